@@ -1,0 +1,115 @@
+"""Portal Bansos Desa Duri Selatan: the application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from portal import config as portal_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, languages, security, CLI, errors."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE", os.path.join(ROOT, "instance")),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(portal_config.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.update(config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
+
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_i18n(app)
+    configure_security(app)
+    configure_templates(app)
+    configure_cli(app)
+    configure_errors(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  (every table known before the first query)
+    from portal.database import configure_engine
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from portal.accounts.services import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+def configure_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.public.manage import bp as manage_bp
+    from portal.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(manage_bp)
+
+
+def configure_i18n(app: Flask) -> None:
+    from portal.i18n import configure_i18n as _configure
+
+    _configure(app)
+
+
+def configure_security(app: Flask) -> None:
+    from portal.security import configure_security as _configure
+
+    _configure(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from portal.public.models import (
+        AID_TYPES,
+        ANNOUNCEMENT_CATEGORIES,
+        MEETING_KINDS,
+        PARTNER_KINDS,
+    )
+    from portal.text import plain_excerpt, render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(
+        village_name=app.config["VILLAGE_NAME"],
+        excerpt=plain_excerpt,
+        aid_types=AID_TYPES,
+        categories=ANNOUNCEMENT_CATEGORIES,
+        meeting_kinds=MEETING_KINDS,
+        partner_kinds=PARTNER_KINDS,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def configure_cli(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)
+
+
+def configure_errors(app: Flask) -> None:
+    from portal.errors import register
+
+    register(app)

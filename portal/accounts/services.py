@@ -1,0 +1,88 @@
+"""Account rules: who a cookie belongs to, checking a password, creating staff."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import ROLES, User, new_session_token
+from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.extensions import db
+from portal.models_base import utcnow
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session token, so a rotated token
+    (logout, password change, deactivation) ends every session of that user."""
+    try:
+        raw_id, token = user_id.split(":", 1)
+        pk = int(raw_id)
+    except ValueError:
+        return None
+    user = db.session.get(User, pk)
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def find_login(identifier: str) -> User | None:
+    """A user by username, e-mail or phone number (case-insensitive for the first two)."""
+    ident = identifier.strip()
+    if not ident:
+        return None
+    lowered = ident.lower()
+    return db.session.scalars(
+        select(User).where(
+            (func.lower(User.username) == lowered)
+            | (func.lower(User.email) == lowered)
+            | (User.phone == ident)
+        )
+    ).first()
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The active user whose password matches, or None (same work either way)."""
+    user = find_login(identifier)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (user and ok and user.active):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every cookie of this user (logout ends the session on the server)."""
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    *,
+    name: str,
+    role: str,
+    password: str,
+    username: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """Create an account; the caller commits."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    user = User(
+        name=name,
+        role=role,
+        username=username,
+        email=email,
+        phone=phone,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    return user

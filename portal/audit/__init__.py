@@ -1,0 +1,1 @@
+"""Append-only audit log of changes to personal data and of every decision."""

@@ -1,0 +1,60 @@
+"""Engine set-up that differs per database, and the write-transaction helper.
+
+SQLite is the embedded default: it runs with WAL (readers never wait for the writer),
+foreign keys on and a busy timeout. Its driver starts transactions lazily, so a
+read-then-write can lose a race; services that count or limit things open their
+transaction with `write_transaction()`, which on SQLite emits BEGIN IMMEDIATE
+(SQLAlchemy's documented recipe for pysqlite) and elsewhere is a plain transaction
+whose rows are locked with SELECT ... FOR UPDATE or guarded by constraints.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+IMMEDIATE = "portal_sqlite_immediate"
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the SQLite pragmas and the BEGIN recipe; nothing for other engines."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get(IMMEDIATE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def write_transaction(session):
+    """Run a block as one write transaction that commits or rolls back as a whole.
+
+    On SQLite the write lock is taken at BEGIN, so two requests that both read a
+    count and then write cannot interleave.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={IMMEDIATE: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,144 @@
+"""Languages: which one a reader gets, and how staff-written text and numbers show.
+
+Indonesian is the default. `?lang=en` / `?lang=id` switches and is remembered in a
+cookie for a year; on a first visit the browser's Accept-Language decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, g, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.extensions import babel
+
+LANG_COOKIE = "lang"
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked is not None:
+        if asked in languages:
+            g.set_lang_cookie = asked
+            return asked
+        # An unknown language is not an error: say so and carry on in the usual one.
+        g.lang_unknown = asked[:20]
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_lang() -> str:
+    return str(get_locale() or "id")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A staff-written text in the reader's language, or the Indonesian one instead."""
+
+    text: str
+    lang: str
+    fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __html__(self) -> str:
+        return str(Markup.escape(self.text))
+
+
+def localized(obj, field: str, lang: str | None = None) -> Localized:
+    """`obj.<field>_<lang>`, falling back to `obj.<field>_id` with a flag to show a note."""
+    lang = lang or current_lang()
+    if lang != "id":
+        text = getattr(obj, f"{field}_{lang}", None)
+        if text:
+            return Localized(text, lang, False)
+    text = getattr(obj, f"{field}_id", None) or ""
+    return Localized(text, "id", lang != "id" and bool(text))
+
+
+def money(amount, lang: str | None = None) -> str:
+    """Rupiah without decimals: "Rp 150.000" in Indonesian, "IDR 150,000" in English."""
+    if amount is None:
+        return ""
+    lang = lang or current_lang()
+    return format_currency(
+        amount, "IDR", format="¤\u00a0#,##0", locale=lang, currency_digits=False
+    ).replace("\u00a0", " ")
+
+
+def number(value, lang: str | None = None) -> str:
+    return format_decimal(value, locale=lang or current_lang())
+
+
+def when(value, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    if isinstance(value, date):
+        return format_date(value, fmt)
+    return str(value)
+
+
+def day(value, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM y") if fmt == "long" else format_date(value, fmt)
+    return format_date(value, fmt)
+
+
+FALLBACK_NOTE = _l("Only available in Indonesian.")
+
+
+def lang_query(code: str) -> str:
+    """The current query string with ?lang= set to `code` (for the language links)."""
+    from urllib.parse import urlencode
+
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "page")]
+    if request.args.get("page"):
+        args.append(("page", request.args["page"]))
+    args.append(("lang", code))
+    return urlencode(args)
+
+
+def configure_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.after_request
+    def _remember_language(response):
+        get_locale()  # make sure the selector ran, even on a redirect
+        chosen = g.get("set_lang_cookie")
+        if chosen:
+            response.set_cookie(
+                LANG_COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+                httponly=True,
+            )
+        response.headers.add("Vary", "Accept-Language, Cookie")
+        return response
+
+    app.jinja_env.globals.update(
+        tr=localized,
+        lang_query=lang_query,
+        current_lang=current_lang,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        FALLBACK_NOTE=FALLBACK_NOTE,
+    )
+    app.jinja_env.filters.update(money=money, number=number, when=when, day=day)

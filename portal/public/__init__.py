@@ -1,0 +1,2 @@
+"""Public pages (home, programmes, announcements, meetings, partners, feed, search)
+and their staff editing (manage.py)."""

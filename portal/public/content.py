@@ -1,0 +1,116 @@
+"""Services behind staff editing: save a form into a content item, publish, list.
+
+Each change is written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.public.models import Announcement, Meeting, Partner, Programme
+
+ORDER = {
+    Announcement: (Announcement.published_at.desc().nulls_first(), Announcement.id.desc()),
+    Programme: (Programme.name_id,),
+    Meeting: (Meeting.starts_at.desc(),),
+    Partner: (Partner.name,),
+}
+
+
+def list_items(model) -> list:
+    return list(db.session.scalars(select(model).order_by(*ORDER[model]).limit(500)))
+
+
+def counts(kinds) -> dict[str, tuple[int, int]]:
+    """(all, published) for each kind of content, for the staff dashboard."""
+    out = {}
+    for key, spec in kinds.items():
+        total, published = db.session.execute(
+            select(
+                func.count(),
+                func.count().filter(spec.model.published.is_(True)),
+            ).select_from(spec.model)
+        ).one()
+        out[key] = (total, published)
+    return out
+
+
+def get(model, item_id: int):
+    item = db.session.get(model, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def form_overrides(item) -> dict:
+    """Form values that differ from the stored ones: UTC times shown in village time."""
+    if isinstance(item, Meeting) and item.starts_at is not None:
+        return {"starts_at": to_user_timezone(_aware(item.starts_at)).replace(tzinfo=None)}
+    return {}
+
+
+def _aware(value):
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _fields(form) -> list[str]:
+    return [name for name in form.data if name not in ("csrf_token", "submit")]
+
+
+def save(model, item, form, *, actor):
+    """Create or update `item` from a validated form. Returns (item, field errors)."""
+    creating = item is None
+    if creating:
+        item = model()
+        if isinstance(item, Announcement):
+            item.author_id = actor.id
+    fields = _fields(form)
+    before = None if creating else {f: _plain(getattr(item, f)) for f in fields}
+    for name in fields:
+        value = form.data[name]
+        if isinstance(value, str):
+            value = value.strip() or (None if name.endswith("_en") else value.strip())
+        if name == "starts_at" and value is not None:
+            value = to_utc(value)
+        setattr(item, name, value)
+    if creating:
+        db.session.add(item)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if model is Programme:
+            return item, {"slug": _l("Another programme already uses this address.")}
+        raise
+    record(
+        "create" if creating else "update",
+        model.__tablename__,
+        item.id,
+        actor=actor,
+        before=before,
+        after={f: _plain(getattr(item, f)) for f in fields},
+    )
+    db.session.commit()
+    return item, {}
+
+
+def set_published(item, value: bool, *, actor) -> None:
+    was = item.published
+    item.set_published(value)
+    if was != value:
+        record("publish" if value else "unpublish", type(item).__tablename__, item.id, actor=actor)
+    db.session.commit()
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,132 @@
+"""Staff editing of public content: create, edit, publish, unpublish.
+
+The four kinds of content share one set of views, driven by a small table of
+what differs (model, form, fields, how a list is ordered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.accounts.forms import EmptyForm
+from portal.public import content
+from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
+from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.security import roles_required
+
+bp = Blueprint("manage", __name__, url_prefix="/staf")
+
+EDITORS = ("operator", "admin")
+READERS = ("operator", "admin", "auditor")
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    form: type
+    title: object
+    singular: object
+    label_field: str
+
+
+KINDS = {
+    "pengumuman": Kind(
+        Announcement, AnnouncementForm, _l("Announcements"), _l("announcement"), "title_id"
+    ),
+    "program": Kind(Programme, ProgrammeForm, _l("Programmes"), _l("programme"), "name_id"),
+    "musyawarah": Kind(Meeting, MeetingForm, _l("Meetings"), _l("meeting"), "title_id"),
+    "mitra": Kind(Partner, PartnerForm, _l("Partners"), _l("partner"), "name"),
+}
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        abort(404)
+    return KINDS[name]
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def dashboard():
+    return render_template("manage/dashboard.html", kinds=KINDS, counts=content.counts(KINDS))
+
+
+@bp.route("/<kind>/")
+@roles_required(*READERS)
+def index(kind: str):
+    spec = _kind(kind)
+    return render_template(
+        "manage/list.html",
+        kind=kind,
+        spec=spec,
+        items=content.list_items(spec.model),
+        button=EmptyForm(),
+    )
+
+
+@bp.route("/<kind>/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def create(kind: str):
+    spec = _kind(kind)
+    form = spec.form()
+    if form.validate_on_submit():
+        item, errors = content.save(spec.model, None, form, actor=current_user)
+        if not errors:
+            flash(_("Saved as a draft. Publish it when it is ready."), "success")
+            return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
+        _attach_errors(form, errors)
+    return render_template(
+        "manage/form.html", kind=kind, spec=spec, form=form, item=None, button=EmptyForm()
+    )
+
+
+@bp.route("/<kind>/<int:item_id>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(kind: str, item_id: int):
+    spec = _kind(kind)
+    item = content.get(spec.model, item_id)
+    # On POST the submitted values win; on GET the stored ones (times in village time).
+    form = spec.form(obj=item, **content.form_overrides(item))
+    if form.validate_on_submit():
+        _item, errors = content.save(spec.model, item, form, actor=current_user)
+        if not errors:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
+        _attach_errors(form, errors)
+    return render_template(
+        "manage/form.html", kind=kind, spec=spec, form=form, item=item, button=EmptyForm()
+    )
+
+
+@bp.route("/<kind>/<int:item_id>/terbitkan", methods=["POST"])
+@roles_required(*EDITORS)
+def publish(kind: str, item_id: int):
+    return _set_published(kind, item_id, True)
+
+
+@bp.route("/<kind>/<int:item_id>/tarik", methods=["POST"])
+@roles_required(*EDITORS)
+def unpublish(kind: str, item_id: int):
+    return _set_published(kind, item_id, False)
+
+
+def _set_published(kind: str, item_id: int, value: bool):
+    spec = _kind(kind)
+    item = content.get(spec.model, item_id)
+    if EmptyForm().validate_on_submit():
+        content.set_published(item, value, actor=current_user)
+        flash(_("Published.") if value else _("Taken off the public pages."), "success")
+    target = request.form.get("back")
+    if target == "list":
+        return redirect(url_for("manage.index", kind=kind))
+    return redirect(url_for("manage.edit", kind=kind, item_id=item_id))
+
+
+def _attach_errors(form, errors: dict[str, str]) -> None:
+    for field, message in errors.items():
+        getattr(form, field).errors.append(message)

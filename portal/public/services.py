@@ -1,0 +1,161 @@
+"""Reading and writing public content. Views call these; tests call them directly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Select, false, or_, select
+
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.public.models import Announcement, Meeting, Partner, Programme
+
+MAX_QUERY = 100
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def announcements_query(q: str = "", category: str | None = None) -> Select:
+    """Published announcements, pinned first then newest, filtered by words and category.
+
+    Every word must appear in the title or the body, in either language.
+    """
+    stmt = select(Announcement).where(Announcement.published.is_(True))
+    if category:
+        stmt = stmt.where(Announcement.category == category)
+    for word in q.split()[:8]:
+        pattern = f"%{_escape_like(word)}%"
+        stmt = stmt.where(
+            or_(
+                Announcement.title_id.ilike(pattern, escape="\\"),
+                Announcement.title_en.ilike(pattern, escape="\\"),
+                Announcement.body_id.ilike(pattern, escape="\\"),
+                Announcement.body_en.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(
+        Announcement.pinned.desc(), Announcement.published_at.desc(), Announcement.id.desc()
+    )
+
+
+def search_announcements(q: str, category: str | None, page: int, per_page: int):
+    """A page of announcements (a Flask-SQLAlchemy Pagination); 404 past the last page."""
+    return db.paginate(
+        announcements_query(q, category), page=page, per_page=per_page, error_out=False
+    )
+
+
+def latest_announcements(limit: int = 5) -> list[Announcement]:
+    return list(db.session.scalars(announcements_query().limit(limit)))
+
+
+def published_announcement(announcement_id: int) -> Announcement | None:
+    return db.session.scalars(
+        select(Announcement).where(
+            Announcement.id == announcement_id, Announcement.published.is_(True)
+        )
+    ).first()
+
+
+def programmes(only_open: bool = False) -> list[Programme]:
+    stmt = select(Programme).where(Programme.published.is_(True))
+    if only_open:
+        stmt = stmt.where(Programme.is_open.is_(True))
+    return list(db.session.scalars(stmt.order_by(Programme.is_open.desc(), Programme.name_id)))
+
+
+def programme_by_slug(slug: str) -> Programme | None:
+    return db.session.scalars(
+        select(Programme).where(Programme.slug == slug, Programme.published.is_(True))
+    ).first()
+
+
+def upcoming_meetings(limit: int | None = None) -> list[Meeting]:
+    # A meeting stays "upcoming" for the day it is held.
+    since = utcnow() - timedelta(hours=12)
+    stmt = (
+        select(Meeting)
+        .where(Meeting.published.is_(True), Meeting.starts_at >= since)
+        .order_by(Meeting.starts_at)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def past_meetings() -> list[Meeting]:
+    since = utcnow() - timedelta(hours=12)
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.published.is_(True), Meeting.starts_at < since)
+            .order_by(Meeting.starts_at.desc())
+        )
+    )
+
+
+def published_meeting(meeting_id: int) -> Meeting | None:
+    return db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.published.is_(True))
+    ).first()
+
+
+def partners() -> list[Partner]:
+    return list(
+        db.session.scalars(
+            select(Partner).where(Partner.published.is_(True)).order_by(Partner.kind, Partner.name)
+        )
+    )
+
+
+def search_everything(q: str, limit: int = 20) -> dict[str, list]:
+    """Site search over published programmes, announcements and meetings."""
+    words = q.split()[:8]
+    if not words:
+        return {"programmes": [], "announcements": [], "meetings": []}
+
+    def match(*columns):
+        conds = []
+        for word in words:
+            pattern = f"%{_escape_like(word)}%"
+            conds.append(or_(*[c.ilike(pattern, escape="\\") for c in columns]))
+        return conds or [false()]
+
+    progs = db.session.scalars(
+        select(Programme)
+        .where(
+            Programme.published.is_(True),
+            *match(
+                Programme.name_id,
+                Programme.name_en,
+                Programme.summary_id,
+                Programme.summary_en,
+                Programme.eligibility_id,
+                Programme.eligibility_en,
+            ),
+        )
+        .limit(limit)
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.published.is_(True),
+            *match(
+                Meeting.title_id,
+                Meeting.title_en,
+                Meeting.agenda_id,
+                Meeting.agenda_en,
+                Meeting.minutes_id,
+                Meeting.minutes_en,
+            ),
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(limit)
+    )
+    return {
+        "programmes": list(progs),
+        "announcements": list(db.session.scalars(announcements_query(q).limit(limit))),
+        "meetings": list(meetings),
+    }

@@ -1,0 +1,145 @@
+"""Public pages: read-only, open to everyone, light enough for a cheap phone."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.htmx import render
+from portal.public import feed, services
+from portal.public.models import ANNOUNCEMENT_CATEGORIES
+from portal.security import public
+
+bp = Blueprint("public", __name__)
+
+
+def page_arg() -> int:
+    """The ?page= number: a positive whole number, or the page does not exist."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+        abort(404)
+    return int(raw)
+
+
+def query_arg() -> tuple[str, str | None]:
+    """The ?q= search words, shortened to a sane length with a note saying so."""
+    q = request.args.get("q", "").strip()
+    if len(q) > services.MAX_QUERY:
+        return q[: services.MAX_QUERY], _(
+            "Your search was shortened to %(n)d characters.", n=services.MAX_QUERY
+        )
+    return q, None
+
+
+@bp.route("/")
+@public
+def home():
+    return render_template(
+        "public/home.html",
+        announcements=services.latest_announcements(5),
+        programmes=services.programmes(only_open=True),
+        meetings=services.upcoming_meetings(limit=3),
+    )
+
+
+@bp.route("/program")
+@public
+def programmes():
+    return render_template("public/programmes.html", programmes=services.programmes())
+
+
+@bp.route("/program/<slug>")
+@public
+def programme(slug: str):
+    item = services.programme_by_slug(slug)
+    if item is None:
+        abort(404)
+    return render_template("public/programme.html", programme=item)
+
+
+@bp.route("/pengumuman")
+@public
+def announcements():
+    q, q_note = query_arg()
+    category = request.args.get("kategori") or None
+    if category is not None and category not in ANNOUNCEMENT_CATEGORIES:
+        abort(404)
+    page = page_arg()
+    pagination = services.search_announcements(q, category, page, current_app.config["PAGE_SIZE"])
+    if page > 1 and page > (pagination.pages or 1):
+        abort(404)
+    return render(
+        "public/announcements.html",
+        "public/_announcement_list.html",
+        pagination=pagination,
+        q=q,
+        q_note=q_note,
+        category=category,
+        categories=ANNOUNCEMENT_CATEGORIES,
+    )
+
+
+@bp.route("/pengumuman/<int:announcement_id>")
+@public
+def announcement(announcement_id: int):
+    item = services.published_announcement(announcement_id)
+    if item is None:
+        abort(404)
+    return render_template("public/announcement.html", item=item)
+
+
+@bp.route("/musyawarah")
+@public
+def meetings():
+    return render_template(
+        "public/meetings.html",
+        upcoming=services.upcoming_meetings(),
+        past=services.past_meetings(),
+    )
+
+
+@bp.route("/musyawarah/<int:meeting_id>")
+@public
+def meeting(meeting_id: int):
+    item = services.published_meeting(meeting_id)
+    if item is None:
+        abort(404)
+    return render_template("public/meeting.html", meeting=item)
+
+
+@bp.route("/mitra")
+@public
+def partners():
+    return render_template("public/partners.html", partners=services.partners())
+
+
+@bp.route("/cari")
+@public
+def search():
+    q, q_note = query_arg()
+    results = services.search_everything(q) if q else None
+    return render_template("public/search.html", q=q, q_note=q_note, results=results)
+
+
+@bp.route("/pengumuman.atom")
+@public
+def announcements_feed():
+    body = feed.announcements_atom(
+        services.latest_announcements(30),
+        feed_url=url_for("public.announcements_feed", _external=True),
+        site_url=url_for("public.home", _external=True),
+    )
+    return current_app.response_class(body, mimetype="application/atom+xml")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", whatever its kind
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,87 @@
+"""Who may open what, safe redirects, and the response headers every page carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+PUBLIC_ATTR = "portal_public"
+ROLES_ATTR = "portal_roles"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everyone. The URL-map test refuses unmarked views."""
+    setattr(view, PUBLIC_ATTR, True)
+    return view
+
+
+def roles_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Allow a view only to logged-in users holding one of `roles`.
+
+    Anonymous users go to the login page (Flask-Login's unauthorized handler);
+    users with another role get 403. The roles are kept on the view so that a
+    test can walk app.url_map and prove every non-public route names them.
+    """
+    if not roles:
+        raise ValueError("roles_required needs at least one role")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, ROLES_ATTR, tuple(roles))
+        return wrapped
+
+    return decorator
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Accept only same-site paths ("/x"), never another host or a scheme."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def configure_security(app: Flask) -> None:
+    """Headers on every response; staff pages are never cached."""
+    if app.config.get("BEHIND_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    @app.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated:
+            # Pages shown to a logged-in person may carry personal data.
+            h["Cache-Control"] = "no-store"
+        elif request.endpoint == "static":
+            pass
+        else:
+            h.setdefault("Cache-Control", "no-cache")
+        return response

@@ -1,0 +1,52 @@
+"""Markdown written by staff, rendered to HTML that cannot carry a script."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# CommonMark plus tables and strikethrough; raw HTML in the source is not passed through.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "a", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+@lru_cache(maxsize=1024)
+def _render(source: str) -> str:
+    html = _md.render(source)
+    # Headings written as "# Title" become h2: the page already has its own h1.
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def render_markdown(source: str | None) -> Markup:
+    """Sanitised HTML for a Markdown text (cached: the same text renders once)."""
+    if not source:
+        return Markup("")
+    return Markup(_render(str(source)))  # noqa: S704 - nh3 has cleaned it
+
+
+def plain_excerpt(source: str | None, length: int = 180) -> str:
+    """The first words of a Markdown text, without markup, for lists and feeds."""
+    if not source:
+        return ""
+    text = nh3.clean(_render(str(source)), tags=set())
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,163 @@
+"""Fixtures: app, client, runner, a database per test, and logging in as any role.
+
+The suite runs on SQLite by default. With PORTAL_TEST_ENGINE=postgresql it runs on
+the PostgreSQL database named by TEST_DATABASE_URL (`make test` does both when that
+variable is set). The schema always comes from the migrations, never create_all().
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+
+ENGINE = os.environ.get("PORTAL_TEST_ENGINE", "sqlite")
+if ENGINE == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
+    raise RuntimeError("PORTAL_TEST_ENGINE=postgresql needs TEST_DATABASE_URL")
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SERVER_NAME": None,
+}
+
+
+def _pg_url() -> str:
+    from portal.config import database_url
+
+    os.environ.setdefault("DATABASE_URL", os.environ["TEST_DATABASE_URL"])
+    old = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    try:
+        return database_url("unused")
+    finally:
+        os.environ["DATABASE_URL"] = old
+
+
+def _migrate(url: str, instance: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        from portal.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["PORTAL_INSTANCE"] = str(instance)
+    if ENGINE == "postgresql":
+        url = _pg_url()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(url, str(instance))
+        return url
+    path = instance / "template.sqlite3"
+    url = f"sqlite:///{path}"
+    _migrate(url, str(instance))
+    return str(path)
+
+
+_counter = itertools.count()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        if names:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    """A database of its own for each test, already migrated and empty."""
+    if ENGINE == "postgresql":
+        _truncate_all(database_template)
+        yield database_template
+        return
+    path = tmp_path / f"test-{next(_counter)}.sqlite3"
+    shutil.copyfile(database_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """Override to change settings for one test module."""
+    return {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url}
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "instance"))
+    application = create_app(app_config)
+    from portal.extensions import db, limiter
+
+    with application.app_context():
+        limiter.reset()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role="operator", **fields) -> a committed User."""
+    from portal.accounts.services import create_user
+    from portal.extensions import db
+
+    numbers = itertools.count(1)
+
+    def make(role: str = "resident", password: str = "correct horse battery", **fields):
+        n = next(numbers)
+        fields.setdefault("username", f"{role}{n}")
+        fields.setdefault("name", f"{role.title()} Nomor {n}")
+        user = create_user(role=role, password=password, **fields)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """login_as("operator") -> the user, with the test client logged in as them."""
+
+    def login(role: str, **fields):
+        user = make_user(role, **fields)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return login

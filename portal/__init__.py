@@ -90,6 +90,7 @@ def configure_templates(app: Flask) -> None:
     )
     from portal.text import plain_excerpt, render_markdown
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         village_name=app.config["VILLAGE_NAME"],

@@ -12,6 +12,7 @@ import os
 import shutil
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal import create_app
@@ -107,10 +108,25 @@ def app_config(database_url, tmp_path):
     return {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url}
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets an app context (and so `g` and a database session) of its own,
+    as in production, even though the test itself holds one open."""
+
+    def open(self, *args, **kwargs):
+        from portal.extensions import db
+
+        # End the test's own transaction, so that what it reads after the request is
+        # what the request wrote (an open SQLite transaction keeps its old snapshot).
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config, tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "instance"))
     application = create_app(app_config)
+    application.test_client_class = IsolatedClient
     from portal.extensions import db, limiter
 
     with application.app_context():

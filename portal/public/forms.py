@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
+from portal.forms import choices
 from portal.public.models import (
     AID_TYPES,
     ANNOUNCEMENT_CATEGORIES,
@@ -24,10 +25,6 @@ from portal.public.models import (
 
 REQUIRED = _l("Please fill in this field.")
 LONG_TEXT = 20000
-
-
-def _choices(mapping):
-    return [(key, label) for key, label in mapping.items()]
 
 
 def _text(label, max_len=LONG_TEXT, required=False, rows=6, **kw):
@@ -48,7 +45,7 @@ MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, - list, [link](https://...)")
 class AnnouncementForm(FlaskForm):
     title_id = _line(_l("Title (Indonesian)"), required=True)
     title_en = _line(_l("Title (English, optional)"))
-    category = SelectField(_l("Category"), choices=_choices(ANNOUNCEMENT_CATEGORIES))
+    category = SelectField(_l("Category"), choices=choices(ANNOUNCEMENT_CATEGORIES))
     body_id = _text(_l("Text (Indonesian)"), required=True, rows=10, description=MARKDOWN_HINT)
     body_en = _text(_l("Text (English, optional)"), rows=10, description=MARKDOWN_HINT)
     pinned = BooleanField(_l("Pin to the top of the list"))
@@ -68,7 +65,7 @@ class ProgrammeForm(FlaskForm):
             ),
         ],
     )
-    aid_type = SelectField(_l("Kind of aid"), choices=_choices(AID_TYPES))
+    aid_type = SelectField(_l("Kind of aid"), choices=choices(AID_TYPES))
     is_open = BooleanField(_l("Running now"), default=True)
     summary_id = _text(_l("Summary (Indonesian)"), max_len=1000, required=True, rows=3)
     summary_en = _text(_l("Summary (English, optional)"), max_len=1000, rows=3)
@@ -108,7 +105,7 @@ class ProgrammeForm(FlaskForm):
 class MeetingForm(FlaskForm):
     title_id = _line(_l("Title (Indonesian)"), required=True)
     title_en = _line(_l("Title (English, optional)"))
-    kind = SelectField(_l("Kind of meeting"), choices=_choices(MEETING_KINDS))
+    kind = SelectField(_l("Kind of meeting"), choices=choices(MEETING_KINDS))
     starts_at = DateTimeLocalField(
         _l("Date and time (WIB)"),
         format="%Y-%m-%dT%H:%M",
@@ -130,7 +127,7 @@ class MeetingForm(FlaskForm):
 
 class PartnerForm(FlaskForm):
     name = _line(_l("Name"), max_len=160, required=True)
-    kind = SelectField(_l("Kind"), choices=_choices(PARTNER_KINDS))
+    kind = SelectField(_l("Kind"), choices=choices(PARTNER_KINDS))
     description_id = _text(
         _l("Description (Indonesian)"), required=True, rows=5, description=MARKDOWN_HINT
     )

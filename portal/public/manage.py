@@ -90,8 +90,11 @@ def create(kind: str):
 def edit(kind: str, item_id: int):
     spec = _kind(kind)
     item = content.get(spec.model, item_id)
-    # On POST the submitted values win; on GET the stored ones (times in village time).
-    form = spec.form(obj=item, **content.form_overrides(item))
+    form = spec.form(obj=item)
+    if request.method == "GET":
+        # Stored values that the form shows differently (UTC times in village time).
+        for name, value in content.form_overrides(item).items():
+            getattr(form, name).data = value
     if form.validate_on_submit():
         _item, errors = content.save(spec.model, item, form, actor=current_user)
         if not errors:

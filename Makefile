@@ -19,7 +19,7 @@ install: $(STAMP)
 
 # Compiled catalogues are build output (git-ignored); the .po files are the source.
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -n 1
 
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .

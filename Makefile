@@ -1,5 +1,6 @@
 # Portal Bansos Desa Duri Selatan. `make run` and `make test` do all the set-up.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

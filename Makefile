@@ -23,7 +23,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -n 1
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __*' -o translations/messages.pot --no-location --sort-output .
 
 update-translations: extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete

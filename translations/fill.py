@@ -21,19 +21,44 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "id" / "LC_MESSAGES" / "messages.po"
 BIN = Path(sys.executable).parent
+# Shared with tests/test_i18n.py, which extracts the same way to prove the .po is complete.
+# Babel skips folders starting with "_" by default; templates/_macros holds text too.
+EXTRACT_ARGS = [
+    "extract",
+    "-F",
+    "babel.cfg",
+    "-k",
+    "_l",
+    "-k",
+    "lazy_gettext",
+    "--ignore-dirs",
+    ".* __*",
+    "--no-location",
+    "--sort-output",
+]
 
 
 def refresh() -> None:
     subprocess.run(  # noqa: S603 - fixed arguments
-        [str(BIN / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l", "-k",
-         "lazy_gettext", "-o", "translations/messages.pot", "--no-location",
-         "--sort-output", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [str(BIN / "pybabel"), *EXTRACT_ARGS, "-o", "translations/messages.pot", "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     subprocess.run(  # noqa: S603 - fixed arguments
-        [str(BIN / "pybabel"), "update", "-i", "translations/messages.pot", "-d",
-         "translations", "--no-fuzzy-matching", "--ignore-obsolete"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(BIN / "pybabel"),
+            "update",
+            "-i",
+            "translations/messages.pot",
+            "-d",
+            "translations",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
 
 

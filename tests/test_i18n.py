@@ -1,0 +1,358 @@
+"""Languages: the Indonesian catalogue is complete and current, the reader's language is
+chosen and remembered, money and dates follow it, and staff-written text falls back to
+Indonesian with a visible note and the right `lang` attribute."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from portal.extensions import db
+from portal.i18n import FALLBACK_NOTE, day, money, when
+from portal.public.models import Announcement, Meeting, Partner, Programme
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "translations" / "id" / "LC_MESSAGES" / "messages.po"
+GETTEXT_NAMES = {
+    "_",
+    "_l",
+    "gettext",
+    "lazy_gettext",
+    "ngettext",
+    "lazy_ngettext",
+    "pgettext",
+    "lazy_pgettext",
+    "npgettext",
+}
+
+
+def _key(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def _read(path: Path, locale: str | None = "id"):
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def _fill_module():
+    spec = importlib.util.spec_from_file_location(
+        "translations_fill", ROOT / "translations/fill.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """A fresh extraction from the code, done exactly as translations/fill.py does it."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run(
+        [str(pybabel), *_fill_module().EXTRACT_ARGS, "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return {_key(m) for m in _read(pot, locale=None) if m.id}
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def html_lang(page: str) -> str:
+    match = re.search(r'<html lang="([^"]*)">', page)
+    assert match, "no <html lang> on the page"
+    return match.group(1)
+
+
+def publish(item):
+    item.set_published(True)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+# --- the catalogue -------------------------------------------------------------------
+
+
+def test_every_message_has_an_indonesian_translation_and_none_is_fuzzy():
+    catalog = _read(PO)
+    messages = [m for m in catalog if m.id]
+    assert len(messages) > 150
+    untranslated = [
+        _key(m)
+        for m in messages
+        if not all(m.string if isinstance(m.string, tuple) else (m.string,))
+    ]
+    fuzzy = [_key(m) for m in messages if m.fuzzy]
+    assert not untranslated, (
+        "add these to translations/pending/<task>.json and run translations/fill.py: "
+        f"{untranslated}"
+    )
+    assert not fuzzy, f"fuzzy translations: {fuzzy}"
+
+
+def test_catalogue_is_up_to_date_with_the_code(extracted):
+    in_po = {_key(m) for m in _read(PO) if m.id}
+    missing = sorted(extracted - in_po)
+    assert not missing, f"run translations/fill.py; not in messages.po yet: {missing}"
+
+
+def test_translations_keep_their_placeholders():
+    placeholder = re.compile(r"%\(\w+\)[sdif]")
+    for message in _read(PO):
+        if not message.id or not message.string:
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if text:
+                assert sorted(placeholder.findall(text)) == sorted(placeholder.findall(source)), (
+                    source,
+                    text,
+                )
+
+
+def test_babel_cfg_finds_template_macro_and_python_strings(extracted):
+    assert "Skip to content" in extracted  # templates/base.html
+    assert "Page %(page)d of %(pages)d" in extracted  # templates/_macros/ui.html
+    assert "Only available in Indonesian." in extracted  # portal/i18n.py
+    assert "Please fill in this field." in extracted  # portal/public/forms.py
+
+
+# --- choosing the language ------------------------------------------------------------
+
+
+def test_indonesian_is_the_default(client):
+    page = html(client.get("/"))
+    assert html_lang(page) == "id"
+    assert ">Beranda</a>" in page and ">Program</a>" in page
+    assert "lang=" not in client.get("/").headers.get("Set-Cookie", "")
+
+
+def test_lang_parameter_switches_and_is_remembered(client):
+    response = client.get("/?lang=en")
+    page = html(response)
+    assert html_lang(page) == "en"
+    assert ">Home</a>" in page and ">Programmes</a>" in page and ">Announcements</a>" in page
+    assert "lang=en" in response.headers["Set-Cookie"]
+
+    page = html(client.get("/pengumuman"))  # no parameter: the cookie decides
+    assert html_lang(page) == "en"
+    assert "<h1>Announcements</h1>" in page
+
+    page = html(client.get("/mitra?lang=id"))
+    assert html_lang(page) == "id"
+    assert "<h1>Mitra</h1>" in page
+    assert html_lang(html(client.get("/"))) == "id"
+
+
+def test_accept_language_decides_the_first_visit_only(app):
+    client = app.test_client()
+    page = html(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
+    assert html_lang(page) == "en"
+    assert ">Home</a>" in page
+    # A choice made on the page beats the browser's header from then on.
+    client.get("/?lang=id")
+    page = html(client.get("/", headers={"Accept-Language": "en"}))
+    assert html_lang(page) == "id"
+
+
+def test_unknown_language_shows_a_notice_not_an_error(client):
+    response = client.get("/?lang=xx")
+    assert response.status_code == 200
+    page = html(response)
+    assert html_lang(page) == "id"
+    assert "Bahasa “xx” tidak tersedia. Halaman ditampilkan dalam Bahasa Indonesia." in page
+    assert "lang=" not in response.headers.get("Set-Cookie", "")
+
+    client.get("/?lang=en")
+    page = html(client.get("/program?lang=%3Cb%3Eklingon"))
+    assert html_lang(page) == "en"  # the remembered choice still holds
+    assert "The language “&lt;b&gt;klingon” is not available. The page is shown in English." in (
+        page
+    )
+
+
+# --- numbers and dates ----------------------------------------------------------------
+
+
+def test_money_follows_the_language(app):
+    with app.test_request_context("/"):
+        assert money(150000, "id") == "Rp 150.000"
+        assert money(150000, "en") == "IDR 150,000"
+        assert money(None, "id") == ""
+        with force_locale("en"):
+            assert money(2500000) == "IDR 2,500,000"
+
+
+def test_dates_follow_the_language_and_the_village_clock(app):
+    with app.test_request_context("/"):
+        with force_locale("id"):
+            assert day(date(2026, 8, 17)) == "17 Agustus 2026"
+            # 20:00 UTC is already the next morning in the village (WIB, UTC+7).
+            assert day(datetime(2026, 8, 16, 20, 0, tzinfo=UTC)) == "17 Agustus 2026"
+            assert "Des" in when(date(2026, 12, 1))
+        with force_locale("en"):
+            assert day(date(2026, 8, 17)) == "August 17, 2026"
+            assert "Dec" in when(date(2026, 12, 1))
+
+
+def test_programme_page_shows_money_and_dates_in_the_readers_language(client):
+    publish(
+        Programme(
+            slug="blt-dd",
+            name_id="BLT Dana Desa",
+            summary_id="Bantuan tunai.",
+            eligibility_id="Desil 1-4.",
+            benefits_id="Uang tunai.",
+            benefit_value=300000,
+            start_date=date(2026, 1, 5),
+            end_date=date(2026, 12, 20),
+        )
+    )
+    page = html(client.get("/program/blt-dd"))
+    assert "Rp 300.000" in page and "5 Januari 2026" in page and "20 Desember 2026" in page
+    page = html(client.get("/program/blt-dd?lang=en"))
+    assert "IDR 300,000" in page and "January 5, 2026" in page
+
+
+# --- staff-written content ------------------------------------------------------------
+
+
+def test_fallback_note_is_translated(app):
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert str(FALLBACK_NOTE) == "Only available in Indonesian."
+        with force_locale("id"):
+            assert str(FALLBACK_NOTE) == "Hanya tersedia dalam bahasa Indonesia."
+
+
+def test_indonesian_only_announcement_in_english_shows_the_note_and_lang_id(client):
+    item = publish(
+        Announcement(title_id="Pembagian beras", body_id="Beras dibagikan di balai desa.")
+    )
+    page = html(client.get(f"/pengumuman/{item.id}?lang=en"))
+    assert html_lang(page) == "en"
+    assert '<p class="fallback" lang="en">Only available in Indonesian.</p>' in page
+    assert '<span lang="id">Pembagian beras</span>' in page
+    assert re.search(r'<div lang="id">\s*<p>Beras dibagikan di balai desa.</p>', page)
+
+    listing = html(client.get("/pengumuman"))  # still English, from the cookie
+    assert '<span lang="id">Pembagian beras</span>' in listing
+    assert '<p lang="id">Beras dibagikan di balai desa.</p>' in listing
+
+    page = html(client.get(f"/pengumuman/{item.id}?lang=id"))
+    assert "Beras dibagikan di balai desa." in page
+    assert 'class="fallback"' not in page
+    assert "Hanya tersedia dalam bahasa Indonesia." not in page
+
+
+def test_announcement_with_english_shows_english_and_no_note(client):
+    item = publish(
+        Announcement(
+            title_id="Pembagian beras",
+            title_en="Rice handout",
+            body_id="Beras dibagikan di balai desa.",
+            body_en="Rice is handed out at the village hall.",
+        )
+    )
+    page = html(client.get(f"/pengumuman/{item.id}?lang=en"))
+    assert "Rice is handed out at the village hall." in page
+    assert "<h1><span>Rice handout</span></h1>" in page
+    assert "Beras dibagikan" not in page
+    assert "Only available in Indonesian." not in page
+    assert 'lang="id">Pembagian' not in page
+
+
+def test_meeting_partner_and_programme_fall_back_with_the_note(client):
+    meeting = publish(
+        Meeting(
+            title_id="Musdesus BLT",
+            title_en="Special meeting on BLT",
+            place="Balai Desa",
+            agenda_id="Validasi daftar penerima.",
+            starts_at=datetime.now(UTC) + timedelta(days=3),
+            kind="musdesus",
+        )
+    )
+    publish(Partner(name="Koperasi Tani", description_id="Koperasi petani lokal."))
+    publish(
+        Programme(
+            slug="pangan",
+            name_id="Paket Pangan",
+            name_en="Food parcel",
+            summary_id="Paket sembako.",
+            summary_en="A monthly food parcel.",
+            eligibility_id="Keluarga desil 1-4.",
+            benefits_id="Beras 10 kg.",
+            benefits_en="10 kg of rice.",
+        )
+    )
+    note = '<p class="fallback" lang="en">Only available in Indonesian.</p>'
+
+    page = html(client.get(f"/musyawarah/{meeting.id}?lang=en"))
+    assert "Special meeting on BLT" in page and note in page
+    assert re.search(r'<div lang="id">\s*<p>Validasi daftar penerima.</p>', page)
+
+    page = html(client.get("/mitra"))
+    assert note in page and '<p lang="id">Koperasi petani lokal.</p>' in page
+
+    page = html(client.get("/program/pangan"))
+    assert "A monthly food parcel." in page and "10 kg of rice." in page
+    # Only the eligibility section is Indonesian: one note, just for it.
+    assert page.count(note) == 1
+    assert re.search(re.escape(note) + r'\s*<div lang="id">\s*<p>Keluarga desil 1-4.</p>', page)
+
+
+# --- how strings are marked -----------------------------------------------------------
+
+
+def _dynamic_msgids(source: str, filename: str) -> list[str]:
+    """Lines where a gettext call's message is built at run time (f-string, +, %, format)."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name not in GETTEXT_NAMES:
+            continue
+        for arg in node.args[:2]:
+            built = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
+                isinstance(arg, ast.Call) and getattr(arg.func, "attr", None) == "format"
+            )
+            if built:
+                found.append(f"{filename}:{node.lineno}")
+    return found
+
+
+def test_the_msgid_checker_catches_built_strings():
+    sample = 'a = _(f"Hi {name}")\nb = _l("Hi " + name)\nc = _("Hi %s" % n)\nd = _("ok", n=1)\n'
+    assert _dynamic_msgids(sample, "sample.py") == ["sample.py:1", "sample.py:2", "sample.py:3"]
+
+
+def test_no_gettext_call_builds_its_message_at_run_time():
+    offenders = []
+    for path in sorted((ROOT / "portal").rglob("*.py")):
+        offenders += _dynamic_msgids(path.read_text(encoding="utf-8"), str(path))
+    # Jinja has no f-strings, but "~" or "|format" inside _() hides the text from extraction.
+    built = re.compile(
+        r"""\b(?:_|gettext|ngettext)\(\s*(?:f["']|(["'])(?:(?!\1).)*\1\s*(?:~|\||%|\+))"""
+    )
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if built.search(line):
+                offenders.append(f"{path}:{number}")
+    assert not offenders, f"use _('... %(name)s ...', name=...) instead: {offenders}"

@@ -61,12 +61,22 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.csr.manage import bp as csr_manage_bp
+    from portal.csr.views import bp as csr_bp
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
+    from portal.registry.import_views import bp as registry_import_bp
+    from portal.registry.views import bp as registry_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(registry_import_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(csr_bp)
+    app.register_blueprint(csr_manage_bp)
 
 
 def configure_i18n(app: Flask) -> None:

@@ -10,6 +10,10 @@ from portal.extensions import db
 
 
 def register(app: Flask) -> None:
+    from portal.registry.importing.cli import register as register_import_registry
+
+    register_import_registry(app)
+
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
     @click.option("--name", prompt=True)

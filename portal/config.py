@@ -63,6 +63,12 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        # Second-factor codes: per account, so that changing address does not help guessing.
+        "RATELIMIT_SECOND_FACTOR": os.environ.get(
+            "RATELIMIT_SECOND_FACTOR", "5 per minute;30 per hour"
+        ),
+        # A staff session ends after this many minutes without a request.
+        "STAFF_IDLE_MINUTES": int(os.environ.get("STAFF_IDLE_MINUTES", "30")),
         "BEHIND_PROXY": _bool("BEHIND_PROXY"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 IMMEDIATE = "portal_sqlite_immediate"
 
@@ -49,6 +50,8 @@ def write_transaction(session):
     On SQLite the write lock is taken at BEGIN, so two requests that both read a
     count and then write cannot interleave.
     """
+    if isinstance(session, scoped_session):
+        session = session()  # db.session is a registry; the real Session is what we need
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})

@@ -31,11 +31,12 @@ PROGRAMMES = [
         eligibility_en="- Households in Desa Duri Selatan with a need level of *very poor* or "
         "*poor*\n- Decile 1-4 in the national data (DTSEN)\n- Not already receiving other food "
         "aid (BPNT) in the same period",
-        benefits_id="Beras 10 kg, minyak goreng 2 liter, telur 1 kg, dan kacang hijau 1 kg. "
-        "Keluarga dengan banyak anak mendapat tambahan beras 2,5 kg untuk setiap anggota "
-        "keluarga di atas empat orang.",
-        benefits_en="10 kg rice, 2 litres cooking oil, 1 kg eggs and 1 kg mung beans. Families "
-        "with many children receive an extra 2.5 kg of rice for each member above four.",
+        benefits_id="Beras, minyak goreng dan telur, ditambah kacang hijau untuk balita. "
+        "Jumlahnya mengikuti susunan keluarga: keluarga dengan banyak anak menerima lebih "
+        "banyak daripada lansia yang tinggal sendiri (lihat rumus di bawah).",
+        benefits_en="Rice, cooking oil and eggs, with mung beans for children under five. The "
+        "amounts follow the household's make-up: a family with many children receives more "
+        "than an older person living alone (see the formula below).",
         collection_id="Setiap Sabtu pertama di Balai Desa, pukul 08.00-12.00 WIB. Bawa kartu "
         "keluarga (KK) asli. Kemasan memakai tas kain yang dapat dipakai ulang.",
         collection_en="Every first Saturday at the village hall, 08:00-12:00 WIB. Bring the "
@@ -360,4 +361,10 @@ def seed(households: int = 200) -> list[tuple[str, str, str]] | None:
 
 def _seed_features(households: int) -> None:
     """Feature packages that have demo data of their own add it here."""
-    return None
+    from portal.registry.demo import generate as generate_registry
+
+    if households > 0:
+        generate_registry(households, seed=2026)
+    from portal.csr.demo import seed as seed_csr
+
+    seed_csr()

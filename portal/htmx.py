@@ -13,5 +13,6 @@ def is_htmx() -> bool:
 def render(page: str, fragment: str, **context):
     """Render the fragment for htmx, the whole page otherwise; caches must tell them apart."""
     response = make_response(render_template(fragment if is_htmx() else page, **context))
-    response.headers.add("Vary", "HX-Request")
+    # vary.add merges into one header: a second "Vary:" line is lost when Flask adds Cookie.
+    response.vary.add("HX-Request")
     return response

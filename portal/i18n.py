@@ -83,10 +83,17 @@ def number(value, lang: str | None = None) -> str:
     return format_decimal(value, locale=lang or current_lang())
 
 
+# Weekday, day, month and time without seconds, as each language writes it.
+DATETIME_PATTERNS = {"id": "EEEE, d MMMM y, HH.mm", "en": "EEEE d MMMM y, HH:mm"}
+
+
 def when(value, fmt: str = "medium") -> str:
+    """A date, or a date and time in the village's time zone (no seconds: people read it)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
+        if fmt == "medium":
+            return format_datetime(value, DATETIME_PATTERNS.get(current_lang(), "medium"))
         return format_datetime(value, fmt)
     if isinstance(value, date):
         return format_date(value, fmt)
@@ -131,7 +138,7 @@ def configure_i18n(app: Flask) -> None:
                 secure=app.config.get("SESSION_COOKIE_SECURE", False),
                 httponly=True,
             )
-        response.headers.add("Vary", "Accept-Language, Cookie")
+        response.vary.update(("Accept-Language", "Cookie"))
         return response
 
     app.jinja_env.globals.update(

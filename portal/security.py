@@ -9,8 +9,12 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from portal.accounts import staff_session
+
 PUBLIC_ATTR = "portal_public"
 ROLES_ATTR = "portal_roles"
+# False only on the views a half-logged-in staff member must reach (second step, logout).
+SECOND_FACTOR_ATTR = "portal_second_factor"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,12 +29,14 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def roles_required(*roles: str) -> Callable[[Callable], Callable]:
+def roles_required(*roles: str, second_factor: bool = True) -> Callable[[Callable], Callable]:
     """Allow a view only to logged-in users holding one of `roles`.
 
     Anonymous users go to the login page (Flask-Login's unauthorized handler);
-    users with another role get 403. The roles are kept on the view so that a
-    test can walk app.url_map and prove every non-public route names them.
+    staff (operator, admin, auditor) who have not passed the second factor in this
+    session go to that step; users with another role get 403. The roles are kept on
+    the view so that a test can walk app.url_map and prove every non-public route
+    names them. `second_factor=False` is only for the second step itself and logout.
     """
     if not roles:
         raise ValueError("roles_required needs at least one role")
@@ -40,11 +46,14 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
+            if second_factor and staff_session.needs_second_factor(current_user):
+                return staff_session.second_factor_redirect()
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 
         setattr(wrapped, ROLES_ATTR, tuple(roles))
+        setattr(wrapped, SECOND_FACTOR_ATTR, second_factor)
         return wrapped
 
     return decorator

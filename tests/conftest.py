@@ -167,13 +167,20 @@ def make_user(app):
 
 @pytest.fixture
 def login_as(client, make_user):
-    """login_as("operator") -> the user, with the test client logged in as them."""
+    """login_as("operator") -> the user, with the test client logged in as them.
 
-    def login(role: str, **fields):
+    Staff sessions are marked as past the second factor, unless second_factor=False
+    (to test that staff pages refuse a half-logged-in staff member)."""
+    from portal.accounts import staff_session
+
+    def login(role: str, second_factor: bool = True, **fields):
         user = make_user(role, **fields)
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            staff_session.mark_seen(session)
+            if second_factor and user.is_staff:
+                staff_session.mark_verified(user, session)
         return user
 
     return login

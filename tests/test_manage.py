@@ -76,9 +76,14 @@ def test_too_long_and_wrong_type_values_are_refused_clearly(client, login_as):
     response = client.post(
         "/staf/program/baru?lang=en",
         data={
-            "name_id": "x" * 500, "slug": "Bukan Slug!", "aid_type": "food",
-            "summary_id": "s", "eligibility_id": "e", "benefits_id": "b",
-            "benefit_value": "banyak", "start_date": "2027-02-31",
+            "name_id": "x" * 500,
+            "slug": "Bukan Slug!",
+            "aid_type": "food",
+            "summary_id": "s",
+            "eligibility_id": "e",
+            "benefits_id": "b",
+            "benefit_value": "banyak",
+            "start_date": "2027-02-31",
         },
     )
     page = text(response)
@@ -103,8 +108,14 @@ def test_duplicate_programme_address_is_a_field_error_not_a_500(client, login_as
     factories.programme(slug="paket-pangan")
     response = client.post(
         "/staf/program/baru?lang=en",
-        data={"name_id": "Lain", "slug": "paket-pangan", "aid_type": "food",
-              "summary_id": "s", "eligibility_id": "e", "benefits_id": "b"},
+        data={
+            "name_id": "Lain",
+            "slug": "paket-pangan",
+            "aid_type": "food",
+            "summary_id": "s",
+            "eligibility_id": "e",
+            "benefits_id": "b",
+        },
     )
     assert response.status_code == 200
     assert "Another programme already uses this address." in text(response)
@@ -115,8 +126,13 @@ def test_meeting_time_is_entered_in_village_time_and_stored_in_utc(client, login
     login_as("operator")
     response = client.post(
         "/staf/musyawarah/baru",
-        data={"title_id": "Musdes", "kind": "musdes", "starts_at": "2027-01-10T09:00",
-              "place": "Balai Desa", "agenda_id": "1. Pembukaan"},
+        data={
+            "title_id": "Musdes",
+            "kind": "musdes",
+            "starts_at": "2027-01-10T09:00",
+            "place": "Balai Desa",
+            "agenda_id": "1. Pembukaan",
+        },
     )
     assert response.status_code == 302
     meeting = db.session.scalars(select(Meeting)).one()

@@ -23,3 +23,33 @@ class LoginForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A POST-only button (logout, publish): the form carries just the CSRF token."""
+
+
+class SecondFactorForm(FlaskForm):
+    """The second step of a staff login: a code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=32)],
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+    next = HiddenField()
+
+
+class EnrolForm(FlaskForm):
+    """Confirming a new authenticator app with its first code."""
+
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=32)],
+        description=_l("After adding the account, type the 6-digit code the app shows."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    next = HiddenField()

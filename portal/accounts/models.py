@@ -6,11 +6,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin
+from portal.models_base import TimestampMixin, utcnow
 
 ROLES = ("resident", "partner", "trainer", "operator", "admin", "auditor")
 STAFF_ROLES = ("operator", "admin", "auditor")
@@ -43,6 +43,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     # stops working, so logging out really ends the session on the server.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Second factor for staff (TOTP, RFC 6238). The secret is set when enrolment
+    # starts; it counts only once a first code confirmed it (totp_enabled_at).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The time step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -55,8 +61,29 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_staff(self) -> bool:
         return self.role in ("operator", "admin", "auditor")
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_enabled_at is not None
+
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app (lost phone).
+
+    Only a salted hash is kept; the codes are shown once, when they are made.
+    """
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import select
+
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 
@@ -55,3 +57,48 @@ def record(
 def snapshot(obj, fields) -> dict:
     """The named fields of a model object, for before/after values."""
     return {f: mask_numbers(getattr(obj, f)) for f in fields}
+
+
+def entries_query(
+    *,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor_id: int | None = None,
+    since=None,
+    before=None,
+):
+    """The audit entries matching a filter, newest first (a SELECT to paginate).
+
+    `since` and `before` are timezone-aware datetimes (from inclusive, to exclusive).
+    """
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
+    if actor_id:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if before is not None:
+        stmt = stmt.where(AuditEntry.at < before)
+    return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def known_values() -> dict[str, list]:
+    """The actions, object types and actors that occur in the log (for filter menus)."""
+    from portal.accounts.models import User  # here: accounts imports this module
+
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    types = db.session.scalars(
+        select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+    )
+    actors = db.session.execute(
+        select(User.id, User.name)
+        .where(User.id.in_(select(AuditEntry.actor_id).distinct()))
+        .order_by(User.name)
+    )
+    return {"actions": list(actions), "object_types": list(types), "actors": list(actors)}

@@ -8,11 +8,13 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.htmx import render
-from portal.public import feed, services
+from portal.public import cache, feed, services
 from portal.public.models import ANNOUNCEMENT_CATEGORIES
 from portal.security import public
 
 bp = Blueprint("public", __name__)
+# Rendered pages are kept a few seconds for anonymous visitors (see portal/public/cache.py).
+bp.record_once(lambda state: cache.init_app(state.app))
 
 
 def page_arg() -> int:
@@ -35,6 +37,7 @@ def query_arg() -> tuple[str, str | None]:
 
 @bp.route("/")
 @public
+@cache.cached_page
 def home():
     return render_template(
         "public/home.html",
@@ -46,12 +49,14 @@ def home():
 
 @bp.route("/program")
 @public
+@cache.cached_page
 def programmes():
     return render_template("public/programmes.html", programmes=services.programmes())
 
 
 @bp.route("/program/<slug>")
 @public
+@cache.cached_page
 def programme(slug: str):
     item = services.programme_by_slug(slug)
     if item is None:
@@ -61,6 +66,7 @@ def programme(slug: str):
 
 @bp.route("/pengumuman")
 @public
+@cache.cached_page
 def announcements():
     q, q_note = query_arg()
     category = request.args.get("kategori") or None
@@ -83,6 +89,7 @@ def announcements():
 
 @bp.route("/pengumuman/<int:announcement_id>")
 @public
+@cache.cached_page
 def announcement(announcement_id: int):
     item = services.published_announcement(announcement_id)
     if item is None:
@@ -92,6 +99,7 @@ def announcement(announcement_id: int):
 
 @bp.route("/musyawarah")
 @public
+@cache.cached_page
 def meetings():
     return render_template(
         "public/meetings.html",
@@ -102,6 +110,7 @@ def meetings():
 
 @bp.route("/musyawarah/<int:meeting_id>")
 @public
+@cache.cached_page
 def meeting(meeting_id: int):
     item = services.published_meeting(meeting_id)
     if item is None:
@@ -111,12 +120,14 @@ def meeting(meeting_id: int):
 
 @bp.route("/mitra")
 @public
+@cache.cached_page
 def partners():
     return render_template("public/partners.html", partners=services.partners())
 
 
 @bp.route("/cari")
 @public
+@cache.cached_page
 def search():
     q, q_note = query_arg()
     results = services.search_everything(q) if q else None
@@ -125,6 +136,7 @@ def search():
 
 @bp.route("/pengumuman.atom")
 @public
+@cache.cached_page
 def announcements_feed():
     body = feed.announcements_atom(
         services.latest_announcements(30),

@@ -1,0 +1,66 @@
+"""The audit log, read-only for staff: who did what to which record, and when.
+
+There is no route that changes an entry; the database refuses UPDATE and DELETE too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, request
+from flask_babel import gettext as _
+from flask_babel import to_utc
+
+from portal.audit import services
+from portal.extensions import db
+from portal.htmx import render
+from portal.security import roles_required
+
+bp = Blueprint("audit", __name__, url_prefix="/staf/audit")
+
+READERS = ("operator", "admin", "auditor")
+PER_PAGE = 50
+
+
+def _date_arg(name: str, errors: dict):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d")
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def log():
+    raw_page = request.args.get("page", "1")
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 100000:
+        abort(404)
+    errors: dict[str, str] = {}
+    day_from = _date_arg("dari", errors)
+    day_to = _date_arg("sampai", errors)
+    actor = request.args.get("pelaku", "")
+    filters = {
+        "action": request.args.get("aksi", "").strip()[:40] or None,
+        "object_type": request.args.get("objek", "").strip()[:40] or None,
+        "object_id": request.args.get("id", "").strip()[:40] or None,
+        "actor_id": int(actor) if actor.isdigit() and len(actor) < 10 else None,
+        # Dates are the village's days; entries are stored in UTC.
+        "since": to_utc(day_from) if day_from else None,
+        "before": to_utc(day_to + timedelta(days=1)) if day_to else None,
+    }
+    pagination = db.paginate(
+        services.entries_query(**filters), page=int(raw_page), per_page=PER_PAGE, error_out=False
+    )
+    return render(
+        "audit/log.html",
+        "audit/_entries.html",
+        pagination=pagination,
+        filters=filters,
+        args=request.args,
+        errors=errors,
+        known=services.known_values(),
+    )

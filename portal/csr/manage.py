@@ -1,0 +1,305 @@
+"""Staff pages of the CSR board (/staf/csr/): needs, companies, pledges, deliveries.
+
+Operators and admins act; auditors read. Only an admin verifies a company.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.accounts.forms import EmptyForm
+from portal.csr import services
+from portal.csr.forms import (
+    AcceptOfferForm,
+    DeliveryForm,
+    NeedForm,
+    NoteForm,
+    RejectCompanyForm,
+    VerifyCompanyForm,
+)
+from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
+from portal.extensions import db
+from portal.public.models import Programme
+from portal.security import roles_required
+
+bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
+
+EDITORS = services.STAFF_EDITORS
+READERS = services.STAFF_READERS
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _get(model, item_id: int):
+    item = db.session.get(model, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    needs = services.list_needs()
+    return render_template(
+        "csr/manage/index.html",
+        needs=needs,
+        progress=services.progress_for(needs, public=False),
+        public_progress=services.progress_for(needs, public=True),
+        counts=services.status_counts(),
+        pending=len(services.list_companies("pending")),
+        statuses=PLEDGE_STATUSES,
+        button=EmptyForm(),
+    )
+
+
+def _programme_choices():
+    rows = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
+    return [SelectChoice(value=0, label=_("None"))] + [
+        SelectChoice(value=p.id, label=p.name_id) for p in rows
+    ]
+
+
+def _need_data(form: NeedForm) -> dict:
+    data = {name: form.data[name] for name in services.NEED_FIELDS if name in form.data}
+    data["programme_id"] = data.get("programme_id") or None
+    return data
+
+
+@bp.route("/kebutuhan/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def need_create():
+    form = NeedForm()
+    form.programme_id.choices = _programme_choices()
+    if form.validate_on_submit():
+        try:
+            item = services.save_need(None, _need_data(form), actor=_actor())
+        except services.CsrError as error:
+            getattr(form, error.field or "kind").errors.append(error.message)
+        else:
+            flash(_("Saved as a draft. Publish it when it is ready."), "success")
+            return redirect(url_for("csr_manage.need_edit", need_id=item.id))
+    return render_template("csr/manage/need_form.html", form=form, need=None, button=EmptyForm())
+
+
+@bp.route("/kebutuhan/<int:need_id>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def need_edit(need_id: int):
+    item = _get(Need, need_id)
+    form = NeedForm(obj=item)
+    form.programme_id.choices = _programme_choices()
+    if request.method == "GET":
+        form.programme_id.data = item.programme_id or 0
+    if form.validate_on_submit():
+        try:
+            services.save_need(item, _need_data(form), actor=_actor())
+        except services.CsrError as error:
+            getattr(form, error.field or "kind").errors.append(error.message)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("csr_manage.need_edit", need_id=item.id))
+    return render_template(
+        "csr/manage/need_form.html",
+        form=form,
+        need=item,
+        progress=services.progress_of(item, public=False),
+        button=EmptyForm(),
+    )
+
+
+@bp.route("/kebutuhan/<int:need_id>/terbitkan", methods=["POST"])
+@roles_required(*EDITORS)
+def need_publish(need_id: int):
+    return _set_published(need_id, True)
+
+
+@bp.route("/kebutuhan/<int:need_id>/tarik", methods=["POST"])
+@roles_required(*EDITORS)
+def need_unpublish(need_id: int):
+    return _set_published(need_id, False)
+
+
+def _set_published(need_id: int, value: bool):
+    item = _get(Need, need_id)
+    if EmptyForm().validate_on_submit():
+        services.set_need_published(item, value, actor=_actor())
+        flash(_("Published.") if value else _("Taken off the public pages."), "success")
+    if request.form.get("back") == "list":
+        return redirect(url_for("csr_manage.index"))
+    return redirect(url_for("csr_manage.need_edit", need_id=need_id))
+
+
+@bp.route("/mitra")
+@roles_required(*READERS)
+def companies():
+    status = request.args.get("status") or None
+    if status is not None and status not in COMPANY_STATUSES:
+        abort(404)
+    return render_template(
+        "csr/manage/companies.html",
+        companies=services.list_companies(status),
+        status=status,
+        statuses=COMPANY_STATUSES,
+    )
+
+
+@bp.route("/mitra/<int:company_id>")
+@roles_required(*READERS)
+def company(company_id: int):
+    item = _get(Company, company_id)
+    return _company_page(item, VerifyCompanyForm(), RejectCompanyForm())
+
+
+def _company_page(item, verify_form, reject_form, status=200):
+    pledges = services.company_pledges(item, public=False)
+    return render_template(
+        "csr/manage/company.html",
+        company=item,
+        pledges=pledges,
+        summary=services.company_summary(pledges),
+        verify_form=verify_form,
+        reject_form=reject_form,
+    ), status
+
+
+@bp.route("/mitra/<int:company_id>/verifikasi", methods=["POST"])
+@roles_required("admin")
+def company_verify(company_id: int):
+    item = _get(Company, company_id)
+    form = VerifyCompanyForm()
+    if form.validate_on_submit():
+        services.verify_company(
+            item, actor=_actor(), list_in_directory=form.list_in_directory.data, note=form.note.data
+        )
+        flash(_("The company is verified. Its pledges are now public."), "success")
+        return redirect(url_for("csr_manage.company", company_id=item.id))
+    return _company_page(item, form, RejectCompanyForm())
+
+
+@bp.route("/mitra/<int:company_id>/tolak", methods=["POST"])
+@roles_required("admin")
+def company_reject(company_id: int):
+    item = _get(Company, company_id)
+    form = RejectCompanyForm()
+    if form.validate_on_submit():
+        services.reject_company(item, actor=_actor(), note=form.note.data)
+        flash(_("The company is marked as not verified. Its pledges are not public."), "info")
+        return redirect(url_for("csr_manage.company", company_id=item.id))
+    return _company_page(item, VerifyCompanyForm(), form)
+
+
+@bp.route("/janji")
+@roles_required(*READERS)
+def pledges():
+    status = request.args.get("status") or None
+    if status is not None and status not in PLEDGE_STATUSES:
+        abort(404)
+    return render_template(
+        "csr/manage/pledges.html",
+        pledges=services.staff_pledges(status),
+        status=status,
+        statuses=PLEDGE_STATUSES,
+        counts=services.status_counts(),
+    )
+
+
+def _need_choices():
+    return [SelectChoice(value=n.id, label=f"#{n.id} {n.title_id}") for n in services.list_needs()]
+
+
+def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, status=200):
+    accept_form = accept_form or AcceptOfferForm(amount=item.amount)
+    accept_form.need_id.choices = _need_choices()
+    return render_template(
+        "csr/manage/pledge.html",
+        pledge=item,
+        steps=services.allowed_steps(item, current_user),
+        delivery_form=delivery_form or DeliveryForm(),
+        accept_form=accept_form,
+        note_form=note_form or NoteForm(),
+        progress=services.progress_of(item.need, public=False) if item.need else None,
+    ), status
+
+
+@bp.route("/janji/<int:pledge_id>")
+@roles_required(*READERS)
+def pledge(pledge_id: int):
+    return _pledge_page(_get(Pledge, pledge_id))
+
+
+@bp.route("/janji/<int:pledge_id>/status", methods=["POST"])
+@roles_required(*EDITORS)
+def pledge_status(pledge_id: int):
+    item = _get(Pledge, pledge_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(item.id, form.to.data or "", actor=_actor(), note=form.note.data)
+        except services.CsrError as error:
+            flash(str(error.message), "error")
+            return _pledge_page(item, note_form=form)
+        flash(_("The pledge is now “%(status)s”.", status=PLEDGE_STATUSES[form.to.data]), "success")
+    return redirect(url_for("csr_manage.pledge", pledge_id=pledge_id))
+
+
+@bp.route("/janji/<int:pledge_id>/pengiriman", methods=["POST"])
+@roles_required(*EDITORS)
+def pledge_delivery(pledge_id: int):
+    item = _get(Pledge, pledge_id)
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        try:
+            services.record_delivery(
+                item.id,
+                amount=form.amount.data,
+                delivered_on=form.delivered_on.data,
+                note=form.note.data,
+                attachment=form.attachment.image,
+                beyond_target=form.beyond_target.data,
+                actor=_actor(),
+            )
+        except services.CsrError as error:
+            if not (error.field and hasattr(form, error.field)):
+                flash(str(error.message), "error")
+            else:
+                getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(_("The delivery is recorded."), "success")
+            return redirect(url_for("csr_manage.pledge", pledge_id=pledge_id))
+    db.session.expire_all()
+    return _pledge_page(db.session.get(Pledge, pledge_id), delivery_form=form)
+
+
+@bp.route("/janji/<int:pledge_id>/terima", methods=["POST"])
+@roles_required(*EDITORS)
+def pledge_accept(pledge_id: int):
+    item = _get(Pledge, pledge_id)
+    form = AcceptOfferForm()
+    form.need_id.choices = _need_choices()
+    if form.validate_on_submit():
+        try:
+            services.accept_offer(
+                item.id,
+                form.need_id.data,
+                amount=form.amount.data,
+                note=form.note.data,
+                actor=_actor(),
+            )
+        except services.CsrError as error:
+            if error.field and hasattr(form, error.field):
+                getattr(form, error.field).errors.append(error.message)
+            else:
+                flash(str(error.message), "error")
+        else:
+            flash(
+                _("The offer is now a pledge against the need. Confirm it when agreed."), "success"
+            )
+            return redirect(url_for("csr_manage.pledge", pledge_id=pledge_id))
+    db.session.expire_all()
+    return _pledge_page(db.session.get(Pledge, pledge_id), accept_form=form)

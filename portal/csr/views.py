@@ -1,0 +1,450 @@
+"""The CSR board in public (needs, progress, partner pages, feed, open data, verify page)
+and the partner's own pages (register, pledge, offer, withdraw, receipts)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from portal.csr import feed, receipts, services, uploads
+from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
+from portal.csr.models import (
+    COMPANY_STATUSES,
+    NEED_KINDS,
+    PLEDGE_STATUSES,
+    SECTORS,
+    Company,
+    Delivery,
+    Pledge,
+)
+from portal.extensions import db, limiter
+from portal.htmx import render
+from portal.security import public, roles_required
+
+bp = Blueprint("csr", __name__, url_prefix="/csr")
+
+
+@bp.record_once
+def _template_globals(state) -> None:
+    # Labels the CSR templates (public and staff) look up by key.
+    state.app.jinja_env.globals.update(
+        need_kinds=NEED_KINDS,
+        pledge_statuses=PLEDGE_STATUSES,
+        company_statuses=COMPANY_STATUSES,
+        sectors=SECTORS,
+    )
+
+
+PARTNER = ("partner",)
+RECEIPT_ROLES = ("partner", *services.STAFF_READERS)
+
+
+def _register_limit() -> str:
+    return current_app.config.get("CSR_REGISTER_LIMIT", "5 per hour;20 per day")
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("CSR_VERIFY_LIMIT", "30 per minute")
+
+
+def _my_company():
+    company = services.company_for_user(current_user)
+    if company is None:
+        abort(404)
+    return company
+
+
+def _attach(form, error: services.CsrError) -> bool:
+    """Put a service error beside its field; True if it found one."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, error.message]
+    return True
+
+
+# --- public --------------------------------------------------------------------------
+
+
+@bp.route("/")
+@public
+def board():
+    kind = request.args.get("jenis") or None
+    if kind is not None and kind not in NEED_KINDS:
+        abort(404)
+    active, done = services.board(kind)
+    return render(
+        "csr/board.html",
+        "csr/_needs.html",
+        active=active,
+        done=done,
+        kind=kind,
+        kinds=NEED_KINDS,
+        totals=services.totals(),
+        company=services.company_for_user(current_user),
+    )
+
+
+@bp.route("/kebutuhan/<int:need_id>")
+@public
+def need(need_id: int):
+    item = services.published_need(need_id)
+    if item is None:
+        abort(404)
+    company = services.company_for_user(current_user)
+    form = PledgeForm() if company is not None and company.status != "rejected" else None
+    return _need_page(item, company, form)
+
+
+def _need_page(item, company, form, status=200):
+    return render_template(
+        "csr/need.html",
+        need=item,
+        progress=services.progress_of(item),
+        pledges=services.public_pledges_for_need(item),
+        company=company,
+        form=form,
+    ), status
+
+
+@bp.route("/kebutuhan/<int:need_id>/janji", methods=["POST"])
+@roles_required(*PARTNER)
+def pledge(need_id: int):
+    item = services.published_need(need_id)
+    if item is None:
+        abort(404)
+    company = _my_company()
+    form = PledgeForm()
+    if form.validate_on_submit():
+        try:
+            made = services.make_pledge(
+                company,
+                item.id,
+                amount=form.amount.data,
+                value=form.value.data,
+                expected_on=form.expected_on.data,
+                conditions=form.conditions.data,
+                actor=current_user._get_current_object(),
+            )
+        except services.NotAllowed as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("csr.need", need_id=need_id))
+        except services.CsrError as error:
+            if not _attach(form, error):
+                flash(str(error.message), "error")
+        else:
+            if company.is_verified:
+                flash(_("Thank you. Your pledge is recorded and shown on the board."), "success")
+            else:
+                flash(
+                    _(
+                        "Thank you. Your pledge is recorded; it will be shown on the board once "
+                        "the village office has verified your company."
+                    ),
+                    "success",
+                )
+            return redirect(url_for("csr.my_pledge", pledge_id=made.id))
+    return _need_page(item, company, form, 200)
+
+
+@bp.route("/mitra/<int:company_id>")
+@public
+def company(company_id: int):
+    item = services.public_company(company_id)
+    if item is None:
+        abort(404)
+    pledges = services.company_pledges(item, public=True)
+    return render_template(
+        "csr/company.html",
+        company=item,
+        pledges=pledges,
+        summary=services.company_summary(pledges),
+    )
+
+
+@bp.route("/logo/<int:company_id>")
+@public
+def logo(company_id: int):
+    item = db.session.get(Company, company_id)
+    if item is None or not item.logo_file:
+        abort(404)
+    # An unverified company's logo is seen only by itself and staff.
+    if not item.is_verified and not (
+        current_user.is_authenticated and (current_user.is_staff or current_user.id == item.user_id)
+    ):
+        abort(404)
+    return _image("logos", item.logo_file, "image/png", public=item.is_verified)
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        if services.company_for_user(current_user) is not None:
+            return redirect(url_for("csr.account"))
+        return render_template("csr/register.html", form=None)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            made = services.register_company(
+                name=form.name.data,
+                sector=form.sector.data,
+                contact_name=form.contact_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                locale=form.locale.data,
+                contact_phone=form.contact_phone.data,
+                website=form.website.data,
+                description=form.description.data,
+                logo=form.logo.image,
+                ip=request.remote_addr,
+            )
+        except services.CsrError as error:
+            if not _attach(form, error):
+                flash(str(error.message), "error")
+        else:
+            login_user(made.user)
+            flash(
+                _(
+                    "Your company is registered. The village office will verify it; until "
+                    "then your pledges are not shown in public."
+                ),
+                "success",
+            )
+            return redirect(url_for("csr.account"))
+    return render_template("csr/register.html", form=form)
+
+
+@bp.route("/verifikasi")
+@limiter.limit(_verify_limit)
+@public
+def verify():
+    form = CodeForm(request.args)
+    result = None
+    checked = False
+    if "kode" in request.args and form.validate():
+        checked = True
+        result = services.find_receipt(form.kode.data)
+    return render_template("csr/verify.html", form=form, result=result, checked=checked)
+
+
+@bp.route("/janji.atom")
+@public
+def pledges_feed():
+    body = feed.pledges_atom(
+        services.recent_events(30),
+        feed_url=url_for("csr.pledges_feed", _external=True),
+        site_url=url_for("csr.board", _external=True),
+    )
+    return current_app.response_class(body, mimetype="application/atom+xml")
+
+
+DATASETS = {
+    "janji": (services.export_pledges, services.PLEDGE_COLUMNS, "pledges"),
+    "pengiriman": (services.export_deliveries, services.DELIVERY_COLUMNS, "deliveries"),
+}
+
+
+def _csv_cell(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+@bp.route("/data/janji.csv", defaults={"dataset": "janji", "fmt": "csv"})
+@bp.route("/data/janji.json", defaults={"dataset": "janji", "fmt": "json"})
+@bp.route("/data/pengiriman.csv", defaults={"dataset": "pengiriman", "fmt": "csv"})
+@bp.route("/data/pengiriman.json", defaults={"dataset": "pengiriman", "fmt": "json"})
+@public
+def open_data(dataset: str, fmt: str):
+    produce, columns, name = DATASETS[dataset]
+    rows = produce()
+    if fmt == "json":
+        body = json.dumps({"dataset": name, "count": len(rows), "rows": rows}, ensure_ascii=False)
+        response = current_app.response_class(body, mimetype="application/json")
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+        response = current_app.response_class(
+            "\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8"
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="csr-{name}.{fmt}"'
+    return response
+
+
+# --- the partner's own pages -----------------------------------------------------------
+
+
+@bp.route("/akun")
+@roles_required(*PARTNER)
+def account():
+    company = _my_company()
+    return render_template(
+        "csr/account.html",
+        company=company,
+        pledges=services.company_pledges(company, public=False),
+        logo_form=LogoForm(),
+        needs=services.open_needs(),
+    )
+
+
+@bp.route("/akun/logo", methods=["POST"])
+@roles_required(*PARTNER)
+def change_logo():
+    company = _my_company()
+    form = LogoForm()
+    if form.validate_on_submit():
+        services.set_logo(company, form.logo.image, actor=current_user._get_current_object())
+        flash(_("The logo is saved."), "success")
+        return redirect(url_for("csr.account"))
+    return render_template(
+        "csr/account.html",
+        company=company,
+        pledges=services.company_pledges(company, public=False),
+        logo_form=form,
+        needs=services.open_needs(),
+    )
+
+
+@bp.route("/tawaran", methods=["GET", "POST"])
+@roles_required(*PARTNER)
+def offer():
+    company = _my_company()
+    form = OfferForm()
+    if form.validate_on_submit():
+        try:
+            made = services.make_offer(
+                company,
+                kind=form.kind.data,
+                description=form.description.data,
+                amount=form.amount.data,
+                unit=form.unit.data,
+                value=form.value.data,
+                expected_on=form.expected_on.data,
+                conditions=form.conditions.data,
+                actor=current_user._get_current_object(),
+            )
+        except services.CsrError as error:
+            if not _attach(form, error):
+                flash(str(error.message), "error")
+        else:
+            flash(
+                _("Thank you. The village office will look at your offer and reply."),
+                "success",
+            )
+            return redirect(url_for("csr.my_pledge", pledge_id=made.id))
+    return render_template("csr/offer.html", form=form, company=company)
+
+
+@bp.route("/akun/janji/<int:pledge_id>")
+@roles_required(*PARTNER)
+def my_pledge(pledge_id: int):
+    company = _my_company()
+    item = services.own_pledge(company, pledge_id)
+    if item is None:
+        abort(404)
+    return render_template(
+        "csr/my_pledge.html",
+        company=company,
+        pledge=item,
+        steps=services.allowed_steps(item, current_user),
+        form=NoteForm(),
+    )
+
+
+@bp.route("/akun/janji/<int:pledge_id>/tarik", methods=["POST"])
+@roles_required(*PARTNER)
+def withdraw(pledge_id: int):
+    company = _my_company()
+    item = services.own_pledge(company, pledge_id)
+    if item is None:
+        abort(404)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                item.id, "withdrawn", actor=current_user._get_current_object(), note=form.note.data
+            )
+        except services.CsrError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Your pledge is withdrawn. It stays on record, marked as withdrawn."), "info")
+    return redirect(url_for("csr.my_pledge", pledge_id=pledge_id))
+
+
+# --- receipts and attachments (the company and staff) ------------------------------------
+
+
+def _may_see(item: Pledge) -> bool:
+    if current_user.is_staff:
+        return True
+    return item.company.user_id == current_user.id
+
+
+def _pdf(body: bytes, name: str):
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/kuitansi/janji/<int:pledge_id>.pdf")
+@roles_required(*RECEIPT_ROLES)
+def pledge_receipt(pledge_id: int):
+    item = db.session.get(Pledge, pledge_id)
+    if item is None or not item.receipt_code or not _may_see(item):
+        abort(404)
+    body = receipts.pledge_receipt(item, url_for("csr.verify", _external=True))
+    return _pdf(body, f"tanda-terima-janji-{item.id}.pdf")
+
+
+@bp.route("/kuitansi/pengiriman/<int:delivery_id>.pdf")
+@roles_required(*RECEIPT_ROLES)
+def delivery_receipt(delivery_id: int):
+    item = db.session.get(Delivery, delivery_id)
+    if item is None or not _may_see(item.pledge):
+        abort(404)
+    until = sum(d.amount for d in item.pledge.deliveries if d.id <= item.id)
+    body = receipts.delivery_receipt(item, url_for("csr.verify", _external=True), until)
+    return _pdf(body, f"tanda-terima-pengiriman-{item.id}.pdf")
+
+
+@bp.route("/lampiran/<int:delivery_id>")
+@roles_required(*RECEIPT_ROLES)
+def attachment(delivery_id: int):
+    item = db.session.get(Delivery, delivery_id)
+    if item is None or not item.attachment_file or not _may_see(item.pledge):
+        abort(404)
+    return _image("deliveries", item.attachment_file, "image/jpeg", public=False)
+
+
+def _image(folder: str, name: str, mimetype: str, *, public: bool):
+    """A stored image (small: re-encoded and size-limited), read whole and sent inline."""
+    path = uploads.stored_path(folder, name)
+    if path is None:
+        abort(404)
+    with open(path, "rb") as fh:
+        body = fh.read()
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = "inline"
+    if public:
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,1 @@
+"""The recipient registry: households (KK), members (NIK), need scoring, duplicates."""

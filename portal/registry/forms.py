@@ -1,0 +1,256 @@
+"""Staff forms for households, people, moves and enrolments.
+
+The forms check what a form can (required, lengths, ranges); the registry rules
+(NIK and KK numbers, uniqueness) live in services and come back as field errors.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from portal.forms import choices
+from portal.registry.models import (
+    BPS_CRITERIA,
+    CIVIL_STATUSES,
+    KK_CHANGE_REASONS,
+    MARITAL_STATUSES,
+    MEMBERSHIP_REASONS,
+    RELATIONS,
+    SEXES,
+)
+
+REQUIRED = _l("Please fill in this field.")
+AT_MOST = _l("At most %(max)d characters.")
+TRI_STATE = {"": _l("Not surveyed"), "1": _l("Yes"), "0": _l("No")}
+NUMBER_HINT = _l("16 digits, as on the family card.")
+
+
+def _line(label, max_len, required=False, **kw):
+    validators = [DataRequired(message=REQUIRED)] if required else [Optional()]
+    validators.append(Length(max=max_len, message=AT_MOST))
+    return StringField(label, validators=validators, **kw)
+
+
+def _rt_rw(label):
+    return IntegerField(
+        label,
+        validators=[
+            DataRequired(message=_l("Enter a number from 1 to 999.")),
+            NumberRange(min=1, max=999, message=_l("Enter a number from 1 to 999.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class HouseholdForm(FlaskForm):
+    kk_number = _line(
+        _l("Family card (KK) number"),
+        30,
+        description=NUMBER_HINT,
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    kk_reason = SelectField(
+        _l("Why the family card number changes"),
+        choices=choices(
+            {k: v for k, v in KK_CHANGE_REASONS.items() if k not in ("first", "import")}
+        ),
+        default="moved",
+        description=_l("Only used when you enter a new number; the old one stays in the history."),
+    )
+    address = _line(_l("Address"), 200, required=True)
+    rt = _rt_rw(_l("RT"))
+    rw = _rt_rw(_l("RW"))
+    dusun = _line(_l("Hamlet (dusun)"), 80)
+    national_id = _line(_l("Household id in the national data (DTKS), if known"), 40)
+    desil = IntegerField(
+        _l("Desil in the national data (1-10), if known"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10, message=_l("Enter a number from 1 to 10.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    notes = TextAreaField(
+        _l("Notes"),
+        validators=[Optional(), Length(max=4000, message=AT_MOST)],
+        render_kw={"rows": 3},
+    )
+
+    def criteria_fields(self):
+        return [getattr(self, f"bps_{key}") for key in BPS_CRITERIA]
+
+    def other_fields(self):
+        return [
+            self.kk_number,
+            self.kk_reason,
+            self.address,
+            self.rt,
+            self.rw,
+            self.dusun,
+            self.national_id,
+            self.desil,
+            self.notes,
+        ]
+
+    def to_data(self) -> dict:
+        """Plain values for services.save_household (criteria as True / False / None)."""
+        data = {
+            name: getattr(self, name).data
+            for name in (
+                "kk_number",
+                "address",
+                "rt",
+                "rw",
+                "dusun",
+                "national_id",
+                "desil",
+                "notes",
+            )
+        }
+        for key in BPS_CRITERIA:
+            raw = getattr(self, f"bps_{key}").data
+            data[f"bps_{key}"] = None if raw in ("", None) else raw == "1"
+        return data
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Stored criteria are True / False / None; the menus speak "1" / "0" / "".
+        for key in BPS_CRITERIA:
+            field = getattr(self, f"bps_{key}")
+            if field.data is None or isinstance(field.data, bool):
+                field.data = "" if field.data is None else ("1" if field.data else "0")
+
+
+for _key, _label in BPS_CRITERIA.items():
+    setattr(
+        HouseholdForm, f"bps_{_key}", SelectField(_label, choices=choices(TRI_STATE), default="")
+    )
+
+
+class PersonForm(FlaskForm):
+    name = _line(_l("Full name"), 120, required=True, render_kw={"autocomplete": "off"})
+    nik = _line(
+        _l("NIK"),
+        30,
+        description=_l(
+            "16 digits. If the birth date or sex it encodes disagrees with the record, "
+            "you will see a warning and the number is still saved."
+        ),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    sex = SelectField(_l("Sex"), choices=choices(SEXES))
+    birth_place = _line(_l("Place of birth"), 80)
+    birth_date = DateField(
+        _l("Date of birth"),
+        validators=[Optional()],
+        description=_l("Leave empty if not known."),
+    )
+    relation = SelectField(_l("Relation to the head of family"), choices=choices(RELATIONS))
+    marital_status = SelectField(
+        _l("Marital status"),
+        choices=choices({"": _l("Not known"), **MARITAL_STATUSES}),
+        default="",
+    )
+    disability = _line(
+        _l("Disability"), 120, description=_l("Leave empty if none, e.g. “Cacat Rungu/Wicara”.")
+    )
+    occupation = _line(_l("Occupation"), 80)
+    education = _line(_l("Education"), 80)
+    status = SelectField(_l("Civil status"), choices=choices(CIVIL_STATUSES))
+    status_date = DateField(_l("Since (date of death or of moving away)"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.marital_status.data is None:
+            self.marital_status.data = ""  # "not known" in the menu
+
+    def validate_birth_date(self, field):
+        from datetime import date
+
+        if field.data and (field.data > date.today() or field.data.year < 1900):
+            raise ValidationError(_l("Enter a date of birth between 1900 and today."))
+
+    def to_data(self) -> dict:
+        return {name: getattr(self, name).data for name in self.data if name != "csrf_token"}
+
+
+class MoveForm(FlaskForm):
+    target = _line(
+        _l("Family card (KK) number of the new household"),
+        30,
+        required=True,
+        description=_l("The household must already be in the registry."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    relation = SelectField(_l("Relation to the new head of family"), choices=choices(RELATIONS))
+    reason = SelectField(
+        _l("Why"),
+        choices=choices({k: MEMBERSHIP_REASONS[k] for k in ("moved_in", "split", "marriage")}),
+    )
+    on = DateField(_l("Date of the move"), validators=[DataRequired(message=_l("Enter a date."))])
+
+
+class EnrolmentForm(FlaskForm):
+    programme = SelectField(_l("Programme"), validators=[DataRequired(message=REQUIRED)])
+    person = SelectField(_l("For"), default="")
+    period_start = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a date."))])
+    period_end = DateField(_l("Until (empty if open-ended)"), validators=[Optional()])
+    source = _line(_l("Source (for national programmes), e.g. DTKS 2026"), 80)
+
+    def validate_period_end(self, field):
+        if field.data and self.period_start.data and field.data < self.period_start.data:
+            raise ValidationError(_l("The end date must not be before the start date."))
+
+
+REASON_REQUIRED = _l("Please give a reason.")
+
+
+def _reason(hint):
+    return TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=REASON_REQUIRED),
+            Length(max=1000, message=AT_MOST),
+        ],
+        description=hint,
+        render_kw={"rows": 3},
+    )
+
+
+class MergeForm(FlaskForm):
+    """Two records are one person: which one stays, and why (the view sets the choices)."""
+
+    # The view offers exactly the two records of the pair and checks the answer itself.
+    keep = RadioField(
+        _l("Which record stays"),
+        validators=[InputRequired(message=_l("Choose the record that stays."))],
+        validate_choice=False,
+    )
+    reason = _reason(
+        _l("What you checked, e.g. “Same woman: the family cards of both households name her.”")
+    )
+
+
+class NotDuplicateForm(FlaskForm):
+    """Two similar records are different people, and why."""
+
+    reason = _reason(
+        _l("What shows they are different people, e.g. “Different mothers on the family cards.”")
+    )

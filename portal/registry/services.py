@@ -1,0 +1,1264 @@
+"""Registry rules: saving households and people, moves, KK history, search, warnings,
+duplicates, overlaps and merging. Views call these; tests and importers call them too.
+
+Every change and every read of a full record goes into the audit log in the same
+transaction as the change (`portal.audit.services.record` masks NIK and KK numbers).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record, snapshot
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.public.models import Programme
+from portal.registry import scoring
+from portal.registry.models import (
+    BPS_COLUMNS,
+    CIVIL_STATUSES,
+    DUPLICATE_DECISIONS,
+    NATIONAL_PROGRAMMES,
+    DuplicateDecision,
+    Enrolment,
+    ExternalEnrolment,
+    Household,
+    KKNumber,
+    Membership,
+    Person,
+)
+from portal.registry.validation import check_kk, check_nik, clean_number
+
+HOUSEHOLD_FIELDS = (
+    "kk_number",
+    "address",
+    "rt",
+    "rw",
+    "dusun",
+    "national_id",
+    "desil",
+    "notes",
+    *BPS_COLUMNS,
+)
+PERSON_FIELDS = (
+    "nik",
+    "name",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "relation",
+    "marital_status",
+    "disability",
+    "occupation",
+    "education",
+    "status",
+    "status_date",
+)
+AUDIT_PERSON_FIELDS = (*PERSON_FIELDS, "household_id", "merged_into_id")
+AUDIT_HOUSEHOLD_FIELDS = (*HOUSEHOLD_FIELDS, "score", "need_level", "aid_types")
+NOT_LIVING = tuple(s for s in CIVIL_STATUSES if s != "alive")
+
+# ---------------------------------------------------------------------------- names
+
+# Titles and forms of address dropped before comparing names (lower case, no dots).
+_TITLE_WORDS = """
+    h hj haji hajah hajjah kh dr drs dra ir prof st sh se spd spdi sag sip skm skom sked
+    sp ssos sth stp ssi sm mm mpd msi mh mkes amd amk amkeb apt
+    bapak bpk bp pak ibu bu ny nn nona tn tuan sdr sdri saudara saudari alm almh almarhum
+    almarhumah
+"""
+TITLES = frozenset(_TITLE_WORDS.split())
+# Old (pre-1972) spellings, replaced in this order: "dj" before "j", so that the
+# old "Djoko" and the new "Joko" meet in one canonical form.
+OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh"))
+_MUHAMMAD_WORDS = """
+    m moh muh mhd moch much mochamad mochammad muchamad muchammad mohamad mohammad mohamed
+    muhamad muhammad muhammed
+"""
+MUHAMMAD = frozenset(_MUHAMMAD_WORDS.split())
+_NOT_LETTER = re.compile(r"[^a-z ]+")
+_REPEATS = re.compile(r"(.)\1+")
+# "Juariyah" and "Juariah", "Diyah" and "Diah": the glide is written either way.
+_IY = re.compile(r"iy(?=[aeiou])")
+
+
+def normalise_name(name: str) -> str:
+    """A canonical spelling of an Indonesian name, for search and duplicate finding.
+
+    Drops titles and forms of address (H., Hj., Drs., S.Pd., Bapak, Ibu), writes the
+    variants of Muhammad one way, maps old spellings to one form (oe→u, dj→j, tj→c,
+    nj→ny, sj→sy, ch→kh, then j→y; "iya" as "ia"), writes doubled letters once and
+    collapses spaces:
+    "Hj. Siti Djoeariah, S.Pd." and "Siti Juariyah" get the same key.
+    """
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    words = []
+    for raw in re.split(r"[\s,]+", text):
+        word = raw.replace(".", "").replace("'", "")
+        if not word or word in TITLES:
+            continue
+        words.append("muhammad" if word in MUHAMMAD else word)
+    text = _NOT_LETTER.sub(" ", " ".join(words))
+    for old, new in OLD_SPELLINGS:
+        text = text.replace(old, new)
+    text = _IY.sub("i", text.replace("j", "y"))
+    return " ".join(_REPEATS.sub(r"\1", word) for word in text.split())[:120]
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def refresh_assessment(household: Household, today: date | None = None) -> scoring.Assessment:
+    """Recompute a household's score, need level and aid types and store them."""
+    db.session.flush()
+    db.session.expire(household, ["members"])
+    result = scoring.assess_household(household, today)
+    household.score = result.score
+    household.need_level = result.need_level
+    household.aid_types = " " + " ".join(result.aid_types) + " " if result.aid_types else " "
+    household.scored_at = utcnow()
+    return result
+
+
+def rescore_all(batch: int = 500) -> int:
+    """Recompute every household (after a change of rules). Returns how many."""
+    ids = list(db.session.scalars(select(Household.id).order_by(Household.id)))
+    for start in range(0, len(ids), batch):
+        chunk = db.session.scalars(
+            select(Household)
+            .where(Household.id.in_(ids[start : start + batch]))
+            .options(selectinload(Household.members))
+        )
+        for household in chunk:
+            result = scoring.assess_household(household)
+            household.score = result.score
+            household.need_level = result.need_level
+            household.aid_types = (
+                " " + " ".join(result.aid_types) + " " if result.aid_types else " "
+            )
+            household.scored_at = utcnow()
+        db.session.commit()
+    return len(ids)
+
+
+# ------------------------------------------------------------------------ households
+
+
+def get_household(household_id: int) -> Household | None:
+    return db.session.get(Household, household_id)
+
+
+def view_household(household: Household, *, actor, ip: str | None = None) -> None:
+    """Record that a staff member opened the full record of a household."""
+    record("view", "household", household.id, actor=actor, ip=ip)
+    db.session.commit()
+
+
+def view_person(person: Person, *, actor, ip: str | None = None) -> None:
+    """Record that a staff member opened the full record of a person."""
+    record("view", "person", person.id, actor=actor, ip=ip)
+    db.session.commit()
+
+
+def _kk_errors(kk: str | None, household: Household | None) -> dict:
+    if not kk:
+        return {}
+    errors = check_kk(kk)
+    if errors:
+        return {"kk_number": " ".join(str(e) for e in errors)}
+    stmt = select(Household.id).where(Household.kk_number == kk)
+    if household is not None:
+        stmt = stmt.where(Household.id != household.id)
+    if db.session.scalar(stmt) is not None:
+        return {"kk_number": _l("Another household already has this family card number.")}
+    return {}
+
+
+def save_household(
+    household: Household | None,
+    data: dict,
+    *,
+    actor,
+    kk_reason: str = "first",
+    on: date | None = None,
+    ip: str | None = None,
+) -> tuple[Household, dict]:
+    """Create or update a household from plain values. Returns (household, field errors).
+
+    A new family-card number closes the old one in the KK history (with `kk_reason`)
+    rather than overwriting it.
+    """
+    on = on or date.today()
+    creating = household is None
+    values = {f: data.get(f) for f in HOUSEHOLD_FIELDS if f in data}
+    if "kk_number" in values:
+        values["kk_number"] = clean_number(values["kk_number"]) or None
+    for name in ("address", "dusun", "national_id", "notes"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip() or (None if name != "address" else "")
+    errors = _kk_errors(values.get("kk_number"), household)
+    if errors:
+        return household, errors
+    if creating:
+        household = Household(address="")
+        db.session.add(household)
+        before = None
+    else:
+        before = snapshot(household, AUDIT_HOUSEHOLD_FIELDS)
+    old_kk = household.kk_number
+    for name, value in values.items():
+        setattr(household, name, value)
+    if household.kk_number != old_kk:
+        _record_kk_change(
+            household, old_kk, household.kk_number, kk_reason if old_kk else "first", on, actor
+        )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return household, {
+            "kk_number": _l("Another household already has this family card number.")
+        }
+    refresh_assessment(household)
+    record(
+        "create" if creating else "update",
+        "household",
+        household.id,
+        actor=actor,
+        before=before,
+        after=snapshot(household, AUDIT_HOUSEHOLD_FIELDS),
+        ip=ip,
+    )
+    db.session.commit()
+    return household, {}
+
+
+def _record_kk_change(household, old_kk, new_kk, reason, on, actor) -> None:
+    for row in household.kk_history:
+        if row.valid_to is None:
+            row.valid_to = max(on, row.valid_from)
+    if new_kk:
+        household.kk_history.append(
+            KKNumber(
+                kk_number=new_kk,
+                valid_from=on,
+                reason=reason,
+                recorded_by_id=getattr(actor, "id", None),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _clean_person_values(data: dict) -> dict:
+    values = {f: data.get(f) for f in PERSON_FIELDS if f in data}
+    if "nik" in values:
+        values["nik"] = clean_number(values["nik"]) or None
+    for name in ("name", "birth_place", "disability", "occupation", "education"):
+        if isinstance(values.get(name), str):
+            values[name] = " ".join(values[name].split()) or None
+    if not values.get("marital_status"):
+        values["marital_status"] = None
+    return values
+
+
+def save_person(
+    person: Person | None,
+    data: dict,
+    *,
+    actor,
+    household: Household | None = None,
+    reason: str = "registered",
+    on: date | None = None,
+    ip: str | None = None,
+) -> tuple[Person | None, dict, list]:
+    """Create (in `household`) or update a person. Returns (person, errors, warnings).
+
+    A malformed NIK is an error; a NIK that disagrees with the birth date or sex is
+    saved with a warning, for an operator to check against the family card.
+    """
+    on = on or date.today()
+    creating = person is None
+    values = _clean_person_values(data)
+    errors: dict = {}
+    if not values.get("name") and (creating or "name" in values):
+        errors["name"] = _l("Please fill in this field.")
+    nik = values.get("nik") if "nik" in values else getattr(person, "nik", None)
+    birth_date = values.get("birth_date", getattr(person, "birth_date", None))
+    sex = values.get("sex", getattr(person, "sex", None))
+    warnings: list = []
+    nik_warning = None
+    if nik:
+        check = check_nik(nik, birth_date, sex)
+        if check.errors:
+            errors["nik"] = " ".join(str(e) for e in check.errors)
+        else:
+            warnings = check.warnings
+            nik_warning = ",".join(check.warning_codes) or None
+            other = db.session.scalar(
+                select(Person.id).where(Person.nik == nik, Person.id != getattr(person, "id", 0))
+            )
+            if other:
+                errors["nik"] = _l("Another person already has this NIK.")
+    if errors:
+        return person, errors, []
+    if creating:
+        if household is None:
+            raise ValueError("a new person needs a household")
+        person = Person(household_id=household.id)
+        db.session.add(person)
+        before = None
+    else:
+        before = snapshot(person, AUDIT_PERSON_FIELDS)
+    for name, value in values.items():
+        setattr(person, name, value)
+    person.name_norm = normalise_name(person.name)
+    person.nik_warning = nik_warning
+    if creating:
+        person.memberships.append(
+            Membership(
+                household_id=household.id,
+                relation=person.relation,
+                start_date=on,
+                start_reason=reason,
+            )
+        )
+    else:
+        current = _open_membership(person)
+        if current is not None:
+            current.relation = person.relation
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return person, {"nik": _l("Another person already has this NIK.")}, []
+    if person.household is not None:
+        refresh_assessment(person.household)
+    record(
+        "create" if creating else "update",
+        "person",
+        person.id,
+        actor=actor,
+        before=before,
+        after=snapshot(person, AUDIT_PERSON_FIELDS),
+        ip=ip,
+    )
+    db.session.commit()
+    if person.status != "alive":
+        # Flag at once: a dead or moved person must not stay on a list.
+        warnings = [*warnings, *_still_enrolled_messages(person)]
+    return person, {}, warnings
+
+
+def _still_enrolled_messages(person: Person) -> list:
+    return [
+        _l(
+            "%(name)s is still enrolled in %(programme)s: end that enrolment.",
+            name=flag.person_name,
+            programme=flag.programme,
+        )
+        for flag in stale_enrolments(person.household_id)
+        if flag.person_id == person.id
+    ]
+
+
+def _open_membership(person: Person) -> Membership | None:
+    for membership in person.memberships:
+        if membership.end_date is None:
+            return membership
+    return None
+
+
+def move_person(
+    person: Person,
+    target: Household,
+    *,
+    actor,
+    relation: str | None = None,
+    reason: str = "moved_in",
+    on: date | None = None,
+    ip: str | None = None,
+) -> Person:
+    """Move a person to another household: the old membership is closed, not overwritten."""
+    on = on or date.today()
+    if person.household_id == target.id:
+        return person
+    with write_transaction(db.session()):
+        before = snapshot(person, AUDIT_PERSON_FIELDS)
+        old = person.household
+        current = _open_membership(person)
+        if current is not None:
+            # A stay cannot end before it began; the new one starts when the old one ends.
+            on = max(on, current.start_date)
+            current.end_date = on
+            current.end_reason = "moved_out"
+            db.session.flush()  # the open-membership index allows one open row per person
+        person.household_id = target.id
+        if relation:
+            person.relation = relation
+        person.memberships.append(
+            Membership(
+                household_id=target.id, relation=person.relation, start_date=on, start_reason=reason
+            )
+        )
+        db.session.flush()
+        db.session.expire(person, ["household"])
+        for household in (old, target):
+            if household is not None:
+                refresh_assessment(household)
+        record(
+            "move",
+            "person",
+            person.id,
+            actor=actor,
+            before=before,
+            after=snapshot(person, AUDIT_PERSON_FIELDS),
+            ip=ip,
+        )
+    return person
+
+
+# ----------------------------------------------------------------------- enrolments
+
+
+def enrol(
+    household: Household,
+    programme_id: int,
+    period_start: date,
+    period_end: date | None = None,
+    *,
+    actor,
+    person: Person | None = None,
+    ip: str | None = None,
+) -> tuple[Enrolment | None, dict]:
+    """Enrol a household (or one member) in a village programme. Returns (enrolment, errors)."""
+    if db.session.get(Programme, programme_id) is None:
+        return None, {"programme": _l("Choose a programme from the list.")}
+    enrolment = Enrolment(
+        household_id=household.id,
+        programme_id=programme_id,
+        person_id=getattr(person, "id", None),
+        period_start=period_start,
+        period_end=period_end,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(enrolment)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None, {
+            "period_start": _l(
+                "This household is already enrolled in this programme from that date."
+            )
+        }
+    record(
+        "create", "enrolment", enrolment.id, actor=actor, after=_enrolment_facts(enrolment), ip=ip
+    )
+    db.session.commit()
+    return enrolment, {}
+
+
+def add_external(
+    household: Household | None,
+    code: str,
+    period_start: date,
+    period_end: date | None = None,
+    *,
+    actor,
+    person: Person | None = None,
+    source: str | None = None,
+    ip: str | None = None,
+) -> ExternalEnrolment:
+    """Record that a household or person receives a national programme (PKH, BPNT...)."""
+    if code not in NATIONAL_PROGRAMMES:
+        raise ValueError(f"unknown national programme {code!r}")
+    item = ExternalEnrolment(
+        household_id=getattr(household, "id", None),
+        person_id=getattr(person, "id", None),
+        programme_code=code,
+        period_start=period_start,
+        period_end=period_end,
+        source=source,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record(
+        "create", "external_enrolment", item.id, actor=actor, after=_enrolment_facts(item), ip=ip
+    )
+    db.session.commit()
+    return item
+
+
+def end_enrolment(item: Enrolment | ExternalEnrolment, *, actor, ip: str | None = None) -> None:
+    """End a village or national enrolment: its last day is yesterday (or its first day).
+
+    Nothing is deleted; the enrolment keeps its history with an end date.
+    """
+    yesterday = date.today() - timedelta(days=1)
+    end = max(yesterday, item.period_start)
+    if item.period_end is not None and item.period_end <= end:
+        return
+    before = _enrolment_facts(item)
+    item.period_end = end
+    record(
+        "end",
+        item.__tablename__,
+        item.id,
+        actor=actor,
+        before=before,
+        after=_enrolment_facts(item),
+        ip=ip,
+    )
+    db.session.commit()
+
+
+def _enrolment_facts(item) -> dict:
+    facts = {
+        "household_id": item.household_id,
+        "person_id": item.person_id,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+    }
+    if isinstance(item, Enrolment):
+        facts["programme_id"] = item.programme_id
+    else:
+        facts["programme_code"] = item.programme_code
+    return facts
+
+
+def _active(model, today: date):
+    return or_(model.period_end.is_(None), model.period_end >= today)
+
+
+def household_enrolments(household: Household) -> dict[str, list]:
+    """The village and national enrolments of a household and of its members."""
+    member_ids = [p.id for p in household.members]
+    village = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.household_id == household.id)
+        .options(selectinload(Enrolment.programme), selectinload(Enrolment.person))
+        .order_by(Enrolment.period_start.desc())
+    )
+    conditions = [ExternalEnrolment.household_id == household.id]
+    if member_ids:
+        conditions.append(ExternalEnrolment.person_id.in_(member_ids))
+    national = db.session.scalars(
+        select(ExternalEnrolment)
+        .where(or_(*conditions))
+        .options(selectinload(ExternalEnrolment.person))
+        .order_by(ExternalEnrolment.period_start.desc())
+    )
+    return {"village": list(village), "national": list(national)}
+
+
+# ------------------------------------------------------------------------- warnings
+
+
+@dataclass(frozen=True)
+class StaleEnrolment:
+    """A person who is dead, moved away or missing and still enrolled (directly or as head)."""
+
+    person_id: int
+    person_name: str
+    status: str
+    household_id: int | None
+    programme: str
+    as_head: bool
+
+
+def stale_enrolments(household_id: int | None = None, today: date | None = None) -> list:
+    """Dead, moved or missing people who are still enrolled somewhere.
+
+    A person counts as enrolled when an active enrolment names them, or when it is
+    their household's and they are its head (the aid is handed to the head).
+    """
+    today = today or date.today()
+    out: list[StaleEnrolment] = []
+    not_alive = and_(Person.status.in_(NOT_LIVING), Person.merged_into_id.is_(None))
+    village = (
+        select(
+            Person.id,
+            Person.name,
+            Person.status,
+            Person.household_id,
+            Programme.name_id,
+            Enrolment.person_id,
+        )
+        .select_from(Person)
+        .join(
+            Enrolment,
+            or_(
+                Enrolment.person_id == Person.id,
+                and_(
+                    Enrolment.person_id.is_(None),
+                    Enrolment.household_id == Person.household_id,
+                    Person.relation == "head",
+                ),
+            ),
+        )
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .where(not_alive, _active(Enrolment, today))
+    )
+    national = (
+        select(
+            Person.id,
+            Person.name,
+            Person.status,
+            Person.household_id,
+            ExternalEnrolment.programme_code,
+            ExternalEnrolment.person_id,
+        )
+        .select_from(Person)
+        .join(
+            ExternalEnrolment,
+            or_(
+                ExternalEnrolment.person_id == Person.id,
+                and_(
+                    ExternalEnrolment.person_id.is_(None),
+                    ExternalEnrolment.household_id == Person.household_id,
+                    Person.relation == "head",
+                ),
+            ),
+        )
+        .where(not_alive, _active(ExternalEnrolment, today))
+    )
+    if household_id is not None:
+        village = village.where(Person.household_id == household_id)
+        national = national.where(Person.household_id == household_id)
+    for pid, name, status, hid, programme, named in db.session.execute(village.order_by(Person.id)):
+        out.append(StaleEnrolment(pid, name, status, hid, programme, named is None))
+    for pid, name, status, hid, code, named in db.session.execute(national.order_by(Person.id)):
+        out.append(StaleEnrolment(pid, name, status, hid, code, named is None))
+    return out
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two enrolments of one household giving the same kind of aid in overlapping periods."""
+
+    household_id: int
+    aid_type: str
+    first: str
+    second: str
+    start: date
+    end: date | None
+
+
+def overlaps(household_id: int | None = None, today: date | None = None) -> list[Overlap]:
+    """Households enrolled twice for the same kind of aid in the same period.
+
+    Village programmes count by their aid type; national ones by the kind of aid each
+    gives (BPNT food, PKH and BLT cash, PBI health, PIP education). An enrolment of a
+    person counts for the household they belong to; two enrolments for two different
+    members (health insurance for each) are not an overlap. Only periods still
+    running (or not yet started) are compared.
+    """
+    today = today or date.today()
+    # (household, aid type) -> [(start, end, beneficiary person or None, label)]
+    entries: dict[tuple[int, str], list] = defaultdict(list)
+    village = (
+        select(
+            Enrolment.household_id,
+            Programme.aid_type,
+            Programme.name_id,
+            Enrolment.person_id,
+            Enrolment.period_start,
+            Enrolment.period_end,
+        )
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .where(_active(Enrolment, today))
+    )
+    hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
+    national = (
+        select(
+            hh,
+            ExternalEnrolment.programme_code,
+            ExternalEnrolment.person_id,
+            ExternalEnrolment.period_start,
+            ExternalEnrolment.period_end,
+        )
+        .select_from(ExternalEnrolment)
+        .outerjoin(Person, Person.id == ExternalEnrolment.person_id)
+        .where(_active(ExternalEnrolment, today))
+    )
+    if household_id is not None:
+        village = village.where(Enrolment.household_id == household_id)
+        national = national.where(hh == household_id)
+    for hid, aid_type, name, person_id, start, end in db.session.execute(village):
+        entries[(hid, aid_type)].append((start, end, person_id, name))
+    for hid, code, person_id, start, end in db.session.execute(national):
+        if hid is not None:
+            entries[(hid, NATIONAL_PROGRAMMES[code][0])].append((start, end, person_id, code))
+    found = []
+    for (hid, aid_type), items in sorted(entries.items()):
+        items.sort(key=lambda item: (item[0], item[3]))
+        for i, (_start_a, end_a, person_a, name_a) in enumerate(items):
+            for start_b, end_b, person_b, name_b in items[i + 1 :]:
+                if end_a is not None and start_b > end_a:
+                    continue
+                if person_a is not None and person_b is not None and person_a != person_b:
+                    continue
+                end = min((e for e in (end_a, end_b) if e is not None), default=None)
+                found.append(Overlap(hid, aid_type, name_a, name_b, start_b, end))
+    return found
+
+
+def nik_mismatches(limit: int = 200) -> list[Person]:
+    """People whose NIK disagrees with their birth date or sex (warnings, not errors)."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.nik_warning.is_not(None), Person.merged_into_id.is_(None))
+            .order_by(Person.household_id, Person.id)
+            .limit(limit)
+        )
+    )
+
+
+# ----------------------------------------------------------------------- duplicates
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two person records that are probably the same person."""
+
+    a: Person
+    b: Person
+
+    @property
+    def same_household(self) -> bool:
+        return self.a.household_id == self.b.household_id
+
+
+def _decided_pairs(ids: set[int]) -> set[tuple[int, int]]:
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(DuplicateDecision.person_a_id, DuplicateDecision.person_b_id).where(
+            DuplicateDecision.person_a_id.in_(ids)
+        )
+    )
+    return {(a, b) for a, b in rows}
+
+
+def _pairs(people: list[Person], limit: int) -> list[DuplicatePair]:
+    groups: dict[tuple, list[Person]] = defaultdict(list)
+    for person in people:
+        groups[(person.name_norm, person.birth_date)].append(person)
+    decided = _decided_pairs({p.id for p in people})
+    pairs = []
+    for group in groups.values():
+        group.sort(key=lambda p: p.id)
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if (a.id, b.id) not in decided:
+                    pairs.append(DuplicatePair(a, b))
+                    if len(pairs) >= limit:
+                        return pairs
+    return pairs
+
+
+def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
+    """Pairs of people with the same name (after normalising spelling and titles) and the
+    same birth date, in one household or in two, that nobody has decided on yet.
+
+    The same NIK twice cannot happen: the database refuses it (unique constraint).
+    """
+    key = (
+        select(Person.name_norm, Person.birth_date)
+        .where(Person.merged_into_id.is_(None), Person.birth_date.is_not(None))
+        .group_by(Person.name_norm, Person.birth_date)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    people = db.session.scalars(
+        select(Person)
+        .join(key, and_(Person.name_norm == key.c.name_norm, Person.birth_date == key.c.birth_date))
+        .where(Person.merged_into_id.is_(None))
+        .order_by(Person.name_norm, Person.id)
+    )
+    return _pairs(list(people), limit)
+
+
+def duplicates_of(household: Household) -> list[DuplicatePair]:
+    """Likely duplicates that involve a member of this household."""
+    keys = {
+        (p.name_norm, p.birth_date)
+        for p in household.members
+        if p.birth_date and p.merged_into_id is None
+    }
+    if not keys:
+        return []
+    people = db.session.scalars(
+        select(Person).where(
+            Person.merged_into_id.is_(None),
+            or_(*[and_(Person.name_norm == n, Person.birth_date == b) for n, b in keys]),
+        )
+    )
+    return _pairs(list(people), 100)
+
+
+def _ordered(a: Person, b: Person) -> tuple[int, int]:
+    return (a.id, b.id) if a.id < b.id else (b.id, a.id)
+
+
+class DuplicateDecisionError(ValueError):
+    """A duplicate decision that cannot be made.
+
+    `message` says why, in the reader's language (a lazy string); `field` names the
+    form field it belongs beside ("reason"), or is None for the pair as a whole.
+    """
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def decision_for(a: Person, b: Person) -> DuplicateDecision | None:
+    """The decision already made on this pair of records, if any."""
+    first, second = _ordered(a, b)
+    return db.session.scalar(
+        select(DuplicateDecision).where(
+            DuplicateDecision.person_a_id == first, DuplicateDecision.person_b_id == second
+        )
+    )
+
+
+def pair_problem(a: Person, b: Person):
+    """Why nobody can decide on this pair now (a message for the reader), or None."""
+    if a.id == b.id:
+        return _l("Both sides are the same record: there is nothing to decide.")
+    decision = decision_for(a, b)
+    if decision is not None:
+        return _l(
+            "This pair has already been decided: %(decision)s.",
+            decision=DUPLICATE_DECISIONS[decision.decision],
+        )
+    if a.merged_into_id is not None or b.merged_into_id is not None:
+        return _l("One of these records has already been merged into another record.")
+    return None
+
+
+def _clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DuplicateDecisionError(_l("Please give a reason."), "reason")
+    return reason
+
+
+def _lock_pair(a: Person, b: Person) -> None:
+    """Read both records again inside the write transaction, locked where the engine can
+    (PostgreSQL: FOR UPDATE; SQLite holds its write lock since BEGIN IMMEDIATE), so that
+    two staff members deciding on the same records at once cannot both go ahead."""
+    db.session.execute(
+        select(Person)
+        .where(Person.id.in_({a.id, b.id}))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def _check_pair(a: Person, b: Person) -> None:
+    problem = pair_problem(a, b)
+    if problem is not None:
+        raise DuplicateDecisionError(problem)
+
+
+# Another request decided the same pair a moment earlier: the pair's row is unique.
+_DECIDED_MEANWHILE = _l("Someone else has just decided on this pair. Check the list again.")
+
+
+def view_pair(a: Person, b: Person, *, actor, ip: str | None = None) -> None:
+    """Record that a staff member opened two person records side by side."""
+    for person in {a.id: a, b.id: b}.values():
+        record("view", "person", person.id, actor=actor, ip=ip)
+    db.session.commit()
+
+
+def person_enrolments(person: Person) -> dict[str, list]:
+    """The village and national enrolments that name this person, and those of their
+    household as a whole, oldest first (for comparing two records)."""
+    village = [Enrolment.person_id == person.id]
+    national = [ExternalEnrolment.person_id == person.id]
+    if person.household_id is not None:
+        village.append(
+            and_(Enrolment.person_id.is_(None), Enrolment.household_id == person.household_id)
+        )
+        national.append(
+            and_(
+                ExternalEnrolment.person_id.is_(None),
+                ExternalEnrolment.household_id == person.household_id,
+            )
+        )
+    return {
+        "village": list(
+            db.session.scalars(
+                select(Enrolment)
+                .where(or_(*village))
+                .options(selectinload(Enrolment.programme))
+                .order_by(Enrolment.period_start, Enrolment.id)
+            )
+        ),
+        "national": list(
+            db.session.scalars(
+                select(ExternalEnrolment)
+                .where(or_(*national))
+                .order_by(ExternalEnrolment.period_start, ExternalEnrolment.id)
+            )
+        ),
+    }
+
+
+def decide_not_duplicate(
+    a: Person, b: Person, *, actor, reason: str, ip: str | None = None
+) -> DuplicateDecision:
+    """Record that two similar records are different people; they stop being listed.
+
+    Raises DuplicateDecisionError without a reason, for a record paired with itself,
+    for a merged record and for a pair already decided. Both records get an audit entry.
+    """
+    reason = _clean_reason(reason)
+    first, second = _ordered(a, b)
+    try:
+        with write_transaction(db.session()):
+            _lock_pair(a, b)
+            _check_pair(a, b)
+            decision = DuplicateDecision(
+                person_a_id=first,
+                person_b_id=second,
+                decision="not_duplicate",
+                reason=reason,
+                decided_by_id=getattr(actor, "id", None),
+                decided_at=utcnow(),
+            )
+            db.session.add(decision)
+            db.session.flush()
+            for person_id in (first, second):
+                record(
+                    "not_duplicate",
+                    "person",
+                    person_id,
+                    actor=actor,
+                    summary=reason,
+                    after={"person_a_id": first, "person_b_id": second},
+                    ip=ip,
+                )
+    except IntegrityError:
+        raise DuplicateDecisionError(_DECIDED_MEANWHILE) from None
+    return decision
+
+
+def merge_persons(
+    keep: Person, drop: Person, actor, reason: str, *, ip: str | None = None
+) -> Person:
+    """Merge a duplicate record into the one that stays.
+
+    Every village and national enrolment and every membership of `drop` moves to
+    `keep`; empty fields of `keep` are filled from `drop`; `drop` stays as a record
+    marked merged (for the audit trail) and leaves its household. The decision and
+    audit entries are written in the same transaction. When both records are enrolled
+    in the same village programme from the same day (the one-per-period rule cannot
+    hold both on one person), the kept record's enrolment stays and the duplicate's
+    ends and stays on the merged record: nothing is deleted.
+
+    Raises DuplicateDecisionError (a ValueError) without a reason, for a record merged
+    into itself, for a record already merged and for a pair already decided.
+    """
+    if keep.id == drop.id:
+        raise DuplicateDecisionError(
+            _l("Both sides are the same record: there is nothing to decide.")
+        )
+    reason = _clean_reason(reason)
+    try:
+        with write_transaction(db.session()):
+            _lock_pair(keep, drop)
+            _check_pair(keep, drop)
+            _merge(keep, drop, actor, reason, ip)
+    except IntegrityError:
+        raise DuplicateDecisionError(_DECIDED_MEANWHILE) from None
+    return keep
+
+
+def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> None:
+    before = {
+        "keep": snapshot(keep, AUDIT_PERSON_FIELDS),
+        "drop": snapshot(drop, AUDIT_PERSON_FIELDS),
+    }
+    households = {h for h in (keep.household, drop.household) if h is not None}
+
+    taken = {
+        (programme_id, start)
+        for programme_id, start in db.session.execute(
+            select(Enrolment.programme_id, Enrolment.period_start).where(
+                Enrolment.person_id == keep.id
+            )
+        )
+    }
+    moved_village, ended_village = [], []
+    last_day = date.today() - timedelta(days=1)
+    for enrolment in db.session.scalars(
+        select(Enrolment).where(Enrolment.person_id == drop.id).order_by(Enrolment.id)
+    ):
+        key = (enrolment.programme_id, enrolment.period_start)
+        if key in taken:
+            end = max(last_day, enrolment.period_start)
+            if enrolment.period_end is None or enrolment.period_end > end:
+                enrolment.period_end = end
+            ended_village.append(enrolment)
+            continue
+        taken.add(key)
+        enrolment.person_id = keep.id
+        moved_village.append(enrolment)
+    moved_national = list(
+        db.session.scalars(select(ExternalEnrolment).where(ExternalEnrolment.person_id == drop.id))
+    )
+    for enrolment in moved_national:
+        enrolment.person_id = keep.id
+
+    keep_open = _open_membership(keep)
+    moved_memberships = []
+    for membership in list(drop.memberships):
+        if membership.end_date is None and keep_open is not None:
+            # One household at a time: the duplicate's stay ends with the merge.
+            membership.end_date = max(date.today(), membership.start_date)
+            membership.end_reason = "merged"
+        membership.person = keep
+        moved_memberships.append(membership.id)
+    if keep.household_id is None:
+        keep.household_id = drop.household_id
+
+    filled = {}
+    for name in (
+        "birth_place",
+        "birth_date",
+        "marital_status",
+        "disability",
+        "occupation",
+        "education",
+    ):
+        if not getattr(keep, name) and getattr(drop, name):
+            setattr(keep, name, getattr(drop, name))
+            filled[name] = getattr(drop, name)
+    nik = drop.nik if not keep.nik else None
+    drop.household_id = None
+    drop.merged_into_id = keep.id
+    if nik:
+        drop.nik = None
+        db.session.flush()  # free the NIK before the kept record takes it
+        keep.nik = nik
+        filled["nik"] = nik
+    if keep.nik and ("nik" in filled or "birth_date" in filled):
+        check = check_nik(keep.nik, keep.birth_date, keep.sex)
+        keep.nik_warning = ",".join(check.warning_codes) or None
+
+    first, second = _ordered(keep, drop)
+    db.session.add(
+        DuplicateDecision(
+            person_a_id=first,
+            person_b_id=second,
+            decision="merge",
+            reason=reason,
+            decided_by_id=getattr(actor, "id", None),
+            decided_at=utcnow(),
+        )
+    )
+    db.session.flush()
+    db.session.expire(keep, ["memberships", "household"])
+    db.session.expire(drop, ["memberships", "household"])
+    for household in households:
+        refresh_assessment(household)
+    record(
+        "merge",
+        "person",
+        keep.id,
+        actor=actor,
+        summary=reason,
+        before=before,
+        after={
+            "keep": snapshot(keep, AUDIT_PERSON_FIELDS),
+            "merged_person_id": drop.id,
+            "filled": filled,
+            "enrolments_moved": [e.id for e in moved_village],
+            "enrolments_ended_as_duplicates": [e.id for e in ended_village],
+            "external_enrolments_moved": [e.id for e in moved_national],
+            "memberships_moved": moved_memberships,
+        },
+        ip=ip,
+    )
+    record(
+        "merged_into",
+        "person",
+        drop.id,
+        actor=actor,
+        summary=reason,
+        before=before["drop"],
+        after=snapshot(drop, AUDIT_PERSON_FIELDS),
+        ip=ip,
+    )
+
+
+# --------------------------------------------------------------------------- search
+
+# "RT 3 RW 2", "rt03/rw02", "RT 3", "RW 2" and "3/2".
+_RT_RW_LABELLED = re.compile(r"(?:rt\.?\s*(\d{1,3}))?\s*[/,]?\s*(?:rw\.?\s*(\d{1,3}))?")
+_RT_RW_SHORT = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})")
+MAX_QUERY = 100
+
+
+@dataclass
+class Filters:
+    """What the staff search asks for; every part is optional."""
+
+    q: str = ""
+    need_level: str | None = None
+    aid_type: str | None = None
+    rt: int | None = None
+    rw: int | None = None
+    programme_id: int | None = None
+
+
+def parse_rt_rw(q: str) -> tuple[int | None, int | None] | None:
+    """(rt, rw) when the search words are an RT/RW, else None."""
+    q = q.strip().lower()
+    match = _RT_RW_SHORT.fullmatch(q) or _RT_RW_LABELLED.fullmatch(q)
+    if match is None or not any(match.groups()):
+        return None
+    rt, rw = match.groups()
+    return (int(rt) if rt else None, int(rw) if rw else None)
+
+
+def _prefix(column, value: str):
+    # A range, not LIKE: it uses the index on every engine ('~' sorts after a-z and digits).
+    return and_(column >= value, column < value + "~")
+
+
+def search_query(filters: Filters, today: date | None = None) -> Select:
+    """The households matching a staff search, in RW/RT order.
+
+    `q` may be a NIK or KK number (exact, or at least 6 leading digits), "RT 3 RW 2"
+    or "3/2", or words of a name (each word must start a word of a member's name,
+    compared in the canonical spelling).
+    """
+    today = today or date.today()
+    stmt = select(Household)
+    q = (filters.q or "").strip()[:MAX_QUERY]
+    rt, rw = filters.rt, filters.rw
+    digits = clean_number(q)
+    rt_rw = parse_rt_rw(q)
+    if rt_rw is not None:
+        rt = rt_rw[0] if rt_rw[0] is not None else rt
+        rw = rt_rw[1] if rt_rw[1] is not None else rw
+    elif digits.isdigit() and len(digits) >= 6:
+        if len(digits) == 16:
+            person_hit = select(Person.household_id).where(Person.nik == digits)
+            kk_hit = select(KKNumber.household_id).where(KKNumber.kk_number == digits)
+            stmt = stmt.where(
+                or_(
+                    Household.kk_number == digits,
+                    Household.id.in_(person_hit),
+                    Household.id.in_(kk_hit),
+                )
+            )
+        else:
+            person_hit = select(Person.household_id).where(_prefix(Person.nik, digits))
+            stmt = stmt.where(
+                or_(_prefix(Household.kk_number, digits), Household.id.in_(person_hit))
+            )
+    elif q:
+        words = normalise_name(q).split()[:6]
+        if not words:
+            # Only titles or symbols: nothing sensible to look for.
+            return stmt.where(Household.id.is_(None))
+        conds = [
+            or_(_prefix(Person.name_norm, w), Person.name_norm.contains(" " + w, autoescape=True))
+            for w in words
+        ]
+        stmt = stmt.where(
+            Household.id.in_(
+                select(Person.household_id).where(Person.merged_into_id.is_(None), *conds)
+            )
+        )
+    if rt is not None:
+        stmt = stmt.where(Household.rt == rt)
+    if rw is not None:
+        stmt = stmt.where(Household.rw == rw)
+    if filters.need_level:
+        stmt = stmt.where(Household.need_level == filters.need_level)
+    if filters.aid_type:
+        stmt = stmt.where(Household.aid_types.contains(f" {filters.aid_type} ", autoescape=True))
+    if filters.programme_id:
+        stmt = stmt.where(
+            Household.id.in_(
+                select(Enrolment.household_id).where(
+                    Enrolment.programme_id == filters.programme_id, _active(Enrolment, today)
+                )
+            )
+        )
+    return stmt.options(selectinload(Household.members)).order_by(
+        Household.rw, Household.rt, Household.id
+    )
+
+
+def search_households(filters: Filters, page: int = 1, per_page: int = 25):
+    """A page of households for the staff search (Flask-SQLAlchemy Pagination)."""
+    return db.paginate(search_query(filters), page=page, per_page=per_page, error_out=False)
+
+
+def programmes_for_filter() -> list[Programme]:
+    return list(db.session.scalars(select(Programme).order_by(Programme.name_id)))
+
+
+def household_by_kk(kk: str) -> Household | None:
+    """The household that now carries a family card number (for moving a person there)."""
+    kk = clean_number(kk)
+    if not kk:
+        return None
+    return db.session.scalar(select(Household).where(Household.kk_number == kk))
+
+
+def household_history(household: Household) -> list[Membership]:
+    """Everyone who joined or left this household, newest first (moves, births, splits)."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.household_id == household.id)
+            .options(selectinload(Membership.person))
+            .order_by(Membership.start_date.desc(), Membership.id.desc())
+        )
+    )
+
+
+def warnings_overview(limit: int = 200) -> dict[str, list]:
+    """Everything the warnings page lists: stale enrolments and overlaps (all of them),
+    NIK mismatches and likely duplicates (the first `limit`)."""
+    return {
+        "stale": stale_enrolments(),
+        "overlaps": overlaps(),
+        "nik": nik_mismatches(limit),
+        "duplicates": likely_duplicates(limit),
+        "limit": limit,
+    }
+
+
+def household_warnings(household: Household) -> dict[str, list]:
+    """The warnings of one household, for its page."""
+    return {
+        "stale": stale_enrolments(household.id),
+        "overlaps": overlaps(household.id),
+        "nik": [p for p in household.members if p.nik_warning and p.merged_into_id is None],
+        "duplicates": duplicates_of(household),
+        "no_head": [] if household.head else [household],
+    }

@@ -1,0 +1,439 @@
+"""Staff pages of the recipient registry: search, household record, editing, warnings,
+and deciding on likely duplicates (merge, or different people).
+
+Operators and admins edit; auditors read. Opening a household's full record, or two
+person records side by side, is written to the audit log, like every change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.forms import EmptyForm
+from portal.accounts.models import User
+from portal.audit.services import mask_numbers
+from portal.extensions import db
+from portal.forms import choices
+from portal.htmx import render
+from portal.public.models import AID_TYPES
+from portal.registry import scoring, services
+from portal.registry.forms import (
+    EnrolmentForm,
+    HouseholdForm,
+    MergeForm,
+    MoveForm,
+    NotDuplicateForm,
+    PersonForm,
+)
+from portal.registry.models import (
+    BPS_CRITERIA,
+    CIVIL_STATUSES,
+    DUPLICATE_DECISIONS,
+    KK_CHANGE_REASONS,
+    MEMBERSHIP_REASONS,
+    NATIONAL_PROGRAMMES,
+    NEED_LEVELS,
+    RELATIONS,
+    SEXES,
+    Enrolment,
+    ExternalEnrolment,
+    Person,
+)
+from portal.security import roles_required
+
+bp = Blueprint("registry", __name__, url_prefix="/staf/registrasi")
+
+EDITORS = ("operator", "admin")
+READERS = ("operator", "admin", "auditor")
+PER_PAGE = 25
+
+
+@bp.app_template_global("food_formula")
+def _food_formula():
+    """The public food formula, for the food programme's page."""
+    return scoring.food_formula()
+
+
+@bp.app_template_filter("masked")
+def _masked(number: str | None) -> str:
+    """A NIK or KK number for lists: 3201********0001 (the full one is on audited pages)."""
+    return mask_numbers(number) if number else "–"
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "need_levels": NEED_LEVELS,
+        "relations": RELATIONS,
+        "sexes": SEXES,
+        "civil_statuses": CIVIL_STATUSES,
+        "bps_criteria": BPS_CRITERIA,
+        "kk_reasons": KK_CHANGE_REASONS,
+        "membership_reasons": MEMBERSHIP_REASONS,
+        "national_programmes": NATIONAL_PROGRAMMES,
+        "duplicate_decisions": DUPLICATE_DECISIONS,
+        "can_edit": current_user.is_authenticated and current_user.role in EDITORS,
+        "today": date.today(),
+    }
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100000:
+        abort(404)
+    return int(raw)
+
+
+def _int_arg(name: str, low: int = 1, high: int = 999) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    return None
+
+
+def _household_or_404(household_id: int):
+    household = services.get_household(household_id)
+    if household is None:
+        abort(404)
+    return household
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None or person.merged_into_id is not None:
+        abort(404)
+    return person
+
+
+def _attach(form, errors: dict) -> None:
+    for name, message in errors.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, message]
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    level, aid = request.args.get("tingkat"), request.args.get("bantuan")
+    filters = services.Filters(
+        q=request.args.get("q", "").strip()[: services.MAX_QUERY],
+        need_level=level if level in NEED_LEVELS else None,
+        aid_type=aid if aid in AID_TYPES else None,
+        rt=_int_arg("rt"),
+        rw=_int_arg("rw"),
+        programme_id=_int_arg("program", high=10**9),
+    )
+    searched = any(
+        (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
+    ) or bool(filters.programme_id)
+    pagination = services.search_households(filters, page=_page(), per_page=PER_PAGE)
+    return render(
+        "registry/index.html",
+        "registry/_results.html",
+        filters=filters,
+        searched=searched,
+        pagination=pagination,
+        programmes=services.programmes_for_filter(),
+    )
+
+
+@bp.route("/rumah-tangga/<int:household_id>")
+@roles_required(*READERS)
+def household(household_id: int):
+    item = _household_or_404(household_id)
+    services.view_household(item, actor=current_user, ip=_ip())
+    return render_template(
+        "registry/household.html",
+        household=item,
+        assessment=scoring.assess_household(item),
+        enrolments=services.household_enrolments(item),
+        warnings=services.household_warnings(item),
+        history=services.household_history(item),
+        button=EmptyForm(),
+    )
+
+
+@bp.route("/rumah-tangga/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def create_household():
+    form = HouseholdForm()
+    if form.validate_on_submit():
+        item, errors = services.save_household(None, form.to_data(), actor=current_user, ip=_ip())
+        if not errors:
+            flash(_("The household is saved. Add its members now."), "success")
+            return redirect(url_for("registry.household", household_id=item.id))
+        _attach(form, errors)
+    return render_template("registry/household_form.html", form=form, household=None)
+
+
+@bp.route("/rumah-tangga/<int:household_id>/ubah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_household(household_id: int):
+    item = _household_or_404(household_id)
+    form = HouseholdForm(obj=item)
+    if form.validate_on_submit():
+        _item, errors = services.save_household(
+            item, form.to_data(), actor=current_user, kk_reason=form.kk_reason.data, ip=_ip()
+        )
+        if not errors:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registry.household", household_id=item.id))
+        _attach(form, errors)
+    return render_template("registry/household_form.html", form=form, household=item)
+
+
+@bp.route("/rumah-tangga/<int:household_id>/anggota-baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def add_person(household_id: int):
+    item = _household_or_404(household_id)
+    form = PersonForm()
+    if request.method == "GET" and item.head is not None:
+        form.relation.data = "child"
+    if form.validate_on_submit():
+        _person, errors, warnings = services.save_person(
+            None, form.to_data(), actor=current_user, household=item, ip=_ip()
+        )
+        if not errors:
+            flash(_("The person is saved."), "success")
+            for warning in warnings:
+                flash(str(warning), "warning")
+            return redirect(url_for("registry.household", household_id=item.id))
+        _attach(form, errors)
+    return render_template("registry/person_form.html", form=form, person=None, household=item)
+
+
+@bp.route("/warga/<int:person_id>/ubah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_person(person_id: int):
+    person = _person_or_404(person_id)
+    form = PersonForm(obj=person)
+    if request.method == "GET":
+        services.view_person(person, actor=current_user, ip=_ip())
+    if form.validate_on_submit():
+        _person, errors, warnings = services.save_person(
+            person, form.to_data(), actor=current_user, ip=_ip()
+        )
+        if not errors:
+            flash(_("Your changes are saved."), "success")
+            for warning in warnings:
+                flash(str(warning), "warning")
+            if person.household_id:
+                return redirect(url_for("registry.household", household_id=person.household_id))
+            return redirect(url_for("registry.index"))
+        _attach(form, errors)
+    return render_template(
+        "registry/person_form.html", form=form, person=person, household=person.household
+    )
+
+
+@bp.route("/warga/<int:person_id>/pindah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def move_person(person_id: int):
+    person = _person_or_404(person_id)
+    form = MoveForm()
+    if request.method == "GET":
+        form.relation.data = person.relation
+    if form.validate_on_submit():
+        target = services.household_by_kk(form.target.data)
+        if target is None:
+            form.target.errors = [_("No household in the registry has this family card number.")]
+        elif target.id == person.household_id:
+            form.target.errors = [_("The person already belongs to this household.")]
+        else:
+            services.move_person(
+                person,
+                target,
+                actor=current_user,
+                relation=form.relation.data,
+                reason=form.reason.data,
+                on=form.on.data,
+                ip=_ip(),
+            )
+            flash(_("The move is recorded."), "success")
+            return redirect(url_for("registry.household", household_id=target.id))
+    return render_template("registry/move_form.html", form=form, person=person)
+
+
+@bp.route("/rumah-tangga/<int:household_id>/kepesertaan", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def add_enrolment(household_id: int):
+    item = _household_or_404(household_id)
+    form = EnrolmentForm()
+    form.programme.choices = choices(
+        {
+            "": _("Choose a programme"),
+            **{f"v{p.id}": p.name_id for p in services.programmes_for_filter()},
+            **{f"n{code}": label for code, (_kind, label) in NATIONAL_PROGRAMMES.items()},
+        }
+    )
+    form.person.choices = choices(
+        {
+            "": _("The whole household"),
+            **{str(p.id): p.name for p in item.members if p.merged_into_id is None},
+        }
+    )
+    if form.validate_on_submit():
+        person = None
+        if form.person.data:
+            person = db.session.get(Person, int(form.person.data))
+        choice = form.programme.data
+        if choice.startswith("n"):
+            services.add_external(
+                item,
+                choice[1:],
+                form.period_start.data,
+                form.period_end.data,
+                actor=current_user,
+                person=person,
+                source=form.source.data or None,
+                ip=_ip(),
+            )
+            errors = {}
+        else:
+            _enrolment, errors = services.enrol(
+                item,
+                int(choice[1:]),
+                form.period_start.data,
+                form.period_end.data,
+                actor=current_user,
+                person=person,
+                ip=_ip(),
+            )
+        if not errors:
+            flash(_("The enrolment is recorded."), "success")
+            return redirect(url_for("registry.household", household_id=item.id))
+        _attach(form, errors)
+    return render_template("registry/enrolment_form.html", form=form, household=item)
+
+
+@bp.route("/kepesertaan/<kind>/<int:enrolment_id>/akhiri", methods=["POST"])
+@roles_required(*EDITORS)
+def end_enrolment(kind: str, enrolment_id: int):
+    model = {"desa": Enrolment, "nasional": ExternalEnrolment}.get(kind)
+    item = db.session.get(model, enrolment_id) if model else None
+    if item is None:
+        abort(404)
+    household_id = item.household_id or (item.person.household_id if item.person else None)
+    if EmptyForm().validate_on_submit():
+        services.end_enrolment(item, actor=current_user, ip=_ip())
+        flash(_("The enrolment has ended."), "success")
+    if household_id:
+        return redirect(url_for("registry.household", household_id=household_id))
+    return redirect(url_for("registry.warnings"))
+
+
+@bp.route("/peringatan")
+@roles_required(*READERS)
+def warnings():
+    return render_template("registry/warnings.html", warnings=services.warnings_overview())
+
+
+@bp.route("/duplikat")
+@roles_required(*READERS)
+def duplicates():
+    return render_template("registry/duplicates.html", pairs=services.likely_duplicates(300))
+
+
+def _pair_or_404(first: int, second: int) -> tuple[Person, Person]:
+    # Merged records are found too: their page says the pair is decided, not "not found".
+    a, b = db.session.get(Person, first), db.session.get(Person, second)
+    if a is None or b is None:
+        abort(404)
+    return a, b
+
+
+def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, posted=None):
+    """The comparison page; `posted` names the form that came back with errors."""
+    services.view_pair(a, b, actor=current_user, ip=_ip())
+    merge_form.keep.choices = [
+        (str(p.id), _("Keep record %(n)d: %(name)s", n=n, name=p.name)) for n, p in ((1, a), (2, b))
+    ]
+    decision = services.decision_for(a, b) if a.id != b.id else None
+    decided_by = (
+        db.session.get(User, decision.decided_by_id)
+        if decision and decision.decided_by_id
+        else None
+    )
+    return render_template(
+        "registry/duplicate_pair.html",
+        a=a,
+        b=b,
+        problem=services.pair_problem(a, b),
+        decision=decision,
+        decided_by=decided_by.name if decided_by else None,
+        likely=a.name_norm == b.name_norm and a.birth_date == b.birth_date,
+        enrolments={p.id: services.person_enrolments(p) for p in (a, b)},
+        merge_form=merge_form,
+        different_form=different_form,
+        posted=posted,
+    )
+
+
+@bp.route("/duplikat/<int:first>/<int:second>")
+@roles_required(*READERS)
+def duplicate_pair(first: int, second: int):
+    a, b = _pair_or_404(first, second)
+    return _pair_page(a, b, MergeForm(prefix="merge"), NotDuplicateForm(prefix="different"))
+
+
+@bp.route("/duplikat/<int:first>/<int:second>/gabungkan", methods=["POST"])
+@roles_required(*EDITORS)
+def merge_pair(first: int, second: int):
+    a, b = _pair_or_404(first, second)
+    form = MergeForm(prefix="merge")
+    if form.validate_on_submit():
+        keep = {str(a.id): a, str(b.id): b}.get(form.keep.data)
+        if keep is None:
+            form.keep.errors = [_("Choose the record that stays.")]
+        else:
+            drop = b if keep is a else a
+            try:
+                services.merge_persons(keep, drop, current_user, form.reason.data, ip=_ip())
+            except services.DuplicateDecisionError as exc:
+                _attach(form, {exc.field or "reason": exc.message})
+            else:
+                flash(
+                    _(
+                        "%(drop)s is merged into %(keep)s: every enrolment and household stay "
+                        "now belongs to the record that stays.",
+                        drop=drop.name,
+                        keep=keep.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("registry.duplicates"))
+    blank = NotDuplicateForm(prefix="different", formdata=None)
+    return _pair_page(a, b, form, blank, posted="merge")
+
+
+@bp.route("/duplikat/<int:first>/<int:second>/bukan-duplikat", methods=["POST"])
+@roles_required(*EDITORS)
+def not_duplicate(first: int, second: int):
+    a, b = _pair_or_404(first, second)
+    form = NotDuplicateForm(prefix="different")
+    if form.validate_on_submit():
+        try:
+            services.decide_not_duplicate(
+                a, b, actor=current_user, reason=form.reason.data, ip=_ip()
+            )
+        except services.DuplicateDecisionError as exc:
+            _attach(form, {exc.field or "reason": exc.message})
+        else:
+            flash(
+                _(
+                    "%(a)s and %(b)s are recorded as different people.",
+                    a=a.name,
+                    b=b.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("registry.duplicates"))
+    blank = MergeForm(prefix="merge", formdata=None)
+    return _pair_page(a, b, blank, form, posted="different")

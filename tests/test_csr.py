@@ -1,0 +1,1019 @@
+"""The CSR pledge board: status steps and who may take them, deliveries that add up
+(also under concurrency), partners kept apart, uploads checked by content, receipts
+and their verification, and the public board, feed and open data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+import re
+import threading
+import zlib
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEntry
+from portal.csr import services, uploads
+from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent
+from portal.extensions import db
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def png_bytes(size=(40, 30), color=(11, 93, 59), fmt="PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt)
+    return out.getvalue()
+
+
+def huge_header_png(side: int = 10_000) -> bytes:
+    """A valid little PNG whose IHDR chunk claims side x side pixels."""
+    raw = bytearray(png_bytes((2, 2)))
+    start = 8 + 8  # signature, then the IHDR chunk's length and type
+    raw[start : start + 8] = side.to_bytes(4, "big") * 2
+    crc = zlib.crc32(bytes(raw[12 : start + 13]))
+    raw[start + 13 : start + 17] = crc.to_bytes(4, "big")
+    return bytes(raw)
+
+
+@pytest.fixture
+def make_need(app):
+    def make(published=True, **fields):
+        fields.setdefault("kind", "goods")
+        fields.setdefault("title_id", "Beras untuk lansia")
+        fields.setdefault("title_en", "Rice for older residents")
+        fields.setdefault("description_id", "Beras untuk paket pangan.")
+        fields.setdefault("unit_id", "karung")
+        fields.setdefault("unit_en", "sacks")
+        fields.setdefault("target", 100)
+        need = Need(**fields)
+        need.set_published(published)
+        db.session.add(need)
+        db.session.commit()
+        return need
+
+    return make
+
+
+@pytest.fixture
+def make_company(app, make_user):
+    """make_company(status="verified") -> a Company with its partner account."""
+
+    numbers = itertools.count(1)
+
+    def make(status="verified", name=None, locale="id", **fields):
+        user = make_user("partner", email=f"csr{next(numbers)}@example.co.id")
+        company = Company(
+            user_id=user.id,
+            name=name or f"PT Mitra {user.id}",
+            sector="energy",
+            contact_name=user.name,
+            locale=locale,
+            status=status,
+            **fields,
+        )
+        db.session.add(company)
+        db.session.commit()
+        return company
+
+    return make
+
+
+@pytest.fixture
+def words(app):
+    """Service messages are lazy: they are put into words inside a request (English)."""
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(monkeypatch):
+    """Cheap argon2 parameters: these tests make many accounts and never test hashing."""
+    from argon2 import PasswordHasher
+
+    from portal.accounts import services as account_services
+
+    quick = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(account_services, "hash_password", quick.hash)
+
+
+class _Staff(dict):
+    """staff["operator"] makes the account on first use."""
+
+    def __init__(self, make_user):
+        super().__init__()
+        self.make_user = make_user
+
+    def __missing__(self, role):
+        self[role] = self.make_user(role)
+        return self[role]
+
+
+@pytest.fixture
+def staff(make_user):
+    return _Staff(make_user)
+
+
+def pledge_for(company, need, amount=50, **kw) -> Pledge:
+    return services.make_pledge(company, need.id, amount=amount, actor=company.user, **kw)
+
+
+def confirmed(company, need, operator, amount=50) -> Pledge:
+    pledge = pledge_for(company, need, amount)
+    return services.change_status(pledge.id, "confirmed", actor=operator)
+
+
+def login(client, user):
+    """Log the test client in as an existing user (staff past their second factor)."""
+    from portal.accounts import staff_session
+
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        staff_session.mark_seen(session)
+        if user.is_staff:
+            staff_session.mark_verified(user, session)
+
+
+def pdf_text(body: bytes) -> str:
+    """The text of fpdf2's (deflated) page streams."""
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.DOTALL):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return "".join(chunks)
+
+
+# --- status transitions ------------------------------------------------------------------
+
+
+def test_a_pledge_walks_the_allowed_steps_each_dated_and_signed(make_need, make_company, staff):
+    need = make_need(target=100)
+    company = make_company()
+    pledge = pledge_for(company, need, 60)
+    assert pledge.status == "pledged"
+    services.change_status(pledge.id, "confirmed", actor=staff["operator"])
+    services.record_delivery(
+        pledge.id, amount=20, delivered_on=date.today(), actor=staff["operator"]
+    )
+    services.record_delivery(pledge.id, amount=40, delivered_on=date.today(), actor=staff["admin"])
+    services.change_status(pledge.id, "closed", actor=staff["admin"])
+    db.session.expire_all()
+    pledge = db.session.get(Pledge, pledge.id)
+    assert pledge.status == "closed" and pledge.delivered == 60
+    steps = [(e.from_status, e.to_status, e.actor_id) for e in pledge.events]
+    assert steps == [
+        (None, "pledged", company.user_id),
+        ("pledged", "confirmed", staff["operator"].id),
+        ("confirmed", "partly_delivered", staff["operator"].id),
+        ("partly_delivered", "delivered", staff["admin"].id),
+        ("delivered", "closed", staff["admin"].id),
+    ]
+    assert all(e.at is not None for e in pledge.events)
+    assert pledge.receipt_code and services.normalize_code(pledge.receipt_code)
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_type == "csr_pledge")
+    ).all()
+    assert actions == ["pledge", "confirmed", "deliver", "deliver", "closed"]
+
+
+STEP_CASES = [
+    # (from, to, roles that may, roles that may not)
+    ("pledged", "confirmed", {"operator", "admin"}, {"owner", "other", "auditor", "resident"}),
+    ("pledged", "withdrawn", {"operator", "admin", "owner"}, {"other", "auditor", "trainer"}),
+    ("confirmed", "withdrawn", {"operator", "admin", "owner"}, {"other", "auditor"}),
+    ("delivered", "closed", {"operator", "admin"}, {"owner", "other", "auditor"}),
+]
+
+
+def _reach(status, company, need, staff):
+    pledge = pledge_for(company, need, 10)
+    if status in ("confirmed", "delivered"):
+        services.change_status(pledge.id, "confirmed", actor=staff["operator"])
+    if status == "delivered":
+        services.record_delivery(
+            pledge.id, amount=10, delivered_on=date.today(), actor=staff["operator"]
+        )
+    return db.session.get(Pledge, pledge.id)
+
+
+@pytest.mark.parametrize(("src", "dst", "allowed", "refused"), STEP_CASES)
+def test_only_the_allowed_roles_take_a_step(
+    make_need, make_company, staff, src, dst, allowed, refused
+):
+    need = make_need(target=1000)
+    owner, other = make_company(), make_company()
+    people = {"owner": owner.user, "other": other.user}
+    for who in allowed | refused:
+        if who not in people:
+            people[who] = staff[who]
+    for who in sorted(refused):
+        pledge = _reach(src, owner, need, staff)
+        with pytest.raises(services.NotAllowed):
+            services.change_status(pledge.id, dst, actor=people[who])
+        db.session.expire_all()
+        assert db.session.get(Pledge, pledge.id).status == src
+    for who in sorted(allowed):
+        pledge = _reach(src, owner, need, staff)
+        services.change_status(pledge.id, dst, actor=people[who], note="ok")
+        db.session.expire_all()
+        assert db.session.get(Pledge, pledge.id).status == dst
+
+
+@pytest.mark.parametrize(
+    ("src", "dst"),
+    [
+        ("pledged", "closed"),
+        ("pledged", "pledged"),
+        ("withdrawn", "confirmed"),
+        ("withdrawn", "pledged"),
+        ("closed", "withdrawn"),
+        ("delivered", "withdrawn"),
+        ("confirmed", "offered"),
+        ("confirmed", "nonsense"),
+    ],
+)
+def test_steps_outside_the_table_are_refused_even_for_admins(
+    make_need, make_company, staff, src, dst
+):
+    need = make_need(target=1000)
+    company = make_company()
+    pledge = pledge_for(company, need, 10)
+    walk = {
+        "pledged": [],
+        "confirmed": ["confirmed"],
+        "withdrawn": ["withdrawn"],
+        "delivered": ["confirmed", "deliver"],
+        "closed": ["confirmed", "deliver", "closed"],
+    }[src]
+    for step in walk:
+        if step == "deliver":
+            services.record_delivery(
+                pledge.id, amount=10, delivered_on=date.today(), actor=staff["admin"]
+            )
+        else:
+            services.change_status(pledge.id, step, actor=staff["admin"])
+    events_before = db.session.scalar(select(func.count()).select_from(PledgeEvent))
+    with pytest.raises(services.CsrError):
+        services.change_status(pledge.id, dst, actor=staff["admin"])
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id).status == src
+    assert db.session.scalar(select(func.count()).select_from(PledgeEvent)) == events_before
+
+
+def test_delivered_statuses_come_only_from_a_delivery(make_need, make_company, staff):
+    pledge = confirmed(make_company(), make_need(), staff["operator"])
+    for step in ("partly_delivered", "delivered"):
+        with pytest.raises(services.CsrError):
+            services.change_status(pledge.id, step, actor=staff["admin"])
+
+
+def test_confirming_needs_a_verified_company(make_need, make_company, staff, words):
+    pledge = pledge_for(make_company(status="pending"), make_need())
+    with pytest.raises(services.CsrError, match="not verified"):
+        services.change_status(pledge.id, "confirmed", actor=staff["admin"])
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id).status == "pledged"
+
+
+def test_closing_short_needs_a_reason(make_need, make_company, staff):
+    pledge = confirmed(make_company(), make_need(), staff["operator"], amount=50)
+    services.record_delivery(pledge.id, amount=10, delivered_on=date.today(), actor=staff["admin"])
+    with pytest.raises(services.CsrError) as caught:
+        services.change_status(pledge.id, "closed", actor=staff["admin"])
+    assert caught.value.field == "note"
+    services.change_status(pledge.id, "closed", actor=staff["admin"], note="Gudang terbakar")
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id).status == "closed"
+
+
+def test_pledges_are_never_deleted_and_history_never_rewritten(make_need, make_company, staff):
+    pledge = confirmed(make_company(), make_need(), staff["operator"])
+    services.record_delivery(pledge.id, amount=5, delivered_on=date.today(), actor=staff["admin"])
+    for statement in (
+        "DELETE FROM csr_pledge",
+        "DELETE FROM csr_pledge_event",
+        "UPDATE csr_pledge_event SET note = 'rewritten'",
+        "UPDATE csr_delivery SET amount = 1",
+        "DELETE FROM csr_delivery",
+    ):
+        with pytest.raises((IntegrityError, DBAPIError)):
+            db.session.execute(text(statement))
+            db.session.flush()
+        db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Pledge)) == 1
+    assert db.session.scalar(select(func.sum(Delivery.amount))) == 5
+
+
+def test_staff_status_buttons_over_http_refuse_partners_and_auditors(
+    client, make_need, make_company, staff
+):
+    company = make_company()
+    pledge = pledge_for(company, make_need())
+    for user in (company.user, staff["auditor"]):
+        login(client, user)
+        response = client.post(f"/staf/csr/janji/{pledge.id}/status", data={"to": "confirmed"})
+        assert response.status_code == 403
+    login(client, staff["operator"])
+    response = client.post(f"/staf/csr/janji/{pledge.id}/status", data={"to": "confirmed"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id).status == "confirmed"
+    # A step that is not allowed is explained, not a 500, and changes nothing.
+    response = client.post(f"/staf/csr/janji/{pledge.id}/status", data={"to": "closed"})
+    assert response.status_code == 200
+    assert "cannot become" in text_of(response) or "tidak dapat" in text_of(response)
+
+
+# --- deliveries ---------------------------------------------------------------------------
+
+
+def test_partial_deliveries_add_up_and_cannot_pass_the_pledge(make_need, make_company, staff):
+    need = make_need(target=100)
+    pledge = confirmed(make_company(), need, staff["operator"], amount=50)
+    services.record_delivery(pledge.id, amount=20, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(pledge.id, amount=25, delivered_on=date.today(), actor=staff["admin"])
+    with pytest.raises(services.CsrError) as caught:
+        services.record_delivery(
+            pledge.id, amount=6, delivered_on=date.today(), actor=staff["admin"]
+        )
+    assert caught.value.field == "amount"
+    db.session.expire_all()
+    pledge = db.session.get(Pledge, pledge.id)
+    assert pledge.delivered == 45 and pledge.status == "partly_delivered"
+    services.record_delivery(pledge.id, amount=5, delivered_on=date.today(), actor=staff["admin"])
+    db.session.expire_all()
+    pledge = db.session.get(Pledge, pledge.id)
+    assert (pledge.delivered, pledge.status) == (50, "delivered")
+    assert [d.amount for d in pledge.deliveries] == [20, 25, 5]
+
+
+def test_delivery_amounts_and_dates_are_validated(make_need, make_company, staff, words):
+    pledge = confirmed(make_company(), make_need(), staff["operator"], amount=50)
+    for amount in (0, -5, True, "10"):
+        with pytest.raises(services.CsrError):
+            services.record_delivery(
+                pledge.id, amount=amount, delivered_on=date.today(), actor=staff["admin"]
+            )
+    with pytest.raises(services.CsrError) as caught:
+        services.record_delivery(
+            pledge.id,
+            amount=1,
+            delivered_on=date.today() + timedelta(days=5),
+            actor=staff["admin"],
+        )
+    assert caught.value.field == "delivered_on"
+    with pytest.raises(services.NotAllowed):
+        services.record_delivery(
+            pledge.id, amount=1, delivered_on=date.today(), actor=staff["auditor"]
+        )
+    unconfirmed = pledge_for(make_company(), make_need())
+    with pytest.raises(services.CsrError, match="confirmed"):
+        services.record_delivery(
+            unconfirmed.id, amount=1, delivered_on=date.today(), actor=staff["admin"]
+        )
+
+
+def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
+    client, make_need, make_company, staff, words
+):
+    need = make_need(target=100)
+    first = confirmed(make_company(), need, staff["operator"], amount=80)
+    second = confirmed(make_company(), need, staff["operator"], amount=70)
+    progress = services.progress_of(need)
+    assert progress.pledged == 150 and progress.over_pledged and progress.pct_pledged == 150
+    page = text_of(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
+    assert "More pledged than needed" in page
+    # The bar never runs past its end; the words tell the real share.
+    assert f'id="need-{need.id}-pledged" class="pledged" max="100" value="100"' in page
+    assert "150%" in page
+
+    services.record_delivery(first.id, amount=80, delivered_on=date.today(), actor=staff["admin"])
+    with pytest.raises(services.CsrError) as caught:
+        services.record_delivery(
+            second.id, amount=70, delivered_on=date.today(), actor=staff["admin"]
+        )
+    assert caught.value.field == "amount" and "target" in str(caught.value.message)
+    assert services.progress_of(need).delivered == 80
+    services.record_delivery(
+        second.id, amount=70, delivered_on=date.today(), actor=staff["admin"], beyond_target=True
+    )
+    progress = services.progress_of(need)
+    assert progress.delivered == 150 and progress.over_delivered
+    assert "More delivered than needed" in text_of(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
+
+
+def test_the_check_constraint_is_a_backstop(make_need, make_company, staff):
+    pledge = confirmed(make_company(), make_need(), staff["operator"], amount=50)
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text("UPDATE csr_pledge SET delivered = 51 WHERE id = :id"), {"id": pledge.id}
+        )
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.concurrency
+def test_concurrent_deliveries_never_pass_the_pledged_amount(app, make_need, make_company, staff):
+    """20 threads, each with its own app context and session, deliver 10 against a
+    pledge of 150: exactly 15 succeed, the others are refused, the sums agree."""
+    need = make_need(target=10_000)
+    pledge = confirmed(make_company(), need, staff["operator"], amount=150)
+    operator_id, pledge_id = staff["operator"].id, pledge.id
+    db.session.commit()
+    barrier = threading.Barrier(20, timeout=60)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def deliver():
+        with app.app_context():
+            actor = db.session.get(User, operator_id)
+            # Give the connection back before waiting: 20 threads waiting at the
+            # barrier must not hold more connections than the pool has.
+            db.session.close()
+            barrier.wait()
+            try:
+                services.record_delivery(
+                    pledge_id, amount=10, delivered_on=date.today(), actor=actor
+                )
+                result = "ok"
+            except services.CsrError:
+                result = "refused"
+            except Exception as error:  # anything else is a failure of the test
+                result = f"error: {error!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(set(outcomes)) == ["ok", "refused"], outcomes
+    assert outcomes.count("ok") == 15 and outcomes.count("refused") == 5
+    db.session.expire_all()
+    pledge = db.session.get(Pledge, pledge_id)
+    assert pledge.delivered == 150 and pledge.status == "delivered"
+    total = db.session.scalar(
+        select(func.sum(Delivery.amount)).where(Delivery.pledge_id == pledge_id)
+    )
+    assert total == 150
+    events = db.session.scalar(
+        select(func.count()).where(PledgeEvent.pledge_id == pledge_id, PledgeEvent.amount == 10)
+    )
+    assert events == 15
+
+
+@pytest.mark.concurrency
+def test_concurrent_deliveries_on_one_need_respect_its_target(app, make_need, make_company, staff):
+    """Two over-pledged pledges on one need: deliveries from both race, and the need's
+    delivered total stops at its target."""
+    need = make_need(target=100)
+    a = confirmed(make_company(), need, staff["operator"], amount=100)
+    b = confirmed(make_company(), need, staff["operator"], amount=100)
+    ids, operator_id = [a.id, b.id], staff["operator"].id
+    db.session.commit()
+    barrier = threading.Barrier(20, timeout=60)
+
+    def deliver(i):
+        with app.app_context():
+            actor = db.session.get(User, operator_id)
+            db.session.close()
+            barrier.wait()
+            try:
+                services.record_delivery(
+                    ids[i % 2], amount=10, delivered_on=date.today(), actor=actor
+                )
+            except services.CsrError:
+                pass
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    db.session.expire_all()
+    assert services.progress_of(need).delivered == 100
+
+
+# --- partners kept apart ---------------------------------------------------------------------
+
+
+def test_a_partner_cannot_see_or_change_another_partners_pledges(
+    client, make_need, make_company, staff
+):
+    need = make_need()
+    mine, theirs = make_company(), make_company()
+    pledge = confirmed(theirs, need, staff["operator"])
+    delivery = services.record_delivery(
+        pledge.id,
+        amount=5,
+        delivered_on=date.today(),
+        actor=staff["operator"],
+        attachment=uploads.clean_image(png_bytes(), max_side=100, as_logo=False),
+    )
+    with pytest.raises(services.NotAllowed):
+        services.change_status(pledge.id, "withdrawn", actor=mine.user)
+    assert services.own_pledge(mine, pledge.id) is None
+
+    login(client, mine.user)
+    for url in (
+        f"/csr/akun/janji/{pledge.id}",
+        f"/csr/kuitansi/janji/{pledge.id}.pdf",
+        f"/csr/kuitansi/pengiriman/{delivery.id}.pdf",
+        f"/csr/lampiran/{delivery.id}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/csr/akun/janji/{pledge.id}/tarik").status_code == 404
+    account = text_of(client.get("/csr/akun"))
+    assert f"/csr/akun/janji/{pledge.id}" not in account
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id).status == "partly_delivered"
+
+    login(client, theirs.user)
+    assert client.get(f"/csr/akun/janji/{pledge.id}").status_code == 200
+    assert client.get(f"/csr/lampiran/{delivery.id}").status_code == 200
+    assert client.get(f"/csr/kuitansi/janji/{pledge.id}.pdf").status_code == 200
+
+
+def test_an_unverified_partners_pledges_are_not_public(client, make_need, make_company, staff):
+    need = make_need(target=100)
+    company = make_company(status="pending", name="PT Belum Diverifikasi")
+    pledge = pledge_for(company, need, 40)
+    places = (
+        "/csr/",
+        f"/csr/kebutuhan/{need.id}",
+        "/csr/janji.atom",
+        "/csr/data/janji.csv",
+        "/csr/data/janji.json",
+    )
+    for url in places:
+        assert "PT Belum Diverifikasi" not in text_of(client.get(url)), url
+    assert client.get(f"/csr/mitra/{company.id}").status_code == 404
+    assert services.progress_of(need).pledged == 0
+    assert services.progress_of(need, public=False).pledged == 40
+
+    services.verify_company(company, actor=staff["admin"])
+    for url in places:
+        assert "PT Belum Diverifikasi" in text_of(client.get(url)), url
+    assert client.get(f"/csr/mitra/{company.id}").status_code == 200
+
+    services.reject_company(company, actor=staff["admin"], note="Tidak dikenal")
+    for url in places:
+        assert "PT Belum Diverifikasi" not in text_of(client.get(url)), url
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id) is not None  # hidden, not deleted
+
+
+def test_only_an_admin_verifies_and_the_directory_entry_is_optional(client, make_company, staff):
+    company = make_company(status="pending", name="PT Direktori")
+    with pytest.raises(services.NotAllowed):
+        services.verify_company(company, actor=staff["operator"])
+    login(client, staff["operator"])
+    assert client.post(f"/staf/csr/mitra/{company.id}/verifikasi").status_code == 403
+    login(client, staff["admin"])
+    response = client.post(
+        f"/staf/csr/mitra/{company.id}/verifikasi", data={"list_in_directory": "y"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    company = db.session.get(Company, company.id)
+    assert company.is_verified and company.verified_by_id == staff["admin"].id
+    assert "PT Direktori" in text_of(client.get("/mitra"))
+
+
+def test_a_rejected_company_cannot_pledge(make_need, make_company):
+    company = make_company(status="rejected")
+    with pytest.raises(services.NotAllowed):
+        pledge_for(company, make_need())
+
+
+# --- registration and uploads ---------------------------------------------------------------
+
+REGISTRATION = {
+    "name": "PT Contoh Peduli",
+    "sector": "retail",
+    "contact_name": "Sari Dewi",
+    "email": "Sari@Contoh.co.id",
+    "password": "kata sandi panjang",
+    "password2": "kata sandi panjang",
+    "locale": "en",
+    "consent": "y",
+}
+
+
+def test_a_company_registers_and_waits_for_verification(client, app):
+    data = {**REGISTRATION, "logo": (io.BytesIO(png_bytes((900, 300))), "logo.png")}
+    response = client.post("/csr/daftar", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/csr/akun")
+    company = db.session.scalars(select(Company)).one()
+    assert company.status == "pending" and company.locale == "en"
+    assert company.user.role == "partner" and company.user.email == "sari@contoh.co.id"
+    # The logo was re-encoded into the upload folder, outside static/, at most 512 px.
+    path = uploads.stored_path("logos", company.logo_file)
+    assert path and "/uploads/csr/logos/" in path and "static" not in path
+    with Image.open(path) as stored:
+        assert stored.format == "PNG" and max(stored.size) == 512
+    # The new partner is logged in and sees its own logo; the public does not yet.
+    assert client.get("/csr/akun").status_code == 200
+    assert client.get(f"/csr/logo/{company.id}").status_code == 200
+    client.post("/keluar")
+    assert client.get(f"/csr/logo/{company.id}").status_code == 404
+
+
+def test_registration_keeps_input_and_explains_errors(client, make_user):
+    make_user("partner", email="sari@contoh.co.id")
+    response = client.post("/csr/daftar?lang=en", data={**REGISTRATION, "password2": "x"})
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "The two passwords are not the same." in page
+    assert 'value="PT Contoh Peduli"' in page
+    response = client.post("/csr/daftar?lang=en", data=REGISTRATION)
+    assert "already has an account" in text_of(response)
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"MZ\x90\x00" + b"\x00" * 2000 + b"This program cannot be run in DOS mode", "not a PNG"),
+        (png_bytes()[:60] + b"\x00garbage" * 40, "damaged"),
+        (b"", "empty"),
+        (b"%PDF-1.4 not an image", "not a PNG"),
+    ],
+    ids=["renamed-exe", "broken-png", "empty", "pdf"],
+)
+def test_bad_uploads_are_refused_clearly(client, payload, message):
+    data = {**REGISTRATION, "logo": (io.BytesIO(payload), "logo.png")}
+    response = client.post("/csr/daftar?lang=en", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert message in page
+    assert 'id="logo-error"' in page
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+def test_an_oversize_image_is_refused(client, app):
+    app.config["CSR_UPLOAD_MAX_BYTES"] = 50_000
+    noisy = Image.frombytes("RGB", (200, 200), os.urandom(200 * 200 * 3))
+    out = io.BytesIO()
+    noisy.save(out, format="PNG")
+    assert len(out.getvalue()) > 50_000
+    data = {**REGISTRATION, "logo": (io.BytesIO(out.getvalue()), "logo.png")}
+    response = client.post("/csr/daftar?lang=en", data=data, content_type="multipart/form-data")
+    assert "larger than" in text_of(response)
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+def test_clean_image_checks_content_not_name(app):
+    for fmt in ("PNG", "JPEG", "WEBP"):
+        clean = uploads.clean_image(png_bytes(fmt=fmt), max_side=100, as_logo=False)
+        assert clean.mimetype == "image/jpeg" and clean.data[:3] == b"\xff\xd8\xff"
+    gif = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(gif, format="GIF")
+    with pytest.raises(uploads.UploadError):
+        uploads.clean_image(gif.getvalue(), max_side=100, as_logo=True)
+    # A small file whose header claims 10,000 x 10,000 pixels (a decompression bomb).
+    with pytest.raises(uploads.UploadError):
+        uploads.clean_image(huge_header_png(), max_side=100, as_logo=True)
+
+
+def test_logo_upload_on_the_account_page(client, make_company):
+    company = make_company(status="pending")
+    login(client, company.user)
+    bad = {"logo": (io.BytesIO(b"MZ" + b"\x00" * 100), "logo.webp")}
+    response = client.post("/csr/akun/logo?lang=en", data=bad, content_type="multipart/form-data")
+    assert response.status_code == 200 and "not a PNG" in text_of(response)
+    good = {"logo": (io.BytesIO(png_bytes(fmt="WEBP")), "logo.webp")}
+    response = client.post("/csr/akun/logo", data=good, content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).logo_file.endswith(".png")
+
+
+def test_registration_is_rate_limited(app, client):
+    app.config["CSR_REGISTER_LIMIT"] = "2 per hour"
+    for _ in range(2):
+        client.post("/csr/daftar", data={"name": "x"})
+    assert client.post("/csr/daftar", data={"name": "x"}).status_code == 429
+
+
+# --- pledging and offers over HTTP ----------------------------------------------------------
+
+
+def test_a_partner_pledges_with_js_off_and_the_amount_may_carry_dots(
+    client, make_need, make_company
+):
+    need = make_need(kind="money", target=10_000_000, unit_id=None, unit_en=None)
+    company = make_company()
+    login(client, company.user)
+    response = client.post(f"/csr/kebutuhan/{need.id}/janji?lang=en", data={"amount": "2,5"})
+    assert response.status_code == 200 and "whole number" in text_of(response)
+    assert 'value="2,5"' in text_of(response)
+    response = client.post(f"/csr/kebutuhan/{need.id}/janji", data={"amount": "Rp 2.500.000"})
+    assert response.status_code == 302
+    pledge = db.session.scalars(select(Pledge)).one()
+    assert (pledge.amount, pledge.value, pledge.status) == (2_500_000, 2_500_000, "pledged")
+
+
+def test_an_offer_becomes_a_pledge_through_staff(client, make_need, make_company, staff):
+    need = make_need(kind="training", target=40, unit_id="peserta")
+    company = make_company()
+    login(client, company.user)
+    response = client.post(
+        "/csr/tawaran",
+        data={"kind": "training", "description": "Kelas literasi keuangan", "amount": "2"},
+    )
+    assert response.status_code == 302
+    offer = db.session.scalars(select(Pledge)).one()
+    assert offer.status == "offered" and offer.need_id is None
+    assert "literasi" not in text_of(client.get("/csr/data/janji.json"))
+    login(client, staff["operator"])
+    response = client.post(
+        f"/staf/csr/janji/{offer.id}/terima", data={"need_id": need.id, "amount": "20"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    offer = db.session.get(Pledge, offer.id)
+    assert (offer.status, offer.need_id, offer.amount) == ("pledged", need.id, 20)
+
+
+# --- receipts and the verify page ------------------------------------------------------------
+
+
+def test_receipts_are_pdfs_in_the_partners_language_with_a_code_anyone_can_check(
+    client, make_need, make_company, staff
+):
+    need = make_need(target=100)
+    english = make_company(locale="en", name="PT English Receipts")
+    pledge = confirmed(english, need, staff["operator"], amount=30)
+    delivery = services.record_delivery(
+        pledge.id, amount=10, delivered_on=date.today(), actor=staff["operator"]
+    )
+    login(client, english.user)
+    # The reader browses in Indonesian; the receipt follows the company's language.
+    response = client.get(f"/csr/kuitansi/janji/{pledge.id}.pdf?lang=id")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    body = pdf_text(response.data)
+    assert pledge.receipt_code in body and "Acknowledgement of pledge" in body
+
+    indonesian = make_company(locale="id")
+    other = confirmed(indonesian, need, staff["operator"], amount=10)
+    login(client, staff["auditor"])
+    body = pdf_text(client.get(f"/csr/kuitansi/janji/{other.id}.pdf?lang=en").data)
+    assert other.receipt_code in body and "Acknowledgement of pledge" not in body
+
+    body = pdf_text(client.get(f"/csr/kuitansi/pengiriman/{delivery.id}.pdf").data)
+    assert delivery.receipt_code in body
+
+    client.post("/keluar")
+    raw = delivery.receipt_code.replace("-", "").lower()
+    page = text_of(client.get(f"/csr/verifikasi?kode={raw}&lang=en"))
+    assert "This acknowledgement is genuine." in page and "PT English Receipts" in page
+    page = text_of(client.get("/csr/verifikasi?kode=AAAA-BBBB-CCCC-DDDD&lang=en"))
+    assert "No acknowledgement has this code" in page
+    assert client.get(f"/csr/kuitansi/janji/{pledge.id}.pdf").status_code == 302
+
+
+def test_codes_are_random_and_well_formed():
+    codes = {services.new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(re.fullmatch(r"([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}", c) for c in codes)
+    assert services.normalize_code("abcd efgh jkmn pqrs") == "ABCD-EFGH-JKMN-PQRS"
+    assert services.normalize_code("ABCD-EFGH-JKMN-PQR0") is None  # 0 is never used
+
+
+# --- the public board, feed and open data ----------------------------------------------------
+
+
+def test_the_board_lists_urgent_needs_first_with_progress_in_both_languages(
+    client, make_need, make_company, staff
+):
+    later = make_need(title_id="Kebutuhan kedua", title_en="Second need", rank=5)
+    first = make_need(
+        title_id="Kebutuhan pertama",
+        title_en="First need",
+        kind="money",
+        target=10_000_000,
+        unit_id=None,
+        rank=1,
+    )
+    make_need(title_id="Draf rahasia", published=False)
+    company = make_company(name="PT Dermawan")
+    pledge = confirmed(company, first, staff["operator"], amount=4_000_000)
+    for part in (1_000_000, 500_000):
+        services.record_delivery(
+            pledge.id, amount=part, delivered_on=date.today(), actor=staff["operator"]
+        )
+    confirmed(company, later, staff["operator"], amount=10)
+
+    page = text_of(client.get("/csr/?lang=id"))
+    assert page.index("Kebutuhan pertama") < page.index("Kebutuhan kedua")
+    assert "Draf rahasia" not in page
+    assert 'max="10000000" value="1500000"' in page
+    assert "Rp 4.000.000" in page and "Rp 1.500.000" in page
+    assert "style=" not in page
+
+    page = text_of(client.get("/csr/?lang=en"))
+    assert page.index("First need") < page.index("Second need")
+    assert "IDR 4,000,000" in page and "IDR 1,500,000" in page
+
+    fragment = client.get("/csr/?jenis=money&lang=id", headers={"HX-Request": "true"})
+    assert "<html" not in text_of(fragment) and "First need" not in text_of(fragment)
+    assert "Kebutuhan pertama" in text_of(fragment)
+    assert client.get("/csr/?jenis=nothing").status_code == 404
+
+
+def test_totals_per_partner_kind_and_year(make_need, make_company, staff):
+    money = make_need(kind="money", target=50_000_000, unit_id=None)
+    goods = make_need(kind="goods", target=100)
+    a, b = make_company(name="PT A"), make_company(name="PT B")
+    confirmed(a, money, staff["operator"], amount=20_000_000)
+    p = pledge_for(b, goods, 10, value=3_000_000)
+    services.change_status(p.id, "confirmed", actor=staff["operator"])
+    services.record_delivery(p.id, amount=5, delivered_on=date.today(), actor=staff["operator"])
+    withdrawn = pledge_for(b, money, 1_000_000)
+    services.change_status(withdrawn.id, "withdrawn", actor=b.user)
+    totals = services.totals()
+    assert [(name, pledged, done) for _id, name, pledged, done in totals["partners"]] == [
+        ("PT A", 20_000_000, 0),
+        ("PT B", 3_000_000, 1_500_000),
+    ]
+    assert totals["kinds"] == [("goods", 3_000_000, 1_500_000), ("money", 20_000_000, 0)]
+    assert totals["years"] == [(date.today().year, 23_000_000, 1_500_000)]
+
+
+def test_feed_and_open_data(client, make_need, make_company, staff):
+    need = make_need(title_id='=HYPERLINK("http://evil")')
+    company = make_company(name="PT Terbuka")
+    pledge = confirmed(company, need, staff["operator"], amount=12)
+    services.record_delivery(pledge.id, amount=7, delivered_on=date.today(), actor=staff["admin"])
+
+    feed = client.get("/csr/janji.atom?lang=en")
+    assert feed.mimetype == "application/atom+xml"
+    assert feed.data.count(b"<entry>") == 3 and b"PT Terbuka" in feed.data
+
+    rows = list(
+        csv.DictReader(io.StringIO(text_of(client.get("/csr/data/janji.csv")).lstrip("\ufeff")))
+    )
+    assert rows[0]["company"] == "PT Terbuka" and rows[0]["delivered"] == "7"
+    assert rows[0]["need"].startswith("'=")  # no formula runs in a spreadsheet
+    data = json.loads(client.get("/csr/data/pengiriman.json").data)
+    assert data["count"] == 1 and data["rows"][0]["amount"] == 7
+    assert "receipt_code" not in data["rows"][0]
+    assert "attachment" not in json.dumps(data)
+
+
+def test_generator_makes_a_bench_sized_board(app):
+    from portal.csr import demo
+
+    demo.generate(needs=20, pledges=300, companies=5)
+    db.session.commit()
+    active, done = services.board()
+    assert len(active) + len(done) == 20
+    for need, progress in active + done:
+        assert progress.bar(progress.delivered) <= need.target
+    assert db.session.scalar(select(func.count()).where(Pledge.delivered > Pledge.amount)) == 0
+
+
+def test_demo_seed_runs_on_the_demo_database(app):
+    from portal import demo
+
+    assert demo.seed(households=0) is not None
+    assert db.session.scalar(select(func.count()).select_from(Need)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 3
+    statuses = set(db.session.scalars(select(Pledge.status)))
+    assert {
+        "pledged",
+        "confirmed",
+        "partly_delivered",
+        "closed",
+        "withdrawn",
+        "offered",
+    } <= statuses
+
+
+def test_the_whole_flow_over_plain_forms(client, make_need, staff):
+    """Register, be verified, pledge, be confirmed, two partial deliveries with a photo,
+    and the board shows the progress in both languages: all with plain POSTs (no JS)."""
+    need = make_need(title_id="Beras lansia", title_en="Rice for the elderly", target=100, rank=1)
+    response = client.post("/csr/daftar", data={**REGISTRATION, "name": "PT Alur Lengkap"})
+    assert response.status_code == 302
+    company = db.session.scalars(select(Company)).one()
+    partner = company.user
+
+    response = client.post(f"/csr/kebutuhan/{need.id}/janji", data={"amount": "60"})
+    assert response.status_code == 302
+    assert f"/csr/mitra/{company.id}" not in text_of(client.get("/csr/"))
+
+    login(client, staff["admin"])
+    assert client.get(f"/staf/csr/mitra/{company.id}").status_code == 200
+    assert client.post(f"/staf/csr/mitra/{company.id}/verifikasi").status_code == 302
+    pledge = db.session.scalars(select(Pledge)).one()
+    login(client, staff["operator"])
+    assert client.get(f"/staf/csr/janji/{pledge.id}").status_code == 200
+    response = client.post(f"/staf/csr/janji/{pledge.id}/status", data={"to": "confirmed"})
+    assert response.status_code == 302
+    for amount, photo in (("20", True), ("15", False)):
+        data = {"amount": amount, "delivered_on": date.today().isoformat(), "note": "Diterima"}
+        if photo:
+            data["attachment"] = (io.BytesIO(png_bytes(fmt="JPEG")), "foto.jpg")
+        response = client.post(
+            f"/staf/csr/janji/{pledge.id}/pengiriman",
+            data=data,
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, text_of(response)
+    # Too much is explained beside the field, with the typed value kept.
+    response = client.post(
+        f"/staf/csr/janji/{pledge.id}/pengiriman?lang=en",
+        data={"amount": "30", "delivered_on": date.today().isoformat()},
+    )
+    assert response.status_code == 200
+    assert 'id="amount-error"' in text_of(response) and 'value="30"' in text_of(response)
+
+    client.post("/keluar")
+    board_id = text_of(client.get("/csr/?lang=id"))
+    assert "Beras lansia" in board_id and "PT Alur Lengkap" in board_id
+    assert f'id="need-{need.id}-delivered" class="delivered" max="100" value="35"' in board_id
+    assert "35%" in board_id and "Diserahkan" in board_id
+    board_en = text_of(client.get("/csr/?lang=en"))
+    assert "Rice for the elderly" in board_en and "Delivered" in board_en
+    assert "35 sacks" in board_en
+
+    login(client, partner)
+    page = text_of(client.get(f"/csr/akun/janji/{pledge.id}"))
+    assert page.count("/csr/kuitansi/pengiriman/") == 2 and "/csr/lampiran/" in page
+
+
+def test_forms_carry_their_csrf_token(app, client, make_need, make_company, staff):
+    app.config["WTF_CSRF_ENABLED"] = True
+    need = make_need()
+    company = make_company()
+    login(client, company.user)
+    url = f"/csr/kebutuhan/{need.id}/janji"
+    assert client.post(url, data={"amount": "5"}).status_code == 400
+    page = text_of(client.get(f"/csr/kebutuhan/{need.id}"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post(url, data={"amount": "5", "csrf_token": token}).status_code == 302
+    pledge = db.session.scalars(select(Pledge)).one()
+
+    login(client, staff["operator"])
+    page = text_of(client.get(f"/staf/csr/janji/{pledge.id}"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/staf/csr/janji/{pledge.id}/status", data={"to": "confirmed", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Pledge, pledge.id).status == "confirmed"
+
+
+def test_staff_write_needs_in_both_languages_and_publish_them(client, staff):
+    login(client, staff["auditor"])
+    assert client.get("/staf/csr/").status_code == 200
+    assert client.get("/staf/csr/kebutuhan/baru").status_code == 403
+    login(client, staff["operator"])
+    assert client.get("/staf/csr/kebutuhan/baru").status_code == 200
+    data = {
+        "kind": "equipment",
+        "title_id": "Laptop kantor desa",
+        "title_en": "",
+        "description_id": "Untuk pendataan.",
+        "target": "abc",
+        "unit_id": "unit",
+        "programme_id": "0",
+        "rank": "2",
+        "is_open": "y",
+    }
+    response = client.post("/staf/csr/kebutuhan/baru?lang=en", data=data)
+    assert response.status_code == 200 and "whole number" in text_of(response)
+    response = client.post("/staf/csr/kebutuhan/baru", data={**data, "target": "5"})
+    assert response.status_code == 302
+    need = db.session.scalars(select(Need)).one()
+    assert need.title_en is None and need.programme_id is None and not need.published
+    assert client.get(f"/staf/csr/kebutuhan/{need.id}").status_code == 200
+    assert "Laptop kantor desa" not in text_of(client.get("/csr/"))
+    client.post(f"/staf/csr/kebutuhan/{need.id}/terbitkan")
+    page = text_of(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
+    assert "Laptop kantor desa" in page and "Only available in Indonesian." in page

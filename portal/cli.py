@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option(
         "--households",
-        default=200,
+        default=5000,
         show_default=True,
         help="How many demo households the registry gets (when it exists).",
     )

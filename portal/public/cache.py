@@ -150,7 +150,12 @@ def _after_commit(session) -> None:
     if session.info.pop(_CHANGED, False) and has_app_context():
         cache = current_app.extensions.get(EXTENSION)
         if cache is not None:
-            bump_generation(current_app.instance_path)
+            try:
+                bump_generation(current_app.instance_path)
+            except OSError:
+                # The change is committed; a read-only instance folder must not turn it
+                # into an error. Cached pages then age out within the TTL.
+                current_app.logger.warning("public page cache: cannot write %s", GENERATION_FILE)
 
 
 def _after_rollback(session) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 
-from locust import constant
-from locust.contrib.fasthttp import FastHttpUser, task
+from locust import FastHttpUser, constant, task
 
 PATH = os.environ.get("BENCH_PATH", "/healthz")
 MISS = os.environ.get("BENCH_MISS") == "1"

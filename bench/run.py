@@ -216,9 +216,16 @@ def load_locust(port: int, path: str, seconds: int, miss: bool = False) -> dict:
             "BENCH_MISS": "1" if miss else "0",
             "BENCH_ACCEPT_LANGUAGE": ACCEPT_LANGUAGE,
         }
-        subprocess.run(args, capture_output=True, timeout=seconds + 60, env=env, check=False)
+        out = subprocess.run(
+            args, capture_output=True, text=True, timeout=seconds + 60, env=env, check=False
+        )
+        if not os.path.exists(prefix + "_stats.csv"):
+            raise RuntimeError(f"locust wrote no figures:\n{out.stderr[-2000:]}")
         with open(prefix + "_stats.csv", newline="") as fh:
-            row = next(r for r in csv.DictReader(fh) if r["Name"] == path)
+            row = next((r for r in csv.DictReader(fh) if r["Name"] == path), None)
+    if row is None:  # too short a run for locust to send anything
+        return {"requests": 0, "rps": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0,
+                "bad_status": 0, "errors": 1, "bytes_per_request": 0.0}  # fmt: skip
     return {
         "requests": int(row["Request Count"]),
         "rps": float(row["Requests/s"]),
@@ -290,6 +297,21 @@ def first_visit(port: int) -> dict:
     }
 
 
+def cpu_idle(seconds: float = 3.0) -> float:
+    """Share of CPU time left idle over a few seconds: the load average lags a minute."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values[:8]), idle
+
+    total1, idle1 = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    return (idle2 - idle1) / max(1, total2 - total1)
+
+
 def machine() -> dict:
     """The facts that make figures comparable: CPUs, model, memory, software versions."""
     model = "unknown"
@@ -305,6 +327,7 @@ def machine() -> dict:
                 mem_kb = int(line.split()[1])
     wrk = shutil.which("wrk")
     return {
+        "cpu_idle_before": round(cpu_idle(), 3),
         "load_1min": os.getloadavg()[0],
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": model,
@@ -393,15 +416,16 @@ def main() -> int:
     )
     print(
         f"machine: {facts['nproc']} CPUs, {facts['cpu']}, {facts['memory_gib']} GiB, "
-        f"Python {facts['python']}, load average {facts['load_1min']:.1f}"
+        f"Python {facts['python']}; before the run {facts['cpu_idle_before']:.0%} of the CPU "
+        f"was idle (load average {facts['load_1min']:.1f})"
     )
     engine = env["DATABASE_URL"].split(":", 1)[0].split("+", 1)[0]
     print(f"database: {engine}" + (f" {facts['sqlite']}" if engine == "sqlite" else ""))
     cache_on = env.get("PUBLIC_CACHE_SECONDS", "30") != "0"
-    if facts["load_1min"] > 0.5 * facts["nproc"]:
+    if facts["cpu_idle_before"] < 0.8:
         print(
-            f"WARNING: the machine is busy (load average {facts['load_1min']:.1f} on "
-            f"{facts['nproc']} CPUs): every figure will be lower than on a quiet machine."
+            f"WARNING: the machine is busy (only {facts['cpu_idle_before']:.0%} of the CPU idle): "
+            "every figure will be lower than on a quiet machine, and wander."
         )
     server = Server(port, env)
     # SIGTERM (e.g. from make or CI) must also stop the server: turn it into an exit.
@@ -430,6 +454,7 @@ def main() -> int:
     finally:
         server.stop()
 
+    facts["load_1min_end"] = os.getloadavg()[0]
     pages_ok = print_table(results)
     fv_ok = print_first_visit(fv)
     out = {
@@ -443,7 +468,11 @@ def main() -> int:
         "first_visit": fv,
     }
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=2) + "\n")
-    print(f"\nfigures saved to {(RESULTS / 'latest.json').relative_to(ROOT)}")
+    print(
+        f"\nload average {facts['load_1min']:.1f} at the start, {facts['load_1min_end']:.1f} at "
+        f"the end (the run itself keeps about 3 processes busy on {facts['nproc']} CPUs)"
+    )
+    print(f"figures saved to {(RESULTS / 'latest.json').relative_to(ROOT)}")
     if not (pages_ok and fv_ok):
         print("Some targets were missed (see FAIL above).")
         return 1 if os.environ.get("BENCH_STRICT") == "1" else 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -26,6 +26,13 @@ class User(UserMixin, TimestampMixin, db.Model):
         CheckConstraint(
             "role IN ('resident', 'partner', 'trainer', 'operator', 'admin', 'auditor')",
             name="role_known",
+        ),
+        CheckConstraint(
+            "verification_status IN ('none', 'pending', 'verified', 'rejected')",
+            name="verification_status_known",
+        ),
+        CheckConstraint(
+            "verification_status != 'verified' OR verified_at IS NOT NULL", name="verified_dated"
         ),
     )
 
@@ -49,6 +56,19 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Residents: the NIK and birth date they gave to prove they live in the village.
+    # One account per NIK (unique); the NIK is never shown back in full. A match in the
+    # registry links the account to that person (person_id, unique) and verifies it;
+    # otherwise it waits in the operators' queue (verification_status "pending").
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), unique=True
+    )
+    verification_status: Mapped[str] = mapped_column(
+        String(16), default="none", server_default="none"
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -64,6 +84,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def has_second_factor(self) -> bool:
         return self.totp_secret is not None and self.totp_enabled_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        """A resident whose NIK and birth date matched the registry (or an operator
+        confirmed them)."""
+        return self.verification_status == "verified"
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

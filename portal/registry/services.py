@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, and_, func, literal_column, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
@@ -158,16 +158,30 @@ def get_household(household_id: int) -> Household | None:
     return db.session.get(Household, household_id)
 
 
+def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
+    # A write transaction of its own: on SQLite a request's read transaction cannot take
+    # the write lock once another request has written ("database is locked" at once,
+    # whatever the busy timeout), so the read is ended and the write begins with the lock.
+    session = db.session()
+    # Nothing read is changed here, so what the request loaded stays loaded (the
+    # commit would otherwise expire it, and the page would read it all again).
+    keep_loaded, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with write_transaction(session):
+            for object_id in ids:
+                record("view", object_type, object_id, actor=actor, ip=ip)
+    finally:
+        session.expire_on_commit = keep_loaded
+
+
 def view_household(household: Household, *, actor, ip: str | None = None) -> None:
     """Record that a staff member opened the full record of a household."""
-    record("view", "household", household.id, actor=actor, ip=ip)
-    db.session.commit()
+    _record_views("household", [household.id], actor, ip)
 
 
 def view_person(person: Person, *, actor, ip: str | None = None) -> None:
     """Record that a staff member opened the full record of a person."""
-    record("view", "person", person.id, actor=actor, ip=ip)
-    db.session.commit()
+    _record_views("person", [person.id], actor, ip)
 
 
 def _kk_errors(kk: str | None, household: Household | None) -> dict:
@@ -543,12 +557,16 @@ def _active(model, today: date):
 
 
 def household_enrolments(household: Household) -> dict[str, list]:
-    """The village and national enrolments of a household and of its members."""
+    """The village and national enrolments of a household and of its members.
+
+    The person an enrolment names is nearly always a member, already loaded with the
+    household: it comes from the session, not from another query.
+    """
     member_ids = [p.id for p in household.members]
     village = db.session.scalars(
         select(Enrolment)
         .where(Enrolment.household_id == household.id)
-        .options(selectinload(Enrolment.programme), selectinload(Enrolment.person))
+        .options(selectinload(Enrolment.programme))
         .order_by(Enrolment.period_start.desc())
     )
     conditions = [ExternalEnrolment.household_id == household.id]
@@ -557,7 +575,6 @@ def household_enrolments(household: Household) -> dict[str, list]:
     national = db.session.scalars(
         select(ExternalEnrolment)
         .where(or_(*conditions))
-        .options(selectinload(ExternalEnrolment.person))
         .order_by(ExternalEnrolment.period_start.desc())
     )
     return {"village": list(village), "national": list(national)}
@@ -695,7 +712,17 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
     )
     if household_id is not None:
         village = village.where(Enrolment.household_id == household_id)
-        national = national.where(hh == household_id)
+        # The OR lets the indexes on household_id and person_id find the candidates
+        # (the coalesce alone reads every national enrolment); the coalesce decides.
+        national = national.where(
+            or_(
+                ExternalEnrolment.household_id == household_id,
+                ExternalEnrolment.person_id.in_(
+                    select(Person.id).where(Person.household_id == household_id)
+                ),
+            ),
+            hh == household_id,
+        )
     for hid, aid_type, name, person_id, start, end in db.session.execute(village):
         entries[(hid, aid_type)].append((start, end, person_id, name))
     for hid, code, person_id, start, end in db.session.execute(national):
@@ -757,6 +784,8 @@ def _pairs(people: list[Person], limit: int) -> list[DuplicatePair]:
     groups: dict[tuple, list[Person]] = defaultdict(list)
     for person in people:
         groups[(person.name_norm, person.birth_date)].append(person)
+    if all(len(group) < 2 for group in groups.values()):
+        return []  # the usual case on a household page: no need to ask for decisions
     decided = _decided_pairs({p.id for p in people})
     pairs = []
     for group in groups.values():
@@ -883,9 +912,7 @@ _DECIDED_MEANWHILE = _l("Someone else has just decided on this pair. Check the l
 
 def view_pair(a: Person, b: Person, *, actor, ip: str | None = None) -> None:
     """Record that a staff member opened two person records side by side."""
-    for person in {a.id: a, b.id: b}.values():
-        record("view", "person", person.id, actor=actor, ip=ip)
-    db.session.commit()
+    _record_views("person", dict.fromkeys((a.id, b.id)), actor, ip)
 
 
 def person_enrolments(person: Person) -> dict[str, list]:
@@ -1116,6 +1143,9 @@ def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> No
 _RT_RW_LABELLED = re.compile(r"(?:rt\.?\s*(\d{1,3}))?\s*[/,]?\s*(?:rw\.?\s*(\d{1,3}))?")
 _RT_RW_SHORT = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})")
 MAX_QUERY = 100
+# The first six digits of a NIK or KK number are the region, the same for nearly the whole
+# village: a shorter prefix would list everyone (and sort them all on every keystroke).
+MIN_NUMBER_PREFIX = 8
 
 
 @dataclass
@@ -1140,6 +1170,26 @@ def parse_rt_rw(q: str) -> tuple[int | None, int | None] | None:
     return (int(rt) if rt else None, int(rw) if rw else None)
 
 
+# How many words of a canonical name the search looks at: each has an index of its own.
+NAME_WORDS_SEARCHED = 4
+
+
+def name_word_starts(dialect: str) -> list:
+    """The canonical name from its first, second, third and fourth word on.
+
+    A word typed in the search matches when one of these starts with it, so "amin"
+    finds "siti aminah" through an index (see the migration registry_search, which
+    indexes exactly these expressions) instead of reading every person; words from the
+    fifth on are not searched. The expressions are literal SQL because an index on an
+    expression serves only a query that spells it the same way, without parameters.
+    """
+    find = "strpos" if dialect == "postgresql" else "instr"
+    texts = ["name_norm"]
+    for _ in range(NAME_WORDS_SEARCHED - 1):
+        texts.append(f"substr({texts[-1]}, {find}({texts[-1]}, ' ') + 1)")
+    return [Person.name_norm, *(literal_column(t, String) for t in texts[1:])]
+
+
 def _prefix(column, value: str):
     # A range, not LIKE: it uses the index on every engine ('~' sorts after a-z and digits).
     return and_(column >= value, column < value + "~")
@@ -1148,9 +1198,9 @@ def _prefix(column, value: str):
 def search_query(filters: Filters, today: date | None = None) -> Select:
     """The households matching a staff search, in RW/RT order.
 
-    `q` may be a NIK or KK number (exact, or at least 6 leading digits), "RT 3 RW 2"
-    or "3/2", or words of a name (each word must start a word of a member's name,
-    compared in the canonical spelling).
+    `q` may be a NIK or KK number (exact, or at least 8 leading digits), "RT 3 RW 2"
+    or "3/2", or words of a name (each word must start one of the first four words of a
+    member's name, compared in the canonical spelling).
     """
     today = today or date.today()
     stmt = select(Household)
@@ -1161,7 +1211,7 @@ def search_query(filters: Filters, today: date | None = None) -> Select:
     if rt_rw is not None:
         rt = rt_rw[0] if rt_rw[0] is not None else rt
         rw = rt_rw[1] if rt_rw[1] is not None else rw
-    elif digits.isdigit() and len(digits) >= 6:
+    elif digits.isdigit() and len(digits) >= MIN_NUMBER_PREFIX:
         if len(digits) == 16:
             person_hit = select(Person.household_id).where(Person.nik == digits)
             kk_hit = select(KKNumber.household_id).where(KKNumber.kk_number == digits)
@@ -1182,10 +1232,8 @@ def search_query(filters: Filters, today: date | None = None) -> Select:
         if not words:
             # Only titles or symbols: nothing sensible to look for.
             return stmt.where(Household.id.is_(None))
-        conds = [
-            or_(_prefix(Person.name_norm, w), Person.name_norm.contains(" " + w, autoescape=True))
-            for w in words
-        ]
+        starts = name_word_starts(db.session.get_bind().dialect.name)
+        conds = [or_(*[_prefix(start, w) for start in starts]) for w in words]
         stmt = stmt.where(
             Household.id.in_(
                 select(Person.household_id).where(Person.merged_into_id.is_(None), *conds)
@@ -1214,7 +1262,16 @@ def search_query(filters: Filters, today: date | None = None) -> Select:
 
 def search_households(filters: Filters, page: int = 1, per_page: int = 25):
     """A page of households for the staff search (Flask-SQLAlchemy Pagination)."""
-    return db.paginate(search_query(filters), page=page, per_page=per_page, error_out=False)
+    stmt = search_query(filters)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    if page == 1 and len(pagination.items) < per_page:
+        # Everything found fits on the first page: its length is the count. Saves the
+        # second query on most searches as the operator types a name.
+        pagination.total = len(pagination.items)
+    else:
+        found = stmt.options(lazyload("*")).order_by(None).subquery()
+        pagination.total = db.session.scalar(select(func.count()).select_from(found))
+    return pagination
 
 
 def programmes_for_filter() -> list[Programme]:

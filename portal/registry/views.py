@@ -148,8 +148,7 @@ def index():
 @roles_required(*READERS)
 def household(household_id: int):
     item = _household_or_404(household_id)
-    services.view_household(item, actor=current_user, ip=_ip())
-    return render_template(
+    page = render_template(
         "registry/household.html",
         household=item,
         assessment=scoring.assess_household(item),
@@ -158,6 +157,10 @@ def household(household_id: int):
         history=services.household_history(item),
         button=EmptyForm(),
     )
+    # Written once the page is made and before it is sent: a page that cannot be
+    # logged is not shown. (Writing first would also reload the record after the commit.)
+    services.view_household(item, actor=current_user, ip=_ip())
+    return page
 
 
 @bp.route("/rumah-tangga/baru", methods=["GET", "POST"])

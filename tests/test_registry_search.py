@@ -1,0 +1,98 @@
+"""The staff search by word start through indexes (no reading of every person), the
+shortest number prefix, the count of a page, and the per-household overlap query."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.registry import services
+from portal.registry.services import Filters
+from tests import factories
+from tests.conftest import ENGINE
+from tests.registry_helpers import household, person
+
+TODAY = date.today()
+YEAR_START = date(TODAY.year, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
+def ids(q: str) -> list[int]:
+    return [h.id for h in db.session.scalars(services.search_query(Filters(q=q)))]
+
+
+def test_each_of_the_first_four_words_of_a_name_is_searched_from_its_start():
+    home = household()
+    person(home, "Siti Nur Aminah Binti Sulaiman Harahap", sex="female")
+    for q in ("siti", "nur", "amin", "binti", "siti amin", "binti nur"):
+        assert ids(q) == [home.id], q
+    # Words match from their start, and only the first four words are indexed.
+    assert ids("minah") == []
+    assert ids("sulaiman") == []
+
+
+def test_a_merged_record_is_not_found():
+    first, second = household(), household(rt=2)
+    keep = person(first, "Siti Juariyah", born=date(1950, 3, 4), sex="female")
+    drop = person(second, "Hj. Siti Djoeariah", born=date(1950, 3, 4), sex="female")
+    assert set(ids("juariah")) == {first.id, second.id}
+    services.merge_persons(keep, drop, None, "Same woman")
+    assert ids("juariah") == [first.id]
+
+
+def test_a_number_needs_eight_digits_beyond_which_the_region_says_little():
+    home = household(kk_number="1403092503100004")
+    budi = person(home, "Budi Santoso")
+    assert ids(budi.nik[:7]) == []  # the region code and one digit: everyone, so no one
+    assert ids(budi.nik[:8]) == [home.id]
+    assert ids("14030925") == [home.id]  # a KK number from its ninth digit on
+
+
+def test_pages_count_what_was_found_with_or_without_a_second_query():
+    homes = [household(rt=n) for n in range(1, 4)]
+    for home in homes:
+        person(home, "Rina Wati", sex="female")
+    first = services.search_households(Filters(q="rina"), page=1, per_page=2)
+    assert first.total == 3 and first.pages == 2 and len(first.items) == 2
+    second = services.search_households(Filters(q="rina"), page=2, per_page=2)
+    assert second.total == 3 and len(second.items) == 1
+    few = services.search_households(Filters(q="rina"), page=1, per_page=25)
+    assert few.total == 3 and few.pages == 1
+    none = services.search_households(Filters(q="zzz"), page=1)
+    assert none.total == 0 and none.items == []
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's query plan")
+def test_the_name_search_uses_the_word_indexes_not_a_scan():
+    home = household()
+    person(home, "Siti Aminah", sex="female")
+    stmt = services.search_query(Filters(q="amin"))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(row[3] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)).all())
+    for index in ("ix_person_name_birth", "ix_person_name_word2", "ix_person_name_word4"):
+        assert index in plan
+    assert "SCAN person" not in plan
+
+
+def test_overlaps_of_one_household_count_national_enrolments_of_its_members():
+    health = factories.programme(slug="lansia", name_id="Lansia", aid_type="health")
+    home, other = household(), household(rt=2)
+    grandma = person(home, "Sumirah", born=date(1940, 1, 1), sex="female")
+    person(other, "Paijo")
+    services.enrol(home, health.id, YEAR_START, actor=None, person=grandma)
+    services.add_external(None, "PBI", YEAR_START, actor=None, person=grandma)
+    found = services.overlaps(home.id)
+    assert [(o.household_id, o.aid_type) for o in found] == [(home.id, "health")]
+    assert services.overlaps(other.id) == []
+    # An enrolment recorded on another household counts there, not here.
+    services.add_external(other, "PBI", YEAR_START, actor=None, person=grandma)
+    assert len(services.overlaps(home.id)) == 1
+    assert services.overlaps(other.id) == []

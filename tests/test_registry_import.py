@@ -384,7 +384,7 @@ def opensid_rows():
         opensid_row(alamat="Dusun Karang", dusun="KARANG", rw="'001", rt="'004", nama="INAQ SARI",
                     no_kk=kk, nik="'5201144101400003", sex="2", tanggallahir="1940-01-01",
                     kk_level="7", status_kawin="4", status_dasar="2"),
-        # No RW ('-') and a new family card: the household cannot be created.
+        # No RW ('-'), as in villages without RWs: the household is created with no RW.
         opensid_row(alamat="Dusun Baru", dusun="BARU", rw="-", rt="'002", nama="AMAQ DEDI",
                     no_kk="'5201140104120002", nik="'5201140101700004", sex="1",
                     tanggallahir="1970-01-01", kk_level="1", status_dasar="1"),
@@ -409,11 +409,19 @@ def test_opensid_residents_codes_and_text_numbers(app, english, write):
     )  # fmt: skip
     inaq = person("5201144101400003")
     assert (inaq.relation, inaq.status, inaq.marital_status) == ("parent", "dead", "widowed")
+    dedi = person("5201140101700004")
+    assert (dedi.household.rt, dedi.household.rw, dedi.household.rt_rw) == (2, None, "002/–")
+    assert batch.summary.get("rejected", 0) == 0
+
+
+def test_a_row_without_rt_cannot_create_a_household(app, english, write):
+    rows = opensid_rows()
+    rows[4][OPENSID_HEADER.index("rt")] = "-"
+    batch = run_import(write("penduduk.xlsx", xlsx_bytes({"Sheet1": rows})))
     assert person("5201140101700004") is None
-    rows, total = services.preview_rows(batch, "rejected")
+    rejected, total = services.preview_rows(batch, "rejected")
     assert total == 1
-    assert "no RT or RW" in messages(rows[0].errors)
-    assert batch.summary["rejected"] == 1
+    assert "no RT or RW" in messages(rejected[0].errors)
 
 
 def test_opensid_residents_as_a_semicolon_csv(app, english, write):

@@ -370,3 +370,37 @@ def test_ending_an_enrolment_clears_the_flag(client, login_as, home):
     assert client.post("/staf/registrasi/kepesertaan/lain/1/akhiri").status_code == 404
     assert services.stale_enrolments() == []
     assert {e.object_type for e in entries("end")} == {"enrolment", "external_enrolment"}
+
+
+def test_a_household_may_have_no_rw(client, login_as):
+    """Villages without RWs (OpenSID writes "-"): RW may stay empty; RT may not."""
+    login_as("operator")
+    data = {"kk_number": "3201012503100004", "address": "Dusun Baru", "rt": "2", "rw": ""}
+    response = client.post("/staf/registrasi/rumah-tangga/baru", data=data)
+    assert response.status_code == 302
+    home = db.session.scalar(select(Household))
+    assert (home.rt, home.rw, home.rt_rw) == (2, None, "002/–")
+    response = client.post(
+        "/staf/registrasi/rumah-tangga/baru?lang=en",
+        data={**data, "kk_number": "3201012503100005", "rt": ""},
+    )
+    assert response.status_code == 200 and "Enter a number from 1 to 999." in text(response)
+
+
+def test_registry_list_links_to_import_and_to_an_export_of_the_same_filters(client, login_as, home):
+    login_as("operator")
+    page = text(client.get("/staf/registrasi/?tingkat=miskin&rt=3&q=siti"))
+    assert 'href="/staf/registrasi/impor/"' in page
+    page = text(client.get(f"/staf/registrasi/?rt={home.rt}"))
+    assert f'href="/staf/registrasi/ekspor?rt={home.rt}"' in page
+    export = text(client.get(f"/staf/registrasi/ekspor?rt={home.rt}&tingkat=miskin"))
+    assert (
+        f'id="rt" name="rt" inputmode="numeric" pattern="[0-9]*" maxlength="3" value="{home.rt}"'
+        in export
+    )
+    assert '<option value="miskin" selected>' in export
+    login_as("auditor")
+    page = text(client.get("/staf/registrasi/"))
+    assert 'href="/staf/registrasi/impor/"' not in page
+    dashboard = text(client.get("/staf/"))
+    assert 'href="/staf/registrasi/ekspor"' in dashboard

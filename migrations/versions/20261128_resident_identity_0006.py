@@ -1,5 +1,6 @@
 """resident identity on the account: NIK (one account per NIK), birth date, the
-registry person it matched, verification status
+registry person it matched, verification status; a household's RW may be empty (villages
+without RW, OpenSID's "-")
 
 Revision ID: 0006
 Revises: registry_search
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.alter_column("rw", existing_type=sa.Integer(), nullable=True)
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("nik", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("birth_date", sa.Date(), nullable=True))
@@ -60,3 +63,5 @@ def downgrade():
         batch_op.drop_column("person_id")
         batch_op.drop_column("birth_date")
         batch_op.drop_column("nik")
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.alter_column("rw", existing_type=sa.Integer(), nullable=False)

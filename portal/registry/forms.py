@@ -48,14 +48,16 @@ def _line(label, max_len, required=False, **kw):
     return StringField(label, validators=validators, **kw)
 
 
-def _rt_rw(label):
+def _rt_rw(label, required=True, **kw):
+    first = DataRequired(message=_l("Enter a number from 1 to 999.")) if required else Optional()
     return IntegerField(
         label,
         validators=[
-            DataRequired(message=_l("Enter a number from 1 to 999.")),
+            first,
             NumberRange(min=1, max=999, message=_l("Enter a number from 1 to 999.")),
         ],
         render_kw={"inputmode": "numeric"},
+        **kw,
     )
 
 
@@ -76,7 +78,8 @@ class HouseholdForm(FlaskForm):
     )
     address = _line(_l("Address"), 200, required=True)
     rt = _rt_rw(_l("RT"))
-    rw = _rt_rw(_l("RW"))
+    # Some villages have no RW (OpenSID writes "-"): RW may stay empty.
+    rw = _rt_rw(_l("RW"), required=False, description=_l("Leave empty if the village has no RW."))
     dusun = _line(_l("Hamlet (dusun)"), 80)
     national_id = _line(_l("Household id in the national data (DTKS), if known"), 40)
     desil = IntegerField(

@@ -19,7 +19,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.accounts import staff_session
 from portal.accounts.forms import EmptyForm
 from portal.errors import MESSAGES
-from portal.public.models import AID_TYPES
 from portal.registry import services as registry
 from portal.registry.import_forms import UploadForm
 from portal.registry.importing import export, layouts, services
@@ -231,20 +230,7 @@ def _download(content: bytes, mimetype: str, filename: str):
 
 
 def _filters() -> registry.Filters:
-    def int_arg(name: str, high: int = 999):
-        raw = request.args.get(name, "").strip()
-        return int(raw) if raw.isdigit() and 1 <= int(raw) <= high else None
-
-    level = request.args.get("tingkat")
-    aid = request.args.get("bantuan")
-    return registry.Filters(
-        q=request.args.get("q", "").strip()[: registry.MAX_QUERY],
-        need_level=level if level in NEED_LEVELS else None,
-        aid_type=aid if aid in AID_TYPES else None,
-        rt=int_arg("rt"),
-        rw=int_arg("rw"),
-        programme_id=int_arg("program", high=10**9),
-    )
+    return registry.filters_from_args(request.args)
 
 
 @bp.route("/ekspor")

@@ -135,7 +135,8 @@ class Household(TimestampMixin, db.Model):
     kk_number: Mapped[str | None] = mapped_column(String(16), unique=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     rt: Mapped[int] = mapped_column(Integer)
-    rw: Mapped[int] = mapped_column(Integer)
+    # None where the village has no RW (OpenSID exports "-").
+    rw: Mapped[int | None] = mapped_column(Integer)
     dusun: Mapped[str | None] = mapped_column(String(80))
     # Household id in the national welfare data (DTKS / Regsosek), when known.
     national_id: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -193,6 +194,8 @@ class Household(TimestampMixin, db.Model):
 
     @property
     def rt_rw(self) -> str:
+        if self.rw is None:
+            return f"{self.rt:03d}/–"
         return f"{self.rt:03d}/{self.rw:03d}"
 
     def __repr__(self) -> str:

@@ -22,13 +22,14 @@ from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.public.models import Programme
+from portal.public.models import AID_TYPES, Programme
 from portal.registry import scoring
 from portal.registry.models import (
     BPS_COLUMNS,
     CIVIL_STATUSES,
     DUPLICATE_DECISIONS,
     NATIONAL_PROGRAMMES,
+    NEED_LEVELS,
     DuplicateDecision,
     Enrolment,
     ExternalEnrolment,
@@ -1158,6 +1159,39 @@ class Filters:
     rt: int | None = None
     rw: int | None = None
     programme_id: int | None = None
+
+
+def filters_from_args(args) -> Filters:
+    """The search filters from a query string (the list page and the export page share
+    them, so an export is exactly the list the operator was looking at). Unknown or
+    out-of-range values are ignored."""
+
+    def number(name: str, high: int = 999) -> int | None:
+        raw = (args.get(name) or "").strip()
+        return int(raw) if raw.isdigit() and 1 <= int(raw) <= high else None
+
+    level, aid = args.get("tingkat"), args.get("bantuan")
+    return Filters(
+        q=(args.get("q") or "").strip()[:MAX_QUERY],
+        need_level=level if level in NEED_LEVELS else None,
+        aid_type=aid if aid in AID_TYPES else None,
+        rt=number("rt"),
+        rw=number("rw"),
+        programme_id=number("program", high=10**9),
+    )
+
+
+def filters_query(filters: Filters) -> dict[str, str | int]:
+    """The query-string arguments that give `filters` back (for links)."""
+    pairs = {
+        "q": filters.q,
+        "tingkat": filters.need_level,
+        "bantuan": filters.aid_type,
+        "rt": filters.rt,
+        "rw": filters.rw,
+        "program": filters.programme_id,
+    }
+    return {key: value for key, value in pairs.items() if value}
 
 
 def parse_rt_rw(q: str) -> tuple[int | None, int | None] | None:

@@ -19,7 +19,6 @@ from portal.audit.services import mask_numbers
 from portal.extensions import db
 from portal.forms import choices
 from portal.htmx import render
-from portal.public.models import AID_TYPES
 from portal.registry import scoring, services
 from portal.registry.forms import (
     EnrolmentForm,
@@ -92,13 +91,6 @@ def _page() -> int:
     return int(raw)
 
 
-def _int_arg(name: str, low: int = 1, high: int = 999) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if raw.isdigit() and low <= int(raw) <= high:
-        return int(raw)
-    return None
-
-
 def _household_or_404(household_id: int):
     household = services.get_household(household_id)
     if household is None:
@@ -121,15 +113,7 @@ def _attach(form, errors: dict) -> None:
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    level, aid = request.args.get("tingkat"), request.args.get("bantuan")
-    filters = services.Filters(
-        q=request.args.get("q", "").strip()[: services.MAX_QUERY],
-        need_level=level if level in NEED_LEVELS else None,
-        aid_type=aid if aid in AID_TYPES else None,
-        rt=_int_arg("rt"),
-        rw=_int_arg("rw"),
-        programme_id=_int_arg("program", high=10**9),
-    )
+    filters = services.filters_from_args(request.args)
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
@@ -138,6 +122,7 @@ def index():
         "registry/index.html",
         "registry/_results.html",
         filters=filters,
+        filters_query=services.filters_query(filters),
         searched=searched,
         pagination=pagination,
         programmes=services.programmes_for_filter(),

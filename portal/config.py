@@ -87,5 +87,7 @@ def defaults(instance_path: str) -> dict:
         "VILLAGE_NAME": os.environ.get("VILLAGE_NAME", "Desa Duri Selatan"),
         "PAGE_SIZE": 10,
         "PUBLIC_CACHE_SECONDS": int(os.environ.get("PUBLIC_CACHE_SECONDS", "30")),
+        # Pages kept per worker (each a few kB to ~100 kB).
+        "PUBLIC_CACHE_ENTRIES": int(os.environ.get("PUBLIC_CACHE_ENTRIES", "500")),
         "DEBUG": False,
     }

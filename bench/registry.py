@@ -37,7 +37,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (bench/run.py: the gunicorn server, shared)
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -318,53 +320,9 @@ def build_pages_db() -> dict:
     return stamp
 
 
-class Server:
-    """gunicorn in its own process group, so that stopping it stops its workers too."""
-
-    def __init__(self, port: int, env: dict[str, str]):
-        self.port = port
-        self.log = WORK / "gunicorn.log"
-        self.log.write_text("")
-        args = [
-            sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}",
-            "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
-            "--log-level", "warning", "--error-logfile", str(self.log),
-            "--graceful-timeout", "5", "portal:create_app()",
-        ]  # fmt: skip
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                if request(self.port, "GET", "/healthz", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
-
-    def stop(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        # Only this server's own process group: gunicorn's master and its workers.
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+def Server(port: int, env: dict[str, str]) -> run.Server:  # noqa: N802 (a class before)
+    """bench/run.py's gunicorn (own process group), with this script's log and threads."""
+    return run.Server(port, env, log=WORK / "gunicorn.log", worker_class="gthread", threads=THREADS)
 
 
 def request(port, method, path, *, headers=None, body=None, timeout=10.0):
@@ -529,7 +487,7 @@ def bench_pages() -> list[dict]:
     WORK.mkdir(parents=True, exist_ok=True)
     INSTANCE.mkdir(parents=True, exist_ok=True)
     stamp = build_pages_db()
-    port = free_port()
+    port = run.free_port()
     server = Server(port, environment(PAGES_DB))
     rows = []
     try:

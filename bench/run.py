@@ -74,9 +74,20 @@ MAX_FIRST_VISIT = 60_000  # bytes, gzip-compressed
 class Server:
     """gunicorn in its own process group, so that stopping it stops its workers too."""
 
-    def __init__(self, port: int, env: dict[str, str]):
+    def __init__(
+        self,
+        port: int,
+        env: dict[str, str],
+        *,
+        log: Path | None = None,
+        worker_class: str | None = None,
+        threads: int | None = None,
+    ):
+        """`log`, `worker_class` and `threads` default to this script's settings
+        (BENCH_WORKER_CLASS, BENCH_THREADS); other bench scripts pass their own."""
         self.port = port
-        self.log = RESULTS / "gunicorn.log"
+        self.log = log or RESULTS / "gunicorn.log"
+        worker_class = worker_class or WORKER_CLASS
         args = [
             sys.executable,
             "-m",
@@ -86,7 +97,7 @@ class Server:
             "--workers",
             str(WORKERS),
             "--worker-class",
-            WORKER_CLASS,
+            worker_class,
             "--log-level",
             "warning",
             "--error-logfile",
@@ -94,8 +105,8 @@ class Server:
             "--graceful-timeout",
             "5",
         ]
-        if WORKER_CLASS == "gthread":
-            args += ["--threads", str(THREADS)]
+        if worker_class == "gthread":
+            args += ["--threads", str(threads or THREADS)]
         args.append("portal:create_app()")
         self.log.write_text("")
         self.proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)

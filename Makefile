@@ -44,12 +44,22 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+# With TEST_DATABASE_URL the suite also runs on PostgreSQL (browser tests only once, on
+# SQLite). The two runs go side by side, one a core; the PostgreSQL run's output
+# follows the SQLite run's.
 test: install translations lint
-	$(BIN)/pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		PORTAL_TEST_ENGINE=postgresql $(BIN)/pytest -m "not browser"; \
-	fi
+	@set +e; pg=; pgrc=0; \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+		PORTAL_TEST_ENGINE=postgresql $(BIN)/pytest -m "not browser" -p no:cacheprovider \
+			> $(VENV)/pytest-postgresql.log 2>&1 & pg=$$!; \
+	fi; \
+	$(BIN)/pytest; rc=$$?; \
+	if [ -n "$$pg" ]; then \
+		wait $$pg; pgrc=$$?; \
+		echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL), without the browser tests =="; \
+		cat $(VENV)/pytest-postgresql.log; \
+	fi; \
+	if [ $$rc -ne 0 ] || [ $$pgrc -ne 0 ]; then echo "FAILED: SQLite $$rc, PostgreSQL $$pgrc"; exit 1; fi
 
 bench: install translations
 	$(BIN)/python bench/run.py

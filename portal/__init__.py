@@ -60,10 +60,15 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from portal.accounts.manage import bp as residents_manage_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.complaints.manage import bp as complaints_manage_bp
+    from portal.complaints.views import bp as complaints_bp
     from portal.csr.manage import bp as csr_manage_bp
     from portal.csr.views import bp as csr_bp
+    from portal.lists.manage import bp as lists_manage_bp
+    from portal.lists.views import bp as lists_bp
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
     from portal.registry.import_views import bp as registry_import_bp
@@ -71,12 +76,25 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(residents_manage_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(registry_import_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(complaints_manage_bp)
     app.register_blueprint(csr_bp)
     app.register_blueprint(csr_manage_bp)
+    from portal.participation import manage as participation_manage
+    from portal.participation import views as participation_views
+
+    app.register_blueprint(participation_views.bp)
+    app.register_blueprint(participation_manage.bp)
+    app.register_blueprint(lists_bp)
+    app.register_blueprint(lists_manage_bp)
+    from portal.training.views import register as register_training
+
+    register_training(app)
 
 
 def configure_i18n(app: Flask) -> None:

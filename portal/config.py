@@ -89,5 +89,27 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_CACHE_SECONDS": int(os.environ.get("PUBLIC_CACHE_SECONDS", "30")),
         # Pages kept per worker (each a few kB to ~100 kB).
         "PUBLIC_CACHE_ENTRIES": int(os.environ.get("PUBLIC_CACHE_ENTRIES", "500")),
+        # Training messages (confirmations, waitlist, reminders) go through an outbox.
+        # Without settings every message is written to instance/outbox/ and shown on the
+        # staff outbox page. SMTP_HOST (with SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
+        # SMTP_FROM, SMTP_STARTTLS) sends e-mail; SMS_GATEWAY_URL (with
+        # SMS_GATEWAY_TOKEN, sent as a Bearer token, and SMS_CHANNEL "sms" or "whatsapp")
+        # posts {"to", "channel", "body"} as JSON to an SMS/WhatsApp gateway.
+        "OUTBOX_DIR": os.environ.get("OUTBOX_DIR", str(Path(instance_path) / "outbox")),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
+        "SMTP_HOST": os.environ.get("SMTP_HOST"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USER": os.environ.get("SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "noreply@localhost"),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", default=True),
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL"),
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN"),
+        "SMS_CHANNEL": os.environ.get("SMS_CHANNEL", "sms"),
+        # Recipient lists: the printed notice board may carry full names (village decision);
+        # the self-check and objections are rate-limited per address.
+        "LISTS_PRINT_FULL_NAMES": _bool("LISTS_PRINT_FULL_NAMES"),
+        "RATELIMIT_SELF_CHECK": os.environ.get("RATELIMIT_SELF_CHECK", "5 per minute;20 per hour"),
+        "RATELIMIT_OBJECTION": os.environ.get("RATELIMIT_OBJECTION", "5 per minute;20 per hour"),
         "DEBUG": False,
     }

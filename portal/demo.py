@@ -354,17 +354,33 @@ def seed(households: int = 200) -> list[tuple[str, str, str]] | None:
         partner.set_published(True)
         db.session.add(partner)
 
-    _seed_features(households)
+    _seed_features(households, logins)
     db.session.commit()
     return logins
 
 
-def _seed_features(households: int) -> None:
-    """Feature packages that have demo data of their own add it here."""
+def _seed_features(households: int, logins: list | None = None) -> None:
+    """Feature packages that have demo data of their own add it here (and may add
+    logins to print)."""
     from portal.registry.demo import generate as generate_registry
 
     if households > 0:
         generate_registry(households, seed=2026)
+        from portal.lists.demo import seed as seed_lists
+
+        seed_lists()
     from portal.csr.demo import seed as seed_csr
 
     seed_csr()
+    from portal.complaints.demo import seed as seed_complaints
+
+    seed_complaints()
+    from portal.accounts.demo import seed as seed_residents
+
+    (logins if logins is not None else []).extend(seed_residents())
+    from portal.participation.demo import seed as seed_participation
+
+    seed_participation()
+    from portal.training.demo import seed as seed_training
+
+    (logins if logins is not None else []).extend(seed_training())

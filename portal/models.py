@@ -1,8 +1,11 @@
 """Imports every feature's models, so that Alembic and the app see the whole schema."""
 
-from portal.accounts.models import RecoveryCode, User  # noqa: F401
+from portal.accounts.models import DeletionRequest, RecoveryCode, ResetCode, User  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
+from portal.complaints.models import Complaint, ComplaintStep  # noqa: F401
 from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent  # noqa: F401
+from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
+from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.public.models import Announcement, Meeting, Partner, Programme  # noqa: F401
 from portal.registry.importing.models import ImportBatch  # noqa: F401
 from portal.registry.models import (  # noqa: F401
@@ -13,4 +16,12 @@ from portal.registry.models import (  # noqa: F401
     KKNumber,
     Membership,
     Person,
+)
+from portal.training.models import (  # noqa: F401
+    AttendanceMark,
+    Course,
+    Feedback,
+    OutboxMessage,
+    Place,
+    TrainingSession,
 )

@@ -32,7 +32,7 @@ def test_login_and_logout(client, make_user):
     assert client.get("/keluar").status_code == 405  # logout is POST only
     response = client.post("/keluar")
     assert response.status_code == 302
-    assert "Staff login" in client.get("/?lang=en").get_data(as_text=True)
+    assert ">Sign up</a>" in client.get("/?lang=en").get_data(as_text=True)
 
 
 def test_login_by_phone_or_email_case_insensitive(client, make_user):

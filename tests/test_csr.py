@@ -889,9 +889,9 @@ def test_generator_makes_a_bench_sized_board(app):
 
     demo.generate(needs=20, pledges=300, companies=5)
     db.session.commit()
-    active, done = services.board()
-    assert len(active) + len(done) == 20
-    for need, progress in active + done:
+    active, done = services.board(per_page=50), services.board(done=True, per_page=50)
+    assert active.total + done.total == 20 and active.other == done.total
+    for need, progress in active.items + done.items:
         assert progress.bar(progress.delivered) <= need.target
     assert db.session.scalar(select(func.count()).where(Pledge.delivered > Pledge.amount)) == 0
 
@@ -1017,3 +1017,241 @@ def test_staff_write_needs_in_both_languages_and_publish_them(client, staff):
     client.post(f"/staf/csr/kebutuhan/{need.id}/terbitkan")
     page = text_of(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
     assert "Laptop kantor desa" in page and "Only available in Indonesian." in page
+
+
+# --- the board in pages, aggregated ----------------------------------------------------------
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries() -> a context manager whose value is the list of SQL statements run."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        seen: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def test_the_board_shows_twenty_needs_a_page_most_urgent_first_with_plain_links(
+    client, make_need, make_company, staff
+):
+    far = date.today() + timedelta(days=90)
+    for i in range(45):
+        # Ranks 1..15, three needs each; within a rank the nearest deadline first.
+        make_need(
+            title_id=f"Kebutuhan nomor {i:02d}",
+            title_en=None,
+            rank=i // 3 + 1,
+            deadline=None if i % 3 == 2 else far - timedelta(days=i % 3),
+        )
+    met = make_need(title_id="Kebutuhan terpenuhi", title_en=None, rank=1, target=10)
+    closed = make_need(title_id="Kebutuhan ditutup", title_en=None, rank=1, is_open=False)
+    pledge = confirmed(make_company(), met, staff["operator"], amount=10)
+    services.record_delivery(pledge.id, amount=10, delivered_on=date.today(), actor=staff["admin"])
+
+    first = services.board()
+    assert (first.page, first.pages, first.total, first.other) == (1, 3, 45, 2)
+    titles = [n.title_id for n, _p in first.items]
+    assert titles[:3] == ["Kebutuhan nomor 01", "Kebutuhan nomor 00", "Kebutuhan nomor 02"]
+    assert len(titles) == 20 and met.title_id not in titles
+    assert len(services.board(page=3).items) == 5
+    assert services.board(page=99).page == 3  # past the end: the last page
+    done = services.board(done=True)
+    assert {n.id for n, _p in done.items} == {met.id, closed.id}
+
+    page = text_of(client.get("/csr/?lang=id"))
+    assert "Kebutuhan nomor 19" in page and "Kebutuhan nomor 20" not in page
+    assert 'href="/csr/?halaman=2"' in page and "45 kebutuhan terbuka" in page
+    page = text_of(client.get("/csr/?halaman=2&lang=en"))
+    assert "Kebutuhan nomor 20" in page and "Kebutuhan nomor 19" not in page
+    assert 'href="/csr/?halaman=1"' in page and 'href="/csr/?halaman=3"' in page
+    assert "Page 2 of 3" in page
+    page = text_of(client.get("/csr/?daftar=selesai&lang=en"))
+    assert "Kebutuhan terpenuhi" in page and "Kebutuhan ditutup" in page
+    assert "Kebutuhan nomor 00" not in page and "2 needs met or closed" in page
+    fragment = text_of(client.get("/csr/?halaman=3", headers={"HX-Request": "true"}))
+    assert "<html" not in fragment and "Kebutuhan nomor 44" in fragment
+    assert client.get("/csr/?halaman=0").status_code == 404
+    assert client.get("/csr/?halaman=x").status_code == 200  # not a number: page 1
+    assert client.get("/csr/?daftar=semua").status_code == 404
+
+
+def test_a_bench_sized_board_stays_light_and_its_queries_do_not_grow(
+    client, app, make_need, count_queries
+):
+    from portal.csr import demo
+
+    demo.generate(needs=12, pledges=60, companies=4)
+    db.session.commit()
+    with count_queries() as small:
+        assert client.get("/csr/?bench-miss=1").status_code == 200
+    demo.generate(needs=200, pledges=5000, companies=40, seed=2)
+    db.session.commit()
+    with count_queries() as big:
+        response = client.get("/csr/?bench-miss=2")
+    assert response.status_code == 200
+    # The same statements whatever the size (no query per need, pledge or company).
+    assert len(big) == len(small) <= 12, big
+    assert len(response.data) < 60_000, len(response.data)
+    assert text_of(response).count('class="card"') == 20
+    with count_queries() as one_need:
+        need_id = db.session.scalar(select(Need.id).order_by(Need.id.desc()))
+        assert client.get(f"/csr/kebutuhan/{need_id}").status_code == 200
+    assert len(one_need) <= 12, one_need
+
+
+def test_the_board_is_kept_in_the_page_cache_and_a_change_shows_at_once(
+    client, make_need, make_company, staff
+):
+    need = make_need(title_id="Semen untuk jalan", target=100)
+    company = make_company(name="PT Cepat")
+    first = client.get("/csr/")
+    assert first.headers["X-Portal-Cache"] == "miss"
+    assert client.get("/csr/").headers["X-Portal-Cache"] == "hit"
+    pledge = confirmed(company, need, staff["operator"], amount=60)
+    # The delivery moves the running sum with a bulk UPDATE: that too empties the cache.
+    client.get("/csr/")
+    services.record_delivery(pledge.id, amount=25, delivered_on=date.today(), actor=staff["admin"])
+    page = client.get("/csr/")
+    assert page.headers["X-Portal-Cache"] == "miss"
+    assert 'max="100" value="25"' in text_of(page)
+
+
+# --- an unverified company's pledges are never public ------------------------------------------
+
+
+def test_an_unverified_companys_pledges_reach_no_public_output(
+    client, make_need, make_company, staff
+):
+    """Stored, but absent from the board (bars, counts, totals), the need's page, the
+    partner page, the feed, the CSV and JSON of pledges and deliveries."""
+    need = make_need(title_id="Pupuk organik", target=100, rank=1)
+    shown = make_company(name="PT Terverifikasi")
+    confirmed(shown, need, staff["operator"], amount=10)
+    waiting = make_company(status="pending", name="PT Menunggu")
+    pledge_for(waiting, need, 30)
+    # A company verified, then no longer: its delivered pledge must vanish too.
+    dropped = make_company(name="PT Dicabut")
+    gone = confirmed(dropped, need, staff["operator"], amount=90)
+    services.record_delivery(gone.id, amount=90, delivered_on=date.today(), actor=staff["admin"])
+    services.reject_company(dropped, actor=staff["admin"], note="Dokumen palsu")
+
+    assert db.session.scalar(select(func.count()).select_from(Pledge)) == 3  # all stored
+    progress = services.progress_of(need)
+    assert (progress.pledged, progress.delivered, progress.pledges) == (10, 0, 1)
+    totals = services.totals()
+    assert [row[1] for row in totals["partners"]] == ["PT Terverifikasi"]
+    assert totals["kinds"] == [("goods", 0, 0)]  # goods without an estimated value
+    # 90 of 100 delivered by the rejected company does not make the need nearly met.
+    assert services.board().total == 1 and services.board(done=True).total == 0
+
+    outputs = {
+        "board": "/csr/",
+        "board, English": "/csr/?lang=en",
+        "need page": f"/csr/kebutuhan/{need.id}",
+        "verified partner page": f"/csr/mitra/{shown.id}",
+        "feed": "/csr/janji.atom",
+        "pledges CSV": "/csr/data/janji.csv",
+        "pledges JSON": "/csr/data/janji.json",
+        "deliveries CSV": "/csr/data/pengiriman.csv",
+        "deliveries JSON": "/csr/data/pengiriman.json",
+    }
+    for what, url in outputs.items():
+        response = client.get(url)
+        assert response.status_code == 200, what
+        body = text_of(response)
+        for name in ("PT Menunggu", "PT Dicabut"):
+            assert name not in body, f"{name} on the {what}"
+    board = text_of(client.get("/csr/?lang=id"))
+    assert 'max="100" value="10"' in board and 'max="100" value="0"' in board
+    assert json.loads(client.get("/csr/data/janji.json").data)["count"] == 1
+    assert json.loads(client.get("/csr/data/pengiriman.json").data)["count"] == 0
+    for company in (waiting, dropped):
+        assert client.get(f"/csr/mitra/{company.id}").status_code == 404
+        assert client.get(f"/csr/logo/{company.id}").status_code == 404
+    assert services.recent_events() and all(
+        e.pledge.company_id == shown.id for e in services.recent_events()
+    )
+
+
+def test_a_partner_cannot_pledge_for_or_read_the_offers_of_another_company(
+    client, make_need, make_company, staff
+):
+    need = make_need()
+    mine, theirs = make_company(name="PT Saya"), make_company(name="PT Mereka")
+    with pytest.raises(services.NotAllowed):
+        services.make_pledge(theirs, need.id, amount=5, actor=mine.user)
+    with pytest.raises(services.NotAllowed):
+        services.make_offer(
+            theirs, kind="goods", description="Semen", amount=5, unit="sak", actor=mine.user
+        )
+    offer = services.make_offer(
+        theirs, kind="goods", description="Semen rahasia", amount=5, unit="sak", actor=theirs.user
+    )
+    pledge = pledge_for(theirs, need, 7)
+    with pytest.raises(services.NotAllowed):
+        services.change_status(offer.id, "withdrawn", actor=mine.user)
+    assert services.allowed_steps(pledge, mine.user) == []
+
+    login(client, mine.user)
+    for url in (f"/csr/akun/janji/{offer.id}", f"/csr/akun/janji/{pledge.id}"):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url + "/tarik", data={"note": "x"}).status_code == 404, url
+    for url in (f"/staf/csr/janji/{pledge.id}", "/staf/csr/janji", "/staf/csr/mitra"):
+        assert client.get(url).status_code == 403, url
+    assert "Semen rahasia" not in text_of(client.get("/csr/akun"))
+    # Even the other company's public page never shows its offers.
+    assert "Semen rahasia" not in text_of(client.get(f"/csr/mitra/{theirs.id}"))
+    db.session.expire_all()
+    assert db.session.get(Pledge, offer.id).status == "offered"
+    assert db.session.get(Pledge, pledge.id).status == "pledged"
+
+
+# --- the hook for the training package -------------------------------------------------------
+
+
+def test_a_training_pledge_links_to_course_creation_only_when_training_is_there(
+    app, client, make_need, make_company, staff, monkeypatch
+):
+    from portal.csr import manage
+
+    need = make_need(kind="training", title_id="Pelatihan menjahit", unit_id="peserta")
+    goods = make_need(kind="goods")
+    company = make_company(name="PT Pelatih")
+    training = confirmed(company, need, staff["operator"], amount=20)
+    other = confirmed(company, goods, staff["operator"], amount=5)
+    if manage.COURSE_NEW_ENDPOINT not in app.view_functions:
+        # What the training package will register; before the first request of this app.
+        app.add_url_rule(
+            "/staf/pelatihan/kursus/baru",
+            endpoint=manage.COURSE_NEW_ENDPOINT,
+            view_func=lambda: "",
+        )
+    login(client, staff["operator"])
+    page = text_of(client.get(f"/staf/csr/janji/{training.id}?lang=en"))
+    assert f'href="/staf/pelatihan/kursus/baru?pledge={training.id}"' in page
+    assert "Create course from this pledge" in page
+    assert "/staf/pelatihan/kursus/baru" not in text_of(client.get(f"/staf/csr/janji/{other.id}"))
+    login(client, staff["auditor"])
+    assert "/staf/pelatihan/kursus/baru" not in text_of(
+        client.get(f"/staf/csr/janji/{training.id}")
+    )
+
+    # Without the training package the button is not there (checked at request time).
+    monkeypatch.delitem(app.view_functions, manage.COURSE_NEW_ENDPOINT)
+    login(client, staff["admin"])
+    page = text_of(client.get(f"/staf/csr/janji/{training.id}"))
+    assert "/staf/pelatihan/kursus/baru" not in page

@@ -316,7 +316,7 @@ def test_idle_expiry_on_a_public_page_shows_it_logged_out(client, login_as, cloc
     response = client.get("/?lang=en")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "logged out after 30 minutes" in page and "Staff login" in page
+    assert "logged out after 30 minutes" in page and ">Sign up</a>" in page
 
 
 def test_idle_minutes_are_a_setting(app, client, login_as, clock):
@@ -358,7 +358,7 @@ def test_logout_ends_the_staff_session_on_the_server(app, client, make_user, clo
 def test_half_logged_in_staff_can_log_out(client, login_as):
     login_as("operator", second_factor=False)
     assert client.post("/keluar").status_code == 302
-    assert "Staff login" in client.get("/?lang=en").get_data(as_text=True)
+    assert ">Sign up</a>" in client.get("/?lang=en").get_data(as_text=True)
 
 
 def test_staff_pages_are_never_stored_and_htmx_keeps_no_history(client, login_as):

@@ -60,7 +60,11 @@ class Authenticator:
         if step is None:
             step = self.last_step + 1
             if step > current + 1:
-                raise NeedToWait("all codes valid now were used; wait for the next 30 s step")
+                if now is not None:
+                    raise NeedToWait("all codes valid now were used; wait for the next 30 s step")
+                # Every code valid now was used: wait, as a person would, for the step
+                # that makes the next one valid (the portal accepts one step ahead).
+                time.sleep(max(0.0, (step - 1) * self.totp.interval - time.time()) + 0.05)
         self.last_step = step
         return self.totp.generate_otp(step)
 

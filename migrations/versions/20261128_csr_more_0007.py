@@ -4,7 +4,10 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28
 
-Placeholder in the chain, filled by the feature that owns it.
+The follow-ups (board in pages, one-pass sums, page cache, the course link for
+training pledges) needed no schema change: this revision keeps its place in the chain
+and changes nothing. `csr_need.ballot_id` stays a plain integer; the participation
+migration (0010, later in the chain) may add its foreign key to the ballot table.
 """
 
 revision = "0007"

@@ -2,8 +2,25 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from portal.forms import choices
+from portal.i18n import LANGUAGE_NAMES
+
+REQUIRED = _l("Please fill in this field.")
+TOO_LONG = _l("This is too long.")
+EMAIL_SHAPE = _l("Enter an e-mail address like name@example.com.")
+SHORT_PASSWORD = _l("Use at least 10 characters.")
 
 
 class LoginForm(FlaskForm):
@@ -53,3 +70,158 @@ class EnrolForm(FlaskForm):
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     next = HiddenField()
+
+
+def _password(label, autocomplete="new-password", with_hint=True):
+    return PasswordField(
+        label,
+        description=_l("At least 10 characters.") if with_hint else None,
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(min=10, max=256, message=SHORT_PASSWORD),
+        ],
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def _confirm():
+    return PasswordField(
+        _l("Password again"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _phone(label=None):
+    return StringField(
+        label or _l("Mobile phone number"),
+        description=_l("For example 0812 3456 7890. You log in with it."),
+        validators=[Optional(), Length(max=24, message=TOO_LONG)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+def _email(label=None):
+    return StringField(
+        label or _l("E-mail address (optional if you give a phone number)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=TOO_LONG),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=EMAIL_SHAPE),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"},
+    )
+
+
+def _language(label=None):
+    return SelectField(label or _l("Language"), choices=choices(LANGUAGE_NAMES), default="id")
+
+
+class RegisterForm(FlaskForm):
+    """A resident's sign-up: a phone number or an e-mail address is enough."""
+
+    name = StringField(
+        _l("Your name"),
+        description=_l("As on your identity card (KTP)."),
+        validators=[DataRequired(message=REQUIRED), Length(max=120, message=TOO_LONG)],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = _phone()
+    email = _email()
+    password = _password(_l("Password"))
+    confirm = _confirm()
+    locale = _language()
+
+
+class VerifyForm(FlaskForm):
+    """NIK and birth date, compared with the village registry."""
+
+    nik = StringField(
+        _l("NIK (16 digits, on your identity card or family card)"),
+        validators=[DataRequired(message=REQUIRED), Length(max=32, message=TOO_LONG)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    birth_date = DateField(
+        _l("Date of birth"),
+        validators=[DataRequired(message=_l("Enter a date."))],
+        render_kw={"autocomplete": "bday"},
+    )
+
+
+class ResetWithCodeForm(FlaskForm):
+    """A new password with the one-time code from the village office."""
+
+    identifier = StringField(
+        _l("Phone number or e-mail"),
+        validators=[DataRequired(message=REQUIRED), Length(max=254, message=TOO_LONG)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    code = StringField(
+        _l("Reset code from the village office"),
+        validators=[DataRequired(message=REQUIRED), Length(max=32, message=TOO_LONG)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none"},
+    )
+    password = _password(_l("New password"))
+    confirm = _confirm()
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=REQUIRED), Length(max=256, message=TOO_LONG)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _password(_l("New password"))
+    confirm = _confirm()
+
+
+class LanguageForm(FlaskForm):
+    locale = _language(_l("Language of the portal"))
+
+
+class DeletionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why? (optional)"),
+        validators=[Optional(), Length(max=500, message=TOO_LONG)],
+        render_kw={"rows": 3},
+    )
+
+
+class AssistedSignupForm(FlaskForm):
+    """An operator registers a resident at the office, linked to a registry person."""
+
+    person_id = IntegerField(
+        _l("Registry person (number from the search)"),
+        validators=[DataRequired(message=_l("Choose the person in the registry."))],
+    )
+    name = StringField(
+        _l("Name on the account (empty: as in the registry)"),
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
+    )
+    phone = _phone(_l("Mobile phone number"))
+    email = _email(_l("E-mail address (optional)"))
+    locale = _language()
+
+
+class ApproveForm(FlaskForm):
+    person_id = HiddenField(
+        validators=[DataRequired(message=_l("Choose the person in the registry."))]
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (the resident reads it)"),
+        validators=[DataRequired(message=REQUIRED), Length(max=300, message=TOO_LONG)],
+        render_kw={"rows": 2},
+    )
+
+
+class DecideDeletionForm(FlaskForm):
+    note = StringField(
+        _l("Note (needed when declining)"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+    )

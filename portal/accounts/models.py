@@ -6,7 +6,17 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -69,6 +79,13 @@ class User(UserMixin, TimestampMixin, db.Model):
         String(16), default="none", server_default="none"
     )
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the resident last asked to be verified (the operators' queue is oldest first),
+    # and the operator's reason when they refused (shown to the resident).
+    verification_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_note: Mapped[str | None] = mapped_column(String(300))
+    # Set when an admin carried out the resident's request to delete the account: the
+    # row stays (audit entries point at it) but holds nothing personal any more.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -113,3 +130,60 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ResetCode(db.Model):
+    """A one-time code an operator hands to someone who lost their password.
+
+    Only a salted hash is kept. It works once (used_at set by a conditional UPDATE) and
+    only until expires_at; issuing a new code for the same account removes the old ones.
+    """
+
+    __tablename__ = "account_reset_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+DELETION_STATUSES = ("open", "done", "declined")
+
+
+class DeletionRequest(db.Model):
+    """A resident's request to delete their account, waiting for an admin.
+
+    At most one open request per account (a partial unique index).
+    """
+
+    __tablename__ = "account_deletion_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done', 'declined')", name="status_known"),
+        Index(
+            "uq_account_deletion_request_open",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(String(300))

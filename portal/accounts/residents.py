@@ -1,16 +1,100 @@
-"""Residents: who they are in the registry.
+"""Residents: sign-up, verification against the registry, reset codes, their own data.
 
 Shared by the features that act for a resident (ballots, surveys, proposals, training,
 self-check): ask here, not in the registry tables directly.
+
+The rules, without `request`:
+- a resident signs up with a phone number or an e-mail address (either is enough);
+  both are unique in the database, and a race for the same one is refused cleanly;
+- verification: NIK and birth date equal to a live, unmerged registry person verify
+  at once and link the account to that person; otherwise the request waits in the
+  operators' queue. One account per NIK (a unique constraint); a NIK already used is
+  refused without saying by whom;
+- an operator can approve (linking a person) or reject with a reason, register and
+  verify someone at the office, and issue a one-time reset code (hashed, expiring,
+  single use);
+- a resident sees and downloads what is kept about them (other features add their
+  records through DATA_SOURCES) and can ask for the account to be deleted; an admin
+  carries that out by anonymising the account.
+Every staff decision is written to the audit log in the same transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from portal.accounts.models import User
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import DeletionRequest, ResetCode, User, new_session_token
+from portal.accounts.passwords import hash_password, verify_password
+from portal.accounts.phones import mask_phone, normalise_phone
+from portal.accounts.second_factor import hash_recovery_code
+from portal.audit.services import record
+from portal.database import write_transaction
 from portal.extensions import db
-from portal.registry.models import Membership
+from portal.models_base import utcnow
+from portal.registry.models import Membership, Person
+from portal.registry.validation import clean_number, decode_nik
+
+LANGUAGES = ("id", "en")
+MIN_PASSWORD = 10
+RESET_CODE_HOURS = 24
+# Lower-case letters and digits without look-alikes; 10 characters, about 49 bits.
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_CODE_LENGTH = 10
+
+# Other packages append callables here: each takes a User and returns (label, rows),
+# a lazy label and a list of dicts (plain values). The resident's "My data" page and
+# the download show them after the account and the verification.
+DATA_SOURCES: list[Callable[[User], tuple[object, list[dict]]]] = []
+
+VERIFICATION_STATUSES = {
+    "none": _l("Not verified"),
+    "pending": _l("Waiting for the village office"),
+    "verified": _l("Verified"),
+    "rejected": _l("Not accepted"),
+}
+
+# How the keys of the data rows read on the "My account" page (the download keeps the
+# keys themselves). Other packages may add their own keys here.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "username": _l("Username"),
+    "role": _l("Role"),
+    "language": _l("Language"),
+    "created_at": _l("Account created"),
+    "last_login_at": _l("Last login"),
+    "status": _l("Status"),
+    "nik": _l("NIK"),
+    "birth_date": _l("Date of birth"),
+    "requested_at": _l("Asked on"),
+    "verified_at": _l("Verified on"),
+    "note": _l("Note from the village office"),
+}
+
+
+class ResidentError(Exception):
+    """A refusal with a message for the person (in their language) and the form field."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(field or "refused")
+        self.message = message
+        self.field = field
+
+
+def current_locale() -> str:
+    """The language the page is shown in (the default for a new account)."""
+    from portal.i18n import current_lang
+
+    return current_lang()
 
 
 def household_id_for(user: User) -> int | None:
@@ -23,3 +107,768 @@ def household_id_for(user: User) -> int | None:
             Membership.person_id == user.person_id, Membership.end_date.is_(None)
         )
     )
+
+
+def masked_nik(nik: str | None) -> str:
+    """A NIK as it may be shown back: only its last four digits (************0001)."""
+    if not nik:
+        return ""
+    return "*" * (len(nik) - 4) + nik[-4:]
+
+
+# --------------------------------------------------------------------------- sign-up
+
+
+def _email(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return value or None
+
+
+def _taken(column, value, exclude_id: int | None = None) -> bool:
+    stmt = select(User.id).where(column == value)
+    if exclude_id is not None:
+        stmt = stmt.where(User.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+PHONE_TAKEN = _l("This phone number already has an account. Log in, or ask the village office.")
+EMAIL_TAKEN = _l("This e-mail address already has an account. Log in instead.")
+
+
+def _duplicate_field(error: IntegrityError) -> str | None:
+    text = str(error.orig).lower()
+    if "phone" in text:
+        return "phone"
+    if "email" in text:
+        return "email"
+    return None
+
+
+def _contact(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """Normalised phone and e-mail, or ResidentError naming the field at fault."""
+    e164 = None
+    if (phone or "").strip():
+        e164 = normalise_phone(phone)
+        if e164 is None:
+            raise ResidentError(
+                _l("This is not a phone number we recognise. Write it like 0812 3456 7890."),
+                "phone",
+            )
+    email = _email(email)
+    if e164 is None and email is None:
+        raise ResidentError(
+            _l("Give a phone number or an e-mail address (one is enough)."), "phone"
+        )
+    return e164, email
+
+
+def register_resident(
+    *,
+    name: str,
+    password: str,
+    phone: str | None = None,
+    email: str | None = None,
+    locale: str = "id",
+    ip: str | None = None,
+) -> User:
+    """Create a resident account (not yet verified). Commits.
+
+    The phone number is stored in E.164. Raises ResidentError(field=...) for a missing
+    contact, a bad number, or a phone/e-mail that already has an account (also when two
+    sign-ups race for it: the unique constraint decides).
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        raise ResidentError(_l("Please fill in this field."), "name")
+    if len(password or "") < MIN_PASSWORD:
+        raise ResidentError(_l("Use at least 10 characters."), "password")
+    phone, email = _contact(phone, email)
+    locale = locale if locale in LANGUAGES else "id"
+    try:
+        with write_transaction(db.session):
+            if phone and _taken(User.phone, phone):
+                raise ResidentError(PHONE_TAKEN, "phone")
+            if email and _taken(User.email, email):
+                raise ResidentError(EMAIL_TAKEN, "email")
+            user = User(
+                name=name[:120],
+                role="resident",
+                phone=phone,
+                email=email,
+                locale=locale,
+                password_hash=hash_password(password),
+            )
+            db.session.add(user)
+            db.session.flush()
+            record("resident_signed_up", "user", user.id, actor=user, ip=ip)
+    except IntegrityError as error:
+        field = _duplicate_field(error) or ("phone" if phone else "email")
+        raise ResidentError(PHONE_TAKEN if field == "phone" else EMAIL_TAKEN, field) from None
+    return user
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def parse_nik(nik: str | None) -> str:
+    """The NIK without spaces or dots, or ResidentError with what is wrong with it."""
+    cleaned = clean_number(nik)
+    check = decode_nik(cleaned)
+    if check.errors:
+        raise ResidentError(check.errors[0], "nik")
+    return cleaned
+
+
+NIK_TAKEN = _l(
+    "This NIK is already linked to another account. If it is yours, please come to the "
+    "village office with your family card (KK)."
+)
+
+
+def _matching_person(nik: str, birth_date: date) -> Person | None:
+    return db.session.scalars(
+        select(Person).where(
+            Person.nik == nik,
+            Person.birth_date == birth_date,
+            Person.merged_into_id.is_(None),
+            Person.status == "alive",
+        )
+    ).first()
+
+
+def _person_taken(person_id: int, user_id: int) -> bool:
+    return _taken(User.person_id, person_id, exclude_id=user_id)
+
+
+def verify_resident(
+    user: User, nik: str | None, birth_date: date | None, *, ip: str | None = None
+) -> str:
+    """Check a resident's NIK and birth date against the registry. Commits.
+
+    Returns "verified" (an exact match: the account is linked to that person) or
+    "pending" (no match: the request waits for an operator). Raises ResidentError for
+    a malformed NIK, a missing or impossible birth date, an account already verified,
+    or a NIK (or person) that another account holds, without saying which account.
+    """
+    if user.role != "resident" or user.deleted_at is not None:
+        raise ResidentError(_l("Only resident accounts are verified."))
+    if user.is_verified:
+        raise ResidentError(_l("Your account is already verified."))
+    nik = parse_nik(nik)
+    if birth_date is None:
+        raise ResidentError(_l("Please fill in this field."), "birth_date")
+    if birth_date > date.today() or birth_date.year < 1900:
+        raise ResidentError(_l("This birth date is not possible."), "birth_date")
+    user_id = user.id
+    try:
+        with write_transaction(db.session):
+            user = db.session.get(User, user_id)
+            if _taken(User.nik, nik, exclude_id=user_id):
+                raise ResidentError(NIK_TAKEN, "nik")
+            person = _matching_person(nik, birth_date)
+            if person is not None and _person_taken(person.id, user_id):
+                raise ResidentError(NIK_TAKEN, "nik")
+            now = utcnow()
+            user.nik = nik
+            user.birth_date = birth_date
+            user.verification_note = None
+            user.verification_requested_at = now
+            if person is not None:
+                user.person_id = person.id
+                user.verification_status = "verified"
+                user.verified_at = now
+                record(
+                    "resident_verified",
+                    "user",
+                    user_id,
+                    actor=user,
+                    ip=ip,
+                    summary="NIK and birth date matched the registry",
+                    after={"person_id": person.id},
+                )
+            else:
+                user.person_id = None
+                user.verification_status = "pending"
+                user.verified_at = None
+                record(
+                    "resident_verification_requested",
+                    "user",
+                    user_id,
+                    actor=user,
+                    ip=ip,
+                    summary="no exact match in the registry: waiting for an operator",
+                )
+            status = user.verification_status
+    except IntegrityError:
+        # Another account took the same NIK (or person) between our check and our write.
+        raise ResidentError(NIK_TAKEN, "nik") from None
+    return status
+
+
+def pending_verifications() -> list[User]:
+    """Residents waiting for an operator, oldest request first."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "resident", User.verification_status == "pending")
+            .order_by(User.verification_requested_at, User.id)
+        )
+    )
+
+
+def candidates_for(user: User, q: str | None = None, limit: int = 20) -> list[Person]:
+    """Registry people an operator may compare a pending resident with.
+
+    The person with the NIK the resident gave, people born on the same day whose name
+    starts like theirs, and, when `q` is given, people whose canonical name starts with
+    each of its words (or whose NIK starts with it, at least 8 digits).
+    """
+    from portal.registry.services import normalise_name
+
+    conds = []
+    if user.nik:
+        conds.append(Person.nik == user.nik)
+    words = normalise_name(user.name).split()
+    if user.birth_date is not None and words:
+        conds.append(
+            and_(Person.birth_date == user.birth_date, Person.name_norm.startswith(words[0]))
+        )
+    found = _typed_search(q)
+    if found is not None:
+        conds.append(found)
+    if not conds:
+        return []
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.merged_into_id.is_(None), or_(*conds))
+            .order_by(Person.name_norm, Person.id)
+            .limit(limit)
+        )
+    )
+
+
+def _typed_search(q: str | None):
+    """A condition for what an operator typed: NIK digits (8 or more) or name words."""
+    from portal.registry.services import normalise_name
+
+    q = (q or "").strip()[:100]
+    if not q:
+        return None
+    digits = clean_number(q)
+    if digits.isdigit() and len(digits) >= 8:
+        return Person.nik.startswith(digits)
+    typed = normalise_name(q).split()[:4]
+    if not typed:
+        return None
+    return and_(*[Person.name_norm.contains(w) for w in typed])
+
+
+def search_people(q: str | None, limit: int = 20) -> list[Person]:
+    """Registry people (not merged away) matching a NIK prefix or name words."""
+    found = _typed_search(q)
+    if found is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.merged_into_id.is_(None), found)
+            .order_by(Person.name_norm, Person.id)
+            .limit(limit)
+        )
+    )
+
+
+def approve_verification(user: User, person: Person, *, actor: User, ip: str | None = None) -> None:
+    """An operator confirms a resident as `person` of the registry. Commits.
+
+    The account takes the person's NIK and birth date (the registry is the reference).
+    Refused when the person is merged away or already linked to another account.
+    """
+    if user.role != "resident" or user.deleted_at is not None:
+        raise ResidentError(_l("Only resident accounts are verified."))
+    if person.merged_into_id is not None:
+        raise ResidentError(_l("This record was merged into another; choose that one."))
+    user_id, person_id = user.id, person.id
+    try:
+        with write_transaction(db.session):
+            user = db.session.get(User, user_id)
+            person = db.session.get(Person, person_id)
+            nik = person.nik or user.nik
+            if _person_taken(person_id, user_id) or (nik and _taken(User.nik, nik, user_id)):
+                raise ResidentError(
+                    _l("This person is already linked to another account."), "person_id"
+                )
+            before = {"status": user.verification_status, "person_id": user.person_id}
+            now = utcnow()
+            user.nik = nik
+            user.birth_date = person.birth_date or user.birth_date
+            user.person_id = person_id
+            user.verification_status = "verified"
+            user.verified_at = now
+            user.verification_note = None
+            record(
+                "resident_verification_approved",
+                "user",
+                user_id,
+                actor=actor,
+                ip=ip,
+                summary=f"linked to registry person {person_id}",
+                before=before,
+                after={"status": "verified", "person_id": person_id},
+            )
+    except IntegrityError:
+        raise ResidentError(
+            _l("This person is already linked to another account."), "person_id"
+        ) from None
+
+
+def reject_verification(user: User, reason: str, *, actor: User, ip: str | None = None) -> None:
+    """An operator refuses a verification request, with a reason the resident sees.
+
+    The NIK and birth date they gave are removed from the account, so that a NIK typed
+    by the wrong person does not block its real owner. Commits.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ResidentError(_l("Please give a reason; the resident will read it."), "reason")
+    if user.verification_status != "pending":
+        raise ResidentError(_l("This request was already decided."))
+    before = {"status": user.verification_status, "nik": user.nik}
+    user.verification_status = "rejected"
+    user.verification_note = reason[:300]
+    user.nik = None
+    user.birth_date = None
+    user.person_id = None
+    user.verified_at = None
+    record(
+        "resident_verification_rejected",
+        "user",
+        user.id,
+        actor=actor,
+        ip=ip,
+        summary=reason,
+        before=before,
+        after={"status": "rejected"},
+    )
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- reset codes
+
+
+def new_reset_code() -> str:
+    """A code to read out or write down: 10 characters as two groups of five."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _code_hours() -> int:
+    return int(current_app.config.get("RESET_CODE_HOURS", RESET_CODE_HOURS))
+
+
+def _issue_code(user: User, actor: User | None, now: datetime) -> str:
+    db.session.execute(ResetCode.__table__.delete().where(ResetCode.__table__.c.user_id == user.id))
+    code = new_reset_code()
+    db.session.add(
+        ResetCode(
+            user_id=user.id,
+            code_hash=hash_recovery_code(code),
+            created_at=now,
+            expires_at=now + timedelta(hours=_code_hours()),
+            issued_by_id=getattr(actor, "id", None),
+        )
+    )
+    return code
+
+
+def issue_reset_code(
+    user: User, *, actor: User, ip: str | None = None, now: datetime | None = None
+) -> str:
+    """A one-time code for `user` to set a new password at /masuk/reset. Commits.
+
+    Valid for RESET_CODE_HOURS (24) and once; an earlier code stops working. Only for
+    accounts that are not staff (staff have their own reset by an admin).
+    """
+    if user.is_staff or user.deleted_at is not None:
+        raise ResidentError(_l("Reset codes are only for residents' accounts."))
+    code = _issue_code(user, actor, now or utcnow())
+    record(
+        "reset_code_issued",
+        "user",
+        user.id,
+        actor=actor,
+        ip=ip,
+        summary=f"valid {_code_hours()} hours, once",
+    )
+    db.session.commit()
+    return code
+
+
+def _code_matches(stored: str, code: str) -> bool:
+    try:
+        _algo, salt, _digest = stored.split("$", 2)
+    except ValueError:
+        return False
+    return secrets.compare_digest(hash_recovery_code(code, salt), stored)
+
+
+def reset_password_with_code(
+    identifier: str,
+    code: str,
+    password: str,
+    *,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Set a new password with a reset code. Commits.
+
+    The code is spent by a conditional UPDATE (unused and not expired), so it works
+    once even when two requests race. Every session of the account ends. Raises
+    ResidentError (field "code") for an unknown account, a wrong, used or expired code.
+    """
+    from portal.accounts.services import find_login
+
+    if len(password or "") < MIN_PASSWORD:
+        raise ResidentError(_l("Use at least 10 characters."), "password")
+    now = now or utcnow()
+    wrong = ResidentError(
+        _l(
+            "This code is not right, was already used or has expired. Ask the village office "
+            "for a new one."
+        ),
+        "code",
+    )
+    new_hash = hash_password(password)  # slow on purpose: before the write lock
+    # One write transaction (BEGIN IMMEDIATE on SQLite): two requests with the same code
+    # cannot both read it as unused; on PostgreSQL the conditional UPDATE decides.
+    with write_transaction(db.session):
+        user = find_login(identifier or "")
+        if user is None or user.is_staff or not user.active or user.deleted_at is not None:
+            hash_recovery_code(code or "")  # the same work as for a known account
+            raise wrong
+        rows = db.session.scalars(
+            select(ResetCode).where(
+                ResetCode.user_id == user.id,
+                ResetCode.used_at.is_(None),
+                ResetCode.expires_at > now,
+            )
+        ).all()
+        match = next((row for row in rows if _code_matches(row.code_hash, code or "")), None)
+        if match is None:
+            raise wrong
+        spent = db.session.execute(
+            update(ResetCode)
+            .where(
+                ResetCode.id == match.id, ResetCode.used_at.is_(None), ResetCode.expires_at > now
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if spent.rowcount != 1:
+            raise wrong
+        user.password_hash = new_hash
+        user.session_token = new_session_token()
+        record("password_reset_with_code", "user", user.id, actor=user, ip=ip)
+    return user
+
+
+# --------------------------------------------------------------------------- assisted sign-up
+
+
+@dataclass
+class AssistedSignup:
+    user: User
+    code: str
+
+
+def assisted_signup(
+    *,
+    person: Person,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    locale: str = "id",
+    actor: User,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> AssistedSignup:
+    """An operator registers a resident who came to the office, verified at once as
+    `person`. Returns the account and a one-time reset code to hand over (the resident
+    sets their own password with it). Commits; raises ResidentError(field=...)."""
+    if person.merged_into_id is not None or person.status != "alive":
+        raise ResidentError(_l("Choose a living person who is not merged away."), "person_id")
+    phone, email = _contact(phone, email)
+    name = " ".join((name or person.name).split())[:120]
+    now = now or utcnow()
+    person_id = person.id
+    try:
+        with write_transaction(db.session):
+            person = db.session.get(Person, person_id)
+            if _taken(User.person_id, person_id) or (person.nik and _taken(User.nik, person.nik)):
+                raise ResidentError(
+                    _l("This person is already linked to another account."), "person_id"
+                )
+            if phone and _taken(User.phone, phone):
+                raise ResidentError(PHONE_TAKEN, "phone")
+            if email and _taken(User.email, email):
+                raise ResidentError(EMAIL_TAKEN, "email")
+            user = User(
+                name=name,
+                role="resident",
+                phone=phone,
+                email=email,
+                locale=locale if locale in LANGUAGES else "id",
+                # Nobody knows this password: the resident sets one with the code.
+                password_hash=hash_password(secrets.token_urlsafe(24)),
+                nik=person.nik,
+                birth_date=person.birth_date,
+                person_id=person_id,
+                verification_status="verified",
+                verified_at=now,
+                verification_requested_at=now,
+            )
+            db.session.add(user)
+            db.session.flush()
+            code = _issue_code(user, actor, now)
+            record(
+                "resident_assisted_signup",
+                "user",
+                user.id,
+                actor=actor,
+                ip=ip,
+                summary=f"registered at the office, linked to registry person {person_id}",
+                after={"person_id": person_id, "phone": mask_phone(phone)},
+            )
+    except IntegrityError as error:
+        field = _duplicate_field(error)
+        if field == "phone":
+            raise ResidentError(PHONE_TAKEN, "phone") from None
+        if field == "email":
+            raise ResidentError(EMAIL_TAKEN, "email") from None
+        raise ResidentError(
+            _l("This person is already linked to another account."), "person_id"
+        ) from None
+    return AssistedSignup(user=user, code=code)
+
+
+def find_accounts(q: str, limit: int = 25) -> list[User]:
+    """Resident accounts by name, phone (any spelling) or e-mail, for the operator."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    conds = [User.name.ilike(f"%{q}%"), User.email == q.lower()]
+    e164 = normalise_phone(q)
+    if e164:
+        conds.append(User.phone == e164)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "resident", User.deleted_at.is_(None), or_(*conds))
+            .order_by(User.name)
+            .limit(limit)
+        )
+    )
+
+
+# --------------------------------------------------------------------------- own account
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one. Other sessions end. Commits."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ResidentError(_l("This is not your current password."), "current")
+    if len(new or "") < MIN_PASSWORD:
+        raise ResidentError(_l("Use at least 10 characters."), "password")
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    record("password_changed", "user", user.id, actor=user)
+    db.session.commit()
+
+
+def change_language(user: User, locale: str) -> None:
+    """The language the portal speaks to this account. Commits."""
+    if locale not in LANGUAGES:
+        raise ResidentError(_l("Choose a language."), "locale")
+    user.locale = locale
+    db.session.commit()
+
+
+def _account_rows(user: User) -> list[dict]:
+    return [
+        {
+            "name": user.name,
+            "phone": user.phone,
+            "email": user.email,
+            "username": user.username,
+            "role": user.role,
+            "language": user.locale,
+            "created_at": user.created_at,
+            "last_login_at": user.last_login_at,
+        }
+    ]
+
+
+def _verification_rows(user: User) -> list[dict]:
+    return [
+        {
+            "status": user.verification_status,
+            "nik": masked_nik(user.nik),
+            "birth_date": user.birth_date,
+            "requested_at": user.verification_requested_at,
+            "verified_at": user.verified_at,
+            "note": user.verification_note,
+        }
+    ]
+
+
+def data_about(user: User) -> list[tuple[object, list[dict]]]:
+    """Everything kept about this account, as (label, rows): the account, the
+    verification, then what each feature in DATA_SOURCES reports."""
+    sections = [
+        (_l("Account"), _account_rows(user)),
+        (_l("Verification"), _verification_rows(user)),
+    ]
+    for source in DATA_SOURCES:
+        label, rows = source(user)
+        sections.append((label, list(rows)))
+    return sections
+
+
+def _plain(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def data_export(user: User) -> dict:
+    """The account's data as a JSON-ready dict (the NIK masked like everywhere else)."""
+    return {
+        "exported_at": utcnow().isoformat(),
+        "sections": [
+            {"label": str(label), "rows": _plain(rows)} for label, rows in data_about(user)
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- deletion
+
+
+def open_deletion_request(user: User) -> DeletionRequest | None:
+    return db.session.scalars(
+        select(DeletionRequest).where(
+            DeletionRequest.user_id == user.id, DeletionRequest.status == "open"
+        )
+    ).first()
+
+
+def request_deletion(user: User, reason: str | None = None, *, ip: str | None = None):
+    """A resident asks for their account to be deleted; an admin carries it out.
+
+    At most one open request per account (a partial unique index): asking twice, or
+    in two tabs at once, leaves one. Returns the open request. Commits.
+    """
+    user_id = user.id
+    try:
+        with write_transaction(db.session):
+            user = db.session.get(User, user_id)
+            existing = open_deletion_request(user)
+            if existing is not None:
+                return existing
+            item = DeletionRequest(user_id=user_id, reason=(reason or "").strip()[:500] or None)
+            db.session.add(item)
+            db.session.flush()
+            record("deletion_requested", "user", user_id, actor=user, ip=ip)
+    except IntegrityError:
+        # Another request for the same account won the race (PostgreSQL): that one stands.
+        return open_deletion_request(db.session.get(User, user_id))
+    return item
+
+
+def open_deletion_requests() -> list[DeletionRequest]:
+    return list(
+        db.session.scalars(
+            select(DeletionRequest)
+            .where(DeletionRequest.status == "open")
+            .order_by(DeletionRequest.requested_at)
+        )
+    )
+
+
+def anonymise(user: User) -> None:
+    """Remove everything personal from an account and close it (the caller commits).
+
+    The row stays, so that audit entries and anonymous records (a vote, a support)
+    still point at something; it can never log in again.
+    """
+    user.name = "—"
+    user.username = None
+    user.email = None
+    user.phone = None
+    user.nik = None
+    user.birth_date = None
+    user.person_id = None
+    user.verification_status = "none"
+    user.verified_at = None
+    user.verification_note = None
+    user.verification_requested_at = None
+    user.locale = None
+    user.active = False
+    user.password_hash = hash_password(secrets.token_urlsafe(24))
+    user.session_token = new_session_token()
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.deleted_at = utcnow()
+    db.session.execute(ResetCode.__table__.delete().where(ResetCode.__table__.c.user_id == user.id))
+
+
+def process_deletion(
+    item: DeletionRequest,
+    *,
+    actor: User,
+    approve: bool,
+    note: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """An admin carries out (anonymise and deactivate) or declines a deletion request.
+    Audited; commits."""
+    if item.status != "open":
+        raise ResidentError(_l("This request was already decided."))
+    note = (note or "").strip()[:300] or None
+    if not approve and not note:
+        raise ResidentError(_l("Please give a reason; the resident will read it."), "note")
+    user = db.session.get(User, item.user_id)
+    claimed = db.session.execute(
+        update(DeletionRequest)
+        .where(DeletionRequest.id == item.id, DeletionRequest.status == "open")
+        .values(
+            status="done" if approve else "declined",
+            decided_at=utcnow(),
+            decided_by_id=actor.id,
+            note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ResidentError(_l("This request was already decided."))
+    if approve:
+        anonymise(user)
+        record(
+            "account_deleted",
+            "user",
+            user.id,
+            actor=actor,
+            ip=ip,
+            summary="account anonymised and closed at the resident's request",
+        )
+    else:
+        record("deletion_declined", "user", user.id, actor=actor, ip=ip, summary=note)
+    db.session.commit()
+    db.session.expire(item)

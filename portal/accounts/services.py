@@ -26,17 +26,28 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def login_candidates(identifier: str) -> list[str]:
+    """The E.164 form of a login name written as a phone number, if it is one."""
+    from portal.accounts.phones import normalise_phone
+
+    e164 = normalise_phone(identifier)
+    return [e164] if e164 else []
+
+
 def find_login(identifier: str) -> User | None:
     """A user by username, e-mail or phone number (case-insensitive for the first two)."""
     ident = identifier.strip()
     if not ident:
         return None
     lowered = ident.lower()
+    # A phone number in any common spelling (0812..., 62812..., +62 812-...) is the
+    # stored E.164 form; the typed text itself is still tried as a username.
+    phones = {ident, *login_candidates(ident)}
     return db.session.scalars(
         select(User).where(
             (func.lower(User.username) == lowered)
             | (func.lower(User.email) == lowered)
-            | (User.phone == ident)
+            | (User.phone.in_(phones))
         )
     ).first()
 

@@ -8,6 +8,8 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -21,9 +23,20 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from portal.accounts import residents, services, staff_session
 from portal.accounts import second_factor as twofa
-from portal.accounts import services, staff_session
-from portal.accounts.forms import EmptyForm, EnrolForm, LoginForm, SecondFactorForm
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    DeletionForm,
+    EmptyForm,
+    EnrolForm,
+    LanguageForm,
+    LoginForm,
+    RegisterForm,
+    ResetWithCodeForm,
+    SecondFactorForm,
+    VerifyForm,
+)
 from portal.accounts.models import ROLES, STAFF_ROLES, User
 from portal.extensions import db, limiter
 from portal.security import is_safe_next, public, roles_required
@@ -85,6 +98,7 @@ def login():
             # Nothing from an earlier login in this browser may count for this one.
             staff_session.forget()
             login_user(user, remember=form.remember.data)
+            _remember_language(user)
             target = form.next.data
             if user.is_staff:
                 # Half logged in: staff pages open only after the second step.
@@ -264,3 +278,241 @@ def reset_second_factor_command(username: str) -> None:
         raise click.ClickException(f"no staff account named {username!r}")
     twofa.reset_second_factor(user, actor=None)
     click.echo(f"Second factor of {username!r} removed; they set up a new one at next login.")
+
+
+# --------------------------------------------------------------------------- residents
+
+# Accounts that are not staff: they see and manage their own data under /akun.
+MEMBERS = ("resident", "partner", "trainer")
+
+
+@bp.app_template_filter("datum")
+def _datum(value):
+    """A value of a "My data" row as a person reads it (dates in their language)."""
+    from datetime import date, datetime
+
+    from portal.i18n import day, when
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime):
+        return when(value)
+    if isinstance(value, date):
+        return day(value)
+    return value
+
+
+def _register_limit() -> str:
+    return current_app.config.get("RATELIMIT_REGISTER", "10 per hour")
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("RATELIMIT_VERIFY", "5 per hour")
+
+
+def _verify_ip_limit() -> str:
+    # Higher than per account: neighbours at the village office share one address.
+    return current_app.config.get("RATELIMIT_VERIFY_IP", "20 per hour")
+
+
+def _remember_language(user) -> None:
+    """Let the account's language follow the person to the next pages (cookie)."""
+    if user.locale in current_app.config["LANGUAGES"] and "lang" not in request.args:
+        g.set_lang_cookie = user.locale
+
+
+def _attach(form, error: residents.ResidentError) -> None:
+    """Show a service's refusal beside its field (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+@public
+def register():
+    """A resident's sign-up: name, a phone number or an e-mail, a password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = residents.current_locale()
+    if form.validate_on_submit():
+        try:
+            user = residents.register_resident(
+                name=form.name.data,
+                password=form.password.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                locale=form.locale.data,
+                ip=request.remote_addr,
+            )
+        except residents.ResidentError as error:
+            _attach(form, error)
+        else:
+            staff_session.forget()
+            login_user(user)
+            _remember_language(user)
+            flash(
+                _(
+                    "Welcome! Your account is ready. Verify that you live in the village to "
+                    "vote and take part."
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.verify"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/masuk/reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@public
+def reset_password():
+    """A new password with the one-time code the village office handed over."""
+    form = ResetWithCodeForm()
+    if form.validate_on_submit():
+        try:
+            user = residents.reset_password_with_code(
+                form.identifier.data,
+                form.code.data,
+                form.password.data,
+                ip=request.remote_addr,
+            )
+        except residents.ResidentError as error:
+            _attach(form, error)
+        else:
+            staff_session.forget()
+            login_user(user)
+            _remember_language(user)
+            flash(_("Your new password is set. You are logged in."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/reset.html", form=form)
+
+
+def _account_page(password_form=None, language_form=None):
+    user = current_user._get_current_object()
+    if password_form is None:
+        password_form = ChangePasswordForm(formdata=None)
+    if language_form is None:
+        language_form = LanguageForm(
+            formdata=None, data={"locale": user.locale or residents.current_locale()}
+        )
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        sections=residents.data_about(user),
+        field_labels=residents.FIELD_LABELS,
+        statuses=residents.VERIFICATION_STATUSES,
+        masked_nik=residents.masked_nik(user.nik),
+        deletion=residents.open_deletion_request(user),
+        password_form=password_form,
+        language_form=language_form,
+    )
+
+
+@bp.route("/akun")
+@roles_required(*MEMBERS)
+def account():
+    """My account: profile, verification status, everything kept, and what I can do."""
+    return _account_page()
+
+
+@bp.route("/akun/sandi", methods=["POST"])
+@roles_required(*MEMBERS)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            residents.change_password(user, form.current.data, form.password.data)
+        except residents.ResidentError as error:
+            _attach(form, error)
+        else:
+            # The session token changed: log in again on this device only.
+            login_user(user)
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(password_form=form)
+
+
+@bp.route("/akun/bahasa", methods=["POST"])
+@roles_required(*MEMBERS)
+def change_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        residents.change_language(user, form.locale.data)
+        g.set_lang_cookie = user.locale
+        flash(_("Language saved."), "success")
+        return redirect(url_for("accounts.account", lang=user.locale))
+    return _account_page(language_form=form)
+
+
+@bp.route("/akun/data.json")
+@roles_required(*MEMBERS)
+def download_data():
+    """Everything kept about me, as a JSON file."""
+    response = jsonify(residents.data_export(current_user._get_current_object()))
+    response.headers["Content-Disposition"] = 'attachment; filename="data-saya.json"'
+    return response
+
+
+@bp.route("/akun/verifikasi", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"], scope="verify-account")
+@limiter.limit(_verify_ip_limit, methods=["POST"], scope="verify-ip")
+@roles_required("resident")
+def verify():
+    """Prove living in the village: NIK and birth date, compared with the registry."""
+    user = current_user._get_current_object()
+    form = VerifyForm()
+    if form.validate_on_submit() and not user.is_verified:
+        try:
+            status = residents.verify_resident(
+                user, form.nik.data, form.birth_date.data, ip=request.remote_addr
+            )
+        except residents.ResidentError as error:
+            _attach(form, error)
+        else:
+            if status == "verified":
+                flash(_("You are verified. Thank you!"), "success")
+            else:
+                flash(
+                    _(
+                        "We could not match these details with the village registry. Your "
+                        "request is waiting for the village office; you will see the answer "
+                        "here."
+                    ),
+                    "info",
+                )
+            return redirect(url_for("accounts.verify"))
+    return render_template(
+        "accounts/verify.html",
+        form=form,
+        user=user,
+        statuses=residents.VERIFICATION_STATUSES,
+        masked_nik=residents.masked_nik(user.nik),
+    )
+
+
+@bp.route("/akun/hapus", methods=["GET", "POST"])
+@roles_required(*MEMBERS)
+def request_deletion():
+    """Ask for the account to be deleted (an administrator carries it out)."""
+    user = current_user._get_current_object()
+    form = DeletionForm()
+    if form.validate_on_submit():
+        residents.request_deletion(user, form.reason.data, ip=request.remote_addr)
+        flash(
+            _(
+                "Your request is sent. An administrator of the village office will delete "
+                "the account; until then you can still log in."
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.account"))
+    return render_template(
+        "accounts/delete.html", form=form, pending=residents.open_deletion_request(user)
+    )

@@ -5,10 +5,20 @@ Operators and admins act; auditors read. Only an admin verifies a company.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.forms import EmptyForm
@@ -213,6 +223,25 @@ def _need_choices():
     return [SelectChoice(value=n.id, label=f"#{n.id} {n.title_id}") for n in services.list_needs()]
 
 
+# The training package's staff page that makes a course; the pledge id goes with it.
+COURSE_NEW_ENDPOINT = "training_manage.course_new"
+COURSE_STATUSES = ("confirmed", "partly_delivered", "delivered")
+
+
+def course_url(item: Pledge) -> str | None:
+    """Where staff turn a confirmed training pledge into a course sponsored by the
+    company, or None. The course is made by the training package (if it is there:
+    looked up at request time), never here."""
+    if item.kind != "training" or item.status not in COURSE_STATUSES:
+        return None
+    if current_user.role not in EDITORS or COURSE_NEW_ENDPOINT not in current_app.view_functions:
+        return None
+    try:
+        return url_for(COURSE_NEW_ENDPOINT, pledge=item.id)
+    except BuildError:  # an endpoint that needs more than the pledge
+        return None
+
+
 def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, status=200):
     accept_form = accept_form or AcceptOfferForm(amount=item.amount)
     accept_form.need_id.choices = _need_choices()
@@ -224,6 +253,7 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, 
         accept_form=accept_form,
         note_form=note_form or NoteForm(),
         progress=services.progress_of(item.need, public=False) if item.need else None,
+        course_url=course_url(item),
     ), status
 
 

@@ -167,11 +167,9 @@ def _effective_value():
     return case((Pledge.status == "closed", _delivered_value()), else_=Pledge.value)
 
 
-def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progress]:
-    """Progress of each need in one query. `public` counts verified companies only."""
-    needs = list(needs)
-    if not needs:
-        return {}
+def _progress_sums(need_ids: list[int] | None, public: bool) -> dict[int, tuple]:
+    """need id -> (pledged, confirmed, delivered, pledges), summed in one query; for
+    the given needs, or for every need when `need_ids` is None."""
     amount = _effective_amount()
     stmt = (
         select(
@@ -185,17 +183,26 @@ def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progre
             func.count(),
         )
         .join(Company, Company.id == Pledge.company_id)
-        .where(Pledge.need_id.in_([n.id for n in needs]), Pledge.status.in_(COUNTED))
+        .where(Pledge.need_id.is_not(None), Pledge.status.in_(COUNTED))
         .group_by(Pledge.need_id)
     )
+    if need_ids is not None:
+        stmt = stmt.where(Pledge.need_id.in_(need_ids))
     if public:
         stmt = stmt.where(Company.status == "verified")
-    rows = {row[0]: row[1:] for row in db.session.execute(stmt)}
-    out = {}
-    for need in needs:
-        pledged, confirmed, delivered, count = rows.get(need.id, (0, 0, 0, 0))
-        out[need.id] = Progress(need.target, int(pledged), int(confirmed), int(delivered), count)
-    return out
+    return {
+        row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+        for row in db.session.execute(stmt)
+    }
+
+
+def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progress]:
+    """Progress of each need in one query. `public` counts verified companies only."""
+    needs = list(needs)
+    if not needs:
+        return {}
+    rows = _progress_sums([n.id for n in needs], public)
+    return {n.id: Progress(n.target, *rows.get(n.id, (0, 0, 0, 0))) for n in needs}
 
 
 def progress_of(need: Need, public: bool = True) -> Progress:
@@ -203,26 +210,59 @@ def progress_of(need: Need, public: bool = True) -> Progress:
     return progress_for([need], public)[need.id]
 
 
-def board(kind: str | None = None) -> tuple[list[tuple[Need, Progress]], list]:
-    """The public board: (open needs, most urgent first; needs met or closed).
+BOARD_PAGE_SIZE = 20
 
-    Urgency is the rank staff give (1 first), then the nearest deadline.
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the public board: needs with their progress, and page numbers."""
+
+    items: list[tuple[Need, Progress]]
+    page: int
+    pages: int
+    total: int
+    # How many needs are in the other list (met or closed when this is the open list).
+    other: int
+    done: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def board(
+    kind: str | None = None, *, page: int = 1, done: bool = False, per_page: int = BOARD_PAGE_SIZE
+) -> BoardPage:
+    """One page of the public board: open needs (or, with `done`, needs met or closed).
+
+    Most urgent first: the rank staff give (1 first), then the nearest deadline. A need
+    is met when verified companies delivered its target. Three queries whatever the
+    number of needs and pledges: the sums per need (one pass over the pledges), the
+    few columns that order and sort the needs, and the needs of this page.
     """
-    stmt = select(Need).where(Need.published.is_(True))
+    sums = _progress_sums(None, public=True)
+    stmt = select(Need.id, Need.rank, Need.deadline, Need.is_open, Need.target).where(
+        Need.published.is_(True)
+    )
     if kind:
         stmt = stmt.where(Need.kind == kind)
-    needs = list(db.session.scalars(stmt))
-    progress = progress_for(needs)
     far = date.max
-
-    def urgency(need: Need):
-        return (need.rank, need.deadline or far, need.id)
-
-    active, done = [], []
-    for need in sorted(needs, key=urgency):
-        item = (need, progress[need.id])
-        (active if need.is_open and not progress[need.id].met else done).append(item)
-    return active, done
+    open_rows, done_rows = [], []
+    for need_id, rank, deadline, is_open, target in db.session.execute(stmt):
+        delivered = sums.get(need_id, (0, 0, 0, 0))[2]
+        finished = not is_open or delivered >= target
+        (done_rows if finished else open_rows).append((rank, deadline or far, need_id))
+    rows, other = (done_rows, open_rows) if done else (open_rows, done_rows)
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    ids = [row[2] for row in sorted(rows)[(page - 1) * per_page : page * per_page]]
+    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(ids)))}
+    items = [(needs[i], Progress(needs[i].target, *sums.get(i, (0, 0, 0, 0)))) for i in ids]
+    return BoardPage(items, page, pages, len(rows), len(other), done)
 
 
 def published_need(need_id: int) -> Need | None:
@@ -266,34 +306,39 @@ def totals() -> dict[str, list]:
     """Rupiah totals of public pledges per partner, per kind and per year.
 
     Each row is (label key, pledged value, delivered value); withdrawn pledges and
-    offers do not count, closed ones count for what they delivered.
+    offers do not count, closed ones count for what they delivered. One aggregated
+    query (one pass over the pledges, grouped by company, kind and year: a few hundred
+    rows at most), added up here into the three tables.
     """
-    base = (
-        select()
-        .select_from(Pledge)
+    year = extract("year", Pledge.created_at)
+    rows = db.session.execute(
+        select(
+            Company.id,
+            Company.name,
+            Pledge.kind,
+            year,
+            func.coalesce(func.sum(_effective_value()), 0),
+            func.coalesce(func.sum(_delivered_value()), 0),
+        )
         .join(Company, Company.id == Pledge.company_id)
         .where(Company.status == "verified", Pledge.status.in_(COUNTED))
-    )
-    sums = (
-        func.coalesce(func.sum(_effective_value()), 0),
-        func.coalesce(func.sum(_delivered_value()), 0),
-    )
-    partner_rows = db.session.execute(
-        base.add_columns(Company.id, Company.name, *sums)
-        .group_by(Company.id, Company.name)
-        .order_by(sums[0].desc(), Company.name)
+        .group_by(Company.id, Company.name, Pledge.kind, year)
     ).all()
-    kind_rows = db.session.execute(
-        base.add_columns(Pledge.kind, *sums).group_by(Pledge.kind).order_by(Pledge.kind)
-    ).all()
-    year = extract("year", Pledge.created_at)
-    year_rows = db.session.execute(
-        base.add_columns(year, *sums).group_by(year).order_by(year.desc())
-    ).all()
+    partners: dict[tuple, list] = {}
+    kinds: dict[str, list] = {}
+    years: dict[int, list] = {}
+    for company_id, name, kind, when, pledged, delivered in rows:
+        for table, key in ((partners, (company_id, name)), (kinds, kind), (years, int(when))):
+            sums = table.setdefault(key, [0.0, 0.0])
+            sums[0] += pledged
+            sums[1] += delivered
     return {
-        "partners": [(r[0], r[1], round(r[2]), round(r[3])) for r in partner_rows],
-        "kinds": [(r[0], round(r[1]), round(r[2])) for r in kind_rows],
-        "years": [(int(r[0]), round(r[1]), round(r[2])) for r in year_rows],
+        "partners": sorted(
+            ((k[0], k[1], round(v[0]), round(v[1])) for k, v in partners.items()),
+            key=lambda r: (-r[2], r[1]),
+        ),
+        "kinds": sorted((k, round(v[0]), round(v[1])) for k, v in kinds.items()),
+        "years": sorted(((k, round(v[0]), round(v[1])) for k, v in years.items()), reverse=True),
     }
 
 

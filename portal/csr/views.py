@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from portal.csr import cache as csr_cache
 from portal.csr import feed, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
@@ -33,6 +34,7 @@ from portal.csr.models import (
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
+from portal.public.cache import cached_page
 from portal.security import public, roles_required
 
 bp = Blueprint("csr", __name__, url_prefix="/csr")
@@ -47,6 +49,7 @@ def _template_globals(state) -> None:
         company_statuses=COMPANY_STATUSES,
         sectors=SECTORS,
     )
+    csr_cache.listen()
 
 
 PARTNER = ("partner",)
@@ -82,16 +85,22 @@ def _attach(form, error: services.CsrError) -> bool:
 
 @bp.route("/")
 @public
+@cached_page
 def board():
     kind = request.args.get("jenis") or None
     if kind is not None and kind not in NEED_KINDS:
         abort(404)
-    active, done = services.board(kind)
+    listing = request.args.get("daftar") or None
+    if listing not in (None, "selesai"):
+        abort(404)
+    page = request.args.get("halaman", 1, type=int)
+    if page < 1:
+        abort(404)
+    board = services.board(kind, page=page, done=listing == "selesai")
     return render(
         "csr/board.html",
         "csr/_needs.html",
-        active=active,
-        done=done,
+        board=board,
         kind=kind,
         kinds=NEED_KINDS,
         totals=services.totals(),
@@ -101,6 +110,7 @@ def board():
 
 @bp.route("/kebutuhan/<int:need_id>")
 @public
+@cached_page
 def need(need_id: int):
     item = services.published_need(need_id)
     if item is None:
@@ -163,6 +173,7 @@ def pledge(need_id: int):
 
 @bp.route("/mitra/<int:company_id>")
 @public
+@cached_page
 def company(company_id: int):
     item = services.public_company(company_id)
     if item is None:
@@ -245,6 +256,7 @@ def verify():
 
 @bp.route("/janji.atom")
 @public
+@cached_page
 def pledges_feed():
     body = feed.pledges_atom(
         services.recent_events(30),

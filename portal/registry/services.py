@@ -743,6 +743,48 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
     return found
 
 
+def covered_households(aid_type: str, start: date, end: date) -> set[int]:
+    """Households already receiving `aid_type` at some time between `start` and `end`.
+
+    The same rules as `overlaps()`: village programmes count by their aid type,
+    national ones by the kind of aid each gives (NATIONAL_PROGRAMMES), and an
+    enrolment of a person counts for the household they belong to now. Used by the
+    recipient lists so that a draft list leaves out households covered twice.
+    """
+    codes = [code for code, (kind, _label) in NATIONAL_PROGRAMMES.items() if kind == aid_type]
+    covered = set(
+        db.session.scalars(
+            select(Enrolment.household_id)
+            .join(Programme, Programme.id == Enrolment.programme_id)
+            .where(
+                Programme.aid_type == aid_type,
+                Enrolment.period_start <= end,
+                or_(Enrolment.period_end.is_(None), Enrolment.period_end >= start),
+            )
+        )
+    )
+    if codes:
+        hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
+        covered.update(
+            hid
+            for hid in db.session.scalars(
+                select(hh)
+                .select_from(ExternalEnrolment)
+                .outerjoin(Person, Person.id == ExternalEnrolment.person_id)
+                .where(
+                    ExternalEnrolment.programme_code.in_(codes),
+                    ExternalEnrolment.period_start <= end,
+                    or_(
+                        ExternalEnrolment.period_end.is_(None),
+                        ExternalEnrolment.period_end >= start,
+                    ),
+                )
+            )
+            if hid is not None
+        )
+    return covered
+
+
 def nik_mismatches(limit: int = 200) -> list[Person]:
     """People whose NIK disagrees with their birth date or sex (warnings, not errors)."""
     return list(

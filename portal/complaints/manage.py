@@ -1,0 +1,196 @@
+"""Staff pages for complaints (/staf/pengaduan/): list, one complaint, its steps.
+
+Operators and admins act; auditors (village head, BPD) read. A complaint that names a
+staff member is routed (services.visible_to): the queries here only ever return what
+the person asking may see, and the person named gets 404 as for a missing complaint.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.complaints import services
+from portal.complaints.forms import AssignForm, CloseForm, NoteForm, ReplyForm, TriageForm
+from portal.complaints.models import CATEGORIES, STATUSES
+from portal.forms import choices
+from portal.security import roles_required
+
+bp = Blueprint("complaints_manage", __name__, url_prefix="/staf/pengaduan")
+
+EDITORS = services.EDITORS
+READERS = services.READERS
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _get(complaint_id: int):
+    complaint = services.get_for(_actor(), complaint_id)
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    status = request.args.get("status") or None
+    category = request.args.get("kategori") or None
+    if (status and status not in STATUSES) or (category and category not in CATEGORIES):
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    overdue = request.args.get("terlambat") == "1"
+    mine = request.args.get("saya") == "1"
+    actor = _actor()
+    pagination = services.staff_list(
+        actor, status=status, category=category, overdue=overdue, mine=mine, page=page
+    )
+    return render_template(
+        "complaints/manage/index.html",
+        pagination=pagination,
+        overdue_count=services.overdue_count(actor),
+        filters={"status": status, "kategori": category, "terlambat": overdue, "saya": mine},
+        is_overdue=services.is_overdue,
+    )
+
+
+def _forms(complaint):
+    triage = TriageForm(category=complaint.category, priority=complaint.priority)
+    assign = AssignForm()
+    assign.assignee.choices = choices({str(u.id): u.name for u in services.assignable(complaint)})
+    if complaint.assigned_to_id:
+        assign.assignee.data = str(complaint.assigned_to_id)
+    return {
+        "triage_form": triage,
+        "assign_form": assign,
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "close_form": CloseForm(),
+    }
+
+
+def _detail(complaint, status=200, **forms):
+    actor = _actor()
+    context = _forms(complaint)
+    context.update(forms)
+    return render_template(
+        "complaints/manage/detail.html",
+        complaint=complaint,
+        steps=services.all_steps(complaint),
+        may_act=services.may_act(actor, complaint),
+        overdue=services.is_overdue(complaint),
+        **context,
+    ), status
+
+
+@bp.route("/<int:complaint_id>")
+@roles_required(*READERS)
+def detail(complaint_id: int):
+    complaint = _get(complaint_id)
+    services.record_read(complaint, actor=_actor())
+    return _detail(complaint)
+
+
+@bp.route("/<int:complaint_id>/foto")
+@roles_required(*READERS)
+def photo(complaint_id: int):
+    complaint = _get(complaint_id)
+    path = services.photo_path(complaint)
+    if path is None:
+        abort(404)
+    with open(path, "rb") as fh:
+        body = fh.read()
+    response = current_app.response_class(body, mimetype="image/jpeg")
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+def _act(complaint_id: int, form_name: str, form, action, field: str):
+    """Validate `form`, run `action(complaint, form)`, and come back to the page."""
+    complaint = _get(complaint_id)
+    if form.validate_on_submit():
+        try:
+            action(complaint, form)
+        except services.ComplaintError as error:
+            if error.field:
+                target = getattr(form, field)
+                target.errors = [*target.errors, error.message]
+            else:
+                # Not about a field (e.g. the complaint was closed meanwhile).
+                flash(str(error.message), "error")
+        except PermissionError:
+            abort(404)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("complaints_manage.detail", complaint_id=complaint.id))
+    return _detail(complaint, 400, **{form_name: form})
+
+
+@bp.route("/<int:complaint_id>/triase", methods=["POST"])
+@roles_required(*EDITORS)
+def triage(complaint_id: int):
+    return _act(
+        complaint_id,
+        "triage_form",
+        TriageForm(),
+        lambda c, f: services.triage(
+            c, actor=_actor(), category=f.category.data, priority=f.priority.data
+        ),
+        "category",
+    )
+
+
+@bp.route("/<int:complaint_id>/tugaskan", methods=["POST"])
+@roles_required(*EDITORS)
+def assign(complaint_id: int):
+    form = AssignForm()
+    complaint = _get(complaint_id)
+    form.assignee.choices = choices({str(u.id): u.name for u in services.assignable(complaint)})
+    return _act(
+        complaint_id,
+        "assign_form",
+        form,
+        lambda c, f: services.assign(c, actor=_actor(), assignee_id=int(f.assignee.data)),
+        "assignee",
+    )
+
+
+@bp.route("/<int:complaint_id>/balas", methods=["POST"])
+@roles_required(*EDITORS)
+def reply(complaint_id: int):
+    return _act(
+        complaint_id,
+        "reply_form",
+        ReplyForm(),
+        lambda c, f: services.reply(c, actor=_actor(), body=f.reply_body.data),
+        "reply_body",
+    )
+
+
+@bp.route("/<int:complaint_id>/catatan", methods=["POST"])
+@roles_required(*EDITORS)
+def note(complaint_id: int):
+    return _act(
+        complaint_id,
+        "note_form",
+        NoteForm(),
+        lambda c, f: services.note(c, actor=_actor(), body=f.note_body.data),
+        "note_body",
+    )
+
+
+@bp.route("/<int:complaint_id>/tutup", methods=["POST"])
+@roles_required(*EDITORS)
+def close(complaint_id: int):
+    return _act(
+        complaint_id,
+        "close_form",
+        CloseForm(),
+        lambda c, f: services.close(c, actor=_actor(), resolution=f.resolution.data),
+        "resolution",
+    )

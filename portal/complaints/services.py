@@ -1,0 +1,512 @@
+"""Complaints: filing, tracking codes, who may see what, the staff's steps, statistics.
+
+Services never touch `request`; views pass plain values. Each function that changes
+something commits once (the step and the audit entry with the change) or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import statistics as stats
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, func, or_, select, update
+
+from portal import uploads
+from portal.accounts.models import STAFF_ROLES, User
+from portal.audit.services import record
+from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, ComplaintStep
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.models_base import utcnow
+
+# 31 symbols without look-alikes (no 0/O, 1/I/L): 12 of them are 59.4 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+# Staff who act on complaints; auditors (village head, BPD) read.
+EDITORS = ("operator", "admin")
+READERS = ("operator", "admin", "auditor")
+# Who sees a complaint that names a staff member (never the person named).
+ROUTED_READERS = ("admin", "auditor")
+ANSWER_WITHIN = timedelta(days=3)
+PER_PAGE = 25
+
+
+class ComplaintError(ValueError):
+    """A refused input or action; `field` names the form field it belongs beside."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- tracking codes ------------------------------------------------------------------
+
+
+def new_code() -> str:
+    """A fresh random tracking code (secrets, not random)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str | None) -> str | None:
+    """The code as typed ("abcd-efgh 2345") in canonical form, or None when it cannot be
+    one (wrong length or a character outside the alphabet)."""
+    if not text:
+        return None
+    code = "".join(ch for ch in text.upper() if ch not in " -.\t")
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def format_code(code: str) -> str:
+    """ABCD-EFGH-JKMN: easier to read out and copy."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def find_by_code(text: str | None) -> Complaint | None:
+    """The complaint with this tracking code, or None (for any wrong or malformed code)."""
+    code = normalise_code(text)
+    if code is None:
+        return None
+    return db.session.scalar(select(Complaint).where(Complaint.code_hash == code_hash(code)))
+
+
+# --- photos --------------------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("COMPLAINT_UPLOAD_MAX_BYTES", uploads.DEFAULT_MAX_BYTES))
+
+
+def upload_dir() -> str:
+    base = current_app.config.get("COMPLAINT_UPLOAD_DIR") or os.path.join(
+        current_app.instance_path, "uploads", "complaints"
+    )
+    return uploads.folder(base)
+
+
+def photo_path(complaint: Complaint) -> str | None:
+    return uploads.stored_path(upload_dir(), complaint.photo_file)
+
+
+# --- filing --------------------------------------------------------------------------
+
+
+def staff_members() -> list[User]:
+    """Active staff, for the "a staff member is involved" choice on the public form."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _rt_rw(value: str | None, field: str) -> str | None:
+    value = _clean(value)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 3 or int(value) == 0:
+        raise ComplaintError(_l("Enter a number like 3 or 003."), field)
+    return f"{int(value):03d}"
+
+
+def file_complaint(
+    *,
+    category: str,
+    description: str,
+    anonymous: bool,
+    rt: str | None = None,
+    rw: str | None = None,
+    photo: uploads.CleanImage | None = None,
+    reporter_name: str | None = None,
+    reporter_contact: str | None = None,
+    named_staff_id: int | None = None,
+    named_staff_text: str | None = None,
+) -> tuple[Complaint, str]:
+    """File a complaint; returns it and its tracking code (shown once, never stored).
+
+    Anonymous: name and contact are dropped here, whatever the form sent, and nothing
+    else identifies the person (no user id, no IP address, none in the audit entry).
+    """
+    if category not in CATEGORIES:
+        raise ComplaintError(_l("Choose a category."), "category")
+    description = _clean(description)
+    if not description or len(description) < 10:
+        raise ComplaintError(
+            _l("Please describe what happened in a few words (at least 10 characters)."),
+            "description",
+        )
+    rt, rw = _rt_rw(rt, "rt"), _rt_rw(rw, "rw")
+    if anonymous:
+        reporter_name = reporter_contact = None
+    else:
+        reporter_name, reporter_contact = _clean(reporter_name), _clean(reporter_contact)
+        if not reporter_name:
+            raise ComplaintError(
+                _l("Enter your name, or choose to send the complaint anonymously."),
+                "reporter_name",
+            )
+        if not reporter_contact:
+            raise ComplaintError(
+                _l("Enter a phone number or an e-mail address so that we can reach you."),
+                "reporter_contact",
+            )
+    named_staff_text = _clean(named_staff_text)
+    if named_staff_id is not None:
+        named = db.session.get(User, named_staff_id)
+        if named is None or named.role not in STAFF_ROLES or not named.active:
+            raise ComplaintError(_l("Choose a name from the list."), "named_staff")
+        named_staff_text = None
+
+    code = new_code()
+    stored = uploads.store(photo, upload_dir()) if photo else None
+    try:
+        complaint = Complaint(
+            code_hash=code_hash(code),
+            category=category,
+            priority="normal",
+            status="received",
+            description=description,
+            rt=rt,
+            rw=rw,
+            photo_file=stored,
+            anonymous=anonymous,
+            reporter_name=reporter_name,
+            reporter_contact=reporter_contact,
+            named_staff_id=named_staff_id,
+            named_staff_text=named_staff_text,
+        )
+        db.session.add(complaint)
+        db.session.flush()
+        db.session.add(ComplaintStep(complaint_id=complaint.id, kind="filed", public=True))
+        # Who filed it is not recorded: no actor, no IP address, no name in the summary.
+        record("complaint.filed", "complaint", complaint.id, summary=category)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.remove(upload_dir(), stored)
+        raise
+    return complaint, code
+
+
+def public_steps(complaint: Complaint) -> list[ComplaintStep]:
+    """The steps the complainant sees (everything but internal notes), oldest first."""
+    return list(
+        db.session.scalars(
+            select(ComplaintStep)
+            .where(ComplaintStep.complaint_id == complaint.id, ComplaintStep.public.is_(True))
+            .order_by(ComplaintStep.at, ComplaintStep.id)
+        )
+    )
+
+
+def all_steps(complaint: Complaint) -> list[ComplaintStep]:
+    return list(
+        db.session.scalars(
+            select(ComplaintStep)
+            .where(ComplaintStep.complaint_id == complaint.id)
+            .order_by(ComplaintStep.at, ComplaintStep.id)
+        )
+    )
+
+
+# --- who sees what -------------------------------------------------------------------
+
+
+def about_staff_clause():
+    return or_(Complaint.named_staff_id.is_not(None), Complaint.named_staff_text.is_not(None))
+
+
+def visible_to(user):
+    """A WHERE clause: the complaints `user` may see.
+
+    Operators see every complaint that names no staff member. A complaint that names
+    one goes to the village head and the BPD (auditor) and admins, and never to the
+    person it names, whatever their role.
+    """
+    role = getattr(user, "role", None)
+    if role in ROUTED_READERS:
+        return or_(Complaint.named_staff_id.is_(None), Complaint.named_staff_id != user.id)
+    if role == "operator":
+        return and_(Complaint.named_staff_id.is_(None), Complaint.named_staff_text.is_(None))
+    return false()
+
+
+def may_see(user, complaint: Complaint) -> bool:
+    if complaint.named_staff_id is not None and complaint.named_staff_id == user.id:
+        return False
+    if complaint.about_staff:
+        return user.role in ROUTED_READERS
+    return user.role in READERS
+
+
+def may_act(user, complaint: Complaint) -> bool:
+    return user.role in EDITORS and may_see(user, complaint)
+
+
+def get_for(user, complaint_id: int) -> Complaint | None:
+    """The complaint if `user` may see it; None otherwise (the view answers 404)."""
+    return db.session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes (stored in UTC).
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def overdue_clause(now: datetime | None = None):
+    """Not answered (no reply, not closed) within three days of being filed."""
+    now = now or utcnow()
+    return and_(
+        Complaint.first_response_at.is_(None),
+        Complaint.status != "closed",
+        Complaint.created_at < now - ANSWER_WITHIN,
+    )
+
+
+def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        complaint.first_response_at is None
+        and complaint.status != "closed"
+        and _aware(complaint.created_at) < now - ANSWER_WITHIN
+    )
+
+
+def staff_list(
+    user,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    page: int = 1,
+):
+    """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page)."""
+    stmt = select(Complaint).where(visible_to(user))
+    if status:
+        stmt = stmt.where(Complaint.status == status)
+    else:
+        stmt = stmt.where(Complaint.status != "closed")
+    if category:
+        stmt = stmt.where(Complaint.category == category)
+    if overdue:
+        stmt = stmt.where(overdue_clause())
+    if mine:
+        stmt = stmt.where(Complaint.assigned_to_id == user.id)
+    stmt = stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def overdue_count(user) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Complaint).where(visible_to(user), overdue_clause())
+    )
+
+
+def assignable(complaint: Complaint) -> list[User]:
+    """Staff who may act on this complaint (so also see it)."""
+    users = db.session.scalars(
+        select(User).where(User.role.in_(EDITORS), User.active.is_(True)).order_by(User.name)
+    )
+    return [u for u in users if may_act(u, complaint)]
+
+
+# --- staff steps ---------------------------------------------------------------------
+
+
+def _check(actor, complaint: Complaint, *, open_only: bool = True) -> None:
+    if not may_act(actor, complaint):
+        raise PermissionError("not allowed to act on this complaint")
+    if open_only and complaint.status == "closed":
+        raise ComplaintError(_l("This complaint is closed."))
+
+
+def _step(complaint, actor, kind, *, public=True, detail=None, body=None) -> ComplaintStep:
+    step = ComplaintStep(
+        complaint_id=complaint.id,
+        kind=kind,
+        public=public,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        detail=detail,
+        body=body,
+    )
+    db.session.add(step)
+    return step
+
+
+def _start_review(complaint: Complaint) -> None:
+    if complaint.status == "received":
+        complaint.status = "in_review"
+
+
+def triage(complaint: Complaint, *, actor, category: str, priority: str) -> None:
+    """Set the category and priority (the first look at a complaint)."""
+    _check(actor, complaint)
+    if category not in CATEGORIES:
+        raise ComplaintError(_l("Choose a category."), "category")
+    if priority not in PRIORITIES:
+        raise ComplaintError(_l("Choose a priority."), "priority")
+    detail = (
+        f"category {complaint.category} → {category}; priority {complaint.priority} → {priority}"
+    )
+    complaint.category, complaint.priority = category, priority
+    _start_review(complaint)
+    _step(complaint, actor, "triaged", detail=detail)
+    record("complaint.triage", "complaint", complaint.id, actor=actor, summary=detail)
+    db.session.commit()
+
+
+def assign(complaint: Complaint, *, actor, assignee_id: int) -> None:
+    """Hand the complaint to a staff member who may act on it (never the one it names)."""
+    _check(actor, complaint)
+    assignee = db.session.get(User, assignee_id)
+    if assignee is None or not assignee.active or not may_act(assignee, complaint):
+        raise ComplaintError(_l("Choose a staff member from the list."), "assignee")
+    complaint.assigned_to_id = assignee.id
+    _start_review(complaint)
+    # The complainant sees that an officer has it, not who (the page shows no names).
+    _step(complaint, actor, "assigned", detail=f"→ {assignee.name}")
+    record("complaint.assign", "complaint", complaint.id, actor=actor, summary=f"→ {assignee.name}")
+    db.session.commit()
+
+
+def reply(complaint: Complaint, *, actor, body: str) -> None:
+    """A reply the complainant reads on the status page."""
+    _check(actor, complaint)
+    body = _clean(body)
+    if not body:
+        raise ComplaintError(_l("Please fill in this field."), "body")
+    now = utcnow()
+    complaint.status = "answered"
+    complaint.first_response_at = complaint.first_response_at or now
+    _step(complaint, actor, "replied", body=body)
+    record("complaint.reply", "complaint", complaint.id, actor=actor)
+    db.session.commit()
+
+
+def note(complaint: Complaint, *, actor, body: str) -> None:
+    """An internal note, for staff only."""
+    _check(actor, complaint, open_only=False)
+    body = _clean(body)
+    if not body:
+        raise ComplaintError(_l("Please fill in this field."), "body")
+    _step(complaint, actor, "note", public=False, body=body)
+    record("complaint.note", "complaint", complaint.id, actor=actor)
+    db.session.commit()
+
+
+def close(complaint: Complaint, *, actor, resolution: str) -> None:
+    """Close with a resolution the complainant reads. Closing twice is refused by a
+    conditional UPDATE in one write transaction (two staff pressing at once close it
+    once: the second gets "closed")."""
+    _check(actor, complaint)
+    resolution = _clean(resolution)
+    if not resolution:
+        raise ComplaintError(_l("Write how the complaint was resolved."), "resolution")
+    with write_transaction(db.session()):
+        now = utcnow()
+        done = db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint.id, Complaint.status != "closed")
+            .values(
+                status="closed",
+                closed_at=now,
+                resolution=resolution,
+                first_response_at=func.coalesce(Complaint.first_response_at, now),
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            raise ComplaintError(_l("This complaint is closed."))
+        _step(complaint, actor, "closed", body=resolution)
+        record("complaint.close", "complaint", complaint.id, actor=actor)
+    db.session.refresh(complaint)
+
+
+def record_read(complaint: Complaint, *, actor) -> None:
+    """A staff member opened a complaint that carries the complainant's name and contact."""
+    if complaint.anonymous:
+        return
+    record("complaint.read", "complaint", complaint.id, actor=actor)
+    db.session.commit()
+
+
+# --- public statistics ---------------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    received: int
+    resolved: int
+    open: int
+    median_days: float | None
+    by_category: list[tuple[str, int, int]]
+    by_month: list[tuple[date, int, int]]
+
+
+def statistics(months: int = 12, now: datetime | None = None) -> Statistics:
+    """Counts for the public page: no text of any complaint, only numbers."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Complaint.category, Complaint.created_at, Complaint.closed_at)
+    ).all()
+    received = len(rows)
+    durations = [
+        (_aware(closed) - _aware(created)).total_seconds() / 86400
+        for _cat, created, closed in rows
+        if closed is not None
+    ]
+    by_category = []
+    for key in CATEGORIES:
+        mine = [r for r in rows if r.category == key]
+        by_category.append((key, len(mine), sum(1 for r in mine if r.closed_at is not None)))
+    # The last `months` calendar months (UTC), oldest first, as their first day.
+    keys = []
+    year, month = now.year, now.month
+    for _ in range(months):
+        keys.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    keys.reverse()
+    got = dict.fromkeys(keys, 0)
+    done = dict.fromkeys(keys, 0)
+    for _cat, created, closed in rows:
+        k = date(created.year, created.month, 1)
+        if k in got:
+            got[k] += 1
+        if closed is not None:
+            k = date(closed.year, closed.month, 1)
+            if k in done:
+                done[k] += 1
+    return Statistics(
+        received=received,
+        resolved=len(durations),
+        open=received - len(durations),
+        median_days=round(stats.median(durations), 1) if durations else None,
+        by_category=by_category,
+        by_month=[(k, got[k], done[k]) for k in keys],
+    )

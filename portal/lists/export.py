@@ -1,0 +1,127 @@
+"""The printable notice-board PDF (fpdf2) and the CSV download of a published version.
+
+Both carry only what the board shows: name (masked, or full where the village setting
+LISTS_PRINT_FULL_NAMES says so, in the PDF only), RT/RW, programme and what is given.
+Never a NIK, KK number, birth date or address: the version rows do not hold them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from portal.csr.receipts import _latin1
+from portal.i18n import localized, money
+from portal.lists import services
+from portal.lists.models import ListPeriod, ListVersion
+
+
+def full_names_allowed() -> bool:
+    return bool(current_app.config.get("LISTS_PRINT_FULL_NAMES"))
+
+
+def _header(period: ListPeriod, version: ListVersion, lang: str) -> list[tuple[str, str]]:
+    facts = [
+        (_("Programme"), str(localized(period.programme, "name", lang))),
+        (
+            _("Period"),
+            f"{format_date(period.starts_on, 'long')} - {format_date(period.ends_on, 'long')}",
+        ),
+        (_("Each household receives"), str(localized(period, "benefit", lang))),
+        (_("Version"), str(version.number)),
+        (_("Households"), str(version.households)),
+        (
+            _("Decided at the special village meeting of"),
+            format_date(version.decision.held_on, "long"),
+        ),
+        (_("Objections until"), format_date(version.objection_until, "long")),
+    ]
+    if period.amount is not None:
+        facts.insert(3, (_("Cash per household"), money(period.amount, lang)))
+    return facts
+
+
+def version_pdf(
+    period: ListPeriod, version: ListVersion, lang: str, *, compress: bool = True
+) -> bytes:
+    """The list for the village notice board, one line per household, totals per RT/RW."""
+    full = full_names_allowed()
+    pdf = FPDF(format="A4")
+    pdf.compress = compress
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    title = str(localized(period, "title", lang))
+    pdf.set_title(_latin1(title))
+    pdf.set_creator(_latin1(current_app.config["VILLAGE_NAME"]))
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 12)
+    pdf.multi_cell(
+        0, 6, _latin1(current_app.config["VILLAGE_NAME"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.set_font("helvetica", "B", 15)
+    pdf.multi_cell(
+        0,
+        8,
+        _latin1(_("Recipient list: %(title)s", title=title)),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(2)
+    for label, value in _header(period, version, lang):
+        pdf.set_font("helvetica", "B", 10)
+        pdf.cell(70, 6, _latin1(label))
+        pdf.set_font("helvetica", "", 10)
+        pdf.multi_cell(0, 6, _latin1(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.set_font("helvetica", "B", 10)
+    pdf.cell(15, 7, _latin1(_("No.")), border=1)
+    pdf.cell(115, 7, _latin1(_("Name")), border=1)
+    pdf.cell(0, 7, _latin1(_("RT/RW")), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("helvetica", "", 10)
+    for i, row in enumerate(services.version_rows(version), start=1):
+        name = row.full_name if full else row.masked_name
+        pdf.cell(15, 6, str(i), border=1)
+        pdf.cell(115, 6, _latin1(name), border=1)
+        pdf.cell(0, 6, _latin1(row.rt_rw), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+    pdf.set_font("helvetica", "B", 11)
+    pdf.multi_cell(0, 7, _latin1(_("Totals per RT/RW")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("helvetica", "", 10)
+    for total in services.totals(version, period.amount):
+        line = f"{total.rt_rw}: {total.households}"
+        if total.amount is not None:
+            line += f" ({money(total.amount, lang)})"
+        pdf.multi_cell(0, 6, _latin1(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.multi_cell(
+        0,
+        5,
+        _latin1(
+            _(
+                "Anyone may object to this list at the village office or on the portal until "
+                "the date above. NIK, family card numbers, birth dates and addresses are "
+                "never published."
+            )
+        ),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    return bytes(pdf.output())
+
+
+def version_csv(period: ListPeriod, version: ListVersion, lang: str) -> str:
+    """The published version as CSV: masked name, RT, RW, programme, what is given."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    programme = str(localized(period.programme, "name", lang))
+    benefit = str(localized(period, "benefit", lang))
+    writer.writerow([_("Name"), _("RT"), _("RW"), _("Programme"), _("Each household receives")])
+    for row in services.version_rows(version):
+        writer.writerow([row.masked_name, row.rt, row.rw or "", programme, benefit])
+    return out.getvalue()

@@ -1,0 +1,327 @@
+"""Staff pages of the recipient lists (/staf/daftar-penerima).
+
+Operators and admins prepare: periods, the draft from the registry, changes with their
+reasons, the meeting record, publishing and objection decisions. Auditors (the village
+head, the BPD) read everything; the village head's approval is the one step they take
+(an admin who is the village head may take it too; an operator never).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.accounts.forms import EmptyForm
+from portal.extensions import db
+from portal.lists import services, uploads
+from portal.lists.forms import (
+    ApproveForm,
+    ChangeForm,
+    DecisionForm,
+    ObjectionDecisionForm,
+    PeriodForm,
+    RemoveForm,
+)
+from portal.lists.models import ListDecision, ListObjection
+from portal.public.models import Programme
+from portal.security import roles_required
+from portal.uploads import UploadError
+
+bp = Blueprint("lists_manage", __name__, url_prefix="/staf/daftar-penerima")
+
+EDITORS = services.STAFF_EDITORS
+READERS = services.STAFF_READERS
+APPROVERS = services.APPROVERS
+PER_PAGE = 50
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _period(period_id: int):
+    period = services.get_period(period_id)
+    if period is None:
+        abort(404)
+    return period
+
+
+def _programme_choices():
+    rows = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
+    return [SelectChoice(value=p.id, label=p.name_id) for p in rows]
+
+
+def _field_error(form, error: services.ListError, fallback: str) -> None:
+    field = getattr(form, error.field or fallback, None) or getattr(form, fallback)
+    field.errors = [*field.errors, error.message]
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    return render_template(
+        "lists/manage/index.html",
+        periods=services.list_periods(),
+        latest={p.id: services.latest_version(p) for p in services.list_periods()},
+    )
+
+
+def _period_data(form: PeriodForm) -> dict:
+    return {name: form.data[name] for name in services.PERIOD_FIELDS if name in form.data}
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def period_create():
+    form = PeriodForm()
+    form.programme_id.choices = _programme_choices()
+    if request.method == "GET":
+        form.objection_days.data = 7
+    if form.validate_on_submit():
+        try:
+            period = services.save_period(None, _period_data(form), actor=_actor(), ip=_ip())
+        except services.ListError as error:
+            _field_error(form, error, "title_id")
+        else:
+            flash(_("The period is saved. Propose the draft list from the registry."), "success")
+            return redirect(url_for("lists_manage.period", period_id=period.id))
+    return render_template("lists/manage/period_form.html", form=form, period=None)
+
+
+@bp.route("/<int:period_id>/ubah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def period_edit(period_id: int):
+    period = _period(period_id)
+    form = PeriodForm(obj=period)
+    form.programme_id.choices = _programme_choices()
+    if request.method == "GET":
+        form.rule_need_levels.data = period.need_levels
+    if form.validate_on_submit():
+        try:
+            services.save_period(period, _period_data(form), actor=_actor(), ip=_ip())
+        except services.ListError as error:
+            _field_error(form, error, "title_id")
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("lists_manage.period", period_id=period.id))
+    return render_template("lists/manage/period_form.html", form=form, period=period)
+
+
+@bp.route("/<int:period_id>")
+@roles_required(*READERS)
+def period(period_id: int):
+    item = _period(period_id)
+    show = request.args.get("tampil", "aktif")
+    stmt = services.entries_query(item, active=show != "dihapus")
+    pagination = db.paginate(
+        stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    approval = services.latest_approval(item)
+    return render_template(
+        "lists/manage/period.html",
+        period=item,
+        pagination=pagination,
+        show=show,
+        count=services.active_count(item),
+        changes=services.changes(item)[:50],
+        decisions=services.decisions(item),
+        approval=approval,
+        approval_holds=services.approval_holds(item, approval),
+        versions=item.versions,
+        objections=services.period_objections(item),
+        change_form=ChangeForm(),
+        approve_form=ApproveForm(),
+        button=EmptyForm(),
+        may_edit=current_user.role in EDITORS,
+        may_approve=current_user.role in APPROVERS,
+        recipient_name=services.recipient_name,
+    )
+
+
+@bp.route("/<int:period_id>/usulkan", methods=["POST"])
+@roles_required(*EDITORS)
+def propose(period_id: int):
+    item = _period(period_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        n = services.propose_draft(item, actor=_actor(), ip=_ip())
+    except services.ListError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The registry proposed %(n)d households.", n=n), "success")
+    return redirect(url_for("lists_manage.period", period_id=item.id))
+
+
+@bp.route("/<int:period_id>/tambah", methods=["POST"])
+@roles_required(*EDITORS)
+def add(period_id: int):
+    item = _period(period_id)
+    form = ChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.add_household(
+                item, form.household_id.data, form.reason.data, actor=_actor(), ip=_ip()
+            )
+        except services.ListError as error:
+            _field_error(form, error, "reason")
+        else:
+            flash(_("The household is on the list."), "success")
+            return redirect(url_for("lists_manage.period", period_id=item.id))
+    return render_template("lists/manage/add.html", period=item, form=form), 200
+
+
+@bp.route("/<int:period_id>/hapus/<int:household_id>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def remove(period_id: int, household_id: int):
+    item = _period(period_id)
+    form = RemoveForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_household(
+                item, household_id, form.reason.data, actor=_actor(), ip=_ip()
+            )
+        except services.ListError as error:
+            _field_error(form, error, "reason")
+        else:
+            flash(_("The household is off the list."), "success")
+            return redirect(url_for("lists_manage.period", period_id=item.id))
+    return render_template(
+        "lists/manage/remove.html", period=item, household_id=household_id, form=form
+    )
+
+
+@bp.route("/<int:period_id>/musdesus", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def decision(period_id: int):
+    item = _period(period_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        stored = None
+        try:
+            scan = None
+            upload = form.scan.data
+            if upload and getattr(upload, "filename", None):
+                data, ext = uploads.clean_scan(upload.read(uploads.max_bytes() + 1))
+                stored = uploads.store(data, ext)
+                scan = (stored, uploads.MIMETYPES.get(ext, "application/octet-stream"))
+            services.record_decision(
+                item, form.data, form.attendees.data, actor=_actor(), scan=scan, ip=_ip()
+            )
+        except UploadError as error:
+            form.scan.errors = [*form.scan.errors, error.message]
+        except services.ListError as error:
+            uploads.remove(stored)
+            _field_error(form, error, "attendees")
+        else:
+            flash(_("The meeting is recorded."), "success")
+            return redirect(url_for("lists_manage.period", period_id=item.id))
+    return render_template("lists/manage/decision_form.html", period=item, form=form)
+
+
+@bp.route("/musdesus/<int:decision_id>/pindaian")
+@roles_required(*READERS)
+def decision_scan(decision_id: int):
+    item = db.session.get(ListDecision, decision_id)
+    if item is None:
+        abort(404)
+    path = uploads.stored_path(item.scan_file)
+    if path is None:
+        abort(404)
+    with open(path, "rb") as fh:
+        body = fh.read()
+    response = current_app.response_class(body, mimetype=item.scan_mimetype)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.route("/<int:period_id>/setujui", methods=["POST"])
+@roles_required(*APPROVERS)
+def approve(period_id: int):
+    item = _period(period_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            services.approve(item, actor=_actor(), note=form.note.data, ip=_ip())
+        except services.ListError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("You approved the list."), "success")
+    return redirect(url_for("lists_manage.period", period_id=item.id))
+
+
+@bp.route("/<int:period_id>/terbitkan", methods=["POST"])
+@roles_required(*EDITORS)
+def publish(period_id: int):
+    item = _period(period_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        version = services.publish(item, actor=_actor(), ip=_ip())
+    except services.ListError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Version %(n)d is published.", n=version.number), "success")
+    return redirect(url_for("lists_manage.period", period_id=item.id))
+
+
+def _objection(objection_id: int) -> ListObjection:
+    item = db.session.get(ListObjection, objection_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _objection_page(item: ListObjection, form: ObjectionDecisionForm):
+    return render_template(
+        "lists/manage/objection.html",
+        objection=item,
+        period=services.get_period(item.period_id),
+        form=form,
+        may_edit=current_user.role in EDITORS,
+    )
+
+
+@bp.route("/sanggahan/<int:objection_id>")
+@roles_required(*READERS)
+def objection(objection_id: int):
+    return _objection_page(_objection(objection_id), ObjectionDecisionForm())
+
+
+@bp.route("/sanggahan/<int:objection_id>/putuskan", methods=["POST"])
+@roles_required(*EDITORS)
+def objection_decide(objection_id: int):
+    item = _objection(objection_id)
+    form = ObjectionDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_objection(
+                item,
+                form.status.data,
+                form.reason.data,
+                actor=_actor(),
+                household_id=form.household_id.data,
+                ip=_ip(),
+            )
+        except services.ListError as error:
+            _field_error(form, error, "reason")
+        else:
+            flash(_("The objection is decided."), "success")
+            return redirect(url_for("lists_manage.period", period_id=item.period_id))
+    return _objection_page(item, form)

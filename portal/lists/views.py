@@ -1,0 +1,211 @@
+"""Public pages of the recipient lists: the board, its PDF and CSV, objections, self-check.
+
+Nothing here shows or logs a NIK, KK number, birth date or address. The self-check
+answers "on a current list, and what is due" or one and the same "not found" message,
+whatever did not match; it is rate-limited per address (RATELIMIT_SELF_CHECK) and its
+form is POSTed so that the NIK never appears in a URL or an access log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from portal.extensions import db, limiter
+from portal.i18n import current_lang
+from portal.lists import cache as lists_cache
+from portal.lists import export, services
+from portal.lists.forms import ObjectionForm, SelfCheckForm
+from portal.lists.models import (
+    COMPOSITIONS,
+    OBJECTION_KINDS,
+    OBJECTION_STATUSES,
+    ListVersionRow,
+)
+from portal.public.cache import cached_page
+from portal.security import public
+
+bp = Blueprint("lists", __name__)
+PER_PAGE = 100
+
+
+@bp.record_once
+def _setup(state) -> None:
+    state.app.jinja_env.globals.update(
+        objection_kinds=OBJECTION_KINDS,
+        objection_statuses=OBJECTION_STATUSES,
+        list_compositions=COMPOSITIONS,
+    )
+    lists_cache.listen()
+
+
+def _self_check_limit() -> str:
+    return current_app.config["RATELIMIT_SELF_CHECK"]
+
+
+def _objection_limit() -> str:
+    return current_app.config["RATELIMIT_OBJECTION"]
+
+
+def _published(period_id: int, number: int | None = None):
+    period = services.get_period(period_id)
+    if period is None:
+        abort(404)
+    version = (
+        services.latest_version(period) if number is None else services.get_version(period, number)
+    )
+    if version is None:
+        abort(404)
+    return period, version
+
+
+@bp.route("/daftar-penerima")
+@public
+@cached_page
+def index():
+    return render_template(
+        "lists/index.html", lists=services.published_periods(), today=date.today()
+    )
+
+
+@bp.route("/daftar-penerima/<int:period_id>")
+@public
+@cached_page
+def board(period_id: int):
+    number = request.args.get("versi", type=int)
+    period, version = _published(period_id, number)
+    latest = services.latest_version(period)
+    pages = max(1, -(-version.households // PER_PAGE))
+    page = min(max(1, request.args.get("halaman", 1, type=int)), pages)
+    return render_template(
+        "lists/board.html",
+        period=period,
+        version=version,
+        latest=latest,
+        rows=services.version_page(version, page, PER_PAGE),
+        first=(page - 1) * PER_PAGE,
+        page=page,
+        pages=pages,
+        totals=services.totals(version, period.amount),
+        open=latest.id == version.id and services.objections_open(version),
+    )
+
+
+@bp.route("/daftar-penerima/<int:period_id>/versi/<int:number>.pdf")
+@public
+def board_pdf(period_id: int, number: int):
+    period, version = _published(period_id, number)
+    data = export.version_pdf(
+        period, version, current_lang(), compress=current_app.config.get("LISTS_PDF_COMPRESS", True)
+    )
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="daftar-penerima-{period.id}-v{version.number}.pdf"'
+    )
+    return response
+
+
+@bp.route("/daftar-penerima/<int:period_id>/versi/<int:number>.csv")
+@public
+def board_csv(period_id: int, number: int):
+    period, version = _published(period_id, number)
+    response = make_response(export.version_csv(period, version, current_lang()))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="daftar-penerima-{period.id}-v{version.number}.csv"'
+    )
+    return response
+
+
+@bp.route("/daftar-penerima/<int:period_id>/sanggah", methods=["GET", "POST"])
+@public
+@limiter.limit(_objection_limit, methods=["POST"])
+def objection(period_id: int):
+    period, version = _published(period_id)
+    form = ObjectionForm()
+    row = None
+    row_id = request.values.get("baris", type=int) or (
+        int(form.row_id.data) if (form.row_id.data or "").isdigit() else None
+    )
+    if row_id:
+        row = db.session.get(ListVersionRow, row_id)
+        if row is None or row.version_id != version.id:
+            abort(404)
+    if request.method == "GET":
+        form.kind.data = "remove" if row else "include"
+        form.row_id.data = str(row.id) if row else ""
+    closed = not services.objections_open(version)
+    if not closed and form.validate_on_submit():
+        try:
+            item = services.file_objection(
+                version,
+                form.kind.data,
+                form.reason.data,
+                row_id=row.id if (row and form.kind.data == "remove") else None,
+                subject_name=form.subject_name.data,
+                rt=form.rt.data,
+                rw=form.rw.data,
+            )
+        except services.ListError as error:
+            field = getattr(form, error.field or "", None) if error.field else None
+            if field is None or error.field == "row_id":
+                form.kind.errors = [*form.kind.errors, error.message]
+            else:
+                field.errors = [*field.errors, error.message]
+        else:
+            return render_template("lists/objection_done.html", period=period, objection=item)
+    status = 200
+    if closed and request.method == "POST":
+        status = 409
+    return (
+        render_template(
+            "lists/objection.html",
+            period=period,
+            version=version,
+            form=form,
+            row=row,
+            closed=closed,
+        ),
+        status,
+    )
+
+
+@bp.route("/cek-bansos", methods=["GET", "POST"])
+@public
+@limiter.limit(_self_check_limit, methods=["POST"])
+def self_check():
+    form = SelfCheckForm()
+    result = None
+    if form.validate_on_submit():
+        result = services.self_check(form.nik.data, form.name.data)
+        # The NIK is not sent back: the answer page carries nothing the visitor typed.
+        form.nik.data = ""
+        form.name.data = ""
+    response = make_response(
+        render_template(
+            "lists/self_check.html",
+            form=form,
+            result=result,
+            checked=result is not None,
+            open_lists=services.open_for_objection(),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/penerima")
+@public
+def short():
+    return redirect(url_for("lists.index"), 301)

@@ -1,0 +1,1 @@
+"""Participation: priority ballots, needs surveys, proposals with supports and comments."""

@@ -1,0 +1,325 @@
+"""Staff pages of participation (/staf/partisipasi): ballots and their results,
+surveys with summary and exports, and the moderation queue.
+
+Operators and admins act; auditors read. No page here lists who voted for what: the
+ballot page shows the same aggregates as the public one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.forms import EmptyForm
+from portal.audit.services import record
+from portal.extensions import db
+from portal.i18n import current_lang
+from portal.participation import services
+from portal.participation.forms import BallotForm, HideForm, QuestionForm, SurveyForm
+from portal.participation.models import Ballot, Survey
+from portal.security import roles_required
+
+bp = Blueprint("participation_manage", __name__, url_prefix="/staf/partisipasi")
+
+EDITORS = services.EDITORS
+READERS = services.READERS
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _get(model, item_id: int):
+    item = db.session.get(model, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _attach(form, error: services.ParticipationError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    proposals, comments = services.flagged()
+    return render_template(
+        "participation/manage/index.html",
+        ballots=services.ballots(),
+        surveys=services.surveys(),
+        flagged=len([p for p in proposals if not p.is_hidden])
+        + len([c for c in comments if not c.is_hidden]),
+    )
+
+
+# --- ballots ------------------------------------------------------------------------------
+
+
+def _ballot_data(form: BallotForm) -> dict:
+    data = {key: getattr(form, key).data for key in services.RULE_FIELDS}
+    for key in ("opens_at", "closes_at"):
+        data[key] = data[key].replace(tzinfo=UTC)
+    data["options"] = services.parse_options(form.options.data)
+    return data
+
+
+def _edit_ballot(ballot: Ballot | None):
+    if ballot is not None and ballot.has_opened():
+        # The form is not even offered: the rules of an open ballot are frozen.
+        if request.method == "POST":
+            flash(str(services.LOCKED), "error")
+            return redirect(url_for("participation_manage.ballot", ballot_id=ballot.id))
+        return render_template("participation/manage/ballot_form.html", ballot=ballot, form=None)
+    form = BallotForm(obj=ballot)
+    if ballot is not None and request.method == "GET":
+        form.options.data = services.options_text(ballot)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_ballot(ballot, _ballot_data(form), _actor())
+        except services.ParticipationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            flash(_("The ballot is saved."), "success")
+            return redirect(url_for("participation_manage.ballot", ballot_id=saved.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "participation/manage/ballot_form.html", ballot=ballot, form=form
+    ), status
+
+
+@bp.route("/pemungutan/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_ballot():
+    return _edit_ballot(None)
+
+
+@bp.route("/pemungutan/<int:ballot_id>/ubah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_ballot(ballot_id: int):
+    return _edit_ballot(_get(Ballot, ballot_id))
+
+
+@bp.route("/pemungutan/<int:ballot_id>")
+@roles_required(*READERS)
+def ballot(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    return render_template(
+        "participation/manage/ballot.html",
+        ballot=item,
+        results=services.results(item),
+        button=EmptyForm(),
+    )
+
+
+@bp.route("/pemungutan/<int:ballot_id>/terbitkan", methods=["POST"])
+@roles_required(*EDITORS)
+def publish(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.publish_results(item.id, _actor())
+        except services.ParticipationError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("The final results are published."), "success")
+    return redirect(url_for("participation_manage.ballot", ballot_id=ballot_id))
+
+
+@bp.route("/pemungutan/<int:ballot_id>/hasil.csv")
+@roles_required(*READERS)
+def results_csv(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    return Response(
+        services.results_csv(item, current_lang()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=hasil-pemungutan-{item.id}.csv"},
+    )
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+
+@bp.route("/survei/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_survey():
+    form = SurveyForm()
+    if form.validate_on_submit():
+        item = services.save_survey(None, form.data, _actor())
+        flash(_("The survey is saved. Now add its questions."), "success")
+        return redirect(url_for("participation_manage.survey", survey_id=item.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("participation/manage/survey_form.html", form=form), status
+
+
+@bp.route("/survei/<int:survey_id>")
+@roles_required(*READERS)
+def survey(survey_id: int):
+    item = _get(Survey, survey_id)
+    return render_template(
+        "participation/manage/survey.html",
+        survey=item,
+        form=QuestionForm(),
+        button=EmptyForm(),
+        summary=services.survey_summary(item),
+    )
+
+
+@bp.route("/survei/<int:survey_id>/pertanyaan", methods=["POST"])
+@roles_required(*EDITORS)
+def add_question(survey_id: int):
+    item = _get(Survey, survey_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_question(item, form.data, _actor())
+        except services.ParticipationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            flash(_("The question is added."), "success")
+            return redirect(url_for("participation_manage.survey", survey_id=survey_id))
+    return render_template(
+        "participation/manage/survey.html",
+        survey=item,
+        form=form,
+        button=EmptyForm(),
+        summary=services.survey_summary(item),
+    ), 400
+
+
+@bp.route("/survei/<int:survey_id>/pertanyaan/<int:question_id>/hapus", methods=["POST"])
+@roles_required(*EDITORS)
+def remove_question(survey_id: int, question_id: int):
+    item = _get(Survey, survey_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.remove_question(item, question_id, _actor())
+        except services.ParticipationError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+    return redirect(url_for("participation_manage.survey", survey_id=survey_id))
+
+
+@bp.route("/survei/<int:survey_id>/buka", methods=["POST"])
+@roles_required(*EDITORS)
+def open_survey(survey_id: int):
+    return _survey_status(survey_id, "open")
+
+
+@bp.route("/survei/<int:survey_id>/tutup", methods=["POST"])
+@roles_required(*EDITORS)
+def close_survey(survey_id: int):
+    return _survey_status(survey_id, "closed")
+
+
+def _survey_status(survey_id: int, status: str):
+    item = _get(Survey, survey_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.set_survey_status(item, status, _actor())
+        except services.ParticipationError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+    return redirect(url_for("participation_manage.survey", survey_id=survey_id))
+
+
+@bp.route("/survei/<int:survey_id>/jawaban.csv")
+@roles_required(*READERS)
+def export_csv(survey_id: int):
+    return _survey_export(survey_id, "csv")
+
+
+@bp.route("/survei/<int:survey_id>/jawaban.xlsx")
+@roles_required(*READERS)
+def export_xlsx(survey_id: int):
+    return _survey_export(survey_id, "xlsx")
+
+
+def _survey_export(survey_id: int, fmt: str):
+    item = _get(Survey, survey_id)
+    record("survey.export", "survey", item.id, actor=_actor(), summary=fmt)
+    db.session.commit()
+    name = f"survei-{item.id}-jawaban.{fmt}"
+    headers = {"Content-Disposition": f"attachment; filename={name}"}
+    if fmt == "csv":
+        return Response(services.answers_csv(item), mimetype="text/csv", headers=headers)
+    return Response(
+        services.answers_xlsx(item),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=headers,
+    )
+
+
+# --- moderation ---------------------------------------------------------------------------
+
+
+@bp.route("/moderasi")
+@roles_required(*READERS)
+def moderation():
+    proposals, comments = services.flagged()
+    return render_template(
+        "participation/manage/moderation.html",
+        proposals=proposals,
+        comments=comments,
+        form=HideForm(),
+        button=EmptyForm(),
+    )
+
+
+@bp.route("/moderasi/usulan/<int:target_id>/sembunyikan", methods=["POST"])
+@roles_required(*EDITORS)
+def hide_proposal(target_id: int):
+    return _hide("proposal", target_id)
+
+
+@bp.route("/moderasi/komentar/<int:target_id>/sembunyikan", methods=["POST"])
+@roles_required(*EDITORS)
+def hide_comment(target_id: int):
+    return _hide("comment", target_id)
+
+
+def _hide(kind: str, target_id: int):
+    form = HideForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason, it is shown in place of the text."), "error")
+        return redirect(url_for("participation_manage.moderation"))
+    try:
+        services.hide(kind, target_id, _actor(), form.reason.data)
+    except services.ParticipationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(_("Hidden. The reason is shown in its place."), "success")
+    return redirect(url_for("participation_manage.moderation"))
+
+
+@bp.route("/moderasi/usulan/<int:target_id>/tampilkan", methods=["POST"])
+@roles_required(*EDITORS)
+def unhide_proposal(target_id: int):
+    return _unhide("proposal", target_id)
+
+
+@bp.route("/moderasi/komentar/<int:target_id>/tampilkan", methods=["POST"])
+@roles_required(*EDITORS)
+def unhide_comment(target_id: int):
+    return _unhide("comment", target_id)
+
+
+def _unhide(kind: str, target_id: int):
+    if EmptyForm().validate_on_submit():
+        try:
+            services.unhide(kind, target_id, _actor())
+        except services.ParticipationError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+    return redirect(url_for("participation_manage.moderation"))

@@ -1,0 +1,333 @@
+"""Public and residents' pages of participation (/partisipasi): ballots and results,
+surveys, proposals with supports, comments and flags.
+
+Anyone may read; only logged-in residents may act, and the services refuse those not
+verified. Every action is a plain form POST; htmx swaps the answer in when present.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.htmx import is_htmx, render
+from portal.i18n import current_lang
+from portal.participation import services
+from portal.participation.forms import CommentForm, FlagForm, ProposalForm
+from portal.participation.models import (
+    METHODS,
+    PROPOSAL_CATEGORIES,
+    QUESTION_KINDS,
+    RESULT_MODES,
+    SURVEY_STATUSES,
+    Ballot,
+    Proposal,
+    ProposalComment,
+    Survey,
+)
+from portal.security import public, roles_required
+
+bp = Blueprint("participation", __name__, url_prefix="/partisipasi")
+
+RESIDENT = ("resident",)
+
+
+@bp.record_once
+def _template_globals(state) -> None:
+    state.app.jinja_env.globals.update(
+        ballot_methods=METHODS,
+        proposal_categories=PROPOSAL_CATEGORIES,
+        question_kinds=QUESTION_KINDS,
+        survey_statuses=SURVEY_STATUSES,
+        result_modes=RESULT_MODES,
+        meeting_proposals=services.meeting_proposals,
+    )
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _get(model, item_id: int):
+    item = db.session.get(model, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+# --- overview ----------------------------------------------------------------------------
+
+
+@bp.route("/")
+@public
+def index():
+    all_ballots = services.ballots()
+    return render_template(
+        "participation/index.html",
+        open_ballots=[b for b in all_ballots if b.is_open()],
+        closed_ballots=[b for b in all_ballots if b.is_closed()][:5],
+        surveys=services.open_surveys(),
+        proposals=services.proposals_page(1, "support").items[:5],
+    )
+
+
+# --- ballots ------------------------------------------------------------------------------
+
+
+def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
+    user = _user()
+    can_vote = bool(user and user.role == "resident" and user.is_verified)
+    mine = services.my_choice(ballot, user) if can_vote else []
+    return {
+        "ballot": ballot,
+        "can_vote": can_vote,
+        "mine": mine,
+        "chosen": chosen if chosen is not None else mine,
+        "error": error,
+        "saved": saved,
+        "show_results": services.results_visible(ballot),
+        "results": services.results(ballot) if services.results_visible(ballot) else None,
+    }
+
+
+@bp.route("/pemungutan/<int:ballot_id>")
+@public
+def ballot(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    return render_template("participation/ballot.html", **_ballot_context(item))
+
+
+@bp.route("/pemungutan/<int:ballot_id>/pilih", methods=["POST"])
+@roles_required(*RESIDENT)
+def vote(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    chosen = request.form.getlist("option")
+    try:
+        services.cast_vote(item.id, _user(), chosen)
+    except services.ParticipationError as error:
+        db.session.rollback()
+        picked = [int(c) for c in chosen if c.isdigit()]
+        context = _ballot_context(item, error=str(error.message), chosen=picked)
+        if is_htmx():
+            return render_template("participation/_ballot_box.html", **context)
+        return render_template("participation/ballot.html", **context), 400
+    db.session.expire_all()
+    item = _get(Ballot, ballot_id)
+    if is_htmx():
+        return render_template(
+            "participation/_ballot_box.html", **_ballot_context(item, saved=True)
+        )
+    flash(_("Your vote is saved. You may change it until the ballot closes."), "success")
+    return redirect(url_for("participation.ballot", ballot_id=ballot_id))
+
+
+@bp.route("/pemungutan/<int:ballot_id>/hasil")
+@public
+def results(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    visible = services.results_visible(item)
+    return render_template(
+        "participation/results.html",
+        ballot=item,
+        visible=visible,
+        results=services.results(item) if visible else None,
+    )
+
+
+@bp.route("/pemungutan/<int:ballot_id>/hasil.csv")
+@public
+def results_csv(ballot_id: int):
+    item = _get(Ballot, ballot_id)
+    if not item.results_published:
+        abort(404)
+    return Response(
+        services.results_csv(item, current_lang()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=hasil-pemungutan-{item.id}.csv"},
+    )
+
+
+# --- surveys ------------------------------------------------------------------------------
+
+
+def _survey_page(survey: Survey, errors=None, raw=None, status=200):
+    user = _user()
+    can_answer = bool(user and user.role == "resident" and user.is_verified)
+    return render_template(
+        "participation/survey.html",
+        survey=survey,
+        can_answer=can_answer,
+        answered=can_answer and services.has_answered(survey, user),
+        errors=errors or {},
+        raw=raw or {},
+    ), status
+
+
+@bp.route("/survei/<int:survey_id>")
+@public
+def survey(survey_id: int):
+    item = _get(Survey, survey_id)
+    if item.status == "draft":
+        abort(404)
+    return _survey_page(item)
+
+
+@bp.route("/survei/<int:survey_id>/jawab", methods=["POST"])
+@roles_required(*RESIDENT)
+def answer(survey_id: int):
+    item = _get(Survey, survey_id)
+    raw = {q.id: request.form.getlist(f"q{q.id}") for q in item.questions}
+    try:
+        errors = services.submit_response(item.id, _user(), raw)
+    except services.ParticipationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("participation.survey", survey_id=survey_id))
+    if errors:
+        return _survey_page(item, errors, raw, 400)
+    flash(_("Thank you: your answers are saved."), "success")
+    return redirect(url_for("participation.survey", survey_id=survey_id))
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@bp.route("/usulan")
+@public
+def proposals():
+    sort = request.args.get("urut", "support")
+    if sort not in services.SORTS:
+        abort(404)
+    category = request.args.get("kategori") or None
+    if category is not None and category not in PROPOSAL_CATEGORIES:
+        abort(404)
+    page = request.args.get("halaman", 1, type=int)
+    if page < 1:
+        abort(404)
+    pagination = services.proposals_page(page, sort, category)
+    return render(
+        "participation/proposals.html",
+        "participation/_proposal_list.html",
+        pagination=pagination,
+        sort=sort,
+        category=category,
+        threshold=services.support_threshold(),
+    )
+
+
+@bp.route("/usulan/baru", methods=["GET", "POST"])
+@roles_required(*RESIDENT)
+def new_proposal():
+    form = ProposalForm()
+    user = _user()
+    if form.validate_on_submit():
+        try:
+            item = services.create_proposal(user, form.data)
+        except services.ParticipationError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+            else:
+                flash(str(error.message), "error")
+        else:
+            flash(_("Your proposal is published."), "success")
+            return redirect(url_for("participation.proposal", proposal_id=item.id))
+    status = 400 if form.errors else 200
+    return render_template("participation/proposal_form.html", form=form, user=user), status
+
+
+def _proposal_page(item: Proposal, comment_form=None, status=200):
+    user = _user()
+    return render_template(
+        "participation/proposal.html",
+        proposal=item,
+        comments=services.comments_for(item),
+        supported=services.has_supported(item, user) if user else False,
+        can_act=bool(user and user.role == "resident" and user.is_verified),
+        comment_form=comment_form or CommentForm(),
+        flag_form=FlagForm(),
+        threshold=services.support_threshold(),
+    ), status
+
+
+@bp.route("/usulan/<int:proposal_id>")
+@public
+def proposal(proposal_id: int):
+    return _proposal_page(_get(Proposal, proposal_id))
+
+
+@bp.route("/usulan/<int:proposal_id>/dukung", methods=["POST"])
+@roles_required(*RESIDENT)
+def support(proposal_id: int):
+    item = _get(Proposal, proposal_id)
+    error = None
+    try:
+        item = services.support(item.id, _user())
+    except services.ParticipationError as exc:
+        db.session.rollback()
+        error = str(exc.message)
+    if is_htmx():
+        return render_template(
+            "participation/_support.html",
+            proposal=item,
+            supported=True if error is None else services.has_supported(item, _user()),
+            can_act=True,
+            error=error,
+            threshold=services.support_threshold(),
+        )
+    flash(error or _("Thank you for your support."), "error" if error else "success")
+    return redirect(url_for("participation.proposal", proposal_id=proposal_id))
+
+
+@bp.route("/usulan/<int:proposal_id>/komentar", methods=["POST"])
+@roles_required(*RESIDENT)
+def comment(proposal_id: int):
+    item = _get(Proposal, proposal_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(item.id, _user(), form.body.data)
+        except services.ParticipationError as error:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, error.message]
+        else:
+            flash(_("Your comment is published."), "success")
+            return redirect(
+                url_for("participation.proposal", proposal_id=proposal_id) + "#comments"
+            )
+    return _proposal_page(item, form, 400)
+
+
+@bp.route("/usulan/<int:target_id>/tandai", methods=["POST"])
+@roles_required(*RESIDENT)
+def flag_proposal(target_id: int):
+    return _flag("proposal", target_id)
+
+
+@bp.route("/komentar/<int:target_id>/tandai", methods=["POST"])
+@roles_required(*RESIDENT)
+def flag_comment(target_id: int):
+    return _flag("comment", target_id)
+
+
+def _flag(kind: str, target_id: int):
+    form = FlagForm()
+    if not form.validate_on_submit():
+        abort(400)
+    model = Proposal if kind == "proposal" else ProposalComment
+    item = _get(model, target_id)
+    try:
+        new = services.flag(kind, target_id, _user(), form.reason.data or "")
+    except services.ParticipationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        if new:
+            flash(_("Thank you: an operator will look at it."), "success")
+        else:
+            flash(_("You have already reported this."), "info")
+    proposal_id = item.id if kind == "proposal" else item.proposal_id
+    return redirect(url_for("participation.proposal", proposal_id=proposal_id))

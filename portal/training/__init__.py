@@ -1,0 +1,1 @@
+"""Training and entrepreneurship courses: sign-up, seats, waitlist, attendance, certificates."""

@@ -1,0 +1,373 @@
+"""Staff pages for training under /staf/pelatihan: courses and sessions, signing people
+up at the village office, the outbox, feedback and reports (with an .xlsx export).
+Operators and admins change things; auditors read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.csr.models import Company
+from portal.extensions import db
+from portal.public.models import Programme
+from portal.registry.models import NEED_LEVELS, Person
+from portal.security import roles_required
+from portal.training import outbox, services
+from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
+from portal.training.models import CHANNELS, OUTBOX_STATUSES, Course, Place, TrainingSession
+
+bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
+
+EDITORS = services.EDITORS
+READERS = services.READERS
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
+
+
+def _get(model, item_id: int):
+    item = db.session.get(model, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _attach(form, error: services.TrainingError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    courses = list(db.session.scalars(select(Course).order_by(Course.id.desc())))
+    return render_template("training/manage/index.html", courses=courses)
+
+
+# --- courses ---------------------------------------------------------------------------
+
+
+def _course_choices(form: CourseForm) -> None:
+    form.trainer_id.choices = [("", _("No account"))] + [
+        (str(u.id), u.name) for u in services.trainers()
+    ]
+    companies = db.session.scalars(select(Company).order_by(Company.name)).all()
+    form.sponsor_company_id.choices = [("", _("No sponsor"))] + [
+        (str(c.id), c.name) for c in companies
+    ]
+    programmes = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
+    form.priority_programme_id.choices = [("", "-")] + [(str(p.id), p.name_id) for p in programmes]
+
+
+def _course_data(form: CourseForm) -> dict:
+    def as_id(value):
+        return int(value) if value else None
+
+    return {
+        "title_id": form.title_id.data.strip(),
+        "title_en": (form.title_en.data or "").strip() or None,
+        "description_id": form.description_id.data,
+        "description_en": form.description_en.data or None,
+        "category": form.category.data,
+        "place": form.place.data.strip(),
+        "trainer_id": as_id(form.trainer_id.data),
+        "trainer_name": (form.trainer_name.data or "").strip() or None,
+        "sponsor_company_id": as_id(form.sponsor_company_id.data),
+        "pledge_id": form.pledge_id.data or None,
+        "priority_rule": form.priority_rule.data,
+        "priority_levels": " ".join(form.priority_levels.data or []) or None,
+        "priority_programme_id": as_id(form.priority_programme_id.data),
+        "published": bool(form.published.data),
+    }
+
+
+def _course_form_page(form, course=None, pledge=None, status=200):
+    return (
+        render_template(
+            "training/manage/course_form.html", form=form, course=course, pledge=pledge
+        ),
+        status,
+    )
+
+
+@bp.route("/kursus/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def course_new():
+    """A new course; `?pledge=<id>` (from the CSR board) fills in the sponsor."""
+    form = CourseForm()
+    _course_choices(form)
+    pledge = services.sponsor_from_pledge(request.args.get("pledge", type=int))
+    if request.method == "GET" and pledge is not None:
+        form.sponsor_company_id.data = str(pledge.company_id)
+        form.pledge_id.data = pledge.id
+        if pledge.need is not None:
+            form.title_id.data = pledge.need.title_id
+            form.title_en.data = pledge.need.title_en
+            form.description_id.data = pledge.need.description_id
+        form.category.data = "entrepreneurship"
+    if form.validate_on_submit():
+        try:
+            course = services.save_course(None, _course_data(form), actor=current_user)
+        except services.TrainingError as error:
+            _attach(form, error)
+        else:
+            flash(_("Course saved. Now add its sessions."), "success")
+            return redirect(url_for("training_manage.course", course_id=course.id))
+    return _course_form_page(form, pledge=pledge, status=422 if form.errors else 200)
+
+
+@bp.route("/kursus/<int:course_id>")
+@roles_required(*READERS)
+def course(course_id: int):
+    item = _get(Course, course_id)
+    return render_template(
+        "training/manage/course.html",
+        course=item,
+        sessions=list(
+            db.session.scalars(
+                select(TrainingSession)
+                .where(TrainingSession.course_id == item.id)
+                .order_by(TrainingSession.starts_at)
+            )
+        ),
+        need_levels=NEED_LEVELS,
+    )
+
+
+@bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def course_edit(course_id: int):
+    item = _get(Course, course_id)
+    form = CourseForm(obj=item)
+    _course_choices(form)
+    if request.method == "GET":
+        form.trainer_id.data = str(item.trainer_id or "")
+        form.sponsor_company_id.data = str(item.sponsor_company_id or "")
+        form.priority_programme_id.data = str(item.priority_programme_id or "")
+        form.priority_levels.data = item.level_list
+    if form.validate_on_submit():
+        try:
+            services.save_course(item, _course_data(form), actor=current_user)
+        except services.TrainingError as error:
+            _attach(form, error)
+        else:
+            flash(_("Course saved."), "success")
+            return redirect(url_for("training_manage.course", course_id=item.id))
+    return _course_form_page(form, course=item, status=422 if form.errors else 200)
+
+
+# --- sessions --------------------------------------------------------------------------
+
+
+def _session_data(form: SessionForm) -> dict:
+    tz = _tz()
+    return {
+        "starts_at": datetime.combine(form.day.data, form.start.data, tz),
+        "ends_at": datetime.combine(form.day.data, form.end.data, tz),
+        "seats": form.seats.data,
+        "place": (form.place.data or "").strip() or None,
+    }
+
+
+def _session_form(course, ts, form, status=200):
+    return (
+        render_template("training/manage/session_form.html", course=course, ts=ts, form=form),
+        status,
+    )
+
+
+@bp.route("/kursus/<int:course_id>/sesi/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def session_new(course_id: int):
+    item = _get(Course, course_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            ts = services.save_session(item, None, _session_data(form), actor=current_user)
+        except services.TrainingError as error:
+            _attach(form, error)
+        else:
+            flash(_("Session saved."), "success")
+            return redirect(url_for("training_manage.session", session_id=ts.id))
+    return _session_form(item, None, form, 422 if form.errors else 200)
+
+
+@bp.route("/sesi/<int:session_id>/ubah", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def session_edit(session_id: int):
+    ts = _get(TrainingSession, session_id)
+    form = SessionForm()
+    if request.method == "GET":
+        start = services.aware(ts.starts_at).astimezone(_tz())
+        end = services.aware(ts.ends_at).astimezone(_tz())
+        form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
+        form.seats.data, form.place.data = ts.seats, ts.place
+    if form.validate_on_submit():
+        try:
+            services.save_session(ts.course, ts, _session_data(form), actor=current_user)
+        except services.TrainingError as error:
+            _attach(form, error)
+        else:
+            flash(_("Session saved."), "success")
+            return redirect(url_for("training_manage.session", session_id=ts.id))
+    return _session_form(ts.course, ts, form, 422 if form.errors else 200)
+
+
+def _session_page(ts, form=None, status=200):
+    return (
+        render_template(
+            "training/manage/session.html",
+            ts=ts,
+            places=services.participants(ts.id),
+            queue=services.waitlist(ts.id),
+            form=form or OfficeSignUpForm(),
+            action=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/sesi/<int:session_id>")
+@roles_required(*READERS)
+def session(session_id: int):
+    return _session_page(_get(TrainingSession, session_id))
+
+
+@bp.route("/sesi/<int:session_id>/daftar", methods=["POST"])
+@roles_required(*EDITORS)
+def session_sign_up(session_id: int):
+    """Sign someone up at the office: a registry person, or a name and phone number."""
+    ts = _get(TrainingSession, session_id)
+    form = OfficeSignUpForm()
+    if not form.validate_on_submit():
+        return _session_page(ts, form, 422)
+    try:
+        if form.person_id.data:
+            person = db.session.get(Person, form.person_id.data)
+            if person is None:
+                raise services.TrainingError(_("No person with this number."), "person_id")
+            applicant = services.applicant_for_person(
+                person, services.normalize_phone(form.phone.data), form.locale.data
+            )
+        else:
+            applicant = services.applicant_by_phone(
+                form.name.data or "", form.phone.data or "", form.locale.data
+            )
+        place = services.sign_up(ts.id, applicant, actor=current_user)
+    except services.TrainingError as error:
+        _attach(form, error)
+        return _session_page(ts, form, 422)
+    if place.status == "enrolled":
+        flash(_("%(name)s has a place.", name=place.name), "success")
+    else:
+        flash(
+            _(
+                "%(name)s is number %(pos)d on the waitlist.",
+                name=place.name,
+                pos=services.waitlist_position(place),
+            ),
+            "info",
+        )
+    return redirect(url_for("training_manage.session", session_id=ts.id))
+
+
+@bp.route("/tempat/<int:place_id>/batal", methods=["POST"])
+@roles_required(*EDITORS)
+def place_cancel(place_id: int):
+    place = _get(Place, place_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        promoted = services.cancel(place.id, actor=current_user)
+    except services.TrainingError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Place cancelled."), "success")
+        if promoted is not None:
+            flash(_("%(name)s moved up from the waitlist.", name=promoted.name), "info")
+    return redirect(url_for("training_manage.session", session_id=place.session_id))
+
+
+# --- outbox ------------------------------------------------------------------------------
+
+
+@bp.route("/kotak-keluar")
+@roles_required(*READERS)
+def outbox_page():
+    status = request.args.get("status") or None
+    if status is not None and status not in OUTBOX_STATUSES:
+        abort(404)
+    return render_template(
+        "training/manage/outbox.html",
+        messages=outbox.recent(200, status),
+        status=status,
+        statuses=OUTBOX_STATUSES,
+        channels=CHANNELS,
+        form=ActionForm(),
+    )
+
+
+@bp.route("/kotak-keluar/kirim", methods=["POST"])
+@roles_required(*EDITORS)
+def outbox_send():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    counts = outbox.send_due()
+    flash(_("Sent: %(sent)d, failed: %(failed)d.", **counts), "info")
+    return redirect(url_for("training_manage.outbox_page"))
+
+
+@bp.route("/kotak-keluar/<int:message_id>/ulang", methods=["POST"])
+@roles_required(*EDITORS)
+def outbox_retry(message_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if outbox.retry(message_id):
+        flash(_("The message is queued again."), "success")
+    return redirect(url_for("training_manage.outbox_page"))
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+@bp.route("/laporan")
+@roles_required(*READERS)
+def reports():
+    return render_template(
+        "training/manage/reports.html",
+        per_course=services.report_per_course(),
+        per_area=services.report_per_area(),
+        per_level=services.report_per_level(),
+        feedback=services.feedback_summary(),
+        need_levels=NEED_LEVELS,
+    )
+
+
+@bp.route("/laporan.xlsx")
+@roles_required(*READERS)
+def reports_xlsx():
+    data = services.export_xlsx(current_user)
+    response = Response(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="laporan-pelatihan.xlsx"'
+    return response

@@ -1,0 +1,171 @@
+"""Sending the outbox: pluggable senders, a claim that makes sending once-only, and
+retries with backoff.
+
+A message is claimed by a conditional UPDATE (status queued → sending, only if still
+queued and due), committed before the sender runs: two workers (or two cron runs) can
+never both claim it. Success marks it sent; a failure puts it back in the queue with
+`next_attempt_at` pushed out (1, 2, 4 ... minutes, at most 6 hours) until
+OUTBOX_MAX_ATTEMPTS, after which it stays "failed" for staff to see. Nothing is lost.
+
+Senders: FileSender (default) writes each message to instance/outbox/; SmtpSender
+sends e-mail when SMTP_HOST is set; HttpGatewaySender posts SMS/WhatsApp messages to
+SMS_GATEWAY_URL. `senders_for(app)` picks per channel; tests pass their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import urllib.request
+from collections.abc import Callable
+from datetime import timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.training.models import OutboxMessage
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class FileSender:
+    """Writes the message to a file (the default: nothing leaves the server)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def __call__(self, message: OutboxMessage) -> None:
+        os.makedirs(self.folder, exist_ok=True)
+        path = os.path.join(self.folder, f"{message.id:08d}-{message.channel}.txt")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"To: {message.recipient}\nChannel: {message.channel}\n")
+            fh.write(f"Subject: {message.subject}\n\n{message.body}\n")
+
+
+class SmtpSender:
+    def __init__(self, config):
+        self.config = config
+
+    def __call__(self, message: OutboxMessage) -> None:
+        mail = EmailMessage()
+        mail["From"] = self.config["SMTP_FROM"]
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail.set_content(message.body)
+        with smtplib.SMTP(self.config["SMTP_HOST"], self.config["SMTP_PORT"], timeout=20) as smtp:
+            if self.config.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if self.config.get("SMTP_USER"):
+                smtp.login(self.config["SMTP_USER"], self.config["SMTP_PASSWORD"] or "")
+            smtp.send_message(mail)
+
+
+class HttpGatewaySender:
+    """POSTs {"to", "channel", "body"} as JSON; any answer but 2xx is a failure."""
+
+    def __init__(self, config):
+        self.url = config["SMS_GATEWAY_URL"]
+        self.token = config.get("SMS_GATEWAY_TOKEN")
+
+    def __call__(self, message: OutboxMessage) -> None:
+        data = json.dumps(
+            {"to": message.recipient, "channel": message.channel, "body": message.body}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+            self.url, data=data, method="POST", headers={"Content-Type": "application/json"}
+        )
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+            if not 200 <= response.status < 300:
+                raise RuntimeError(f"gateway answered {response.status}")
+
+
+def senders_for(config) -> dict[str, Callable[[OutboxMessage], None]]:
+    """The sender for each channel, from the settings."""
+    file_sender = FileSender(config["OUTBOX_DIR"])
+    email = SmtpSender(config) if config.get("SMTP_HOST") else file_sender
+    phone = HttpGatewaySender(config) if config.get("SMS_GATEWAY_URL") else file_sender
+    return {"email": email, "sms": phone, "whatsapp": phone}
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def claim(message_id: int) -> bool:
+    """Take a due message for sending; False if someone else has it (or it is not due)."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "queued",
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(status="sending", attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def send_due(senders: dict | None = None, limit: int = 200) -> dict[str, int]:
+    """Send the queued messages that are due. Returns counts of sent and failed."""
+    senders = senders or senders_for(current_app.config)
+    max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    counts = {"sent": 0, "failed": 0}
+    for message_id in ids:
+        if not claim(message_id):
+            continue
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            senders[message.channel](message)
+        except Exception as exc:  # any sender failure: keep the message and retry later
+            db.session.rollback()
+            message = db.session.get(OutboxMessage, message_id)
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if message.attempts >= max_attempts:
+                message.status = "failed"
+            else:
+                message.status = "queued"
+                message.next_attempt_at = utcnow() + backoff(message.attempts)
+            db.session.commit()
+            counts["failed"] += 1
+            continue
+        message.status = "sent"
+        message.sent_at = utcnow()
+        message.last_error = None
+        db.session.commit()
+        counts["sent"] += 1
+    return counts
+
+
+def recent(limit: int = 100, status: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return list(db.session.scalars(query))
+
+
+def retry(message_id: int) -> bool:
+    """Staff put a failed message back in the queue."""
+    changed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
+        .values(status="queued", next_attempt_at=utcnow(), attempts=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed == 1

@@ -1,0 +1,168 @@
+"""Uploaded images, shared by the features that take them (CSR logos and receipts,
+complaint photos).
+
+A file is judged by its content, never by its name or the browser's content type:
+Pillow must recognise it as PNG, JPEG or WebP, decode it completely, and it must stay
+within a size in bytes and in pixels. It is then re-encoded (which drops metadata such
+as GPS positions and anything hidden after the image data) and stored under a random
+name in a folder under instance/uploads/, outside static/, to be served by a route that
+checks who is asking. Each feature picks its folder and byte limit (see
+portal/csr/uploads.py and portal/complaints/services.py).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from PIL import Image, ImageOps, UnidentifiedImageError
+from wtforms.validators import StopValidation
+
+ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP"}
+MAX_PIXELS = 40_000_000  # far above any phone photo, far below a decompression bomb
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_SIZE = 1600
+MIMETYPES = {"png": "image/png", "jpg": "image/jpeg"}
+
+
+class UploadError(ValueError):
+    """A file that is refused; the message is for the person who sent it."""
+
+    def __init__(self, message):
+        # Kept lazy: it is put into words in the reader's language, inside a request.
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    extension: str
+    mimetype: str
+
+
+def clean_image(
+    raw: bytes, *, max_side: int, as_logo: bool, limit: int = DEFAULT_MAX_BYTES
+) -> CleanImage:
+    """Check an uploaded image by its content and re-encode it.
+
+    Raises UploadError with a message for the reader when the file is larger than
+    `limit` bytes, is not a PNG/JPEG/WebP image (a renamed program, a PDF...) or is
+    damaged. Logos stay PNG (transparency); everything else becomes a JPEG.
+    """
+    if len(raw) > limit:
+        raise UploadError(
+            _l(
+                "The image is larger than %(limit)s MB. Please send a smaller image.",
+                limit=f"{limit / 1048576:g}",
+            )
+        )
+    if not raw:
+        raise UploadError(_l("The file is empty."))
+    try:
+        with warnings.catch_warnings():
+            # A huge image is refused below with a clear message, not as a warning.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(raw))
+            fmt = probe.format
+            width, height = probe.size
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        raise UploadError(
+            _l("This file is not a PNG, JPEG or WebP image. Please choose a picture file.")
+        ) from None
+    if fmt not in ALLOWED_FORMATS:
+        raise UploadError(
+            _l("This file is not a PNG, JPEG or WebP image. Please choose a picture file.")
+        )
+    if width * height > MAX_PIXELS:
+        raise UploadError(_l("The image has too many pixels. Please send a smaller picture."))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # verify() checks the structure; load() decodes every pixel (a truncated
+            # file fails here). verify() leaves the image unusable, hence two opens.
+            Image.open(io.BytesIO(raw)).verify()
+            image = Image.open(io.BytesIO(raw))
+            image.load()
+    except Exception:  # Pillow raises many kinds for damaged files; all mean "broken"
+        raise UploadError(
+            _l("The image is damaged or incomplete. Please save it again and send it once more.")
+        ) from None
+
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    if as_logo:
+        # Logos keep transparency: PNG.
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, format="PNG", optimize=True)
+        return CleanImage(out.getvalue(), "png", "image/png")
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    image.save(out, format="JPEG", quality=82, optimize=True)
+    return CleanImage(out.getvalue(), "jpg", "image/jpeg")
+
+
+def folder(base: str, *parts: str) -> str:
+    """A folder under `base`, created if needed."""
+    path = os.path.join(base, *parts)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def store(clean: CleanImage, directory: str) -> str:
+    """Write a cleaned image under a random name into `directory`; returns the name."""
+    name = f"{secrets.token_hex(16)}.{clean.extension}"
+    path = os.path.join(directory, name)
+    # O_EXCL: never overwrite (the name is random, this is only a guard).
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(clean.data)
+    return name
+
+
+def stored_path(directory: str, name: str | None) -> str | None:
+    """The path of a stored file, or None for a name that is not one of ours."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = os.path.join(directory, name)
+    return path if os.path.isfile(path) else None
+
+
+def remove(directory: str, name: str | None) -> None:
+    """Delete a stored file (used when the record that named it was not written)."""
+    path = stored_path(directory, name)
+    if path:
+        os.remove(path)
+
+
+class ImageField(FileField):
+    """An uploaded image, checked by content and re-encoded when the form validates;
+    the clean image is then in `.image`. `limit` is a callable (read inside the
+    request, so a setting can change it)."""
+
+    def __init__(self, *args, limit=lambda: DEFAULT_MAX_BYTES, max_side=PHOTO_SIZE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+        self.max_side = max_side
+        self.image: CleanImage | None = None
+
+    def has_file(self) -> bool:
+        return bool(self.data and getattr(self.data, "filename", None))
+
+    def pre_validate(self, form):
+        self.image = None
+        if not self.has_file():
+            return
+        limit = self.limit()
+        raw = self.data.read(limit + 1)
+        try:
+            self.image = clean_image(raw, max_side=self.max_side, as_logo=False, limit=limit)
+        except UploadError as error:
+            raise StopValidation(str(error.message)) from None

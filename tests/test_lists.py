@@ -1,0 +1,459 @@
+"""Recipient lists: the draft follows the rules, changes need reasons and are audited,
+the meeting and the village head's approval, publishing, what the public may see."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.lists import services
+from portal.lists.models import ListChange, ListEntry, ListVersionRow
+from portal.public.models import Programme
+from portal.registry import demo as registry_demo
+from portal.registry import scoring
+from portal.registry.models import (
+    NATIONAL_PROGRAMMES,
+    Enrolment,
+    ExternalEnrolment,
+    Household,
+    Person,
+)
+from tests import factories
+
+ATTENDEES = "Hendra Saputra; Kepala Desa\nSiti Aminah; Ketua BPD\nBudi; Warga"
+SIXTEEN = re.compile(rb"(?<!\d)\d{16}(?!\d)")
+# Dates written with digits: 1980-05-17, 17-05-1980, 17/5/1980, 17.05.1980.
+NUMERIC_DATE = re.compile(
+    rb"(?<!\d)(\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?!\d)"
+)
+
+
+@pytest.fixture
+def village(app):
+    """Programmes (one per aid type) and a demo registry of 300 households."""
+    for slug, aid in (("pangan", "food"), ("blt", "cash"), ("sekolah", "education")):
+        factories.programme(slug=slug, aid_type=aid, name_id=f"Program {slug}")
+    registry_demo.generate(300, seed=7)
+    db.session.commit()
+    return {p.aid_type: p for p in db.session.scalars(select(Programme))}
+
+
+def _period(programme, actor, **rules):
+    start = date.today() + timedelta(days=30)
+    data = dict(
+        programme_id=programme.id,
+        title_id="BLT Januari-Maret",
+        title_en="BLT January to March",
+        starts_on=start,
+        ends_on=start + timedelta(days=89),
+        budget=50_000_000,
+        amount=900_000,
+        benefit_id="Rp300.000 per bulan",
+        benefit_en="IDR 300,000 a month",
+        rule_need_levels="sangat_miskin miskin",
+        rule_max_desil=None,
+        rule_min_members=None,
+        rule_composition="",
+        rule_aid_fit=True,
+        rule_not_covered=True,
+        objection_days=7,
+    )
+    data.update(rules)
+    return services.save_period(None, data, actor=actor)
+
+
+def _covered_independently(aid_type, start, end) -> set[int]:
+    """Coverage worked out here from the rows, not through the registry's function."""
+    out = set()
+    for e in db.session.scalars(select(Enrolment)):
+        programme = db.session.get(Programme, e.programme_id)
+        if programme.aid_type != aid_type:
+            continue
+        if e.period_start <= end and (e.period_end is None or e.period_end >= start):
+            out.add(e.household_id)
+    for x in db.session.scalars(select(ExternalEnrolment)):
+        if NATIONAL_PROGRAMMES[x.programme_code][0] != aid_type:
+            continue
+        if x.period_start <= end and (x.period_end is None or x.period_end >= start):
+            hid = x.household_id or db.session.get(Person, x.person_id).household_id
+            out.add(hid)
+    return out
+
+
+def _living(h, day):
+    return [m for m in scoring.members_of(h, day) if m.alive]
+
+
+@pytest.mark.parametrize(
+    "aid,rules",
+    [
+        ("cash", {}),
+        ("food", {"rule_max_desil": 4}),
+        (
+            "education",
+            {"rule_need_levels": "sangat_miskin miskin rentan", "rule_composition": "school_age"},
+        ),
+        ("food", {"rule_composition": "elderly", "rule_aid_fit": False, "rule_min_members": 2}),
+    ],
+)
+def test_draft_follows_the_programme_rules_on_the_demo_registry(village, make_user, aid, rules):
+    operator = make_user("operator")
+    period = _period(village[aid], operator, **rules)
+    chosen = {h.id for h in services.draft_candidates(period)}
+    covered = _covered_independently(aid, period.starts_on, period.ends_on)
+    expected = set()
+    for h in db.session.scalars(select(Household)):
+        living = _living(h, period.starts_on)
+        if not living or h.need_level not in period.need_levels:
+            continue
+        if period.rule_max_desil and (h.desil is None or h.desil > period.rule_max_desil):
+            continue
+        if period.rule_aid_fit and aid not in h.aid_type_list:
+            continue
+        if period.rule_min_members and len(living) < period.rule_min_members:
+            continue
+        ages = [m.age for m in living if m.age is not None]
+        if period.rule_composition == "school_age" and not any(6 <= a <= 15 for a in ages):
+            continue
+        if period.rule_composition == "elderly" and not any(a >= 60 for a in ages):
+            continue
+        if h.id in covered:
+            continue
+        expected.add(h.id)
+    assert chosen == expected
+    assert chosen, "the demo registry should give a non-empty list"
+    # A national enrolment of the same kind for one member (not the household) during
+    # the period takes the household off the draft: the registry's person rule.
+    code = {"cash": "PKH", "food": "BPNT", "education": "PIP"}[aid]
+    victim = db.session.get(Household, sorted(chosen)[0])
+    member = next(p for p in victim.members if p.status == "alive")
+    db.session.add(
+        ExternalEnrolment(
+            person_id=member.id,
+            programme_code=code,
+            period_start=period.ends_on,
+            source="test",
+        )
+    )
+    db.session.commit()
+    again = {h.id for h in services.draft_candidates(period)}
+    assert again == chosen - {victim.id}
+
+    n = services.propose_draft(period, actor=operator)
+    assert n == len(again)
+    entries = set(db.session.scalars(select(ListEntry.household_id)))
+    assert entries == again
+    with pytest.raises(services.ListError):
+        services.propose_draft(period, actor=operator)
+
+
+def test_manual_changes_need_a_reason_and_are_audited(village, make_user):
+    operator = make_user("operator")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    listed = db.session.scalar(select(ListEntry.household_id).where(ListEntry.active.is_(True)))
+    outside = db.session.scalar(
+        select(Household.id)
+        .where(
+            Household.id.not_in(select(ListEntry.household_id)),
+            Household.need_level != "tidak_prioritas",
+        )
+        .limit(1)
+    )
+    for reason in ("", "   ", None):
+        with pytest.raises(services.ListError) as error:
+            services.remove_household(period, listed, reason, actor=operator)
+        assert error.value.field == "reason"
+        with pytest.raises(services.ListError):
+            services.add_household(period, outside, reason, actor=operator)
+    assert db.session.scalar(select(db.func.count()).select_from(ListChange)) == 0
+
+    services.remove_household(period, listed, "Pindah ke desa lain", actor=operator)
+    services.add_household(period, outside, "Kepala keluarga baru meninggal", actor=operator)
+    changes = db.session.scalars(select(ListChange).order_by(ListChange.id)).all()
+    assert [(c.action, c.household_id, c.actor_id) for c in changes] == [
+        ("remove", listed, operator.id),
+        ("add", outside, operator.id),
+    ]
+    audit = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action.in_(("list_add", "list_remove")))
+    ).all()
+    assert {(a.action, a.summary, a.actor_id) for a in audit} == {
+        ("list_remove", "Pindah ke desa lain", operator.id),
+        ("list_add", "Kepala keluarga baru meninggal", operator.id),
+    }
+    # Adding twice is refused; the database also refuses a change without a reason.
+    with pytest.raises(services.ListError):
+        services.add_household(period, outside, "lagi", actor=operator)
+    with pytest.raises(IntegrityError):
+        db.session.add(
+            ListChange(period_id=period.id, household_id=outside, action="add", reason="")
+        )
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_staff_pages_change_the_list_with_reason(village, client, login_as):
+    operator = login_as("operator")
+    period = _period(village["cash"], operator)
+    assert client.post(f"/staf/daftar-penerima/{period.id}/usulkan").status_code == 302
+    hid = db.session.scalar(select(ListEntry.household_id).limit(1))
+    page = client.post(f"/staf/daftar-penerima/{period.id}/hapus/{hid}", data={"reason": ""})
+    assert page.status_code == 200
+    assert "Please fill in this field." in page.get_data(as_text=True) or "Mohon" in page.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(ListEntry.active).where(ListEntry.household_id == hid))
+    page = client.post(
+        f"/staf/daftar-penerima/{period.id}/hapus/{hid}", data={"reason": "Sudah mampu"}
+    )
+    assert page.status_code == 302
+    assert not db.session.scalar(select(ListEntry.active).where(ListEntry.household_id == hid))
+    page = client.get(f"/staf/daftar-penerima/{period.id}")
+    assert page.status_code == 200 and "Sudah mampu" in page.get_data(as_text=True)
+
+
+def _decide(period, operator, **over):
+    data = dict(
+        held_on=date.today() - timedelta(days=1),
+        place="Balai Desa",
+        attendees_count=50,
+        quorum_required=30,
+        decisions="Daftar ditetapkan.",
+        minutes="Notulen rapat.",
+    )
+    data.update(over)
+    return services.record_decision(period, data, over.pop("attendees", ATTENDEES), actor=operator)
+
+
+def published(village, make_user, **rules):
+    operator = make_user("operator")
+    head = make_user("auditor")
+    period = _period(village["cash"], operator, **rules)
+    services.propose_draft(period, actor=operator)
+    decision = _decide(period, operator)
+    services.approve(period, actor=head)
+    version = services.publish(period, actor=operator)
+    return period, version, decision, operator, head
+
+
+def test_meeting_needs_the_bpd_and_a_quorum_and_only_the_head_approves(village, make_user):
+    operator, head, admin = make_user("operator"), make_user("auditor"), make_user("admin")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    with pytest.raises(services.ListError) as error:
+        _decide(period, operator, attendees="Hendra; Kepala Desa\nBudi; Warga")
+    assert error.value.field == "attendees"
+    with pytest.raises(services.ListError):
+        _decide(period, operator, attendees="Tanpa peran")
+    with pytest.raises(services.ListError):
+        services.approve(period, actor=head)  # no meeting yet
+    low = _decide(period, operator, attendees_count=10, quorum_required=30)
+    assert not low.quorum_met
+    with pytest.raises(services.ListError):
+        services.approve(period, actor=head)
+    decision = _decide(period, operator, held_on=date.today())
+    assert decision.bpd_present and decision.quorum_met
+    with pytest.raises(services.ListError):
+        services.approve(period, actor=operator)  # the operator prepares, never approves
+    with pytest.raises(services.ListError):
+        services.publish(period, actor=operator)  # not approved yet
+    approval = services.approve(period, actor=head)
+    assert approval.approver_role == "auditor" and approval.households == services.active_count(
+        period
+    )
+    active = db.session.scalars(select(ListEntry).where(ListEntry.active.is_(True))).all()
+    assert active and all(e.decision_id == decision.id for e in active)
+    # A change afterwards needs a new approval (an admin may be the village head).
+    services.remove_household(period, active[0].household_id, "Salah data", actor=operator)
+    assert not services.approval_holds(period)
+    with pytest.raises(services.ListError):
+        services.publish(period, actor=operator)
+    services.approve(period, actor=admin)
+    version = services.publish(period, actor=operator)
+    assert version.number == 1 and version.households == len(active) - 1
+    assert (
+        db.session.scalar(
+            select(db.func.count()).where(AuditEntry.action.in_(("approve_list", "publish_list")))
+        )
+        == 3
+    )
+
+
+def test_published_versions_cannot_be_changed(village, make_user):
+    _period_, version, *_ = published(village, make_user)
+    with pytest.raises((IntegrityError, DBAPIError)):
+        db.session.execute(text("UPDATE recipient_version_row SET masked_name = 'x'"))
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises((IntegrityError, DBAPIError)):
+        db.session.execute(text("DELETE FROM recipient_version"))
+    db.session.rollback()
+
+
+def _private_values(version) -> dict[str, set]:
+    rows = db.session.scalars(
+        select(ListVersionRow).where(ListVersionRow.version_id == version.id)
+    ).all()
+    households = [db.session.get(Household, r.household_id) for r in rows]
+    people = [p for h in households for p in h.members]
+    return {
+        "nik": {p.nik for p in people if p.nik},
+        "kk": {h.kk_number for h in households if h.kk_number},
+        "address": {h.address for h in households if h.address},
+        "birth": {p.birth_date for p in people if p.birth_date},
+        "full": {r.full_name for r in rows},
+    }
+
+
+def _scan(body: bytes, private: dict, *, full_names_ok: bool = False) -> None:
+    assert not SIXTEEN.search(body), SIXTEEN.search(body)
+    assert not NUMERIC_DATE.search(body), NUMERIC_DATE.search(body)
+    for key in ("nik", "kk", "address"):
+        for value in private[key]:
+            assert value.encode() not in body, (key, value)
+    from flask_babel import force_locale, format_date
+
+    for born in private["birth"]:
+        for lang in ("id", "en"):
+            with force_locale(lang):
+                for fmt in ("long", "medium"):
+                    assert format_date(born, fmt).encode() not in body, born
+        for form in (born.strftime("%d%m%Y"), born.strftime("%Y%m%d"), born.strftime("%d%m%y")):
+            assert form.encode() not in body, born
+    if not full_names_ok:
+        for name in private["full"]:
+            if len(name.split()[0]) > 2:
+                assert name.encode() not in body, name
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_published_list_holds_no_personal_data_in_any_form(village, make_user, client, app, lang):
+    app.config["LISTS_PDF_COMPRESS"] = False
+    period, version, *_ = published(village, make_user)
+    private = _private_values(version)
+    assert private["nik"] and private["birth"]
+    pages = [f"/daftar-penerima?lang={lang}", f"/daftar-penerima/{period.id}?lang={lang}"]
+    pages += [f"/daftar-penerima/{period.id}?halaman={p}" for p in (1, 2, 3)]
+    pages += [
+        f"/daftar-penerima/{period.id}/versi/1.pdf?lang={lang}",
+        f"/daftar-penerima/{period.id}/versi/1.csv",
+        f"/daftar-penerima/{period.id}/sanggah",
+    ]
+    first = db.session.scalar(select(ListVersionRow).where(ListVersionRow.version_id == version.id))
+    pages.append(f"/daftar-penerima/{period.id}/sanggah?baris={first.id}")
+    seen_pdf = False
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data()
+        if url.endswith(".pdf") or ".pdf?" in url:
+            assert body.startswith(b"%PDF")
+            assert first.masked_name.encode("latin-1") in body  # text is readable: not compressed
+            seen_pdf = True
+        _scan(body, private)
+    assert seen_pdf
+    assert first.masked_name.encode() in client.get(f"/daftar-penerima/{period.id}").get_data()
+
+
+def test_print_carries_full_names_only_when_the_village_says_so(village, make_user, client, app):
+    app.config["LISTS_PDF_COMPRESS"] = False
+    period, version, *_ = published(village, make_user)
+    row = db.session.scalar(select(ListVersionRow).where(ListVersionRow.version_id == version.id))
+    url = f"/daftar-penerima/{period.id}/versi/1.pdf"
+    assert row.full_name.encode("latin-1") not in client.get(url).get_data()
+    app.config["LISTS_PRINT_FULL_NAMES"] = True
+    body = client.get(url).get_data()
+    assert row.full_name.encode("latin-1") in body
+    _scan(body, _private_values(version), full_names_ok=True)
+    # The page and the CSV stay masked whatever the setting.
+    assert row.full_name.encode() not in client.get(f"/daftar-penerima/{period.id}").get_data()
+    csv_body = client.get(f"/daftar-penerima/{period.id}/versi/1.csv").get_data()
+    assert row.full_name.encode() not in csv_body
+
+
+def test_board_shows_totals_per_rt_rw_and_changes_between_versions(village, make_user, client):
+    period, version, decision, operator, head = published(village, make_user)
+    totals = services.totals(version, period.amount)
+    assert sum(t.households for t in totals) == version.households
+    assert all(t.amount == t.households * 900_000 for t in totals)
+    rows = services.version_rows(version)
+    gone = rows[0]
+    services.remove_household(period, gone.household_id, "Pindah domisili", actor=operator)
+    newcomer = db.session.scalar(
+        select(Household.id)
+        .where(
+            Household.id.not_in(select(ListEntry.household_id)), Household.need_level == "miskin"
+        )
+        .limit(1)
+    )
+    services.add_household(period, newcomer, "Hasil musyawarah", actor=operator)
+    services.approve(period, actor=head)
+    v2 = services.publish(period, actor=operator)
+    assert v2.number == 2
+    assert v2.summary["added"] == 1 and v2.summary["removed"] == 1
+    assert v2.summary["removed_names"] == [gone.masked_name]
+    page = client.get(f"/daftar-penerima/{period.id}?lang=en").get_data(as_text=True)
+    assert "Changes since version 1" in page and gone.masked_name in page
+    old = client.get(f"/daftar-penerima/{period.id}?versi=1&lang=en").get_data(as_text=True)
+    assert "replaced by a later version" in old
+    # Version 1 is kept as it was.
+    assert len(services.version_rows(version)) == version.households
+
+
+def test_scan_upload_is_checked_by_content(village, client, login_as, app, tmp_path):
+    import io
+
+    app.config["LISTS_UPLOAD_DIR"] = str(tmp_path / "scans")
+    operator = login_as("operator")
+    period = _period(village["cash"], operator)
+    form = dict(
+        held_on="2026-11-20",
+        place="Balai Desa",
+        attendees_count="40",
+        quorum_required="30",
+        attendees=ATTENDEES,
+        decisions="Ditetapkan",
+        minutes="Notulen",
+    )
+    bad = client.post(
+        f"/staf/daftar-penerima/{period.id}/musdesus",
+        data={**form, "scan": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "berita-acara.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 200
+    assert services.latest_decision(period) is None
+    assert 'value="Balai Desa"' in bad.get_data(as_text=True)  # typed values kept
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    ok = client.post(
+        f"/staf/daftar-penerima/{period.id}/musdesus",
+        data={**form, "scan": (io.BytesIO(pdf), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    decision = services.latest_decision(period)
+    assert decision.scan_mimetype == "application/pdf"
+    assert (tmp_path / "scans" / decision.scan_file).read_bytes() == pdf
+    got = client.get(f"/staf/daftar-penerima/musdesus/{decision.id}/pindaian")
+    assert got.status_code == 200 and got.get_data() == pdf
+
+
+def test_auditor_reads_and_approves_but_does_not_edit(village, client, login_as, make_user):
+    operator = make_user("operator")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    _decide(period, operator)
+    login_as("auditor")
+    assert client.get(f"/staf/daftar-penerima/{period.id}").status_code == 200
+    hid = db.session.scalar(select(ListEntry.household_id).limit(1))
+    assert (
+        client.post(f"/staf/daftar-penerima/{period.id}/hapus/{hid}", data={"reason": "x"})
+    ).status_code == 403
+    assert client.post(f"/staf/daftar-penerima/{period.id}/setujui").status_code == 302
+    assert services.latest_approval(period).approver_role == "auditor"

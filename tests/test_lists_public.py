@@ -1,0 +1,240 @@
+"""Objections (sanggah) and the self-check: open to anyone, limited, and saying no more
+than they must."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.lists import services
+from portal.lists.models import ListEntry, ListObjection, ListVersionRow
+from portal.registry.models import Household, Person
+from tests.test_lists import published, village  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def board(village, make_user):  # noqa: F811
+    return published(village, make_user)
+
+
+def _row(version, n=0):
+    return services.version_rows(version)[n]
+
+
+def test_objections_are_refused_after_the_period_closes(board, client, app, monkeypatch):
+    period, version, *_ = board
+    row = _row(version)
+    closing = version.objection_until
+    item = services.file_objection(version, "remove", "Sudah mampu", row_id=row.id, today=closing)
+    assert item.status == "open"
+    with pytest.raises(services.ListError) as error:
+        services.file_objection(
+            version, "remove", "Terlambat", row_id=row.id, today=closing + timedelta(days=1)
+        )
+    with app.test_request_context("/?lang=en"):
+        assert str(error.value.message) == "The objection period for this list has closed."
+
+    class Later(date):
+        @classmethod
+        def today(cls):
+            return closing + timedelta(days=1)
+
+    monkeypatch.setattr(services, "date", Later)
+    response = client.post(
+        f"/daftar-penerima/{period.id}/sanggah?lang=en",
+        data={"kind": "include", "subject_name": "Ani", "rt": "1", "reason": "Layak"},
+    )
+    assert response.status_code == 409
+    assert "The objection period for this list ended" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(ListObjection)) == 1
+    board_page = client.get(f"/daftar-penerima/{period.id}?lang=en").get_data(as_text=True)
+    assert "The objection period ended on" in board_page
+    assert f"sanggah?baris={row.id}" not in board_page
+
+
+def test_anyone_objects_without_an_account_and_bad_input_is_explained(board, client):
+    period, version, *_ = board
+    row = _row(version)
+    page = client.get(f"/daftar-penerima/{period.id}/sanggah?baris={row.id}&lang=en")
+    assert page.status_code == 200 and row.masked_name in page.get_data(as_text=True)
+    empty = client.post(
+        f"/daftar-penerima/{period.id}/sanggah?lang=en",
+        data={"kind": "include", "subject_name": "Ani Suryani", "rt": "abc", "reason": ""},
+    )
+    text = empty.get_data(as_text=True)
+    assert empty.status_code == 200
+    assert "Enter a whole number." in text and "Please fill in this field." in text
+    assert 'value="Ani Suryani"' in text
+    done = client.post(
+        f"/daftar-penerima/{period.id}/sanggah",
+        data={"kind": "remove", "row_id": str(row.id), "reason": "Rumahnya besar"},
+    )
+    assert done.status_code == 200
+    item = db.session.scalar(select(ListObjection))
+    assert item.kind == "remove" and item.row_id == row.id and item.reason == "Rumahnya besar"
+    assert f"{item.id}" in done.get_data(as_text=True)
+
+
+def test_objection_form_is_csrf_protected(board, app, client):
+    period, *_ = board
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(
+        f"/daftar-penerima/{period.id}/sanggah",
+        data={"kind": "include", "subject_name": "Ani", "rt": "1", "reason": "Layak"},
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(select(db.func.count()).select_from(ListObjection)) == 0
+
+
+def test_objections_are_rate_limited(board, app, client):
+    period, *_ = board
+    app.config["RATELIMIT_OBJECTION"] = "2 per minute"
+    data = {"kind": "include", "subject_name": "Ani", "rt": "1", "reason": "Layak"}
+    codes = [
+        client.post(f"/daftar-penerima/{period.id}/sanggah", data=data).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    assert db.session.scalar(select(db.func.count()).select_from(ListObjection)) == 2
+
+
+def test_each_decision_appears_in_the_next_version_summary(board, make_user, client):
+    period, version, decision, operator, head = board
+    rows = services.version_rows(version)
+    upheld = services.file_objection(version, "remove", "Sudah mampu", row_id=rows[0].id)
+    rejected = services.file_objection(version, "remove", "Iri saja", row_id=rows[1].id)
+    outsider = db.session.scalar(
+        select(Household.id)
+        .where(
+            Household.id.not_in(select(ListEntry.household_id)), Household.need_level == "miskin"
+        )
+        .limit(1)
+    )
+    include = services.file_objection(
+        version, "include", "Tidak tercantum", subject_name="Ani Suryani", rt=3, rw=1
+    )
+    waiting = services.file_objection(version, "include", "Belum diputus", subject_name="X", rt=1)
+    with pytest.raises(services.ListError):
+        services.decide_objection(upheld, "upheld", "  ", actor=operator)
+    with pytest.raises(services.ListError):  # upholding an "include" needs the household
+        services.decide_objection(include, "upheld", "Layak", actor=operator)
+    services.decide_objection(upheld, "upheld", "Terbukti punya mobil", actor=operator)
+    services.decide_objection(rejected, "rejected", "Tidak terbukti", actor=operator)
+    services.decide_objection(include, "upheld", "Layak", actor=operator, household_id=outsider)
+    with pytest.raises(services.ListError):
+        services.decide_objection(rejected, "upheld", "lagi", actor=operator)
+    # The upheld ones changed the working list, with the objection as the reason.
+    assert not db.session.scalar(
+        select(ListEntry.active).where(ListEntry.household_id == rows[0].household_id)
+    )
+    added = db.session.scalar(select(ListEntry).where(ListEntry.household_id == outsider))
+    assert added.active and added.source == "objection"
+    assert (
+        db.session.scalar(select(db.func.count()).where(AuditEntry.action == "decide_objection"))
+        == 3
+    )
+    services.approve(period, actor=head)
+    v2 = services.publish(period, actor=operator)
+    summary = v2.summary
+    assert {(o["id"], o["kind"], o["status"]) for o in summary["objections"]} == {
+        (upheld.id, "remove", "upheld"),
+        (rejected.id, "remove", "rejected"),
+        (include.id, "include", "upheld"),
+    }
+    assert summary["objection_counts"]["upheld"] == 2
+    assert summary["objection_counts"]["rejected"] == 1
+    assert summary["objections_open"] == 1
+    assert summary["removed"] == 1 and summary["added"] == 1
+    page = client.get(f"/daftar-penerima/{period.id}?lang=en").get_data(as_text=True)
+    assert "Objections decided: 2 upheld, 1 rejected." in page
+    assert f"Objection no. {rejected.id}" in page
+    # Counts and numbers only: nothing the objectors wrote, nor whom they named.
+    for secret in ("Iri saja", "Tidak terbukti", "Ani Suryani", "Sudah mampu"):
+        assert secret not in page
+    # A later decision shows in the version after, once only.
+    services.decide_objection(waiting, "rejected", "Tidak ada data", actor=operator)
+    services.remove_household(period, outsider, "Koreksi", actor=operator)
+    services.approve(period, actor=head)
+    v3 = services.publish(period, actor=operator)
+    assert [o["id"] for o in v3.summary["objections"]] == [waiting.id]
+
+
+def _listed_person(version):
+    row = db.session.scalar(select(ListVersionRow).where(ListVersionRow.version_id == version.id))
+    return db.session.scalar(
+        select(Person).where(
+            Person.household_id == row.household_id,
+            Person.status == "alive",
+            Person.merged_into_id.is_(None),
+        )
+    )
+
+
+def test_self_check_answers_yes_with_what_is_due(board, client):
+    period, version, *_ = board
+    person = _listed_person(version)
+    response = client.post(
+        "/cek-bansos?lang=en", data={"nik": person.nik, "name": person.name.upper()}
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Your household is on a current list" in text
+    assert "IDR 300,000 a month" in text and "BLT January to March" in text
+    assert person.nik not in text
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_self_check_says_the_same_for_unknown_and_for_a_wrong_name(board, client):
+    period, version, *_ = board
+    person = _listed_person(version)
+    outsider = db.session.scalar(
+        select(Person).where(
+            Person.household_id.not_in(select(ListEntry.household_id)), Person.status == "alive"
+        )
+    )
+
+    def answer(nik, name):
+        html = client.post("/cek-bansos?lang=en", data={"nik": nik, "name": name}).get_data(
+            as_text=True
+        )
+        start = html.index('<section class="lists-result"')
+        return html[start : html.index("</section>", start)]
+
+    wrong_name = answer(person.nik, "Nama Lain Sekali")
+    unknown = answer("1403090101010001", person.name)
+    not_listed = answer(outsider.nik, outsider.name)
+    assert wrong_name == unknown == not_listed
+    assert "No current list found for this NIK and name" in wrong_name
+    assert f"/daftar-penerima/{period.id}/sanggah" in wrong_name  # how to object
+
+
+def test_self_check_logs_and_audits_no_nik(board, client, app, caplog):
+    period, version, *_ = board
+    person = _listed_person(version)
+    before = db.session.scalar(select(db.func.count()).select_from(AuditEntry))
+    with caplog.at_level(logging.DEBUG):
+        for nik in (person.nik, "1403090101010001"):
+            client.post("/cek-bansos", data={"nik": nik, "name": person.name})
+    logged = caplog.text + " ".join(str(r.args) for r in caplog.records)
+    assert person.nik not in logged and "1403090101010001" not in logged
+    assert person.nik[:6] + person.nik[-4:] not in logged
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)) == before
+    for entry in db.session.scalars(select(AuditEntry)):
+        assert person.nik not in f"{entry.summary} {entry.before} {entry.after}"
+
+
+def test_self_check_holds_its_rate_limit_and_the_site_does_not(board, app, client):
+    period, *_ = board
+    app.config["RATELIMIT_SELF_CHECK"] = "3 per minute"
+    codes = [
+        client.post("/cek-bansos", data={"nik": "1403090101010001", "name": "Ani"}).status_code
+        for _ in range(5)
+    ]
+    assert codes == [200, 200, 200, 429, 429]
+    assert client.get("/cek-bansos").status_code == 200
+    assert client.get(f"/daftar-penerima/{period.id}").status_code == 200

@@ -69,6 +69,8 @@ def configure_blueprints(app: Flask) -> None:
     from portal.csr.views import bp as csr_bp
     from portal.lists.manage import bp as lists_manage_bp
     from portal.lists.views import bp as lists_bp
+    from portal.participation.manage import bp as participation_manage_bp
+    from portal.participation.views import bp as participation_bp
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
     from portal.registry.import_views import bp as registry_import_bp
@@ -85,11 +87,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints_manage_bp)
     app.register_blueprint(csr_bp)
     app.register_blueprint(csr_manage_bp)
-    from portal.participation import manage as participation_manage
-    from portal.participation import views as participation_views
-
-    app.register_blueprint(participation_views.bp)
-    app.register_blueprint(participation_manage.bp)
+    app.register_blueprint(participation_bp)
+    app.register_blueprint(participation_manage_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(lists_manage_bp)
     from portal.training.views import register as register_training

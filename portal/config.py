@@ -67,6 +67,14 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_SECOND_FACTOR": os.environ.get(
             "RATELIMIT_SECOND_FACTOR", "5 per minute;30 per hour"
         ),
+        # Residents' sign-ups per client address (/daftar).
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "10 per hour"),
+        # Verification attempts (NIK + birth date) per resident account...
+        "RATELIMIT_VERIFY": os.environ.get("RATELIMIT_VERIFY", "5 per hour"),
+        # ...and per client address, higher: neighbours at the village office share one.
+        "RATELIMIT_VERIFY_IP": os.environ.get("RATELIMIT_VERIFY_IP", "20 per hour"),
+        # Hours a one-time password reset code from the village office stays valid.
+        "RESET_CODE_HOURS": int(os.environ.get("RESET_CODE_HOURS", "24")),
         # A staff session ends after this many minutes without a request.
         "STAFF_IDLE_MINUTES": int(os.environ.get("STAFF_IDLE_MINUTES", "30")),
         "BEHIND_PROXY": _bool("BEHIND_PROXY"),
@@ -111,5 +119,20 @@ def defaults(instance_path: str) -> dict:
         "LISTS_PRINT_FULL_NAMES": _bool("LISTS_PRINT_FULL_NAMES"),
         "RATELIMIT_SELF_CHECK": os.environ.get("RATELIMIT_SELF_CHECK", "5 per minute;20 per hour"),
         "RATELIMIT_OBJECTION": os.environ.get("RATELIMIT_OBJECTION", "5 per minute;20 per hour"),
+        # Participation, per resident account: votes (a changed vote counts again),
+        # supports, comments, reports of abuse (proposals and comments share one budget)
+        # and survey answers (a form sent back with errors counts too).
+        "RATELIMIT_VOTE": os.environ.get("RATELIMIT_VOTE", "10 per minute;60 per hour"),
+        "RATELIMIT_SUPPORT": os.environ.get("RATELIMIT_SUPPORT", "30 per minute;300 per hour"),
+        "RATELIMIT_COMMENT": os.environ.get("RATELIMIT_COMMENT", "10 per minute;60 per hour"),
+        "RATELIMIT_FLAG": os.environ.get("RATELIMIT_FLAG", "10 per minute;30 per hour"),
+        "RATELIMIT_SURVEY_ANSWER": os.environ.get(
+            "RATELIMIT_SURVEY_ANSWER", "5 per minute;20 per hour"
+        ),
+        # Live ballot results (and the ballot and results pages that show them) are
+        # computed at most this often per worker.
+        "PARTICIPATION_RESULTS_SECONDS": int(os.environ.get("PARTICIPATION_RESULTS_SECONDS", "5")),
+        # Supports that put a proposal on the next village meeting's agenda.
+        "PROPOSAL_SUPPORT_THRESHOLD": int(os.environ.get("PROPOSAL_SUPPORT_THRESHOLD", "10")),
         "DEBUG": False,
     }

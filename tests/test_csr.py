@@ -1019,6 +1019,66 @@ def test_staff_write_needs_in_both_languages_and_publish_them(client, staff):
     assert "Laptop kantor desa" in page and "Only available in Indonesian." in page
 
 
+def test_a_need_links_to_the_ballot_that_decided_it(client, staff, make_need):
+    from tests.test_participation import make_ballot
+
+    ballot = make_ballot(
+        staff["admin"], question_id="Prioritas 2027", question_en="Priorities 2027"
+    )
+    need = make_need()
+    login(client, staff["operator"])
+    form = text_of(client.get(f"/staf/csr/kebutuhan/{need.id}?lang=en"))
+    assert "Priority ballot that decided it" in form and "Prioritas 2027" in form
+    data = {
+        "kind": need.kind,
+        "title_id": need.title_id,
+        "title_en": need.title_en,
+        "description_id": need.description_id,
+        "target": "100",
+        "unit_id": "karung",
+        "programme_id": "0",
+        "ballot_id": str(ballot.id),
+        "rank": "1",
+        "is_open": "y",
+    }
+    # A ballot that does not exist is refused beside the field; nothing changes.
+    response = client.post(f"/staf/csr/kebutuhan/{need.id}", data={**data, "ballot_id": "999"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).ballot_id is None
+    assert client.post(f"/staf/csr/kebutuhan/{need.id}", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).ballot_id == ballot.id
+    client.post("/keluar")
+    with client.session_transaction() as session:
+        session.clear()
+    page = text_of(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
+    assert "Decided by the ballot" in page
+    assert f"/partisipasi/pemungutan/{ballot.id}/hasil" in page and "Priorities 2027" in page
+
+
+def test_the_database_keeps_a_need_from_naming_a_missing_ballot(staff, make_need):
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.test_participation import make_ballot
+
+    need = make_need()
+    need.ballot_id = 424242
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    ballot = make_ballot(staff["admin"])
+    need = db.session.get(Need, need.id)
+    need.ballot_id = ballot.id
+    db.session.commit()
+    # A ballot removed by hand (the application never deletes one) only clears the link.
+    db.session.execute(text("DELETE FROM ballot_option WHERE ballot_id = :b"), {"b": ballot.id})
+    db.session.execute(text("DELETE FROM ballot WHERE id = :b"), {"b": ballot.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).ballot_id is None
+
+
 # --- the board in pages, aggregated ----------------------------------------------------------
 
 

@@ -457,3 +457,103 @@ def test_auditor_reads_and_approves_but_does_not_edit(village, client, login_as,
     ).status_code == 403
     assert client.post(f"/staf/daftar-penerima/{period.id}/setujui").status_code == 302
     assert services.latest_approval(period).approver_role == "auditor"
+
+
+# ------------------------------------------------------------- approval enrols in the registry
+
+
+def _enrolments(period) -> dict[int, Enrolment]:
+    """The village enrolments in the period's programme from its first day (the demo
+    registry has enrolments of its own, from other days)."""
+    rows = db.session.scalars(
+        select(Enrolment).where(
+            Enrolment.programme_id == period.programme_id,
+            Enrolment.period_start == period.starts_on,
+        )
+    )
+    return {e.household_id: e for e in rows}
+
+
+def _active_ids(period) -> set[int]:
+    return {e.household_id for e in db.session.scalars(services.entries_query(period))}
+
+
+def test_approval_enrols_the_listed_households_once_and_follows_changes(village, make_user):
+    from portal.registry.services import covered_households, overlaps
+
+    operator, head = make_user("operator"), make_user("auditor")
+    cash = village["cash"]
+    period = _period(cash, operator)
+    services.propose_draft(period, actor=operator)
+    listed = sorted(_active_ids(period))
+    # An operator enrolled one listed household by hand already: the list leaves it alone.
+    by_hand = Enrolment(
+        household_id=listed[0],
+        programme_id=cash.id,
+        period_start=period.starts_on,
+        period_end=period.starts_on + timedelta(days=30),
+    )
+    db.session.add(by_hand)
+    db.session.commit()
+    before = len(db.session.scalars(select(Enrolment.id)).all()) - 1
+    _decide(period, operator)
+    assert _enrolments(period).keys() == {listed[0]}  # nothing before the approval
+    services.approve(period, actor=head)
+
+    made = _enrolments(period)
+    assert made.keys() == set(listed)
+    assert made[listed[0]].id == by_hand.id and made[listed[0]].period_end != period.ends_on
+    for hid in listed[1:]:
+        e = made[hid]
+        assert (e.period_start, e.period_end, e.person_id) == (
+            period.starts_on,
+            period.ends_on,
+            None,
+        )
+    entries = {e.household_id: e for e in db.session.scalars(select(ListEntry))}
+    assert entries[listed[0]].enrolment_id is None
+    assert all(entries[h].enrolment_id == made[h].id for h in listed[1:])
+    # The registry now sees them: covered for cash in the period, and a national cash
+    # programme for one of them is an overlap.
+    assert set(listed) <= covered_households("cash", period.starts_on, period.ends_on)
+    db.session.add(
+        ExternalEnrolment(household_id=listed[1], programme_code="PKH", period_start=date.today())
+    )
+    db.session.commit()
+    assert any(o.household_id == listed[1] for o in overlaps(listed[1]))
+    (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "approve_list"))
+    assert len(entry.after["enrolments"]["enrolled"]) == len(listed) - 1
+
+    # Taken off before the period begins: the enrolment the list made goes; the one made
+    # by hand stays. Re-approving twice changes nothing more.
+    services.remove_household(period, listed[1], "Pindah desa", actor=operator)
+    services.remove_household(period, listed[0], "Sudah mampu", actor=operator)
+    services.approve(period, actor=head)
+    with pytest.raises(services.ListError):
+        services.approve(period, actor=head)
+    now = _enrolments(period)
+    assert listed[1] not in now and now[listed[0]].id == by_hand.id
+    assert set(now) == set(listed) - {listed[1]}
+    # Put back: enrolled again, exactly once.
+    services.add_household(period, listed[1], "Keberatan diterima", actor=operator)
+    services.approve(period, actor=head)
+    assert set(_enrolments(period)) == set(listed)
+    assert len(db.session.scalars(select(Enrolment.id)).all()) == before + len(listed)
+
+
+def test_a_household_taken_off_during_the_period_stops_the_day_before(village, make_user):
+    operator, head = make_user("operator"), make_user("auditor")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    _decide(period, operator)
+    services.approve(period, actor=head)
+    hid = sorted(_active_ids(period))[0]
+    services.remove_household(period, hid, "Meninggal dunia, tanpa ahli waris", actor=operator)
+    later = period.starts_on + timedelta(days=10)
+    services.approve(period, actor=head, today=later)
+    item = _enrolments(period)[hid]
+    assert item.period_end == later - timedelta(days=1)
+    services.add_household(period, hid, "Ahli waris ditemukan", actor=operator)
+    services.approve(period, actor=head, today=later)
+    item = _enrolments(period)[hid]
+    assert item.period_end == period.ends_on

@@ -116,3 +116,38 @@ def test_a_household_is_added_once(app, village, make_user):  # noqa: F811
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == THREADS - 1, outcomes
     assert db.session.scalar(select(func.count()).select_from(ListEntry)) == 1
     assert db.session.scalar(select(func.count()).select_from(ListChange)) == 1
+
+
+@pytest.mark.concurrency
+def test_a_list_is_approved_once(app, village, make_user):  # noqa: F811
+    from portal.lists.models import ListApproval
+    from portal.registry.models import Enrolment
+
+    operator = make_user("operator")
+    heads = [make_user("auditor"), make_user("admin")]
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    _decide(period, operator)
+    ids = (period.id, [h.id for h in heads])
+    listed = services.active_count(period)
+    enrolled_before = db.session.scalar(select(func.count()).select_from(Enrolment))
+    db.session.commit()
+
+    counter = iter(range(THREADS))
+    pick = threading.Lock()
+
+    def prepare():
+        with pick:
+            i = next(counter)
+        return services.get_period(ids[0]), db.session.get(User, ids[1][i % 2])
+
+    def act(prepared):
+        item, actor = prepared
+        services.approve(item, actor=actor)
+
+    outcomes = _race(app, _Work(prepare, act))
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == THREADS - 1, outcomes
+    assert db.session.scalar(select(func.count()).select_from(ListApproval)) == 1
+    # The demo registry has enrolments of its own; the approval added one per household.
+    enrolled = db.session.scalar(select(func.count()).select_from(Enrolment))
+    assert enrolled == enrolled_before + listed

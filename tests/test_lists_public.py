@@ -238,3 +238,39 @@ def test_self_check_holds_its_rate_limit_and_the_site_does_not(board, app, clien
     assert codes == [200, 200, 200, 429, 429]
     assert client.get("/cek-bansos").status_code == 200
     assert client.get(f"/daftar-penerima/{period.id}").status_code == 200
+
+
+def test_the_objection_form_shows_only_what_applies(board, client):
+    """About a listed household: only the reason (no name, RT or RW to fill in, no choice
+    of the other kind). About a household left out: its name, RT, RW and the reason.
+    Chosen by the server, so it is the same without JavaScript."""
+    period, version, *_ = board
+    row = _row(version)
+    listed = client.get(f"/daftar-penerima/{period.id}/sanggah?baris={row.id}&lang=en")
+    page = listed.get_data(as_text=True)
+    assert row.masked_name in page and 'name="reason"' in page
+    for absent in ('name="subject_name"', 'name="rt"', 'name="rw"', 'value="include"'):
+        assert absent not in page
+    assert (
+        'name="kind" value="remove"' in page
+        and f'name="row_id" type="hidden" value="{row.id}"' in page
+    )
+    left_out = client.get(f"/daftar-penerima/{period.id}/sanggah?lang=en").get_data(as_text=True)
+    for present in ('name="subject_name"', 'name="rt"', 'name="rw"', 'name="reason"'):
+        assert present in left_out
+    assert 'name="kind" value="include"' in left_out and 'value="remove"' not in left_out
+    assert "Listed household:" not in left_out
+    # What the server decides holds even if the posted kind says otherwise.
+    done = client.post(
+        f"/daftar-penerima/{period.id}/sanggah",
+        data={"kind": "include", "row_id": str(row.id), "reason": "Rumahnya besar"},
+    )
+    assert done.status_code == 200
+    item = db.session.scalar(select(ListObjection))
+    assert item.kind == "remove" and item.row_id == row.id and item.subject_name is None
+    # An error on the short form keeps it short.
+    again = client.post(
+        f"/daftar-penerima/{period.id}/sanggah?lang=en",
+        data={"row_id": str(row.id), "reason": ""},
+    ).get_data(as_text=True)
+    assert "Please fill in this field." in again and 'name="subject_name"' not in again

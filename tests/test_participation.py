@@ -9,7 +9,8 @@ import csv
 import io
 import itertools
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -204,6 +205,12 @@ def test_staff_form_creates_a_ballot_and_keeps_input_on_error(app, client, login
     assert good.status_code == 302
     ballot = db.session.scalars(select(Ballot)).one()
     assert ballot.budget == 8_000_000 and [o.cost for o in ballot.options] == [5_000_000, 4_000_000]
+    # The operator typed village time (WIB); the same instant is stored, in UTC.
+    typed = datetime.strptime(start, "%Y-%m-%dT%H:%M").replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    stored = ballot.opens_at if ballot.opens_at.tzinfo else ballot.opens_at.replace(tzinfo=UTC)
+    assert stored == typed
+    form = client.get(f"/staf/partisipasi/pemungutan/{ballot.id}/ubah")
+    assert f'value="{start}"' in form.get_data(as_text=True)
 
 
 # --- ballots: voting ---------------------------------------------------------------------
@@ -806,3 +813,85 @@ def test_public_pages_render_in_both_languages(app, client, staff):
         for url in ("/partisipasi/", f"/partisipasi/pemungutan/{ballot.id}", "/partisipasi/usulan"):
             assert client.get(f"{url}?lang={lang}").status_code == 200
     assert "Village road" in text_of(client.get(f"/partisipasi/pemungutan/{ballot.id}?lang=en"))
+
+
+# --- rate limits and the page cache ------------------------------------------------------
+
+
+def test_votes_supports_flags_and_answers_are_rate_limited_per_account(app, client, staff):
+    app.config.update(
+        RATELIMIT_VOTE="2 per minute",
+        RATELIMIT_SUPPORT="1 per minute",
+        RATELIMIT_FLAG="1 per minute",
+        RATELIMIT_SURVEY_ANSWER="1 per minute",
+        RATELIMIT_COMMENT="1 per minute",
+    )
+    ballot = make_ballot(staff)
+    a, b, _c = option_ids(ballot)
+    voter = make_resident()
+    login(client, voter)
+    vote_url = f"/partisipasi/pemungutan/{ballot.id}/pilih"
+    assert client.post(vote_url, data={"option": a}).status_code == 302
+    assert client.post(vote_url, data={"option": b}).status_code == 302
+    limited = client.post(vote_url, data={"option": a})
+    assert limited.status_code == 429 and limited.headers.get("Retry-After")
+    assert "Anda terlalu sering melakukan ini" in text_of(limited)
+    english = client.post(f"{vote_url}?lang=en", data={"option": a})
+    assert english.status_code == 429
+    assert "You have done this too often in a short time." in text_of(english)
+    swapped = client.post(vote_url, data={"option": a}, headers={"HX-Request": "true"})
+    assert swapped.status_code == 200 and swapped.headers["HX-Reswap"] == "afterbegin"
+    assert text_of(swapped).lstrip().startswith('<p class="notice notice-error" role="alert">')
+    # The refused votes changed nothing; the limit is per account, not per address.
+    assert services.my_choice(ballot, voter) == [b]
+    other = make_resident()
+    login(client, other)
+    assert client.post(vote_url, data={"option": a}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(BallotVote)) == 2
+
+    first, second = (
+        services.create_proposal(
+            voter, {"title": f"Usulan nomor {n}", "description": "Isi.", "category": "other"}
+        )
+        for n in (1, 2)
+    )
+    assert client.post(f"/partisipasi/usulan/{first.id}/dukung").status_code == 302
+    assert client.post(f"/partisipasi/usulan/{second.id}/dukung").status_code == 429
+    comment = services.add_comment(first.id, voter, "Komentar")
+    assert client.post(f"/partisipasi/usulan/{first.id}/tandai").status_code == 302
+    # Reports of proposals and of comments share one budget.
+    assert client.post(f"/partisipasi/komentar/{comment.id}/tandai").status_code == 429
+    comment_url = f"/partisipasi/usulan/{first.id}/komentar"
+    assert client.post(comment_url, data={"body": "Setuju"}).status_code == 302
+    assert client.post(comment_url, data={"body": "Setuju lagi"}).status_code == 429
+
+    survey = make_survey(staff)
+    q1 = survey.questions[0].id
+    answer_url = f"/partisipasi/survei/{survey.id}/jawab"
+    assert client.post(answer_url, data={}).status_code == 400  # a form with errors counts
+    assert client.post(answer_url, data={f"q{q1}": "0"}).status_code == 429
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+
+
+def test_cached_participation_pages_show_changes_at_once(app, client, staff):
+    author = make_resident()
+    listed = client.get("/partisipasi/usulan")
+    assert listed.headers["X-Portal-Cache"] == "miss"
+    assert client.get("/partisipasi/usulan").headers["X-Portal-Cache"] == "hit"
+    proposal = services.create_proposal(
+        author, {"title": "Taman bacaan anak", "description": "Buku.", "category": "education"}
+    )
+    fresh = client.get("/partisipasi/usulan")
+    assert fresh.headers["X-Portal-Cache"] == "miss" and "Taman bacaan anak" in text_of(fresh)
+    client.get(f"/partisipasi/usulan/{proposal.id}")
+    services.support(proposal.id, make_resident())
+    page = client.get(f"/partisipasi/usulan/{proposal.id}", headers={"Accept-Language": "en"})
+    assert page.headers["X-Portal-Cache"] == "miss" and "1 support" in text_of(page)
+    # Live results are kept no longer than PARTICIPATION_RESULTS_SECONDS; 0 keeps none.
+    app.config["PARTICIPATION_RESULTS_SECONDS"] = 0
+    ballot = make_ballot(staff)
+    url = f"/partisipasi/pemungutan/{ballot.id}/hasil"
+    client.get(url)
+    services.cast_vote(ballot.id, make_resident(), [option_ids(ballot)[0]])
+    again = client.get(url)
+    assert again.headers["X-Portal-Cache"] == "miss" and "1 suara" in text_of(again)

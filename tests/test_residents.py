@@ -553,3 +553,141 @@ def test_asking_for_deletion_twice_at_once_leaves_one_request(app, make_user):
     outcomes = _race(app, 6, lambda i: residents.request_deletion(db.session.get(User, user_id)))
     assert outcomes == ["ok"] * 6, outcomes
     assert db.session.scalar(select(func.count()).select_from(DeletionRequest)) == 1
+
+
+# --------------------------------------------------------------------------- hardening
+
+
+def test_rate_limit_settings_are_declared_with_their_defaults(tmp_path, monkeypatch):
+    from portal.config import defaults
+
+    for name in ("RATELIMIT_REGISTER", "RATELIMIT_VERIFY", "RATELIMIT_VERIFY_IP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("RESET_CODE_HOURS", raising=False)
+    settings = defaults(str(tmp_path))
+    assert settings["RATELIMIT_REGISTER"] == "10 per hour"
+    assert settings["RATELIMIT_VERIFY"] == "5 per hour"
+    assert settings["RATELIMIT_VERIFY_IP"] == "20 per hour"
+    assert settings["RESET_CODE_HOURS"] == 24
+    monkeypatch.setenv("RESET_CODE_HOURS", "2")
+    assert defaults(str(tmp_path))["RESET_CODE_HOURS"] == 2
+
+
+def test_reset_codes_last_as_long_as_the_setting_says(app, make_user):
+    app.config["RESET_CODE_HOURS"] = 2
+    user = resident(make_user)
+    residents.issue_reset_code(user, actor=make_user("operator"))
+    item = db.session.scalars(select(ResetCode)).one()
+    assert item.expires_at - item.created_at == timedelta(hours=2)
+
+
+def test_verification_attempts_are_limited_per_address_across_accounts(app, client, login_as):
+    """The per-address limit holds when one address tries several accounts (each below
+    its own limit), and another address is not affected."""
+    app.config["RATELIMIT_VERIFY_IP"] = "3 per hour"
+    data = {"nik": "12", "birth_date": "1985-03-09"}
+    login_as("resident", username=None, phone="+6281234500001")
+    assert [client.post("/akun/verifikasi", data=data).status_code for _ in range(2)] == [200, 200]
+    login_as("resident", username=None, phone="+6281234500002")
+    codes = [client.post("/akun/verifikasi", data=data).status_code for _ in range(2)]
+    assert codes == [200, 429]  # the second account's own limit (5) is far away
+    elsewhere = app.test_client()
+    user = db.session.scalars(select(User).where(User.phone == "+6281234500002")).one()
+    with elsewhere.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+    other_address = {"REMOTE_ADDR": "10.1.2.3"}
+    assert (
+        elsewhere.post("/akun/verifikasi", data=data, environ_base=other_address).status_code == 200
+    )
+
+
+class _Boom(RuntimeError):
+    pass
+
+
+def _failing_record(*_args, **_kwargs):
+    raise _Boom("audit log unavailable")
+
+
+def test_a_rejection_is_written_with_its_audit_entry_or_not_at_all(
+    make_user, villager, monkeypatch
+):
+    user = _pending(make_user, villager)
+    operator = make_user("operator")
+    monkeypatch.setattr(residents, "record", _failing_record)
+    with pytest.raises(_Boom):
+        residents.reject_verification(user, "Tidak dikenal", actor=operator)
+    db.session.commit()  # whatever the request commits next must not carry half a decision
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.verification_status == "pending" and user.nik == villager.nik
+    assert actions("resident_verification_rejected") == []
+
+
+def test_a_deletion_is_carried_out_with_its_audit_entry_or_not_at_all(
+    make_user, villager, monkeypatch
+):
+    me = resident(make_user)
+    item = residents.request_deletion(me, "Pindah")
+    admin = make_user("admin")
+    monkeypatch.setattr(residents, "record", _failing_record)
+    with pytest.raises(_Boom):
+        residents.process_deletion(item, actor=admin, approve=True)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(DeletionRequest, item.id).status == "open"
+    me = db.session.get(User, me.id)
+    assert me.active and me.deleted_at is None and me.phone == "+6281234500001"
+    assert actions("account_deleted") == []
+
+
+@pytest.mark.concurrency
+def test_approving_and_rejecting_one_request_at_once_decides_it_once(app, make_user, villager):
+    user_id = _pending(make_user, villager).id
+    operator_id, person_id = make_user("operator").id, villager.id
+    db.session.commit()
+
+    def decide(i):
+        user, actor = db.session.get(User, user_id), db.session.get(User, operator_id)
+        if i % 2:
+            residents.reject_verification(user, "Tidak dikenal", actor=actor)
+        else:
+            person = db.session.get(residents.Person, person_id)
+            residents.approve_verification(user, person, actor=actor)
+
+    outcomes = _race(app, 8, decide)
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 7, outcomes
+    db.session.expire_all()
+    user = db.session.get(User, user_id)
+    approved = actions("resident_verification_approved")
+    rejected = actions("resident_verification_rejected")
+    assert len(approved) + len(rejected) == 1
+    if approved:
+        assert user.verification_status == "verified" and user.person_id == person_id
+    else:
+        assert user.verification_status == "rejected" and user.nik is None
+
+
+@pytest.mark.concurrency
+def test_two_admins_deciding_one_deletion_at_once_decide_it_once(app, make_user):
+    user_id = resident(make_user).id
+    request_id = residents.request_deletion(db.session.get(User, user_id)).id
+    admin_ids = [make_user("admin").id for _ in range(2)]
+    db.session.commit()
+
+    def decide(i):
+        item = db.session.get(DeletionRequest, request_id)
+        actor = db.session.get(User, admin_ids[i % 2])
+        residents.process_deletion(item, actor=actor, approve=i % 2 == 0, note="Masih ada urusan")
+
+    outcomes = _race(app, 6, decide)
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 5, outcomes
+    db.session.expire_all()
+    item = db.session.get(DeletionRequest, request_id)
+    deleted, declined = actions("account_deleted"), actions("deletion_declined")
+    assert len(deleted) + len(declined) == 1
+    assert (
+        (item.status == "done")
+        == bool(deleted)
+        == (db.session.get(User, user_id).deleted_at is not None)
+    )

@@ -4,7 +4,7 @@ and forged codes do not; the outbox retries a failing sender and never sends twi
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -262,6 +262,30 @@ def test_reminders_are_queued_once_for_tomorrows_sessions(app):
     assert services.queue_reminders() == 0
     kinds = db.session.scalars(select(OutboxMessage.kind)).all()
     assert sorted(kinds) == ["enrolled", "enrolled", "reminder"]
+
+
+def test_tomorrow_is_the_village_day_even_when_utc_is_still_today(app):
+    # 18:00 UTC on 3 December 2036 is 01:00 on 4 December in the village (WIB, UTC+7):
+    # "tomorrow" is 5 December there, which begins at 17:00 UTC on 4 December.
+    now = datetime(2036, 12, 3, 18, 0, tzinfo=UTC)
+    course = th.course()
+    sessions = []
+    for starts in (datetime(2036, 12, 4, 16, 0), datetime(2036, 12, 4, 18, 0)):
+        ts = th.session(course, seats=5)
+        ts.starts_at, ts.ends_at = (
+            starts.replace(tzinfo=UTC),
+            (starts + timedelta(hours=2)).replace(tzinfo=UTC),
+        )
+        sessions.append(ts)
+    db.session.commit()
+    for ts in sessions:
+        services.sign_up(ts.id, services.applicant_by_phone("Siti", th.phone()))
+    assert services.queue_reminders(now=now) == 1
+    reminder = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "reminder")
+    ).one()
+    place = db.session.scalars(select(Place).where(Place.session_id == sessions[1].id)).one()
+    assert reminder.dedupe_key == f"reminder:{place.id}"
 
 
 def test_feedback_once_per_place_and_summary(app, make_user):

@@ -4,6 +4,7 @@ requests, on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -168,6 +169,18 @@ def test_100_concurrent_sign_ups_for_20_seats(app):
     # In order: numbers were handed out in the order the rows were written.
     assert [p.id for p in queue] == sorted(p.id for p in queue)
     assert [services.waitlist_position(p) for p in queue[:3]] == [1, 2, 3]
+    # Each message tells its own position (counted under the session's lock).
+    told = dict(
+        db.session.execute(
+            select(OutboxMessage.place_id, OutboxMessage.body).where(
+                OutboxMessage.kind == "waitlisted"
+            )
+        ).all()
+    )
+    position = re.compile(r"\b(?:nomor|number) (\d+)")
+    assert {p.id: int(position.search(told[p.id]).group(1)) for p in queue} == {
+        p.id: p.waitlist_no for p in queue
+    }
 
     enrolled_ids = [p.id for p in services.participants(session_id)][:5]
     first_five = [p.id for p in queue[:5]]

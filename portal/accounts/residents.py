@@ -44,7 +44,6 @@ from portal.registry.validation import clean_number, decode_nik
 
 LANGUAGES = ("id", "en")
 MIN_PASSWORD = 10
-RESET_CODE_HOURS = 24
 # Lower-case letters and digits without look-alikes; 10 characters, about 49 bits.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _CODE_LENGTH = 10
@@ -392,8 +391,12 @@ def approve_verification(user: User, person: Person, *, actor: User, ip: str | N
     user_id, person_id = user.id, person.id
     try:
         with write_transaction(db.session):
-            user = db.session.get(User, user_id)
+            # The account's row locked (PostgreSQL; SQLite: BEGIN IMMEDIATE) and read
+            # afresh: of a rejection and an approval at once, the second sees the first.
+            user = db.session.get(User, user_id, populate_existing=True, with_for_update=True)
             person = db.session.get(Person, person_id)
+            if user.verification_status != "pending":
+                raise ResidentError(_l("This request was already decided."))
             nik = person.nik or user.nik
             if _person_taken(person_id, user_id) or (nik and _taken(User.nik, nik, user_id)):
                 raise ResidentError(
@@ -427,31 +430,36 @@ def reject_verification(user: User, reason: str, *, actor: User, ip: str | None 
     """An operator refuses a verification request, with a reason the resident sees.
 
     The NIK and birth date they gave are removed from the account, so that a NIK typed
-    by the wrong person does not block its real owner. Commits.
+    by the wrong person does not block its real owner. One write transaction with its
+    audit entry; the status is re-read inside it, so of an approval and a rejection at
+    the same time only the first stands. Commits.
     """
     reason = " ".join((reason or "").split())
     if not reason:
         raise ResidentError(_l("Please give a reason; the resident will read it."), "reason")
-    if user.verification_status != "pending":
-        raise ResidentError(_l("This request was already decided."))
-    before = {"status": user.verification_status, "nik": user.nik}
-    user.verification_status = "rejected"
-    user.verification_note = reason[:300]
-    user.nik = None
-    user.birth_date = None
-    user.person_id = None
-    user.verified_at = None
-    record(
-        "resident_verification_rejected",
-        "user",
-        user.id,
-        actor=actor,
-        ip=ip,
-        summary=reason,
-        before=before,
-        after={"status": "rejected"},
-    )
-    db.session.commit()
+    user_id = user.id
+    with write_transaction(db.session):
+        # Locked and read afresh, as in approve_verification.
+        user = db.session.get(User, user_id, populate_existing=True, with_for_update=True)
+        if user is None or user.verification_status != "pending":
+            raise ResidentError(_l("This request was already decided."))
+        before = {"status": user.verification_status, "nik": user.nik}
+        user.verification_status = "rejected"
+        user.verification_note = reason[:300]
+        user.nik = None
+        user.birth_date = None
+        user.person_id = None
+        user.verified_at = None
+        record(
+            "resident_verification_rejected",
+            "user",
+            user_id,
+            actor=actor,
+            ip=ip,
+            summary=reason,
+            before=before,
+            after={"status": "rejected"},
+        )
 
 
 # --------------------------------------------------------------------------- reset codes
@@ -464,7 +472,8 @@ def new_reset_code() -> str:
 
 
 def _code_hours() -> int:
-    return int(current_app.config.get("RESET_CODE_HOURS", RESET_CODE_HOURS))
+    """How long a reset code works: the RESET_CODE_HOURS setting (portal/config.py)."""
+    return int(current_app.config["RESET_CODE_HOURS"])
 
 
 def _issue_code(user: User, actor: User | None, now: datetime) -> str:
@@ -487,8 +496,9 @@ def issue_reset_code(
 ) -> str:
     """A one-time code for `user` to set a new password at /masuk/reset. Commits.
 
-    Valid for RESET_CODE_HOURS (24) and once; an earlier code stops working. Only for
-    accounts that are not staff (staff have their own reset by an admin).
+    Valid for the RESET_CODE_HOURS setting (24 hours by default) and once; an earlier
+    code stops working. Only for accounts that are not staff (staff have their own reset
+    by an admin).
     """
     if user.is_staff or user.deleted_at is not None:
         raise ResidentError(_l("Reset codes are only for residents' accounts."))
@@ -837,38 +847,39 @@ def process_deletion(
     ip: str | None = None,
 ) -> None:
     """An admin carries out (anonymise and deactivate) or declines a deletion request.
-    Audited; commits."""
-    if item.status != "open":
-        raise ResidentError(_l("This request was already decided."))
+
+    One write transaction: the request is claimed by a conditional UPDATE (only an open
+    one), the account is anonymised and the audit entry written together, or nothing
+    is. Of two decisions at the same time only the first stands. Commits."""
     note = (note or "").strip()[:300] or None
     if not approve and not note:
         raise ResidentError(_l("Please give a reason; the resident will read it."), "note")
-    user = db.session.get(User, item.user_id)
-    claimed = db.session.execute(
-        update(DeletionRequest)
-        .where(DeletionRequest.id == item.id, DeletionRequest.status == "open")
-        .values(
-            status="done" if approve else "declined",
-            decided_at=utcnow(),
-            decided_by_id=actor.id,
-            note=note,
+    item_id, user_id = item.id, item.user_id
+    with write_transaction(db.session):
+        claimed = db.session.execute(
+            update(DeletionRequest)
+            .where(DeletionRequest.id == item_id, DeletionRequest.status == "open")
+            .values(
+                status="done" if approve else "declined",
+                decided_at=utcnow(),
+                decided_by_id=actor.id,
+                note=note,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise ResidentError(_l("This request was already decided."))
-    if approve:
-        anonymise(user)
-        record(
-            "account_deleted",
-            "user",
-            user.id,
-            actor=actor,
-            ip=ip,
-            summary="account anonymised and closed at the resident's request",
-        )
-    else:
-        record("deletion_declined", "user", user.id, actor=actor, ip=ip, summary=note)
-    db.session.commit()
+        if claimed.rowcount != 1:
+            raise ResidentError(_l("This request was already decided."))
+        user = db.session.get(User, user_id, populate_existing=True)
+        if approve:
+            anonymise(user)
+            record(
+                "account_deleted",
+                "user",
+                user_id,
+                actor=actor,
+                ip=ip,
+                summary="account anonymised and closed at the resident's request",
+            )
+        else:
+            record("deletion_declined", "user", user_id, actor=actor, ip=ip, summary=note)
     db.session.expire(item)

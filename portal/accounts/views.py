@@ -302,17 +302,17 @@ def _datum(value):
     return value
 
 
+# The limits are settings (portal/config.py), read at each request.
 def _register_limit() -> str:
-    return current_app.config.get("RATELIMIT_REGISTER", "10 per hour")
+    return current_app.config["RATELIMIT_REGISTER"]
 
 
 def _verify_limit() -> str:
-    return current_app.config.get("RATELIMIT_VERIFY", "5 per hour")
+    return current_app.config["RATELIMIT_VERIFY"]
 
 
 def _verify_ip_limit() -> str:
-    # Higher than per account: neighbours at the village office share one address.
-    return current_app.config.get("RATELIMIT_VERIFY_IP", "20 per hour")
+    return current_app.config["RATELIMIT_VERIFY_IP"]
 
 
 def _remember_language(user) -> None:

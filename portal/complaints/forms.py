@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
@@ -16,13 +17,49 @@ REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
 OTHER_STAFF = "lain"
 
+# WTForms' own messages that these forms can show (a choice not offered, a required
+# field without a message of ours). WTForms has no Indonesian catalogue: they are
+# translated in the portal's, listed here so that extraction finds them.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("This field is required."),
+)
+
+
+class _PortalTranslations:
+    """WTForms' messages through the portal's catalogue, in the reader's language.
+
+    Raw gettext without formatting: WTForms fills in %(min)d and the like itself.
+    """
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = _PortalTranslations()
+
+
+class TranslatedForm(FlaskForm):
+    """A form whose every message, WTForms' own included, is in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
+
+NO_ASSIGNEE = _l("No staff member can take this complaint. Ask an administrator.")
+
 IDENTITY = {
     "anonymous": _l("Anonymously: my name is not recorded anywhere"),
     "named": _l("With my name and contact, so that the office can reach me"),
 }
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(TranslatedForm):
     category = SelectField(
         _l("What is it about?"),
         choices=choices({"": _l("Choose a category"), **CATEGORIES}),
@@ -112,7 +149,7 @@ class ComplaintForm(FlaskForm):
         return self.named_staff_other.data if self.named_staff.data == OTHER_STAFF else None
 
 
-class TrackForm(FlaskForm):
+class TrackForm(TranslatedForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -130,16 +167,25 @@ class TrackForm(FlaskForm):
             )
 
 
-class TriageForm(FlaskForm):
+class TriageForm(TranslatedForm):
     category = SelectField(_l("Category"), choices=choices(CATEGORIES))
     priority = SelectField(_l("Priority"), choices=choices(PRIORITIES), default="normal")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(TranslatedForm):
     assignee = SelectField(_l("Hand to"), choices=[], validate_choice=True)
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.assignee.choices:
+            # Nobody may act on it (e.g. it names the only active staff): say so, rather
+            # than that the (empty) choice is not valid.
+            self.assignee.errors = [NO_ASSIGNEE]
+            return False
+        return valid
 
-class ReplyForm(FlaskForm):
+
+class ReplyForm(TranslatedForm):
     reply_body = TextAreaField(
         _l("Reply to the complainant"),
         description=_l("The complainant reads this on the tracking page."),
@@ -148,7 +194,7 @@ class ReplyForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(TranslatedForm):
     note_body = TextAreaField(
         _l("Internal note"),
         description=_l("Only staff read this."),
@@ -157,7 +203,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(TranslatedForm):
     resolution = TextAreaField(
         _l("Resolution"),
         description=_l("How the complaint was resolved; the complainant reads this."),

@@ -271,12 +271,15 @@ class NeedForm(FlaskForm):
     priority_id = _line(
         _l("Village priority it serves (Indonesian, optional)"),
         max_len=300,
-        description=_l(
-            "Which decision set this priority, e.g. Musdes of 12 March 2026. Ballots on the "
-            "portal are not available yet."
-        ),
+        description=_l("Which decision set this priority, e.g. Musdes of 12 March 2026."),
     )
     priority_en = _line(_l("Village priority (English, optional)"), max_len=300)
+    ballot_id = SelectField(
+        _l("Priority ballot that decided it (optional)"),
+        coerce=int,
+        default=0,
+        description=_l("Its results are linked from the need's page once they are public."),
+    )
     deadline = DayField(_l("Needed by (optional)"), validators=[Optional()])
     rank = IntegerField(
         _l("Rank"),

@@ -33,6 +33,7 @@ from portal.csr.forms import (
 )
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
+from portal.participation.models import Ballot
 from portal.public.models import Programme
 from portal.security import roles_required
 
@@ -76,17 +77,34 @@ def _programme_choices():
     ]
 
 
+def _ballot_choices():
+    rows = db.session.scalars(select(Ballot).order_by(Ballot.closes_at.desc())).all()
+    return [SelectChoice(value=0, label=_("None"))] + [
+        SelectChoice(value=b.id, label=b.question_id) for b in rows
+    ]
+
+
+def _need_form(item: Need | None = None) -> NeedForm:
+    form = NeedForm(obj=item)
+    form.programme_id.choices = _programme_choices()
+    form.ballot_id.choices = _ballot_choices()
+    if item is not None and request.method == "GET":
+        form.programme_id.data = item.programme_id or 0
+        form.ballot_id.data = item.ballot_id or 0
+    return form
+
+
 def _need_data(form: NeedForm) -> dict:
     data = {name: form.data[name] for name in services.NEED_FIELDS if name in form.data}
     data["programme_id"] = data.get("programme_id") or None
+    data["ballot_id"] = data.get("ballot_id") or None
     return data
 
 
 @bp.route("/kebutuhan/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def need_create():
-    form = NeedForm()
-    form.programme_id.choices = _programme_choices()
+    form = _need_form()
     if form.validate_on_submit():
         try:
             item = services.save_need(None, _need_data(form), actor=_actor())
@@ -102,10 +120,7 @@ def need_create():
 @roles_required(*EDITORS)
 def need_edit(need_id: int):
     item = _get(Need, need_id)
-    form = NeedForm(obj=item)
-    form.programme_id.choices = _programme_choices()
-    if request.method == "GET":
-        form.programme_id.data = item.programme_id or 0
+    form = _need_form(item)
     if form.validate_on_submit():
         try:
             services.save_need(item, _need_data(form), actor=_actor())

@@ -6,14 +6,12 @@ A pledge is never deleted: it moves through its statuses (each step written to
 DELETE on pledges and any change to events and deliveries (triggers in the migration),
 and a CHECK keeps what was delivered between 0 and what was pledged.
 
-Not built yet, on purpose:
-- Ballots (the participation package) do not exist yet. `Need.ballot_id` is a plain
-  nullable integer without a foreign key; the migration that creates ballots should add
-  the foreign key. Until then staff describe the decision in `priority_id/_en`.
-- Training courses (the training package) do not exist yet. A pledge of kind
-  "training" is where a course will come from: the training package should add a
-  nullable `course_id` on its side (or here) and a staff action "turn into a course".
-  Nothing here creates courses.
+A need names the village priority it serves in words and, when a priority ballot of
+the participation package decided it, links to that ballot (`ballot_id`, a foreign key
+since migration 0014); the need's page then links to the ballot's results once they
+are public. A pledge of kind "training" can become a course: the staff pledge page
+offers "turn into a course", which opens the training package's course form with the
+sponsor filled in.
 """
 
 from __future__ import annotations
@@ -111,8 +109,10 @@ class Need(PublishableMixin, TimestampMixin, db.Model):
     # Which village priority it serves, in words (e.g. "Musdes 12 March 2026, item 3").
     priority_id: Mapped[str | None] = mapped_column(String(300))
     priority_en: Mapped[str | None] = mapped_column(String(300))
-    # The ballot that decided it. Ballots do not exist yet: no foreign key until they do.
-    ballot_id: Mapped[int | None] = mapped_column(Integer)
+    # The priority ballot that decided it, if one did (its results are linked publicly).
+    ballot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ballot.id", ondelete="SET NULL"), index=True
+    )
     deadline: Mapped[date | None] = mapped_column(Date)
     # 1 is the most urgent; the board lists by rank, then deadline.
     rank: Mapped[int] = mapped_column(Integer, default=100)
@@ -122,6 +122,7 @@ class Need(PublishableMixin, TimestampMixin, db.Model):
     )
 
     programme = relationship("Programme", lazy="joined")
+    ballot = relationship("Ballot", lazy="select")
 
     @property
     def is_money(self) -> bool:

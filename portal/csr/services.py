@@ -354,6 +354,7 @@ NEED_FIELDS = (
     "unit_en",
     "target",
     "programme_id",
+    "ballot_id",
     "priority_id",
     "priority_en",
     "deadline",

@@ -20,7 +20,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from portal.csr import cache as csr_cache
 from portal.csr import feed, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
@@ -30,10 +29,13 @@ from portal.csr.models import (
     SECTORS,
     Company,
     Delivery,
+    Need,
     Pledge,
+    PledgeEvent,
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
+from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import public, roles_required
 
@@ -49,7 +51,9 @@ def _template_globals(state) -> None:
         company_statuses=COMPANY_STATUSES,
         sectors=SECTORS,
     )
-    csr_cache.listen()
+    # The board, a need's page, a partner's page and the feed show these (deliveries and
+    # status steps change by bulk UPDATE, which the cache also sees).
+    cache.watch(Need, Company, Pledge, PledgeEvent, Delivery)
 
 
 PARTNER = ("partner",)
@@ -126,6 +130,7 @@ def _need_page(item, company, form, status=200):
         need=item,
         progress=services.progress_of(item),
         pledges=services.public_pledges_for_need(item),
+        ballot=item.ballot,
         company=company,
         form=form,
     ), status

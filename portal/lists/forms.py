@@ -154,12 +154,8 @@ class ObjectionForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose what your objection is about."))],
     )
     row_id = HiddenField()
-    subject_name = _line(
-        _l("Name of the head of the household"),
-        required=False,
-        max_len=120,
-        description=_l("Only when a household was left out."),
-    )
+    # Shown (with RT and RW) only on the form for a household that was left out.
+    subject_name = _line(_l("Name of the head of the household"), required=False, max_len=120)
     rt = _number(_l("RT"), 1, 999)
     rw = _number(_l("RW"), 1, 999)
     reason = _text(

@@ -140,6 +140,12 @@ class ListEntry(db.Model):
         ForeignKey("recipient_decision.id", ondelete="RESTRICT"), index=True
     )
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The registry enrolment (programme, period) that approving the list made for this
+    # household; None when it has none, or when the registry already had one (made by
+    # hand), which the list then leaves alone.
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="SET NULL"), index=True
+    )
 
     household = relationship("Household")
     decision: Mapped[ListDecision | None] = relationship()

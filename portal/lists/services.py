@@ -514,54 +514,173 @@ def approval_holds(period: ListPeriod, approval: ListApproval | None = None) -> 
     return at >= changed
 
 
-def approve(period: ListPeriod, *, actor, note: str | None = None, ip: str | None = None):
+def approve(
+    period: ListPeriod,
+    *,
+    actor,
+    note: str | None = None,
+    ip: str | None = None,
+    today: date | None = None,
+):
     """The village head approves the list as the meeting decided it.
 
     Only the approver roles may; the latest meeting must have its quorum and the BPD.
-    Every active entry is linked to that decision. A later change to the list needs a
-    new approval before the next version is published.
+    Every active entry is linked to that decision, and the households on the list are
+    enrolled in the programme for the period in the registry (`_enrol_listed`), so that
+    the registry's overlap and coverage checks see them. A later change to the list
+    needs a new approval before the next version is published.
+
+    One write transaction that first locks the period's row (SQLite: BEGIN IMMEDIATE):
+    of two approvals at the same time the second waits, then finds the list approved
+    as it stands and is refused.
     """
     if getattr(actor, "role", None) not in APPROVERS:
         raise ListError(_l("Only the village head (auditor or administrator) approves a list."))
-    decision = latest_decision(period)
-    if decision is None:
-        raise ListError(_l("Record the special village meeting first."))
-    if not decision.quorum_met:
-        raise ListError(_l("The meeting did not reach its quorum: it cannot approve the list."))
-    if not decision.bpd_present:
-        raise ListError(_l("The BPD was not present at the meeting."))
-    count = active_count(period)
-    if not count:
-        raise ListError(_l("The list is empty."))
-    if approval_holds(period):
-        raise ListError(_l("This list is already approved as it stands."))
-    db.session.execute(
-        update(ListEntry)
-        .where(ListEntry.period_id == period.id, ListEntry.active.is_(True))
-        .values(decision_id=decision.id)
-    )
-    approval = ListApproval(
-        period_id=period.id,
-        decision_id=decision.id,
-        approved_by_id=getattr(actor, "id", None),
-        approver_name=getattr(actor, "name", "") or "",
-        approver_role=actor.role,
-        households=count,
-        note=_clean(note) or None,
-        at=utcnow(),
-    )
-    db.session.add(approval)
-    db.session.flush()
-    record(
-        "approve_list",
-        "recipient_period",
-        period.id,
-        actor=actor,
-        after={"decision_id": decision.id, "households": count, "approval_id": approval.id},
-        ip=ip,
-    )
-    db.session.commit()
+    today = today or date.today()
+    period_id = period.id
+    with write_transaction(db.session):
+        db.session.execute(
+            select(ListPeriod.id).where(ListPeriod.id == period_id).with_for_update()
+        )
+        period = db.session.get(ListPeriod, period_id, populate_existing=True)
+        decision = latest_decision(period)
+        if decision is None:
+            raise ListError(_l("Record the special village meeting first."))
+        if not decision.quorum_met:
+            raise ListError(_l("The meeting did not reach its quorum: it cannot approve the list."))
+        if not decision.bpd_present:
+            raise ListError(_l("The BPD was not present at the meeting."))
+        count = active_count(period)
+        if not count:
+            raise ListError(_l("The list is empty."))
+        if approval_holds(period):
+            raise ListError(_l("This list is already approved as it stands."))
+        db.session.execute(
+            update(ListEntry)
+            .where(ListEntry.period_id == period.id, ListEntry.active.is_(True))
+            .values(decision_id=decision.id)
+        )
+        approval = ListApproval(
+            period_id=period.id,
+            decision_id=decision.id,
+            approved_by_id=getattr(actor, "id", None),
+            approver_name=getattr(actor, "name", "") or "",
+            approver_role=actor.role,
+            households=count,
+            note=_clean(note) or None,
+            at=utcnow(),
+        )
+        db.session.add(approval)
+        db.session.flush()
+        enrolled = _enrol_listed(period, actor, today)
+        record(
+            "approve_list",
+            "recipient_period",
+            period.id,
+            actor=actor,
+            after={
+                "decision_id": decision.id,
+                "households": count,
+                "approval_id": approval.id,
+                "enrolments": enrolled,
+            },
+            ip=ip,
+        )
     return approval
+
+
+def _enrol_listed(period: ListPeriod, actor, today: date) -> dict[str, list[int]]:
+    """Make the registry's village enrolments match the approved list (caller's transaction).
+
+    Each active household gets an enrolment in the period's programme from its first to
+    its last day, unless the registry already has one for that programme from that day
+    (made by hand: it is left as it is). Running it again changes nothing. A household
+    taken off the list since an earlier approval loses the enrolment the list made: it
+    is removed when the period has not begun, otherwise it ends yesterday. Each change
+    is audited like a registry enrolment. Returns the household ids per outcome.
+    """
+    from portal.registry.models import Enrolment
+
+    out: dict[str, list[int]] = {"enrolled": [], "reopened": [], "ended": [], "removed": []}
+    entries = list(db.session.scalars(select(ListEntry).where(ListEntry.period_id == period.id)))
+    linked = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Enrolment).where(
+                Enrolment.id.in_([x.enrolment_id for x in entries if x.enrolment_id])
+            )
+        )
+    }
+    by_hand = set(
+        db.session.scalars(
+            select(Enrolment.household_id).where(
+                Enrolment.programme_id == period.programme_id,
+                Enrolment.period_start == period.starts_on,
+                Enrolment.person_id.is_(None),
+            )
+        )
+    )
+    actor_id = getattr(actor, "id", None)
+
+    def audit(action, item, before=None):
+        record(
+            action,
+            "enrolment",
+            item.id,
+            actor=actor,
+            summary=f"recipient list {period.id} approved",
+            before=before,
+            after=None if action == "delete" else _enrolment_facts(item),
+        )
+
+    for entry in entries:
+        item = linked.get(entry.enrolment_id) if entry.enrolment_id else None
+        if entry.active and item is None:
+            if entry.household_id in by_hand:
+                continue
+            item = Enrolment(
+                household_id=entry.household_id,
+                programme_id=period.programme_id,
+                period_start=period.starts_on,
+                period_end=period.ends_on,
+                created_by_id=actor_id,
+            )
+            db.session.add(item)
+            db.session.flush()
+            entry.enrolment_id = item.id
+            audit("create", item)
+            out["enrolled"].append(entry.household_id)
+        elif entry.active:
+            if (item.period_start, item.period_end) != (period.starts_on, period.ends_on):
+                before = _enrolment_facts(item)
+                item.period_start, item.period_end = period.starts_on, period.ends_on
+                audit("update", item, before)
+                out["reopened"].append(entry.household_id)
+        elif item is not None:
+            before = _enrolment_facts(item)
+            if today <= item.period_start:
+                entry.enrolment_id = None
+                db.session.flush()
+                audit("delete", item, before)
+                db.session.delete(item)
+                out["removed"].append(entry.household_id)
+            else:
+                end = max(item.period_start, min(today - timedelta(days=1), period.ends_on))
+                if item.period_end != end:
+                    item.period_end = end
+                    audit("end", item, before)
+                    out["ended"].append(entry.household_id)
+    db.session.flush()
+    return {k: v for k, v in out.items() if v}
+
+
+def _enrolment_facts(item) -> dict:
+    return {
+        "household_id": item.household_id,
+        "programme_id": item.programme_id,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+    }
 
 
 # --------------------------------------------------------------------------- versions

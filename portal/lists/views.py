@@ -23,15 +23,16 @@ from flask import (
 
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
-from portal.lists import cache as lists_cache
 from portal.lists import export, services
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
     COMPOSITIONS,
     OBJECTION_KINDS,
     OBJECTION_STATUSES,
+    ListVersion,
     ListVersionRow,
 )
+from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import public
 
@@ -46,7 +47,8 @@ def _setup(state) -> None:
         objection_statuses=OBJECTION_STATUSES,
         list_compositions=COMPOSITIONS,
     )
-    lists_cache.listen()
+    # The board shows published versions, which never change once written.
+    cache.watch(ListVersion)
 
 
 def _self_check_limit() -> str:
@@ -142,9 +144,11 @@ def objection(period_id: int):
         row = db.session.get(ListVersionRow, row_id)
         if row is None or row.version_id != version.id:
             abort(404)
-    if request.method == "GET":
-        form.kind.data = "remove" if row else "include"
-        form.row_id.data = str(row.id) if row else ""
+    # The page is about one thing, decided by the server (so it works without
+    # JavaScript): a listed household (?baris=) that should not receive the aid, or,
+    # without one, a household that was left out. Only that form's fields are shown.
+    form.kind.data = "remove" if row else "include"
+    form.row_id.data = str(row.id) if row else ""
     closed = not services.objections_open(version)
     if not closed and form.validate_on_submit():
         try:

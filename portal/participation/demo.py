@@ -27,7 +27,8 @@ from portal.participation.models import (
     Survey,
     SurveyQuestion,
 )
-from portal.participation.services import mask_name, next_meeting
+from portal.participation.services import next_meeting
+from portal.privacy import mask_name
 from portal.registry.models import Household
 
 OPEN_OPTIONS = [

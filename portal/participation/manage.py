@@ -11,6 +11,7 @@ from datetime import UTC
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from portal.accounts.forms import EmptyForm
@@ -65,8 +66,9 @@ def index():
 
 def _ballot_data(form: BallotForm) -> dict:
     data = {key: getattr(form, key).data for key in services.RULE_FIELDS}
+    # The operator types village time; it is stored in UTC.
     for key in ("opens_at", "closes_at"):
-        data[key] = data[key].replace(tzinfo=UTC)
+        data[key] = to_utc(data[key]).replace(tzinfo=UTC)
     data["options"] = services.parse_options(form.options.data)
     return data
 
@@ -81,6 +83,10 @@ def _edit_ballot(ballot: Ballot | None):
     form = BallotForm(obj=ballot)
     if ballot is not None and request.method == "GET":
         form.options.data = services.options_text(ballot)
+        for key in ("opens_at", "closes_at"):
+            value = getattr(ballot, key)
+            value = value if value.tzinfo else value.replace(tzinfo=UTC)
+            getattr(form, key).data = to_user_timezone(value).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
             saved = services.save_ballot(ballot, _ballot_data(form), _actor())

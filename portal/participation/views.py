@@ -3,17 +3,37 @@ surveys, proposals with supports, comments and flags.
 
 Anyone may read; only logged-in residents may act, and the services refuse those not
 verified. Every action is a plain form POST; htmx swaps the answer in when present.
+
+Public pages go through the page cache for anonymous visitors (portal.public.cache;
+portal.participation.cache keeps them fresh; ballot and results pages at most
+PARTICIPATION_RESULTS_SECONDS). Votes, supports, comments, flags and survey answers are
+rate-limited per account (RATELIMIT_VOTE, RATELIMIT_SUPPORT, RATELIMIT_COMMENT,
+RATELIMIT_FLAG, RATELIMIT_SURVEY_ANSWER); too many get a friendly 429 in the reader's
+language (for htmx, a notice put at the top of the part of the page that was sent).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
+from portal.participation import cache as participation_cache
 from portal.participation import services
 from portal.participation.forms import CommentForm, FlagForm, ProposalForm
 from portal.participation.models import (
@@ -27,6 +47,7 @@ from portal.participation.models import (
     ProposalComment,
     Survey,
 )
+from portal.public.cache import cached_page
 from portal.security import public, roles_required
 
 bp = Blueprint("participation", __name__, url_prefix="/partisipasi")
@@ -44,6 +65,66 @@ def _template_globals(state) -> None:
         result_modes=RESULT_MODES,
         meeting_proposals=services.meeting_proposals,
     )
+    participation_cache.listen()
+
+
+# --- rate limits --------------------------------------------------------------------------
+
+
+def _account_key() -> str:
+    # Per account: a resident cannot get more by changing networks, and neighbours who
+    # share the village office's connection do not share one budget.
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return get_remote_address() or "unknown"
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+vote_limit = limiter.limit(
+    _setting("RATELIMIT_VOTE"), key_func=_account_key, scope="participation-vote"
+)
+support_limit = limiter.limit(
+    _setting("RATELIMIT_SUPPORT"), key_func=_account_key, scope="participation-support"
+)
+comment_limit = limiter.limit(
+    _setting("RATELIMIT_COMMENT"), key_func=_account_key, scope="participation-comment"
+)
+# One budget for reports of proposals and of comments.
+flag_limit = limiter.shared_limit(
+    _setting("RATELIMIT_FLAG"), scope="participation-flag", key_func=_account_key
+)
+answer_limit = limiter.limit(
+    _setting("RATELIMIT_SURVEY_ANSWER"), key_func=_account_key, scope="participation-answer"
+)
+
+
+@bp.errorhandler(429)
+def _too_many(error):
+    message = _(
+        "You have done this too often in a short time. Please wait a few minutes and try "
+        "again. What you sent before is kept."
+    )
+    if is_htmx():
+        # htmx does not swap an error answer in: send the notice as a 200 and put it at
+        # the top of the part of the page the form replaces, which keeps the form.
+        response = current_app.response_class(
+            render_template("participation/_limited.html", message=message)
+        )
+        response.headers["HX-Reswap"] = "afterbegin"
+    else:
+        response = current_app.response_class(
+            render_template(
+                "errors/error.html", code=429, title=_("Too many attempts"), message=message
+            ),
+            status=429,
+        )
+    retry = getattr(error, "retry_after", None)
+    if retry:
+        response.headers["Retry-After"] = str(int(retry))
+    return response
 
 
 def _user():
@@ -62,6 +143,7 @@ def _get(model, item_id: int):
 
 @bp.route("/")
 @public
+@cached_page
 def index():
     all_ballots = services.ballots()
     return render_template(
@@ -94,15 +176,20 @@ def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
 
 @bp.route("/pemungutan/<int:ballot_id>")
 @public
+@cached_page(seconds=participation_cache.results_seconds)
 def ballot(ballot_id: int):
     item = _get(Ballot, ballot_id)
     return render_template("participation/ballot.html", **_ballot_context(item))
 
 
 @bp.route("/pemungutan/<int:ballot_id>/pilih", methods=["POST"])
+@vote_limit
 @roles_required(*RESIDENT)
 def vote(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    # With its options: the service checks the choice against them (one query).
+    item = db.session.get(Ballot, ballot_id, options=[joinedload(Ballot.options)])
+    if item is None:
+        abort(404)
     chosen = request.form.getlist("option")
     try:
         services.cast_vote(item.id, _user(), chosen)
@@ -113,9 +200,9 @@ def vote(ballot_id: int):
         if is_htmx():
             return render_template("participation/_ballot_box.html", **context)
         return render_template("participation/ballot.html", **context), 400
-    db.session.expire_all()
-    item = _get(Ballot, ballot_id)
     if is_htmx():
+        db.session.expire_all()
+        item = _get(Ballot, ballot_id)
         return render_template(
             "participation/_ballot_box.html", **_ballot_context(item, saved=True)
         )
@@ -125,6 +212,7 @@ def vote(ballot_id: int):
 
 @bp.route("/pemungutan/<int:ballot_id>/hasil")
 @public
+@cached_page(seconds=participation_cache.results_seconds)
 def results(ballot_id: int):
     item = _get(Ballot, ballot_id)
     visible = services.results_visible(item)
@@ -175,6 +263,7 @@ def survey(survey_id: int):
 
 
 @bp.route("/survei/<int:survey_id>/jawab", methods=["POST"])
+@answer_limit
 @roles_required(*RESIDENT)
 def answer(survey_id: int):
     item = _get(Survey, survey_id)
@@ -196,6 +285,7 @@ def answer(survey_id: int):
 
 @bp.route("/usulan")
 @public
+@cached_page
 def proposals():
     sort = request.args.get("urut", "support")
     if sort not in services.SORTS:
@@ -255,11 +345,13 @@ def _proposal_page(item: Proposal, comment_form=None, status=200):
 
 @bp.route("/usulan/<int:proposal_id>")
 @public
+@cached_page
 def proposal(proposal_id: int):
     return _proposal_page(_get(Proposal, proposal_id))
 
 
 @bp.route("/usulan/<int:proposal_id>/dukung", methods=["POST"])
+@support_limit
 @roles_required(*RESIDENT)
 def support(proposal_id: int):
     item = _get(Proposal, proposal_id)
@@ -283,6 +375,7 @@ def support(proposal_id: int):
 
 
 @bp.route("/usulan/<int:proposal_id>/komentar", methods=["POST"])
+@comment_limit
 @roles_required(*RESIDENT)
 def comment(proposal_id: int):
     item = _get(Proposal, proposal_id)
@@ -302,12 +395,14 @@ def comment(proposal_id: int):
 
 
 @bp.route("/usulan/<int:target_id>/tandai", methods=["POST"])
+@flag_limit
 @roles_required(*RESIDENT)
 def flag_proposal(target_id: int):
     return _flag("proposal", target_id)
 
 
 @bp.route("/komentar/<int:target_id>/tandai", methods=["POST"])
+@flag_limit
 @roles_required(*RESIDENT)
 def flag_comment(target_id: int):
     return _flag("comment", target_id)

@@ -51,8 +51,8 @@ from portal.public.models import Announcement, Meeting, Partner, Programme
 EXTENSION = "portal_public_cache"
 GENERATION_FILE = "public-cache-generation"
 HEADER = "X-Portal-Cache"
-# A change to any of these may show on a cached page.
-WATCHED = (Announcement, Programme, Meeting, Partner)
+# A change to any of these may show on a cached page; features add theirs with watch().
+WATCHED: tuple[type, ...] = (Announcement, Programme, Meeting, Partner)
 WATCHED_TABLES = frozenset(m.__tablename__ for m in WATCHED)
 CACHEABLE_TYPES = ("text/html", "application/atom+xml")
 MAX_ENTRY_BYTES = 512 * 1024
@@ -123,6 +123,18 @@ def bump_generation(instance_path: str) -> None:
     with open(tmp, "w") as fh:
         fh.write(f"{time.time_ns()}\n")
     os.replace(tmp, path)
+
+
+def watch(*models: type) -> None:
+    """Treat a commit that changes any of `models` (through the ORM or a bulk INSERT,
+    UPDATE or DELETE) as a change of public content: every worker drops its pages.
+
+    Each feature whose public pages are cached calls this once for the tables those
+    pages show (CSR board, recipient lists, participation).
+    """
+    global WATCHED, WATCHED_TABLES
+    WATCHED = (*WATCHED, *(m for m in models if m not in WATCHED))
+    WATCHED_TABLES = frozenset(m.__tablename__ for m in WATCHED)
 
 
 def _mark_if_public(session: Session, objects) -> None:
@@ -211,8 +223,14 @@ def _storable(response) -> bool:
     return not session.modified and token not in g
 
 
-def cached_page(view: Callable) -> Callable:
-    """Serve a public view from the page cache when the rules above allow it."""
+def cached_page(view: Callable | None = None, *, seconds: Callable[[], int] | None = None):
+    """Serve a public view from the page cache when the rules above allow it.
+
+    `@cached_page(seconds=f)` keeps that view's pages at most `f()` seconds (and never
+    longer than PUBLIC_CACHE_SECONDS; 0 or less: not kept), for pages that change
+    without a commit to a watched table, such as live ballot results."""
+    if view is None:
+        return lambda inner: cached_page(inner, seconds=seconds)
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -230,7 +248,8 @@ def cached_page(view: Callable) -> Callable:
             response.headers[HEADER] = "hit"
             return response
         response = make_response(view(*args, **kwargs))
-        if _storable(response):
+        ttl = cache.ttl if seconds is None else min(cache.ttl, seconds())
+        if ttl > 0 and _storable(response):
             body = response.get_data()
             if len(body) <= MAX_ENTRY_BYTES:
                 headers = tuple((k, v) for k, v in response.headers if k != "Content-Length")
@@ -241,7 +260,7 @@ def cached_page(view: Callable) -> Callable:
                         response.status_code,
                         headers,
                         generation,
-                        time.monotonic() + cache.ttl,
+                        time.monotonic() + ttl,
                     ),
                 )
         response.headers[HEADER] = "miss"

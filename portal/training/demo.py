@@ -3,7 +3,7 @@ marketing), with sessions in the coming weeks and a few places."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -113,7 +113,7 @@ def seed() -> list[tuple[str, str, str]]:
         db.session.flush()
         for week in (1, 3):
             day = today + timedelta(days=7 * week + i)
-            start = datetime.combine(day, time(9, 0), tz)
+            start = datetime.combine(day, time(9, 0), tz).astimezone(UTC)
             ts = TrainingSession(
                 course_id=course.id,
                 starts_at=start,

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.accounts.phones import normalise_phone
 from portal.csr.models import Company
 from portal.extensions import db
 from portal.public.models import Programme
@@ -124,14 +125,8 @@ def course_new():
             form.title_en.data = pledge.need.title_en
             form.description_id.data = pledge.need.description_id
         form.category.data = "entrepreneurship"
-    if form.validate_on_submit():
-        try:
-            course = services.save_course(None, _course_data(form), actor=current_user)
-        except services.TrainingError as error:
-            _attach(form, error)
-        else:
-            flash(_("Course saved. Now add its sessions."), "success")
-            return redirect(url_for("training_manage.course", course_id=course.id))
+    if form.validate_on_submit() and (saved := _save_course(form, None)):
+        return saved
     return _course_form_page(form, pledge=pledge, status=422 if form.errors else 200)
 
 
@@ -164,15 +159,23 @@ def course_edit(course_id: int):
         form.sponsor_company_id.data = str(item.sponsor_company_id or "")
         form.priority_programme_id.data = str(item.priority_programme_id or "")
         form.priority_levels.data = item.level_list
-    if form.validate_on_submit():
-        try:
-            services.save_course(item, _course_data(form), actor=current_user)
-        except services.TrainingError as error:
-            _attach(form, error)
-        else:
-            flash(_("Course saved."), "success")
-            return redirect(url_for("training_manage.course", course_id=item.id))
+    if form.validate_on_submit() and (saved := _save_course(form, item)):
+        return saved
     return _course_form_page(form, course=item, status=422 if form.errors else 200)
+
+
+def _save_course(form: CourseForm, item: Course | None):
+    """Save the form's course (new when `item` is None): the redirect to its page, or
+    None when the service refuses it (the reason is then on the form)."""
+    try:
+        course = services.save_course(item, _course_data(form), actor=current_user)
+    except services.TrainingError as error:
+        _attach(form, error)
+        return None
+    flash(
+        _("Course saved. Now add its sessions.") if item is None else _("Course saved."), "success"
+    )
+    return redirect(url_for("training_manage.course", course_id=course.id))
 
 
 # --- sessions --------------------------------------------------------------------------
@@ -266,7 +269,7 @@ def session_sign_up(session_id: int):
             if person is None:
                 raise services.TrainingError(_("No person with this number."), "person_id")
             applicant = services.applicant_for_person(
-                person, services.normalize_phone(form.phone.data), form.locale.data
+                person, normalise_phone(form.phone.data), form.locale.data
             )
         else:
             applicant = services.applicant_by_phone(

@@ -11,7 +11,6 @@ message telling them is queued in that transaction too (the outbox).
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,11 +18,12 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import lazyload, make_transient_to_detached, selectinload
 
 from portal.accounts.models import User
+from portal.accounts.phones import normalise_phone
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
@@ -77,28 +77,6 @@ def aware(value: datetime | None) -> datetime | None:
 
         return value.replace(tzinfo=UTC)
     return value
-
-
-_PHONE = re.compile(r"^\+?\d{8,15}$")
-
-
-def normalize_phone(text: str | None) -> str | None:
-    """An Indonesian phone number as typed ("0812-3456-7890", "+62 812...") in E.164
-    ("+6281234567890"), or None when it is not one."""
-    if not text:
-        return None
-    raw = re.sub(r"[\s\-().]", "", text)
-    if not _PHONE.match(raw):
-        return None
-    if raw.startswith("+"):
-        number = raw
-    elif raw.startswith("62"):
-        number = "+" + raw
-    elif raw.startswith("0"):
-        number = "+62" + raw[1:]
-    else:
-        return None
-    return number if 10 <= len(number) <= 16 else None
 
 
 def new_code() -> str:
@@ -251,16 +229,6 @@ def place_of(user: User, place_id: int) -> Place | None:
     return None
 
 
-def live_place(session_id: int, holder: str) -> Place | None:
-    return db.session.scalar(
-        select(Place).where(
-            Place.session_id == session_id,
-            Place.holder == holder,
-            Place.status.in_(("enrolled", "waitlisted")),
-        )
-    )
-
-
 # --- priority rules --------------------------------------------------------------
 
 
@@ -357,24 +325,40 @@ def _contact(place: Place) -> tuple[str, str] | None:
 
 
 def _facts(ts: TrainingSession) -> dict:
-    """What a message says about a session, read before a write transaction (so that
-    the transaction does not spend its lock on reading them)."""
+    """What a message says about a session, read and formatted before a write
+    transaction (so that the transaction does not spend its lock on reading or on
+    Babel's date formatting)."""
+    from portal.i18n import when
+
     course = ts.course
+    starts_at = aware(ts.starts_at)
+    formatted = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            formatted[lang] = when(starts_at)
     return {
         "title": {lang: str(localized(course, "title", lang)) for lang in LANGUAGES},
-        "starts_at": aware(ts.starts_at),
+        "when": formatted,
         "where": ts.where,
     }
 
 
-def _message_text(place: Place, kind: str, about: dict | None = None) -> tuple[str, str]:
-    """Subject and body of a message about `place`, in the person's language."""
-    from portal.i18n import when
+def _message_text(
+    place, kind: str, about: dict | None = None, position: int | None = None
+) -> tuple[str, str]:
+    """Subject and body of a message about `place`, in the person's language.
 
+    `place` is a Place, or anything with its `name` and `locale` (the sign-up writes
+    its message from the Applicant); `position` is the waitlist position when the
+    caller knows it (else it is counted)."""
     about = about or _facts(place.session)
-    with force_locale(place.locale):
-        title = about["title"][place.locale]
-        facts = {"course": title, "when": when(about["starts_at"]), "where": about["where"]}
+    lang = _locale(place.locale)
+    with force_locale(lang):
+        facts = {
+            "course": about["title"][lang],
+            "when": about["when"][lang],
+            "where": about["where"],
+        }
         if kind == "enrolled":
             subject = _("Your place: %(course)s", **facts)
             body = _(
@@ -388,7 +372,7 @@ def _message_text(place: Place, kind: str, about: dict | None = None) -> tuple[s
                 "Hello %(name)s, %(course)s (%(when)s) is full. You are number %(pos)d on "
                 "the waitlist; we will tell you if a place becomes free.",
                 name=place.name,
-                pos=waitlist_position(place) or 0,
+                pos=position or waitlist_position(place) or 0,
                 **facts,
             )
         elif kind == "promoted":
@@ -429,20 +413,24 @@ def queue_message(
     if contact is None:
         return None
     subject, body = _message_text(place, kind, about)
-    message = OutboxMessage(
-        recipient=contact[0],
-        channel=contact[1],
-        subject=subject[:200],
-        body=body,
-        kind=kind,
-        place_id=place.id,
-        dedupe_key=dedupe_key,
-        status="queued",
-        attempts=0,
-        next_attempt_at=utcnow(),
-    )
+    message = OutboxMessage(**_outbox_values(contact, subject, body, kind, place.id, dedupe_key))
     db.session.add(message)
     return message
+
+
+def _outbox_values(contact, subject, body, kind, place_id, dedupe_key=None) -> dict:
+    return {
+        "recipient": contact[0],
+        "channel": contact[1],
+        "subject": subject[:200],
+        "body": body,
+        "kind": kind,
+        "place_id": place_id,
+        "dedupe_key": dedupe_key,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+    }
 
 
 # --- sign-up, cancellation, promotion ------------------------------------------------
@@ -500,7 +488,7 @@ def applicant_by_phone(name: str, phone_text: str, locale: str = "id") -> Applic
     name = (name or "").strip()
     if not name:
         raise TrainingError(_l("Please fill in this field."), "name")
-    phone = normalize_phone(phone_text)
+    phone = normalise_phone(phone_text)
     if phone is None:
         raise TrainingError(_l("Enter a phone number such as 0812 3456 7890."), "phone")
     user = db.session.scalar(select(User).where(User.phone == phone))
@@ -511,13 +499,63 @@ def applicant_by_phone(name: str, phone_text: str, locale: str = "id") -> Applic
     return Applicant(name=name[:120], holder=f"t{phone}", phone=phone, locale=_locale(locale))
 
 
+# The statements a sign-up runs while it holds the session row, built once (Core, on
+# the tables: no ORM flush and no statement building while others wait for the row).
+_sessions, _places = TrainingSession.__table__, Place.__table__
+_TAKE_SEAT = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("sid"), _sessions.c.taken < _sessions.c.seats)
+    .values(taken=_sessions.c.taken + 1)
+)
+_TAKE_NUMBER = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("sid"), _sessions.c.taken >= _sessions.c.seats)
+    .values(waitlist_seq=_sessions.c.waitlist_seq + 1)
+    .returning(_sessions.c.waitlist_seq)
+)
+_WAITING = select(func.count(_places.c.id)).where(
+    _places.c.session_id == bindparam("sid"), _places.c.status == "waitlisted"
+)
+_INSERT_PLACE = insert(_places).returning(_places.c.id)
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+# How often a sign-up tries "a seat, else a waitlist number" when other transactions
+# change the session between its two conditional UPDATEs (the last seat taken, or a
+# seat freed, in between); each miss means someone else got on, so it never waits.
+_SEAT_TRIES = 20
+
+
+def _seat_or_number(conn, session_id: int, full: bool) -> int | None:
+    """Take a seat (None) or the next waitlist number, by a conditional UPDATE of the
+    session row: the one that matches also locks that row until the transaction ends,
+    so every later sign-up, cancellation and promotion on the session waits for this
+    one, and `taken` cannot pass `seats` (the CHECK is the backstop). `full` says which
+    to try first (as the session looked before)."""
+    params = {"sid": session_id}
+    for _try in range(_SEAT_TRIES):
+        if full:
+            number = conn.execute(_TAKE_NUMBER, params).scalar_one_or_none()
+            if number is not None:
+                return number
+        elif conn.execute(_TAKE_SEAT, params).rowcount == 1:
+            return None
+        full = not full
+    raise TrainingError(_l("Too many people are signing up at this moment; please try again."))
+
+
 def sign_up(
     session_id: int, applicant: Applicant, *, actor: User | None = None, check_rule: bool = True
 ) -> Place:
     """Give `applicant` a place in the session, or the next waitlist number when it is
     full. Refuses (TrainingError) a closed session, a person the priority rule does
     not admit (NotEligible) and a second live place for the same person
-    (AlreadySignedUp). One transaction, with the confirmation message queued."""
+    (AlreadySignedUp: the unique index on live places decides). One transaction, with
+    the confirmation message queued.
+
+    Every sign-up to the session waits for its row, so the row is held as briefly as
+    possible: the checks, the message's facts and the confirmation are prepared
+    first; under the lock run only the seat UPDATE (or the waitlist UPDATE and the
+    count for the position), the INSERT of the place, the INSERT of its message and
+    the COMMIT."""
     ts = db.session.get(TrainingSession, session_id)
     if ts is None or not session_open(ts):
         raise TrainingError(_l("Sign-ups for this session are closed."))
@@ -525,67 +563,54 @@ def sign_up(
         raise TrainingError(_l("Sign-ups for this session are closed."))
     if check_rule:
         check_eligible(ts.course, applicant.person)
-    if live_place(session_id, applicant.holder) is not None:
-        raise AlreadySignedUp(_l("You already have a place or a waitlist number in this session."))
-    staff = actor is not None and actor.role in EDITORS
+    full = ts.taken >= ts.seats
+    about = _facts(ts)
+    contact = _contact(applicant)
+    confirmation = _message_text(applicant, "enrolled", about) if contact else None
+    values = {
+        "session_id": session_id,
+        "holder": applicant.holder,
+        "user_id": applicant.user_id,
+        "person_id": applicant.person.id if applicant.person is not None else None,
+        "name": applicant.name,
+        "phone": applicant.phone,
+        "email": applicant.email,
+        "locale": _locale(applicant.locale),
+        "signed_up_by_id": actor.id if actor is not None else applicant.user_id,
+    }
     try:
-        about = _facts(ts)
         with write_transaction(db.session) as s:
-            # Take the session row first (FOR UPDATE; on SQLite BEGIN IMMEDIATE already
-            # holds the write lock), then a conditional UPDATE as the seat guard.
-            row = s.execute(
-                select(TrainingSession.taken, TrainingSession.seats, TrainingSession.waitlist_seq)
-                .where(TrainingSession.id == session_id)
-                .with_for_update()
-            ).one()
-            seated = 0
-            if row.taken < row.seats:
-                seated = s.execute(
-                    update(TrainingSession)
-                    .where(
-                        TrainingSession.id == session_id,
-                        TrainingSession.taken < TrainingSession.seats,
-                    )
-                    .values(taken=TrainingSession.taken + 1)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-            number = None
-            if seated != 1:
-                number = row.waitlist_seq + 1
-                s.execute(
-                    update(TrainingSession)
-                    .where(TrainingSession.id == session_id)
-                    .values(waitlist_seq=number)
-                    .execution_options(synchronize_session=False)
-                )
-            place = Place(
-                session_id=session_id,
-                holder=applicant.holder,
-                user_id=applicant.user_id,
-                person_id=applicant.person.id if applicant.person is not None else None,
-                name=applicant.name,
-                phone=applicant.phone,
-                email=applicant.email,
-                locale=applicant.locale,
-                status="enrolled" if seated == 1 else "waitlisted",
-                waitlist_no=number,
-                signed_up_by_id=actor.id if actor is not None else applicant.user_id,
-            )
-            s.add(place)
-            s.flush()
-            queue_message(place, place.status, about=about)
-            if staff:
+            conn = s.connection()
+            number = _seat_or_number(conn, session_id, full)
+            values["status"] = "enrolled" if number is None else "waitlisted"
+            values["waitlist_no"] = number
+            if number is not None and contact is not None:
+                # Everyone waiting is in a committed row: changes to this session's
+                # waitlist all take the session row first.
+                ahead = conn.execute(_WAITING, {"sid": session_id}).scalar_one()
+                text = _message_text(applicant, "waitlisted", about, position=ahead + 1)
+            else:
+                text = confirmation
+            place_id = conn.execute(_INSERT_PLACE, values).scalar_one()
+            if contact is not None:
+                message = _outbox_values(contact, *text, values["status"], place_id)
+                conn.execute(_INSERT_MESSAGE, message)
+            if actor is not None and actor.role in EDITORS:
                 record(
                     "training.sign_up",
                     "training_place",
-                    place.id,
+                    place_id,
                     actor=actor,
-                    summary=f"{place.name} → session {session_id} ({place.status})",
+                    summary=f"{applicant.name} → session {session_id} ({values['status']})",
                 )
     except IntegrityError as exc:
         raise AlreadySignedUp(
             _l("You already have a place or a waitlist number in this session.")
         ) from exc
+    # The place as written, without reading it back.
+    place = Place(id=place_id, **values)
+    make_transient_to_detached(place)
+    db.session.add(place)
     return place
 
 
@@ -927,14 +952,33 @@ def _rate(part: int, whole: int) -> int | None:
     return round(part * 100 / whole) if whole else None
 
 
+def _place_counts() -> tuple:
+    """Enrolled, waitlisted, attended and completed places, as sums for a GROUP BY."""
+    enrolled = Place.status == "enrolled"
+    return (
+        func.sum(case((enrolled, 1), else_=0)),
+        func.sum(case((Place.status == "waitlisted", 1), else_=0)),
+        func.sum(case((enrolled & Place.attended.is_(True), 1), else_=0)),
+        func.sum(case((enrolled & Place.completed_at.is_not(None), 1), else_=0)),
+    )
+
+
+def _report_row(counts, **row) -> dict:
+    """A report row: its own columns, the four counts and the two rates."""
+    e, w, a, c = (int(v or 0) for v in counts)
+    return {
+        **row,
+        "enrolled": e,
+        "waitlisted": w,
+        "attended": a,
+        "completed": c,
+        "attendance_rate": _rate(a, e),
+        "completion_rate": _rate(c, e),
+    }
+
+
 def report_per_course() -> list[dict]:
     """Seats, places, waitlist, attendance and completion per course."""
-    enrolled = func.sum(case((Place.status == "enrolled", 1), else_=0))
-    waiting = func.sum(case((Place.status == "waitlisted", 1), else_=0))
-    attended = func.sum(case(((Place.status == "enrolled") & Place.attended.is_(True), 1), else_=0))
-    completed = func.sum(
-        case(((Place.status == "enrolled") & Place.completed_at.is_not(None), 1), else_=0)
-    )
     seats = dict(
         db.session.execute(
             select(TrainingSession.course_id, func.sum(TrainingSession.seats))
@@ -943,30 +987,17 @@ def report_per_course() -> list[dict]:
         ).all()
     )
     rows = db.session.execute(
-        select(Course.id, Course.title_id, enrolled, waiting, attended, completed)
+        select(Course.id, Course.title_id, *_place_counts())
         .select_from(Course)
         .outerjoin(TrainingSession, TrainingSession.course_id == Course.id)
         .outerjoin(Place, Place.session_id == TrainingSession.id)
         .group_by(Course.id, Course.title_id)
         .order_by(Course.title_id)
     ).all()
-    out = []
-    for cid, title, e, w, a, c in rows:
-        e, w, a, c = int(e or 0), int(w or 0), int(a or 0), int(c or 0)
-        out.append(
-            {
-                "id": cid,
-                "title": title,
-                "seats": int(seats.get(cid) or 0),
-                "enrolled": e,
-                "waitlisted": w,
-                "attended": a,
-                "completed": c,
-                "attendance_rate": _rate(a, e),
-                "completion_rate": _rate(c, e),
-            }
-        )
-    return out
+    return [
+        _report_row(row[2:], id=row[0], title=row[1], seats=int(seats.get(row[0]) or 0))
+        for row in rows
+    ]
 
 
 def _report_by(column) -> list[dict]:
@@ -976,14 +1007,8 @@ def _report_by(column) -> list[dict]:
         .where(Membership.end_date.is_(None))
         .subquery()
     )
-    enrolled = func.sum(case((Place.status == "enrolled", 1), else_=0))
-    waiting = func.sum(case((Place.status == "waitlisted", 1), else_=0))
-    attended = func.sum(case(((Place.status == "enrolled") & Place.attended.is_(True), 1), else_=0))
-    completed = func.sum(
-        case(((Place.status == "enrolled") & Place.completed_at.is_not(None), 1), else_=0)
-    )
     rows = db.session.execute(
-        select(*column, enrolled, waiting, attended, completed)
+        select(*column, *_place_counts())
         .select_from(Place)
         .outerjoin(hh, hh.c.person_id == Place.person_id)
         .outerjoin(Household, Household.id == hh.c.household_id)
@@ -991,22 +1016,7 @@ def _report_by(column) -> list[dict]:
         .group_by(*column)
         .order_by(*column)
     ).all()
-    out = []
-    for row in rows:
-        key = row[: len(column)]
-        e, w, a, c = (int(v or 0) for v in row[len(column) :])
-        out.append(
-            {
-                "key": key,
-                "enrolled": e,
-                "waitlisted": w,
-                "attended": a,
-                "completed": c,
-                "attendance_rate": _rate(a, e),
-                "completion_rate": _rate(c, e),
-            }
-        )
-    return out
+    return [_report_row(row[len(column) :], key=row[: len(column)]) for row in rows]
 
 
 def report_per_area() -> list[dict]:
@@ -1079,7 +1089,8 @@ def queue_reminders(now: datetime | None = None) -> int:
     tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
     now = now or utcnow()
     tomorrow = (now.astimezone(tz) + timedelta(days=1)).date()
-    start = datetime.combine(tomorrow, datetime.min.time(), tz)
+    # Compare in UTC: SQLite keeps no offset, every stored time is UTC.
+    start = _utc(datetime.combine(tomorrow, datetime.min.time(), tz))
     end = start + timedelta(days=1)
     places = db.session.scalars(
         select(Place)
@@ -1109,14 +1120,3 @@ def new_client_id() -> str:
     """An id for one attendance mark made by the server's plain form (no JavaScript):
     the same form sent twice carries the same id and counts once."""
     return "f-" + secrets.token_urlsafe(12)
-
-
-def mask_name(name: str | None) -> str:
-    """ "Siti Aminah" -> "S**i A****h": what a public page may show of a name."""
-
-    def word(w: str) -> str:
-        letters = [i for i, ch in enumerate(w) if ch.isalnum()]
-        keep = {letters[0], letters[-1]} if len(letters) >= 3 else set(letters[:1])
-        return "".join(ch if i in keep or not ch.isalnum() else "*" for i, ch in enumerate(w))
-
-    return " ".join(word(w) for w in (name or "").split())

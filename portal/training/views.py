@@ -21,6 +21,7 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
+from portal.privacy import mask_name
 from portal.public.cache import cached_page
 from portal.security import public, roles_required
 from portal.training import certificates, services
@@ -48,7 +49,7 @@ def _template_globals(state) -> None:
         priority_rules=PRIORITY_RULES,
         business_answers=BUSINESS_ANSWERS,
         training_rule_text=services.rule_text,
-        training_mask=services.mask_name,
+        training_mask=mask_name,
         waitlist_position=services.waitlist_position,
         local_time=services.aware,
     )

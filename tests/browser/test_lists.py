@@ -6,11 +6,13 @@ English on a 360 px phone, without serious axe violations or sideways scrolling.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 
@@ -92,7 +94,9 @@ def test_resident_checks_household_and_objects(new_page, listed, lang, assert_no
     ).click()
     problems += _problems(page, f"list index ({lang})")
     page.locator(f"a[href='/daftar-penerima/{period_id}']").first.click()
-    assert page.locator("table.lists-board tbody tr").count() > 0
+    # count() does not wait for the click's page load; expect() does.
+    expect(page).to_have_url(re.compile(rf"/daftar-penerima/{period_id}(\?|$)"))
+    expect(page.locator("table.lists-board tbody tr").first).to_be_visible()
     problems += _problems(page, f"board ({lang})")
     board_text = page.locator("main").inner_text()
     assert nik not in board_text and name not in board_text
@@ -103,27 +107,29 @@ def test_resident_checks_household_and_objects(new_page, listed, lang, assert_no
     page.locator("#nik").fill(nik)
     page.locator("#name").fill(name)
     page.get_by_role("button", name=t["check"]).click()
-    assert t["yes"] in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(t["yes"])
     assert nik not in page.content()
     problems += _problems(page, f"self-check answer ({lang})")
     page.locator("#nik").fill("1403090101010001")
     page.locator("#name").fill(name)
     page.get_by_role("button", name=t["check"]).click()
-    assert t["no"] in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(t["no"])
     _screenshot(page, f"lists-self-check-{lang}")
 
     # An objection to a listed household, without an account.
     page.goto(f"/daftar-penerima/{period_id}")
     page.locator("table.lists-board tbody tr").first.get_by_role("link").click()
+    # Only what applies to a listed household: the reason, no name or RT/RW to fill in.
+    expect(page.locator("input[name=kind]")).to_have_value("remove")
     problems += _problems(page, f"objection form ({lang})")
-    assert page.locator("input[name=kind][value=remove]").is_checked()
+    assert page.locator("#subject_name, #rt, #rw").count() == 0
     page.get_by_role("button", name=t["send"]).click()
     # Without a reason: a message beside the field, nothing sent.
-    assert page.locator("#reason-error").is_visible()
+    expect(page.locator("#reason-error")).to_be_visible()
     problems += _problems(page, f"objection form with an error ({lang})")
     page.locator("#reason").fill("Keluarga ini sudah mampu, baru membeli mobil.")
     page.get_by_role("button", name=t["send"]).click()
-    assert t["done"] in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text(t["done"])
     _screenshot(page, f"lists-objection-{lang}")
     assert_no_console_errors(page)
     assert not problems, "\n".join(problems)

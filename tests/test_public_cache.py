@@ -251,3 +251,29 @@ def test_the_cache_holds_a_bounded_number_of_pages(app_config):
         assert len(app.extensions[cache.EXTENSION]) == 3
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_flood_of_refused_requests_renders_the_429_page_once_per_language(app, client):
+    """A script hammering the self-check gets the same friendly 429 page, rendered once
+    per worker and language: a refused request must cost little (bench/lists.py)."""
+    from flask import template_rendered
+
+    app.config["RATELIMIT_SELF_CHECK"] = "1 per minute"
+    rendered: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        rendered.append(template.name)
+
+    form = {"nik": "1403090101010001", "name": "Ani"}
+    with template_rendered.connected_to(record, app):
+        assert client.post("/cek-bansos", data=form).status_code == 200
+        refused = [client.post("/cek-bansos", data=form) for _ in range(3)]
+        assert [r.status_code for r in refused] == [429, 429, 429]
+        assert all("Terlalu banyak percobaan" in body(r) for r in refused)
+        assert len({body(r) for r in refused}) == 1
+        assert refused[-1].headers.get("Retry-After")  # the limiter's headers still go on
+        client.get("/?lang=en")
+        english = [client.post("/cek-bansos", data=form) for _ in range(2)]
+        assert [r.status_code for r in english] == [429, 429]
+        assert all("Too many attempts" in body(r) for r in english)
+    assert rendered.count("errors/error.html") == 2

@@ -384,3 +384,37 @@ def _seed_features(households: int, logins: list | None = None) -> None:
     from portal.training.demo import seed as seed_training
 
     (logins if logins is not None else []).extend(seed_training())
+    _link_features()
+
+
+def _link_features() -> None:
+    """Show how the features meet: the CSR need for food packages was decided by the
+    closed priority ballot (its winner is the monthly food package), and the digital
+    marketing course is the confirmed training pledge of a partner."""
+    from portal.csr.models import Need, Pledge
+    from portal.participation.models import Ballot
+    from portal.training.models import Course
+
+    ballot = db.session.scalars(
+        select(Ballot).where(Ballot.results_published_at.is_not(None)).order_by(Ballot.id)
+    ).first()
+    need = db.session.scalars(
+        select(Need).where(Need.title_id.like("Beras untuk paket pangan%"))
+    ).first()
+    if ballot is not None and need is not None:
+        need.ballot_id = ballot.id
+    pledge = db.session.scalars(
+        select(Pledge)
+        .where(
+            Pledge.kind == "training",
+            Pledge.status.in_(("confirmed", "partly_delivered", "delivered", "closed")),
+        )
+        .order_by(Pledge.id)
+    ).first()
+    course = db.session.scalars(
+        select(Course).where(Course.title_id.like("Pemasaran Digital%"))
+    ).first()
+    if pledge is not None and course is not None:
+        course.pledge_id = pledge.id
+        course.sponsor_company_id = pledge.company_id
+    db.session.flush()

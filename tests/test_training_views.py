@@ -294,3 +294,47 @@ def test_staff_pages_render_and_send_the_outbox(app, client, login_as, tmp_path)
     statuses = db.session.scalars(select(OutboxMessage.status)).all()
     assert statuses == ["sent", "sent"]
     assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_the_need_page_shows_the_course_its_training_pledge_became(client, make_user):
+    """From promise to delivery, in public: the need's page links to the published
+    course a partner's training pledge became, and the course links back to the partner."""
+    partner = make_user("partner")
+    company = Company(
+        user_id=partner.id, name="PT Maju Bersama", contact_name="Andi", status="verified"
+    )
+    need = Need(
+        kind="training",
+        title_id="Pelatihan menjahit",
+        target=20,
+        description_id="x",
+        published=True,
+    )
+    db.session.add_all([company, need])
+    db.session.flush()
+    pledge = Pledge(
+        company_id=company.id, need_id=need.id, kind="training", amount=20, status="confirmed"
+    )
+    db.session.add(pledge)
+    db.session.flush()
+    course = th.course(
+        title_id="Menjahit untuk ibu",
+        title_en="Sewing for mothers",
+        sponsor_company_id=company.id,
+        pledge_id=pledge.id,
+    )
+    draft = th.course(
+        title_id="Kursus draf", title_en="Draft course", pledge_id=pledge.id, published=False
+    )
+    page = body(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
+    assert "Courses from these pledges" in page
+    assert f"/pelatihan/kursus/{course.id}" in page and "Sewing for mothers" in page
+    assert "sponsored by PT Maju Bersama" in page
+    assert "Draft course" not in page and f"/pelatihan/kursus/{draft.id}" not in page
+    course_page = body(client.get(f"/pelatihan/kursus/{course.id}"))
+    assert f'href="/csr/mitra/{company.id}"' in course_page
+    # A company not (or no longer) verified is not linked to from the public course page.
+    company.status = "rejected"
+    db.session.commit()
+    again = body(client.get(f"/pelatihan/kursus/{course.id}?fresh=1"))
+    assert f'href="/csr/mitra/{company.id}"' not in again and "PT Maju Bersama" in again

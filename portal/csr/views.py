@@ -125,11 +125,15 @@ def need(need_id: int):
 
 
 def _need_page(item, company, form, status=200):
+    from portal.training.services import courses_from_pledges
+
+    pledges = services.public_pledges_for_need(item)
     return render_template(
         "csr/need.html",
         need=item,
         progress=services.progress_of(item),
-        pledges=services.public_pledges_for_need(item),
+        pledges=pledges,
+        courses=courses_from_pledges(p.id for p in pledges),
         ballot=item.ballot,
         company=company,
         form=form,

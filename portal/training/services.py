@@ -157,6 +157,21 @@ def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[Tra
     return list(db.session.scalars(query))
 
 
+def courses_from_pledges(pledge_ids) -> list[Course]:
+    """Published courses that CSR pledges became (for the pledges' need page)."""
+    ids = list(pledge_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.published.is_(True), Course.pledge_id.in_(ids))
+            .options(selectinload(Course.sponsor).lazyload("*"))
+            .order_by(Course.id)
+        )
+    )
+
+
 def published_course(course_id: int) -> Course | None:
     course = db.session.get(Course, course_id)
     return course if course is not None and course.published else None

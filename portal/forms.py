@@ -1,10 +1,101 @@
-"""Form helpers shared by the feature packages."""
+"""Form helpers shared by the feature packages.
+
+Every form of the portal derives from `Form`, so that every message beside a field is
+in the reader's language, WTForms' own ("Not a valid integer value.") included: WTForms
+ships no Indonesian catalogue, so its messages are translated in the portal's.
+"""
 
 from __future__ import annotations
 
+from flask_babel import get_translations
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 
 def choices(mapping) -> list[SelectChoice]:
     """SelectField choices from a {value: label} mapping (labels may be lazy strings)."""
     return [SelectChoice(value=key, label=label) for key, label in mapping.items()]
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+    """Mark a message for extraction without translating it here."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int = 1) -> str:
+    """Mark a plural message for extraction (WTForms asks for it with its own n)."""
+    return singular if n == 1 else plural
+
+
+# WTForms' own messages (wtforms/locale/wtforms.pot), listed so that extraction puts
+# them in the portal's catalogue. The CSRF ones are not here: the portal answers a
+# failed CSRF check with its own page (portal/errors.py).
+WTFORMS_MESSAGES = (
+    N_("Invalid field name '%s'."),
+    N_("Field must be equal to %(other_name)s."),
+    ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+    ),
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+    ),
+    ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+    ),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Date must be at least %(min)s."),
+    N_("Date must be at most %(max)s."),
+    N_("Date must be between %(min)s and %(max)s."),
+    N_("This field is required."),
+    N_("Invalid input."),
+    N_("Invalid email address."),
+    N_("Invalid URL."),
+    N_("Invalid value, must be one of: %(values)s."),
+    N_("Invalid value, can't be any of: %(values)s."),
+    N_("This field cannot be edited."),
+    N_("This field is disabled and cannot have a value."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Not a valid choice."),
+    N_("Invalid choice(s): one or more data inputs could not be coerced."),
+    ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+    ),
+    N_("Not a valid datetime value."),
+    N_("Not a valid date value."),
+    N_("Not a valid time value."),
+    N_("Not a valid week value."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid float value."),
+)
+
+
+class _CatalogueTranslations:
+    """WTForms' messages through the portal's catalogue, in the reader's language.
+
+    Raw gettext without formatting: WTForms fills in %(min)d and the like itself.
+    """
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = _CatalogueTranslations()
+
+
+class Form(FlaskForm):
+    """The portal's form: CSRF from Flask-WTF, every message in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.i18n import LANGUAGE_NAMES
 
 REQUIRED = _l("Please fill in this field.")
@@ -23,7 +22,7 @@ EMAIL_SHAPE = _l("Enter an e-mail address like name@example.com.")
 SHORT_PASSWORD = _l("Use at least 10 characters.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         _l("Username, phone or e-mail"),
         validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=254)],
@@ -38,11 +37,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A POST-only button (logout, publish): the form carries just the CSRF token."""
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     """The second step of a staff login: a code from the app, or a recovery code."""
 
     code = StringField(
@@ -60,7 +59,7 @@ class SecondFactorForm(FlaskForm):
     next = HiddenField()
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     """Confirming a new authenticator app with its first code."""
 
     code = StringField(
@@ -120,7 +119,7 @@ def _language(label=None):
     return SelectField(label or _l("Language"), choices=choices(LANGUAGE_NAMES), default="id")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """A resident's sign-up: a phone number or an e-mail address is enough."""
 
     name = StringField(
@@ -136,7 +135,7 @@ class RegisterForm(FlaskForm):
     locale = _language()
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     """NIK and birth date, compared with the village registry."""
 
     nik = StringField(
@@ -151,7 +150,7 @@ class VerifyForm(FlaskForm):
     )
 
 
-class ResetWithCodeForm(FlaskForm):
+class ResetWithCodeForm(Form):
     """A new password with the one-time code from the village office."""
 
     identifier = StringField(
@@ -168,7 +167,7 @@ class ResetWithCodeForm(FlaskForm):
     confirm = _confirm()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=REQUIRED), Length(max=256, message=TOO_LONG)],
@@ -178,11 +177,11 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = _language(_l("Language of the portal"))
 
 
-class DeletionForm(FlaskForm):
+class DeletionForm(Form):
     reason = TextAreaField(
         _l("Why? (optional)"),
         validators=[Optional(), Length(max=500, message=TOO_LONG)],
@@ -190,7 +189,7 @@ class DeletionForm(FlaskForm):
     )
 
 
-class AssistedSignupForm(FlaskForm):
+class AssistedSignupForm(Form):
     """An operator registers a resident at the office, linked to a registry person."""
 
     person_id = IntegerField(
@@ -206,13 +205,13 @@ class AssistedSignupForm(FlaskForm):
     locale = _language()
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     person_id = HiddenField(
         validators=[DataRequired(message=_l("Choose the person in the registry."))]
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Reason (the resident reads it)"),
         validators=[DataRequired(message=REQUIRED), Length(max=300, message=TOO_LONG)],
@@ -220,7 +219,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class DecideDeletionForm(FlaskForm):
+class DecideDeletionForm(Form):
     note = StringField(
         _l("Note (needed when declining)"),
         validators=[Optional(), Length(max=300, message=TOO_LONG)],

@@ -2,54 +2,18 @@
 
 from __future__ import annotations
 
-from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.complaints import services
 from portal.complaints.models import CATEGORIES, PRIORITIES
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.uploads import ImageField
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
 OTHER_STAFF = "lain"
-
-# WTForms' own messages that these forms can show (a choice not offered, a required
-# field without a message of ours). WTForms has no Indonesian catalogue: they are
-# translated in the portal's, listed here so that extraction finds them.
-WTFORMS_MESSAGES = (
-    _l("Not a valid choice."),
-    _l("Invalid Choice: could not coerce."),
-    _l("This field is required."),
-)
-
-
-class _PortalTranslations:
-    """WTForms' messages through the portal's catalogue, in the reader's language.
-
-    Raw gettext without formatting: WTForms fills in %(min)d and the like itself.
-    """
-
-    def gettext(self, string):
-        return get_translations().gettext(string)
-
-    def ngettext(self, singular, plural, n):
-        return get_translations().ngettext(singular, plural, n)
-
-
-_TRANSLATIONS = _PortalTranslations()
-
-
-class TranslatedForm(FlaskForm):
-    """A form whose every message, WTForms' own included, is in the reader's language."""
-
-    class Meta:
-        def get_translations(self, form):
-            return _TRANSLATIONS
-
 
 NO_ASSIGNEE = _l("No staff member can take this complaint. Ask an administrator.")
 
@@ -59,7 +23,7 @@ IDENTITY = {
 }
 
 
-class ComplaintForm(TranslatedForm):
+class ComplaintForm(Form):
     category = SelectField(
         _l("What is it about?"),
         choices=choices({"": _l("Choose a category"), **CATEGORIES}),
@@ -149,7 +113,7 @@ class ComplaintForm(TranslatedForm):
         return self.named_staff_other.data if self.named_staff.data == OTHER_STAFF else None
 
 
-class TrackForm(TranslatedForm):
+class TrackForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -167,12 +131,12 @@ class TrackForm(TranslatedForm):
             )
 
 
-class TriageForm(TranslatedForm):
+class TriageForm(Form):
     category = SelectField(_l("Category"), choices=choices(CATEGORIES))
     priority = SelectField(_l("Priority"), choices=choices(PRIORITIES), default="normal")
 
 
-class AssignForm(TranslatedForm):
+class AssignForm(Form):
     assignee = SelectField(_l("Hand to"), choices=[], validate_choice=True)
 
     def validate(self, extra_validators=None) -> bool:
@@ -185,7 +149,7 @@ class AssignForm(TranslatedForm):
         return valid
 
 
-class ReplyForm(TranslatedForm):
+class ReplyForm(Form):
     reply_body = TextAreaField(
         _l("Reply to the complainant"),
         description=_l("The complainant reads this on the tracking page."),
@@ -194,7 +158,7 @@ class ReplyForm(TranslatedForm):
     )
 
 
-class NoteForm(TranslatedForm):
+class NoteForm(Form):
     note_body = TextAreaField(
         _l("Internal note"),
         description=_l("Only staff read this."),
@@ -203,7 +167,7 @@ class NoteForm(TranslatedForm):
     )
 
 
-class CloseForm(TranslatedForm):
+class CloseForm(Form):
     resolution = TextAreaField(
         _l("Resolution"),
         description=_l("How the complaint was resolved; the complainant reads this."),

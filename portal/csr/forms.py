@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -33,7 +32,7 @@ from wtforms.validators import (
 
 from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
-from portal.forms import choices
+from portal.forms import Form, choices
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -136,7 +135,7 @@ class ImageField(FileField):
             raise StopValidation(str(error.message)) from None
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = _line(_l("Company name"), max_len=160, required=True)
     sector = SelectField(_l("Sector"), choices=choices(SECTORS), default="other")
     contact_name = _line(_l("Contact person"), max_len=120, required=True)
@@ -201,7 +200,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LogoForm(FlaskForm):
+class LogoForm(Form):
     logo = ImageField(
         _l("New logo"),
         as_logo=True,
@@ -214,7 +213,7 @@ class LogoForm(FlaskForm):
             raise ValidationError(_l("Choose an image file."))
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(Form):
     amount = _amount(_l("Amount you pledge"))
     value = _amount(
         _l("Estimated value in rupiah (optional)"),
@@ -226,7 +225,7 @@ class PledgeForm(FlaskForm):
     conditions = _text(_l("Conditions (optional)"), max_len=2000, rows=3)
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     kind = SelectField(_l("Kind"), choices=choices(NEED_KINDS), default="goods")
     description = _text(_l("What you offer"), max_len=2000, required=True, rows=4)
     amount = _amount(_l("Quantity or amount"))
@@ -245,14 +244,14 @@ class OfferForm(FlaskForm):
     conditions = _text(_l("Conditions (optional)"), max_len=2000, rows=3)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A status step (confirm, withdraw, close) with an optional note."""
 
     to = HiddenField()
     note = _text(_l("Note (optional)"), max_len=1000, rows=2)
 
 
-class NeedForm(FlaskForm):
+class NeedForm(Form):
     kind = SelectField(_l("Kind"), choices=choices(NEED_KINDS), default="goods")
     title_id = _line(_l("Title (Indonesian)"), required=True)
     title_en = _line(_l("Title (English, optional)"))
@@ -293,7 +292,7 @@ class NeedForm(FlaskForm):
     is_open = BooleanField(_l("Accepting pledges"), default=True)
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(Form):
     amount = _amount(_l("Amount delivered"))
     delivered_on = DayField(
         _l("Delivered on"),
@@ -309,22 +308,22 @@ class DeliveryForm(FlaskForm):
     beyond_target = BooleanField(_l("The village really received more than the need's target"))
 
 
-class AcceptOfferForm(FlaskForm):
+class AcceptOfferForm(Form):
     need_id = SelectField(_l("Need this offer answers"), coerce=int)
     amount = _amount(_l("Amount, in the need's unit"))
     note = _text(_l("Note (optional)"), max_len=1000, rows=2)
 
 
-class VerifyCompanyForm(FlaskForm):
+class VerifyCompanyForm(Form):
     list_in_directory = BooleanField(_l("Also list the company in the public partner directory"))
     note = _text(_l("Note (optional)"), max_len=500, rows=2)
 
 
-class RejectCompanyForm(FlaskForm):
+class RejectCompanyForm(Form):
     note = _text(_l("Reason"), max_len=500, required=True, rows=2)
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The verify page's GET form: no CSRF token (it changes nothing)."""
 
     class Meta:

@@ -4,7 +4,6 @@ decisions) and public (objection, self-check)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.csr.forms import AmountField, DayField
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.lists.models import COMPOSITIONS, OBJECTION_KINDS
 from portal.registry.models import NEED_LEVELS
 
@@ -72,7 +71,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False)
     title_id = _line(_l("Title (Indonesian)"))
     title_en = _line(_l("Title (English, optional)"), required=False)
@@ -100,16 +99,16 @@ class PeriodForm(FlaskForm):
     objection_days = _number(_l("Days for objections after publishing"), 1, 60, required=True)
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(Form):
     household_id = _number(_l("Household number"), 1, 10**9, required=True)
     reason = _text(_l("Reason for the change"), max_len=2000, rows=2)
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     reason = _text(_l("Reason for taking this household off the list"), max_len=2000, rows=2)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     held_on = DayField(_l("Date of the meeting"), validators=[InputRequired(message=REQUIRED)])
     place = _line(_l("Place"))
     attendees_count = _number(_l("Number of people present"), 0, 100000, required=True)
@@ -128,11 +127,11 @@ class DecisionForm(FlaskForm):
     )
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     note = _text(_l("Note (optional)"), required=False, max_len=2000, rows=2)
 
 
-class ObjectionDecisionForm(FlaskForm):
+class ObjectionDecisionForm(Form):
     status = RadioField(
         _l("Decision"),
         choices=choices({"upheld": _l("Uphold"), "rejected": _l("Reject")}),
@@ -147,7 +146,7 @@ class ObjectionDecisionForm(FlaskForm):
     )
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     kind = RadioField(
         _l("Your objection"),
         choices=choices(OBJECTION_KINDS),
@@ -165,7 +164,7 @@ class ObjectionForm(FlaskForm):
     )
 
 
-class SelfCheckForm(FlaskForm):
+class SelfCheckForm(Form):
     nik = _line(
         _l("NIK (16 digits)"),
         max_len=40,

@@ -6,7 +6,6 @@ token checked by CSRFProtect."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.participation.models import (
     METHODS,
     PROPOSAL_CATEGORIES,
@@ -30,7 +29,7 @@ TOO_LONG = _l("At most %(max)d characters.")
 DATETIME = _l("Enter a date and time.")
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     question_id = StringField(
         _l("Question (Indonesian)"),
         validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)],
@@ -66,7 +65,7 @@ class BallotForm(FlaskForm):
     results_mode = SelectField(_l("Results while open"), choices=choices(RESULT_MODES))
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     title_id = StringField(
         _l("Title (Indonesian)"),
         validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
@@ -78,7 +77,7 @@ class SurveyForm(FlaskForm):
     intro_en = TextAreaField(_l("Introduction (English)"), validators=[Optional()])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = SelectField(_l("Kind of question"), choices=choices(QUESTION_KINDS))
     text_id = StringField(
         _l("Question (Indonesian)"),
@@ -92,7 +91,7 @@ class QuestionForm(FlaskForm):
     required = BooleanField(_l("An answer is required"), default=True)
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(
         _l("Title"),
         validators=[
@@ -109,20 +108,20 @@ class ProposalForm(FlaskForm):
     rw = IntegerField(_l("RW"), validators=[Optional(), NumberRange(min=1, max=999)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"), validators=[DataRequired(REQUIRED), Length(max=2000, message=TOO_LONG)]
     )
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = StringField(
         _l("What is wrong with it? (optional)"),
         validators=[Optional(), Length(max=300, message=TOO_LONG)],
     )
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = StringField(
         _l("Reason shown in its place"),
         validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)],

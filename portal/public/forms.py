@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.public.models import (
     AID_TYPES,
     ANNOUNCEMENT_CATEGORIES,
@@ -42,7 +41,7 @@ def _line(label, max_len=200, required=False, **kw):
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, - list, [link](https://...)")
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(Form):
     title_id = _line(_l("Title (Indonesian)"), required=True)
     title_en = _line(_l("Title (English, optional)"))
     category = SelectField(_l("Category"), choices=choices(ANNOUNCEMENT_CATEGORIES))
@@ -51,7 +50,7 @@ class AnnouncementForm(FlaskForm):
     pinned = BooleanField(_l("Pin to the top of the list"))
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     name_id = _line(_l("Name (Indonesian)"), max_len=160, required=True)
     name_en = _line(_l("Name (English, optional)"), max_len=160)
     slug = StringField(
@@ -102,7 +101,7 @@ class ProgrammeForm(FlaskForm):
             raise ValidationError(_l("The end date must not be before the start date."))
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     title_id = _line(_l("Title (Indonesian)"), required=True)
     title_en = _line(_l("Title (English, optional)"))
     kind = SelectField(_l("Kind of meeting"), choices=choices(MEETING_KINDS))
@@ -125,7 +124,7 @@ class MeetingForm(FlaskForm):
     )
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = _line(_l("Name"), max_len=160, required=True)
     kind = SelectField(_l("Kind"), choices=choices(PARTNER_KINDS))
     description_id = _text(

@@ -7,7 +7,6 @@ The forms check what a form can (required, lengths, ranges); the registry rules
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.registry.models import (
     BPS_CRITERIA,
     CIVIL_STATUSES,
@@ -61,7 +60,7 @@ def _rt_rw(label, required=True, **kw):
     )
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(Form):
     kk_number = _line(
         _l("Family card (KK) number"),
         30,
@@ -147,7 +146,7 @@ for _key, _label in BPS_CRITERIA.items():
     )
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = _line(_l("Full name"), 120, required=True, render_kw={"autocomplete": "off"})
     nik = _line(
         _l("NIK"),
@@ -194,7 +193,7 @@ class PersonForm(FlaskForm):
         return {name: getattr(self, name).data for name in self.data if name != "csrf_token"}
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     target = _line(
         _l("Family card (KK) number of the new household"),
         30,
@@ -210,7 +209,7 @@ class MoveForm(FlaskForm):
     on = DateField(_l("Date of the move"), validators=[DataRequired(message=_l("Enter a date."))])
 
 
-class EnrolmentForm(FlaskForm):
+class EnrolmentForm(Form):
     programme = SelectField(_l("Programme"), validators=[DataRequired(message=REQUIRED)])
     person = SelectField(_l("For"), default="")
     period_start = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a date."))])
@@ -237,7 +236,7 @@ def _reason(hint):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Two records are one person: which one stays, and why (the view sets the choices)."""
 
     # The view offers exactly the two records of the pair and checks the answer itself.
@@ -251,7 +250,7 @@ class MergeForm(FlaskForm):
     )
 
 
-class NotDuplicateForm(FlaskForm):
+class NotDuplicateForm(Form):
     """Two similar records are different people, and why."""
 
     reason = _reason(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
+from portal.forms import Form
 from portal.registry.models import NATIONAL_PROGRAMMES
 
 
@@ -16,7 +16,7 @@ def programme_choices() -> list[tuple[str, object]]:
     ]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(
         _l("Spreadsheet file"),
         validators=[FileRequired(message=_l("Choose the file to import."))],

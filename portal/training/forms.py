@@ -4,7 +4,6 @@ feedback, certificate check."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import choices
+from portal.forms import Form, choices
 from portal.registry.models import NEED_LEVELS
 from portal.training.models import BUSINESS_ANSWERS, CATEGORIES, PRIORITY_RULES
 
@@ -27,11 +26,11 @@ TOO_LONG = _l("At most %(max)d characters.")
 LANGUAGE_CHOICES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A POST button: only the CSRF token."""
 
 
-class OfficeSignUpForm(FlaskForm):
+class OfficeSignUpForm(Form):
     """An operator signs someone up: a registry person (by id) or a name and phone."""
 
     person_id = IntegerField(
@@ -48,7 +47,7 @@ class OfficeSignUpForm(FlaskForm):
     locale = SelectField(_l("Language of messages"), choices=choices(LANGUAGE_CHOICES))
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title_id = StringField(
         _l("Title (Indonesian)"),
         validators=[DataRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)],
@@ -86,7 +85,7 @@ class CourseForm(FlaskForm):
     published = BooleanField(_l("Published"))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     day = DateField(_l("Date"), validators=[InputRequired(message=REQUIRED)])
     start = TimeField(_l("Starts at"), validators=[InputRequired(message=REQUIRED)])
     end = TimeField(_l("Ends at"), validators=[InputRequired(message=REQUIRED)])
@@ -106,7 +105,7 @@ class SessionForm(FlaskForm):
 RATINGS = {str(i): str(i) for i in range(5, 0, -1)}
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     rating = RadioField(
         _l("How useful was the course? (5 = very useful)"),
         choices=choices(RATINGS),
@@ -124,7 +123,7 @@ class FeedbackForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     class Meta:
         csrf = False  # a GET form anyone may use
 

@@ -3,7 +3,7 @@ partners and staff accounts with random passwords. Only ever added to an empty d
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.accounts.services import create_user, generate_password
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.public.models import Announcement, Meeting, Partner, Programme
 
 PROGRAMMES = [
@@ -310,7 +310,7 @@ def seed(households: int = 200) -> list[tuple[str, str, str]] | None:
         logins.append((role, username, password))
     db.session.flush()
 
-    today = date.today()
+    today = village_today()
     for data in PROGRAMMES:
         programme = Programme(start_date=today.replace(month=1, day=1), **data)
         programme.set_published(True)

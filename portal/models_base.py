@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,6 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def village_today(now: datetime | None = None) -> date:
+    """Today's date in the village (PORTAL_TIMEZONE, WIB by default), not the server's:
+    from 17:00 UTC it is already the next day in Duri Selatan, and deadlines such as the
+    last day of an objection period are the village's days."""
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return (now or utcnow()).astimezone(ZoneInfo(name or "Asia/Jakarta")).date()
 
 
 class TimestampMixin:

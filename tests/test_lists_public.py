@@ -4,7 +4,7 @@ than they must."""
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -39,12 +39,7 @@ def test_objections_are_refused_after_the_period_closes(board, client, app, monk
     with app.test_request_context("/?lang=en"):
         assert str(error.value.message) == "The objection period for this list has closed."
 
-    class Later(date):
-        @classmethod
-        def today(cls):
-            return closing + timedelta(days=1)
-
-    monkeypatch.setattr(services, "date", Later)
+    monkeypatch.setattr(services, "village_today", lambda: closing + timedelta(days=1))
     response = client.post(
         f"/daftar-penerima/{period.id}/sanggah?lang=en",
         data={"kind": "include", "subject_name": "Ani", "rt": "1", "reason": "Layak"},
@@ -55,6 +50,28 @@ def test_objections_are_refused_after_the_period_closes(board, client, app, monk
     board_page = client.get(f"/daftar-penerima/{period.id}?lang=en").get_data(as_text=True)
     assert "The objection period ended on" in board_page
     assert f"sanggah?baris={row.id}" not in board_page
+
+
+def test_the_last_day_to_object_is_the_villages_day(board, app, monkeypatch):
+    """At 18:00 UTC on the last day it is already 01:00 the next day in the village
+    (WIB): the period has closed there, whatever the server's clock zone."""
+    from datetime import UTC, datetime, time
+
+    from portal import models_base
+
+    _period, version, *_ = board
+    last_day = version.objection_until
+    evening_utc = datetime.combine(last_day, time(18, 0), UTC)
+    morning_utc = datetime.combine(last_day, time(9, 0), UTC)
+    assert models_base.village_today(evening_utc) == last_day + timedelta(days=1)
+    assert models_base.village_today(morning_utc) == last_day
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"  # a village on UTC: still the last day
+    assert models_base.village_today(evening_utc) == last_day
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Jakarta"
+    monkeypatch.setattr(models_base, "utcnow", lambda: evening_utc)
+    assert not services.objections_open(version)
+    monkeypatch.setattr(models_base, "utcnow", lambda: morning_utc)
+    assert services.objections_open(version)
 
 
 def test_anyone_objects_without_an_account_and_bad_input_is_explained(board, client):

@@ -9,7 +9,7 @@ what the services would have produced.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from portal.accounts.services import create_user, generate_password
 from portal.csr.models import NEED_KINDS, SECTORS, Company, Delivery, Need, Pledge, PledgeEvent
 from portal.csr.services import new_code
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.public.models import Programme
 
 NEEDS = [
@@ -179,7 +179,7 @@ def seed() -> None:
     operator = _staff("operator")
     admin = _staff("admin") or operator
     now = utcnow()
-    today = date.today()
+    today = village_today()
     programmes = {p.slug: p.id for p in db.session.scalars(select(Programme))}
 
     needs = []
@@ -306,7 +306,7 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
             unit_id=None if kind == "money" else "unit",
             target=rng.randint(10, 500) * (1_000_000 if kind == "money" else 1),
             rank=rng.randint(1, 300),
-            deadline=date.today() + timedelta(days=rng.randint(-30, 180)),
+            deadline=village_today() + timedelta(days=rng.randint(-30, 180)),
         )
         need.set_published(True)
         made_needs.append(need)
@@ -370,7 +370,7 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
                 Delivery(
                     pledge_id=p.id,
                     amount=p.delivered,
-                    delivered_on=date.today(),
+                    delivered_on=village_today(),
                     recorded_by_id=operator.id if operator else None,
                     receipt_code=new_code(),
                 )

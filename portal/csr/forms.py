@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -33,6 +32,7 @@ from wtforms.validators import (
 from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
 from portal.forms import Form, choices
+from portal.models_base import village_today
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -296,7 +296,7 @@ class DeliveryForm(Form):
     amount = _amount(_l("Amount delivered"))
     delivered_on = DayField(
         _l("Delivered on"),
-        default=date.today,
+        default=village_today,
         validators=[InputRequired(message=_l("Enter a date like 2026-12-31."))],
     )
     note = _text(_l("Note"), max_len=1000, rows=2)

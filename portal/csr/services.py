@@ -36,7 +36,7 @@ from portal.csr.models import (
 )
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.public.models import Partner
 
 STAFF_EDITORS = ("operator", "admin")
@@ -675,7 +675,7 @@ def make_pledge(
         value = 0
     elif not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
         raise CsrError(_l("Enter an amount in rupiah, or leave it empty."), "value")
-    if expected_on is not None and expected_on < date.today() - timedelta(days=1):
+    if expected_on is not None and expected_on < village_today() - timedelta(days=1):
         raise CsrError(_l("The date must not be in the past."), "expected_on")
     pledge = Pledge(
         company_id=company.id,
@@ -888,7 +888,7 @@ def record_delivery(
     """
     _require_role(actor, STAFF_EDITORS)
     amount = _positive(amount)
-    if delivered_on is None or delivered_on > date.today() + timedelta(days=1):
+    if delivered_on is None or delivered_on > village_today() + timedelta(days=1):
         raise CsrError(_l("The delivery date must not be in the future."), "delivered_on")
     stored = uploads.store(attachment, "deliveries") if attachment else None
     try:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.lists import services
+from portal.models_base import village_today
 from portal.public.models import Programme
 
 ATTENDEES = """Hendra Saputra; Kepala Desa
@@ -46,7 +47,7 @@ def _period_data(programme: Programme, today: date) -> dict:
 
 def seed(today: date | None = None):
     """Add the demo period, its draft, meeting, approval and first published version."""
-    today = today or date.today()
+    today = today or village_today()
     programme = db.session.scalar(select(Programme).where(Programme.slug == "blt-dana-desa"))
     operator = db.session.scalar(select(User).where(User.role == "operator").limit(1))
     head = db.session.scalar(select(User).where(User.role == "auditor").limit(1))
@@ -84,7 +85,7 @@ def bench_period(households: int = 2000, today: date | None = None):
     from portal.models_base import utcnow
     from portal.registry.models import Household, Person
 
-    today = today or date.today()
+    today = today or village_today()
     programme = db.session.scalar(select(Programme).where(Programme.slug == "blt-dana-desa"))
     operator = db.session.scalar(select(User).where(User.role == "operator").limit(1))
     head = db.session.scalar(select(User).where(User.role == "auditor").limit(1))

@@ -33,7 +33,7 @@ from portal.lists.models import (
     ListVersion,
     ListVersionRow,
 )
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.privacy import mask_name
 from portal.public.models import Programme
 from portal.registry import scoring
@@ -536,7 +536,7 @@ def approve(
     """
     if getattr(actor, "role", None) not in APPROVERS:
         raise ListError(_l("Only the village head (auditor or administrator) approves a list."))
-    today = today or date.today()
+    today = today or village_today()
     period_id = period.id
     with write_transaction(db.session):
         db.session.execute(
@@ -742,7 +742,7 @@ def publish(
     and the outcome of each objection decided since then (number, kind, outcome; never
     who objected). The objection period runs `objection_days` from today.
     """
-    today = today or date.today()
+    today = today or village_today()
     try:
         return _publish(period, actor, today, ip)
     except IntegrityError:
@@ -890,7 +890,7 @@ def published_periods() -> list[tuple[ListPeriod, ListVersion]]:
 
 def current_lists(today: date | None = None) -> list[tuple[ListPeriod, ListVersion]]:
     """Published periods that have not ended."""
-    today = today or date.today()
+    today = today or village_today()
     return [(p, v) for p, v in published_periods() if p.ends_on >= today]
 
 
@@ -898,7 +898,7 @@ def current_lists(today: date | None = None) -> list[tuple[ListPeriod, ListVersi
 
 
 def objections_open(version: ListVersion, today: date | None = None) -> bool:
-    return (today or date.today()) <= version.objection_until
+    return (today or village_today()) <= version.objection_until
 
 
 def file_objection(
@@ -916,7 +916,7 @@ def file_objection(
 
     Nothing about the objector is stored; the reply is the objection's number.
     """
-    today = today or date.today()
+    today = today or village_today()
     latest = latest_version(version.period)
     if latest is None or latest.id != version.id:
         raise ListError(_l("This version of the list has been replaced; object to the latest."))
@@ -1057,7 +1057,7 @@ def self_check(nik: str, name: str, today: date | None = None) -> list[Due]:
 
 
 def open_for_objection(today: date | None = None) -> list[tuple[ListPeriod, ListVersion]]:
-    today = today or date.today()
+    today = today or village_today()
     return [(p, v) for p, v in current_lists(today) if objections_open(v, today)]
 
 

@@ -8,8 +8,6 @@ form is POSTed so that the NIK never appears in a URL or an access log.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -32,6 +30,7 @@ from portal.lists.models import (
     ListVersion,
     ListVersionRow,
 )
+from portal.models_base import village_today
 from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import public
@@ -76,7 +75,7 @@ def _published(period_id: int, number: int | None = None):
 @cached_page
 def index():
     return render_template(
-        "lists/index.html", lists=services.published_periods(), today=date.today()
+        "lists/index.html", lists=services.published_periods(), today=village_today()
     )
 
 

@@ -28,7 +28,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.i18n import localized
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.registry.models import NEED_LEVELS, Enrolment, Household, Membership, Person
 from portal.training.models import (
     BUSINESS_ANSWERS,
@@ -310,7 +310,7 @@ def check_eligible(course: Course, person: Person | None, today: date | None = N
             )
         return
     if rule == "programme":
-        today = today or date.today()
+        today = today or village_today()
         enrolled = db.session.scalar(
             select(func.count(Enrolment.id)).where(
                 Enrolment.household_id == household.id,

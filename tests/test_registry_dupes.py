@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.registry import services
 from portal.registry.models import DuplicateDecision, Enrolment, ExternalEnrolment, Person
 from tests import factories
 from tests.registry_helpers import household, person
 
-TODAY = date.today()
+TODAY = village_today()  # the services' today (WIB), also after 17:00 UTC
 YEAR_START = date(TODAY.year, 1, 1)
 LIST = "/staf/registrasi/duplikat"
 

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import text
 
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.registry import services
 from portal.registry.services import Filters
 from tests import factories
 from tests.conftest import ENGINE
 from tests.registry_helpers import household, person
 
-TODAY = date.today()
+TODAY = village_today()  # the services' today (WIB), also after 17:00 UTC
 YEAR_START = date(TODAY.year, 1, 1)
 
 

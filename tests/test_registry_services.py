@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.registry import services
 from portal.registry.models import (
     DuplicateDecision,
@@ -25,7 +26,7 @@ from portal.registry.services import Filters, normalise_name
 from tests import factories
 from tests.registry_helpers import household, person
 
-TODAY = date.today()
+TODAY = village_today()  # the services' today (WIB), also after 17:00 UTC
 YEAR_START, YEAR_END = date(TODAY.year, 1, 1), date(TODAY.year, 12, 31)
 
 
@@ -438,3 +439,87 @@ def test_search_filters_by_need_aid_type_and_programme():
     assert ids(Filters(aid_type="cash")) == [poor.id]
     assert ids(Filters(programme_id=food.id)) == [poor.id]
     assert ids(Filters(q="ani", aid_type="food")) == []
+
+
+# ------------------------------------------------------------ household page
+
+
+def _page_facts(record) -> dict:
+    return {
+        # The order within one person or one start day is the database's own: compare sets.
+        "stale": sorted(record.warnings["stale"], key=repr),
+        "overlaps": sorted(record.warnings["overlaps"], key=repr),
+        "nik": [p.id for p in record.warnings["nik"]],
+        "duplicates": sorted((p.a.id, p.b.id) for p in record.warnings["duplicates"]),
+        "no_head": bool(record.warnings["no_head"]),
+        "village": [e.id for e in record.enrolments["village"]],
+        "national": [e.id for e in record.enrolments["national"]],
+        "history": [m.id for m in record.history],
+    }
+
+
+def _one_by_one(home) -> dict:
+    """What the household page showed when each part asked the database itself."""
+    warnings = services.household_warnings(home)
+    enrolments = services.household_enrolments(home)
+    by_start = {"village": Enrolment.period_start, "national": ExternalEnrolment.period_start}
+    return {
+        "stale": sorted(services.stale_enrolments(home.id), key=repr),
+        "overlaps": sorted(services.overlaps(home.id), key=repr),
+        "nik": [p.id for p in warnings["nik"]],
+        "duplicates": sorted((p.a.id, p.b.id) for p in warnings["duplicates"]),
+        "no_head": bool(warnings["no_head"]),
+        # Same start: oldest record first (what SQLite gave; the page now says so).
+        **{
+            kind: [
+                e.id
+                for e in sorted(
+                    enrolments[kind],
+                    key=lambda e: (-getattr(e, by_start[kind].key).toordinal(), e.id),
+                )
+            ]
+            for kind in ("village", "national")
+        },
+        "history": [m.id for m in services.household_history(home)],
+    }
+
+
+def test_household_record_agrees_with_the_warnings_queries_on_a_demo_village():
+    """The page works out one household's stale enrolments and overlaps in Python from
+    the rows it reads; the warnings page asks SQL. Both must say the same."""
+    from portal.registry.demo import generate
+
+    factories.programme()
+    factories.programme(slug="blt", name_id="BLT Dana Desa", aid_type="cash")
+    factories.programme(slug="lansia", name_id="Lansia", aid_type="health")
+    generate(300, seed=5)
+    db.session.commit()
+    flagged = {f.household_id for f in services.stale_enrolments()}
+    overlapping = {o.household_id for o in services.overlaps()}
+    assert flagged and overlapping  # the demo village plants both
+    for home in db.session.scalars(select(Household).order_by(Household.id)):
+        assert _page_facts(services.household_record(home.id)) == _one_by_one(home), home.id
+
+
+def test_household_record_flags_a_member_enrolled_on_another_household():
+    health = factories.programme(slug="lansia", name_id="Lansia", aid_type="health")
+    first, second = household(), household(rt=2)
+    person(first, "Budi Santoso")
+    grandma = person(first, "Sumi", born=date(1940, 1, 1), sex="female", relation="parent")
+    person(second, "Joko Santoso")
+    services.enrol(first, health.id, YEAR_START, actor=None, person=grandma)
+    services.add_external(first, "PBI", YEAR_START, actor=None, person=grandma)
+    services.move_person(grandma, second, actor=None, relation="parent")
+    services.save_person(grandma, {"status": "dead", "status_date": TODAY}, actor=None)
+    found = services.household_record(second.id)
+    # Both enrolments are still booked on the first household. The page lists national
+    # enrolments of its members and village ones of the household (as before), and flags
+    # the dead member still enrolled in both, as the warnings page does.
+    assert found.enrolments["village"] == []
+    assert [e.programme_code for e in found.enrolments["national"]] == ["PBI"]
+    assert {(f.person_id, f.programme) for f in found.warnings["stale"]} == {
+        (grandma.id, "Lansia"),
+        (grandma.id, "PBI"),
+    }
+    assert _page_facts(found) == _one_by_one(second)
+    assert services.household_record(10**6) is None

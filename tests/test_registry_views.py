@@ -7,16 +7,17 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.registry import services
 from portal.registry.models import Household, Person
 from tests import factories
 from tests.registry_helpers import household, person
 
-TODAY = date.today()
+TODAY = village_today()  # the services' today (WIB), also after 17:00 UTC
 
 
 def text(response) -> str:
@@ -404,3 +405,56 @@ def test_registry_list_links_to_import_and_to_an_export_of_the_same_filters(clie
     assert 'href="/staf/registrasi/impor/"' not in page
     dashboard = text(client.get("/staf/"))
     assert 'href="/staf/registrasi/ekspor"' in dashboard
+
+
+def _selects_for(client, url) -> tuple[int, str]:
+    """The number of SELECT statements one request sends, and the page."""
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen), text(response)
+
+
+def test_household_page_reads_a_fixed_handful_of_queries_whatever_its_size(client, login_as):
+    """The page loads what its template walks up front: a lazy load per member, per
+    enrolment or per history line would make a large household slow."""
+    food = factories.programme()
+    health = factories.programme(slug="lansia", name_id="Lansia", aid_type="health")
+    small = household(kk_number="3201012503100004")
+    person(small, "Budi Santoso", born=date(1970, 1, 5))
+    large = household(kk_number="3201010107200011", rt=2)
+    head = person(large, "Joko Susilo", born=date(1950, 3, 3))
+    people = [
+        person(large, f"Anak Nomor {n}", born=date(2000 + n, 1, 1), relation="child")
+        for n in range(1, 6)
+    ]
+    services.enrol(large, food.id, date(TODAY.year, 1, 1), actor=None)
+    for p in people[:3]:
+        services.enrol(large, health.id, date(TODAY.year, 1, 1), actor=None, person=p)
+        services.add_external(None, "PBI", date(TODAY.year, 1, 1), actor=None, person=p)
+    services.add_external(large, "BPNT", date(TODAY.year, 1, 1), actor=None)
+    services.move_person(people[4], small, actor=None, relation="child")
+    services.save_person(head, {"status": "dead", "status_date": TODAY}, actor=None)
+    services.save_household(
+        large, {"kk_number": "3201010107200029"}, actor=None, kk_reason="head_changed"
+    )
+    db.session.commit()
+    login_as("operator")
+    small_count, _page = _selects_for(client, f"/staf/registrasi/rumah-tangga/{small.id}")
+    large_count, page = _selects_for(client, f"/staf/registrasi/rumah-tangga/{large.id}?lang=en")
+    for expected in ("Joko Susilo", "Anak Nomor 3", "Lansia", "PBI", "BPNT", "is the head of"):
+        assert expected in page, expected
+    # The account, the household with its members, KK history, village and national
+    # enrolments, membership history and namesakes: 7 (8 when namesakes need decisions).
+    assert large_count <= 8, large_count
+    assert large_count == small_count
+    assert len(entries("view", "household")) == 2  # each opening is still audited

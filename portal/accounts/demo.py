@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.accounts.services import create_user, generate_password
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.registry.models import Membership, Person
 
 # Phone numbers of the demo residents, as they would type them.
@@ -20,7 +20,7 @@ PHONES = ("0812-7000-0001", "0812-7000-0002", "0812-7000-0003", "0812-7000-0004"
 
 def _adults(count: int) -> list[Person]:
     """Living adults of the demo registry with a clean NIK and a current household."""
-    cutoff = date(date.today().year - 18, 1, 1)
+    cutoff = date(village_today().year - 18, 1, 1)
     linked = select(User.person_id).where(User.person_id.is_not(None))
     return list(
         db.session.scalars(

@@ -38,7 +38,7 @@ from portal.accounts.second_factor import hash_recovery_code
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.registry.models import Membership, Person
 from portal.registry.validation import clean_number, decode_nik
 
@@ -256,7 +256,7 @@ def verify_resident(
     nik = parse_nik(nik)
     if birth_date is None:
         raise ResidentError(_l("Please fill in this field."), "birth_date")
-    if birth_date > date.today() or birth_date.year < 1900:
+    if birth_date > village_today() or birth_date.year < 1900:
         raise ResidentError(_l("This birth date is not possible."), "birth_date")
     user_id = user.id
     try:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text, update
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.public.models import Programme
 from portal.registry import scoring
 from portal.registry.models import (
@@ -246,7 +246,7 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
     village enrolments (demo.seed adds them first); without them only national
     enrolments are made. The caller commits.
     """
-    today = today or date.today()
+    today = today or village_today()
     v = _Village(seed, today)
     r = v.rng
     db.session.flush()

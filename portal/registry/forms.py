@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from portal.forms import Form, choices
+from portal.models_base import village_today
 from portal.registry.models import (
     BPS_CRITERIA,
     CIVIL_STATUSES,
@@ -184,9 +185,8 @@ class PersonForm(Form):
             self.marital_status.data = ""  # "not known" in the menu
 
     def validate_birth_date(self, field):
-        from datetime import date
 
-        if field.data and (field.data > date.today() or field.data.year < 1900):
+        if field.data and (field.data > village_today() or field.data.year < 1900):
             raise ValidationError(_l("Enter a date of birth between 1900 and today."))
 
     def to_data(self) -> dict:

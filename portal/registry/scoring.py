@@ -15,6 +15,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal.models_base import village_today
 from portal.registry.models import BPS_CRITERIA
 
 # Points: each criterion met, desil (1 = poorest tenth), and the people who need more.
@@ -296,7 +297,7 @@ def _aid_types(level, criteria, living, elders, disabled) -> tuple[list[str], di
 
 def members_of(household, today: date | None = None) -> list[Member]:
     """Scoring members for a Household model: merged duplicates left out."""
-    today = today or date.today()
+    today = today or village_today()
     return [
         Member(
             age=p.age_on(today),

@@ -7,6 +7,7 @@ transaction as the change (`portal.audit.services.record` masks NIK and KK numbe
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -14,14 +15,25 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from portal.audit.models import AuditEntry
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.public.models import AID_TYPES, Programme
 from portal.registry import scoring
 from portal.registry.models import (
@@ -167,10 +179,26 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     # Nothing read is changed here, so what the request loaded stays loaded (the
     # commit would otherwise expire it, and the page would read it all again).
     keep_loaded, session.expire_on_commit = session.expire_on_commit, False
+    # One INSERT through the Core (a view entry has no free text to mask): no ORM object
+    # and no flush, the cheapest write there is.
+    rows = [
+        {
+            "at": utcnow(),
+            "actor_id": getattr(actor, "id", None),
+            "actor_name": getattr(actor, "name", None),
+            "action": "view",
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "summary": None,
+            "before": None,  # stored as record() stores them (JSON null)
+            "after": None,
+            "ip": ip,
+        }
+        for object_id in ids
+    ]
     try:
         with write_transaction(session):
-            for object_id in ids:
-                record("view", object_type, object_id, actor=actor, ip=ip)
+            session.execute(insert(AuditEntry.__table__), rows)
     finally:
         session.expire_on_commit = keep_loaded
 
@@ -213,7 +241,7 @@ def save_household(
     A new family-card number closes the old one in the KK history (with `kk_reason`)
     rather than overwriting it.
     """
-    on = on or date.today()
+    on = on or village_today()
     creating = household is None
     values = {f: data.get(f) for f in HOUSEHOLD_FIELDS if f in data}
     if "kk_number" in values:
@@ -303,7 +331,7 @@ def save_person(
     A malformed NIK is an error; a NIK that disagrees with the birth date or sex is
     saved with a warning, for an operator to check against the family card.
     """
-    on = on or date.today()
+    on = on or village_today()
     creating = person is None
     values = _clean_person_values(data)
     errors: dict = {}
@@ -406,7 +434,7 @@ def move_person(
     ip: str | None = None,
 ) -> Person:
     """Move a person to another household: the old membership is closed, not overwritten."""
-    on = on or date.today()
+    on = on or village_today()
     if person.household_id == target.id:
         return person
     with write_transaction(db.session()):
@@ -521,7 +549,7 @@ def end_enrolment(item: Enrolment | ExternalEnrolment, *, actor, ip: str | None 
 
     Nothing is deleted; the enrolment keeps its history with an end date.
     """
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = village_today() - timedelta(days=1)
     end = max(yesterday, item.period_start)
     if item.period_end is not None and item.period_end <= end:
         return
@@ -602,7 +630,7 @@ def stale_enrolments(household_id: int | None = None, today: date | None = None)
     A person counts as enrolled when an active enrolment names them, or when it is
     their household's and they are its head (the aid is handed to the head).
     """
-    today = today or date.today()
+    today = today or village_today()
     out: list[StaleEnrolment] = []
     not_alive = and_(Person.status.in_(NOT_LIVING), Person.merged_into_id.is_(None))
     village = (
@@ -683,7 +711,7 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
     members (health insurance for each) are not an overlap. Only periods still
     running (or not yet started) are compared.
     """
-    today = today or date.today()
+    today = today or village_today()
     # (household, aid type) -> [(start, end, beneficiary person or None, label)]
     entries: dict[tuple[int, str], list] = defaultdict(list)
     village = (
@@ -729,6 +757,12 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
     for hid, code, person_id, start, end in db.session.execute(national):
         if hid is not None:
             entries[(hid, NATIONAL_PROGRAMMES[code][0])].append((start, end, person_id, code))
+    return _overlaps_in(entries)
+
+
+def _overlaps_in(entries: dict[tuple[int, str], list]) -> list[Overlap]:
+    """The overlaps among active enrolments grouped by (household, aid type), each entry
+    (start, end, beneficiary person or None, label): the rule of `overlaps()`."""
     found = []
     for (hid, aid_type), items in sorted(entries.items()):
         items.sort(key=lambda item: (item[0], item[3]))
@@ -873,13 +907,13 @@ def duplicates_of(household: Household) -> list[DuplicatePair]:
     }
     if not keys:
         return []
+    # Every name with every birth date (one index search on both columns, and the same
+    # statement each time), then only the exact pairs.
     people = db.session.scalars(
-        select(Person).where(
-            Person.merged_into_id.is_(None),
-            or_(*[and_(Person.name_norm == n, Person.birth_date == b) for n, b in keys]),
-        )
+        _statements()["namesakes"],
+        {"names": sorted({n for n, _b in keys}), "births": sorted({b for _n, b in keys})},
     )
-    return _pairs(list(people), 100)
+    return _pairs([p for p in people if (p.name_norm, p.birth_date) in keys], 100)
 
 
 def _ordered(a: Person, b: Person) -> tuple[int, int]:
@@ -1078,7 +1112,7 @@ def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> No
         )
     }
     moved_village, ended_village = [], []
-    last_day = date.today() - timedelta(days=1)
+    last_day = village_today() - timedelta(days=1)
     for enrolment in db.session.scalars(
         select(Enrolment).where(Enrolment.person_id == drop.id).order_by(Enrolment.id)
     ):
@@ -1103,7 +1137,7 @@ def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> No
     for membership in list(drop.memberships):
         if membership.end_date is None and keep_open is not None:
             # One household at a time: the duplicate's stay ends with the merge.
-            membership.end_date = max(date.today(), membership.start_date)
+            membership.end_date = max(village_today(), membership.start_date)
             membership.end_reason = "merged"
         membership.person = keep
         moved_memberships.append(membership.id)
@@ -1278,7 +1312,7 @@ def search_query(filters: Filters, today: date | None = None) -> Select:
     or "3/2", or words of a name (each word must start one of the first four words of a
     member's name, compared in the canonical spelling).
     """
-    today = today or date.today()
+    today = today or village_today()
     stmt = select(Household)
     q = (filters.q or "").strip()[:MAX_QUERY]
     rt, rw = filters.rt, filters.rw
@@ -1395,3 +1429,158 @@ def household_warnings(household: Household) -> dict[str, list]:
         "duplicates": duplicates_of(household),
         "no_head": [] if household.head else [household],
     }
+
+
+# ------------------------------------------------------------------ household page
+
+
+@dataclass
+class HouseholdRecord:
+    """Everything the staff household page shows, read in a handful of queries."""
+
+    household: Household
+    assessment: scoring.Assessment
+    enrolments: dict[str, list]
+    warnings: dict[str, list]
+    history: list[Membership]
+
+
+def household_record(household_id: int, today: date | None = None) -> HouseholdRecord | None:
+    """The full record of one household for its staff page, or None when there is none.
+
+    The same facts as `household_enrolments`, `household_warnings` and
+    `household_history`, read once: the household with its members and KK history, the
+    village enrolments of the household and of its members (with their programmes),
+    the national ones, the likely duplicates and the membership history. The stale
+    enrolments and overlaps of this one household are then worked out from those rows
+    by the rules of `stale_enrolments()` and `overlaps()` (which answer the same in SQL
+    for the whole village; a test holds the two together).
+    """
+    today = today or village_today()
+    statements = _statements()
+    household = (
+        db.session.scalars(statements["household"], {"household_id": household_id})
+        .unique()
+        .one_or_none()
+    )
+    if household is None:
+        return None
+    members = list(household.members)
+    member_ids = [p.id for p in members]
+    ids = {"household_id": household.id, "member_ids": member_ids}
+    # Village enrolments of the household, and those naming a member wherever they are
+    # booked (a member still enrolled elsewhere is a stale enrolment here too).
+    village_rows = list(db.session.scalars(statements["village"], ids))
+    national = list(db.session.scalars(statements["national"], ids))
+    village = [e for e in village_rows if e.household_id == household.id]
+    history = list(db.session.scalars(statements["history"], ids))
+    warnings = {
+        "stale": _household_stale(household, village_rows, national, today),
+        "overlaps": _household_overlaps(household, member_ids, village, national, today),
+        "nik": [p for p in members if p.nik_warning and p.merged_into_id is None],
+        "duplicates": duplicates_of(household),
+        "no_head": [] if household.head else [household],
+    }
+    return HouseholdRecord(
+        household=household,
+        assessment=scoring.assess_household(household, today),
+        enrolments={"village": village, "national": national},
+        warnings=warnings,
+        history=history,
+    )
+
+
+@functools.cache
+def _statements() -> dict[str, Select]:
+    """The household page's queries, built once (building a statement costs more than
+    running it here); the values come as parameters."""
+    household_id = bindparam("household_id")
+    member_ids = bindparam("member_ids", expanding=True)
+    return {
+        "household": select(Household)
+        .where(Household.id == household_id)
+        .options(joinedload(Household.members), selectinload(Household.kk_history)),
+        "village": select(Enrolment)
+        .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(member_ids)))
+        .options(joinedload(Enrolment.programme))
+        .order_by(Enrolment.period_start.desc(), Enrolment.id),
+        "national": select(ExternalEnrolment)
+        .where(
+            or_(
+                ExternalEnrolment.household_id == household_id,
+                ExternalEnrolment.person_id.in_(member_ids),
+            )
+        )
+        .order_by(ExternalEnrolment.period_start.desc(), ExternalEnrolment.id),
+        "history": select(Membership)
+        .where(Membership.household_id == household_id)
+        .options(joinedload(Membership.person))
+        .order_by(Membership.start_date.desc(), Membership.id.desc()),
+        "namesakes": select(Person)
+        .where(
+            Person.merged_into_id.is_(None),
+            Person.name_norm.in_(bindparam("names", expanding=True)),
+            Person.birth_date.in_(bindparam("births", expanding=True)),
+        )
+        .order_by(Person.name_norm, Person.birth_date, Person.id),
+    }
+
+
+def _is_active(item, today: date) -> bool:
+    return item.period_end is None or item.period_end >= today
+
+
+def _household_stale(household, village, national, today) -> list[StaleEnrolment]:
+    """`stale_enrolments(household.id)` from rows already read: `village` and `national`
+    hold every enrolment of the household and every one naming a member."""
+    out: list[StaleEnrolment] = []
+    for rows, label in (
+        (village, lambda e: e.programme.name_id),
+        (national, lambda e: e.programme_code),
+    ):
+        # A person's own enrolments first, then the household's (the order SQLite gave).
+        active = sorted(
+            (e for e in rows if _is_active(e, today)), key=lambda e: (e.person_id is None, e.id)
+        )
+        for person in household.members:
+            if person.status not in NOT_LIVING or person.merged_into_id is not None:
+                continue
+            for e in active:
+                named = e.person_id == person.id
+                as_head = (
+                    e.person_id is None
+                    and e.household_id == household.id
+                    and person.relation == "head"
+                )
+                if named or as_head:
+                    out.append(
+                        StaleEnrolment(
+                            person.id,
+                            person.name,
+                            person.status,
+                            person.household_id,
+                            label(e),
+                            e.person_id is None,
+                        )
+                    )
+    return out
+
+
+def _household_overlaps(household, member_ids, village, national, today) -> list[Overlap]:
+    """`overlaps(household.id)` from rows already read: the household's village
+    enrolments, and the national ones of the household or of a member."""
+    members = set(member_ids)
+    entries: dict[tuple[int, str], list] = defaultdict(list)
+    for e in sorted(village, key=lambda e: e.id):
+        if _is_active(e, today):
+            entries[(household.id, e.programme.aid_type)].append(
+                (e.period_start, e.period_end, e.person_id, e.programme.name_id)
+            )
+    for e in sorted(national, key=lambda e: e.id):
+        # A national enrolment counts for its own household, else for its person's.
+        ours = e.household_id == household.id or (e.household_id is None and e.person_id in members)
+        if ours and _is_active(e, today):
+            entries[(household.id, e.aid_type)].append(
+                (e.period_start, e.period_end, e.person_id, e.programme_code)
+            )
+    return _overlaps_in(entries)

@@ -7,9 +7,16 @@ person records side by side, is written to the audit log, like every change.
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +25,10 @@ from portal.accounts.models import User
 from portal.audit.services import mask_numbers
 from portal.extensions import db
 from portal.forms import choices
-from portal.htmx import render
+from portal.htmx import is_htmx, render
+from portal.i18n import current_lang
+from portal.models_base import village_today
+from portal.public.models import AID_TYPES
 from portal.registry import scoring, services
 from portal.registry.forms import (
     EnrolmentForm,
@@ -63,20 +73,46 @@ def _masked(number: str | None) -> str:
     return mask_numbers(number) if number else "–"
 
 
+LABELS = {
+    "need_levels": NEED_LEVELS,
+    "relations": RELATIONS,
+    "sexes": SEXES,
+    "civil_statuses": CIVIL_STATUSES,
+    "bps_criteria": BPS_CRITERIA,
+    "kk_reasons": KK_CHANGE_REASONS,
+    "membership_reasons": MEMBERSHIP_REASONS,
+    "national_programmes": NATIONAL_PROGRAMMES,
+    "duplicate_decisions": DUPLICATE_DECISIONS,
+    "aid_types": AID_TYPES,
+}
+
+
+def _translated_labels() -> dict[str, dict]:
+    """The label tables in the reader's language, translated once per language and app.
+
+    The pages look labels up in every row, and a lazy string is translated again each
+    time it is shown; the tables hold only fixed labels, nothing about any person.
+    """
+    lang = current_lang()
+    kept = current_app.extensions.setdefault("registry_labels", {})
+    labels = kept.get(lang)
+    if labels is None:
+        labels = kept[lang] = {
+            name: {
+                key: (value[0], str(value[1])) if isinstance(value, tuple) else str(value)
+                for key, value in table.items()
+            }
+            for name, table in LABELS.items()
+        }
+    return labels
+
+
 @bp.context_processor
 def _labels():
     return {
-        "need_levels": NEED_LEVELS,
-        "relations": RELATIONS,
-        "sexes": SEXES,
-        "civil_statuses": CIVIL_STATUSES,
-        "bps_criteria": BPS_CRITERIA,
-        "kk_reasons": KK_CHANGE_REASONS,
-        "membership_reasons": MEMBERSHIP_REASONS,
-        "national_programmes": NATIONAL_PROGRAMMES,
-        "duplicate_decisions": DUPLICATE_DECISIONS,
+        **_translated_labels(),
         "can_edit": current_user.is_authenticated and current_user.role in EDITORS,
-        "today": date.today(),
+        "today": village_today(),
     }
 
 
@@ -125,26 +161,29 @@ def index():
         filters_query=services.filters_query(filters),
         searched=searched,
         pagination=pagination,
-        programmes=services.programmes_for_filter(),
+        # Only the whole page has the filter menu; the fragment (every keystroke) has not.
+        programmes=[] if is_htmx() else services.programmes_for_filter(),
     )
 
 
 @bp.route("/rumah-tangga/<int:household_id>")
 @roles_required(*READERS)
 def household(household_id: int):
-    item = _household_or_404(household_id)
+    found = services.household_record(household_id)
+    if found is None:
+        abort(404)
     page = render_template(
         "registry/household.html",
-        household=item,
-        assessment=scoring.assess_household(item),
-        enrolments=services.household_enrolments(item),
-        warnings=services.household_warnings(item),
-        history=services.household_history(item),
+        household=found.household,
+        assessment=found.assessment,
+        enrolments=found.enrolments,
+        warnings=found.warnings,
+        history=found.history,
         button=EmptyForm(),
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)
-    services.view_household(item, actor=current_user, ip=_ip())
+    services.view_household(found.household, actor=current_user, ip=_ip())
     return page
 
 

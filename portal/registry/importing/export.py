@@ -8,13 +8,12 @@ written to the audit log with its filters and how many rows left the portal.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.registry import services as registry
 from portal.registry.importing.services import table_file
 from portal.registry.models import (
@@ -142,7 +141,7 @@ def export_list(
             yield row
 
     stem = _("households") if kind == "households" else _("people")
-    name = stem + "-" + date.today().strftime("%Y%m%d")
+    name = stem + "-" + village_today().strftime("%Y%m%d")
     content, mimetype, filename = table_file(_header(kind), rows(), fmt, name)
     record(
         "export",

@@ -41,7 +41,7 @@ from sqlalchemy import select, update
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.registry.importing import layouts, planner, vocab
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.models import ImportBatch
@@ -295,7 +295,7 @@ def start_import(
     Nothing in the registry changes. With `preview=False` the rows are only read (the
     command line's --yes confirms at once, and confirming compares them anyway).
     """
-    today = today or date.today()
+    today = today or village_today()
     max_bytes = upload_limit() if max_bytes is None else max_bytes
     options = dict(options or {})
     expire_stale_batches()
@@ -430,7 +430,7 @@ def confirm_import(batch: ImportBatch, *, actor, today: date | None = None) -> I
     the registry changed since the preview. Any failure rolls everything back and the
     batch stays waiting (with the error noted); raises ConfirmError then.
     """
-    today = today or date.today()
+    today = today or village_today()
     if batch.status != "previewed":
         raise ConfirmError(_l("This import has already been confirmed or discarded."))
     rows_path = _file(batch, "rows.jsonl")

@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from portal.models_base import village_today
+
 # Excel's day 0 for the 1900 date system (the 1900 leap-year bug makes it 30 December).
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST = date(1880, 1, 1)
@@ -120,7 +122,7 @@ def excel_serial(serial: float) -> date:
 def parse_date(value, *, today: date | None = None, allow_future: bool = False) -> date | None:
     """A date from a date cell, an Excel serial number or text (DD-MM-YYYY, YYYY-MM-DD,
     DD/MM/YYYY, "4 Januari 1995"). Dates before 1880 or in the future are refused."""
-    today = today or date.today()
+    today = today or village_today()
     if value is None:
         return None
     if isinstance(value, datetime):

@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Integer, all_, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -202,6 +201,9 @@ def save_ballot(ballot: Ballot | None, data: dict, actor: User, now: datetime | 
         db.session.add(ballot)
     for key, value in values.items():
         setattr(ballot, key, value)
+    # Every save moves updated_at, a change of the options alone too: a vote's upsert
+    # names the updated_at of the rules it was checked against (see ballot_rules).
+    ballot.updated_at = utcnow()
     ballot.options.clear()
     db.session.flush()
     for position, option in enumerate(options):
@@ -247,33 +249,108 @@ def results_visible(ballot: Ballot, now: datetime | None = None) -> bool:
 
 # --- ballots: votes --------------------------------------------------------------------
 
+HOUSEHOLD_MISSING = _l(
+    "This ballot is one vote per household, and the registry has no "
+    "household for you. Ask the village office."
+)
 
-def voter_key(ballot: Ballot, user: User) -> tuple[int, int | None, int | None]:
+
+def voter_key(ballot, user: User) -> tuple[int, int | None, int | None]:
     """(voter key, RT, RW): the user id, or the household id on a household ballot."""
     _require_verified(user)
     household_id, rt, rw = area_for(user)
     if ballot.per_household:
         if household_id is None:
-            raise ParticipationError(
-                _l(
-                    "This ballot is one vote per household, and the registry has no "
-                    "household for you. Ask the village office."
-                )
-            )
+            raise ParticipationError(HOUSEHOLD_MISSING)
         return household_id, rt, rw
     return user.id, rt, rw
 
 
-def check_choice(ballot: Ballot, option_ids) -> list[int]:
-    """The chosen option ids, checked against the method; raises ParticipationError."""
-    by_id = {o.id: o for o in ballot.options}
+@dataclass(frozen=True)
+class BallotRules:
+    """What a vote is checked against: a ballot's rules and its options' costs (by
+    option id), as of `updated_at`. Read once per worker for an open ballot, whose
+    rules can no longer change (see `ballot_rules`)."""
+
+    id: int
+    method: str
+    max_choices: int | None
+    budget: int | None
+    per_household: bool
+    opens_at: datetime
+    closes_at: datetime
+    updated_at: datetime
+    costs: dict[int, int | None]
+
+    def has_opened(self, now: datetime) -> bool:
+        return _aware(self.opens_at) <= now
+
+    def is_closed(self, now: datetime) -> bool:
+        return _aware(self.closes_at) <= now
+
+
+_RULES_KEY = "participation_ballot_rules"
+_RULES_MAX = 64
+_RULES_QUERY = (
+    select(
+        Ballot.id,
+        Ballot.method,
+        Ballot.max_choices,
+        Ballot.budget,
+        Ballot.per_household,
+        Ballot.opens_at,
+        Ballot.closes_at,
+        Ballot.updated_at,
+        BallotOption.id,
+        BallotOption.cost,
+    )
+    .outerjoin(BallotOption, BallotOption.ballot_id == Ballot.id)
+    .where(Ballot.id == bindparam("ballot_id"))
+)
+
+
+def ballot_rules(ballot_id: int, now: datetime | None = None, fresh: bool = False):
+    """The rules of a ballot (BallotRules), or None if there is no such ballot.
+
+    Kept per worker (in the app, so each app has its own) once the ballot is open:
+    from then on the service refuses every change to it. A vote still proves the copy
+    current, in the database, as it writes: its INSERT names the `updated_at` read
+    here and writes nothing when the ballot row has moved on (then the rules are read
+    again). `fresh` reads them again whatever is kept."""
+    kept = current_app.extensions.setdefault(_RULES_KEY, {})
+    if not fresh:
+        rules = kept.get(ballot_id)
+        if rules is not None:
+            return rules
+    rows = db.session.connection().execute(_RULES_QUERY, {"ballot_id": ballot_id}).all()
+    if not rows:
+        kept.pop(ballot_id, None)
+        return None
+    first = rows[0]
+    rules = BallotRules(*first[:8], costs={row[8]: row[9] for row in rows if row[8] is not None})
+    now = now or utcnow()
+    if rules.has_opened(now) and not rules.is_closed(now):
+        if len(kept) >= _RULES_MAX:
+            kept.clear()
+        kept[ballot_id] = rules
+    else:
+        kept.pop(ballot_id, None)
+    return rules
+
+
+def check_choice(ballot, option_ids) -> list[int]:
+    """The chosen option ids, checked against the method; raises ParticipationError.
+    `ballot` is a Ballot or its BallotRules."""
+    costs = (
+        ballot.costs if isinstance(ballot, BallotRules) else {o.id: o.cost for o in ballot.options}
+    )
     chosen = []
     for raw in option_ids:
         try:
             value = int(raw)
         except (TypeError, ValueError):
             value = None
-        if value not in by_id:
+        if value not in costs:
             raise ParticipationError(_l("That option is not on this ballot."), "options")
         if value not in chosen:
             chosen.append(value)
@@ -286,7 +363,7 @@ def check_choice(ballot: Ballot, option_ids) -> list[int]:
             _l("Choose at most %(count)d options.", count=ballot.max_choices), "options"
         )
     if ballot.method == "budget":
-        total = sum(by_id[i].cost or 0 for i in chosen)
+        total = sum(costs[i] or 0 for i in chosen)
         if total > ballot.budget:
             raise ParticipationError(
                 _l(
@@ -317,60 +394,175 @@ def _vote_transaction():
     """The write of a vote. On SQLite, `write_transaction` (BEGIN IMMEDIATE: the write
     lock first). On PostgreSQL the upsert's row lock already orders one voter's racing
     requests, so the statements join the request's own (read committed) transaction and
-    commit once: two round trips fewer than ending the reads' transaction first. The
-    commit keeps what the request has loaded (the account, the ballot: a vote changes
-    neither) instead of expiring it, which saves reading the account again (three more
-    round trips). Round trips are most of what a vote costs."""
+    commit once: two round trips fewer than ending the reads' transaction first. Either
+    way the commits keep what the request has loaded (the account: a vote does not
+    change it) instead of expiring it, which saves reading the account again, once in
+    the write and once more for the response's headers. Round trips are most of what a
+    vote costs."""
     session = db.session()
-    if session.get_bind().dialect.name != "postgresql":
-        with write_transaction(db.session) as written:
-            yield written
-        return
+    session.expire_on_commit = False
     try:
-        yield session
-        session.expire_on_commit = False
+        if session.get_bind().dialect.name != "postgresql":
+            with write_transaction(session) as written:
+                yield written
+            return
         try:
+            yield session
             session.commit()
-        finally:
-            session.expire_on_commit = True
-    except BaseException:
-        session.rollback()
-        raise
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        session.expire_on_commit = True
+
+
+class UnknownBallot(ParticipationError):
+    """The ballot does not exist (the view answers 404)."""
 
 
 CLOSED = _l("This ballot has closed: votes are no longer accepted.")
 NOT_OPEN = _l("This ballot is not open yet.")
+NO_BALLOT = _l("No such ballot.")
+
+
+def _checked(rules: BallotRules | None, user: User, option_ids, now: datetime) -> list[int]:
+    """The rules of a vote, in the order a voter is told about them."""
+    if rules is None:
+        raise UnknownBallot(NO_BALLOT)
+    if rules.is_closed(now):
+        raise ParticipationError(CLOSED)
+    if not rules.has_opened(now):
+        raise ParticipationError(NOT_OPEN)
+    _require_verified(user)
+    return check_choice(rules, option_ids)
+
+
+_VOTE_STATEMENTS: dict[tuple[str, bool], tuple] = {}
+
+
+def _vote_statements(dialect: str, per_household: bool) -> tuple:
+    """(upsert of the ballot row, replacement of its choices) for a dialect, built once
+    per process: from one vote to the next only the parameters change, and SQLAlchemy
+    keeps the compiled SQL.
+
+    The upsert is an INSERT ... SELECT: the SELECT reads the voter's RT/RW (and, on a
+    household ballot, the household as the voter key) from their open membership, and
+    yields a row only while the ballot row is still the one the rules were read from
+    (`updated_at`). ON CONFLICT on the unique (ballot, voter key) turns it into the
+    replacement of the voter's row, and locks that row until the commit, so one voter's
+    racing requests take turns. On PostgreSQL the choices are replaced by one statement
+    (the rows no longer chosen deleted in a WITH, the chosen ones inserted unless kept);
+    it runs after the upsert got the lock, so it sees what an earlier request of the same
+    voter committed. On SQLite (one writer at a time) a DELETE and an INSERT."""
+    key = (dialect, per_household)
+    built = _VOTE_STATEMENTS.get(key)
+    if built is not None:
+        return built
+    vote, choice = BallotVote.__table__, BallotVoteChoice.__table__
+    ballot, member, home = Ballot.__table__, Membership.__table__, Household.__table__
+    lives = member.join(home, home.c.id == member.c.household_id)
+    at_home = and_(member.c.person_id == bindparam("person_id"), member.c.end_date.is_(None))
+    if per_household:
+        source = select(ballot.c.id, home.c.id, home.c.rt, home.c.rw).select_from(
+            ballot.join(lives, at_home)
+        )
+    else:
+        source = select(
+            ballot.c.id, bindparam("user_id", type_=Integer), home.c.rt, home.c.rw
+        ).select_from(ballot.outerjoin(lives, at_home))
+    # SQLite needs the WHERE to tell the upsert's ON from a join's.
+    source = source.where(
+        ballot.c.id == bindparam("ballot_id"), ballot.c.updated_at == bindparam("updated_at")
+    )
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = dialect_insert(vote).from_select(["ballot_id", "voter_key", "rt", "rw"], source)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["ballot_id", "voter_key"],
+        set_={"rt": upsert.excluded.rt, "rw": upsert.excluded.rw},
+    ).returning(vote.c.id)
+    if dialect == "postgresql":
+        chosen = bindparam("chosen", type_=postgresql.ARRAY(Integer))
+        gone = (
+            delete(choice)
+            .where(choice.c.vote_id == bindparam("vote_id"), choice.c.option_id != all_(chosen))
+            .cte("gone")
+        )
+        choices = (
+            postgresql.insert(choice)
+            .from_select(
+                ["vote_id", "option_id"],
+                select(bindparam("vote_id", type_=Integer), func.unnest(chosen)),
+            )
+            .on_conflict_do_nothing(index_elements=["vote_id", "option_id"])
+            .add_cte(gone)
+        )
+    else:
+        choices = (
+            delete(choice).where(choice.c.vote_id == bindparam("vote_id")),
+            insert(choice),
+        )
+    built = _VOTE_STATEMENTS[key] = (upsert, choices)
+    return built
+
+
+def _write_vote(session, rules: BallotRules, user: User, chosen: list[int]) -> int | None:
+    """Upsert the voter's row and replace its choices; None when nothing was written
+    (the ballot changed since its rules were read, or a household ballot and the
+    voter has no household)."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    upsert, choices = _vote_statements(dialect, rules.per_household)
+    vote_id = connection.execute(
+        upsert,
+        {
+            "ballot_id": rules.id,
+            "updated_at": rules.updated_at,
+            "person_id": user.person_id,
+            "user_id": user.id,
+        },
+    ).scalar()
+    if vote_id is None:
+        return None
+    if dialect == "postgresql":
+        connection.execute(choices, {"vote_id": vote_id, "chosen": chosen})
+    else:
+        remove, add = choices
+        connection.execute(remove, {"vote_id": vote_id})
+        connection.execute(add, [{"vote_id": vote_id, "option_id": o} for o in chosen])
+    return vote_id
 
 
 def cast_vote(ballot_id: int, user: User, option_ids, now: datetime | None = None) -> list[int]:
     """Record (or replace) the voter's ballot. One row per voter key, whatever races:
     the row is an upsert on the unique (ballot, voter key), which also locks it, and
-    its choices are replaced in the same transaction."""
-    # The ballot and its options in one query (or none: the view has loaded them).
-    ballot = db.session.get(Ballot, ballot_id, options=[joinedload(Ballot.options)])
-    if ballot is None:
-        raise ParticipationError(_l("No such ballot."))
+    its choices are replaced in the same transaction.
+
+    The rules come from the worker's copy of an open ballot (`ballot_rules`): no query.
+    The upsert writes only if the ballot row is still the one they were read from;
+    otherwise, and before any refusal, the rules are read again and the vote decided
+    on those."""
     now = now or utcnow()
-    if ballot.is_closed(now):
-        raise ParticipationError(CLOSED)
-    if not ballot.has_opened(now):
-        raise ParticipationError(NOT_OPEN)
-    key, rt, rw = voter_key(ballot, user)
-    chosen = check_choice(ballot, option_ids)
     with _vote_transaction() as session:
-        insert_ = _insert(session)
-        stmt = insert_(BallotVote).values(ballot_id=ballot_id, voter_key=key, rt=rt, rw=rw)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["ballot_id", "voter_key"],
-            set_={"rt": stmt.excluded.rt, "rw": stmt.excluded.rw},
-        ).returning(BallotVote.id)
-        vote_id = session.execute(stmt).scalar_one()
-        session.execute(delete(BallotVoteChoice).where(BallotVoteChoice.vote_id == vote_id))
-        session.execute(
-            insert(BallotVoteChoice),
-            [{"vote_id": vote_id, "option_id": option_id} for option_id in chosen],
-        )
-    _RESULTS.pop(ballot_id, None)
+        rules = current_app.extensions.get(_RULES_KEY, {}).get(ballot_id)
+        fresh = rules is None
+        for _attempt in range(3):
+            if fresh:
+                rules = ballot_rules(ballot_id, now, fresh=True)
+            try:
+                chosen = _checked(rules, user, option_ids, now)
+            except ParticipationError:
+                if fresh:
+                    raise
+                fresh = True  # refused only on rules read again
+                continue
+            if _write_vote(session, rules, user, chosen) is not None:
+                break
+            if fresh and rules.per_household:
+                voter_key(rules, user)  # no household: refused with its own message
+            fresh = True  # the ballot row moved on: read its rules again
+        else:
+            raise UnknownBallot(NO_BALLOT)
+    _kept_results().pop(ballot_id, None)
     return chosen
 
 
@@ -427,7 +619,12 @@ class Results:
         return round(self.voters * 100 / self.eligible) if self.eligible else 0
 
 
-_RESULTS: dict[int, Results] = {}
+_RESULTS_KEY = "participation_results"
+
+
+def _kept_results() -> dict[int, Results]:
+    """This worker's computed results, per app (ballot ids of two apps never mix)."""
+    return current_app.extensions.setdefault(_RESULTS_KEY, {})
 
 
 def eligible_count(per_household: bool) -> int:
@@ -505,7 +702,7 @@ def results(ballot: Ballot, now: datetime | None = None) -> Results:
     """The results, kept per worker: a closed ballot's never change; an open one's are
     recomputed at most every PARTICIPATION_RESULTS_SECONDS (and at once in the worker
     that took a vote)."""
-    cached = _RESULTS.get(ballot.id)
+    cached = _kept_results().get(ballot.id)
     ttl = current_app.config.get("PARTICIPATION_RESULTS_SECONDS", 5)
     if cached is not None:
         if ballot.is_closed(now) and cached.computed_at >= _closed_mark(ballot):
@@ -513,7 +710,7 @@ def results(ballot: Ballot, now: datetime | None = None) -> Results:
         if time.monotonic() - cached.computed_at < ttl:
             return cached
     fresh = compute_results(ballot)
-    _RESULTS[ballot.id] = fresh
+    _kept_results()[ballot.id] = fresh
     return fresh
 
 

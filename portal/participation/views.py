@@ -28,7 +28,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, limiter
 from portal.htmx import is_htmx, render
@@ -186,15 +185,17 @@ def ballot(ballot_id: int):
 @vote_limit
 @roles_required(*RESIDENT)
 def vote(ballot_id: int):
-    # With its options: the service checks the choice against them (one query).
-    item = db.session.get(Ballot, ballot_id, options=[joinedload(Ballot.options)])
-    if item is None:
-        abort(404)
+    # The service checks the choice against the worker's copy of the ballot's rules
+    # (no query); the ballot itself is loaded only to show the page again.
     chosen = request.form.getlist("option")
     try:
-        services.cast_vote(item.id, _user(), chosen)
+        services.cast_vote(ballot_id, _user(), chosen)
+    except services.UnknownBallot:
+        db.session.rollback()
+        abort(404)
     except services.ParticipationError as error:
         db.session.rollback()
+        item = _get(Ballot, ballot_id)
         picked = [int(c) for c in chosen if c.isdigit()]
         context = _ballot_context(item, error=str(error.message), chosen=picked)
         if is_htmx():

@@ -16,6 +16,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from portal import limits_memory  # noqa: F401  (registers the sweeping-memory:// scheme)
+
 # Named constraints, so that Alembic can alter and drop them on every engine.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

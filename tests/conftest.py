@@ -24,7 +24,7 @@ if ENGINE == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
 BASE_CONFIG = {
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "sweeping-memory://",
     "SERVER_NAME": None,
 }
 

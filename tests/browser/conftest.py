@@ -78,7 +78,7 @@ def _prepare_app(instance: Path):
         return create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'portal.sqlite3'}",
-                "RATELIMIT_STORAGE_URI": "memory://",
+                "RATELIMIT_STORAGE_URI": "sweeping-memory://",
                 # Real settings otherwise: CSRF on, no TESTING shortcuts.
                 "WTF_CSRF_ENABLED": True,
             }

@@ -30,7 +30,7 @@ def portal_db(live_server, tmp_path_factory):
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance) / 'portal.sqlite3'}",
-            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_STORAGE_URI": "sweeping-memory://",
         }
     )
     yield app

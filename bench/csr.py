@@ -21,78 +21,47 @@ import shutil
 import signal
 import sys
 import time
-from pathlib import Path
 
 import run
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-WORK = run.RESULTS / "csr"
-INSTANCE = WORK / "instance"
-DATABASE = WORK / "csr.sqlite3"
-STAMP = WORK / "csr-db.json"
 RESULTS = run.RESULTS / "csr.json"
 
 NEEDS, PLEDGES, COMPANIES = 200, 5000, 40
 GENERATOR_VERSION = 1
+DB = run.BenchDatabase("csr", GENERATOR_VERSION, "CSR_BENCH_FRESH")
 
 
-def environment() -> dict[str, str]:
-    return {"PORTAL_INSTANCE": str(INSTANCE), "DATABASE_URL": f"sqlite:///{DATABASE}"}
-
-
-def ensure(fresh: bool = False) -> dict:
-    """Migrate and fill the benchmark's database unless this generator already did."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    INSTANCE.mkdir(parents=True, exist_ok=True)
-    stamp = json.loads(STAMP.read_text()) if STAMP.exists() else None
-    if fresh or not stamp or stamp.get("generator") != GENERATOR_VERSION:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
-        stamp = None
-    os.environ.update(environment())
-
-    from flask_migrate import upgrade
+def _build() -> dict:
     from sqlalchemy import func, select
 
-    from portal import create_app, demo
     from portal.csr import demo as csr_demo
     from portal.csr.models import Delivery, Need, Pledge
     from portal.extensions import db
 
-    app = create_app()
-    with app.app_context():
-        upgrade()
-        if stamp is None:
-            started = time.monotonic()
-            print(f"database: building {DATABASE.relative_to(ROOT)} ...")
-            if demo.seed(households=0) is None:
-                raise SystemExit(f"{DATABASE} is not empty: run with CSR_BENCH_FRESH=1")
-            made = csr_demo.generate(needs=NEEDS, pledges=PLEDGES, companies=COMPANIES)
-            db.session.commit()
-            counts = {
-                name: db.session.scalar(select(func.count()).select_from(model))
-                for name, model in (("needs", Need), ("pledges", Pledge), ("deliveries", Delivery))
-            }
-            stamp = {
-                "generator": GENERATOR_VERSION,
-                "made": made,
-                "counts": counts,
-                "seconds": round(time.monotonic() - started, 1),
-            }
-            STAMP.write_text(json.dumps(stamp, indent=2, default=str) + "\n")
-            print(f"database: built in {stamp['seconds']} s: {counts}")
-        else:
-            print(f"database: reusing {DATABASE.relative_to(ROOT)} ({stamp['counts']})")
-        # A partner page of one of the generated companies, for an information row.
-        from portal.csr.models import Company
+    made = csr_demo.generate(needs=NEEDS, pledges=PLEDGES, companies=COMPANIES)
+    db.session.commit()
+    counts = {
+        name: db.session.scalar(select(func.count()).select_from(model))
+        for name, model in (("needs", Need), ("pledges", Pledge), ("deliveries", Delivery))
+    }
+    return {"made": made, "counts": counts}
 
-        stamp["company_id"] = db.session.scalar(
-            select(Company.id).where(Company.status == "verified").order_by(Company.id.desc())
-        )
-        db.session.remove()
-        db.engine.dispose()
-    return stamp
+
+def _partner_page(stamp: dict) -> None:
+    """A partner page of one of the generated companies, for an information row."""
+    from sqlalchemy import select
+
+    from portal.csr.models import Company
+    from portal.extensions import db
+
+    stamp["company_id"] = db.session.scalar(
+        select(Company.id).where(Company.status == "verified").order_by(Company.id.desc())
+    )
+
+
+def ensure() -> dict:
+    """Migrate and fill the benchmark's database unless this generator already did."""
+    return DB.ensure(_build, after=_partner_page)
 
 
 def page_size(port: int, path: str) -> dict:
@@ -108,8 +77,8 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt install wrk)")
         return 2
-    stamp = ensure(fresh=os.environ.get("CSR_BENCH_FRESH") == "1")
-    env = {**os.environ, **environment()}
+    stamp = ensure()
+    env = {**os.environ, **DB.environment()}
     port = run.free_port()
     facts = run.machine()
     print(
@@ -177,7 +146,7 @@ def main() -> int:
         )
         + "\n"
     )
-    print(f"figures saved to {RESULTS.relative_to(ROOT)}")
+    print(f"figures saved to {RESULTS.relative_to(run.BENCH.parent)}")
     if not ok:
         print("Some targets were missed (see FAIL above).")
         return 1 if os.environ.get("BENCH_STRICT") == "1" else 0

@@ -31,74 +31,37 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import run
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-WORK = run.RESULTS / "lists"
-INSTANCE = WORK / "instance"
-DATABASE = WORK / "lists.sqlite3"
-STAMP = WORK / "lists-db.json"
 RESULTS = run.RESULTS / "lists.json"
 
 HOUSEHOLDS, REGISTRY = 2000, 2200
 GENERATOR_VERSION = 1
 FLOOD_CONNECTIONS = 8
 SELF_CHECK_LIMIT = "5 per minute;20 per hour"
+DB = run.BenchDatabase(
+    "lists",
+    GENERATOR_VERSION,
+    "LISTS_BENCH_FRESH",
+    extra_env={"RATELIMIT_SELF_CHECK": SELF_CHECK_LIMIT},
+)
 
 
-def environment() -> dict[str, str]:
-    return {
-        "PORTAL_INSTANCE": str(INSTANCE),
-        "DATABASE_URL": f"sqlite:///{DATABASE}",
-        "RATELIMIT_SELF_CHECK": SELF_CHECK_LIMIT,
-    }
-
-
-def ensure(fresh: bool = False) -> dict:
-    """Migrate and fill the benchmark's database unless this generator already did."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    INSTANCE.mkdir(parents=True, exist_ok=True)
-    stamp = json.loads(STAMP.read_text()) if STAMP.exists() else None
-    if fresh or not stamp or stamp.get("generator") != GENERATOR_VERSION:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
-        stamp = None
-    os.environ.update(environment())
-
-    from flask_migrate import upgrade
-
-    from portal import create_app, demo
+def _build() -> dict:
     from portal.extensions import db
     from portal.lists import demo as lists_demo
     from portal.registry import demo as registry_demo
 
-    app = create_app()
-    with app.app_context():
-        upgrade()
-        if stamp is None:
-            started = time.monotonic()
-            print(f"database: building {DATABASE.relative_to(ROOT)} ...")
-            if demo.seed(households=0) is None:
-                raise SystemExit(f"{DATABASE} is not empty: run with LISTS_BENCH_FRESH=1")
-            registry_demo.generate(REGISTRY, seed=2026)
-            db.session.commit()
-            period = lists_demo.bench_period(HOUSEHOLDS)
-            stamp = {
-                "generator": GENERATOR_VERSION,
-                "period_id": period.id,
-                "households": HOUSEHOLDS,
-                "seconds": round(time.monotonic() - started, 1),
-            }
-            STAMP.write_text(json.dumps(stamp, indent=2) + "\n")
-            print(f"database: built in {stamp['seconds']} s")
-        else:
-            print(f"database: reusing {DATABASE.relative_to(ROOT)}")
-        db.session.remove()
-        db.engine.dispose()
-    return stamp
+    registry_demo.generate(REGISTRY, seed=2026)
+    db.session.commit()
+    period = lists_demo.bench_period(HOUSEHOLDS)
+    return {"period_id": period.id, "households": HOUSEHOLDS}
+
+
+def ensure() -> dict:
+    """Migrate and fill the benchmark's database unless this generator already did."""
+    return DB.ensure(_build)
 
 
 def form_session(port: int) -> tuple[str, str]:
@@ -134,7 +97,7 @@ def flood(port: int, seconds: int, cookie: str, token: str) -> subprocess.Popen:
         "--timeout",
         "5s",
         "--script",
-        str(BENCH / "selfcheck.lua"),
+        str(run.BENCH / "selfcheck.lua"),
         f"http://{run.HOST}:{port}/cek-bansos",
     ]
     env = {**os.environ, "BENCH_CSRF": token, "BENCH_COOKIE": cookie}
@@ -157,8 +120,8 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt install wrk)")
         return 2
-    stamp = ensure(fresh=os.environ.get("LISTS_BENCH_FRESH") == "1")
-    env = {**os.environ, **environment()}
+    stamp = ensure()
+    env = {**os.environ, **DB.environment()}
     port = run.free_port()
     facts = run.machine()
     board = f"/daftar-penerima/{stamp['period_id']}"
@@ -177,7 +140,7 @@ def main() -> int:
         (board, "board, never from the cache", True, False),
         ("/healthz", "health check again", False, True),
     )
-    server = run.Server(port, env, log=WORK / "gunicorn.log")
+    server = run.Server(port, env, log=DB.work / "gunicorn.log")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         server.wait_ready()
@@ -257,7 +220,7 @@ def main() -> int:
         )
         + "\n"
     )
-    print(f"figures saved to {RESULTS.relative_to(ROOT)}")
+    print(f"figures saved to {RESULTS.relative_to(run.BENCH.parent)}")
     if not (ok and held and kept):
         print("Some targets were missed (see FAIL above).")
         return 1 if os.environ.get("BENCH_STRICT") == "1" else 0

@@ -140,6 +140,74 @@ class Server:
             self.proc.wait(timeout=5)
 
 
+class BenchDatabase:
+    """A feature benchmark's own SQLite database in bench/results/<name>/, with the demo
+    data and what `build` adds, made once and reused while `generator` stays the same
+    (a JSON stamp beside it records what was made)."""
+
+    def __init__(self, name: str, generator: int, fresh_variable: str, extra_env=None):
+        self.work = RESULTS / name
+        self.instance = self.work / "instance"
+        self.database = self.work / f"{name}.sqlite3"
+        self.stamp_path = self.work / f"{name}-db.json"
+        self.generator = generator
+        self.fresh_variable = fresh_variable
+        self.extra_env = dict(extra_env or {})
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PORTAL_INSTANCE": str(self.instance),
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            **self.extra_env,
+        }
+
+    def ensure(self, build, after=None) -> dict:
+        """Migrate; unless the stamp matches, seed the demo data and call `build()` (in
+        the app context; it returns what to record). `after(stamp)` runs every time."""
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.instance.mkdir(parents=True, exist_ok=True)
+        fresh = os.environ.get(self.fresh_variable) == "1"
+        stamp = json.loads(self.stamp_path.read_text()) if self.stamp_path.exists() else None
+        if fresh or not stamp or stamp.get("generator") != self.generator:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.database}{suffix}").unlink(missing_ok=True)
+            stamp = None
+        os.environ.update(self.environment())
+
+        from flask_migrate import upgrade
+
+        from portal import create_app, demo
+        from portal.extensions import db
+
+        shown = self.database.relative_to(BENCH.parent)
+        app = create_app()
+        with app.app_context():
+            upgrade()
+            if stamp is None:
+                started = time.monotonic()
+                print(f"database: building {shown} ...")
+                if demo.seed(households=0) is None:
+                    raise SystemExit(
+                        f"{self.database} is not empty: run with {self.fresh_variable}=1"
+                    )
+                db.session.commit()
+                made = build()
+                stamp = {
+                    "generator": self.generator,
+                    **made,
+                    "seconds": round(time.monotonic() - started, 1),
+                }
+                self.stamp_path.write_text(json.dumps(stamp, indent=2, default=str) + "\n")
+                print(f"database: built in {stamp['seconds']} s: {made}")
+            else:
+                print(f"database: reusing {shown}")
+            if after is not None:
+                after(stamp)
+            db.session.remove()
+            db.engine.dispose()
+        return stamp
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))

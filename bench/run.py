@@ -208,6 +208,28 @@ class BenchDatabase:
         return stamp
 
 
+def fresh_postgresql() -> None:
+    """Create the PostgreSQL database named by DATABASE_URL if it is missing and empty
+    its public schema: the PostgreSQL benchmarks migrate afresh on every run."""
+    from sqlalchemy import create_engine, text
+
+    from portal.config import database_url
+
+    url = database_url("unused")
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))

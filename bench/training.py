@@ -64,22 +64,7 @@ def prepare() -> tuple[int, int]:
     WORK.mkdir(parents=True, exist_ok=True)
     INSTANCE.mkdir(parents=True, exist_ok=True)
     os.environ.update(environment())
-    from sqlalchemy import create_engine, text
-
-    from portal.config import database_url
-
-    admin_url = database_url("unused").rsplit("/", 1)[0] + "/postgres"
-    name = URL.rsplit("/", 1)[1]
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    engine = create_engine(database_url("unused"))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    run.fresh_postgresql()
 
     from flask_migrate import upgrade
 

@@ -109,6 +109,37 @@ def clean_image(
     return CleanImage(out.getvalue(), "jpg", "image/jpeg")
 
 
+PDF_MIMETYPE = "application/pdf"
+IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff")
+
+
+def clean_document(raw: bytes, *, max_side: int, limit: int) -> CleanImage:
+    """A receipt or a scan: a PDF, kept as sent once its signature comes first and its
+    end-of-file marker last (a renamed program or web page is refused), or a picture,
+    checked and re-encoded by `clean_image`. UploadError with a message otherwise."""
+    if not raw:
+        raise UploadError(_l("The file is empty."))
+    if len(raw) > limit:
+        raise UploadError(
+            _l(
+                "The file is larger than %(limit)s MB. Please send a smaller file.",
+                limit=f"{limit / 1048576:g}",
+            )
+        )
+    if raw.startswith(b"%PDF-"):
+        if b"%%EOF" not in raw[-2048:]:
+            raise UploadError(_l("The PDF is damaged or incomplete. Please save it again."))
+        return CleanImage(raw, "pdf", PDF_MIMETYPE)
+    if not (raw.startswith(IMAGE_SIGNATURES) or (raw[:4] == b"RIFF" and raw[8:12] == b"WEBP")):
+        raise UploadError(_l("This file is not a PDF or a picture (PNG, JPEG or WebP)."))
+    return clean_image(raw, max_side=max_side, as_logo=False, limit=limit)
+
+
+def mimetype_of(name: str) -> str:
+    """The type a stored file is served with, from the extension this module gave it."""
+    return {"pdf": PDF_MIMETYPE, "png": "image/png"}.get(name.rsplit(".", 1)[-1], "image/jpeg")
+
+
 def folder(base: str, *parts: str) -> str:
     """A folder under `base`, created if needed."""
     path = os.path.join(base, *parts)
@@ -163,6 +194,17 @@ class ImageField(FileField):
         limit = self.limit()
         raw = self.data.read(limit + 1)
         try:
-            self.image = clean_image(raw, max_side=self.max_side, as_logo=False, limit=limit)
+            self.image = self.clean(raw, limit)
         except UploadError as error:
             raise StopValidation(str(error.message)) from None
+
+    def clean(self, raw: bytes, limit: int) -> CleanImage:
+        return clean_image(raw, max_side=self.max_side, as_logo=False, limit=limit)
+
+
+class DocumentField(ImageField):
+    """A receipt or scan: a PDF checked by its structure, or a picture as ImageField
+    takes it; the clean file is then in `.image`."""
+
+    def clean(self, raw: bytes, limit: int) -> CleanImage:
+        return clean_document(raw, max_side=self.max_side, limit=limit)

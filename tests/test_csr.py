@@ -1315,3 +1315,70 @@ def test_a_training_pledge_links_to_course_creation_only_when_training_is_there(
     login(client, staff["admin"])
     page = text_of(client.get(f"/staf/csr/janji/{training.id}"))
     assert "/staf/pelatihan/kursus/baru" not in page
+
+
+def _pdf_bytes() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(text="Kuitansi: 20 karung beras")
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"MZ\x90\x00" + b"\x00" * 400, "This file is not a PDF or a picture"),
+        (b"%PDF-1.7\n1 0 obj <<>> endobj\n", "The PDF is damaged or incomplete"),
+    ],
+    ids=["renamed-exe", "truncated-pdf"],
+)
+def test_a_bad_delivery_receipt_is_refused_beside_the_field(
+    client, make_need, make_company, staff, payload, message
+):
+    pledge = confirmed(make_company(), make_need(target=100), staff["operator"], amount=50)
+    login(client, staff["operator"])
+    response = client.post(
+        f"/staf/csr/janji/{pledge.id}/pengiriman?lang=en",
+        data={
+            "amount": "20",
+            "delivered_on": date.today().isoformat(),
+            "attachment": (io.BytesIO(payload), "kuitansi.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert 'id="attachment-error"' in page and message in page
+    assert 'value="20"' in page  # the typed amount is kept
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0
+
+
+def test_a_delivery_receipt_may_be_a_pdf(client, make_need, make_company, staff):
+    company = make_company()
+    pledge = confirmed(company, make_need(target=100), staff["operator"], amount=50)
+    login(client, staff["operator"])
+    body = _pdf_bytes()
+    response = client.post(
+        f"/staf/csr/janji/{pledge.id}/pengiriman",
+        data={
+            "amount": "20",
+            "delivered_on": date.today().isoformat(),
+            "attachment": (io.BytesIO(body), "kuitansi.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, text_of(response)
+    delivery = db.session.scalars(select(Delivery)).one()
+    assert delivery.attachment_file.endswith(".pdf")
+    served = client.get(f"/csr/lampiran/{delivery.id}")
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+    assert served.get_data() == body
+    client.post("/keluar")
+    with client.session_transaction() as session:
+        session.clear()
+    assert client.get(f"/csr/lampiran/{delivery.id}").status_code in (302, 401, 403)
+    login(client, company.user)
+    assert client.get(f"/csr/lampiran/{delivery.id}").mimetype == "application/pdf"

@@ -33,6 +33,7 @@ from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
 from portal.forms import Form, choices
 from portal.models_base import village_today
+from portal.uploads import DocumentField
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -300,10 +301,14 @@ class DeliveryForm(Form):
         validators=[InputRequired(message=_l("Enter a date like 2026-12-31."))],
     )
     note = _text(_l("Note"), max_len=1000, rows=2)
-    attachment = ImageField(
+    attachment = DocumentField(
         _l("Receipt or photo (optional)"),
-        description=_l("PNG, JPEG or WebP, at most 2 MB. Seen by staff and the company only."),
-        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+        limit=uploads.max_bytes,
+        description=_l(
+            "A PDF, or a picture (PNG, JPEG or WebP), at most 2 MB. "
+            "Seen by staff and the company only."
+        ),
+        render_kw={"accept": "application/pdf,image/png,image/jpeg,image/webp"},
     )
     beyond_target = BooleanField(_l("The village really received more than the need's target"))
 

@@ -18,6 +18,7 @@ from portal.uploads import (  # noqa: F401  (the CSR's callers use these names f
     MIMETYPES,
     CleanImage,
     UploadError,
+    mimetype_of,
 )
 
 LOGO_SIZE = 512

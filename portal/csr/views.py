@@ -454,11 +454,12 @@ def attachment(delivery_id: int):
     item = db.session.get(Delivery, delivery_id)
     if item is None or not item.attachment_file or not _may_see(item.pledge):
         abort(404)
-    return _image("deliveries", item.attachment_file, "image/jpeg", public=False)
+    mimetype = uploads.mimetype_of(item.attachment_file)
+    return _image("deliveries", item.attachment_file, mimetype, public=False)
 
 
 def _image(folder: str, name: str, mimetype: str, *, public: bool):
-    """A stored image (small: re-encoded and size-limited), read whole and sent inline."""
+    """A stored image or PDF receipt (size-limited), read whole and sent inline."""
     path = uploads.stored_path(folder, name)
     if path is None:
         abort(404)

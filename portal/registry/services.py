@@ -585,30 +585,6 @@ def _active(model, today: date):
     return or_(model.period_end.is_(None), model.period_end >= today)
 
 
-def household_enrolments(household: Household) -> dict[str, list]:
-    """The village and national enrolments of a household and of its members.
-
-    The person an enrolment names is nearly always a member, already loaded with the
-    household: it comes from the session, not from another query.
-    """
-    member_ids = [p.id for p in household.members]
-    village = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.household_id == household.id)
-        .options(selectinload(Enrolment.programme))
-        .order_by(Enrolment.period_start.desc())
-    )
-    conditions = [ExternalEnrolment.household_id == household.id]
-    if member_ids:
-        conditions.append(ExternalEnrolment.person_id.in_(member_ids))
-    national = db.session.scalars(
-        select(ExternalEnrolment)
-        .where(or_(*conditions))
-        .order_by(ExternalEnrolment.period_start.desc())
-    )
-    return {"village": list(village), "national": list(national)}
-
-
 # ------------------------------------------------------------------------- warnings
 
 
@@ -1396,18 +1372,6 @@ def household_by_kk(kk: str) -> Household | None:
     return db.session.scalar(select(Household).where(Household.kk_number == kk))
 
 
-def household_history(household: Household) -> list[Membership]:
-    """Everyone who joined or left this household, newest first (moves, births, splits)."""
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(Membership.household_id == household.id)
-            .options(selectinload(Membership.person))
-            .order_by(Membership.start_date.desc(), Membership.id.desc())
-        )
-    )
-
-
 def warnings_overview(limit: int = 200) -> dict[str, list]:
     """Everything the warnings page lists: stale enrolments and overlaps (all of them),
     NIK mismatches and likely duplicates (the first `limit`)."""
@@ -1417,17 +1381,6 @@ def warnings_overview(limit: int = 200) -> dict[str, list]:
         "nik": nik_mismatches(limit),
         "duplicates": likely_duplicates(limit),
         "limit": limit,
-    }
-
-
-def household_warnings(household: Household) -> dict[str, list]:
-    """The warnings of one household, for its page."""
-    return {
-        "stale": stale_enrolments(household.id),
-        "overlaps": overlaps(household.id),
-        "nik": [p for p in household.members if p.nik_warning and p.merged_into_id is None],
-        "duplicates": duplicates_of(household),
-        "no_head": [] if household.head else [household],
     }
 
 
@@ -1448,8 +1401,7 @@ class HouseholdRecord:
 def household_record(household_id: int, today: date | None = None) -> HouseholdRecord | None:
     """The full record of one household for its staff page, or None when there is none.
 
-    The same facts as `household_enrolments`, `household_warnings` and
-    `household_history`, read once: the household with its members and KK history, the
+    Read once: the household with its members and KK history, the
     village enrolments of the household and of its members (with their programmes),
     the national ones, the likely duplicates and the membership history. The stale
     enrolments and overlaps of this one household are then worked out from those rows

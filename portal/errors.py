@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -36,45 +34,6 @@ def _page(code: int, detail=None):
     ), code
 
 
-def _too_many():
-    """The 429 page, rendered once per worker, language and path for anonymous visitors.
-
-    A flood of refused requests (a script hammering the self-check) must cost the
-    server little, so the rest of the site keeps its throughput: rendering the page
-    with the layout is most of what a refused request costs. A logged-in visitor's page
-    carries their menu and a CSRF token, so it is always rendered afresh.
-    """
-    from flask import current_app, g, request, session
-    from flask_babel import get_locale
-    from flask_login import current_user
-
-    from portal.htmx import is_htmx
-    from portal.public import cache as page_cache
-
-    store = current_app.extensions.get(page_cache.EXTENSION)
-    if store is None or current_user.is_authenticated or session.get("_flashes"):
-        return _page(429)
-    key = ("429", request.host, request.full_path, str(get_locale()), is_htmx())
-    generation = store.generation()
-    entry = store.get(key, generation)
-    if entry is not None:
-        return current_app.response_class(entry.body, status=429, headers=list(entry.headers))
-    body, status = _page(429)
-    token = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if not session.modified and token not in g:
-        store.put(
-            key,
-            page_cache.Entry(
-                body.encode(),
-                status,
-                (("Content-Type", "text/html; charset=utf-8"),),
-                generation,
-                time.monotonic() + store.ttl,
-            ),
-        )
-    return body, status
-
-
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
@@ -91,7 +50,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code == 429:
-            return _too_many()
+            # Anonymous floods get the page from the public page cache.
+            from portal.public.cache import cached_refusal
+
+            return cached_refusal(lambda: _page(429))
         if error.code in MESSAGES:
             return _page(error.code)
         return error

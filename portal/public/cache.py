@@ -202,17 +202,17 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _request_key() -> tuple | None:
+def _request_key(*, any_method: bool = False) -> tuple | None:
     """The cache key of this request, or None when it must be rendered afresh."""
-    if request.method != "GET" or "lang" in request.args:
+    if (request.method != "GET" and not any_method) or "lang" in request.args:
         return None
     if current_user.is_authenticated or session.get("_flashes"):
         return None
     return (request.host, request.full_path, str(get_locale()), is_htmx())
 
 
-def _storable(response) -> bool:
-    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+def _storable(response, status: int = 200) -> bool:
+    if response.status_code != status or response.direct_passthrough or response.is_streamed:
         return False
     if response.mimetype not in CACHEABLE_TYPES or "Set-Cookie" in response.headers:
         return False
@@ -221,6 +221,30 @@ def _storable(response) -> bool:
     # The page must not depend on this visitor: no session change, no CSRF token.
     token = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     return not session.modified and token not in g
+
+
+def _serve(cache: PageCache, key: tuple, render: Callable, ttl: int, status: int = 200):
+    """The response for `key` from the cache, or rendered and kept when the rules allow."""
+    # Read before rendering: a change committed meanwhile makes this entry stale.
+    generation = cache.generation()
+    entry = cache.get(key, generation)
+    if entry is not None:
+        response = current_app.response_class(
+            entry.body, status=entry.status, headers=list(entry.headers)
+        )
+        response.headers[HEADER] = "hit"
+        return response
+    response = make_response(render())
+    if ttl > 0 and _storable(response, status):
+        body = response.get_data()
+        if len(body) <= MAX_ENTRY_BYTES:
+            headers = tuple((k, v) for k, v in response.headers if k != "Content-Length")
+            cache.put(
+                key,
+                Entry(body, response.status_code, headers, generation, time.monotonic() + ttl),
+            )
+    response.headers[HEADER] = "miss"
+    return response
 
 
 def cached_page(view: Callable | None = None, *, seconds: Callable[[], int] | None = None):
@@ -238,32 +262,18 @@ def cached_page(view: Callable | None = None, *, seconds: Callable[[], int] | No
         key = _request_key() if cache is not None else None
         if key is None:
             return view(*args, **kwargs)
-        # Read before rendering: a change committed meanwhile makes this entry stale.
-        generation = cache.generation()
-        entry = cache.get(key, generation)
-        if entry is not None:
-            response = current_app.response_class(
-                entry.body, status=entry.status, headers=list(entry.headers)
-            )
-            response.headers[HEADER] = "hit"
-            return response
-        response = make_response(view(*args, **kwargs))
         ttl = cache.ttl if seconds is None else min(cache.ttl, seconds())
-        if ttl > 0 and _storable(response):
-            body = response.get_data()
-            if len(body) <= MAX_ENTRY_BYTES:
-                headers = tuple((k, v) for k, v in response.headers if k != "Content-Length")
-                cache.put(
-                    key,
-                    Entry(
-                        body,
-                        response.status_code,
-                        headers,
-                        generation,
-                        time.monotonic() + ttl,
-                    ),
-                )
-        response.headers[HEADER] = "miss"
-        return response
+        return _serve(cache, key, lambda: view(*args, **kwargs), ttl)
 
     return wrapped
+
+
+def cached_refusal(render: Callable):
+    """The page of a refused request (429, any method) under the same rules: kept per
+    worker, language and path for anonymous visitors, so that a script hammering a form
+    costs the server little and the rest of the site keeps its throughput."""
+    cache: PageCache | None = current_app.extensions.get(EXTENSION)
+    key = _request_key(any_method=True) if cache is not None else None
+    if key is None:
+        return make_response(render())
+    return _serve(cache, ("refused", *key), render, cache.ttl, status=429)

@@ -13,14 +13,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def village_today(now: datetime | None = None) -> date:
-    """Today's date in the village (PORTAL_TIMEZONE, WIB by default), not the server's:
-    from 17:00 UTC it is already the next day in Duri Selatan, and deadlines such as the
-    last day of an objection period are the village's days."""
+def village_tz() -> ZoneInfo:
+    """The village's time zone (PORTAL_TIMEZONE, WIB by default)."""
     from flask import current_app, has_app_context
 
     name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return (now or utcnow()).astimezone(ZoneInfo(name or "Asia/Jakarta")).date()
+    return ZoneInfo(name or "Asia/Jakarta")
+
+
+def village_today(now: datetime | None = None) -> date:
+    """Today's date in the village, not the server's: from 17:00 UTC it is already the
+    next day in Duri Selatan, and deadlines such as the last day of an objection period
+    are the village's days."""
+    return (now or utcnow()).astimezone(village_tz()).date()
 
 
 class TimestampMixin:

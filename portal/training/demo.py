@@ -4,13 +4,13 @@ marketing), with sessions in the coming weeks and a few places."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.csr.models import Company
 from portal.extensions import db
+from portal.models_base import village_today, village_tz
 from portal.training import services
 from portal.training.models import Course, TrainingSession
 
@@ -94,8 +94,8 @@ def seed() -> list[tuple[str, str, str]]:
         select(Company).where(Company.status == "verified").order_by(Company.id)
     ).first()
     operator = db.session.scalars(select(User).where(User.role == "operator")).first()
-    tz = ZoneInfo("Asia/Jakarta")
-    today = datetime.now(tz).date()
+    tz = village_tz()
+    today = village_today()
     sessions = []
     for i, data in enumerate(COURSES):
         data = dict(data)

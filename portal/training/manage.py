@@ -5,13 +5,11 @@ Operators and admins change things; auditors read."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,6 +23,7 @@ from sqlalchemy import select
 from portal.accounts.phones import normalise_phone
 from portal.csr.models import Company
 from portal.extensions import db
+from portal.models_base import village_tz
 from portal.public.models import Programme
 from portal.registry.models import NEED_LEVELS, Person
 from portal.security import roles_required
@@ -36,10 +35,6 @@ bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
 
 EDITORS = services.EDITORS
 READERS = services.READERS
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
 
 
 def _get(model, item_id: int):
@@ -182,7 +177,7 @@ def _save_course(form: CourseForm, item: Course | None):
 
 
 def _session_data(form: SessionForm) -> dict:
-    tz = _tz()
+    tz = village_tz()
     return {
         "starts_at": datetime.combine(form.day.data, form.start.data, tz),
         "ends_at": datetime.combine(form.day.data, form.end.data, tz),
@@ -220,8 +215,8 @@ def session_edit(session_id: int):
     ts = _get(TrainingSession, session_id)
     form = SessionForm()
     if request.method == "GET":
-        start = services.aware(ts.starts_at).astimezone(_tz())
-        end = services.aware(ts.ends_at).astimezone(_tz())
+        start = services.aware(ts.starts_at).astimezone(village_tz())
+        end = services.aware(ts.ends_at).astimezone(village_tz())
         form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
         form.seats.data, form.place.data = ts.seats, ts.place
     if form.validate_on_submit():

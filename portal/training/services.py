@@ -28,7 +28,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.i18n import localized
-from portal.models_base import utcnow, village_today
+from portal.models_base import utcnow, village_today, village_tz
 from portal.registry.models import NEED_LEVELS, Enrolment, Household, Membership, Person
 from portal.training.models import (
     BUSINESS_ANSWERS,
@@ -1097,13 +1097,8 @@ def export_xlsx(actor: User) -> bytes:
 def queue_reminders(now: datetime | None = None) -> int:
     """Queue a reminder for every enrolled place in a session that starts tomorrow
     (village time). Once per place: the dedupe key is unique."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"))
-    now = now or utcnow()
-    tomorrow = (now.astimezone(tz) + timedelta(days=1)).date()
+    tz = village_tz()
+    tomorrow = village_today(now) + timedelta(days=1)
     # Compare in UTC: SQLite keeps no offset, every stored time is UTC.
     start = _utc(datetime.combine(tomorrow, datetime.min.time(), tz))
     end = start + timedelta(days=1)

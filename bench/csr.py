@@ -17,7 +17,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import signal
 import sys
 import time
@@ -74,8 +73,7 @@ def page_size(port: int, path: str) -> dict:
 
 
 def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian: apt install wrk)")
+    if not run.have_wrk():
         return 2
     stamp = ensure()
     env = {**os.environ, **DB.environment()}

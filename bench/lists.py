@@ -26,7 +26,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -117,8 +116,7 @@ def flood_result(proc: subprocess.Popen) -> dict:
 
 
 def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian: apt install wrk)")
+    if not run.have_wrk():
         return 2
     stamp = ensure()
     env = {**os.environ, **DB.environment()}

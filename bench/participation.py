@@ -40,8 +40,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -293,17 +291,9 @@ def print_pages(results: list[dict]) -> float:
 
 
 def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian: apt install wrk)")
+    facts = run.begin()
+    if facts is None:
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    facts = run.machine()
-    print(
-        f"machine: {facts['nproc']} CPUs, {facts['cpu']}; {facts['cpu_idle_before']:.0%} idle "
-        f"before the run (load average {facts['load_1min']:.2f})"
-    )
-    if facts["cpu_idle_before"] < 0.8:
-        print("WARNING: the machine is busy: every figure will be lower, and wander.")
     print(f"database: {URL} (built afresh) ...")
     data = prepare()
     print(

@@ -208,6 +208,31 @@ class BenchDatabase:
         return stamp
 
 
+def have_wrk() -> bool:
+    """wrk makes the load; say how to get it when it is missing."""
+    if shutil.which("wrk"):
+        return True
+    print("wrk is not installed (Debian: apt install wrk)")
+    return False
+
+
+def begin() -> dict | None:
+    """The start of a feature benchmark: wrk is there, SIGTERM (from make or CI) stops
+    the servers too, and the machine is described, with a warning when it is busy.
+    Returns the machine's facts, or None when wrk is missing."""
+    if not have_wrk():
+        return None
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    facts = machine()
+    print(
+        f"machine: {facts['nproc']} CPUs, {facts['cpu']}; {facts['cpu_idle_before']:.0%} idle "
+        f"before the run (load average {facts['load_1min']:.2f})"
+    )
+    if facts["cpu_idle_before"] < 0.8:
+        print("WARNING: the machine is busy: every figure will be lower, and wander.")
+    return facts
+
+
 def fresh_postgresql() -> None:
     """Create the PostgreSQL database named by DATABASE_URL if it is missing and empty
     its public schema: the PostgreSQL benchmarks migrate afresh on every run."""

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import sys
 import threading
 import time
@@ -250,15 +248,9 @@ def course_list() -> tuple[list[dict], bool]:
 
 
 def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian: apt install wrk)")
+    facts = run.begin()
+    if facts is None:
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    facts = run.machine()
-    print(
-        f"machine: {facts['nproc']} CPUs, {facts['cpu']}; {facts['cpu_idle_before']:.0%} idle "
-        f"before the run (load average {facts['load_1min']:.2f})"
-    )
     session_id, warm_up_id = prepare()
     print(f"\nsign-up burst: {BURST} threads at once for {SEATS} seats (PostgreSQL) ...")
     b = burst(session_id, warm_up_id)

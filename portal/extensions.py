@@ -5,11 +5,12 @@ Nothing in the project imports a global app: features import these objects inste
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import COOKIE_NAME
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -34,7 +35,27 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+
+
+class PortalLoginManager(LoginManager):
+    """Flask-Login, except that a session in which nobody has signed in is left as it is.
+
+    Flask-Login's session protection marks any non-empty session whose `_id` does not
+    match this client `_fresh = False`, a session holding only a CSRF token included:
+    that rewrites the cookie of an anonymous visitor whenever the current user is looked
+    at, which makes the page uncacheable and costs a cookie signature on every request
+    of a script that keeps sending the cookie it was first given (the self-check flood
+    in bench/lists.py). Protection only matters for a signed-in user, so with no user id
+    in the session and no remember cookie the visitor is anonymous at once."""
+
+    def _load_user(self):
+        cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        if "_user_id" not in session and cookie not in request.cookies:
+            return self._update_request_context_with_user()
+        return super()._load_user()
+
+
+login_manager = PortalLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 

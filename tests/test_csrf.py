@@ -58,3 +58,44 @@ def test_htmx_header_token_is_accepted(app, client, make_user):
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 302
+
+
+def _form_token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_visitor_who_keeps_sending_the_first_cookie_is_not_given_a_new_one(app, client):
+    """A session that holds only a CSRF token is never rewritten (Flask-Login's session
+    protection is for signed-in users: portal.extensions.PortalLoginManager), so a script
+    that resends the cookie it was first given gets the cached 429 page and no cookie,
+    as bench/lists.py's self-check flood does."""
+    from portal.public.cache import HEADER
+
+    app.config["RATELIMIT_SELF_CHECK"] = "1 per minute"
+    token = _form_token(client, "/cek-bansos")
+    first_cookie = client.get_cookie("session").value
+    script = app.test_client(use_cookies=False)
+    form = {"csrf_token": token, "nik": "1403090101010001", "name": "Ani"}
+    answers = [
+        script.post("/cek-bansos", data=form, headers={"Cookie": f"session={first_cookie}"})
+        for _ in range(4)
+    ]
+    assert [a.status_code for a in answers] == [200, 429, 429, 429]
+    assert [a.headers.get("Set-Cookie") for a in answers] == [None] * 4
+    assert [a.headers[HEADER] for a in answers[1:]] == ["miss", "hit", "hit"]
+
+
+def test_a_signed_in_session_seen_from_another_browser_is_no_longer_fresh(app, client, make_user):
+    """Session protection ("basic") still applies once someone has signed in."""
+    make_user("resident", username="warga1", password="a long password")
+    token = _form_token(client, "/masuk")
+    client.post(
+        "/masuk",
+        data={"identifier": "warga1", "password": "a long password", "csrf_token": token},
+    )
+    with client.session_transaction() as session:
+        assert session.get("_user_id") and session.get("_fresh") is True
+    client.get("/akun", headers={"User-Agent": "another browser"})
+    with client.session_transaction() as session:
+        assert session.get("_fresh") is False

@@ -10,6 +10,7 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from portal.accounts import staff_session
+from portal.extensions import csrf
 
 PUBLIC_ATTR = "portal_public"
 ROLES_ATTR = "portal_roles"
@@ -27,6 +28,26 @@ def public(view: Callable) -> Callable:
     """Mark a view as open to everyone. The URL-map test refuses unmarked views."""
     setattr(view, PUBLIC_ATTR, True)
     return view
+
+
+def csrf_after_limits(view: Callable) -> Callable:
+    """Check a rate-limited form's CSRF token after its rate limits instead of before.
+
+    Put it under `@limiter.limit(...)`, right above the function. The app-wide check
+    (Flask-WTF's before-request hook) runs before any view, so a script flooding a public
+    form had every request's body parsed and token verified only to be refused by the
+    limit afterwards; here the limiter refuses first and the token is checked next, by
+    Flask-WTF itself (`csrf.protect()`), before the view runs. The view is exempt from
+    the app-wide hook only because it checks here: every POST still needs its token
+    (tests/test_csrf.py walks every POST route without one)."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+        return view(*args, **kwargs)
+
+    return csrf.exempt(checked)
 
 
 def roles_required(*roles: str, second_factor: bool = True) -> Callable[[Callable], Callable]:

@@ -99,3 +99,39 @@ def test_a_signed_in_session_seen_from_another_browser_is_no_longer_fresh(app, c
     client.get("/akun", headers={"User-Agent": "another browser"})
     with client.session_transaction() as session:
         assert session.get("_fresh") is False
+
+
+def _sample_url(app, rule) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__
+        values[name] = 1 if converter in ("IntegerConverter", "FloatConverter") else "x"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def test_every_post_route_refuses_a_request_without_its_token(app, client, login_as):
+    """Whether the app-wide hook checks it or the view does after its rate limits
+    (portal.security.csrf_after_limits), no POST gets past without its CSRF token, for
+    a visitor and for a signed-in member of staff alike."""
+    rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(rules) > 50
+    from portal.extensions import csrf
+
+    def exempt_from_the_hook(endpoint: str) -> bool:
+        view = app.view_functions[endpoint]
+        return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+
+    late = {r.endpoint for r in rules if exempt_from_the_hook(r.endpoint)}
+    assert {"lists.self_check", "accounts.login", "complaints.new"} <= late
+    for who in ("anonymous", "admin"):
+        if who == "admin":
+            login_as("admin")
+        for rule in rules:
+            url = _sample_url(app, rule)
+            response = client.post(url, data={"x": "1"})
+            assert response.status_code == 400, (who, url, response.status_code)
+            text = response.get_data(as_text=True)
+            assert "kedaluwarsa" in text or "expired" in text, (who, url)

@@ -39,7 +39,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import ROLES, STAFF_ROLES, User
 from portal.extensions import db, limiter
-from portal.security import is_safe_next, public, roles_required
+from portal.security import csrf_after_limits, is_safe_next, public, roles_required
 
 bp = Blueprint("accounts", __name__)
 bp.before_app_request(staff_session.enforce_idle_timeout)
@@ -86,6 +86,7 @@ def _issuer() -> str:
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @public
+@csrf_after_limits
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -333,6 +334,7 @@ def _attach(form, error: residents.ResidentError) -> None:
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 @public
+@csrf_after_limits
 def register():
     """A resident's sign-up: name, a phone number or an e-mail, a password."""
     if current_user.is_authenticated:
@@ -370,6 +372,7 @@ def register():
 @bp.route("/masuk/reset", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @public
+@csrf_after_limits
 def reset_password():
     """A new password with the one-time code the village office handed over."""
     form = ResetWithCodeForm()

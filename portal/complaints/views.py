@@ -27,7 +27,7 @@ from portal.complaints.forms import ComplaintForm, TrackForm
 from portal.complaints.models import CATEGORIES, PRIORITIES, STATUSES, STEP_KINDS
 from portal.extensions import limiter
 from portal.public.cache import cached_page
-from portal.security import public
+from portal.security import csrf_after_limits, public
 
 bp = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
@@ -70,6 +70,7 @@ def _attach(form, error: services.ComplaintError) -> None:
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_file_limit, methods=["POST"])
 @public
+@csrf_after_limits
 def new():
     form = ComplaintForm()
     form.set_staff(services.staff_members())

@@ -37,7 +37,7 @@ from portal.extensions import db, limiter
 from portal.htmx import render
 from portal.public import cache
 from portal.public.cache import cached_page
-from portal.security import public, roles_required
+from portal.security import csrf_after_limits, public, roles_required
 
 bp = Blueprint("csr", __name__, url_prefix="/csr")
 
@@ -213,6 +213,7 @@ def logo(company_id: int):
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 @public
+@csrf_after_limits
 def register():
     if current_user.is_authenticated:
         if services.company_for_user(current_user) is not None:

@@ -33,7 +33,7 @@ from portal.lists.models import (
 from portal.models_base import village_today
 from portal.public import cache
 from portal.public.cache import cached_page
-from portal.security import public
+from portal.security import csrf_after_limits, public
 
 bp = Blueprint("lists", __name__)
 PER_PAGE = 100
@@ -132,6 +132,7 @@ def board_csv(period_id: int, number: int):
 @bp.route("/daftar-penerima/<int:period_id>/sanggah", methods=["GET", "POST"])
 @public
 @limiter.limit(_objection_limit, methods=["POST"])
+@csrf_after_limits
 def objection(period_id: int):
     period, version = _published(period_id)
     form = ObjectionForm()
@@ -187,6 +188,7 @@ def objection(period_id: int):
 @bp.route("/cek-bansos", methods=["GET", "POST"])
 @public
 @limiter.limit(_self_check_limit, methods=["POST"])
+@csrf_after_limits
 def self_check():
     form = SelfCheckForm()
     result = None

@@ -584,6 +584,34 @@ def test_an_unverified_partners_pledges_are_not_public(client, make_need, make_c
     assert db.session.get(Pledge, pledge.id) is not None  # hidden, not deleted
 
 
+def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
+    client, make_need, make_company, staff
+):
+    need = make_need(target=10_000)
+    company = make_company(name="PT Banyak Janji")
+    pledges = [pledge_for(company, need, n + 1, value=1_000 * (n + 1)) for n in range(45)]
+    done = services.change_status(pledges[0].id, "confirmed", actor=staff["operator"])
+    services.record_delivery(
+        done.id, amount=1, delivered_on=date.today(), actor=staff["operator"]
+    )
+    pages = [text_of(client.get(f"/csr/mitra/{company.id}?halaman={n}")) for n in (1, 2, 3)]
+    counts = [page.count('class="card csr-pledge"') for page in pages]
+    assert counts == [20, 20, 5]
+    assert "Halaman 1 dari 3" in pages[0] and f"/csr/mitra/{company.id}?halaman=2" in pages[0]
+    # Newest first: the last pledge (45 units) opens page 1, the first closes page 3.
+    assert "45 karung" in pages[0] and "45 karung" not in pages[2]
+    # The totals are the company's, not the page's: 1,000 + ... + 45,000 rupiah.
+    total = sum(1_000 * (n + 1) for n in range(45))
+    for page in pages:
+        assert "Rp " + f"{total:,}".replace(",", ".") in page
+    assert client.get(f"/csr/mitra/{company.id}?halaman=4").status_code == 404
+    assert client.get(f"/csr/mitra/{company.id}?halaman=0").status_code == 404
+    assert services.company_totals(company) == services.company_summary(
+        services.company_pledges(company, public=True)
+    )
+    assert services.company_totals(company)["delivered"] == 1_000
+
+
 def test_only_an_admin_verifies_and_the_directory_entry_is_optional(client, make_company, staff):
     company = make_company(status="pending", name="PT Direktori")
     with pytest.raises(services.NotAllowed):

@@ -557,3 +557,67 @@ def test_a_household_taken_off_during_the_period_stops_the_day_before(village, m
     services.approve(period, actor=head, today=later)
     item = _enrolments(period)[hid]
     assert item.period_end == period.ends_on
+
+
+def test_changing_what_was_approved_needs_a_new_approval_that_moves_the_enrolments(
+    village, make_user
+):
+    operator, head = make_user("operator"), make_user("auditor")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    _decide(period, operator)
+    services.approve(period, actor=head)
+    listed = _active_ids(period)
+    data = {name: getattr(period, name) for name in services.PERIOD_FIELDS}
+    # A new title is only a name; saving the same values again changes nothing either.
+    services.save_period(period, {**data, "title_en": "BLT, first quarter"}, actor=operator)
+    services.save_period(period, dict(data), actor=operator)
+    assert services.approval_holds(period)
+
+    start = period.starts_on + timedelta(days=14)
+    end = start + timedelta(days=89)
+    services.save_period(period, {**data, "starts_on": start, "ends_on": end}, actor=operator)
+    assert not services.approval_holds(period)
+    with pytest.raises(services.ListError):
+        services.publish(period, actor=operator)
+    services.approve(period, actor=head)
+    moved = _enrolments(period)
+    assert set(moved) == listed
+    assert {(e.period_start, e.period_end) for e in moved.values()} == {(start, end)}
+    services.publish(period, actor=operator)
+
+    services.save_period(period, {**data, "amount": 600_000}, actor=operator)
+    assert not services.approval_holds(period)
+
+
+def test_the_edit_form_says_when_a_new_approval_is_needed(village, client, login_as, make_user):
+    head = make_user("auditor")
+    operator = login_as("operator")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    _decide(period, operator)
+    services.approve(period, actor=head)
+    url = f"/staf/daftar-penerima/{period.id}/ubah"
+    form = {
+        "programme_id": period.programme_id,
+        "title_id": period.title_id,
+        "title_en": period.title_en,
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+        "budget": "50000000",
+        "amount": "900000",
+        "benefit_id": period.benefit_id,
+        "benefit_en": period.benefit_en,
+        "rule_need_levels": ["sangat_miskin", "miskin"],
+        "rule_composition": "",
+        "rule_aid_fit": "y",
+        "rule_not_covered": "y",
+        "objection_days": "7",
+    }
+    same = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Perubahan Anda sudah disimpan." in same and "menyetujui daftar ini lagi" not in same
+    assert services.approval_holds(period)
+    later = {**form, "ends_on": (period.ends_on + timedelta(days=31)).isoformat()}
+    page = client.post(url, data=later, follow_redirects=True).get_data(as_text=True)
+    assert "menyetujui daftar ini lagi" in page
+    assert not services.approval_holds(period)

@@ -172,6 +172,11 @@ class Company(TimestampMixin, db.Model):
         return self.status == "verified"
 
 
+def delivered_value(value: int, delivered: int, amount: int) -> int:
+    """The rupiah worth of what was delivered: the pledge's value in proportion."""
+    return value * delivered // amount if amount else 0
+
+
 class Pledge(TimestampMixin, db.Model):
     """A company's promise against a need (or an offer without a need yet).
 
@@ -227,7 +232,7 @@ class Pledge(TimestampMixin, db.Model):
 
     @property
     def delivered_value(self) -> int:
-        return self.value * self.delivered // self.amount if self.amount else 0
+        return delivered_value(self.value, self.delivered, self.amount)
 
 
 class PledgeEvent(db.Model):

@@ -33,6 +33,7 @@ from portal.csr.models import (
     Need,
     Pledge,
     PledgeEvent,
+    delivered_value,
 )
 from portal.database import write_transaction
 from portal.extensions import db
@@ -211,6 +212,7 @@ def progress_of(need: Need, public: bool = True) -> Progress:
 
 
 BOARD_PAGE_SIZE = 20
+PARTNER_PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -594,8 +596,7 @@ def public_company(company_id: int) -> Company | None:
     return company if company is not None and company.is_verified else None
 
 
-def company_pledges(company: Company, *, public: bool) -> list[Pledge]:
-    """Everything a company pledged, newest first (offers only for itself and staff)."""
+def _company_pledges(company: Company, *, public: bool):
     stmt = (
         select(Pledge)
         .where(Pledge.company_id == company.id)
@@ -603,18 +604,45 @@ def company_pledges(company: Company, *, public: bool) -> list[Pledge]:
     )
     if public:
         stmt = stmt.where(Pledge.status != "offered")
-    return list(db.session.scalars(stmt.order_by(Pledge.created_at.desc(), Pledge.id.desc())))
+    return stmt.order_by(Pledge.created_at.desc(), Pledge.id.desc())
 
 
-def company_summary(pledges: Iterable[Pledge]) -> dict[str, int]:
-    """Rupiah pledged and delivered over a list of one company's pledges."""
+def company_pledges(company: Company, *, public: bool) -> list[Pledge]:
+    """Everything a company pledged, newest first (offers only for itself and staff)."""
+    return list(db.session.scalars(_company_pledges(company, public=public)))
+
+
+def company_pledges_page(
+    company: Company, *, public: bool, page: int, per_page: int = PARTNER_PAGE_SIZE
+):
+    """One page of `company_pledges` (a Flask-SQLAlchemy Pagination; empty past the end)."""
+    return db.paginate(
+        _company_pledges(company, public=public), page=page, per_page=per_page, error_out=False
+    )
+
+
+def company_summary(pledges: Iterable) -> dict[str, int]:
+    """Rupiah pledged and delivered over one company's pledges (objects or rows with
+    status, value, delivered and amount)."""
     pledged = delivered = 0
     for p in pledges:
         if p.status not in COUNTED:
             continue
-        pledged += p.delivered_value if p.status == "closed" else p.value
-        delivered += p.delivered_value
+        done = delivered_value(p.value, p.delivered, p.amount)
+        pledged += done if p.status == "closed" else p.value
+        delivered += done
     return {"pledged": pledged, "delivered": delivered}
+
+
+def company_totals(company: Company) -> dict[str, int]:
+    """`company_summary` over all of a company's pledges, read as four columns a pledge
+    (for a page that shows only some of them)."""
+    rows = db.session.execute(
+        select(Pledge.status, Pledge.value, Pledge.delivered, Pledge.amount).where(
+            Pledge.company_id == company.id, Pledge.status.in_(COUNTED)
+        )
+    )
+    return company_summary(rows)
 
 
 # --- pledges ---------------------------------------------------------------------------

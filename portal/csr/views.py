@@ -185,14 +185,17 @@ def pledge(need_id: int):
 @cached_page
 def company(company_id: int):
     item = services.public_company(company_id)
-    if item is None:
+    page = request.args.get("halaman", 1, type=int)
+    if item is None or page < 1:
         abort(404)
-    pledges = services.company_pledges(item, public=True)
+    pledges = services.company_pledges_page(item, public=True, page=page)
+    if page > 1 and not pledges.items:
+        abort(404)
     return render_template(
         "csr/company.html",
         company=item,
         pledges=pledges,
-        summary=services.company_summary(pledges),
+        summary=services.company_totals(item),
     )
 
 

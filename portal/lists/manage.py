@@ -114,11 +114,21 @@ def period_edit(period_id: int):
         form.rule_need_levels.data = period.need_levels
     if form.validate_on_submit():
         try:
+            held = services.approval_holds(period)
             services.save_period(period, _period_data(form), actor=_actor(), ip=_ip())
         except services.ListError as error:
             _field_error(form, error, "title_id")
         else:
-            flash(_("Your changes are saved."), "success")
+            if held and not services.approval_holds(period):
+                flash(
+                    _(
+                        "Your changes are saved. The village head must approve the list "
+                        "again before its next version is published."
+                    ),
+                    "warning",
+                )
+            else:
+                flash(_("Your changes are saved."), "success")
             return redirect(url_for("lists_manage.period", period_id=period.id))
     return render_template("lists/manage/period_form.html", form=form, period=period)
 

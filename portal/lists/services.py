@@ -65,6 +65,10 @@ PERIOD_FIELDS = (
     "rule_not_covered",
     "objection_days",
 )
+# What the village head's approval covers besides the list itself: changing any of these
+# on a period whose list was approved calls for a new approval (and, with it, the
+# registry's enrolments follow the new dates). The titles are only names.
+APPROVED_FIELDS = tuple(f for f in PERIOD_FIELDS if f not in ("title_id", "title_en"))
 MAX_REASON = 2000
 
 
@@ -102,8 +106,18 @@ def list_periods() -> list[ListPeriod]:
     )
 
 
+def _value(value):
+    """A stored value as the approval sees it: an empty text is no text."""
+    return None if value == "" else value
+
+
 def save_period(period: ListPeriod | None, data: dict, *, actor, ip: str | None = None):
-    """Create or update a period. Raises ListError for a bad value."""
+    """Create or update a period. Raises ListError for a bad value.
+
+    Changing what an approval covers (programme, dates, budget, what is given, the rules,
+    the objection days) marks the list changed, so it needs the village head's approval
+    again before its next version is published; that approval moves the registry
+    enrolments the list made to the new dates."""
     if db.session.get(Programme, data.get("programme_id") or 0) is None:
         raise ListError(_l("Choose a programme from the list."), "programme_id")
     if data["ends_on"] < data["starts_on"]:
@@ -125,9 +139,12 @@ def save_period(period: ListPeriod | None, data: dict, *, actor, ip: str | None 
     if creating:
         period = ListPeriod(created_by_id=getattr(actor, "id", None))
         db.session.add(period)
+    covered = {name: getattr(period, name) for name in APPROVED_FIELDS}
     for name in PERIOD_FIELDS:
         if name in data:
             setattr(period, name, data[name])
+    if not creating and any(_value(getattr(period, n)) != _value(v) for n, v in covered.items()):
+        _touch(period)
     db.session.flush()
     record(
         "create" if creating else "update",

@@ -591,9 +591,7 @@ def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
     company = make_company(name="PT Banyak Janji")
     pledges = [pledge_for(company, need, n + 1, value=1_000 * (n + 1)) for n in range(45)]
     done = services.change_status(pledges[0].id, "confirmed", actor=staff["operator"])
-    services.record_delivery(
-        done.id, amount=1, delivered_on=date.today(), actor=staff["operator"]
-    )
+    services.record_delivery(done.id, amount=1, delivered_on=date.today(), actor=staff["operator"])
     pages = [text_of(client.get(f"/csr/mitra/{company.id}?halaman={n}")) for n in (1, 2, 3)]
     counts = [page.count('class="card csr-pledge"') for page in pages]
     assert counts == [20, 20, 5]

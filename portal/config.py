@@ -19,26 +19,42 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def load_secret_key(instance_path: str) -> str:
-    """Return SECRET_KEY from the environment, or from instance/secret_key.
+def _instance_secret(instance_path: str, variable: str, filename: str, make) -> str:
+    """The setting `variable` from the environment, or from instance/`filename`.
 
-    The file is created once with 0600 rights so that sessions survive restarts
-    without anyone having to invent a key.
+    The file is created once with 0600 rights (`make()` gives its content) so that the
+    value survives restarts without anyone having to invent it.
     """
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    path = Path(instance_path) / "secret_key"
+    if os.environ.get(variable):
+        return os.environ[variable]
+    path = Path(instance_path) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two workers starting together must not write two different keys.
+        # O_EXCL: two workers starting together must not write two different values.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass
         else:
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+                fh.write(make())
     return path.read_text().strip()
+
+
+def load_secret_key(instance_path: str) -> str:
+    """SECRET_KEY (sessions, CSRF tokens) from the environment or instance/secret_key."""
+    return _instance_secret(
+        instance_path, "SECRET_KEY", "secret_key", lambda: secrets.token_hex(32)
+    )
+
+
+def load_totp_key(instance_path: str) -> str:
+    """TOTP_ENCRYPTION_KEY (staff TOTP secrets at rest) from the environment or
+    instance/totp_key. Back it up with the database, apart from it: without it every
+    staff second factor has to be reset."""
+    from portal.accounts.secret_box import new_key
+
+    return _instance_secret(instance_path, "TOTP_ENCRYPTION_KEY", "totp_key", new_key)
 
 
 def database_url(instance_path: str) -> str:
@@ -58,6 +74,7 @@ def defaults(instance_path: str) -> dict:
     secure = _bool("SESSION_COOKIE_SECURE", default=_bool("BEHIND_HTTPS"))
     return {
         "SECRET_KEY": load_secret_key(instance_path),
+        "TOTP_ENCRYPTION_KEY": load_totp_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "sweeping-memory://"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.accounts import second_factor as twofa
-from portal.accounts import staff_session
+from portal.accounts import secret_box, staff_session
 from portal.accounts.models import STAFF_ROLES, RecoveryCode, User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -481,3 +481,101 @@ def test_enrolment_is_confirmed_once(make_user, clock):
     totp, codes = enrol(user, clock.now)
     assert twofa.confirm_enrolment(user, totp.at(clock.now + 30), clock.now + 30) is None
     assert twofa.use_recovery_code(user, codes[0]) is True
+
+
+# --- the secret at rest --------------------------------------------------------------
+
+
+def _stored_secret(user_id: int) -> str | None:
+    return db.session.execute(
+        text("SELECT totp_secret FROM user_account WHERE id = :id"), {"id": user_id}
+    ).scalar_one()
+
+
+def test_the_totp_secret_is_sealed_in_the_database(make_user, clock):
+    user = make_user("operator", username="ops")
+    totp, _codes = enrol(user, clock.now)
+    stored = _stored_secret(user.id)
+    assert stored.startswith(secret_box.PREFIX) and totp.secret not in stored
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.totp_secret == totp.secret
+    # The compare-and-set of a code's step works on the sealed column.
+    assert twofa.verify_totp(user, totp.at(clock.now + 30), clock.now + 30)
+    assert not twofa.verify_totp(user, totp.at(clock.now + 30), clock.now + 30)
+
+
+def test_the_migration_seals_secrets_stored_before_and_opens_them_on_downgrade(
+    app, make_user, clock
+):
+    from flask_migrate import downgrade, upgrade
+
+    user = make_user("operator", username="ops")
+    totp, _codes = enrol(user, clock.now)
+    user_id = user.id
+    db.session.execute(
+        text("UPDATE user_account SET totp_secret = :plain WHERE id = :id"),
+        {"plain": totp.secret, "id": user_id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, user_id).totp_secret == totp.secret  # read as it is
+    db.session.close()
+    try:
+        upgrade()  # already at head: nothing to do, the plain secret stays
+        assert _stored_secret(user_id) == totp.secret
+        db.session.close()
+        downgrade(revision="0014")
+        upgrade()
+    finally:
+        db.session.close()
+        upgrade()
+    stored = _stored_secret(user_id)
+    assert stored.startswith(secret_box.PREFIX) and secret_box.unseal(stored) == totp.secret
+    db.session.close()
+    try:
+        downgrade(revision="0014")
+        assert _stored_secret(user_id) == totp.secret
+    finally:
+        db.session.close()
+        upgrade()
+
+
+def test_a_secret_that_does_not_open_refuses_every_code_until_an_admin_resets_it(
+    app, client, make_user, clock
+):
+    user = make_user("operator", username="ops", password=PASSWORD)
+    totp, _codes = enrol(user, clock.now)
+    app.config["TOTP_ENCRYPTION_KEY"] = secret_box.new_key()  # the key was lost
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.has_second_factor and secret_box.is_unreadable(user.totp_secret)
+    assert not twofa.verify_totp(user, totp.at(clock.now + 30), clock.now + 30)
+    # The password alone does not open a new enrolment: the second step still asks.
+    assert password_login(client, "ops").headers["Location"].endswith("/masuk/kode")
+    page = client.get("/masuk/kode").get_data(as_text=True)
+    assert 'name="code"' in page and "totp-secret" not in page
+    refused = client.post("/masuk/kode", data={"code": totp.at(clock.now + 30)})
+    assert refused.status_code == 200
+    assert client.get("/staf/pengguna").headers["Location"].startswith("/masuk/kode")
+    twofa.reset_second_factor(user, actor=make_user("admin"))
+    secret = twofa.start_enrolment(user)
+    db.session.commit()
+    assert twofa.confirm_enrolment(user, pyotp.TOTP(secret).at(clock.now + 60), clock.now + 60)
+    assert secret_box.unseal(_stored_secret(user.id)) == secret
+
+
+def test_the_totp_key_is_generated_once_with_private_rights(tmp_path, monkeypatch):
+    import base64
+    import os
+    import stat
+
+    from portal import config
+
+    monkeypatch.delenv("TOTP_ENCRYPTION_KEY", raising=False)
+    first = config.load_totp_key(str(tmp_path))
+    assert first == config.load_totp_key(str(tmp_path))
+    assert len(base64.urlsafe_b64decode(first)) == secret_box.KEY_BYTES
+    assert stat.S_IMODE(os.stat(tmp_path / "totp_key").st_mode) == 0o600
+    monkeypatch.setenv("TOTP_ENCRYPTION_KEY", "from-env")
+    assert config.load_totp_key(str(tmp_path)) == "from-env"

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.accounts.secret_box import SealedText
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
 
@@ -62,7 +63,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Second factor for staff (TOTP, RFC 6238). The secret is set when enrolment
     # starts; it counts only once a first code confirmed it (totp_enabled_at).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed at rest (AES-SIV under TOTP_ENCRYPTION_KEY): portal/accounts/secret_box.py.
+    totp_secret: Mapped[str | None] = mapped_column(SealedText())
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import STAFF_ROLES, RecoveryCode, User, new_session_token
+from portal.accounts.secret_box import is_unreadable
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models_base import utcnow
@@ -48,7 +49,8 @@ def start_enrolment(user: User) -> str:
     """
     if user.has_second_factor:
         raise ValueError("the second factor is already set up")
-    if not user.totp_secret:
+    # A waiting secret that no longer opens (the key changed) is replaced: nothing uses it.
+    if not user.totp_secret or is_unreadable(user.totp_secret):
         user.totp_secret = pyotp.random_base32()
         user.totp_last_step = None
     return user.totp_secret
@@ -79,7 +81,7 @@ def _normalise_code(code: str) -> str:
 def matching_step(secret: str, code: str, now: float) -> int | None:
     """The time step whose code equals `code`, within the window around `now`, or None."""
     code = _normalise_code(code)
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not code.isdigit() or is_unreadable(secret):
         return None
     totp = _totp(secret)
     current = totp.timecode(int(now))

@@ -33,17 +33,21 @@ def _rewrite(change) -> None:
             )
 
 
-def upgrade():
-    from portal.accounts.secret_box import PREFIX, seal
-
+def _resize(old: int, new: int) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column(
             "user_account",
             "totp_secret",
-            type_=sa.String(128),
-            existing_type=sa.String(64),
+            type_=sa.String(new),
+            existing_type=sa.String(old),
             existing_nullable=True,
         )
+
+
+def upgrade():
+    from portal.accounts.secret_box import PREFIX, seal
+
+    _resize(64, 128)
     _rewrite(lambda stored: stored if stored.startswith(PREFIX) else seal(stored))
 
 
@@ -57,11 +61,4 @@ def downgrade():
         return plain
 
     _rewrite(opened)
-    if op.get_bind().dialect.name == "postgresql":
-        op.alter_column(
-            "user_account",
-            "totp_secret",
-            type_=sa.String(64),
-            existing_type=sa.String(128),
-            existing_nullable=True,
-        )
+    _resize(128, 64)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request
-from flask_babel import Domain, format_date, format_datetime, get_locale
+from flask_babel import Domain, format_date, format_datetime, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -101,10 +101,12 @@ def when(value, fmt: str = "medium") -> str:
 
 
 def day(value, fmt: str = "long") -> str:
+    """A date as the language writes it; a stored time (UTC) by the village's day, in
+    the same form as a date ("17 Agustus 2026", "August 17, 2026")."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "d MMMM y") if fmt == "long" else format_date(value, fmt)
+        value = to_user_timezone(value).date()
     return format_date(value, fmt)
 
 

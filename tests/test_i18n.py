@@ -207,6 +207,9 @@ def test_dates_follow_the_language_and_the_village_clock(app):
             assert "Des" in when(date(2026, 12, 1))
         with force_locale("en"):
             assert day(date(2026, 8, 17)) == "August 17, 2026"
+            # A stored time reads as a date does, by the village's day.
+            assert day(datetime(2026, 8, 16, 20, 0, tzinfo=UTC)) == "August 17, 2026"
+            assert day(datetime(2026, 8, 16, 16, 0)) == "August 16, 2026"  # naive: UTC
             assert "Dec" in when(date(2026, 12, 1))
 
 

@@ -604,10 +604,18 @@ def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
         assert "Rp " + f"{total:,}".replace(",", ".") in page
     assert client.get(f"/csr/mitra/{company.id}?halaman=4").status_code == 404
     assert client.get(f"/csr/mitra/{company.id}?halaman=0").status_code == 404
-    assert services.company_totals(company) == services.company_summary(
-        services.company_pledges(company, public=True)
-    )
+    every = services.company_pledges_page(company, public=True, page=1, per_page=100).items
+    assert len(every) == 45
+    assert services.company_totals(company) == services.company_summary(every)
     assert services.company_totals(company)["delivered"] == 1_000
+    # The partner's own page and the staff page of the company are paged too.
+    login(client, company.user)
+    mine = [text_of(client.get(f"/csr/akun?halaman={n}")) for n in (1, 3)]
+    assert [m.count("/csr/akun/janji/") for m in mine] == [20, 5]
+    assert "/csr/akun?halaman=2" in mine[0]
+    login(client, staff["auditor"])
+    seen = text_of(client.get(f"/staf/csr/mitra/{company.id}?page=3"))
+    assert seen.count("/staf/csr/janji/") == 5 and "Rp 1.035.000" in seen
 
 
 def test_only_an_admin_verifies_and_the_directory_entry_is_optional(client, make_company, staff):

@@ -182,12 +182,12 @@ def company(company_id: int):
 
 
 def _company_page(item, verify_form, reject_form, status=200):
-    pledges = services.company_pledges(item, public=False)
+    page = max(1, request.args.get("page", 1, type=int))
     return render_template(
         "csr/manage/company.html",
         company=item,
-        pledges=pledges,
-        summary=services.company_summary(pledges),
+        pledges=services.company_pledges_page(item, public=False, page=page),
+        summary=services.company_totals(item),
         verify_form=verify_form,
         reject_form=reject_form,
     ), status

@@ -607,15 +607,11 @@ def _company_pledges(company: Company, *, public: bool):
     return stmt.order_by(Pledge.created_at.desc(), Pledge.id.desc())
 
 
-def company_pledges(company: Company, *, public: bool) -> list[Pledge]:
-    """Everything a company pledged, newest first (offers only for itself and staff)."""
-    return list(db.session.scalars(_company_pledges(company, public=public)))
-
-
 def company_pledges_page(
     company: Company, *, public: bool, page: int, per_page: int = PARTNER_PAGE_SIZE
 ):
-    """One page of `company_pledges` (a Flask-SQLAlchemy Pagination; empty past the end)."""
+    """One page of what a company pledged, newest first (offers only for itself and
+    staff): a Flask-SQLAlchemy Pagination, empty past the end."""
     return db.paginate(
         _company_pledges(company, public=public), page=page, per_page=per_page, error_out=False
     )

@@ -323,11 +323,16 @@ def open_data(dataset: str, fmt: str):
 @roles_required(*PARTNER)
 def account():
     company = _my_company()
+    return _account_page(company, LogoForm())
+
+
+def _account_page(company, logo_form):
+    page = max(1, request.args.get("halaman", 1, type=int))
     return render_template(
         "csr/account.html",
         company=company,
-        pledges=services.company_pledges(company, public=False),
-        logo_form=LogoForm(),
+        pledges=services.company_pledges_page(company, public=False, page=page),
+        logo_form=logo_form,
         needs=services.open_needs(),
     )
 
@@ -341,13 +346,7 @@ def change_logo():
         services.set_logo(company, form.logo.image, actor=current_user._get_current_object())
         flash(_("The logo is saved."), "success")
         return redirect(url_for("csr.account"))
-    return render_template(
-        "csr/account.html",
-        company=company,
-        pledges=services.company_pledges(company, public=False),
-        logo_form=form,
-        needs=services.open_needs(),
-    )
+    return _account_page(company, form)
 
 
 @bp.route("/tawaran", methods=["GET", "POST"])

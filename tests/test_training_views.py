@@ -41,6 +41,27 @@ def test_public_list_and_course_page_state_the_rule(client):
     assert client.get("/pelatihan/?kategori=nonsense").status_code == 404
 
 
+def test_a_course_change_shows_at_once_on_the_cached_pages(client):
+    """Courses are watched by the page cache; a sign-up (a session's seat count) is not
+    a reason to empty it."""
+    from portal.public.cache import HEADER
+
+    course = th.course()
+    th.session(course, seats=3)
+    draft = th.course(published=False, title_id="Menjahit untuk pemula")
+    assert client.get("/pelatihan/").headers[HEADER] == "miss"
+    assert client.get("/pelatihan/").headers[HEADER] == "hit"
+    draft.published = True
+    db.session.commit()
+    page = client.get("/pelatihan/")
+    assert page.headers[HEADER] == "miss" and "Menjahit untuk pemula" in body(page)
+    assert client.get("/pelatihan/").headers[HEADER] == "hit"
+    ts = db.session.scalars(select(TrainingSession)).one()
+    ts.taken = 1
+    db.session.commit()
+    assert client.get("/pelatihan/").headers[HEADER] == "hit"
+
+
 def test_resident_signs_up_sees_waitlist_position_and_is_promoted(client, make_user):
     ts = th.session(th.course(), seats=1)
     first = services.sign_up(ts.id, services.applicant_by_phone("Rina", "081299990000"))

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
 from portal.privacy import mask_name
+from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import public, roles_required
 from portal.training import certificates, services
@@ -31,6 +32,7 @@ from portal.training.models import (
     CATEGORIES,
     PLACE_STATUSES,
     PRIORITY_RULES,
+    Course,
     Place,
     TrainingSession,
 )
@@ -53,6 +55,11 @@ def _template_globals(state) -> None:
         waitlist_position=services.waitlist_position,
         local_time=services.aware,
     )
+    # A course published, withdrawn or edited shows at once on the cached pages. Its
+    # sessions are not watched: their seat counts move with every sign-up, which would
+    # empty the whole cache each time; seats left and session changes show within
+    # PUBLIC_CACHE_SECONDS.
+    cache.watch(Course)
 
 
 def _ics(data: bytes, filename: str) -> Response:

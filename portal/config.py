@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.accounts.secret_box import new_key
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -52,8 +54,6 @@ def load_totp_key(instance_path: str) -> str:
     """TOTP_ENCRYPTION_KEY (staff TOTP secrets at rest) from the environment or
     instance/totp_key. Back it up with the database, apart from it: without it every
     staff second factor has to be reset."""
-    from portal.accounts.secret_box import new_key
-
     return _instance_secret(instance_path, "TOTP_ENCRYPTION_KEY", "totp_key", new_key)
 
 

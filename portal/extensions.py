@@ -46,7 +46,10 @@ class PortalLoginManager(LoginManager):
     at, which makes the page uncacheable and costs a cookie signature on every request
     of a script that keeps sending the cookie it was first given (the self-check flood
     in bench/lists.py). Protection only matters for a signed-in user, so with no user id
-    in the session and no remember cookie the visitor is anonymous at once."""
+    in the session and no remember cookie the visitor is anonymous at once.
+
+    `_load_user` and `_update_request_context_with_user` are Flask-Login 0.6's own
+    (undocumented) steps; tests/test_csrf.py fails if a new release changes them."""
 
     def _load_user(self):
         cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)

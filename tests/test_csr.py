@@ -604,6 +604,7 @@ def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
         assert "Rp " + f"{total:,}".replace(",", ".") in page
     assert client.get(f"/csr/mitra/{company.id}?halaman=4").status_code == 404
     assert client.get(f"/csr/mitra/{company.id}?halaman=0").status_code == 404
+    assert client.get(f"/csr/mitra/{company.id}?halaman=x").status_code == 404
     every = services.company_pledges_page(company, public=True, page=1, per_page=100).items
     assert len(every) == 45
     assert services.company_totals(company) == services.company_summary(every)
@@ -613,9 +614,11 @@ def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
     mine = [text_of(client.get(f"/csr/akun?halaman={n}")) for n in (1, 3)]
     assert [m.count("/csr/akun/janji/") for m in mine] == [20, 5]
     assert "/csr/akun?halaman=2" in mine[0]
+    assert client.get("/csr/akun?halaman=4").status_code == 404  # past the end
     login(client, staff["auditor"])
     seen = text_of(client.get(f"/staf/csr/mitra/{company.id}?page=3"))
     assert seen.count("/staf/csr/janji/") == 5 and "Rp 1.035.000" in seen
+    assert client.get(f"/staf/csr/mitra/{company.id}?page=4").status_code == 404
 
 
 def test_only_an_admin_verifies_and_the_directory_entry_is_optional(client, make_company, staff):

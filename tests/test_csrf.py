@@ -8,11 +8,17 @@ import pytest
 
 from portal.extensions import db
 from portal.public.models import Announcement
+from tests.test_routes_roles import _url_for_rule
 
 
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+def _form_token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def test_login_post_without_token_is_refused(client, make_user):
@@ -38,8 +44,7 @@ def test_staff_post_without_token_changes_nothing(app, client, login_as):
 
 def test_post_with_token_from_the_form_works(app, client, make_user):
     make_user("operator", username="ops", password="a long password")
-    page = client.get("/masuk").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = _form_token(client, "/masuk")
     response = client.post(
         "/masuk",
         data={"identifier": "ops", "password": "a long password", "csrf_token": token},
@@ -50,19 +55,13 @@ def test_post_with_token_from_the_form_works(app, client, make_user):
 def test_htmx_header_token_is_accepted(app, client, make_user):
     """htmx sends the token in X-CSRFToken (hx-headers on <body>)."""
     make_user("operator", username="ops", password="a long password")
-    page = client.get("/masuk").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = _form_token(client, "/masuk")
     response = client.post(
         "/masuk",
         data={"identifier": "ops", "password": "a long password"},
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 302
-
-
-def _form_token(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def test_a_visitor_who_keeps_sending_the_first_cookie_is_not_given_a_new_one(app, client):
@@ -101,17 +100,6 @@ def test_a_signed_in_session_seen_from_another_browser_is_no_longer_fresh(app, c
         assert session.get("_fresh") is False
 
 
-def _sample_url(app, rule) -> str:
-    values = {}
-    for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter in ("IntegerConverter", "FloatConverter") else "x"
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **values)
-
-
 def test_every_post_route_refuses_a_request_without_its_token(app, client, login_as):
     """Whether the app-wide hook checks it or the view does after its rate limits
     (portal.security.csrf_after_limits), no POST gets past without its CSRF token, for
@@ -130,7 +118,7 @@ def test_every_post_route_refuses_a_request_without_its_token(app, client, login
         if who == "admin":
             login_as("admin")
         for rule in rules:
-            url = _sample_url(app, rule)
+            url = _url_for_rule(rule)
             response = client.post(url, data={"x": "1"})
             assert response.status_code == 400, (who, url, response.status_code)
             text = response.get_data(as_text=True)

@@ -33,6 +33,7 @@ from portal.csr.forms import (
 )
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
+from portal.paging import existing_page, page_arg
 from portal.participation.models import Ballot
 from portal.public.models import Programme
 from portal.security import roles_required
@@ -182,11 +183,11 @@ def company(company_id: int):
 
 
 def _company_page(item, verify_form, reject_form, status=200):
-    page = max(1, request.args.get("page", 1, type=int))
+    pledges = services.company_pledges_page(item, public=False, page=page_arg())
     return render_template(
         "csr/manage/company.html",
         company=item,
-        pledges=services.company_pledges_page(item, public=False, page=page),
+        pledges=existing_page(pledges),
         summary=services.company_totals(item),
         verify_form=verify_form,
         reject_form=reject_form,

@@ -35,6 +35,7 @@ from portal.csr.models import (
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
+from portal.paging import existing_page, page_arg
 from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public, roles_required
@@ -185,12 +186,11 @@ def pledge(need_id: int):
 @cached_page
 def company(company_id: int):
     item = services.public_company(company_id)
-    page = request.args.get("halaman", 1, type=int)
-    if item is None or page < 1:
+    if item is None:
         abort(404)
-    pledges = services.company_pledges_page(item, public=True, page=page)
-    if page > 1 and not pledges.items:
-        abort(404)
+    pledges = existing_page(
+        services.company_pledges_page(item, public=True, page=page_arg("halaman"))
+    )
     return render_template(
         "csr/company.html",
         company=item,
@@ -327,11 +327,11 @@ def account():
 
 
 def _account_page(company, logo_form):
-    page = max(1, request.args.get("halaman", 1, type=int))
+    page = page_arg("halaman")
     return render_template(
         "csr/account.html",
         company=company,
-        pledges=services.company_pledges_page(company, public=False, page=page),
+        pledges=existing_page(services.company_pledges_page(company, public=False, page=page)),
         logo_form=logo_form,
         needs=services.open_needs(),
     )

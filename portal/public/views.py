@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.htmx import render
+from portal.paging import existing_page, page_arg
 from portal.public import cache, feed, services
 from portal.public.models import ANNOUNCEMENT_CATEGORIES
 from portal.security import public
@@ -15,14 +16,6 @@ from portal.security import public
 bp = Blueprint("public", __name__)
 # Rendered pages are kept a few seconds for anonymous visitors (see portal/public/cache.py).
 bp.record_once(lambda state: cache.init_app(state.app))
-
-
-def page_arg() -> int:
-    """The ?page= number: a positive whole number, or the page does not exist."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
-        abort(404)
-    return int(raw)
 
 
 def query_arg() -> tuple[str, str | None]:
@@ -72,10 +65,9 @@ def announcements():
     category = request.args.get("kategori") or None
     if category is not None and category not in ANNOUNCEMENT_CATEGORIES:
         abort(404)
-    page = page_arg()
-    pagination = services.search_announcements(q, category, page, current_app.config["PAGE_SIZE"])
-    if page > 1 and page > (pagination.pages or 1):
-        abort(404)
+    pagination = existing_page(
+        services.search_announcements(q, category, page_arg(), current_app.config["PAGE_SIZE"])
+    )
     return render(
         "public/announcements.html",
         "public/_announcement_list.html",

@@ -72,9 +72,11 @@ def test_a_resident_files_anonymously_and_follows_with_the_code(page, lang, cons
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code), code
     qr = page.locator("img.qr")
     expect(qr).to_be_visible()
-    # Wait for the image itself (visible is true before its bytes arrive).
-    page.wait_for_function("document.querySelector('img.qr').complete")
-    assert page.evaluate("document.querySelector('img.qr').naturalWidth") > 100
+    # Wait for the image itself (visible is true before its bytes arrive). No
+    # string predicate for wait_for_function: when its first check fails,
+    # Playwright polls it with eval(), which the page's CSP forbids.
+    expect(qr).to_have_js_property("complete", True)
+    assert qr.evaluate("img => img.naturalWidth") > 100
     problems += _problems(page, f"code page ({lang})")
 
     # Later, on the tracking form, typed in lower case as people do.

@@ -92,6 +92,7 @@ def test_resident_checks_household_and_objects(new_page, listed, lang, assert_no
     page.get_by_role("navigation", name="Menu utama" if lang == "id" else "Main menu").get_by_role(
         "link", name=t["lists"]
     ).click()
+    expect(page).to_have_url(re.compile(r"/daftar-penerima/?(\?|$)"))
     problems += _problems(page, f"list index ({lang})")
     page.locator(f"a[href='/daftar-penerima/{period_id}']").first.click()
     # count() does not wait for the click's page load; expect() does.

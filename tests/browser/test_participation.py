@@ -174,6 +174,7 @@ def test_overview_and_proposals_pass_axe(new_page, live_server):
         page.goto(url)
         problems += _problems(page, url)
     page.locator(".pt-proposals a").first.click()
+    expect(page).to_have_url(re.compile(r"/partisipasi/usulan/\d+$"))
     problems += _problems(page, "proposal")
     assert not problems, "\n".join(problems)
 

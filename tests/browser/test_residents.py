@@ -85,6 +85,8 @@ def test_resident_signs_up_by_phone_and_is_verified(
 
     # Log out, and back in with the number written another way.
     page.locator("footer form button[type=submit]").click()
+    # Let the logout land before going on (a goto would cancel it).
+    expect(page.locator("footer a[href='/masuk']")).to_be_visible()
     page.goto("/masuk")
     page.fill("#identifier", other_spelling)
     page.fill("#password", "sandi rahasia desa")
@@ -134,6 +136,7 @@ def test_operator_approves_a_pending_resident(
     problems += _problems(staff, "queue")
     staff.screenshot(path=tmp_path / "queue-id.png", full_page=True)
     staff.locator("main table a", has_text=name).first.click()
+    expect(staff).to_have_url(re.compile(r"/staf/warga/\d+$"))
     problems += _problems(staff, "request")
     staff.screenshot(path=tmp_path / "request-id.png", full_page=True)
     staff.locator("main .candidates li", has_text="NIK sama").locator("button").click()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 
@@ -92,6 +93,8 @@ def test_mother_signs_up_waits_is_promoted_and_gets_the_ics(page, portal_db, lan
     page.locator("#identifier").fill("0" + phone[3:])
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
+    # Let the login land before going on (a goto would cancel it).
+    expect(page.locator("nav.main-nav a[href='/akun']")).to_be_visible()
     page.goto(f"/pelatihan/kursus/{course_id}")
     page.get_by_role("button", name=words[0]).click()
     position = page.locator("#waitlist-position")

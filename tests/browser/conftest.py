@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import WSGIRequestHandler
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_ARGS = [
@@ -133,6 +134,34 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return logins, paths
 
 
+_RESPONSE = "tests.browser.response"
+
+
+def _keeping_response(app):
+    """The app, with each response iterable noted in the request's environ."""
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        environ[_RESPONSE] = response
+        return response
+
+    return wsgi
+
+
+class _Handler(WSGIRequestHandler):
+    """Closes the response when the browser hangs up in the middle of it.
+
+    Werkzeug's development server skips close() on that path, so a static file being
+    sent (the favicon, say) stays open until garbage collection, whose ResourceWarning
+    then fails whichever test happens to be running (CI saw it once).
+    """
+
+    def connection_dropped(self, error, environ=None):
+        response = (environ or {}).pop(_RESPONSE, None)
+        if response is not None and hasattr(response, "close"):
+            response.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The portal on 127.0.0.1 at a free port, in a background thread, for the session."""
@@ -145,7 +174,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     logins, paths = _seed(app)
     # One line per request would drown pytest's output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, _keeping_response(app), threaded=True, request_handler=_Handler
+    )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

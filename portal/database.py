@@ -44,17 +44,20 @@ def configure_engine(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction(session):
+def write_transaction(session, *, join_on_postgresql: bool = False):
     """Run a block as one write transaction that commits or rolls back as a whole.
 
     On SQLite the write lock is taken at BEGIN, so two requests that both read a
-    count and then write cannot interleave.
+    count and then write cannot interleave. With join_on_postgresql, on PostgreSQL
+    the block joins the transaction already open (the request's reads) instead of
+    committing it and beginning another: for writes whose own row locks order them.
     """
     if isinstance(session, scoped_session):
         session = session()  # db.session is a registry; the real Session is what we need
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={IMMEDIATE: True})
+    if not (join_on_postgresql and session.get_bind().dialect.name == "postgresql"):
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={IMMEDIATE: True})
     try:
         yield session
         session.commit()

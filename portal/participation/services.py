@@ -402,16 +402,8 @@ def _vote_transaction():
     session = db.session()
     session.expire_on_commit = False
     try:
-        if session.get_bind().dialect.name != "postgresql":
-            with write_transaction(session) as written:
-                yield written
-            return
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        with write_transaction(session, join_on_postgresql=True) as written:
+            yield written
     finally:
         session.expire_on_commit = True
 

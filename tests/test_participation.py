@@ -228,6 +228,34 @@ def test_changing_a_vote_keeps_one_ballot(app, staff):
     assert res.counts == {b: 1} and res.voters == 1 and res.eligible == 1
 
 
+def test_turnout_counts_voters_who_are_no_longer_eligible(app, staff):
+    """A resident who voted and then closed their account (or a household that moved
+    away) still counts among the eligible: turnout is over who could vote, never > 100%."""
+    ballot = make_ballot(staff)
+    first, second, third = make_resident(), make_resident(), make_resident()
+    a, b, _c = option_ids(ballot)
+    services.cast_vote(ballot.id, first, [a])
+    services.cast_vote(ballot.id, second, [b])
+    res = services.compute_results(ballot)
+    assert (res.voters, res.eligible, res.turnout) == (2, 3, 67)
+    second.active = False
+    third.verification_status = "rejected"
+    db.session.commit()
+    res = services.compute_results(ballot)
+    assert (res.voters, res.eligible, res.turnout) == (2, 2, 100)
+
+    household = make_ballot(staff, per_household=True)
+    moved, stayed = make_home(rt=1, rw=1), make_home(rt=2, rw=1)
+    mover = make_resident(moved)
+    make_resident(stayed)
+    services.cast_vote(household.id, mover, [option_ids(household)[0]])
+    mover.active = False
+    db.session.commit()
+    res = services.compute_results(household)
+    # The household that moved away, the one that stayed, and the first resident's.
+    assert (res.voters, res.eligible, res.turnout) == (1, 3, 33)
+
+
 def test_vote_after_closing_is_refused_clearly(app, client, staff):
     ballot = make_ballot(staff)
     voter = make_resident()

@@ -19,7 +19,18 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, all_, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Integer,
+    all_,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
@@ -619,19 +630,23 @@ def _kept_results() -> dict[int, Results]:
     return current_app.extensions.setdefault(_RESULTS_KEY, {})
 
 
-def eligible_count(per_household: bool) -> int:
-    """Verified residents now, or the households they live in."""
+def eligible_count(ballot: Ballot) -> int:
+    """Who may vote: verified residents now (or the households they live in), together
+    with everyone who has voted. A voter was eligible when the vote was taken even if
+    they have since moved away or closed their account, so they stay counted, and
+    turnout can never pass 100%."""
     verified = (User.role == "resident", User.verification_status == "verified", User.active)
-    if not per_household:
-        return db.session.scalar(select(func.count()).select_from(User).where(*verified)) or 0
-    return (
-        db.session.scalar(
-            select(func.count(func.distinct(Membership.household_id)))
+    if ballot.per_household:
+        keys = (
+            select(Membership.household_id.label("key"))
             .join(User, User.person_id == Membership.person_id)
             .where(Membership.end_date.is_(None), *verified)
         )
-        or 0
-    )
+    else:
+        keys = select(User.id.label("key")).where(*verified)
+    voted = select(BallotVote.voter_key.label("key")).where(BallotVote.ballot_id == ballot.id)
+    both = union(keys, voted).subquery()
+    return db.session.scalar(select(func.count()).select_from(both)) or 0
 
 
 def suppress_small_areas(areas: list[Area], total: int) -> tuple[list[Area], int, int]:
@@ -681,7 +696,7 @@ def compute_results(ballot: Ballot) -> Results:
     return Results(
         ballot.id,
         voters or 0,
-        eligible_count(ballot.per_household),
+        eligible_count(ballot),
         counts,
         shown,
         hidden,

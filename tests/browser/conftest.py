@@ -95,6 +95,8 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
+    from portal.csr.models import Need
+    from portal.csr.services import public_pledges_for_need
     from portal.demo import seed
     from portal.extensions import db
     from portal.public.models import Announcement, Meeting, Programme
@@ -117,6 +119,14 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         slug = db.session.scalars(
             select(Programme.slug).where(Programme.published.is_(True)).order_by(Programme.id)
         ).first()
+        # A village need with public pledges: their table is stacked on a phone.
+        need = next(
+            n.id
+            for n in db.session.scalars(
+                select(Need).where(Need.published.is_(True)).order_by(Need.id)
+            )
+            if public_pledges_for_need(n)
+        )
         db.session.remove()
     paths = {
         "home": "/",
@@ -128,6 +138,9 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         "meeting": f"/musyawarah/{meeting}",
         "partners": "/mitra",
         "search": "/cari?q=pangan",
+        "need": f"/csr/kebutuhan/{need}",
+        "calendar": "/pelatihan/kalender",
+        "complaint-statistics": "/pengaduan/statistik",
         "login": "/masuk",
         "not-found": "/halaman-yang-tidak-ada",
     }

@@ -10,13 +10,13 @@ the counters are kept consistent with what the services would have produced.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_tz
 from portal.participation.models import (
     Ballot,
     BallotOption,
@@ -51,6 +51,13 @@ PROPOSALS = [
 ]
 
 
+def _village_hour(moment: datetime, hour: int) -> datetime:
+    """That day in the village at a whole hour (a ballot opens or closes at 17.00, not
+    at whatever minute the demo was seeded)."""
+    local = moment.astimezone(village_tz()).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)
+
+
 def seed() -> None:
     """Add the demo ballots, survey and proposals (the caller commits)."""
     now = utcnow()
@@ -67,8 +74,8 @@ def seed() -> None:
         method="budget",
         budget=200_000_000,
         per_household=False,
-        opens_at=now - timedelta(days=2),
-        closes_at=now + timedelta(days=12),
+        opens_at=_village_hour(now - timedelta(days=2), 8),
+        closes_at=_village_hour(now + timedelta(days=12), 17),
         results_mode="live",
     )
     for position, (label_id, label_en, cost) in enumerate(OPEN_OPTIONS):
@@ -83,8 +90,8 @@ def seed() -> None:
         description_en="One vote per household.",
         method="single",
         per_household=True,
-        opens_at=now - timedelta(days=40),
-        closes_at=now - timedelta(days=10),
+        opens_at=_village_hour(now - timedelta(days=40), 8),
+        closes_at=_village_hour(now - timedelta(days=10), 17),
         results_mode="hidden",
         results_published_at=now - timedelta(days=9),
     )

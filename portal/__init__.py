@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from portal import config as portal_config
+from portal.urlargs import DatabaseIntConverter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
+    # Before any route is added: every <int:...> holds only what the database can.
+    app.url_map.converters["int"] = DatabaseIntConverter
 
     configure_extensions(app)
     configure_blueprints(app)

@@ -1182,7 +1182,7 @@ def test_the_board_shows_twenty_needs_a_page_most_urgent_first_with_plain_links(
     fragment = text_of(client.get("/csr/?halaman=3", headers={"HX-Request": "true"}))
     assert "<html" not in fragment and "Kebutuhan nomor 44" in fragment
     assert client.get("/csr/?halaman=0").status_code == 404
-    assert client.get("/csr/?halaman=x").status_code == 200  # not a number: page 1
+    assert client.get("/csr/?halaman=x").status_code == 404
     assert client.get("/csr/?daftar=semua").status_code == 404
 
 

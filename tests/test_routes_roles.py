@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from portal.accounts.models import ROLES
 from portal.security import PUBLIC_ATTR, ROLES_ATTR
@@ -12,8 +12,7 @@ from portal.security import PUBLIC_ATTR, ROLES_ATTR
 def _url_for_rule(rule: Rule) -> str:
     values = {}
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        values[arg] = 1 if converter == "IntegerConverter" else "x"
+        values[arg] = 1 if isinstance(rule._converters[arg], IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -11,10 +11,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from portal.forms import Form, choices
 from portal.i18n import LANGUAGE_NAMES
+from portal.urlargs import DB_INT_MAX
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("This is too long.")
@@ -194,7 +195,10 @@ class AssistedSignupForm(Form):
 
     person_id = IntegerField(
         _l("Registry person (number from the search)"),
-        validators=[DataRequired(message=_l("Choose the person in the registry."))],
+        validators=[
+            DataRequired(message=_l("Choose the person in the registry.")),
+            NumberRange(min=1, max=DB_INT_MAX, message=_l("No such person in the registry.")),
+        ],
     )
     name = StringField(
         _l("Name on the account (empty: as in the registry)"),

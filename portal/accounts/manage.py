@@ -27,6 +27,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.registry.models import Person
 from portal.security import roles_required
+from portal.urlargs import DB_INT_MAX
 
 bp = Blueprint("residents_manage", __name__, url_prefix="/staf/warga")
 
@@ -105,8 +106,9 @@ def approve(user_id: int):
     user = _resident_or_404(user_id)
     form = ApproveForm()
     person = None
-    if form.validate_on_submit() and str(form.person_id.data).isdigit():
-        person = db.session.get(Person, int(form.person_id.data))
+    chosen = str(form.person_id.data or "")
+    if form.validate_on_submit() and chosen.isdigit() and int(chosen) <= DB_INT_MAX:
+        person = db.session.get(Person, int(chosen))
     if person is None:
         return _detail(user, approve_error=_("Choose the person in the registry."), status=400)
     try:
@@ -189,7 +191,8 @@ def assisted():
                     hours=residents._code_hours(),
                     new=True,
                 )
-    return render_template("residents/assisted.html", form=form, q=q, people=people)
+    status = 422 if form.errors else 200
+    return render_template("residents/assisted.html", form=form, q=q, people=people), status
 
 
 @bp.route("/penghapusan")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_babel import to_utc
 
@@ -15,6 +15,7 @@ from portal.audit import services
 from portal.extensions import db
 from portal.htmx import render
 from portal.security import roles_required
+from portal.urlargs import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/staf/audit")
 
@@ -36,9 +37,7 @@ def _date_arg(name: str, errors: dict):
 @bp.route("/")
 @roles_required(*READERS)
 def log():
-    raw_page = request.args.get("page", "1")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 100000:
-        abort(404)
+    page = page_arg()
     errors: dict[str, str] = {}
     day_from = _date_arg("dari", errors)
     day_to = _date_arg("sampai", errors)
@@ -53,7 +52,7 @@ def log():
         "before": to_utc(day_to + timedelta(days=1)) if day_to else None,
     }
     pagination = db.paginate(
-        services.entries_query(**filters), page=int(raw_page), per_page=PER_PAGE, error_out=False
+        services.entries_query(**filters), page=page, per_page=PER_PAGE, error_out=False
     )
     return render(
         "audit/log.html",

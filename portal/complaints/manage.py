@@ -16,6 +16,7 @@ from portal.complaints.forms import AssignForm, CloseForm, NoteForm, ReplyForm, 
 from portal.complaints.models import CATEGORIES, STATUSES
 from portal.forms import choices
 from portal.security import roles_required
+from portal.urlargs import page_arg
 
 bp = Blueprint("complaints_manage", __name__, url_prefix="/staf/pengaduan")
 
@@ -41,9 +42,7 @@ def index():
     category = request.args.get("kategori") or None
     if (status and status not in STATUSES) or (category and category not in CATEGORIES):
         abort(404)
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_arg()
     overdue = request.args.get("terlambat") == "1"
     mine = request.args.get("saya") == "1"
     actor = _actor()

@@ -33,10 +33,10 @@ from portal.csr.forms import (
 )
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
-from portal.paging import existing_page, page_arg
 from portal.participation.models import Ballot
 from portal.public.models import Programme
 from portal.security import roles_required
+from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
 

@@ -35,10 +35,10 @@ from portal.csr.models import (
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
-from portal.paging import existing_page, page_arg
 from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public, roles_required
+from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("csr", __name__, url_prefix="/csr")
 
@@ -98,10 +98,10 @@ def board():
     listing = request.args.get("daftar") or None
     if listing not in (None, "selesai"):
         abort(404)
-    page = request.args.get("halaman", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_arg("halaman")
     board = services.board(kind, page=page, done=listing == "selesai")
+    if page > board.pages:
+        abort(404)
     return render(
         "csr/board.html",
         "csr/_needs.html",

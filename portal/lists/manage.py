@@ -38,6 +38,7 @@ from portal.lists.models import ListDecision, ListObjection
 from portal.public.models import Programme
 from portal.security import roles_required
 from portal.uploads import UploadError
+from portal.urlargs import page_arg
 
 bp = Blueprint("lists_manage", __name__, url_prefix="/staf/daftar-penerima")
 
@@ -139,9 +140,7 @@ def period(period_id: int):
     item = _period(period_id)
     show = request.args.get("tampil", "aktif")
     stmt = services.entries_query(item, active=show != "dihapus")
-    pagination = db.paginate(
-        stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     approval = services.latest_approval(item)
     return render_template(
         "lists/manage/period.html",

@@ -34,6 +34,7 @@ from portal.models_base import village_today
 from portal.public import cache
 from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public
+from portal.urlargs import id_arg, page_arg
 
 bp = Blueprint("lists", __name__)
 PER_PAGE = 100
@@ -83,11 +84,13 @@ def index():
 @public
 @cached_page
 def board(period_id: int):
-    number = request.args.get("versi", type=int)
+    number = id_arg("versi")
     period, version = _published(period_id, number)
     latest = services.latest_version(period)
     pages = max(1, -(-version.households // PER_PAGE))
-    page = min(max(1, request.args.get("halaman", 1, type=int)), pages)
+    page = page_arg("halaman")
+    if page > pages:
+        abort(404)
     return render_template(
         "lists/board.html",
         period=period,
@@ -137,9 +140,9 @@ def objection(period_id: int):
     period, version = _published(period_id)
     form = ObjectionForm()
     row = None
-    row_id = request.values.get("baris", type=int) or (
-        int(form.row_id.data) if (form.row_id.data or "").isdigit() else None
-    )
+    row_id = id_arg("baris", request.values)
+    if row_id is None and form.row_id.data:
+        row_id = id_arg("row_id", request.form)
     if row_id:
         row = db.session.get(ListVersionRow, row_id)
         if row is None or row.version_id != version.id:

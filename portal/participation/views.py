@@ -48,6 +48,7 @@ from portal.participation.models import (
 )
 from portal.public.cache import cached_page
 from portal.security import public, roles_required
+from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("participation", __name__, url_prefix="/partisipasi")
 
@@ -294,10 +295,7 @@ def proposals():
     category = request.args.get("kategori") or None
     if category is not None and category not in PROPOSAL_CATEGORIES:
         abort(404)
-    page = request.args.get("halaman", 1, type=int)
-    if page < 1:
-        abort(404)
-    pagination = services.proposals_page(page, sort, category)
+    pagination = existing_page(services.proposals_page(page_arg("halaman"), sort, category))
     return render(
         "participation/proposals.html",
         "participation/_proposal_list.html",

@@ -8,10 +8,10 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.htmx import render
-from portal.paging import existing_page, page_arg
 from portal.public import cache, feed, services
 from portal.public.models import ANNOUNCEMENT_CATEGORIES
 from portal.security import public
+from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("public", __name__)
 # Rendered pages are kept a few seconds for anonymous visitors (see portal/public/cache.py).

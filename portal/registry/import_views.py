@@ -31,6 +31,7 @@ from portal.registry.models import (
     SEXES,
 )
 from portal.security import roles_required
+from portal.urlargs import page_arg
 
 bp = Blueprint("registry_import", __name__, url_prefix="/staf/registrasi")
 
@@ -81,13 +82,6 @@ def _labels():
         "national_programmes": NATIONAL_PROGRAMMES,
         "can_import": current_user.is_authenticated and current_user.role in EDITORS,
     }
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100000:
-        abort(404)
-    return int(raw)
 
 
 def _batch_or_404(batch_id: int):
@@ -160,7 +154,7 @@ def batch(batch_id: int):
     which = request.args.get("baris", "all")
     if which not in services.ROW_FILTERS:
         which = "all"
-    page = _page_number()
+    page = page_arg()
     rows, total = services.preview_rows(item, which, page, PER_PAGE)
     pages = max(1, math.ceil(total / PER_PAGE))
     if page > pages:

@@ -53,6 +53,7 @@ from portal.registry.models import (
     Person,
 )
 from portal.security import roles_required
+from portal.urlargs import page_arg
 
 bp = Blueprint("registry", __name__, url_prefix="/staf/registrasi")
 
@@ -120,13 +121,6 @@ def _ip() -> str | None:
     return request.remote_addr
 
 
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100000:
-        abort(404)
-    return int(raw)
-
-
 def _household_or_404(household_id: int):
     household = services.get_household(household_id)
     if household is None:
@@ -153,7 +147,7 @@ def index():
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
-    pagination = services.search_households(filters, page=_page(), per_page=PER_PAGE)
+    pagination = services.search_households(filters, page=page_arg(), per_page=PER_PAGE)
     return render(
         "registry/index.html",
         "registry/_results.html",

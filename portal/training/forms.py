@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.forms import Form, choices
 from portal.registry.models import NEED_LEVELS
 from portal.training.models import BUSINESS_ANSWERS, CATEGORIES, PRIORITY_RULES
+from portal.urlargs import DB_INT_MAX
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -35,7 +36,10 @@ class OfficeSignUpForm(Form):
 
     person_id = IntegerField(
         _l("Registry person number"),
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=DB_INT_MAX, message=_l("No person with this number.")),
+        ],
         description=_l("From the registry page of the person. Leave empty to use a name."),
     )
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
@@ -76,7 +80,13 @@ class CourseForm(Form):
         validators=[Optional(), Length(max=120, message=TOO_LONG)],
     )
     sponsor_company_id = SelectField(_l("Sponsor (CSR partner)"), coerce=str)
-    pledge_id = IntegerField(_l("From pledge number"), validators=[Optional()])
+    pledge_id = IntegerField(
+        _l("From pledge number"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=DB_INT_MAX, message=_l("No pledge has this number.")),
+        ],
+    )
     priority_rule = SelectField(_l("Who it is for"), choices=choices(PRIORITY_RULES))
     priority_levels = SelectMultipleField(
         _l("Need levels admitted"), choices=choices(NEED_LEVELS), validators=[Optional()]

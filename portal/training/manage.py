@@ -30,6 +30,7 @@ from portal.security import roles_required
 from portal.training import outbox, services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import CHANNELS, OUTBOX_STATUSES, Course, Place, TrainingSession
+from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
 
@@ -111,7 +112,7 @@ def course_new():
     """A new course; `?pledge=<id>` (from the CSR board) fills in the sponsor."""
     form = CourseForm()
     _course_choices(form)
-    pledge = services.sponsor_from_pledge(request.args.get("pledge", type=int))
+    pledge = services.sponsor_from_pledge(id_arg("pledge"))
     if request.method == "GET" and pledge is not None:
         form.sponsor_company_id.data = str(pledge.company_id)
         form.pledge_id.data = pledge.id

@@ -706,6 +706,8 @@ def cancel(place_id: int, *, actor: User | None = None) -> Place | None:
 
 # --- staff: courses and sessions -----------------------------------------------------
 
+NO_PLEDGE = _l("No pledge has this number.")
+
 COURSE_FIELDS = (
     "title_id",
     "title_en",
@@ -738,6 +740,13 @@ def save_course(course: Course | None, data: dict, *, actor: User) -> Course:
         raise TrainingError(_l("Choose at least one need level."), "priority_levels")
     if data.get("priority_rule") == "programme" and not data.get("priority_programme_id"):
         raise TrainingError(_l("Choose the programme."), "priority_programme_id")
+    pledge = None
+    if data.get("pledge_id"):
+        from portal.csr.models import Pledge
+
+        pledge = db.session.get(Pledge, data["pledge_id"])
+        if pledge is None:
+            raise TrainingError(NO_PLEDGE, "pledge_id")
     created = course is None
     if created:
         course = Course(created_by_id=actor.id)
@@ -745,11 +754,8 @@ def save_course(course: Course | None, data: dict, *, actor: User) -> Course:
     for key in COURSE_FIELDS:
         if key in data:
             setattr(course, key, data[key])
-    if course.pledge_id and not course.sponsor_company_id:
-        from portal.csr.models import Pledge
-
-        pledge = db.session.get(Pledge, course.pledge_id)
-        course.sponsor_company_id = pledge.company_id if pledge else None
+    if pledge is not None and not course.sponsor_company_id:
+        course.sponsor_company_id = pledge.company_id
     db.session.flush()
     record(
         "training.course_create" if created else "training.course_update",

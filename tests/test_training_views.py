@@ -161,7 +161,14 @@ def test_trainer_attendance_json_sent_twice_counts_once(client, login_as):
     client.post(f"/pelatih/sesi/{ts.id}/hadir", data=form)
     assert db.session.scalar(select(func.count(AttendanceMark.id))) == 2
     assert db.session.get(Place, place.id).attended is False
-    done = client.post(f"/pelatih/sesi/{ts.id}/selesai", data={"place": [str(place.id)]})
+    # Place numbers the database cannot hold (a broken script, a tampered form): skipped
+    # or refused, never a 500.
+    huge = 10**20
+    odd = {"marks": [{"id": "abc-2", "place": huge, "present": True}]}
+    assert client.post(f"/pelatih/sesi/{ts.id}/hadir", json=odd).json["applied"] == 0
+    form_huge = {"place_id": str(huge), "client_id": "f-big", "present": "1"}
+    assert client.post(f"/pelatih/sesi/{ts.id}/hadir", data=form_huge).status_code == 404
+    done = client.post(f"/pelatih/sesi/{ts.id}/selesai", data={"place": [str(place.id), str(huge)]})
     assert done.status_code == 302
     assert db.session.get(Place, place.id).certificate_code
 

@@ -36,6 +36,7 @@ from portal.training.models import (
     Place,
     TrainingSession,
 )
+from portal.urlargs import id_arg
 
 bp = Blueprint("training", __name__, url_prefix="/pelatihan")
 trainer_bp = Blueprint("training_trainer", __name__, url_prefix="/pelatih")
@@ -326,14 +327,12 @@ def attendance(session_id: int):
         return jsonify({"applied": applied, "received": [m.client_id for m in marks]})
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        mark = services.Mark(
-            request.form.get("client_id", ""),
-            int(request.form.get("place_id", "0")),
-            request.form.get("present") == "1",
-        )
-    except ValueError:
+    place_id = id_arg("place_id", request.form)
+    if place_id is None:
         abort(400)
+    mark = services.Mark(
+        request.form.get("client_id", ""), place_id, request.form.get("present") == "1"
+    )
     services.record_marks(ts, [mark], actor=current_user)
     flash(_("Attendance saved."), "success")
     return redirect(url_for("training_trainer.session", session_id=ts.id))

@@ -219,6 +219,73 @@ def test_staff_pages_change_the_list_with_reason(village, client, login_as):
     assert page.status_code == 200 and "Sudah mampu" in page.get_data(as_text=True)
 
 
+def test_the_rule_check_shows_what_a_fresh_draft_would_change(village, client, login_as):
+    """After the rules change (or the registry does), the check lists the households the
+    rules no longer propose and those they now propose; staff change the list from it,
+    one household at a time with a reason; nothing changes by itself."""
+    operator = login_as("operator")
+    period = _period(village["cash"], operator, rule_need_levels="sangat_miskin miskin")
+    services.propose_draft(period, actor=operator)
+    assert services.rule_check(period).agrees
+    listed = {e.household_id for e in db.session.scalars(select(ListEntry))}
+    removed = sorted(listed)[0]
+    services.remove_household(period, removed, "Pindah ke desa lain", actor=operator)
+
+    data = {name: getattr(period, name) for name in services.PERIOD_FIELDS}
+    services.save_period(period, {**data, "rule_need_levels": "miskin"}, actor=operator)
+    now = {h.id for h in services.draft_candidates(period)}
+    check = services.rule_check(period)
+    assert {e.household_id for e in check.unmatched} == (listed - {removed}) - now
+    assert check.unmatched and not check.agrees
+    assert {h.id for h in check.missing} == now - (listed - {removed})
+    assert check.taken_off == {removed}
+    assert {e.household_id for e in db.session.scalars(select(ListEntry))} == listed
+
+    services.save_period(period, {**data, "rule_aid_fit": False}, actor=operator)
+    check = services.rule_check(period)
+    newcomer = next(h for h in check.missing if h.id not in check.taken_off)
+    page = client.get(f"/staf/daftar-penerima/{period.id}/aturan?lang=en").get_data(as_text=True)
+    assert "Proposed by the rules, not on the list" in page
+    assert f'name="household_id" value="{newcomer.id}"' in page and "taken off earlier" in page
+    # Adding from the check needs a reason, like any change.
+    empty = client.post(
+        f"/staf/daftar-penerima/{period.id}/tambah?lang=en",
+        data={"household_id": newcomer.id, "reason": ""},
+    )
+    assert empty.status_code == 200 and "Please fill in this field." in empty.get_data(as_text=True)
+    assert f'value="{newcomer.id}"' in empty.get_data(as_text=True)  # the typed number kept
+    assert newcomer.id not in {e.household_id for e in db.session.scalars(select(ListEntry))}
+    done = client.post(
+        f"/staf/daftar-penerima/{period.id}/tambah",
+        data={"household_id": newcomer.id, "reason": "Rentan, diusulkan aturan baru"},
+    )
+    assert done.status_code == 302
+    assert newcomer.id not in {h.id for h in services.rule_check(period).missing}
+
+
+def test_an_approved_list_still_agrees_with_its_rules(village, make_user):
+    """Approval enrols the listed households in the registry; that enrolment is this
+    list's own and does not make them "covered by the same kind of aid"."""
+    period, *_ = published(village, make_user)
+    assert services.rule_check(period).agrees
+
+
+def test_the_rule_check_is_for_staff_and_only_editors_get_the_buttons(
+    village, client, login_as, make_user
+):
+    operator = make_user("operator")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    data = {name: getattr(period, name) for name in services.PERIOD_FIELDS}
+    services.save_period(period, {**data, "rule_need_levels": "sangat_miskin"}, actor=operator)
+    url = f"/staf/daftar-penerima/{period.id}/aturan"
+    assert client.get(url).status_code == 302  # to the login
+    login_as("auditor")
+    page = client.get(url).get_data(as_text=True)
+    assert "Periksa terhadap aturan" in page and "Keluarkan" not in page
+    assert 'name="household_id"' not in page
+
+
 def _decide(period, operator, **over):
     data = dict(
         held_on=date.today() - timedelta(days=1),

@@ -163,6 +163,21 @@ def period(period_id: int):
     )
 
 
+@bp.route("/<int:period_id>/aturan")
+@roles_required(*READERS)
+def rule_check(period_id: int):
+    """The working list against the rules now: who a fresh draft would add or leave out."""
+    item = _period(period_id)
+    return render_template(
+        "lists/manage/rule_check.html",
+        period=item,
+        check=services.rule_check(item),
+        change_form=ChangeForm(),
+        may_edit=current_user.role in EDITORS,
+        recipient_name=services.recipient_name,
+    )
+
+
 @bp.route("/<int:period_id>/usulkan", methods=["POST"])
 @roles_required(*EDITORS)
 def propose(period_id: int):

@@ -205,7 +205,8 @@ def draft_candidates(period: ListPeriod) -> list[Household]:
     household fits the programme's kind of aid (scoring's aid types), its living members
     match the composition asked for (ages on the first day of the period), and it is not
     already receiving the same kind of aid during the period
-    (`registry.services.covered_households`).
+    (`registry.services.covered_households`; the enrolments this list's own approval
+    made do not count, so an approved list still matches its rules).
     """
     aid_type = period.programme.aid_type
     stmt = select(Household).where(Household.need_level.in_(period.need_levels))
@@ -216,8 +217,13 @@ def draft_candidates(period: ListPeriod) -> list[Household]:
     stmt = stmt.options(selectinload(Household.members)).order_by(
         Household.rw, Household.rt, Household.id
     )
+    own = db.session.scalars(
+        select(ListEntry.enrolment_id).where(
+            ListEntry.period_id == period.id, ListEntry.enrolment_id.is_not(None)
+        )
+    ).all()
     covered = (
-        covered_households(aid_type, period.starts_on, period.ends_on)
+        covered_households(aid_type, period.starts_on, period.ends_on, ignore_enrolments=own)
         if period.rule_not_covered
         else set()
     )
@@ -271,6 +277,44 @@ def entries_query(period: ListPeriod, active: bool = True):
         .options(selectinload(ListEntry.household).selectinload(Household.members))
         .order_by(Household.rw, Household.rt, Household.id)
     )
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """The working list against the period's rules as they stand now, on the registry as
+    it stands now: what a fresh draft would differ by. Nothing is changed here; staff
+    change the list one household at a time, each with a written reason."""
+
+    # On the list, but the rules would not propose the household now.
+    unmatched: list[ListEntry]
+    # Proposed by the rules, not on the list (a household taken off earlier included:
+    # `taken_off` holds their ids, so staff see it was a decision).
+    missing: list[Household]
+    taken_off: frozenset[int]
+
+    @property
+    def agrees(self) -> bool:
+        return not self.unmatched and not self.missing
+
+
+def rule_check(period: ListPeriod) -> RuleCheck:
+    """Compare the working list with `draft_candidates` (the programme's rules now)."""
+    proposed = {h.id: h for h in draft_candidates(period)}
+    entries = list(
+        db.session.scalars(
+            select(ListEntry)
+            .where(ListEntry.period_id == period.id)
+            .options(selectinload(ListEntry.household).selectinload(Household.members))
+        )
+    )
+    listed = {e.household_id for e in entries if e.active}
+    unmatched = sorted(
+        (e for e in entries if e.active and e.household_id not in proposed),
+        key=lambda e: (e.household.rw or 0, e.household.rt or 0, e.household_id),
+    )
+    missing = [h for hid, h in proposed.items() if hid not in listed]
+    taken_off = frozenset(e.household_id for e in entries if not e.active)
+    return RuleCheck(unmatched, missing, taken_off)
 
 
 def active_count(period: ListPeriod) -> int:

@@ -25,6 +25,7 @@ from portal.lists import export, services
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
     COMPOSITIONS,
+    ENTRY_SOURCES,
     OBJECTION_KINDS,
     OBJECTION_STATUSES,
     ListVersion,
@@ -33,6 +34,7 @@ from portal.lists.models import (
 from portal.models_base import village_today
 from portal.public import cache
 from portal.public.cache import cached_page
+from portal.registry.models import NEED_LEVELS
 from portal.security import csrf_after_limits, public
 from portal.urlargs import id_arg, page_arg
 
@@ -46,6 +48,8 @@ def _setup(state) -> None:
         objection_kinds=OBJECTION_KINDS,
         objection_statuses=OBJECTION_STATUSES,
         list_compositions=COMPOSITIONS,
+        list_entry_sources=ENTRY_SOURCES,
+        need_level_labels=NEED_LEVELS,
     )
     # The board shows published versions, which never change once written.
     cache.watch(ListVersion)

@@ -11,6 +11,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -753,13 +754,17 @@ def _overlaps_in(entries: dict[tuple[int, str], list]) -> list[Overlap]:
     return found
 
 
-def covered_households(aid_type: str, start: date, end: date) -> set[int]:
+def covered_households(
+    aid_type: str, start: date, end: date, *, ignore_enrolments: Collection[int] = ()
+) -> set[int]:
     """Households already receiving `aid_type` at some time between `start` and `end`.
 
     The same rules as `overlaps()`: village programmes count by their aid type,
     national ones by the kind of aid each gives (NATIONAL_PROGRAMMES), and an
     enrolment of a person counts for the household they belong to now. Used by the
-    recipient lists so that a draft list leaves out households covered twice.
+    recipient lists so that a draft list leaves out households covered twice; a list
+    passes the enrolments its own approval made as `ignore_enrolments` (being on this
+    list is not being covered by another).
     """
     codes = [code for code, (kind, _label) in NATIONAL_PROGRAMMES.items() if kind == aid_type]
     covered = set(
@@ -770,6 +775,7 @@ def covered_households(aid_type: str, start: date, end: date) -> set[int]:
                 Programme.aid_type == aid_type,
                 Enrolment.period_start <= end,
                 or_(Enrolment.period_end.is_(None), Enrolment.period_end >= start),
+                Enrolment.id.not_in(list(ignore_enrolments)),
             )
         )
     )

@@ -172,7 +172,6 @@ def rule_check(period_id: int):
         "lists/manage/rule_check.html",
         period=item,
         check=services.rule_check(item),
-        change_form=ChangeForm(),
         may_edit=current_user.role in EDITORS,
         recipient_name=services.recipient_name,
     )

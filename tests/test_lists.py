@@ -216,7 +216,7 @@ def test_staff_pages_change_the_list_with_reason(village, client, login_as):
     assert page.status_code == 302
     assert not db.session.scalar(select(ListEntry.active).where(ListEntry.household_id == hid))
     page = client.get(f"/staf/daftar-penerima/{period.id}")
-    assert page.status_code == 200 and "Sudah mampu" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Dikeluarkan: Sudah mampu" in page.get_data(as_text=True)
 
 
 def test_the_rule_check_shows_what_a_fresh_draft_would_change(village, client, login_as):

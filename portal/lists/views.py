@@ -24,6 +24,7 @@ from portal.i18n import current_lang
 from portal.lists import export, services
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
+    CHANGE_ACTIONS,
     COMPOSITIONS,
     ENTRY_SOURCES,
     OBJECTION_KINDS,
@@ -49,6 +50,7 @@ def _setup(state) -> None:
         objection_statuses=OBJECTION_STATUSES,
         list_compositions=COMPOSITIONS,
         list_entry_sources=ENTRY_SOURCES,
+        list_change_actions=CHANGE_ACTIONS,
         need_level_labels=NEED_LEVELS,
     )
     # The board shows published versions, which never change once written.

@@ -7,8 +7,7 @@ from __future__ import annotations
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-# PostgreSQL's `integer`, the type of every id here (SQLite's are wider).
-DB_INT_MAX = 2**31 - 1
+from portal.numbers import DB_INT_MAX, db_int, is_whole
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -23,7 +22,7 @@ class DatabaseIntConverter(IntegerConverter):
 def page_arg(name: str = "page") -> int:
     """The page number asked for: a positive whole number, or the page does not exist."""
     raw = request.args.get(name, "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    if not is_whole(raw) or int(raw) < 1 or len(raw) > 6:
         abort(404)
     return int(raw)
 
@@ -34,9 +33,10 @@ def id_arg(name: str, values=None) -> int | None:
     raw = (request.args if values is None else values).get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= DB_INT_MAX:
+    number = db_int(raw)
+    if number is None:
         abort(404)
-    return int(raw)
+    return number
 
 
 def existing_page(pagination):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from portal.csr.forms import parse_amount
 from portal.extensions import db
+from portal.numbers import DB_INT_MAX, db_int, is_whole
 from tests import factories
 from tests.test_lists import published, village  # noqa: F401  (fixture)
 
@@ -114,3 +116,36 @@ def test_person_numbers_too_large_are_refused_beside_the_field(client, login_as,
     response = client.post(f"/staf/warga/{waiting.id}/setujui?lang=en", data={"person_id": HUGE})
     assert response.status_code == 400
     assert "Choose the person in the registry." in response.get_data(as_text=True)
+
+
+# "²" and "①" pass str.isdigit() but not int(): every typed number goes through
+# portal.numbers.is_whole, so they are refused like any other non-number.
+ODD_DIGITS = ["²", "①", "1²", "٣"]
+
+
+def test_is_whole_and_db_int_take_only_the_digits_0_to_9():
+    assert is_whole("0123456789") and not is_whole("") and not is_whole("-1")
+    for odd in ODD_DIGITS:
+        assert not is_whole(odd) and db_int(odd) is None
+    assert db_int("42") == 42 and db_int(42) == 42
+    assert db_int(True) is None and db_int(3.0) is None and db_int("0") is None
+    assert db_int(str(DB_INT_MAX)) == DB_INT_MAX and db_int(DB_INT_MAX + 1) is None
+
+
+@pytest.mark.parametrize("odd", ODD_DIGITS)
+def test_odd_digits_in_typed_numbers_are_refused_not_a_500(client, odd):
+    from tests.test_complaints import FORM
+
+    factories.announcement()
+    _assert_not_found(client, f"/pengumuman?page={odd}")
+    _assert_not_found(client, f"/csr/?halaman={odd}")
+    # The public complaint form: the RT is refused beside the field, the text kept.
+    response = client.post(
+        "/pengaduan?lang=en",
+        data={**FORM, "rt": odd},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400  # this form's answer to bad input
+    page = response.get_data(as_text=True)
+    assert "Enter a number like 3 or 003." in page and FORM["description"] in page
+    assert parse_amount(odd) is None

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from portal.forms import Form, choices
 from portal.i18n import LANGUAGE_NAMES
-from portal.urlargs import DB_INT_MAX
+from portal.numbers import DB_INT_MAX
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("This is too long.")

@@ -25,9 +25,9 @@ from portal.accounts.models import DeletionRequest, User
 from portal.accounts.phones import mask_phone
 from portal.audit.services import record
 from portal.extensions import db
+from portal.numbers import db_int
 from portal.registry.models import Person
 from portal.security import roles_required
-from portal.urlargs import DB_INT_MAX
 
 bp = Blueprint("residents_manage", __name__, url_prefix="/staf/warga")
 
@@ -106,9 +106,9 @@ def approve(user_id: int):
     user = _resident_or_404(user_id)
     form = ApproveForm()
     person = None
-    chosen = str(form.person_id.data or "")
-    if form.validate_on_submit() and chosen.isdigit() and int(chosen) <= DB_INT_MAX:
-        person = db.session.get(Person, int(chosen))
+    chosen = db_int(form.person_id.data or "")
+    if form.validate_on_submit() and chosen is not None:
+        person = db.session.get(Person, chosen)
     if person is None:
         return _detail(user, approve_error=_("Choose the person in the registry."), status=400)
     try:

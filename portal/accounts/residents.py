@@ -39,6 +39,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
+from portal.numbers import is_whole
 from portal.registry.models import Membership, Person
 from portal.registry.validation import clean_number, decode_nik
 
@@ -355,7 +356,7 @@ def _typed_search(q: str | None):
     if not q:
         return None
     digits = clean_number(q)
-    if digits.isdigit() and len(digits) >= 8:
+    if is_whole(digits) and len(digits) >= 8:
         return Person.nik.startswith(digits)
     typed = normalise_name(q).split()[:4]
     if not typed:

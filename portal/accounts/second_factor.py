@@ -23,6 +23,7 @@ from portal.accounts.secret_box import is_unreadable
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.numbers import is_whole
 
 RECOVERY_CODE_COUNT = 10
 # Lower-case letters and digits without the look-alikes (0/o, 1/l/i).
@@ -81,7 +82,7 @@ def _normalise_code(code: str) -> str:
 def matching_step(secret: str, code: str, now: float) -> int | None:
     """The time step whose code equals `code`, within the window around `now`, or None."""
     code = _normalise_code(code)
-    if len(code) != 6 or not code.isdigit() or is_unreadable(secret):
+    if len(code) != 6 or not is_whole(code) or is_unreadable(secret):
         return None
     totp = _totp(secret)
     current = totp.timecode(int(now))

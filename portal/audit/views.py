@@ -14,6 +14,7 @@ from flask_babel import to_utc
 from portal.audit import services
 from portal.extensions import db
 from portal.htmx import render
+from portal.numbers import db_int
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
@@ -46,7 +47,7 @@ def log():
         "action": request.args.get("aksi", "").strip()[:40] or None,
         "object_type": request.args.get("objek", "").strip()[:40] or None,
         "object_id": request.args.get("id", "").strip()[:40] or None,
-        "actor_id": int(actor) if actor.isdigit() and len(actor) < 10 else None,
+        "actor_id": db_int(actor),
         # Dates are the village's days; entries are stored in UTC.
         "since": to_utc(day_from) if day_from else None,
         "before": to_utc(day_to + timedelta(days=1)) if day_to else None,

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from portal.complaints import services
 from portal.complaints.models import CATEGORIES, PRIORITIES
 from portal.forms import Form, choices
+from portal.numbers import is_whole
 from portal.uploads import ImageField
 
 REQUIRED = _l("Please fill in this field.")
@@ -106,7 +107,7 @@ class ComplaintForm(Form):
     @property
     def named_staff_id(self) -> int | None:
         value = self.named_staff.data
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and is_whole(value) else None
 
     @property
     def named_staff_text(self) -> str | None:

@@ -24,6 +24,7 @@ from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, Complain
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.numbers import is_whole
 
 # 31 symbols without look-alikes (no 0/O, 1/I/L): 12 of them are 59.4 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -123,7 +124,7 @@ def _rt_rw(value: str | None, field: str) -> str | None:
     value = _clean(value)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 3 or int(value) == 0:
+    if not is_whole(value) or len(value) > 3 or int(value) == 0:
         raise ComplaintError(_l("Enter a number like 3 or 003."), field)
     return f"{int(value):03d}"
 

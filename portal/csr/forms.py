@@ -33,6 +33,7 @@ from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
 from portal.forms import Form, choices
 from portal.models_base import village_today
+from portal.numbers import is_whole
 from portal.uploads import DocumentField
 
 REQUIRED = _l("Please fill in this field.")
@@ -61,7 +62,7 @@ def parse_amount(text: str) -> int | None:
     """A whole number as people type it: "1500000", "1.500.000", "1,500,000",
     "Rp 1.500.000". None when it is not one (e.g. "2,5" or "abc")."""
     text = _CURRENCY.sub("", text.strip())
-    if text.isdigit() or _GROUPED.fullmatch(text):
+    if is_whole(text) or (text.isascii() and _GROUPED.fullmatch(text)):
         return int(re.sub(r"\D", "", text))
     return None
 

@@ -34,6 +34,7 @@ from portal.lists.models import (
     ListVersionRow,
 )
 from portal.models_base import utcnow, village_today
+from portal.numbers import is_whole
 from portal.privacy import mask_name
 from portal.public.models import Programme
 from portal.registry import scoring
@@ -1094,7 +1095,7 @@ def self_check(nik: str, name: str, today: date | None = None) -> list[Due]:
 
     Nothing is logged or audited here: the NIK never leaves this function.
     """
-    nik = "".join(ch for ch in (nik or "") if ch.isdigit())
+    nik = "".join(ch for ch in (nik or "") if is_whole(ch))
     if len(nik) != 16 or not normalise_name(name):
         return []
     person = db.session.scalar(

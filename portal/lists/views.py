@@ -146,9 +146,7 @@ def objection(period_id: int):
     period, version = _published(period_id)
     form = ObjectionForm()
     row = None
-    row_id = id_arg("baris", request.values)
-    if row_id is None and form.row_id.data:
-        row_id = id_arg("row_id", request.form)
+    row_id = id_arg("baris", request.values) or id_arg("row_id", request.form)
     if row_id:
         row = db.session.get(ListVersionRow, row_id)
         if row is None or row.version_id != version.id:

@@ -38,6 +38,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.numbers import is_whole
 from portal.participation.models import (
     METHODS,
     PROPOSAL_CATEGORIES,
@@ -123,7 +124,7 @@ def parse_options(text: str) -> list[dict]:
         cost = None
         if len(parts) > 2 and parts[2]:
             digits = parts[2].replace(".", "").replace(",", "").replace(" ", "")
-            if not digits.isdigit() or len(digits) > 15:
+            if not is_whole(digits) or len(digits) > 15:
                 raise ParticipationError(
                     _l("Line %(line)d: the cost must be a whole number of rupiah.", line=number),
                     "options",
@@ -854,7 +855,7 @@ def check_answers(survey: Survey, raw: dict[int, list[str]]) -> tuple[list[dict]
             n = len(q.choice_list("id"))
             picked = []
             for v in values:
-                if not v.isdigit() or int(v) >= n:
+                if not is_whole(v) or len(v) > 3 or int(v) >= n:
                     errors[q.id] = _l("Choose one of the answers given.")
                     break
                 if int(v) not in picked:
@@ -865,7 +866,7 @@ def check_answers(survey: Survey, raw: dict[int, list[str]]) -> tuple[list[dict]
                 rows += [{"question_id": q.id, "choice": c} for c in picked]
         elif q.kind == "number":
             text = values[0].replace(".", "").replace(",", "")
-            if not text.lstrip("-").isdigit() or len(text) > 12:
+            if not is_whole(text.removeprefix("-")) or len(text) > 12:
                 errors[q.id] = _l("Enter a whole number.")
             else:
                 rows.append({"question_id": q.id, "number": int(text)})

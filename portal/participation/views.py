@@ -32,6 +32,7 @@ from flask_login import current_user
 from portal.extensions import db, limiter
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
+from portal.numbers import is_whole
 from portal.participation import cache as participation_cache
 from portal.participation import services
 from portal.participation.forms import CommentForm, FlagForm, ProposalForm
@@ -197,7 +198,7 @@ def vote(ballot_id: int):
     except services.ParticipationError as error:
         db.session.rollback()
         item = _get(Ballot, ballot_id)
-        picked = [int(c) for c in chosen if c.isdigit()]
+        picked = [int(c) for c in chosen if is_whole(c) and len(c) <= 10]
         context = _ballot_context(item, error=str(error.message), chosen=picked)
         if is_htmx():
             return render_template("participation/_ballot_box.html", **context)

@@ -35,6 +35,7 @@ from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
+from portal.numbers import is_whole
 from portal.public.models import AID_TYPES, Programme
 from portal.registry import scoring
 from portal.registry.models import (
@@ -1226,7 +1227,7 @@ def filters_from_args(args) -> Filters:
 
     def number(name: str, high: int = 999) -> int | None:
         raw = (args.get(name) or "").strip()
-        return int(raw) if raw.isdigit() and 1 <= int(raw) <= high else None
+        return int(raw) if is_whole(raw) and 1 <= int(raw) <= high else None
 
     level, aid = args.get("tingkat"), args.get("bantuan")
     return Filters(
@@ -1303,7 +1304,7 @@ def search_query(filters: Filters, today: date | None = None) -> Select:
     if rt_rw is not None:
         rt = rt_rw[0] if rt_rw[0] is not None else rt
         rw = rt_rw[1] if rt_rw[1] is not None else rw
-    elif digits.isdigit() and len(digits) >= MIN_NUMBER_PREFIX:
+    elif is_whole(digits) and len(digits) >= MIN_NUMBER_PREFIX:
         if len(digits) == 16:
             person_hit = select(Person.household_id).where(Person.nik == digits)
             kk_hit = select(KKNumber.household_id).where(KKNumber.kk_number == digits)

@@ -18,9 +18,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import Form, choices
+from portal.numbers import DB_INT_MAX
 from portal.registry.models import NEED_LEVELS
 from portal.training.models import BUSINESS_ANSWERS, CATEGORIES, PRIORITY_RULES
-from portal.urlargs import DB_INT_MAX
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")

@@ -21,6 +21,7 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
+from portal.numbers import db_int
 from portal.privacy import mask_name
 from portal.public import cache
 from portal.public.cache import cached_page
@@ -318,10 +319,10 @@ def attendance(session_id: int):
         marks = []
         for item in payload.get("marks", [])[:500]:
             try:
-                marks.append(
-                    services.Mark(str(item["id"]), int(item["place"]), bool(item["present"]))
-                )
-            except (KeyError, TypeError, ValueError):
+                place_id = db_int(item["place"])
+                if place_id is not None:
+                    marks.append(services.Mark(str(item["id"]), place_id, bool(item["present"])))
+            except (KeyError, TypeError):
                 continue
         applied = services.record_marks(ts, marks, actor=current_user)
         return jsonify({"applied": applied, "received": [m.client_id for m in marks]})
@@ -344,7 +345,7 @@ def complete(session_id: int):
     ts = _teach(session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("place") if v.isdigit()]
+    ids = [i for i in map(db_int, request.form.getlist("place")) if i is not None]
     done = services.complete(ts, ids, actor=current_user)
     flash(_("%(count)d participants marked as completed.", count=done), "success")
     return redirect(url_for("training_trainer.session", session_id=ts.id))

@@ -23,6 +23,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal.numbers import is_whole
 from portal.registry.importing import vocab, welfare
 from portal.registry.importing.problems import Problem, problem
 from portal.registry.importing.readers import ImportFileError, Workbook
@@ -523,7 +524,7 @@ def _code(value, table: dict, what) -> str | None:
     raw = text(value)
     if raw is None:
         return None
-    if raw.isdigit():
+    if is_whole(raw):
         if raw not in table:
             raise ValueProblem(_l("%(value)s is not a known code for %(what)s.", value=raw,
                                   what=what))  # fmt: skip

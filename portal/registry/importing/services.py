@@ -42,6 +42,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
+from portal.numbers import is_whole
 from portal.registry.importing import layouts, planner, vocab
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.models import ImportBatch
@@ -226,7 +227,7 @@ def _programme_options(detected: layouts.Detected, options: dict, today: date) -
             field="programme",
         )
     target = text(sheet.get("target"))
-    target = int(target) if target and target.isdigit() else vocab.TARGET_PERSON
+    target = int(target) if target and is_whole(target) else vocab.TARGET_PERSON
     notes = []
     try:
         start = parse_date(sheet.get("start"), today=today, allow_future=True)

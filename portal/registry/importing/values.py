@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from portal.models_base import village_today
+from portal.numbers import is_whole
 
 # Excel's day 0 for the 1900 date system (the 1900 leap-year bug makes it 30 December).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -107,7 +108,7 @@ def number_text(value, what) -> tuple[str | None, bool]:
                 value=raw,
             )
         )
-    if raw.endswith(".0") and raw[:-2].isdigit():
+    if raw.endswith(".0") and is_whole(raw[:-2]):
         raw = raw[:-2]
     return _NOT_DIGIT.sub("", raw) if re.fullmatch(r"[\d\s.\-]+", raw) else raw, False
 
@@ -176,12 +177,12 @@ def parse_rt_rw(value, what: str) -> int | None:
     raw = text(value)
     if raw is None:
         return None
-    if raw.isdigit() and len(raw) <= 3:
+    if is_whole(raw) and len(raw) <= 3:
         return int(raw) or None
     digits = re.sub(r"^(rt|rw)\.?\s*", "", raw.lower())
     if digits.endswith(".0"):
         digits = digits[:-2]
-    if not digits.isdigit() or not 0 <= int(digits) <= 999:
+    if not is_whole(digits) or int(digits) > 999:
         raise ValueProblem(_l("%(what)s must be a number from 1 to 999.", what=what))
     return int(digits) or None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.numbers import is_whole
 from portal.registry.importing.values import ValueProblem, key, text
 
 # BDT 2015 codes that meet each criterion.
@@ -55,7 +56,7 @@ def _classify(value, codes, poor_codes, poor_words, ok_words, what) -> bool | No
     raw = text(value)
     if raw is None:
         return None
-    if raw.isdigit():
+    if is_whole(raw):
         code = int(raw)
         if code not in codes:
             raise ValueProblem(

@@ -10,9 +10,11 @@ from portal.extensions import db
 
 
 def register(app: Flask) -> None:
+    from portal.registry.cli import register as register_registry
     from portal.registry.importing.cli import register as register_import_registry
 
     register_import_registry(app)
+    register_registry(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

@@ -145,27 +145,6 @@ def refresh_assessment(household: Household, today: date | None = None) -> scori
     return result
 
 
-def rescore_all(batch: int = 500) -> int:
-    """Recompute every household (after a change of rules). Returns how many."""
-    ids = list(db.session.scalars(select(Household.id).order_by(Household.id)))
-    for start in range(0, len(ids), batch):
-        chunk = db.session.scalars(
-            select(Household)
-            .where(Household.id.in_(ids[start : start + batch]))
-            .options(selectinload(Household.members))
-        )
-        for household in chunk:
-            result = scoring.assess_household(household)
-            household.score = result.score
-            household.need_level = result.need_level
-            household.aid_types = (
-                " " + " ".join(result.aid_types) + " " if result.aid_types else " "
-            )
-            household.scored_at = utcnow()
-        db.session.commit()
-    return len(ids)
-
-
 # ------------------------------------------------------------------------ households
 
 

@@ -27,7 +27,6 @@ from portal.audit.models import AuditEntry
 from portal.audit.services import mask_numbers
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.registry import scoring
 from portal.registry.importing import vocab
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.problems import Problem, problem
@@ -42,6 +41,7 @@ from portal.registry.models import (
     Membership,
     Person,
 )
+from portal.registry.rescoring import rescore
 from portal.registry.services import normalise_name
 
 CHUNK = 500
@@ -1153,61 +1153,3 @@ def apply(plan: Plan, *, actor, today: date, summary: str) -> None:
             )
     audit.flush()
     rescore(plan.touched_households, today)
-
-
-def rescore(household_ids: set[int], today: date) -> None:
-    """Recompute score, need level and aid types of these households from plain values
-    (the rules of `scoring.assess`, without loading a model object per household), and
-    store those that differ."""
-    criteria_columns = [getattr(Household, f"bps_{k}") for k in BPS_CRITERIA]
-    now = utcnow()
-    for chunk in _chunks(sorted(household_ids), 1000):
-        members: dict[int, list[scoring.Member]] = defaultdict(list)
-        rows = db.session.execute(
-            select(Person.household_id, Person.birth_date, Person.disability, Person.status).where(
-                Person.household_id.in_(chunk), Person.merged_into_id.is_(None)
-            )
-        )
-        for hid, birth_date, disability, status in rows:
-            age = None
-            if birth_date is not None:
-                age = (
-                    today.year
-                    - birth_date.year
-                    - ((today.month, today.day) < (birth_date.month, birth_date.day))
-                )
-            members[hid].append(
-                scoring.Member(age=age, disabled=bool(disability), alive=status == "alive")
-            )
-        households = db.session.execute(
-            select(
-                Household.id,
-                Household.desil,
-                Household.score,
-                Household.need_level,
-                Household.aid_types,
-                Household.scored_at,
-                *criteria_columns,
-            ).where(Household.id.in_(chunk))
-        )
-        changed = []
-        for row in households:
-            criteria = {k: getattr(row, f"bps_{k}") for k in BPS_CRITERIA}
-            result = scoring.assess(criteria, row.desil, members.get(row.id, []))
-            aid_types = " " + " ".join(result.aid_types) + " " if result.aid_types else " "
-            if row.scored_at is not None and (row.score, row.need_level, row.aid_types) == (
-                result.score,
-                result.need_level,
-                aid_types,
-            ):
-                continue
-            changed.append(
-                {
-                    "id": row.id,
-                    "score": result.score,
-                    "need_level": result.need_level,
-                    "aid_types": aid_types,
-                    "scored_at": now,
-                }
-            )
-        _bulk_update(Household, changed)

@@ -97,6 +97,17 @@ def configure_blueprints(app: Flask) -> None:
     from portal.training.views import register as register_training
 
     register_training(app)
+    configure_account_data()
+
+
+def configure_account_data() -> None:
+    """Each feature tells "My account" what it keeps about a person."""
+    from portal.complaints import account_data as complaints_data
+    from portal.participation import account_data as participation_data
+    from portal.training import account_data as training_data
+
+    for feature in (participation_data, training_data, complaints_data):
+        feature.register()
 
 
 def configure_i18n(app: Flask) -> None:

@@ -54,6 +54,15 @@ _CODE_LENGTH = 10
 # the download show them after the account and the verification.
 DATA_SOURCES: list[Callable[[User], tuple[object, list[dict]]]] = []
 
+
+def register_data_source(source: Callable[[User], tuple[object, list[dict]]], labels) -> None:
+    """A feature adds what it keeps about an account (once, however many apps are made),
+    with the labels its row keys read as on the page."""
+    if source not in DATA_SOURCES:
+        DATA_SOURCES.append(source)
+    FIELD_LABELS.update(labels)
+
+
 VERIFICATION_STATUSES = {
     "none": _l("Not verified"),
     "pending": _l("Waiting for the village office"),

@@ -1,0 +1,50 @@
+"""What the complaints desk keeps that an account can be matched with.
+
+Complaints are filed without an account; a complaint whose reporter gave their name and
+the account's phone number or e-mail address as contact is theirs. Anonymous complaints
+are never matched (that would undo the anonymity), and the tracking code is kept only as
+its hash, so it cannot be shown.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.accounts.residents import register_data_source
+from portal.complaints.models import CATEGORIES, STATUSES, Complaint
+from portal.extensions import db
+
+FIELD_LABELS = {
+    "filed_on": _l("Filed on"),
+    "category": _l("Category"),
+    "complaint_status": _l("Status"),
+    "description": _l("What you wrote"),
+    "contact": _l("Contact you gave"),
+}
+
+
+def complaints(user: User) -> tuple[object, list[dict]]:
+    contacts = [c for c in (user.phone, user.email) if c]
+    if not contacts:
+        return _l("Complaints"), []
+    found = db.session.scalars(
+        select(Complaint)
+        .where(Complaint.anonymous.is_(False), Complaint.reporter_contact.in_(contacts))
+        .order_by(Complaint.id)
+    )
+    return _l("Complaints"), [
+        {
+            "filed_on": c.created_at,
+            "category": CATEGORIES.get(c.category, c.category),
+            "complaint_status": STATUSES.get(c.status, c.status),
+            "description": c.description,
+            "contact": c.reporter_contact,
+        }
+        for c in found
+    ]
+
+
+def register() -> None:
+    register_data_source(complaints, FIELD_LABELS)

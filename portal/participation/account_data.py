@@ -1,0 +1,160 @@
+"""What participation keeps about a resident, for "My account" and its download.
+
+That they voted, never what: a ballot row names the ballot and whether the vote was the
+resident's own or their household's. Survey answers, proposals, comments, supports and
+flags are the resident's own words and choices, so they are shown as given.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
+
+from portal.accounts.models import User
+from portal.accounts.residents import household_id_for, register_data_source
+from portal.extensions import db
+from portal.i18n import current_lang, localized
+from portal.participation.models import (
+    Ballot,
+    BallotVote,
+    ContentFlag,
+    Proposal,
+    ProposalComment,
+    ProposalSupport,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
+
+FIELD_LABELS = {
+    "ballot": _l("Ballot"),
+    "voted_as": _l("Voted"),
+    "survey": _l("Survey"),
+    "answered_on": _l("Answered on"),
+    "question": _l("Question"),
+    "answer": _l("Answer"),
+    "proposal": _l("Proposal"),
+    "written_on": _l("Written on"),
+    "text": _l("Text"),
+    "hidden_reason": _l("Hidden by a moderator because"),
+    "supported_on": _l("Supported on"),
+    "flagged_on": _l("Reported on"),
+}
+
+
+def votes(user: User) -> tuple[object, list[dict]]:
+    """The ballots this account voted in (its own vote, or its household's)."""
+    household_id = household_id_for(user)
+    own = and_(Ballot.per_household.is_(False), BallotVote.voter_key == user.id)
+    clause = own
+    if household_id is not None:
+        household = and_(Ballot.per_household.is_(True), BallotVote.voter_key == household_id)
+        clause = or_(own, household)
+    ballots = db.session.scalars(
+        select(Ballot)
+        .join(BallotVote, BallotVote.ballot_id == Ballot.id)
+        .where(clause)
+        .order_by(Ballot.opens_at, Ballot.id)
+    )
+    return _l("Votes (that you voted, never what)"), [
+        {
+            "ballot": localized(ballot, "question").text,
+            "voted_as": _l("Your household") if ballot.per_household else _l("You"),
+        }
+        for ballot in ballots
+    ]
+
+
+def _answer_text(question: SurveyQuestion, answer: SurveyAnswer, lang: str):
+    if answer.choice is not None:
+        labels = question.choice_list(lang)
+        return labels[answer.choice] if answer.choice < len(labels) else answer.choice
+    return answer.number if answer.number is not None else answer.text
+
+
+def survey_answers(user: User) -> tuple[object, list[dict]]:
+    """Every answer this account gave, one row per answer."""
+    lang = current_lang()
+    rows = db.session.execute(
+        select(Survey, SurveyResponse.created_at, SurveyQuestion, SurveyAnswer)
+        .join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
+        .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+        .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+        .where(SurveyResponse.user_id == user.id)
+        .order_by(SurveyResponse.id, SurveyQuestion.position, SurveyAnswer.id)
+    )
+    return _l("Survey answers"), [
+        {
+            "survey": localized(survey, "title").text,
+            "answered_on": created_at,
+            "question": localized(question, "text").text,
+            "answer": _answer_text(question, answer, lang),
+        }
+        for survey, created_at, question, answer in rows
+    ]
+
+
+def proposals(user: User) -> tuple[object, list[dict]]:
+    found = db.session.scalars(
+        select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.id)
+    )
+    return _l("Your proposals"), [
+        {
+            "proposal": p.title,
+            "written_on": p.created_at,
+            "text": p.description,
+            "hidden_reason": p.hidden_reason,
+        }
+        for p in found
+    ]
+
+
+def comments(user: User) -> tuple[object, list[dict]]:
+    found = db.session.execute(
+        select(ProposalComment, Proposal.title)
+        .join(Proposal, Proposal.id == ProposalComment.proposal_id)
+        .where(ProposalComment.author_id == user.id)
+        .order_by(ProposalComment.id)
+    )
+    return _l("Your comments"), [
+        {
+            "proposal": title,
+            "written_on": c.created_at,
+            "text": c.body,
+            "hidden_reason": c.hidden_reason,
+        }
+        for c, title in found
+    ]
+
+
+def supports(user: User) -> tuple[object, list[dict]]:
+    found = db.session.execute(
+        select(Proposal.title, ProposalSupport.created_at)
+        .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
+        .where(ProposalSupport.user_id == user.id)
+        .order_by(ProposalSupport.id)
+    )
+    return _l("Proposals you support"), [
+        {"proposal": title, "supported_on": at} for title, at in found
+    ]
+
+
+FLAGGED = {"proposal": _l("A proposal"), "comment": _l("A comment")}
+
+
+def flags(user: User) -> tuple[object, list[dict]]:
+    found = db.session.execute(
+        select(ContentFlag.kind, ContentFlag.reason, ContentFlag.created_at)
+        .where(ContentFlag.user_id == user.id)
+        .order_by(ContentFlag.id)
+    )
+    return _l("Content you reported to the moderators"), [
+        {"proposal": FLAGGED.get(kind, kind), "text": reason, "flagged_on": at}
+        for kind, reason, at in found
+    ]
+
+
+def register() -> None:
+    for source in (votes, survey_answers, proposals, comments, supports, flags):
+        register_data_source(source, FIELD_LABELS)

@@ -37,11 +37,6 @@ def normalise_phone(value: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def looks_like_phone(value: str | None) -> bool:
-    """True when a login name is written like a phone number (digits and separators)."""
-    return bool(_PHONE_LIKE.match((value or "").strip()))
-
-
 def mask_phone(e164: str | None) -> str:
     """+62812****7890: enough for its owner to recognise it, not to call it."""
     if not e164:

@@ -232,10 +232,6 @@ def all_steps(complaint: Complaint) -> list[ComplaintStep]:
 # --- who sees what -------------------------------------------------------------------
 
 
-def about_staff_clause():
-    return or_(Complaint.named_staff_id.is_not(None), Complaint.named_staff_text.is_not(None))
-
-
 def visible_to(user):
     """A WHERE clause: the complaints `user` may see.
 

@@ -9,7 +9,7 @@ self-check and objections), never a NIK, KK number, birth date or address.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -1121,10 +1121,3 @@ def self_check(nik: str, name: str, today: date | None = None) -> list[Due]:
 def open_for_objection(today: date | None = None) -> list[tuple[ListPeriod, ListVersion]]:
     today = today or village_today()
     return [(p, v) for p, v in current_lists(today) if objections_open(v, today)]
-
-
-def rows_by_place(rows: list[ListVersionRow]) -> dict[str, list[ListVersionRow]]:
-    grouped: dict[str, list[ListVersionRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.rt_rw].append(row)
-    return grouped

@@ -49,7 +49,9 @@ class PortalLoginManager(LoginManager):
     in the session and no remember cookie the visitor is anonymous at once.
 
     `_load_user` and `_update_request_context_with_user` are Flask-Login 0.6's own
-    (undocumented) steps; tests/test_csrf.py fails if a new release changes them."""
+    (undocumented) steps: the version is pinned in pyproject.toml, and
+    tests/test_library_overrides.py (and the cookie test in tests/test_csrf.py) fail if a
+    release changes them."""
 
     def _load_user(self):
         cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)

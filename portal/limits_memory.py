@@ -10,7 +10,9 @@ at most once a second, and no thread is started.
 
 Scheme `sweeping-memory://`, the default of RATELIMIT_STORAGE_URI; several workers or
 servers set Redis instead (one budget for all of them). A test checks that no thread
-is started, so a change inside `limits` that bypasses this shows up.
+is started, so a change inside `limits` that bypasses this shows up; `limits` is pinned
+to the 5.x releases this was written for, and tests/test_library_overrides.py fails if
+the method replaced here is renamed.
 """
 
 from __future__ import annotations

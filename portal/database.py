@@ -54,6 +54,10 @@ def write_transaction(session, *, join_on_postgresql: bool = False):
     """
     if isinstance(session, scoped_session):
         session = session()  # db.session is a registry; the real Session is what we need
+    if session.new or session.dirty or session.deleted:
+        # The block would commit changes made before it began, outside its rules: the
+        # caller must commit or discard them first (one owner per transaction).
+        raise RuntimeError("write_transaction() started with unsaved changes in the session")
     if not (join_on_postgresql and session.get_bind().dialect.name == "postgresql"):
         if session.in_transaction():
             session.commit()

@@ -155,7 +155,10 @@ def test_rules_of_an_open_ballot_cannot_be_edited(app, client, login_as, staff):
     with pytest.raises(services.ParticipationError) as caught:
         services.save_ballot(ballot, ballot_data(method="approval", max_choices=2), staff)
     assert caught.value.message is services.LOCKED
-    db.session.rollback()
+    # The refusing rule rolled back itself (views never roll back): nothing is pending.
+    assert not (db.session.new or db.session.dirty or db.session.deleted)
+    db.session.expire_all()
+    assert db.session.get(Ballot, ballot.id).method == "single"
     login_as("admin")
     page = client.get(f"/staf/partisipasi/pemungutan/{ballot.id}/ubah?lang=en")
     assert "its rules can no longer be changed" in text_of(page)

@@ -15,7 +15,6 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from portal.accounts.forms import EmptyForm
-from portal.audit.services import record
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.participation import services
@@ -91,7 +90,6 @@ def _edit_ballot(ballot: Ballot | None):
         try:
             saved = services.save_ballot(ballot, _ballot_data(form), _actor())
         except services.ParticipationError as error:
-            db.session.rollback()
             _attach(form, error)
         else:
             flash(_("The ballot is saved."), "success")
@@ -134,7 +132,6 @@ def publish(ballot_id: int):
         try:
             services.publish_results(item.id, _actor())
         except services.ParticipationError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             flash(_("The final results are published."), "success")
@@ -189,7 +186,6 @@ def add_question(survey_id: int):
         try:
             services.add_question(item, form.data, _actor())
         except services.ParticipationError as error:
-            db.session.rollback()
             _attach(form, error)
         else:
             flash(_("The question is added."), "success")
@@ -211,7 +207,6 @@ def remove_question(survey_id: int, question_id: int):
         try:
             services.remove_question(item, question_id, _actor())
         except services.ParticipationError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
     return redirect(url_for("participation_manage.survey", survey_id=survey_id))
 
@@ -234,7 +229,6 @@ def _survey_status(survey_id: int, status: str):
         try:
             services.set_survey_status(item, status, _actor())
         except services.ParticipationError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
     return redirect(url_for("participation_manage.survey", survey_id=survey_id))
 
@@ -253,14 +247,13 @@ def export_xlsx(survey_id: int):
 
 def _survey_export(survey_id: int, fmt: str):
     item = _get(Survey, survey_id)
-    record("survey.export", "survey", item.id, actor=_actor(), summary=fmt)
-    db.session.commit()
+    content = services.export_answers(item, fmt, _actor())
     name = f"survei-{item.id}-jawaban.{fmt}"
     headers = {"Content-Disposition": f"attachment; filename={name}"}
     if fmt == "csv":
-        return Response(services.answers_csv(item), mimetype="text/csv", headers=headers)
+        return Response(content, mimetype="text/csv", headers=headers)
     return Response(
-        services.answers_xlsx(item),
+        content,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=headers,
     )
@@ -302,7 +295,6 @@ def _hide(kind: str, target_id: int):
     try:
         services.hide(kind, target_id, _actor(), form.reason.data)
     except services.ParticipationError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
     else:
         flash(_("Hidden. The reason is shown in its place."), "success")
@@ -326,6 +318,5 @@ def _unhide(kind: str, target_id: int):
         try:
             services.unhide(kind, target_id, _actor())
         except services.ParticipationError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
     return redirect(url_for("participation_manage.moderation"))

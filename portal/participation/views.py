@@ -193,10 +193,8 @@ def vote(ballot_id: int):
     try:
         services.cast_vote(ballot_id, _user(), chosen)
     except services.UnknownBallot:
-        db.session.rollback()
         abort(404)
     except services.ParticipationError as error:
-        db.session.rollback()
         item = _get(Ballot, ballot_id)
         picked = [int(c) for c in chosen if is_whole(c) and len(c) <= 10]
         context = _ballot_context(item, error=str(error.message), chosen=picked)
@@ -274,7 +272,6 @@ def answer(survey_id: int):
     try:
         errors = services.submit_response(item.id, _user(), raw)
     except services.ParticipationError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("participation.survey", survey_id=survey_id))
     if errors:
@@ -316,7 +313,6 @@ def new_proposal():
         try:
             item = services.create_proposal(user, form.data)
         except services.ParticipationError as error:
-            db.session.rollback()
             field = getattr(form, error.field or "", None)
             if field is not None:
                 field.errors = [*field.errors, error.message]
@@ -359,7 +355,6 @@ def support(proposal_id: int):
     try:
         item = services.support(item.id, _user())
     except services.ParticipationError as exc:
-        db.session.rollback()
         error = str(exc.message)
     if is_htmx():
         return render_template(
@@ -384,7 +379,6 @@ def comment(proposal_id: int):
         try:
             services.add_comment(item.id, _user(), form.body.data)
         except services.ParticipationError as error:
-            db.session.rollback()
             form.body.errors = [*form.body.errors, error.message]
         else:
             flash(_("Your comment is published."), "success")
@@ -417,7 +411,6 @@ def _flag(kind: str, target_id: int):
     try:
         new = services.flag(kind, target_id, _user(), form.reason.data or "")
     except services.ParticipationError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
     else:
         if new:

@@ -1,0 +1,173 @@
+"""Ballots: their rules (options, method, opening and closing), frozen once open."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.numbers import is_whole
+from portal.participation.models import (
+    METHODS,
+    RESULT_MODES,
+    Ballot,
+    BallotOption,
+    _aware,
+)
+from portal.participation.services.common import ParticipationError, owns_transaction
+
+
+def parse_options(text: str) -> list[dict]:
+    """One option per line: `label in Indonesian | label in English | cost`.
+
+    The English label and the cost may be left out. Raises ParticipationError."""
+    options = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        label_id = parts[0]
+        label_en = parts[1] if len(parts) > 1 and parts[1] else None
+        cost = None
+        if len(parts) > 2 and parts[2]:
+            digits = parts[2].replace(".", "").replace(",", "").replace(" ", "")
+            if not is_whole(digits) or len(digits) > 15:
+                raise ParticipationError(
+                    _l("Line %(line)d: the cost must be a whole number of rupiah.", line=number),
+                    "options",
+                )
+            cost = int(digits)
+        if not label_id or len(label_id) > 200 or (label_en and len(label_en) > 200):
+            raise ParticipationError(
+                _l("Line %(line)d: each label needs 1 to 200 characters.", line=number),
+                "options",
+            )
+        options.append({"label_id": label_id, "label_en": label_en, "cost": cost})
+    return options
+
+
+def options_text(ballot: Ballot) -> str:
+    """The options back in the form's one-per-line format."""
+    lines = []
+    for o in ballot.options:
+        parts = [o.label_id, o.label_en or ""]
+        if o.cost is not None:
+            parts.append(str(o.cost))
+        lines.append(" | ".join(parts).rstrip(" |"))
+    return "\n".join(lines)
+
+
+RULE_FIELDS = (
+    "question_id",
+    "question_en",
+    "description_id",
+    "description_en",
+    "method",
+    "max_choices",
+    "budget",
+    "per_household",
+    "opens_at",
+    "closes_at",
+    "results_mode",
+)
+LOCKED = _l("This ballot is already open: its rules can no longer be changed.")
+
+
+@owns_transaction
+def save_ballot(ballot: Ballot | None, data: dict, actor: User, now: datetime | None = None):
+    """Create a ballot or change one that has not opened yet. `data` holds RULE_FIELDS
+    and `options` (a list from parse_options). Once a ballot has opened, nothing in it
+    can change any more: refused here, whatever the form did."""
+    now = now or utcnow()
+    if ballot is not None and ballot.has_opened(now):
+        raise ParticipationError(LOCKED)
+    options = data.get("options") or []
+    method = data.get("method")
+    if method not in METHODS:
+        raise ParticipationError(_l("Choose a voting method."), "method")
+    if data.get("results_mode") not in RESULT_MODES:
+        raise ParticipationError(_l("Choose when results are shown."), "results_mode")
+    if len(options) < 2:
+        raise ParticipationError(_l("A ballot needs at least two options."), "options")
+    opens_at, closes_at = _aware(data["opens_at"]), _aware(data["closes_at"])
+    if closes_at <= opens_at:
+        raise ParticipationError(_l("The ballot must close after it opens."), "closes_at")
+    if ballot is None and opens_at < now - timedelta(minutes=5):
+        raise ParticipationError(_l("The opening time cannot be in the past."), "opens_at")
+    max_choices = data.get("max_choices")
+    budget = data.get("budget")
+    if method == "approval":
+        if not max_choices or not 1 <= max_choices <= len(options):
+            raise ParticipationError(
+                _l("Give how many options a voter may choose (1 to the number of options)."),
+                "max_choices",
+            )
+    else:
+        max_choices = None
+    if method == "budget":
+        if not budget or budget <= 0:
+            raise ParticipationError(_l("Give the total budget."), "budget")
+        if any(o["cost"] is None for o in options):
+            raise ParticipationError(_l("Every option needs a cost on a budget ballot."), "options")
+    else:
+        budget = None
+    values = {k: data.get(k) for k in RULE_FIELDS}
+    values.update(max_choices=max_choices, budget=budget, opens_at=opens_at, closes_at=closes_at)
+    values["description_id"] = values["description_id"] or ""
+    values["per_household"] = bool(values["per_household"])
+    created = ballot is None
+    if created:
+        ballot = Ballot(created_by_id=actor.id)
+        db.session.add(ballot)
+    for key, value in values.items():
+        setattr(ballot, key, value)
+    # Every save moves updated_at, a change of the options alone too: a vote's upsert
+    # names the updated_at of the rules it was checked against (see ballot_rules).
+    ballot.updated_at = utcnow()
+    ballot.options.clear()
+    db.session.flush()
+    for position, option in enumerate(options):
+        ballot.options.append(BallotOption(position=position, **option))
+    db.session.flush()
+    record(
+        "ballot.create" if created else "ballot.update",
+        "ballot",
+        ballot.id,
+        actor=actor,
+        summary=ballot.question_id[:200],
+    )
+    db.session.commit()
+    return ballot
+
+
+@owns_transaction
+def publish_results(ballot_id: int, actor: User, now: datetime | None = None) -> Ballot:
+    """Publish the final results of a closed ballot (with the CSV download)."""
+    ballot = db.session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise ParticipationError(_l("No such ballot."))
+    if not ballot.is_closed(now):
+        raise ParticipationError(_l("Final results can be published only after the ballot closes."))
+    if ballot.results_published_at is None:
+        ballot.results_published_at = utcnow()
+        record("ballot.publish_results", "ballot", ballot.id, actor=actor)
+    db.session.commit()
+    return ballot
+
+
+def ballots(visible_only: bool = False) -> list[Ballot]:
+    stmt = select(Ballot).order_by(Ballot.closes_at.desc())
+    return list(db.session.scalars(stmt))
+
+
+def results_visible(ballot: Ballot, now: datetime | None = None) -> bool:
+    """Whether the public may see results: live ones while open, final ones once
+    staff published them."""
+    if ballot.results_published:
+        return True
+    return ballot.results_mode == "live" and ballot.has_opened(now)

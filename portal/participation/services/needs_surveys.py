@@ -1,0 +1,328 @@
+"""Needs surveys: questions, one answer set per resident, summaries and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    func,
+    insert,
+    select,
+    update,
+)
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.numbers import is_whole
+from portal.participation.models import (
+    QUESTION_KINDS,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from portal.participation.services.common import (
+    ParticipationError,
+    _insert,
+    _require_verified,
+    area_for,
+    owns_transaction,
+)
+
+
+@owns_transaction
+def save_survey(survey: Survey | None, data: dict, actor: User) -> Survey:
+    created = survey is None
+    if created:
+        survey = Survey(created_by_id=actor.id, status="draft")
+        db.session.add(survey)
+    for key in ("title_id", "title_en", "intro_id", "intro_en"):
+        setattr(survey, key, data.get(key) or ("" if key == "intro_id" else None))
+    db.session.flush()
+    record("survey.create" if created else "survey.update", "survey", survey.id, actor=actor)
+    db.session.commit()
+    return survey
+
+
+@owns_transaction
+def add_question(survey: Survey, data: dict, actor: User) -> SurveyQuestion:
+    """Add a question to a draft survey."""
+    if survey.status != "draft":
+        raise ParticipationError(_l("Questions can be changed only while the survey is a draft."))
+    kind = data.get("kind")
+    if kind not in QUESTION_KINDS:
+        raise ParticipationError(_l("Choose a kind of question."), "kind")
+    question = SurveyQuestion(
+        survey_id=survey.id,
+        position=len(survey.questions),
+        kind=kind,
+        text_id=data["text_id"],
+        text_en=data.get("text_en") or None,
+        choices_id=data.get("choices_id") or "",
+        choices_en=data.get("choices_en") or None,
+        required=bool(data.get("required")),
+    )
+    if kind in ("single", "multiple"):
+        n = len(question.choice_list("id"))
+        if n < 2:
+            raise ParticipationError(_l("Give at least two choices, one per line."), "choices_id")
+        if question.choices_en and len(question.choice_list("en")) != n:
+            raise ParticipationError(
+                _l("Give as many English choices as Indonesian ones."), "choices_en"
+            )
+    else:
+        question.choices_id, question.choices_en = "", None
+    db.session.add(question)
+    db.session.flush()
+    record("survey.add_question", "survey", survey.id, actor=actor)
+    db.session.commit()
+    return question
+
+
+@owns_transaction
+def remove_question(survey: Survey, question_id: int, actor: User) -> None:
+    if survey.status != "draft":
+        raise ParticipationError(_l("Questions can be changed only while the survey is a draft."))
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None or question.survey_id != survey.id:
+        raise ParticipationError(_l("No such question."))
+    db.session.delete(question)
+    record("survey.remove_question", "survey", survey.id, actor=actor)
+    db.session.commit()
+
+
+@owns_transaction
+def set_survey_status(survey: Survey, status: str, actor: User) -> None:
+    allowed = {("draft", "open"), ("open", "closed")}
+    if (survey.status, status) not in allowed:
+        raise ParticipationError(_l("That step is not possible now."))
+    if status == "open" and not survey.questions:
+        raise ParticipationError(_l("Add at least one question first."))
+    survey.status = status
+    record(f"survey.{status}", "survey", survey.id, actor=actor)
+    db.session.commit()
+
+
+def has_answered(survey: Survey, user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(SurveyResponse.id).where(
+                SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def check_answers(survey: Survey, raw: dict[int, list[str]]) -> tuple[list[dict], dict[int, str]]:
+    """Parse raw form values per question id into answer rows; errors per question."""
+    rows, errors = [], {}
+    for q in survey.questions:
+        values = [v.strip() for v in raw.get(q.id, []) if v and v.strip()]
+        if not values:
+            if q.required:
+                errors[q.id] = _l("Please answer this question.")
+            continue
+        if q.kind in ("single", "multiple"):
+            n = len(q.choice_list("id"))
+            picked = []
+            for v in values:
+                if not is_whole(v) or len(v) > 3 or int(v) >= n:
+                    errors[q.id] = _l("Choose one of the answers given.")
+                    break
+                if int(v) not in picked:
+                    picked.append(int(v))
+            if q.kind == "single" and len(picked) > 1:
+                errors[q.id] = _l("Choose one answer.")
+            if q.id not in errors:
+                rows += [{"question_id": q.id, "choice": c} for c in picked]
+        elif q.kind == "number":
+            text = values[0].replace(".", "").replace(",", "")
+            if not is_whole(text.removeprefix("-")) or len(text) > 12:
+                errors[q.id] = _l("Enter a whole number.")
+            else:
+                rows.append({"question_id": q.id, "number": int(text)})
+        else:
+            if len(values[0]) > 500:
+                errors[q.id] = _l("At most %(max)d characters.", max=500)
+            else:
+                rows.append({"question_id": q.id, "text": values[0]})
+    return rows, errors
+
+
+ANSWERED = _l("You have already answered this survey. Thank you!")
+
+
+@owns_transaction
+def submit_response(survey_id: int, user: User, raw: dict[int, list[str]]) -> dict[int, str]:
+    """Store a resident's answers, once. Returns errors per question id (empty: saved)."""
+    _require_verified(user)
+    survey = db.session.get(Survey, survey_id)
+    if survey is None or survey.status != "open":
+        raise ParticipationError(_l("This survey is not open."))
+    rows, errors = check_answers(survey, raw)
+    if errors:
+        return errors
+    _household, rt, rw = area_for(user)
+    with write_transaction(db.session) as session:
+        stmt = (
+            _insert(session)(SurveyResponse)
+            .values(survey_id=survey_id, user_id=user.id, rt=rt, rw=rw, created_at=utcnow())
+            .on_conflict_do_nothing()
+            .returning(SurveyResponse.id)
+        )
+        response_id = session.execute(stmt).scalar()
+        if response_id is None:
+            raise ParticipationError(ANSWERED)
+        if rows:
+            session.execute(
+                insert(SurveyAnswer), [{"response_id": response_id, **row} for row in rows]
+            )
+        session.execute(
+            update(Survey)
+            .where(Survey.id == survey_id)
+            .values(responses_count=Survey.responses_count + 1)
+        )
+    return {}
+
+
+@dataclass
+class QuestionSummary:
+    question: SurveyQuestion
+    answered: int
+    counts: list[int] = field(default_factory=list)
+    numbers: dict = field(default_factory=dict)
+    texts: list[str] = field(default_factory=list)
+
+    def pct(self, count: int) -> int:
+        return round(count * 100 / self.answered) if self.answered else 0
+
+
+def survey_summary(survey: Survey) -> list[QuestionSummary]:
+    """Per question: how many answered, counts per choice, number statistics, and the
+    latest short texts. Three grouped queries, whatever the number of questions."""
+    qids = [q.id for q in survey.questions]
+    answered = dict(
+        db.session.execute(
+            select(SurveyAnswer.question_id, func.count(func.distinct(SurveyAnswer.response_id)))
+            .where(SurveyAnswer.question_id.in_(qids))
+            .group_by(SurveyAnswer.question_id)
+        ).all()
+    )
+    choices = db.session.execute(
+        select(SurveyAnswer.question_id, SurveyAnswer.choice, func.count())
+        .where(SurveyAnswer.question_id.in_(qids), SurveyAnswer.choice.is_not(None))
+        .group_by(SurveyAnswer.question_id, SurveyAnswer.choice)
+    ).all()
+    numbers = {
+        qid: {"min": lo, "max": hi, "mean": avg}
+        for qid, lo, hi, avg in db.session.execute(
+            select(
+                SurveyAnswer.question_id,
+                func.min(SurveyAnswer.number),
+                func.max(SurveyAnswer.number),
+                func.avg(SurveyAnswer.number),
+            )
+            .where(SurveyAnswer.question_id.in_(qids), SurveyAnswer.number.is_not(None))
+            .group_by(SurveyAnswer.question_id)
+        )
+    }
+    out = []
+    for q in survey.questions:
+        summary = QuestionSummary(q, answered.get(q.id, 0))
+        if q.kind in ("single", "multiple"):
+            summary.counts = [0] * len(q.choice_list("id"))
+            for qid, choice, n in choices:
+                if qid == q.id and choice < len(summary.counts):
+                    summary.counts[choice] = n
+        elif q.kind == "number":
+            summary.numbers = numbers.get(q.id, {})
+        else:
+            summary.texts = list(
+                db.session.scalars(
+                    select(SurveyAnswer.text)
+                    .where(SurveyAnswer.question_id == q.id)
+                    .order_by(SurveyAnswer.id.desc())
+                    .limit(20)
+                )
+            )
+        out.append(summary)
+    return out
+
+
+def answer_rows(survey: Survey) -> tuple[list[str], list[list]]:
+    """Every response as one row, without names or user ids: a running number, RT,
+    RW, then one column per question (multiple choices joined with "; ")."""
+    questions = survey.questions
+    header = ["response", "rt", "rw", *[f"Q{i + 1} {q.text_id}" for i, q in enumerate(questions)]]
+    responses = db.session.execute(
+        select(SurveyResponse.id, SurveyResponse.rt, SurveyResponse.rw)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(SurveyResponse.id)
+    ).all()
+    answers: dict[int, dict[int, list]] = {}
+    for response_id, question_id, choice, number, text in db.session.execute(
+        select(
+            SurveyAnswer.response_id,
+            SurveyAnswer.question_id,
+            SurveyAnswer.choice,
+            SurveyAnswer.number,
+            SurveyAnswer.text,
+        )
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(SurveyAnswer.id)
+    ):
+        value = choice if choice is not None else number if number is not None else text
+        answers.setdefault(response_id, {}).setdefault(question_id, []).append(value)
+    rows = []
+    for n, (response_id, rt, rw) in enumerate(responses, start=1):
+        row = [n, rt, rw]
+        given = answers.get(response_id, {})
+        for q in questions:
+            values = given.get(q.id, [])
+            if q.kind in ("single", "multiple"):
+                labels = q.choice_list("id")
+                row.append("; ".join(labels[v] for v in values if v < len(labels)))
+            else:
+                row.append(values[0] if values else "")
+        rows.append(row)
+    return header, rows
+
+
+def answers_csv(survey: Survey) -> str:
+    header, rows = answer_rows(survey)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def answers_xlsx(survey: Survey) -> bytes:
+    from openpyxl import Workbook
+
+    header, rows = answer_rows(survey)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("answers")
+    sheet.append(header)
+    for row in rows:
+        # A text that starts with = would be a formula in Excel: keep it text.
+        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_answers(survey: Survey, fmt: str, actor: User):
+    """The survey's answers as CSV (text) or .xlsx (bytes), without names; the export
+    is audited and committed before the file is made."""
+    record("survey.export", "survey", survey.id, actor=actor, summary=fmt)
+    db.session.commit()
+    return answers_csv(survey) if fmt == "csv" else answers_xlsx(survey)

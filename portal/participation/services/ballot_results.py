@@ -9,22 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import (
-    func,
-    select,
-    union,
-)
+from sqlalchemy import func, select, union
 
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.participation.models import (
-    Ballot,
-    BallotOption,
-    BallotVote,
-    BallotVoteChoice,
-    _aware,
-)
+from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice, _aware
 from portal.participation.services.common import AREA_MINIMUM
 from portal.registry.models import Membership
 

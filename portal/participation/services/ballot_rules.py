@@ -12,13 +12,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.numbers import is_whole
-from portal.participation.models import (
-    METHODS,
-    RESULT_MODES,
-    Ballot,
-    BallotOption,
-    _aware,
-)
+from portal.participation.models import METHODS, RESULT_MODES, Ballot, BallotOption, _aware
 from portal.participation.services.common import ParticipationError, owns_transaction
 
 

@@ -7,12 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import func, insert, select, update
 
 from portal.accounts.models import User
 from portal.audit.services import record

@@ -6,10 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    select,
-    update,
-)
+from sqlalchemy import select, update
 
 from portal.accounts.models import User
 from portal.audit.services import record

@@ -8,29 +8,14 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    Integer,
-    all_,
-    and_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    select,
-)
+from sqlalchemy import Integer, all_, and_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.participation.models import (
-    Ballot,
-    BallotOption,
-    BallotVote,
-    BallotVoteChoice,
-    _aware,
-)
+from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice, _aware
 from portal.participation.services.ballot_results import _kept_results
 from portal.participation.services.common import (
     ParticipationError,

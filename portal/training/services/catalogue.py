@@ -1,0 +1,150 @@
+"""Reading the catalogue: published courses, upcoming sessions, places and waitlists."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.training.models import Course, Place, TrainingSession
+from portal.training.services.common import aware
+
+
+def published_courses(category: str | None = None) -> list[Course]:
+    """Published courses, those with the soonest coming session first."""
+    now = utcnow()
+    soonest = (
+        select(func.min(TrainingSession.starts_at))
+        .where(
+            TrainingSession.course_id == Course.id,
+            TrainingSession.starts_at >= now,
+            TrainingSession.cancelled.is_(False),
+        )
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    query = (
+        select(Course, soonest)
+        .where(Course.published.is_(True))
+        .options(selectinload(Course.sponsor).lazyload("*"))
+    )
+    if category:
+        query = query.where(Course.category == category)
+    rows = db.session.execute(
+        query.order_by(case((soonest.is_(None), 1), else_=0), soonest, Course.id)
+    ).all()
+    courses = []
+    for course, next_start in rows:
+        course.next_start = aware(next_start)
+        courses.append(course)
+    return courses
+
+
+def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[TrainingSession]:
+    """Sessions of published courses from today on (all of one course if given)."""
+    start = utcnow() - timedelta(hours=12)
+    query = (
+        select(TrainingSession)
+        .join(Course)
+        .where(
+            Course.published.is_(True),
+            TrainingSession.cancelled.is_(False),
+            TrainingSession.starts_at >= start,
+            TrainingSession.starts_at <= start + timedelta(days=days),
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    )
+    if course is not None:
+        query = query.where(TrainingSession.course_id == course.id)
+    return list(db.session.scalars(query))
+
+
+def courses_from_pledges(pledge_ids) -> list[Course]:
+    """Published courses that CSR pledges became (for the pledges' need page)."""
+    ids = list(pledge_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.published.is_(True), Course.pledge_id.in_(ids))
+            .options(selectinload(Course.sponsor).lazyload("*"))
+            .order_by(Course.id)
+        )
+    )
+
+
+def published_course(course_id: int) -> Course | None:
+    course = db.session.get(Course, course_id)
+    return course if course is not None and course.published else None
+
+
+def session_open(ts: TrainingSession) -> bool:
+    """Sign-ups are open until the session starts."""
+    return not ts.cancelled and aware(ts.starts_at) > utcnow()
+
+
+def waitlist_position(place: Place) -> int | None:
+    """1 for the first person in line; None when the place is not on the waitlist."""
+    if place.status != "waitlisted":
+        return None
+    return db.session.scalar(
+        select(func.count(Place.id)).where(
+            Place.session_id == place.session_id,
+            Place.status == "waitlisted",
+            Place.waitlist_no <= place.waitlist_no,
+        )
+    )
+
+
+def waitlist(session_id: int) -> list[Place]:
+    return list(
+        db.session.scalars(
+            select(Place)
+            .where(Place.session_id == session_id, Place.status == "waitlisted")
+            .order_by(Place.waitlist_no)
+        )
+    )
+
+
+def participants(session_id: int) -> list[Place]:
+    return list(
+        db.session.scalars(
+            select(Place)
+            .where(Place.session_id == session_id, Place.status == "enrolled")
+            .order_by(Place.name, Place.id)
+        )
+    )
+
+
+def places_of(user: User) -> list[Place]:
+    """A resident's places (also those an operator made for their registry person)."""
+    conditions = [Place.user_id == user.id]
+    if user.person_id is not None and user.is_verified:
+        conditions.append(Place.person_id == user.person_id)
+    from sqlalchemy import or_
+
+    return list(
+        db.session.scalars(
+            select(Place)
+            .join(TrainingSession)
+            .where(or_(*conditions))
+            .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
+        )
+    )
+
+
+def place_of(user: User, place_id: int) -> Place | None:
+    """The user's own place with this id, or None."""
+    place = db.session.get(Place, place_id)
+    if place is None:
+        return None
+    if place.user_id == user.id:
+        return place
+    if user.is_verified and user.person_id is not None and place.person_id == user.person_id:
+        return place
+    return None

@@ -1,0 +1,71 @@
+"""Roles, refusals, codes and time helpers that every training rule uses."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from portal.training.models import LANGUAGES
+
+EDITORS = ("operator", "admin")
+READERS = ("operator", "admin", "auditor")
+TRAINERS = ("trainer", "operator", "admin")
+
+# 32 letters and digits without 0/O, 1/I: 12 of them carry 60 random bits.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+
+
+class TrainingError(Exception):
+    """A refused request; `message` is for the reader, `field` names the form field."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotEligible(TrainingError):
+    """The course's priority rule does not admit this person; the message says why."""
+
+
+class AlreadySignedUp(TrainingError):
+    """The person already holds a place (or a waitlist number) in this session."""
+
+
+# --- small helpers ---------------------------------------------------------------
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored as UTC); make them comparable."""
+    if value is not None and value.tzinfo is None:
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def new_code() -> str:
+    """A random certificate code: XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalize_code(text: str | None) -> str | None:
+    """A code as typed (spaces, lower case, without dashes) in its stored form, or None."""
+    if not text:
+        return None
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def _utc(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return aware(value).astimezone(UTC)
+
+
+def _locale(value: str | None) -> str:
+    return value if value in LANGUAGES else "id"

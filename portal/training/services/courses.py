@@ -1,0 +1,123 @@
+"""Staff: courses and their sessions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.training.models import Course, TrainingSession
+from portal.training.services.common import TrainingError, _utc
+from portal.training.services.places import _lock_session, _promote
+
+NO_PLEDGE = _l("No pledge has this number.")
+
+COURSE_FIELDS = (
+    "title_id",
+    "title_en",
+    "description_id",
+    "description_en",
+    "category",
+    "place",
+    "trainer_id",
+    "trainer_name",
+    "sponsor_company_id",
+    "pledge_id",
+    "priority_rule",
+    "priority_levels",
+    "priority_programme_id",
+    "published",
+)
+
+
+def trainers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.name)
+        )
+    )
+
+
+def save_course(course: Course | None, data: dict, *, actor: User) -> Course:
+    """Create or change a course (one commit, with its audit entry)."""
+    if data.get("priority_rule") == "need_level" and not data.get("priority_levels"):
+        raise TrainingError(_l("Choose at least one need level."), "priority_levels")
+    if data.get("priority_rule") == "programme" and not data.get("priority_programme_id"):
+        raise TrainingError(_l("Choose the programme."), "priority_programme_id")
+    pledge = None
+    if data.get("pledge_id"):
+        from portal.csr.models import Pledge
+
+        pledge = db.session.get(Pledge, data["pledge_id"])
+        if pledge is None:
+            raise TrainingError(NO_PLEDGE, "pledge_id")
+    created = course is None
+    if created:
+        course = Course(created_by_id=actor.id)
+        db.session.add(course)
+    for key in COURSE_FIELDS:
+        if key in data:
+            setattr(course, key, data[key])
+    if pledge is not None and not course.sponsor_company_id:
+        course.sponsor_company_id = pledge.company_id
+    db.session.flush()
+    record(
+        "training.course_create" if created else "training.course_update",
+        "training_course",
+        course.id,
+        actor=actor,
+        summary=course.title_id,
+    )
+    db.session.commit()
+    return course
+
+
+def save_session(
+    course: Course, ts: TrainingSession | None, data: dict, *, actor: User
+) -> TrainingSession:
+    """Create or change a session. More seats promote people from the waitlist at
+    once; fewer seats than places already taken are refused."""
+    # Stored in UTC: SQLite keeps the wall time and drops the zone.
+    data = {**data, "starts_at": _utc(data["starts_at"]), "ends_at": _utc(data["ends_at"])}
+    if data["ends_at"] <= data["starts_at"]:
+        raise TrainingError(_l("The end must be after the start."), "end")
+    with write_transaction(db.session) as s:
+        if ts is None:
+            ts = TrainingSession(course_id=course.id, taken=0, waitlist_seq=0, cancelled=False)
+            s.add(ts)
+        else:
+            ts = _lock_session(s, ts.id)
+            if data["seats"] < ts.taken:
+                raise TrainingError(
+                    _l(
+                        "%(taken)d places are already taken; cancel places first.",
+                        taken=ts.taken,
+                    ),
+                    "seats",
+                )
+        ts.starts_at = data["starts_at"]
+        ts.ends_at = data["ends_at"]
+        ts.place = data.get("place") or None
+        ts.seats = data["seats"]
+        s.flush()
+        _promote(s, ts.id)
+        record(
+            "training.session_save",
+            "training_session",
+            ts.id,
+            actor=actor,
+            summary=f"{course.title_id}: {data['starts_at']:%Y-%m-%d %H:%M}, {ts.seats}",
+        )
+    return ts
+
+
+def sponsor_from_pledge(pledge_id: int | None):
+    """The pledge (with its company) a new course comes from, or None."""
+    if not pledge_id:
+        return None
+    from portal.csr.models import Pledge
+
+    return db.session.get(Pledge, pledge_id)

@@ -1,0 +1,64 @@
+"""Participants' feedback after a course."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.training.models import BUSINESS_ANSWERS, Course, Feedback, Place, TrainingSession
+from portal.training.services.common import TrainingError, aware
+
+
+def may_give_feedback(place: Place) -> bool:
+    return place.status == "enrolled" and (
+        place.completed_at is not None or aware(place.session.ends_at) < utcnow()
+    )
+
+
+def give_feedback(place: Place, rating: int, business: str, comment: str | None) -> Feedback:
+    """Once per place (a unique constraint): a second answer is refused."""
+    if not may_give_feedback(place):
+        raise TrainingError(_l("Feedback opens when the course is over."))
+    if rating not in range(1, 6):
+        raise TrainingError(_l("Choose a rating from 1 to 5."), "rating")
+    if business not in BUSINESS_ANSWERS:
+        raise TrainingError(_l("Choose an answer."), "business")
+    item = Feedback(place_id=place.id, rating=rating, business=business, comment=comment or None)
+    try:
+        db.session.add(item)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise TrainingError(_l("You already gave your feedback for this course.")) from exc
+    return item
+
+
+def feedback_of(place: Place) -> Feedback | None:
+    return db.session.scalar(select(Feedback).where(Feedback.place_id == place.id))
+
+
+def feedback_summary() -> dict:
+    """Average rating, answers, and started/grew a business, per course and per sponsor."""
+    from portal.csr.models import Company
+
+    started = func.sum(case((Feedback.business == "started", 1), else_=0))
+    grew = func.sum(case((Feedback.business == "grew", 1), else_=0))
+    base = (
+        select(func.count(Feedback.id), func.avg(Feedback.rating), started, grew)
+        .select_from(Feedback)
+        .join(Place, Feedback.place_id == Place.id)
+        .join(TrainingSession, Place.session_id == TrainingSession.id)
+        .join(Course, TrainingSession.course_id == Course.id)
+    )
+    per_course = db.session.execute(
+        base.add_columns(Course.id, Course.title_id).group_by(Course.id, Course.title_id)
+    ).all()
+    per_sponsor = db.session.execute(
+        base.outerjoin(Company, Course.sponsor_company_id == Company.id)
+        .add_columns(Company.name)
+        .group_by(Company.name)
+    ).all()
+    return {"courses": per_course, "sponsors": per_sponsor}

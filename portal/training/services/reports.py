@@ -1,0 +1,140 @@
+"""Reports for evaluation: per course, RT/RW and need level, and the .xlsx export."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from portal.accounts.models import User
+from portal.audit.services import record
+from portal.extensions import db
+from portal.registry.models import NEED_LEVELS, Household, Membership
+from portal.training.models import Course, Place, TrainingSession
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return round(part * 100 / whole) if whole else None
+
+
+def _place_counts() -> tuple:
+    """Enrolled, waitlisted, attended and completed places, as sums for a GROUP BY."""
+    enrolled = Place.status == "enrolled"
+    return (
+        func.sum(case((enrolled, 1), else_=0)),
+        func.sum(case((Place.status == "waitlisted", 1), else_=0)),
+        func.sum(case((enrolled & Place.attended.is_(True), 1), else_=0)),
+        func.sum(case((enrolled & Place.completed_at.is_not(None), 1), else_=0)),
+    )
+
+
+def _report_row(counts, **row) -> dict:
+    """A report row: its own columns, the four counts and the two rates."""
+    e, w, a, c = (int(v or 0) for v in counts)
+    return {
+        **row,
+        "enrolled": e,
+        "waitlisted": w,
+        "attended": a,
+        "completed": c,
+        "attendance_rate": _rate(a, e),
+        "completion_rate": _rate(c, e),
+    }
+
+
+def report_per_course() -> list[dict]:
+    """Seats, places, waitlist, attendance and completion per course."""
+    seats = dict(
+        db.session.execute(
+            select(TrainingSession.course_id, func.sum(TrainingSession.seats))
+            .where(TrainingSession.cancelled.is_(False))
+            .group_by(TrainingSession.course_id)
+        ).all()
+    )
+    rows = db.session.execute(
+        select(Course.id, Course.title_id, *_place_counts())
+        .select_from(Course)
+        .outerjoin(TrainingSession, TrainingSession.course_id == Course.id)
+        .outerjoin(Place, Place.session_id == TrainingSession.id)
+        .group_by(Course.id, Course.title_id)
+        .order_by(Course.title_id)
+    ).all()
+    return [
+        _report_row(row[2:], id=row[0], title=row[1], seats=int(seats.get(row[0]) or 0))
+        for row in rows
+    ]
+
+
+def _report_by(column) -> list[dict]:
+    """Places of registry people grouped by a household column (RT/RW, need level)."""
+    hh = (
+        select(Membership.person_id, Membership.household_id)
+        .where(Membership.end_date.is_(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(*column, *_place_counts())
+        .select_from(Place)
+        .outerjoin(hh, hh.c.person_id == Place.person_id)
+        .outerjoin(Household, Household.id == hh.c.household_id)
+        .where(Place.status != "cancelled")
+        .group_by(*column)
+        .order_by(*column)
+    ).all()
+    return [_report_row(row[len(column) :], key=row[: len(column)]) for row in rows]
+
+
+def report_per_area() -> list[dict]:
+    """Per RT/RW (people the registry does not know form one row without RT/RW)."""
+    return _report_by((Household.rw, Household.rt))
+
+
+def report_per_level() -> list[dict]:
+    return _report_by((Household.need_level,))
+
+
+def export_xlsx(actor: User) -> bytes:
+    """The three reports as one workbook (sheets per course, per RT/RW, per need level);
+    the export is written to the audit log."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    heads = [
+        _("Enrolled"),
+        _("Waitlist"),
+        _("Attended"),
+        _("Completed"),
+        _("Attendance rate (percent)"),
+        _("Completion rate (percent)"),
+    ]
+
+    def tail(r):
+        return [
+            r["enrolled"],
+            r["waitlisted"],
+            r["attended"],
+            r["completed"],
+            r["attendance_rate"],
+            r["completion_rate"],
+        ]
+
+    ws = wb.active
+    ws.title = _("Per course")[:31]
+    ws.append([_("Course"), _("Seats"), *heads])
+    for r in report_per_course():
+        ws.append([r["title"], r["seats"], *tail(r)])
+    ws = wb.create_sheet(_("Per RT/RW").replace("/", "-")[:31])
+    ws.append([_("RW"), _("RT"), *heads])
+    for r in report_per_area():
+        ws.append([r["key"][0], r["key"][1], *tail(r)])
+    ws = wb.create_sheet(_("Per need level")[:31])
+    ws.append([_("Need level"), *heads])
+    for r in report_per_level():
+        level = r["key"][0]
+        ws.append([str(NEED_LEVELS.get(level, level)) if level else "-", *tail(r)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    record("training.export", "training_report", None, actor=actor, summary="xlsx")
+    db.session.commit()
+    return buffer.getvalue()

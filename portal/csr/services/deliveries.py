@@ -1,0 +1,151 @@
+"""Deliveries: a running sum that cannot pass the pledge, and staff's pledge lists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from portal.audit.services import record
+from portal.csr import uploads
+from portal.csr.models import Company, Delivery, Need, Pledge
+from portal.csr.services.common import DELIVERABLE, STAFF_EDITORS, CsrError, new_code
+from portal.csr.services.pledges import _event, _lock_pledge, _positive, _require_role
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.models_base import utcnow, village_today
+
+
+def record_delivery(
+    pledge_id: int,
+    *,
+    amount: int,
+    delivered_on: date,
+    actor,
+    note: str | None = None,
+    attachment: uploads.CleanImage | None = None,
+    beyond_target: bool = False,
+) -> Delivery:
+    """Staff record a (partial) delivery against a confirmed pledge.
+
+    Deliveries add up: the pledge's running sum moves by a conditional UPDATE that
+    cannot pass the pledged amount, so concurrent deliveries never exceed it. A
+    delivery that would take the need past its target (possible when it was
+    over-pledged) is refused unless staff confirm it with `beyond_target`, so a typing
+    mistake cannot show a need as more than 100% delivered.
+    """
+    _require_role(actor, STAFF_EDITORS)
+    amount = _positive(amount)
+    if delivered_on is None or delivered_on > village_today() + timedelta(days=1):
+        raise CsrError(_l("The delivery date must not be in the future."), "delivered_on")
+    stored = uploads.store(attachment, "deliveries") if attachment else None
+    try:
+        with write_transaction(db.session()):
+            need_id = db.session.scalar(select(Pledge.need_id).where(Pledge.id == pledge_id))
+            if need_id is None:
+                raise CsrError(_l("Only a confirmed pledge can receive deliveries."))
+            # One writer per need at a time (BEGIN IMMEDIATE already does it on SQLite).
+            need = db.session.execute(
+                select(Need.id, Need.target).where(Need.id == need_id).with_for_update()
+            ).one()
+            pledge = _lock_pledge(pledge_id)
+            if pledge.status not in DELIVERABLE:
+                raise CsrError(_l("Only a confirmed pledge can receive deliveries."))
+            if not beyond_target:
+                so_far = db.session.scalar(
+                    select(func.coalesce(func.sum(Pledge.delivered), 0)).where(
+                        Pledge.need_id == need_id
+                    )
+                )
+                if so_far + amount > need.target:
+                    raise CsrError(
+                        _l(
+                            "This delivery would take the need past its target (%(target)s; "
+                            "%(done)s delivered so far). Check the amount, or tick the box "
+                            "if the village really received more than it needed.",
+                            target=f"{need.target:,}",
+                            done=f"{so_far:,}",
+                        ),
+                        "amount",
+                    )
+            moved = db.session.execute(
+                update(Pledge)
+                .where(
+                    Pledge.id == pledge_id,
+                    Pledge.status.in_(DELIVERABLE),
+                    Pledge.delivered + amount <= Pledge.amount,
+                )
+                .values(delivered=Pledge.delivered + amount, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if moved.rowcount != 1:
+                remaining = db.session.scalar(
+                    select(Pledge.amount - Pledge.delivered).where(Pledge.id == pledge_id)
+                )
+                raise CsrError(
+                    _l(
+                        "That is more than this pledge still has to deliver (%(n)s).",
+                        n=f"{remaining:,}",
+                    ),
+                    "amount",
+                )
+            total = db.session.scalar(select(Pledge.delivered).where(Pledge.id == pledge_id))
+            from_status = pledge.status
+            to_status = "delivered" if total >= pledge.amount else "partly_delivered"
+            if to_status != from_status:
+                db.session.execute(
+                    update(Pledge)
+                    .where(Pledge.id == pledge_id)
+                    .values(status=to_status)
+                    .execution_options(synchronize_session=False)
+                )
+            delivery = Delivery(
+                pledge_id=pledge_id,
+                amount=amount,
+                delivered_on=delivered_on,
+                note=(note or "").strip()[:1000] or None,
+                attachment_file=stored,
+                recorded_by_id=actor.id,
+                recorded_by_name=actor.name,
+                beyond_target=bool(beyond_target),
+                receipt_code=new_code(),
+            )
+            db.session.add(delivery)
+            _event(pledge, from_status, to_status, actor, note, amount=amount)
+            record(
+                "deliver",
+                "csr_pledge",
+                pledge_id,
+                actor=actor,
+                after={"amount": amount, "delivered": total, "status": to_status},
+            )
+    except BaseException:
+        uploads.remove("deliveries", stored)
+        raise
+    db.session.refresh(pledge)
+    return delivery
+
+
+def own_pledge(company: Company | None, pledge_id: int) -> Pledge | None:
+    """A pledge of this company, or None (another company's pledge looks absent)."""
+    if company is None:
+        return None
+    return db.session.scalars(
+        select(Pledge).where(Pledge.id == pledge_id, Pledge.company_id == company.id)
+    ).first()
+
+
+def staff_pledges(status: str | None = None) -> list[Pledge]:
+    """Pledges and offers for staff, latest change first, optionally of one status."""
+    stmt = select(Pledge).order_by(Pledge.updated_at.desc(), Pledge.id.desc())
+    if status:
+        stmt = stmt.where(Pledge.status == status)
+    return list(db.session.scalars(stmt.limit(500)))
+
+
+def status_counts() -> dict[str, int]:
+    """How many pledges are in each status (staff overview)."""
+    return dict(
+        db.session.execute(select(Pledge.status, func.count()).group_by(Pledge.status)).all()
+    )

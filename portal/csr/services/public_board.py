@@ -1,0 +1,249 @@
+"""The public board: needs with their progress, pages of needs, totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Float, case, cast, extract, func, select
+
+from portal.csr.models import Company, Need, Pledge
+from portal.csr.services.common import CONFIRMED, COUNTED
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a need has come: pledged, confirmed and delivered against its target."""
+
+    target: int
+    pledged: int = 0
+    confirmed: int = 0
+    delivered: int = 0
+    pledges: int = 0
+
+    def pct(self, value: int) -> int:
+        return int(value * 100 // self.target) if self.target else 0
+
+    @property
+    def pct_pledged(self) -> int:
+        return self.pct(self.pledged)
+
+    @property
+    def pct_confirmed(self) -> int:
+        return self.pct(self.confirmed)
+
+    @property
+    def pct_delivered(self) -> int:
+        return self.pct(self.delivered)
+
+    @property
+    def over_pledged(self) -> bool:
+        return self.pledged > self.target
+
+    @property
+    def over_delivered(self) -> bool:
+        return self.delivered > self.target
+
+    @property
+    def met(self) -> bool:
+        return self.delivered >= self.target
+
+    def bar(self, value: int) -> int:
+        """The value for a <progress max=target>: never past the end of the bar."""
+        return min(value, self.target)
+
+    @property
+    def still_needed(self) -> int:
+        return max(self.target - self.pledged, 0)
+
+
+def _effective_amount():
+    # A closed pledge counts for what it actually delivered: the rest will not come.
+    return case((Pledge.status == "closed", Pledge.delivered), else_=Pledge.amount)
+
+
+def _delivered_value():
+    # In floating point: value x delivered can pass the 64-bit integer range.
+    return cast(Pledge.value, Float) * Pledge.delivered / Pledge.amount
+
+
+def _effective_value():
+    return case((Pledge.status == "closed", _delivered_value()), else_=Pledge.value)
+
+
+def _progress_sums(need_ids: list[int] | None, public: bool) -> dict[int, tuple]:
+    """need id -> (pledged, confirmed, delivered, pledges), summed in one query; for
+    the given needs, or for every need when `need_ids` is None."""
+    amount = _effective_amount()
+    stmt = (
+        select(
+            Pledge.need_id,
+            func.coalesce(func.sum(amount), 0),
+            func.coalesce(
+                func.sum(case((Pledge.status.in_(CONFIRMED), amount), else_=0)),
+                0,
+            ),
+            func.coalesce(func.sum(Pledge.delivered), 0),
+            func.count(),
+        )
+        .join(Company, Company.id == Pledge.company_id)
+        .where(Pledge.need_id.is_not(None), Pledge.status.in_(COUNTED))
+        .group_by(Pledge.need_id)
+    )
+    if need_ids is not None:
+        stmt = stmt.where(Pledge.need_id.in_(need_ids))
+    if public:
+        stmt = stmt.where(Company.status == "verified")
+    return {
+        row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+        for row in db.session.execute(stmt)
+    }
+
+
+def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progress]:
+    """Progress of each need in one query. `public` counts verified companies only."""
+    needs = list(needs)
+    if not needs:
+        return {}
+    rows = _progress_sums([n.id for n in needs], public)
+    return {n.id: Progress(n.target, *rows.get(n.id, (0, 0, 0, 0))) for n in needs}
+
+
+def progress_of(need: Need, public: bool = True) -> Progress:
+    """Progress of one need (see progress_for)."""
+    return progress_for([need], public)[need.id]
+
+
+BOARD_PAGE_SIZE = 20
+PARTNER_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the public board: needs with their progress, and page numbers."""
+
+    items: list[tuple[Need, Progress]]
+    page: int
+    pages: int
+    total: int
+    # How many needs are in the other list (met or closed when this is the open list).
+    other: int
+    done: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def board(
+    kind: str | None = None, *, page: int = 1, done: bool = False, per_page: int = BOARD_PAGE_SIZE
+) -> BoardPage:
+    """One page of the public board: open needs (or, with `done`, needs met or closed).
+
+    Most urgent first: the rank staff give (1 first), then the nearest deadline. A need
+    is met when verified companies delivered its target. Three queries whatever the
+    number of needs and pledges: the sums per need (one pass over the pledges), the
+    few columns that order and sort the needs, and the needs of this page.
+    """
+    sums = _progress_sums(None, public=True)
+    stmt = select(Need.id, Need.rank, Need.deadline, Need.is_open, Need.target).where(
+        Need.published.is_(True)
+    )
+    if kind:
+        stmt = stmt.where(Need.kind == kind)
+    far = date.max
+    open_rows, done_rows = [], []
+    for need_id, rank, deadline, is_open, target in db.session.execute(stmt):
+        delivered = sums.get(need_id, (0, 0, 0, 0))[2]
+        finished = not is_open or delivered >= target
+        (done_rows if finished else open_rows).append((rank, deadline or far, need_id))
+    rows, other = (done_rows, open_rows) if done else (open_rows, done_rows)
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    ids = [row[2] for row in sorted(rows)[(page - 1) * per_page : page * per_page]]
+    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(ids)))}
+    items = [(needs[i], Progress(needs[i].target, *sums.get(i, (0, 0, 0, 0)))) for i in ids]
+    return BoardPage(items, page, pages, len(rows), len(other), done)
+
+
+def published_need(need_id: int) -> Need | None:
+    """A need shown on the board, or None (drafts look absent)."""
+    return db.session.scalars(
+        select(Need).where(Need.id == need_id, Need.published.is_(True))
+    ).first()
+
+
+def open_needs() -> list[Need]:
+    """Needs a partner may pledge against, most urgent first."""
+    return list(
+        db.session.scalars(
+            select(Need)
+            .where(Need.published.is_(True), Need.is_open.is_(True))
+            .order_by(Need.rank, Need.deadline, Need.id)
+        )
+    )
+
+
+def _public_pledges():
+    return (
+        select(Pledge)
+        .join(Company, Company.id == Pledge.company_id)
+        .where(Company.status == "verified", Pledge.status != "offered")
+    )
+
+
+def public_pledges_for_need(need: Need) -> list[Pledge]:
+    """Pledges the public may see on a need's page (verified companies, no offers)."""
+    return list(
+        db.session.scalars(
+            _public_pledges()
+            .where(Pledge.need_id == need.id)
+            .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+        )
+    )
+
+
+def totals() -> dict[str, list]:
+    """Rupiah totals of public pledges per partner, per kind and per year.
+
+    Each row is (label key, pledged value, delivered value); withdrawn pledges and
+    offers do not count, closed ones count for what they delivered. One aggregated
+    query (one pass over the pledges, grouped by company, kind and year: a few hundred
+    rows at most), added up here into the three tables.
+    """
+    year = extract("year", Pledge.created_at)
+    rows = db.session.execute(
+        select(
+            Company.id,
+            Company.name,
+            Pledge.kind,
+            year,
+            func.coalesce(func.sum(_effective_value()), 0),
+            func.coalesce(func.sum(_delivered_value()), 0),
+        )
+        .join(Company, Company.id == Pledge.company_id)
+        .where(Company.status == "verified", Pledge.status.in_(COUNTED))
+        .group_by(Company.id, Company.name, Pledge.kind, year)
+    ).all()
+    partners: dict[tuple, list] = {}
+    kinds: dict[str, list] = {}
+    years: dict[int, list] = {}
+    for company_id, name, kind, when, pledged, delivered in rows:
+        for table, key in ((partners, (company_id, name)), (kinds, kind), (years, int(when))):
+            sums = table.setdefault(key, [0.0, 0.0])
+            sums[0] += pledged
+            sums[1] += delivered
+    return {
+        "partners": sorted(
+            ((k[0], k[1], round(v[0]), round(v[1])) for k, v in partners.items()),
+            key=lambda r: (-r[2], r[1]),
+        ),
+        "kinds": sorted((k, round(v[0]), round(v[1])) for k, v in kinds.items()),
+        "years": sorted(((k, round(v[0]), round(v[1])) for k, v in years.items()), reverse=True),
+    }

@@ -10,8 +10,6 @@ UPDATE in the same transaction as the row they count.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from portal import spreadsheet
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -733,11 +732,9 @@ def results_csv(ballot: Ballot, lang: str) -> str:
     from portal.i18n import localized
 
     res = results(ballot)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["option", "cost", "votes", "share_percent"])
+    rows: list[list] = [["option", "cost", "votes", "share_percent"]]
     for option in ballot.options:
-        writer.writerow(
+        rows.append(
             [
                 str(localized(option, "label", lang)),
                 option.cost if option.cost is not None else "",
@@ -745,18 +742,16 @@ def results_csv(ballot: Ballot, lang: str) -> str:
                 res.share(option.id),
             ]
         )
-    writer.writerow([])
-    writer.writerow(["voters", res.voters])
-    writer.writerow(["eligible", res.eligible])
-    writer.writerow(["turnout_percent", res.turnout])
+    rows += [[], ["voters", res.voters], ["eligible", res.eligible]]
+    rows.append(["turnout_percent", res.turnout])
     if res.areas:
-        writer.writerow([])
-        writer.writerow(["rt_rw", "voters", *[f"option_{o.position + 1}" for o in ballot.options]])
+        rows.append([])
+        rows.append(["rt_rw", "voters", *[f"option_{o.position + 1}" for o in ballot.options]])
         for area in res.areas:
-            writer.writerow(
+            rows.append(
                 [area.label, area.voters, *[area.counts.get(o.id, 0) for o in ballot.options]]
             )
-    return out.getvalue()
+    return spreadsheet.csv_text(rows)
 
 
 # --- surveys ---------------------------------------------------------------------------
@@ -1019,26 +1014,12 @@ def answer_rows(survey: Survey) -> tuple[list[str], list[list]]:
 
 def answers_csv(survey: Survey) -> str:
     header, rows = answer_rows(survey)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    return spreadsheet.csv_text([header, *rows])
 
 
 def answers_xlsx(survey: Survey) -> bytes:
-    from openpyxl import Workbook
-
     header, rows = answer_rows(survey)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("answers")
-    sheet.append(header)
-    for row in rows:
-        # A text that starts with = would be a formula in Excel: keep it text.
-        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.xlsx_bytes([("answers", [header, *rows])])
 
 
 # --- proposals -------------------------------------------------------------------------

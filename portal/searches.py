@@ -55,4 +55,6 @@ def current_id(scope: str) -> str | None:
 def redirect_to(scope: str, values: dict, endpoint: str, **url_values):
     """303 to `endpoint` with the search kept by id (after a POST, or from an old ?q=)."""
     token = remember(scope, values)
+    if request.args.get("lang"):
+        url_values.setdefault("lang", request.args["lang"])
     return redirect(url_for(endpoint, **url_values, **{ARG: token}), 303)

@@ -363,7 +363,9 @@ def test_auditor_reads_the_queue_but_cannot_decide(client, login_as, make_user, 
 
 def test_assisted_sign_up_verifies_and_gives_a_one_time_code(client, app, login_as, villager):
     login_as("operator")
-    page = client.get("/staf/warga/baru?lang=en&q=siti").get_data(as_text=True)
+    searched = client.post("/staf/warga/baru/cari", data={"q": "siti"})
+    assert searched.status_code == 303 and "siti" not in searched.headers["Location"]
+    page = client.get(searched.headers["Location"] + "&lang=en").get_data(as_text=True)
     assert "Siti Aminah" in page
     response = client.post(
         "/staf/warga/baru?lang=en",

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import searches
 from portal.accounts import residents
 from portal.accounts.forms import (
     ApproveForm,
@@ -56,11 +57,32 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
+# The searches here take a phone number or a NIK: they are POSTs and the words are kept
+# by id in the session (portal/searches.py), never in a URL.
+ACCOUNTS, PEOPLE = "accounts", "people"
+
+
+def _words(scope: str) -> str:
+    return ((searches.recall(scope) or {}).get("q") or "").strip()[:100]
+
+
+def _posted_words() -> dict:
+    return {"q": (request.form.get("q") or "").strip()[:100]}
+
+
+def _old_link(scope: str, endpoint: str, **url_values):
+    """A link that still has ?q=: the same search, by id."""
+    q = (request.args.get("q") or "").strip()[:100]
+    return searches.redirect_to(scope, {"q": q}, endpoint, **url_values)
+
+
 @bp.route("/")
 @roles_required(*READERS)
 def queue():
     """Pending verifications (oldest first) and a search for resident accounts."""
-    q = (request.args.get("q") or "").strip()[:100]
+    if "q" in request.args:
+        return _old_link(ACCOUNTS, "residents_manage.queue")
+    q = _words(ACCOUNTS)
     return render_template(
         "residents/queue.html",
         pending=residents.pending_verifications(),
@@ -70,8 +92,27 @@ def queue():
     )
 
 
+@bp.route("/", methods=["POST"])
+@roles_required(*READERS)
+def search_accounts():
+    return searches.redirect_to(ACCOUNTS, _posted_words(), "residents_manage.queue")
+
+
+@bp.route("/<int:user_id>/cari", methods=["POST"])
+@roles_required(*READERS)
+def search_candidates(user_id: int):
+    user = _resident_or_404(user_id)
+    return searches.redirect_to(PEOPLE, _posted_words(), "residents_manage.detail", user_id=user.id)
+
+
+@bp.route("/baru/cari", methods=["POST"])
+@roles_required(*EDITORS)
+def search_people():
+    return searches.redirect_to(PEOPLE, _posted_words(), "residents_manage.assisted")
+
+
 def _detail(user: User, *, reject_form=None, approve_error=None, code=None, status=200):
-    q = (request.args.get("q") or "").strip()[:100]
+    q = _words(PEOPLE)
     return (
         render_template(
             "residents/detail.html",
@@ -94,6 +135,8 @@ def _detail(user: User, *, reject_form=None, approve_error=None, code=None, stat
 def detail(user_id: int):
     """A resident's account; when pending, the registry people to compare with."""
     user = _resident_or_404(user_id)
+    if "q" in request.args:
+        return _old_link(PEOPLE, "residents_manage.detail", user_id=user.id)
     if user.verification_status == "pending":
         record("resident_verification_viewed", "user", user.id, actor=_me(), ip=request.remote_addr)
         db.session.commit()
@@ -159,8 +202,10 @@ def reset_code(user_id: int):
 @roles_required(*EDITORS)
 def assisted():
     """Register and verify a resident who came to the office."""
+    if request.method == "GET" and "q" in request.args:
+        return _old_link(PEOPLE, "residents_manage.assisted")
     form = AssistedSignupForm()
-    q = (request.args.get("q") or "").strip()[:100]
+    q = _words(PEOPLE)
     people = residents.search_people(q)
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
@@ -192,7 +237,13 @@ def assisted():
                     new=True,
                 )
     status = 422 if form.errors else 200
-    return render_template("residents/assisted.html", form=form, q=q, people=people), status
+    return render_template(
+        "residents/assisted.html",
+        form=form,
+        q=q,
+        people=people,
+        search_id=searches.current_id(PEOPLE),
+    ), status
 
 
 @bp.route("/penghapusan")

@@ -12,14 +12,35 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 
 _SIXTEEN_DIGITS = re.compile(r"\b(\d{4})\d{8}(\d{4})\b")
+# In what a person searched for: a run of 8 or more digits, perhaps in groups
+# ("3201 0145", "0812-3456-7890"): part of a NIK or KK number, or a phone number.
+_DIGIT_RUN = re.compile(r"\d(?:[\s.\-]*\d){7,}")
+# The names under which a search's words are recorded (the filters of an export, say).
+QUERY_KEYS = frozenset({"q", "query", "search", "words"})
+
+
+def mask_query(text: str) -> str:
+    """Search words for the log: a 16-digit number as 3201********0001, any other run of
+    8 or more digits (a partial NIK, a phone number) as its first four and stars."""
+    text = mask_numbers(text)
+
+    def hide(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return digits[:4] + "*" * (len(digits) - 4)
+
+    return _DIGIT_RUN.sub(hide, text)
 
 
 def mask_numbers(value: Any) -> Any:
-    """Mask any 16-digit number (NIK, KK) inside a value: 3201********0001."""
+    """Mask any 16-digit number (NIK, KK) inside a value: 3201********0001; under a
+    search key (`QUERY_KEYS`) also shorter runs of digits (`mask_query`)."""
     if isinstance(value, str):
         return _SIXTEEN_DIGITS.sub(lambda m: m.group(1) + "********" + m.group(2), value)
     if isinstance(value, dict):
-        return {k: mask_numbers(v) for k, v in value.items()}
+        return {
+            k: mask_query(v) if k in QUERY_KEYS and isinstance(v, str) else mask_numbers(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [mask_numbers(v) for v in value]
     if hasattr(value, "isoformat"):

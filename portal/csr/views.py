@@ -3,8 +3,6 @@ and the partner's own pages (register, pledge, offer, withdraw, receipts)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import (
@@ -20,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from portal import spreadsheet
 from portal.csr import feed, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
@@ -285,13 +284,6 @@ DATASETS = {
 }
 
 
-def _csv_cell(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 @bp.route("/data/janji.csv", defaults={"dataset": "janji", "fmt": "csv"})
 @bp.route("/data/janji.json", defaults={"dataset": "janji", "fmt": "json"})
 @bp.route("/data/pengiriman.csv", defaults={"dataset": "pengiriman", "fmt": "csv"})
@@ -304,13 +296,9 @@ def open_data(dataset: str, fmt: str):
         body = json.dumps({"dataset": name, "count": len(rows), "rows": rows}, ensure_ascii=False)
         response = current_app.response_class(body, mimetype="application/json")
     else:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+        table = [columns, *([row.get(c) for c in columns] for row in rows)]
         response = current_app.response_class(
-            "\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8"
+            spreadsheet.csv_text(table, bom=True), mimetype="text/csv; charset=utf-8"
         )
     response.headers["Content-Disposition"] = f'attachment; filename="csr-{name}.{fmt}"'
     return response

@@ -7,15 +7,13 @@ Never a NIK, KK number, birth date or address: the version rows do not hold them
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from portal import spreadsheet
 from portal.csr.receipts import _latin1
 from portal.i18n import localized, money
 from portal.lists import services
@@ -117,11 +115,9 @@ def version_pdf(
 
 def version_csv(period: ListPeriod, version: ListVersion, lang: str) -> str:
     """The published version as CSV: masked name, RT, RW, programme, what is given."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     programme = str(localized(period.programme, "name", lang))
     benefit = str(localized(period, "benefit", lang))
-    writer.writerow([_("Name"), _("RT"), _("RW"), _("Programme"), _("Each household receives")])
+    rows = [[_("Name"), _("RT"), _("RW"), _("Programme"), _("Each household receives")]]
     for row in services.version_rows(version):
-        writer.writerow([row.masked_name, row.rt, row.rw or "", programme, benefit])
-    return out.getvalue()
+        rows.append([row.masked_name, row.rt, row.rw or "", programme, benefit])
+    return spreadsheet.csv_text(rows, delimiter=";")

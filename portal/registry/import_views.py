@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.accounts import staff_session
 from portal.accounts.forms import EmptyForm
 from portal.errors import MESSAGES
+from portal.registry import reads
 from portal.registry import services as registry
 from portal.registry.import_forms import UploadForm
 from portal.registry.importing import export, layouts, services
@@ -30,6 +31,7 @@ from portal.registry.models import (
     RELATIONS,
     SEXES,
 )
+from portal.registry.views import search_filters
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
@@ -159,7 +161,7 @@ def batch(batch_id: int):
     pages = max(1, math.ceil(total / PER_PAGE))
     if page > pages:
         abort(404)
-    return render_template(
+    html = render_template(
         "registry/import_batch.html",
         batch=item,
         layout=layouts.BY_CODE.get(item.layout),
@@ -171,6 +173,11 @@ def batch(batch_id: int):
         display=services.DISPLAY[layouts.BY_CODE[item.layout].kind],
         button=EmptyForm(),
     )
+    # The rows show NIK and KK numbers in full: logged once made, before it is sent.
+    reads.view_import_rows(
+        item, rows, which=which, page=page, actor=current_user, ip=request.remote_addr
+    )
+    return html
 
 
 @bp.route("/impor/<int:batch_id>/konfirmasi", methods=["POST"])
@@ -207,7 +214,7 @@ def discard(batch_id: int):
 
 
 @bp.route("/impor/<int:batch_id>/ditolak.<fmt>")
-@roles_required(*READERS)
+@roles_required(*EDITORS)  # the file's own cells: NIKs and KK numbers in full
 def rejected(batch_id: int, fmt: str):
     item = _batch_or_404(batch_id)
     if fmt not in export.FORMATS:
@@ -223,29 +230,34 @@ def _download(content: bytes, mimetype: str, filename: str):
     return response
 
 
-def _filters() -> registry.Filters:
-    return registry.filters_from_args(request.args)
-
-
 @bp.route("/ekspor")
-@roles_required(*READERS)
+@roles_required(*EDITORS)
 def export_page():
+    """The export form, filled in with the search the operator came from (kept by id,
+    `portal.searches`: the words are not in the address)."""
+    filters, _args = search_filters()
     return render_template(
         "registry/import_export.html",
-        filters=_filters(),
+        filters=filters,
         need_levels=NEED_LEVELS,
         programmes=registry.programmes_for_filter(),
     )
 
 
-@bp.route("/ekspor/unduh")
-@roles_required(*READERS)
+@bp.route("/ekspor/unduh", methods=["POST"])
+@roles_required(*EDITORS)
 def export_download():
-    kind = request.args.get("isi", "households")
-    fmt = request.args.get("format", "xlsx")
+    """The file (a POST: the search words are in the form, not in a URL). Auditors get
+    no export: the file holds NIK, KK numbers, birth dates and disability."""
+    kind = request.form.get("isi", "households")
+    fmt = request.form.get("format", "xlsx")
     if kind not in export.KINDS or fmt not in export.FORMATS:
         abort(404)
     content, mimetype, filename = export.export_list(
-        _filters(), kind, fmt, actor=current_user, ip=request.remote_addr
+        registry.filters_from_args(request.form),
+        kind,
+        fmt,
+        actor=current_user,
+        ip=request.remote_addr,
     )
     return _download(content, mimetype, filename)

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import searches
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import User
 from portal.audit.services import mask_numbers
@@ -29,7 +30,7 @@ from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.public.models import AID_TYPES
-from portal.registry import scoring, services
+from portal.registry import reads, scoring, services
 from portal.registry.forms import (
     EnrolmentForm,
     HouseholdForm,
@@ -113,6 +114,8 @@ def _labels():
     return {
         **_translated_labels(),
         "can_edit": current_user.is_authenticated and current_user.role in EDITORS,
+        # Files with NIK, KK, birth dates and disability: operators and admins only.
+        "can_export": current_user.is_authenticated and current_user.role in EDITORS,
         "today": village_today(),
     }
 
@@ -140,24 +143,59 @@ def _attach(form, errors: dict) -> None:
         getattr(form, name).errors = [*getattr(form, name).errors, message]
 
 
-@bp.route("/")
-@roles_required(*READERS)
-def index():
+SEARCH = "registry"
+
+
+def search_filters() -> tuple[services.Filters, dict]:
+    """The filters of this request and the URL arguments that give them back: a search
+    kept by id (`portal.searches`), else the query string without any words."""
+    kept = searches.recall(SEARCH)
+    if kept is not None:
+        return services.filters_from_args(kept), {searches.ARG: request.args[searches.ARG]}
     filters = services.filters_from_args(request.args)
+    filters.q = ""
+    return filters, services.filters_query(filters)
+
+
+def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
-    pagination = services.search_households(filters, page=page_arg(), per_page=PER_PAGE)
+    pagination = services.search_households(filters, page=page, per_page=PER_PAGE)
     return render(
         "registry/index.html",
         "registry/_results.html",
         filters=filters,
-        filters_query=services.filters_query(filters),
+        search_args=search_args,
         searched=searched,
         pagination=pagination,
         # Only the whole page has the filter menu; the fragment (every keystroke) has not.
         programmes=[] if is_htmx() else services.programmes_for_filter(),
     )
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    if "q" in request.args:  # an old link: the words leave the address
+        values = services.filters_query(services.filters_from_args(request.args))
+        return searches.redirect_to(SEARCH, values, "registry.index")
+    filters, search_args = search_filters()
+    return _results_page(filters, search_args, page_arg())
+
+
+@bp.route("/", methods=["POST"])
+@roles_required(*READERS)
+def search():
+    """The search form (a POST, so that a NIK or KK number never enters a URL)."""
+    filters = services.filters_from_args(request.form)
+    values = services.filters_query(filters)
+    if not is_htmx():
+        return searches.redirect_to(SEARCH, values, "registry.index")
+    token = searches.remember(SEARCH, values)
+    response = _results_page(filters, {searches.ARG: token})
+    response.headers["HX-Replace-Url"] = url_for("registry.index", **{searches.ARG: token})
+    return response
 
 
 @bp.route("/rumah-tangga/<int:household_id>")
@@ -207,7 +245,10 @@ def edit_household(household_id: int):
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("registry.household", household_id=item.id))
         _attach(form, errors)
-    return render_template("registry/household_form.html", form=form, household=item)
+    page = render_template("registry/household_form.html", form=form, household=item)
+    # The form shows the KK number in full: logged once made, before it is sent.
+    reads.view_household_form(item, actor=current_user, ip=_ip())
+    return page
 
 
 @bp.route("/rumah-tangga/<int:household_id>/anggota-baru", methods=["GET", "POST"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select, union
 
+from portal import spreadsheet
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.models_base import utcnow
@@ -163,11 +162,9 @@ def results_csv(ballot: Ballot, lang: str) -> str:
     from portal.i18n import localized
 
     res = results(ballot)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["option", "cost", "votes", "share_percent"])
+    rows: list[list] = [["option", "cost", "votes", "share_percent"]]
     for option in ballot.options:
-        writer.writerow(
+        rows.append(
             [
                 str(localized(option, "label", lang)),
                 option.cost if option.cost is not None else "",
@@ -175,15 +172,13 @@ def results_csv(ballot: Ballot, lang: str) -> str:
                 res.share(option.id),
             ]
         )
-    writer.writerow([])
-    writer.writerow(["voters", res.voters])
-    writer.writerow(["eligible", res.eligible])
-    writer.writerow(["turnout_percent", res.turnout])
+    rows += [[], ["voters", res.voters], ["eligible", res.eligible]]
+    rows.append(["turnout_percent", res.turnout])
     if res.areas:
-        writer.writerow([])
-        writer.writerow(["rt_rw", "voters", *[f"option_{o.position + 1}" for o in ballot.options]])
+        rows.append([])
+        rows.append(["rt_rw", "voters", *[f"option_{o.position + 1}" for o in ballot.options]])
         for area in res.areas:
-            writer.writerow(
+            rows.append(
                 [area.label, area.voters, *[area.counts.get(o.id, 0) for o in ballot.options]]
             )
-    return out.getvalue()
+    return spreadsheet.csv_text(rows)

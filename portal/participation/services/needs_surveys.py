@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
+from portal import spreadsheet
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -293,26 +292,12 @@ def answer_rows(survey: Survey) -> tuple[list[str], list[list]]:
 
 def answers_csv(survey: Survey) -> str:
     header, rows = answer_rows(survey)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    return spreadsheet.csv_text([header, *rows])
 
 
 def answers_xlsx(survey: Survey) -> bytes:
-    from openpyxl import Workbook
-
     header, rows = answer_rows(survey)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("answers")
-    sheet.append(header)
-    for row in rows:
-        # A text that starts with = would be a formula in Excel: keep it text.
-        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheet.xlsx_bytes([("answers", [header, *rows])])
 
 
 def export_answers(survey: Survey, fmt: str, actor: User):

@@ -21,9 +21,7 @@ personal data and is deleted.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
-import io
 import json
 import os
 import secrets
@@ -31,6 +29,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 from flask import current_app
@@ -38,6 +37,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from portal import spreadsheet
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
@@ -614,53 +614,14 @@ def record_rejected_download(batch: ImportBatch, fmt: str, *, actor, ip=None) ->
 
 
 def table_file(header: list, rows, fmt: str, name: str) -> tuple[bytes, str, str]:
-    """A header and rows as .xlsx (openpyxl, write-only) or .csv (UTF-8 with BOM and ";",
-    what Excel opens correctly on Indonesian Windows)."""
+    """A header and rows as .xlsx (write-only) or .csv (UTF-8 with BOM and ";", what
+    Excel opens correctly on Indonesian Windows); every cell through
+    `portal.spreadsheet.safe_cell` (never a formula; NIK and KK numbers stay text)."""
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([_csv_safe(v) for v in row])
-        data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-        return data, "text/csv; charset=utf-8", f"{name}.csv"
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Data")
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                # Stored as text, so that NIK and KK numbers keep all 16 digits, and
-                # never as a formula.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return buffer.getvalue(), mimetype, f"{name}.xlsx"
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in a CSV cell ("=HYPERLINK(...)")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _numberish(value):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _numberish(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+        data = spreadsheet.csv_text(chain([header], rows), delimiter=";", bom=True)
+        return data.encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv"
+    data = spreadsheet.xlsx_bytes([("Data", chain([header], rows))])
+    return data, spreadsheet.XLSX_MIMETYPE, f"{name}.xlsx"
 
 
 __all__ = [

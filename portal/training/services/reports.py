@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
+from portal import spreadsheet
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.extensions import db
@@ -93,13 +94,9 @@ def report_per_level() -> list[dict]:
 
 
 def export_xlsx(actor: User) -> bytes:
-    """The three reports as one workbook (sheets per course, per RT/RW, per need level);
-    the export is written to the audit log."""
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
+    """The three reports as one workbook (sheets per course, per RT/RW, per need level),
+    every cell through `portal.spreadsheet` (a course title is never a formula); the
+    export is written to the audit log."""
     heads = [
         _("Enrolled"),
         _("Waitlist"),
@@ -119,22 +116,21 @@ def export_xlsx(actor: User) -> bytes:
             r["completion_rate"],
         ]
 
-    ws = wb.active
-    ws.title = _("Per course")[:31]
-    ws.append([_("Course"), _("Seats"), *heads])
-    for r in report_per_course():
-        ws.append([r["title"], r["seats"], *tail(r)])
-    ws = wb.create_sheet(_("Per RT/RW").replace("/", "-")[:31])
-    ws.append([_("RW"), _("RT"), *heads])
-    for r in report_per_area():
-        ws.append([r["key"][0], r["key"][1], *tail(r)])
-    ws = wb.create_sheet(_("Per need level")[:31])
-    ws.append([_("Need level"), *heads])
+    per_course = [[_("Course"), _("Seats"), *heads]]
+    per_course += [[r["title"], r["seats"], *tail(r)] for r in report_per_course()]
+    per_area = [[_("RW"), _("RT"), *heads]]
+    per_area += [[r["key"][0], r["key"][1], *tail(r)] for r in report_per_area()]
+    per_level = [[_("Need level"), *heads]]
     for r in report_per_level():
         level = r["key"][0]
-        ws.append([str(NEED_LEVELS.get(level, level)) if level else "-", *tail(r)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
+        per_level.append([str(NEED_LEVELS.get(level, level)) if level else "-", *tail(r)])
+    data = spreadsheet.xlsx_bytes(
+        [
+            (_("Per course"), per_course),
+            (_("Per RT/RW").replace("/", "-"), per_area),
+            (_("Per need level"), per_level),
+        ]
+    )
     record("training.export", "training_report", None, actor=actor, summary="xlsx")
     db.session.commit()
-    return buffer.getvalue()
+    return data

@@ -123,12 +123,15 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
+    from flask_login import current_user
+
     from portal.public.models import (
         AID_TYPES,
         ANNOUNCEMENT_CATEGORIES,
         MEETING_KINDS,
         PARTNER_KINDS,
     )
+    from portal.roles import can
     from portal.text import plain_excerpt, render_markdown
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -140,6 +143,7 @@ def configure_templates(app: Flask) -> None:
         categories=ANNOUNCEMENT_CATEGORIES,
         meeting_kinds=MEETING_KINDS,
         partner_kinds=PARTNER_KINDS,
+        can=lambda capability: can(current_user, capability),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

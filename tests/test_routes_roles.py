@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import IntegerConverter, Rule
 
-from portal.accounts.models import ROLES
+from portal.roles import ROLES
 from portal.security import PUBLIC_ATTR, ROLES_ATTR
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import select, text
 
 from portal.accounts import second_factor as twofa
 from portal.accounts import secret_box, staff_session
-from portal.accounts.models import STAFF_ROLES, RecoveryCode, User
+from portal.accounts.models import RecoveryCode, User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
+from portal.roles import STAFF_ROLES
 from portal.security import ROLES_ATTR, SECOND_FACTOR_ATTR
 from tests.test_routes_roles import _url_for_rule
 from tests.totp_helper import Authenticator, flask_staff_login, recovery_codes_from_page

@@ -28,12 +28,10 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.numbers import db_int
 from portal.registry.models import Person
+from portal.roles import ADMINS, EDITORS, OVERSEERS, READERS
 from portal.security import roles_required
 
 bp = Blueprint("residents_manage", __name__, url_prefix="/staf/warga")
-
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
 
 
 @bp.context_processor
@@ -247,7 +245,7 @@ def assisted():
 
 
 @bp.route("/penghapusan")
-@roles_required("admin", "auditor")
+@roles_required(*OVERSEERS)
 def deletions():
     """Residents' requests to delete their account."""
     return render_template(
@@ -258,7 +256,7 @@ def deletions():
 
 
 @bp.route("/penghapusan/<int:request_id>", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def decide_deletion(request_id: int):
     item = db.session.get(DeletionRequest, request_id)
     if item is None:

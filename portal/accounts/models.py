@@ -22,9 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.accounts.secret_box import SealedText
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
-
-ROLES = ("resident", "partner", "trainer", "operator", "admin", "auditor")
-STAFF_ROLES = ("operator", "admin", "auditor")
+from portal.roles import STAFF_ROLES
 
 
 def new_session_token() -> str:
@@ -98,7 +96,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("operator", "admin", "auditor")
+        return self.role in STAFF_ROLES
 
     @property
     def has_second_factor(self) -> bool:

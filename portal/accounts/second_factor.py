@@ -18,12 +18,13 @@ import segno
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.accounts.models import STAFF_ROLES, RecoveryCode, User, new_session_token
+from portal.accounts.models import RecoveryCode, User, new_session_token
 from portal.accounts.secret_box import is_unreadable
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.numbers import is_whole
+from portal.roles import STAFF_ROLES
 
 RECOVERY_CODE_COUNT = 10
 # Lower-case letters and digits without the look-alikes (0/o, 1/l/i).

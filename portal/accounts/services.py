@@ -6,10 +6,11 @@ import secrets
 
 from sqlalchemy import func, select
 
-from portal.accounts.models import ROLES, User, new_session_token
+from portal.accounts.models import User, new_session_token
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.roles import ROLES
 
 
 def load_user(user_id: str) -> User | None:

@@ -37,8 +37,9 @@ from portal.accounts.forms import (
     SecondFactorForm,
     VerifyForm,
 )
-from portal.accounts.models import ROLES, STAFF_ROLES, User
+from portal.accounts.models import User
 from portal.extensions import db, limiter
+from portal.roles import ADMINS, RESIDENTS, ROLES, STAFF_ROLES
 from portal.security import csrf_after_limits, is_safe_next, public, roles_required
 
 bp = Blueprint("accounts", __name__)
@@ -229,7 +230,7 @@ def security():
 
 
 @bp.route("/staf/pengguna")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def staff_list():
     """Staff accounts and their second factor, with a reset button for each."""
     staff = twofa.staff_accounts()
@@ -242,7 +243,7 @@ def staff_list():
 
 
 @bp.route("/staf/pengguna/<int:user_id>/reset-kode", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def reset_second_factor(user_id: int):
     target = db.session.get(User, user_id)
     if target is None or not target.is_staff:
@@ -466,7 +467,7 @@ def download_data():
 @bp.route("/akun/verifikasi", methods=["GET", "POST"])
 @limiter.limit(_verify_limit, key_func=_account_key, methods=["POST"], scope="verify-account")
 @limiter.limit(_verify_ip_limit, methods=["POST"], scope="verify-ip")
-@roles_required("resident")
+@roles_required(*RESIDENTS)
 def verify():
     """Prove living in the village: NIK and birth date, compared with the registry."""
     user = current_user._get_current_object()

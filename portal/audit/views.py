@@ -15,12 +15,12 @@ from portal.audit import services
 from portal.extensions import db
 from portal.htmx import render
 from portal.numbers import db_int
+from portal.roles import READERS
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/staf/audit")
 
-READERS = ("operator", "admin", "auditor")
 PER_PAGE = 50
 
 

@@ -15,13 +15,11 @@ from portal.complaints import services
 from portal.complaints.forms import AssignForm, CloseForm, NoteForm, ReplyForm, TriageForm
 from portal.complaints.models import CATEGORIES, STATUSES
 from portal.forms import choices
+from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
 bp = Blueprint("complaints_manage", __name__, url_prefix="/staf/pengaduan")
-
-EDITORS = services.EDITORS
-READERS = services.READERS
 
 
 def _actor():

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select, update
 
 from portal import uploads
-from portal.accounts.models import STAFF_ROLES, User
+from portal.accounts.models import User
 from portal.audit.services import record
 from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, ComplaintStep
 from portal.database import write_transaction
@@ -26,14 +26,14 @@ from portal.extensions import db
 from portal.models_base import utcnow
 from portal.numbers import is_whole
 
+# Staff act on complaints (EDITORS) and auditors (village head, BPD) read (READERS); a
+# complaint that names a staff member is seen by ROUTED_READERS, never the person named.
+from portal.roles import EDITORS, READERS, STAFF_ROLES
+from portal.roles import OVERSEERS as ROUTED_READERS
+
 # 31 symbols without look-alikes (no 0/O, 1/I/L): 12 of them are 59.4 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
-# Staff who act on complaints; auditors (village head, BPD) read.
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
-# Who sees a complaint that names a staff member (never the person named).
-ROUTED_READERS = ("admin", "auditor")
 ANSWER_WITHIN = timedelta(days=3)
 PER_PAGE = 25
 

@@ -35,13 +35,11 @@ from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, 
 from portal.extensions import db
 from portal.participation.models import Ballot
 from portal.public.models import Programme
+from portal.roles import ADMINS, EDITORS, READERS
 from portal.security import roles_required
 from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
-
-EDITORS = services.STAFF_EDITORS
-READERS = services.STAFF_READERS
 
 
 def _actor():
@@ -195,7 +193,7 @@ def _company_page(item, verify_form, reject_form, status=200):
 
 
 @bp.route("/mitra/<int:company_id>/verifikasi", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def company_verify(company_id: int):
     item = _get(Company, company_id)
     form = VerifyCompanyForm()
@@ -209,7 +207,7 @@ def company_verify(company_id: int):
 
 
 @bp.route("/mitra/<int:company_id>/tolak", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def company_reject(company_id: int):
     item = _get(Company, company_id)
     form = RejectCompanyForm()

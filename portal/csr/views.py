@@ -36,6 +36,7 @@ from portal.extensions import db, limiter
 from portal.htmx import render
 from portal.public import cache
 from portal.public.cache import cached_page
+from portal.roles import PARTNERS, READERS
 from portal.security import csrf_after_limits, public, roles_required
 from portal.urlargs import existing_page, page_arg
 
@@ -56,8 +57,7 @@ def _template_globals(state) -> None:
     cache.watch(Need, Company, Pledge, PledgeEvent, Delivery)
 
 
-PARTNER = ("partner",)
-RECEIPT_ROLES = ("partner", *services.STAFF_READERS)
+RECEIPT_ROLES = (*PARTNERS, *READERS)
 
 
 def _register_limit() -> str:
@@ -141,7 +141,7 @@ def _need_page(item, company, form, status=200):
 
 
 @bp.route("/kebutuhan/<int:need_id>/janji", methods=["POST"])
-@roles_required(*PARTNER)
+@roles_required(*PARTNERS)
 def pledge(need_id: int):
     item = services.published_need(need_id)
     if item is None:
@@ -308,7 +308,7 @@ def open_data(dataset: str, fmt: str):
 
 
 @bp.route("/akun")
-@roles_required(*PARTNER)
+@roles_required(*PARTNERS)
 def account():
     company = _my_company()
     return _account_page(company, LogoForm())
@@ -326,7 +326,7 @@ def _account_page(company, logo_form):
 
 
 @bp.route("/akun/logo", methods=["POST"])
-@roles_required(*PARTNER)
+@roles_required(*PARTNERS)
 def change_logo():
     company = _my_company()
     form = LogoForm()
@@ -338,7 +338,7 @@ def change_logo():
 
 
 @bp.route("/tawaran", methods=["GET", "POST"])
-@roles_required(*PARTNER)
+@roles_required(*PARTNERS)
 def offer():
     company = _my_company()
     form = OfferForm()
@@ -368,7 +368,7 @@ def offer():
 
 
 @bp.route("/akun/janji/<int:pledge_id>")
-@roles_required(*PARTNER)
+@roles_required(*PARTNERS)
 def my_pledge(pledge_id: int):
     company = _my_company()
     item = services.own_pledge(company, pledge_id)
@@ -384,7 +384,7 @@ def my_pledge(pledge_id: int):
 
 
 @bp.route("/akun/janji/<int:pledge_id>/tarik", methods=["POST"])
-@roles_required(*PARTNER)
+@roles_required(*PARTNERS)
 def withdraw(pledge_id: int):
     company = _my_company()
     item = services.own_pledge(company, pledge_id)

@@ -36,15 +36,14 @@ from portal.lists.forms import (
 )
 from portal.lists.models import ListDecision, ListObjection
 from portal.public.models import Programme
+from portal.roles import EDITORS, READERS
+from portal.roles import OVERSEERS as APPROVERS
 from portal.security import roles_required
 from portal.uploads import UploadError
 from portal.urlargs import page_arg
 
 bp = Blueprint("lists_manage", __name__, url_prefix="/staf/daftar-penerima")
 
-EDITORS = services.STAFF_EDITORS
-READERS = services.STAFF_READERS
-APPROVERS = services.APPROVERS
 PER_PAGE = 50
 
 

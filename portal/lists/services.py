@@ -41,12 +41,9 @@ from portal.registry import scoring
 from portal.registry.models import NEED_LEVELS, Household, Person
 from portal.registry.services import covered_households, normalise_name
 
-STAFF_EDITORS = ("operator", "admin")
-STAFF_READERS = ("operator", "admin", "auditor")
-# The village head signs the list. In this portal the village head and the BPD use the
-# auditor role (read-only everywhere else); an admin may also be the village head. An
-# operator, who prepares the list, never approves it.
-APPROVERS = ("auditor", "admin")
+# The village head signs the list: the village head and the BPD use the auditor role, and
+# an admin may also be the village head; an operator, who prepares the list, never does.
+from portal.roles import OVERSEERS as APPROVERS
 
 PERIOD_FIELDS = (
     "programme_id",

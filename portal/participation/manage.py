@@ -20,12 +20,10 @@ from portal.i18n import current_lang
 from portal.participation import services
 from portal.participation.forms import BallotForm, HideForm, QuestionForm, SurveyForm
 from portal.participation.models import Ballot, Survey
+from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 
 bp = Blueprint("participation_manage", __name__, url_prefix="/staf/partisipasi")
-
-EDITORS = services.EDITORS
-READERS = services.READERS
 
 
 def _actor():

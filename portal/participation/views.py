@@ -48,12 +48,11 @@ from portal.participation.models import (
     Survey,
 )
 from portal.public.cache import cached_page
+from portal.roles import RESIDENTS as RESIDENT
 from portal.security import public, roles_required
 from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("participation", __name__, url_prefix="/partisipasi")
-
-RESIDENT = ("resident",)
 
 
 @bp.record_once

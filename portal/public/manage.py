@@ -17,12 +17,10 @@ from portal.accounts.forms import EmptyForm
 from portal.public import content
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
 from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 
 bp = Blueprint("manage", __name__, url_prefix="/staf")
-
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
 
 
 @dataclass(frozen=True)

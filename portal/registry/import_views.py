@@ -32,13 +32,12 @@ from portal.registry.models import (
     SEXES,
 )
 from portal.registry.views import search_filters
+from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
 bp = Blueprint("registry_import", __name__, url_prefix="/staf/registrasi")
 
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
 PER_PAGE = 50
 FILTER_LABELS = {
     "all": _l("All rows"),

@@ -53,13 +53,12 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
+from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
 bp = Blueprint("registry", __name__, url_prefix="/staf/registrasi")
 
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
 PER_PAGE = 25
 
 

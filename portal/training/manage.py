@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.models_base import village_tz
 from portal.public.models import Programme
 from portal.registry.models import NEED_LEVELS, Person
+from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.training import outbox, services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
@@ -33,9 +34,6 @@ from portal.training.models import CHANNELS, OUTBOX_STATUSES, Course, Place, Tra
 from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
-
-EDITORS = services.EDITORS
-READERS = services.READERS
 
 
 def _get(model, item_id: int):

@@ -25,6 +25,8 @@ from portal.numbers import db_int
 from portal.privacy import mask_name
 from portal.public import cache
 from portal.public.cache import cached_page
+from portal.roles import RESIDENTS as RESIDENT
+from portal.roles import TRAINERS
 from portal.security import public, roles_required
 from portal.training import certificates, services
 from portal.training.forms import ActionForm, CodeForm, FeedbackForm
@@ -41,8 +43,6 @@ from portal.urlargs import id_arg
 
 bp = Blueprint("training", __name__, url_prefix="/pelatihan")
 trainer_bp = Blueprint("training_trainer", __name__, url_prefix="/pelatih")
-
-RESIDENT = ("resident",)
 
 
 @bp.record_once
@@ -289,7 +289,7 @@ def _teach(session_id: int) -> TrainingSession:
 
 
 @trainer_bp.route("/")
-@roles_required(*services.TRAINERS)
+@roles_required(*TRAINERS)
 def sessions():
     return render_template(
         "training/trainer_sessions.html", sessions=services.trainer_sessions(current_user)
@@ -297,7 +297,7 @@ def sessions():
 
 
 @trainer_bp.route("/sesi/<int:session_id>")
-@roles_required(*services.TRAINERS)
+@roles_required(*TRAINERS)
 def session(session_id: int):
     ts = _teach(session_id)
     return render_template(
@@ -310,7 +310,7 @@ def session(session_id: int):
 
 
 @trainer_bp.route("/sesi/<int:session_id>/hadir", methods=["POST"])
-@roles_required(*services.TRAINERS)
+@roles_required(*TRAINERS)
 def attendance(session_id: int):
     """Marks from the page: a JSON list (the offline script) or one plain form."""
     ts = _teach(session_id)
@@ -340,7 +340,7 @@ def attendance(session_id: int):
 
 
 @trainer_bp.route("/sesi/<int:session_id>/selesai", methods=["POST"])
-@roles_required(*services.TRAINERS)
+@roles_required(*TRAINERS)
 def complete(session_id: int):
     ts = _teach(session_id)
     if not ActionForm().validate_on_submit():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-STAFF_EDITORS = ("operator", "admin")
-STAFF_READERS = ("operator", "admin", "auditor")
+from portal.roles import EDITORS as STAFF_EDITORS
+
 OWNER = "owner"  # the partner whose company made the pledge
 
 # Statuses that count towards a need's progress, and those staff have confirmed.

@@ -34,10 +34,8 @@ from portal.participation.services.ballot_rules import (
 )
 from portal.participation.services.common import (
     AREA_MINIMUM,
-    EDITORS,
     NOT_VERIFIED,
     PAGE_SIZE,
-    READERS,
     ParticipationError,
     area_for,
 )
@@ -97,7 +95,6 @@ __all__ = [
     "Area",
     "BallotRules",
     "CLOSED",
-    "EDITORS",
     "HOUSEHOLD_MISSING",
     "LOCKED",
     "NOT_OPEN",
@@ -106,7 +103,6 @@ __all__ = [
     "PAGE_SIZE",
     "ParticipationError",
     "QuestionSummary",
-    "READERS",
     "RULE_FIELDS",
     "Results",
     "SORTS",

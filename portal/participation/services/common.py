@@ -12,8 +12,6 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.registry.models import Household, Membership
 
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
 AREA_MINIMUM = 5  # votes an RT/RW needs before its own figures are shown
 PAGE_SIZE = 20
 

@@ -12,8 +12,9 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.roles import EDITORS
 from portal.training.models import AttendanceMark, Course, Place, TrainingSession
-from portal.training.services.common import EDITORS, new_code, normalize_code
+from portal.training.services.common import new_code, normalize_code
 from portal.training.services.messages import queue_message
 
 

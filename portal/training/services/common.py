@@ -7,10 +7,6 @@ from datetime import datetime
 
 from portal.training.models import LANGUAGES
 
-EDITORS = ("operator", "admin")
-READERS = ("operator", "admin", "auditor")
-TRAINERS = ("trainer", "operator", "admin")
-
 # 32 letters and digits without 0/O, 1/I: 12 of them carry 60 random bits.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12

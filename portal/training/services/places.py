@@ -16,9 +16,10 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.registry.models import Person
+from portal.roles import EDITORS
 from portal.training.models import OutboxMessage, Place, TrainingSession
 from portal.training.services.catalogue import session_open
-from portal.training.services.common import EDITORS, AlreadySignedUp, TrainingError, _locale
+from portal.training.services.common import AlreadySignedUp, TrainingError, _locale
 from portal.training.services.eligibility import check_eligible
 from portal.training.services.messages import (
     _contact,

@@ -13,12 +13,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts import residents
+from portal.accounts import reclaim, residents
 from portal.accounts.forms import (
     ApproveForm,
     AssistedSignupForm,
     DecideDeletionForm,
     EmptyForm,
+    ReclaimForm,
     RejectForm,
 )
 from portal.accounts.models import DeletionRequest, User
@@ -70,19 +71,25 @@ def queue():
     )
 
 
-def _detail(user: User, *, reject_form=None, approve_error=None, code=None, status=200):
+def _reclaim_form(user: User, candidates: list[Person]) -> ReclaimForm:
+    """The take-back form, offering the person with the NIK the resident gave."""
+    same = next((p for p in candidates if p.nik and p.nik == user.given_nik), None)
+    return ReclaimForm(formdata=None, data={"person_id": same.id if same else None})
+
+
+def _detail(user: User, *, reject_form=None, approve_error=None, reclaim_form=None, status=200):
     q = (request.args.get("q") or "").strip()[:100]
+    candidates = residents.candidates_for(user, q) if user.verification_status == "pending" else []
     return (
         render_template(
             "residents/detail.html",
             resident=user,
             q=q,
-            candidates=residents.candidates_for(user, q)
-            if user.verification_status == "pending"
-            else [],
+            candidates=candidates,
+            linked=reclaim.linked_people([p.id for p in candidates], user.id),
             reject_form=reject_form or RejectForm(formdata=None),
+            reclaim_form=reclaim_form or _reclaim_form(user, candidates),
             approve_error=approve_error,
-            code=code,
             form=EmptyForm(),
         ),
         status,
@@ -139,6 +146,33 @@ def reject(user_id: int):
             flash(_("The request of %(name)s is rejected.", name=user.name), "success")
             return redirect(url_for("residents_manage.queue"))
     return _detail(user, reject_form=form)
+
+
+@bp.route("/<int:user_id>/ambil-alih", methods=["POST"])
+@roles_required(*EDITORS)
+def take_back(user_id: int):
+    """Give a registry person back to this account, the owner's, after checking their
+    identity card at the office; the account that held the person loses it and what
+    it did under it (portal/accounts/reclaim.py)."""
+    user = _resident_or_404(user_id)
+    form = ReclaimForm()
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person_id.data)
+        try:
+            done = reclaim.reclaim_identity(
+                person, user, actor=_me(), reason=form.reason.data, ip=request.remote_addr
+            )
+        except residents.ResidentError as error:
+            field = getattr(form, error.field or "", None) or form.person_id
+            field.errors = [*field.errors, error.message]
+        else:
+            flash(_("%(name)s is verified as the registry person.", name=user.name), "success")
+            if done.previous_id is not None:
+                flash(_("The other account lost this identity and was told why."), "info")
+            for note in done.notes:
+                flash(str(note.message), "info")
+            return redirect(url_for("residents_manage.detail", user_id=user.id))
+    return _detail(user, reclaim_form=form, status=422)
 
 
 @bp.route("/<int:user_id>/kode-reset", methods=["POST"])

@@ -466,23 +466,30 @@ def _vote_statements(dialect: str, per_household: bool) -> tuple:
     ballot, member, home = Ballot.__table__, Membership.__table__, Household.__table__
     lives = member.join(home, home.c.id == member.c.household_id)
     at_home = and_(member.c.person_id == bindparam("person_id"), member.c.end_date.is_(None))
+    caster = bindparam("user_id", type_=Integer)
     if per_household:
-        source = select(ballot.c.id, home.c.id, home.c.rt, home.c.rw).select_from(
+        source = select(ballot.c.id, home.c.id, caster, home.c.rt, home.c.rw).select_from(
             ballot.join(lives, at_home)
         )
     else:
-        source = select(
-            ballot.c.id, bindparam("user_id", type_=Integer), home.c.rt, home.c.rw
-        ).select_from(ballot.outerjoin(lives, at_home))
+        source = select(ballot.c.id, caster, caster, home.c.rt, home.c.rw).select_from(
+            ballot.outerjoin(lives, at_home)
+        )
     # SQLite needs the WHERE to tell the upsert's ON from a join's.
     source = source.where(
         ballot.c.id == bindparam("ballot_id"), ballot.c.updated_at == bindparam("updated_at")
     )
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = dialect_insert(vote).from_select(["ballot_id", "voter_key", "rt", "rw"], source)
+    upsert = dialect_insert(vote).from_select(
+        ["ballot_id", "voter_key", "cast_by", "rt", "rw"], source
+    )
     upsert = upsert.on_conflict_do_update(
         index_elements=["ballot_id", "voter_key"],
-        set_={"rt": upsert.excluded.rt, "rw": upsert.excluded.rw},
+        set_={
+            "cast_by": upsert.excluded.cast_by,
+            "rt": upsert.excluded.rt,
+            "rw": upsert.excluded.rw,
+        },
     ).returning(vote.c.id)
     if dialect == "postgresql":
         chosen = bindparam("chosen", type_=postgresql.ARRAY(Integer))
@@ -613,6 +620,9 @@ class Results:
     hidden_areas: int
     hidden_voters: int
     computed_at: float
+    # The ballot row's updated_at they were computed for: a change to the row (staff,
+    # or votes struck, portal/participation/identity.py) makes every worker count again.
+    stamp: datetime | None = None
 
     def share(self, option_id: int) -> int:
         """Per cent of voters who chose the option (approval shares can add past 100)."""
@@ -703,6 +713,7 @@ def compute_results(ballot: Ballot) -> Results:
         hidden,
         hidden_voters,
         time.monotonic(),
+        ballot.updated_at,
     )
 
 
@@ -712,7 +723,7 @@ def results(ballot: Ballot, now: datetime | None = None) -> Results:
     that took a vote)."""
     cached = _kept_results().get(ballot.id)
     ttl = current_app.config.get("PARTICIPATION_RESULTS_SECONDS", 5)
-    if cached is not None:
+    if cached is not None and cached.stamp == ballot.updated_at:
         if ballot.is_closed(now) and cached.computed_at >= _closed_mark(ballot):
             return cached
         if time.monotonic() - cached.computed_at < ttl:

@@ -379,3 +379,11 @@ def test_the_siak_import_reads_the_mother_s_name_and_keeps_it_when_a_file_lacks_
     imp.run_import(str(path))
     db.session.expire_all()
     assert imp.person(imp.BUDI).mother_name == "HJ. SITI KHADIJAH"
+
+
+def test_instant_verification_can_be_turned_off(app, make_user, owner_person):
+    """VERIFY_AT_ONCE=0: even the right proof waits for the office's check of the KTP."""
+    app.config["VERIFY_AT_ONCE"] = False
+    owner = account(make_user, "+6281300000050")
+    assert verification.verify_resident(owner, owner_person.nik, BORN, KK, MOTHER) == "pending"
+    assert owner.person_id is None

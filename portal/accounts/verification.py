@@ -16,14 +16,18 @@ same "waiting for the village office" (no error naming the NIK as taken). A pend
 claim keeps its NIK in `User.claimed_nik`, which is not unique, so it never blocks the
 real owner; only the verified link is unique (`person_id`, `nik`).
 
-Residual risk: someone who holds the family card itself (a relative) can still pass.
-The real owner then takes the identity back at the office (portal/accounts/reclaim.py).
+Residual risk: someone who holds the family card or a copy of it (a relative, or anyone
+a photocopy passed through) can still pass. The real owner then takes the identity
+back at the office (portal/accounts/reclaim.py); a village where such copies are
+common can turn instant verification off (VERIFY_AT_ONCE=0): then every request waits
+for the office's check of the KTP.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +44,7 @@ from portal.registry.validation import check_kk, clean_number
 # Why a request was not verified at once: for the audit log (staff) only, never for
 # the resident's page.
 UNKNOWN, NOT_PROVEN, LINKED = "nik_unknown", "proof_differs", "linked_elsewhere"
+OFFICE_ONLY = "office_check_only"
 
 
 def _same_name(recorded: str | None, typed: str) -> bool:
@@ -143,6 +148,8 @@ def verify_resident(
         with write_transaction(db.session):
             user = db.session.get(User, user_id)
             person, why = _proven_person(nik, birth_date, kk, mother)
+            if person is not None and not current_app.config.get("VERIFY_AT_ONCE", True):
+                person, why = None, OFFICE_ONLY
             if person is not None and (
                 _taken_by_other(User.person_id, person.id, user_id)
                 or _taken_by_other(User.nik, nik, user_id)

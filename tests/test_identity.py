@@ -387,3 +387,23 @@ def test_instant_verification_can_be_turned_off(app, make_user, owner_person):
     owner = account(make_user, "+6281300000050")
     assert verification.verify_resident(owner, owner_person.nik, BORN, KK, MOTHER) == "pending"
     assert owner.person_id is None
+
+
+def test_an_owner_without_an_account_gets_one_with_the_identity_at_the_office(
+    client, login_as, owner_person, takeover
+):
+    login_as("operator")
+    data = {"person_id": owner_person.id, "phone": "0812 7777 0101", "locale": "id"}
+    refused = client.post("/staf/warga/baru?lang=en", data=data)
+    assert refused.status_code == 422 and "take the identity back" in refused.text
+    data.update(take_back="y", reason="Pemilik asli datang dengan KTP")
+    response = client.post("/staf/warga/baru?lang=en", data=data)
+    assert response.status_code == 200 and 'id="reset-code"' in response.text
+    db.session.expire_all()
+    owner = db.session.scalars(select(User).where(User.phone == "+6281277770101")).one()
+    assert owner.is_verified and owner.person_id == owner_person.id
+    impostor = db.session.get(User, takeover["impostor"].id)
+    assert impostor.verification_status == "rejected" and impostor.person_id is None
+    assert db.session.get(Proposal, takeover["proposal"].id).supports_count == 1
+    assert [e.object_id for e in entries("identity_revoked")] == [str(impostor.id)]
+    assert [e.object_id for e in entries("identity_reclaimed")] == [str(owner.id)]

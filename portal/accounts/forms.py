@@ -220,6 +220,17 @@ class AssistedSignupForm(Form):
     phone = _phone(_l("Mobile phone number"))
     email = _email(_l("E-mail address (optional)"))
     locale = _language()
+    take_back = BooleanField(
+        _l(
+            "Another account is verified as this person: take the identity back for this "
+            "resident (identity card checked in person)."
+        )
+    )
+    reason = TextAreaField(
+        _l("Reason for taking it back (the other account reads it)"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+        render_kw={"rows": 2},
+    )
 
 
 class ApproveForm(Form):

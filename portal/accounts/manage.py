@@ -189,6 +189,27 @@ def reset_code(user_id: int):
     )
 
 
+def _assisted(form: AssistedSignupForm, person: Person) -> residents.AssistedSignup:
+    """The assisted sign-up, or, when the operator takes the identity back from another
+    account, the same with the take-back in one transaction (portal/accounts/reclaim.py)."""
+    contact = {
+        "name": form.name.data,
+        "phone": form.phone.data,
+        "email": form.email.data,
+        "locale": form.locale.data,
+        "actor": _me(),
+        "ip": request.remote_addr,
+    }
+    if not form.take_back.data:
+        return residents.assisted_signup(person=person, **contact)
+    done, code = reclaim.assisted_take_back(person, reason=form.reason.data, **contact)
+    if done.previous_id is not None:
+        flash(_("The other account lost this identity and was told why."), "info")
+    for note in done.notes:
+        flash(str(note.message), "info")
+    return residents.AssistedSignup(user=done.owner, code=code)
+
+
 @bp.route("/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def assisted():
@@ -202,15 +223,7 @@ def assisted():
             form.person_id.errors = [*form.person_id.errors, _("No such person in the registry.")]
         else:
             try:
-                made = residents.assisted_signup(
-                    person=person,
-                    name=form.name.data,
-                    phone=form.phone.data,
-                    email=form.email.data,
-                    locale=form.locale.data,
-                    actor=_me(),
-                    ip=request.remote_addr,
-                )
+                made = _assisted(form, person)
             except residents.ResidentError as error:
                 field = getattr(form, error.field or "", None)
                 if field is not None:

@@ -20,6 +20,7 @@ fails, nothing of it is kept.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from blinker import Namespace
@@ -28,7 +29,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import residents
 from portal.accounts.models import User
+from portal.accounts.passwords import hash_password
 from portal.accounts.residents import ResidentError
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -123,6 +126,46 @@ def _revoke(holder: User, person: Person, owner_id: int, reason: str, actor, ip)
     return notes
 
 
+def _link(person_id: int, owner: User, reason: str, actor, ip) -> tuple[int | None, list[Note]]:
+    """Inside the caller's write transaction: take the person from whoever holds it and
+    verify `owner` as them. Returns (the previous holder's id, the features' notes)."""
+    person = db.session.get(Person, person_id)
+    _check(person, owner, reason)
+    holder = db.session.scalars(
+        select(User).where(User.person_id == person_id).with_for_update()
+    ).first()
+    notes: list[Note] = []
+    previous_id = holder.id if holder is not None else None
+    if holder is not None:
+        notes = _revoke(holder, person, owner.id, reason, actor, ip)
+    before = {"status": owner.verification_status, "person_id": owner.person_id}
+    now = utcnow()
+    owner.person_id = person_id
+    owner.nik = person.nik
+    owner.claimed_nik = None
+    owner.birth_date = person.birth_date
+    owner.verification_status = "verified"
+    owner.verified_at = now
+    owner.verification_requested_at = owner.verification_requested_at or now
+    owner.verification_note = None
+    taken = f", taken from account {previous_id}" if previous_id is not None else ""
+    record(
+        "identity_reclaimed",
+        "user",
+        owner.id,
+        actor=actor,
+        ip=ip,
+        summary=f"identity card checked at the office: linked to registry person {person_id}"
+        + taken,
+        before=before,
+        after={"status": "verified", "person_id": person_id},
+    )
+    return previous_id, notes
+
+
+RACE = _l("The registry changed at this moment; please try again.")
+
+
 def reclaim_identity(
     person: Person, owner: User, *, actor: User, reason: str, ip: str | None = None
 ) -> Reclaimed:
@@ -139,41 +182,66 @@ def reclaim_identity(
     try:
         with write_transaction(db.session):
             owner = db.session.get(User, owner_id, populate_existing=True, with_for_update=True)
-            person = db.session.get(Person, person_id)
-            _check(person, owner, reason)
-            holder = db.session.scalars(
-                select(User).where(User.person_id == person_id).with_for_update()
-            ).first()
-            notes: list[Note] = []
-            previous_id = holder.id if holder is not None else None
-            if holder is not None:
-                notes = _revoke(holder, person, owner_id, reason, actor, ip)
-            before = {"status": owner.verification_status, "person_id": owner.person_id}
-            now = utcnow()
-            owner.person_id = person_id
-            owner.nik = person.nik
-            owner.claimed_nik = None
-            owner.birth_date = person.birth_date
-            owner.verification_status = "verified"
-            owner.verified_at = now
-            owner.verification_requested_at = owner.verification_requested_at or now
-            owner.verification_note = None
-            record(
-                "identity_reclaimed",
-                "user",
-                owner_id,
-                actor=actor,
-                ip=ip,
-                summary=(
-                    f"identity card checked at the office: linked to registry person "
-                    f"{person_id}" + (f", taken from account {previous_id}" if holder else "")
-                ),
-                before=before,
-                after={"status": "verified", "person_id": person_id},
-            )
+            previous_id, notes = _link(person_id, owner, reason, actor, ip)
     except IntegrityError:
         # Another account took the NIK or the person at this very moment: try again.
-        raise ResidentError(
-            _l("The registry changed at this moment; please try again."), "person_id"
-        ) from None
+        raise ResidentError(RACE, "person_id") from None
     return Reclaimed(owner=owner, previous_id=previous_id, notes=notes)
+
+
+def assisted_take_back(
+    person: Person,
+    *,
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    locale: str,
+    actor: User,
+    reason: str,
+    ip: str | None = None,
+) -> tuple[Reclaimed, str]:
+    """The owner has no account yet: the office makes one (as the assisted sign-up does)
+    and gives it the person in the same transaction. Returns what was done and the
+    one-time code to hand over. Commits; raises ResidentError(field=...)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ResidentError(_l("Please give a reason; the other account reads it."), "reason")
+    if person is None or person.merged_into_id is not None or person.status != "alive":
+        raise ResidentError(_l("Choose a living person who is not merged away."), "person_id")
+    phone, email = residents._contact(phone, email)
+    person_id = person.id
+    try:
+        with write_transaction(db.session):
+            if phone and residents._taken(User.phone, phone):
+                raise ResidentError(residents.PHONE_TAKEN, "phone")
+            if email and residents._taken(User.email, email):
+                raise ResidentError(residents.EMAIL_TAKEN, "email")
+            owner = User(
+                name=" ".join((name or person.name).split())[:120],
+                role="resident",
+                phone=phone,
+                email=email,
+                locale=locale if locale in residents.LANGUAGES else "id",
+                # Nobody knows this password: the resident sets one with the code.
+                password_hash=hash_password(secrets.token_urlsafe(24)),
+            )
+            db.session.add(owner)
+            db.session.flush()
+            code = residents._issue_code(owner, actor, utcnow())
+            record(
+                "resident_assisted_signup",
+                "user",
+                owner.id,
+                actor=actor,
+                ip=ip,
+                summary=f"registered at the office to take back registry person {person_id}",
+            )
+            previous_id, notes = _link(person_id, owner, reason, actor, ip)
+    except IntegrityError as error:
+        field = residents._duplicate_field(error)
+        if field == "phone":
+            raise ResidentError(residents.PHONE_TAKEN, "phone") from None
+        if field == "email":
+            raise ResidentError(residents.EMAIL_TAKEN, "email") from None
+        raise ResidentError(RACE, "person_id") from None
+    return Reclaimed(owner=owner, previous_id=previous_id, notes=notes), code

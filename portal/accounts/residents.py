@@ -539,7 +539,12 @@ def assisted_signup(
             person = db.session.get(Person, person_id)
             if _taken(User.person_id, person_id) or (person.nik and _taken(User.nik, person.nik)):
                 raise ResidentError(
-                    _l("This person is already linked to another account."), "person_id"
+                    _l(
+                        "This person is already linked to another account. If the resident "
+                        "in front of you is the owner, check their identity card and take "
+                        "the identity back (below)."
+                    ),
+                    "person_id",
                 )
             if phone and _taken(User.phone, phone):
                 raise ResidentError(PHONE_TAKEN, "phone")

@@ -86,7 +86,10 @@ def defaults(instance_path: str) -> dict:
         ),
         # Residents' sign-ups per client address (/daftar).
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "10 per hour"),
-        # Verification attempts (NIK + birth date) per resident account...
+        # Off: every verification waits for the office's check of the KTP, even with the
+        # right proof (for a village where copies of family cards circulate widely).
+        "VERIFY_AT_ONCE": _bool("VERIFY_AT_ONCE", default=True),
+        # Verification attempts (NIK, birth date, KK, mother's name) per resident account...
         "RATELIMIT_VERIFY": os.environ.get("RATELIMIT_VERIFY", "5 per hour"),
         # ...and per client address, higher: neighbours at the village office share one.
         "RATELIMIT_VERIFY_IP": os.environ.get("RATELIMIT_VERIFY_IP", "20 per hour"),

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import residents
+from portal.accounts import residents, verification
 from portal.accounts.models import DeletionRequest, ResetCode, User
 from portal.accounts.phones import normalise_phone
 from portal.audit.models import AuditEntry
@@ -21,6 +21,8 @@ from tests import registry_helpers as rh
 
 PASSWORD = "kata sandi panjang"
 BORN = date(1985, 3, 9)
+KK = "1403091203200011"
+MOTHER = "Hj. Fatimah Zahra"  # typed by the resident as "fatimah zahra"
 
 
 def sign_up(client, lang="en", **fields):
@@ -32,9 +34,9 @@ def sign_up(client, lang="en", **fields):
 @pytest.fixture
 def villager(app):
     """A person of the registry with a household: (person, nik, birth date)."""
-    home = rh.household()
+    home = rh.household(kk_number=KK)
     nik = make_nik("140309", BORN, "female", 77)
-    person = rh.person(home, "Siti Aminah", born=BORN, sex="female", nik=nik)
+    person = rh.person(home, "Siti Aminah", born=BORN, sex="female", nik=nik, mother_name=MOTHER)
     db.session.commit()
     return person
 
@@ -43,6 +45,23 @@ def resident(make_user, **fields):
     fields.setdefault("username", None)
     fields.setdefault("phone", "+6281234500001")
     return make_user("resident", **fields)
+
+
+def verify(user, nik, born, kk=KK, mother="fatimah zahra"):
+    """The service with the villager's family card and mother's name by default."""
+    return verification.verify_resident(user, nik, born, kk, mother)
+
+
+def proof(person, **fields):
+    """The verification form filled in with a person's own proof."""
+    data = {
+        "nik": person.nik,
+        "birth_date": BORN.isoformat(),
+        "kk_number": KK,
+        "mother_name": "Fatimah Zahra",
+    }
+    data.update(fields)
+    return data
 
 
 def actions(action):
@@ -178,11 +197,9 @@ def test_two_sign_ups_racing_for_one_number_leave_one_account(app):
 # --------------------------------------------------------------------------- verification
 
 
-def test_matching_nik_and_birth_date_verifies_at_once(client, login_as, villager):
+def test_nik_birth_date_kk_and_mother_verify_at_once(client, login_as, villager):
     user = login_as("resident", username=None, phone="+6281234500001")
-    response = client.post(
-        "/akun/verifikasi?lang=en", data={"nik": villager.nik, "birth_date": BORN.isoformat()}
-    )
+    response = client.post("/akun/verifikasi?lang=en", data=proof(villager))
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, user.id)
@@ -197,11 +214,11 @@ def test_no_match_goes_to_the_queue_with_a_clear_status(client, login_as, villag
     user = login_as("resident", username=None, phone="+6281234500001")
     response = client.post(
         "/akun/verifikasi?lang=en",
-        data={"nik": villager.nik, "birth_date": "1985-03-10"},  # one day off
+        data=proof(villager, birth_date="1985-03-10"),  # one day off
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
-    assert "waiting for the village office" in page.lower()
+    assert "come to the village office with your identity card (ktp)" in page.lower()
     assert villager.nik not in page
     db.session.expire_all()
     user = db.session.get(User, user.id)
@@ -215,32 +232,27 @@ def test_no_match_goes_to_the_queue_with_a_clear_status(client, login_as, villag
     ("nik", "message"),
     [("1234", "A NIK has exactly 16 digits."), ("1403090000000000", "never 0000")],
 )
-def test_malformed_nik_is_refused_beside_the_field(client, login_as, nik, message):
+def test_malformed_nik_is_refused_beside_the_field(client, login_as, villager, nik, message):
     login_as("resident", username=None, phone="+6281234500001")
-    response = client.post(
-        "/akun/verifikasi?lang=en", data={"nik": nik, "birth_date": "1985-03-09"}
-    )
+    response = client.post("/akun/verifikasi?lang=en", data={**proof(villager), "nik": nik})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and message in page and f'value="{nik}"' in page
 
 
-def test_a_nik_already_used_is_refused_without_saying_whose(client, make_user, login_as, villager):
+def test_a_nik_already_used_goes_to_the_office_without_saying_whose(
+    client, make_user, login_as, villager
+):
     first = resident(make_user, name="Pemilik Asli", phone="+6281234500009")
-    assert residents.verify_resident(first, villager.nik, BORN) == "verified"
+    assert verify(first, villager.nik, BORN) == "verified"
     login_as("resident", username=None, phone="+6281234500001")
-    response = client.post(
-        "/akun/verifikasi?lang=en", data={"nik": villager.nik, "birth_date": BORN.isoformat()}
-    )
+    response = client.post("/akun/verifikasi?lang=en", data=proof(villager), follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "already linked to another account" in page
+    assert "come to the village office" in page and "already linked" not in page
     assert "Pemilik Asli" not in page and "+6281234500009" not in page
-    with pytest.raises(residents.ResidentError):
-        # Even with a wrong birth date (which would only queue it), the NIK stays taken.
-        residents.verify_resident(
-            db.session.scalars(select(User).where(User.phone == "+6281234500001")).one(),
-            villager.nik,
-            date(1990, 1, 1),
-        )
+    db.session.expire_all()
+    second = db.session.scalars(select(User).where(User.phone == "+6281234500001")).one()
+    assert second.verification_status == "pending" and second.person_id is None
+    assert db.session.get(User, first.id).person_id == villager.id
 
 
 def test_verification_attempts_are_rate_limited(client, login_as):
@@ -283,18 +295,22 @@ def _race(app, n, action):
 
 @pytest.mark.concurrency
 @pytest.mark.parametrize("birth", [BORN, date(1990, 1, 1)], ids=["match", "queue"])
-def test_accounts_racing_for_one_nik_exactly_one_wins(app, make_user, villager, birth):
+def test_accounts_racing_for_one_person_leave_one_link(app, make_user, villager, birth):
     ids = [resident(make_user, phone=f"+628123450{i:04d}").id for i in range(8)]
     nik = villager.nik
     db.session.commit()
 
     def claim(i):
-        residents.verify_resident(db.session.get(User, ids[i]), nik, birth)
+        verify(db.session.get(User, ids[i]), nik, birth)
 
     outcomes = _race(app, len(ids), claim)
-    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 7, outcomes
+    assert outcomes == ["ok"] * 8, outcomes  # nobody is told the NIK is taken
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).where(User.nik == nik)) == 1
+    linked = db.session.scalar(select(func.count()).where(User.person_id == villager.id))
+    waiting = db.session.scalar(
+        select(func.count()).where(User.verification_status == "pending", User.claimed_nik == nik)
+    )
+    assert (linked, waiting) == ((1, 7) if birth == BORN else (0, 8))
 
 
 # --------------------------------------------------------------------------- operators
@@ -302,7 +318,7 @@ def test_accounts_racing_for_one_nik_exactly_one_wins(app, make_user, villager, 
 
 def _pending(make_user, villager, **fields):
     user = resident(make_user, name="Siti Aminah", **fields)
-    assert residents.verify_resident(user, villager.nik, date(1985, 3, 19)) == "pending"
+    assert verify(user, villager.nik, date(1985, 3, 19)) == "pending"
     return user
 
 
@@ -342,7 +358,7 @@ def test_operator_rejects_with_a_reason_the_resident_reads(
     assert len(actions("resident_verification_rejected")) == 1
     # The NIK is free again for its real owner.
     other = resident(make_user, phone="+6281234500077")
-    assert residents.verify_resident(other, villager.nik, BORN) == "verified"
+    assert verify(other, villager.nik, BORN) == "verified"
     # The resident reads the reason.
     reader = app.test_client()
     with reader.session_transaction() as session:
@@ -460,7 +476,7 @@ def test_a_reset_code_used_by_two_requests_at_once_works_once(app, make_user, lo
 def test_my_data_page_and_download_hold_only_my_data(client, app, make_user, login_as, villager):
     other = resident(make_user, name="Tetangga Sebelah", phone="+6281234500099", email="t@x.id")
     me = login_as("resident", username=None, phone="+6281234500001", name="Saya Sendiri")
-    residents.verify_resident(me, villager.nik, BORN)
+    verify(me, villager.nik, BORN)
     seen = []
     residents.DATA_SOURCES.append(lambda user: (seen.append(user.id) or "Votes", [{"ballot": 1}]))
     try:
@@ -504,7 +520,7 @@ def test_change_password_and_language(client, login_as):
 
 def test_deletion_request_is_carried_out_by_an_admin(client, app, login_as, make_user, villager):
     me = login_as("resident", username=None, phone="+6281234500001")
-    residents.verify_resident(me, villager.nik, BORN)
+    verify(me, villager.nik, BORN)
     assert client.post("/akun/hapus", data={"reason": "Pindah kota"}).status_code == 302
     assert client.post("/akun/hapus", data={"reason": "lagi"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(DeletionRequest)) == 1
@@ -526,7 +542,7 @@ def test_deletion_request_is_carried_out_by_an_admin(client, app, login_as, make
     assert len(actions("account_deleted")) == 1
     # The old session is over, and the NIK is free again.
     assert client.get("/akun").status_code == 302
-    assert residents.verify_resident(resident(make_user), villager.nik, BORN) == "verified"
+    assert verify(resident(make_user), villager.nik, BORN) == "verified"
 
 
 def test_footer_and_login_offer_sign_up_and_reset(client):
@@ -622,7 +638,7 @@ def test_a_rejection_is_written_with_its_audit_entry_or_not_at_all(
     db.session.commit()  # whatever the request commits next must not carry half a decision
     db.session.expire_all()
     user = db.session.get(User, user.id)
-    assert user.verification_status == "pending" and user.nik == villager.nik
+    assert user.verification_status == "pending" and user.claimed_nik == villager.nik
     assert actions("resident_verification_rejected") == []
 
 

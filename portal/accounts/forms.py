@@ -137,7 +137,8 @@ class RegisterForm(Form):
 
 
 class VerifyForm(Form):
-    """NIK and birth date, compared with the village registry."""
+    """What the village registry holds about the resident and a stranger does not:
+    compared by portal/accounts/verification.py."""
 
     nik = StringField(
         _l("NIK (16 digits, on your identity card or family card)"),
@@ -148,6 +149,18 @@ class VerifyForm(Form):
         _l("Date of birth"),
         validators=[DataRequired(message=_l("Enter a date."))],
         render_kw={"autocomplete": "bday"},
+    )
+    kk_number = StringField(
+        _l("Family card (KK) number"),
+        description=_l("16 digits, at the top of your family card (Kartu Keluarga)."),
+        validators=[DataRequired(message=REQUIRED), Length(max=32, message=TOO_LONG)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    mother_name = StringField(
+        _l("Your mother's name"),
+        description=_l("As written on your family card, in the column for the mother."),
+        validators=[DataRequired(message=REQUIRED), Length(max=120, message=TOO_LONG)],
+        render_kw={"autocomplete": "off"},
     )
 
 
@@ -207,6 +220,17 @@ class AssistedSignupForm(Form):
     phone = _phone(_l("Mobile phone number"))
     email = _email(_l("E-mail address (optional)"))
     locale = _language()
+    take_back = BooleanField(
+        _l(
+            "Another account is verified as this person: take the identity back for this "
+            "resident (identity card checked in person)."
+        )
+    )
+    reason = TextAreaField(
+        _l("Reason for taking it back (the other account reads it)"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+        render_kw={"rows": 2},
+    )
 
 
 class ApproveForm(Form):
@@ -220,6 +244,27 @@ class RejectForm(Form):
         _l("Reason (the resident reads it)"),
         validators=[DataRequired(message=REQUIRED), Length(max=300, message=TOO_LONG)],
         render_kw={"rows": 2},
+    )
+
+
+class ReclaimForm(Form):
+    """The office gives a registry person back to the account of their real owner."""
+
+    person_id = IntegerField(
+        _l("Registry person (number from the search)"),
+        validators=[
+            DataRequired(message=_l("Choose the person in the registry.")),
+            NumberRange(min=1, max=DB_INT_MAX, message=_l("No such person in the registry.")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Reason (the other account reads it)"),
+        validators=[DataRequired(message=REQUIRED), Length(max=300, message=TOO_LONG)],
+        render_kw={"rows": 2},
+    )
+    checked = BooleanField(
+        _l("I checked this resident's identity card (KTP) and family card (KK) in person."),
+        validators=[DataRequired(message=_l("Check the identity card in person first."))],
     )
 
 

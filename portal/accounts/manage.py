@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import searches
-from portal.accounts import residents
+from portal.accounts import reclaim, residents
 from portal.accounts.forms import (
     ApproveForm,
     AssistedSignupForm,
     DecideDeletionForm,
     EmptyForm,
+    ReclaimForm,
     RejectForm,
 )
 from portal.accounts.models import DeletionRequest, User
@@ -109,19 +110,25 @@ def search_people():
     return searches.redirect_to(PEOPLE, _posted_words(), "residents_manage.assisted")
 
 
-def _detail(user: User, *, reject_form=None, approve_error=None, code=None, status=200):
+def _reclaim_form(user: User, candidates: list[Person]) -> ReclaimForm:
+    """The take-back form, offering the person with the NIK the resident gave."""
+    same = next((p for p in candidates if p.nik and p.nik == user.given_nik), None)
+    return ReclaimForm(formdata=None, data={"person_id": same.id if same else None})
+
+
+def _detail(user: User, *, reject_form=None, approve_error=None, reclaim_form=None, status=200):
     q = _words(PEOPLE)
+    candidates = residents.candidates_for(user, q) if user.verification_status == "pending" else []
     return (
         render_template(
             "residents/detail.html",
             resident=user,
             q=q,
-            candidates=residents.candidates_for(user, q)
-            if user.verification_status == "pending"
-            else [],
+            candidates=candidates,
+            linked=reclaim.linked_people([p.id for p in candidates], user.id),
             reject_form=reject_form or RejectForm(formdata=None),
+            reclaim_form=reclaim_form or _reclaim_form(user, candidates),
             approve_error=approve_error,
-            code=code,
             form=EmptyForm(),
         ),
         status,
@@ -182,6 +189,33 @@ def reject(user_id: int):
     return _detail(user, reject_form=form)
 
 
+@bp.route("/<int:user_id>/ambil-alih", methods=["POST"])
+@roles_required(*EDITORS)
+def take_back(user_id: int):
+    """Give a registry person back to this account, the owner's, after checking their
+    identity card at the office; the account that held the person loses it and what
+    it did under it (portal/accounts/reclaim.py)."""
+    user = _resident_or_404(user_id)
+    form = ReclaimForm()
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person_id.data)
+        try:
+            done = reclaim.reclaim_identity(
+                person, user, actor=_me(), reason=form.reason.data, ip=request.remote_addr
+            )
+        except residents.ResidentError as error:
+            field = getattr(form, error.field or "", None) or form.person_id
+            field.errors = [*field.errors, error.message]
+        else:
+            flash(_("%(name)s is verified as the registry person.", name=user.name), "success")
+            if done.previous_id is not None:
+                flash(_("The other account lost this identity and was told why."), "info")
+            for note in done.notes:
+                flash(str(note.message), "info")
+            return redirect(url_for("residents_manage.detail", user_id=user.id))
+    return _detail(user, reclaim_form=form, status=422)
+
+
 @bp.route("/<int:user_id>/kode-reset", methods=["POST"])
 @roles_required(*EDITORS)
 def reset_code(user_id: int):
@@ -194,6 +228,27 @@ def reset_code(user_id: int):
     return render_template(
         "residents/code.html", resident=user, code=code, hours=residents._code_hours()
     )
+
+
+def _assisted(form: AssistedSignupForm, person: Person) -> residents.AssistedSignup:
+    """The assisted sign-up, or, when the operator takes the identity back from another
+    account, the same with the take-back in one transaction (portal/accounts/reclaim.py)."""
+    contact = {
+        "name": form.name.data,
+        "phone": form.phone.data,
+        "email": form.email.data,
+        "locale": form.locale.data,
+        "actor": _me(),
+        "ip": request.remote_addr,
+    }
+    if not form.take_back.data:
+        return residents.assisted_signup(person=person, **contact)
+    done, code = reclaim.assisted_take_back(person, reason=form.reason.data, **contact)
+    if done.previous_id is not None:
+        flash(_("The other account lost this identity and was told why."), "info")
+    for note in done.notes:
+        flash(str(note.message), "info")
+    return residents.AssistedSignup(user=done.owner, code=code)
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -211,15 +266,7 @@ def assisted():
             form.person_id.errors = [*form.person_id.errors, _("No such person in the registry.")]
         else:
             try:
-                made = residents.assisted_signup(
-                    person=person,
-                    name=form.name.data,
-                    phone=form.phone.data,
-                    email=form.email.data,
-                    locale=form.locale.data,
-                    actor=_me(),
-                    ip=request.remote_addr,
-                )
+                made = _assisted(form, person)
             except residents.ResidentError as error:
                 field = getattr(form, error.field or "", None)
                 if field is not None:

@@ -67,10 +67,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     # The time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # Residents: the NIK and birth date they gave to prove they live in the village.
-    # One account per NIK (unique); the NIK is never shown back in full. A match in the
-    # registry links the account to that person (person_id, unique) and verifies it;
-    # otherwise it waits in the operators' queue (verification_status "pending").
+    # `nik` is the NIK of the verified link only (unique, like person_id): a request
+    # that waits for the office keeps what was typed in `claimed_nik`, which is not
+    # unique, so a stranger's pending claim never blocks the real owner. The NIK is
+    # never shown back in full. Proof the registry holds (portal/accounts/verification.py)
+    # links the account to that person and verifies it; otherwise it waits in the
+    # operators' queue (verification_status "pending").
     nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    claimed_nik: Mapped[str | None] = mapped_column(String(16), index=True)
     birth_date: Mapped[date | None] = mapped_column(Date)
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), unique=True
@@ -101,6 +105,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def has_second_factor(self) -> bool:
         return self.totp_secret is not None and self.totp_enabled_at is not None
+
+    @property
+    def given_nik(self) -> str | None:
+        """The NIK of the verified link, else the one a waiting request gave."""
+        return self.nik or self.claimed_nik
 
     @property
     def is_verified(self) -> bool:

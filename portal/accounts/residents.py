@@ -6,10 +6,11 @@ self-check): ask here, not in the registry tables directly.
 The rules, without `request`:
 - a resident signs up with a phone number or an e-mail address (either is enough);
   both are unique in the database, and a race for the same one is refused cleanly;
-- verification: NIK and birth date equal to a live, unmerged registry person verify
-  at once and link the account to that person; otherwise the request waits in the
-  operators' queue. One account per NIK (a unique constraint); a NIK already used is
-  refused without saying by whom;
+- verification (portal/accounts/verification.py): NIK, birth date, the household's KK
+  number and the mother's name proven against the registry verify at once and link the
+  account to that person; otherwise the request waits in the operators' queue. Only
+  the verified link is unique; an identity taken by someone else is given back at the
+  office (portal/accounts/reclaim.py);
 - an operator can approve (linking a person) or reject with a reason, register and
   verify someone at the office, and issue a one-time reset code (hashed, expiring,
   single use);
@@ -38,7 +39,7 @@ from portal.accounts.second_factor import hash_recovery_code
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import utcnow, village_today
+from portal.models_base import utcnow
 from portal.numbers import is_whole
 from portal.registry.models import Membership, Person
 from portal.registry.validation import clean_number, decode_nik
@@ -228,90 +229,8 @@ def parse_nik(nik: str | None) -> str:
     return cleaned
 
 
-NIK_TAKEN = _l(
-    "This NIK is already linked to another account. If it is yours, please come to the "
-    "village office with your family card (KK)."
-)
-
-
-def _matching_person(nik: str, birth_date: date) -> Person | None:
-    return db.session.scalars(
-        select(Person).where(
-            Person.nik == nik,
-            Person.birth_date == birth_date,
-            Person.merged_into_id.is_(None),
-            Person.status == "alive",
-        )
-    ).first()
-
-
 def _person_taken(person_id: int, user_id: int) -> bool:
     return _taken(User.person_id, person_id, exclude_id=user_id)
-
-
-def verify_resident(
-    user: User, nik: str | None, birth_date: date | None, *, ip: str | None = None
-) -> str:
-    """Check a resident's NIK and birth date against the registry. Commits.
-
-    Returns "verified" (an exact match: the account is linked to that person) or
-    "pending" (no match: the request waits for an operator). Raises ResidentError for
-    a malformed NIK, a missing or impossible birth date, an account already verified,
-    or a NIK (or person) that another account holds, without saying which account.
-    """
-    if user.role != "resident" or user.deleted_at is not None:
-        raise ResidentError(_l("Only resident accounts are verified."))
-    if user.is_verified:
-        raise ResidentError(_l("Your account is already verified."))
-    nik = parse_nik(nik)
-    if birth_date is None:
-        raise ResidentError(_l("Please fill in this field."), "birth_date")
-    if birth_date > village_today() or birth_date.year < 1900:
-        raise ResidentError(_l("This birth date is not possible."), "birth_date")
-    user_id = user.id
-    try:
-        with write_transaction(db.session):
-            user = db.session.get(User, user_id)
-            if _taken(User.nik, nik, exclude_id=user_id):
-                raise ResidentError(NIK_TAKEN, "nik")
-            person = _matching_person(nik, birth_date)
-            if person is not None and _person_taken(person.id, user_id):
-                raise ResidentError(NIK_TAKEN, "nik")
-            now = utcnow()
-            user.nik = nik
-            user.birth_date = birth_date
-            user.verification_note = None
-            user.verification_requested_at = now
-            if person is not None:
-                user.person_id = person.id
-                user.verification_status = "verified"
-                user.verified_at = now
-                record(
-                    "resident_verified",
-                    "user",
-                    user_id,
-                    actor=user,
-                    ip=ip,
-                    summary="NIK and birth date matched the registry",
-                    after={"person_id": person.id},
-                )
-            else:
-                user.person_id = None
-                user.verification_status = "pending"
-                user.verified_at = None
-                record(
-                    "resident_verification_requested",
-                    "user",
-                    user_id,
-                    actor=user,
-                    ip=ip,
-                    summary="no exact match in the registry: waiting for an operator",
-                )
-            status = user.verification_status
-    except IntegrityError:
-        # Another account took the same NIK (or person) between our check and our write.
-        raise ResidentError(NIK_TAKEN, "nik") from None
-    return status
 
 
 def pending_verifications() -> list[User]:
@@ -335,8 +254,8 @@ def candidates_for(user: User, q: str | None = None, limit: int = 20) -> list[Pe
     from portal.registry.services import normalise_name
 
     conds = []
-    if user.nik:
-        conds.append(Person.nik == user.nik)
+    if user.given_nik:
+        conds.append(Person.nik == user.given_nik)
     words = normalise_name(user.name).split()
     if user.birth_date is not None and words:
         conds.append(
@@ -407,7 +326,7 @@ def approve_verification(user: User, person: Person, *, actor: User, ip: str | N
             person = db.session.get(Person, person_id)
             if user.verification_status != "pending":
                 raise ResidentError(_l("This request was already decided."))
-            nik = person.nik or user.nik
+            nik = person.nik or user.claimed_nik
             if _person_taken(person_id, user_id) or (nik and _taken(User.nik, nik, user_id)):
                 raise ResidentError(
                     _l("This person is already linked to another account."), "person_id"
@@ -415,6 +334,7 @@ def approve_verification(user: User, person: Person, *, actor: User, ip: str | N
             before = {"status": user.verification_status, "person_id": user.person_id}
             now = utcnow()
             user.nik = nik
+            user.claimed_nik = None
             user.birth_date = person.birth_date or user.birth_date
             user.person_id = person_id
             user.verification_status = "verified"
@@ -453,10 +373,11 @@ def reject_verification(user: User, reason: str, *, actor: User, ip: str | None 
         user = db.session.get(User, user_id, populate_existing=True, with_for_update=True)
         if user is None or user.verification_status != "pending":
             raise ResidentError(_l("This request was already decided."))
-        before = {"status": user.verification_status, "nik": user.nik}
+        before = {"status": user.verification_status, "nik": user.claimed_nik}
         user.verification_status = "rejected"
         user.verification_note = reason[:300]
         user.nik = None
+        user.claimed_nik = None
         user.birth_date = None
         user.person_id = None
         user.verified_at = None
@@ -627,7 +548,12 @@ def assisted_signup(
             person = db.session.get(Person, person_id)
             if _taken(User.person_id, person_id) or (person.nik and _taken(User.nik, person.nik)):
                 raise ResidentError(
-                    _l("This person is already linked to another account."), "person_id"
+                    _l(
+                        "This person is already linked to another account. If the resident "
+                        "in front of you is the owner, check their identity card and take "
+                        "the identity back (below)."
+                    ),
+                    "person_id",
                 )
             if phone and _taken(User.phone, phone):
                 raise ResidentError(PHONE_TAKEN, "phone")
@@ -733,7 +659,7 @@ def _verification_rows(user: User) -> list[dict]:
     return [
         {
             "status": user.verification_status,
-            "nik": masked_nik(user.nik),
+            "nik": masked_nik(user.given_nik),
             "birth_date": user.birth_date,
             "requested_at": user.verification_requested_at,
             "verified_at": user.verified_at,
@@ -832,6 +758,7 @@ def anonymise(user: User) -> None:
     user.email = None
     user.phone = None
     user.nik = None
+    user.claimed_nik = None
     user.birth_date = None
     user.person_id = None
     user.verification_status = "none"

@@ -23,7 +23,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from portal.accounts import residents, services, staff_session
+from portal.accounts import residents, services, staff_session, verification
 from portal.accounts import second_factor as twofa
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -410,7 +410,7 @@ def _account_page(password_form=None, language_form=None):
         sections=residents.data_about(user),
         field_labels=residents.FIELD_LABELS,
         statuses=residents.VERIFICATION_STATUSES,
-        masked_nik=residents.masked_nik(user.nik),
+        masked_nik=residents.masked_nik(user.given_nik),
         deletion=residents.open_deletion_request(user),
         password_form=password_form,
         language_form=language_form,
@@ -469,13 +469,19 @@ def download_data():
 @limiter.limit(_verify_ip_limit, methods=["POST"], scope="verify-ip")
 @roles_required(*RESIDENTS)
 def verify():
-    """Prove living in the village: NIK and birth date, compared with the registry."""
+    """Prove living in the village: NIK, birth date, KK number and mother's name,
+    compared with the registry."""
     user = current_user._get_current_object()
     form = VerifyForm()
     if form.validate_on_submit() and not user.is_verified:
         try:
-            status = residents.verify_resident(
-                user, form.nik.data, form.birth_date.data, ip=request.remote_addr
+            status = verification.verify_resident(
+                user,
+                form.nik.data,
+                form.birth_date.data,
+                form.kk_number.data,
+                form.mother_name.data,
+                ip=request.remote_addr,
             )
         except residents.ResidentError as error:
             _attach(form, error)
@@ -483,11 +489,13 @@ def verify():
             if status == "verified":
                 flash(_("You are verified. Thank you!"), "success")
             else:
+                # The same answer whatever did not match (an unknown NIK, other
+                # details, a NIK another account holds): it tells a stranger nothing.
                 flash(
                     _(
-                        "We could not match these details with the village registry. Your "
-                        "request is waiting for the village office; you will see the answer "
-                        "here."
+                        "We could not confirm these details from the village registry. "
+                        "Please come to the village office with your identity card (KTP) "
+                        "and family card (KK); you will see the answer here."
                     ),
                     "info",
                 )
@@ -497,7 +505,7 @@ def verify():
         form=form,
         user=user,
         statuses=residents.VERIFICATION_STATUSES,
-        masked_nik=residents.masked_nik(user.nik),
+        masked_nik=residents.masked_nik(user.given_nik),
     )
 
 

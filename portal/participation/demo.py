@@ -196,7 +196,17 @@ def add_votes(ballot: Ballot, voters, choose) -> None:
         return
     db.session.execute(
         insert(BallotVote),
-        [{"ballot_id": ballot.id, "voter_key": k, "rt": rt, "rw": rw} for k, rt, rw in voters],
+        [
+            {
+                "ballot_id": ballot.id,
+                "voter_key": k,
+                # On a per-person ballot the key is the account that cast the vote.
+                "cast_by": None if ballot.per_household else k,
+                "rt": rt,
+                "rw": rw,
+            }
+            for k, rt, rw in voters
+        ],
     )
     ids = dict(
         db.session.execute(

@@ -152,6 +152,10 @@ class BallotVote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"))
     voter_key: Mapped[int] = mapped_column(Integer)
+    # The account that cast (or last changed) the vote: on a household ballot the voter
+    # key is the household, and this is what lets a vote cast under a stolen identity be
+    # struck (portal/participation/identity.py). Never read together with the choices.
+    cast_by: Mapped[int | None] = mapped_column(Integer)
     rt: Mapped[int | None] = mapped_column(Integer)
     rw: Mapped[int | None] = mapped_column(Integer)
 

@@ -34,6 +34,7 @@ from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
 from portal.numbers import is_whole
 from portal.participation import cache as participation_cache
+from portal.participation import identity as participation_identity
 from portal.participation import services
 from portal.participation.forms import CommentForm, FlagForm, ProposalForm
 from portal.participation.models import (
@@ -66,6 +67,7 @@ def _template_globals(state) -> None:
         meeting_proposals=services.meeting_proposals,
     )
     participation_cache.listen()
+    participation_identity.listen()
 
 
 # --- rate limits --------------------------------------------------------------------------

@@ -75,6 +75,9 @@ class _Village:
         self.last_female = list(person.last_names_female)
         self.streets = sorted({fake.street_name() for _ in range(60)})
         self.today = today
+        # Mothers' names come from a source of their own, so that adding them left the
+        # rest of the demo village as it was.
+        self.mother_rng = random.Random(seed + 1)
         self.niks: set[str] = set()
         self.kks: set[str] = set()
 
@@ -83,6 +86,15 @@ class _Village:
         if sex == "male":
             return f"{r.choice(self.male)} {r.choice(self.last_male)}"
         return f"{r.choice(self.female)} {r.choice(self.last_female)}"
+
+    def mother_name(self) -> str:
+        r = self.mother_rng
+        return f"{r.choice(self.female)} {r.choice(self.last_female)}"
+
+    def mothers(self, people: list[dict]) -> list[str]:
+        """Each member's mother's name: the children's is the wife's, when there is one."""
+        wife = next((p["name"] for p in people if p["relation"] == "wife"), None)
+        return [wife if p["relation"] == "child" and wife else self.mother_name() for p in people]
 
     def nik(self, birth: date, sex: str) -> str:
         for _ in range(1000):
@@ -338,7 +350,7 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
 
     person_rows = []
     for hid, people in zip(household_ids, people_of, strict=True):
-        for p in people:
+        for p, mother in zip(people, v.mothers(people), strict=True):
             person_rows.append(
                 dict(
                     household_id=hid,
@@ -348,6 +360,7 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
                     sex=p["sex"],
                     birth_date=p["birth_date"],
                     birth_place="Duri",
+                    mother_name=mother,
                     relation=p["relation"],
                     marital_status=p["marital_status"],
                     disability=p["disability"],

@@ -165,6 +165,15 @@ class PersonForm(Form):
         validators=[Optional()],
         description=_l("Leave empty if not known."),
     )
+    mother_name = _line(
+        _l("Mother's name"),
+        120,
+        description=_l(
+            "As on the family card (SIAK). Staff only: residents give it to verify their "
+            "account, so it is never shown to anyone else."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
     relation = SelectField(_l("Relation to the head of family"), choices=choices(RELATIONS))
     marital_status = SelectField(
         _l("Marital status"),

@@ -71,6 +71,7 @@ PERSON_FIELDS = (
     "sex",
     "birth_place",
     "birth_date",
+    "mother_name",
     "relation",
     "marital_status",
     "disability",
@@ -289,7 +290,7 @@ def _clean_person_values(data: dict) -> dict:
     values = {f: data.get(f) for f in PERSON_FIELDS if f in data}
     if "nik" in values:
         values["nik"] = clean_number(values["nik"]) or None
-    for name in ("name", "birth_place", "disability", "occupation", "education"):
+    for name in ("name", "birth_place", "mother_name", "disability", "occupation", "education"):
         if isinstance(values.get(name), str):
             values[name] = " ".join(values[name].split()) or None
     if not values.get("marital_status"):
@@ -1110,6 +1111,7 @@ def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> No
     for name in (
         "birth_place",
         "birth_date",
+        "mother_name",
         "marital_status",
         "disability",
         "occupation",

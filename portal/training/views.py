@@ -353,11 +353,13 @@ def complete(session_id: int):
 
 def register(app) -> None:
     """Register the three training blueprints (public and resident, trainer, staff)."""
+    from portal.training import identity
     from portal.training.manage import bp as manage_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(trainer_bp)
     app.register_blueprint(manage_bp)
+    identity.listen()
     from portal.training.cli import cli
 
     app.cli.add_command(cli)

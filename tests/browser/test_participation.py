@@ -1,5 +1,5 @@
 """Participation in a real browser on a 360 px phone: a resident signs up with a phone
-number, verifies with the NIK and birth date of a person of the demo registry, votes
+number, verifies as a person of the demo registry (NIK, birth date, KK, mother's name), votes
 (two taps: an option, then the button), changes the vote, and after the ballot closes
 and its results are published sees them; in Indonesian and English, with no serious
 accessibility problem and no sideways scrolling. Also with JavaScript off.
@@ -57,7 +57,8 @@ def setup(live_server, tmp_path_factory):
     now = datetime.now(UTC)
     with sqlite3.connect(path) as conn:
         people = conn.execute(
-            "SELECT p.nik, p.birth_date, p.name FROM person p "
+            "SELECT p.nik, p.birth_date, p.name, h.kk_number, p.mother_name FROM person p "
+            "JOIN household h ON h.id = p.household_id "
             "WHERE p.status = 'alive' AND p.merged_into_id IS NULL AND p.nik IS NOT NULL "
             "AND p.nik_warning IS NULL AND p.birth_date < '2005-01-01' "
             "AND p.id NOT IN (SELECT person_id FROM user_account WHERE person_id IS NOT NULL) "
@@ -109,7 +110,7 @@ def _problems(page, where: str) -> list[str]:
 
 
 def _sign_up_and_verify(page, lang, person, phone):
-    nik, born, name = person
+    nik, born, name, kk, mother = person
     page.goto(f"/daftar?lang={lang}")
     page.fill("#name", name)
     page.fill("#phone", phone)
@@ -119,6 +120,8 @@ def _sign_up_and_verify(page, lang, person, phone):
     expect(page).to_have_url(re.compile(r"/akun/verifikasi$"))
     page.fill("#nik", nik)
     page.fill("#birth_date", born)
+    page.fill("#kk_number", kk)
+    page.fill("#mother_name", mother)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#verification-status")).to_be_visible()
 

@@ -1,7 +1,8 @@
 """Resident accounts in a real browser, on a 360 px phone: sign up with a phone number,
-log out, log in with the number written another way, verify with the NIK and birth date
-of a person of the demo registry, and see the status "verified"; in Indonesian and
-English, with no serious accessibility problem and no sideways scrolling.
+log out, log in with the number written another way, verify with the NIK, birth date,
+family card number and mother's name of a person of the demo registry, and see the
+status "verified"; in Indonesian and English, with no serious accessibility problem and no
+sideways scrolling.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ TEXT = {
 
 @pytest.fixture(scope="module")
 def villagers(live_server, tmp_path_factory) -> list[tuple[str, str, str]]:
-    """Three living adults of the demo registry without an account: (nik, birth date, name),
-    read straight from the live server's database file."""
+    """Three living adults of the demo registry without an account: (nik, birth date, name,
+    family card number, mother's name), read straight from the live server's database."""
     found = sorted(tmp_path_factory.getbasetemp().glob("browser-instance*/portal.sqlite3"))
     assert found, "the live server's database was not found"
     with sqlite3.connect(found[0]) as conn:
         rows = conn.execute(
-            "SELECT p.nik, p.birth_date, p.name FROM person p "
+            "SELECT p.nik, p.birth_date, p.name, h.kk_number, p.mother_name FROM person p "
+            "JOIN household h ON h.id = p.household_id "
             "WHERE p.status = 'alive' AND p.merged_into_id IS NULL AND p.nik IS NOT NULL "
             "AND p.nik_warning IS NULL AND p.birth_date < '2005-01-01' "
             "AND p.id NOT IN (SELECT person_id FROM user_account WHERE person_id IS NOT NULL) "
@@ -68,7 +70,7 @@ def test_resident_signs_up_by_phone_and_is_verified(
     new_page, villagers, lang, tmp_path, assert_no_console_errors
 ):
     t = TEXT[lang]
-    nik, born, name = villagers[0 if lang == "id" else 1]
+    nik, born, name, kk, mother = villagers[0 if lang == "id" else 1]
     typed, other_spelling = t["phone"]
     page = new_page(locale=t["browser"])
     problems = []
@@ -97,6 +99,8 @@ def test_resident_signs_up_by_phone_and_is_verified(
     problems += _problems(page, "verification")
     page.fill("#nik", nik)
     page.fill("#birth_date", born)
+    page.fill("#kk_number", kk)
+    page.fill("#mother_name", mother.upper())  # compared in the registry's spelling
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#verification-status")).to_have_text(t["verified"])
     assert nik not in page.content()  # never shown back in full
@@ -115,7 +119,7 @@ def test_operator_approves_a_pending_resident(
 ):
     """No exact match (a wrong birth date) puts the resident in the queue; an operator
     compares with the registry and verifies them with the person of the same NIK."""
-    nik, _born, name = villagers[2]
+    nik, _born, name, kk, mother = villagers[2]
     resident = new_page(locale="en-GB")
     resident.goto("/daftar?lang=en")
     resident.fill("#name", name)
@@ -126,6 +130,8 @@ def test_operator_approves_a_pending_resident(
     expect(resident).to_have_url(re.compile(r"/akun/verifikasi$"))
     resident.fill("#nik", nik)
     resident.fill("#birth_date", "1901-01-01")
+    resident.fill("#kk_number", kk)
+    resident.fill("#mother_name", mother)
     resident.locator("main form button[type=submit]").click()
     expect(resident.locator("#verification-status")).to_have_text("Waiting for the village office")
     problems = _problems(resident, "pending status")

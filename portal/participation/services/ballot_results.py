@@ -42,6 +42,9 @@ class Results:
     hidden_areas: int
     hidden_voters: int
     computed_at: float
+    # The ballot row's updated_at they were computed for: a change to the row (staff,
+    # or votes struck, portal/participation/identity.py) makes every worker count again.
+    stamp: datetime | None = None
 
     def share(self, option_id: int) -> int:
         """Per cent of voters who chose the option (approval shares can add past 100)."""
@@ -132,6 +135,7 @@ def compute_results(ballot: Ballot) -> Results:
         hidden,
         hidden_voters,
         time.monotonic(),
+        ballot.updated_at,
     )
 
 
@@ -141,7 +145,7 @@ def results(ballot: Ballot, now: datetime | None = None) -> Results:
     that took a vote)."""
     cached = _kept_results().get(ballot.id)
     ttl = current_app.config.get("PARTICIPATION_RESULTS_SECONDS", 5)
-    if cached is not None:
+    if cached is not None and cached.stamp == ballot.updated_at:
         if ballot.is_closed(now) and cached.computed_at >= _closed_mark(ballot):
             return cached
         if time.monotonic() - cached.computed_at < ttl:

@@ -230,23 +230,30 @@ def _vote_statements(dialect: str, per_household: bool) -> tuple:
     ballot, member, home = Ballot.__table__, Membership.__table__, Household.__table__
     lives = member.join(home, home.c.id == member.c.household_id)
     at_home = and_(member.c.person_id == bindparam("person_id"), member.c.end_date.is_(None))
+    caster = bindparam("user_id", type_=Integer)
     if per_household:
-        source = select(ballot.c.id, home.c.id, home.c.rt, home.c.rw).select_from(
+        source = select(ballot.c.id, home.c.id, caster, home.c.rt, home.c.rw).select_from(
             ballot.join(lives, at_home)
         )
     else:
-        source = select(
-            ballot.c.id, bindparam("user_id", type_=Integer), home.c.rt, home.c.rw
-        ).select_from(ballot.outerjoin(lives, at_home))
+        source = select(ballot.c.id, caster, caster, home.c.rt, home.c.rw).select_from(
+            ballot.outerjoin(lives, at_home)
+        )
     # SQLite needs the WHERE to tell the upsert's ON from a join's.
     source = source.where(
         ballot.c.id == bindparam("ballot_id"), ballot.c.updated_at == bindparam("updated_at")
     )
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = dialect_insert(vote).from_select(["ballot_id", "voter_key", "rt", "rw"], source)
+    upsert = dialect_insert(vote).from_select(
+        ["ballot_id", "voter_key", "cast_by", "rt", "rw"], source
+    )
     upsert = upsert.on_conflict_do_update(
         index_elements=["ballot_id", "voter_key"],
-        set_={"rt": upsert.excluded.rt, "rw": upsert.excluded.rw},
+        set_={
+            "cast_by": upsert.excluded.cast_by,
+            "rt": upsert.excluded.rt,
+            "rw": upsert.excluded.rw,
+        },
     ).returning(vote.c.id)
     if dialect == "postgresql":
         chosen = bindparam("chosen", type_=postgresql.ARRAY(Integer))

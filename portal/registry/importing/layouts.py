@@ -116,6 +116,7 @@ SIAK = Layout(
         "status": ("status", "status penduduk"),
         "birth_place": ("tempat lahir",),
         "birth_date": ("tanggal lahir", "tgl lahir"),
+        "mother_name": ("ibu", "nama ibu", "nama ibu kandung"),
         "sex": ("kelamin", "jenis kelamin"),
         "marital_status": ("status kawin", "status perkawinan"),
         "relation": ("shdk", "status hubungan dalam keluarga"),
@@ -145,6 +146,7 @@ OPENSID_PENDUDUK = Layout(
         "sex": ("sex",),
         "birth_place": ("tempatlahir",),
         "birth_date": ("tanggallahir",),
+        "mother_name": ("nama ibu",),
         "education": ("pendidikan kk id",),
         "occupation": ("pekerjaan id",),
         "marital_status": ("status kawin",),
@@ -454,6 +456,7 @@ def read_person(number: int, cells: list, detected: Detected, today: date) -> Ro
     row.values["name_norm"] = normalise_name(name or "")
     r.read("birth_place", lambda v: (text(v) or None) and text(v)[:80])
     birth_date = r.read("birth_date", lambda v: parse_date(v, today=today))
+    r.read("mother_name", clean_name)
     sex = r.read("sex", lambda v: lookup(v, vocab.SEX, SEX_LABEL))
     relation = r.read("relation", lambda v: lookup(v, vocab.RELATION, RELATION_LABEL))
     r.read("marital_status", lambda v: lookup(v, vocab.MARITAL, MARITAL_LABEL), warn=True)

@@ -52,6 +52,7 @@ PERSON_COMPARED = (
     "sex",
     "birth_place",
     "birth_date",
+    "mother_name",
     "relation",
     "marital_status",
     "disability",
@@ -61,7 +62,16 @@ PERSON_COMPARED = (
 )
 # Fields a file may leave empty without erasing what the registry knows.
 KEEP_WHEN_EMPTY = frozenset(
-    {"birth_place", "birth_date", "marital_status", "occupation", "education", "address", "dusun"}
+    {
+        "birth_place",
+        "birth_date",
+        "mother_name",
+        "marital_status",
+        "occupation",
+        "education",
+        "address",
+        "dusun",
+    }
 )
 NOT_ALIVE = ("dead", "moved", "missing")
 

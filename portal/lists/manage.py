@@ -25,7 +25,8 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.forms import EmptyForm
 from portal.extensions import db
-from portal.lists import services, uploads
+from portal.i18n import current_lang
+from portal.lists import prints, services, uploads
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,
@@ -160,6 +161,7 @@ def period(period_id: int):
         may_edit=current_user.role in EDITORS,
         may_approve=current_user.role in APPROVERS,
         recipient_name=services.recipient_name,
+        print_full=prints.allowed(),
     )
 
 
@@ -348,3 +350,20 @@ def objection_decide(objection_id: int):
             flash(_("The objection is decided."), "success")
             return redirect(url_for("lists_manage.period", period_id=item.period_id))
     return _objection_page(item, form)
+
+
+@bp.route("/<int:period_id>/versi/<int:number>/cetak.pdf")
+@roles_required(*prints.PRINTERS)
+def print_pdf(period_id: int, number: int):
+    """The notice-board print with full names (only where the village decided so)."""
+    item = _period(period_id)
+    version = services.get_version(item, number)
+    if version is None or not prints.allowed():
+        abort(404)
+    body = prints.full_name_print(item, version, current_lang(), actor=_actor(), ip=_ip())
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="daftar-penerima-{item.id}-v{version.number}-cetak.pdf"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -117,7 +117,13 @@ def kept(path: str, make: Callable[[], bytes], *, family: str | None = None) -> 
     data = _read(path)
     if data is not None:
         return data
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    except OSError:
+        # A read-only instance folder must not turn a download into an error.
+        current_app.logger.warning("file cache: cannot write under %s", path)
+        with render_slot():
+            return make()
     with _exclusive(f"{path}.lock"):
         data = _read(path)
         if data is not None:

@@ -121,6 +121,8 @@ def test_the_meeting_names_attendees_by_their_accounts(village, client, login_as
     twice = client.post(url, data={**data, "head_account": str(bpd.id)})
     assert "cannot also be ticked as a BPD member" in twice.get_data(as_text=True)
     assert "Rina; Pendamping Desa" in twice.get_data(as_text=True)
+    typed = client.post(url, data={**data, "attendees": "umar  bpd; Ketua BPD"})
+    assert "Umar BPD has an account: tick them above" in typed.get_data(as_text=True)
     assert not db.session.scalar(select(func.count()).select_from(ListDecision))
     assert client.post(url, data=data).status_code == 302
     decision = services.latest_decision(period)

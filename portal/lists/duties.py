@@ -100,3 +100,19 @@ def attendee_accounts(
     if head_id:
         out.insert(0, (allowed_head[head_id].name[:120], HEAD_ROLE, False, head_id))
     return out
+
+
+def refuse_typed_accounts(attendees_text: str | None) -> None:
+    """Attendees who have an account are picked, not typed: a typed name that is the
+    name of a BPD member's or the village head's account is refused (DutyError)."""
+    known = {" ".join(u.name.split()).casefold(): u.name for u in head_accounts()}
+    for line in (attendees_text or "").splitlines():
+        name = " ".join(line.partition(";")[0].split()).casefold()
+        if name and name in known:
+            raise DutyError(
+                _l(
+                    "%(name)s has an account: tick them above instead of typing the name.",
+                    name=known[name],
+                ),
+                "attendees",
+            )

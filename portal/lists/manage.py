@@ -255,6 +255,7 @@ def decision(period_id: int):
         stored = None
         try:
             accounts = duties.attendee_accounts(form.bpd_accounts.data, form.head_account.data)
+            duties.refuse_typed_accounts(form.attendees.data)
             scan = None
             upload = form.scan.data
             if upload and getattr(upload, "filename", None):

@@ -137,6 +137,10 @@ def defaults(instance_path: str) -> dict:
         # Recipient lists: the printed notice board may carry full names (village decision);
         # the self-check and objections are rate-limited per address.
         "LISTS_PRINT_FULL_NAMES": _bool("LISTS_PRINT_FULL_NAMES"),
+        # PDFs rendered at once per worker process; one more answers 503 (Retry-After).
+        "RENDER_SLOTS": int(os.environ.get("RENDER_SLOTS", "2")),
+        # Public downloads made afresh on each request (open data, ballot results).
+        "RATELIMIT_DOWNLOAD": os.environ.get("RATELIMIT_DOWNLOAD", "20 per minute;200 per hour"),
         "RATELIMIT_SELF_CHECK": os.environ.get("RATELIMIT_SELF_CHECK", "5 per minute;20 per hour"),
         "RATELIMIT_OBJECTION": os.environ.get("RATELIMIT_OBJECTION", "5 per minute;20 per hour"),
         # Participation, per resident account: votes (a changed vote counts again),

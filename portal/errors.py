@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.filecache import Busy
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
     403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
@@ -19,6 +21,13 @@ MESSAGES = {
     429: (
         _l("Too many attempts"),
         _l("You have tried too often in a short time. Please wait a minute and try again."),
+    ),
+    503: (
+        _l("Busy"),
+        _l(
+            "The portal is busy making this file for other visitors. "
+            "Please try again in a few seconds."
+        ),
     ),
     500: (
         _l("Something went wrong"),
@@ -57,6 +66,11 @@ def register(app: Flask) -> None:
         if error.code in MESSAGES:
             return _page(error.code)
         return error
+
+    @app.errorhandler(Busy)
+    def _busy(error: Busy):
+        body, code = _page(503)
+        return body, code, {"Retry-After": str(error.retry_after), "Cache-Control": "no-store"}
 
     @app.errorhandler(500)
     def _internal(error):

@@ -4,8 +4,9 @@ Indonesia's own public look-ups (Cek Bansos, DTKS) show a name as `S**i A****h`:
 word keeps its first and last letter, the letters between become stars. A word of one
 or two letters keeps only its first letter. Punctuation stays where it is, so "H. Ahmad"
 becomes "H. A***d". The number of stars follows the length of the word, as in those
-look-ups; a name is never shown in full on a public page unless the village decides so
-for its printed notice board (LISTS_PRINT_FULL_NAMES).
+look-ups; a name is never shown in full on a public page or download. Where the village
+decides that its notice-board print carries full names (LISTS_PRINT_FULL_NAMES), that
+print is a staff download (portal/lists/prints.py).
 """
 
 from __future__ import annotations

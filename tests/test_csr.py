@@ -1419,3 +1419,18 @@ def test_a_delivery_receipt_may_be_a_pdf(client, make_need, make_company, staff)
     assert client.get(f"/csr/lampiran/{delivery.id}").status_code in (302, 401, 403)
     login(client, company.user)
     assert client.get(f"/csr/lampiran/{delivery.id}").mimetype == "application/pdf"
+
+
+def test_receipt_renders_share_the_process_cap(client, make_need, make_company, staff, app):
+    """PDF renders are capped per process (RENDER_SLOTS): one more answers 503."""
+    from portal import filecache
+
+    app.config["RENDER_SLOTS"] = 1
+    company = make_company()
+    pledge = confirmed(company, make_need(target=100), staff["operator"], amount=30)
+    login(client, company.user)
+    url = f"/csr/kuitansi/janji/{pledge.id}.pdf"
+    with filecache.render_slot():
+        busy = client.get(url)
+    assert busy.status_code == 503 and busy.headers["Retry-After"]
+    assert client.get(url).status_code == 200

@@ -366,3 +366,20 @@ def test_the_need_page_shows_the_course_its_training_pledge_became(client, make_
     db.session.commit()
     again = body(client.get(f"/pelatihan/kursus/{course.id}?fresh=1"))
     assert f'href="/csr/mitra/{company.id}"' not in again and "PT Maju Bersama" in again
+
+
+def test_certificate_renders_share_the_process_cap(client, make_user, app):
+    """PDF renders are capped per process (RENDER_SLOTS): one more answers 503."""
+    from portal import filecache
+
+    app.config["RENDER_SLOTS"] = 1
+    trainer = make_user("trainer")
+    ts = th.session(th.course(trainer_id=trainer.id))
+    user = login_resident(client, make_user, locale="en")
+    place = services.sign_up(ts.id, services.applicant_for_user(user))
+    services.complete(ts, [place.id], actor=trainer)
+    url = f"/pelatihan/saya/{place.id}/sertifikat.pdf"
+    with filecache.render_slot():
+        busy = client.get(url)
+    assert busy.status_code == 503 and busy.headers["Retry-After"]
+    assert client.get(url).status_code == 200

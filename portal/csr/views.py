@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from portal import spreadsheet
+from portal import filecache, spreadsheet
 from portal.csr import feed, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
@@ -289,6 +289,7 @@ DATASETS = {
 @bp.route("/data/pengiriman.csv", defaults={"dataset": "pengiriman", "fmt": "csv"})
 @bp.route("/data/pengiriman.json", defaults={"dataset": "pengiriman", "fmt": "json"})
 @public
+@limiter.limit(filecache.download_limit)
 def open_data(dataset: str, fmt: str):
     produce, columns, name = DATASETS[dataset]
     rows = produce()
@@ -424,7 +425,8 @@ def pledge_receipt(pledge_id: int):
     item = db.session.get(Pledge, pledge_id)
     if item is None or not item.receipt_code or not _may_see(item):
         abort(404)
-    body = receipts.pledge_receipt(item, url_for("csr.verify", _external=True))
+    with filecache.render_slot():
+        body = receipts.pledge_receipt(item, url_for("csr.verify", _external=True))
     return _pdf(body, f"tanda-terima-janji-{item.id}.pdf")
 
 
@@ -435,7 +437,8 @@ def delivery_receipt(delivery_id: int):
     if item is None or not _may_see(item.pledge):
         abort(404)
     until = sum(d.amount for d in item.pledge.deliveries if d.id <= item.id)
-    body = receipts.delivery_receipt(item, url_for("csr.verify", _external=True), until)
+    with filecache.render_slot():
+        body = receipts.delivery_receipt(item, url_for("csr.verify", _external=True), until)
     return _pdf(body, f"tanda-terima-pengiriman-{item.id}.pdf")
 
 

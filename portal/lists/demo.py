@@ -2,6 +2,11 @@
 
 Runs after the registry demo (portal.demo._seed_features); fast enough for the browser
 tests, which seed a fresh database. The caller commits.
+
+Duties are kept apart as in real use: the operator draws the list and records the
+meeting; the meeting names the administrator's account as the village head and the
+auditor's (BPD) account as a BPD member, besides typed names; the village head (the
+administrator, who neither drew nor changed the list) approves; the operator publishes.
 """
 
 from __future__ import annotations
@@ -12,10 +17,14 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.lists import services
+from portal.lists import duties, services
 from portal.models_base import village_today
 from portal.public.models import Programme
 
+# The named attendees without an account (the demo's bench period names them all).
+TYPED_ATTENDEES = """Siti Aminah; Ketua BPD
+Rina Marlina; Pendamping Desa
+Joko Widodo; Sekretaris Desa"""
 ATTENDEES = """Hendra Saputra; Kepala Desa
 Siti Aminah; Ketua BPD
 Budi Santoso; Anggota BPD
@@ -50,8 +59,9 @@ def seed(today: date | None = None):
     today = today or village_today()
     programme = db.session.scalar(select(Programme).where(Programme.slug == "blt-dana-desa"))
     operator = db.session.scalar(select(User).where(User.role == "operator").limit(1))
-    head = db.session.scalar(select(User).where(User.role == "auditor").limit(1))
-    if programme is None or operator is None or head is None:
+    head = db.session.scalar(select(User).where(User.role == "admin").limit(1))
+    bpd = db.session.scalar(select(User).where(User.role == "auditor").limit(1))
+    if programme is None or operator is None or head is None or bpd is None:
         return None
     period = services.save_period(None, _period_data(programme, today), actor=operator)
     if not services.propose_draft(period, actor=operator):
@@ -66,7 +76,8 @@ def seed(today: date | None = None):
         minutes="Musyawarah dibuka oleh Ketua BPD pukul 09.00 WIB. Hasil pendataan dipaparkan "
         "per RT/RW, peserta menyetujui daftar, berita acara ditandatangani.",
     )
-    services.record_decision(period, data, ATTENDEES, actor=operator)
+    accounts = duties.attendee_accounts([bpd.id], head.id)
+    services.record_decision(period, data, TYPED_ATTENDEES, actor=operator, accounts=accounts)
     services.approve(period, actor=head, note="Disetujui Kepala Desa.")
     services.publish(period, actor=operator, today=today)
     return period

@@ -1,8 +1,15 @@
 """The printable notice-board PDF (fpdf2) and the CSV download of a published version.
 
-Both carry only what the board shows: name (masked, or full where the village setting
-LISTS_PRINT_FULL_NAMES says so, in the PDF only), RT/RW, programme and what is given.
-Never a NIK, KK number, birth date or address: the version rows do not hold them.
+The public PDF and CSV carry only what the board shows: the masked name, RT/RW,
+programme and what is given, whatever the settings. Never a NIK, KK number, birth date
+or address: the version rows do not hold them. The print with full names, where the
+village decides so (LISTS_PRINT_FULL_NAMES), is a staff download (`full=True`, see
+`portal/lists/prints.py`), never a public one.
+
+A published version never changes, so its public PDF and CSV are made once per version
+and language and kept in `instance/filecache/` (`portal.filecache`); the key also holds
+a digest of what else goes into the file (the period's and the programme's last edit,
+the village name, the PDF settings), so editing a period's title makes a new file.
 """
 
 from __future__ import annotations
@@ -13,15 +20,48 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from portal import spreadsheet
+from portal import filecache, spreadsheet
 from portal.csr.receipts import _latin1
 from portal.i18n import localized, money
 from portal.lists import services
 from portal.lists.models import ListPeriod, ListVersion
 
+# Change when the layout of the files changes: the kept files are then made afresh.
+FORMAT = "1"
+
 
 def full_names_allowed() -> bool:
     return bool(current_app.config.get("LISTS_PRINT_FULL_NAMES"))
+
+
+def _kept(ext: str, period: ListPeriod, version: ListVersion, lang: str, make) -> bytes:
+    compress = current_app.config.get("LISTS_PDF_COMPRESS", True)
+    family = f"{period.id}-v{version.number}-{lang}-"
+    extra = filecache.digest(
+        FORMAT,
+        version.id,
+        period.updated_at,
+        period.programme.updated_at,
+        current_app.config["VILLAGE_NAME"],
+        compress if ext == "pdf" else None,
+    )
+    path = filecache.path_for(f"lists-{ext}", f"{family}{extra}.{ext}")
+    return filecache.kept(path, make, family=family)
+
+
+def public_pdf(period: ListPeriod, version: ListVersion, lang: str) -> bytes:
+    """The public notice-board PDF (masked names), made once per version and language."""
+    compress = current_app.config.get("LISTS_PDF_COMPRESS", True)
+    return _kept(
+        "pdf", period, version, lang, lambda: version_pdf(period, version, lang, compress=compress)
+    )
+
+
+def public_csv(period: ListPeriod, version: ListVersion, lang: str) -> bytes:
+    """The public CSV (masked names), made once per version and language."""
+    return _kept(
+        "csv", period, version, lang, lambda: version_csv(period, version, lang).encode("utf-8")
+    )
 
 
 def _header(period: ListPeriod, version: ListVersion, lang: str) -> list[tuple[str, str]]:
@@ -46,10 +86,16 @@ def _header(period: ListPeriod, version: ListVersion, lang: str) -> list[tuple[s
 
 
 def version_pdf(
-    period: ListPeriod, version: ListVersion, lang: str, *, compress: bool = True
+    period: ListPeriod,
+    version: ListVersion,
+    lang: str,
+    *,
+    compress: bool = True,
+    full: bool = False,
 ) -> bytes:
-    """The list for the village notice board, one line per household, totals per RT/RW."""
-    full = full_names_allowed()
+    """The list for the village notice board, one line per household, totals per RT/RW.
+
+    Masked names; full names only with `full=True`, for the staff print."""
     pdf = FPDF(format="A4")
     pdf.compress = compress
     pdf.set_margins(15, 15, 15)

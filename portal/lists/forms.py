@@ -66,6 +66,13 @@ def _number(label, low, high, required=False, **kw):
     return NumberField(label, validators=validators, render_kw={"inputmode": "numeric"}, **kw)
 
 
+def _optional_id(value):
+    """A picked account's id, or None for the empty choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -113,8 +120,17 @@ class DecisionForm(Form):
     place = _line(_l("Place"))
     attendees_count = _number(_l("Number of people present"), 0, 100000, required=True)
     quorum_required = _number(_l("Quorum (people needed)"), 1, 100000, required=True)
+    # Attendees who have an account are picked (choices set by the view, from
+    # lists/duties.py); the others are typed below.
+    head_account = SelectField(
+        _l("Village head present (account)"),
+        coerce=_optional_id,
+        description=_l("Leave empty when the village head has no account or was absent."),
+    )
+    bpd_accounts = CheckboxesField(_l("BPD members present (accounts)"), coerce=int)
     attendees = _text(
-        _l("Named attendees"),
+        _l("Other named attendees (without an account)"),
+        required=False,
         max_len=10000,
         rows=6,
         description=_l("One per line: “Name; role”, e.g. “Siti Aminah; BPD chair”."),

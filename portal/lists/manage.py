@@ -25,7 +25,8 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.forms import EmptyForm
 from portal.extensions import db
-from portal.lists import services, uploads
+from portal.i18n import current_lang
+from portal.lists import duties, prints, services, uploads
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,
@@ -136,7 +137,10 @@ def period_edit(period_id: int):
 @bp.route("/<int:period_id>")
 @roles_required(*READERS)
 def period(period_id: int):
-    item = _period(period_id)
+    return _period_page(_period(period_id), ApproveForm())
+
+
+def _period_page(item, approve_form: ApproveForm):
     show = request.args.get("tampil", "aktif")
     stmt = services.entries_query(item, active=show != "dihapus")
     pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
@@ -154,11 +158,15 @@ def period(period_id: int):
         versions=item.versions,
         objections=services.period_objections(item),
         change_form=ChangeForm(),
-        approve_form=ApproveForm(),
+        approve_form=approve_form,
         button=EmptyForm(),
         may_edit=current_user.role in EDITORS,
         may_approve=current_user.role in APPROVERS,
+        approve_conflict=(
+            duties.approver_conflict(item, current_user) if current_user.role in APPROVERS else None
+        ),
         recipient_name=services.recipient_name,
+        print_full=prints.allowed(),
     )
 
 
@@ -229,14 +237,24 @@ def remove(period_id: int, household_id: int):
     )
 
 
+def _attendee_choices(form: DecisionForm) -> None:
+    form.head_account.choices = [("", "–")] + [
+        (u.id, f"{u.name} ({u.role})") for u in duties.head_accounts()
+    ]
+    form.bpd_accounts.choices = [(u.id, u.name) for u in duties.bpd_accounts()]
+
+
 @bp.route("/<int:period_id>/musdesus", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def decision(period_id: int):
     item = _period(period_id)
     form = DecisionForm()
+    _attendee_choices(form)
     if form.validate_on_submit():
         stored = None
         try:
+            accounts = duties.attendee_accounts(form.bpd_accounts.data, form.head_account.data)
+            duties.refuse_typed_accounts(form.attendees.data)
             scan = None
             upload = form.scan.data
             if upload and getattr(upload, "filename", None):
@@ -244,8 +262,16 @@ def decision(period_id: int):
                 stored = uploads.store(data, ext)
                 scan = (stored, uploads.MIMETYPES.get(ext, "application/octet-stream"))
             services.record_decision(
-                item, form.data, form.attendees.data, actor=_actor(), scan=scan, ip=_ip()
+                item,
+                form.data,
+                form.attendees.data,
+                actor=_actor(),
+                scan=scan,
+                ip=_ip(),
+                accounts=accounts,
             )
+        except duties.DutyError as error:
+            _field_error(form, error, "attendees")
         except UploadError as error:
             form.scan.errors = [*form.scan.errors, error.message]
         except services.ListError as error:
@@ -282,10 +308,12 @@ def approve(period_id: int):
         try:
             services.approve(item, actor=_actor(), note=form.note.data, ip=_ip())
         except services.ListError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("You approved the list."), "success")
-    return redirect(url_for("lists_manage.period", period_id=item.id))
+            # Beside the button, with the note kept.
+            _field_error(form, error, "note")
+            return _period_page(item, form)
+        flash(_("You approved the list."), "success")
+        return redirect(url_for("lists_manage.period", period_id=item.id))
+    return _period_page(item, form)
 
 
 @bp.route("/<int:period_id>/terbitkan", methods=["POST"])
@@ -347,3 +375,20 @@ def objection_decide(objection_id: int):
             flash(_("The objection is decided."), "success")
             return redirect(url_for("lists_manage.period", period_id=item.period_id))
     return _objection_page(item, form)
+
+
+@bp.route("/<int:period_id>/versi/<int:number>/cetak.pdf")
+@roles_required(*prints.PRINTERS)
+def print_pdf(period_id: int, number: int):
+    """The notice-board print with full names (only where the village decided so)."""
+    item = _period(period_id)
+    version = services.get_version(item, number)
+    if version is None or not prints.allowed():
+        abort(404)
+    body = prints.full_name_print(item, version, current_lang(), actor=_actor(), ip=_ip())
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="daftar-penerima-{item.id}-v{version.number}-cetak.pdf"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

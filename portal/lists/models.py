@@ -107,6 +107,10 @@ class ListPeriod(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Who drew the working list from the registry: may not approve it (lists/duties.py).
+    drafted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     programme = relationship("Programme")
     versions: Mapped[list[ListVersion]] = relationship(
@@ -219,7 +223,8 @@ class ListDecision(db.Model):
 
 
 class ListAttendee(db.Model):
-    """A named attendee of the meeting and their role (village head, BPD chair...)."""
+    """A named attendee of the meeting and their role (village head, BPD chair...):
+    typed by staff, or picked among the accounts (user_id) for those who have one."""
 
     __tablename__ = "recipient_attendee"
 
@@ -230,6 +235,10 @@ class ListAttendee(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(120))
     is_bpd: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The attendee's account, for those who have one (picked by staff, not typed).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
 
     decision: Mapped[ListDecision] = relationship(back_populates="attendees")
 
@@ -303,7 +312,7 @@ class ListVersionRow(db.Model):
         ForeignKey("household.id", ondelete="RESTRICT"), index=True
     )
     masked_name: Mapped[str] = mapped_column(String(120))
-    # Printed only where the village setting LISTS_PRINT_FULL_NAMES allows it.
+    # Only in the staff print, where the village setting LISTS_PRINT_FULL_NAMES allows it.
     full_name: Mapped[str] = mapped_column(String(120))
     rt: Mapped[int] = mapped_column(Integer)
     rw: Mapped[int | None] = mapped_column(Integer)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.lists import duties
 from portal.lists.models import (
     COMPOSITIONS,
     ListApproval,
@@ -254,6 +255,7 @@ def propose_draft(period: ListPeriod, *, actor, ip: str | None = None) -> int:
                 for h in households
             ],
         )
+    period.drafted_by_id = getattr(actor, "id", None)
     _touch(period)
     record(
         "propose_draft",
@@ -475,16 +477,18 @@ def record_decision(
     actor,
     scan: tuple[str, str] | None = None,
     ip: str | None = None,
+    accounts: list[tuple[str, str, bool, int]] = (),
 ) -> ListDecision:
     """Record the special village meeting (Musyawarah Desa Khusus) of a period.
 
     `scan` is (stored file name, mimetype) of the checked upload. The BPD must be among
-    the named attendees: the BPD holds this meeting.
+    the named attendees: the BPD holds this meeting. `accounts` are attendees picked
+    as accounts (`duties.attendee_accounts`: name, role, is BPD, account id).
     """
-    attendees = parse_attendees(attendees_text)
+    attendees = [*accounts, *((n, r, b, None) for n, r, b in parse_attendees(attendees_text))]
     if not attendees:
         raise ListError(_l("Name the attendees and their roles."), "attendees")
-    if not any(is_bpd for _n, _r, is_bpd in attendees):
+    if not any(a[2] for a in attendees):
         raise ListError(
             _l("The BPD holds this meeting: name at least one BPD member among the attendees."),
             "attendees",
@@ -505,7 +509,7 @@ def record_decision(
         scan_file=scan[0] if scan else None,
         scan_mimetype=scan[1] if scan else None,
         recorded_by_id=getattr(actor, "id", None),
-        attendees=[ListAttendee(name=n, role=r, is_bpd=b) for n, r, b in attendees],
+        attendees=[ListAttendee(name=n, role=r, is_bpd=b, user_id=u) for n, r, b, u in attendees],
     )
     db.session.add(decision)
     db.session.flush()
@@ -521,6 +525,7 @@ def record_decision(
             "attendees_count": decision.attendees_count,
             "quorum_required": decision.quorum_required,
             "bpd_present": True,
+            "attendee_accounts": [a[3] for a in accounts],
             "scan": bool(scan),
         },
         ip=ip,
@@ -609,6 +614,8 @@ def approve(
             raise ListError(_l("The meeting did not reach its quorum: it cannot approve the list."))
         if not decision.bpd_present:
             raise ListError(_l("The BPD was not present at the meeting."))
+        if (conflict := duties.approver_conflict(period, actor)) is not None:
+            raise ListError(conflict, "note")
         count = active_count(period)
         if not count:
             raise ListError(_l("The list is empty."))

@@ -115,10 +115,9 @@ def board(period_id: int):
 @public
 def board_pdf(period_id: int, number: int):
     period, version = _published(period_id, number)
-    data = export.version_pdf(
-        period, version, current_lang(), compress=current_app.config.get("LISTS_PDF_COMPRESS", True)
-    )
-    response = make_response(data)
+    # Always masked, whatever LISTS_PRINT_FULL_NAMES says: the full-name print is a
+    # staff download (lists_manage.print_pdf). Made once per version and language.
+    response = make_response(export.public_pdf(period, version, current_lang()))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
         f'inline; filename="daftar-penerima-{period.id}-v{version.number}.pdf"'
@@ -130,7 +129,7 @@ def board_pdf(period_id: int, number: int):
 @public
 def board_csv(period_id: int, number: int):
     period, version = _published(period_id, number)
-    response = make_response(export.version_csv(period, version, current_lang()))
+    response = make_response(export.public_csv(period, version, current_lang()))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="daftar-penerima-{period.id}-v{version.number}.csv"'

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal import filecache
 from portal.extensions import db, limiter
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
@@ -228,6 +229,7 @@ def results(ballot_id: int):
 
 @bp.route("/pemungutan/<int:ballot_id>/hasil.csv")
 @public
+@limiter.limit(filecache.download_limit)
 def results_csv(ballot_id: int):
     item = _get(Ballot, ballot_id)
     if not item.results_published:

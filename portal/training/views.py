@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import filecache
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
@@ -248,7 +249,9 @@ def my_certificate(place_id: int):
     place = _my_place(place_id)
     if place.certificate_code is None or place.completed_at is None:
         abort(404)
-    response = Response(certificates.certificate_pdf(place), mimetype="application/pdf")
+    with filecache.render_slot():
+        body = certificates.certificate_pdf(place)
+    response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="sertifikat-{place.certificate_code}.pdf"'
     )

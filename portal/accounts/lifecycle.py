@@ -34,7 +34,7 @@ class LifecycleError(Exception):
     """A refusal with a message for the administrator."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__("refused")
         self.message = message
 
 

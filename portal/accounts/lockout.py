@@ -117,12 +117,6 @@ def _count_failure(user: User, now: datetime) -> None:
     db.session.commit()
 
 
-def clear_login_pause(user: User) -> None:
-    """Forget the wrong passwords (a new password was set). The caller commits."""
-    user.failed_logins = 0
-    user.login_blocked_until = None
-
-
 # --------------------------------------------------------------------------- second step
 
 

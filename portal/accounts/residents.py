@@ -583,6 +583,9 @@ def reset_password_with_code(
             raise wrong
         user.password_hash = new_hash
         user.session_token = new_session_token()
+        # The wrong passwords before the reset no longer pause the login.
+        user.failed_logins = 0
+        user.login_blocked_until = None
         record("password_reset_with_code", "user", user.id, actor=user, ip=ip)
     return user
 

@@ -16,7 +16,7 @@ from portal.accounts.forms import ChangePasswordForm, EmptyForm
 from portal.accounts.models import STAFF_ROLES, User
 from portal.accounts.views import bp
 from portal.extensions import db
-from portal.forms import Form
+from portal.forms import Form, choices
 from portal.security import roles_required
 
 ROLE_LABELS = {
@@ -29,7 +29,7 @@ ROLE_LABELS = {
 
 
 class RoleForm(Form):
-    role = SelectField(_l("Role"), choices=[(key, label) for key, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
 
 
 def _actor() -> User:

@@ -79,7 +79,10 @@ def check_login(identifier: str, password: str, now: datetime | None = None) -> 
     user = find_login(identifier)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or user.deleted_at is not None or is_paused(user, now):
-        db.session.rollback()
+        # The same write as for a wrong password, on no row (a try during a pause is
+        # not counted): the time taken does not tell whether the account exists.
+        _add_failure(0)
+        db.session.commit()
         return None
     if not ok:
         _count_failure(user, now)
@@ -96,14 +99,18 @@ def check_login(identifier: str, password: str, now: datetime | None = None) -> 
     return user
 
 
-def _count_failure(user: User, now: datetime) -> None:
+def _add_failure(user_id: int) -> None:
     # One UPDATE adds the failure, so two wrong tries at once both count.
     db.session.execute(
         update(User)
-        .where(User.id == user.id)
+        .where(User.id == user_id)
         .values(failed_logins=User.failed_logins + 1)
         .execution_options(synchronize_session=False)
     )
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    _add_failure(user.id)
     db.session.refresh(user, ["failed_logins"])
     pause = pause_after(user.failed_logins)
     if pause is not None:

@@ -169,6 +169,28 @@ def test_an_admin_unlocks_the_second_step(app, client, login_as, make_user, cloc
     assert browser.post("/masuk/kode", data={"code": totp.at(clock.now)}).status_code == 302
 
 
+def test_an_admin_lifts_a_login_pause(app, client, login_as, make_user, clock):
+    """Someone guessing at a staff member's password cannot keep them out for an hour."""
+    user = make_user("operator", username="ops")
+    for _ in range(8):
+        login(app.test_client(), "ops", "salah sekali")
+    db.session.refresh(user)
+    assert lockout.is_paused(user)
+    admin = login_as("admin")
+    page = client.get("/staf/pengguna?lang=en").get_data(as_text=True)
+    assert "Login paused after wrong passwords" in page
+    assert client.post(f"/staf/pengguna/{user.id}/buka-kode").status_code == 302
+    db.session.refresh(user)
+    assert not lockout.is_paused(user) and user.failed_logins == 0
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "login_pause_lifted")
+    ).one()
+    assert entry.actor_id == admin.id and entry.before == {
+        "failed_logins": 5
+    }  # tries in the pause do not count
+    assert login(app.test_client(), "ops").status_code == 302
+
+
 def test_an_admin_reset_clears_the_lock_too(make_user, login_as, clock):
     user = make_user("operator")
     enrol(user, clock.now)

@@ -11,7 +11,8 @@ restarts, unlike the rate limits per address.
   paused account, so nobody learns which accounts exist; a right password resets it.
 - Second step: SECOND_FACTOR_MAX_FAILURES wrong codes in a row lock it. A locked second
   step takes no app code, only an unused recovery code (which unlocks it), or an
-  administrator unlocks it at /staf/pengguna. Locking and unlocking are audited.
+  administrator unlocks it at /staf/pengguna (which lifts a login pause too). Locking
+  and unlocking are audited.
 
 Time comes from `second_factor.clock()`, the one clock tests move by hand.
 """
@@ -176,19 +177,32 @@ def _count_code_failure(user: User) -> None:
     db.session.commit()
 
 
-def unlock_second_factor(user: User, *, actor: User, ip: str | None = None) -> None:
-    """An administrator opens a locked second step again (the factor stays). Commits."""
-    before = {"locked": is_locked(user), "failures": user.totp_failures}
+def unlock(user: User, *, actor: User, ip: str | None = None) -> None:
+    """An administrator opens a locked second step (the factor stays) and lifts a login
+    pause (an attacker's wrong passwords should not keep a staff member out). Commits."""
+    if is_locked(user) or user.totp_failures:
+        record(
+            "second_factor_unlocked",
+            "user",
+            user.id,
+            actor=actor,
+            summary=f"second step of {user.username or user.id} unlocked by an administrator",
+            before={"locked": is_locked(user), "failures": user.totp_failures},
+            after={"locked": False, "failures": 0},
+            ip=ip,
+        )
+    if is_paused(user) or user.failed_logins:
+        record(
+            "login_pause_lifted",
+            "user",
+            user.id,
+            actor=actor,
+            before={"failed_logins": user.failed_logins},
+            after={"failed_logins": 0},
+            ip=ip,
+        )
     user.totp_failures = 0
     user.totp_locked_at = None
-    record(
-        "second_factor_unlocked",
-        "user",
-        user.id,
-        actor=actor,
-        summary=f"second step of {user.username or user.id} unlocked by an administrator",
-        before=before,
-        after={"locked": False, "failures": 0},
-        ip=ip,
-    )
+    user.failed_logins = 0
+    user.login_blocked_until = None
     db.session.commit()

@@ -45,6 +45,7 @@ def staff_list():
         "accounts/staff_list.html",
         staff=accounts,
         left={u.id: twofa.recovery_codes_left(u) for u in accounts if u.is_staff},
+        paused={u.id for u in accounts if lockout.is_paused(u)},
         role_labels=ROLE_LABELS,
         role_choices=list(ROLE_LABELS.items()),
     )
@@ -111,7 +112,8 @@ def change_account_role(user_id: int):
 @bp.route("/staf/pengguna/<int:user_id>/buka-kode", methods=["POST"])
 @roles_required("admin")
 def unlock_second_factor(user_id: int):
-    """Open a second step locked after too many wrong codes (the factor stays)."""
+    """Open a second step locked after too many wrong codes (the factor stays), and lift
+    a pause of the login after wrong passwords."""
     target = _checked_target(user_id)
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -119,8 +121,8 @@ def unlock_second_factor(user_id: int):
     if target.id == current_user.id:
         flash(_("You cannot change your own account here. Ask another administrator."), "error")
         return redirect(url_for("accounts.staff_list"))
-    lockout.unlock_second_factor(target, actor=_actor(), ip=request.remote_addr)
-    return _done(_("The second step of %(name)s is unlocked.", name=target.name))
+    lockout.unlock(target, actor=_actor(), ip=request.remote_addr)
+    return _done(_("The login of %(name)s is unlocked.", name=target.name))
 
 
 def _security_page(password_form=None):

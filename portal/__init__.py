@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Before any route is added: every <int:...> holds only what the database can.
     app.url_map.converters["int"] = DatabaseIntConverter
 
+    configure_workers(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_i18n(app)
@@ -39,6 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_cli(app)
     configure_errors(app)
     return app
+
+
+def configure_workers(app: Flask) -> None:
+    """Refuse several workers that would each keep their own rate-limit counters."""
+    from portal.workers import check_limit_storage, worker_count
+
+    check_limit_storage(app.config, worker_count())
 
 
 def configure_extensions(app: Flask) -> None:

@@ -29,10 +29,12 @@ def register(app: Flask) -> None:
     def create_admin(username: str, name: str, role: str, password: str) -> None:
         """Create a staff account (admin by default)."""
         from portal.accounts.models import User
+        from portal.accounts.passwords import password_problem
         from portal.accounts.services import create_user
 
-        if len(password) < 10:
-            raise click.BadParameter("use at least 10 characters", param_hint="password")
+        problem = password_problem(password)
+        if problem is not None:
+            raise click.BadParameter(str(problem), param_hint="password")
         exists = db.session.scalar(select(func.count()).where(User.username == username))
         if exists:
             raise click.ClickException(f"the username {username!r} is taken")

@@ -97,6 +97,20 @@ def defaults(instance_path: str) -> dict:
         "RESET_CODE_HOURS": int(os.environ.get("RESET_CODE_HOURS", "24")),
         # A staff session ends after this many minutes without a request.
         "STAFF_IDLE_MINUTES": int(os.environ.get("STAFF_IDLE_MINUTES", "30")),
+        # Every login ends this long after the password was typed, however active:
+        # staff after STAFF_SESSION_HOURS, everyone else (also "keep me logged in")
+        # after MEMBER_SESSION_DAYS. Staff are never kept logged in.
+        "STAFF_SESSION_HOURS": int(os.environ.get("STAFF_SESSION_HOURS", "12")),
+        "MEMBER_SESSION_DAYS": int(os.environ.get("MEMBER_SESSION_DAYS", "30")),
+        # Wrong passwords in a row an account takes before logging in to it pauses,
+        # 1, 2, 4 ... minutes, at most LOGIN_MAX_PAUSE_MINUTES (portal/accounts/lockout.py).
+        "LOGIN_FREE_TRIES": int(os.environ.get("LOGIN_FREE_TRIES", "5")),
+        "LOGIN_MAX_PAUSE_MINUTES": int(os.environ.get("LOGIN_MAX_PAUSE_MINUTES", "60")),
+        # Wrong second-step codes in a row that lock it (a recovery code or an admin opens).
+        "SECOND_FACTOR_MAX_FAILURES": int(os.environ.get("SECOND_FACTOR_MAX_FAILURES", "10")),
+        # Several workers with rate-limit counters in memory: each counts alone, so the
+        # app refuses to start (portal/workers.py) unless this says it is meant.
+        "RATELIMIT_PER_WORKER_OK": _bool("RATELIMIT_PER_WORKER_OK"),
         "BEHIND_PROXY": _bool("BEHIND_PROXY"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -11,6 +11,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import COOKIE_NAME
+from flask_login.utils import decode_cookie
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -37,6 +38,10 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
+# When the login happened (seconds since the epoch), in the session.
+LOGIN_AT_KEY = "_login_at"
+
+
 class PortalLoginManager(LoginManager):
     """Flask-Login, except that a session in which nobody has signed in is left as it is.
 
@@ -58,6 +63,34 @@ class PortalLoginManager(LoginManager):
         if "_user_id" not in session and cookie not in request.cookies:
             return self._update_request_context_with_user()
         return super()._load_user()
+
+    # The remember cookie carries the moment of the login next to the user id (both
+    # signed), so that a login restored from it keeps its absolute lifetime
+    # (portal/accounts/session_lifetime.py) instead of starting a new one. A cookie
+    # without that moment (made before this rule) restores nobody.
+    def _set_cookie(self, response):
+        user_id = session["_user_id"]
+        session["_user_id"] = f"{user_id}|{int(session.get(LOGIN_AT_KEY, 0))}"
+        try:
+            super()._set_cookie(response)
+        finally:
+            session["_user_id"] = user_id
+
+    def _load_user_from_remember_cookie(self, cookie):
+        payload = decode_cookie(cookie)
+        user_id, _sep, login_at = (payload or "").rpartition("|")
+        if not user_id or not login_at.isascii() or not login_at.isdigit():
+            return None
+        user = super()._load_user_from_remember_cookie(self._sign(user_id))
+        if user is not None:
+            session[LOGIN_AT_KEY] = int(login_at)
+        return user
+
+    @staticmethod
+    def _sign(payload: str) -> str:
+        from flask_login.utils import encode_cookie
+
+        return encode_cookie(payload)
 
 
 login_manager = PortalLoginManager()

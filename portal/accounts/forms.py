@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
+from portal.accounts.passwords import HINT, NewPassword
 from portal.forms import Form, choices
 from portal.i18n import LANGUAGE_NAMES
 from portal.numbers import DB_INT_MAX
@@ -20,7 +21,6 @@ from portal.numbers import DB_INT_MAX
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("This is too long.")
 EMAIL_SHAPE = _l("Enter an e-mail address like name@example.com.")
-SHORT_PASSWORD = _l("Use at least 10 characters.")
 
 
 class LoginForm(Form):
@@ -34,7 +34,10 @@ class LoginForm(Form):
         validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=256)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me logged in on this device"))
+    remember = BooleanField(
+        _l("Keep me logged in on this device"),
+        description=_l("Not for staff accounts: they log in again each time."),
+    )
     next = HiddenField()
 
 
@@ -75,11 +78,8 @@ class EnrolForm(Form):
 def _password(label, autocomplete="new-password", with_hint=True):
     return PasswordField(
         label,
-        description=_l("At least 10 characters.") if with_hint else None,
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=10, max=256, message=SHORT_PASSWORD),
-        ],
+        description=HINT if with_hint else None,
+        validators=[DataRequired(message=REQUIRED), NewPassword()],
         render_kw={"autocomplete": autocomplete},
     )
 

@@ -66,6 +66,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Wrong passwords in a row, and until when logging in waits after them (a pause
+    # that grows with each further wrong try: portal/accounts/lockout.py).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    login_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Wrong second-factor codes in a row; at ten the second step is locked (only a
+    # recovery code or an administrator opens it again).
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Residents: the NIK and birth date they gave to prove they live in the village.
     # `nik` is the NIK of the verified link only (unique, like person_id): a request
     # that waits for the office keeps what was typed in `claimed_nik`, which is not

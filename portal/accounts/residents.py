@@ -33,7 +33,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import DeletionRequest, ResetCode, User, new_session_token
-from portal.accounts.passwords import hash_password, verify_password
+from portal.accounts.passwords import hash_password, password_problem, verify_password
 from portal.accounts.phones import mask_phone, normalise_phone
 from portal.accounts.second_factor import hash_recovery_code
 from portal.audit.services import record
@@ -45,7 +45,6 @@ from portal.registry.models import Membership, Person
 from portal.registry.validation import clean_number, decode_nik
 
 LANGUAGES = ("id", "en")
-MIN_PASSWORD = 10
 # Lower-case letters and digits without look-alikes; 10 characters, about 49 bits.
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _CODE_LENGTH = 10
@@ -98,6 +97,12 @@ class ResidentError(Exception):
         super().__init__(field or "refused")
         self.message = message
         self.field = field
+
+
+def _check_new_password(password: str | None) -> None:
+    problem = password_problem(password)
+    if problem is not None:
+        raise ResidentError(problem, "password")
 
 
 def current_locale() -> str:
@@ -190,8 +195,7 @@ def register_resident(
     name = " ".join((name or "").split())
     if not name:
         raise ResidentError(_l("Please fill in this field."), "name")
-    if len(password or "") < MIN_PASSWORD:
-        raise ResidentError(_l("Use at least 10 characters."), "password")
+    _check_new_password(password)
     phone, email = _contact(phone, email)
     locale = locale if locale in LANGUAGES else "id"
     try:
@@ -470,8 +474,7 @@ def reset_password_with_code(
     """
     from portal.accounts.services import find_login
 
-    if len(password or "") < MIN_PASSWORD:
-        raise ResidentError(_l("Use at least 10 characters."), "password")
+    _check_new_password(password)
     now = now or utcnow()
     wrong = ResidentError(
         _l(
@@ -510,6 +513,9 @@ def reset_password_with_code(
             raise wrong
         user.password_hash = new_hash
         user.session_token = new_session_token()
+        # The wrong passwords before the reset no longer pause the login.
+        user.failed_logins = 0
+        user.login_blocked_until = None
         record("password_reset_with_code", "user", user.id, actor=user, ip=ip)
     return user
 
@@ -624,8 +630,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change the password after checking the current one. Other sessions end. Commits."""
     if not verify_password(user.password_hash, current or ""):
         raise ResidentError(_l("This is not your current password."), "current")
-    if len(new or "") < MIN_PASSWORD:
-        raise ResidentError(_l("Use at least 10 characters."), "password")
+    _check_new_password(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
     record("password_changed", "user", user.id, actor=user)

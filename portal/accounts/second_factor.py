@@ -261,6 +261,8 @@ def reset_second_factor(user: User, *, actor: User | None, ip: str | None = None
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
+    user.totp_failures = 0  # a lock (portal/accounts/lockout.py) goes with the factor
+    user.totp_locked_at = None
     db.session.execute(
         RecoveryCode.__table__.delete().where(RecoveryCode.__table__.c.user_id == user.id)
     )

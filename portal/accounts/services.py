@@ -7,9 +7,8 @@ import secrets
 from sqlalchemy import func, select
 
 from portal.accounts.models import User, new_session_token
-from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.accounts.passwords import hash_password
 from portal.extensions import db
-from portal.models_base import utcnow
 from portal.roles import ROLES
 
 
@@ -51,19 +50,6 @@ def find_login(identifier: str) -> User | None:
             | (User.phone.in_(phones))
         )
     ).first()
-
-
-def authenticate(identifier: str, password: str) -> User | None:
-    """The active user whose password matches, or None (same work either way)."""
-    user = find_login(identifier)
-    ok = verify_password(user.password_hash if user else None, password)
-    if not (user and ok and user.active):
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.commit()
-    return user
 
 
 def end_sessions(user: User) -> None:

@@ -17,13 +17,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from portal.accounts import residents, services, staff_session, verification
+from portal.accounts import (
+    lockout,
+    residents,
+    services,
+    session_lifetime,
+    staff_session,
+    verification,
+)
 from portal.accounts import second_factor as twofa
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -44,12 +50,7 @@ from portal.security import csrf_after_limits, is_safe_next, public, roles_requi
 
 bp = Blueprint("accounts", __name__)
 bp.before_app_request(staff_session.enforce_idle_timeout)
-
-ROLE_LABELS = {
-    "operator": _l("Operator"),
-    "admin": _l("Administrator"),
-    "auditor": _l("Auditor"),
-}
+bp.before_app_request(session_lifetime.enforce_lifetime)
 
 
 def _login_limit() -> str:
@@ -93,23 +94,46 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.identifier.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("The name or password is not right."))
+        try:
+            user = lockout.check_login(form.identifier.data, form.password.data)
+        except lockout.AccountSwitchedOff:
+            user = None
+            form.password.errors.append(
+                _("This account is switched off. Ask the village office if this is a mistake.")
+            )
         else:
-            # Nothing from an earlier login in this browser may count for this one.
-            staff_session.forget()
-            login_user(user, remember=form.remember.data)
-            _remember_language(user)
-            target = form.next.data
-            if user.is_staff:
-                # Half logged in: staff pages open only after the second step.
-                staff_session.mark_seen()
-                return redirect(
-                    url_for("accounts.second_factor", next=staff_session.safe_next(target))
+            if user is None:
+                form.password.errors.append(
+                    _(
+                        "The name or password is not right. After %(num)d wrong tries in a "
+                        "row, logging in to an account waits a few minutes.",
+                        num=current_app.config["LOGIN_FREE_TRIES"],
+                    )
                 )
-            return redirect(target if is_safe_next(target) else _landing(user))
-    return render_template("accounts/login.html", form=form)
+        if user is not None:
+            return _logged_in(user, form)
+    return render_template(
+        "accounts/login.html", form=form, offer_remember=not _staff_target(form.next.data)
+    )
+
+
+def _staff_target(target: str | None) -> bool:
+    """A login on its way to a staff page (those accounts are never remembered)."""
+    return bool(target) and is_safe_next(target) and target.startswith("/staf")
+
+
+def _logged_in(user, form):
+    # Nothing from an earlier login in this browser may count for this one.
+    staff_session.forget()
+    remember = bool(form.remember.data) and session_lifetime.may_remember(user)
+    login_user(user, remember=remember, duration=session_lifetime.lifetime(user))
+    _remember_language(user)
+    target = form.next.data
+    if user.is_staff:
+        # Half logged in: staff pages open only after the second step.
+        staff_session.mark_seen()
+        return redirect(url_for("accounts.second_factor", next=staff_session.safe_next(target)))
+    return redirect(target if is_safe_next(target) else _landing(user))
 
 
 @bp.route("/keluar", methods=["POST"])
@@ -138,7 +162,7 @@ def second_factor():
     if request.method == "GET":
         form.next.data = target or ""
     if form.validate_on_submit():
-        how = twofa.verify(user, form.code.data)
+        how = lockout.check_code(user, form.code.data)
         if how is not None:
             staff_session.mark_verified(user)
             if how == "recovery":
@@ -154,13 +178,19 @@ def second_factor():
                     "warning",
                 )
             return redirect(staff_session.safe_next(form.next.data) or _landing(user))
-        form.code.errors.append(
-            _(
-                "This code is not right or was already used. Type the code your app shows "
-                "now, or an unused recovery code."
+        if not lockout.is_locked(user):
+            form.code.errors.append(
+                _(
+                    "This code is not right or was already used. Type the code your app "
+                    "shows now, or an unused recovery code."
+                )
             )
-        )
-    return render_template("accounts/second_factor.html", form=form)
+    return render_template(
+        "accounts/second_factor.html",
+        form=form,
+        locked=lockout.is_locked(user),
+        max_failures=lockout.max_code_failures(),
+    )
 
 
 @bp.route("/masuk/kode/pasang", methods=["GET", "POST"])
@@ -216,7 +246,7 @@ def enrol_qr():
 @bp.route("/staf/keamanan", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def security():
-    """The staff member's own second factor: how many recovery codes are left, new ones."""
+    """The staff member's own login: password, recovery codes left, new ones."""
     user = current_user._get_current_object()
     form = EmptyForm()
     if user.has_second_factor and form.validate_on_submit():
@@ -224,21 +254,17 @@ def security():
         return render_template(
             "accounts/recovery_codes.html", codes=codes, target=url_for("accounts.security")
         )
-    return render_template(
-        "accounts/security.html", form=form, left=twofa.recovery_codes_left(user), user=user
-    )
+    return security_page()
 
 
-@bp.route("/staf/pengguna")
-@roles_required(*ADMINS)
-def staff_list():
-    """Staff accounts and their second factor, with a reset button for each."""
-    staff = twofa.staff_accounts()
+def security_page(password_form=None):
+    user = current_user._get_current_object()
     return render_template(
-        "accounts/staff_list.html",
-        staff=staff,
-        left={u.id: twofa.recovery_codes_left(u) for u in staff},
-        role_labels=ROLE_LABELS,
+        "accounts/security.html",
+        form=EmptyForm(formdata=None),
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        left=twofa.recovery_codes_left(user),
+        user=user,
     )
 
 
@@ -528,3 +554,7 @@ def request_deletion():
     return render_template(
         "accounts/delete.html", form=form, pending=residents.open_deletion_request(user)
     )
+
+
+# Account upkeep routes (admin list, switch off, roles, own staff password).
+from portal.accounts import staff_views  # noqa: E402, F401

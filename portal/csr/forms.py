@@ -29,6 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.accounts.passwords import HINT as PASSWORD_HINT
+from portal.accounts.passwords import NewPassword
 from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
 from portal.forms import Form, choices
@@ -178,11 +180,8 @@ class RegisterForm(Form):
     )
     password = PasswordField(
         _l("Password"),
-        description=_l("At least 10 characters."),
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=10, max=256, message=_l("Use at least 10 characters.")),
-        ],
+        description=PASSWORD_HINT,
+        validators=[DataRequired(message=REQUIRED), NewPassword()],
         render_kw={"autocomplete": "new-password"},
     )
     password2 = PasswordField(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
+from portal.accounts.passwords import password_problem
 from portal.accounts.services import create_user
 from portal.audit.services import record
 from portal.csr import uploads
@@ -62,8 +63,9 @@ def register_company(
         raise CsrError(_l("Choose a sector."), "sector")
     if locale not in RECEIPT_LANGUAGES:
         raise CsrError(_l("Choose a language."), "locale")
-    if len(password) < 10:
-        raise CsrError(_l("Use at least 10 characters."), "password")
+    problem = password_problem(password)
+    if problem is not None:
+        raise CsrError(problem, "password")
     if email_taken(email):
         raise CsrError(_l("This e-mail address already has an account. Log in instead."), "email")
     logo_file = uploads.store(logo, "logos") if logo else None

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from portal import config as portal_config
+from portal.files import private_dir, private_sqlite_file
 from portal.urlargs import DatabaseIntConverter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    # 0700: it holds the database, the keys, uploads and the outbox.
+    private_dir(app.instance_path)
     app.config.from_mapping(portal_config.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     if config:
@@ -51,6 +53,8 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # A SQLite file is made 0600 before SQLite creates it with the process umask.
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         configure_engine(db.engine)
 

@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from portal.extensions import db
+from portal.files import open_private, private_dir
 from portal.models_base import utcnow
 from portal.training.models import OutboxMessage
 
@@ -39,9 +40,10 @@ class FileSender:
         self.folder = folder
 
     def __call__(self, message: OutboxMessage) -> None:
-        os.makedirs(self.folder, exist_ok=True)
+        private_dir(self.folder)
         path = os.path.join(self.folder, f"{message.id:08d}-{message.channel}.txt")
-        with open(path, "w", encoding="utf-8") as fh:
+        # 0600 in a 0700 folder: a message may carry a reset notice or a phone number.
+        with open_private(path, "w", encoding="utf-8") as fh:
             fh.write(f"To: {message.recipient}\nChannel: {message.channel}\n")
             fh.write(f"Subject: {message.subject}\n\n{message.body}\n")
 

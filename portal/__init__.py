@@ -92,6 +92,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(complaints_manage_bp)
+    from portal.complaints.audit_rules import register as register_complaint_audit_rule
+
+    register_complaint_audit_rule()
     app.register_blueprint(csr_bp)
     app.register_blueprint(csr_manage_bp)
     app.register_blueprint(participation_bp)

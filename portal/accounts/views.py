@@ -23,7 +23,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from portal.accounts import residents, services, staff_session
+from portal.accounts import notices, residents, services, staff_session
 from portal.accounts import second_factor as twofa
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -411,6 +411,7 @@ def _account_page(password_form=None, language_form=None):
         statuses=residents.VERIFICATION_STATUSES,
         masked_nik=residents.masked_nik(user.nik),
         deletion=residents.open_deletion_request(user),
+        reset_code_at=notices.last_reset_code(user),
         password_form=password_form,
         language_form=language_form,
     )

@@ -33,6 +33,31 @@ from portal.training.models import OutboxMessage
 MAX_BACKOFF = timedelta(hours=6)
 
 
+def queue(
+    recipient: str, channel: str, subject: str, body: str, kind: str = "other"
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (the caller commits)."""
+    message = OutboxMessage(
+        recipient=recipient,
+        channel=channel,
+        subject=subject[:200],
+        body=body,
+        kind=kind[:20],
+        status="queued",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def register_account_notices() -> None:
+    """Messages about accounts (an office reset code) go out through this outbox."""
+    from portal.accounts.notices import register_sender
+
+    register_sender("outbox", queue)
+
+
 class FileSender:
     """Writes the message to a file (the default: nothing leaves the server)."""
 

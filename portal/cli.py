@@ -1,4 +1,5 @@
-"""`flask --app portal ...` commands: create-admin, seed-demo."""
+"""`flask --app portal ...` commands: create-admin, seed-demo (backup and restore come
+from portal/backup.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ def register(app: Flask) -> None:
     from portal.registry.importing.cli import register as register_import_registry
 
     register_import_registry(app)
+    from portal.backup import register as register_backup
+
+    register_backup(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

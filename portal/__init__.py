@@ -53,9 +53,9 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    # A SQLite file is made 0600 before SQLite creates it with the process umask.
-    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
+        # A SQLite file is made 0600 before SQLite creates it with the process umask.
+        private_sqlite_file(db.engine.url)
         configure_engine(db.engine)
 
     from portal.accounts.services import load_user

@@ -53,14 +53,14 @@ def open_private(path: str, mode: str = "w", *, exclusive: bool = False, **kwarg
         raise
 
 
-def private_sqlite_file(uri: str) -> None:
-    """For a SQLite database in a file: create it empty as 0600 before SQLite does (its
+def private_sqlite_file(url) -> None:
+    """For a SQLite database in a file (`url`: the engine's URL, whose path
+    Flask-SQLAlchemy has made absolute): create it empty as 0600 before SQLite does (its
     journal and WAL files take the database's rights), or tighten it."""
-    prefix = "sqlite:///"
-    if not uri.startswith(prefix):
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
         return
-    path = uri[len(prefix) :].split("?", 1)[0]
-    if not path or path == ":memory:" or path.startswith("file:"):
+    if path.startswith("file:") or url.query.get("uri"):
         return
     private_dir(os.path.dirname(os.path.abspath(path)), tighten_existing=False)
     try:

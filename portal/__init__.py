@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from portal import config as portal_config
+from portal.files import private_dir, private_sqlite_file
 from portal.urlargs import DatabaseIntConverter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    # 0700: it holds the database, the keys, uploads and the outbox.
+    private_dir(app.instance_path)
     app.config.from_mapping(portal_config.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     if config:
@@ -60,6 +62,8 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
+        # A SQLite file is made 0600 before SQLite creates it with the process umask.
+        private_sqlite_file(db.engine.url)
         configure_engine(db.engine)
 
     from portal.accounts.services import load_user
@@ -96,6 +100,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(complaints_manage_bp)
+    from portal.complaints.audit_rules import register as register_complaint_audit_rule
+
+    register_complaint_audit_rule()
     app.register_blueprint(csr_bp)
     app.register_blueprint(csr_manage_bp)
     app.register_blueprint(participation_bp)

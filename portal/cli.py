@@ -1,4 +1,5 @@
-"""`flask --app portal ...` commands: create-admin, seed-demo."""
+"""`flask --app portal ...` commands: create-admin, seed-demo (backup and restore come
+from portal/backup.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ def register(app: Flask) -> None:
 
     register_import_registry(app)
     register_registry(app)
+    from portal.backup import register as register_backup
+
+    register_backup(app)
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

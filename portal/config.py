@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 from portal.accounts.secret_box import new_key
+from portal.files import private_dir
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -31,7 +32,7 @@ def _instance_secret(instance_path: str, variable: str, filename: str, make) -> 
         return os.environ[variable]
     path = Path(instance_path) / filename
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(str(path.parent))
         # O_EXCL: two workers starting together must not write two different values.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -112,6 +113,9 @@ def defaults(instance_path: str) -> dict:
         # app refuses to start (portal/workers.py) unless this says it is meant.
         "RATELIMIT_PER_WORKER_OK": _bool("RATELIMIT_PER_WORKER_OK"),
         "BEHIND_PROXY": _bool("BEHIND_PROXY"),
+        # The public host name (bansos.example.desa.id): links built for outside (feeds,
+        # QR codes, receipts, certificates) use it, never the Host a request carries.
+        "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

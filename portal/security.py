@@ -95,7 +95,13 @@ def configure_security(app: Flask) -> None:
     if app.config.get("BEHIND_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # Only the headers the README's nginx sets (and so overwrites): X-Forwarded-For
+        # and X-Forwarded-Proto. X-Forwarded-Host is not trusted: nginx passes on
+        # whatever a client sends in it, and it would name the host of every link the
+        # portal builds for outside (feeds, QR codes, receipts, certificates). nginx
+        # passes the Host header itself (`proxy_set_header Host $host`); SERVER_NAME
+        # fixes the host of those links whatever the request says.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)
 
     @app.after_request
     def _headers(response):

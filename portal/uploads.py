@@ -23,8 +23,15 @@ from flask_wtf.file import FileField
 from PIL import Image, ImageOps, UnidentifiedImageError
 from wtforms.validators import StopValidation
 
-ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP"}
-MAX_PIXELS = 40_000_000  # far above any phone photo, far below a decompression bomb
+from portal.files import private_dir
+
+# The only formats Pillow is asked to recognise (its other decoders never see a file).
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
+# 16 megapixels: a phone photo (12 MP) fits. A decoded pixel takes up to 4 bytes and
+# the clean-up copies the image a few times, so this bounds one upload to ~250 MB of
+# memory; 40 MP let a 100 KB PNG of one colour take half a gigabyte. Checked from the
+# header, before a single pixel is decoded.
+MAX_PIXELS = 16_000_000
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 PHOTO_SIZE = 1600
 MIMETYPES = {"png": "image/png", "jpg": "image/jpeg"}
@@ -44,6 +51,10 @@ class CleanImage:
     data: bytes
     extension: str
     mimetype: str
+
+
+def too_many_pixels():
+    return _l("The image has too many pixels. Please send a smaller picture.")
 
 
 def clean_image(
@@ -68,10 +79,12 @@ def clean_image(
         with warnings.catch_warnings():
             # A huge image is refused below with a clear message, not as a warning.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(raw))
+            probe = Image.open(io.BytesIO(raw), formats=ALLOWED_FORMATS)
             fmt = probe.format
             width, height = probe.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+    except Image.DecompressionBombError:
+        raise UploadError(too_many_pixels()) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise UploadError(
             _l("This file is not a PNG, JPEG or WebP image. Please choose a picture file.")
         ) from None
@@ -80,14 +93,14 @@ def clean_image(
             _l("This file is not a PNG, JPEG or WebP image. Please choose a picture file.")
         )
     if width * height > MAX_PIXELS:
-        raise UploadError(_l("The image has too many pixels. Please send a smaller picture."))
+        raise UploadError(too_many_pixels())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             # verify() checks the structure; load() decodes every pixel (a truncated
             # file fails here). verify() leaves the image unusable, hence two opens.
-            Image.open(io.BytesIO(raw)).verify()
-            image = Image.open(io.BytesIO(raw))
+            Image.open(io.BytesIO(raw), formats=ALLOWED_FORMATS).verify()
+            image = Image.open(io.BytesIO(raw), formats=ALLOWED_FORMATS)
             image.load()
     except Exception:  # Pillow raises many kinds for damaged files; all mean "broken"
         raise UploadError(
@@ -141,10 +154,8 @@ def mimetype_of(name: str) -> str:
 
 
 def folder(base: str, *parts: str) -> str:
-    """A folder under `base`, created if needed."""
-    path = os.path.join(base, *parts)
-    os.makedirs(path, exist_ok=True)
-    return path
+    """A folder under `base`, created if needed (0700, as its files are 0600)."""
+    return private_dir(os.path.join(base, *parts))
 
 
 def store(clean: CleanImage, directory: str) -> str:
@@ -152,7 +163,7 @@ def store(clean: CleanImage, directory: str) -> str:
     name = f"{secrets.token_hex(16)}.{clean.extension}"
     path = os.path.join(directory, name)
     # O_EXCL: never overwrite (the name is random, this is only a guard).
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(clean.data)
     return name

@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import notices
 from portal.accounts.models import DeletionRequest, ResetCode, User, new_session_token
 from portal.accounts.passwords import hash_password, password_problem, verify_password
 from portal.accounts.phones import mask_phone, normalise_phone
@@ -437,7 +438,10 @@ def issue_reset_code(
     """
     if user.is_staff or user.deleted_at is not None:
         raise ResidentError(_l("Reset codes are only for residents' accounts."))
-    code = _issue_code(user, actor, now or utcnow())
+    now = now or utcnow()
+    code = _issue_code(user, actor, now)
+    # The resident hears of it (through the outbox, when one is registered).
+    notices.reset_code_issued(user, now)
     record(
         "reset_code_issued",
         "user",

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from portal.accounts import (
     lockout,
+    notices,
     residents,
     services,
     session_lifetime,
@@ -438,6 +439,7 @@ def _account_page(password_form=None, language_form=None):
         statuses=residents.VERIFICATION_STATUSES,
         masked_nik=residents.masked_nik(user.given_nik),
         deletion=residents.open_deletion_request(user),
+        reset_code_at=notices.last_reset_code(user),
         password_form=password_form,
         language_form=language_form,
     )

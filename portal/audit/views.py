@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_babel import to_utc
+from flask_login import current_user
 
 from portal.audit import services
+from portal.audit.visibility import readable_by
 from portal.extensions import db
 from portal.htmx import render
 from portal.numbers import db_int
@@ -52,9 +54,9 @@ def log():
         "since": to_utc(day_from) if day_from else None,
         "before": to_utc(day_to + timedelta(days=1)) if day_to else None,
     }
-    pagination = db.paginate(
-        services.entries_query(**filters), page=page, per_page=PER_PAGE, error_out=False
-    )
+    # Entries of records hidden from this reader (a complaint naming them) stay hidden.
+    query = services.entries_query(**filters).where(readable_by(current_user))
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     return render(
         "audit/log.html",
         "audit/_entries.html",

@@ -26,8 +26,7 @@ def upload_dir() -> str:
     path = current_app.config.get("LISTS_UPLOAD_DIR") or os.path.join(
         current_app.instance_path, "uploads", "lists"
     )
-    os.makedirs(path, exist_ok=True)
-    return path
+    return images.folder(path)
 
 
 def clean_scan(raw: bytes) -> tuple[bytes, str]:

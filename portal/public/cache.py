@@ -45,6 +45,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.files import open_private
 from portal.htmx import is_htmx
 from portal.public.models import Announcement, Meeting, Partner, Programme
 
@@ -120,7 +121,7 @@ def bump_generation(instance_path: str) -> None:
     """
     path = os.path.join(instance_path, GENERATION_FILE)
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}"
-    with open(tmp, "w") as fh:
+    with open_private(tmp, "w") as fh:
         fh.write(f"{time.time_ns()}\n")
     os.replace(tmp, path)
 

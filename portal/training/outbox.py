@@ -26,10 +26,36 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from portal.extensions import db
+from portal.files import open_private, private_dir
 from portal.models_base import utcnow
 from portal.training.models import OutboxMessage
 
 MAX_BACKOFF = timedelta(hours=6)
+
+
+def queue(
+    recipient: str, channel: str, subject: str, body: str, kind: str = "other"
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (the caller commits)."""
+    message = OutboxMessage(
+        recipient=recipient,
+        channel=channel,
+        subject=subject[:200],
+        body=body,
+        kind=kind[:20],
+        status="queued",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def register_account_notices() -> None:
+    """Messages about accounts (an office reset code) go out through this outbox."""
+    from portal.accounts.notices import register_sender
+
+    register_sender("outbox", queue)
 
 
 class FileSender:
@@ -39,9 +65,10 @@ class FileSender:
         self.folder = folder
 
     def __call__(self, message: OutboxMessage) -> None:
-        os.makedirs(self.folder, exist_ok=True)
+        private_dir(self.folder)
         path = os.path.join(self.folder, f"{message.id:08d}-{message.channel}.txt")
-        with open(path, "w", encoding="utf-8") as fh:
+        # 0600 in a 0700 folder: a message may carry a reset notice or a phone number.
+        with open_private(path, "w", encoding="utf-8") as fh:
             fh.write(f"To: {message.recipient}\nChannel: {message.channel}\n")
             fh.write(f"Subject: {message.subject}\n\n{message.body}\n")
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -128,14 +130,13 @@ def _open_excel(path: str, kind: str) -> Workbook:
     if kind == "xlsx":
         try:
             with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-                unzipped = sum(info.file_size for info in archive.infolist())
+                infos = archive.infolist()
         except zipfile.BadZipFile:
             raise ImportFileError(not_a_spreadsheet()) from None
-        if "xl/workbook.xml" not in names:
+        if "xl/workbook.xml" not in {info.filename for info in infos}:
             # A Word document or any other ZIP archive.
             raise ImportFileError(not_a_spreadsheet())
-        if unzipped > MAX_UNZIPPED_BYTES:
+        if unzipped_size(path, infos, MAX_UNZIPPED_BYTES) > MAX_UNZIPPED_BYTES:
             raise ImportFileError(
                 _l("The spreadsheet holds too much data to import at once. Split it up.")
             )
@@ -152,6 +153,53 @@ def _open_excel(path: str, kind: str) -> Workbook:
     if not names:
         raise ImportFileError(_l("The spreadsheet has no sheets."))
     return Workbook(kind, path, names, _book=book)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a ZIP member's local file header
+_CHUNK = 256 * 1024
+
+
+def unzipped_size(path: str, infos: list[zipfile.ZipInfo], limit: int) -> int:
+    """The real size of the archive's members once decompressed, counted by inflating
+    each one (streaming, never holding more than a chunk) and stopping as soon as the
+    total passes `limit`. The sizes an archive declares for its members are not trusted:
+    a zip bomb lies about them, and calamine inflates what is there, not what is declared.
+    A member packed other than stored or deflated (Excel writes only these) counts as
+    over the limit, as does one whose data cannot be found.
+    """
+    total = 0
+    with open(path, "rb") as fh:
+        for info in infos:
+            total += _member_size(fh, info, limit - total)
+            if total > limit:
+                break
+    return total
+
+
+def _member_size(fh, info: zipfile.ZipInfo, budget: int) -> int:
+    fh.seek(info.header_offset)
+    header = fh.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        return budget + 1
+    name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+    fh.seek(name_length + extra_length, 1)
+    if info.compress_type == zipfile.ZIP_STORED:
+        # Stored data is read as it is: at most what the file holds.
+        return min(info.compress_size, budget + 1)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return budget + 1
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    # Read on to the end of the deflate stream, whatever compress_size says.
+    while not inflater.eof and size <= budget:
+        chunk = inflater.unconsumed_tail or fh.read(_CHUNK)
+        if not chunk:
+            break
+        try:
+            size += len(inflater.decompress(chunk, _CHUNK))
+        except zlib.error:
+            return budget + 1
+    return size
 
 
 def _sniff_text(path: str, head: bytes) -> tuple[str, str]:

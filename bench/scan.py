@@ -11,7 +11,7 @@ instance (a scanner would only meet 429s), logout is never followed. Findings ar
 printed per role and written to bench/results/scan/summary.json; the raw reports stay
 in bench/results/scan/.
 
-Settings: SCAN_SECONDS (per role, both tools at once, default 120), SCAN_ROLES (comma list,
+Settings: SCAN_SECONDS (per role, both tools at once, default 150), SCAN_ROLES (comma list,
 default all: anonymous,resident,partner,trainer,operator,admin,auditor).
 Needs the Debian packages sqlmap and wapiti. Only 127.0.0.1 is contacted: wapiti's
 modules that call out to the Internet (ssrf, xxe) are not used, and wapiti runs with
@@ -34,7 +34,7 @@ from pathlib import Path
 import run
 
 RESULTS = run.RESULTS / "scan"
-SECONDS = int(os.environ.get("SCAN_SECONDS", "120"))
+SECONDS = int(os.environ.get("SCAN_SECONDS", "150"))
 ROLES = ("anonymous", "resident", "partner", "trainer", "operator", "admin", "auditor")
 START = {
     "anonymous": "/",
@@ -46,6 +46,9 @@ START = {
     "auditor": "/staf/",
 }
 WAPITI_MODULES = "sql,xss,permanentxss,exec,file,redirect,csrf,crlf,methods"
+MODULES = len(WAPITI_MODULES.split(","))
+# wapiti's --max-scan-time bounds its crawl; each module then gets an equal share.
+CRAWL_SECONDS = SECONDS // 3
 # Never followed: logout (it would end the scanned session) and binary downloads.
 # Nothing but loopback: wapiti's optional modules may try to download their databases.
 # Debian's wapiti 3.0.4 builds its --exclude pattern as `...\Z(?ms)`, which Python 3.11
@@ -73,8 +76,9 @@ EXCLUDE = r"keluar|\.pdf|\.ics|\.xlsx|\.csv|\.png|\.jpg|/static/"
 def build(instance: Path, database: Path) -> dict[str, str]:
     """Migrate and seed the demo; return a session cookie per role."""
     os.environ.update(environment(instance, database))
-    from flask import session
+    from flask import g, session
     from flask_migrate import upgrade
+    from flask_wtf.csrf import generate_csrf
     from sqlalchemy import select
 
     from portal import create_app, demo
@@ -98,6 +102,12 @@ def build(instance: Path, database: Path) -> dict[str, str]:
             ts.trainer_id = trainer.id
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
+        # The CSRF token is made here, inside the cookie: a scanner that sends a fixed
+        # Cookie header then submits forms whose token matches its session.
+        with app.test_request_context("/"):
+            g.pop("csrf_token", None)
+            generate_csrf()
+            cookies["anonymous"] = f"session={serializer.dumps(dict(session))}"
         for role in ROLES[1:]:
             query = select(User).where(User.role == role, User.active.is_(True))
             if role == "resident":
@@ -110,6 +120,8 @@ def build(instance: Path, database: Path) -> dict[str, str]:
                 session["_fresh"] = True
                 if user.is_staff:
                     staff_session.mark_verified(user, session)
+                g.pop("csrf_token", None)
+                generate_csrf()
                 cookies[role] = f"session={serializer.dumps(dict(session))}"
         db.session.remove()
         db.engine.dispose()
@@ -141,7 +153,7 @@ def bounded(args: list[str], log: Path, seconds: int) -> int | None:
         return None
 
 
-def scan_role(port: int, role: str, cookie: str | None) -> dict:
+def scan_role(port: int, role: str, cookie: str) -> dict:
     folder = RESULTS / role
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -156,16 +168,15 @@ def scan_role(port: int, role: str, cookie: str | None) -> dict:
     ]  # fmt: skip
     wapiti = [
         "/usr/bin/python3", "-c", WAPITI, "-u", url,
-        "--scope", "folder" if role != "anonymous" else "domain",
-        "-m", WAPITI_MODULES, "-d", "3", "--max-scan-time", str(SECONDS - 20),
-        "--max-attack-time", str(max(5, (SECONDS - 40) // len(WAPITI_MODULES.split(",")))),
+        "--scope", "domain", "-m", WAPITI_MODULES, "-d", "3",
+        "--max-scan-time", str(CRAWL_SECONDS), "--max-links-per-page", "40",
+        "--max-attack-time", str(max(5, (SECONDS - CRAWL_SECONDS - 15) // MODULES)),
         "-x", f"{base}/keluar",
         "-f", "json", "-o", str(folder / "wapiti.json"), "--flush-session",
         "--store-session", str(folder / "wapiti-session"), "-t", "10",
     ]  # fmt: skip
-    if cookie:
-        sqlmap += ["--cookie", cookie]
-        wapiti += ["-H", f"Cookie: {cookie}"]
+    sqlmap += ["--cookie", cookie]
+    wapiti += ["-H", f"Cookie: {cookie}"]
     started = time.monotonic()
     procs = {}
     for name, args in (("sqlmap", sqlmap), ("wapiti", wapiti)):
@@ -212,11 +223,12 @@ def wapiti_findings(folder: Path) -> dict:
         said = re.findall(r"^.*(?:vulnerability|injection|Cross Site).* in .*$", log, re.M)
         return {"report": "missing (stopped)", "printed_findings": said}
     report = json.loads(path.read_text())
+    log = (folder / "wapiti.log").read_text(errors="replace")
+    crawled = re.findall(r"Wapiti found (\d+) URLs and forms", log)
     found = {kind: items for kind, items in report.get("vulnerabilities", {}).items() if items}
     anomalies = {kind: items for kind, items in report.get("anomalies", {}).items() if items}
-    info = report.get("infos", {})
     return {
-        "urls_crawled": info.get("crawled_pages_nbr") or len(info.get("crawled_pages", [])),
+        "urls_and_forms": int(crawled[-1]) if crawled else 0,
         "vulnerabilities": {
             k: [f"{i.get('method')} {i.get('path')} {i.get('info')}" for i in v]
             for k, v in found.items()
@@ -228,8 +240,8 @@ def wapiti_findings(folder: Path) -> dict:
     }
 
 
-def session_alive(port: int, role: str, cookie: str | None) -> bool | None:
-    if not cookie:
+def session_alive(port: int, role: str, cookie: str) -> bool | None:
+    if role == "anonymous":
         return None
     status, _, _ = run.fetch(port, START[role], headers={"Cookie": cookie})
     return status == 200
@@ -256,7 +268,7 @@ def main() -> int:
         server.wait_ready()
         for role in roles:
             print(f"scanning as {role} from {START[role]} ({SECONDS} s per tool) ...", flush=True)
-            result = scan_role(port, role, cookies.get(role))
+            result = scan_role(port, role, cookies[role])
             summary.append(result)
             print(json.dumps(result, indent=1), flush=True)
     finally:

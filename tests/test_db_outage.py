@@ -196,3 +196,17 @@ def test_a_long_write_lock_refuses_writes_with_503_and_keeps_reads(client, make_
         writer.close()
     assert db.session.scalar(select(func.count(Place.id)).where(Place.user_id == user.id)) == 0
     assert client.post(f"/pelatihan/sesi/{ts.id}/daftar").status_code == 302
+
+
+def test_only_a_missing_database_is_an_outage():
+    from sqlalchemy import exc
+
+    from portal.unavailable import is_outage
+
+    lost = exc.DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True)
+    assert is_outage(exc.OperationalError("SELECT 1", {}, Exception("locked")))
+    assert is_outage(exc.InterfaceError("SELECT 1", {}, Exception("closed")))
+    assert is_outage(lost)
+    # A broken rule or bad SQL is a bug or a form error, never "try again later".
+    assert not is_outage(exc.IntegrityError("INSERT", {}, Exception("unique")))
+    assert not is_outage(exc.ProgrammingError("SELEC", {}, Exception("syntax")))

@@ -343,7 +343,8 @@ def crash(port: int, server: run.Server, facts: dict) -> dict:
     time.sleep(0.3)
     events["import_status_at_kill"] = import_status()
     events["import_finished_before_kill"] = importer.poll() is not None
-    os.killpg(importer.pid, signal.SIGKILL)
+    if importer.poll() is None:
+        os.killpg(importer.pid, signal.SIGKILL)
     os.killpg(server.proc.pid, signal.SIGKILL)
     importer.wait()
     server.proc.wait()

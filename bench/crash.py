@@ -104,23 +104,14 @@ def _drop_schema(db) -> None:
         conn.execute(text("CREATE SCHEMA public"))
 
 
-def _make_targets() -> dict:
+def _ballot_and_session(now):
+    """An open single-choice ballot, and a course session with a seat for everyone."""
     from datetime import timedelta
 
-    from sqlalchemy import insert, select
-
-    from portal.accounts.models import User, new_session_token
-    from portal.csr.models import Pledge
     from portal.extensions import db
-    from portal.models_base import utcnow
     from portal.participation.models import Ballot, BallotOption
-    from portal.registry import demo as registry_demo
-    from portal.registry.models import Membership
     from portal.training.models import Course, TrainingSession
 
-    now = utcnow()
-    registry_demo.generate(VOTERS // 3 + 20, seed=2028)
-    db.session.flush()
     ballot = Ballot(
         question_id="Uji pemulihan: pilihan prioritas",
         description_id="",
@@ -148,6 +139,24 @@ def _make_targets() -> dict:
         seats=VOTERS + 10, taken=0, waitlist_seq=0, cancelled=False,
     )  # fmt: skip
     db.session.add(session)
+    db.session.flush()
+    return ballot, session
+
+
+def _make_targets() -> dict:
+    from sqlalchemy import insert, select
+
+    from portal.accounts.models import User, new_session_token
+    from portal.csr.models import Pledge
+    from portal.extensions import db
+    from portal.models_base import utcnow
+    from portal.registry import demo as registry_demo
+    from portal.registry.models import Membership
+
+    now = utcnow()
+    registry_demo.generate(VOTERS // 3 + 20, seed=2028)
+    db.session.flush()
+    ballot, session = _ballot_and_session(now)
     pledge = db.session.scalars(
         select(Pledge).where(Pledge.status.in_(("confirmed", "partly_delivered")))
     ).first()
@@ -356,87 +365,102 @@ def crash(port: int, server: run.Server, facts: dict) -> dict:
     return events
 
 
+def _check_votes(s, facts: dict, out: dict, problems: list) -> int:
+    from sqlalchemy import select
+
+    from portal.participation.models import BallotVote, BallotVoteChoice
+
+    votes = dict(
+        s.execute(
+            select(BallotVote.voter_key, BallotVoteChoice.option_id)
+            .join(BallotVoteChoice, BallotVoteChoice.vote_id == BallotVote.id, isouter=True)
+            .where(BallotVote.ballot_id == facts["ballot_id"])
+        ).all()
+    )
+    for user_id, (result, option) in out["vote"].items():
+        if result == "ok" and votes.get(user_id) != option:
+            problems.append(f"acknowledged vote of user {user_id} is missing")
+    problems += [f"vote of {k} without its choice" for k, v in votes.items() if v is None]
+    return len(votes)
+
+
+def _check_sign_ups(s, facts: dict, out: dict, problems: list) -> int:
+    from sqlalchemy import func, select
+
+    from portal.training.models import OutboxMessage, Place, TrainingSession
+
+    places = dict(
+        s.execute(
+            select(Place.user_id, Place.id).where(Place.session_id == facts["session_id"])
+        ).all()
+    )
+    for user_id, result in out["sign_up"].items():
+        if result == "ok" and user_id not in places:
+            problems.append(f"acknowledged sign-up of user {user_id} is missing")
+    told = set(s.scalars(select(OutboxMessage.place_id).where(OutboxMessage.place_id.is_not(None))))
+    problems += [f"place {p} without its message" for p in places.values() if p not in told]
+    ts = s.get(TrainingSession, facts["session_id"])
+    enrolled = s.scalar(
+        select(func.count(Place.id)).where(Place.session_id == ts.id, Place.status == "enrolled")
+    )
+    if ts.taken != enrolled:
+        problems.append(f"seat counter {ts.taken} but {enrolled} enrolled places")
+    return len(places)
+
+
+def _check_deliveries(s, facts: dict, out: dict, problems: list) -> dict:
+    from sqlalchemy import func, select
+
+    from portal.audit.models import AuditEntry
+    from portal.csr.models import Delivery, Pledge, PledgeEvent
+
+    pledge_id = facts["pledge_id"]
+    rows = s.scalar(select(func.count(Delivery.id)).where(Delivery.pledge_id == pledge_id))
+    events_n = s.scalar(
+        select(func.count(PledgeEvent.id)).where(
+            PledgeEvent.pledge_id == pledge_id, PledgeEvent.amount.is_not(None)
+        )
+    )
+    audited = s.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "deliver", AuditEntry.object_id == str(pledge_id)
+        )
+    )
+    delivered = s.get(Pledge, pledge_id).delivered - facts["pledge_delivered_before"]
+    acked = out["delivery"].count("ok")
+    if not acked <= rows <= acked + out["delivery"].count("unknown"):
+        problems.append(f"{rows} deliveries stored, {acked} acknowledged")
+    if not rows == events_n == audited == delivered:
+        problems.append(f"deliveries {rows}, events {events_n}, audit {audited}, sum {delivered}")
+    return {"rows": rows, "events": events_n, "audit": audited}
+
+
 def check(facts: dict, events: dict) -> dict:
     """What the database holds after the restart, against what clients were told."""
     from sqlalchemy import func, select
 
     from portal import create_app
     from portal.audit.models import AuditEntry
-    from portal.csr.models import Delivery, Pledge, PledgeEvent
     from portal.extensions import db
-    from portal.participation.models import BallotVote, BallotVoteChoice
     from portal.registry.models import Household
-    from portal.training.models import OutboxMessage, Place, TrainingSession
 
     out = events["outcomes"]
-    problems = []
+    problems: list[str] = []
     app = create_app()
     with app.app_context():
         s = db.session
-        votes = dict(
-            s.execute(
-                select(BallotVote.voter_key, BallotVoteChoice.option_id)
-                .join(BallotVoteChoice, BallotVoteChoice.vote_id == BallotVote.id, isouter=True)
-                .where(BallotVote.ballot_id == facts["ballot_id"])
-            ).all()
-        )
-        for user_id, (result, option) in out["vote"].items():
-            if result == "ok" and votes.get(user_id) != option:
-                problems.append(f"acknowledged vote of user {user_id} is missing")
-        problems += [f"vote of {k} without its choice" for k, v in votes.items() if v is None]
-        places = dict(
-            s.execute(
-                select(Place.user_id, Place.id).where(Place.session_id == facts["session_id"])
-            ).all()
-        )
-        for user_id, result in out["sign_up"].items():
-            if result == "ok" and user_id not in places:
-                problems.append(f"acknowledged sign-up of user {user_id} is missing")
-        told = set(
-            s.scalars(select(OutboxMessage.place_id).where(OutboxMessage.place_id.is_not(None)))
-        )
-        problems += [f"place {p} without its message" for p in places.values() if p not in told]
-        ts = s.get(TrainingSession, facts["session_id"])
-        enrolled = s.scalar(
-            select(func.count(Place.id)).where(
-                Place.session_id == ts.id, Place.status == "enrolled"
-            )
-        )
-        if ts.taken != enrolled:
-            problems.append(f"seat counter {ts.taken} but {enrolled} enrolled places")
-        pledge_id = facts["pledge_id"]
-        deliveries = s.scalar(
-            select(func.count(Delivery.id)).where(Delivery.pledge_id == pledge_id)
-        )
-        events_n = s.scalar(
-            select(func.count(PledgeEvent.id)).where(
-                PledgeEvent.pledge_id == pledge_id, PledgeEvent.amount.is_not(None)
-            )
-        )
-        audited = s.scalar(
-            select(func.count(AuditEntry.id)).where(
-                AuditEntry.action == "deliver", AuditEntry.object_id == str(pledge_id)
-            )
-        )
-        delivered = s.get(Pledge, pledge_id).delivered - facts["pledge_delivered_before"]
-        acked = out["delivery"].count("ok")
-        if not acked <= deliveries <= acked + out["delivery"].count("unknown"):
-            problems.append(f"{deliveries} deliveries stored, {acked} acknowledged")
-        if not deliveries == events_n == audited == delivered:
-            problems.append(
-                f"deliveries {deliveries}, events {events_n}, audit rows {audited}, sum {delivered}"
-            )
+        votes = _check_votes(s, facts, out, problems)
+        places = _check_sign_ups(s, facts, out, problems)
+        deliveries = _check_deliveries(s, facts, out, problems)
         imports = s.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "import"))
         households = s.scalar(select(func.count(Household.id)))
-        facts_import = {"audit_rows": imports, "households": households}
         db.session.remove()
         db.engine.dispose()
     return {
-        "votes": _tally(out["vote"].values(), key=lambda r: r[0]) | {"rows": len(votes)},
-        "sign_ups": _tally(out["sign_up"].values()) | {"rows": len(places)},
-        "deliveries": _tally(out["delivery"])
-        | {"rows": deliveries, "events": events_n, "audit": audited},
-        "import": facts_import,
+        "votes": _tally(out["vote"].values(), key=lambda r: r[0]) | {"rows": votes},
+        "sign_ups": _tally(out["sign_up"].values()) | {"rows": places},
+        "deliveries": _tally(out["delivery"]) | deliveries,
+        "import": {"audit_rows": imports, "households": households},
         "problems": problems,
     }
 

@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app portal
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations extract update-translations migrate seed lint format bench clean
+.PHONY: run test install translations extract update-translations migrate seed lint format bench crash scan clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,14 @@ test: install translations lint
 
 bench: install translations
 	$(BIN)/python bench/run.py
+
+# kill -9 of a worker and of the whole server under writes (bench/README.md, "Crashes").
+crash: install translations
+	$(BIN)/python bench/crash.py
+
+# sqlmap and wapiti against a demo, as each role (Debian packages; about 20 minutes).
+scan: install translations
+	$(BIN)/python bench/scan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -53,9 +53,10 @@ def configure_workers(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401  (every table known before the first query)
-    from portal.database import configure_engine
+    from portal.database import configure_engine, engine_options
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
@@ -64,7 +65,7 @@ def configure_extensions(app: Flask) -> None:
     with app.app_context():
         # A SQLite file is made 0600 before SQLite creates it with the process umask.
         private_sqlite_file(db.engine.url)
-        configure_engine(db.engine)
+        configure_engine(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from portal.accounts.services import load_user
 
@@ -171,6 +172,8 @@ def configure_cli(app: Flask) -> None:
 
 
 def configure_errors(app: Flask) -> None:
+    from portal import unavailable
     from portal.errors import register
 
     register(app)
+    unavailable.register(app)

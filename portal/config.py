@@ -77,7 +77,13 @@ def defaults(instance_path: str) -> dict:
         "SECRET_KEY": load_secret_key(instance_path),
         "TOTP_ENCRYPTION_KEY": load_totp_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        # pool_pre_ping: a pooled connection is tested before use and replaced when the
+        # database went away, so the app recovers without a restart (portal/unavailable.py).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long SQLite waits for another connection's lock, and PostgreSQL for a new
+        # connection, before the request gives up with the 503 page.
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
+        "DATABASE_CONNECT_TIMEOUT": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "sweeping-memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),

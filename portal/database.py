@@ -19,8 +19,23 @@ from sqlalchemy.orm import scoped_session
 IMMEDIATE = "portal_sqlite_immediate"
 
 
-def configure_engine(engine: Engine) -> None:
-    """Install the SQLite pragmas and the BEGIN recipe; nothing for other engines."""
+def engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with a connect timeout for PostgreSQL: a database host
+    that drops packets would otherwise hold a worker for minutes instead of answering
+    the 503 page."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", config.get("DATABASE_CONNECT_TIMEOUT", 5))
+        options["connect_args"] = connect_args
+    return options
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int = 30000) -> None:
+    """Install the SQLite pragmas and the BEGIN recipe; nothing for other engines.
+
+    `busy_timeout_ms`: how long a statement waits for a lock held by another
+    connection before it fails (and the request answers 503, portal/unavailable.py)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -30,7 +45,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

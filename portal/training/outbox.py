@@ -5,7 +5,12 @@ A message is claimed by a conditional UPDATE (status queued → sending, only if
 queued and due), committed before the sender runs: two workers (or two cron runs) can
 never both claim it. Success marks it sent; a failure puts it back in the queue with
 `next_attempt_at` pushed out (1, 2, 4 ... minutes, at most 6 hours) until
-OUTBOX_MAX_ATTEMPTS, after which it stays "failed" for staff to see. Nothing is lost.
+OUTBOX_MAX_ATTEMPTS, after which it stays "failed" for staff to see. Nothing is lost:
+a claim is a lease of SENDING_LEASE (it moves `next_attempt_at` that far out), so a
+message whose sender run died before it could record the outcome (the database went
+away, the process was killed) is claimed again once the lease has run out. A message
+is therefore sent at least once; twice only when the run died between the sender's
+success and the commit that records it.
 
 Senders: FileSender (default) writes each message to instance/outbox/; SmtpSender
 sends e-mail when SMTP_HOST is set; HttpGatewaySender posts SMS/WhatsApp messages to
@@ -31,6 +36,10 @@ from portal.models_base import utcnow
 from portal.training.models import OutboxMessage
 
 MAX_BACKOFF = timedelta(hours=6)
+# Longer than any sender may take (SMTP and the gateway time out after 20 s).
+SENDING_LEASE = timedelta(minutes=15)
+# Queued and due, or claimed by a run whose lease ran out.
+CLAIMABLE = OutboxMessage.status.in_(("queued", "sending"))
 
 
 def queue(
@@ -125,16 +134,21 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(message_id: int) -> bool:
-    """Take a due message for sending; False if someone else has it (or it is not due)."""
+    """Take a due message for sending (or one whose last claim ran out); False if someone
+    else has it, or it is not due."""
     now = utcnow()
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            OutboxMessage.status == "queued",
+            CLAIMABLE,
             OutboxMessage.next_attempt_at <= now,
         )
-        .values(status="sending", attempts=OutboxMessage.attempts + 1)
+        .values(
+            status="sending",
+            attempts=OutboxMessage.attempts + 1,
+            next_attempt_at=now + SENDING_LEASE,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -147,7 +161,7 @@ def send_due(senders: dict | None = None, limit: int = 200) -> dict[str, int]:
     max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
     ids = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= utcnow())
+        .where(CLAIMABLE, OutboxMessage.next_attempt_at <= utcnow())
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()

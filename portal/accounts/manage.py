@@ -62,7 +62,7 @@ def queue():
     """Pending verifications (oldest first) and a search for resident accounts."""
     q = (request.args.get("q") or "").strip()[:100]
     return render_template(
-        "residents/queue.html",
+        "accounts/manage/queue.html",
         pending=residents.pending_verifications(),
         q=q,
         found=residents.find_accounts(q) if q else [],
@@ -74,7 +74,7 @@ def _detail(user: User, *, reject_form=None, approve_error=None, code=None, stat
     q = (request.args.get("q") or "").strip()[:100]
     return (
         render_template(
-            "residents/detail.html",
+            "accounts/manage/detail.html",
             resident=user,
             q=q,
             candidates=residents.candidates_for(user, q)
@@ -151,7 +151,7 @@ def reset_code(user_id: int):
         abort(400)
     code = residents.issue_reset_code(user, actor=_me(), ip=request.remote_addr)
     return render_template(
-        "residents/code.html", resident=user, code=code, hours=residents._code_hours()
+        "accounts/manage/code.html", resident=user, code=code, hours=residents._code_hours()
     )
 
 
@@ -185,14 +185,14 @@ def assisted():
                     flash(str(error.message), "error")
             else:
                 return render_template(
-                    "residents/code.html",
+                    "accounts/manage/code.html",
                     resident=made.user,
                     code=made.code,
                     hours=residents._code_hours(),
                     new=True,
                 )
     status = 422 if form.errors else 200
-    return render_template("residents/assisted.html", form=form, q=q, people=people), status
+    return render_template("accounts/manage/assisted.html", form=form, q=q, people=people), status
 
 
 @bp.route("/penghapusan")
@@ -200,7 +200,7 @@ def assisted():
 def deletions():
     """Residents' requests to delete their account."""
     return render_template(
-        "residents/deletions.html",
+        "accounts/manage/deletions.html",
         requests=residents.open_deletion_requests(),
         form=DecideDeletionForm(formdata=None),
     )

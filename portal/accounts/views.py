@@ -495,7 +495,6 @@ def verify():
         "accounts/verify.html",
         form=form,
         user=user,
-        statuses=residents.VERIFICATION_STATUSES,
         masked_nik=residents.masked_nik(user.nik),
     )
 

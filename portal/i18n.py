@@ -7,7 +7,7 @@ cookie for a year; on a first visit the browser's Accept-Language decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request
@@ -110,6 +110,21 @@ def day(value, fmt: str = "long") -> str:
     return format_date(value, fmt)
 
 
+def machine_time(value) -> str:
+    """The value of a `datetime` attribute (valid HTML): a stored time as UTC with "Z"
+    and at most milliseconds (stored times are UTC, naive on SQLite); a date stays
+    YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="milliseconds") + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not a date or a time: {value!r}")
+
+
 FALLBACK_NOTE = _l("Only available in Indonesian.")
 
 
@@ -180,4 +195,6 @@ def configure_i18n(app: Flask) -> None:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         FALLBACK_NOTE=FALLBACK_NOTE,
     )
-    app.jinja_env.filters.update(money=money, number=number, when=when, day=day)
+    app.jinja_env.filters.update(
+        money=money, number=number, when=when, day=day, machine_time=machine_time
+    )

@@ -53,7 +53,7 @@ def test_post_with_token_from_the_form_works(app, client, make_user):
 
 
 def test_htmx_header_token_is_accepted(app, client, make_user):
-    """htmx sends the token in X-CSRFToken (hx-headers on <body>)."""
+    """htmx sends the token in X-CSRFToken (data-hx-headers on <body>)."""
     make_user("operator", username="ops", password="a long password")
     token = _form_token(client, "/masuk")
     response = client.post(

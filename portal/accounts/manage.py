@@ -83,7 +83,7 @@ def queue():
         return _old_link(ACCOUNTS, "residents_manage.queue")
     q = _words(ACCOUNTS)
     return render_template(
-        "residents/queue.html",
+        "accounts/manage/queue.html",
         pending=residents.pending_verifications(),
         q=q,
         found=residents.find_accounts(q) if q else [],
@@ -121,7 +121,7 @@ def _detail(user: User, *, reject_form=None, approve_error=None, reclaim_form=No
     candidates = residents.candidates_for(user, q) if user.verification_status == "pending" else []
     return (
         render_template(
-            "residents/detail.html",
+            "accounts/manage/detail.html",
             resident=user,
             q=q,
             candidates=candidates,
@@ -226,7 +226,7 @@ def reset_code(user_id: int):
         abort(400)
     code = residents.issue_reset_code(user, actor=_me(), ip=request.remote_addr)
     return render_template(
-        "residents/code.html", resident=user, code=code, hours=residents._code_hours()
+        "accounts/manage/code.html", resident=user, code=code, hours=residents._code_hours()
     )
 
 
@@ -275,7 +275,7 @@ def assisted():
                     flash(str(error.message), "error")
             else:
                 return render_template(
-                    "residents/code.html",
+                    "accounts/manage/code.html",
                     resident=made.user,
                     code=made.code,
                     hours=residents._code_hours(),
@@ -283,7 +283,7 @@ def assisted():
                 )
     status = 422 if form.errors else 200
     return render_template(
-        "residents/assisted.html",
+        "accounts/manage/assisted.html",
         form=form,
         q=q,
         people=people,
@@ -296,7 +296,7 @@ def assisted():
 def deletions():
     """Residents' requests to delete their account."""
     return render_template(
-        "residents/deletions.html",
+        "accounts/manage/deletions.html",
         requests=residents.open_deletion_requests(),
         form=DecideDeletionForm(formdata=None),
     )

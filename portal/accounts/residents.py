@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal import status_tags
 from portal.accounts import notices
 from portal.accounts.models import DeletionRequest, ResetCode, User, new_session_token
 from portal.accounts.passwords import hash_password, password_problem, verify_password
@@ -70,6 +71,11 @@ VERIFICATION_STATUSES = {
     "verified": _l("Verified"),
     "rejected": _l("Not accepted"),
 }
+status_tags.register(
+    "accounts.verification",
+    VERIFICATION_STATUSES,
+    {"none": "muted", "pending": "warn", "verified": "ok", "rejected": "danger"},
+)
 
 # How the keys of the data rows read on the "My account" page (the download keeps the
 # keys themselves). Other packages may add their own keys here.

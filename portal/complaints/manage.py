@@ -13,13 +13,19 @@ from flask_login import current_user
 
 from portal.complaints import services
 from portal.complaints.forms import AssignForm, CloseForm, NoteForm, ReplyForm, TriageForm
-from portal.complaints.models import CATEGORIES, STATUSES
+from portal.complaints.models import CATEGORIES, PRIORITIES, STATUSES
 from portal.forms import choices
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
 bp = Blueprint("complaints_manage", __name__, url_prefix="/staf/pengaduan")
+
+
+@bp.context_processor
+def _labels():
+    """Labels only the staff pages of complaints show (not app-wide Jinja globals)."""
+    return {"complaint_statuses": STATUSES, "complaint_priorities": PRIORITIES}
 
 
 def _actor():

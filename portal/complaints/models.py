@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import status_tags
 from portal.extensions import db
 from portal.models_base import utcnow
 
@@ -37,6 +38,10 @@ STATUSES = {
     "answered": _l("Answered"),
     "closed": _l("Closed"),
 }
+
+status_tags.register(
+    "complaint", STATUSES, {"received": "info", "answered": "ok", "closed": "muted"}
+)
 
 PRIORITIES = {
     "low": _l("Low"),

@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from portal.complaints import services
 from portal.complaints.forms import ComplaintForm, TrackForm
-from portal.complaints.models import CATEGORIES, PRIORITIES, STATUSES, STEP_KINDS
+from portal.complaints.models import CATEGORIES, STEP_KINDS
 from portal.extensions import limiter
 from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public
@@ -38,8 +38,6 @@ SESSION_KEY = "complaint_code"
 def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(
         complaint_categories=CATEGORIES,
-        complaint_statuses=STATUSES,
-        complaint_priorities=PRIORITIES,
         complaint_steps=STEP_KINDS,
         format_code=services.format_code,
     )

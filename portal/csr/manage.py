@@ -42,6 +42,12 @@ from portal.urlargs import existing_page, page_arg
 bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
 
 
+@bp.context_processor
+def _labels():
+    """Labels only the staff pages of the CSR board show (not app-wide Jinja globals)."""
+    return {"company_statuses": COMPANY_STATUSES}
+
+
 def _actor():
     return current_user._get_current_object()
 

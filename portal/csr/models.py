@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import status_tags
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
 from portal.public.models import PublishableMixin
@@ -63,6 +64,10 @@ COMPANY_STATUSES = {
     "rejected": _l("Not verified"),
 }
 
+status_tags.register(
+    "csr.company", COMPANY_STATUSES, {"verified": "ok", "pending": "warn", "rejected": "muted"}
+)
+
 # offered: a partner's own proposal, not yet tied to a need (staff may accept it).
 # pledged → confirmed → partly_delivered → delivered → closed, or withdrawn.
 PLEDGE_STATUSES = {
@@ -74,6 +79,18 @@ PLEDGE_STATUSES = {
     "closed": _l("Closed"),
     "withdrawn": _l("Withdrawn"),
 }
+
+status_tags.register(
+    "csr.pledge",
+    PLEDGE_STATUSES,
+    {
+        "offered": "info",
+        "pledged": "info",
+        "delivered": "ok",
+        "closed": "muted",
+        "withdrawn": "muted",
+    },
+)
 
 RECEIPT_LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 

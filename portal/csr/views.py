@@ -22,7 +22,6 @@ from portal import filecache, spreadsheet
 from portal.csr import feed, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
-    COMPANY_STATUSES,
     NEED_KINDS,
     PLEDGE_STATUSES,
     SECTORS,
@@ -49,7 +48,6 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(
         need_kinds=NEED_KINDS,
         pledge_statuses=PLEDGE_STATUSES,
-        company_statuses=COMPANY_STATUSES,
         sectors=SECTORS,
     )
     # The board, a need's page, a partner's page and the feed show these (deliveries and

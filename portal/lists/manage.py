@@ -35,8 +35,15 @@ from portal.lists.forms import (
     PeriodForm,
     RemoveForm,
 )
-from portal.lists.models import ListDecision, ListObjection
+from portal.lists.models import (
+    CHANGE_ACTIONS,
+    COMPOSITIONS,
+    ENTRY_SOURCES,
+    ListDecision,
+    ListObjection,
+)
 from portal.public.models import Programme
+from portal.registry.models import NEED_LEVELS
 from portal.roles import EDITORS, READERS
 from portal.roles import OVERSEERS as APPROVERS
 from portal.security import roles_required
@@ -44,6 +51,18 @@ from portal.uploads import UploadError
 from portal.urlargs import page_arg
 
 bp = Blueprint("lists_manage", __name__, url_prefix="/staf/daftar-penerima")
+
+
+@bp.context_processor
+def _labels():
+    """Labels only the staff pages of the lists show (not app-wide Jinja globals)."""
+    return {
+        "list_compositions": COMPOSITIONS,
+        "list_entry_sources": ENTRY_SOURCES,
+        "list_change_actions": CHANGE_ACTIONS,
+        "need_level_labels": NEED_LEVELS,
+    }
+
 
 PER_PAGE = 50
 

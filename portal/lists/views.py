@@ -24,9 +24,6 @@ from portal.i18n import current_lang
 from portal.lists import export, services
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
-    CHANGE_ACTIONS,
-    COMPOSITIONS,
-    ENTRY_SOURCES,
     OBJECTION_KINDS,
     OBJECTION_STATUSES,
     ListVersion,
@@ -35,7 +32,6 @@ from portal.lists.models import (
 from portal.models_base import village_today
 from portal.public import cache
 from portal.public.cache import cached_page
-from portal.registry.models import NEED_LEVELS
 from portal.security import csrf_after_limits, public
 from portal.urlargs import id_arg, page_arg
 
@@ -48,10 +44,6 @@ def _setup(state) -> None:
     state.app.jinja_env.globals.update(
         objection_kinds=OBJECTION_KINDS,
         objection_statuses=OBJECTION_STATUSES,
-        list_compositions=COMPOSITIONS,
-        list_entry_sources=ENTRY_SOURCES,
-        list_change_actions=CHANGE_ACTIONS,
-        need_level_labels=NEED_LEVELS,
     )
     # The board shows published versions, which never change once written.
     cache.watch(ListVersion)

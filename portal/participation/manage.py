@@ -19,11 +19,27 @@ from portal.extensions import db
 from portal.i18n import current_lang
 from portal.participation import services
 from portal.participation.forms import BallotForm, HideForm, QuestionForm, SurveyForm
-from portal.participation.models import Ballot, Survey
+from portal.participation.models import (
+    QUESTION_KINDS,
+    RESULT_MODES,
+    SURVEY_STATUSES,
+    Ballot,
+    Survey,
+)
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 
 bp = Blueprint("participation_manage", __name__, url_prefix="/staf/partisipasi")
+
+
+@bp.context_processor
+def _labels():
+    """Labels only the staff pages of participation show (not app-wide Jinja globals)."""
+    return {
+        "question_kinds": QUESTION_KINDS,
+        "survey_statuses": SURVEY_STATUSES,
+        "result_modes": RESULT_MODES,
+    }
 
 
 def _actor():

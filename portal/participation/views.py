@@ -41,9 +41,6 @@ from portal.participation.forms import CommentForm, FlagForm, ProposalForm
 from portal.participation.models import (
     METHODS,
     PROPOSAL_CATEGORIES,
-    QUESTION_KINDS,
-    RESULT_MODES,
-    SURVEY_STATUSES,
     Ballot,
     Proposal,
     ProposalComment,
@@ -62,9 +59,6 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(
         ballot_methods=METHODS,
         proposal_categories=PROPOSAL_CATEGORIES,
-        question_kinds=QUESTION_KINDS,
-        survey_statuses=SURVEY_STATUSES,
-        result_modes=RESULT_MODES,
         meeting_proposals=services.meeting_proposals,
     )
     participation_cache.listen()

@@ -51,7 +51,9 @@ def _kind(name: str) -> Kind:
 @bp.route("/")
 @roles_required(*READERS)
 def dashboard():
-    return render_template("manage/dashboard.html", kinds=KINDS, counts=content.counts(KINDS))
+    return render_template(
+        "public/manage/dashboard.html", kinds=KINDS, counts=content.counts(KINDS)
+    )
 
 
 @bp.route("/<kind>/")
@@ -59,7 +61,7 @@ def dashboard():
 def index(kind: str):
     spec = _kind(kind)
     return render_template(
-        "manage/list.html",
+        "public/manage/list.html",
         kind=kind,
         spec=spec,
         items=content.list_items(spec.model),
@@ -79,7 +81,7 @@ def create(kind: str):
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
         _attach_errors(form, errors)
     return render_template(
-        "manage/form.html", kind=kind, spec=spec, form=form, item=None, button=EmptyForm()
+        "public/manage/form.html", kind=kind, spec=spec, form=form, item=None, button=EmptyForm()
     )
 
 
@@ -100,7 +102,7 @@ def edit(kind: str, item_id: int):
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
         _attach_errors(form, errors)
     return render_template(
-        "manage/form.html", kind=kind, spec=spec, form=form, item=item, button=EmptyForm()
+        "public/manage/form.html", kind=kind, spec=spec, form=form, item=item, button=EmptyForm()
     )
 
 

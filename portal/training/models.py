@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import status_tags
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
 
@@ -54,6 +55,9 @@ PLACE_STATUSES = {
     "cancelled": _l("Cancelled"),
 }
 LIVE = ("enrolled", "waitlisted")
+status_tags.register(
+    "training.place", PLACE_STATUSES, {"enrolled": "ok", "waitlisted": "warn", "cancelled": "muted"}
+)
 
 BUSINESS_ANSWERS = {
     "none": _l("Not (yet)"),
@@ -69,6 +73,11 @@ OUTBOX_STATUSES = {
     "sent": _l("Sent"),
     "failed": _l("Failed"),
 }
+status_tags.register(
+    "training.message",
+    OUTBOX_STATUSES,
+    {"queued": "warn", "sending": "warn", "sent": "ok", "failed": "danger"},
+)
 CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "whatsapp": _l("WhatsApp")}
 
 

@@ -32,9 +32,7 @@ from portal.security import public, roles_required
 from portal.training import certificates, services
 from portal.training.forms import ActionForm, CodeForm, FeedbackForm
 from portal.training.models import (
-    BUSINESS_ANSWERS,
     CATEGORIES,
-    PLACE_STATUSES,
     PRIORITY_RULES,
     Course,
     Place,
@@ -50,13 +48,10 @@ trainer_bp = Blueprint("training_trainer", __name__, url_prefix="/pelatih")
 def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(
         training_categories=CATEGORIES,
-        place_statuses=PLACE_STATUSES,
         priority_rules=PRIORITY_RULES,
-        business_answers=BUSINESS_ANSWERS,
         training_rule_text=services.rule_text,
         training_mask=mask_name,
         waitlist_position=services.waitlist_position,
-        local_time=services.aware,
     )
     # A course published, withdrawn or edited shows at once on the cached pages. Its
     # sessions are not watched: their seat counts move with every sign-up, which would

@@ -119,14 +119,14 @@ def test_company_pledges_staff_deliver_and_the_board_shows_progress(
     login_as(operator, "operator")
     operator.goto(f"{pledge_path}?lang=id")
     operator.get_by_role("button", name="Konfirmasi", exact=True).click()
-    expect(operator.locator(".csr-status-confirmed").first).to_be_visible()
+    expect(operator.locator("[data-status=confirmed]").first).to_be_visible()
     for amount in ("1000000", "1500000"):
         operator.locator("#amount").fill(amount)
         operator.locator("#delivered_on").fill(date.today().isoformat())
         operator.locator("#note").fill("Diterima bendahara desa")
         operator.get_by_role("button", name="Catat penyerahan").click()
         expect(operator.locator(".notice-success")).to_be_visible()
-    expect(operator.locator(".csr-status-partly_delivered").first).to_be_visible()
+    expect(operator.locator("[data-status=partly_delivered]").first).to_be_visible()
     problems += _problems(operator, "staff pledge page (id)")
 
     # 5. The public board, anonymous: 40% pledged, 25% delivered, in both languages.

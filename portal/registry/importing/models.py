@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import status_tags
 from portal.extensions import db
 from portal.models_base import utcnow
 
@@ -21,6 +22,23 @@ BATCH_STATUSES = {
     "discarded": _l("Discarded"),
     "failed": _l("Failed"),
 }
+status_tags.register(
+    "registry.import_batch",
+    BATCH_STATUSES,
+    {"confirmed": "ok", "previewed": "warn", "discarded": "muted", "failed": "muted"},
+)
+# What the import does with one row of the file.
+ROW_STATUSES = {
+    "new": _l("New record"),
+    "updated": _l("Changed"),
+    "unchanged": _l("Unchanged"),
+    "rejected": _l("Rejected"),
+}
+status_tags.register(
+    "registry.import_row",
+    ROW_STATUSES,
+    {"new": "ok", "updated": "warn", "unchanged": "muted", "rejected": "danger"},
+)
 
 
 class ImportBatch(db.Model):

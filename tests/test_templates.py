@@ -1,0 +1,171 @@
+"""Rules for the templates themselves: htmx attributes, machine-readable times."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+from portal.i18n import machine_time
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _templates():
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+def test_machine_time_is_utc_with_z_and_milliseconds():
+    # A naive time is a stored one (SQLite keeps UTC without a zone).
+    assert machine_time(datetime(2026, 11, 29, 3, 6, 15, 120958)) == "2026-11-29T03:06:15.120Z"
+    wib = timezone(timedelta(hours=7))
+    assert machine_time(datetime(2026, 11, 29, 10, 6, 15, tzinfo=wib)) == (
+        "2026-11-29T03:06:15.000Z"
+    )
+    assert machine_time(datetime(2026, 11, 29, 3, 6, tzinfo=UTC)) == "2026-11-29T03:06:00.000Z"
+    assert machine_time(date(2026, 11, 29)) == "2026-11-29"
+    assert machine_time(None) == ""
+
+
+def test_every_datetime_attribute_goes_through_machine_time():
+    found = []
+    for path in _templates():
+        for value in re.findall(r'datetime="([^"]*)"', path.read_text()):
+            found.append(value)
+            assert "|machine_time" in value, (path, value)
+    assert found
+
+
+def test_htmx_attributes_are_data_hx():
+    """HTML has no hx-* attributes; htmx reads data-hx-* as well."""
+    used = 0
+    for path in _templates():
+        text = path.read_text()
+        assert not re.search(r"(?<![\w-])hx-[a-z-]+=", text), path
+        used += len(re.findall(r"\bdata-hx-[a-z-]+=", text))
+    assert used > 10
+
+
+def test_the_csrf_header_for_htmx_is_on_body(app, client, login_as):
+    login_as("operator")
+    page = client.get("/staf/").get_data(as_text=True)
+    match = re.search(r"<body data-hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>", page)
+    assert match, page[:800]
+
+
+# --- status tags and the scrolling table wrapper -------------------------------------
+
+
+def test_status_tags_name_label_and_colour_once(app):
+    from portal import status_tags
+
+    assert {
+        "accounts.verification",
+        "complaint",
+        "csr.company",
+        "csr.pledge",
+        "publication",
+        "registry.import_batch",
+        "registry.import_row",
+        "training.message",
+        "training.place",
+    } <= set(status_tags.kinds())
+    with app.test_request_context("/?lang=en"):
+        tag = status_tags.status_tag_of("training.message", "failed")
+        assert (tag.label, tag.css_class) == ("Failed", "tag tag-danger")
+        # A status without a tone gets the plain tag; an unknown one shows its key.
+        assert status_tags.status_tag_of("complaint", "in_review").css_class == "tag"
+        assert status_tags.status_tag_of("complaint", "lost").label == "lost"
+
+
+def test_status_tags_refuse_tones_they_cannot_show():
+    import pytest
+
+    from portal import status_tags
+
+    with pytest.raises(ValueError, match="without a label"):
+        status_tags.register("test.kind", {"a": "A"}, {"b": "ok"})
+    with pytest.raises(ValueError, match="unknown tones"):
+        status_tags.register("test.kind", {"a": "A"}, {"a": "green"})
+    assert "test.kind" not in status_tags.kinds()
+
+
+def test_no_template_maps_a_status_to_a_colour_by_hand():
+    pattern = re.compile(r"status\s*==\s*'[a-z_]+'\s*%\}\s*tag-|tag-ok' if|status_tags\[")
+    for path in _templates():
+        assert not pattern.search(path.read_text()), path
+
+
+def test_the_status_tag_macro_renders_label_and_colour(app, client):
+    from portal.complaints.demo import DEMO_CODE, seed
+
+    seed()
+    from portal.extensions import db
+
+    db.session.commit()
+    page = client.get(f"/pengaduan/{DEMO_CODE}?lang=en").get_data(as_text=True)
+    found = re.findall(r'<span class="(tag[a-z -]*)" data-status="([a-z_]+)">([^<]+)</span>', page)
+    assert found, page
+    css, status, label = found[0]
+    assert css == {"received": "tag tag-info", "in_review": "tag"}.get(status, css), found
+    assert label.strip()
+
+
+def test_every_scrolling_table_comes_from_the_macro():
+    for path in _templates():
+        if path.relative_to(TEMPLATES).as_posix() == "_macros/ui.html":
+            continue
+        assert "table-wrap" not in path.read_text(), path
+
+
+def test_the_scrolling_table_is_a_named_focusable_region(app, client, login_as):
+    login_as("operator")
+    page = client.get("/staf/pelatihan/laporan?lang=en").get_data(as_text=True)
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Per RT/RW">' in page
+
+
+# --- names in Jinja's globals ----------------------------------------------------------
+
+# What the portal adds to every template (docs/architecture.md, "Templates"). A feature's
+# labels go to its own blueprint's templates through a context processor, or to the
+# view's render arguments; statuses through status_tag. Growing this list is a decision.
+CORE_GLOBALS = {
+    "FALLBACK_NOTE",
+    "LANGUAGE_NAMES",
+    "aid_types",
+    "can",  # capabilities (portal/roles.py): templates never name a role
+    "categories",
+    "current_lang",
+    "excerpt",
+    "lang_query",
+    "meeting_kinds",
+    "partner_kinds",
+    "status_tag_of",
+    "tr",
+    "village_name",
+}
+FEATURE_GLOBALS = {
+    # templates of both a feature's public and staff blueprints, or of another feature
+    "complaints": {"complaint_categories", "complaint_steps", "format_code"},
+    "csr": {"need_kinds", "pledge_statuses", "sectors"},
+    "lists": {"objection_kinds", "objection_statuses"},
+    "participation": {"ballot_methods", "meeting_proposals", "proposal_categories"},
+    "registry": {"food_formula"},
+    "training": {
+        "priority_rules",
+        "training_categories",
+        "training_mask",
+        "training_rule_text",
+        "waitlist_position",
+    },
+}
+EXTENSION_GLOBALS = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
+EXTENSION_GLOBALS |= {"csrf_token", "csrf_meta_tag"}
+
+
+def test_the_names_in_jinja_globals_are_the_listed_ones(app):
+    from flask import Flask
+
+    added = set(app.jinja_env.globals) - set(Flask("plain").jinja_env.globals)
+    listed = CORE_GLOBALS | EXTENSION_GLOBALS | set().union(*FEATURE_GLOBALS.values())
+    assert added == listed, (sorted(added - listed), sorted(listed - added))

@@ -53,6 +53,9 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    from portal import cache
+
+    cache.init_app(app)  # rendered public pages for anonymous visitors (portal/cache.py)
 
     from portal.accounts.services import load_user
 

@@ -20,6 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from portal import cache
+from portal.cache import cached_page
 from portal.csr import feed, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
@@ -35,8 +37,6 @@ from portal.csr.models import (
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
-from portal.public import cache
-from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public, roles_required
 from portal.urlargs import existing_page, page_arg
 

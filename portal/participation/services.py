@@ -1134,7 +1134,7 @@ def has_supported(proposal: Proposal, user: User) -> bool:
 
 def _bump_public_cache() -> None:
     # The meeting page (cached for anonymous visitors) lists scheduled proposals.
-    from portal.public import cache
+    from portal import cache
 
     if current_app.extensions.get(cache.EXTENSION) is not None:
         try:

@@ -4,7 +4,7 @@ surveys, proposals with supports, comments and flags.
 Anyone may read; only logged-in residents may act, and the services refuse those not
 verified. Every action is a plain form POST; htmx swaps the answer in when present.
 
-Public pages go through the page cache for anonymous visitors (portal.public.cache;
+Public pages go through the page cache for anonymous visitors (portal.cache;
 portal.participation.cache keeps them fresh; ballot and results pages at most
 PARTICIPATION_RESULTS_SECONDS). Votes, supports, comments, flags and survey answers are
 rate-limited per account (RATELIMIT_VOTE, RATELIMIT_SUPPORT, RATELIMIT_COMMENT,
@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal.cache import cached_page
 from portal.extensions import db, limiter
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
@@ -47,7 +48,6 @@ from portal.participation.models import (
     ProposalComment,
     Survey,
 )
-from portal.public.cache import cached_page
 from portal.security import public, roles_required
 from portal.urlargs import existing_page, page_arg
 

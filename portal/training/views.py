@@ -18,13 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import cache
+from portal.cache import cached_page
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
 from portal.numbers import db_int
 from portal.privacy import mask_name
-from portal.public import cache
-from portal.public.cache import cached_page
 from portal.security import public, roles_required
 from portal.training import certificates, services
 from portal.training.forms import ActionForm, CodeForm, FeedbackForm

@@ -115,12 +115,8 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from portal.public.models import (
-        AID_TYPES,
-        ANNOUNCEMENT_CATEGORIES,
-        MEETING_KINDS,
-        PARTNER_KINDS,
-    )
+    from portal.programmes.models import AID_TYPES
+    from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.text import plain_excerpt, render_markdown
 
     app.jinja_env.add_extension("jinja2.ext.do")

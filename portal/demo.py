@@ -12,7 +12,8 @@ from portal.accounts.models import User
 from portal.accounts.services import create_user, generate_password
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 PROGRAMMES = [
     dict(

@@ -14,7 +14,7 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.lists import services
 from portal.lists.models import ListChange, ListEntry, ListVersionRow
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.registry import demo as registry_demo
 from portal.registry import scoring
 from portal.registry.models import (

@@ -313,7 +313,8 @@ def test_food_programme_page_publishes_the_formula(client):
 
 def _public_urls(app) -> list[str]:
     """Every public GET page without arguments, plus each programme, announcement, meeting."""
-    from portal.public.models import Announcement, Meeting, Programme
+    from portal.programmes.models import Programme
+    from portal.public.models import Announcement, Meeting
     from portal.security import PUBLIC_ATTR
 
     urls = []

@@ -34,7 +34,7 @@ from portal.csr.forms import (
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
 from portal.participation.models import Ballot
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.security import roles_required
 from portal.urlargs import existing_page, page_arg
 

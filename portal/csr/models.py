@@ -33,8 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
-from portal.public.models import PublishableMixin
+from portal.models_base import PublishableMixin, TimestampMixin, utcnow
 
 NEED_KINDS = {
     "money": _l("Money"),

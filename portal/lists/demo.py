@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.lists import services
 from portal.models_base import village_today
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 
 ATTENDEES = """Hendra Saputra; Kepala Desa
 Siti Aminah; Ketua BPD

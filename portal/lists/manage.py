@@ -35,7 +35,7 @@ from portal.lists.forms import (
     RemoveForm,
 )
 from portal.lists.models import ListDecision, ListObjection
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.security import roles_required
 from portal.uploads import UploadError
 from portal.urlargs import page_arg

@@ -36,7 +36,7 @@ from portal.lists.models import (
 from portal.models_base import utcnow, village_today
 from portal.numbers import is_whole
 from portal.privacy import mask_name
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.registry import scoring
 from portal.registry.models import NEED_LEVELS, Household, Person
 from portal.registry.services import covered_households, normalise_name

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 ORDER = {
     Announcement: (Announcement.published_at.desc().nulls_first(), Announcement.id.desc()),

@@ -8,7 +8,8 @@ from sqlalchemy import Select, false, or_, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 MAX_QUERY = 100
 

@@ -9,8 +9,9 @@ from sqlalchemy import text
 from portal import cache
 from portal.extensions import db
 from portal.htmx import render
+from portal.programmes.models import Programme
 from portal.public import feed, services
-from portal.public.models import ANNOUNCEMENT_CATEGORIES, Announcement, Meeting, Partner, Programme
+from portal.public.models import ANNOUNCEMENT_CATEGORIES, Announcement, Meeting, Partner
 from portal.security import public
 from portal.urlargs import existing_page, page_arg
 

@@ -28,7 +28,7 @@ from portal.forms import choices
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
 from portal.models_base import village_today
-from portal.public.models import AID_TYPES
+from portal.programmes.models import AID_TYPES
 from portal.registry import scoring, services
 from portal.registry.forms import (
     EnrolmentForm,

@@ -24,7 +24,7 @@ from portal.accounts.phones import normalise_phone
 from portal.csr.models import Company
 from portal.extensions import db
 from portal.models_base import village_tz
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS, Person
 from portal.security import roles_required
 from portal.training import outbox, services

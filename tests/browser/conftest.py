@@ -99,7 +99,8 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     from portal.csr.services import public_pledges_for_need
     from portal.demo import seed
     from portal.extensions import db
-    from portal.public.models import Announcement, Meeting, Programme
+    from portal.programmes.models import Programme
+    from portal.public.models import Announcement, Meeting
 
     with app.app_context():
         upgrade()

@@ -39,10 +39,17 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import ROLES, STAFF_ROLES, User
 from portal.extensions import db, limiter
-from portal.security import csrf_after_limits, is_safe_next, public, roles_required
+from portal.security import (
+    csrf_after_limits,
+    is_safe_next,
+    public,
+    roles_required,
+    set_second_factor_gate,
+)
 
 bp = Blueprint("accounts", __name__)
 bp.before_app_request(staff_session.enforce_idle_timeout)
+bp.record_once(lambda state: set_second_factor_gate(state.app, staff_session.second_factor_gate))
 
 ROLE_LABELS = {
     "operator": _l("Operator"),

@@ -35,3 +35,20 @@ def test_without_a_gate_role_checked_views_refuse_everyone(app, client, login_as
     del app.extensions[SECOND_FACTOR_GATE]
     with pytest.raises(RuntimeError, match="second-factor gate"):
         client.get("/staf/audit/")
+
+
+def test_the_audit_actor_menu_needs_no_user_table(app, make_user):
+    """audit sits below accounts: the filter menu names each actor from the log itself,
+    once, as on their latest entry."""
+    from portal.audit.services import known_values, record
+    from portal.extensions import db
+
+    ani = make_user("operator", name="Ani Operator")
+    budi = make_user("auditor", name="Budi Auditor")
+    record("test.one", "thing", 1, actor=ani)
+    record("test.two", "thing", 2, actor=budi)
+    ani.name = "Ani Rahma"
+    record("test.three", "thing", 3, actor=ani)
+    record("test.system", "thing", 4)  # no actor: not in the menu
+    db.session.commit()
+    assert known_values()["actors"] == [(ani.id, "Ani Rahma"), (budi.id, "Budi Auditor")]

@@ -14,17 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import residents
-from portal.accounts.forms import (
-    ApproveForm,
-    AssistedSignupForm,
-    DecideDeletionForm,
-    EmptyForm,
-    RejectForm,
-)
+from portal.accounts.forms import ApproveForm, AssistedSignupForm, DecideDeletionForm, RejectForm
 from portal.accounts.models import DeletionRequest, User
 from portal.accounts.phones import mask_phone
 from portal.audit.services import record
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.numbers import db_int
 from portal.registry.models import Person
 from portal.security import roles_required

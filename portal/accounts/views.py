@@ -28,7 +28,6 @@ from portal.accounts import second_factor as twofa
 from portal.accounts.forms import (
     ChangePasswordForm,
     DeletionForm,
-    EmptyForm,
     EnrolForm,
     LanguageForm,
     LoginForm,
@@ -39,6 +38,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import ROLES, STAFF_ROLES, User
 from portal.extensions import db, limiter
+from portal.forms import EmptyForm
 from portal.security import (
     csrf_after_limits,
     is_safe_next,

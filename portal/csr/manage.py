@@ -21,7 +21,6 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.forms import EmptyForm
 from portal.csr import services
 from portal.csr.forms import (
     AcceptOfferForm,
@@ -33,6 +32,7 @@ from portal.csr.forms import (
 )
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.participation.models import Ballot
 from portal.programmes.models import Programme
 from portal.security import roles_required

@@ -23,8 +23,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.forms import EmptyForm
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.lists import services, uploads
 from portal.lists.forms import (
     ApproveForm,

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from portal.accounts.forms import EmptyForm
 from portal.audit.services import record
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.participation import services
 from portal.participation.forms import BallotForm, HideForm, QuestionForm, SurveyForm

@@ -20,11 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.forms import EmptyForm
 from portal.accounts.models import User
 from portal.audit.services import mask_numbers
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import EmptyForm, choices
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
 from portal.models_base import village_today

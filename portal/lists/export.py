@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from portal.csr.receipts import _latin1
 from portal.i18n import localized, money
 from portal.lists import services
 from portal.lists.models import ListPeriod, ListVersion
+from portal.pdf import latin1 as _latin1
 
 
 def full_names_allowed() -> bool:

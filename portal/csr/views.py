@@ -22,7 +22,7 @@ from flask_login import current_user, login_user
 
 from portal import cache
 from portal.cache import cached_page
-from portal.csr import feed, receipts, services, uploads
+from portal.csr import feed, hooks, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     COMPANY_STATUSES,
@@ -126,15 +126,13 @@ def need(need_id: int):
 
 
 def _need_page(item, company, form, status=200):
-    from portal.training.services import courses_from_pledges
-
     pledges = services.public_pledges_for_need(item)
     return render_template(
         "csr/need.html",
         need=item,
         progress=services.progress_of(item),
         pledges=pledges,
-        courses=courses_from_pledges(p.id for p in pledges),
+        courses=hooks.courses_from_pledges(p.id for p in pledges),
         ballot=item.ballot,
         company=company,
         form=form,

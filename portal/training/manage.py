@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.phones import normalise_phone
-from portal.csr.models import Company
+from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import village_tz
 from portal.programmes.models import Programme
@@ -67,9 +67,8 @@ def _course_choices(form: CourseForm) -> None:
     form.trainer_id.choices = [("", _("No account"))] + [
         (str(u.id), u.name) for u in services.trainers()
     ]
-    companies = db.session.scalars(select(Company).order_by(Company.name)).all()
     form.sponsor_company_id.choices = [("", _("No sponsor"))] + [
-        (str(c.id), c.name) for c in companies
+        (str(c.id), c.name) for c in csr_queries.companies()
     ]
     programmes = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
     form.priority_programme_id.choices = [("", "-")] + [(str(p.id), p.name_id) for p in programmes]

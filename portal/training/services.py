@@ -25,6 +25,7 @@ from sqlalchemy.orm import lazyload, make_transient_to_detached, selectinload
 from portal.accounts.models import User
 from portal.accounts.phones import normalise_phone
 from portal.audit.services import record
+from portal.csr import queries as csr_queries
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.i18n import localized
@@ -742,9 +743,7 @@ def save_course(course: Course | None, data: dict, *, actor: User) -> Course:
         raise TrainingError(_l("Choose the programme."), "priority_programme_id")
     pledge = None
     if data.get("pledge_id"):
-        from portal.csr.models import Pledge
-
-        pledge = db.session.get(Pledge, data["pledge_id"])
+        pledge = csr_queries.pledge(data["pledge_id"])
         if pledge is None:
             raise TrainingError(NO_PLEDGE, "pledge_id")
     created = course is None
@@ -811,9 +810,7 @@ def sponsor_from_pledge(pledge_id: int | None):
     """The pledge (with its company) a new course comes from, or None."""
     if not pledge_id:
         return None
-    from portal.csr.models import Pledge
-
-    return db.session.get(Pledge, pledge_id)
+    return csr_queries.pledge(pledge_id)
 
 
 # --- trainers: attendance and completion ------------------------------------------------
@@ -944,8 +941,6 @@ def feedback_of(place: Place) -> Feedback | None:
 
 def feedback_summary() -> dict:
     """Average rating, answers, and started/grew a business, per course and per sponsor."""
-    from portal.csr.models import Company
-
     started = func.sum(case((Feedback.business == "started", 1), else_=0))
     grew = func.sum(case((Feedback.business == "grew", 1), else_=0))
     base = (
@@ -958,11 +953,11 @@ def feedback_summary() -> dict:
     per_course = db.session.execute(
         base.add_columns(Course.id, Course.title_id).group_by(Course.id, Course.title_id)
     ).all()
-    per_sponsor = db.session.execute(
-        base.outerjoin(Company, Course.sponsor_company_id == Company.id)
-        .add_columns(Company.name)
-        .group_by(Company.name)
+    by_sponsor = db.session.execute(
+        base.add_columns(Course.sponsor_company_id).group_by(Course.sponsor_company_id)
     ).all()
+    names = csr_queries.company_names(row[-1] for row in by_sponsor)
+    per_sponsor = [(*row[:-1], names.get(row[-1])) for row in by_sponsor]
     return {"courses": per_course, "sponsors": per_sponsor}
 
 

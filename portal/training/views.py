@@ -353,11 +353,14 @@ def complete(session_id: int):
 
 def register(app) -> None:
     """Register the three training blueprints (public and resident, trainer, staff)."""
+    from portal.csr import hooks as csr_hooks
     from portal.training.manage import bp as manage_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(trainer_bp)
     app.register_blueprint(manage_bp)
+    # A need's page lists the courses its training pledges became (csr does not import us).
+    csr_hooks.set_course_finder(app, services.courses_from_pledges)
     from portal.training.cli import cli
 
     app.cli.add_command(cli)

@@ -33,7 +33,7 @@ from portal.csr.forms import (
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
 from portal.forms import EmptyForm
-from portal.participation.models import Ballot
+from portal.participation import queries as participation_queries
 from portal.programmes.models import Programme
 from portal.security import roles_required
 from portal.urlargs import existing_page, page_arg
@@ -79,9 +79,9 @@ def _programme_choices():
 
 
 def _ballot_choices():
-    rows = db.session.scalars(select(Ballot).order_by(Ballot.closes_at.desc())).all()
     return [SelectChoice(value=0, label=_("None"))] + [
-        SelectChoice(value=b.id, label=b.question_id) for b in rows
+        SelectChoice(value=ballot_id, label=question)
+        for ballot_id, question in participation_queries.ballot_questions()
     ]
 
 

@@ -38,7 +38,7 @@ from portal.csr.models import (
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
-from portal.public.models import Partner
+from portal.public import services as public_services
 
 STAFF_EDITORS = ("operator", "admin")
 STAFF_READERS = ("operator", "admin", "auditor")
@@ -545,17 +545,13 @@ def verify_company(
     company.verified_at = utcnow()
     company.verified_by_id = actor.id
     if list_in_directory and company.directory_partner_id is None:
-        entry = Partner(
+        company.directory_partner_id = public_services.add_directory_entry(
             kind="company",
             name=company.name,
-            description_id=company.description or company.name,
+            description=company.description or company.name,
             website=company.website,
             contact=company.contact_name,
         )
-        entry.set_published(True)
-        db.session.add(entry)
-        db.session.flush()
-        company.directory_partner_id = entry.id
     record(
         "verify",
         "csr_company",
@@ -575,9 +571,7 @@ def reject_company(company: Company, *, actor: User, note: str | None = None) ->
     company.status = "rejected"
     company.status_note = (note or "").strip() or None
     if company.directory_partner_id:
-        entry = db.session.get(Partner, company.directory_partner_id)
-        if entry is not None:
-            entry.set_published(False)
+        public_services.unpublish_directory_entry(company.directory_partner_id)
     record(
         "reject",
         "csr_company",

@@ -59,7 +59,7 @@ from portal.participation.models import (
     _aware,
 )
 from portal.privacy import mask_name
-from portal.public.models import Meeting
+from portal.public.services import next_meeting
 from portal.registry.models import Household, Membership
 
 EDITORS = ("operator", "admin")
@@ -1069,16 +1069,6 @@ def create_proposal(user: User, data: dict) -> Proposal:
 
 def support_threshold() -> int:
     return int(current_app.config.get("PROPOSAL_SUPPORT_THRESHOLD", 10))
-
-
-def next_meeting(now: datetime | None = None) -> Meeting | None:
-    """The next published village meeting that has not started."""
-    return db.session.scalars(
-        select(Meeting)
-        .where(Meeting.published.is_(True), Meeting.starts_at > (now or utcnow()))
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    ).first()
 
 
 ALREADY_SUPPORTED = _l("You already support this proposal.")

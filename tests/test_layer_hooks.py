@@ -10,6 +10,10 @@ from __future__ import annotations
 import pytest
 
 from portal.security import SECOND_FACTOR_GATE
+from tests import test_lists
+from tests.test_lists import _active_ids, _decide, _period
+
+village = test_lists.village  # the programmes and a demo registry (a fixture)
 
 
 def test_accounts_registers_the_second_factor_gate(app):
@@ -52,3 +56,38 @@ def test_the_audit_actor_menu_needs_no_user_table(app, make_user):
     record("test.system", "thing", 4)  # no actor: not in the menu
     db.session.commit()
     assert known_values()["actors"] == [(ani.id, "Ani Rahma"), (budi.id, "Budi Auditor")]
+
+
+def test_a_list_approval_enrols_through_the_registry_in_its_audit_shape(village, make_user):
+    """lists writes no registry rows itself: the enrolments an approval makes and
+    removes are audited exactly as the registry audits its own (the same facts)."""
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEntry
+    from portal.extensions import db
+    from portal.lists import services
+    from portal.registry.models import Enrolment
+    from portal.registry.services import _enrolment_facts
+
+    cash = village["cash"]
+    operator, head = make_user("operator"), make_user("auditor")
+    period = _period(cash, operator)
+    services.propose_draft(period, actor=operator)
+    _decide(period, operator)
+    services.approve(period, actor=head)
+    hid = sorted(_active_ids(period))[0]
+    services.remove_household(period, hid, "Pindah desa", actor=operator)
+    services.approve(period, actor=head)
+
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "enrolment",
+            AuditEntry.summary == f"recipient list {period.id} approved",
+        )
+    ).all()
+    assert {e.action for e in entries} == {"create", "delete"}
+    registry_shape = set(_enrolment_facts(Enrolment()))
+    for entry in entries:
+        facts = entry.after if entry.action == "create" else entry.before
+        assert set(facts) == registry_shape
+        assert facts["programme_id"] == cash.id and facts["person_id"] is None

@@ -43,7 +43,7 @@ PACKAGES = {
     "public": FEATURES,
     "devdata": APP,
 }
-APP_MODULES = {"portal", "portal.cli", "portal.demo", "portal.models"}
+APP_MODULES = {"portal", "portal.cli", "portal.models"}
 # What one feature may import of another: its services, a read-only query module, or
 # the hooks it offers (where two features need each other, one registers with the other).
 FEATURE_INTERFACE = {"services", "queries", "hooks"}
@@ -58,7 +58,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("portal.accounts.residents", "portal.registry.services"): ISSUE_16,
     ("portal.accounts.residents", "portal.registry.validation"): ISSUE_16,
     ("portal.accounts.manage", "portal.registry.models"): ISSUE_16,
-    ("portal.accounts.demo", "portal.registry.models"): "demo data; moves to portal/devdata/",
 }
 
 

@@ -331,7 +331,7 @@ def _public_urls(app) -> list[str]:
 
 
 def test_public_pages_show_no_personal_numbers_or_birth_dates(app, client):
-    from portal import demo
+    from portal.devdata import village as demo
 
     assert demo.seed(households=60) is not None
     people = db.session.scalars(select(Person)).all()

@@ -1,6 +1,6 @@
 """Demo data: one published list of BLT Dana Desa, decided at a special village meeting.
 
-Runs after the registry demo (portal.demo._seed_features); fast enough for the browser
+Runs after the registry demo (portal.devdata.village._seed_features); fast enough for the browser
 tests, which seed a fresh database. The caller commits.
 """
 

@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.models_base import sql_in as _in
 from portal.models_base import utcnow
 
 CATEGORIES = {
@@ -54,10 +55,6 @@ STEP_KINDS = {
     "note": _l("Internal note"),
     "closed": _l("Closed"),
 }
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Complaint(db.Model):

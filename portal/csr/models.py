@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models_base import PublishableMixin, TimestampMixin, utcnow
+from portal.models_base import sql_in as _in
 
 NEED_KINDS = {
     "money": _l("Money"),
@@ -75,10 +76,6 @@ PLEDGE_STATUSES = {
 }
 
 RECEIPT_LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Need(PublishableMixin, TimestampMixin, db.Model):

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import sql_in as _in
 
 COMPOSITIONS = {
     "": _l("Any household"),
@@ -54,10 +55,6 @@ OBJECTION_STATUSES = {
     "upheld": _l("Upheld"),
     "rejected": _l("Rejected"),
 }
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class ListPeriod(TimestampMixin, db.Model):

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import sql_in as _in
 
 METHODS = {
     "single": _l("Single choice"),
@@ -62,10 +63,6 @@ PROPOSAL_CATEGORIES = {
     "other": _l("Other"),
 }
 FLAG_KINDS = ("proposal", "comment")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Ballot(TimestampMixin, db.Model):

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import sql_in as _in
 
 # The 14 BPS poverty criteria, in the order of the official list. The column of each
 # on Household is `bps_<key>`; True means the household meets the criterion.
@@ -115,10 +116,6 @@ DUPLICATE_DECISIONS = {
     "merge": _l("Same person: merged"),
     "not_duplicate": _l("Different people"),
 }
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Household(TimestampMixin, db.Model):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import sql_in as _in
 
 CATEGORIES = {
     "entrepreneurship": _l("Entrepreneurship"),
@@ -70,10 +71,6 @@ OUTBOX_STATUSES = {
     "failed": _l("Failed"),
 }
 CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "whatsapp": _l("WhatsApp")}
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Course(TimestampMixin, db.Model):

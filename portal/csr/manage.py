@@ -48,13 +48,6 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.route("/")
 @roles_required(*READERS)
 def index():
@@ -120,7 +113,7 @@ def need_create():
 @bp.route("/kebutuhan/<int:need_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def need_edit(need_id: int):
-    item = _get(Need, need_id)
+    item = db.get_or_404(Need, need_id)
     form = _need_form(item)
     if form.validate_on_submit():
         try:
@@ -152,7 +145,7 @@ def need_unpublish(need_id: int):
 
 
 def _set_published(need_id: int, value: bool):
-    item = _get(Need, need_id)
+    item = db.get_or_404(Need, need_id)
     if EmptyForm().validate_on_submit():
         services.set_need_published(item, value, actor=_actor())
         flash(_("Published.") if value else _("Taken off the public pages."), "success")
@@ -178,7 +171,7 @@ def companies():
 @bp.route("/mitra/<int:company_id>")
 @roles_required(*READERS)
 def company(company_id: int):
-    item = _get(Company, company_id)
+    item = db.get_or_404(Company, company_id)
     return _company_page(item, VerifyCompanyForm(), RejectCompanyForm())
 
 
@@ -197,7 +190,7 @@ def _company_page(item, verify_form, reject_form, status=200):
 @bp.route("/mitra/<int:company_id>/verifikasi", methods=["POST"])
 @roles_required("admin")
 def company_verify(company_id: int):
-    item = _get(Company, company_id)
+    item = db.get_or_404(Company, company_id)
     form = VerifyCompanyForm()
     if form.validate_on_submit():
         services.verify_company(
@@ -211,7 +204,7 @@ def company_verify(company_id: int):
 @bp.route("/mitra/<int:company_id>/tolak", methods=["POST"])
 @roles_required("admin")
 def company_reject(company_id: int):
-    item = _get(Company, company_id)
+    item = db.get_or_404(Company, company_id)
     form = RejectCompanyForm()
     if form.validate_on_submit():
         services.reject_company(item, actor=_actor(), note=form.note.data)
@@ -276,13 +269,13 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, 
 @bp.route("/janji/<int:pledge_id>")
 @roles_required(*READERS)
 def pledge(pledge_id: int):
-    return _pledge_page(_get(Pledge, pledge_id))
+    return _pledge_page(db.get_or_404(Pledge, pledge_id))
 
 
 @bp.route("/janji/<int:pledge_id>/status", methods=["POST"])
 @roles_required(*EDITORS)
 def pledge_status(pledge_id: int):
-    item = _get(Pledge, pledge_id)
+    item = db.get_or_404(Pledge, pledge_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
@@ -297,7 +290,7 @@ def pledge_status(pledge_id: int):
 @bp.route("/janji/<int:pledge_id>/pengiriman", methods=["POST"])
 @roles_required(*EDITORS)
 def pledge_delivery(pledge_id: int):
-    item = _get(Pledge, pledge_id)
+    item = db.get_or_404(Pledge, pledge_id)
     form = DeliveryForm()
     if form.validate_on_submit():
         try:
@@ -325,7 +318,7 @@ def pledge_delivery(pledge_id: int):
 @bp.route("/janji/<int:pledge_id>/terima", methods=["POST"])
 @roles_required(*EDITORS)
 def pledge_accept(pledge_id: int):
-    item = _get(Pledge, pledge_id)
+    item = db.get_or_404(Pledge, pledge_id)
     form = AcceptOfferForm()
     form.need_id.choices = _need_choices()
     if form.validate_on_submit():

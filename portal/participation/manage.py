@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
@@ -31,13 +31,6 @@ READERS = services.READERS
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 def _attach(form, error: services.ParticipationError) -> None:
@@ -111,13 +104,13 @@ def new_ballot():
 @bp.route("/pemungutan/<int:ballot_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_ballot(ballot_id: int):
-    return _edit_ballot(_get(Ballot, ballot_id))
+    return _edit_ballot(db.get_or_404(Ballot, ballot_id))
 
 
 @bp.route("/pemungutan/<int:ballot_id>")
 @roles_required(*READERS)
 def ballot(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     return render_template(
         "participation/manage/ballot.html",
         ballot=item,
@@ -129,7 +122,7 @@ def ballot(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>/terbitkan", methods=["POST"])
 @roles_required(*EDITORS)
 def publish(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     if EmptyForm().validate_on_submit():
         try:
             services.publish_results(item.id, _actor())
@@ -144,7 +137,7 @@ def publish(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>/hasil.csv")
 @roles_required(*READERS)
 def results_csv(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     return Response(
         services.results_csv(item, current_lang()),
         mimetype="text/csv",
@@ -170,7 +163,7 @@ def new_survey():
 @bp.route("/survei/<int:survey_id>")
 @roles_required(*READERS)
 def survey(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     return render_template(
         "participation/manage/survey.html",
         survey=item,
@@ -183,7 +176,7 @@ def survey(survey_id: int):
 @bp.route("/survei/<int:survey_id>/pertanyaan", methods=["POST"])
 @roles_required(*EDITORS)
 def add_question(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -206,7 +199,7 @@ def add_question(survey_id: int):
 @bp.route("/survei/<int:survey_id>/pertanyaan/<int:question_id>/hapus", methods=["POST"])
 @roles_required(*EDITORS)
 def remove_question(survey_id: int, question_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     if EmptyForm().validate_on_submit():
         try:
             services.remove_question(item, question_id, _actor())
@@ -229,7 +222,7 @@ def close_survey(survey_id: int):
 
 
 def _survey_status(survey_id: int, status: str):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     if EmptyForm().validate_on_submit():
         try:
             services.set_survey_status(item, status, _actor())
@@ -252,7 +245,7 @@ def export_xlsx(survey_id: int):
 
 
 def _survey_export(survey_id: int, fmt: str):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     record("survey.export", "survey", item.id, actor=_actor(), summary=fmt)
     db.session.commit()
     name = f"survei-{item.id}-jawaban.{fmt}"

@@ -132,13 +132,6 @@ def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 # --- overview ----------------------------------------------------------------------------
 
 
@@ -179,7 +172,7 @@ def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
 @public
 @cached_page(seconds=participation_cache.results_seconds)
 def ballot(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     return render_template("participation/ballot.html", **_ballot_context(item))
 
 
@@ -197,7 +190,7 @@ def vote(ballot_id: int):
         abort(404)
     except services.ParticipationError as error:
         db.session.rollback()
-        item = _get(Ballot, ballot_id)
+        item = db.get_or_404(Ballot, ballot_id)
         picked = [int(c) for c in chosen if is_whole(c) and len(c) <= 10]
         context = _ballot_context(item, error=str(error.message), chosen=picked)
         if is_htmx():
@@ -205,7 +198,7 @@ def vote(ballot_id: int):
         return render_template("participation/ballot.html", **context), 400
     if is_htmx():
         db.session.expire_all()
-        item = _get(Ballot, ballot_id)
+        item = db.get_or_404(Ballot, ballot_id)
         return render_template(
             "participation/_ballot_box.html", **_ballot_context(item, saved=True)
         )
@@ -217,7 +210,7 @@ def vote(ballot_id: int):
 @public
 @cached_page(seconds=participation_cache.results_seconds)
 def results(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     visible = services.results_visible(item)
     return render_template(
         "participation/results.html",
@@ -230,7 +223,7 @@ def results(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>/hasil.csv")
 @public
 def results_csv(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     if not item.results_published:
         abort(404)
     return Response(
@@ -259,7 +252,7 @@ def _survey_page(survey: Survey, errors=None, raw=None, status=200):
 @bp.route("/survei/<int:survey_id>")
 @public
 def survey(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     if item.status == "draft":
         abort(404)
     return _survey_page(item)
@@ -269,7 +262,7 @@ def survey(survey_id: int):
 @answer_limit
 @roles_required(*RESIDENT)
 def answer(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     raw = {q.id: request.form.getlist(f"q{q.id}") for q in item.questions}
     try:
         errors = services.submit_response(item.id, _user(), raw)
@@ -347,14 +340,14 @@ def _proposal_page(item: Proposal, comment_form=None, status=200):
 @public
 @cached_page
 def proposal(proposal_id: int):
-    return _proposal_page(_get(Proposal, proposal_id))
+    return _proposal_page(db.get_or_404(Proposal, proposal_id))
 
 
 @bp.route("/usulan/<int:proposal_id>/dukung", methods=["POST"])
 @support_limit
 @roles_required(*RESIDENT)
 def support(proposal_id: int):
-    item = _get(Proposal, proposal_id)
+    item = db.get_or_404(Proposal, proposal_id)
     error = None
     try:
         item = services.support(item.id, _user())
@@ -378,7 +371,7 @@ def support(proposal_id: int):
 @comment_limit
 @roles_required(*RESIDENT)
 def comment(proposal_id: int):
-    item = _get(Proposal, proposal_id)
+    item = db.get_or_404(Proposal, proposal_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -413,7 +406,7 @@ def _flag(kind: str, target_id: int):
     if not form.validate_on_submit():
         abort(400)
     model = Proposal if kind == "proposal" else ProposalComment
-    item = _get(model, target_id)
+    item = db.get_or_404(model, target_id)
     try:
         new = services.flag(kind, target_id, _user(), form.reason.data or "")
     except services.ParticipationError as error:

@@ -38,13 +38,6 @@ EDITORS = services.EDITORS
 READERS = services.READERS
 
 
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 def _attach(form, error: services.TrainingError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -128,7 +121,7 @@ def course_new():
 @bp.route("/kursus/<int:course_id>")
 @roles_required(*READERS)
 def course(course_id: int):
-    item = _get(Course, course_id)
+    item = db.get_or_404(Course, course_id)
     return render_template(
         "training/manage/course.html",
         course=item,
@@ -146,7 +139,7 @@ def course(course_id: int):
 @bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def course_edit(course_id: int):
-    item = _get(Course, course_id)
+    item = db.get_or_404(Course, course_id)
     form = CourseForm(obj=item)
     _course_choices(form)
     if request.method == "GET":
@@ -196,7 +189,7 @@ def _session_form(course, ts, form, status=200):
 @bp.route("/kursus/<int:course_id>/sesi/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def session_new(course_id: int):
-    item = _get(Course, course_id)
+    item = db.get_or_404(Course, course_id)
     form = SessionForm()
     if form.validate_on_submit():
         try:
@@ -212,7 +205,7 @@ def session_new(course_id: int):
 @bp.route("/sesi/<int:session_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def session_edit(session_id: int):
-    ts = _get(TrainingSession, session_id)
+    ts = db.get_or_404(TrainingSession, session_id)
     form = SessionForm()
     if request.method == "GET":
         start = services.aware(ts.starts_at).astimezone(village_tz())
@@ -247,14 +240,14 @@ def _session_page(ts, form=None, status=200):
 @bp.route("/sesi/<int:session_id>")
 @roles_required(*READERS)
 def session(session_id: int):
-    return _session_page(_get(TrainingSession, session_id))
+    return _session_page(db.get_or_404(TrainingSession, session_id))
 
 
 @bp.route("/sesi/<int:session_id>/daftar", methods=["POST"])
 @roles_required(*EDITORS)
 def session_sign_up(session_id: int):
     """Sign someone up at the office: a registry person, or a name and phone number."""
-    ts = _get(TrainingSession, session_id)
+    ts = db.get_or_404(TrainingSession, session_id)
     form = OfficeSignUpForm()
     if not form.validate_on_submit():
         return _session_page(ts, form, 422)
@@ -291,7 +284,7 @@ def session_sign_up(session_id: int):
 @bp.route("/tempat/<int:place_id>/batal", methods=["POST"])
 @roles_required(*EDITORS)
 def place_cancel(place_id: int):
-    place = _get(Place, place_id)
+    place = db.get_or_404(Place, place_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import statistics as stats
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from portal.audit.services import record
 from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, ComplaintStep
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.models_base import as_utc as _aware
 from portal.models_base import utcnow
 from portal.numbers import is_whole
 
@@ -262,13 +263,6 @@ def get_for(user, complaint_id: int) -> Complaint | None:
     return db.session.scalar(
         select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes (stored in UTC).
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def overdue_clause(now: datetime | None = None):

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import TimestampMixin, UTCDateTime, utcnow
 from portal.models_base import sql_in as _in
 
 # The 14 BPS poverty criteria, in the order of the official list. The column of each
@@ -163,7 +162,7 @@ class Household(TimestampMixin, db.Model):
     # Space-separated aid types the household fits, padded (" food cash ") so that a
     # filter is a plain LIKE '% food %'.
     aid_types: Mapped[str] = mapped_column(String(80), default=" ")
-    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     members: Mapped[list[Person]] = relationship(
         back_populates="household",
@@ -219,7 +218,7 @@ class KKNumber(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     household: Mapped[Household] = relationship(back_populates="kk_history")
 
@@ -434,7 +433,7 @@ class DuplicateDecision(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
     person_b: Mapped[Person] = relationship(foreign_keys=[person_b_id])

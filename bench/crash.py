@@ -150,7 +150,7 @@ def _make_targets() -> dict:
     from portal.csr.models import Pledge
     from portal.extensions import db
     from portal.models_base import utcnow
-    from portal.registry import demo as registry_demo
+    from portal.devdata import registry as registry_demo
     from portal.registry.models import Membership
 
     now = utcnow()

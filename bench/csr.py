@@ -3,8 +3,8 @@
     .venv/bin/python bench/csr.py
 
 Its own SQLite database in bench/results/csr/ (built once, reused while this generator
-is unchanged; CSR_BENCH_FRESH=1 builds it again): the demo data (portal.demo.seed,
-without households) plus portal.csr.demo.generate(needs=200, pledges=5000,
+is unchanged; CSR_BENCH_FRESH=1 builds it again): the demo data (portal.devdata.village.seed,
+without households) plus portal.devdata.csr.generate(needs=200, pledges=5000,
 companies=40). The server, the load and the table are bench/run.py's own (gunicorn,
 wrk, ratios to /healthz measured in the same run), with the same settings
 (BENCH_SECONDS, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_WORKERS, BENCH_WORKER_CLASS,
@@ -33,8 +33,8 @@ DB = run.BenchDatabase("csr", GENERATOR_VERSION, "CSR_BENCH_FRESH")
 def _build() -> dict:
     from sqlalchemy import func, select
 
-    from portal.csr import demo as csr_demo
     from portal.csr.models import Delivery, Need, Pledge
+    from portal.devdata import csr as csr_demo
     from portal.extensions import db
 
     made = csr_demo.generate(needs=NEEDS, pledges=PLEDGES, companies=COMPANIES)

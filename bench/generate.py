@@ -5,7 +5,7 @@
     DATABASE_URL=postgresql://... .venv/bin/python bench/generate.py   # an EMPTY PostgreSQL db
 
 The schema comes from the migrations (flask_migrate.upgrade), never from create_all().
-Content: the demo programmes, meetings, partners and staff (portal.demo), 500
+Content: the demo programmes, meetings, partners and staff (portal.devdata.village), 500
 announcements in Indonesian with most of them also in English, and 5,000 households
 with about 20,000 people from the registry's own generator (see `add_registry`).
 """
@@ -295,12 +295,12 @@ def add_registry(households: int) -> dict | None:
     """HOOK: households and residents come from the registry feature's own generator.
 
     The benchmark never creates registry tables itself: the migrations do, and
-    `portal.registry.demo.generate` fills them with the same rules the application
+    `portal.devdata.registry.generate` fills them with the same rules the application
     uses. When the registry package is not there (an older checkout), say so and go on
     without households.
     """
     try:
-        from portal.registry.demo import generate
+        from portal.devdata.registry import generate
     except ImportError as exc:
         print(f"  registry: NOT THERE YET ({exc}); the database has no households or residents")
         return None
@@ -322,8 +322,8 @@ def build(households: int = HOUSEHOLDS, announcements: int = ANNOUNCEMENTS) -> d
     """Fill the (migrated, empty) database of the current app; returns what was made."""
     from sqlalchemy import func, insert, select
 
-    from portal import demo
     from portal.accounts.models import User
+    from portal.devdata import village as demo
     from portal.extensions import db
     from portal.models_base import utcnow
     from portal.public.models import Announcement
@@ -374,7 +374,7 @@ def stamp_path() -> Path:
 
 def _registry_available() -> bool:
     try:
-        from portal.registry.demo import generate  # noqa: F401
+        from portal.devdata.registry import generate  # noqa: F401
     except ImportError:
         return False
     return True

@@ -5,8 +5,8 @@ self-check under load.
 
 Its own SQLite database in bench/results/lists/ (built once, reused while this
 generator is unchanged; LISTS_BENCH_FRESH=1 builds it again): the demo data
-(portal.demo.seed without households), 2,200 households from the registry's generator,
-and one published period of 2,000 households (portal.lists.demo.bench_period). The
+(portal.devdata.village.seed without households), 2,200 households from the registry's generator,
+and one published period of 2,000 households (portal.devdata.lists.bench_period). The
 server, the load and the table are bench/run.py's (gunicorn, wrk, ratios to /healthz
 in the same run) with its settings (BENCH_SECONDS, BENCH_WARMUP, BENCH_CONNECTIONS,
 BENCH_WORKERS, BENCH_STRICT, PUBLIC_CACHE_SECONDS).
@@ -48,9 +48,9 @@ DB = run.BenchDatabase(
 
 
 def _build() -> dict:
+    from portal.devdata import lists as lists_demo
+    from portal.devdata import registry as registry_demo
     from portal.extensions import db
-    from portal.lists import demo as lists_demo
-    from portal.registry import demo as registry_demo
 
     registry_demo.generate(REGISTRY, seed=2026)
     db.session.commit()

@@ -6,9 +6,9 @@
 Database: PARTICIPATION_BENCH_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/bench_participation, created if missing; its
 schema is dropped and migrated afresh on every run), filled with the demo data (no
-demo households), `portal.participation.demo.bench_ballot(20_000)` (an open approval
+demo households), `portal.devdata.participation.bench_ballot(20_000)` (an open approval
 ballot, live results, 20,000 votes over 12 RT/RW areas),
-`portal.participation.demo.bench_proposals(1_000)`, a second open single-choice ballot
+`portal.devdata.participation.bench_proposals(1_000)`, a second open single-choice ballot
 for the vote burst, and PARTICIPATION_BENCH_VOTERS (500) verified residents, each
 linked to a person of a household made by the registry's own generator (so that every
 vote looks up the voter's household and RT/RW, as in production).
@@ -84,11 +84,11 @@ def prepare() -> dict:
 
     from portal import create_app, demo
     from portal.accounts.models import User, new_session_token
+    from portal.devdata import participation as participation_demo
+    from portal.devdata import registry as registry_demo
     from portal.extensions import db
     from portal.models_base import utcnow
-    from portal.participation import demo as participation_demo
     from portal.participation.models import Ballot, BallotOption, BallotVote
-    from portal.registry import demo as registry_demo
     from portal.registry.models import Membership
 
     started = time.monotonic()

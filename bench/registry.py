@@ -12,7 +12,7 @@ page on a database of 100,000 people.
    memory of the whole process. Targets: under 60 s and under 500 MB.
 
 2. Pages. A second database holds the demo village at 25,000 households (about
-   100,000 people, portal.registry.demo.generate). gunicorn serves it; eight staff
+   100,000 people, portal.devdata.registry.generate). gunicorn serves it; eight staff
    members (operators) log in through the real forms, password and then a TOTP code
    made with pyotp, and each wrk thread (one connection each) sends its own session
    cookie: eight staff users at once. The search requests are what typing in the
@@ -277,11 +277,11 @@ def build_pages_db() -> dict:
     app = _in_app(PAGES_DB)
     import pyotp
 
-    from portal import demo
     from portal.accounts import second_factor
     from portal.accounts.services import create_user
+    from portal.devdata import village as demo
+    from portal.devdata.registry import generate
     from portal.extensions import db
-    from portal.registry.demo import generate
 
     with app.app_context():
         demo.seed(households=0)  # programmes and the demo staff

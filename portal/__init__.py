@@ -66,6 +66,9 @@ def configure_extensions(app: Flask) -> None:
         # A SQLite file is made 0600 before SQLite creates it with the process umask.
         private_sqlite_file(db.engine.url)
         configure_engine(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    from portal import cache
+
+    cache.init_app(app)  # rendered public pages for anonymous visitors (portal/cache.py)
 
     from portal.accounts.services import load_user
 
@@ -141,12 +144,8 @@ def configure_security(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from flask_login import current_user
 
-    from portal.public.models import (
-        AID_TYPES,
-        ANNOUNCEMENT_CATEGORIES,
-        MEETING_KINDS,
-        PARTNER_KINDS,
-    )
+    from portal.programmes.models import AID_TYPES
+    from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.roles import can
     from portal.status_tags import status_tag_of
     from portal.text import plain_excerpt, render_markdown

@@ -55,7 +55,7 @@ def register(app: Flask) -> None:
     )
     def seed_demo(households: int) -> None:
         """Fill an empty database with demo content and print the staff logins."""
-        from portal import demo
+        from portal.devdata import village as demo
 
         logins = demo.seed(households=households)
         if logins is None:

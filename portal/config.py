@@ -7,11 +7,11 @@ A district deployment sets DATABASE_URL (PostgreSQL) and RATELIMIT_STORAGE_URI (
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
 
-from portal.accounts.secret_box import new_key
 from portal.files import private_dir
 
 
@@ -51,11 +51,19 @@ def load_secret_key(instance_path: str) -> str:
     )
 
 
+TOTP_KEY_BYTES = 64  # AES-256-SIV (portal/accounts/secret_box.py)
+
+
+def new_totp_key() -> str:
+    """A fresh TOTP_ENCRYPTION_KEY, as the environment and instance/totp_key hold it."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(TOTP_KEY_BYTES)).decode()
+
+
 def load_totp_key(instance_path: str) -> str:
     """TOTP_ENCRYPTION_KEY (staff TOTP secrets at rest) from the environment or
     instance/totp_key. Back it up with the database, apart from it: without it every
     staff second factor has to be reset."""
-    return _instance_secret(instance_path, "TOTP_ENCRYPTION_KEY", "totp_key", new_key)
+    return _instance_secret(instance_path, "TOTP_ENCRYPTION_KEY", "totp_key", new_totp_key)
 
 
 def database_url(instance_path: str) -> str:

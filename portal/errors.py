@@ -60,7 +60,7 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code == 429:
             # Anonymous floods get the page from the public page cache.
-            from portal.public.cache import cached_refusal
+            from portal.cache import cached_refusal
 
             return cached_refusal(lambda: _page(429))
         if error.code in MESSAGES:

@@ -7,9 +7,16 @@ ships no Indonesian catalogue, so its messages are translated in the portal's.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+
+from portal.numbers import is_whole
 
 
 def choices(mapping) -> list[SelectChoice]:
@@ -99,3 +106,48 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+class EmptyForm(Form):
+    """A POST-only button (logout, publish): the form carries just the CSRF token."""
+
+
+_GROUPED = re.compile(r"\d{1,3}(?:[.,\s\u00a0]\d{3})+")
+_CURRENCY = re.compile(r"^(?:rp|idr)\.?\s*", re.IGNORECASE)
+
+
+def parse_amount(text: str) -> int | None:
+    """A whole number as people type it: "1500000", "1.500.000", "1,500,000",
+    "Rp 1.500.000". None when it is not one (e.g. "2,5" or "abc")."""
+    text = _CURRENCY.sub("", text.strip())
+    if is_whole(text) or (text.isascii() and _GROUPED.fullmatch(text)):
+        return int(re.sub(r"\D", "", text))
+    return None
+
+
+class AmountField(IntegerField):
+    """A whole number with thousands separators allowed; the typed text is kept."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        value = parse_amount(valuelist[0])
+        if value is None:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, e.g. 1.500.000"))
+        self.data = value
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class DayField(DateField):
+    """A date (browser date picker) with a message in the reader's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-12-31.")) from None

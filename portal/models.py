@@ -6,7 +6,8 @@ from portal.complaints.models import Complaint, ComplaintStep  # noqa: F401
 from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent  # noqa: F401
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
-from portal.public.models import Announcement, Meeting, Partner, Programme  # noqa: F401
+from portal.programmes.models import Programme  # noqa: F401
+from portal.public.models import Announcement, Meeting, Partner  # noqa: F401
 from portal.registry.importing.models import ImportBatch  # noqa: F401
 from portal.registry.models import (  # noqa: F401
     DuplicateDecision,

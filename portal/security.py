@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
-from portal.accounts import staff_session
 from portal.extensions import csrf
 
 PUBLIC_ATTR = "portal_public"
 ROLES_ATTR = "portal_roles"
 # False only on the views a half-logged-in staff member must reach (second step, logout).
 SECOND_FACTOR_ATTR = "portal_second_factor"
+# app.extensions key: who still owes the second step, and where they go (set by accounts).
+SECOND_FACTOR_GATE = "portal_second_factor_gate"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,6 +52,21 @@ def csrf_after_limits(view: Callable) -> Callable:
     return csrf.exempt(checked)
 
 
+def set_second_factor_gate(app: Flask, gate: Callable[[Any], Any]) -> None:
+    """Register `gate(user)`: None when the user may go on, else the response that sends
+    a half-logged-in staff member to the second step. The accounts package registers it
+    (core does not import accounts); without one every role-checked view refuses."""
+    app.extensions[SECOND_FACTOR_GATE] = gate
+
+
+def _second_factor_detour():
+    gate = current_app.extensions.get(SECOND_FACTOR_GATE)
+    if gate is None:
+        # Fail closed: an app built without the accounts package lets no one in.
+        raise RuntimeError("no second-factor gate registered (portal.accounts sets it)")
+    return gate(current_user)
+
+
 def roles_required(*roles: str, second_factor: bool = True) -> Callable[[Callable], Callable]:
     """Allow a view only to logged-in users holding one of `roles`.
 
@@ -67,8 +84,8 @@ def roles_required(*roles: str, second_factor: bool = True) -> Callable[[Callabl
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if second_factor and staff_session.needs_second_factor(current_user):
-                return staff_session.second_factor_redirect()
+            if second_factor and (detour := _second_factor_detour()) is not None:
+                return detour
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

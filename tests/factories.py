@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 
 def announcement(published=True, **fields) -> Announcement:

@@ -592,8 +592,8 @@ def test_the_nav_links_to_complaints_in_both_languages(client):
 
 
 def test_demo_complaints_cover_every_state(client):
-    from portal.complaints.demo import DEMO_CODE
-    from portal.demo import seed
+    from portal.devdata.complaints import DEMO_CODE
+    from portal.devdata.village import seed
 
     seed(0)
     statuses = set(db.session.scalars(select(Complaint.status)))

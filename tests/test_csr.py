@@ -922,7 +922,7 @@ def test_feed_and_open_data(client, make_need, make_company, staff):
 
 
 def test_generator_makes_a_bench_sized_board(app):
-    from portal.csr import demo
+    from portal.devdata import csr as demo
 
     demo.generate(needs=20, pledges=300, companies=5)
     db.session.commit()
@@ -934,7 +934,7 @@ def test_generator_makes_a_bench_sized_board(app):
 
 
 def test_demo_seed_runs_on_the_demo_database(app):
-    from portal import demo
+    from portal.devdata import village as demo
 
     assert demo.seed(households=0) is not None
     assert db.session.scalar(select(func.count()).select_from(Need)) == 6
@@ -1189,7 +1189,7 @@ def test_the_board_shows_twenty_needs_a_page_most_urgent_first_with_plain_links(
 def test_a_bench_sized_board_stays_light_and_its_queries_do_not_grow(
     client, app, make_need, count_queries
 ):
-    from portal.csr import demo
+    from portal.devdata import csr as demo
 
     demo.generate(needs=12, pledges=60, companies=4)
     db.session.commit()

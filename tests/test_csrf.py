@@ -69,7 +69,7 @@ def test_a_visitor_who_keeps_sending_the_first_cookie_is_not_given_a_new_one(app
     protection is for signed-in users: portal.extensions.PortalLoginManager), so a script
     that resends the cookie it was first given gets the cached 429 page and no cookie,
     as bench/lists.py's self-check flood does."""
-    from portal.public.cache import HEADER
+    from portal.cache import HEADER
 
     app.config["RATELIMIT_SELF_CHECK"] = "1 per minute"
     token = _form_token(client, "/cek-bansos")

@@ -18,7 +18,8 @@ from flask_babel import force_locale
 
 from portal.extensions import db
 from portal.i18n import FALLBACK_NOTE, day, money, when
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "id" / "LC_MESSAGES" / "messages.po"

@@ -11,11 +11,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from portal.audit.models import AuditEntry
+from portal.devdata import registry as registry_demo
 from portal.extensions import db
 from portal.lists import services
 from portal.lists.models import ListChange, ListEntry, ListVersionRow
-from portal.public.models import Programme
-from portal.registry import demo as registry_demo
+from portal.programmes.models import Programme
 from portal.registry import scoring
 from portal.registry.models import (
     NATIONAL_PROGRAMMES,

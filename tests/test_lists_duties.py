@@ -141,8 +141,8 @@ def test_the_meeting_names_attendees_by_their_accounts(village, client, login_as
 
 
 def test_demo_list_is_approved_by_another_account_than_its_drafter(app, make_user):
-    from portal.lists import demo as lists_demo
-    from portal.registry import demo as registry_demo
+    from portal.devdata import lists as lists_demo
+    from portal.devdata import registry as registry_demo
 
     factories.programme(slug="blt-dana-desa", aid_type="cash", name_id="BLT Dana Desa")
     registry_demo.generate(120, seed=3)

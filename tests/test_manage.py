@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from portal.public.models import Announcement, Meeting, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting
 from tests import factories
 
 

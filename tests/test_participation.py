@@ -359,7 +359,7 @@ def test_a_vote_costs_few_statements_and_leaves_the_page_cache_alone(app, client
     IMMEDIATE). Votes change no watched table: the page cache's generation stays."""
     from sqlalchemy import event
 
-    from portal.public import cache
+    from portal import cache
 
     ballot = make_ballot(staff, method="approval", max_choices=2)
     a, b, c = option_ids(ballot)

@@ -1,4 +1,4 @@
-"""The page cache for anonymous visitors (portal/public/cache.py).
+"""The page cache for anonymous visitors (portal/cache.py).
 
 It must be invisible except in speed: a change to public content shows at once (in
 every worker of one server) or, for changes it cannot see, within
@@ -15,9 +15,8 @@ from flask import flash, make_response
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, text, update
 
-from portal import create_app
+from portal import cache, create_app
 from portal.extensions import db
-from portal.public import cache
 from portal.public.models import Announcement
 from portal.security import public
 from tests import factories

@@ -68,7 +68,7 @@ def pair(app):
 
 
 def test_list_shows_the_planted_demo_duplicates_with_masked_niks(client, login_as):
-    from portal.registry.demo import generate
+    from portal.devdata.registry import generate
 
     factories.programme()
     counts = generate(30, seed=5)

@@ -218,7 +218,7 @@ def test_duplicate_finder_finds_spelling_variants_with_the_same_birth_date():
 
 
 def test_duplicate_finder_finds_the_planted_demo_duplicates():
-    from portal.registry.demo import generate
+    from portal.devdata.registry import generate
 
     factories.programme()
     counts = generate(300, seed=11)
@@ -519,7 +519,7 @@ def _one_by_one(home) -> dict:
 def test_household_record_agrees_with_the_warnings_queries_on_a_demo_village():
     """The page works out one household's stale enrolments and overlaps in Python from
     the rows it reads; the warnings page asks SQL. Both must say the same."""
-    from portal.registry.demo import generate
+    from portal.devdata.registry import generate
 
     factories.programme()
     factories.programme(slug="blt", name_id="BLT Dana Desa", aid_type="cash")

@@ -318,7 +318,8 @@ def test_food_programme_page_publishes_the_formula(client):
 
 def _public_urls(app) -> list[str]:
     """Every public GET page without arguments, plus each programme, announcement, meeting."""
-    from portal.public.models import Announcement, Meeting, Programme
+    from portal.programmes.models import Programme
+    from portal.public.models import Announcement, Meeting
     from portal.security import PUBLIC_ATTR
 
     urls = []
@@ -335,7 +336,7 @@ def _public_urls(app) -> list[str]:
 
 
 def test_public_pages_show_no_personal_numbers_or_birth_dates(app, client):
-    from portal import demo
+    from portal.devdata import village as demo
 
     assert demo.seed(households=60) is not None
     people = db.session.scalars(select(Person)).all()

@@ -551,7 +551,7 @@ def test_footer_and_login_offer_sign_up_and_reset(client):
 
 
 def test_demo_seed_adds_verified_residents_who_can_log_in(client):
-    from portal.demo import seed
+    from portal.devdata.village import seed
 
     logins = seed(households=12)
     residents_ = [(phone, password) for role, phone, password in logins if role == "resident"]

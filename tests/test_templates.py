@@ -97,7 +97,7 @@ def test_no_template_maps_a_status_to_a_colour_by_hand():
 
 
 def test_the_status_tag_macro_renders_label_and_colour(app, client):
-    from portal.complaints.demo import DEMO_CODE, seed
+    from portal.devdata.complaints import DEMO_CODE, seed
 
     seed()
     from portal.extensions import db

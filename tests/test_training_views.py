@@ -44,7 +44,7 @@ def test_public_list_and_course_page_state_the_rule(client):
 def test_a_course_change_shows_at_once_on_the_cached_pages(client):
     """Courses are watched by the page cache; a sign-up (a session's seat count) is not
     a reason to empty it."""
-    from portal.public.cache import HEADER
+    from portal.cache import HEADER
 
     course = th.course()
     th.session(course, seats=3)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.csr.forms import parse_amount
 from portal.extensions import db
+from portal.forms import parse_amount
 from portal.numbers import DB_INT_MAX, db_int, is_whole
 from tests import factories
 from tests.test_lists import published, village  # noqa: F401  (fixture)

@@ -60,7 +60,7 @@ def _demo_values(app) -> dict[str, list[str]]:
     """Values for the routes' text arguments, taken from the demo data."""
     from sqlalchemy import select
 
-    from portal.complaints.demo import DEMO_CODE
+    from portal.devdata.complaints import DEMO_CODE
     from portal.extensions import db
     from portal.public.manage import KINDS
     from portal.public.models import Programme
@@ -166,7 +166,7 @@ def _errors(command: list[str], folder: Path, pages: dict[str, str]) -> list[str
 
 def test_public_and_staff_pages_are_valid_html(app, client, login_as, tmp_path):
     command = _checker()
-    from portal.demo import seed
+    from portal.devdata.village import seed
     from portal.extensions import db
 
     assert seed(30) is not None

@@ -41,10 +41,6 @@ class LoginForm(Form):
     next = HiddenField()
 
 
-class EmptyForm(Form):
-    """A POST-only button (logout, publish): the form carries just the CSRF token."""
-
-
 class SecondFactorForm(Form):
     """The second step of a staff login: a code from the app, or a recovery code."""
 

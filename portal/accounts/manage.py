@@ -19,7 +19,6 @@ from portal.accounts.forms import (
     ApproveForm,
     AssistedSignupForm,
     DecideDeletionForm,
-    EmptyForm,
     ReclaimForm,
     RejectForm,
 )
@@ -27,6 +26,7 @@ from portal.accounts.models import DeletionRequest, User
 from portal.accounts.phones import mask_phone
 from portal.audit.services import record
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.numbers import db_int
 from portal.registry.models import Person
 from portal.roles import ADMINS, EDITORS, OVERSEERS, READERS

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.secret_box import SealedText
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import TimestampMixin, UTCDateTime, utcnow
 from portal.roles import STAFF_ROLES
 
 
@@ -58,22 +57,22 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Rotated on logout and password change: every cookie that carries the old value
     # stops working, so logging out really ends the session on the server.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Second factor for staff (TOTP, RFC 6238). The secret is set when enrolment
     # starts; it counts only once a first code confirmed it (totp_enabled_at).
     # Sealed at rest (AES-SIV under TOTP_ENCRYPTION_KEY): portal/accounts/secret_box.py.
     totp_secret: Mapped[str | None] = mapped_column(SealedText())
-    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # Wrong passwords in a row, and until when logging in waits after them (a pause
     # that grows with each further wrong try: portal/accounts/lockout.py).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    login_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Wrong second-factor codes in a row; at ten the second step is locked (only a
     # recovery code or an administrator opens it again).
     totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
-    totp_locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Residents: the NIK and birth date they gave to prove they live in the village.
     # `nik` is the NIK of the verified link only (unique, like person_id): a request
     # that waits for the office keeps what was typed in `claimed_nik`, which is not
@@ -90,14 +89,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     verification_status: Mapped[str] = mapped_column(
         String(16), default="none", server_default="none"
     )
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the resident last asked to be verified (the operators' queue is oldest first),
     # and the operator's reason when they refused (shown to the resident).
-    verification_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verification_note: Mapped[str | None] = mapped_column(String(300))
     # Set when an admin carried out the resident's request to delete the account: the
     # row stays (audit entries point at it) but holds nothing personal any more.
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -145,8 +144,8 @@ class RecoveryCode(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     code_hash: Mapped[str] = mapped_column(String(255))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ResetCode(db.Model):
@@ -163,9 +162,9 @@ class ResetCode(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     code_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -198,8 +197,8 @@ class DeletionRequest(db.Model):
     )
     reason: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(8), default="open")
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

@@ -28,17 +28,14 @@ from flask import current_app
 from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
+from portal.config import TOTP_KEY_BYTES as KEY_BYTES
+from portal.config import new_totp_key as new_key  # noqa: F401  (made in core: config reads it)
+
 PREFIX = "siv1:"
-KEY_BYTES = 64  # AES-256-SIV
 _ASSOCIATED = [b"portal staff totp secret"]
 _EXTENSION = "portal.secret_box"
 
 log = logging.getLogger(__name__)
-
-
-def new_key() -> str:
-    """A fresh key, as TOTP_ENCRYPTION_KEY and instance/totp_key hold it."""
-    return base64.urlsafe_b64encode(AESSIV.generate_key(KEY_BYTES * 8)).decode()
 
 
 def _cipher() -> AESSIV:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.accounts import second_factor
+from portal.security import PUBLIC_ATTR, is_safe_next
 
 VERIFIED_KEY = "_staff_2fa"
 LAST_SEEN_KEY = "_staff_seen"
@@ -79,6 +80,12 @@ def second_factor_redirect():
     return _htmx_aware_redirect(url_for("accounts.second_factor", next=_here()))
 
 
+def second_factor_gate(user):
+    """portal.security's check in every `roles_required` view: None, or the way to the
+    second step for a staff member who has not passed it in this session."""
+    return second_factor_redirect() if needs_second_factor(user) else None
+
+
 def idle_limit_seconds() -> int:
     return int(current_app.config.get("STAFF_IDLE_MINUTES", 30)) * 60
 
@@ -109,8 +116,6 @@ def enforce_idle_timeout():
             "info",
         )
         view = current_app.view_functions.get(request.endpoint)
-        from portal.security import PUBLIC_ATTR
-
         if getattr(view, PUBLIC_ATTR, False):
             return None  # a public page still shows, now logged out
         return _htmx_aware_redirect(url_for("accounts.login", next=_here()))
@@ -120,8 +125,6 @@ def enforce_idle_timeout():
 
 def safe_next(target: str | None) -> str | None:
     """`target` when it is a same-site path other than the second step itself."""
-    from portal.security import is_safe_next
-
     if not is_safe_next(target):
         return None
     path = urlsplit(target).path

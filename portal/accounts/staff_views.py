@@ -12,11 +12,11 @@ from wtforms import SelectField
 
 from portal.accounts import lifecycle, lockout, residents, staff_session
 from portal.accounts import second_factor as twofa
-from portal.accounts.forms import ChangePasswordForm, EmptyForm
+from portal.accounts.forms import ChangePasswordForm
 from portal.accounts.models import User
 from portal.accounts.views import bp
 from portal.extensions import db
-from portal.forms import Form, choices
+from portal.forms import EmptyForm, Form, choices
 from portal.roles import ADMINS, STAFF_ROLES
 from portal.security import roles_required
 

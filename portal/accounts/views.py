@@ -35,7 +35,6 @@ from portal.accounts import second_factor as twofa
 from portal.accounts.forms import (
     ChangePasswordForm,
     DeletionForm,
-    EmptyForm,
     EnrolForm,
     LanguageForm,
     LoginForm,
@@ -46,12 +45,20 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.extensions import db, limiter
+from portal.forms import EmptyForm
 from portal.roles import ADMINS, RESIDENTS, ROLES, STAFF_ROLES
-from portal.security import csrf_after_limits, is_safe_next, public, roles_required
+from portal.security import (
+    csrf_after_limits,
+    is_safe_next,
+    public,
+    roles_required,
+    set_second_factor_gate,
+)
 
 bp = Blueprint("accounts", __name__)
 bp.before_app_request(staff_session.enforce_idle_timeout)
 bp.before_app_request(session_lifetime.enforce_lifetime)
+bp.record_once(lambda state: set_second_factor_gate(state.app, staff_session.second_factor_gate))
 
 
 def _login_limit() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -110,16 +110,21 @@ def entries_query(
 
 
 def known_values() -> dict[str, list]:
-    """The actions, object types and actors that occur in the log (for filter menus)."""
-    from portal.accounts.models import User  # here: accounts imports this module
+    """The actions, object types and actors that occur in the log (for filter menus).
 
+    Each actor is named as on their latest entry: the log keeps the name it was written
+    under, so the menu needs no user table (audit sits below accounts)."""
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
     types = db.session.scalars(
         select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
     )
-    actors = db.session.execute(
-        select(User.id, User.name)
-        .where(User.id.in_(select(AuditEntry.actor_id).distinct()))
-        .order_by(User.name)
+    latest = (
+        select(func.max(AuditEntry.id))
+        .where(AuditEntry.actor_id.is_not(None))
+        .group_by(AuditEntry.actor_id)
     )
-    return {"actions": list(actions), "object_types": list(types), "actors": list(actors)}
+    rows = db.session.execute(
+        select(AuditEntry.actor_id, AuditEntry.actor_name).where(AuditEntry.id.in_(latest))
+    )
+    actors = sorted(((uid, name or f"#{uid}") for uid, name in rows), key=lambda a: a[1])
+    return {"actions": list(actions), "object_types": list(types), "actors": actors}

@@ -16,12 +16,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import UTCDateTime, utcnow
+from portal.models_base import sql_in as _in
 
 CATEGORIES = {
     "misuse": _l("Misuse of aid"),
@@ -61,10 +62,6 @@ STEP_KINDS = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Complaint(db.Model):
     __tablename__ = "complaint"
     __table_args__ = (
@@ -85,10 +82,8 @@ class Complaint(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # SHA-256 (hex) of the normalised tracking code; the code itself is not kept.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     category: Mapped[str] = mapped_column(String(12))
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     status: Mapped[str] = mapped_column(String(12), default="received")
@@ -108,8 +103,8 @@ class Complaint(db.Model):
         ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
     )
     # The first reply (or closing) the complainant could read: the 3-day clock stops.
-    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
 
     named_staff = relationship("User", foreign_keys=[named_staff_id], lazy="joined")
@@ -131,7 +126,7 @@ class ComplaintStep(db.Model):
     complaint_id: Mapped[int] = mapped_column(
         ForeignKey("complaint.id", ondelete="RESTRICT"), index=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(10))
     # Shown on the complainant's status page.
     public: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import statistics as stats
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select, update
 
-from portal import uploads
+from portal import codes, uploads
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, ComplaintStep
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.models_base import as_utc as _aware
 from portal.models_base import utcnow
 from portal.numbers import is_whole
 
@@ -52,18 +52,13 @@ class ComplaintError(ValueError):
 
 def new_code() -> str:
     """A fresh random tracking code (secrets, not random)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return codes.new_code(CODE_ALPHABET, CODE_LENGTH, group=0)
 
 
 def normalise_code(text: str | None) -> str | None:
     """The code as typed ("abcd-efgh 2345") in canonical form, or None when it cannot be
     one (wrong length or a character outside the alphabet)."""
-    if not text:
-        return None
-    code = "".join(ch for ch in text.upper() if ch not in " -.\t")
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
-    return code
+    return codes.normalize_code(text, CODE_ALPHABET, CODE_LENGTH, group=0, ignore=" -.\t")
 
 
 def format_code(code: str) -> str:
@@ -264,13 +259,6 @@ def get_for(user, complaint_id: int) -> Complaint | None:
     return db.session.scalar(
         select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes (stored in UTC).
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def overdue_clause(now: datetime | None = None):

@@ -22,11 +22,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal.cache import cached_page
 from portal.complaints import services
 from portal.complaints.forms import ComplaintForm, TrackForm
 from portal.complaints.models import CATEGORIES, STEP_KINDS
 from portal.extensions import limiter
-from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public
 
 bp = Blueprint("complaints", __name__, url_prefix="/pengaduan")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from portal.csr.receipts import amount_text
 from portal.i18n import current_lang, localized
+from portal.models_base import as_utc as _aware
 
 
 def event_title(event, lang: str) -> str:
@@ -31,10 +30,6 @@ def event_title(event, lang: str) -> str:
     if event.to_status == "closed":
         return _("The pledge of %(company)s for “%(need)s” is closed", **values)
     return _("%(company)s withdrew its pledge for “%(need)s”", **values)
-
-
-def _aware(value):
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def pledges_atom(events, *, feed_url: str, site_url: str) -> bytes:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -33,9 +30,8 @@ from portal.accounts.passwords import HINT as PASSWORD_HINT
 from portal.accounts.passwords import NewPassword
 from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
-from portal.forms import Form, choices
+from portal.forms import AmountField, DayField, Form, choices
 from portal.models_base import village_today
-from portal.numbers import is_whole
 from portal.uploads import DocumentField
 
 REQUIRED = _l("Please fill in this field.")
@@ -54,47 +50,6 @@ def _line(label, max_len=200, required=False, **kw):
     validators = [DataRequired(message=REQUIRED)] if required else [Optional()]
     validators.append(Length(max=max_len, message=TOO_LONG))
     return StringField(label, validators=validators, **kw)
-
-
-_GROUPED = re.compile(r"\d{1,3}(?:[.,\s\u00a0]\d{3})+")
-_CURRENCY = re.compile(r"^(?:rp|idr)\.?\s*", re.IGNORECASE)
-
-
-def parse_amount(text: str) -> int | None:
-    """A whole number as people type it: "1500000", "1.500.000", "1,500,000",
-    "Rp 1.500.000". None when it is not one (e.g. "2,5" or "abc")."""
-    text = _CURRENCY.sub("", text.strip())
-    if is_whole(text) or (text.isascii() and _GROUPED.fullmatch(text)):
-        return int(re.sub(r"\D", "", text))
-    return None
-
-
-class AmountField(IntegerField):
-    """A whole number with thousands separators allowed; the typed text is kept."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        value = parse_amount(valuelist[0])
-        if value is None:
-            self.data = None
-            raise ValueError(_l("Enter a whole number, e.g. 1.500.000"))
-        self.data = value
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
-
-
-class DayField(DateField):
-    """A date (browser date picker) with a message in the reader's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a date like 2026-12-31.")) from None
 
 
 def _amount(label, required=True, description=AMOUNT_HINT, minimum=1):

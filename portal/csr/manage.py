@@ -21,7 +21,6 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.forms import EmptyForm
 from portal.csr import services
 from portal.csr.forms import (
     AcceptOfferForm,
@@ -33,8 +32,9 @@ from portal.csr.forms import (
 )
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
-from portal.participation.models import Ballot
-from portal.public.models import Programme
+from portal.forms import EmptyForm
+from portal.participation import queries as participation_queries
+from portal.programmes.models import Programme
 from portal.roles import ADMINS, EDITORS, READERS
 from portal.security import roles_required
 from portal.urlargs import existing_page, page_arg
@@ -50,13 +50,6 @@ def _labels():
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 @bp.route("/")
@@ -83,9 +76,9 @@ def _programme_choices():
 
 
 def _ballot_choices():
-    rows = db.session.scalars(select(Ballot).order_by(Ballot.closes_at.desc())).all()
     return [SelectChoice(value=0, label=_("None"))] + [
-        SelectChoice(value=b.id, label=b.question_id) for b in rows
+        SelectChoice(value=ballot_id, label=question)
+        for ballot_id, question in participation_queries.ballot_questions()
     ]
 
 
@@ -124,7 +117,7 @@ def need_create():
 @bp.route("/kebutuhan/<int:need_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def need_edit(need_id: int):
-    item = _get(Need, need_id)
+    item = db.get_or_404(Need, need_id)
     form = _need_form(item)
     if form.validate_on_submit():
         try:
@@ -156,7 +149,7 @@ def need_unpublish(need_id: int):
 
 
 def _set_published(need_id: int, value: bool):
-    item = _get(Need, need_id)
+    item = db.get_or_404(Need, need_id)
     if EmptyForm().validate_on_submit():
         services.set_need_published(item, value, actor=_actor())
         flash(_("Published.") if value else _("Taken off the public pages."), "success")
@@ -182,7 +175,7 @@ def companies():
 @bp.route("/mitra/<int:company_id>")
 @roles_required(*READERS)
 def company(company_id: int):
-    item = _get(Company, company_id)
+    item = db.get_or_404(Company, company_id)
     return _company_page(item, VerifyCompanyForm(), RejectCompanyForm())
 
 
@@ -201,7 +194,7 @@ def _company_page(item, verify_form, reject_form, status=200):
 @bp.route("/mitra/<int:company_id>/verifikasi", methods=["POST"])
 @roles_required(*ADMINS)
 def company_verify(company_id: int):
-    item = _get(Company, company_id)
+    item = db.get_or_404(Company, company_id)
     form = VerifyCompanyForm()
     if form.validate_on_submit():
         services.verify_company(
@@ -215,7 +208,7 @@ def company_verify(company_id: int):
 @bp.route("/mitra/<int:company_id>/tolak", methods=["POST"])
 @roles_required(*ADMINS)
 def company_reject(company_id: int):
-    item = _get(Company, company_id)
+    item = db.get_or_404(Company, company_id)
     form = RejectCompanyForm()
     if form.validate_on_submit():
         services.reject_company(item, actor=_actor(), note=form.note.data)
@@ -280,13 +273,13 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, 
 @bp.route("/janji/<int:pledge_id>")
 @roles_required(*READERS)
 def pledge(pledge_id: int):
-    return _pledge_page(_get(Pledge, pledge_id))
+    return _pledge_page(db.get_or_404(Pledge, pledge_id))
 
 
 @bp.route("/janji/<int:pledge_id>/status", methods=["POST"])
 @roles_required(*EDITORS)
 def pledge_status(pledge_id: int):
-    item = _get(Pledge, pledge_id)
+    item = db.get_or_404(Pledge, pledge_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
@@ -301,7 +294,7 @@ def pledge_status(pledge_id: int):
 @bp.route("/janji/<int:pledge_id>/pengiriman", methods=["POST"])
 @roles_required(*EDITORS)
 def pledge_delivery(pledge_id: int):
-    item = _get(Pledge, pledge_id)
+    item = db.get_or_404(Pledge, pledge_id)
     form = DeliveryForm()
     if form.validate_on_submit():
         try:
@@ -329,7 +322,7 @@ def pledge_delivery(pledge_id: int):
 @bp.route("/janji/<int:pledge_id>/terima", methods=["POST"])
 @roles_required(*EDITORS)
 def pledge_accept(pledge_id: int):
-    item = _get(Pledge, pledge_id)
+    item = db.get_or_404(Pledge, pledge_id)
     form = AcceptOfferForm()
     form.need_id.choices = _need_choices()
     if form.validate_on_submit():

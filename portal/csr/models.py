@@ -23,7 +23,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -34,8 +33,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
-from portal.public.models import PublishableMixin
+from portal.models_base import PublishableMixin, TimestampMixin, UTCDateTime, utcnow
+from portal.models_base import sql_in as _in
 
 NEED_KINDS = {
     "money": _l("Money"),
@@ -93,10 +92,6 @@ status_tags.register(
 )
 
 RECEIPT_LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Need(PublishableMixin, TimestampMixin, db.Model):
@@ -174,7 +169,7 @@ class Company(TimestampMixin, db.Model):
     logo_file: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     status_note: Mapped[str | None] = mapped_column(String(500))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -230,7 +225,7 @@ class Pledge(TimestampMixin, db.Model):
     # What an offer is, in the partner's words.
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pledged", index=True)
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Printed on the acknowledgement of a confirmed pledge; checked on the verify page.
     receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -261,7 +256,7 @@ class PledgeEvent(db.Model):
     pledge_id: Mapped[int] = mapped_column(
         ForeignKey("csr_pledge.id", ondelete="RESTRICT"), index=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
@@ -290,7 +285,7 @@ class Delivery(db.Model):
     # A receipt or photo (re-encoded image) inside the upload folder; staff and the
     # company see it, the public does not (it may show people or signatures).
     attachment_file: Mapped[str | None] = mapped_column(String(80))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )

@@ -8,7 +8,6 @@ any other character in a company's or need's name is shown by its closest Latin-
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC
 
 from flask import current_app
@@ -19,23 +18,7 @@ from fpdf.enums import XPos, YPos
 
 from portal.csr.models import NEED_KINDS, Delivery, Pledge
 from portal.i18n import localized, money, number
-
-_TYPOGRAPHY = str.maketrans(
-    {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."}
-)
-
-
-def _latin1(text) -> str:
-    text = str(text).translate(_TYPOGRAPHY).replace("\u00a0", " ")
-    out = []
-    for ch in text:
-        try:
-            ch.encode("latin-1")
-            out.append(ch)
-        except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-            out.append(plain or "?")
-    return "".join(out)
+from portal.pdf import latin1 as _latin1
 
 
 def amount_text(pledge: Pledge, amount: int, lang: str) -> str:

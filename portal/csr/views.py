@@ -18,8 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from portal import filecache, spreadsheet
-from portal.csr import feed, receipts, services, uploads
+from portal import cache, filecache, spreadsheet
+from portal.cache import cached_page
+from portal.csr import feed, hooks, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -33,8 +34,6 @@ from portal.csr.models import (
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
-from portal.public import cache
-from portal.public.cache import cached_page
 from portal.roles import PARTNERS, READERS
 from portal.security import csrf_after_limits, public, roles_required
 from portal.urlargs import existing_page, page_arg
@@ -123,15 +122,13 @@ def need(need_id: int):
 
 
 def _need_page(item, company, form, status=200):
-    from portal.training.services import courses_from_pledges
-
     pledges = services.public_pledges_for_need(item)
     return render_template(
         "csr/need.html",
         need=item,
         progress=services.progress_of(item),
         pledges=pledges,
-        courses=courses_from_pledges(p.id for p in pledges),
+        courses=hooks.courses_from_pledges(p.id for p in pledges),
         ballot=item.ballot,
         company=company,
         form=form,

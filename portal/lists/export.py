@@ -21,10 +21,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from portal import filecache, spreadsheet
-from portal.csr.receipts import _latin1
 from portal.i18n import localized, money
 from portal.lists import services
 from portal.lists.models import ListPeriod, ListVersion
+from portal.pdf import latin1 as _latin1
 
 # Change when the layout of the files changes: the kept files are then made afresh.
 FORMAT = "1"

@@ -18,8 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.csr.forms import AmountField, DayField
-from portal.forms import Form, choices
+from portal.forms import AmountField, DayField, Form, choices
 from portal.lists.models import COMPOSITIONS, OBJECTION_KINDS
 from portal.registry.models import NEED_LEVELS
 

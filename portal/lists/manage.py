@@ -23,8 +23,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.forms import EmptyForm
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.lists import duties, prints, services, uploads
 from portal.lists.forms import (
@@ -42,7 +42,7 @@ from portal.lists.models import (
     ListDecision,
     ListObjection,
 )
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS
 from portal.roles import EDITORS, READERS
 from portal.roles import OVERSEERS as APPROVERS

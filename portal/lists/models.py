@@ -19,7 +19,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -30,7 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import TimestampMixin, UTCDateTime, utcnow
+from portal.models_base import sql_in as _in
 
 COMPOSITIONS = {
     "": _l("Any household"),
@@ -54,10 +54,6 @@ OBJECTION_STATUSES = {
     "upheld": _l("Upheld"),
     "rejected": _l("Rejected"),
 }
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class ListPeriod(TimestampMixin, db.Model):
@@ -103,7 +99,7 @@ class ListPeriod(TimestampMixin, db.Model):
     rule_not_covered: Mapped[bool] = mapped_column(Boolean, default=True)
     objection_days: Mapped[int] = mapped_column(Integer, default=7)
     # When the working list last changed: an approval older than this no longer holds.
-    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -143,7 +139,7 @@ class ListEntry(db.Model):
     decision_id: Mapped[int | None] = mapped_column(
         ForeignKey("recipient_decision.id", ondelete="RESTRICT"), index=True
     )
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The registry enrolment (programme, period) that approving the list made for this
     # household; None when it has none, or when the registry already had one (made by
     # hand), which the list then leaves alone.
@@ -176,7 +172,7 @@ class ListChange(db.Model):
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor_name: Mapped[str | None] = mapped_column(String(120))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     household = relationship("Household")
 
@@ -207,7 +203,7 @@ class ListDecision(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attendees: Mapped[list[ListAttendee]] = relationship(
         back_populates="decision", order_by="ListAttendee.id", cascade="all, delete-orphan"
@@ -262,7 +258,7 @@ class ListApproval(db.Model):
     approver_role: Mapped[str] = mapped_column(String(16))
     households: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     decision: Mapped[ListDecision] = relationship()
 
@@ -282,7 +278,7 @@ class ListVersion(db.Model):
     approval_id: Mapped[int] = mapped_column(
         ForeignKey("recipient_approval.id", ondelete="RESTRICT")
     )
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -361,8 +357,8 @@ class ListObjection(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     row: Mapped[ListVersionRow | None] = relationship()
     version: Mapped[ListVersion] = relationship()

@@ -37,8 +37,8 @@ from portal.lists.models import (
 from portal.models_base import utcnow, village_today
 from portal.numbers import is_whole
 from portal.privacy import mask_name
-from portal.public.models import Programme
-from portal.registry import scoring
+from portal.programmes.models import Programme
+from portal.registry import enrolments, scoring
 from portal.registry.models import NEED_LEVELS, Household, Person
 from portal.registry.services import covered_households, normalise_name
 
@@ -663,90 +663,49 @@ def _enrol_listed(period: ListPeriod, actor, today: date) -> dict[str, list[int]
     (made by hand: it is left as it is). Running it again changes nothing. A household
     taken off the list since an earlier approval loses the enrolment the list made: it
     is removed when the period has not begun, otherwise it ends yesterday. Each change
-    is audited like a registry enrolment. Returns the household ids per outcome.
+    goes through the registry (portal/registry/enrolments.py), audited in its shape.
+    Returns the household ids per outcome.
     """
-    from portal.registry.models import Enrolment
-
     out: dict[str, list[int]] = {"enrolled": [], "reopened": [], "ended": [], "removed": []}
     entries = list(db.session.scalars(select(ListEntry).where(ListEntry.period_id == period.id)))
-    linked = {
-        e.id: e
-        for e in db.session.scalars(
-            select(Enrolment).where(
-                Enrolment.id.in_([x.enrolment_id for x in entries if x.enrolment_id])
-            )
-        )
-    }
-    by_hand = set(
-        db.session.scalars(
-            select(Enrolment.household_id).where(
-                Enrolment.programme_id == period.programme_id,
-                Enrolment.period_start == period.starts_on,
-                Enrolment.person_id.is_(None),
-            )
-        )
-    )
-    actor_id = getattr(actor, "id", None)
-
-    def audit(action, item, before=None):
-        record(
-            action,
-            "enrolment",
-            item.id,
-            actor=actor,
-            summary=f"recipient list {period.id} approved",
-            before=before,
-            after=None if action == "delete" else _enrolment_facts(item),
-        )
+    linked = enrolments.by_ids(x.enrolment_id for x in entries)
+    by_hand = enrolments.households_enrolled_from(period.programme_id, period.starts_on)
+    why = f"recipient list {period.id} approved"
 
     for entry in entries:
         item = linked.get(entry.enrolment_id) if entry.enrolment_id else None
         if entry.active and item is None:
             if entry.household_id in by_hand:
                 continue
-            item = Enrolment(
-                household_id=entry.household_id,
-                programme_id=period.programme_id,
-                period_start=period.starts_on,
-                period_end=period.ends_on,
-                created_by_id=actor_id,
+            item = enrolments.add(
+                entry.household_id,
+                period.programme_id,
+                period.starts_on,
+                period.ends_on,
+                actor=actor,
+                summary=why,
             )
-            db.session.add(item)
-            db.session.flush()
             entry.enrolment_id = item.id
-            audit("create", item)
             out["enrolled"].append(entry.household_id)
         elif entry.active:
-            if (item.period_start, item.period_end) != (period.starts_on, period.ends_on):
-                before = _enrolment_facts(item)
-                item.period_start, item.period_end = period.starts_on, period.ends_on
-                audit("update", item, before)
+            if enrolments.set_period(
+                item, period.starts_on, period.ends_on, actor=actor, summary=why
+            ):
                 out["reopened"].append(entry.household_id)
         elif item is not None:
-            before = _enrolment_facts(item)
             if today <= item.period_start:
                 entry.enrolment_id = None
                 db.session.flush()
-                audit("delete", item, before)
-                db.session.delete(item)
+                enrolments.remove(item, actor=actor, summary=why)
                 out["removed"].append(entry.household_id)
             else:
                 end = max(item.period_start, min(today - timedelta(days=1), period.ends_on))
-                if item.period_end != end:
-                    item.period_end = end
-                    audit("end", item, before)
+                if enrolments.set_period(
+                    item, item.period_start, end, actor=actor, action="end", summary=why
+                ):
                     out["ended"].append(entry.household_id)
     db.session.flush()
     return {k: v for k, v in out.items() if v}
-
-
-def _enrolment_facts(item) -> dict:
-    return {
-        "household_id": item.household_id,
-        "programme_id": item.programme_id,
-        "period_start": item.period_start,
-        "period_end": item.period_end,
-    }
 
 
 # --------------------------------------------------------------------------- versions

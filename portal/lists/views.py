@@ -19,6 +19,8 @@ from flask import (
     url_for,
 )
 
+from portal import cache
+from portal.cache import cached_page
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
 from portal.lists import export, services
@@ -30,8 +32,6 @@ from portal.lists.models import (
     ListVersionRow,
 )
 from portal.models_base import village_today
-from portal.public import cache
-from portal.public.cache import cached_page
 from portal.security import csrf_after_limits, public
 from portal.urlargs import id_arg, page_arg
 

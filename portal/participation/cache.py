@@ -1,4 +1,4 @@
-"""Participation pages in the page cache (portal.public.cache): keep them fresh.
+"""Participation pages in the page cache (portal.cache): keep them fresh.
 
 The overview, the proposals list, a proposal's page, a ballot's page and its results
 are cached for anonymous visitors like the other public pages. The public cache
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from portal import cache
 from portal.participation.models import Ballot, BallotOption, Proposal, ProposalComment
-from portal.public import cache
 
 
 def results_seconds() -> int:

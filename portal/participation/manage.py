@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
-from portal.accounts.forms import EmptyForm
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.participation import services
 from portal.participation.forms import BallotForm, HideForm, QuestionForm, SurveyForm
@@ -44,13 +44,6 @@ def _labels():
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 def _attach(form, error: services.ParticipationError) -> None:
@@ -123,13 +116,13 @@ def new_ballot():
 @bp.route("/pemungutan/<int:ballot_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_ballot(ballot_id: int):
-    return _edit_ballot(_get(Ballot, ballot_id))
+    return _edit_ballot(db.get_or_404(Ballot, ballot_id))
 
 
 @bp.route("/pemungutan/<int:ballot_id>")
 @roles_required(*READERS)
 def ballot(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     return render_template(
         "participation/manage/ballot.html",
         ballot=item,
@@ -141,7 +134,7 @@ def ballot(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>/terbitkan", methods=["POST"])
 @roles_required(*EDITORS)
 def publish(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     if EmptyForm().validate_on_submit():
         try:
             services.publish_results(item.id, _actor())
@@ -155,7 +148,7 @@ def publish(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>/hasil.csv")
 @roles_required(*READERS)
 def results_csv(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     return Response(
         services.results_csv(item, current_lang()),
         mimetype="text/csv",
@@ -181,7 +174,7 @@ def new_survey():
 @bp.route("/survei/<int:survey_id>")
 @roles_required(*READERS)
 def survey(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     return render_template(
         "participation/manage/survey.html",
         survey=item,
@@ -194,7 +187,7 @@ def survey(survey_id: int):
 @bp.route("/survei/<int:survey_id>/pertanyaan", methods=["POST"])
 @roles_required(*EDITORS)
 def add_question(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -216,7 +209,7 @@ def add_question(survey_id: int):
 @bp.route("/survei/<int:survey_id>/pertanyaan/<int:question_id>/hapus", methods=["POST"])
 @roles_required(*EDITORS)
 def remove_question(survey_id: int, question_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     if EmptyForm().validate_on_submit():
         try:
             services.remove_question(item, question_id, _actor())
@@ -238,7 +231,7 @@ def close_survey(survey_id: int):
 
 
 def _survey_status(survey_id: int, status: str):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     if EmptyForm().validate_on_submit():
         try:
             services.set_survey_status(item, status, _actor())
@@ -260,7 +253,7 @@ def export_xlsx(survey_id: int):
 
 
 def _survey_export(survey_id: int, fmt: str):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     content = services.export_answers(item, fmt, _actor())
     name = f"survei-{item.id}-jawaban.{fmt}"
     headers = {"Content-Disposition": f"attachment; filename={name}"}

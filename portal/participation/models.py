@@ -15,14 +15,13 @@ per-voter read is "my own current choice" for the logged-in voter.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -33,7 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import TimestampMixin, UTCDateTime, utcnow
+from portal.models_base import as_utc as _aware
+from portal.models_base import sql_in as _in
 
 METHODS = {
     "single": _l("Single choice"),
@@ -64,10 +65,6 @@ PROPOSAL_CATEGORIES = {
 FLAG_KINDS = ("proposal", "comment")
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Ballot(TimestampMixin, db.Model):
     """A priority ballot. Its rules (method, options, times, eligibility) are frozen
     once `opens_at` has passed: the service refuses every change after that."""
@@ -90,10 +87,10 @@ class Ballot(TimestampMixin, db.Model):
     max_choices: Mapped[int | None] = mapped_column(Integer)
     budget: Mapped[int | None] = mapped_column(BigInteger)
     per_household: Mapped[bool] = mapped_column(Boolean, default=False)
-    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     results_mode: Mapped[str] = mapped_column(String(16), default="hidden")
-    results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -121,11 +118,6 @@ class Ballot(TimestampMixin, db.Model):
     @property
     def results_published(self) -> bool:
         return self.results_published_at is not None
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite gives naive datetimes back; they were stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class BallotOption(db.Model):
@@ -231,7 +223,7 @@ class SurveyResponse(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     rt: Mapped[int | None] = mapped_column(Integer)
     rw: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SurveyAnswer(db.Model):
@@ -280,8 +272,8 @@ class Proposal(TimestampMixin, db.Model):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id", ondelete="SET NULL"), index=True
     )
-    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(String(300))
     hidden_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -301,7 +293,7 @@ class ProposalSupport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProposalComment(db.Model):
@@ -317,12 +309,12 @@ class ProposalComment(db.Model):
     author_label: Mapped[str] = mapped_column(String(120), default="")
     body: Mapped[str] = mapped_column(Text)
     flags_count: Mapped[int] = mapped_column(Integer, default=0)
-    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(String(300))
     hidden_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def is_hidden(self) -> bool:
@@ -343,4 +335,4 @@ class ContentFlag(db.Model):
     target_id: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

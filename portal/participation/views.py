@@ -4,7 +4,7 @@ surveys, proposals with supports, comments and flags.
 Anyone may read; only logged-in residents may act, and the services refuse those not
 verified. Every action is a plain form POST; htmx swaps the answer in when present.
 
-Public pages go through the page cache for anonymous visitors (portal.public.cache;
+Public pages go through the page cache for anonymous visitors (portal.cache;
 portal.participation.cache keeps them fresh; ballot and results pages at most
 PARTICIPATION_RESULTS_SECONDS). Votes, supports, comments, flags and survey answers are
 rate-limited per account (RATELIMIT_VOTE, RATELIMIT_SUPPORT, RATELIMIT_COMMENT,
@@ -30,6 +30,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from portal import filecache
+from portal.cache import cached_page
 from portal.extensions import db, limiter
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
@@ -46,7 +47,6 @@ from portal.participation.models import (
     ProposalComment,
     Survey,
 )
-from portal.public.cache import cached_page
 from portal.roles import RESIDENTS as RESIDENT
 from portal.security import public, roles_required
 from portal.urlargs import existing_page, page_arg
@@ -128,13 +128,6 @@ def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 # --- overview ----------------------------------------------------------------------------
 
 
@@ -175,7 +168,7 @@ def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
 @public
 @cached_page(seconds=participation_cache.results_seconds)
 def ballot(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     return render_template("participation/ballot.html", **_ballot_context(item))
 
 
@@ -191,7 +184,7 @@ def vote(ballot_id: int):
     except services.UnknownBallot:
         abort(404)
     except services.ParticipationError as error:
-        item = _get(Ballot, ballot_id)
+        item = db.get_or_404(Ballot, ballot_id)
         picked = [int(c) for c in chosen if is_whole(c) and len(c) <= 10]
         context = _ballot_context(item, error=str(error.message), chosen=picked)
         if is_htmx():
@@ -199,7 +192,7 @@ def vote(ballot_id: int):
         return render_template("participation/ballot.html", **context), 400
     if is_htmx():
         db.session.expire_all()
-        item = _get(Ballot, ballot_id)
+        item = db.get_or_404(Ballot, ballot_id)
         return render_template(
             "participation/_ballot_box.html", **_ballot_context(item, saved=True)
         )
@@ -211,7 +204,7 @@ def vote(ballot_id: int):
 @public
 @cached_page(seconds=participation_cache.results_seconds)
 def results(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     visible = services.results_visible(item)
     return render_template(
         "participation/results.html",
@@ -225,7 +218,7 @@ def results(ballot_id: int):
 @public
 @limiter.limit(filecache.download_limit)
 def results_csv(ballot_id: int):
-    item = _get(Ballot, ballot_id)
+    item = db.get_or_404(Ballot, ballot_id)
     if not item.results_published:
         abort(404)
     return Response(
@@ -254,7 +247,7 @@ def _survey_page(survey: Survey, errors=None, raw=None, status=200):
 @bp.route("/survei/<int:survey_id>")
 @public
 def survey(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     if item.status == "draft":
         abort(404)
     return _survey_page(item)
@@ -264,7 +257,7 @@ def survey(survey_id: int):
 @answer_limit
 @roles_required(*RESIDENT)
 def answer(survey_id: int):
-    item = _get(Survey, survey_id)
+    item = db.get_or_404(Survey, survey_id)
     raw = {q.id: request.form.getlist(f"q{q.id}") for q in item.questions}
     try:
         errors = services.submit_response(item.id, _user(), raw)
@@ -340,14 +333,14 @@ def _proposal_page(item: Proposal, comment_form=None, status=200):
 @public
 @cached_page
 def proposal(proposal_id: int):
-    return _proposal_page(_get(Proposal, proposal_id))
+    return _proposal_page(db.get_or_404(Proposal, proposal_id))
 
 
 @bp.route("/usulan/<int:proposal_id>/dukung", methods=["POST"])
 @support_limit
 @roles_required(*RESIDENT)
 def support(proposal_id: int):
-    item = _get(Proposal, proposal_id)
+    item = db.get_or_404(Proposal, proposal_id)
     error = None
     try:
         item = services.support(item.id, _user())
@@ -370,7 +363,7 @@ def support(proposal_id: int):
 @comment_limit
 @roles_required(*RESIDENT)
 def comment(proposal_id: int):
-    item = _get(Proposal, proposal_id)
+    item = db.get_or_404(Proposal, proposal_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -404,7 +397,7 @@ def _flag(kind: str, target_id: int):
     if not form.validate_on_submit():
         abort(400)
     model = Proposal if kind == "proposal" else ProposalComment
-    item = _get(model, target_id)
+    item = db.get_or_404(model, target_id)
     try:
         new = services.flag(kind, target_id, _user(), form.reason.data or "")
     except services.ParticipationError as error:

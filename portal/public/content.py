@@ -5,8 +5,6 @@ Each change is written to the audit log in the same transaction.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
@@ -15,7 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.models_base import as_utc as _aware
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 ORDER = {
     Announcement: (Announcement.published_at.desc().nulls_first(), Announcement.id.desc()),
@@ -55,10 +55,6 @@ def form_overrides(item) -> dict:
     if isinstance(item, Meeting) and item.starts_at is not None:
         return {"starts_at": to_user_timezone(_aware(item.starts_at)).replace(tzinfo=None)}
     return {}
-
-
-def _aware(value):
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _fields(form) -> list[str]:

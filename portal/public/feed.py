@@ -7,6 +7,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from portal.i18n import current_lang, localized
+from portal.models_base import as_utc as _aware
 from portal.text import render_markdown
 
 
@@ -34,11 +35,3 @@ def announcements_atom(items, *, feed_url: str, site_url: str) -> bytes:
     if latest:
         fg.updated(latest)
     return fg.atom_str(pretty=False)
-
-
-def _aware(value):
-    from datetime import UTC
-
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value

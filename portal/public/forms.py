@@ -15,12 +15,8 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.forms import Form, choices
-from portal.public.models import (
-    AID_TYPES,
-    ANNOUNCEMENT_CATEGORIES,
-    MEETING_KINDS,
-    PARTNER_KINDS,
-)
+from portal.programmes.models import AID_TYPES
+from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
 
 REQUIRED = _l("Please fill in this field.")
 LONG_TEXT = 20000

@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.accounts.forms import EmptyForm
+from portal.forms import EmptyForm
+from portal.programmes.models import Programme
 from portal.public import content
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.public.models import Announcement, Meeting, Partner
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 

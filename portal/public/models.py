@@ -1,4 +1,5 @@
-"""Public content written by staff: programmes, announcements, meetings, partners.
+"""Public content written by staff: announcements, meetings, partners (the aid
+programmes are portal.programmes).
 
 Every text a reader sees has an Indonesian column (required) and an English one
 (optional); `portal.i18n.localized` picks the reader's and falls back with a note.
@@ -6,15 +7,12 @@ Every text a reader sees has an Indonesian column (required) and an English one
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
-    Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,16 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import PublishableMixin, TimestampMixin, UTCDateTime, sql_in
 
-AID_TYPES = {
-    "food": _l("Food"),
-    "cash": _l("Cash"),
-    "education": _l("Education"),
-    "health": _l("Health"),
-    "housing": _l("Housing"),
-    "other": _l("Other"),
-}
 ANNOUNCEMENT_CATEGORIES = {
     "general": _l("General"),
     "aid": _l("Social assistance"),
@@ -55,49 +45,10 @@ PARTNER_KINDS = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class PublishableMixin:
-    published: Mapped[bool] = mapped_column(Boolean, default=False)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    def set_published(self, value: bool) -> None:
-        self.published = value
-        if value and self.published_at is None:
-            self.published_at = utcnow()
-
-
-class Programme(PublishableMixin, TimestampMixin, db.Model):
-    __tablename__ = "programme"
-    __table_args__ = (CheckConstraint(_in("aid_type", AID_TYPES), name="aid_type_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    aid_type: Mapped[str] = mapped_column(String(16), default="food")
-    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
-    name_id: Mapped[str] = mapped_column(String(160))
-    name_en: Mapped[str | None] = mapped_column(String(160))
-    summary_id: Mapped[str] = mapped_column(Text, default="")
-    summary_en: Mapped[str | None] = mapped_column(Text)
-    eligibility_id: Mapped[str] = mapped_column(Text, default="")
-    eligibility_en: Mapped[str | None] = mapped_column(Text)
-    benefits_id: Mapped[str] = mapped_column(Text, default="")
-    benefits_en: Mapped[str | None] = mapped_column(Text)
-    collection_id: Mapped[str] = mapped_column(Text, default="")
-    collection_en: Mapped[str | None] = mapped_column(Text)
-    benefit_value: Mapped[int | None] = mapped_column(BigInteger)
-    contact_name: Mapped[str | None] = mapped_column(String(120))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
-    start_date: Mapped[date | None] = mapped_column(Date)
-    end_date: Mapped[date | None] = mapped_column(Date)
-
-
 class Announcement(PublishableMixin, TimestampMixin, db.Model):
     __tablename__ = "announcement"
     __table_args__ = (
-        CheckConstraint(_in("category", ANNOUNCEMENT_CATEGORIES), name="category_known"),
+        CheckConstraint(sql_in("category", ANNOUNCEMENT_CATEGORIES), name="category_known"),
         Index("ix_announcement_listing", "published", "pinned", "published_at"),
     )
 
@@ -117,11 +68,11 @@ class Meeting(PublishableMixin, TimestampMixin, db.Model):
     """An open village meeting (musyawarah): agenda beforehand, minutes once held."""
 
     __tablename__ = "meeting"
-    __table_args__ = (CheckConstraint(_in("kind", MEETING_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", MEETING_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="musdes")
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     place: Mapped[str] = mapped_column(String(200))
     title_id: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
@@ -138,7 +89,7 @@ class Meeting(PublishableMixin, TimestampMixin, db.Model):
 
 class Partner(PublishableMixin, TimestampMixin, db.Model):
     __tablename__ = "partner"
-    __table_args__ = (CheckConstraint(_in("kind", PARTNER_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", PARTNER_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="institution")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, false, or_, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 MAX_QUERY = 100
 
@@ -69,6 +70,17 @@ def programmes(only_open: bool = False) -> list[Programme]:
 def programme_by_slug(slug: str) -> Programme | None:
     return db.session.scalars(
         select(Programme).where(Programme.slug == slug, Programme.published.is_(True))
+    ).first()
+
+
+def next_meeting(now: datetime | None = None) -> Meeting | None:
+    """The next published village meeting that has not started (proposals that reach
+    their support threshold go on its agenda)."""
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.published.is_(True), Meeting.starts_at > (now or utcnow()))
+        .order_by(Meeting.starts_at)
+        .limit(1)
     ).first()
 
 
@@ -159,3 +171,27 @@ def search_everything(q: str, limit: int = 20) -> dict[str, list]:
         "announcements": list(db.session.scalars(announcements_query(q).limit(limit))),
         "meetings": list(meetings),
     }
+
+
+# --- the partner directory, for other features (the caller commits) ------------------
+
+
+def add_directory_entry(
+    *, kind: str, name: str, description: str, website: str | None, contact: str | None
+) -> int:
+    """Publish an entry in the partner directory in the caller's transaction (a verified
+    CSR company listed there); its id."""
+    entry = Partner(
+        kind=kind, name=name, description_id=description, website=website, contact=contact
+    )
+    entry.set_published(True)
+    db.session.add(entry)
+    db.session.flush()
+    return entry.id
+
+
+def unpublish_directory_entry(partner_id: int) -> None:
+    """Take a directory entry off the public pages (kept, not deleted); the caller commits."""
+    entry = db.session.get(Partner, partner_id)
+    if entry is not None:
+        entry.set_published(False)

@@ -6,16 +6,19 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from portal import cache
 from portal.extensions import db
 from portal.htmx import render
-from portal.public import cache, feed, services
-from portal.public.models import ANNOUNCEMENT_CATEGORIES
+from portal.programmes.models import Programme
+from portal.public import feed, services
+from portal.public.models import ANNOUNCEMENT_CATEGORIES, Announcement, Meeting, Partner
 from portal.security import public
 from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("public", __name__)
-# Rendered pages are kept a few seconds for anonymous visitors (see portal/public/cache.py).
-bp.record_once(lambda state: cache.init_app(state.app))
+# Rendered pages are kept a few seconds for anonymous visitors (see portal/cache.py);
+# a commit that changes what these pages show drops them on every worker.
+cache.watch(Announcement, Programme, Meeting, Partner)
 
 
 def query_arg() -> tuple[str, str | None]:

@@ -17,8 +17,8 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts import staff_session
-from portal.accounts.forms import EmptyForm
 from portal.errors import MESSAGES
+from portal.forms import EmptyForm
 from portal.registry import reads
 from portal.registry import services as registry
 from portal.registry.import_forms import UploadForm

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -28,7 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import TimestampMixin, UTCDateTime, utcnow
+from portal.models_base import sql_in as _in
 
 # The 14 BPS poverty criteria, in the order of the official list. The column of each
 # on Household is `bps_<key>`; True means the household meets the criterion.
@@ -117,10 +117,6 @@ DUPLICATE_DECISIONS = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Household(TimestampMixin, db.Model):
     __tablename__ = "household"
     __table_args__ = (
@@ -166,7 +162,7 @@ class Household(TimestampMixin, db.Model):
     # Space-separated aid types the household fits, padded (" food cash ") so that a
     # filter is a plain LIKE '% food %'.
     aid_types: Mapped[str] = mapped_column(String(80), default=" ")
-    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     members: Mapped[list[Person]] = relationship(
         back_populates="household",
@@ -222,7 +218,7 @@ class KKNumber(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     household: Mapped[Household] = relationship(back_populates="kk_history")
 
@@ -441,7 +437,7 @@ class DuplicateDecision(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT")
     )
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
     person_b: Mapped[Person] = relationship(foreign_keys=[person_b_id])

@@ -36,7 +36,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
 from portal.numbers import is_whole
-from portal.public.models import AID_TYPES, Programme
+from portal.programmes.models import AID_TYPES, Programme
 from portal.registry import scoring
 from portal.registry.models import (
     BPS_COLUMNS,

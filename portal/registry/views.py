@@ -21,15 +21,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import searches
-from portal.accounts.forms import EmptyForm
 from portal.accounts.models import User
 from portal.audit.services import mask_numbers
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import EmptyForm, choices
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
 from portal.models_base import village_today
-from portal.public.models import AID_TYPES
+from portal.programmes.models import AID_TYPES
 from portal.registry import reads, scoring, services
 from portal.registry.forms import (
     EnrolmentForm,

@@ -17,8 +17,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
-from portal.csr.receipts import _latin1
 from portal.i18n import localized
+from portal.pdf import latin1 as _latin1
 from portal.training.models import CATEGORIES, Place, TrainingSession
 from portal.training.services import aware
 

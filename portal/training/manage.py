@@ -21,10 +21,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.phones import normalise_phone
-from portal.csr.models import Company
+from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import village_tz
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -34,13 +34,6 @@ from portal.training.models import CHANNELS, OUTBOX_STATUSES, Course, Place, Tra
 from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
-
-
-def _get(model, item_id: int):
-    item = db.session.get(model, item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 def _attach(form, error: services.TrainingError) -> None:
@@ -65,9 +58,8 @@ def _course_choices(form: CourseForm) -> None:
     form.trainer_id.choices = [("", _("No account"))] + [
         (str(u.id), u.name) for u in services.trainers()
     ]
-    companies = db.session.scalars(select(Company).order_by(Company.name)).all()
     form.sponsor_company_id.choices = [("", _("No sponsor"))] + [
-        (str(c.id), c.name) for c in companies
+        (str(c.id), c.name) for c in csr_queries.companies()
     ]
     programmes = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
     form.priority_programme_id.choices = [("", "-")] + [(str(p.id), p.name_id) for p in programmes]
@@ -127,7 +119,7 @@ def course_new():
 @bp.route("/kursus/<int:course_id>")
 @roles_required(*READERS)
 def course(course_id: int):
-    item = _get(Course, course_id)
+    item = db.get_or_404(Course, course_id)
     return render_template(
         "training/manage/course.html",
         course=item,
@@ -145,7 +137,7 @@ def course(course_id: int):
 @bp.route("/kursus/<int:course_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def course_edit(course_id: int):
-    item = _get(Course, course_id)
+    item = db.get_or_404(Course, course_id)
     form = CourseForm(obj=item)
     _course_choices(form)
     if request.method == "GET":
@@ -195,7 +187,7 @@ def _session_form(course, ts, form, status=200):
 @bp.route("/kursus/<int:course_id>/sesi/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def session_new(course_id: int):
-    item = _get(Course, course_id)
+    item = db.get_or_404(Course, course_id)
     form = SessionForm()
     if form.validate_on_submit():
         try:
@@ -211,7 +203,7 @@ def session_new(course_id: int):
 @bp.route("/sesi/<int:session_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def session_edit(session_id: int):
-    ts = _get(TrainingSession, session_id)
+    ts = db.get_or_404(TrainingSession, session_id)
     form = SessionForm()
     if request.method == "GET":
         start = services.aware(ts.starts_at).astimezone(village_tz())
@@ -246,14 +238,14 @@ def _session_page(ts, form=None, status=200):
 @bp.route("/sesi/<int:session_id>")
 @roles_required(*READERS)
 def session(session_id: int):
-    return _session_page(_get(TrainingSession, session_id))
+    return _session_page(db.get_or_404(TrainingSession, session_id))
 
 
 @bp.route("/sesi/<int:session_id>/daftar", methods=["POST"])
 @roles_required(*EDITORS)
 def session_sign_up(session_id: int):
     """Sign someone up at the office: a registry person, or a name and phone number."""
-    ts = _get(TrainingSession, session_id)
+    ts = db.get_or_404(TrainingSession, session_id)
     form = OfficeSignUpForm()
     if not form.validate_on_submit():
         return _session_page(ts, form, 422)
@@ -290,7 +282,7 @@ def session_sign_up(session_id: int):
 @bp.route("/tempat/<int:place_id>/batal", methods=["POST"])
 @roles_required(*EDITORS)
 def place_cancel(place_id: int):
-    place = _get(Place, place_id)
+    place = db.get_or_404(Place, place_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

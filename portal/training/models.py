@@ -15,7 +15,6 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import TimestampMixin, utcnow
+from portal.models_base import TimestampMixin, UTCDateTime, utcnow
+from portal.models_base import sql_in as _in
 
 CATEGORIES = {
     "entrepreneurship": _l("Entrepreneurship"),
@@ -79,10 +79,6 @@ status_tags.register(
     {"queued": "warn", "sending": "warn", "sent": "ok", "failed": "danger"},
 )
 CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "whatsapp": _l("WhatsApp")}
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Course(TimestampMixin, db.Model):
@@ -155,8 +151,8 @@ class TrainingSession(TimestampMixin, db.Model):
     course_id: Mapped[int] = mapped_column(
         ForeignKey("training_course.id", ondelete="RESTRICT"), index=True
     )
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Where, if not the course's usual place.
     place: Mapped[str | None] = mapped_column(String(200))
     seats: Mapped[int] = mapped_column(Integer)
@@ -218,10 +214,10 @@ class Place(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="id")
     status: Mapped[str] = mapped_column(String(12), default="enrolled")
     waitlist_no: Mapped[int | None] = mapped_column(Integer)
-    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended: Mapped[bool | None] = mapped_column()
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     certificate_code: Mapped[str | None] = mapped_column(String(24), unique=True)
     signed_up_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -243,7 +239,7 @@ class AttendanceMark(db.Model):
         ForeignKey("training_place.id", ondelete="CASCADE"), index=True
     )
     present: Mapped[bool] = mapped_column()
-    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     marked_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -265,7 +261,7 @@ class Feedback(db.Model):
     rating: Mapped[int] = mapped_column(Integer)
     business: Mapped[str] = mapped_column(String(10), default="none")
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     place = relationship("Place", lazy="joined")
 
@@ -289,8 +285,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     # What it is about, and a key that makes "once only" messages (reminders) unique.
     kind: Mapped[str] = mapped_column(String(20), default="other")
@@ -298,4 +294,4 @@ class OutboxMessage(db.Model):
         ForeignKey("training_place.id", ondelete="SET NULL"), index=True
     )
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

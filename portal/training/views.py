@@ -18,14 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import filecache
+from portal import cache, filecache
+from portal.cache import cached_page
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
 from portal.numbers import db_int
 from portal.privacy import mask_name
-from portal.public import cache
-from portal.public.cache import cached_page
 from portal.roles import RESIDENTS as RESIDENT
 from portal.roles import TRAINERS
 from portal.security import public, roles_required
@@ -351,6 +350,7 @@ def complete(session_id: int):
 
 def register(app) -> None:
     """Register the three training blueprints (public and resident, trainer, staff)."""
+    from portal.csr import hooks as csr_hooks
     from portal.training import identity
     from portal.training.manage import bp as manage_bp
 
@@ -358,6 +358,8 @@ def register(app) -> None:
     app.register_blueprint(trainer_bp)
     app.register_blueprint(manage_bp)
     identity.listen()
+    # A need's page lists the courses its training pledges became (csr does not import us).
+    csr_hooks.set_course_finder(app, services.courses_from_pledges)
     from portal.training.cli import cli
 
     app.cli.add_command(cli)

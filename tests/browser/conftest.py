@@ -97,9 +97,10 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
 
     from portal.csr.models import Need
     from portal.csr.services import public_pledges_for_need
-    from portal.demo import seed
+    from portal.devdata.village import seed
     from portal.extensions import db
-    from portal.public.models import Announcement, Meeting, Programme
+    from portal.programmes.models import Programme
+    from portal.public.models import Announcement, Meeting
 
     with app.app_context():
         upgrade()

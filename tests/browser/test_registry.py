@@ -4,7 +4,7 @@ typing part of a name (htmx results as they type) and merges a likely duplicate;
 registry pages have no serious accessibility problem and no sideways scrolling on a
 360 px phone.
 
-The live server holds the demo village (portal.demo.seed(30)), which always plants a
+The live server holds the demo village (portal.devdata.village.seed(30)), which always plants a
 few likely duplicates.
 """
 

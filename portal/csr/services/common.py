@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-
+from portal import codes
 from portal.roles import EDITORS as STAFF_EDITORS
 
 OWNER = "owner"  # the partner whose company made the pledge
@@ -55,15 +54,9 @@ class NotAllowed(CsrError):
 
 def new_code() -> str:
     """A random, unguessable verification code: XXXX-XXXX-XXXX-XXXX."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return codes.new_code(CODE_ALPHABET, CODE_LENGTH)
 
 
 def normalize_code(text: str | None) -> str | None:
     """A code as typed (spaces, lower case, no dashes) in its stored form, or None."""
-    if not text:
-        return None
-    raw = "".join(ch for ch in text.upper() if ch.isalnum())
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return None
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return codes.normalize_code(text, CODE_ALPHABET, CODE_LENGTH)

@@ -20,7 +20,7 @@ from portal.csr.services.pledges import _require_role
 from portal.csr.services.public_board import PARTNER_PAGE_SIZE
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.public.models import Partner
+from portal.public import services as public_services
 
 
 def company_for_user(user) -> Company | None:
@@ -146,17 +146,13 @@ def verify_company(
     company.verified_at = utcnow()
     company.verified_by_id = actor.id
     if list_in_directory and company.directory_partner_id is None:
-        entry = Partner(
+        company.directory_partner_id = public_services.add_directory_entry(
             kind="company",
             name=company.name,
-            description_id=company.description or company.name,
+            description=company.description or company.name,
             website=company.website,
             contact=company.contact_name,
         )
-        entry.set_published(True)
-        db.session.add(entry)
-        db.session.flush()
-        company.directory_partner_id = entry.id
     record(
         "verify",
         "csr_company",
@@ -176,9 +172,7 @@ def reject_company(company: Company, *, actor: User, note: str | None = None) ->
     company.status = "rejected"
     company.status_note = (note or "").strip() or None
     if company.directory_partner_id:
-        entry = db.session.get(Partner, company.directory_partner_id)
-        if entry is not None:
-            entry.set_published(False)
+        public_services.unpublish_directory_entry(company.directory_partner_id)
     record(
         "reject",
         "csr_company",

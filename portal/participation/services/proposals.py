@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -30,7 +28,7 @@ from portal.participation.services.common import (
     owns_transaction,
 )
 from portal.privacy import mask_name
-from portal.public.models import Meeting
+from portal.public.services import next_meeting
 
 
 @owns_transaction
@@ -59,16 +57,6 @@ def create_proposal(user: User, data: dict) -> Proposal:
 
 def support_threshold() -> int:
     return int(current_app.config.get("PROPOSAL_SUPPORT_THRESHOLD", 10))
-
-
-def next_meeting(now: datetime | None = None) -> Meeting | None:
-    """The next published village meeting that has not started."""
-    return db.session.scalars(
-        select(Meeting)
-        .where(Meeting.published.is_(True), Meeting.starts_at > (now or utcnow()))
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    ).first()
 
 
 ALREADY_SUPPORTED = _l("You already support this proposal.")
@@ -125,7 +113,7 @@ def has_supported(proposal: Proposal, user: User) -> bool:
 
 def _bump_public_cache() -> None:
     # The meeting page (cached for anonymous visitors) lists scheduled proposals.
-    from portal.public import cache
+    from portal import cache
 
     if current_app.extensions.get(cache.EXTENSION) is not None:
         try:

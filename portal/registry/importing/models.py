@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import UTCDateTime, utcnow
 
 BATCH_STATUSES = {
     "previewed": _l("Waiting for confirmation"),
@@ -50,7 +50,7 @@ class ImportBatch(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
@@ -65,7 +65,7 @@ class ImportBatch(db.Model):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     # What the operator chose on upload (the national programme of an aid list).
     options: Mapped[dict] = mapped_column(JSON, default=dict)
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
+from portal import codes
 from portal.training.models import LANGUAGES
 
 # 32 letters and digits without 0/O, 1/I: 12 of them carry 60 random bits.
@@ -43,18 +43,12 @@ def aware(value: datetime | None) -> datetime | None:
 
 def new_code() -> str:
     """A random certificate code: XXXX-XXXX-XXXX."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return codes.new_code(CODE_ALPHABET, CODE_LENGTH)
 
 
 def normalize_code(text: str | None) -> str | None:
     """A code as typed (spaces, lower case, without dashes) in its stored form, or None."""
-    if not text:
-        return None
-    raw = "".join(ch for ch in text.upper() if ch.isalnum())
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return None
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return codes.normalize_code(text, CODE_ALPHABET, CODE_LENGTH)
 
 
 def _utc(value: datetime) -> datetime:

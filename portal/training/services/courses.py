@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.audit.services import record
+from portal.csr import queries as csr_queries
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.training.models import Course, TrainingSession
@@ -49,9 +50,7 @@ def save_course(course: Course | None, data: dict, *, actor: User) -> Course:
         raise TrainingError(_l("Choose the programme."), "priority_programme_id")
     pledge = None
     if data.get("pledge_id"):
-        from portal.csr.models import Pledge
-
-        pledge = db.session.get(Pledge, data["pledge_id"])
+        pledge = csr_queries.pledge(data["pledge_id"])
         if pledge is None:
             raise TrainingError(NO_PLEDGE, "pledge_id")
     created = course is None
@@ -118,6 +117,4 @@ def sponsor_from_pledge(pledge_id: int | None):
     """The pledge (with its company) a new course comes from, or None."""
     if not pledge_id:
         return None
-    from portal.csr.models import Pledge
-
-    return db.session.get(Pledge, pledge_id)
+    return csr_queries.pledge(pledge_id)

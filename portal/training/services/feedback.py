@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.training.models import BUSINESS_ANSWERS, Course, Feedback, Place, TrainingSession
@@ -42,8 +43,6 @@ def feedback_of(place: Place) -> Feedback | None:
 
 def feedback_summary() -> dict:
     """Average rating, answers, and started/grew a business, per course and per sponsor."""
-    from portal.csr.models import Company
-
     started = func.sum(case((Feedback.business == "started", 1), else_=0))
     grew = func.sum(case((Feedback.business == "grew", 1), else_=0))
     base = (
@@ -56,9 +55,9 @@ def feedback_summary() -> dict:
     per_course = db.session.execute(
         base.add_columns(Course.id, Course.title_id).group_by(Course.id, Course.title_id)
     ).all()
-    per_sponsor = db.session.execute(
-        base.outerjoin(Company, Course.sponsor_company_id == Company.id)
-        .add_columns(Company.name)
-        .group_by(Company.name)
+    by_sponsor = db.session.execute(
+        base.add_columns(Course.sponsor_company_id).group_by(Course.sponsor_company_id)
     ).all()
+    names = csr_queries.company_names(row[-1] for row in by_sponsor)
+    per_sponsor = [(*row[:-1], names.get(row[-1])) for row in by_sponsor]
     return {"courses": per_course, "sponsors": per_sponsor}

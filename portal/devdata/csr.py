@@ -19,7 +19,7 @@ from portal.csr.models import NEED_KINDS, SECTORS, Company, Delivery, Need, Pled
 from portal.csr.services import new_code
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 
 NEEDS = [
     dict(

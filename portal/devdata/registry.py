@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text, update
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 from portal.registry import scoring
 from portal.registry.models import (
     BPS_CRITERIA,

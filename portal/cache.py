@@ -20,7 +20,7 @@ Rules, each one checked before a page is served from or put into the cache:
 
 Freshness, correct with several gunicorn workers: each entry lives at most
 PUBLIC_CACHE_SECONDS (default 30; 0 turns the cache off). Besides, every commit that
-changes public content (announcements, programmes, meetings, partners) replaces a
+changes public content (the tables each feature names with `watch`) replaces a
 small "generation" file in the instance folder, and every lookup compares that
 file's identity with the one the entry was rendered under (one os.stat). So on one
 server a change is visible to the next visitor in every worker; only servers that do
@@ -47,13 +47,13 @@ from sqlalchemy.orm import Session
 
 from portal.files import open_private
 from portal.htmx import is_htmx
-from portal.public.models import Announcement, Meeting, Partner, Programme
 
 EXTENSION = "portal_public_cache"
 GENERATION_FILE = "public-cache-generation"
 HEADER = "X-Portal-Cache"
 # A change to any of these may show on a cached page; features add theirs with watch().
-WATCHED: tuple[type, ...] = (Announcement, Programme, Meeting, Partner)
+# The models public pages show: each feature names its own with watch().
+WATCHED: tuple[type, ...] = ()
 WATCHED_TABLES = frozenset(m.__tablename__ for m in WATCHED)
 CACHEABLE_TYPES = ("text/html", "application/atom+xml")
 MAX_ENTRY_BYTES = 512 * 1024
@@ -131,7 +131,7 @@ def watch(*models: type) -> None:
     UPDATE or DELETE) as a change of public content: every worker drops its pages.
 
     Each feature whose public pages are cached calls this once for the tables those
-    pages show (CSR board, recipient lists, participation).
+    pages show (public content, CSR board, recipient lists, participation, training).
     """
     global WATCHED, WATCHED_TABLES
     WATCHED = (*WATCHED, *(m for m in models if m not in WATCHED))

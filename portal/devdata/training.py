@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.csr.models import Company
+from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import village_today, village_tz
 from portal.training import services
@@ -90,9 +90,7 @@ NAMES = ["Siti Aminah", "Dewi Lestari", "Rina Wati", "Nur Hasanah", "Sri Wahyuni
 def seed() -> list[tuple[str, str, str]]:
     """Add the demo courses. No trainer account (its password would be one more to
     print): operators and admins take attendance on the trainer pages."""
-    company = db.session.scalars(
-        select(Company).where(Company.status == "verified").order_by(Company.id)
-    ).first()
+    company = next(iter(csr_queries.verified_companies()), None)
     operator = db.session.scalars(select(User).where(User.role == "operator")).first()
     tz = village_tz()
     today = village_today()

@@ -1,6 +1,6 @@
 """Demo data: one published list of BLT Dana Desa, decided at a special village meeting.
 
-Runs after the registry demo (portal.demo._seed_features); fast enough for the browser
+Runs after the registry demo (portal.devdata.village._seed_features); fast enough for the browser
 tests, which seed a fresh database. The caller commits.
 
 Duties are kept apart as in real use: the operator draws the list and records the
@@ -19,7 +19,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.lists import duties, services
 from portal.models_base import village_today
-from portal.public.models import Programme
+from portal.programmes.models import Programme
 
 # The named attendees without an account (the demo's bench period names them all).
 TYPED_ATTENDEES = """Siti Aminah; Ketua BPD

@@ -12,7 +12,8 @@ from portal.accounts.models import User
 from portal.accounts.services import create_user, generate_password
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
-from portal.public.models import Announcement, Meeting, Partner, Programme
+from portal.programmes.models import Programme
+from portal.public.models import Announcement, Meeting, Partner
 
 PROGRAMMES = [
     dict(
@@ -362,26 +363,26 @@ def seed(households: int = 200) -> list[tuple[str, str, str]] | None:
 def _seed_features(households: int, logins: list | None = None) -> None:
     """Feature packages that have demo data of their own add it here (and may add
     logins to print)."""
-    from portal.registry.demo import generate as generate_registry
+    from portal.devdata.registry import generate as generate_registry
 
     if households > 0:
         generate_registry(households, seed=2026)
-        from portal.lists.demo import seed as seed_lists
+        from portal.devdata.lists import seed as seed_lists
 
         seed_lists()
-    from portal.csr.demo import seed as seed_csr
+    from portal.devdata.csr import seed as seed_csr
 
     seed_csr()
-    from portal.complaints.demo import seed as seed_complaints
+    from portal.devdata.complaints import seed as seed_complaints
 
     seed_complaints()
-    from portal.accounts.demo import seed as seed_residents
+    from portal.devdata.accounts import seed as seed_residents
 
     (logins if logins is not None else []).extend(seed_residents())
-    from portal.participation.demo import seed as seed_participation
+    from portal.devdata.participation import seed as seed_participation
 
     seed_participation()
-    from portal.training.demo import seed as seed_training
+    from portal.devdata.training import seed as seed_training
 
     (logins if logins is not None else []).extend(seed_training())
     _link_features()

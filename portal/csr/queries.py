@@ -1,0 +1,34 @@
+"""Read-only CSR data for other features (training's sponsors and the pledges courses
+come from). They read it here, never through CSR's tables, and change nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.csr.models import Company, Pledge
+from portal.extensions import db
+
+
+def pledge(pledge_id: int) -> Pledge | None:
+    """A pledge with its company (a course made from a training pledge names it)."""
+    return db.session.get(Pledge, pledge_id)
+
+
+def companies() -> list[Company]:
+    """Every partner company, by name (a course's sponsor is one of them)."""
+    return list(db.session.scalars(select(Company).order_by(Company.name)))
+
+
+def verified_companies() -> list[Company]:
+    """Companies staff verified, oldest first."""
+    return list(
+        db.session.scalars(select(Company).where(Company.status == "verified").order_by(Company.id))
+    )
+
+
+def company_names(ids) -> dict[int, str]:
+    """{company id: name} for these ids."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted))))

@@ -25,8 +25,10 @@ translations: $(STAMP)
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __*' -o translations/messages.pot --no-location --sort-output .
 
-update-translations: extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+# Extract, update the Indonesian catalogue and fill it from translations/pending/*.json,
+# keeping the catalogue's 100-column wrapping (pybabel update would rewrap every entry).
+update-translations: install
+	$(BIN)/python translations/fill.py translations/pending/*.json
 
 migrate: install
 	$(FLASK) db upgrade

@@ -298,72 +298,9 @@ def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> No
         "drop": snapshot(drop, AUDIT_PERSON_FIELDS),
     }
     households = {h for h in (keep.household, drop.household) if h is not None}
-
-    taken = {
-        (programme_id, start)
-        for programme_id, start in db.session.execute(
-            select(Enrolment.programme_id, Enrolment.period_start).where(
-                Enrolment.person_id == keep.id
-            )
-        )
-    }
-    moved_village, ended_village = [], []
-    last_day = village_today() - timedelta(days=1)
-    for enrolment in db.session.scalars(
-        select(Enrolment).where(Enrolment.person_id == drop.id).order_by(Enrolment.id)
-    ):
-        key = (enrolment.programme_id, enrolment.period_start)
-        if key in taken:
-            end = max(last_day, enrolment.period_start)
-            if enrolment.period_end is None or enrolment.period_end > end:
-                enrolment.period_end = end
-            ended_village.append(enrolment)
-            continue
-        taken.add(key)
-        enrolment.person_id = keep.id
-        moved_village.append(enrolment)
-    moved_national = list(
-        db.session.scalars(select(ExternalEnrolment).where(ExternalEnrolment.person_id == drop.id))
-    )
-    for enrolment in moved_national:
-        enrolment.person_id = keep.id
-
-    keep_open = _open_membership(keep)
-    moved_memberships = []
-    for membership in list(drop.memberships):
-        if membership.end_date is None and keep_open is not None:
-            # One household at a time: the duplicate's stay ends with the merge.
-            membership.end_date = max(village_today(), membership.start_date)
-            membership.end_reason = "merged"
-        membership.person = keep
-        moved_memberships.append(membership.id)
-    if keep.household_id is None:
-        keep.household_id = drop.household_id
-
-    filled = {}
-    for name in (
-        "birth_place",
-        "birth_date",
-        "marital_status",
-        "disability",
-        "occupation",
-        "education",
-    ):
-        if not getattr(keep, name) and getattr(drop, name):
-            setattr(keep, name, getattr(drop, name))
-            filled[name] = getattr(drop, name)
-    nik = drop.nik if not keep.nik else None
-    drop.household_id = None
-    drop.merged_into_id = keep.id
-    if nik:
-        drop.nik = None
-        db.session.flush()  # free the NIK before the kept record takes it
-        keep.nik = nik
-        filled["nik"] = nik
-    if keep.nik and ("nik" in filled or "birth_date" in filled):
-        check = check_nik(keep.nik, keep.birth_date, keep.sex)
-        keep.nik_warning = ",".join(check.warning_codes) or None
-
+    moved_village, ended_village, moved_national = _move_enrolments(keep, drop)
+    moved_memberships = _move_memberships(keep, drop)
+    filled = _fill_from(keep, drop)
     first, second = _ordered(keep, drop)
     db.session.add(
         DuplicateDecision(
@@ -408,3 +345,82 @@ def _merge(keep: Person, drop: Person, actor, reason: str, ip: str | None) -> No
         after=snapshot(drop, AUDIT_PERSON_FIELDS),
         ip=ip,
     )
+
+
+def _move_enrolments(keep: Person, drop: Person) -> tuple[list, list, list]:
+    """The duplicate's enrolments go to the kept person; a village enrolment the kept
+    person already has (same programme and start) ends instead."""
+    taken = {
+        (programme_id, start)
+        for programme_id, start in db.session.execute(
+            select(Enrolment.programme_id, Enrolment.period_start).where(
+                Enrolment.person_id == keep.id
+            )
+        )
+    }
+    moved_village, ended_village = [], []
+    last_day = village_today() - timedelta(days=1)
+    for enrolment in db.session.scalars(
+        select(Enrolment).where(Enrolment.person_id == drop.id).order_by(Enrolment.id)
+    ):
+        key = (enrolment.programme_id, enrolment.period_start)
+        if key in taken:
+            end = max(last_day, enrolment.period_start)
+            if enrolment.period_end is None or enrolment.period_end > end:
+                enrolment.period_end = end
+            ended_village.append(enrolment)
+            continue
+        taken.add(key)
+        enrolment.person_id = keep.id
+        moved_village.append(enrolment)
+    moved_national = list(
+        db.session.scalars(select(ExternalEnrolment).where(ExternalEnrolment.person_id == drop.id))
+    )
+    for enrolment in moved_national:
+        enrolment.person_id = keep.id
+    return moved_village, ended_village, moved_national
+
+
+def _move_memberships(keep: Person, drop: Person) -> list[int]:
+    """The duplicate's household stays go to the kept person; the ids of those moved."""
+    keep_open = _open_membership(keep)
+    moved_memberships = []
+    for membership in list(drop.memberships):
+        if membership.end_date is None and keep_open is not None:
+            # One household at a time: the duplicate's stay ends with the merge.
+            membership.end_date = max(village_today(), membership.start_date)
+            membership.end_reason = "merged"
+        membership.person = keep
+        moved_memberships.append(membership.id)
+    if keep.household_id is None:
+        keep.household_id = drop.household_id
+    return moved_memberships
+
+
+def _fill_from(keep: Person, drop: Person) -> dict:
+    """What the kept record lacks and the duplicate knows (the NIK too); the duplicate
+    is marked merged. Returns the values filled in."""
+    filled = {}
+    for name in (
+        "birth_place",
+        "birth_date",
+        "marital_status",
+        "disability",
+        "occupation",
+        "education",
+    ):
+        if not getattr(keep, name) and getattr(drop, name):
+            setattr(keep, name, getattr(drop, name))
+            filled[name] = getattr(drop, name)
+    nik = drop.nik if not keep.nik else None
+    drop.household_id = None
+    drop.merged_into_id = keep.id
+    if nik:
+        drop.nik = None
+        db.session.flush()  # free the NIK before the kept record takes it
+        keep.nik = nik
+        filled["nik"] = nik
+    if keep.nik and ("nik" in filled or "birth_date" in filled):
+        check = check_nik(keep.nik, keep.birth_date, keep.sex)
+        keep.nik_warning = ",".join(check.warning_codes) or None
+    return filled

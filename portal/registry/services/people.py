@@ -49,26 +49,7 @@ def save_person(
     on = on or village_today()
     creating = person is None
     values = _clean_person_values(data)
-    errors: dict = {}
-    if not values.get("name") and (creating or "name" in values):
-        errors["name"] = _l("Please fill in this field.")
-    nik = values.get("nik") if "nik" in values else getattr(person, "nik", None)
-    birth_date = values.get("birth_date", getattr(person, "birth_date", None))
-    sex = values.get("sex", getattr(person, "sex", None))
-    warnings: list = []
-    nik_warning = None
-    if nik:
-        check = check_nik(nik, birth_date, sex)
-        if check.errors:
-            errors["nik"] = " ".join(str(e) for e in check.errors)
-        else:
-            warnings = check.warnings
-            nik_warning = ",".join(check.warning_codes) or None
-            other = db.session.scalar(
-                select(Person.id).where(Person.nik == nik, Person.id != getattr(person, "id", 0))
-            )
-            if other:
-                errors["nik"] = _l("Another person already has this NIK.")
+    errors, warnings, nik_warning = _person_problems(person, values, creating)
     if errors:
         return person, errors, []
     if creating:
@@ -117,6 +98,31 @@ def save_person(
         # Flag at once: a dead or moved person must not stay on a list.
         warnings = [*warnings, *_still_enrolled_messages(person)]
     return person, {}, warnings
+
+
+def _person_problems(person: Person | None, values: dict, creating: bool):
+    """The errors (by field) that refuse saving, and the NIK's warnings and warning codes."""
+    errors: dict = {}
+    if not values.get("name") and (creating or "name" in values):
+        errors["name"] = _l("Please fill in this field.")
+    nik = values.get("nik") if "nik" in values else getattr(person, "nik", None)
+    birth_date = values.get("birth_date", getattr(person, "birth_date", None))
+    sex = values.get("sex", getattr(person, "sex", None))
+    warnings: list = []
+    nik_warning = None
+    if nik:
+        check = check_nik(nik, birth_date, sex)
+        if check.errors:
+            errors["nik"] = " ".join(str(e) for e in check.errors)
+        else:
+            warnings = check.warnings
+            nik_warning = ",".join(check.warning_codes) or None
+            other = db.session.scalar(
+                select(Person.id).where(Person.nik == nik, Person.id != getattr(person, "id", 0))
+            )
+            if other:
+                errors["nik"] = _l("Another person already has this NIK.")
+    return errors, warnings, nik_warning
 
 
 def _still_enrolled_messages(person: Person) -> list:

@@ -67,7 +67,7 @@ def test_a_list_approval_enrols_through_the_registry_in_its_audit_shape(village,
     from portal.extensions import db
     from portal.lists import services
     from portal.registry.models import Enrolment
-    from portal.registry.services import _enrolment_facts
+    from portal.registry.services import enrolment_facts
 
     cash = village["cash"]
     operator, head = make_user("operator"), make_user("auditor")
@@ -86,7 +86,7 @@ def test_a_list_approval_enrols_through_the_registry_in_its_audit_shape(village,
         )
     ).all()
     assert {e.action for e in entries} == {"create", "delete"}
-    registry_shape = set(_enrolment_facts(Enrolment()))
+    registry_shape = set(enrolment_facts(Enrolment()))
     for entry in entries:
         facts = entry.after if entry.action == "create" else entry.before
         assert set(facts) == registry_shape

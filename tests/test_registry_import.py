@@ -658,7 +658,7 @@ def test_a_failure_halfway_leaves_nothing_written(app, english, write, monkeypat
         assert db.session.scalar(select(func.count()).select_from(Person)) == 5
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(planner, "rescore", broken)
+    monkeypatch.setattr(planner.applying, "rescore", broken)
     with pytest.raises(services.ConfirmError):
         services.confirm_import(batch, actor=None, today=TODAY)
     db.session.expire_all()

@@ -260,14 +260,54 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
     """
     today = today or village_today()
     v = _Village(seed, today)
-    r = v.rng
     db.session.flush()
     programmes = {
         p.aid_type: p for p in db.session.scalars(select(Programme).order_by(Programme.id))
     }
-    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
     now = utcnow()
+    households, people_of = _draw_households(v, n_households)
+    counts = {
+        "households": n_households,
+        "duplicates": 0,
+        "nik_mismatch": 0,
+        "dead_enrolled": 0,
+        "overlaps": 0,
+        "moves": 0,
+    }
+    _plant_duplicates(v, people_of, counts)
+    _give_niks(v, people_of, counts)
+    for h, people in zip(households, people_of, strict=True):
+        _score(h, people, now)
 
+    issued_dates = [h.pop("_issued") for h in households]
+    household_ids = _reserve_ids(Household, len(households))
+    for hid, h in zip(household_ids, households, strict=True):
+        h["id"] = hid
+    _bulk_insert(Household, households)
+    person_ids = _insert_people(v, household_ids, people_of)
+
+    kk_rows, memberships = _history(v, household_ids, households, issued_dates, people_of, now)
+    _plant_moves(v, household_ids, people_of, memberships, counts)
+    _bulk_insert(KKNumber, kk_rows)
+    _bulk_insert(Membership, memberships)
+
+    enrolments, external, enrolled = _enrolments(v, programmes, household_ids, households,
+                                                 people_of, counts)  # fmt: skip
+    if enrolments:
+        _bulk_insert(Enrolment, enrolments)
+    if external:
+        _bulk_insert(ExternalEnrolment, external)
+    _plant_dead_heads(v, enrolled, n_households, counts, now)
+    counts["people"] = len(person_ids)
+    counts["enrolments"] = len(enrolments)
+    counts["external_enrolments"] = len(external)
+    record("generate_demo", "registry", summary=f"demo registry: {counts}")
+    return counts
+
+
+def _draw_households(v: _Village, n_households: int) -> tuple[list[dict], list[list[dict]]]:
+    """The households' rows (KK number, address, poverty criteria) and their people."""
+    r, today = v.rng, v.today
     households, people_of = [], []
     for _ in range(n_households):
         poverty = min(0.95, max(0.02, r.betavariate(1.6, 2.6)))
@@ -291,19 +331,15 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
             )
         )
         people_of.append(people)
+    return households, people_of
 
-    counts = {
-        "households": n_households,
-        "duplicates": 0,
-        "nik_mismatch": 0,
-        "dead_enrolled": 0,
-        "overlaps": 0,
-        "moves": 0,
-    }
 
-    # Planted: the same person again, in another household, under a spelling variant.
-    # One in a hundred households, and at least a few even in a small demo village, so
-    # that the duplicate screens always have something to show.
+def _plant_duplicates(v: _Village, people_of: list[list[dict]], counts: dict) -> None:
+    """Planted: the same person again, in another household, under a spelling variant.
+    One in a hundred households, and at least a few even in a small demo village, so
+    that the duplicate screens always have something to show."""
+    r = v.rng
+    n_households = len(people_of)
     wanted = min(n_households, max(PLANTED_DUPLICATES_MIN, n_households // 100))
     copied: set[int] = set()
     for _ in range(wanted * 3):
@@ -323,7 +359,10 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
         people_of[dst].append(copy)
         counts["duplicates"] += 1
 
-    # NIKs, with about one in a hundred disagreeing with the record.
+
+def _give_niks(v: _Village, people_of: list[list[dict]], counts: dict) -> None:
+    """NIKs, with about one in a hundred disagreeing with the record."""
+    r = v.rng
     for people in people_of:
         for p in people:
             p["nik"] = v.nik(p["birth_date"], p["sex"])
@@ -339,15 +378,9 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
                     p["nik_warning"] = "birth_date"
                 counts["nik_mismatch"] += 1
 
-    for h, people in zip(households, people_of, strict=True):
-        _score(h, people, now)
 
-    issued_dates = [h.pop("_issued") for h in households]
-    household_ids = _reserve_ids(Household, len(households))
-    for hid, h in zip(household_ids, households, strict=True):
-        h["id"] = hid
-    _bulk_insert(Household, households)
-
+def _insert_people(v: _Village, household_ids: list[int], people_of: list[list[dict]]) -> list[int]:
+    """Insert everyone; each person's dict gets its id."""
     person_rows = []
     for hid, people in zip(household_ids, people_of, strict=True):
         for p, mother in zip(people, v.mothers(people), strict=True):
@@ -379,8 +412,12 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
     for pid, row in zip(person_ids, person_rows, strict=True):
         row["id"] = pid
     _bulk_insert(Person, person_rows)
+    return person_ids
 
-    # History: the KK numbers, and who joined when; some families came from a split.
+
+def _history(v: _Village, household_ids, households, issued_dates, people_of, now):
+    """History: the KK numbers, and who joined when; some families came from a split."""
+    r, today = v.rng, v.today
     kk_rows, memberships = [], []
     for hid, h, issued, people in zip(
         household_ids, households, issued_dates, people_of, strict=True
@@ -430,7 +467,13 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
                     start_reason=reason,
                 )
             )
-    # A few people who moved between households: a closed stay before the current one.
+    return kk_rows, memberships
+
+
+def _plant_moves(v: _Village, household_ids, people_of, memberships, counts: dict) -> None:
+    """A few people who moved between households: a closed stay before the current one."""
+    r, today = v.rng, v.today
+    n_households = len(household_ids)
     current = {m["person_id"]: m for m in memberships}
     for _ in range(max(1, n_households // 50)):
         i, j = r.randrange(n_households), r.randrange(n_households)
@@ -452,92 +495,110 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
         )
         m["start_date"], m["start_reason"] = moved_on, "moved_in"
         counts["moves"] += 1
-    _bulk_insert(KKNumber, kk_rows)
-    _bulk_insert(Membership, memberships)
 
-    # Enrolments: village programmes by fit, national ones from the "DTKS" data.
-    enrolments, external = [], []
+
+def _enrolments(v: _Village, programmes, household_ids, households, people_of, counts):
+    """Enrolments: village programmes by fit, national ones from the "DTKS" data. Also
+    the households on the village's food programme whose head is listed first."""
+    enrolments, external, enrolled = [], [], []
+    for hid, h, people in zip(household_ids, households, people_of, strict=True):
+        village_food = _village_enrolments(v, programmes, hid, h, people, enrolments)
+        national_food = _national_enrolments(v, hid, h, people, external)
+        if village_food and national_food:
+            counts["overlaps"] += 1
+        if village_food and people[0]["relation"] == "head":
+            enrolled.append((hid, h, people))
+    return enrolments, external, enrolled
+
+
+def _village_enrolments(v: _Village, programmes, hid, h, people, enrolments) -> bool:
+    """The village programmes a household fits, most of the time; True if food."""
+    r, today = v.rng, v.today
+    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
     food, cash = programmes.get("food"), programmes.get("cash")
     education, health = programmes.get("education"), programmes.get("health")
-    enrolled = []
-    for hid, h, people in zip(household_ids, households, people_of, strict=True):
-        fits = h["aid_types"].split()
-        village_food = food is not None and "food" in fits and r.random() < 0.85
-        if village_food:
-            enrolments.append(
-                dict(
-                    household_id=hid,
-                    programme_id=food.id,
-                    period_start=year_start,
-                    period_end=year_end,
-                )
+    fits = h["aid_types"].split()
+    village_food = food is not None and "food" in fits and r.random() < 0.85
+    if village_food:
+        enrolments.append(
+            dict(
+                household_id=hid,
+                programme_id=food.id,
+                period_start=year_start,
+                period_end=year_end,
             )
-        if cash is not None and "cash" in fits and r.random() < 0.5:
-            enrolments.append(
-                dict(
-                    household_id=hid,
-                    programme_id=cash.id,
-                    period_start=year_start,
-                    period_end=year_end,
-                )
+        )
+    if cash is not None and "cash" in fits and r.random() < 0.5:
+        enrolments.append(
+            dict(
+                household_id=hid,
+                programme_id=cash.id,
+                period_start=year_start,
+                period_end=year_end,
             )
-        if education is not None and "education" in fits and r.random() < 0.6:
-            enrolments.append(
-                dict(
-                    household_id=hid,
-                    programme_id=education.id,
-                    period_start=date(today.year, 7, 1),
-                    period_end=date(today.year, 7, 31),
-                )
+        )
+    if education is not None and "education" in fits and r.random() < 0.6:
+        enrolments.append(
+            dict(
+                household_id=hid,
+                programme_id=education.id,
+                period_start=date(today.year, 7, 1),
+                period_end=date(today.year, 7, 31),
             )
-        if health is not None and "health" in fits:
-            for p in people:
-                if p["age"] >= 60 and p["status"] == "alive" and r.random() < 0.6:
-                    enrolments.append(
-                        dict(
-                            household_id=hid,
-                            programme_id=health.id,
-                            person_id=p["id"],
-                            period_start=year_start,
-                        )
+        )
+    if health is not None and "health" in fits:
+        for p in people:
+            if p["age"] >= 60 and p["status"] == "alive" and r.random() < 0.6:
+                enrolments.append(
+                    dict(
+                        household_id=hid,
+                        programme_id=health.id,
+                        person_id=p["id"],
+                        period_start=year_start,
                     )
-        poor = h["need_level"] in ("sangat_miskin", "miskin")
-        # National data lags behind and knows households the village rates lower.
-        if (poor and r.random() < 0.3) or (not poor and r.random() < 0.03):
+                )
+    return village_food
+
+
+def _national_enrolments(v: _Village, hid, h, people, external) -> bool:
+    """National programmes: the data lags behind and knows households the village rates
+    lower. True if the household receives BPNT (food)."""
+    r, today = v.rng, v.today
+    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
+    poor = h["need_level"] in ("sangat_miskin", "miskin")
+    national_food = False
+    if (poor and r.random() < 0.3) or (not poor and r.random() < 0.03):
+        external.append(
+            dict(
+                household_id=hid,
+                programme_code="BPNT",
+                period_start=year_start,
+                period_end=year_end,
+                source="DTKS",
+            )
+        )
+        national_food = True
+    if poor and r.random() < 0.2:
+        external.append(
+            dict(household_id=hid, programme_code="PKH", period_start=year_start, source="DTKS")
+        )
+    for p in people:
+        if poor and p["status"] == "alive" and r.random() < 0.15:
             external.append(
                 dict(
-                    household_id=hid,
-                    programme_code="BPNT",
-                    period_start=year_start,
-                    period_end=year_end,
+                    person_id=p["id"],
+                    programme_code="PBI",
+                    period_start=date(today.year - 1, 1, 1),
                     source="DTKS",
                 )
             )
-            if village_food:
-                counts["overlaps"] += 1
-        if poor and r.random() < 0.2:
-            external.append(
-                dict(household_id=hid, programme_code="PKH", period_start=year_start, source="DTKS")
-            )
-        for p in people:
-            if poor and p["status"] == "alive" and r.random() < 0.15:
-                external.append(
-                    dict(
-                        person_id=p["id"],
-                        programme_code="PBI",
-                        period_start=date(today.year - 1, 1, 1),
-                        source="DTKS",
-                    )
-                )
-        if village_food and people[0]["relation"] == "head":
-            enrolled.append((hid, h, people))
-    if enrolments:
-        _bulk_insert(Enrolment, enrolments)
-    if external:
-        _bulk_insert(ExternalEnrolment, external)
+    return national_food
 
-    # Planted: heads who died and whose households are still on the lists; their
-    # households are scored again (the dead no longer count).
+
+def _plant_dead_heads(v: _Village, enrolled, n_households: int, counts: dict, now) -> None:
+    """Planted: heads who died and whose households are still on the lists; their
+    households are scored again (the dead no longer count)."""
+    r, today = v.rng, v.today
     for k in r.sample(range(len(enrolled)), k=min(len(enrolled), max(1, n_households // 200))):
         hid, h, people = enrolled[k]
         people[0].update(status="dead", status_date=today - timedelta(days=45))
@@ -553,8 +614,3 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
             .values(score=h["score"], need_level=h["need_level"], aid_types=h["aid_types"])
         )
         counts["dead_enrolled"] += 1
-    counts["people"] = len(person_ids)
-    counts["enrolments"] = len(enrolments)
-    counts["external_enrolments"] = len(external)
-    record("generate_demo", "registry", summary=f"demo registry: {counts}")
-    return counts

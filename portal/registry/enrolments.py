@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal.audit.services import record
 from portal.extensions import db
 from portal.registry.models import Enrolment
-from portal.registry.services import _enrolment_facts as enrolment_facts
+from portal.registry.services import enrolment_facts
 
 
 def by_ids(ids) -> dict[int, Enrolment]:

@@ -217,28 +217,8 @@ def assess(
         score += points
         reasons.append(Reason(_l("Desil %(desil)d in the national data.", desil=desil), points))
 
-    size = len(living)
-    points = min(MAX_SIZE_POINTS, max(0, size - LARGE_FROM) * POINTS_PER_EXTRA_MEMBER)
+    points, elders, disabled = _member_points(living, reasons)
     score += points
-    reasons.append(Reason(_l("%(n)d living members in the household.", n=size), points))
-
-    children = sum(1 for m in living if m.age is not None and m.age < CHILD_UNDER)
-    if children:
-        points = min(MAX_CHILD_POINTS, children * POINTS_PER_CHILD)
-        score += points
-        reasons.append(Reason(_l("%(n)d children under 18.", n=children), points))
-
-    elders = sum(1 for m in living if m.age is not None and m.age >= ELDER_FROM)
-    if elders:
-        points = min(MAX_ELDER_POINTS, elders * POINTS_PER_ELDER)
-        score += points
-        reasons.append(Reason(_l("%(n)d members aged 60 or over.", n=elders), points))
-
-    disabled = sum(1 for m in living if m.disabled)
-    if disabled:
-        points = min(MAX_DISABLED_POINTS, disabled * POINTS_PER_DISABLED)
-        score += points
-        reasons.append(Reason(_l("%(n)d members with a disability.", n=disabled), points))
 
     score = min(MAX_SCORE, score)
     level, level_reason = _level(met, desil, score)
@@ -255,6 +235,35 @@ def assess(
         units=consumption_units(living),
         food=food_entitlement(living) if "food" in aid_types else [],
     )
+
+
+def _member_points(living: list[Member], reasons: list[Reason]) -> tuple[int, int, int]:
+    """Points for the household's size, children, elderly and members with a disability
+    (their reasons appended); returns (points, elders, disabled)."""
+    total = 0
+    size = len(living)
+    points = min(MAX_SIZE_POINTS, max(0, size - LARGE_FROM) * POINTS_PER_EXTRA_MEMBER)
+    total += points
+    reasons.append(Reason(_l("%(n)d living members in the household.", n=size), points))
+
+    children = sum(1 for m in living if m.age is not None and m.age < CHILD_UNDER)
+    if children:
+        points = min(MAX_CHILD_POINTS, children * POINTS_PER_CHILD)
+        total += points
+        reasons.append(Reason(_l("%(n)d children under 18.", n=children), points))
+
+    elders = sum(1 for m in living if m.age is not None and m.age >= ELDER_FROM)
+    if elders:
+        points = min(MAX_ELDER_POINTS, elders * POINTS_PER_ELDER)
+        total += points
+        reasons.append(Reason(_l("%(n)d members aged 60 or over.", n=elders), points))
+
+    disabled = sum(1 for m in living if m.disabled)
+    if disabled:
+        points = min(MAX_DISABLED_POINTS, disabled * POINTS_PER_DISABLED)
+        total += points
+        reasons.append(Reason(_l("%(n)d members with a disability.", n=disabled), points))
+    return total, elders, disabled
 
 
 def _level(met: int, desil: int | None, score: int) -> tuple[str, object]:

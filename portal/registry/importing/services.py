@@ -20,33 +20,37 @@ personal data and is deleted.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import secrets
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import chain
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from portal import spreadsheet
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
 from portal.numbers import is_whole
-from portal.registry.importing import layouts, planner, vocab
+from portal.registry.importing import layouts, planner, row_reading, vocab
+from portal.registry.importing.batch_files import _file, _remove, uploads_dir
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.models import ImportBatch
-from portal.registry.importing.problems import Problem, render
+from portal.registry.importing.outcomes import (
+    ROW_FILTERS,
+    PreviewRow,
+    preview_rows,
+    record_rejected_download,
+    rejected_rows_file,
+    table_file,
+)
+from portal.registry.importing.problems import Problem
 from portal.registry.importing.readers import (
     DEFAULT_MAX_BYTES,
     ImportFileError,
@@ -60,7 +64,6 @@ COPY_CHUNK = 1024 * 1024
 DATE_FIELDS = ("birth_date",)
 CLI_MAX_BYTES = 200 * 1024 * 1024
 STALE_HOURS = 48
-ROW_FILTERS = ("all", "problems", "rejected", "new", "updated", "unchanged")
 
 # What the preview table shows of each kind of row.
 DISPLAY = {
@@ -96,23 +99,6 @@ def upload_limit() -> int:
 def cli_limit() -> int:
     """The largest file the command line takes (REGISTRY_IMPORT_CLI_MAX_BYTES, 200 MiB)."""
     return int(current_app.config.get("REGISTRY_IMPORT_CLI_MAX_BYTES", CLI_MAX_BYTES))
-
-
-def uploads_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _file(batch_or_token, suffix: str) -> Path:
-    token = getattr(batch_or_token, "token", batch_or_token)
-    return uploads_dir() / f"{token}.{suffix}"
-
-
-def _remove(token: str, *suffixes: str) -> None:
-    for suffix in suffixes:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(_file(token, suffix))
 
 
 # ----------------------------------------------------------------- row (de)serialising
@@ -386,7 +372,7 @@ def _read_file(token: str, size: int, max_bytes: int, options: dict, today: date
         if detected.layout is layouts.OPENSID_BANTUAN:
             options.update(_programme_options(detected, options, today))
         with open(_file(token, "rows.jsonl"), "w", encoding="utf-8") as fh:
-            for row in layouts.data_rows(workbook, detected, today=today):
+            for row in row_reading.data_rows(workbook, detected, today=today):
                 fh.write(_dump_row(row) + "\n")
                 count += 1
     finally:
@@ -524,113 +510,17 @@ def _keep_only_problems(token: str) -> None:
     _remove(token, "upload", "rows.jsonl", "preview.jsonl")
 
 
-# ----------------------------------------------------------------------- reading back
-
-
-@dataclass
-class PreviewRow:
-    number: int
-    status: str
-    target: str
-    display: dict
-    cells: list[str]
-    errors: list[Problem]
-    warnings: list[Problem]
-
-
-def _outcomes(batch: ImportBatch) -> Iterator[PreviewRow]:
-    path = _file(batch, "preview.jsonl")
-    if not path.exists():
-        path = _file(batch, "problems.jsonl")
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            data = json.loads(line)
-            yield PreviewRow(
-                data["n"],
-                data["s"],
-                data["t"],
-                data["d"],
-                data["c"],
-                [Problem.from_json(p) for p in data["e"]],
-                [Problem.from_json(p) for p in data["w"]],
-            )
-
-
-def _keep(row: PreviewRow, which: str) -> bool:
-    if which == "problems":
-        return bool(row.errors or row.warnings)
-    if which in ("rejected", "new", "updated", "unchanged"):
-        return row.status == which
-    return True
-
-
-def preview_rows(
-    batch: ImportBatch, which: str = "all", page: int = 1, per_page: int = 50
-) -> tuple[list[PreviewRow], int]:
-    """One page of row outcomes (all, with problems, or one status) and how many match.
-
-    The outcome file is read as a stream, so a 100,000-row preview never sits in memory.
-    """
-    which = which if which in ROW_FILTERS else "all"
-    start = (page - 1) * per_page
-    items, total = [], 0
-    for row in _outcomes(batch):
-        if not _keep(row, which):
-            continue
-        if start <= total < start + per_page:
-            items.append(row)
-        total += 1
-    return items, total
-
-
-def rejected_rows_file(batch: ImportBatch, fmt: str = "xlsx") -> tuple[bytes, str, str]:
-    """The rejected rows as the file had them, with a reason column in the reader's
-    language. Returns (content, mimetype, file name)."""
-    header = [*(batch.summary or {}).get("header", []), _("Row"), _("Reason")]
-    rows = (
-        [*row.cells, row.number, render(row.errors)]
-        for row in _outcomes(batch)
-        if row.status == "rejected"
-    )
-    stem = os.path.splitext(batch.filename)[0] or "import"
-    name = stem + "-" + _("rejected")
-    return table_file(header, rows, fmt, name)
-
-
-def record_rejected_download(batch: ImportBatch, fmt: str, *, actor, ip=None) -> None:
-    """Audit the download of a batch's rejected rows (they hold personal data)."""
-    record(
-        "export",
-        "import_batch",
-        batch.id,
-        actor=actor,
-        ip=ip,
-        summary=f"rejected rows .{fmt}",
-        after={"rows": (batch.summary or {}).get("rejected", 0), "format": fmt},
-    )
-    db.session.commit()
-
-
-def table_file(header: list, rows, fmt: str, name: str) -> tuple[bytes, str, str]:
-    """A header and rows as .xlsx (write-only) or .csv (UTF-8 with BOM and ";", what
-    Excel opens correctly on Indonesian Windows); every cell through
-    `portal.spreadsheet.safe_cell` (never a formula; NIK and KK numbers stay text)."""
-    if fmt == "csv":
-        data = spreadsheet.csv_text(chain([header], rows), delimiter=";", bom=True)
-        return data.encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv"
-    data = spreadsheet.xlsx_bytes([("Data", chain([header], rows))])
-    return data, spreadsheet.XLSX_MIMETYPE, f"{name}.xlsx"
-
-
 __all__ = [
+    "ROW_FILTERS",
     "ConfirmError",
     "PreviewError",
+    "PreviewRow",
     "confirm_import",
     "discard_import",
     "preview_rows",
+    "record_rejected_download",
     "rejected_rows_file",
     "start_import",
     "table_file",
+    "uploads_dir",
 ]

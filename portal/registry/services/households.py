@@ -1,0 +1,156 @@
+"""Households: reading, viewing (audited), saving, and the KK number's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.audit.models import AuditEntry
+from portal.audit.services import record, snapshot
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.models_base import utcnow, village_today
+from portal.registry.models import Household, KKNumber, Person
+from portal.registry.services.common import (
+    AUDIT_HOUSEHOLD_FIELDS,
+    HOUSEHOLD_FIELDS,
+    refresh_assessment,
+)
+from portal.registry.validation import check_kk, clean_number
+
+
+def get_household(household_id: int) -> Household | None:
+    return db.session.get(Household, household_id)
+
+
+def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
+    # A write transaction of its own: on SQLite a request's read transaction cannot take
+    # the write lock once another request has written ("database is locked" at once,
+    # whatever the busy timeout), so the read is ended and the write begins with the lock.
+    session = db.session()
+    # Nothing read is changed here, so what the request loaded stays loaded (the
+    # commit would otherwise expire it, and the page would read it all again).
+    keep_loaded, session.expire_on_commit = session.expire_on_commit, False
+    # One INSERT through the Core (a view entry has no free text to mask): no ORM object
+    # and no flush, the cheapest write there is.
+    rows = [
+        {
+            "at": utcnow(),
+            "actor_id": getattr(actor, "id", None),
+            "actor_name": getattr(actor, "name", None),
+            "action": "view",
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "summary": None,
+            "before": None,  # stored as record() stores them (JSON null)
+            "after": None,
+            "ip": ip,
+        }
+        for object_id in ids
+    ]
+    try:
+        with write_transaction(session):
+            session.execute(insert(AuditEntry.__table__), rows)
+    finally:
+        session.expire_on_commit = keep_loaded
+
+
+def view_household(household: Household, *, actor, ip: str | None = None) -> None:
+    """Record that a staff member opened the full record of a household."""
+    _record_views("household", [household.id], actor, ip)
+
+
+def view_person(person: Person, *, actor, ip: str | None = None) -> None:
+    """Record that a staff member opened the full record of a person."""
+    _record_views("person", [person.id], actor, ip)
+
+
+def _kk_errors(kk: str | None, household: Household | None) -> dict:
+    if not kk:
+        return {}
+    errors = check_kk(kk)
+    if errors:
+        return {"kk_number": " ".join(str(e) for e in errors)}
+    stmt = select(Household.id).where(Household.kk_number == kk)
+    if household is not None:
+        stmt = stmt.where(Household.id != household.id)
+    if db.session.scalar(stmt) is not None:
+        return {"kk_number": _l("Another household already has this family card number.")}
+    return {}
+
+
+def save_household(
+    household: Household | None,
+    data: dict,
+    *,
+    actor,
+    kk_reason: str = "first",
+    on: date | None = None,
+    ip: str | None = None,
+) -> tuple[Household, dict]:
+    """Create or update a household from plain values. Returns (household, field errors).
+
+    A new family-card number closes the old one in the KK history (with `kk_reason`)
+    rather than overwriting it.
+    """
+    on = on or village_today()
+    creating = household is None
+    values = {f: data.get(f) for f in HOUSEHOLD_FIELDS if f in data}
+    if "kk_number" in values:
+        values["kk_number"] = clean_number(values["kk_number"]) or None
+    for name in ("address", "dusun", "national_id", "notes"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip() or (None if name != "address" else "")
+    errors = _kk_errors(values.get("kk_number"), household)
+    if errors:
+        return household, errors
+    if creating:
+        household = Household(address="")
+        db.session.add(household)
+        before = None
+    else:
+        before = snapshot(household, AUDIT_HOUSEHOLD_FIELDS)
+    old_kk = household.kk_number
+    for name, value in values.items():
+        setattr(household, name, value)
+    if household.kk_number != old_kk:
+        _record_kk_change(
+            household, old_kk, household.kk_number, kk_reason if old_kk else "first", on, actor
+        )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return household, {
+            "kk_number": _l("Another household already has this family card number.")
+        }
+    refresh_assessment(household)
+    record(
+        "create" if creating else "update",
+        "household",
+        household.id,
+        actor=actor,
+        before=before,
+        after=snapshot(household, AUDIT_HOUSEHOLD_FIELDS),
+        ip=ip,
+    )
+    db.session.commit()
+    return household, {}
+
+
+def _record_kk_change(household, old_kk, new_kk, reason, on, actor) -> None:
+    for row in household.kk_history:
+        if row.valid_to is None:
+            row.valid_to = max(on, row.valid_from)
+    if new_kk:
+        household.kk_history.append(
+            KKNumber(
+                kk_number=new_kk,
+                valid_from=on,
+                reason=reason,
+                recorded_by_id=getattr(actor, "id", None),
+            )
+        )

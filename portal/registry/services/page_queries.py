@@ -1,0 +1,46 @@
+"""The household page's queries, built once and shared with the duplicate finder."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.registry.models import Enrolment, ExternalEnrolment, Household, Membership, Person
+
+
+@functools.cache
+def _statements() -> dict[str, Select]:
+    """The household page's queries, built once (building a statement costs more than
+    running it here); the values come as parameters."""
+    household_id = bindparam("household_id")
+    member_ids = bindparam("member_ids", expanding=True)
+    return {
+        "household": select(Household)
+        .where(Household.id == household_id)
+        .options(joinedload(Household.members), selectinload(Household.kk_history)),
+        "village": select(Enrolment)
+        .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(member_ids)))
+        .options(joinedload(Enrolment.programme))
+        .order_by(Enrolment.period_start.desc(), Enrolment.id),
+        "national": select(ExternalEnrolment)
+        .where(
+            or_(
+                ExternalEnrolment.household_id == household_id,
+                ExternalEnrolment.person_id.in_(member_ids),
+            )
+        )
+        .order_by(ExternalEnrolment.period_start.desc(), ExternalEnrolment.id),
+        "history": select(Membership)
+        .where(Membership.household_id == household_id)
+        .options(joinedload(Membership.person))
+        .order_by(Membership.start_date.desc(), Membership.id.desc()),
+        "namesakes": select(Person)
+        .where(
+            Person.merged_into_id.is_(None),
+            Person.name_norm.in_(bindparam("names", expanding=True)),
+            Person.birth_date.in_(bindparam("births", expanding=True)),
+        )
+        .order_by(Person.name_norm, Person.birth_date, Person.id),
+    }

@@ -1,0 +1,212 @@
+"""The staff search over households: filters, RT/RW parsing, name prefixes and the paged query."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, String, and_, func, literal_column, or_, select
+from sqlalchemy.orm import lazyload, selectinload
+
+from portal.extensions import db
+from portal.models_base import village_today
+from portal.numbers import is_whole
+from portal.programmes.models import AID_TYPES, Programme
+from portal.registry.models import NEED_LEVELS, Enrolment, Household, KKNumber, Person
+from portal.registry.services.duplicates import likely_duplicates
+from portal.registry.services.enrolment_warnings import nik_mismatches, overlaps, stale_enrolments
+from portal.registry.services.enrolments import _active
+from portal.registry.services.names import normalise_name
+from portal.registry.validation import clean_number
+
+# "RT 3 RW 2", "rt03/rw02", "RT 3", "RW 2" and "3/2".
+_RT_RW_LABELLED = re.compile(r"(?:rt\.?\s*(\d{1,3}))?\s*[/,]?\s*(?:rw\.?\s*(\d{1,3}))?")
+_RT_RW_SHORT = re.compile(r"(\d{1,3})\s*/\s*(\d{1,3})")
+MAX_QUERY = 100
+# The first six digits of a NIK or KK number are the region, the same for nearly the whole
+# village: a shorter prefix would list everyone (and sort them all on every keystroke).
+MIN_NUMBER_PREFIX = 8
+
+
+@dataclass
+class Filters:
+    """What the staff search asks for; every part is optional."""
+
+    q: str = ""
+    need_level: str | None = None
+    aid_type: str | None = None
+    rt: int | None = None
+    rw: int | None = None
+    programme_id: int | None = None
+
+
+def filters_from_args(args) -> Filters:
+    """The search filters from a query string (the list page and the export page share
+    them, so an export is exactly the list the operator was looking at). Unknown or
+    out-of-range values are ignored."""
+
+    def number(name: str, high: int = 999) -> int | None:
+        raw = (args.get(name) or "").strip()
+        return int(raw) if is_whole(raw) and 1 <= int(raw) <= high else None
+
+    level, aid = args.get("tingkat"), args.get("bantuan")
+    return Filters(
+        q=(args.get("q") or "").strip()[:MAX_QUERY],
+        need_level=level if level in NEED_LEVELS else None,
+        aid_type=aid if aid in AID_TYPES else None,
+        rt=number("rt"),
+        rw=number("rw"),
+        programme_id=number("program", high=10**9),
+    )
+
+
+def filters_query(filters: Filters) -> dict[str, str | int]:
+    """The query-string arguments that give `filters` back (for links)."""
+    pairs = {
+        "q": filters.q,
+        "tingkat": filters.need_level,
+        "bantuan": filters.aid_type,
+        "rt": filters.rt,
+        "rw": filters.rw,
+        "program": filters.programme_id,
+    }
+    return {key: value for key, value in pairs.items() if value}
+
+
+def parse_rt_rw(q: str) -> tuple[int | None, int | None] | None:
+    """(rt, rw) when the search words are an RT/RW, else None."""
+    q = q.strip().lower()
+    match = _RT_RW_SHORT.fullmatch(q) or _RT_RW_LABELLED.fullmatch(q)
+    if match is None or not any(match.groups()):
+        return None
+    rt, rw = match.groups()
+    return (int(rt) if rt else None, int(rw) if rw else None)
+
+
+# How many words of a canonical name the search looks at: each has an index of its own.
+NAME_WORDS_SEARCHED = 4
+
+
+def name_word_starts(dialect: str) -> list:
+    """The canonical name from its first, second, third and fourth word on.
+
+    A word typed in the search matches when one of these starts with it, so "amin"
+    finds "siti aminah" through an index (see the migration registry_search, which
+    indexes exactly these expressions) instead of reading every person; words from the
+    fifth on are not searched. The expressions are literal SQL because an index on an
+    expression serves only a query that spells it the same way, without parameters.
+    """
+    find = "strpos" if dialect == "postgresql" else "instr"
+    texts = ["name_norm"]
+    for _ in range(NAME_WORDS_SEARCHED - 1):
+        texts.append(f"substr({texts[-1]}, {find}({texts[-1]}, ' ') + 1)")
+    return [Person.name_norm, *(literal_column(t, String) for t in texts[1:])]
+
+
+def _prefix(column, value: str):
+    # A range, not LIKE: it uses the index on every engine ('~' sorts after a-z and digits).
+    return and_(column >= value, column < value + "~")
+
+
+def search_query(filters: Filters, today: date | None = None) -> Select:
+    """The households matching a staff search, in RW/RT order.
+
+    `q` may be a NIK or KK number (exact, or at least 8 leading digits), "RT 3 RW 2"
+    or "3/2", or words of a name (each word must start one of the first four words of a
+    member's name, compared in the canonical spelling).
+    """
+    today = today or village_today()
+    stmt = select(Household)
+    q = (filters.q or "").strip()[:MAX_QUERY]
+    rt, rw = filters.rt, filters.rw
+    digits = clean_number(q)
+    rt_rw = parse_rt_rw(q)
+    if rt_rw is not None:
+        rt = rt_rw[0] if rt_rw[0] is not None else rt
+        rw = rt_rw[1] if rt_rw[1] is not None else rw
+    elif is_whole(digits) and len(digits) >= MIN_NUMBER_PREFIX:
+        if len(digits) == 16:
+            person_hit = select(Person.household_id).where(Person.nik == digits)
+            kk_hit = select(KKNumber.household_id).where(KKNumber.kk_number == digits)
+            stmt = stmt.where(
+                or_(
+                    Household.kk_number == digits,
+                    Household.id.in_(person_hit),
+                    Household.id.in_(kk_hit),
+                )
+            )
+        else:
+            person_hit = select(Person.household_id).where(_prefix(Person.nik, digits))
+            stmt = stmt.where(
+                or_(_prefix(Household.kk_number, digits), Household.id.in_(person_hit))
+            )
+    elif q:
+        words = normalise_name(q).split()[:6]
+        if not words:
+            # Only titles or symbols: nothing sensible to look for.
+            return stmt.where(Household.id.is_(None))
+        starts = name_word_starts(db.session.get_bind().dialect.name)
+        conds = [or_(*[_prefix(start, w) for start in starts]) for w in words]
+        stmt = stmt.where(
+            Household.id.in_(
+                select(Person.household_id).where(Person.merged_into_id.is_(None), *conds)
+            )
+        )
+    if rt is not None:
+        stmt = stmt.where(Household.rt == rt)
+    if rw is not None:
+        stmt = stmt.where(Household.rw == rw)
+    if filters.need_level:
+        stmt = stmt.where(Household.need_level == filters.need_level)
+    if filters.aid_type:
+        stmt = stmt.where(Household.aid_types.contains(f" {filters.aid_type} ", autoescape=True))
+    if filters.programme_id:
+        stmt = stmt.where(
+            Household.id.in_(
+                select(Enrolment.household_id).where(
+                    Enrolment.programme_id == filters.programme_id, _active(Enrolment, today)
+                )
+            )
+        )
+    return stmt.options(selectinload(Household.members)).order_by(
+        Household.rw, Household.rt, Household.id
+    )
+
+
+def search_households(filters: Filters, page: int = 1, per_page: int = 25):
+    """A page of households for the staff search (Flask-SQLAlchemy Pagination)."""
+    stmt = search_query(filters)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    if page == 1 and len(pagination.items) < per_page:
+        # Everything found fits on the first page: its length is the count. Saves the
+        # second query on most searches as the operator types a name.
+        pagination.total = len(pagination.items)
+    else:
+        found = stmt.options(lazyload("*")).order_by(None).subquery()
+        pagination.total = db.session.scalar(select(func.count()).select_from(found))
+    return pagination
+
+
+def programmes_for_filter() -> list[Programme]:
+    return list(db.session.scalars(select(Programme).order_by(Programme.name_id)))
+
+
+def household_by_kk(kk: str) -> Household | None:
+    """The household that now carries a family card number (for moving a person there)."""
+    kk = clean_number(kk)
+    if not kk:
+        return None
+    return db.session.scalar(select(Household).where(Household.kk_number == kk))
+
+
+def warnings_overview(limit: int = 200) -> dict[str, list]:
+    """Everything the warnings page lists: stale enrolments and overlaps (all of them),
+    NIK mismatches and likely duplicates (the first `limit`)."""
+    return {
+        "stale": stale_enrolments(),
+        "overlaps": overlaps(),
+        "nik": nik_mismatches(limit),
+        "duplicates": likely_duplicates(limit),
+        "limit": limit,
+    }

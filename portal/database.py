@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import scoped_session
 
@@ -83,3 +83,14 @@ def write_transaction(session, *, join_on_postgresql: bool = False):
     except BaseException:
         session.rollback()
         raise
+
+
+def database_answers(session) -> bool:
+    """Whether the database answers a trivial query now (for /healthz). A failure of any
+    kind means "not healthy"; the session is left clean for the next use."""
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - whatever the failure, the answer is "no"
+        session.rollback()
+        return False
+    return True

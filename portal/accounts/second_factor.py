@@ -47,7 +47,7 @@ def start_enrolment(user: User) -> str:
     """Give the user a fresh secret to scan, unless one is already waiting.
 
     Keeping a waiting secret means a reload shows the same QR code, so a phone that
-    already scanned it still works. The caller commits.
+    already scanned it still works. Commits.
     """
     if user.has_second_factor:
         raise ValueError("the second factor is already set up")
@@ -55,7 +55,9 @@ def start_enrolment(user: User) -> str:
     if not user.totp_secret or is_unreadable(user.totp_secret):
         user.totp_secret = pyotp.random_base32()
         user.totp_last_step = None
-    return user.totp_secret
+    secret = user.totp_secret
+    db.session.commit()
+    return secret
 
 
 def provisioning_uri(user: User, issuer: str) -> str:

@@ -210,7 +210,6 @@ def enrol():
     if user.has_second_factor:
         return redirect(url_for("accounts.second_factor", next=target))
     secret = twofa.start_enrolment(user)
-    db.session.commit()
     form = EnrolForm()
     if request.method == "GET":
         form.next.data = target or ""

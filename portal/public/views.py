@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import text
 
 from portal import cache
+from portal.database import database_answers
 from portal.extensions import db
 from portal.htmx import render
 from portal.programmes.models import Programme
@@ -144,9 +144,6 @@ def announcements_feed():
 @bp.route("/healthz")
 @public
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any database failure means "not healthy", whatever its kind
-        db.session.rollback()
+    if not database_answers(db.session):
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")

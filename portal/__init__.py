@@ -79,7 +79,6 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from portal.accounts.manage import bp as residents_manage_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.complaints.manage import bp as complaints_manage_bp
@@ -93,6 +92,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
     from portal.registry.import_views import bp as registry_import_bp
+    from portal.registry.resident_manage import bp as residents_manage_bp
     from portal.registry.views import bp as registry_bp
 
     app.register_blueprint(public_bp)
@@ -120,7 +120,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_account_data() -> None:
-    """Each feature tells "My account" what it keeps about a person."""
+    """Each feature tells "My account" what it keeps about a person; the registry
+    offers accounts its check of a resident's proof (portal/accounts/identity.py)."""
+    from portal.registry import verification
+
+    verification.register()
     from portal.complaints import account_data as complaints_data
     from portal.participation import account_data as participation_data
     from portal.training import account_data as training_data

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import reclaim, verification
 from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.participation import services as participation
 from portal.participation.models import BallotVote, Proposal, ProposalSupport
+from portal.registry import reclaim, verification
 from portal.registry.models import Person
 from portal.registry.validation import make_nik
 from portal.training import services as training

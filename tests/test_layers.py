@@ -48,24 +48,10 @@ APP_MODULES = {"portal", "portal.cli", "portal.models"}
 # the hooks it offers (where two features need each other, one registers with the other).
 FEATURE_INTERFACE = {"services", "queries", "hooks"}
 
-# (importer, imported): reason. Modules, as dotted names.
-# The one named exception: resident accounts are verified against the registry (NIK +
-# birth date), so accounts/residents.py and its staff pages read registry people. That
-# code is being rewritten (identity proof, issue 16) and moves above the registry then.
-ISSUE_16 = (
-    "resident verification (issue 16's rewrite: verification.py, reclaim.py) reads the "
-    "registry; it moves to the registry side next"
-)
-ALLOWED: dict[tuple[str, str], str] = {
-    ("portal.accounts.residents", "portal.registry.models"): ISSUE_16,
-    ("portal.accounts.residents", "portal.registry.services"): ISSUE_16,
-    ("portal.accounts.residents", "portal.registry.validation"): ISSUE_16,
-    ("portal.accounts.manage", "portal.registry.models"): ISSUE_16,
-    ("portal.accounts.reclaim", "portal.registry.models"): ISSUE_16,
-    ("portal.accounts.verification", "portal.registry.models"): ISSUE_16,
-    ("portal.accounts.verification", "portal.registry.services"): ISSUE_16,
-    ("portal.accounts.verification", "portal.registry.validation"): ISSUE_16,
-}
+# (importer, imported): reason. Modules, as dotted names. Empty: resident verification,
+# the last exception, moved to the registry side (issue 12). Keep it empty; an entry
+# added here needs its reason, and one that no longer occurs fails below.
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:

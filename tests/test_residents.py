@@ -10,12 +10,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import residents, verification
+from portal.accounts import residents
 from portal.accounts.models import DeletionRequest, ResetCode, User
 from portal.accounts.phones import normalise_phone
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.registry import residents as matching
+from portal.registry import verification
+from portal.registry.models import Person
 from portal.registry.validation import make_nik
 from tests import registry_helpers as rh
 
@@ -204,7 +207,7 @@ def test_nik_birth_date_kk_and_mother_verify_at_once(client, login_as, villager)
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert user.is_verified and user.person_id == villager.id and user.verified_at
-    assert residents.household_id_for(user) == villager.household_id
+    assert matching.household_id_for(user) == villager.household_id
     page = client.get("/akun/verifikasi?lang=en").get_data(as_text=True)
     assert "Verified" in page and villager.nik not in page and villager.nik[-4:] in page
     assert len(actions("resident_verified")) == 1
@@ -558,7 +561,7 @@ def test_demo_seed_adds_verified_residents_who_can_log_in(client):
     assert len(residents_) >= 3
     phone, password = residents_[0]
     user = db.session.scalars(select(User).where(User.phone == phone)).one()
-    assert user.is_verified and residents.household_id_for(user) is not None
+    assert user.is_verified and matching.household_id_for(user) is not None
     assert (
         client.post("/masuk", data={"identifier": phone, "password": password}).status_code == 302
     )
@@ -670,8 +673,8 @@ def test_approving_and_rejecting_one_request_at_once_decides_it_once(app, make_u
         if i % 2:
             residents.reject_verification(user, "Tidak dikenal", actor=actor)
         else:
-            person = db.session.get(residents.Person, person_id)
-            residents.approve_verification(user, person, actor=actor)
+            person = db.session.get(Person, person_id)
+            matching.approve_verification(user, person, actor=actor)
 
     outcomes = _race(app, 8, decide)
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == 7, outcomes

@@ -134,7 +134,7 @@ class RegisterForm(Form):
 
 class VerifyForm(Form):
     """What the village registry holds about the resident and a stranger does not:
-    compared by portal/accounts/verification.py."""
+    compared by portal/registry/verification.py."""
 
     nik = StringField(
         _l("NIK (16 digits, on your identity card or family card)"),

@@ -77,7 +77,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     # `nik` is the NIK of the verified link only (unique, like person_id): a request
     # that waits for the office keeps what was typed in `claimed_nik`, which is not
     # unique, so a stranger's pending claim never blocks the real owner. The NIK is
-    # never shown back in full. Proof the registry holds (portal/accounts/verification.py)
+    # never shown back in full. Proof the registry holds (portal/registry/verification.py)
     # links the account to that person and verifies it; otherwise it waits in the
     # operators' queue (verification_status "pending").
     nik: Mapped[str | None] = mapped_column(String(16), unique=True)

@@ -23,13 +23,13 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from portal.accounts import (
+    identity,
     lockout,
     notices,
     residents,
     services,
     session_lifetime,
     staff_session,
-    verification,
 )
 from portal.accounts import second_factor as twofa
 from portal.accounts.forms import (
@@ -504,12 +504,12 @@ def download_data():
 @roles_required(*RESIDENTS)
 def verify():
     """Prove living in the village: NIK, birth date, KK number and mother's name,
-    compared with the registry."""
+    compared with the registry (by the check it registers, portal/accounts/identity.py)."""
     user = current_user._get_current_object()
     form = VerifyForm()
     if form.validate_on_submit() and not user.is_verified:
         try:
-            status = verification.verify_resident(
+            status = identity.verify_resident(
                 user,
                 form.nik.data,
                 form.birth_date.data,

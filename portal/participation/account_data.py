@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from portal.accounts.models import User
-from portal.accounts.residents import household_id_for, register_data_source
+from portal.accounts.residents import register_data_source
 from portal.extensions import db
 from portal.i18n import current_lang, localized
 from portal.participation.models import (
@@ -26,6 +26,7 @@ from portal.participation.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from portal.registry.residents import household_id_for
 
 FIELD_LABELS = {
     "ballot": _l("Ballot"),

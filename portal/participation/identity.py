@@ -1,7 +1,7 @@
 """Votes and supports cast under a stolen identity are struck.
 
 When the village office gives a registry person back to their real owner
-(portal/accounts/reclaim.py), the account that held the person loses what it did as
+(portal/registry/reclaim.py), the account that held the person loses what it did as
 that person: its votes on one-per-person ballots (the voter key is the account), the
 household votes it cast on household ballots for the households the person has lived
 in (`BallotVote.cast_by`; votes from before that column existed cannot be told apart
@@ -21,7 +21,7 @@ from collections import Counter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
 
-from portal.accounts.reclaim import Note, Revocation, identity_revoked
+from portal.accounts.identity import Note, Revocation, identity_revoked
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.participation.models import (

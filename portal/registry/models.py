@@ -259,7 +259,7 @@ class Person(TimestampMixin, db.Model):
     birth_date: Mapped[date | None] = mapped_column(Date)
     # The mother's name as the civil registry (SIAK "Ibu", OpenSID "nama_ibu") records
     # it. Staff only: it is part of the proof a resident gives to verify an account
-    # (portal/accounts/verification.py), so no public page, list or export shows it.
+    # (portal/registry/verification.py), so no public page, list or export shows it.
     mother_name: Mapped[str | None] = mapped_column(String(120))
     relation: Mapped[str] = mapped_column(String(16), default="other")
     marital_status: Mapped[str | None] = mapped_column(String(10))

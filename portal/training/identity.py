@@ -2,7 +2,7 @@
 
 A place is held for a registry person (`holder` "p<id>", one live place per person and
 session), and the account that asked for it can see and cancel it. When the village
-office gives the person back to their real owner (portal/accounts/reclaim.py), the live
+office gives the person back to their real owner (portal/registry/reclaim.py), the live
 places the other account took in the person's name move to the owner's account: the
 other account can no longer see or cancel them, and the owner, who may not want them,
 is told through the operator, who sees the list after the reclaim and can cancel a
@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.accounts.reclaim import Note, Revocation, identity_revoked
+from portal.accounts.identity import Note, Revocation, identity_revoked
 from portal.extensions import db
 from portal.training.models import LIVE, Place, TrainingSession
 

@@ -8,9 +8,10 @@ account. In one transaction:
 - the other account loses its verification (status "rejected", with the operator's
   reason, which that account reads);
 - what it did under that identity is undone by the features that keep it: they listen
-  to `identity_revoked` (accounts is a lower layer, so it never imports them) and
-  return `Note`s of what they did (participation strikes the votes and supports,
-  training moves the course places in the person's name to the owner's account);
+  to `identity_revoked` (portal/accounts/identity.py; the registry is a lower layer
+  than they are, so it never imports them) and return `Note`s of what they did
+  (participation strikes the votes and supports, training moves the course places in
+  the person's name to the owner's account);
 - the owner's account is verified as the person;
 - both accounts get an audit entry, the first one listing the notes.
 
@@ -23,13 +24,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import residents
+from portal.accounts.identity import Note, Revocation, identity_revoked
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.residents import ResidentError
@@ -38,29 +39,6 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.registry.models import Person
-
-_signals = Namespace()
-# Sent with `revocation=Revocation(...)`, inside the reclaim's transaction. Each
-# receiver returns a list of Note (possibly empty).
-identity_revoked = _signals.signal("identity-revoked")
-
-
-@dataclass(frozen=True)
-class Revocation:
-    """An account loses the registry person it was verified as."""
-
-    user_id: int
-    person_id: int
-    new_user_id: int | None
-
-
-@dataclass(frozen=True)
-class Note:
-    """What a feature did about a revoked identity: a line for the operator's page (in
-    their language) and the same in English for the audit log."""
-
-    message: object
-    audit: str
 
 
 @dataclass

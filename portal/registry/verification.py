@@ -18,9 +18,12 @@ real owner; only the verified link is unique (`person_id`, `nik`).
 
 Residual risk: someone who holds the family card or a copy of it (a relative, or anyone
 a photocopy passed through) can still pass. The real owner then takes the identity
-back at the office (portal/accounts/reclaim.py); a village where such copies are
+back at the office (portal/registry/reclaim.py); a village where such copies are
 common can turn instant verification off (VERIFY_AT_ONCE=0): then every request waits
 for the office's check of the KTP.
+
+The registry registers `verify_resident` with accounts at app setup (`register`,
+portal/accounts/identity.py): the resident's page /akun/verifikasi calls it there.
 """
 
 from __future__ import annotations
@@ -33,12 +36,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
-from portal.accounts.residents import ResidentError, parse_nik
+from portal.accounts.residents import ResidentError
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
 from portal.registry.models import Household, Person
+from portal.registry.residents import parse_nik
 from portal.registry.validation import check_kk, clean_number
 
 # Why a request was not verified at once: for the audit log (staff) only, never for
@@ -183,3 +187,10 @@ def verify_resident(
             _queue(db.session.get(User, user_id), nik, birth_date, LINKED, ip)
         return "pending"
     return "verified"
+
+
+def register() -> None:
+    """Offer the check to accounts' page /akun/verifikasi (called by the app factory)."""
+    from portal.accounts.identity import register_verifier
+
+    register_verifier(verify_resident)

@@ -1,6 +1,9 @@
-"""Staff pages for residents' accounts (under /staf/warga): the verification queue with
-a registry comparison, approve or reject, assisted sign-up at the office, one-time reset
-codes, and residents' deletion requests.
+"""Staff pages for residents' accounts (under /staf/warga, the blueprint
+"residents_manage"): the verification queue with a registry comparison, approve or
+reject, assisted sign-up at the office, one-time reset codes, and residents' deletion
+requests. They live on the registry side because they match accounts with registry
+people (portal/registry/residents.py); the rules for the accounts themselves are
+portal/accounts/residents.py.
 
 Operators and admins act, auditors read; deletion requests are carried out by admins.
 Every decision is written to the audit log (in the services), and opening a pending
@@ -14,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import searches
-from portal.accounts import reclaim, residents
+from portal.accounts import residents
 from portal.accounts.forms import (
     ApproveForm,
     AssistedSignupForm,
@@ -28,6 +31,8 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.numbers import db_int
+from portal.registry import reclaim
+from portal.registry import residents as matching
 from portal.registry.models import Person
 from portal.roles import ADMINS, EDITORS, OVERSEERS, READERS
 from portal.security import roles_required
@@ -83,7 +88,7 @@ def queue():
         return _old_link(ACCOUNTS, "residents_manage.queue")
     q = _words(ACCOUNTS)
     return render_template(
-        "accounts/manage/queue.html",
+        "registry/residents/queue.html",
         pending=residents.pending_verifications(),
         q=q,
         found=residents.find_accounts(q) if q else [],
@@ -118,10 +123,10 @@ def _reclaim_form(user: User, candidates: list[Person]) -> ReclaimForm:
 
 def _detail(user: User, *, reject_form=None, approve_error=None, reclaim_form=None, status=200):
     q = _words(PEOPLE)
-    candidates = residents.candidates_for(user, q) if user.verification_status == "pending" else []
+    candidates = matching.candidates_for(user, q) if user.verification_status == "pending" else []
     return (
         render_template(
-            "accounts/manage/detail.html",
+            "registry/residents/detail.html",
             resident=user,
             q=q,
             candidates=candidates,
@@ -160,7 +165,7 @@ def approve(user_id: int):
     if person is None:
         return _detail(user, approve_error=_("Choose the person in the registry."), status=400)
     try:
-        residents.approve_verification(user, person, actor=_me(), ip=request.remote_addr)
+        matching.approve_verification(user, person, actor=_me(), ip=request.remote_addr)
     except residents.ResidentError as error:
         return _detail(user, approve_error=str(error.message), status=409)
     flash(_("%(name)s is verified.", name=user.name), "success")
@@ -194,7 +199,7 @@ def reject(user_id: int):
 def take_back(user_id: int):
     """Give a registry person back to this account, the owner's, after checking their
     identity card at the office; the account that held the person loses it and what
-    it did under it (portal/accounts/reclaim.py)."""
+    it did under it (portal/registry/reclaim.py)."""
     user = _resident_or_404(user_id)
     form = ReclaimForm()
     if form.validate_on_submit():
@@ -226,13 +231,13 @@ def reset_code(user_id: int):
         abort(400)
     code = residents.issue_reset_code(user, actor=_me(), ip=request.remote_addr)
     return render_template(
-        "accounts/manage/code.html", resident=user, code=code, hours=residents._code_hours()
+        "registry/residents/code.html", resident=user, code=code, hours=residents._code_hours()
     )
 
 
-def _assisted(form: AssistedSignupForm, person: Person) -> residents.AssistedSignup:
+def _assisted(form: AssistedSignupForm, person: Person) -> matching.AssistedSignup:
     """The assisted sign-up, or, when the operator takes the identity back from another
-    account, the same with the take-back in one transaction (portal/accounts/reclaim.py)."""
+    account, the same with the take-back in one transaction (portal/registry/reclaim.py)."""
     contact = {
         "name": form.name.data,
         "phone": form.phone.data,
@@ -242,13 +247,13 @@ def _assisted(form: AssistedSignupForm, person: Person) -> residents.AssistedSig
         "ip": request.remote_addr,
     }
     if not form.take_back.data:
-        return residents.assisted_signup(person=person, **contact)
+        return matching.assisted_signup(person=person, **contact)
     done, code = reclaim.assisted_take_back(person, reason=form.reason.data, **contact)
     if done.previous_id is not None:
         flash(_("The other account lost this identity and was told why."), "info")
     for note in done.notes:
         flash(str(note.message), "info")
-    return residents.AssistedSignup(user=done.owner, code=code)
+    return matching.AssistedSignup(user=done.owner, code=code)
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -259,7 +264,7 @@ def assisted():
         return _old_link(PEOPLE, "residents_manage.assisted")
     form = AssistedSignupForm()
     q = _words(PEOPLE)
-    people = residents.search_people(q)
+    people = matching.search_people(q)
     if form.validate_on_submit():
         person = db.session.get(Person, form.person_id.data)
         if person is None:
@@ -275,7 +280,7 @@ def assisted():
                     flash(str(error.message), "error")
             else:
                 return render_template(
-                    "accounts/manage/code.html",
+                    "registry/residents/code.html",
                     resident=made.user,
                     code=made.code,
                     hours=residents._code_hours(),
@@ -283,7 +288,7 @@ def assisted():
                 )
     status = 422 if form.errors else 200
     return render_template(
-        "accounts/manage/assisted.html",
+        "registry/residents/assisted.html",
         form=form,
         q=q,
         people=people,
@@ -296,7 +301,7 @@ def assisted():
 def deletions():
     """Residents' requests to delete their account."""
     return render_template(
-        "accounts/manage/deletions.html",
+        "registry/residents/deletions.html",
         requests=residents.open_deletion_requests(),
         form=DecideDeletionForm(formdata=None),
     )

@@ -148,9 +148,9 @@ def _make_targets() -> dict:
 
     from portal.accounts.models import User, new_session_token
     from portal.csr.models import Pledge
+    from portal.devdata import registry as registry_demo
     from portal.extensions import db
     from portal.models_base import utcnow
-    from portal.devdata import registry as registry_demo
     from portal.registry.models import Membership
 
     now = utcnow()

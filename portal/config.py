@@ -82,6 +82,18 @@ def defaults(instance_path: str) -> dict:
     """The configuration a fresh install runs with."""
     secure = _bool("SESSION_COOKIE_SECURE", default=_bool("BEHIND_HTTPS"))
     return {
+        **_storage(instance_path),
+        **_logins(),
+        **_web(secure),
+        **_outbox(instance_path),
+        **_features(),
+        "DEBUG": False,
+    }
+
+
+def _storage(instance_path: str) -> dict:
+    """The keys, the database and how long a request waits for it."""
+    return {
         "SECRET_KEY": load_secret_key(instance_path),
         "TOTP_ENCRYPTION_KEY": load_totp_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -92,6 +104,12 @@ def defaults(instance_path: str) -> dict:
         # connection, before the request gives up with the 503 page.
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
         "DATABASE_CONNECT_TIMEOUT": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
+    }
+
+
+def _logins() -> dict:
+    """Rate limits, sessions and lockouts of logins, sign-ups and verification."""
+    return {
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "sweeping-memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
@@ -126,6 +144,12 @@ def defaults(instance_path: str) -> dict:
         # Several workers with rate-limit counters in memory: each counts alone, so the
         # app refuses to start (portal/workers.py) unless this says it is meant.
         "RATELIMIT_PER_WORKER_OK": _bool("RATELIMIT_PER_WORKER_OK"),
+    }
+
+
+def _web(secure: bool) -> dict:
+    """Proxy, cookies, uploads, languages and the public page cache."""
+    return {
         "BEHIND_PROXY": _bool("BEHIND_PROXY"),
         # The public host name (bansos.example.desa.id): links built for outside (feeds,
         # QR codes, receipts, certificates) use it, never the Host a request carries.
@@ -149,6 +173,12 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_CACHE_SECONDS": int(os.environ.get("PUBLIC_CACHE_SECONDS", "30")),
         # Pages kept per worker (each a few kB to ~100 kB).
         "PUBLIC_CACHE_ENTRIES": int(os.environ.get("PUBLIC_CACHE_ENTRIES", "500")),
+    }
+
+
+def _outbox(instance_path: str) -> dict:
+    """Where training messages go: the outbox, SMTP or an SMS/WhatsApp gateway."""
+    return {
         # Training messages (confirmations, waitlist, reminders) go through an outbox.
         # Without settings every message is written to instance/outbox/ and shown on the
         # staff outbox page. SMTP_HOST (with SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
@@ -166,6 +196,12 @@ def defaults(instance_path: str) -> dict:
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL"),
         "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN"),
         "SMS_CHANNEL": os.environ.get("SMS_CHANNEL", "sms"),
+    }
+
+
+def _features() -> dict:
+    """The recipient lists' and participation's limits and settings."""
+    return {
         # Recipient lists: the printed notice board may carry full names (village decision);
         # the self-check and objections are rate-limited per address.
         "LISTS_PRINT_FULL_NAMES": _bool("LISTS_PRINT_FULL_NAMES"),
@@ -190,5 +226,4 @@ def defaults(instance_path: str) -> dict:
         "PARTICIPATION_RESULTS_SECONDS": int(os.environ.get("PARTICIPATION_RESULTS_SECONDS", "5")),
         # Supports that put a proposal on the next village meeting's agenda.
         "PROPOSAL_SUPPORT_THRESHOLD": int(os.environ.get("PROPOSAL_SUPPORT_THRESHOLD", "10")),
-        "DEBUG": False,
     }

@@ -13,6 +13,7 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.lists import services
 from portal.lists.models import ListEntry, ListObjection, ListVersionRow
+from portal.lists.services import objections
 from portal.registry.models import Household, Person
 from tests.test_lists import published, village  # noqa: F401  (fixture)
 
@@ -39,7 +40,8 @@ def test_objections_are_refused_after_the_period_closes(board, client, app, monk
     with app.test_request_context("/?lang=en"):
         assert str(error.value.message) == "The objection period for this list has closed."
 
-    monkeypatch.setattr(services, "village_today", lambda: closing + timedelta(days=1))
+    # the objection rules read the village day where they are used
+    monkeypatch.setattr(objections, "village_today", lambda: closing + timedelta(days=1))
     response = client.post(
         f"/daftar-penerima/{period.id}/sanggah?lang=en",
         data={"kind": "include", "subject_name": "Ani", "rt": "1", "reason": "Layak"},

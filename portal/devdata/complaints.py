@@ -56,7 +56,17 @@ def seed() -> None:
     operator = _staff("operator")
     admin = _staff("admin") or operator
     now = utcnow()
+    _new_complaints()
+    _answered(operator, now)
+    _closed(operator, now)
+    _older(operator, now)
+    if operator:
+        _about_staff(operator, admin)
+    db.session.flush()
 
+
+def _new_complaints() -> None:
+    """One new complaint and one overdue."""
     _complaint(
         0.5,
         category="misuse",
@@ -72,6 +82,10 @@ def seed() -> None:
         rt="002",
         rw="001",
     )
+
+
+def _answered(operator: User | None, now) -> None:
+    """A named complaint with a public reply."""
     answered = _complaint(
         2,
         category="service",
@@ -93,6 +107,9 @@ def seed() -> None:
             body="Terima kasih. Mulai pembagian berikutnya kami sediakan kursi dan nomor antrean.",
         )
 
+
+def _closed(operator: User | None, now) -> None:
+    """The closed complaint with the known code and a full history."""
     closed = _complaint(
         20,
         code=DEMO_CODE,
@@ -119,6 +136,9 @@ def seed() -> None:
         _step(closed, 15, "note", operator, public=False, body="Kunjungan rumah selesai.")
         _step(closed, 10, "closed", operator, body=closed.resolution)
 
+
+def _older(operator: User | None, now) -> None:
+    """An older closed complaint."""
     older = _complaint(
         45,
         category="missed",
@@ -134,23 +154,24 @@ def seed() -> None:
         _step(older, 44, "replied", operator, body="Kami menanyakan ke pemasok.")
         _step(older, 41, "closed", operator, body=older.resolution)
 
-    if operator:
-        routed = _complaint(
-            1,
-            category="unfair",
-            description="Petugas meminta uang administrasi saat pengambilan bantuan.",
-            named_staff_id=operator.id,
-            status="in_review",
-            priority="urgent",
+
+def _about_staff(operator: User, admin: User | None) -> None:
+    """A complaint naming the operator, routed past them to the admin."""
+    routed = _complaint(
+        1,
+        category="unfair",
+        description="Petugas meminta uang administrasi saat pengambilan bantuan.",
+        named_staff_id=operator.id,
+        status="in_review",
+        priority="urgent",
+    )
+    if admin and admin.id != operator.id:
+        _step(routed, 0.8, "triaged", admin, detail="priority normal → urgent")
+        _step(
+            routed,
+            0.7,
+            "note",
+            admin,
+            public=False,
+            body="Diteruskan ke kepala desa dan BPD.",
         )
-        if admin and admin.id != operator.id:
-            _step(routed, 0.8, "triaged", admin, detail="priority normal → urgent")
-            _step(
-                routed,
-                0.7,
-                "note",
-                admin,
-                public=False,
-                body="Diteruskan ke kepala desa dan BPD.",
-            )
-    db.session.flush()

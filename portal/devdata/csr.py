@@ -179,9 +179,16 @@ def seed() -> None:
     operator = _staff("operator")
     admin = _staff("admin") or operator
     now = utcnow()
+    needs = _demo_needs(operator)
+    companies = _demo_companies(admin, now)
+    for i, row in enumerate(PLEDGES):
+        _demo_pledge(i, row, companies, needs, operator, now)
+    _demo_offer(companies[1], now)
+
+
+def _demo_needs(operator: User | None) -> list[Need]:
     today = village_today()
     programmes = {p.slug: p.id for p in db.session.scalars(select(Programme))}
-
     needs = []
     for data in NEEDS:
         data = dict(data)
@@ -196,7 +203,10 @@ def seed() -> None:
         need.set_published(True)
         db.session.add(need)
         needs.append(need)
+    return needs
 
+
+def _demo_companies(admin: User | None, now) -> list[Company]:
     companies = []
     for name, sector, locale, status, contact, email in COMPANIES:
         user = create_user(name=contact, role="partner", password=generate_password(), email=email)
@@ -216,63 +226,77 @@ def seed() -> None:
         db.session.add(company)
         companies.append(company)
     db.session.flush()
+    return companies
 
-    for i, (ci, ni, amount, value, status, parts) in enumerate(PLEDGES):
-        company, need = companies[ci], needs[ni]
-        started = now - timedelta(days=50 - i * 5)
-        delivered = sum(parts)
-        if status in ("partly_delivered", "closed") and delivered >= amount:
-            final = "delivered" if status == "partly_delivered" else status
-        else:
-            final = status
-        pledge = Pledge(
-            company_id=company.id,
-            need_id=need.id,
-            kind=need.kind,
-            amount=amount,
-            value=value,
-            delivered=delivered,
-            status=final,
-            created_at=started,
-            updated_at=started,
-            created_by_id=company.user_id,
-            expected_on=today + timedelta(days=20 + i),
-        )
-        if final not in ("pledged", "withdrawn"):
-            pledge.confirmed_at = started + timedelta(days=1)
-            pledge.receipt_code = new_code()
-        db.session.add(pledge)
-        db.session.flush()
-        partner = db.session.get(User, company.user_id)
-        state = None
-        for step in STEPS.get(status, ["pledged", "confirmed"]):
-            actor = partner if step in ("pledged", "withdrawn") else operator
-            at = started if step == "pledged" else started + timedelta(days=1)
-            _event(pledge, state, step, actor, at)
-            state = step
-        running = 0
-        for k, part in enumerate(parts):
-            running += part
-            at = started + timedelta(days=5 + 7 * k)
-            after = "delivered" if running >= amount else "partly_delivered"
-            db.session.add(
-                Delivery(
-                    pledge_id=pledge.id,
-                    amount=part,
-                    delivered_on=at.date(),
-                    note="Diterima di Balai Desa.",
-                    recorded_at=at,
-                    recorded_by_id=operator.id if operator else None,
-                    recorded_by_name=operator.name if operator else None,
-                    receipt_code=new_code(),
-                )
+
+def _demo_pledge(i: int, row, companies, needs, operator: User | None, now) -> None:
+    """One pledge of PLEDGES with its status history and deliveries."""
+    ci, ni, amount, value, status, parts = row
+    company, need = companies[ci], needs[ni]
+    started = now - timedelta(days=50 - i * 5)
+    delivered = sum(parts)
+    if status in ("partly_delivered", "closed") and delivered >= amount:
+        final = "delivered" if status == "partly_delivered" else status
+    else:
+        final = status
+    pledge = Pledge(
+        company_id=company.id,
+        need_id=need.id,
+        kind=need.kind,
+        amount=amount,
+        value=value,
+        delivered=delivered,
+        status=final,
+        created_at=started,
+        updated_at=started,
+        created_by_id=company.user_id,
+        expected_on=village_today() + timedelta(days=20 + i),
+    )
+    if final not in ("pledged", "withdrawn"):
+        pledge.confirmed_at = started + timedelta(days=1)
+        pledge.receipt_code = new_code()
+    db.session.add(pledge)
+    db.session.flush()
+    partner = db.session.get(User, company.user_id)
+    state = None
+    for step in STEPS.get(status, ["pledged", "confirmed"]):
+        actor = partner if step in ("pledged", "withdrawn") else operator
+        at = started if step == "pledged" else started + timedelta(days=1)
+        _event(pledge, state, step, actor, at)
+        state = step
+    state = _demo_deliveries(pledge, parts, state, operator, started)
+    if status == "closed":
+        _event(pledge, state, "closed", operator, started + timedelta(days=30))
+
+
+def _demo_deliveries(pledge: Pledge, parts, state, operator: User | None, started) -> str:
+    """The pledge's deliveries, a week apart; the status after the last."""
+    running = 0
+    for k, part in enumerate(parts):
+        running += part
+        at = started + timedelta(days=5 + 7 * k)
+        after = "delivered" if running >= pledge.amount else "partly_delivered"
+        db.session.add(
+            Delivery(
+                pledge_id=pledge.id,
+                amount=part,
+                delivered_on=at.date(),
+                note="Diterima di Balai Desa.",
+                recorded_at=at,
+                recorded_by_id=operator.id if operator else None,
+                recorded_by_name=operator.name if operator else None,
+                receipt_code=new_code(),
             )
-            _event(pledge, state, after, operator, at, amount=part)
-            state = after
-        if status == "closed":
-            _event(pledge, state, "closed", operator, started + timedelta(days=30))
+        )
+        _event(pledge, state, after, operator, at, amount=part)
+        state = after
+    return state
+
+
+def _demo_offer(company: Company, now) -> None:
+    """An offer not tied to a need."""
     offer = Pledge(
-        company_id=companies[1].id,
+        company_id=company.id,
         need_id=None,
         kind="expertise",
         amount=16,
@@ -281,11 +305,11 @@ def seed() -> None:
         status="offered",
         description="Relawan karyawan kami dapat mengajar literasi keuangan untuk kelompok "
         "ibu rumah tangga, empat sesi.",
-        created_by_id=companies[1].user_id,
+        created_by_id=company.user_id,
     )
     db.session.add(offer)
     db.session.flush()
-    _event(offer, None, "offered", db.session.get(User, companies[1].user_id), now)
+    _event(offer, None, "offered", db.session.get(User, company.user_id), now)
 
 
 def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: int = 1) -> dict:
@@ -294,9 +318,17 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
     rng = random.Random(seed)
     now = utcnow()
     operator = _staff("operator") or _staff("admin")
+    made_needs = _bench_needs(rng, needs)
+    made_companies = _bench_companies(rng, companies, seed, now)
+    made = _bench_pledges(rng, pledges, made_needs, made_companies, operator, now)
+    _bench_history(made, operator, now)
+    return {"needs": needs, "companies": companies, "pledges": pledges}
+
+
+def _bench_needs(rng: random.Random, count: int) -> list[Need]:
     kinds = list(NEED_KINDS)
     made_needs = []
-    for i in range(needs):
+    for i in range(count):
         kind = rng.choice(kinds)
         need = Need(
             kind=kind,
@@ -311,8 +343,12 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
         need.set_published(True)
         made_needs.append(need)
     db.session.add_all(made_needs)
+    return made_needs
+
+
+def _bench_companies(rng: random.Random, count: int, seed: int, now) -> list[Company]:
     made_companies = []
-    for i in range(companies):
+    for i in range(count):
         user = create_user(
             name=f"Kontak {i + 1}",
             role="partner",
@@ -332,9 +368,13 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
         )
     db.session.add_all(made_companies)
     db.session.flush()
+    return made_companies
+
+
+def _bench_pledges(rng, count, made_needs, made_companies, operator, now) -> list[Pledge]:
     statuses = ["pledged", "confirmed", "partly_delivered", "delivered", "closed", "withdrawn"]
     made = []
-    for _ in range(pledges):
+    for _ in range(count):
         need = rng.choice(made_needs)
         amount = max(1, need.target // rng.randint(2, 20))
         status = rng.choice(statuses)
@@ -361,6 +401,11 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
         )
     db.session.add_all(made)
     db.session.flush()
+    return made
+
+
+def _bench_history(made: list[Pledge], operator: User | None, now) -> None:
+    """One event per pledge and one delivery for what it delivered."""
     events = []
     deliveries = []
     for p in made:
@@ -377,4 +422,3 @@ def generate(needs: int = 200, pledges: int = 5000, companies: int = 40, seed: i
             )
     db.session.add_all(events + deliveries)
     db.session.flush()
-    return {"needs": needs, "companies": companies, "pledges": pledges}

@@ -66,6 +66,14 @@ def seed() -> None:
             select(User).where(User.role == "resident", User.verification_status == "verified")
         )
     )
+    _open_ballot(now)
+    _closed_ballot(now)
+    _survey()
+    _proposals(residents, now)
+
+
+def _open_ballot(now: datetime) -> None:
+    """The open participatory-budget ballot."""
     open_ballot = Ballot(
         question_id="Anggaran partisipatif 2027: kegiatan mana yang didanai?",
         question_en="Participatory budget 2027: which projects get funded?",
@@ -83,6 +91,10 @@ def seed() -> None:
             BallotOption(position=position, label_id=label_id, label_en=label_en, cost=cost)
         )
     db.session.add(open_ballot)
+
+
+def _closed_ballot(now: datetime) -> None:
+    """The closed household ballot with published results."""
     closed = Ballot(
         question_id="Prioritas bantuan sosial tahun 2026",
         question_en="Social assistance priority for 2026",
@@ -119,6 +131,9 @@ def seed() -> None:
         lambda: [rng.choices(closed.options, weights=(5, 3, 2))[0].id],
     )
 
+
+def _survey() -> None:
+    """The open needs survey."""
     survey = Survey(
         title_id="Survei kebutuhan warga 2027",
         title_en="Residents' needs survey 2027",
@@ -164,6 +179,9 @@ def seed() -> None:
     ]
     db.session.add(survey)
 
+
+def _proposals(residents: list[User], now: datetime) -> None:
+    """Proposals with supports; the first on the next meeting's agenda."""
     meeting = next_meeting()
     author = residents[0] if residents else None
     for i, (title, description, category) in enumerate(PROPOSALS):

@@ -16,6 +16,7 @@ from faker import Faker
 from sqlalchemy import func, select, text, update
 
 from portal.audit.services import record
+from portal.devdata import registry_history as history
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
 from portal.programmes.models import Programme
@@ -256,7 +257,8 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
 
     Returns counts of what was made and planted. Needs the programmes to exist for
     village enrolments (demo.seed adds them first); without them only national
-    enrolments are made. The caller commits.
+    enrolments are made. The caller commits. The steps draw from one random source in
+    this order, so the order is part of the demo village.
     """
     today = today or village_today()
     v = _Village(seed, today)
@@ -265,48 +267,45 @@ def generate(n_households: int = 5000, seed: int = 2026, today: date | None = No
         p.aid_type: p for p in db.session.scalars(select(Programme).order_by(Programme.id))
     }
     now = utcnow()
-    households, people_of = _draw_households(v, n_households)
+    households, people_of = _households(v, n_households)
     counts = {
         "households": n_households,
-        "duplicates": 0,
-        "nik_mismatch": 0,
+        "duplicates": _plant_duplicates(v, people_of),
+        "nik_mismatch": _give_niks(v, people_of),
         "dead_enrolled": 0,
         "overlaps": 0,
         "moves": 0,
     }
-    _plant_duplicates(v, people_of, counts)
-    _give_niks(v, people_of, counts)
     for h, people in zip(households, people_of, strict=True):
         _score(h, people, now)
-
     issued_dates = [h.pop("_issued") for h in households]
     household_ids = _reserve_ids(Household, len(households))
     for hid, h in zip(household_ids, households, strict=True):
         h["id"] = hid
     _bulk_insert(Household, households)
-    person_ids = _insert_people(v, household_ids, people_of)
+    counts["people"] = _insert_people(v, household_ids, people_of)
 
-    kk_rows, memberships = _history(v, household_ids, households, issued_dates, people_of, now)
-    _plant_moves(v, household_ids, people_of, memberships, counts)
+    kk_rows, memberships = history.kk_and_memberships(
+        v, household_ids, households, issued_dates, people_of, now
+    )
+    counts["moves"] = history.plant_moves(v, household_ids, people_of, memberships)
     _bulk_insert(KKNumber, kk_rows)
     _bulk_insert(Membership, memberships)
 
-    enrolments, external, enrolled = _enrolments(v, programmes, household_ids, households,
-                                                 people_of, counts)  # fmt: skip
-    if enrolments:
-        _bulk_insert(Enrolment, enrolments)
-    if external:
-        _bulk_insert(ExternalEnrolment, external)
-    _plant_dead_heads(v, enrolled, n_households, counts, now)
-    counts["people"] = len(person_ids)
+    enrolments, external, counts["overlaps"], enrolled = history.enrolments(
+        v, programmes, household_ids, households, people_of
+    )
+    _bulk_insert(Enrolment, enrolments)
+    _bulk_insert(ExternalEnrolment, external)
+    counts["dead_enrolled"] = _plant_dead_heads(v, enrolled, n_households, now)
     counts["enrolments"] = len(enrolments)
     counts["external_enrolments"] = len(external)
     record("generate_demo", "registry", summary=f"demo registry: {counts}")
     return counts
 
 
-def _draw_households(v: _Village, n_households: int) -> tuple[list[dict], list[list[dict]]]:
-    """The households' rows (KK number, address, poverty criteria) and their people."""
+def _households(v: _Village, n_households: int) -> tuple[list[dict], list[list[dict]]]:
+    """The household rows (with `_issued`, the KK's date) and each one's members."""
     r, today = v.rng, v.today
     households, people_of = [], []
     for _ in range(n_households):
@@ -334,16 +333,16 @@ def _draw_households(v: _Village, n_households: int) -> tuple[list[dict], list[l
     return households, people_of
 
 
-def _plant_duplicates(v: _Village, people_of: list[list[dict]], counts: dict) -> None:
+def _plant_duplicates(v: _Village, people_of: list[list[dict]]) -> int:
     """Planted: the same person again, in another household, under a spelling variant.
     One in a hundred households, and at least a few even in a small demo village, so
     that the duplicate screens always have something to show."""
-    r = v.rng
-    n_households = len(people_of)
+    r, n_households = v.rng, len(people_of)
     wanted = min(n_households, max(PLANTED_DUPLICATES_MIN, n_households // 100))
     copied: set[int] = set()
+    made = 0
     for _ in range(wanted * 3):
-        if counts["duplicates"] >= wanted:
+        if made >= wanted:
             break
         src, dst = r.randrange(n_households), r.randrange(n_households)
         original = next((p for p in people_of[src] if p["age"] >= 18), None)
@@ -357,12 +356,14 @@ def _plant_duplicates(v: _Village, people_of: list[list[dict]], counts: dict) ->
             _duplicate=True,
         )
         people_of[dst].append(copy)
-        counts["duplicates"] += 1
+        made += 1
+    return made
 
 
-def _give_niks(v: _Village, people_of: list[list[dict]], counts: dict) -> None:
-    """NIKs, with about one in a hundred disagreeing with the record."""
+def _give_niks(v: _Village, people_of: list[list[dict]]) -> int:
+    """NIKs, with about one in a hundred disagreeing with the record (how many)."""
     r = v.rng
+    mismatched = 0
     for people in people_of:
         for p in people:
             p["nik"] = v.nik(p["birth_date"], p["sex"])
@@ -376,11 +377,12 @@ def _give_niks(v: _Village, people_of: list[list[dict]], counts: dict) -> None:
                 else:
                     p["nik"] = v.nik(p["birth_date"] + timedelta(days=r.randint(1, 40)), p["sex"])
                     p["nik_warning"] = "birth_date"
-                counts["nik_mismatch"] += 1
+                mismatched += 1
+    return mismatched
 
 
-def _insert_people(v: _Village, household_ids: list[int], people_of: list[list[dict]]) -> list[int]:
-    """Insert everyone; each person's dict gets its id."""
+def _insert_people(v: _Village, household_ids: list[int], people_of: list[list[dict]]) -> int:
+    """Insert the people (each member dict gets its `id`); how many."""
     person_rows = []
     for hid, people in zip(household_ids, people_of, strict=True):
         for p, mother in zip(people, v.mothers(people), strict=True):
@@ -412,193 +414,14 @@ def _insert_people(v: _Village, household_ids: list[int], people_of: list[list[d
     for pid, row in zip(person_ids, person_rows, strict=True):
         row["id"] = pid
     _bulk_insert(Person, person_rows)
-    return person_ids
+    return len(person_ids)
 
 
-def _history(v: _Village, household_ids, households, issued_dates, people_of, now):
-    """History: the KK numbers, and who joined when; some families came from a split."""
-    r, today = v.rng, v.today
-    kk_rows, memberships = [], []
-    for hid, h, issued, people in zip(
-        household_ids, households, issued_dates, people_of, strict=True
-    ):
-        if r.random() < 0.05:
-            earlier = issued - timedelta(days=r.randint(400, 3000))
-            kk_rows.append(
-                dict(
-                    household_id=hid,
-                    kk_number=v.kk(earlier),
-                    valid_from=earlier,
-                    valid_to=issued,
-                    reason="first",
-                    recorded_at=now,
-                )
-            )
-            kk_rows.append(
-                dict(
-                    household_id=hid,
-                    kk_number=h["kk_number"],
-                    valid_from=issued,
-                    reason=r.choice(("split", "moved", "head_changed")),
-                    recorded_at=now,
-                )
-            )
-        else:
-            kk_rows.append(
-                dict(
-                    household_id=hid,
-                    kk_number=h["kk_number"],
-                    valid_from=issued,
-                    reason="first",
-                    recorded_at=now,
-                )
-            )
-        for p in people:
-            start = max(issued, p["birth_date"])
-            reason = "birth" if p["birth_date"] > issued else "registered"
-            if p.get("_duplicate"):
-                start, reason = today - timedelta(days=r.randint(10, 300)), "moved_in"
-            memberships.append(
-                dict(
-                    person_id=p["id"],
-                    household_id=hid,
-                    relation=p["relation"],
-                    start_date=start,
-                    start_reason=reason,
-                )
-            )
-    return kk_rows, memberships
-
-
-def _plant_moves(v: _Village, household_ids, people_of, memberships, counts: dict) -> None:
-    """A few people who moved between households: a closed stay before the current one."""
-    r, today = v.rng, v.today
-    n_households = len(household_ids)
-    current = {m["person_id"]: m for m in memberships}
-    for _ in range(max(1, n_households // 50)):
-        i, j = r.randrange(n_households), r.randrange(n_households)
-        mover = next((p for p in people_of[i] if p["relation"] == "child" and p["age"] >= 20), None)
-        if mover is None or i == j:
-            continue
-        m = current[mover["id"]]
-        moved_on = max(m["start_date"], today - timedelta(days=r.randint(60, 900)))
-        memberships.append(
-            dict(
-                person_id=mover["id"],
-                household_id=household_ids[j],
-                relation="child",
-                start_date=m["start_date"],
-                end_date=moved_on,
-                start_reason="registered",
-                end_reason="moved_out",
-            )
-        )
-        m["start_date"], m["start_reason"] = moved_on, "moved_in"
-        counts["moves"] += 1
-
-
-def _enrolments(v: _Village, programmes, household_ids, households, people_of, counts):
-    """Enrolments: village programmes by fit, national ones from the "DTKS" data. Also
-    the households on the village's food programme whose head is listed first."""
-    enrolments, external, enrolled = [], [], []
-    for hid, h, people in zip(household_ids, households, people_of, strict=True):
-        village_food = _village_enrolments(v, programmes, hid, h, people, enrolments)
-        national_food = _national_enrolments(v, hid, h, people, external)
-        if village_food and national_food:
-            counts["overlaps"] += 1
-        if village_food and people[0]["relation"] == "head":
-            enrolled.append((hid, h, people))
-    return enrolments, external, enrolled
-
-
-def _village_enrolments(v: _Village, programmes, hid, h, people, enrolments) -> bool:
-    """The village programmes a household fits, most of the time; True if food."""
-    r, today = v.rng, v.today
-    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
-    food, cash = programmes.get("food"), programmes.get("cash")
-    education, health = programmes.get("education"), programmes.get("health")
-    fits = h["aid_types"].split()
-    village_food = food is not None and "food" in fits and r.random() < 0.85
-    if village_food:
-        enrolments.append(
-            dict(
-                household_id=hid,
-                programme_id=food.id,
-                period_start=year_start,
-                period_end=year_end,
-            )
-        )
-    if cash is not None and "cash" in fits and r.random() < 0.5:
-        enrolments.append(
-            dict(
-                household_id=hid,
-                programme_id=cash.id,
-                period_start=year_start,
-                period_end=year_end,
-            )
-        )
-    if education is not None and "education" in fits and r.random() < 0.6:
-        enrolments.append(
-            dict(
-                household_id=hid,
-                programme_id=education.id,
-                period_start=date(today.year, 7, 1),
-                period_end=date(today.year, 7, 31),
-            )
-        )
-    if health is not None and "health" in fits:
-        for p in people:
-            if p["age"] >= 60 and p["status"] == "alive" and r.random() < 0.6:
-                enrolments.append(
-                    dict(
-                        household_id=hid,
-                        programme_id=health.id,
-                        person_id=p["id"],
-                        period_start=year_start,
-                    )
-                )
-    return village_food
-
-
-def _national_enrolments(v: _Village, hid, h, people, external) -> bool:
-    """National programmes: the data lags behind and knows households the village rates
-    lower. True if the household receives BPNT (food)."""
-    r, today = v.rng, v.today
-    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
-    poor = h["need_level"] in ("sangat_miskin", "miskin")
-    national_food = False
-    if (poor and r.random() < 0.3) or (not poor and r.random() < 0.03):
-        external.append(
-            dict(
-                household_id=hid,
-                programme_code="BPNT",
-                period_start=year_start,
-                period_end=year_end,
-                source="DTKS",
-            )
-        )
-        national_food = True
-    if poor and r.random() < 0.2:
-        external.append(
-            dict(household_id=hid, programme_code="PKH", period_start=year_start, source="DTKS")
-        )
-    for p in people:
-        if poor and p["status"] == "alive" and r.random() < 0.15:
-            external.append(
-                dict(
-                    person_id=p["id"],
-                    programme_code="PBI",
-                    period_start=date(today.year - 1, 1, 1),
-                    source="DTKS",
-                )
-            )
-    return national_food
-
-
-def _plant_dead_heads(v: _Village, enrolled, n_households: int, counts: dict, now) -> None:
+def _plant_dead_heads(v: _Village, enrolled: list, n_households: int, now) -> int:
     """Planted: heads who died and whose households are still on the lists; their
     households are scored again (the dead no longer count)."""
     r, today = v.rng, v.today
+    planted = 0
     for k in r.sample(range(len(enrolled)), k=min(len(enrolled), max(1, n_households // 200))):
         hid, h, people = enrolled[k]
         people[0].update(status="dead", status_date=today - timedelta(days=45))
@@ -613,4 +436,5 @@ def _plant_dead_heads(v: _Village, enrolled, n_households: int, counts: dict, no
             .where(Household.id == hid)
             .values(score=h["score"], need_level=h["need_level"], aid_types=h["aid_types"])
         )
-        counts["dead_enrolled"] += 1
+        planted += 1
+    return planted

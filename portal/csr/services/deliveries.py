@@ -53,53 +53,10 @@ def record_delivery(
             if pledge.status not in DELIVERABLE:
                 raise CsrError(_l("Only a confirmed pledge can receive deliveries."))
             if not beyond_target:
-                so_far = db.session.scalar(
-                    select(func.coalesce(func.sum(Pledge.delivered), 0)).where(
-                        Pledge.need_id == need_id
-                    )
-                )
-                if so_far + amount > need.target:
-                    raise CsrError(
-                        _l(
-                            "This delivery would take the need past its target (%(target)s; "
-                            "%(done)s delivered so far). Check the amount, or tick the box "
-                            "if the village really received more than it needed.",
-                            target=f"{need.target:,}",
-                            done=f"{so_far:,}",
-                        ),
-                        "amount",
-                    )
-            moved = db.session.execute(
-                update(Pledge)
-                .where(
-                    Pledge.id == pledge_id,
-                    Pledge.status.in_(DELIVERABLE),
-                    Pledge.delivered + amount <= Pledge.amount,
-                )
-                .values(delivered=Pledge.delivered + amount, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if moved.rowcount != 1:
-                remaining = db.session.scalar(
-                    select(Pledge.amount - Pledge.delivered).where(Pledge.id == pledge_id)
-                )
-                raise CsrError(
-                    _l(
-                        "That is more than this pledge still has to deliver (%(n)s).",
-                        n=f"{remaining:,}",
-                    ),
-                    "amount",
-                )
-            total = db.session.scalar(select(Pledge.delivered).where(Pledge.id == pledge_id))
+                _refuse_past_target(need_id, need.target, amount)
+            total = _add_to_pledge(pledge_id, amount)
             from_status = pledge.status
-            to_status = "delivered" if total >= pledge.amount else "partly_delivered"
-            if to_status != from_status:
-                db.session.execute(
-                    update(Pledge)
-                    .where(Pledge.id == pledge_id)
-                    .values(status=to_status)
-                    .execution_options(synchronize_session=False)
-                )
+            to_status = _settle_status(pledge, total)
             delivery = Delivery(
                 pledge_id=pledge_id,
                 amount=amount,
@@ -125,6 +82,64 @@ def record_delivery(
         raise
     db.session.refresh(pledge)
     return delivery
+
+
+def _refuse_past_target(need_id: int, target: int, amount: int) -> None:
+    """Refuse a delivery that would take the need past its target."""
+    so_far = db.session.scalar(
+        select(func.coalesce(func.sum(Pledge.delivered), 0)).where(Pledge.need_id == need_id)
+    )
+    if so_far + amount > target:
+        raise CsrError(
+            _l(
+                "This delivery would take the need past its target (%(target)s; "
+                "%(done)s delivered so far). Check the amount, or tick the box "
+                "if the village really received more than it needed.",
+                target=f"{target:,}",
+                done=f"{so_far:,}",
+            ),
+            "amount",
+        )
+
+
+def _add_to_pledge(pledge_id: int, amount: int) -> int:
+    """Move the pledge's running sum by a conditional UPDATE that cannot pass the pledged
+    amount; the new sum."""
+    moved = db.session.execute(
+        update(Pledge)
+        .where(
+            Pledge.id == pledge_id,
+            Pledge.status.in_(DELIVERABLE),
+            Pledge.delivered + amount <= Pledge.amount,
+        )
+        .values(delivered=Pledge.delivered + amount, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        remaining = db.session.scalar(
+            select(Pledge.amount - Pledge.delivered).where(Pledge.id == pledge_id)
+        )
+        raise CsrError(
+            _l(
+                "That is more than this pledge still has to deliver (%(n)s).",
+                n=f"{remaining:,}",
+            ),
+            "amount",
+        )
+    return db.session.scalar(select(Pledge.delivered).where(Pledge.id == pledge_id))
+
+
+def _settle_status(pledge: Pledge, total: int) -> str:
+    """The pledge's status after a delivery brought its sum to `total` (written if new)."""
+    to_status = "delivered" if total >= pledge.amount else "partly_delivered"
+    if to_status != pledge.status:
+        db.session.execute(
+            update(Pledge)
+            .where(Pledge.id == pledge.id)
+            .values(status=to_status)
+            .execution_options(synchronize_session=False)
+        )
+    return to_status
 
 
 def own_pledge(company: Company | None, pledge_id: int) -> Pledge | None:

@@ -1,0 +1,47 @@
+"""What every process of the lists shares: the period's fields, the error and two helpers."""
+
+from __future__ import annotations
+
+from portal.lists.models import ListPeriod
+from portal.models_base import utcnow
+
+PERIOD_FIELDS = (
+    "programme_id",
+    "title_id",
+    "title_en",
+    "starts_on",
+    "ends_on",
+    "budget",
+    "amount",
+    "benefit_id",
+    "benefit_en",
+    "rule_need_levels",
+    "rule_max_desil",
+    "rule_min_members",
+    "rule_composition",
+    "rule_aid_fit",
+    "rule_not_covered",
+    "objection_days",
+)
+# What the village head's approval covers besides the list itself: changing any of these
+# on a period whose list was approved calls for a new approval (and, with it, the
+# registry's enrolments follow the new dates). The titles are only names.
+APPROVED_FIELDS = tuple(f for f in PERIOD_FIELDS if f not in ("title_id", "title_en"))
+MAX_REASON = 2000
+
+
+class ListError(ValueError):
+    """A refused action; the message is for the reader, `field` names the form field."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()[:MAX_REASON]
+
+
+def _touch(period: ListPeriod) -> None:
+    period.changed_at = utcnow()

@@ -1,0 +1,136 @@
+"""The draft list: the households of the registry that fit the period's rules; the entries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.lists.models import ListEntry, ListPeriod
+from portal.lists.services.common import ListError, _touch
+from portal.models_base import utcnow
+from portal.registry import scoring
+from portal.registry.models import Household, Person
+from portal.registry.services import covered_households
+
+
+def _living(household: Household) -> list[Person]:
+    return [p for p in household.members if p.is_alive_resident]
+
+
+def recipient_name(household: Household) -> str:
+    """Whose name stands on the list: the head, or the oldest living member."""
+    head = household.head
+    if head is not None and head.is_alive_resident:
+        return head.name
+    living = _living(household)
+    if not living:
+        return head.name if head else ""
+    return min(living, key=lambda p: (p.birth_date is None, p.birth_date or date.max, p.id)).name
+
+
+def _fits_composition(period: ListPeriod, members: list[scoring.Member]) -> bool:
+    living = [m for m in members if m.alive]
+    if not living:
+        return False
+    if period.rule_min_members and len(living) < period.rule_min_members:
+        return False
+    kind = period.rule_composition
+    ages = [m.age for m in living if m.age is not None]
+    if kind == "children":
+        return any(a < scoring.CHILD_UNDER for a in ages)
+    if kind == "school_age":
+        low, high = scoring.SCHOOL_AGE
+        return any(low <= a <= high for a in ages)
+    if kind == "elderly":
+        return any(a >= scoring.ELDER_FROM for a in ages)
+    if kind == "disabled":
+        return any(m.disabled for m in living)
+    return True
+
+
+def draft_candidates(period: ListPeriod) -> list[Household]:
+    """The households the programme's rules propose for the period, in RW/RT order.
+
+    The rules: a need level the period names (registry scoring), the desil at or below
+    the period's limit when it has one (an unknown desil does not qualify then), the
+    household fits the programme's kind of aid (scoring's aid types), its living members
+    match the composition asked for (ages on the first day of the period), and it is not
+    already receiving the same kind of aid during the period
+    (`registry.services.covered_households`; the enrolments this list's own approval
+    made do not count, so an approved list still matches its rules).
+    """
+    aid_type = period.programme.aid_type
+    stmt = select(Household).where(Household.need_level.in_(period.need_levels))
+    if period.rule_max_desil:
+        stmt = stmt.where(Household.desil.is_not(None), Household.desil <= period.rule_max_desil)
+    if period.rule_aid_fit and aid_type != "other":
+        stmt = stmt.where(Household.aid_types.like(f"% {aid_type} %"))
+    stmt = stmt.options(selectinload(Household.members)).order_by(
+        Household.rw, Household.rt, Household.id
+    )
+    own = db.session.scalars(
+        select(ListEntry.enrolment_id).where(
+            ListEntry.period_id == period.id, ListEntry.enrolment_id.is_not(None)
+        )
+    ).all()
+    covered = (
+        covered_households(aid_type, period.starts_on, period.ends_on, ignore_enrolments=own)
+        if period.rule_not_covered
+        else set()
+    )
+    out = []
+    for household in db.session.scalars(stmt):
+        if household.id in covered:
+            continue
+        if _fits_composition(period, scoring.members_of(household, period.starts_on)):
+            out.append(household)
+    return out
+
+
+def propose_draft(period: ListPeriod, *, actor, ip: str | None = None) -> int:
+    """Fill an empty working list from the programme's rules. Returns how many were put on."""
+    if db.session.scalar(select(func.count()).where(ListEntry.period_id == period.id)):
+        raise ListError(_l("This list already has households; change it one by one."))
+    households = draft_candidates(period)
+    now = utcnow()
+    if households:
+        db.session.execute(
+            ListEntry.__table__.insert(),
+            [
+                dict(
+                    period_id=period.id,
+                    household_id=h.id,
+                    active=True,
+                    source="rule",
+                    added_at=now,
+                )
+                for h in households
+            ],
+        )
+    period.drafted_by_id = getattr(actor, "id", None)
+    _touch(period)
+    record(
+        "propose_draft",
+        "recipient_period",
+        period.id,
+        actor=actor,
+        summary=f"draft list proposed by the programme's rules: {len(households)} households",
+        ip=ip,
+    )
+    db.session.commit()
+    return len(households)
+
+
+def entries_query(period: ListPeriod, active: bool = True):
+    return (
+        select(ListEntry)
+        .join(Household, Household.id == ListEntry.household_id)
+        .where(ListEntry.period_id == period.id, ListEntry.active.is_(active))
+        .options(selectinload(ListEntry.household).selectinload(Household.members))
+        .order_by(Household.rw, Household.rt, Household.id)
+    )

@@ -1,0 +1,81 @@
+"""Programme periods of a recipient list: reading and saving them (audited)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record, snapshot
+from portal.extensions import db
+from portal.lists.models import COMPOSITIONS, ListPeriod
+from portal.lists.services.common import APPROVED_FIELDS, PERIOD_FIELDS, ListError, _touch
+from portal.programmes.models import Programme
+from portal.registry.models import NEED_LEVELS
+
+
+def get_period(period_id: int) -> ListPeriod | None:
+    return db.session.get(ListPeriod, period_id)
+
+
+def list_periods() -> list[ListPeriod]:
+    return list(
+        db.session.scalars(
+            select(ListPeriod)
+            .options(selectinload(ListPeriod.programme))
+            .order_by(ListPeriod.starts_on.desc(), ListPeriod.id.desc())
+        )
+    )
+
+
+def _value(value):
+    """A stored value as the approval sees it: an empty text is no text."""
+    return None if value == "" else value
+
+
+def save_period(period: ListPeriod | None, data: dict, *, actor, ip: str | None = None):
+    """Create or update a period. Raises ListError for a bad value.
+
+    Changing what an approval covers (programme, dates, budget, what is given, the rules,
+    the objection days) marks the list changed, so it needs the village head's approval
+    again before its next version is published; that approval moves the registry
+    enrolments the list made to the new dates."""
+    if db.session.get(Programme, data.get("programme_id") or 0) is None:
+        raise ListError(_l("Choose a programme from the list."), "programme_id")
+    if data["ends_on"] < data["starts_on"]:
+        raise ListError(_l("The period cannot end before it starts."), "ends_on")
+    levels = data.get("rule_need_levels") or ""
+    if isinstance(levels, list | tuple):
+        levels = " ".join(levels)
+    if not levels.split() or any(level not in NEED_LEVELS for level in levels.split()):
+        raise ListError(_l("Choose at least one need level."), "rule_need_levels")
+    data = {
+        **data,
+        "rule_need_levels": levels,
+        "rule_composition": data.get("rule_composition") or "",
+    }
+    if data["rule_composition"] not in COMPOSITIONS:
+        raise ListError(_l("Choose a household composition from the list."), "rule_composition")
+    creating = period is None
+    before = None if creating else snapshot(period, PERIOD_FIELDS)
+    if creating:
+        period = ListPeriod(created_by_id=getattr(actor, "id", None))
+        db.session.add(period)
+    covered = {name: getattr(period, name) for name in APPROVED_FIELDS}
+    for name in PERIOD_FIELDS:
+        if name in data:
+            setattr(period, name, data[name])
+    if not creating and any(_value(getattr(period, n)) != _value(v) for n, v in covered.items()):
+        _touch(period)
+    db.session.flush()
+    record(
+        "create" if creating else "update",
+        "recipient_period",
+        period.id,
+        actor=actor,
+        before=before,
+        after=snapshot(period, PERIOD_FIELDS),
+        ip=ip,
+    )
+    db.session.commit()
+    return period

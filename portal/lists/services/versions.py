@@ -1,0 +1,241 @@
+"""Published, immutable versions of the list and the public board's queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.lists.models import ListObjection, ListPeriod, ListVersion, ListVersionRow
+from portal.lists.services.approval import approval_holds, latest_approval
+from portal.lists.services.common import ListError
+from portal.lists.services.draft import entries_query, recipient_name
+from portal.models_base import utcnow, village_today
+from portal.privacy import mask_name
+
+
+def latest_version(period: ListPeriod) -> ListVersion | None:
+    return db.session.scalar(
+        select(ListVersion)
+        .where(ListVersion.period_id == period.id)
+        .order_by(ListVersion.number.desc())
+        .limit(1)
+    )
+
+
+def get_version(period: ListPeriod, number: int) -> ListVersion | None:
+    return db.session.scalar(
+        select(ListVersion).where(ListVersion.period_id == period.id, ListVersion.number == number)
+    )
+
+
+def version_rows(version: ListVersion) -> list[ListVersionRow]:
+    return list(
+        db.session.scalars(
+            select(ListVersionRow)
+            .where(ListVersionRow.version_id == version.id)
+            .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.masked_name)
+        )
+    )
+
+
+def version_page(version: ListVersion, page: int, per_page: int) -> list[ListVersionRow]:
+    """One page of a version's rows, in board order (only that page is loaded)."""
+    return list(
+        db.session.scalars(
+            select(ListVersionRow)
+            .where(ListVersionRow.version_id == version.id)
+            .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.masked_name)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+
+
+def _reported_objections(period: ListPeriod) -> set[int]:
+    seen: set[int] = set()
+    for (summary,) in db.session.execute(
+        select(ListVersion.summary).where(ListVersion.period_id == period.id)
+    ):
+        seen.update(item["id"] for item in (summary or {}).get("objections", []))
+    return seen
+
+
+def publish(
+    period: ListPeriod, *, actor, today: date | None = None, ip: str | None = None
+) -> ListVersion:
+    """Publish the approved list as its next version (kept for ever, append-only).
+
+    The summary says what changed since the previous version (counts and masked names)
+    and the outcome of each objection decided since then (number, kind, outcome; never
+    who objected). The objection period runs `objection_days` from today.
+    """
+    today = today or village_today()
+    try:
+        return _publish(period, actor, today, ip)
+    except IntegrityError:
+        # The unique (period, number) is the backstop for two publishings at once.
+        raise ListError(_l("This approved list is already published.")) from None
+
+
+def _publish(period: ListPeriod, actor, today: date, ip: str | None) -> ListVersion:
+    with write_transaction(db.session):
+        # PostgreSQL: the second of two publishings waits here for the first to commit
+        # (SQLite: BEGIN IMMEDIATE already serialises them).
+        db.session.execute(
+            select(ListPeriod.id).where(ListPeriod.id == period.id).with_for_update()
+        )
+        approval = latest_approval(period)
+        if approval is None or not approval_holds(period, approval):
+            raise ListError(_l("The village head has not approved the list as it stands."))
+        previous = latest_version(period)
+        if previous is not None and previous.approval_id == approval.id:
+            raise ListError(_l("This approved list is already published."))
+        rows = _rows(period)
+        summary = _summary(period, previous, rows)
+        version = ListVersion(
+            period_id=period.id,
+            number=(previous.number + 1) if previous else 1,
+            decision_id=approval.decision_id,
+            approval_id=approval.id,
+            published_by_id=getattr(actor, "id", None),
+            published_at=utcnow(),
+            objection_until=today + timedelta(days=period.objection_days),
+            households=len(rows),
+            summary=summary,
+        )
+        db.session.add(version)
+        db.session.flush()
+        if rows:
+            for row in rows:
+                row["version_id"] = version.id
+            db.session.execute(ListVersionRow.__table__.insert(), rows)
+        record(
+            "publish_list",
+            "recipient_version",
+            version.id,
+            actor=actor,
+            after={"period_id": period.id, "number": version.number, "households": len(rows)},
+            ip=ip,
+        )
+    return version
+
+
+def _rows(period: ListPeriod) -> list[dict]:
+    """The version's rows from the working list: the masked name for the public board."""
+    rows = []
+    for entry in db.session.scalars(entries_query(period)):
+        name = recipient_name(entry.household)
+        rows.append(
+            dict(
+                household_id=entry.household_id,
+                masked_name=mask_name(name)[:120],
+                full_name=name[:120],
+                rt=entry.household.rt,
+                rw=entry.household.rw,
+            )
+        )
+    return rows
+
+
+def _outcomes(period: ListPeriod) -> list[dict]:
+    """Objections decided since the last version that reported them."""
+    reported = _reported_objections(period)
+    decided = db.session.scalars(
+        select(ListObjection)
+        .where(ListObjection.period_id == period.id, ListObjection.status != "open")
+        .order_by(ListObjection.id)
+    )
+    return [
+        {"id": o.id, "kind": o.kind, "status": o.status} for o in decided if o.id not in reported
+    ]
+
+
+def _summary(period: ListPeriod, previous: ListVersion | None, rows: list[dict]) -> dict:
+    """What changed since the previous version, and the objections it answers."""
+    before = {}
+    if previous is not None:
+        before = {r.household_id: r.masked_name for r in version_rows(previous)}
+    now_ids = {r["household_id"] for r in rows}
+    added = sorted(r["masked_name"] for r in rows if r["household_id"] not in before)
+    removed = sorted(name for hid, name in before.items() if hid not in now_ids)
+    outcomes = _outcomes(period)
+    counts = Counter(f"{o['kind']}_{o['status']}" for o in outcomes)
+    still_open = db.session.scalar(
+        select(func.count()).where(
+            ListObjection.period_id == period.id, ListObjection.status == "open"
+        )
+    )
+    return {
+        "previous": previous.number if previous else None,
+        "added": len(added) if previous else 0,
+        "removed": len(removed),
+        "added_names": added if previous else [],
+        "removed_names": removed,
+        "objections": outcomes,
+        "objection_counts": {
+            "upheld": sum(1 for o in outcomes if o["status"] == "upheld"),
+            "rejected": sum(1 for o in outcomes if o["status"] == "rejected"),
+            **dict(counts),
+        },
+        "objections_open": still_open,
+    }
+
+
+@dataclass(frozen=True)
+class PlaceTotal:
+    rt: int
+    rw: int | None
+    households: int
+    amount: int | None
+
+    @property
+    def rt_rw(self) -> str:
+        if self.rw is None:
+            return f"{self.rt:03d}/–"
+        return f"{self.rt:03d}/{self.rw:03d}"
+
+
+def totals(version: ListVersion, amount: int | None) -> list[PlaceTotal]:
+    """Households (and cash, when the period has an amount) per RT/RW."""
+    rows = db.session.execute(
+        select(ListVersionRow.rt, ListVersionRow.rw, func.count())
+        .where(ListVersionRow.version_id == version.id)
+        .group_by(ListVersionRow.rw, ListVersionRow.rt)
+        .order_by(ListVersionRow.rw, ListVersionRow.rt)
+    )
+    return [PlaceTotal(rt, rw, n, n * amount if amount is not None else None) for rt, rw, n in rows]
+
+
+def published_periods() -> list[tuple[ListPeriod, ListVersion]]:
+    """Every period with a published version, newest first, with its latest version."""
+    latest = (
+        select(ListVersion.period_id, func.max(ListVersion.number).label("n"))
+        .group_by(ListVersion.period_id)
+        .subquery()
+    )
+    stmt = (
+        select(ListPeriod, ListVersion)
+        .join(latest, latest.c.period_id == ListPeriod.id)
+        .join(
+            ListVersion,
+            (ListVersion.period_id == ListPeriod.id) & (ListVersion.number == latest.c.n),
+        )
+        .options(selectinload(ListPeriod.programme))
+        .order_by(ListPeriod.starts_on.desc(), ListPeriod.id.desc())
+    )
+    return [(p, v) for p, v in db.session.execute(stmt)]
+
+
+def current_lists(today: date | None = None) -> list[tuple[ListPeriod, ListVersion]]:
+    """Published periods that have not ended."""
+    today = today or village_today()
+    return [(p, v) for p, v in published_periods() if p.ends_on >= today]

@@ -38,7 +38,7 @@ def _field(form, name: str | None):
 
 
 def show_error(
-    form, error: ServiceError | Mapping[str, object], fallback: str | None = None
+    form, error: ServiceError | Mapping[str | None, object], fallback: str | None = None
 ) -> None:
     """Show a refusal on `form`: a ServiceError, or a {field name: message} dict (the
     registry's save functions return those). Each message goes beside its field; when

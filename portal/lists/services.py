@@ -45,6 +45,7 @@ from portal.registry.services import covered_households, normalise_name
 # The village head signs the list: the village head and the BPD use the auditor role, and
 # an admin may also be the village head; an operator, who prepares the list, never does.
 from portal.roles import OVERSEERS as APPROVERS
+from portal.service_errors import ServiceError
 
 PERIOD_FIELDS = (
     "programme_id",
@@ -71,13 +72,8 @@ APPROVED_FIELDS = tuple(f for f in PERIOD_FIELDS if f not in ("title_id", "title
 MAX_REASON = 2000
 
 
-class ListError(ValueError):
+class ListError(ServiceError, ValueError):
     """A refused action; the message is for the reader, `field` names the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _clean(text: str | None) -> str:

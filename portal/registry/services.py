@@ -53,6 +53,7 @@ from portal.registry.models import (
     Person,
 )
 from portal.registry.validation import check_kk, check_nik, clean_number
+from portal.service_errors import ServiceError
 
 HOUSEHOLD_FIELDS = (
     "kk_number",
@@ -883,17 +884,12 @@ def _ordered(a: Person, b: Person) -> tuple[int, int]:
     return (a.id, b.id) if a.id < b.id else (b.id, a.id)
 
 
-class DuplicateDecisionError(ValueError):
+class DuplicateDecisionError(ServiceError, ValueError):
     """A duplicate decision that cannot be made.
 
     `message` says why, in the reader's language (a lazy string); `field` names the
     form field it belongs beside ("reason"), or is None for the pair as a whole.
     """
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def decision_for(a: Person, b: Person) -> DuplicateDecision | None:

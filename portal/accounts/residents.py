@@ -45,6 +45,7 @@ from portal.models_base import utcnow
 from portal.numbers import is_whole
 from portal.registry.models import Membership, Person
 from portal.registry.validation import clean_number, decode_nik
+from portal.service_errors import ServiceError
 
 LANGUAGES = ("id", "en")
 # Lower-case letters and digits without look-alikes; 10 characters, about 49 bits.
@@ -97,13 +98,8 @@ FIELD_LABELS = {
 }
 
 
-class ResidentError(Exception):
+class ResidentError(ServiceError):
     """A refusal with a message for the person (in their language) and the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(field or "refused")
-        self.message = message
-        self.field = field
 
 
 def _check_new_password(password: str | None) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+
+import pytest
 from flask import get_flashed_messages
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -77,3 +80,44 @@ def test_message_is_in_the_readers_language(app):
         assert get_flashed_messages(with_categories=True) == [
             ("error", "Pengaduan ini sudah ditutup.")
         ]
+
+
+@pytest.mark.parametrize(
+    "dotted",
+    [
+        "portal.accounts.residents.ResidentError",
+        "portal.accounts.lifecycle.LifecycleError",
+        "portal.complaints.services.ComplaintError",
+        "portal.csr.services.common.CsrError",
+        "portal.lists.services.ListError",
+        "portal.lists.duties.DutyError",
+        "portal.participation.services.common.ParticipationError",
+        "portal.registry.services.DuplicateDecisionError",
+        "portal.registry.importing.services.PreviewError",
+        "portal.registry.importing.services.ConfirmError",
+        "portal.registry.importing.readers.ImportFileError",
+        "portal.training.services.common.TrainingError",
+        "portal.uploads.UploadError",
+    ],
+)
+def test_every_feature_refusal_is_a_service_error(dotted):
+    module, name = dotted.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module), name)
+    assert issubclass(cls, ServiceError)
+    error = cls("message") if name != "PreviewError" else cls("message", "file")
+    assert error.message == "message"
+
+
+def test_no_view_keeps_its_own_copy_of_the_helper():
+    from pathlib import Path
+
+    portal = Path(__file__).resolve().parent.parent / "portal"
+    copies = [
+        str(path.relative_to(portal))
+        for path in portal.rglob("*.py")
+        if any(
+            f"def {name}(" in path.read_text(encoding="utf-8")
+            for name in ("_attach", "_attach_errors", "_field_error")
+        )
+    ]
+    assert copies == []

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from portal import create_app, uploads
+from portal.cache import bump_generation
 from portal.extensions import db
-from portal.public.cache import bump_generation
 from portal.training.outbox import FileSender
 
 from .conftest import BASE_CONFIG

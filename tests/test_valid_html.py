@@ -62,8 +62,8 @@ def _demo_values(app) -> dict[str, list[str]]:
 
     from portal.devdata.complaints import DEMO_CODE
     from portal.extensions import db
+    from portal.programmes.models import Programme
     from portal.public.manage import KINDS
-    from portal.public.models import Programme
     from portal.training.models import Place
 
     slug = db.session.scalars(select(Programme.slug).order_by(Programme.id)).first()

@@ -24,6 +24,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from wtforms.validators import StopValidation
 
 from portal.files import private_dir
+from portal.service_errors import ServiceError
 
 # The only formats Pillow is asked to recognise (its other decoders never see a file).
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
@@ -37,13 +38,8 @@ PHOTO_SIZE = 1600
 MIMETYPES = {"png": "image/png", "jpg": "image/jpeg"}
 
 
-class UploadError(ValueError):
+class UploadError(ServiceError, ValueError):
     """A file that is refused; the message is for the person who sent it."""
-
-    def __init__(self, message):
-        # Kept lazy: it is put into words in the reader's language, inside a request.
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,14 @@ from portal.accounts.models import User, new_session_token
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.service_errors import ServiceError
 
 # Roles an administrator may give (and take) on /staf/pengguna.
 MANAGED_ROLES = ("partner", "trainer", "operator", "admin", "auditor")
 
 
-class LifecycleError(Exception):
+class LifecycleError(ServiceError):
     """A refusal with a message for the administrator."""
-
-    def __init__(self, message):
-        super().__init__("refused")
-        self.message = message
 
 
 NOT_YOURSELF = _l("You cannot change your own account here. Ask another administrator.")

@@ -39,6 +39,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.service_errors import ServiceError
 
 LANGUAGES = ("id", "en")
 # Lower-case letters and digits without look-alikes; 10 characters, about 49 bits.
@@ -91,13 +92,8 @@ FIELD_LABELS = {
 }
 
 
-class ResidentError(Exception):
+class ResidentError(ServiceError):
     """A refusal with a message for the person (in their language) and the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(field or "refused")
-        self.message = message
-        self.field = field
 
 
 def _check_new_password(password: str | None) -> None:

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.forms import EmptyForm, Form, choices
 from portal.roles import ADMINS, STAFF_ROLES
 from portal.security import roles_required
+from portal.service_errors import show_error
 
 ROLE_LABELS = {
     "partner": _l("Partner (company)"),
@@ -142,7 +143,7 @@ def staff_change_password():
         try:
             residents.change_password(user, form.current.data, form.password.data)
         except residents.ResidentError as error:
-            getattr(form, error.field).errors.append(error.message)
+            show_error(form, error)
         else:
             # The token changed: log in again here, still past the second step.
             login_user(user)

@@ -54,6 +54,7 @@ from portal.security import (
     roles_required,
     set_second_factor_gate,
 )
+from portal.service_errors import show_error
 
 bp = Blueprint("accounts", __name__)
 bp.before_app_request(staff_session.enforce_idle_timeout)
@@ -356,15 +357,6 @@ def _remember_language(user) -> None:
         g.set_lang_cookie = user.locale
 
 
-def _attach(form, error: residents.ResidentError) -> None:
-    """Show a service's refusal beside its field (or above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
-
-
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 @public
@@ -387,7 +379,7 @@ def register():
                 ip=request.remote_addr,
             )
         except residents.ResidentError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             staff_session.forget()
             login_user(user)
@@ -419,7 +411,7 @@ def reset_password():
                 ip=request.remote_addr,
             )
         except residents.ResidentError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             staff_session.forget()
             login_user(user)
@@ -467,7 +459,7 @@ def change_password():
         try:
             residents.change_password(user, form.current.data, form.password.data)
         except residents.ResidentError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             # The session token changed: log in again on this device only.
             login_user(user)
@@ -518,7 +510,7 @@ def verify():
                 ip=request.remote_addr,
             )
         except residents.ResidentError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             if status == "verified":
                 flash(_("You are verified. Thank you!"), "success")

@@ -17,6 +17,7 @@ from portal.complaints.models import CATEGORIES, PRIORITIES, STATUSES
 from portal.forms import choices
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 from portal.urlargs import page_arg
 
 bp = Blueprint("complaints_manage", __name__, url_prefix="/staf/pengaduan")
@@ -120,12 +121,10 @@ def _act(complaint_id: int, form_name: str, form, action, field: str):
         try:
             action(complaint, form)
         except services.ComplaintError as error:
-            if error.field:
-                target = getattr(form, field)
-                target.errors = [*target.errors, error.message]
-            else:
-                # Not about a field (e.g. the complaint was closed meanwhile).
-                flash(str(error.message), "error")
+            # The service names its own argument ("body"), which may not be the form's
+            # field ("reply_body"): then beside `field`. Not about a field at all (e.g.
+            # the complaint was closed meanwhile): above the form.
+            show_error(form, error, fallback=field if error.field else None)
         except PermissionError:
             abort(404)
         else:

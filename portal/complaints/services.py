@@ -30,6 +30,7 @@ from portal.numbers import is_whole
 # complaint that names a staff member is seen by ROUTED_READERS, never the person named.
 from portal.roles import EDITORS, READERS, STAFF_ROLES
 from portal.roles import OVERSEERS as ROUTED_READERS
+from portal.service_errors import ServiceError
 
 # 31 symbols without look-alikes (no 0/O, 1/I/L): 12 of them are 59.4 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -38,13 +39,8 @@ ANSWER_WITHIN = timedelta(days=3)
 PER_PAGE = 25
 
 
-class ComplaintError(ValueError):
+class ComplaintError(ServiceError, ValueError):
     """A refused input or action; `field` names the form field it belongs beside."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- tracking codes ------------------------------------------------------------------

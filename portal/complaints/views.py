@@ -28,6 +28,7 @@ from portal.complaints.forms import ComplaintForm, TrackForm
 from portal.complaints.models import CATEGORIES, STEP_KINDS
 from portal.extensions import limiter
 from portal.security import csrf_after_limits, public
+from portal.service_errors import show_error
 
 bp = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
@@ -60,11 +61,6 @@ def _private(response):
     return response
 
 
-def _attach(form, error: services.ComplaintError) -> None:
-    field = getattr(form, error.field or "", None) or form.description
-    field.errors = [*field.errors, error.message]
-
-
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_file_limit, methods=["POST"])
 @public
@@ -88,7 +84,7 @@ def new():
                 named_staff_text=form.named_staff_text,
             )
         except services.ComplaintError as error:
-            _attach(form, error)
+            show_error(form, error, fallback="description")
         else:
             # The code is stored nowhere on the server: it travels once, in the signed
             # session cookie, to the page that shows it.

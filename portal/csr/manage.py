@@ -37,6 +37,7 @@ from portal.participation import queries as participation_queries
 from portal.programmes.models import Programme
 from portal.roles import ADMINS, EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
@@ -107,7 +108,7 @@ def need_create():
         try:
             item = services.save_need(None, _need_data(form), actor=_actor())
         except services.CsrError as error:
-            getattr(form, error.field or "kind").errors.append(error.message)
+            show_error(form, error, fallback="kind")
         else:
             flash(_("Saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("csr_manage.need_edit", need_id=item.id))
@@ -123,7 +124,7 @@ def need_edit(need_id: int):
         try:
             services.save_need(item, _need_data(form), actor=_actor())
         except services.CsrError as error:
-            getattr(form, error.field or "kind").errors.append(error.message)
+            show_error(form, error, fallback="kind")
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("csr_manage.need_edit", need_id=item.id))
@@ -308,10 +309,7 @@ def pledge_delivery(pledge_id: int):
                 actor=_actor(),
             )
         except services.CsrError as error:
-            if not (error.field and hasattr(form, error.field)):
-                flash(str(error.message), "error")
-            else:
-                getattr(form, error.field).errors.append(error.message)
+            show_error(form, error)
         else:
             flash(_("The delivery is recorded."), "success")
             return redirect(url_for("csr_manage.pledge", pledge_id=pledge_id))
@@ -335,10 +333,7 @@ def pledge_accept(pledge_id: int):
                 actor=_actor(),
             )
         except services.CsrError as error:
-            if error.field and hasattr(form, error.field):
-                getattr(form, error.field).errors.append(error.message)
-            else:
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             flash(
                 _("The offer is now a pledge against the need. Confirm it when agreed."), "success"

@@ -36,6 +36,7 @@ from portal.extensions import db, limiter
 from portal.htmx import render
 from portal.roles import PARTNERS, READERS
 from portal.security import csrf_after_limits, public, roles_required
+from portal.service_errors import show_error
 from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("csr", __name__, url_prefix="/csr")
@@ -70,15 +71,6 @@ def _my_company():
     if company is None:
         abort(404)
     return company
-
-
-def _attach(form, error: services.CsrError) -> bool:
-    """Put a service error beside its field; True if it found one."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        return False
-    field.errors = [*field.errors, error.message]
-    return True
 
 
 # --- public --------------------------------------------------------------------------
@@ -158,8 +150,7 @@ def pledge(need_id: int):
             flash(str(error.message), "error")
             return redirect(url_for("csr.need", need_id=need_id))
         except services.CsrError as error:
-            if not _attach(form, error):
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             if company.is_verified:
                 flash(_("Thank you. Your pledge is recorded and shown on the board."), "success")
@@ -233,8 +224,7 @@ def register():
                 ip=request.remote_addr,
             )
         except services.CsrError as error:
-            if not _attach(form, error):
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             login_user(made.user)
             flash(
@@ -352,8 +342,7 @@ def offer():
                 actor=current_user._get_current_object(),
             )
         except services.CsrError as error:
-            if not _attach(form, error):
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             flash(
                 _("Thank you. The village office will look at your offer and reply."),

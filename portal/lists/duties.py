@@ -20,6 +20,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.lists.models import ListChange, ListPeriod
+from portal.service_errors import ServiceError
 
 BPD_ACCOUNT_ROLES = ("auditor",)
 HEAD_ACCOUNT_ROLES = ("auditor", "admin")
@@ -28,13 +29,8 @@ BPD_ROLE = "Anggota BPD"
 HEAD_ROLE = "Kepala Desa"
 
 
-class DutyError(ValueError):
+class DutyError(ServiceError, ValueError):
     """A refused choice; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def list_hands(period: ListPeriod) -> set[int]:

@@ -47,6 +47,7 @@ from portal.registry.models import NEED_LEVELS
 from portal.roles import EDITORS, READERS
 from portal.roles import OVERSEERS as APPROVERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 from portal.uploads import UploadError
 from portal.urlargs import page_arg
 
@@ -87,11 +88,6 @@ def _programme_choices():
     return [SelectChoice(value=p.id, label=p.name_id) for p in rows]
 
 
-def _field_error(form, error: services.ListError, fallback: str) -> None:
-    field = getattr(form, error.field or fallback, None) or getattr(form, fallback)
-    field.errors = [*field.errors, error.message]
-
-
 @bp.route("/")
 @roles_required(*READERS)
 def index():
@@ -117,7 +113,7 @@ def period_create():
         try:
             period = services.save_period(None, _period_data(form), actor=_actor(), ip=_ip())
         except services.ListError as error:
-            _field_error(form, error, "title_id")
+            show_error(form, error, fallback="title_id")
         else:
             flash(_("The period is saved. Propose the draft list from the registry."), "success")
             return redirect(url_for("lists_manage.period", period_id=period.id))
@@ -137,7 +133,7 @@ def period_edit(period_id: int):
             held = services.approval_holds(period)
             services.save_period(period, _period_data(form), actor=_actor(), ip=_ip())
         except services.ListError as error:
-            _field_error(form, error, "title_id")
+            show_error(form, error, fallback="title_id")
         else:
             if held and not services.approval_holds(period):
                 flash(
@@ -229,7 +225,7 @@ def add(period_id: int):
                 item, form.household_id.data, form.reason.data, actor=_actor(), ip=_ip()
             )
         except services.ListError as error:
-            _field_error(form, error, "reason")
+            show_error(form, error, fallback="reason")
         else:
             flash(_("The household is on the list."), "success")
             return redirect(url_for("lists_manage.period", period_id=item.id))
@@ -247,7 +243,7 @@ def remove(period_id: int, household_id: int):
                 item, household_id, form.reason.data, actor=_actor(), ip=_ip()
             )
         except services.ListError as error:
-            _field_error(form, error, "reason")
+            show_error(form, error, fallback="reason")
         else:
             flash(_("The household is off the list."), "success")
             return redirect(url_for("lists_manage.period", period_id=item.id))
@@ -290,12 +286,12 @@ def decision(period_id: int):
                 accounts=accounts,
             )
         except duties.DutyError as error:
-            _field_error(form, error, "attendees")
+            show_error(form, error, fallback="attendees")
         except UploadError as error:
-            form.scan.errors = [*form.scan.errors, error.message]
+            show_error(form, error, fallback="scan")
         except services.ListError as error:
             uploads.remove(stored)
-            _field_error(form, error, "attendees")
+            show_error(form, error, fallback="attendees")
         else:
             flash(_("The meeting is recorded."), "success")
             return redirect(url_for("lists_manage.period", period_id=item.id))
@@ -328,7 +324,7 @@ def approve(period_id: int):
             services.approve(item, actor=_actor(), note=form.note.data, ip=_ip())
         except services.ListError as error:
             # Beside the button, with the note kept.
-            _field_error(form, error, "note")
+            show_error(form, error, fallback="note")
             return _period_page(item, form)
         flash(_("You approved the list."), "success")
         return redirect(url_for("lists_manage.period", period_id=item.id))
@@ -389,7 +385,7 @@ def objection_decide(objection_id: int):
                 ip=_ip(),
             )
         except services.ListError as error:
-            _field_error(form, error, "reason")
+            show_error(form, error, fallback="reason")
         else:
             flash(_("The objection is decided."), "success")
             return redirect(url_for("lists_manage.period", period_id=item.period_id))

@@ -33,6 +33,7 @@ from portal.lists.models import (
 )
 from portal.models_base import village_today
 from portal.security import csrf_after_limits, public
+from portal.service_errors import show_error
 from portal.urlargs import id_arg, page_arg
 
 bp = Blueprint("lists", __name__)
@@ -160,11 +161,9 @@ def objection(period_id: int):
                 rw=form.rw.data,
             )
         except services.ListError as error:
-            field = getattr(form, error.field or "", None) if error.field else None
-            if field is None or error.field == "row_id":
-                form.kind.errors = [*form.kind.errors, error.message]
-            else:
-                field.errors = [*field.errors, error.message]
+            # row_id is a hidden field: a refusal about it is shown beside the kind.
+            field = None if error.field == "row_id" else error.field
+            show_error(form, {field: error.message}, fallback="kind")
         else:
             return render_template("lists/objection_done.html", period=period, objection=item)
     status = 200

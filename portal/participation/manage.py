@@ -28,6 +28,7 @@ from portal.participation.models import (
 )
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 
 bp = Blueprint("participation_manage", __name__, url_prefix="/staf/partisipasi")
 
@@ -44,14 +45,6 @@ def _labels():
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _attach(form, error: services.ParticipationError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 @bp.route("/")
@@ -97,7 +90,7 @@ def _edit_ballot(ballot: Ballot | None):
         try:
             saved = services.save_ballot(ballot, _ballot_data(form), _actor())
         except services.ParticipationError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             flash(_("The ballot is saved."), "success")
             return redirect(url_for("participation_manage.ballot", ballot_id=saved.id))
@@ -193,7 +186,7 @@ def add_question(survey_id: int):
         try:
             services.add_question(item, form.data, _actor())
         except services.ParticipationError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             flash(_("The question is added."), "success")
             return redirect(url_for("participation_manage.survey", survey_id=survey_id))

@@ -49,6 +49,7 @@ from portal.participation.models import (
 )
 from portal.roles import RESIDENTS as RESIDENT
 from portal.security import public, roles_required
+from portal.service_errors import show_error
 from portal.urlargs import existing_page, page_arg
 
 bp = Blueprint("participation", __name__, url_prefix="/partisipasi")
@@ -303,11 +304,7 @@ def new_proposal():
         try:
             item = services.create_proposal(user, form.data)
         except services.ParticipationError as error:
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             flash(_("Your proposal is published."), "success")
             return redirect(url_for("participation.proposal", proposal_id=item.id))
@@ -369,7 +366,7 @@ def comment(proposal_id: int):
         try:
             services.add_comment(item.id, _user(), form.body.data)
         except services.ParticipationError as error:
-            form.body.errors = [*form.body.errors, error.message]
+            show_error(form, error, fallback="body")
         else:
             flash(_("Your comment is published."), "success")
             return redirect(

@@ -20,6 +20,7 @@ from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, Prog
 from portal.public.models import Announcement, Meeting, Partner
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 
 bp = Blueprint("manage", __name__, url_prefix="/staf")
 
@@ -80,7 +81,7 @@ def create(kind: str):
         if not errors:
             flash(_("Saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
-        _attach_errors(form, errors)
+        show_error(form, errors)
     return render_template(
         "public/manage/form.html", kind=kind, spec=spec, form=form, item=None, button=EmptyForm()
     )
@@ -101,7 +102,7 @@ def edit(kind: str, item_id: int):
         if not errors:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
-        _attach_errors(form, errors)
+        show_error(form, errors)
     return render_template(
         "public/manage/form.html", kind=kind, spec=spec, form=form, item=item, button=EmptyForm()
     )
@@ -129,8 +130,3 @@ def _set_published(kind: str, item_id: int, value: bool):
     if target == "list":
         return redirect(url_for("manage.index", kind=kind))
     return redirect(url_for("manage.edit", kind=kind, item_id=item_id))
-
-
-def _attach_errors(form, errors: dict[str, str]) -> None:
-    for field, message in errors.items():
-        getattr(form, field).errors.append(message)

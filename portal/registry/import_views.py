@@ -34,6 +34,7 @@ from portal.registry.models import (
 from portal.registry.views import search_filters
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 from portal.urlargs import page_arg
 
 bp = Blueprint("registry_import", __name__, url_prefix="/staf/registrasi")
@@ -143,7 +144,7 @@ def upload_post():
             options={"programme": form.programme.data} if form.programme.data else {},
         )
     except services.PreviewError as exc:
-        getattr(form, exc.field, form.file).errors = [str(exc.message)]
+        show_error(form, exc, fallback="file")
         return _upload_page(form, 400)
     return redirect(url_for("registry_import.batch", batch_id=batch.id))
 

@@ -36,6 +36,7 @@ from portal.registry import residents as matching
 from portal.registry.models import Person
 from portal.roles import ADMINS, EDITORS, OVERSEERS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 
 bp = Blueprint("residents_manage", __name__, url_prefix="/staf/warga")
 
@@ -184,7 +185,7 @@ def reject(user_id: int):
             )
         except residents.ResidentError as error:
             if error.field:
-                form.reason.errors = [*form.reason.errors, error.message]
+                show_error(form, error, fallback="reason")
             else:
                 flash(str(error.message), "error")
                 return redirect(url_for("residents_manage.detail", user_id=user.id))
@@ -209,8 +210,7 @@ def take_back(user_id: int):
                 person, user, actor=_me(), reason=form.reason.data, ip=request.remote_addr
             )
         except residents.ResidentError as error:
-            field = getattr(form, error.field or "", None) or form.person_id
-            field.errors = [*field.errors, error.message]
+            show_error(form, error, fallback="person_id")
         else:
             flash(_("%(name)s is verified as the registry person.", name=user.name), "success")
             if done.previous_id is not None:
@@ -273,11 +273,7 @@ def assisted():
             try:
                 made = _assisted(form, person)
             except residents.ResidentError as error:
-                field = getattr(form, error.field or "", None)
-                if field is not None:
-                    field.errors = [*field.errors, error.message]
-                else:
-                    flash(str(error.message), "error")
+                show_error(form, error)
             else:
                 return render_template(
                     "registry/residents/code.html",

@@ -54,6 +54,7 @@ from portal.registry.models import (
 )
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 from portal.urlargs import page_arg
 
 bp = Blueprint("registry", __name__, url_prefix="/staf/registrasi")
@@ -134,11 +135,6 @@ def _person_or_404(person_id: int) -> Person:
     if person is None or person.merged_into_id is not None:
         abort(404)
     return person
-
-
-def _attach(form, errors: dict) -> None:
-    for name, message in errors.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, message]
 
 
 SEARCH = "registry"
@@ -226,7 +222,7 @@ def create_household():
         if not errors:
             flash(_("The household is saved. Add its members now."), "success")
             return redirect(url_for("registry.household", household_id=item.id))
-        _attach(form, errors)
+        show_error(form, errors)
     return render_template("registry/household_form.html", form=form, household=None)
 
 
@@ -242,7 +238,7 @@ def edit_household(household_id: int):
         if not errors:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("registry.household", household_id=item.id))
-        _attach(form, errors)
+        show_error(form, errors)
     page = render_template("registry/household_form.html", form=form, household=item)
     # The form shows the KK number in full: logged once made, before it is sent.
     reads.view_household_form(item, actor=current_user, ip=_ip())
@@ -265,7 +261,7 @@ def add_person(household_id: int):
             for warning in warnings:
                 flash(str(warning), "warning")
             return redirect(url_for("registry.household", household_id=item.id))
-        _attach(form, errors)
+        show_error(form, errors)
     return render_template("registry/person_form.html", form=form, person=None, household=item)
 
 
@@ -287,7 +283,7 @@ def edit_person(person_id: int):
             if person.household_id:
                 return redirect(url_for("registry.household", household_id=person.household_id))
             return redirect(url_for("registry.index"))
-        _attach(form, errors)
+        show_error(form, errors)
     return render_template(
         "registry/person_form.html", form=form, person=person, household=person.household
     )
@@ -369,7 +365,7 @@ def add_enrolment(household_id: int):
         if not errors:
             flash(_("The enrolment is recorded."), "success")
             return redirect(url_for("registry.household", household_id=item.id))
-        _attach(form, errors)
+        show_error(form, errors)
     return render_template("registry/enrolment_form.html", form=form, household=item)
 
 
@@ -457,7 +453,7 @@ def merge_pair(first: int, second: int):
             try:
                 services.merge_persons(keep, drop, current_user, form.reason.data, ip=_ip())
             except services.DuplicateDecisionError as exc:
-                _attach(form, {exc.field or "reason": exc.message})
+                show_error(form, exc, fallback="reason")
             else:
                 flash(
                     _(
@@ -484,7 +480,7 @@ def not_duplicate(first: int, second: int):
                 a, b, actor=current_user, reason=form.reason.data, ip=_ip()
             )
         except services.DuplicateDecisionError as exc:
-            _attach(form, {exc.field or "reason": exc.message})
+            show_error(form, exc, fallback="reason")
         else:
             flash(
                 _(

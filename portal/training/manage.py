@@ -28,20 +28,13 @@ from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
+from portal.service_errors import show_error
 from portal.training import outbox, services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import CHANNELS, OUTBOX_STATUSES, Course, Place, TrainingSession
 from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
-
-
-def _attach(form, error: services.TrainingError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/")
@@ -156,7 +149,7 @@ def _save_course(form: CourseForm, item: Course | None):
     try:
         course = services.save_course(item, _course_data(form), actor=current_user)
     except services.TrainingError as error:
-        _attach(form, error)
+        show_error(form, error)
         return None
     flash(
         _("Course saved. Now add its sessions.") if item is None else _("Course saved."), "success"
@@ -193,7 +186,7 @@ def session_new(course_id: int):
         try:
             ts = services.save_session(item, None, _session_data(form), actor=current_user)
         except services.TrainingError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             flash(_("Session saved."), "success")
             return redirect(url_for("training_manage.session", session_id=ts.id))
@@ -214,7 +207,7 @@ def session_edit(session_id: int):
         try:
             services.save_session(ts.course, ts, _session_data(form), actor=current_user)
         except services.TrainingError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             flash(_("Session saved."), "success")
             return redirect(url_for("training_manage.session", session_id=ts.id))
@@ -263,7 +256,7 @@ def session_sign_up(session_id: int):
             )
         place = services.sign_up(ts.id, applicant, actor=current_user)
     except services.TrainingError as error:
-        _attach(form, error)
+        show_error(form, error)
         return _session_page(ts, form, 422)
     if place.status == "enrolled":
         flash(_("%(name)s has a place.", name=place.name), "success")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal import codes
 from portal.roles import EDITORS as STAFF_EDITORS
+from portal.service_errors import ServiceError
 
 OWNER = "owner"  # the partner whose company made the pledge
 
@@ -35,14 +36,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
 
 
-class CsrError(Exception):
+class CsrError(ServiceError):
     """A refused request; `message` is for the reader, `field` names the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        # Kept lazy: it is put into words in the reader's language, inside a request.
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotAllowed(CsrError):

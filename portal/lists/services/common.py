@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.lists.models import ListPeriod
 from portal.models_base import utcnow
+from portal.service_errors import ServiceError
 
 PERIOD_FIELDS = (
     "programme_id",
@@ -30,13 +31,8 @@ APPROVED_FIELDS = tuple(f for f in PERIOD_FIELDS if f not in ("title_id", "title
 MAX_REASON = 2000
 
 
-class ListError(ValueError):
+class ListError(ServiceError, ValueError):
     """A refused action; the message is for the reader, `field` names the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _clean(text: str | None) -> str:

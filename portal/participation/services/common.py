@@ -11,19 +11,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.registry.models import Household, Membership
+from portal.service_errors import ServiceError
 
 AREA_MINIMUM = 5  # votes an RT/RW needs before its own figures are shown
 PAGE_SIZE = 20
 
 
-class ParticipationError(Exception):
+class ParticipationError(ServiceError):
     """A refused request; `message` is for the reader (lazy, put into words in their
     language), `field` names the form field it belongs beside."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 NOT_VERIFIED = _l(

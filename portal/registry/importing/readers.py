@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from portal.service_errors import ServiceError
+
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP = b"PK\x03\x04"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -32,12 +34,8 @@ CSV_SEPARATORS = (";", ",", "\t", "|")
 SNIFF_BYTES = 64 * 1024
 
 
-class ImportFileError(Exception):
+class ImportFileError(ServiceError):
     """The file cannot be imported at all; `message` is a lazy string for the operator."""
-
-    def __init__(self, message):
-        super().__init__(str(message._args[0]) if hasattr(message, "_args") else message)
-        self.message = message
 
 
 @dataclass

@@ -59,6 +59,7 @@ from portal.registry.importing.readers import (
 )
 from portal.registry.importing.values import ValueProblem, parse_date, text
 from portal.registry.models import NATIONAL_PROGRAMMES
+from portal.service_errors import ServiceError
 
 COPY_CHUNK = 1024 * 1024
 DATE_FIELDS = ("birth_date",)
@@ -74,21 +75,15 @@ DISPLAY = {
 }
 
 
-class PreviewError(Exception):
+class PreviewError(ServiceError):
     """The file cannot be previewed; `message` (lazy) goes beside the form `field`."""
 
     def __init__(self, message, field: str = "file"):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
 
 
-class ConfirmError(Exception):
+class ConfirmError(ServiceError):
     """The batch cannot be confirmed (already done, files gone, or the import failed)."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def upload_limit() -> int:

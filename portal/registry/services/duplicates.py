@@ -28,6 +28,7 @@ from portal.registry.services.households import _record_views
 from portal.registry.services.page_queries import _statements
 from portal.registry.services.people import _open_membership
 from portal.registry.validation import check_nik
+from portal.service_errors import ServiceError
 
 
 @dataclass(frozen=True)
@@ -116,17 +117,12 @@ def _ordered(a: Person, b: Person) -> tuple[int, int]:
     return (a.id, b.id) if a.id < b.id else (b.id, a.id)
 
 
-class DuplicateDecisionError(ValueError):
+class DuplicateDecisionError(ServiceError, ValueError):
     """A duplicate decision that cannot be made.
 
     `message` says why, in the reader's language (a lazy string); `field` names the
     form field it belongs beside ("reason"), or is None for the pair as a whole.
     """
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def decision_for(a: Person, b: Person) -> DuplicateDecision | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal import codes
+from portal.service_errors import ServiceError
 from portal.training.models import LANGUAGES
 
 # 32 letters and digits without 0/O, 1/I: 12 of them carry 60 random bits.
@@ -12,13 +13,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 
 
-class TrainingError(Exception):
+class TrainingError(ServiceError):
     """A refused request; `message` is for the reader, `field` names the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotEligible(TrainingError):

@@ -27,7 +27,6 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import DeletionRequest, User
 from portal.accounts.phones import mask_phone
-from portal.audit.services import record
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.numbers import db_int
@@ -149,8 +148,7 @@ def detail(user_id: int):
     if "q" in request.args:
         return _old_link(PEOPLE, "residents_manage.detail", user_id=user.id)
     if user.verification_status == "pending":
-        record("resident_verification_viewed", "user", user.id, actor=_me(), ip=request.remote_addr)
-        db.session.commit()
+        matching.record_pending_view(user, actor=_me(), ip=request.remote_addr)
     return _detail(user)
 
 

@@ -260,3 +260,10 @@ def assisted_signup(
             _l("This person is already linked to another account."), "person_id"
         ) from None
     return AssistedSignup(user=user, code=code)
+
+
+def record_pending_view(user: User, *, actor: User, ip: str | None = None) -> None:
+    """A staff member opened a waiting resident's page (their NIK and birth date are on
+    it): audited. Commits."""
+    record("resident_verification_viewed", "user", user.id, actor=actor, ip=ip)
+    db.session.commit()

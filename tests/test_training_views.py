@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.csr.models import Company, Need, Pledge
 from portal.extensions import db
+from portal.models_base import as_utc
 from portal.training import services
 from portal.training.models import AttendanceMark, Course, OutboxMessage, Place, TrainingSession
 from tests import registry_helpers as rh
@@ -224,7 +225,7 @@ def test_staff_course_from_a_pledge_and_sessions(client, login_as, make_user):
     )
     assert good.status_code == 302
     ts = db.session.scalars(select(TrainingSession)).one()
-    assert ts.seats == 10 and services.aware(ts.starts_at).hour == 2  # 09:00 WIB = 02:00 UTC
+    assert ts.seats == 10 and as_utc(ts.starts_at).hour == 2  # 09:00 WIB = 02:00 UTC
     assert operator.id == course.created_by_id
 
 

@@ -29,17 +29,11 @@ from portal.accounts.models import User
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.audit.services import record
 from portal.extensions import db
+from portal.models_base import as_utc
 
 
 def now_utc() -> datetime:
     return datetime.fromtimestamp(twofa.clock(), UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes; every stored time is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _setting(name: str, default: int) -> int:
@@ -59,7 +53,7 @@ def pause_after(failures: int) -> timedelta | None:
 
 
 def is_paused(user: User, now: datetime | None = None) -> bool:
-    until = _aware(user.login_blocked_until)
+    until = as_utc(user.login_blocked_until)
     return until is not None and until > (now or now_utc())
 
 

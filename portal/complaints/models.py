@@ -21,8 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import UTCDateTime, utcnow
-from portal.models_base import sql_in as _in
+from portal.models_base import UTCDateTime, sql_in, utcnow
 
 CATEGORIES = {
     "misuse": _l("Misuse of aid"),
@@ -65,9 +64,9 @@ STEP_KINDS = {
 class Complaint(db.Model):
     __tablename__ = "complaint"
     __table_args__ = (
-        CheckConstraint(_in("category", CATEGORIES), name="category_known"),
-        CheckConstraint(_in("status", STATUSES), name="status_known"),
-        CheckConstraint(_in("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(sql_in("category", CATEGORIES), name="category_known"),
+        CheckConstraint(sql_in("status", STATUSES), name="status_known"),
+        CheckConstraint(sql_in("priority", PRIORITIES), name="priority_known"),
         CheckConstraint(
             "NOT anonymous OR (reporter_name IS NULL AND reporter_contact IS NULL)",
             name="anonymous_has_no_identity",
@@ -120,7 +119,7 @@ class ComplaintStep(db.Model):
     """One dated, signed step of a complaint (append-only: triggers in the migration)."""
 
     __tablename__ = "complaint_step"
-    __table_args__ = (CheckConstraint(_in("kind", STEP_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", STEP_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(

@@ -22,8 +22,7 @@ from portal.audit.services import record
 from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, ComplaintStep
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import as_utc as _aware
-from portal.models_base import utcnow
+from portal.models_base import as_utc, utcnow
 from portal.numbers import is_whole
 
 # Staff act on complaints (EDITORS) and auditors (village head, BPD) read (READERS); a
@@ -272,7 +271,7 @@ def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
     return (
         complaint.first_response_at is None
         and complaint.status != "closed"
-        and _aware(complaint.created_at) < now - ANSWER_WITHIN
+        and as_utc(complaint.created_at) < now - ANSWER_WITHIN
     )
 
 
@@ -458,7 +457,7 @@ def statistics(months: int = 12, now: datetime | None = None) -> Statistics:
     ).all()
     received = len(rows)
     durations = [
-        (_aware(closed) - _aware(created)).total_seconds() / 86400
+        (as_utc(closed) - as_utc(created)).total_seconds() / 86400
         for _cat, created, closed in rows
         if closed is not None
     ]

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from portal.csr.receipts import amount_text
 from portal.i18n import current_lang, localized
-from portal.models_base import as_utc as _aware
+from portal.models_base import as_utc
 
 
 def event_title(event, lang: str) -> str:
@@ -58,7 +58,7 @@ def pledges_atom(events, *, feed_url: str, site_url: str) -> bytes:
         entry.link(href=link)
         entry.title(event_title(event, lang))
         entry.content(event_title(event, lang), type="text")
-        stamp = _aware(event.at)
+        stamp = as_utc(event.at)
         entry.updated(stamp)
         entry.published(stamp)
         latest = max(latest, stamp) if latest else stamp

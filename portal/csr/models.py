@@ -33,8 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import PublishableMixin, TimestampMixin, UTCDateTime, utcnow
-from portal.models_base import sql_in as _in
+from portal.models_base import PublishableMixin, TimestampMixin, UTCDateTime, sql_in, utcnow
 
 NEED_KINDS = {
     "money": _l("Money"),
@@ -99,7 +98,7 @@ class Need(PublishableMixin, TimestampMixin, db.Model):
 
     __tablename__ = "csr_need"
     __table_args__ = (
-        CheckConstraint(_in("kind", NEED_KINDS), name="kind_known"),
+        CheckConstraint(sql_in("kind", NEED_KINDS), name="kind_known"),
         CheckConstraint("target > 0", name="target_positive"),
         Index("ix_csr_need_board", "published", "rank"),
     )
@@ -148,9 +147,9 @@ class Company(TimestampMixin, db.Model):
 
     __tablename__ = "csr_company"
     __table_args__ = (
-        CheckConstraint(_in("status", COMPANY_STATUSES), name="status_known"),
-        CheckConstraint(_in("sector", SECTORS), name="sector_known"),
-        CheckConstraint(_in("locale", RECEIPT_LANGUAGES), name="locale_known"),
+        CheckConstraint(sql_in("status", COMPANY_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("sector", SECTORS), name="sector_known"),
+        CheckConstraint(sql_in("locale", RECEIPT_LANGUAGES), name="locale_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,8 +197,8 @@ class Pledge(TimestampMixin, db.Model):
 
     __tablename__ = "csr_pledge"
     __table_args__ = (
-        CheckConstraint(_in("status", PLEDGE_STATUSES), name="status_known"),
-        CheckConstraint(_in("kind", NEED_KINDS), name="kind_known"),
+        CheckConstraint(sql_in("status", PLEDGE_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("kind", NEED_KINDS), name="kind_known"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("delivered >= 0 AND delivered <= amount", name="delivered_in_range"),

@@ -29,8 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, UTCDateTime, utcnow
-from portal.models_base import sql_in as _in
+from portal.models_base import TimestampMixin, UTCDateTime, sql_in, utcnow
 
 COMPOSITIONS = {
     "": _l("Any household"),
@@ -71,7 +70,7 @@ class ListPeriod(TimestampMixin, db.Model):
             "rule_min_members IS NULL OR rule_min_members >= 1", name="min_members_positive"
         ),
         CheckConstraint("objection_days BETWEEN 1 AND 60", name="objection_days_range"),
-        CheckConstraint(_in("rule_composition", COMPOSITIONS), name="composition_known"),
+        CheckConstraint(sql_in("rule_composition", COMPOSITIONS), name="composition_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,7 +123,7 @@ class ListEntry(db.Model):
     __tablename__ = "recipient_entry"
     __table_args__ = (
         UniqueConstraint("period_id", "household_id"),
-        CheckConstraint(_in("source", ENTRY_SOURCES), name="source_known"),
+        CheckConstraint(sql_in("source", ENTRY_SOURCES), name="source_known"),
         Index("ix_recipient_entry_period_active", "period_id", "active"),
     )
 
@@ -156,7 +155,7 @@ class ListChange(db.Model):
 
     __tablename__ = "recipient_change"
     __table_args__ = (
-        CheckConstraint(_in("action", CHANGE_ACTIONS), name="action_known"),
+        CheckConstraint(sql_in("action", CHANGE_ACTIONS), name="action_known"),
         CheckConstraint("length(reason) > 0", name="reason_given"),
     )
 
@@ -325,8 +324,8 @@ class ListObjection(db.Model):
 
     __tablename__ = "recipient_objection"
     __table_args__ = (
-        CheckConstraint(_in("kind", OBJECTION_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", OBJECTION_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("kind", OBJECTION_KINDS), name="kind_known"),
+        CheckConstraint(sql_in("status", OBJECTION_STATUSES), name="status_known"),
         CheckConstraint("kind <> 'remove' OR row_id IS NOT NULL", name="remove_names_row"),
         CheckConstraint(
             "status = 'open' OR (decided_at IS NOT NULL AND length(decision_reason) > 0)",

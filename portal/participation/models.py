@@ -32,9 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, UTCDateTime, utcnow
-from portal.models_base import as_utc as _aware
-from portal.models_base import sql_in as _in
+from portal.models_base import TimestampMixin, UTCDateTime, as_utc, sql_in, utcnow
 
 METHODS = {
     "single": _l("Single choice"),
@@ -71,8 +69,8 @@ class Ballot(TimestampMixin, db.Model):
 
     __tablename__ = "ballot"
     __table_args__ = (
-        CheckConstraint(_in("method", METHODS), name="method_known"),
-        CheckConstraint(_in("results_mode", RESULT_MODES), name="results_mode_known"),
+        CheckConstraint(sql_in("method", METHODS), name="method_known"),
+        CheckConstraint(sql_in("results_mode", RESULT_MODES), name="results_mode_known"),
         CheckConstraint("closes_at > opens_at", name="times_ordered"),
         CheckConstraint("max_choices IS NULL OR max_choices >= 1", name="max_choices_positive"),
         CheckConstraint("budget IS NULL OR budget > 0", name="budget_positive"),
@@ -106,14 +104,14 @@ class Ballot(TimestampMixin, db.Model):
         return now or utcnow()
 
     def has_opened(self, now: datetime | None = None) -> bool:
-        return _aware(self.opens_at) <= self._now(now)
+        return as_utc(self.opens_at) <= self._now(now)
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = self._now(now)
-        return _aware(self.opens_at) <= now < _aware(self.closes_at)
+        return as_utc(self.opens_at) <= now < as_utc(self.closes_at)
 
     def is_closed(self, now: datetime | None = None) -> bool:
-        return _aware(self.closes_at) <= self._now(now)
+        return as_utc(self.closes_at) <= self._now(now)
 
     @property
     def results_published(self) -> bool:
@@ -165,7 +163,7 @@ class BallotVoteChoice(db.Model):
 
 class Survey(TimestampMixin, db.Model):
     __tablename__ = "survey"
-    __table_args__ = (CheckConstraint(_in("status", SURVEY_STATUSES), name="status_known"),)
+    __table_args__ = (CheckConstraint(sql_in("status", SURVEY_STATUSES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title_id: Mapped[str] = mapped_column(String(200))
@@ -188,7 +186,7 @@ class Survey(TimestampMixin, db.Model):
 
 class SurveyQuestion(db.Model):
     __tablename__ = "survey_question"
-    __table_args__ = (CheckConstraint(_in("kind", QUESTION_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", QUESTION_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
@@ -250,7 +248,7 @@ class Proposal(TimestampMixin, db.Model):
 
     __tablename__ = "proposal"
     __table_args__ = (
-        CheckConstraint(_in("category", PROPOSAL_CATEGORIES), name="category_known"),
+        CheckConstraint(sql_in("category", PROPOSAL_CATEGORIES), name="category_known"),
         CheckConstraint("supports_count >= 0", name="supports_not_negative"),
         Index("ix_proposal_list", "hidden_at", "supports_count"),
         Index("ix_proposal_new", "hidden_at", "created_at"),
@@ -326,7 +324,7 @@ class ContentFlag(db.Model):
 
     __tablename__ = "content_flag"
     __table_args__ = (
-        CheckConstraint(_in("kind", FLAG_KINDS), name="kind_known"),
+        CheckConstraint(sql_in("kind", FLAG_KINDS), name="kind_known"),
         UniqueConstraint("kind", "target_id", "user_id"),
     )
 

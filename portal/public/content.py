@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.models_base import as_utc as _aware
+from portal.models_base import as_utc
 from portal.programmes.models import Programme
 from portal.public.models import Announcement, Meeting, Partner
 
@@ -53,7 +53,7 @@ def get(model, item_id: int):
 def form_overrides(item) -> dict:
     """Form values that differ from the stored ones: UTC times shown in village time."""
     if isinstance(item, Meeting) and item.starts_at is not None:
-        return {"starts_at": to_user_timezone(_aware(item.starts_at)).replace(tzinfo=None)}
+        return {"starts_at": to_user_timezone(as_utc(item.starts_at)).replace(tzinfo=None)}
     return {}
 
 

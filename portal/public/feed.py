@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from portal.i18n import current_lang, localized
-from portal.models_base import as_utc as _aware
+from portal.models_base import as_utc
 from portal.text import render_markdown
 
 
@@ -29,9 +29,9 @@ def announcements_atom(items, *, feed_url: str, site_url: str) -> bytes:
         entry.title(str(localized(item, "title", lang)))
         entry.content(str(render_markdown(str(localized(item, "body", lang)))), type="html")
         stamp = item.updated_at or item.published_at
-        entry.updated(_aware(stamp))
-        entry.published(_aware(item.published_at or stamp))
-        latest = max(latest, _aware(stamp)) if latest else _aware(stamp)
+        entry.updated(as_utc(stamp))
+        entry.published(as_utc(item.published_at or stamp))
+        latest = max(latest, as_utc(stamp)) if latest else as_utc(stamp)
     if latest:
         fg.updated(latest)
     return fg.atom_str(pretty=False)

@@ -27,8 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, UTCDateTime, utcnow
-from portal.models_base import sql_in as _in
+from portal.models_base import TimestampMixin, UTCDateTime, sql_in, utcnow
 
 # The 14 BPS poverty criteria, in the order of the official list. The column of each
 # on Household is `bps_<key>`; True means the household meets the criterion.
@@ -122,7 +121,7 @@ class Household(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("desil IS NULL OR (desil BETWEEN 1 AND 10)", name="desil_range"),
         CheckConstraint("rt BETWEEN 1 AND 999 AND rw BETWEEN 1 AND 999", name="rt_rw_range"),
-        CheckConstraint(_in("need_level", NEED_LEVELS), name="need_level_known"),
+        CheckConstraint(sql_in("need_level", NEED_LEVELS), name="need_level_known"),
         Index("ix_household_rw_rt", "rw", "rt"),
     )
 
@@ -203,7 +202,7 @@ class KKNumber(db.Model):
 
     __tablename__ = "household_kk_number"
     __table_args__ = (
-        CheckConstraint(_in("reason", KK_CHANGE_REASONS), name="reason_known"),
+        CheckConstraint(sql_in("reason", KK_CHANGE_REASONS), name="reason_known"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period_order"),
     )
 
@@ -226,11 +225,11 @@ class KKNumber(db.Model):
 class Person(TimestampMixin, db.Model):
     __tablename__ = "person"
     __table_args__ = (
-        CheckConstraint(_in("sex", SEXES), name="sex_known"),
-        CheckConstraint(_in("relation", RELATIONS), name="relation_known"),
-        CheckConstraint(_in("status", CIVIL_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("sex", SEXES), name="sex_known"),
+        CheckConstraint(sql_in("relation", RELATIONS), name="relation_known"),
+        CheckConstraint(sql_in("status", CIVIL_STATUSES), name="status_known"),
         CheckConstraint(
-            "marital_status IS NULL OR " + _in("marital_status", MARITAL_STATUSES),
+            "marital_status IS NULL OR " + sql_in("marital_status", MARITAL_STATUSES),
             name="marital_status_known",
         ),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_self"),
@@ -305,7 +304,7 @@ class Membership(db.Model):
 
     __tablename__ = "household_membership"
     __table_args__ = (
-        CheckConstraint(_in("relation", RELATIONS), name="relation_known"),
+        CheckConstraint(sql_in("relation", RELATIONS), name="relation_known"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period_order"),
         # One household at a time: at most one open membership per person.
         Index(
@@ -389,7 +388,7 @@ class ExternalEnrolment(TimestampMixin, db.Model):
         CheckConstraint(
             "household_id IS NOT NULL OR person_id IS NOT NULL", name="household_or_person"
         ),
-        CheckConstraint(_in("programme_code", NATIONAL_PROGRAMMES), name="programme_known"),
+        CheckConstraint(sql_in("programme_code", NATIONAL_PROGRAMMES), name="programme_known"),
         CheckConstraint("period_end IS NULL OR period_end >= period_start", name="period_order"),
     )
 
@@ -424,7 +423,7 @@ class DuplicateDecision(db.Model):
     __table_args__ = (
         UniqueConstraint("person_a_id", "person_b_id"),
         CheckConstraint("person_a_id < person_b_id", name="pair_ordered"),
-        CheckConstraint(_in("decision", DUPLICATE_DECISIONS), name="decision_known"),
+        CheckConstraint(sql_in("decision", DUPLICATE_DECISIONS), name="decision_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,9 +18,9 @@ from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
 from portal.i18n import localized
+from portal.models_base import as_utc
 from portal.pdf import latin1 as _latin1
 from portal.training.models import CATEGORIES, Place, TrainingSession
-from portal.training.services import aware
 
 
 def verify_url(code: str) -> str:
@@ -45,7 +45,7 @@ def certificate_lines(place: Place) -> list[tuple[str, str]]:
                     "%(place)s.",
                     course=localized(course, "title", place.locale),
                     category=CATEGORIES.get(course.category, course.category),
-                    date=format_date(aware(ts.starts_at), "long"),
+                    date=format_date(as_utc(ts.starts_at), "long"),
                     place=ts.where,
                 ),
             ),
@@ -116,9 +116,9 @@ def _event(ts: TrainingSession, lang: str) -> Event:
     host = current_app.config.get("SERVER_NAME") or "portal"
     event.add("uid", f"training-session-{ts.id}@{host}")
     event.add("summary", str(localized(ts.course, "title", lang)))
-    event.add("dtstart", aware(ts.starts_at))
-    event.add("dtend", aware(ts.ends_at) or aware(ts.starts_at) + timedelta(hours=2))
-    event.add("dtstamp", aware(ts.updated_at or ts.created_at))
+    event.add("dtstart", as_utc(ts.starts_at))
+    event.add("dtend", as_utc(ts.ends_at) or as_utc(ts.starts_at) + timedelta(hours=2))
+    event.add("dtstamp", as_utc(ts.updated_at or ts.created_at))
     event.add("location", ts.where)
     event.add("url", url_for("training.course", course_id=ts.course_id, _external=True))
     event.add("description", str(localized(ts.course, "description", lang))[:1000])

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from portal.accounts.phones import normalise_phone
 from portal.csr import queries as csr_queries
 from portal.extensions import db
-from portal.models_base import village_tz
+from portal.models_base import as_utc, village_tz
 from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
@@ -199,8 +199,8 @@ def session_edit(session_id: int):
     ts = db.get_or_404(TrainingSession, session_id)
     form = SessionForm()
     if request.method == "GET":
-        start = services.aware(ts.starts_at).astimezone(village_tz())
-        end = services.aware(ts.ends_at).astimezone(village_tz())
+        start = as_utc(ts.starts_at).astimezone(village_tz())
+        end = as_utc(ts.ends_at).astimezone(village_tz())
         form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
         form.seats.data, form.place.data = ts.seats, ts.place
     if form.validate_on_submit():

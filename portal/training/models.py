@@ -26,8 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
-from portal.models_base import TimestampMixin, UTCDateTime, utcnow
-from portal.models_base import sql_in as _in
+from portal.models_base import TimestampMixin, UTCDateTime, sql_in, utcnow
 
 CATEGORIES = {
     "entrepreneurship": _l("Entrepreneurship"),
@@ -86,8 +85,8 @@ class Course(TimestampMixin, db.Model):
 
     __tablename__ = "training_course"
     __table_args__ = (
-        CheckConstraint(_in("category", CATEGORIES), name="category_known"),
-        CheckConstraint(_in("priority_rule", PRIORITY_RULES), name="priority_rule_known"),
+        CheckConstraint(sql_in("category", CATEGORIES), name="category_known"),
+        CheckConstraint(sql_in("priority_rule", PRIORITY_RULES), name="priority_rule_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,8 +179,8 @@ class Place(TimestampMixin, db.Model):
 
     __tablename__ = "training_place"
     __table_args__ = (
-        CheckConstraint(_in("status", PLACE_STATUSES), name="status_known"),
-        CheckConstraint(_in("locale", LANGUAGES), name="locale_known"),
+        CheckConstraint(sql_in("status", PLACE_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("locale", LANGUAGES), name="locale_known"),
         CheckConstraint(
             "status <> 'waitlisted' OR waitlist_no IS NOT NULL", name="waitlist_numbered"
         ),
@@ -251,7 +250,7 @@ class Feedback(db.Model):
     __tablename__ = "training_feedback"
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
-        CheckConstraint(_in("business", BUSINESS_ANSWERS), name="business_known"),
+        CheckConstraint(sql_in("business", BUSINESS_ANSWERS), name="business_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -273,8 +272,8 @@ class OutboxMessage(db.Model):
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status_known"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(sql_in("status", OUTBOX_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("channel", CHANNELS), name="channel_known"),
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 

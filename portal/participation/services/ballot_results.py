@@ -12,8 +12,8 @@ from sqlalchemy import func, select, union
 from portal import spreadsheet
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.models_base import utcnow
-from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice, _aware
+from portal.models_base import as_utc, utcnow
+from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice
 from portal.participation.services.common import AREA_MINIMUM
 from portal.registry.models import Membership
 
@@ -158,7 +158,7 @@ def results(ballot: Ballot, now: datetime | None = None) -> Results:
 def _closed_mark(ballot: Ballot) -> float:
     """The monotonic clock at the ballot's closing time: results computed after it
     are final."""
-    return time.monotonic() - (utcnow() - _aware(ballot.closes_at)).total_seconds()
+    return time.monotonic() - (utcnow() - as_utc(ballot.closes_at)).total_seconds()
 
 
 def results_csv(ballot: Ballot, lang: str) -> str:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import as_utc, utcnow
 from portal.numbers import is_whole
-from portal.participation.models import METHODS, RESULT_MODES, Ballot, BallotOption, _aware
+from portal.participation.models import METHODS, RESULT_MODES, Ballot, BallotOption
 from portal.participation.services.common import ParticipationError, owns_transaction
 
 
@@ -88,7 +88,7 @@ def save_ballot(ballot: Ballot | None, data: dict, actor: User, now: datetime | 
         raise ParticipationError(_l("Choose when results are shown."), "results_mode")
     if len(options) < 2:
         raise ParticipationError(_l("A ballot needs at least two options."), "options")
-    opens_at, closes_at = _aware(data["opens_at"]), _aware(data["closes_at"])
+    opens_at, closes_at = as_utc(data["opens_at"]), as_utc(data["closes_at"])
     if closes_at <= opens_at:
         raise ParticipationError(_l("The ballot must close after it opens."), "closes_at")
     if ballot is None and opens_at < now - timedelta(minutes=5):

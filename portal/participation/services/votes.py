@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal.accounts.models import User
 from portal.database import write_transaction
 from portal.extensions import db
-from portal.models_base import utcnow
-from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice, _aware
+from portal.models_base import as_utc, utcnow
+from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice
 from portal.participation.services.ballot_results import _kept_results
 from portal.participation.services.common import (
     ParticipationError,
@@ -59,10 +59,10 @@ class BallotRules:
     costs: dict[int, int | None]
 
     def has_opened(self, now: datetime) -> bool:
-        return _aware(self.opens_at) <= now
+        return as_utc(self.opens_at) <= now
 
     def is_closed(self, now: datetime) -> bool:
-        return _aware(self.closes_at) <= now
+        return as_utc(self.closes_at) <= now
 
 
 _RULES_KEY = "participation_ballot_rules"

@@ -41,7 +41,6 @@ from portal.training.services.common import (
     AlreadySignedUp,
     NotEligible,
     TrainingError,
-    aware,
     new_code,
     normalize_code,
 )
@@ -99,7 +98,6 @@ __all__ = [
     "applicant_by_phone",
     "applicant_for_person",
     "applicant_for_user",
-    "aware",
     "cancel",
     "certificate",
     "check_eligible",

@@ -9,9 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import as_utc, utcnow
 from portal.training.models import Course, Place, TrainingSession
-from portal.training.services.common import aware
 
 
 def published_courses(category: str | None = None) -> list[Course]:
@@ -39,7 +38,7 @@ def published_courses(category: str | None = None) -> list[Course]:
     ).all()
     courses = []
     for course, next_start in rows:
-        course.next_start = aware(next_start)
+        course.next_start = as_utc(next_start)
         courses.append(course)
     return courses
 
@@ -85,7 +84,7 @@ def published_course(course_id: int) -> Course | None:
 
 def session_open(ts: TrainingSession) -> bool:
     """Sign-ups are open until the session starts."""
-    return not ts.cancelled and aware(ts.starts_at) > utcnow()
+    return not ts.cancelled and as_utc(ts.starts_at) > utcnow()
 
 
 def waitlist_position(place: Place) -> int | None:

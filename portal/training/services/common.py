@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal import codes
+from portal.models_base import as_utc
 from portal.service_errors import ServiceError
 from portal.training.models import LANGUAGES
 
@@ -28,15 +29,6 @@ class AlreadySignedUp(TrainingError):
 # --- small helpers ---------------------------------------------------------------
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes (stored as UTC); make them comparable."""
-    if value is not None and value.tzinfo is None:
-        from datetime import UTC
-
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def new_code() -> str:
     """A random certificate code: XXXX-XXXX-XXXX."""
     return codes.new_code(CODE_ALPHABET, CODE_LENGTH)
@@ -50,7 +42,7 @@ def normalize_code(text: str | None) -> str | None:
 def _utc(value: datetime) -> datetime:
     from datetime import UTC
 
-    return aware(value).astimezone(UTC)
+    return as_utc(value).astimezone(UTC)
 
 
 def _locale(value: str | None) -> str:

@@ -8,14 +8,14 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.csr import queries as csr_queries
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import as_utc, utcnow
 from portal.training.models import BUSINESS_ANSWERS, Course, Feedback, Place, TrainingSession
-from portal.training.services.common import TrainingError, aware
+from portal.training.services.common import TrainingError
 
 
 def may_give_feedback(place: Place) -> bool:
     return place.status == "enrolled" and (
-        place.completed_at is not None or aware(place.session.ends_at) < utcnow()
+        place.completed_at is not None or as_utc(place.session.ends_at) < utcnow()
     )
 
 

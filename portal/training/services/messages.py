@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.i18n import localized
-from portal.models_base import utcnow
+from portal.models_base import as_utc, utcnow
 from portal.training.models import LANGUAGES, OutboxMessage, Place, TrainingSession
 from portal.training.services.catalogue import waitlist_position
-from portal.training.services.common import _locale, aware
+from portal.training.services.common import _locale
 
 
 def _contact(place: Place) -> tuple[str, str] | None:
@@ -31,7 +31,7 @@ def _facts(ts: TrainingSession) -> dict:
     from portal.i18n import when
 
     course = ts.course
-    starts_at = aware(ts.starts_at)
+    starts_at = as_utc(ts.starts_at)
     formatted = {}
     for lang in LANGUAGES:
         with force_locale(lang):

@@ -45,6 +45,8 @@ def villagers(live_server, tmp_path_factory) -> list[tuple[str, str, str]]:
             "JOIN household h ON h.id = p.household_id "
             "WHERE p.status = 'alive' AND p.merged_into_id IS NULL AND p.nik IS NOT NULL "
             "AND p.nik_warning IS NULL AND p.birth_date < '2005-01-01' "
+            # A person another browser test added by hand may have no mother's name.
+            "AND p.mother_name IS NOT NULL "
             "AND p.id NOT IN (SELECT person_id FROM user_account WHERE person_id IS NOT NULL) "
             "AND p.nik NOT IN (SELECT nik FROM user_account WHERE nik IS NOT NULL) "
             "ORDER BY p.id DESC LIMIT 3"

@@ -26,6 +26,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "administer": ADMINS,
     "oversee": OVERSEERS,
     "teach": TRAINERS,
+    "take_part": RESIDENTS,  # vote, propose, answer surveys, take course places, verify
 }
 
 

@@ -34,7 +34,7 @@ def register_sender(name: str, sender: Callable[..., None]) -> None:
     _SENDERS[name] = sender
 
 
-def _contact(user: User) -> tuple[str, str] | None:
+def clean_contact(user: User) -> tuple[str, str] | None:
     if user.email:
         return user.email, "email"
     if user.phone:
@@ -46,7 +46,7 @@ def _contact(user: User) -> tuple[str, str] | None:
 def reset_code_issued(user: User, at: datetime) -> None:
     """Tell `user` that the village office issued a reset code for their account (never
     the code itself: that is handed over at the office)."""
-    contact = _contact(user)
+    contact = clean_contact(user)
     if contact is None or not _SENDERS:
         return
     from portal.i18n import when

@@ -124,7 +124,7 @@ def _email(value: str | None) -> str | None:
     return value or None
 
 
-def _taken(column, value, exclude_id: int | None = None) -> bool:
+def taken(column, value, exclude_id: int | None = None) -> bool:
     stmt = select(User.id).where(column == value)
     if exclude_id is not None:
         stmt = stmt.where(User.id != exclude_id)
@@ -135,7 +135,7 @@ PHONE_TAKEN = _l("This phone number already has an account. Log in, or ask the v
 EMAIL_TAKEN = _l("This e-mail address already has an account. Log in instead.")
 
 
-def _duplicate_field(error: IntegrityError) -> str | None:
+def duplicate_field(error: IntegrityError) -> str | None:
     text = str(error.orig).lower()
     if "phone" in text:
         return "phone"
@@ -144,7 +144,7 @@ def _duplicate_field(error: IntegrityError) -> str | None:
     return None
 
 
-def _contact(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+def clean_contact(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
     """Normalised phone and e-mail, or ResidentError naming the field at fault."""
     e164 = None
     if (phone or "").strip():
@@ -181,13 +181,13 @@ def register_resident(
     if not name:
         raise ResidentError(_l("Please fill in this field."), "name")
     _check_new_password(password)
-    phone, email = _contact(phone, email)
+    phone, email = clean_contact(phone, email)
     locale = locale if locale in LANGUAGES else "id"
     try:
         with write_transaction(db.session):
-            if phone and _taken(User.phone, phone):
+            if phone and taken(User.phone, phone):
                 raise ResidentError(PHONE_TAKEN, "phone")
-            if email and _taken(User.email, email):
+            if email and taken(User.email, email):
                 raise ResidentError(EMAIL_TAKEN, "email")
             user = User(
                 name=name[:120],
@@ -201,7 +201,7 @@ def register_resident(
             db.session.flush()
             record("resident_signed_up", "user", user.id, actor=user, ip=ip)
     except IntegrityError as error:
-        field = _duplicate_field(error) or ("phone" if phone else "email")
+        field = duplicate_field(error) or ("phone" if phone else "email")
         raise ResidentError(PHONE_TAKEN if field == "phone" else EMAIL_TAKEN, field) from None
     return user
 
@@ -266,12 +266,12 @@ def new_reset_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def _code_hours() -> int:
+def code_hours() -> int:
     """How long a reset code works: the RESET_CODE_HOURS setting (portal/config.py)."""
     return int(current_app.config["RESET_CODE_HOURS"])
 
 
-def _issue_code(user: User, actor: User | None, now: datetime) -> str:
+def issue_code(user: User, actor: User | None, now: datetime) -> str:
     db.session.execute(ResetCode.__table__.delete().where(ResetCode.__table__.c.user_id == user.id))
     code = new_reset_code()
     db.session.add(
@@ -279,7 +279,7 @@ def _issue_code(user: User, actor: User | None, now: datetime) -> str:
             user_id=user.id,
             code_hash=hash_recovery_code(code),
             created_at=now,
-            expires_at=now + timedelta(hours=_code_hours()),
+            expires_at=now + timedelta(hours=code_hours()),
             issued_by_id=getattr(actor, "id", None),
         )
     )
@@ -298,7 +298,7 @@ def issue_reset_code(
     if user.is_staff or user.deleted_at is not None:
         raise ResidentError(_l("Reset codes are only for residents' accounts."))
     now = now or utcnow()
-    code = _issue_code(user, actor, now)
+    code = issue_code(user, actor, now)
     # The resident hears of it (through the outbox, when one is registered).
     notices.reset_code_issued(user, now)
     record(
@@ -307,7 +307,7 @@ def issue_reset_code(
         user.id,
         actor=actor,
         ip=ip,
-        summary=f"valid {_code_hours()} hours, once",
+        summary=f"valid {code_hours()} hours, once",
     )
     db.session.commit()
     return code

@@ -24,7 +24,6 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.numbers import is_whole
-from portal.roles import STAFF_ROLES
 
 RECOVERY_CODE_COUNT = 10
 # Lower-case letters and digits without the look-alikes (0/o, 1/l/i).
@@ -234,15 +233,6 @@ def use_recovery_code(user: User, code: str) -> bool:
     return True
 
 
-def verify(user: User, code: str, now: float | None = None) -> str | None:
-    """Check a code typed at the second step: "totp", "recovery", or None when wrong."""
-    if verify_totp(user, code, now):
-        return "totp"
-    if use_recovery_code(user, code):
-        return "recovery"
-    return None
-
-
 def recovery_codes_left(user: User) -> int:
     """How many unused recovery codes the user still has."""
     return len(
@@ -280,10 +270,3 @@ def reset_second_factor(user: User, *, actor: User | None, ip: str | None = None
         ip=ip,
     )
     db.session.commit()
-
-
-def staff_accounts() -> list[User]:
-    """Every staff account, by name (for the admin's list)."""
-    return list(
-        db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.name))
-    )

@@ -186,13 +186,13 @@ def assisted_take_back(
         raise ResidentError(_l("Please give a reason; the other account reads it."), "reason")
     if person is None or person.merged_into_id is not None or person.status != "alive":
         raise ResidentError(_l("Choose a living person who is not merged away."), "person_id")
-    phone, email = residents._contact(phone, email)
+    phone, email = residents.clean_contact(phone, email)
     person_id = person.id
     try:
         with write_transaction(db.session):
-            if phone and residents._taken(User.phone, phone):
+            if phone and residents.taken(User.phone, phone):
                 raise ResidentError(residents.PHONE_TAKEN, "phone")
-            if email and residents._taken(User.email, email):
+            if email and residents.taken(User.email, email):
                 raise ResidentError(residents.EMAIL_TAKEN, "email")
             owner = User(
                 name=" ".join((name or person.name).split())[:120],
@@ -205,7 +205,7 @@ def assisted_take_back(
             )
             db.session.add(owner)
             db.session.flush()
-            code = residents._issue_code(owner, actor, utcnow())
+            code = residents.issue_code(owner, actor, utcnow())
             record(
                 "resident_assisted_signup",
                 "user",
@@ -216,7 +216,7 @@ def assisted_take_back(
             )
             previous_id, notes = _link(person_id, owner, reason, actor, ip)
     except IntegrityError as error:
-        field = residents._duplicate_field(error)
+        field = residents.duplicate_field(error)
         if field == "phone":
             raise ResidentError(residents.PHONE_TAKEN, "phone") from None
         if field == "email":

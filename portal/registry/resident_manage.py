@@ -229,7 +229,7 @@ def reset_code(user_id: int):
         abort(400)
     code = residents.issue_reset_code(user, actor=_me(), ip=request.remote_addr)
     return render_template(
-        "registry/residents/code.html", resident=user, code=code, hours=residents._code_hours()
+        "registry/residents/code.html", resident=user, code=code, hours=residents.code_hours()
     )
 
 
@@ -277,7 +277,7 @@ def assisted():
                     "registry/residents/code.html",
                     resident=made.user,
                     code=made.code,
-                    hours=residents._code_hours(),
+                    hours=residents.code_hours(),
                     new=True,
                 )
     status = 422 if form.errors else 200

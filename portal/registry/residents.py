@@ -33,10 +33,10 @@ from portal.accounts.residents import (
     LANGUAGES,
     PHONE_TAKEN,
     ResidentError,
-    _contact,
-    _duplicate_field,
-    _issue_code,
-    _taken,
+    clean_contact,
+    duplicate_field,
+    issue_code,
+    taken,
 )
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -70,7 +70,7 @@ def household_id_for(user: User) -> int | None:
 
 
 def _person_taken(person_id: int, user_id: int) -> bool:
-    return _taken(User.person_id, person_id, exclude_id=user_id)
+    return taken(User.person_id, person_id, exclude_id=user_id)
 
 
 def candidates_for(user: User, q: str | None = None, limit: int = 20) -> list[Person]:
@@ -152,7 +152,7 @@ def approve_verification(user: User, person: Person, *, actor: User, ip: str | N
             if user.verification_status != "pending":
                 raise ResidentError(_l("This request was already decided."))
             nik = person.nik or user.claimed_nik
-            if _person_taken(person_id, user_id) or (nik and _taken(User.nik, nik, user_id)):
+            if _person_taken(person_id, user_id) or (nik and taken(User.nik, nik, user_id)):
                 raise ResidentError(
                     _l("This person is already linked to another account."), "person_id"
                 )
@@ -203,14 +203,14 @@ def assisted_signup(
     sets their own password with it). Commits; raises ResidentError(field=...)."""
     if person.merged_into_id is not None or person.status != "alive":
         raise ResidentError(_l("Choose a living person who is not merged away."), "person_id")
-    phone, email = _contact(phone, email)
+    phone, email = clean_contact(phone, email)
     name = " ".join((name or person.name).split())[:120]
     now = now or utcnow()
     person_id = person.id
     try:
         with write_transaction(db.session):
             person = db.session.get(Person, person_id)
-            if _taken(User.person_id, person_id) or (person.nik and _taken(User.nik, person.nik)):
+            if taken(User.person_id, person_id) or (person.nik and taken(User.nik, person.nik)):
                 raise ResidentError(
                     _l(
                         "This person is already linked to another account. If the resident "
@@ -219,9 +219,9 @@ def assisted_signup(
                     ),
                     "person_id",
                 )
-            if phone and _taken(User.phone, phone):
+            if phone and taken(User.phone, phone):
                 raise ResidentError(PHONE_TAKEN, "phone")
-            if email and _taken(User.email, email):
+            if email and taken(User.email, email):
                 raise ResidentError(EMAIL_TAKEN, "email")
             user = User(
                 name=name,
@@ -240,7 +240,7 @@ def assisted_signup(
             )
             db.session.add(user)
             db.session.flush()
-            code = _issue_code(user, actor, now)
+            code = issue_code(user, actor, now)
             record(
                 "resident_assisted_signup",
                 "user",
@@ -251,7 +251,7 @@ def assisted_signup(
                 after={"person_id": person_id, "phone": mask_phone(phone)},
             )
     except IntegrityError as error:
-        field = _duplicate_field(error)
+        field = duplicate_field(error)
         if field == "phone":
             raise ResidentError(PHONE_TAKEN, "phone") from None
         if field == "email":

@@ -8,23 +8,14 @@ from dataclasses import dataclass, field
 
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.problems import Problem
+from portal.registry.services.common import PERSON_FIELDS
 
 CHUNK = 500
 NEW, UPDATED, UNCHANGED, REJECTED = "new", "updated", "unchanged", "rejected"
 HOUSEHOLD_FROM_PERSON = ("rt", "rw", "address", "dusun")
-PERSON_COMPARED = (
-    "name",
-    "sex",
-    "birth_place",
-    "birth_date",
-    "mother_name",
-    "relation",
-    "marital_status",
-    "disability",
-    "occupation",
-    "education",
-    "status",
-)
+# What an import compares of a person: every audited field but the NIK (the key) and the
+# status date (set by the status).
+PERSON_COMPARED = tuple(f for f in PERSON_FIELDS if f not in ("nik", "status_date"))
 # Fields a file may leave empty without erasing what the registry knows.
 KEEP_WHEN_EMPTY = frozenset(
     {

@@ -18,7 +18,7 @@ from fpdf.enums import XPos, YPos
 
 from portal.csr.models import NEED_KINDS, Delivery, Pledge
 from portal.i18n import localized, money, number
-from portal.pdf import latin1 as _latin1
+from portal.pdf import latin1
 
 
 def amount_text(pledge: Pledge, amount: int, lang: str) -> str:
@@ -38,25 +38,25 @@ class _Receipt(FPDF):
         super().__init__(format="A4")
         self.set_margins(20, 20, 20)
         self.set_auto_page_break(True, margin=20)
-        self.set_title(_latin1(title))
-        self.set_creator(_latin1(current_app.config["VILLAGE_NAME"]))
+        self.set_title(latin1(title))
+        self.set_creator(latin1(current_app.config["VILLAGE_NAME"]))
         self.add_page()
 
     def heading(self, text: str, size: int = 16) -> None:
         self.set_font("helvetica", "B", size)
-        self.multi_cell(0, size * 0.55, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.55, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def para(self, text: str) -> None:
         self.set_font("helvetica", "", 11)
-        self.multi_cell(0, 6, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 6, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def fact(self, label: str, value) -> None:
         self.set_font("helvetica", "B", 11)
-        self.cell(55, 7, _latin1(label))
+        self.cell(55, 7, latin1(label))
         self.set_font("helvetica", "", 11)
-        self.multi_cell(0, 7, _latin1(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 7, latin1(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def code(self, code: str, verify_url: str) -> None:
         self.ln(6)
@@ -64,14 +64,14 @@ class _Receipt(FPDF):
         self.set_line_width(0.6)
         top = self.get_y()
         self.set_font("helvetica", "", 10)
-        self.multi_cell(0, 6, _latin1(_("Verification code")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 6, latin1(_("Verification code")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("courier", "B", 18)
         self.multi_cell(0, 10, code, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("helvetica", "", 10)
         self.multi_cell(
             0,
             5,
-            _latin1(
+            latin1(
                 _(
                     "Anyone can check that this acknowledgement is genuine at %(url)s by "
                     "entering the code above.",

@@ -24,7 +24,7 @@ from portal import filecache, spreadsheet
 from portal.i18n import localized, money
 from portal.lists import services
 from portal.lists.models import ListPeriod, ListVersion
-from portal.pdf import latin1 as _latin1
+from portal.pdf import latin1
 
 # Change when the layout of the files changes: the kept files are then made afresh.
 FORMAT = "1"
@@ -101,52 +101,52 @@ def version_pdf(
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     title = str(localized(period, "title", lang))
-    pdf.set_title(_latin1(title))
-    pdf.set_creator(_latin1(current_app.config["VILLAGE_NAME"]))
+    pdf.set_title(latin1(title))
+    pdf.set_creator(latin1(current_app.config["VILLAGE_NAME"]))
     pdf.add_page()
     pdf.set_font("helvetica", "B", 12)
     pdf.multi_cell(
-        0, 6, _latin1(current_app.config["VILLAGE_NAME"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        0, 6, latin1(current_app.config["VILLAGE_NAME"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
     pdf.set_font("helvetica", "B", 15)
     pdf.multi_cell(
         0,
         8,
-        _latin1(_("Recipient list: %(title)s", title=title)),
+        latin1(_("Recipient list: %(title)s", title=title)),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
     pdf.ln(2)
     for label, value in _header(period, version, lang):
         pdf.set_font("helvetica", "B", 10)
-        pdf.cell(70, 6, _latin1(label))
+        pdf.cell(70, 6, latin1(label))
         pdf.set_font("helvetica", "", 10)
-        pdf.multi_cell(0, 6, _latin1(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, latin1(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_font("helvetica", "B", 10)
-    pdf.cell(15, 7, _latin1(_("No.")), border=1)
-    pdf.cell(115, 7, _latin1(_("Name")), border=1)
-    pdf.cell(0, 7, _latin1(_("RT/RW")), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(15, 7, latin1(_("No.")), border=1)
+    pdf.cell(115, 7, latin1(_("Name")), border=1)
+    pdf.cell(0, 7, latin1(_("RT/RW")), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("helvetica", "", 10)
     for i, row in enumerate(services.version_rows(version), start=1):
         name = row.full_name if full else row.masked_name
         pdf.cell(15, 6, str(i), border=1)
-        pdf.cell(115, 6, _latin1(name), border=1)
-        pdf.cell(0, 6, _latin1(row.rt_rw), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(115, 6, latin1(name), border=1)
+        pdf.cell(0, 6, latin1(row.rt_rw), border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("helvetica", "B", 11)
-    pdf.multi_cell(0, 7, _latin1(_("Totals per RT/RW")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 7, latin1(_("Totals per RT/RW")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("helvetica", "", 10)
     for total in services.totals(version, period.amount):
         line = f"{total.rt_rw}: {total.households}"
         if total.amount is not None:
             line += f" ({money(total.amount, lang)})"
-        pdf.multi_cell(0, 6, _latin1(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, latin1(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.multi_cell(
         0,
         5,
-        _latin1(
+        latin1(
             _(
                 "Anyone may object to this list at the village office or on the portal until "
                 "the date above. NIK, family card numbers, birth dates and addresses are "

@@ -19,7 +19,7 @@ from icalendar import Calendar, Event
 
 from portal.i18n import localized
 from portal.models_base import as_utc
-from portal.pdf import latin1 as _latin1
+from portal.pdf import latin1
 from portal.training.models import CATEGORIES, Place, TrainingSession
 
 
@@ -81,7 +81,7 @@ def certificate_pdf(place: Place) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_margins(25, 20, 25)
     pdf.set_auto_page_break(False)
-    pdf.set_title(_latin1(certificate_lines(place)[1][1]))
+    pdf.set_title(latin1(certificate_lines(place)[1][1]))
     pdf.add_page()
     pdf.set_draw_color(11, 93, 59)
     pdf.set_line_width(1.2)
@@ -93,7 +93,7 @@ def certificate_pdf(place: Place) -> bytes:
     for style, text in certificate_lines(place):
         family, weight, size, height = sizes[style]
         pdf.set_font(family, weight, size)
-        pdf.multi_cell(0, height, _latin1(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, height, latin1(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if style in ("title", "name"):
             pdf.ln(3)
     try:

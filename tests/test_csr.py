@@ -149,11 +149,16 @@ def login(client, user):
 
 
 def pdf_text(body: bytes) -> str:
-    """The text of fpdf2's (deflated) page streams."""
+    """The text of fpdf2's (deflated) page streams.
+
+    The stream is taken up to the keyword and inflated with a decompressor that leaves
+    what follows the deflate data alone: a compressed stream may itself end in a byte
+    such as CR, which a pattern that strips an optional CR before "endstream" would eat.
+    """
     chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.DOTALL):
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", body, re.DOTALL):
         try:
-            chunks.append(zlib.decompress(stream).decode("latin-1"))
+            chunks.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
         except zlib.error:
             chunks.append(stream.decode("latin-1"))
     return "".join(chunks)

@@ -4,6 +4,21 @@ from portal.accounts.models import DeletionRequest, RecoveryCode, ResetCode, Use
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.complaints.models import Complaint, ComplaintStep  # noqa: F401
 from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent  # noqa: F401
+from portal.distribution.models import (  # noqa: F401
+    ArrivalCheck,
+    DistributionPoint,
+    DistributionRound,
+    Entitlement,
+    EntitlementLine,
+    Handover,
+    HandoverLine,
+    HandoverVoid,
+    RoundApproval,
+    RoundItem,
+    StockMovement,
+    SyncConflict,
+    TimeSlot,
+)
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.programmes.models import Programme  # noqa: F401

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 RESIDENT, PARTNER, TRAINER = "resident", "partner", "trainer"
 OPERATOR, ADMIN, AUDITOR = "operator", "admin", "auditor"
-ROLES = (RESIDENT, PARTNER, TRAINER, OPERATOR, ADMIN, AUDITOR)
+OFFICER = "officer"
+ROLES = (RESIDENT, PARTNER, TRAINER, OPERATOR, ADMIN, AUDITOR, OFFICER)
 
 # Staff: the village office (operator, admin) and the village head and BPD (auditor).
 STAFF_ROLES = (OPERATOR, ADMIN, AUDITOR)
+# Accounts that pass the staff second factor and are never remembered: the staff and
+# the distribution officers (who see full names and NIK digits at the point).
+SECOND_FACTOR_ROLES = (*STAFF_ROLES, OFFICER)
 EDITORS = (OPERATOR, ADMIN)  # change records
 READERS = STAFF_ROLES  # read the staff area
 ADMINS = (ADMIN,)  # accounts, company verification, deletions
 OVERSEERS = (ADMIN, AUDITOR)  # approve lists, complaints naming staff, deletion requests
 TRAINERS = (TRAINER, OPERATOR, ADMIN)  # mark attendance and completion
+# Record handovers at a distribution point: officers; operators and admins may act as one.
+OFFICERS = (OFFICER, OPERATOR, ADMIN)
 RESIDENTS = (RESIDENT,)
 PARTNERS = (PARTNER,)
 
@@ -26,6 +32,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "administer": ADMINS,
     "oversee": OVERSEERS,
     "teach": TRAINERS,
+    "hand_over": OFFICERS,
     "take_part": RESIDENTS,  # vote, propose, answer surveys, take course places, verify
 }
 

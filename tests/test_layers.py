@@ -41,6 +41,7 @@ PACKAGES = {
     "csr": FEATURES,
     "complaints": FEATURES,
     "public": FEATURES,
+    "distribution": FEATURES,
     "devdata": APP,
 }
 APP_MODULES = {"portal", "portal.cli", "portal.models"}

@@ -20,12 +20,13 @@ class _User:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        ("operator", {"edit", "read", "teach"}),
-        ("admin", {"edit", "read", "administer", "oversee", "teach"}),
+        ("operator", {"edit", "read", "teach", "hand_over"}),
+        ("admin", {"edit", "read", "administer", "oversee", "teach", "hand_over"}),
         ("auditor", {"read", "oversee"}),
         ("trainer", {"teach"}),
         ("resident", {"take_part"}),
         ("partner", set()),
+        ("officer", {"hand_over"}),
     ],
 )
 def test_each_role_has_exactly_its_capabilities(role, allowed):

@@ -28,7 +28,7 @@ from portal.extensions import db
 from portal.service_errors import ServiceError
 
 # Roles an administrator may give (and take) on /staf/pengguna.
-MANAGED_ROLES = ("partner", "trainer", "operator", "admin", "auditor")
+MANAGED_ROLES = ("partner", "trainer", "operator", "admin", "auditor", "officer")
 
 
 class LifecycleError(ServiceError):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.accounts.secret_box import SealedText
 from portal.extensions import db
 from portal.models_base import TimestampMixin, UTCDateTime, utcnow
-from portal.roles import STAFF_ROLES
+from portal.roles import SECOND_FACTOR_ROLES
 
 
 def new_session_token() -> str:
@@ -32,7 +32,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('resident', 'partner', 'trainer', 'operator', 'admin', 'auditor')",
+            "role IN ('resident', 'partner', 'trainer', 'operator', 'admin', 'auditor', 'officer')",
             name="role_known",
         ),
         CheckConstraint(
@@ -107,7 +107,8 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        """Staff and distribution officers: second factor, never remembered."""
+        return self.role in SECOND_FACTOR_ROLES
 
     @property
     def has_second_factor(self) -> bool:

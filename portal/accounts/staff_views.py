@@ -17,7 +17,7 @@ from portal.accounts.models import User
 from portal.accounts.views import bp
 from portal.extensions import db
 from portal.forms import EmptyForm, Form, choices
-from portal.roles import ADMINS, STAFF_ROLES
+from portal.roles import ADMINS, SECOND_FACTOR_ROLES
 from portal.security import roles_required
 from portal.service_errors import show_error
 
@@ -134,7 +134,7 @@ def _security_page(password_form=None):
 
 
 @bp.route("/staf/keamanan/sandi", methods=["POST"])
-@roles_required(*STAFF_ROLES)
+@roles_required(*SECOND_FACTOR_ROLES)
 def staff_change_password():
     """A staff member changes their own password; their other sessions end."""
     form = ChangePasswordForm()

@@ -46,7 +46,7 @@ from portal.accounts.forms import (
 from portal.accounts.models import User
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm
-from portal.roles import ADMINS, RESIDENTS, ROLES, STAFF_ROLES
+from portal.roles import ADMINS, RESIDENTS, ROLES, SECOND_FACTOR_ROLES
 from portal.security import (
     csrf_after_limits,
     is_safe_next,
@@ -159,7 +159,7 @@ def logout():
 
 @bp.route("/masuk/kode", methods=["GET", "POST"])
 @_code_limit
-@roles_required(*STAFF_ROLES, second_factor=False)
+@roles_required(*SECOND_FACTOR_ROLES, second_factor=False)
 def second_factor():
     user = current_user._get_current_object()
     target = staff_session.safe_next(request.values.get("next"))
@@ -204,7 +204,7 @@ def second_factor():
 
 @bp.route("/masuk/kode/pasang", methods=["GET", "POST"])
 @_code_limit
-@roles_required(*STAFF_ROLES, second_factor=False)
+@roles_required(*SECOND_FACTOR_ROLES, second_factor=False)
 def enrol():
     user = current_user._get_current_object()
     target = staff_session.safe_next(request.values.get("next"))
@@ -240,7 +240,7 @@ def enrol():
 
 
 @bp.route("/masuk/kode/pasang/qr.png")
-@roles_required(*STAFF_ROLES, second_factor=False)
+@roles_required(*SECOND_FACTOR_ROLES, second_factor=False)
 def enrol_qr():
     user = current_user._get_current_object()
     if user.has_second_factor or not user.totp_secret:
@@ -252,7 +252,7 @@ def enrol_qr():
 
 
 @bp.route("/staf/keamanan", methods=["GET", "POST"])
-@roles_required(*STAFF_ROLES)
+@roles_required(*SECOND_FACTOR_ROLES)
 def security():
     """The staff member's own login: password, recovery codes left, new ones."""
     user = current_user._get_current_object()

@@ -27,7 +27,7 @@ from portal.numbers import is_whole
 
 # Staff act on complaints (EDITORS) and auditors (village head, BPD) read (READERS); a
 # complaint that names a staff member is seen by ROUTED_READERS, never the person named.
-from portal.roles import EDITORS, READERS, STAFF_ROLES
+from portal.roles import EDITORS, READERS, SECOND_FACTOR_ROLES
 from portal.roles import OVERSEERS as ROUTED_READERS
 from portal.service_errors import ServiceError
 
@@ -99,7 +99,7 @@ def staff_members() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+            .where(User.role.in_(SECOND_FACTOR_ROLES), User.active.is_(True))
             .order_by(User.name)
         )
     )
@@ -163,7 +163,7 @@ def file_complaint(
     named_staff_text = _clean(named_staff_text)
     if named_staff_id is not None:
         named = db.session.get(User, named_staff_id)
-        if named is None or named.role not in STAFF_ROLES or not named.active:
+        if named is None or named.role not in SECOND_FACTOR_ROLES or not named.active:
             raise ComplaintError(_l("Choose a name from the list."), "named_staff")
         named_staff_text = None
 

@@ -34,7 +34,7 @@ from portal.csr.models import (
 )
 from portal.extensions import db, limiter
 from portal.htmx import render
-from portal.roles import PARTNERS, READERS
+from portal.roles import PARTNERS, READERS, can
 from portal.security import csrf_after_limits, public, roles_required
 from portal.service_errors import show_error
 from portal.urlargs import existing_page, page_arg
@@ -192,7 +192,8 @@ def logo(company_id: int):
         abort(404)
     # An unverified company's logo is seen only by itself and staff.
     if not item.is_verified and not (
-        current_user.is_authenticated and (current_user.is_staff or current_user.id == item.user_id)
+        can(current_user, "read")
+        or (current_user.is_authenticated and current_user.id == item.user_id)
     ):
         abort(404)
     return _image("logos", item.logo_file, "image/png", public=item.is_verified)

@@ -266,7 +266,11 @@ class ListVersion(db.Model):
     """A published version of a list (append-only): what the public board shows."""
 
     __tablename__ = "recipient_version"
-    __table_args__ = (UniqueConstraint("period_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("period_id", "number"),
+        # A distribution round names a version of its own period (a composite key).
+        Index("uq_recipient_version_id_period", "id", "period_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("recipient_period.id", ondelete="RESTRICT"))

@@ -1,0 +1,40 @@
+"""Rules of distribution rounds, one module per process (common, rounds, approval),
+re-exported here for views, the demo and tests."""
+
+from __future__ import annotations
+
+from portal.distribution.services.approval import amend, approve, collectors
+from portal.distribution.services.common import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    DistributionError,
+    check_move,
+    locked_round,
+    new_entitlement_code,
+    normalize_entitlement_code,
+)
+from portal.distribution.services.rounds import (
+    add_item,
+    add_point,
+    add_slot,
+    create_round,
+    parse_quantity,
+)
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "DistributionError",
+    "add_item",
+    "add_point",
+    "add_slot",
+    "amend",
+    "approve",
+    "check_move",
+    "collectors",
+    "create_round",
+    "locked_round",
+    "new_entitlement_code",
+    "normalize_entitlement_code",
+    "parse_quantity",
+]

@@ -1,0 +1,60 @@
+"""What every distribution process shares: the refusal, the entitlement code, the
+round's status moves and locking a round's row."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.codes import new_code, normalize_code
+from portal.distribution.models import ROUND_STATUSES, ROUND_TRANSITIONS, DistributionRound
+from portal.extensions import db
+from portal.service_errors import ServiceError
+
+# 32 letters and digits without the look-alikes 0/O and 1/I: 16 of them are 80 bits,
+# printed in four groups of four ("7KQ2-M9XD-...") and as a QR code.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 16
+MAX_REASON = 1000
+
+
+class DistributionError(ServiceError, ValueError):
+    """A distribution rule refused the input; nothing was written."""
+
+
+def new_entitlement_code() -> str:
+    return new_code(CODE_ALPHABET, CODE_LENGTH)
+
+
+def normalize_entitlement_code(text: str | None) -> str | None:
+    """A code as typed or scanned in its stored form, or None when it cannot be one."""
+    return normalize_code(text, CODE_ALPHABET, CODE_LENGTH)
+
+
+def clean(text: str | None, limit: int = MAX_REASON) -> str:
+    return " ".join((text or "").split())[:limit]
+
+
+def locked_round(round_id: int) -> DistributionRound:
+    """The round's row, locked for the rest of the transaction (PostgreSQL; SQLite's
+    write transaction already holds the database), read afresh; 404-like refusal if
+    there is none."""
+    db.session.execute(
+        select(DistributionRound.id).where(DistributionRound.id == round_id).with_for_update()
+    )
+    found = db.session.get(DistributionRound, round_id, populate_existing=True)
+    if found is None:
+        raise DistributionError(_l("There is no such distribution round."))
+    return found
+
+
+def check_move(round_: DistributionRound, to: str) -> None:
+    """Refuse a status change the round's lifecycle does not allow."""
+    if to not in ROUND_TRANSITIONS.get(round_.status, ()):
+        raise DistributionError(
+            _l(
+                "A round that is “%(status)s” cannot become “%(new)s”.",
+                status=ROUND_STATUSES[round_.status],
+                new=ROUND_STATUSES[to],
+            )
+        )

@@ -1,0 +1,79 @@
+"""Read-only questions other features ask of the recipient lists (distribution rounds):
+what a published version holds, without reaching into this package's models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.lists.models import ListPeriod, ListVersion, ListVersionRow
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    period_id: int
+    number: int
+    households: int
+    period_title_id: str
+    period_title_en: str | None
+    programme_id: int
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class ListedHousehold:
+    household_id: int
+    rt: int
+    rw: int | None
+    masked_name: str
+
+
+def version_info(version_id: int) -> VersionInfo | None:
+    """A published version and its period, or None when there is no such version."""
+    row = db.session.execute(
+        select(ListVersion, ListPeriod)
+        .join(ListPeriod, ListPeriod.id == ListVersion.period_id)
+        .where(ListVersion.id == version_id)
+    ).first()
+    if row is None:
+        return None
+    version, period = row
+    return VersionInfo(
+        id=version.id,
+        period_id=period.id,
+        number=version.number,
+        households=version.households,
+        period_title_id=period.title_id,
+        period_title_en=period.title_en,
+        programme_id=period.programme_id,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+    )
+
+
+def published_versions(period_id: int | None = None) -> list[VersionInfo]:
+    """Published versions, newest first (of one period when given)."""
+    query = select(ListVersion.id).order_by(ListVersion.published_at.desc(), ListVersion.id.desc())
+    if period_id is not None:
+        query = query.where(ListVersion.period_id == period_id)
+    return [info for vid in db.session.scalars(query) if (info := version_info(vid))]
+
+
+def listed_households(version_id: int) -> list[ListedHousehold]:
+    """The households on a published version with their RT/RW, in RW/RT order."""
+    rows = db.session.execute(
+        select(
+            ListVersionRow.household_id,
+            ListVersionRow.rt,
+            ListVersionRow.rw,
+            ListVersionRow.masked_name,
+        )
+        .where(ListVersionRow.version_id == version_id)
+        .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.id)
+    )
+    return [ListedHousehold(*row) for row in rows]

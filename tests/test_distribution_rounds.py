@@ -240,3 +240,46 @@ def test_an_amendment_follows_a_later_version_with_its_reason(make_user):
     assert gone.status == "cancelled" and gone.cancel_reason == "Sanggahan RT 2"
     assert gone.cancelled_by_approval_id == approval.id
     assert db.session.get(DistributionRound, round_.id).version_id == newer.id
+
+
+def test_goods_received_enter_the_ledger_only_for_the_rounds_own_point_and_item(make_user):
+    from portal.distribution.models import StockMovement
+
+    round_, version, operator, head = approved_round(make_user, households=60)
+    round_ = db.session.get(DistributionRound, round_.id)
+    point, item = round_.points[0], round_.items[0]
+    services.receive_stock(
+        round_id=round_.id,
+        point_id=point.id,
+        item_id=item.id,
+        quantity_milli=500_000,
+        source="supplier",
+        source_note="Gapoktan Sumber Rejeki",
+        actor=operator,
+    )
+    other = draft_round(version, operator)
+    other = db.session.get(DistributionRound, other.id)
+    bad = [
+        dict(point_id=other.points[0].id),
+        dict(item_id=other.items[0].id),
+        dict(source="gift"),
+        dict(quantity_milli=0),
+    ]
+    for change in bad:
+        data = dict(
+            round_id=round_.id,
+            point_id=point.id,
+            item_id=item.id,
+            quantity_milli=1000,
+            source="supplier",
+            actor=operator,
+        )
+        data.update(change)
+        with pytest.raises(services.DistributionError) as refused:
+            services.receive_stock(**data)
+        assert refused.value.field in {"point_id", "item_id", "source", "quantity"}
+    rows = db.session.scalars(select(StockMovement)).all()
+    assert [(r.kind, r.quantity_milli) for r in rows] == [("received", 500_000)]
+    with pytest.raises((IntegrityError, DBAPIError)):
+        db.session.execute(text("UPDATE distribution_stock SET quantity_milli = 1"))
+    db.session.rollback()

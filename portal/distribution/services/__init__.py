@@ -1,4 +1,4 @@
-"""Rules of distribution rounds, one module per process (common, rounds, approval),
+"""Rules of distribution rounds, one module per process (common, rounds, approval, stock),
 re-exported here for views, the demo and tests."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from portal.distribution.services.rounds import (
     create_round,
     parse_quantity,
 )
+from portal.distribution.services.stock import add_received, receive_stock, received_by_ref
 
 __all__ = [
     "CODE_ALPHABET",
@@ -27,6 +28,7 @@ __all__ = [
     "DistributionError",
     "add_item",
     "add_point",
+    "add_received",
     "add_slot",
     "amend",
     "approve",
@@ -37,4 +39,6 @@ __all__ = [
     "new_entitlement_code",
     "normalize_entitlement_code",
     "parse_quantity",
+    "receive_stock",
+    "received_by_ref",
 ]

@@ -166,7 +166,7 @@ def file_at_office(household_id: int, kind: str):
     household = db.session.get(Household, household_id)
     if household is None or kind not in KINDS:
         abort(404)
-    form = form_for(kind, household, request.form if request.method == "POST" else None)
+    form = form_for(kind, household)
     if form.validate_on_submit():
         try:
             item = services.file_request(

@@ -46,9 +46,10 @@ def _not_verified():
     return render_template("registry/change_requests/not_verified.html")
 
 
-def form_for(kind: str, household, formdata=None):
-    """The form of `kind`, with the household's living members to choose from."""
-    form = FORMS[kind](formdata=formdata) if formdata is not None else FORMS[kind]()
+def form_for(kind: str, household):
+    """The form of `kind` (Flask-WTF reads the posted fields and files), with the
+    household's living members to choose from."""
+    form = FORMS[kind]()
     if kind in PERSON_KINDS:
         form.set_people(services.living_members(household))
     if kind == "situation" and request.method == "GET":
@@ -85,7 +86,7 @@ def new(kind: str):
     household = _household()
     if household is None:
         return _not_verified()
-    form = form_for(kind, household, request.form if request.method == "POST" else None)
+    form = form_for(kind, household)
     if form.validate_on_submit():
         me = current_user._get_current_object()
         try:

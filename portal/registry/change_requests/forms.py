@@ -68,7 +68,7 @@ class BirthForm(RequestForm):
 class _MemberForm(RequestForm):
     """A death or a move out: the member is chosen from the household's living people."""
 
-    person_id = SelectField(
+    person_id = RadioField(
         _l("Who"),
         coerce=int,
         choices=[],

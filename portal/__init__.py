@@ -132,6 +132,9 @@ def configure_account_data() -> None:
     from portal.registry import verification
 
     verification.register()
+    from portal.registry.change_requests import account_data as change_request_data
+
+    change_request_data.register()
     from portal.complaints import account_data as complaints_data
     from portal.participation import account_data as participation_data
     from portal.training import account_data as training_data

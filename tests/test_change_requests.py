@@ -461,3 +461,14 @@ def test_public_figures_hide_small_counts(app, client, home, make_user):
         services.refuse(item.id, "Tidak", actor=operator)
     months = services.monthly()
     assert months[0].refused == 6 and months[0].median_days == 0.0
+
+
+def test_my_account_shows_the_requests_and_the_download_holds_them(app, client, home):
+    item = file(home, "kk_number")
+    services.refuse(item.id, "KK belum terbit", actor=None)
+    sign_in(client, home["resident"])
+    page = client.get("/akun?lang=en").get_data(as_text=True)
+    assert "Change requests" in page and "KK belum terbit" in page
+    assert 'href="/warga/perubahan/"' in page
+    data = client.get("/akun/data.json").get_data(as_text=True)
+    assert "3201012345678901" in data and "KK belum terbit" in data

@@ -91,6 +91,8 @@ def configure_blueprints(app: Flask) -> None:
     from portal.participation.views import bp as participation_bp
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
+    from portal.registry.change_requests.manage import bp as change_requests_manage_bp
+    from portal.registry.change_requests.views import bp as change_requests_bp
     from portal.registry.import_views import bp as registry_import_bp
     from portal.registry.resident_manage import bp as residents_manage_bp
     from portal.registry.views import bp as registry_bp
@@ -101,6 +103,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(registry_import_bp)
+    app.register_blueprint(change_requests_bp)
+    app.register_blueprint(change_requests_manage_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(complaints_manage_bp)
@@ -113,6 +117,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(participation_manage_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(lists_manage_bp)
+    from portal.lists import change_concerns
+
+    change_concerns.listen()
     from portal.training.views import register as register_training
 
     register_training(app)
@@ -125,6 +132,9 @@ def configure_account_data() -> None:
     from portal.registry import verification
 
     verification.register()
+    from portal.registry.change_requests import account_data as change_request_data
+
+    change_request_data.register()
     from portal.complaints import account_data as complaints_data
     from portal.participation import account_data as participation_data
     from portal.training import account_data as training_data

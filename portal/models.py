@@ -23,6 +23,7 @@ from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersio
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.programmes.models import Programme  # noqa: F401
 from portal.public.models import Announcement, Meeting, Partner  # noqa: F401
+from portal.registry.change_requests.models import ChangeDocument, ChangeRequest  # noqa: F401
 from portal.registry.importing.models import ImportBatch  # noqa: F401
 from portal.registry.models import (  # noqa: F401
     DuplicateDecision,

@@ -64,6 +64,7 @@ def _demo_values(app) -> dict[str, list[str]]:
     from portal.extensions import db
     from portal.programmes.models import Programme
     from portal.public.manage import KINDS
+    from portal.registry.change_requests.models import KINDS as CHANGE_KINDS
     from portal.training.models import Place
 
     slug = db.session.scalars(select(Programme.slug).order_by(Programme.id)).first()
@@ -72,7 +73,8 @@ def _demo_values(app) -> dict[str, list[str]]:
     ).first()
     return {
         "slug": [slug],
-        "kind": sorted(KINDS),
+        # The announcement kinds (staff editing) and the change requests' kinds.
+        "kind": sorted(KINDS) + sorted(CHANGE_KINDS),
         "code": [DEMO_CODE] + ([certificate] if certificate else []),
         "fmt": ["csv"],
     }

@@ -43,6 +43,18 @@ def clean_contact(user: User) -> tuple[str, str] | None:
     return None
 
 
+def deliver(user: User, subject: str, body: str, kind: str) -> bool:
+    """Hand a message already written in `user`'s language to every sender, in the
+    caller's transaction. False when the user has no contact or nothing is registered
+    (the registry's change requests tell residents this way too)."""
+    contact = clean_contact(user)
+    if contact is None or not _SENDERS:
+        return False
+    for sender in _SENDERS.values():
+        sender(contact[0], contact[1], subject, body, kind)
+    return True
+
+
 def reset_code_issued(user: User, at: datetime) -> None:
     """Tell `user` that the village office issued a reset code for their account (never
     the code itself: that is handed over at the office)."""
@@ -60,8 +72,7 @@ def reset_code_issued(user: User, at: datetime) -> None:
             name=user.name,
             when=when(at),
         )
-    for sender in _SENDERS.values():
-        sender(contact[0], contact[1], subject, body, "reset_code")
+    deliver(user, subject, body, "reset_code")
 
 
 def last_reset_code(user: User) -> datetime | None:

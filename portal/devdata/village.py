@@ -386,6 +386,10 @@ def _seed_features(households: int, logins: list | None = None) -> None:
 
     (logins if logins is not None else []).extend(seed_training())
     _link_features()
+    if households > 0:
+        from portal.devdata.change_requests import seed as seed_change_requests
+
+        seed_change_requests()
 
 
 def _link_features() -> None:

@@ -44,11 +44,18 @@ from portal.registry.services.household_page import HouseholdRecord, household_r
 from portal.registry.services.households import (
     get_household,
     save_household,
+    stage_household,
     view_household,
     view_person,
 )
 from portal.registry.services.names import MUHAMMAD, OLD_SPELLINGS, TITLES, normalise_name
-from portal.registry.services.people import move_person, save_person
+from portal.registry.services.people import (
+    move_person,
+    save_person,
+    stage_move,
+    stage_person,
+    still_enrolled_messages,
+)
 from portal.registry.services.search import (
     MAX_QUERY,
     MIN_NUMBER_PREFIX,
@@ -112,7 +119,11 @@ __all__ = [
     "save_person",
     "search_households",
     "search_query",
+    "stage_household",
+    "stage_move",
+    "stage_person",
     "stale_enrolments",
+    "still_enrolled_messages",
     "view_household",
     "view_pair",
     "view_person",

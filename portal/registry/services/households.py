@@ -94,8 +94,29 @@ def save_household(
     """Create or update a household from plain values. Returns (household, field errors).
 
     A new family-card number closes the old one in the KK history (with `kk_reason`)
-    rather than overwriting it.
+    rather than overwriting it. Commits when there are no errors.
     """
+    household, errors = stage_household(
+        household, data, actor=actor, kk_reason=kk_reason, on=on, ip=ip
+    )
+    if not errors:
+        db.session.commit()
+    return household, errors
+
+
+def stage_household(
+    household: Household | None,
+    data: dict,
+    *,
+    actor,
+    kk_reason: str = "first",
+    on: date | None = None,
+    ip: str | None = None,
+    summary: str | None = None,
+) -> tuple[Household, dict]:
+    """`save_household` inside the caller's transaction: changes, scores and audits
+    (with `summary`, e.g. the change request it carries out) but never commits (a KK number
+    another household took at the same moment rolls the session back)."""
     on = on or village_today()
     creating = household is None
     values = {f: data.get(f) for f in HOUSEHOLD_FIELDS if f in data}
@@ -133,11 +154,11 @@ def save_household(
         "household",
         household.id,
         actor=actor,
+        summary=summary,
         before=before,
         after=snapshot(household, AUDIT_HOUSEHOLD_FIELDS),
         ip=ip,
     )
-    db.session.commit()
     return household, {}
 
 

@@ -44,8 +44,34 @@ def save_person(
     """Create (in `household`) or update a person. Returns (person, errors, warnings).
 
     A malformed NIK is an error; a NIK that disagrees with the birth date or sex is
-    saved with a warning, for an operator to check against the family card.
+    saved with a warning, for an operator to check against the family card. Commits
+    when there are no errors.
     """
+    person, errors, warnings = stage_person(
+        person, data, actor=actor, household=household, reason=reason, on=on, ip=ip
+    )
+    if errors:
+        return person, errors, []
+    db.session.commit()
+    if person.status != "alive":
+        # Flag at once: a dead or moved person must not stay on a list.
+        warnings = [*warnings, *still_enrolled_messages(person)]
+    return person, {}, warnings
+
+
+def stage_person(
+    person: Person | None,
+    data: dict,
+    *,
+    actor,
+    household: Household | None = None,
+    reason: str = "registered",
+    on: date | None = None,
+    ip: str | None = None,
+    summary: str | None = None,
+) -> tuple[Person | None, dict, list]:
+    """`save_person` inside the caller's transaction: changes, scores and audits (with
+    `summary`) but never commits (a NIK taken at the same moment rolls back)."""
     on = on or village_today()
     creating = person is None
     values = _clean_person_values(data)
@@ -89,14 +115,11 @@ def save_person(
         "person",
         person.id,
         actor=actor,
+        summary=summary,
         before=before,
         after=snapshot(person, AUDIT_PERSON_FIELDS),
         ip=ip,
     )
-    db.session.commit()
-    if person.status != "alive":
-        # Flag at once: a dead or moved person must not stay on a list.
-        warnings = [*warnings, *_still_enrolled_messages(person)]
     return person, {}, warnings
 
 
@@ -125,7 +148,8 @@ def _person_problems(person: Person | None, values: dict, creating: bool):
     return errors, warnings, nik_warning
 
 
-def _still_enrolled_messages(person: Person) -> list:
+def still_enrolled_messages(person: Person) -> list:
+    """A line per programme a dead or moved person is still enrolled in."""
     return [
         _l(
             "%(name)s is still enrolled in %(programme)s: end that enrolment.",
@@ -155,39 +179,58 @@ def move_person(
     ip: str | None = None,
 ) -> Person:
     """Move a person to another household: the old membership is closed, not overwritten."""
-    on = on or village_today()
     if person.household_id == target.id:
         return person
     with write_transaction(db.session()):
-        before = snapshot(person, AUDIT_PERSON_FIELDS)
-        old = person.household
-        current = _open_membership(person)
-        if current is not None:
-            # A stay cannot end before it began; the new one starts when the old one ends.
-            on = max(on, current.start_date)
-            current.end_date = on
-            current.end_reason = "moved_out"
-            db.session.flush()  # the open-membership index allows one open row per person
-        person.household_id = target.id
-        if relation:
-            person.relation = relation
-        person.memberships.append(
-            Membership(
-                household_id=target.id, relation=person.relation, start_date=on, start_reason=reason
-            )
+        stage_move(person, target, actor=actor, relation=relation, reason=reason, on=on, ip=ip)
+    return person
+
+
+def stage_move(
+    person: Person,
+    target: Household,
+    *,
+    actor,
+    relation: str | None = None,
+    reason: str = "moved_in",
+    on: date | None = None,
+    ip: str | None = None,
+    summary: str | None = None,
+) -> Person:
+    """`move_person` inside the caller's transaction (audited with `summary`)."""
+    on = on or village_today()
+    if person.household_id == target.id:
+        return person
+    before = snapshot(person, AUDIT_PERSON_FIELDS)
+    old = person.household
+    current = _open_membership(person)
+    if current is not None:
+        # A stay cannot end before it began; the new one starts when the old one ends.
+        on = max(on, current.start_date)
+        current.end_date = on
+        current.end_reason = "moved_out"
+        db.session.flush()  # the open-membership index allows one open row per person
+    person.household_id = target.id
+    if relation:
+        person.relation = relation
+    person.memberships.append(
+        Membership(
+            household_id=target.id, relation=person.relation, start_date=on, start_reason=reason
         )
-        db.session.flush()
-        db.session.expire(person, ["household"])
-        for household in (old, target):
-            if household is not None:
-                refresh_assessment(household)
-        record(
-            "move",
-            "person",
-            person.id,
-            actor=actor,
-            before=before,
-            after=snapshot(person, AUDIT_PERSON_FIELDS),
-            ip=ip,
-        )
+    )
+    db.session.flush()
+    db.session.expire(person, ["household"])
+    for household in (old, target):
+        if household is not None:
+            refresh_assessment(household)
+    record(
+        "move",
+        "person",
+        person.id,
+        actor=actor,
+        summary=summary,
+        before=before,
+        after=snapshot(person, AUDIT_PERSON_FIELDS),
+        ip=ip,
+    )
     return person

@@ -1,0 +1,41 @@
+"""What change requests keep that is the resident's own: the requests their account
+filed or follows, shown on "My account" and in the data download (the documents stay
+with the village office)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.accounts.residents import register_data_source
+from portal.extensions import db
+from portal.registry.change_requests.models import KINDS, STATUSES, ChangeRequest
+
+FIELD_LABELS = {
+    "change_asked": _l("What should change"),
+    "change_filed_on": _l("Sent"),
+    "change_status": _l("Status"),
+    "change_details": _l("What is asked"),
+    "change_refusal": _l("Reason:"),
+}
+
+
+def change_requests(user: User) -> tuple[object, list[dict]]:
+    found = db.session.scalars(
+        select(ChangeRequest).where(ChangeRequest.resident_id == user.id).order_by(ChangeRequest.id)
+    )
+    return _l("Change requests"), [
+        {
+            "change_asked": KINDS[item.kind],
+            "change_filed_on": item.created_at,
+            "change_status": STATUSES[item.status],
+            "change_details": ", ".join(f"{k}: {v}" for k, v in item.details.items()),
+            "change_refusal": item.refusal_reason or None,
+        }
+        for item in found
+    ]
+
+
+def register() -> None:
+    register_data_source(change_requests, FIELD_LABELS)

@@ -1,0 +1,117 @@
+"""Reading change requests: a household's own, the staff list (oldest waiting first,
+late ones flagged), and the public monthly counts."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models_base import as_utc, utcnow
+from portal.registry.change_requests.models import STATUSES, ChangeRequest
+
+# A public figure smaller than this is not shown (it could point at a family).
+SMALLEST_SHOWN = 5
+PUBLIC_MONTHS = 12
+
+
+def household_requests(household_id: int) -> list[ChangeRequest]:
+    """A household's requests, newest first."""
+    return list(
+        db.session.scalars(
+            select(ChangeRequest)
+            .where(ChangeRequest.household_id == household_id)
+            .order_by(ChangeRequest.created_at.desc(), ChangeRequest.id.desc())
+        )
+    )
+
+
+def household_request(household_id: int, request_id: int) -> ChangeRequest | None:
+    """One request, only if it is about this household (None otherwise: a 404)."""
+    request = db.session.get(ChangeRequest, request_id)
+    if request is None or request.household_id != household_id:
+        return None
+    return request
+
+
+def staff_list(status: str = "open") -> list[ChangeRequest]:
+    """Requests with `status` ("open": oldest first; decided: newest first)."""
+    if status not in STATUSES:
+        status = "open"
+    order = (
+        (ChangeRequest.created_at, ChangeRequest.id)
+        if status == "open"
+        else (ChangeRequest.decided_at.desc(), ChangeRequest.id.desc())
+    )
+    return list(
+        db.session.scalars(
+            select(ChangeRequest)
+            .where(ChangeRequest.status == status)
+            .options(selectinload(ChangeRequest.household), selectinload(ChangeRequest.documents))
+            .order_by(*order)
+            .limit(500)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month's public figures; None where the figure is under SMALLEST_SHOWN."""
+
+    month: str  # YYYY-MM
+    first_day: date
+    received: int | None
+    accepted: int | None
+    refused: int | None
+    median_days: float | None
+
+
+def _shown(n: int) -> int | None:
+    return n if n == 0 or n >= SMALLEST_SHOWN else None
+
+
+def _month(at: datetime) -> str:
+    return as_utc(at).strftime("%Y-%m")
+
+
+def monthly(now: datetime | None = None) -> list[Month]:
+    """The last PUBLIC_MONTHS months, newest first: requests received, accepted and
+    refused (by the month of the decision), and the median days to a decision (only
+    from SMALLEST_SHOWN decisions). Counts only: nothing about a household."""
+    now = now or utcnow()
+    since = now - timedelta(days=31 * PUBLIC_MONTHS)
+    rows = db.session.execute(
+        select(ChangeRequest.created_at, ChangeRequest.decided_at, ChangeRequest.status).where(
+            (ChangeRequest.created_at >= since) | (ChangeRequest.decided_at >= since)
+        )
+    ).all()
+    received: dict[str, int] = {}
+    decided: dict[str, dict[str, list[float]]] = {}
+    for created, decided_at, status in rows:
+        received[_month(created)] = received.get(_month(created), 0) + 1
+        if decided_at is not None:
+            days = (as_utc(decided_at) - as_utc(created)).total_seconds() / 86400
+            decided.setdefault(_month(decided_at), {}).setdefault(status, []).append(days)
+    months = []
+    year, month = now.year, now.month
+    for _ in range(PUBLIC_MONTHS):
+        key = f"{year:04d}-{month:02d}"
+        done = decided.get(key, {})
+        all_days = [d for days in done.values() for d in days]
+        median = round(statistics.median(all_days), 1) if len(all_days) >= SMALLEST_SHOWN else None
+        months.append(
+            Month(
+                key,
+                date(year, month, 1),
+                _shown(received.get(key, 0)),
+                _shown(len(done.get("accepted", []))),
+                _shown(len(done.get("refused", []))),
+                median,
+            )
+        )
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months

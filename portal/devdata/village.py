@@ -386,6 +386,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
 
     (logins if logins is not None else []).extend(seed_training())
     _link_features()
+    from portal.devdata.monitoring import seed as seed_monitoring
+
+    seed_monitoring()
 
 
 def _link_features() -> None:

@@ -87,6 +87,9 @@ def configure_blueprints(app: Flask) -> None:
     from portal.csr.views import bp as csr_bp
     from portal.lists.manage import bp as lists_manage_bp
     from portal.lists.views import bp as lists_bp
+    from portal.monitoring.manage import bp as monitoring_manage_bp
+    from portal.monitoring.views import api as monitoring_api_bp
+    from portal.monitoring.views import bp as monitoring_bp
     from portal.participation.manage import bp as participation_manage_bp
     from portal.participation.views import bp as participation_bp
     from portal.public.manage import bp as manage_bp
@@ -120,6 +123,9 @@ def configure_blueprints(app: Flask) -> None:
     from portal.lists import change_concerns
 
     change_concerns.listen()
+    app.register_blueprint(monitoring_bp)
+    app.register_blueprint(monitoring_api_bp)
+    app.register_blueprint(monitoring_manage_bp)
     from portal.training.views import register as register_training
 
     register_training(app)

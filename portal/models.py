@@ -20,6 +20,16 @@ from portal.distribution.models import (  # noqa: F401
     TimeSlot,
 )
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
+from portal.monitoring.models import (  # noqa: F401
+    Activity,
+    ActivityLink,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    Plan,
+)
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.programmes.models import Programme  # noqa: F401
 from portal.public.models import Announcement, Meeting, Partner  # noqa: F401

@@ -1,7 +1,7 @@
 """registry: residents' change requests to their own household record, and documents
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-05
 
 `change_request` holds what a resident asks (kind, the asked values as JSON) and the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -32,3 +32,17 @@ def company_names(ids) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted))))
+
+
+def pledge_values_between(start, end) -> list[tuple[int, int, int]]:
+    """(value in rupiah, amount pledged, amount delivered) of the pledges made in
+    [start, end) that a company stands by (confirmed or further; not offers, not
+    withdrawn)."""
+    rows = db.session.execute(
+        select(Pledge.value, Pledge.amount, Pledge.delivered).where(
+            Pledge.created_at >= start,
+            Pledge.created_at < end,
+            Pledge.status.not_in(("offered", "pledged", "withdrawn")),
+        )
+    )
+    return [(int(v or 0), int(a or 0), int(d or 0)) for v, a, d in rows]

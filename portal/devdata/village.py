@@ -390,6 +390,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
         from portal.devdata.change_requests import seed as seed_change_requests
 
         seed_change_requests()
+    from portal.devdata.monitoring import seed as seed_monitoring
+
+    seed_monitoring()
 
 
 def _link_features() -> None:

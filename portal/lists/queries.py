@@ -77,3 +77,22 @@ def listed_households(version_id: int) -> list[ListedHousehold]:
         .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.id)
     )
     return [ListedHousehold(*row) for row in rows]
+
+
+def objections_between(start, end) -> tuple[int, int]:
+    """(objections decided, objections upheld) among those decided in [start, end)."""
+    from sqlalchemy import func
+
+    from portal.lists.models import ListObjection
+
+    decided, upheld = db.session.execute(
+        select(
+            func.count(ListObjection.id),
+            func.count(ListObjection.id).filter(ListObjection.status == "upheld"),
+        ).where(
+            ListObjection.status != "open",
+            ListObjection.decided_at >= start,
+            ListObjection.decided_at < end,
+        )
+    ).one()
+    return int(decided or 0), int(upheld or 0)

@@ -15,3 +15,18 @@ def ballot_questions() -> list[tuple[int, str]]:
         select(Ballot.id, Ballot.question_id).order_by(Ballot.closes_at.desc())
     )
     return [(row.id, row.question_id) for row in rows]
+
+
+def turnout_between(start, end) -> tuple[int, int]:
+    """(voters, eligible) summed over the ballots that closed in [start, end), each
+    counted as its results count them (participation's own rule)."""
+    from portal.participation.services import ballot_results
+
+    voters = eligible = 0
+    for ballot in db.session.scalars(
+        select(Ballot).where(Ballot.closes_at >= start, Ballot.closes_at < end)
+    ):
+        results = ballot_results.compute_results(ballot)
+        voters += results.voters
+        eligible += results.eligible
+    return voters, eligible

@@ -142,6 +142,9 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         "need": f"/csr/kebutuhan/{need}",
         "calendar": "/pelatihan/kalender",
         "complaint-statistics": "/pengaduan/statistik",
+        "monitoring": "/pemantauan/",
+        "monitoring-indicator": "/pemantauan/indikator/IDM",
+        "monitoring-activity": "/pemantauan/kegiatan/1",
         "login": "/masuk",
         "not-found": "/halaman-yang-tidak-ada",
     }

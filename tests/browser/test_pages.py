@@ -28,6 +28,9 @@ PAGES = [
     "need",
     "calendar",
     "complaint-statistics",
+    "monitoring",
+    "monitoring-indicator",
+    "monitoring-activity",
     "login",
     "not-found",
 ]

@@ -1,0 +1,309 @@
+"""Staff pages of monitoring (/staf/pemantauan): the plan, its goals and activities with
+progress and milestones, and the indicators with their targets and entered values.
+Operators and admins write; auditors (the village head, the BPD) read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms import EmptyForm, choices
+from portal.monitoring import services
+from portal.monitoring.forms import (
+    ActivityForm,
+    GoalForm,
+    IndicatorForm,
+    MilestoneForm,
+    PlanForm,
+    YearValueForm,
+)
+from portal.monitoring.models import ACTIVITY_STATUSES, FIELDS, Activity, Indicator, Plan
+from portal.roles import EDITORS, READERS
+from portal.security import roles_required
+from portal.service_errors import show_error
+
+bp = Blueprint("monitoring_manage", __name__, url_prefix="/staf/pemantauan")
+
+
+@bp.context_processor
+def _labels():
+    return {"activity_fields": FIELDS, "activity_statuses": ACTIVITY_STATUSES}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _index(plan_form=None, indicator_form=None, status=200):
+    return (
+        render_template(
+            "monitoring/manage/index.html",
+            plans=services.plans(),
+            indicators=services.indicators(),
+            plan_form=plan_form or PlanForm(),
+            indicator_form=indicator_form or IndicatorForm(),
+            empty=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    return _index()
+
+
+@bp.route("/rencana", methods=["POST"])
+@roles_required(*EDITORS)
+def new_plan():
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = services.save_plan(
+                title_id=form.title_id.data,
+                title_en=form.title_en.data,
+                first_year=form.first_year.data,
+                vision_id=form.vision_id.data,
+                vision_en=form.vision_en.data,
+                actor=_actor(),
+            )
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            flash(_("The plan was saved."), "success")
+            return redirect(url_for("monitoring_manage.plan", plan_id=plan.id))
+    return _index(plan_form=form, status=422)
+
+
+@bp.route("/indikator", methods=["POST"])
+@roles_required(*EDITORS)
+def new_indicator():
+    form = IndicatorForm()
+    if form.validate_on_submit():
+        try:
+            item = services.save_indicator(
+                {name: field.data for name, field in form._fields.items()}, actor=_actor()
+            )
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            flash(_("The indicator was saved."), "success")
+            return redirect(url_for("monitoring_manage.indicator", indicator_id=item.id))
+    return _index(indicator_form=form, status=422)
+
+
+@bp.route("/indikator/portal", methods=["POST"])
+@roles_required(*EDITORS)
+def add_computed():
+    if EmptyForm().validate_on_submit():
+        added = services.ensure_computed(actor=_actor())
+        flash(_("%(n)d computed indicators were added.", n=added), "success")
+    return redirect(url_for("monitoring_manage.index"))
+
+
+def _plan_or_404(plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _activity_form(plan: Plan, activity: Activity | None = None, formdata=True) -> ActivityForm:
+    form = ActivityForm(obj=activity) if formdata else ActivityForm(formdata=None, obj=activity)
+    form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in plan.goals}})
+    others = [
+        a for a, _d, _p in services.activity_tree(plan) if activity is None or a.id != activity.id
+    ]
+    form.parent_id.choices = choices({0: "—", **{a.id: f"{a.year} · {a.title_id}" for a in others}})
+    return form
+
+
+def _plan_page(plan: Plan, goal_form=None, activity_form=None, status=200):
+    return (
+        render_template(
+            "monitoring/manage/plan.html",
+            plan=plan,
+            tree=services.activity_tree(plan),
+            goal_form=goal_form or GoalForm(formdata=None, prefix="goal"),
+            activity_form=activity_form or _activity_form(plan, formdata=False),
+        ),
+        status,
+    )
+
+
+@bp.route("/rencana/<int:plan_id>")
+@roles_required(*READERS)
+def plan(plan_id: int):
+    return _plan_page(_plan_or_404(plan_id))
+
+
+@bp.route("/rencana/<int:plan_id>/tujuan", methods=["POST"])
+@roles_required(*EDITORS)
+def add_goal(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    form = GoalForm(prefix="goal")
+    if form.validate_on_submit():
+        try:
+            services.add_goal(
+                plan.id, title_id=form.title_id.data, title_en=form.title_en.data, actor=_actor()
+            )
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            return redirect(url_for("monitoring_manage.plan", plan_id=plan.id))
+    return _plan_page(plan, goal_form=form, status=422)
+
+
+def _activity_data(form: ActivityForm) -> dict:
+    data = {name: form[name].data for name in services.ACTIVITY_FIELDS}
+    data["goal_id"] = data["goal_id"] or None
+    data["parent_id"] = data["parent_id"] or None
+    return data
+
+
+@bp.route("/rencana/<int:plan_id>/kegiatan", methods=["POST"])
+@roles_required(*EDITORS)
+def add_activity(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    form = _activity_form(plan)
+    if form.validate_on_submit():
+        try:
+            item = services.save_activity(plan.id, None, _activity_data(form), actor=_actor())
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            flash(_("The activity was saved."), "success")
+            return redirect(url_for("monitoring_manage.activity", activity_id=item.id))
+    return _plan_page(plan, activity_form=form, status=422)
+
+
+def _activity_or_404(activity_id: int) -> Activity:
+    item = db.session.get(Activity, activity_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _activity_page(item: Activity, form=None, milestone_form=None, status=200):
+    plan = db.session.get(Plan, item.plan_id)
+    progress = {a.id: p for a, _d, p in services.activity_tree(plan)}
+    return (
+        render_template(
+            "monitoring/manage/activity.html",
+            item=item,
+            plan=plan,
+            progress=progress.get(item.id, item.progress),
+            form=form or _activity_form(plan, item, formdata=False),
+            milestone_form=milestone_form or MilestoneForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/kegiatan/<int:activity_id>")
+@roles_required(*READERS)
+def activity(activity_id: int):
+    return _activity_page(_activity_or_404(activity_id))
+
+
+@bp.route("/kegiatan/<int:activity_id>", methods=["POST"])
+@roles_required(*EDITORS)
+def edit_activity(activity_id: int):
+    item = _activity_or_404(activity_id)
+    plan = db.session.get(Plan, item.plan_id)
+    form = _activity_form(plan, item)
+    if form.validate_on_submit():
+        try:
+            services.save_activity(plan.id, item.id, _activity_data(form), actor=_actor())
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            flash(_("The activity was saved."), "success")
+            return redirect(url_for("monitoring_manage.activity", activity_id=item.id))
+    return _activity_page(item, form=form, status=422)
+
+
+@bp.route("/kegiatan/<int:activity_id>/tonggak", methods=["POST"])
+@roles_required(*EDITORS)
+def add_milestone(activity_id: int):
+    item = _activity_or_404(activity_id)
+    form = MilestoneForm()
+    if form.validate_on_submit():
+        try:
+            services.add_milestone(
+                item.id,
+                on=form.on.data,
+                text_id=form.text_id.data,
+                text_en=form.text_en.data,
+                actor=_actor(),
+            )
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            return redirect(url_for("monitoring_manage.activity", activity_id=item.id))
+    return _activity_page(item, milestone_form=form, status=422)
+
+
+def _indicator_or_404(indicator_id: int) -> Indicator:
+    item = db.session.get(Indicator, indicator_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _indicator_page(item: Indicator, target_form=None, value_form=None, status=200):
+    return (
+        render_template(
+            "monitoring/manage/indicator.html",
+            item=item,
+            measure=services.measure(item.computed),
+            target_form=target_form or YearValueForm(formdata=None, prefix="target"),
+            value_form=value_form or YearValueForm(formdata=None, prefix="value"),
+        ),
+        status,
+    )
+
+
+@bp.route("/indikator/<int:indicator_id>")
+@roles_required(*READERS)
+def indicator(indicator_id: int):
+    return _indicator_page(_indicator_or_404(indicator_id))
+
+
+@bp.route("/indikator/<int:indicator_id>/target", methods=["POST"])
+@roles_required(*EDITORS)
+def set_target(indicator_id: int):
+    item = _indicator_or_404(indicator_id)
+    form = YearValueForm(prefix="target")
+    if form.validate_on_submit():
+        try:
+            services.set_target(item.id, year=form.year.data, value=form.value.data, actor=_actor())
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            return redirect(url_for("monitoring_manage.indicator", indicator_id=item.id))
+    return _indicator_page(item, target_form=form, status=422)
+
+
+@bp.route("/indikator/<int:indicator_id>/nilai", methods=["POST"])
+@roles_required(*EDITORS)
+def record_value(indicator_id: int):
+    item = _indicator_or_404(indicator_id)
+    form = YearValueForm(prefix="value")
+    if form.validate_on_submit():
+        try:
+            services.record_value(
+                item.id,
+                year=form.year.data,
+                value=form.value.data,
+                note=form.note.data,
+                actor=_actor(),
+            )
+        except services.MonitoringError as error:
+            show_error(form, error)
+        else:
+            return redirect(url_for("monitoring_manage.indicator", indicator_id=item.id))
+    return _indicator_page(item, value_form=form, status=422)

@@ -1,0 +1,53 @@
+"""Rules of monitoring, one module per process (common, plans, indicators, computed),
+re-exported here for views, the demo and tests."""
+
+from __future__ import annotations
+
+from portal.monitoring.services.common import MonitoringError
+from portal.monitoring.services.computed import MEASURES, MINIMUM_GROUP, Figure, measure
+from portal.monitoring.services.indicators import (
+    IndicatorRow,
+    dashboard_rows,
+    ensure_computed,
+    get_indicator,
+    indicators,
+    record_value,
+    save_indicator,
+    set_target,
+)
+from portal.monitoring.services.plans import (
+    ACTIVITY_FIELDS,
+    activity_tree,
+    add_goal,
+    add_milestone,
+    current_plan,
+    plans,
+    public_milestones,
+    save_activity,
+    save_plan,
+)
+
+__all__ = [
+    "ACTIVITY_FIELDS",
+    "MEASURES",
+    "MINIMUM_GROUP",
+    "Figure",
+    "IndicatorRow",
+    "MonitoringError",
+    "activity_tree",
+    "add_goal",
+    "add_milestone",
+    "current_plan",
+    "dashboard_rows",
+    "ensure_computed",
+    "get_indicator",
+    "indicators",
+    "measure",
+    "plans",
+    "public_milestones",
+    "record_value",
+    "save_activity",
+    "save_indicator",
+    "save_plan",
+    "set_target",
+]

@@ -1,0 +1,322 @@
+"""Indicators the portal works out from its own records, each with its rule in words.
+
+A measure gives, for a year, a `Figure`: the value (a percentage or a count), and the
+numerator and denominator it came from. No figure is shown for a group of fewer than
+`MINIMUM_GROUP` households or people (the ballot results' rule), so that nobody is
+identified by a chart: the value is None then, with `small` set. The current year is
+counted up to today. Registry measures read the registry as it stands (it keeps no
+yearly snapshot of need levels), so they have a value for the current year only.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.complaints import queries as complaints
+from portal.csr import queries as csr
+from portal.distribution import queries as distribution
+from portal.extensions import db
+from portal.lists import queries as lists
+from portal.models_base import village_today
+from portal.participation import queries as participation
+from portal.registry.models import Enrolment, Household
+from portal.training import queries as training
+
+MINIMUM_GROUP = 5
+POOR = ("sangat_miskin", "miskin")
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    name: object
+    unit: str
+    words: object  # the rule, in words, for the definition page
+    compute: Callable[[int], Figure]
+    current_only: bool = False
+
+
+def _bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+def _last_day(year: int) -> date:
+    today = village_today()
+    return today if year == today.year else date(year, 12, 31)
+
+
+def share(numerator: float, denominator: float) -> Figure:
+    """numerator / denominator in per cent, or no figure for a group under five."""
+    if denominator < MINIMUM_GROUP:
+        return Figure(None, numerator, denominator, small=True)
+    return Figure(round(numerator * 100 / denominator, 1), numerator, denominator)
+
+
+def _enrolled_on(day: date):
+    return select(Enrolment.household_id).where(
+        Enrolment.period_start <= day,
+        (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= day),
+    )
+
+
+def very_poor_share(year: int) -> Figure:
+    total = db.session.scalar(select(func.count(Household.id))) or 0
+    very_poor = (
+        db.session.scalar(
+            select(func.count(Household.id)).where(Household.need_level == "sangat_miskin")
+        )
+        or 0
+    )
+    return share(very_poor, total)
+
+
+def coverage(year: int) -> Figure:
+    poor = select(Household.id).where(Household.need_level.in_(POOR))
+    total = db.session.scalar(select(func.count()).select_from(poor.subquery())) or 0
+    covered = (
+        db.session.scalar(
+            select(func.count(Household.id)).where(
+                Household.need_level.in_(POOR), Household.id.in_(_enrolled_on(_last_day(year)))
+            )
+        )
+        or 0
+    )
+    return share(covered, total)
+
+
+def leakage(year: int) -> Figure:
+    enrolled = _enrolled_on(_last_day(year))
+    total = db.session.scalar(select(func.count(Household.id)).where(Household.id.in_(enrolled)))
+    not_poor = db.session.scalar(
+        select(func.count(Household.id)).where(
+            Household.id.in_(enrolled), Household.need_level.not_in(POOR)
+        )
+    )
+    return share(not_poor or 0, total or 0)
+
+
+def objections_upheld(year: int) -> Figure:
+    decided, upheld = lists.objections_between(*_bounds(year))
+    return share(upheld, decided)
+
+
+def _outcomes(year: int) -> tuple[dict[str, int], int]:
+    counts = distribution.entitlement_outcomes(date(year, 1, 1), date(year, 12, 31))
+    total = sum(n for status, n in counts.items() if status != "by_proxy")
+    return counts, total
+
+
+def collected_full(year: int) -> Figure:
+    counts, total = _outcomes(year)
+    return share(counts.get("collected", 0), total)
+
+
+def collected_by_proxy(year: int) -> Figure:
+    counts, total = _outcomes(year)
+    return share(counts.get("by_proxy", 0), total)
+
+
+def not_collected(year: int) -> Figure:
+    counts, total = _outcomes(year)
+    return share(counts.get("not_collected", 0), total)
+
+
+def complaints_per_100(year: int) -> Figure:
+    filed = complaints.filed_between(*_bounds(year))
+    start, end = date(year, 1, 1), _last_day(year)
+    households = (
+        db.session.scalar(
+            select(func.count(func.distinct(Enrolment.household_id))).where(
+                Enrolment.period_start <= end,
+                (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= start),
+            )
+        )
+        or 0
+    )
+    if households < MINIMUM_GROUP:
+        return Figure(None, filed, households, small=True)
+    return Figure(round(filed * 100 / households, 1), filed, households)
+
+
+def complaint_days(year: int) -> Figure:
+    days = complaints.days_to_close(*_bounds(year))
+    if len(days) < MINIMUM_GROUP:
+        return Figure(None, None, len(days), small=True)
+    return Figure(round(statistics.median(days), 1), None, len(days))
+
+
+def course_completion(year: int) -> Figure:
+    taken, completed = training.places_between(*_bounds(year))
+    return share(completed, taken)
+
+
+def business_started(year: int) -> Figure:
+    answers, started = training.business_answers_between(*_bounds(year))
+    return share(started, answers)
+
+
+def csr_delivered(year: int) -> Figure:
+    rows = csr.pledge_values_between(*_bounds(year))
+    pledged = sum(value for value, _a, _d in rows)
+    delivered = sum(value * min(d, a) / a for value, a, d in rows if a)
+    if len(rows) < 1 or pledged == 0:
+        return Figure(None, delivered, pledged, small=not rows)
+    return Figure(round(delivered * 100 / pledged, 1), round(delivered), pledged)
+
+
+def ballot_turnout(year: int) -> Figure:
+    voters, eligible = participation.turnout_between(*_bounds(year))
+    return share(voters, eligible)
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "very_poor_share",
+            _l("Households at the very poor level"),
+            "%",
+            _l(
+                "Households in the registry whose need level is “very poor”, divided by all "
+                "households in the registry, as it stands today."
+            ),
+            very_poor_share,
+            current_only=True,
+        ),
+        Measure(
+            "coverage",
+            _l("Poor households receiving aid (coverage)"),
+            "%",
+            _l(
+                "Households at the poor or very poor level that are enrolled in a village "
+                "programme on the last day of the year (today for this year), divided by all "
+                "poor and very poor households."
+            ),
+            coverage,
+            current_only=True,
+        ),
+        Measure(
+            "leakage",
+            _l("Recipients not poor by the registry's score (leakage)"),
+            "%",
+            _l(
+                "Households enrolled in a village programme on the last day of the year whose "
+                "need level is neither poor nor very poor, divided by all enrolled households."
+            ),
+            leakage,
+            current_only=True,
+        ),
+        Measure(
+            "objections_upheld",
+            _l("Objections to recipient lists that were upheld"),
+            "%",
+            _l("Objections decided in the year that were upheld, divided by all decided."),
+            objections_upheld,
+        ),
+        Measure(
+            "collected_full",
+            _l("Entitlements collected in full"),
+            "%",
+            _l(
+                "Entitlements of the rounds that started in the year, collected in full, "
+                "divided by all their entitlements that were not cancelled."
+            ),
+            collected_full,
+        ),
+        Measure(
+            "collected_by_proxy",
+            _l("Entitlements collected by a proxy"),
+            "%",
+            _l(
+                "Handovers to a proxy with a power of attorney (not voided) in the rounds "
+                "that started in the year, divided by their entitlements not cancelled."
+            ),
+            collected_by_proxy,
+        ),
+        Measure(
+            "not_collected",
+            _l("Entitlements not collected"),
+            "%",
+            _l(
+                "Entitlements marked not collected when their round closed, divided by all "
+                "entitlements not cancelled, of the rounds that started in the year."
+            ),
+            not_collected,
+        ),
+        Measure(
+            "complaints_per_100",
+            _l("Complaints per 100 recipient households"),
+            _l("per 100"),
+            _l(
+                "Complaints filed in the year, times 100, divided by the households enrolled "
+                "in a village programme at any time in the year."
+            ),
+            complaints_per_100,
+        ),
+        Measure(
+            "complaint_days",
+            _l("Median days to close a complaint"),
+            _l("days"),
+            _l("The median of the days from filing to closing, of complaints closed in the year."),
+            complaint_days,
+        ),
+        Measure(
+            "course_completion",
+            _l("Course places completed"),
+            "%",
+            _l(
+                "Confirmed places in sessions that started in the year whose participant "
+                "completed the course, divided by all confirmed places."
+            ),
+            course_completion,
+        ),
+        Measure(
+            "business_started",
+            _l("Participants who started or grew a business"),
+            "%",
+            _l(
+                "Course feedback given in the year that says “I started a business” or “I "
+                "grew my business”, divided by all feedback given in the year."
+            ),
+            business_started,
+        ),
+        Measure(
+            "csr_delivered",
+            _l("CSR pledges delivered"),
+            "%",
+            _l(
+                "For pledges made in the year that companies confirmed: their value times the "
+                "share delivered, added up, divided by their total value."
+            ),
+            csr_delivered,
+        ),
+        Measure(
+            "ballot_turnout",
+            _l("Turnout of priority ballots"),
+            "%",
+            _l(
+                "Votes in the ballots that closed in the year, divided by those who could "
+                "vote in them (as each ballot's results count them)."
+            ),
+            ballot_turnout,
+        ),
+    )
+}
+
+
+def measure(key: str | None) -> Measure | None:
+    return MEASURES.get(key or "")

@@ -1,0 +1,235 @@
+"""Indicators: their definition, yearly targets and values (entered or computed), and
+the rows the dashboard and the open data show."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.models_base import village_today
+from portal.monitoring.models import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue
+from portal.monitoring.services.common import MonitoringError, clean
+from portal.monitoring.services.computed import MEASURES, Figure, measure
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$")
+# The portal's own measures, with the village SDGs code where one applies.
+DEFAULT_CODES = {
+    "very_poor_share": "1.1.1",
+    "coverage": "1.3",
+    "leakage": "DS-1",
+    "objections_upheld": "DS-2",
+    "collected_full": "DS-3",
+    "collected_by_proxy": "DS-4",
+    "not_collected": "DS-5",
+    "complaints_per_100": "16.6",
+    "complaint_days": "DS-6",
+    "course_completion": "4.4",
+    "business_started": "8.3",
+    "csr_delivered": "17.17",
+    "ballot_turnout": "16.7",
+}
+
+
+def indicators() -> list[Indicator]:
+    return list(
+        db.session.scalars(
+            select(Indicator)
+            .options(selectinload(Indicator.targets), selectinload(Indicator.values))
+            .order_by(Indicator.code)
+        )
+    )
+
+
+def get_indicator(code: str) -> Indicator | None:
+    return db.session.scalar(select(Indicator).where(Indicator.code == code))
+
+
+def save_indicator(data: dict, *, actor) -> Indicator:
+    code = clean(data.get("code"), 20)
+    if not CODE.match(code):
+        raise MonitoringError(_l("Use letters, digits, dots and dashes, such as 1.3.1."), "code")
+    name_id = clean(data.get("name_id"), 200)
+    if not name_id:
+        raise MonitoringError(_l("Name the indicator in Indonesian."), "name_id")
+    direction = data.get("direction") or "up"
+    if direction not in DIRECTIONS:
+        raise MonitoringError(_l("Choose one of the options."), "direction")
+    computed = data.get("computed") or None
+    if computed is not None and computed not in MEASURES:
+        raise MonitoringError(_l("Choose one of the options."), "computed")
+    baseline = data.get("baseline")
+    try:
+        with write_transaction(db.session):
+            indicator = Indicator(
+                code=code,
+                name_id=name_id,
+                name_en=clean(data.get("name_en"), 200) or None,
+                unit=clean(data.get("unit"), 20) or "%",
+                baseline=baseline,
+                baseline_year=data.get("baseline_year"),
+                source_id=clean(data.get("source_id"), 200),
+                source_en=clean(data.get("source_en"), 200) or None,
+                direction=direction,
+                computed=computed,
+            )
+            db.session.add(indicator)
+            db.session.flush()
+            record(
+                "create_indicator", "monitoring_indicator", indicator.id, actor=actor, summary=code
+            )
+    except IntegrityError:
+        raise MonitoringError(
+            _l("An indicator with this code or measure exists."), "code"
+        ) from None
+    return indicator
+
+
+def ensure_computed(*, actor) -> int:
+    """Add an indicator for each of the portal's measures that has none; how many."""
+    have = set(
+        db.session.scalars(select(Indicator.computed).where(Indicator.computed.is_not(None)))
+    )
+    codes = set(db.session.scalars(select(Indicator.code)))
+    added = 0
+    for key, m in MEASURES.items():
+        if key in have:
+            continue
+        code = DEFAULT_CODES.get(key, key)
+        if code in codes:
+            code = f"DS-{key}"[:20]
+        with force_locale("id"):
+            name_id = str(m.name)
+        with force_locale("en"):
+            name_en = str(m.name)
+            unit = str(m.unit)
+        save_indicator(
+            dict(
+                code=code,
+                name_id=name_id,
+                name_en=name_en,
+                unit=unit,
+                source_id="Dihitung portal dari catatannya sendiri",
+                source_en="Computed by the portal from its own records",
+                direction="down"
+                if key in ("very_poor_share", "leakage", "not_collected", "complaint_days")
+                else "up",
+                computed=key,
+            ),
+            actor=actor,
+        )
+        added += 1
+    return added
+
+
+def _year(value) -> int:
+    if not isinstance(value, int) or not 2000 <= value <= 2100:
+        raise MonitoringError(_l("Enter a year such as 2026."), "year")
+    return value
+
+
+def set_target(indicator_id: int, *, year: int, value: float, actor) -> IndicatorTarget:
+    year = _year(year)
+    with write_transaction(db.session):
+        indicator = db.session.get(Indicator, indicator_id)
+        if indicator is None:
+            raise MonitoringError(_l("There is no such indicator."))
+        target = db.session.scalar(
+            select(IndicatorTarget).where(
+                IndicatorTarget.indicator_id == indicator_id, IndicatorTarget.year == year
+            )
+        )
+        before = None if target is None else {"value": target.value}
+        if target is None:
+            target = IndicatorTarget(indicator_id=indicator_id, year=year, value=value)
+            db.session.add(target)
+        else:
+            target.value = value
+        record(
+            "set_target",
+            "monitoring_indicator",
+            indicator_id,
+            actor=actor,
+            before=before,
+            after={"year": year, "value": value},
+        )
+    return target
+
+
+def record_value(indicator_id: int, *, year: int, value: float, actor, note: str | None = None):
+    """The value of an entered indicator for a year: once per year (a unique key); a
+    computed indicator takes no typed value."""
+    year = _year(year)
+    try:
+        with write_transaction(db.session):
+            indicator = db.session.get(Indicator, indicator_id)
+            if indicator is None:
+                raise MonitoringError(_l("There is no such indicator."))
+            if indicator.computed:
+                raise MonitoringError(
+                    _l("The portal computes this indicator from its records."), "value"
+                )
+            row = IndicatorValue(
+                indicator_id=indicator_id,
+                year=year,
+                value=value,
+                note=clean(note, 300) or None,
+                entered_by_id=getattr(actor, "id", None),
+            )
+            db.session.add(row)
+            db.session.flush()
+            record(
+                "record_value",
+                "monitoring_indicator",
+                indicator_id,
+                actor=actor,
+                after={"year": year, "value": value},
+            )
+    except IntegrityError:
+        raise MonitoringError(_l("This year already has a value."), "year") from None
+    return row
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    years: list[int]
+    values: dict[int, Figure] = field(default_factory=dict)
+    targets: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> tuple[int, Figure] | None:
+        for year in reversed(self.years):
+            figure = self.values.get(year)
+            if figure is not None and (figure.value is not None or figure.small):
+                return year, figure
+        return None
+
+
+def dashboard_rows(years: list[int] | None = None) -> list[IndicatorRow]:
+    """Every indicator with its value per year (computed ones worked out now)."""
+    this_year = village_today().year
+    years = years or [this_year - 1, this_year]
+    rows = []
+    for indicator in indicators():
+        row = IndicatorRow(indicator, years, targets={t.year: t.value for t in indicator.targets})
+        m = measure(indicator.computed)
+        if m is not None:
+            for year in years:
+                if m.current_only and year != this_year:
+                    continue
+                row.values[year] = m.compute(year)
+        else:
+            for v in indicator.values:
+                if v.year in years:
+                    row.values[v.year] = Figure(v.value)
+        rows.append(row)
+    return rows

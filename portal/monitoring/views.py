@@ -1,0 +1,172 @@
+"""Public monitoring pages (/pemantauan): the plan with its results and progress, the
+indicators against their targets, each figure's definition, and the open data and JSON
+API. Counts and shares only: no figure for a group under five."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from portal import cache, spreadsheet
+from portal.cache import cached_page
+from portal.extensions import db
+from portal.models_base import village_today
+from portal.monitoring import services
+from portal.monitoring.models import (
+    ACTIVITY_STATUSES,
+    FIELDS,
+    FUNDS,
+    Activity,
+    Goal,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    Plan,
+)
+from portal.security import public
+
+bp = Blueprint("monitoring", __name__, url_prefix="/pemantauan")
+api = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/pemantauan")
+cache.watch(Plan, Goal, Activity, Milestone, Indicator, IndicatorTarget, IndicatorValue)
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "activity_fields": FIELDS,
+        "activity_funds": FUNDS,
+        "activity_statuses": ACTIVITY_STATUSES,
+    }
+
+
+def _years() -> list[int]:
+    this_year = village_today().year
+    return [this_year - 2, this_year - 1, this_year]
+
+
+@bp.route("/")
+@public
+@cached_page
+def dashboard():
+    plan = services.current_plan()
+    year = village_today().year
+    tree = services.activity_tree(plan, year) if plan else []
+    return render_template(
+        "monitoring/index.html",
+        plan=plan,
+        year=year,
+        tree=tree,
+        rows=services.dashboard_rows(_years()),
+        years=_years(),
+    )
+
+
+@bp.route("/indikator/<code>")
+@public
+@cached_page
+def indicator(code: str):
+    item = services.get_indicator(code)
+    if item is None:
+        abort(404)
+    row = next(r for r in services.dashboard_rows(_years()) if r.indicator.id == item.id)
+    return render_template(
+        "monitoring/indicator.html",
+        row=row,
+        item=item,
+        measure=services.measure(item.computed),
+        minimum=services.MINIMUM_GROUP,
+    )
+
+
+@bp.route("/kegiatan/<int:activity_id>")
+@public
+@cached_page
+def activity(activity_id: int):
+    item = db.session.get(Activity, activity_id)
+    if item is None:
+        abort(404)
+    progress = {a.id: p for a, _d, p in services.activity_tree(db.session.get(Plan, item.plan_id))}
+    return render_template(
+        "monitoring/activity.html",
+        item=item,
+        progress=progress.get(item.id, item.progress),
+        children=[c for c in item.children],
+        child_progress=progress,
+        milestones=services.public_milestones(item),
+    )
+
+
+def open_rows() -> list[dict]:
+    """One row per indicator and year: the open data and the API share it."""
+    out = []
+    for row in services.dashboard_rows(_years()):
+        ind = row.indicator
+        for year in row.years:
+            figure = row.values.get(year)
+            out.append(
+                {
+                    "code": ind.code,
+                    "name_id": ind.name_id,
+                    "name_en": ind.name_en,
+                    "unit": ind.unit,
+                    "year": year,
+                    "value": None if figure is None else figure.value,
+                    "suppressed_small_group": bool(figure and figure.small),
+                    "target": row.targets.get(year),
+                    "baseline": ind.baseline,
+                    "baseline_year": ind.baseline_year,
+                    "computed": ind.computed,
+                    "direction": ind.direction,
+                }
+            )
+    return out
+
+
+COLUMNS = [
+    "code",
+    "name_id",
+    "name_en",
+    "unit",
+    "year",
+    "value",
+    "suppressed_small_group",
+    "target",
+    "baseline",
+    "baseline_year",
+    "computed",
+    "direction",
+]
+
+
+@bp.route("/data/indikator.<fmt>")
+@public
+def open_data(fmt: str):
+    if fmt not in ("csv", "json"):
+        abort(404)
+    rows = open_rows()
+    if fmt == "json":
+        body = json.dumps(
+            {"dataset": "indicators", "count": len(rows), "rows": rows}, ensure_ascii=False
+        )
+        response = current_app.response_class(body, mimetype="application/json")
+    else:
+        table = [COLUMNS, *([row.get(c) for c in COLUMNS] for row in rows)]
+        response = current_app.response_class(
+            spreadsheet.csv_text(table, bom=True), mimetype="text/csv; charset=utf-8"
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="indikator.{fmt}"'
+    return response
+
+
+@api.route("/indikator")
+@public
+def api_indicators():
+    """The stable JSON API (README, "Monitoring API"): version 1."""
+    year = request.args.get("tahun", type=int)
+    rows = [r for r in open_rows() if year is None or r["year"] == year]
+    return current_app.response_class(
+        json.dumps({"version": 1, "count": len(rows), "indicators": rows}, ensure_ascii=False),
+        mimetype="application/json",
+    )

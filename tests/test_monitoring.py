@@ -1,0 +1,331 @@
+"""Monitoring: the plan's progress worked out from its parts, one value per indicator
+and year (also under concurrent requests), computed indicators equal to plain SQL
+reference queries, no figure for a group under five, roles and bad input."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from portal.complaints import services as complaints
+from portal.complaints.models import Complaint
+from portal.distribution.models import Entitlement
+from portal.extensions import db
+from portal.models_base import village_today
+from portal.monitoring import services
+from portal.monitoring.models import Activity, IndicatorValue
+from tests.distribution_helpers import approved_round
+
+YEAR = village_today().year
+
+
+def _plan(operator):
+    return services.save_plan(title_id="RPJMDes Duri Selatan", first_year=YEAR - 1, actor=operator)
+
+
+def _activity(plan, operator, **over):
+    data = dict(
+        title_id="Pelatihan UMKM ibu-ibu",
+        year=YEAR,
+        field="empowerment",
+        funds="village_fund",
+        method="self_managed",
+        status="in_progress",
+        progress=None,
+        weight=1,
+    )
+    data.update(over)
+    return services.save_activity(plan.id, None, data, actor=operator)
+
+
+def test_a_parents_progress_is_its_childrens_weighted_mean(app, make_user):
+    operator = make_user("operator")
+    plan = _plan(operator)
+    parent = _activity(plan, operator, title_id="Jalan desa", progress=5)
+    part = _activity(plan, operator, title_id="Ruas A", parent_id=parent.id, progress=100, weight=3)
+    _activity(plan, operator, title_id="Ruas B", parent_id=parent.id, progress=20, weight=1)
+    _activity(
+        plan, operator, title_id="Ruas C", parent_id=parent.id, status="cancelled", progress=0
+    )
+    leaf = _activity(plan, operator, title_id="Posyandu", status="done")
+    progress = {a.title_id: p for a, _d, p in services.activity_tree(plan)}
+    assert progress["Jalan desa"] == 80  # (100*3 + 20*1) / 4, the cancelled part left out
+    assert progress["Posyandu"] == 100 == db.session.get(Activity, leaf.id).progress
+    with pytest.raises(services.MonitoringError) as refused:
+        services.save_activity(
+            plan.id, parent.id, {**_fields(parent), "parent_id": part.id}, actor=operator
+        )
+    assert refused.value.field == "parent_id"  # a part cannot hold its whole
+
+
+def _fields(activity):
+    return {k: getattr(activity, k) for k in services.ACTIVITY_FIELDS}
+
+
+def test_bad_input_is_refused_beside_the_field_and_nothing_is_written(app, make_user):
+    operator = make_user("operator")
+    plan = _plan(operator)
+    cases = [
+        ({"title_id": " "}, "title_id"),
+        ({"year": YEAR + 10}, "year"),
+        ({"field": "roads"}, "field"),
+        ({"progress": 101}, "progress"),
+        ({"budget_planned": -5}, "budget_planned"),
+        ({"starts_on": date(YEAR, 5, 1), "ends_on": date(YEAR, 4, 1)}, "ends_on"),
+    ]
+    for change, field in cases:
+        with pytest.raises(services.MonitoringError) as refused:
+            _activity(plan, operator, **change)
+        assert refused.value.field == field
+    assert db.session.scalar(select(func.count(Activity.id))) == 0
+    with pytest.raises(services.MonitoringError) as refused:
+        services.save_plan(title_id="Lagi", first_year=YEAR - 1, actor=operator)
+    assert refused.value.field == "first_year"
+
+
+def test_one_value_per_indicator_and_year_and_none_for_computed_ones(app, make_user):
+    operator = make_user("operator")
+    entered = services.save_indicator(
+        dict(code="3.2.1", name_id="Cakupan imunisasi", unit="%"), actor=operator
+    )
+    services.record_value(entered.id, year=YEAR - 1, value=81.5, actor=operator)
+    with pytest.raises(services.MonitoringError) as refused:
+        services.record_value(entered.id, year=YEAR - 1, value=90, actor=operator)
+    assert refused.value.field == "year"
+    services.ensure_computed(actor=operator)
+    assert services.ensure_computed(actor=operator) == 0  # once only
+    computed = services.get_indicator("1.3")
+    with pytest.raises(services.MonitoringError):
+        services.record_value(computed.id, year=YEAR, value=1, actor=operator)
+    with pytest.raises(services.MonitoringError) as refused:
+        services.save_indicator(dict(code="3.2.1", name_id="Dua kali"), actor=operator)
+    assert refused.value.field == "code"
+
+
+@pytest.mark.concurrency
+def test_a_value_sent_twice_at_once_is_stored_once(app, make_user):
+    operator = make_user("operator")
+    indicator = services.save_indicator(
+        dict(code="IDM", name_id="Indeks Desa Membangun"), actor=operator
+    )
+    ids = (indicator.id, operator.id)
+    db.session.commit()
+    barrier = threading.Barrier(6, timeout=60)
+    outcomes, lock = [], threading.Lock()
+
+    def run(i):
+        from portal.accounts.models import User
+
+        with app.app_context():
+            try:
+                actor = db.session.get(User, ids[1])
+                db.session.commit()
+                barrier.wait()
+                services.record_value(ids[0], year=YEAR, value=0.61 + i / 100, actor=actor)
+                result = "ok"
+            except services.MonitoringError:
+                result = "refused"
+            except Exception as error:  # anything else fails the test
+                result = f"error: {error!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 5, outcomes
+    assert db.session.scalar(select(func.count(IndicatorValue.id))) == 1
+
+
+def _scalar(sql: str, **params):
+    return db.session.execute(text(sql), params).scalar()
+
+
+def _share(numerator, denominator):
+    return None if denominator < 5 else round(numerator * 100 / denominator, 1)
+
+
+def test_computed_indicators_equal_plain_sql(app, make_user):
+    round_, version, operator, head = approved_round(make_user, households=150)
+    # Some entitlements collected, some not, and some complaints filed and closed.
+    ids = db.session.scalars(select(Entitlement.id).where(Entitlement.round_id == round_.id)).all()
+    db.session.execute(
+        update(Entitlement).where(Entitlement.id.in_(ids[:7])).values(status="collected")
+    )
+    db.session.execute(
+        update(Entitlement).where(Entitlement.id.in_(ids[7:10])).values(status="not_collected")
+    )
+    db.session.commit()
+    for n in range(6):
+        complaint, _code = complaints.file_complaint(
+            category="misuse", description=f"Bantuan dipotong petugas {n}", anonymous=True
+        )
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint.id)
+            .values(
+                status="closed",
+                resolution="Dikembalikan",
+                created_at=complaint.created_at - timedelta(days=n + 1),
+                closed_at=complaint.created_at,
+            )
+        )
+    # The list's enrolments began a month ago (the helper's period starts in ten days).
+    db.session.execute(
+        text("UPDATE enrolment SET period_start = :d WHERE period_start > :d"),
+        {"d": village_today() - timedelta(days=30)},
+    )
+    db.session.commit()
+    today = village_today()
+    poor = "('sangat_miskin', 'miskin')"
+    enrolled = (
+        "SELECT household_id FROM enrolment WHERE period_start <= :day "
+        "AND (period_end IS NULL OR period_end >= :day)"
+    )
+    total = _scalar("SELECT COUNT(*) FROM household")
+    very_poor = _scalar("SELECT COUNT(*) FROM household WHERE need_level = 'sangat_miskin'")
+    assert services.measure("very_poor_share").compute(YEAR).value == _share(very_poor, total)
+
+    poor_total = _scalar(f"SELECT COUNT(*) FROM household WHERE need_level IN {poor}")
+    covered = _scalar(
+        f"SELECT COUNT(*) FROM household WHERE need_level IN {poor} AND id IN ({enrolled})",
+        day=today,
+    )
+    assert covered > 0
+    assert services.measure("coverage").compute(YEAR).value == _share(covered, poor_total)
+
+    enrolled_total = _scalar(f"SELECT COUNT(*) FROM household WHERE id IN ({enrolled})", day=today)
+    not_poor = _scalar(
+        f"SELECT COUNT(*) FROM household WHERE id IN ({enrolled}) AND need_level NOT IN {poor}",
+        day=today,
+    )
+    assert services.measure("leakage").compute(YEAR).value == _share(not_poor, enrolled_total)
+
+    rounds_year = (
+        "SELECT id FROM distribution_round WHERE starts_on >= :first AND starts_on <= :last "
+        "AND status <> 'cancelled'"
+    )
+    bounds = dict(first=date(round_.starts_on.year, 1, 1), last=date(round_.starts_on.year, 12, 31))
+    all_ent = _scalar(
+        f"SELECT COUNT(*) FROM distribution_entitlement WHERE round_id IN ({rounds_year}) "
+        "AND status <> 'cancelled'",
+        **bounds,
+    )
+    full = _scalar(
+        f"SELECT COUNT(*) FROM distribution_entitlement WHERE round_id IN ({rounds_year}) "
+        "AND status = 'collected'",
+        **bounds,
+    )
+    missed = _scalar(
+        f"SELECT COUNT(*) FROM distribution_entitlement WHERE round_id IN ({rounds_year}) "
+        "AND status = 'not_collected'",
+        **bounds,
+    )
+    year = round_.starts_on.year
+    assert services.measure("collected_full").compute(year).value == _share(full, all_ent) > 0
+    assert services.measure("not_collected").compute(year).value == _share(missed, all_ent) > 0
+
+    start, end = datetime(YEAR, 1, 1, tzinfo=UTC), datetime(YEAR + 1, 1, 1, tzinfo=UTC)
+    filed = _scalar(
+        "SELECT COUNT(*) FROM complaint WHERE created_at >= :s AND created_at < :e", s=start, e=end
+    )
+    recipients = _scalar(
+        "SELECT COUNT(DISTINCT household_id) FROM enrolment WHERE period_start <= :last "
+        "AND (period_end IS NULL OR period_end >= :first)",
+        first=date(YEAR, 1, 1),
+        last=today,
+    )
+    per_100 = services.measure("complaints_per_100").compute(YEAR)
+    assert per_100.value == round(filed * 100 / recipients, 1) and filed == 6
+    days = services.measure("complaint_days").compute(YEAR)
+    assert days.value == round(statistics.median([n + 1 for n in range(6)]), 1)
+
+    # Nothing decided, taken or voted: no figure, never a division by zero.
+    for key in ("objections_upheld", "course_completion", "business_started", "ballot_turnout"):
+        figure = services.measure(key).compute(YEAR)
+        assert figure.value is None and figure.small, key
+
+
+def test_a_group_under_five_gets_no_figure(app, make_user):
+    figure = services.computed.share(2, 4)
+    assert figure.value is None and figure.small
+    assert services.computed.share(2, 5).value == 40.0
+
+
+def test_the_public_dashboard_shows_the_plan_and_indicators_in_both_languages(
+    app, client, make_user
+):
+    operator = make_user("operator")
+    plan = _plan(operator)
+    activity = _activity(plan, operator, title_en="Training for women's businesses")
+    services.add_milestone(
+        activity.id, on=village_today() - timedelta(days=1), text_id="Kelas pertama", actor=operator
+    )
+    services.add_milestone(
+        activity.id,
+        on=village_today() + timedelta(days=30),
+        text_id="Belum waktunya",
+        actor=operator,
+    )
+    services.ensure_computed(actor=operator)
+    page = client.get("/pemantauan/?lang=en").get_data(as_text=True)
+    assert (
+        "Training for women&#39;s businesses" in page or "Training for women's businesses" in page
+    )
+    assert "Poor households receiving aid (coverage)" in page
+    page_id = client.get("/pemantauan/?lang=id").get_data(as_text=True)
+    assert "Pelatihan UMKM ibu-ibu" in page_id
+    detail = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
+    assert "Kelas pertama" in detail and "Belum waktunya" not in detail  # public from its date
+    definition = client.get("/pemantauan/indikator/1.3?lang=en").get_data(as_text=True)
+    assert "enrolled in a village programme" in definition and "<svg" in definition
+    data = client.get("/api/v1/pemantauan/indikator").get_json()
+    assert data["version"] == 1 and any(r["code"] == "1.3" for r in data["indicators"])
+    csv = client.get("/pemantauan/data/indikator.csv")
+    assert csv.status_code == 200 and csv.data.decode("utf-8-sig").startswith("code,")
+    assert client.get("/pemantauan/data/indikator.xml").status_code == 404
+    assert client.get("/pemantauan/indikator/nope").status_code == 404
+
+
+def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_as):
+    login_as("auditor")
+    assert client.get("/staf/pemantauan/").status_code == 200
+    assert (
+        client.post(
+            "/staf/pemantauan/rencana", data={"title_id": "X", "first_year": YEAR}
+        ).status_code
+        == 403
+    )
+    login_as("resident")
+    assert client.get("/staf/pemantauan/").status_code == 403
+    login_as("operator")
+    bad = client.post("/staf/pemantauan/rencana", data={"title_id": "Rencana", "first_year": "dua"})
+    assert bad.status_code == 422 and "Rencana" in bad.get_data(as_text=True)
+    ok = client.post("/staf/pemantauan/rencana", data={"title_id": "Rencana", "first_year": YEAR})
+    assert ok.status_code == 302
+    plan_id = int(ok.headers["Location"].rstrip("/").split("/")[-1])
+    made = client.post(
+        f"/staf/pemantauan/rencana/{plan_id}/kegiatan",
+        data={
+            "title_id": "Sumur bor",
+            "year": YEAR,
+            "field": "development",
+            "goal_id": 0,
+            "parent_id": 0,
+            "funds": "village_fund",
+            "method": "provider",
+            "status": "planned",
+            "budget_planned": "Rp 25.000.000",
+        },
+    )
+    assert made.status_code == 302, made.get_data(as_text=True)
+    item = db.session.scalar(select(Activity).where(Activity.title_id == "Sumur bor"))
+    assert item.budget_planned == 25_000_000 and item.progress == 0

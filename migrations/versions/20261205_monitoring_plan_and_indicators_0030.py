@@ -2,7 +2,7 @@
 milestones, indicators with yearly targets and one value per year (a unique key)
 
 Revision ID: 0030
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-05 08:54:58.193581
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

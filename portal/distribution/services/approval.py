@@ -26,6 +26,7 @@ from portal.distribution.models import (
     EntitlementLine,
     RoundApproval,
 )
+from portal.distribution.services.carry import carry_snapshot
 from portal.distribution.services.common import (
     DistributionError,
     check_move,
@@ -174,7 +175,10 @@ def approve(round_id: int, *, actor, ip: str | None = None) -> RoundApproval:
         )
         db.session.add(approval)
         db.session.flush()
-        added = _snapshot(round_, approval, listed)
+        if round_.follows_round_id is None:
+            added = _snapshot(round_, approval, listed)
+        else:  # a follow-up round carries over what the earlier one did not hand out
+            added = approval.added = carry_snapshot(round_, approval, listed, collectors)
         round_.status = "approved"
         record(
             "approve_round",

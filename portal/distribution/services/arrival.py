@@ -78,9 +78,18 @@ def checks(round_id: int) -> list[ArrivalCheck]:
     )
 
 
+# The complaint's text is stored in the village's language (Indonesian), as residents
+# write theirs; it is data, not a page's wording.
+STORED_RESULTS = {
+    "received_full": "diterima lengkap",
+    "not_received": "tidak diterima",
+    "problems": "diterima dengan masalah",
+}
+
+
 def _description(round_, result: str, part_taken: bool, note: str) -> str:
-    what = CHECK_RESULTS[result]
-    text = f"{round_.title_id} (#{round_.id}): {what}."
+    what = STORED_RESULTS[result]
+    text = f"Cek penerimaan {round_.title_id} (#{round_.id}): {what}."
     if part_taken:
         text += " Ada yang meminta atau mengambil sebagian bantuan."
     return f"{text} {note}".strip()

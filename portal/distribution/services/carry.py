@@ -159,11 +159,21 @@ def create_follow_up(
     return target
 
 
-def carry_snapshot(round_, approval, listed, collectors) -> int:
-    """The entitlements of a follow-up round's approval: one per household still not
-    collected in the round it follows and on the approval's list version; each due what
-    the earlier one did not hand over. `collectors` is approval's choice of collector."""
+def carried(round_, listed) -> list:
+    """(earlier entitlement, list row) of each household a follow-up round carries over:
+    still not collected in the round it follows, and on the round's list version."""
     on_list = {row.household_id: row for row in listed}
+    olds = db.session.scalars(_to_carry(round_.follows_round_id)).all()
+    pairs = [(old, on_list[old.household_id]) for old in olds if old.household_id in on_list]
+    if not pairs:
+        raise DistributionError(_l("No not-collected aid is left to carry over."))
+    return pairs
+
+
+def carry_snapshot(round_, approval, pairs, collectors) -> int:
+    """The entitlements of a follow-up round's approval, one per pair of `carried`,
+    each due what the earlier one did not hand over. `collectors` is approval's choice
+    of who collects."""
     source = db.session.get(DistributionRound, round_.follows_round_id)
     points = dict(zip((p.id for p in source.points), (p.id for p in round_.points), strict=False))
     items = {i.position: i.id for i in round_.items}
@@ -171,10 +181,7 @@ def carry_snapshot(round_, approval, listed, collectors) -> int:
     slots = {(s.rw, s.rt): s for p in round_.points for s in p.slots}
     today = village_today()
     count = 0
-    for old in db.session.scalars(_to_carry(source.id)).all():
-        row = on_list.get(old.household_id)
-        if row is None:
-            continue
+    for old, row in pairs:
         household = db.session.get(
             Household, old.household_id, options=[selectinload(Household.members)]
         )
@@ -214,6 +221,4 @@ def carry_snapshot(round_, approval, listed, collectors) -> int:
         if lines:
             db.session.execute(insert(EntitlementLine), lines)
         count += 1
-    if not count:
-        raise DistributionError(_l("No not-collected aid is left to carry over."))
     return count

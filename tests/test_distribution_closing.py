@@ -24,9 +24,7 @@ def _closed(make_user, left=5):
     """A closed round where all but `left` households collected; the sample's minimum 5."""
     round_, version, operator, head = approved_round(make_user)
     db.session.execute(
-        update(DistributionRound)
-        .where(DistributionRound.id == round_.id)
-        .values(sample_minimum=5)
+        update(DistributionRound).where(DistributionRound.id == round_.id).values(sample_minimum=5)
     )
     db.session.commit()
     open_round(round_.id)
@@ -65,9 +63,12 @@ def test_not_received_or_a_part_taken_files_a_routed_complaint(make_user):
     round_, operator, head, _ = _closed(make_user)
     services.draw_sample(round_.id, actor=operator)
     first, second, third = services.checks(round_.id)[:3]
-    assert services.record_check(
-        first.id, method="call", result="received_full", part_taken=False, actor=operator
-    ) is None
+    assert (
+        services.record_check(
+            first.id, method="call", result="received_full", part_taken=False, actor=operator
+        )
+        is None
+    )
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 0
 
     code = services.record_check(
@@ -146,9 +147,7 @@ def test_not_collected_aid_is_carried_over_once_or_cancelled(make_user):
         )
     services.approve(follow.id, actor=head)
     db.session.expire_all()
-    carried = db.session.scalars(
-        select(Entitlement).where(Entitlement.round_id == follow.id)
-    ).all()
+    carried = db.session.scalars(select(Entitlement).where(Entitlement.round_id == follow.id)).all()
     assert {e.follows_id for e in carried} == {e.id for e in left[1:]}
     old_by_id = {e.id: e for e in left}
     for e in carried:

@@ -112,8 +112,8 @@ def test_stock_forms_write_the_ledger_and_keep_bad_input(client, login_as, round
     assert entry.actor_id == operator.id
 
 
-def test_close_reconcile_sample_and_the_public_page(client, login_as, make_user, round_):
-    operator = login_as("operator")
+def test_close_reconcile_sample_and_the_public_page(client, login_as, round_):
+    login_as("operator")
     open_round(round_.id)
     entitlements = db.session.scalars(
         select(Entitlement).where(Entitlement.round_id == round_.id).order_by(Entitlement.id)

@@ -77,11 +77,11 @@ def test_stock_forms_write_the_ledger_and_keep_bad_input(client, login_as, round
     response = client.post(
         base + "/terima",
         data={
-            "point_id": point.id,
-            "item_id": rice.id,
-            "quantity": "250,5",
-            "source": "supplier",
-            "source_note": "Toko Tani",
+            "in-point_id": point.id,
+            "in-item_id": rice.id,
+            "in-quantity": "250,5",
+            "in-source": "supplier",
+            "in-source_note": "Toko Tani",
         },
     )
     assert response.status_code == 302
@@ -89,11 +89,11 @@ def test_stock_forms_write_the_ledger_and_keep_bad_input(client, login_as, round
     response = client.post(
         base + "/keluar",
         data={
-            "point_id": point.id,
-            "item_id": rice.id,
-            "kind": "lost",
-            "quantity": "300",
-            "reason": "Dicuri",
+            "out-point_id": point.id,
+            "out-item_id": rice.id,
+            "out-kind": "lost",
+            "out-quantity": "300",
+            "out-reason": "Dicuri",
         },
     )
     page = response.get_data(as_text=True)
@@ -102,7 +102,12 @@ def test_stock_forms_write_the_ledger_and_keep_bad_input(client, login_as, round
     assert "has-error" in page
     response = client.post(
         base + "/keluar",
-        data={"point_id": point.id, "item_id": rice.id, "kind": "lost", "quantity": "abc"},
+        data={
+            "out-point_id": point.id,
+            "out-item_id": rice.id,
+            "out-kind": "lost",
+            "out-quantity": "abc",
+        },
     )
     assert response.status_code == 200 and 'value="abc"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(StockMovement)) == 1

@@ -75,7 +75,12 @@ def _fill(form, round_: DistributionRound) -> None:
 
 
 def _forms(round_):
-    forms = {"receive": ReceiveForm(), "move": MoveForm(), "write_off": WriteOffForm()}
+    # Three forms on one page: each its own prefix, so that no two fields share an id.
+    forms = {
+        "receive": ReceiveForm(prefix="in"),
+        "move": MoveForm(prefix="move"),
+        "write_off": WriteOffForm(prefix="out"),
+    }
     for form in forms.values():
         _fill(form, round_)
     return forms

@@ -58,9 +58,9 @@ def test_staff_record_a_loss_and_a_check_that_files_a_complaint(
     problems += _problems(page, "stock")
     first_cell = page.locator("[data-on-hand]").first
     before = int(first_cell.get_attribute("data-on-hand"))
-    page.locator("#kind").select_option("lost")
-    page.locator("form[action$='/stok/keluar'] #quantity").fill("1,5")
-    page.locator("#reason").fill("Hilang di gudang")
+    page.locator("#out-kind").select_option("lost")
+    page.locator("#out-quantity").fill("1,5")
+    page.locator("#out-reason").fill("Hilang di gudang")
     page.locator("form[action$='/stok/keluar'] button").click()
     expect(page.locator(".notice-success")).to_be_visible()
     after = int(page.locator("[data-on-hand]").first.get_attribute("data-on-hand"))

@@ -85,6 +85,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.complaints.views import bp as complaints_bp
     from portal.csr.manage import bp as csr_manage_bp
     from portal.csr.views import bp as csr_bp
+    from portal.distribution.ledger import bp as distribution_ledger_bp
     from portal.lists.manage import bp as lists_manage_bp
     from portal.lists.views import bp as lists_bp
     from portal.monitoring.manage import bp as monitoring_manage_bp
@@ -126,6 +127,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(monitoring_api_bp)
     app.register_blueprint(monitoring_manage_bp)
+    app.register_blueprint(distribution_ledger_bp)
     from portal.training.views import register as register_training
 
     register_training(app)

@@ -137,6 +137,49 @@ def file_complaint(
     Anonymous: name and contact are dropped here, whatever the form sent, and nothing
     else identifies the person (no user id, no IP address, none in the audit entry).
     """
+    if anonymous:
+        reporter_name = reporter_contact = None
+    else:
+        reporter_name, reporter_contact = _clean(reporter_name), _clean(reporter_contact)
+    stored = uploads.store(photo, upload_dir()) if photo else None
+    try:
+        complaint, code = add_complaint(
+            category=category,
+            description=description,
+            anonymous=anonymous,
+            rt=rt,
+            rw=rw,
+            reporter_name=reporter_name,
+            reporter_contact=reporter_contact,
+            named_staff_id=named_staff_id,
+            named_staff_text=named_staff_text,
+            photo_file=stored,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.remove(upload_dir(), stored)
+        raise
+    return complaint, code
+
+
+def add_complaint(
+    *,
+    category: str,
+    description: str,
+    anonymous: bool = True,
+    rt: str | None = None,
+    rw: str | None = None,
+    reporter_name: str | None = None,
+    reporter_contact: str | None = None,
+    named_staff_id: int | None = None,
+    named_staff_text: str | None = None,
+    photo_file: str | None = None,
+) -> tuple[Complaint, str]:
+    """A complaint added to the caller's transaction (the caller commits): how another
+    feature files one on a person's behalf (distribution's check that aid arrived), so
+    that its own record and the complaint are written together or not at all. One that
+    names a staff member is routed like any other (`visible_to`)."""
     if category not in CATEGORIES:
         raise ComplaintError(_l("Choose a category."), "category")
     description = _clean(description)
@@ -146,10 +189,7 @@ def file_complaint(
             "description",
         )
     rt, rw = _rt_rw(rt, "rt"), _rt_rw(rw, "rw")
-    if anonymous:
-        reporter_name = reporter_contact = None
-    else:
-        reporter_name, reporter_contact = _clean(reporter_name), _clean(reporter_contact)
+    if not anonymous:
         if not reporter_name:
             raise ComplaintError(
                 _l("Enter your name, or choose to send the complaint anonymously."),
@@ -168,33 +208,26 @@ def file_complaint(
         named_staff_text = None
 
     code = new_code()
-    stored = uploads.store(photo, upload_dir()) if photo else None
-    try:
-        complaint = Complaint(
-            code_hash=code_hash(code),
-            category=category,
-            priority="normal",
-            status="received",
-            description=description,
-            rt=rt,
-            rw=rw,
-            photo_file=stored,
-            anonymous=anonymous,
-            reporter_name=reporter_name,
-            reporter_contact=reporter_contact,
-            named_staff_id=named_staff_id,
-            named_staff_text=named_staff_text,
-        )
-        db.session.add(complaint)
-        db.session.flush()
-        db.session.add(ComplaintStep(complaint_id=complaint.id, kind="filed", public=True))
-        # Who filed it is not recorded: no actor, no IP address, no name in the summary.
-        record("complaint.filed", "complaint", complaint.id, summary=category)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.remove(upload_dir(), stored)
-        raise
+    complaint = Complaint(
+        code_hash=code_hash(code),
+        category=category,
+        priority="normal",
+        status="received",
+        description=description,
+        rt=rt,
+        rw=rw,
+        photo_file=photo_file,
+        anonymous=anonymous,
+        reporter_name=reporter_name if not anonymous else None,
+        reporter_contact=reporter_contact if not anonymous else None,
+        named_staff_id=named_staff_id,
+        named_staff_text=named_staff_text,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    db.session.add(ComplaintStep(complaint_id=complaint.id, kind="filed", public=True))
+    # Who filed it is not recorded: no actor, no IP address, no name in the summary.
+    record("complaint.filed", "complaint", complaint.id, summary=category)
     return complaint, code
 
 

@@ -377,6 +377,8 @@ class Entitlement(db.Model):
             ondelete="RESTRICT",
         ),
         CheckConstraint(sql_in("status", ENTITLEMENT_STATUSES), name="status_known"),
+        # Aid is carried over to a follow-up round once (migration 0028).
+        Index("uq_distribution_entitlement_follows_id", "follows_id", unique=True),
         CheckConstraint("cash_due >= 0", name="cash_due_positive"),
         CheckConstraint("cash_paid >= 0 AND cash_paid <= cash_due", name="cash_paid_range"),
         CheckConstraint(

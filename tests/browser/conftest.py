@@ -128,6 +128,11 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
             )
             if public_pledges_for_need(n)
         )
+        from portal.distribution.models import DistributionRound
+
+        closed_round = db.session.scalars(
+            select(DistributionRound.id).where(DistributionRound.status == "closed")
+        ).first()
         db.session.remove()
     paths = {
         "home": "/",
@@ -147,6 +152,7 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         "monitoring-activity": "/pemantauan/kegiatan/1",
         "login": "/masuk",
         "not-found": "/halaman-yang-tidak-ada",
+        "reconciliation": f"/penyaluran/{closed_round}/rekonsiliasi",
     }
     return logins, paths
 

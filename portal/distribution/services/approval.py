@@ -26,6 +26,7 @@ from portal.distribution.models import (
     EntitlementLine,
     RoundApproval,
 )
+from portal.distribution.services.carry import carried, carry_snapshot
 from portal.distribution.services.common import (
     DistributionError,
     check_move,
@@ -164,17 +165,22 @@ def approve(round_id: int, *, actor, ip: str | None = None) -> RoundApproval:
         listed = lists.listed_households(round_.version_id)
         if not listed:
             raise DistributionError(_l("The round's recipient list has no households."))
+        # A follow-up round carries over only what the round it follows did not hand out.
+        carry = carried(round_, listed) if round_.follows_round_id else None
         approval = RoundApproval(
             round_id=round_.id,
             period_id=round_.period_id,
             version_id=round_.version_id,
             number=1,
-            added=len(listed),
+            added=len(listed if carry is None else carry),
             approved_by_id=getattr(actor, "id", None),
         )
         db.session.add(approval)
         db.session.flush()
-        added = _snapshot(round_, approval, listed)
+        if carry is None:
+            added = _snapshot(round_, approval, listed)
+        else:
+            added = carry_snapshot(round_, approval, carry, collectors)
         round_.status = "approved"
         record(
             "approve_round",

@@ -1,0 +1,416 @@
+"""Staff pages of a round's stock, closing and arrival check (/staf/penyaluran/<id>/...)
+and the public reconciliation page (/penyaluran/<id>/rekonsiliasi).
+
+Editors (operators, admins) write; auditors (the village head, BPD) read. Views parse
+the form, call a service, and show a refusal beside its field with what was typed kept.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from portal import i18n
+from portal.complaints import services as complaints
+from portal.distribution import services
+from portal.distribution.ledger_forms import (
+    CancelForm,
+    CheckForm,
+    FollowUpForm,
+    MoveForm,
+    ReceiveForm,
+    ReconcileForm,
+    WriteOffForm,
+)
+from portal.distribution.models import (
+    CHECK_METHODS,
+    CHECK_RESULTS,
+    ENTITLEMENT_STATUSES,
+    STOCK_KINDS,
+    ArrivalCheck,
+    DistributionRound,
+    from_milli,
+)
+from portal.extensions import db
+from portal.forms import EmptyForm
+from portal.roles import EDITORS, READERS
+from portal.security import public, roles_required
+from portal.service_errors import show_error
+
+bp = Blueprint("distribution_ledger", __name__)
+STAFF = "/staf/penyaluran/<int:round_id>"
+SMALL = 5  # no public figure for fewer households than this
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "stock_kinds": STOCK_KINDS,
+        "check_results": CHECK_RESULTS,
+        "check_methods": CHECK_METHODS,
+        "entitlement_statuses": ENTITLEMENT_STATUSES,
+        "flag_labels": services.FLAG_LABELS,
+        "milli": lambda value: i18n.number(from_milli(value)),
+    }
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _round(round_id: int) -> DistributionRound:
+    return db.get_or_404(DistributionRound, round_id)
+
+
+def _fill(form, round_: DistributionRound) -> None:
+    points = [SelectChoice(value=p.id, label=p.name) for p in round_.points]
+    items = [SelectChoice(value=i.id, label=f"{i.name_id} ({i.unit})") for i in round_.items]
+    for name in ("point_id", "from_point_id", "to_point_id"):
+        if name in form:
+            form[name].choices = points
+    if "item_id" in form:
+        form.item_id.choices = items
+
+
+def _forms(round_):
+    # Three forms on one page: each its own prefix, so that no two fields share an id.
+    forms = {
+        "receive": ReceiveForm(prefix="in"),
+        "move": MoveForm(prefix="move"),
+        "write_off": WriteOffForm(prefix="out"),
+    }
+    for form in forms.values():
+        _fill(form, round_)
+    return forms
+
+
+def _stock_page(round_, forms, status=200):
+    return (
+        render_template(
+            "distribution/ledger/stock.html",
+            round=round_,
+            balances=services.balances(round_.id),
+            movements=services.movements(round_.id),
+            names=_names(round_),
+            **forms,
+        ),
+        status,
+    )
+
+
+def _names(round_):
+    return {
+        "points": {p.id: p.name for p in round_.points},
+        "items": {i.id: i for i in round_.items},
+    }
+
+
+@bp.route(f"{STAFF}/stok")
+@roles_required(*READERS)
+def stock(round_id: int):
+    return _stock_page(_round(round_id), _forms(_round(round_id)))
+
+
+def _quantity_of(form) -> int | None:
+    quantity = services.parse_quantity(form.quantity.data or "")
+    if quantity is None:
+        form.quantity.errors = [_("Enter a quantity above zero, such as 10 or 2,5.")]
+    return quantity
+
+
+@bp.route(f"{STAFF}/stok/terima", methods=["POST"])
+@roles_required(*EDITORS)
+def receive(round_id: int):
+    round_ = _round(round_id)
+    forms = _forms(round_)
+    form = forms["receive"]
+    if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
+        try:
+            services.receive_stock(
+                round_id=round_.id,
+                point_id=form.point_id.data,
+                item_id=form.item_id.data,
+                quantity_milli=quantity,
+                source=form.source.data,
+                source_note=form.source_note.data,
+                actor=_actor(),
+            )
+        except services.DistributionError as error:
+            show_error(form, error, fallback="quantity")
+        else:
+            flash(_("The goods received are in the ledger."), "success")
+            return redirect(url_for(".stock", round_id=round_id))
+    return _stock_page(round_, forms)
+
+
+@bp.route(f"{STAFF}/stok/pindah", methods=["POST"])
+@roles_required(*EDITORS)
+def move(round_id: int):
+    round_ = _round(round_id)
+    forms = _forms(round_)
+    form = forms["move"]
+    if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
+        try:
+            services.move_stock(
+                round_.id,
+                from_point_id=form.from_point_id.data,
+                to_point_id=form.to_point_id.data,
+                item_id=form.item_id.data,
+                quantity_milli=quantity,
+                note=form.note.data,
+                actor=_actor(),
+            )
+        except services.DistributionError as error:
+            show_error(form, error, fallback="quantity")
+        else:
+            flash(_("The move is in the ledger."), "success")
+            return redirect(url_for(".stock", round_id=round_id))
+    return _stock_page(round_, forms)
+
+
+@bp.route(f"{STAFF}/stok/keluar", methods=["POST"])
+@roles_required(*EDITORS)
+def write_off(round_id: int):
+    round_ = _round(round_id)
+    forms = _forms(round_)
+    form = forms["write_off"]
+    if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
+        try:
+            services.write_off(
+                round_.id,
+                point_id=form.point_id.data,
+                item_id=form.item_id.data,
+                kind=form.kind.data,
+                quantity_milli=quantity,
+                reason=form.reason.data,
+                actor=_actor(),
+            )
+        except services.DistributionError as error:
+            show_error(form, error, fallback="quantity")
+        else:
+            flash(_("The goods that left are in the ledger."), "success")
+            return redirect(url_for(".stock", round_id=round_id))
+    return _stock_page(round_, forms)
+
+
+# --- closing -------------------------------------------------------------------------
+
+
+def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, status=200):
+    follow = follow or FollowUpForm()
+    return (
+        render_template(
+            "distribution/ledger/closing.html",
+            round=round_,
+            figures=services.reconciliation(round_.id),
+            names=_names(round_),
+            left=services.not_collected(round_.id)
+            if round_.status in ("closed", "reconciled")
+            else [],
+            follow_up=services.live_follow_up(round_.id),
+            button=EmptyForm(),
+            reconcile_form=reconcile or ReconcileForm(),
+            follow_form=follow,
+            cancel_form=CancelForm(),
+            cancel_errors=cancel_errors or {},
+        ),
+        status,
+    )
+
+
+@bp.route(f"{STAFF}/tutup")
+@roles_required(*READERS)
+def closing(round_id: int):
+    return _closing_page(_round(round_id))
+
+
+@bp.route(f"{STAFF}/tutup", methods=["POST"])
+@roles_required(*EDITORS)
+def close(round_id: int):
+    round_ = _round(round_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            count = services.close_round(round_.id, actor=_actor(), ip=request.remote_addr)
+        except services.DistributionError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                _("The round is closed; %(num)d entitlements were not collected.", num=count),
+                "success",
+            )
+    return redirect(url_for(".closing", round_id=round_id))
+
+
+@bp.route(f"{STAFF}/tutup/rekonsiliasi", methods=["POST"])
+@roles_required(*EDITORS)
+def reconcile(round_id: int):
+    round_ = _round(round_id)
+    form = ReconcileForm()
+    if form.validate_on_submit():
+        try:
+            services.mark_reconciled(
+                round_.id, actor=_actor(), note=form.note.data or "", ip=request.remote_addr
+            )
+        except services.DistributionError as error:
+            show_error(form, error, fallback="note")
+        else:
+            flash(_("The round is marked reconciled."), "success")
+            return redirect(url_for(".closing", round_id=round_id))
+    return _closing_page(round_, reconcile=form)
+
+
+@bp.route(f"{STAFF}/tutup/batal/<int:entitlement_id>", methods=["POST"])
+@roles_required(*EDITORS)
+def cancel(round_id: int, entitlement_id: int):
+    round_ = _round(round_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_entitlement(
+                entitlement_id, reason=form.reason.data, actor=_actor(), ip=request.remote_addr
+            )
+        except services.DistributionError as error:
+            return _closing_page(round_, cancel_errors={entitlement_id: str(error)})
+        flash(_("The entitlement is cancelled."), "success")
+        return redirect(url_for(".closing", round_id=round_id))
+    return _closing_page(round_, cancel_errors={entitlement_id: _("Give the reason.")})
+
+
+@bp.route(f"{STAFF}/tutup/lanjutan", methods=["POST"])
+@roles_required(*EDITORS)
+def follow_up(round_id: int):
+    round_ = _round(round_id)
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        try:
+            services.create_follow_up(
+                round_.id,
+                title_id=form.title_id.data,
+                title_en=form.title_en.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                actor=_actor(),
+                ip=request.remote_addr,
+            )
+        except services.DistributionError as error:
+            show_error(form, error, fallback="title_id")
+        else:
+            flash(
+                _("The follow-up round is a draft; its approval carries the aid over."),
+                "success",
+            )
+            return redirect(url_for(".closing", round_id=round_id))
+    return _closing_page(round_, follow=form)
+
+
+# --- the arrival check ---------------------------------------------------------------
+
+
+@bp.route(f"{STAFF}/sampel")
+@roles_required(*READERS)
+def sample(round_id: int):
+    round_ = _round(round_id)
+    return render_template(
+        "distribution/ledger/sample.html",
+        round=round_,
+        checks=services.checks(round_.id),
+        summary=services.sample_summary(round_.id),
+        button=EmptyForm(),
+    )
+
+
+@bp.route(f"{STAFF}/sampel", methods=["POST"])
+@roles_required(*EDITORS)
+def draw(round_id: int):
+    round_ = _round(round_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            size = services.draw_sample(round_.id, actor=_actor(), ip=request.remote_addr)
+        except services.DistributionError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("%(num)d households were drawn for the check.", num=size), "success")
+    return redirect(url_for(".sample", round_id=round_id))
+
+
+def _check(round_id: int, check_id: int) -> ArrivalCheck:
+    check = db.session.get(ArrivalCheck, check_id)
+    if check is None or check.round_id != round_id:
+        abort(404)
+    return check
+
+
+def _check_form() -> CheckForm:
+    form = CheckForm()
+    form.named_staff_id.choices = [SelectChoice(value=0, label=_("Nobody named"))] + [
+        SelectChoice(value=u.id, label=u.name) for u in complaints.staff_members()
+    ]
+    return form
+
+
+def _check_page(round_, check, form, code=None):
+    return render_template(
+        "distribution/ledger/check.html",
+        round=round_,
+        check=check,
+        form=form,
+        code=complaints.format_code(code) if code else None,
+    )
+
+
+@bp.route(f"{STAFF}/sampel/<int:check_id>")
+@roles_required(*READERS)
+def check(round_id: int, check_id: int):
+    round_ = _round(round_id)
+    return _check_page(round_, _check(round_id, check_id), _check_form())
+
+
+@bp.route(f"{STAFF}/sampel/<int:check_id>", methods=["POST"])
+@roles_required(*EDITORS)
+def record_check(round_id: int, check_id: int):
+    round_ = _round(round_id)
+    item = _check(round_id, check_id)
+    form = _check_form()
+    if form.validate_on_submit():
+        try:
+            code = services.record_check(
+                item.id,
+                method=form.method.data,
+                result=form.result.data,
+                part_taken=form.part_taken.data,
+                note=form.note.data or "",
+                named_staff_id=form.named_staff_id.data or None,
+                named_staff_text=form.named_staff_text.data,
+                actor=_actor(),
+                ip=request.remote_addr,
+            )
+        except (services.DistributionError, complaints.ComplaintError) as error:
+            show_error(form, error, fallback="result")
+        else:
+            if code is None:
+                flash(_("The check is recorded."), "success")
+                return redirect(url_for(".sample", round_id=round_id))
+            # The tracking code is shown once, on this page, for staff to give on.
+            return _check_page(round_, _check(round_id, check_id), form, code=code)
+    return _check_page(round_, item, form)
+
+
+# --- in public -----------------------------------------------------------------------
+
+
+@bp.route("/penyaluran/<int:round_id>/rekonsiliasi")
+@public
+def public_reconciliation(round_id: int):
+    round_ = _round(round_id)
+    if round_.status not in ("closed", "reconciled"):
+        abort(404)
+    return render_template(
+        "distribution/ledger/public.html",
+        round=round_,
+        figures=services.reconciliation(round_.id),
+        summary=services.sample_summary(round_.id),
+        names=_names(round_),
+        small=SMALL,
+    )

@@ -1,0 +1,198 @@
+"""Checking that aid arrived: a random sample of the households that collected, asked
+by a call or a visit.
+
+The sample is the round's share (`sample_percent`) of the households that collected,
+at least `sample_minimum` (all of them when there are fewer), drawn with `secrets`;
+one check per entitlement (a unique key) and one sample per round (drawn under the
+round's lock). "Not received", or "someone asked for or took a part", files a misuse
+complaint through the complaints package in the same transaction; when the household
+names a staff member it is routed to the village head and the BPD like every such
+complaint. Its tracking code is returned once, for staff to give to the household.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select, update
+
+from portal.audit.services import record
+from portal.complaints import services as complaints
+from portal.database import write_transaction
+from portal.distribution.models import CHECK_METHODS, CHECK_RESULTS, ArrivalCheck, Entitlement
+from portal.distribution.services.common import DistributionError, clean, locked_round
+from portal.extensions import db
+from portal.models_base import utcnow
+
+RECEIVED = ("collected", "partly_collected")
+
+
+def sample_size(collected: int, percent: int, minimum: int) -> int:
+    """The share of the households that collected, at least the minimum, at most all."""
+    return min(collected, max(math.ceil(collected * percent / 100), minimum))
+
+
+def draw_sample(round_id: int, *, actor, ip: str | None = None) -> int:
+    """Draw the round's sample once it is closed; how many households it holds."""
+    with write_transaction(db.session):
+        round_ = locked_round(round_id)
+        if round_.status not in ("closed", "reconciled"):
+            raise DistributionError(_l("Close the round first."))
+        if db.session.scalar(select(ArrivalCheck.id).where(ArrivalCheck.round_id == round_id)):
+            raise DistributionError(_l("The sample of this round has been drawn already."))
+        ids = db.session.scalars(
+            select(Entitlement.id)
+            .where(Entitlement.round_id == round_id, Entitlement.status.in_(RECEIVED))
+            .order_by(Entitlement.id)
+        ).all()
+        size = sample_size(len(ids), round_.sample_percent, round_.sample_minimum)
+        if not size:
+            raise DistributionError(_l("No household collected anything in this round."))
+        chosen = sorted(secrets.SystemRandom().sample(ids, size))
+        actor_id = getattr(actor, "id", None)
+        db.session.execute(
+            insert(ArrivalCheck),
+            [{"round_id": round_id, "entitlement_id": e, "drawn_by_id": actor_id} for e in chosen],
+        )
+        record(
+            "draw_sample",
+            "distribution_round",
+            round_id,
+            actor=actor,
+            ip=ip,
+            after={"collected": len(ids), "sample": size},
+        )
+    return size
+
+
+def checks(round_id: int) -> list[ArrivalCheck]:
+    return list(
+        db.session.scalars(
+            select(ArrivalCheck)
+            .where(ArrivalCheck.round_id == round_id)
+            .order_by(ArrivalCheck.entitlement_id)
+        )
+    )
+
+
+# The complaint's text is stored in the village's language (Indonesian), as residents
+# write theirs; it is data, not a page's wording.
+STORED_RESULTS = {
+    "received_full": "diterima lengkap",
+    "not_received": "tidak diterima",
+    "problems": "diterima dengan masalah",
+}
+
+
+def _description(round_, result: str, part_taken: bool, note: str) -> str:
+    what = STORED_RESULTS[result]
+    text = f"Cek penerimaan {round_.title_id} (#{round_.id}): {what}."
+    if part_taken:
+        text += " Ada yang meminta atau mengambil sebagian bantuan."
+    return f"{text} {note}".strip()
+
+
+def record_check(
+    check_id: int,
+    *,
+    method: str,
+    result: str,
+    part_taken: bool,
+    actor,
+    note: str = "",
+    named_staff_id: int | None = None,
+    named_staff_text: str | None = None,
+    ip: str | None = None,
+) -> str | None:
+    """Record the call or visit of one sampled household, once. Returns the tracking
+    code of the complaint it filed, or None."""
+    if method not in CHECK_METHODS:
+        raise DistributionError(_l("Choose a call or a visit."), "method")
+    if result not in CHECK_RESULTS:
+        raise DistributionError(_l("Choose what the household said."), "result")
+    note = clean(note)
+    check = db.session.get(ArrivalCheck, check_id)
+    if check is None:
+        raise DistributionError(_l("There is no such check."))
+    code = None
+    with write_transaction(db.session):
+        round_ = locked_round(check.round_id)
+        complaint_id = None
+        if result == "not_received" or part_taken:
+            entitlement = db.session.get(Entitlement, check.entitlement_id)
+            complaint, code = complaints.add_complaint(
+                category="misuse",
+                description=_description(round_, result, part_taken, note),
+                rt=str(entitlement.rt),
+                rw=str(entitlement.rw) if entitlement.rw else None,
+                named_staff_id=named_staff_id,
+                named_staff_text=named_staff_text,
+            )
+            complaint_id = complaint.id
+        changed = db.session.execute(
+            update(ArrivalCheck)
+            .where(ArrivalCheck.id == check_id, ArrivalCheck.result.is_(None))
+            .values(
+                method=method,
+                result=result,
+                part_taken=part_taken,
+                note=note or None,
+                complaint_id=complaint_id,
+                checked_at=utcnow(),
+                checked_by_id=getattr(actor, "id", None),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            raise DistributionError(_l("This household's check has been recorded already."))
+        record(
+            "record_arrival_check",
+            "distribution_round",
+            round_.id,
+            actor=actor,
+            ip=ip,
+            after={
+                "check_id": check_id,
+                "method": method,
+                "result": result,
+                "part_taken": part_taken,
+                "complaint_id": complaint_id,
+            },
+        )
+    db.session.expire_all()
+    return code
+
+
+@dataclass
+class SampleSummary:
+    drawn: int
+    checked: int
+    results: dict[str, int]
+    part_taken: int
+    complaints: int
+
+
+def sample_summary(round_id: int) -> SampleSummary:
+    """The sample's results as counts."""
+    rows = db.session.execute(
+        select(ArrivalCheck.result, func.count())
+        .where(ArrivalCheck.round_id == round_id)
+        .group_by(ArrivalCheck.result)
+    ).all()
+    results = {r: n for r, n in rows if r is not None}
+    part_taken, filed = db.session.execute(
+        select(
+            func.count().filter(ArrivalCheck.part_taken.is_(True)),
+            func.count(ArrivalCheck.complaint_id),
+        ).where(ArrivalCheck.round_id == round_id)
+    ).one()
+    return SampleSummary(
+        drawn=sum(n for _r, n in rows),
+        checked=sum(results.values()),
+        results=results,
+        part_taken=int(part_taken),
+        complaints=int(filed),
+    )

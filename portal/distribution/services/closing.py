@@ -1,0 +1,251 @@
+"""Closing a round and reconciling it.
+
+Closing marks every entitlement still due "not collected". The reconciliation shows,
+per item and point, received + moved in - moved out - handed over - returned - damaged
+- lost = on hand, and cash budgeted against cash paid; staff then mark the round
+reconciled (the figures go into the audit entry). A not-collected entitlement is
+either cancelled with a reason or carried over to a follow-up round (`carry.py`);
+households whose collector died or moved away, or that have no living member left,
+are flagged so that nobody carries aid over to a person who is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.distribution.models import (
+    DistributionRound,
+    Entitlement,
+    Handover,
+)
+from portal.distribution.services.common import (
+    DistributionError,
+    check_move,
+    clean,
+    locked_round,
+)
+from portal.distribution.services.ledger import Balance, balances, live_handovers
+from portal.extensions import db
+from portal.models_base import utcnow
+from portal.registry.models import Household
+
+GONE = ("dead", "moved")
+
+
+@dataclass
+class Reconciliation:
+    """A round's figures: the ledger per item and point, cash, entitlements by status."""
+
+    balances: list[Balance]
+    cash_budgeted: int
+    cash_paid: int
+    statuses: dict[str, int]
+
+    @property
+    def cash_left(self) -> int:
+        return self.cash_budgeted - self.cash_paid
+
+    @property
+    def households(self) -> int:
+        return sum(self.statuses.values())
+
+    def per_item(self) -> dict[int, Balance]:
+        """The ledger summed over the points, per item."""
+        totals: dict[int, Balance] = {}
+        for b in self.balances:
+            total = totals.setdefault(b.item_id, Balance(0, b.item_id))
+            for name in (
+                "received",
+                "moved_in",
+                "moved_out",
+                "handed_over",
+                "returned",
+                "damaged",
+                "lost",
+                "due",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(b, name))
+        return totals
+
+    def as_dict(self) -> dict:
+        return {
+            "cash_budgeted": self.cash_budgeted,
+            "cash_paid": self.cash_paid,
+            "statuses": self.statuses,
+            "stock": [
+                {
+                    "point_id": b.point_id,
+                    "item_id": b.item_id,
+                    "received": b.received,
+                    "handed_over": b.handed_over,
+                    "on_hand": b.on_hand,
+                }
+                for b in self.balances
+            ],
+        }
+
+
+def reconciliation(round_id: int) -> Reconciliation:
+    """The round's figures as they are now."""
+    statuses = dict(
+        db.session.execute(
+            select(Entitlement.status, func.count())
+            .where(Entitlement.round_id == round_id)
+            .group_by(Entitlement.status)
+        ).all()
+    )
+    budgeted = db.session.scalar(
+        select(func.coalesce(func.sum(Entitlement.cash_due), 0)).where(
+            Entitlement.round_id == round_id, Entitlement.status != "cancelled"
+        )
+    )
+    paid = db.session.scalar(
+        select(func.coalesce(func.sum(Handover.cash_paid), 0)).where(
+            Handover.round_id == round_id, live_handovers()
+        )
+    )
+    return Reconciliation(balances(round_id), int(budgeted or 0), int(paid or 0), statuses)
+
+
+def close_round(round_id: int, *, actor, ip: str | None = None) -> int:
+    """Close an open round: every entitlement still due becomes "not collected"; how
+    many did."""
+    with write_transaction(db.session):
+        round_ = locked_round(round_id)
+        check_move(round_, "closed")
+        result = db.session.execute(
+            update(Entitlement)
+            .where(Entitlement.round_id == round_id, Entitlement.status == "due")
+            .values(status="not_collected", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        round_.status = "closed"
+        round_.closed_at = utcnow()
+        record(
+            "close_round",
+            "distribution_round",
+            round_id,
+            actor=actor,
+            ip=ip,
+            after={"not_collected": result.rowcount},
+        )
+    return result.rowcount
+
+
+def mark_reconciled(round_id: int, *, actor, note: str = "", ip: str | None = None) -> None:
+    """Mark a closed round reconciled; the figures at that moment go into the audit log."""
+    with write_transaction(db.session):
+        round_ = locked_round(round_id)
+        check_move(round_, "reconciled")
+        figures = reconciliation(round_id)
+        round_.status = "reconciled"
+        round_.reconciled_at = utcnow()
+        record(
+            "reconcile_round",
+            "distribution_round",
+            round_id,
+            actor=actor,
+            ip=ip,
+            summary=clean(note, 200) or None,
+            after=figures.as_dict(),
+        )
+
+
+@dataclass
+class NotCollected:
+    entitlement: Entitlement
+    flags: list[str]
+    followed: bool
+
+
+def _flags(entitlement: Entitlement) -> list[str]:
+    """Why carrying this household's aid over needs a look: gone collector or household."""
+    flags = []
+    household: Household = entitlement.household
+    living = [p for p in household.members if p.is_alive_resident]
+    if not living:
+        flags.append("household_gone")
+    for role, person in (
+        ("collector", entitlement.collector),
+        ("alternate", entitlement.alternate),
+    ):
+        if person is not None and person.status in GONE:
+            flags.append(f"{role}_{person.status}")
+    return flags
+
+
+FLAG_LABELS = {
+    "household_gone": _l("No living member of the household lives here any more"),
+    "collector_dead": _l("The collector has died"),
+    "collector_moved": _l("The collector moved away"),
+    "alternate_dead": _l("The alternate has died"),
+    "alternate_moved": _l("The alternate moved away"),
+}
+
+
+def not_collected(round_id: int) -> list[NotCollected]:
+    """The round's not-collected entitlements with the registry's flags and whether a
+    follow-up round already carries them."""
+    followers = set(
+        db.session.scalars(
+            select(Entitlement.follows_id).where(Entitlement.follows_id.is_not(None))
+        )
+    )
+    rows = db.session.scalars(
+        select(Entitlement)
+        .where(Entitlement.round_id == round_id, Entitlement.status == "not_collected")
+        .options(
+            selectinload(Entitlement.household).selectinload(Household.members),
+            selectinload(Entitlement.collector),
+            selectinload(Entitlement.alternate),
+        )
+        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
+    )
+    return [NotCollected(e, _flags(e), e.id in followers) for e in rows]
+
+
+def cancel_entitlement(entitlement_id: int, *, reason: str, actor, ip: str | None = None) -> None:
+    """Cancel a not-collected entitlement of a closed round, with the reason."""
+    reason = clean(reason)
+    if not reason:
+        raise DistributionError(_l("Give the reason."), "reason")
+    entitlement = db.session.get(Entitlement, entitlement_id)
+    if entitlement is None:
+        raise DistributionError(_l("There is no such entitlement."))
+    with write_transaction(db.session):
+        round_ = locked_round(entitlement.round_id)
+        if round_.status not in ("closed", "reconciled"):
+            raise DistributionError(_l("Close the round first."))
+        followed = db.session.scalar(
+            select(Entitlement.id).where(Entitlement.follows_id == entitlement_id)
+        )
+        changed = db.session.execute(
+            update(Entitlement)
+            .where(Entitlement.id == entitlement_id, Entitlement.status == "not_collected")
+            .values(status="cancelled", cancel_reason=reason, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if followed or not changed:
+            raise DistributionError(
+                _l("Only a not-collected entitlement that was not carried over can be cancelled.")
+            )
+        record(
+            "cancel_entitlement",
+            "distribution_entitlement",
+            entitlement_id,
+            actor=actor,
+            ip=ip,
+            summary=reason,
+            after={"round_id": round_.id},
+        )
+    db.session.expire_all()
+
+
+def round_or_none(round_id: int) -> DistributionRound | None:
+    return db.session.get(DistributionRound, round_id)

@@ -1,0 +1,271 @@
+"""The stock ledger of a round: goods moved between points, returned, damaged or lost,
+and what is on hand at each point.
+
+On hand per item and point = received + moved in - moved out - handed over (the live,
+non-voided handover lines) - returned - damaged - lost. A move, a return or a loss that
+would take on hand below zero is refused; the count and the new rows happen under the
+round's lock (`locked_round`: a row lock on PostgreSQL, the write transaction on
+SQLite), so two at once cannot both pass the check.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.distribution.models import (
+    DistributionPoint,
+    Entitlement,
+    EntitlementLine,
+    Handover,
+    HandoverLine,
+    HandoverVoid,
+    RoundItem,
+    StockMovement,
+)
+from portal.distribution.services.common import DistributionError, clean, locked_round
+from portal.distribution.services.stock import RECEIVING
+from portal.extensions import db
+
+# What takes goods out of a point, other than a move and a handover.
+OUTGOING = ("returned", "damaged", "lost")
+SIGN = {
+    "received": 1,
+    "moved_in": 1,
+    "moved_out": -1,
+    "returned": -1,
+    "damaged": -1,
+    "lost": -1,
+}
+
+
+@dataclass
+class Balance:
+    """One item at one point: each column of the ledger and what is on hand."""
+
+    point_id: int
+    item_id: int
+    received: int = 0
+    moved_in: int = 0
+    moved_out: int = 0
+    handed_over: int = 0
+    returned: int = 0
+    damaged: int = 0
+    lost: int = 0
+    due: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def on_hand(self) -> int:
+        return (
+            self.received
+            + self.moved_in
+            - self.moved_out
+            - self.handed_over
+            - self.returned
+            - self.damaged
+            - self.lost
+        )
+
+
+def live_handovers():
+    """Handovers not voided (a subquery's WHERE clause)."""
+    return ~select(HandoverVoid.id).where(HandoverVoid.handover_id == Handover.id).exists()
+
+
+def handed_over(round_id: int, point_id: int | None = None) -> dict[tuple[int, int], int]:
+    """(point id, item id) -> thousandths handed over by live handovers; a handover
+    without a point counts at its entitlement's point."""
+    point = func.coalesce(Handover.point_id, Entitlement.point_id)
+    query = (
+        select(point, HandoverLine.item_id, func.sum(HandoverLine.quantity_milli))
+        .join(Handover, Handover.id == HandoverLine.handover_id)
+        .join(Entitlement, Entitlement.id == Handover.entitlement_id)
+        .where(HandoverLine.round_id == round_id, live_handovers())
+        .group_by(point, HandoverLine.item_id)
+    )
+    if point_id is not None:
+        query = query.where(point == point_id)
+    return {(p, i): int(total or 0) for p, i, total in db.session.execute(query)}
+
+
+def balances(round_id: int) -> list[Balance]:
+    """Every (point, item) of the round with its ledger columns, points then items in
+    their order."""
+    points = db.session.scalars(
+        select(DistributionPoint.id)
+        .where(DistributionPoint.round_id == round_id)
+        .order_by(DistributionPoint.id)
+    ).all()
+    items = db.session.scalars(
+        select(RoundItem.id)
+        .where(RoundItem.round_id == round_id)
+        .order_by(RoundItem.position, RoundItem.id)
+    ).all()
+    table = {(p, i): Balance(p, i) for p in points for i in items}
+    moved = db.session.execute(
+        select(
+            StockMovement.point_id,
+            StockMovement.item_id,
+            StockMovement.kind,
+            func.sum(StockMovement.quantity_milli),
+        )
+        .where(StockMovement.round_id == round_id)
+        .group_by(StockMovement.point_id, StockMovement.item_id, StockMovement.kind)
+    )
+    for p, i, kind, total in moved:
+        setattr(table[(p, i)], kind, int(total or 0))
+    for key, total in handed_over(round_id).items():
+        if key in table:
+            table[key].handed_over = total
+    due = db.session.execute(
+        select(Entitlement.point_id, EntitlementLine.item_id, func.sum(EntitlementLine.due_milli))
+        .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
+        .where(EntitlementLine.round_id == round_id, Entitlement.status != "cancelled")
+        .group_by(Entitlement.point_id, EntitlementLine.item_id)
+    )
+    for p, i, total in due:
+        if (p, i) in table:
+            table[(p, i)].due = int(total or 0)
+    return list(table.values())
+
+
+def on_hand(round_id: int, point_id: int, item_id: int) -> int:
+    """Thousandths of an item on hand at a point now (read inside the caller's lock)."""
+    signed = case(*((StockMovement.kind == kind, sign) for kind, sign in SIGN.items()), else_=0)
+    ledger = db.session.scalar(
+        select(func.coalesce(func.sum(StockMovement.quantity_milli * signed), 0)).where(
+            StockMovement.round_id == round_id,
+            StockMovement.point_id == point_id,
+            StockMovement.item_id == item_id,
+        )
+    )
+    given = handed_over(round_id, point_id).get((point_id, item_id), 0)
+    return int(ledger or 0) - given
+
+
+def _checked(round_id: int, point_id: int, item_id: int, quantity_milli, field: str):
+    round_ = locked_round(round_id)
+    if round_.status not in RECEIVING:
+        raise DistributionError(_l("This round's stock can no longer change."))
+    point = db.session.get(DistributionPoint, point_id)
+    if point is None or point.round_id != round_id:
+        raise DistributionError(_l("Choose one of this round's points."), field)
+    item = db.session.get(RoundItem, item_id)
+    if item is None or item.round_id != round_id:
+        raise DistributionError(_l("Choose one of this round's items."), "item_id")
+    if not isinstance(quantity_milli, int) or quantity_milli <= 0:
+        raise DistributionError(_l("Enter a quantity above zero."), "quantity")
+    if on_hand(round_id, point_id, item_id) < quantity_milli:
+        raise DistributionError(
+            _l("There is not that much on hand at this point: the stock cannot go below zero."),
+            "quantity",
+        )
+    return round_, point, item
+
+
+def move_stock(
+    round_id: int,
+    *,
+    from_point_id: int,
+    to_point_id: int,
+    item_id: int,
+    quantity_milli: int,
+    actor,
+    note: str | None = None,
+) -> str:
+    """Move goods from one point to another: two rows sharing a transfer key (returned)."""
+    if from_point_id == to_point_id:
+        raise DistributionError(_l("Choose two different points."), "to_point_id")
+    with write_transaction(db.session):
+        _checked(round_id, from_point_id, item_id, quantity_milli, "from_point_id")
+        target = db.session.get(DistributionPoint, to_point_id)
+        if target is None or target.round_id != round_id:
+            raise DistributionError(_l("Choose one of this round's points."), "to_point_id")
+        transfer = secrets.token_hex(16)
+        note = clean(note, 200) or None
+        for point_id, kind in ((from_point_id, "moved_out"), (to_point_id, "moved_in")):
+            db.session.add(
+                StockMovement(
+                    round_id=round_id,
+                    point_id=point_id,
+                    item_id=item_id,
+                    kind=kind,
+                    quantity_milli=quantity_milli,
+                    transfer=transfer,
+                    source_note=note,
+                    actor_id=getattr(actor, "id", None),
+                )
+            )
+        record(
+            "move_stock",
+            "distribution_round",
+            round_id,
+            actor=actor,
+            after={
+                "from_point_id": from_point_id,
+                "to_point_id": to_point_id,
+                "item_id": item_id,
+                "quantity_milli": quantity_milli,
+                "transfer": transfer,
+            },
+        )
+    return transfer
+
+
+def write_off(
+    round_id: int,
+    *,
+    point_id: int,
+    item_id: int,
+    kind: str,
+    quantity_milli: int,
+    reason: str,
+    actor,
+) -> StockMovement:
+    """Goods leaving a point other than by a handover: returned (to the supplier),
+    damaged or lost, always with the reason."""
+    if kind not in OUTGOING:
+        raise DistributionError(_l("Choose returned, damaged or lost."), "kind")
+    reason = clean(reason)
+    if not reason:
+        raise DistributionError(_l("Give the reason."), "reason")
+    with write_transaction(db.session):
+        _checked(round_id, point_id, item_id, quantity_milli, "point_id")
+        movement = StockMovement(
+            round_id=round_id,
+            point_id=point_id,
+            item_id=item_id,
+            kind=kind,
+            quantity_milli=quantity_milli,
+            reason=reason,
+            actor_id=getattr(actor, "id", None),
+        )
+        db.session.add(movement)
+        db.session.flush()
+        record(
+            f"stock_{kind}",
+            "distribution_round",
+            round_id,
+            actor=actor,
+            summary=reason,
+            after={"point_id": point_id, "item_id": item_id, "quantity_milli": quantity_milli},
+        )
+    return movement
+
+
+def movements(round_id: int, limit: int = 200) -> list[StockMovement]:
+    """The ledger's latest lines, newest first."""
+    return list(
+        db.session.scalars(
+            select(StockMovement)
+            .where(StockMovement.round_id == round_id)
+            .order_by(StockMovement.at.desc(), StockMovement.id.desc())
+            .limit(limit)
+        )
+    )

@@ -21,6 +21,15 @@ from portal.distribution.models import (  # noqa: F401
 )
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
+from portal.procurement.models import (  # noqa: F401
+    PackedBatch,
+    Purchase,
+    PurchaseDelivery,
+    PurchaseLine,
+    Quote,
+    ReferencePrice,
+    Supplier,
+)
 from portal.programmes.models import Programme  # noqa: F401
 from portal.public.models import Announcement, Meeting, Partner  # noqa: F401
 from portal.registry.importing.models import ImportBatch  # noqa: F401

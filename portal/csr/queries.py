@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.csr.models import Company, Pledge
+from portal.csr.models import Company, Need, Pledge
 from portal.extensions import db
 
 
@@ -32,3 +32,8 @@ def company_names(ids) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted))))
+
+
+def need_titles() -> list[tuple[int, str]]:
+    """(id, Indonesian title) of every need, newest first (procurement buys for them)."""
+    return list(db.session.execute(select(Need.id, Need.title_id).order_by(Need.id.desc())))

@@ -42,6 +42,7 @@ PACKAGES = {
     "complaints": FEATURES,
     "public": FEATURES,
     "distribution": FEATURES,
+    "procurement": FEATURES,
     "devdata": APP,
 }
 APP_MODULES = {"portal", "portal.cli", "portal.models"}

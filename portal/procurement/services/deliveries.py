@@ -20,6 +20,7 @@ from portal.distribution import services as distribution
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.procurement.models import Purchase, PurchaseDelivery, PurchaseLine
+from portal.procurement.services import targets
 from portal.procurement.services.common import (
     ProcurementError,
     clean,
@@ -144,8 +145,10 @@ def _write(
     line = db.session.get(PurchaseLine, line_id) if line_id else None
     if line is None or line.purchase_id != purchase.id:
         raise ProcurementError(_l("Choose one of this purchase's lines."), "line_id")
-    if purchase.round_id and accepted_milli and not point_id:
-        raise ProcurementError(_l("Choose the point the goods were taken to."), "point_id")
+    if purchase.round_id and accepted_milli:
+        points = {p[0] for p in targets.round_points(purchase.round_id)}
+        if point_id not in points:
+            raise ProcurementError(_l("Choose the point the goods were taken to."), "point_id")
     if accepted_milli:
         _add_to_line(line.id, accepted_milli)
     delivery = PurchaseDelivery(

@@ -89,6 +89,9 @@ def configure_blueprints(app: Flask) -> None:
     from portal.lists.views import bp as lists_bp
     from portal.participation.manage import bp as participation_manage_bp
     from portal.participation.views import bp as participation_bp
+    from portal.procurement.manage import bp as procurement_manage_bp
+    from portal.procurement.purchase_pages import bp as procurement_purchase_bp
+    from portal.procurement.views import bp as procurement_bp
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
     from portal.registry.import_views import bp as registry_import_bp
@@ -113,6 +116,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(participation_manage_bp)
     app.register_blueprint(lists_bp)
     app.register_blueprint(lists_manage_bp)
+    app.register_blueprint(procurement_bp)
+    app.register_blueprint(procurement_manage_bp)
+    app.register_blueprint(procurement_purchase_bp)
     from portal.training.views import register as register_training
 
     register_training(app)

@@ -386,6 +386,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
 
     (logins if logins is not None else []).extend(seed_training())
     _link_features()
+    from portal.devdata.procurement import seed as seed_procurement
+
+    seed_procurement()
 
 
 def _link_features() -> None:

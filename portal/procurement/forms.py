@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from portal.forms import AmountField, DayField, Form, choices
 from portal.models_base import village_today
@@ -37,6 +38,18 @@ def _text(label, max_len=2000, rows=3, **kw):
         validators=[Optional(), Length(max=max_len, message=TOO_LONG)],
         render_kw={"rows": rows},
         **kw,
+    )
+
+
+def _amount(label):
+    """Rupiah as people type them ("1.500.000"): a text box, since a number box refuses
+    the dots."""
+    return AmountField(
+        label,
+        validators=[Optional()],
+        widget=TextInput(),
+        description=_l("A whole number, e.g. 1.500.000"),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
 
@@ -77,14 +90,14 @@ class LineForm(Form):
     round_item_id = SelectField(_l("Round item the goods enter as stock"), coerce=int, default=0)
     unit = SelectField(_l("Unit"), choices=UNIT_CHOICES)
     quantity = _line(_l("Quantity"), 20, description=_l("e.g. 250 or 2.5"))
-    unit_price = AmountField(_l("Unit price (Rp)"), validators=[Optional()])
+    unit_price = _amount(_l("Unit price (Rp)"))
     packaging = SelectField(_l("Packaging"), choices=choices(PACKAGING))
     packaging_grams = _grams(_l("Packaging weight in grams (if known)"))
 
 
 class QuoteForm(Form):
     supplier_id = SelectField(_l("Supplier"), coerce=int, default=0)
-    amount = AmountField(_l("Quoted amount (Rp)"), validators=[Optional()])
+    amount = _amount(_l("Quoted amount (Rp)"))
     received_on = DayField(
         _l("Received on"), default=village_today, validators=[InputRequired(message=DATE_MESSAGE)]
     )
@@ -142,7 +155,7 @@ class ReferencePriceForm(Form):
         default=village_today,
         validators=[InputRequired(message=DATE_MESSAGE)],
     )
-    price = AmountField(_l("Reference price per unit (Rp)"), validators=[Optional()])
+    price = _amount(_l("Reference price per unit (Rp)"))
     source = _line(_l("Source"), 200)
 
 

@@ -392,3 +392,24 @@ def test_public_summary_counts_local_spend_and_hides_nothing_it_should_not(make_
     assert {r["supplier"] for r in rows} == {local.name, far.name}
     assert all("phone" not in r and "contact" not in str(r) for r in rows)
     assert "0812" not in str(rows) and "Ibu Ani" not in str(rows)
+
+
+def test_the_demo_buys_for_a_round_and_its_delivery_is_in_stock(make_user):
+    from portal.devdata import procurement as demo
+
+    round_, _operator = round_to_buy_for(make_user)
+    demo.seed()  # no CSR need in this database: only the round's purchase
+    db.session.commit()
+    assert _count(Supplier) == 6
+    round_purchase = db.session.scalars(
+        select(Purchase).where(Purchase.round_id == round_.id)
+    ).one()
+    assert round_purchase.status == "ordered" and len(round_purchase.quotes) == 2
+    delivery = db.session.scalars(
+        select(PurchaseDelivery).where(PurchaseDelivery.purchase_id == round_purchase.id)
+    ).one()
+    stock = distribution.received_by_ref(f"purchase_delivery:{delivery.id}")
+    assert [s.quantity_milli for s in stock] == [delivery.accepted_milli] == [300_000]
+    result = services.summary(round_id=round_.id)
+    assert result.spend == 6_250_000 and result.share("village") == 100
+    assert result.packaging[services.OWN_BAG] == 25

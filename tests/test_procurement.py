@@ -282,6 +282,20 @@ def test_an_ordered_purchase_is_frozen_and_corrected_by_a_new_one(make_user):
     assert new.corrects_id == purchase.id and new.status == "draft"
     assert [(li.name, li.quantity_milli) for li in new.lines] == [(line.name, line.quantity_milli)]
     assert purchase.id not in services.superseded_ids()  # until the correction is ordered
+    with pytest.raises(services.ProcurementError) as error:  # goods now come against the new one
+        services.record_delivery(
+            purchase.id,
+            line_id=line.id,
+            supplier_id=seller.id,
+            point_id=services.round_points(round_.id)[0][0],
+            received_on=date.today(),
+            accepted="1",
+            rejected="0",
+            quality_note="",
+            receipt=document(),
+            actor=operator,
+        )
+    assert error.value.field == "line_id"
 
 
 def test_the_line_total_cannot_pass_the_ordered_quantity_in_the_database(make_user):

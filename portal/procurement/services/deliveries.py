@@ -136,9 +136,8 @@ def _write(
     purchase = locked_purchase(purchase_id)
     if purchase.status != "ordered":
         raise ProcurementError(_l("Goods are received only for an ordered purchase."), "line_id")
-    if db.session.scalar(
-        select(Purchase.id).where(Purchase.corrects_id == purchase.id, Purchase.status == "ordered")
-    ):
+    # A correction (even a draft) takes over: goods come in against it, never twice.
+    if db.session.scalar(select(Purchase.id).where(Purchase.corrects_id == purchase.id)):
         raise ProcurementError(_l("This purchase was replaced by a correction."), "line_id")
     if supplier_id != purchase.supplier_id:
         raise ProcurementError(_l("This order is not from that supplier."), "supplier_id")

@@ -138,5 +138,9 @@ def test_public_pages_show_shares_and_no_private_contact(client, make_user):
     data = json.loads(client.get("/pengadaan/data.json").data)
     assert data["count"] == 1 and data["rows"][0]["supplier"] == seller.name
     assert "Pak Darto" not in json.dumps(data)
+    scoped = json.loads(client.get(f"/pengadaan/putaran/{round_.id}/data.json").data)
+    assert scoped["count"] == 1 and scoped["rows"][0]["round_id"] == round_.id
+    assert client.get(f"/pengadaan/tahun/{year}/data.csv").status_code == 200
+    assert client.get(f"/pengadaan/putaran/{round_.id + 1}/data.json").status_code == 404
     csv = client.get("/pengadaan/data.csv").get_data(as_text=True)
     assert "supplier_village" in csv and "Duri Selatan" in csv

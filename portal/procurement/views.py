@@ -46,7 +46,7 @@ def year(year: int):
         "procurement/summary.html",
         heading=year,
         summary=services.summary(year=year),
-        data_scope=f"tahun-{year}",
+        data_endpoint=("procurement.year_data", {"year": year}),
     )
 
 
@@ -60,7 +60,7 @@ def round_page(round_id: int):
         "procurement/summary.html",
         heading=found.title(current_lang()),
         summary=services.summary(round_id=round_id),
-        data_scope=f"putaran-{round_id}",
+        data_endpoint=("procurement.round_data", {"round_id": round_id}),
     )
 
 
@@ -69,11 +69,33 @@ def round_page(round_id: int):
 @public
 @limiter.limit(download_limit)
 def open_data(fmt: str):
-    rows = services.data_rows()
+    return _data(services.data_rows(), fmt, "pengadaan")
+
+
+@bp.route("/tahun/<int:year>/data.csv", defaults={"fmt": "csv"})
+@bp.route("/tahun/<int:year>/data.json", defaults={"fmt": "json"})
+@public
+@limiter.limit(download_limit)
+def year_data(year: int, fmt: str):
+    if year not in services.years():
+        abort(404)
+    return _data(services.data_rows(year=year), fmt, f"pengadaan-{year}")
+
+
+@bp.route("/putaran/<int:round_id>/data.csv", defaults={"fmt": "csv"})
+@bp.route("/putaran/<int:round_id>/data.json", defaults={"fmt": "json"})
+@public
+@limiter.limit(download_limit)
+def round_data(round_id: int, fmt: str):
+    if round_id not in services.round_ids():
+        abort(404)
+    return _data(services.data_rows(round_id=round_id), fmt, f"pengadaan-putaran-{round_id}")
+
+
+def _data(rows: list[dict], fmt: str, name: str):
+    """Purchase lines as CSV or JSON (suppliers by business name, kind and village)."""
     if fmt == "json":
-        body = json.dumps(
-            {"dataset": "pengadaan", "count": len(rows), "rows": rows}, ensure_ascii=False
-        )
+        body = json.dumps({"dataset": name, "count": len(rows), "rows": rows}, ensure_ascii=False)
         response = current_app.response_class(body, mimetype="application/json")
     else:
         columns = services.DATA_COLUMNS
@@ -81,5 +103,5 @@ def open_data(fmt: str):
         response = current_app.response_class(
             spreadsheet.csv_text(table, bom=True), mimetype="text/csv; charset=utf-8"
         )
-    response.headers["Content-Disposition"] = f'attachment; filename="pengadaan.{fmt}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -93,6 +93,9 @@ def configure_blueprints(app: Flask) -> None:
     from portal.monitoring.views import bp as monitoring_bp
     from portal.participation.manage import bp as participation_manage_bp
     from portal.participation.views import bp as participation_bp
+    from portal.procurement.manage import bp as procurement_manage_bp
+    from portal.procurement.purchase_pages import bp as procurement_purchase_bp
+    from portal.procurement.views import bp as procurement_bp
     from portal.public.manage import bp as manage_bp
     from portal.public.views import bp as public_bp
     from portal.registry.change_requests.manage import bp as change_requests_manage_bp
@@ -128,6 +131,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_api_bp)
     app.register_blueprint(monitoring_manage_bp)
     app.register_blueprint(distribution_ledger_bp)
+    app.register_blueprint(procurement_bp)
+    app.register_blueprint(procurement_manage_bp)
+    app.register_blueprint(procurement_purchase_bp)
     from portal.training.views import register as register_training
 
     register_training(app)

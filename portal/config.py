@@ -226,4 +226,19 @@ def _features() -> dict:
         "PARTICIPATION_RESULTS_SECONDS": int(os.environ.get("PARTICIPATION_RESULTS_SECONDS", "5")),
         # Supports that put a proposal on the next village meeting's agenda.
         "PROPOSAL_SUPPORT_THRESHOLD": int(os.environ.get("PROPOSAL_SUPPORT_THRESHOLD", "10")),
+        # Village procurement (portal/procurement): the regency's amounts in rupiah for
+        # direct purchase and request for quotations (above: tender), the quotes each
+        # method needs, the margin over the reference price flagged for the village head.
+        **{
+            name: int(os.environ.get(name, str(default)))
+            for name, default in (
+                ("PROCUREMENT_DIRECT_MAX", 10_000_000),
+                ("PROCUREMENT_QUOTES_MAX", 200_000_000),
+                ("PROCUREMENT_MIN_QUOTES_DIRECT", 1),
+                ("PROCUREMENT_MIN_QUOTES_QUOTES", 2),
+                ("PROCUREMENT_MIN_QUOTES_TENDER", 3),
+                ("PROCUREMENT_PRICE_MARGIN_PERCENT", 20),
+                ("PROCUREMENT_PLASTIC_BAG_GRAMS", 15),
+            )
+        },
     }

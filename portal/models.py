@@ -31,6 +31,15 @@ from portal.monitoring.models import (  # noqa: F401
     Plan,
 )
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
+from portal.procurement.models import (  # noqa: F401
+    PackedBatch,
+    Purchase,
+    PurchaseDelivery,
+    PurchaseLine,
+    Quote,
+    ReferencePrice,
+    Supplier,
+)
 from portal.programmes.models import Programme  # noqa: F401
 from portal.public.models import Announcement, Meeting, Partner  # noqa: F401
 from portal.registry.change_requests.models import ChangeDocument, ChangeRequest  # noqa: F401

@@ -32,6 +32,9 @@ APPEND_ONLY = (
     "recipient_version",
     "recipient_version_row",
     "csr_pledge",
+    "procurement_quote",
+    "procurement_delivery",
+    "procurement_packed_batch",
 )
 
 

@@ -43,6 +43,7 @@ PACKAGES = {
     "public": FEATURES,
     "distribution": FEATURES,
     "monitoring": FEATURES,
+    "procurement": FEATURES,
     "devdata": APP,
 }
 APP_MODULES = {"portal", "portal.cli", "portal.models"}

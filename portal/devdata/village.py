@@ -396,6 +396,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
     from portal.devdata.monitoring import seed as seed_monitoring
 
     seed_monitoring()
+    from portal.devdata.procurement import seed as seed_procurement
+
+    seed_procurement()
 
 
 def _link_features() -> None:

@@ -1,0 +1,1 @@
+"""Local suppliers, purchases with quotes, deliveries into a round's stock, packaging."""

@@ -1,0 +1,263 @@
+"""Staff pages of one purchase (/staf/pengadaan/pembelian/...): the draft's lines and
+quotes, ordering, a correction, deliveries received. Its own blueprint under the
+procurement staff area; each failed form comes back on the purchase page beside its field."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms import EmptyForm
+from portal.i18n import current_lang
+from portal.procurement import forms, orders, services
+from portal.procurement.manage import staff_labels
+from portal.procurement.models import Purchase
+from portal.roles import EDITORS, READERS
+from portal.security import roles_required
+from portal.service_errors import show_error
+
+bp = Blueprint("procurement_purchase", __name__, url_prefix="/staf/pengadaan/pembelian")
+bp.context_processor(staff_labels)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _targets() -> list[tuple[str, str]]:
+    lang = current_lang()
+    rounds = [
+        (f"round:{r.id}", _("Round: %(title)s", title=r.title(lang)))
+        for r in services.rounds(services.OPEN_ROUNDS)
+    ]
+    needs = [(f"need:{i}", _("CSR need: %(title)s", title=t)) for i, t in services.needs()]
+    return [("", _("Choose"))] + rounds + needs
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def purchase_create():
+    form = forms.PurchaseForm()
+    form.target.choices = forms.pairs(_targets())
+    if form.validate_on_submit():
+        try:
+            purchase = services.start_purchase(
+                title=form.title.data, target=form.target.data, actor=_actor()
+            )
+        except services.ProcurementError as error:
+            show_error(form, error, fallback="title")
+        else:
+            return redirect(url_for(".purchase", purchase_id=purchase.id))
+    return render_template("procurement/manage/purchase_form.html", form=form)
+
+
+def _supplier_choices(ids=None):
+    rows = services.verified_suppliers()
+    if ids is not None:
+        rows = [s for s in rows if s.id in ids]
+    return [(0, _("Choose"))] + [(s.id, s.name) for s in rows]
+
+
+def _forms(purchase: Purchase, given: dict) -> dict:
+    """Every form of the purchase page, fresh unless the failed one is given."""
+    line = given.get("line_form") or forms.LineForm()
+    items = services.round_items(purchase.round_id) if purchase.round_id else []
+    line.round_item_id.choices = forms.pairs(
+        [(0, _("None"))] + [(i, f"{n} ({u})") for i, n, u in items]
+    )
+    quote = given.get("quote_form") or forms.QuoteForm()
+    quote.supplier_id.choices = forms.pairs(_supplier_choices())
+    order = given.get("order_form") or forms.OrderForm()
+    quoted = {q.supplier_id for q in purchase.quotes}
+    order.supplier_id.choices = forms.pairs(_supplier_choices(quoted))
+    delivery = given.get("delivery_form") or forms.DeliveryForm()
+    delivery.line_id.choices = forms.pairs(
+        [(0, _("Choose"))] + [(li.id, f"{li.name} ({li.unit})") for li in purchase.lines]
+    )
+    delivery.supplier_id.choices = forms.pairs(_supplier_choices())
+    points = services.round_points(purchase.round_id) if purchase.round_id else []
+    delivery.point_id.choices = forms.pairs([(0, _("None"))] + list(points))
+    return {
+        "line_form": line,
+        "quote_form": quote,
+        "order_form": order,
+        "delivery_form": delivery,
+        "correction_form": given.get("correction_form") or forms.CorrectionForm(),
+    }
+
+
+@bp.route("/<int:purchase_id>")
+@roles_required(*READERS)
+def purchase(purchase_id: int, **given):
+    item = db.get_or_404(Purchase, purchase_id)
+    total = sum(services.line_amount(li.quantity_milli, li.unit_price) for li in item.lines)
+    method = services.required_method(total)
+    lang = current_lang()
+    round_ = services.round_row(item.round_id) if item.round_id else None
+    return render_template(
+        "procurement/manage/purchase.html",
+        purchase=item,
+        total=total,
+        required=method,
+        quotes_needed=services.quotes_needed(method),
+        target=round_.title(lang) if round_ else services.need_title(item.need_id),
+        points=dict(services.round_points(item.round_id)) if item.round_id else {},
+        superseded=item.id in services.superseded_ids(),
+        button=EmptyForm(),
+        **_forms(item, given),
+    )
+
+
+def _attempt(purchase_id: int, form, fallback: str, call, done: str, form_name: str):
+    """Run `call()` for a valid form; back to the page with the error otherwise."""
+    if form.validate_on_submit():
+        try:
+            result = call()
+        except services.ProcurementError as error:
+            show_error(form, error, fallback=fallback)
+        else:
+            flash(done, "success")
+            new_id = result.id if isinstance(result, Purchase) else purchase_id
+            return redirect(url_for(".purchase", purchase_id=new_id))
+    return purchase(purchase_id, **{form_name: form})
+
+
+@bp.route("/<int:purchase_id>/baris", methods=["POST"])
+@roles_required(*EDITORS)
+def line_add(purchase_id: int):
+    item = db.get_or_404(Purchase, purchase_id)
+    form = _forms(item, {"line_form": forms.LineForm()})["line_form"]
+    return _attempt(
+        purchase_id,
+        form,
+        "name",
+        lambda: services.add_line(
+            purchase_id,
+            name=form.name.data,
+            unit=form.unit.data,
+            quantity=form.quantity.data,
+            unit_price=form.unit_price.data,
+            round_item_id=form.round_item_id.data or None,
+            packaging=form.packaging.data,
+            packaging_grams=form.packaging_grams.data,
+            actor=_actor(),
+        ),
+        _("Line added."),
+        "line_form",
+    )
+
+
+@bp.route("/<int:purchase_id>/baris/<int:line_id>/hapus", methods=["POST"])
+@roles_required(*EDITORS)
+def line_remove(purchase_id: int, line_id: int):
+    db.get_or_404(Purchase, purchase_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_line(purchase_id, line_id, actor=_actor())
+        except services.ProcurementError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Line removed."), "success")
+    return redirect(url_for(".purchase", purchase_id=purchase_id))
+
+
+@bp.route("/<int:purchase_id>/penawaran", methods=["POST"])
+@roles_required(*EDITORS)
+def quote_add(purchase_id: int):
+    item = db.get_or_404(Purchase, purchase_id)
+    form = _forms(item, {"quote_form": forms.QuoteForm()})["quote_form"]
+    return _attempt(
+        purchase_id,
+        form,
+        "supplier_id",
+        lambda: services.add_quote(
+            purchase_id,
+            supplier_id=form.supplier_id.data or None,
+            amount=form.amount.data,
+            received_on=form.received_on.data,
+            document=form.document.image,
+            note=form.note.data,
+            actor=_actor(),
+        ),
+        _("Quote kept."),
+        "quote_form",
+    )
+
+
+@bp.route("/<int:purchase_id>/pesan", methods=["POST"])
+@roles_required(*EDITORS)
+def order(purchase_id: int):
+    item = db.get_or_404(Purchase, purchase_id)
+    form = _forms(item, {"order_form": forms.OrderForm()})["order_form"]
+    return _attempt(
+        purchase_id,
+        form,
+        "method",
+        lambda: services.order_purchase(
+            purchase_id,
+            method=form.method.data,
+            supplier_id=form.supplier_id.data or None,
+            reason=form.reason.data,
+            price_reason=form.price_reason.data,
+            actor=_actor(),
+        ),
+        _("Ordered. The purchase order can be printed."),
+        "order_form",
+    )
+
+
+@bp.route("/<int:purchase_id>/koreksi", methods=["POST"])
+@roles_required(*EDITORS)
+def correct(purchase_id: int):
+    db.get_or_404(Purchase, purchase_id)
+    form = forms.CorrectionForm()
+    return _attempt(
+        purchase_id,
+        form,
+        "reason",
+        lambda: services.correct_purchase(purchase_id, reason=form.reason.data, actor=_actor()),
+        _("A correction was started as a new draft."),
+        "correction_form",
+    )
+
+
+@bp.route("/<int:purchase_id>/pengiriman", methods=["POST"])
+@roles_required(*EDITORS)
+def delivery_add(purchase_id: int):
+    item = db.get_or_404(Purchase, purchase_id)
+    form = _forms(item, {"delivery_form": forms.DeliveryForm()})["delivery_form"]
+    return _attempt(
+        purchase_id,
+        form,
+        "line_id",
+        lambda: services.record_delivery(
+            purchase_id,
+            line_id=form.line_id.data or None,
+            supplier_id=form.supplier_id.data or None,
+            point_id=form.point_id.data or None,
+            received_on=form.received_on.data,
+            accepted=form.accepted.data or "0",
+            rejected=form.rejected.data or "0",
+            quality_note=form.quality_note.data,
+            photo=form.photo.image,
+            receipt=form.receipt.image,
+            actor=_actor(),
+        ),
+        _("Delivery recorded."),
+        "delivery_form",
+    )
+
+
+@bp.route("/<int:purchase_id>/po.pdf")
+@roles_required(*READERS)
+def purchase_order(purchase_id: int):
+    item = db.get_or_404(Purchase, purchase_id)
+    if item.status != "ordered":
+        abort(404)
+    body = orders.purchase_order_pdf(item)
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="po-{item.id}.pdf"'
+    return response

@@ -46,6 +46,8 @@ def pledge_values_between(start, end) -> list[tuple[int, int, int]]:
         )
     )
     return [(int(v or 0), int(a or 0), int(d or 0)) for v, a, d in rows]
+
+
 def need_titles() -> list[tuple[int, str]]:
     """(id, Indonesian title) of every need, newest first (procurement buys for them)."""
     return list(db.session.execute(select(Need.id, Need.title_id).order_by(Need.id.desc())))

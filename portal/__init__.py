@@ -127,6 +127,9 @@ def configure_blueprints(app: Flask) -> None:
     from portal.lists import change_concerns
 
     change_concerns.listen()
+    from portal.distribution import change_concerns as distribution_concerns
+
+    distribution_concerns.listen()
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(monitoring_api_bp)
     app.register_blueprint(monitoring_manage_bp)

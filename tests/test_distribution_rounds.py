@@ -283,3 +283,45 @@ def test_goods_received_enter_the_ledger_only_for_the_rounds_own_point_and_item(
     with pytest.raises((IntegrityError, DBAPIError)):
         db.session.execute(text("UPDATE distribution_stock SET quantity_milli = 1"))
     db.session.rollback()
+
+
+def test_a_death_request_about_a_collector_warns_the_operator(app, make_user, client, login_as):
+    from portal.registry.change_requests import services as change_requests
+    from portal.registry.change_requests.hooks import concerns_for
+    from portal.registry.models import Person
+    from tests.change_request_helpers import verified_resident
+
+    round_, *_ = approved_round(make_user, households=60)
+    entitlement = db.session.scalar(
+        select(Entitlement).where(
+            Entitlement.round_id == round_.id,
+            Entitlement.collector_id.is_not(None),
+            Entitlement.alternate_id.is_not(None),
+        )
+    )
+    collector = db.session.get(Person, entitlement.collector_id)
+    resident = verified_resident(make_user, db.session.get(Person, entitlement.alternate_id))
+    with app.test_request_context("/?lang=en"):
+        found = [str(c.message) for c in concerns_for(entitlement.household_id, collector.id)]
+        assert any(
+            "collects the household's aid in the distribution round BLT distribution, January"
+            in text
+            for text in found
+        ), found
+    item = change_requests.file_request(
+        db.session.get(Household, entitlement.household_id),
+        "death",
+        {"person_id": collector.id, "date": date.today()},
+        resident=resident,
+        filed_by=resident,
+    )
+    assert item.aid_warning
+    # A household with nothing due in a live round gets no distribution concern.
+    db.session.execute(
+        update(Entitlement).where(Entitlement.id == entitlement.id).values(status="collected")
+    )
+    db.session.commit()
+    with app.test_request_context("/?lang=en"):
+        assert not [
+            c for c in concerns_for(entitlement.household_id, collector.id) if "round" in c.audit
+        ]

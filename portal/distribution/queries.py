@@ -1,13 +1,22 @@
-"""Read-only distribution figures for other features (the monitoring dashboard): how
-entitlements ended, as counts, never a household."""
+"""Read-only distribution data for other features: the rounds, points and items a
+purchase may be for (procurement), and how entitlements ended, as counts, never a
+household (the monitoring dashboard)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
-from portal.distribution.models import DistributionRound, Entitlement, Handover, HandoverVoid
+from portal.distribution.models import (
+    DistributionPoint,
+    DistributionRound,
+    Entitlement,
+    Handover,
+    HandoverVoid,
+    RoundItem,
+)
 from portal.extensions import db
 
 
@@ -38,3 +47,61 @@ def entitlement_outcomes(first: date, last: date) -> dict[str, int]:
     )
     counts["by_proxy"] = int(proxy or 0)
     return counts
+
+
+# Rounds a purchase may still buy for (not reconciled, not cancelled).
+OPEN_ROUNDS = ("draft", "approved", "open", "closed")
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    id: int
+    title_id: str
+    title_en: str | None
+    starts_on: object
+    status: str
+
+    def title(self, lang: str) -> str:
+        return (self.title_en if lang == "en" and self.title_en else self.title_id) or ""
+
+
+def rounds(statuses=None) -> list[RoundRow]:
+    """Distribution rounds, latest first (optionally of some statuses)."""
+    t = DistributionRound.__table__
+    stmt = select(t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status).order_by(
+        t.c.starts_on.desc(), t.c.id.desc()
+    )
+    if statuses:
+        stmt = stmt.where(t.c.status.in_(statuses))
+    return [RoundRow(*row) for row in db.session.execute(stmt)]
+
+
+def round_row(round_id: int) -> RoundRow | None:
+    t = DistributionRound.__table__
+    row = db.session.execute(
+        select(t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status).where(
+            t.c.id == round_id
+        )
+    ).first()
+    return RoundRow(*row) if row else None
+
+
+def round_points(round_id: int) -> list[tuple[int, str]]:
+    t = DistributionPoint.__table__
+    return list(
+        db.session.execute(
+            select(t.c.id, t.c.name).where(t.c.round_id == round_id).order_by(t.c.id)
+        )
+    )
+
+
+def round_items(round_id: int) -> list[tuple[int, str, str]]:
+    """(id, Indonesian name, unit) of a round's items."""
+    t = RoundItem.__table__
+    return list(
+        db.session.execute(
+            select(t.c.id, t.c.name_id, t.c.unit)
+            .where(t.c.round_id == round_id)
+            .order_by(t.c.position, t.c.id)
+        )
+    )

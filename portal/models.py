@@ -5,6 +5,14 @@ from portal.audit.models import AuditEntry  # noqa: F401
 from portal.complaints.models import Complaint, ComplaintStep  # noqa: F401
 from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent  # noqa: F401
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
+from portal.notify.models import (  # noqa: F401
+    Broadcast,
+    Consent,
+    DailyCount,
+    OutboxMessage,
+    Subscriber,
+    TopicChoice,
+)
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.programmes.models import Programme  # noqa: F401
 from portal.public.models import Announcement, Meeting, Partner  # noqa: F401
@@ -22,7 +30,6 @@ from portal.training.models import (  # noqa: F401
     AttendanceMark,
     Course,
     Feedback,
-    OutboxMessage,
     Place,
     TrainingSession,
 )

@@ -23,7 +23,7 @@ from portal.pdf import latin1
 SIZES = {
     # format, margin, title, text and footer font sizes (pt), QR side (mm)
     "a4": ("A4", 18, 40, 20, 12, 90),
-    "a6": ("A6", 7, 18, 10, 7, 48),
+    "a6": ((105, 148), 7, 18, 10, 7, 48),  # fpdf2 knows no "A6" by name
 }
 
 

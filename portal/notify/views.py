@@ -42,6 +42,10 @@ def _subscribe_limit() -> str:
     return current_app.config.get("NOTIFY_SUBSCRIBE_LIMIT", "5 per hour;20 per day")
 
 
+def _code_limit() -> str:
+    return current_app.config.get("NOTIFY_CODE_LIMIT", "10 per hour;30 per day")
+
+
 def _private(response):
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -69,7 +73,7 @@ def subscribe():
 
 
 @bp.route("/kabar/langganan/kode", methods=["GET", "POST"])
-@limiter.limit(_subscribe_limit, methods=["POST"])
+@limiter.limit(_code_limit, methods=["POST"])
 @public
 @csrf_after_limits
 def confirm():

@@ -29,6 +29,7 @@ def household_phones(household_ids: Iterable[int]) -> set[str]:
                     Membership.end_date.is_(None),
                     User.phone.is_not(None),
                     User.person_id.is_not(None),
+                    User.verification_status == "verified",
                 )
             )
         )

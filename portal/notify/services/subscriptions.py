@@ -255,7 +255,7 @@ def consents(limit: int = 100) -> list[tuple[Consent, Subscriber]]:
             .join(Subscriber, Subscriber.id == Consent.subscriber_id)
             .order_by(Consent.id.desc())
             .limit(limit)
-        ).tuples()
+        ).all()
     )
 
 
@@ -270,11 +270,11 @@ def counts() -> dict:
             .join(Subscriber, Subscriber.id == TopicChoice.subscriber_id)
             .where(active)
             .group_by(TopicChoice.topic)
-        ).tuples()
+        ).all()
     )
     by_channel = dict(
         db.session.execute(
             select(Subscriber.channel, func.count()).where(active).group_by(Subscriber.channel)
-        ).tuples()
+        ).all()
     )
     return {"topics": by_topic, "channels": by_channel}

@@ -32,6 +32,7 @@ APPEND_ONLY = (
     "recipient_version",
     "recipient_version_row",
     "csr_pledge",
+    "notify_consent",
 )
 
 

@@ -70,7 +70,10 @@ def _demo_values(app) -> dict[str, list[str]]:
     certificate = db.session.scalars(
         select(Place.certificate_code).where(Place.certificate_code.is_not(None))
     ).first()
+    from portal.notify.services import link_token
+
     return {
+        "token": [link_token(1)],
         "slug": [slug],
         "kind": sorted(KINDS),
         "code": [DEMO_CODE] + ([certificate] if certificate else []),

@@ -385,6 +385,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
     from portal.devdata.training import seed as seed_training
 
     (logins if logins is not None else []).extend(seed_training())
+    from portal.devdata.notify import seed as seed_notify
+
+    seed_notify()
     _link_features()
 
 

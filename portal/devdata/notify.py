@@ -22,7 +22,7 @@ TOPIC_SETS = (
 )
 
 
-def subscribers(count: int, first: int = 0, seed: int = 2026) -> int:
+def subscribers(count: int, first: int = 0, seed: int = 2026, topic_sets=TOPIC_SETS) -> int:
     """Insert `count` active subscribers (phones +62857xxxxxxxx from `first`), their
     topics and consents, in bulk (the caller commits). Returns how many."""
     rng = random.Random(seed)
@@ -31,7 +31,7 @@ def subscribers(count: int, first: int = 0, seed: int = 2026) -> int:
     people, topics, consents = [], [], []
     for n in range(count):
         sid = start + n
-        chosen = TOPIC_SETS[n % len(TOPIC_SETS)]
+        chosen = topic_sets[n % len(topic_sets)]
         people.append(
             {
                 "id": sid,

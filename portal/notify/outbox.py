@@ -174,11 +174,16 @@ def claim(message_id: int, now=None) -> bool:
     """Take a due message for sending (or one whose last claim ran out); False if someone
     else has it, it is not due, its subscriber stopped, or the subscriber's daily cap is
     reached (then it waits for the next village day). One transaction."""
+    return claim_many([message_id], now) == [message_id]
+
+
+def claim_many(message_ids: list[int], now=None) -> list[int]:
+    """`claim` for a batch in one transaction: the ids this run now holds."""
     now = now or utcnow()
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id,
+            OutboxMessage.id.in_(message_ids),
             CLAIMABLE,
             OutboxMessage.next_attempt_at <= now,
             rules.subscriber_may_receive(now),
@@ -188,14 +193,17 @@ def claim(message_id: int, now=None) -> bool:
             attempts=OutboxMessage.attempts + 1,
             next_attempt_at=now + SENDING_LEASE,
         )
-        .returning(OutboxMessage.subscriber_id)
+        .returning(OutboxMessage.id, OutboxMessage.subscriber_id)
         .execution_options(synchronize_session=False)
     ).all()
-    if claimed and claimed[0][0] is not None and not rules.count_one(claimed[0][0], now):
-        rules.postpone_to_next_day(message_id, now)
-        claimed = []
+    held = []
+    for message_id, subscriber_id in sorted(claimed):
+        if subscriber_id is not None and not rules.count_one(subscriber_id, now):
+            rules.postpone_to_next_day(message_id, now)
+        else:
+            held.append(message_id)
     db.session.commit()
-    return len(claimed) == 1
+    return held
 
 
 def _due_ids(now, limit: int) -> list[int]:
@@ -222,9 +230,21 @@ def _failed(message_id: int, exc: Exception, max_attempts: int, now) -> None:
     db.session.commit()
 
 
+# What a sender reads of a message (plain rows: no ORM object to refresh after commits).
+_SENT_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.recipient,
+    OutboxMessage.channel,
+    OutboxMessage.subject,
+    OutboxMessage.body,
+    OutboxMessage.kind,
+)
+BATCH = 100
+
+
 def send_due(senders: dict | None = None, limit: int = 200, now=None) -> dict[str, int]:
-    """Send the queued messages that are due. Returns counts of sent and failed.
-    `now` is for tests (quiet hours, the daily cap)."""
+    """Send the queued messages that are due, claimed in batches. Returns counts of sent
+    and failed. `now` is for tests (quiet hours, the daily cap)."""
     senders = senders or senders_for(current_app.config)
     max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
     now = now or utcnow()
@@ -232,21 +252,30 @@ def send_due(senders: dict | None = None, limit: int = 200, now=None) -> dict[st
     ids = _due_ids(now, limit)
     db.session.commit()
     counts = {"sent": 0, "failed": 0}
-    for message_id in ids:
-        if not claim(message_id, now):
+    for start in range(0, len(ids), BATCH):
+        held = claim_many(ids[start : start + BATCH], now)
+        if not held:
             continue
-        message = db.session.get(OutboxMessage, message_id)
-        try:
-            senders[message.channel](message)
-        except Exception as exc:  # any sender failure: keep the message and retry later
-            _failed(message_id, exc, max_attempts, now)
-            counts["failed"] += 1
-            continue
-        message.status = "sent"
-        message.sent_at = utcnow()
-        message.last_error = None
+        batch = db.session.execute(
+            select(*_SENT_COLUMNS).where(OutboxMessage.id.in_(held)).order_by(OutboxMessage.id)
+        ).all()
         db.session.commit()
-        counts["sent"] += 1
+        for message in batch:
+            try:
+                senders[message.channel](message)
+            except Exception as exc:  # any sender failure: keep the message and retry later
+                _failed(message.id, exc, max_attempts, now)
+                counts["failed"] += 1
+                continue
+            # One commit per message: a run that dies sends again at most this one.
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(status="sent", sent_at=utcnow(), last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            counts["sent"] += 1
     return counts
 
 

@@ -34,8 +34,13 @@ def subscriber_may_receive(now: datetime):
     """The claim's condition: no subscriber, or an active one outside quiet hours."""
     if quiet(now):
         return OutboxMessage.subscriber_id.is_(None)
-    active = select(Subscriber.id).where(Subscriber.status == "active")
-    return or_(OutboxMessage.subscriber_id.is_(None), OutboxMessage.subscriber_id.in_(active))
+    # Correlated on the primary key: one row looked at, not every active subscriber.
+    active = (
+        select(Subscriber.id)
+        .where(Subscriber.id == OutboxMessage.subscriber_id, Subscriber.status == "active")
+        .exists()
+    )
+    return or_(OutboxMessage.subscriber_id.is_(None), active)
 
 
 def insert_ignore(model):

@@ -142,3 +142,19 @@ def test_posters_and_flyers_print_with_a_qr_code(app, client, login_as, size):
         assert b"/Subtype /Image" in response.data  # the QR code
     assert client.get(f"/staf/kabar/poster/announcement/{hidden.id}/{size}.pdf").status_code == 404
     assert client.get(f"/staf/kabar/poster/announcement/{news.id}/a3.pdf").status_code == 404
+
+
+def test_my_account_shows_my_subscriptions_and_their_consents(client, make_user):
+    from portal.notify.services import subscriptions
+
+    operator = make_user("operator")
+    me = make_user("resident", username=None, phone="+6281200000077")
+    mine = subscriber(operator, "+6281200000077", topics=("meetings",))
+    subscriber(operator, "+6281200000078", topics=("training",))  # a neighbour
+    subscriptions.stop(mine, "reply")
+    with client.session_transaction() as session:
+        session["_user_id"] = me.get_id()
+        session["_fresh"] = True
+    page = client.get("/akun?lang=en").get_data(as_text=True)
+    assert "Messages from the village" in page and "Village meetings" in page
+    assert "A reply STOP" in page and "Training courses" not in page

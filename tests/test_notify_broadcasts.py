@@ -16,7 +16,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.notify import outbox, rules
 from portal.notify.models import Broadcast, DailyCount, OutboxMessage
-from portal.notify.services import NotifyError, broadcasts
+from portal.notify.services import NotifyError, broadcasts, link_token
 from tests.notify_helpers import NOON, Recorder, broadcast, count, messages, senders, subscriber
 
 THREADS = 6
@@ -24,8 +24,10 @@ THREADS = 6
 
 def test_a_topic_broadcast_reaches_its_active_subscribers_once_each(make_user):
     operator = make_user("operator")
-    subscriber(operator, "+6281200000001", topics=("announcements",))
-    subscriber(operator, "+6281200000002", topics=("announcements", "meetings"), locale="en")
+    first = subscriber(operator, "+6281200000001", topics=("announcements",))
+    second = subscriber(
+        operator, "+6281200000002", topics=("announcements", "meetings"), locale="en"
+    )
     subscriber(operator, "+6281200000003", topics=("meetings",))
     item = broadcast(operator, text_en="Rice on Saturday at 8.")
     assert broadcasts.send(item.id, operator) == 2
@@ -34,6 +36,10 @@ def test_a_topic_broadcast_reaches_its_active_subscribers_once_each(make_user):
     assert "Rice on Saturday" in by_phone["+6281200000002"].body
     assert "Bawa KTP" in by_phone["+6281200000001"].body
     assert "/k/" in by_phone["+6281200000001"].body  # the short link
+    # Each WhatsApp message carries its own subscriber's stop link, and no other.
+    assert f"/kabar/langganan/{link_token(first)}" in by_phone["+6281200000001"].body
+    assert f"/kabar/langganan/{link_token(second)}" in by_phone["+6281200000002"].body
+    assert link_token(second) not in by_phone["+6281200000001"].body
     with pytest.raises(NotifyError):
         broadcasts.send(item.id, operator)  # sent already
     assert count(item.id) == 2

@@ -37,6 +37,7 @@ from portal.notify.services.common import (
 )
 
 SMS_MAX = 480  # three GSM segments, or seven UCS-2 ones
+_PLACEHOLDER = "\x00stop-link\x00"
 # The fields a broadcast form fills (besides the audience).
 FIELDS = ("title", "topic", "areas", "sms_id", "sms_en", "text_id", "text_en", "link")
 
@@ -150,9 +151,12 @@ def recipients(broadcast: Broadcast):
     return query.where(Subscriber.phone.in_(sorted(phones)))
 
 
-def compose(broadcast: Broadcast, channel: str, locale: str, subscriber_id: int) -> tuple:
+def compose(
+    broadcast: Broadcast, channel: str, locale: str, subscriber_id: int, stop_link=None
+) -> tuple:
     """(subject, body) of the broadcast for one subscriber, in their language: SMS the
-    short text, WhatsApp the long one; both with the short link and how to stop."""
+    short text, WhatsApp the long one; both with the short link and how to stop.
+    `stop_link` replaces the subscriber's own link (a placeholder, when queueing many)."""
     english = locale == "en"
     short = (broadcast.sms_en if english and broadcast.sms_en else broadcast.sms_id).strip()
     long = (broadcast.text_en if english and broadcast.text_en else broadcast.text_id).strip()
@@ -161,7 +165,7 @@ def compose(broadcast: Broadcast, channel: str, locale: str, subscriber_id: int)
         if channel == "sms":
             body = short + (f" {link}" if link else "") + "\n" + _("Reply STOP to stop.")
         else:
-            stop_link = absolute(f"/kabar/langganan/{link_token(subscriber_id)}")
+            stop_link = stop_link or absolute(f"/kabar/langganan/{link_token(subscriber_id)}")
             parts = [f"*{broadcast.title}*", long] + ([link] if link else [])
             parts.append(_("Reply STOP or open %(link)s to stop these messages.", link=stop_link))
             body = "\n\n".join(parts)
@@ -274,16 +278,17 @@ def queue_messages(broadcast: Broadcast) -> int:
     """Insert one message per recipient (a pair already there is skipped: the UNIQUE
     constraint). In the caller's transaction; returns how many rows it inserted."""
     now = utcnow()
+    # Each text is written once per channel and language (gettext and formatting are
+    # most of the cost); only the subscriber's own stop link differs in WhatsApp's.
     texts = {}
+    own_page = absolute("/kabar/langganan/")
     rows = []
     for subscriber_id, phone, channel, locale in db.session.execute(recipients(broadcast)):
-        if channel == "sms":
-            key = ("sms", locale)
-            if key not in texts:
-                texts[key] = compose(broadcast, "sms", locale, subscriber_id)
-            subject, body = texts[key]
-        else:
-            subject, body = compose(broadcast, channel, locale, subscriber_id)
+        if (channel, locale) not in texts:
+            texts[(channel, locale)] = compose(broadcast, channel, locale, 0, _PLACEHOLDER)
+        subject, body = texts[(channel, locale)]
+        if channel != "sms":
+            body = body.replace(_PLACEHOLDER, own_page + link_token(subscriber_id))
         rows.append(
             {
                 "recipient": phone,

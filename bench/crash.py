@@ -387,7 +387,8 @@ def _check_votes(s, facts: dict, out: dict, problems: list) -> int:
 def _check_sign_ups(s, facts: dict, out: dict, problems: list) -> int:
     from sqlalchemy import func, select
 
-    from portal.training.models import OutboxMessage, Place, TrainingSession
+    from portal.notify.models import OutboxMessage
+    from portal.training.models import Place, TrainingSession
 
     places = dict(
         s.execute(
@@ -397,7 +398,7 @@ def _check_sign_ups(s, facts: dict, out: dict, problems: list) -> int:
     for user_id, result in out["sign_up"].items():
         if result == "ok" and user_id not in places:
             problems.append(f"acknowledged sign-up of user {user_id} is missing")
-    told = set(s.scalars(select(OutboxMessage.place_id).where(OutboxMessage.place_id.is_not(None))))
+    told = set(s.scalars(select(OutboxMessage.about_id).where(OutboxMessage.about_id.is_not(None))))
     problems += [f"place {p} without its message" for p in places.values() if p not in told]
     ts = s.get(TrainingSession, facts["session_id"])
     enrolled = s.scalar(

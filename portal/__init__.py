@@ -140,7 +140,11 @@ def configure_blueprints(app: Flask) -> None:
     from portal.training.views import register as register_training
 
     register_training(app)
+    from portal.notify.manage import register as register_notify
+
+    register_notify(app)
     configure_account_data()
+    configure_notify_hooks()
 
 
 def configure_account_data() -> None:
@@ -153,10 +157,30 @@ def configure_account_data() -> None:
 
     change_request_data.register()
     from portal.complaints import account_data as complaints_data
+    from portal.notify import account_data as notify_data
     from portal.participation import account_data as participation_data
     from portal.training import account_data as training_data
 
-    for feature in (participation_data, training_data, complaints_data):
+    for feature in (participation_data, training_data, complaints_data, notify_data):
+        feature.register()
+
+
+def configure_notify_hooks() -> None:
+    """The features tell the notify service who their audiences are and what their
+    posters say (portal/notify/hooks.py); the registry, whose households have phones."""
+    from portal.complaints import notices as complaint_notices
+    from portal.lists import notices as list_notices
+    from portal.public import notices as public_notices
+    from portal.registry import notices as registry_notices
+    from portal.training import notices as training_notices
+
+    for feature in (
+        registry_notices,
+        list_notices,
+        training_notices,
+        public_notices,
+        complaint_notices,
+    ):
         feature.register()
 
 

@@ -177,7 +177,8 @@ def _web(secure: bool) -> dict:
 
 
 def _outbox(instance_path: str) -> dict:
-    """Where training messages go: the outbox, SMTP or an SMS/WhatsApp gateway."""
+    """Where messages go (the notify outbox, SMTP or an SMS/WhatsApp gateway), and the
+    subscribers' rules."""
     return {
         # Training messages (confirmations, waitlist, reminders) go through an outbox.
         # Without settings every message is written to instance/outbox/ and shown on the
@@ -196,6 +197,18 @@ def _outbox(instance_path: str) -> dict:
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL"),
         "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN"),
         "SMS_CHANNEL": os.environ.get("SMS_CHANNEL", "sms"),
+        # Subscribers' messages (portal/notify/): none in the village's night hours
+        # (start-end, village time), at most NOTIFY_DAILY_CAP a person a day, a second
+        # person approves a broadcast to more than NOTIFY_APPROVAL_ABOVE people. The
+        # gateway posts replies (STOP) to /kabar/balasan with this Bearer secret (unset:
+        # no webhook).
+        "NOTIFY_QUIET_HOURS": os.environ.get("NOTIFY_QUIET_HOURS", "21-7"),
+        "NOTIFY_DAILY_CAP": int(os.environ.get("NOTIFY_DAILY_CAP", "3")),
+        "NOTIFY_APPROVAL_ABOVE": int(os.environ.get("NOTIFY_APPROVAL_ABOVE", "200")),
+        "NOTIFY_WEBHOOK_SECRET": os.environ.get("NOTIFY_WEBHOOK_SECRET") or None,
+        # The village office's numbers, printed on the complaint poster.
+        "VILLAGE_PHONE": os.environ.get("VILLAGE_PHONE", ""),
+        "VILLAGE_WHATSAPP": os.environ.get("VILLAGE_WHATSAPP", ""),
     }
 
 

@@ -30,6 +30,14 @@ from portal.monitoring.models import (  # noqa: F401
     Milestone,
     Plan,
 )
+from portal.notify.models import (  # noqa: F401
+    Broadcast,
+    Consent,
+    DailyCount,
+    OutboxMessage,
+    Subscriber,
+    TopicChoice,
+)
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.procurement.models import (  # noqa: F401
     PackedBatch,
@@ -57,7 +65,6 @@ from portal.training.models import (  # noqa: F401
     AttendanceMark,
     Course,
     Feedback,
-    OutboxMessage,
     Place,
     TrainingSession,
 )

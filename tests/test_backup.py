@@ -23,7 +23,7 @@ from portal.audit.models import AuditEntry
 from portal.complaints import services as complaints
 from portal.complaints.models import Complaint
 from portal.extensions import db
-from portal.training.outbox import FileSender
+from portal.notify.outbox import FileSender
 
 from .conftest import ENGINE
 

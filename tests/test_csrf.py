@@ -100,6 +100,11 @@ def test_a_signed_in_session_seen_from_another_browser_is_no_longer_fresh(app, c
         assert session.get("_fresh") is False
 
 
+# POST routes for machines (the SMS gateway's replies), authenticated by a shared secret
+# instead of a CSRF token: no browser holds a session there.
+MACHINE_ROUTES = {"notify.gateway_reply"}
+
+
 def test_every_post_route_refuses_a_request_without_its_token(app, client, login_as):
     """Whether the app-wide hook checks it or the view does after its rate limits
     (portal.security.csrf_after_limits), no POST gets past without its CSRF token, for
@@ -114,10 +119,17 @@ def test_every_post_route_refuses_a_request_without_its_token(app, client, login
 
     late = {r.endpoint for r in rules if exempt_from_the_hook(r.endpoint)}
     assert {"lists.self_check", "accounts.login", "complaints.new"} <= late
+    # Machine-to-machine routes carry no form: they answer only with their shared secret.
+    app.config["NOTIFY_WEBHOOK_SECRET"] = "the gateway's secret"
+    for endpoint in MACHINE_ROUTES:
+        rule = next(r for r in rules if r.endpoint == endpoint)
+        assert client.post(_url_for_rule(rule), json={"x": "1"}).status_code == 403
     for who in ("anonymous", "admin"):
         if who == "admin":
             login_as("admin")
         for rule in rules:
+            if rule.endpoint in MACHINE_ROUTES:
+                continue
             url = _url_for_rule(rule)
             response = client.post(url, data={"x": "1"})
             assert response.status_code == 400, (who, url, response.status_code)

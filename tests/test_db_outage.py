@@ -17,8 +17,10 @@ from sqlalchemy import func, make_url, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.training import outbox, services
-from portal.training.models import OutboxMessage, Place
+from portal.notify import outbox
+from portal.notify.models import OutboxMessage
+from portal.training import services
+from portal.training.models import Place
 from tests import training_helpers as th
 from tests.conftest import ENGINE
 from tests.db_outage import SqliteLock, TcpProxy

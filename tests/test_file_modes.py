@@ -13,7 +13,7 @@ from sqlalchemy import text
 from portal import create_app, uploads
 from portal.cache import bump_generation
 from portal.extensions import db
-from portal.training.outbox import FileSender
+from portal.notify.outbox import FileSender
 
 from .conftest import BASE_CONFIG
 

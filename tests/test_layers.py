@@ -18,11 +18,12 @@ import pytest
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
-CORE, AUDIT, ACCOUNTS, BASE, FEATURES, APP = range(6)
+CORE, AUDIT, ACCOUNTS, NOTIFY, BASE, FEATURES, APP = range(7)
 LAYER_NAMES = {
     CORE: "core",
     AUDIT: "audit",
     ACCOUNTS: "accounts",
+    NOTIFY: "notify",
     BASE: "registry/programmes",
     FEATURES: "features",
     APP: "app factory",
@@ -33,6 +34,7 @@ LAYER_NAMES = {
 PACKAGES = {
     "audit": AUDIT,
     "accounts": ACCOUNTS,
+    "notify": NOTIFY,
     "registry": BASE,
     "programmes": BASE,
     "lists": FEATURES,
@@ -188,3 +190,9 @@ def test_the_checker_sees_every_kind_of_import(tmp_path):
     assert not _against_the_order("portal.csr.views", "portal.lists.services")
     assert not _against_the_order("portal.lists.services", "portal.registry.models")
     assert _against_the_order("portal.errors", "portal.public.views")
+    # The notify service sits between accounts and the registry: features use it, it
+    # uses none of them (they register with its hooks).
+    assert _against_the_order("portal.notify.outbox", "portal.training.models")
+    assert _against_the_order("portal.notify.services", "portal.registry.models")
+    assert not _against_the_order("portal.training.notices", "portal.notify.hooks")
+    assert not _against_the_order("portal.notify.outbox", "portal.accounts.notices")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.accounts import residents
 from portal.extensions import db
-from portal.training.models import OutboxMessage
+from portal.notify.models import OutboxMessage
 
 
 def outbox() -> list[OutboxMessage]:

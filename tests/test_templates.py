@@ -67,11 +67,11 @@ def test_status_tags_name_label_and_colour_once(app):
         "publication",
         "registry.import_batch",
         "registry.import_row",
-        "training.message",
+        "notify.message",
         "training.place",
     } <= set(status_tags.kinds())
     with app.test_request_context("/?lang=en"):
-        tag = status_tags.status_tag_of("training.message", "failed")
+        tag = status_tags.status_tag_of("notify.message", "failed")
         assert (tag.label, tag.css_class) == ("Failed", "tag tag-danger")
         # A status without a tone gets the plain tag; an unknown one shows its key.
         assert status_tags.status_tag_of("complaint", "in_review").css_class == "tag"

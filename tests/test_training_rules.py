@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.notify import outbox
+from portal.notify.models import OutboxMessage
 from portal.registry import services as registry
-from portal.training import outbox, services
-from portal.training.models import AttendanceMark, OutboxMessage, Place
+from portal.training import services
+from portal.training.models import AttendanceMark, Place
 from tests import factories
 from tests import registry_helpers as rh
 from tests import training_helpers as th

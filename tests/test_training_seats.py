@@ -12,8 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.notify.models import OutboxMessage
 from portal.training import services
-from portal.training.models import OutboxMessage, Place, TrainingSession
+from portal.training.models import Place, TrainingSession
 from tests import training_helpers as th
 
 
@@ -77,7 +78,7 @@ def test_cancellation_promotes_exactly_the_first_in_line_and_tells_them(app):
     assert [services.waitlist_position(db.session.get(Place, p.id)) for p in places[3:]] == [1, 2]
     assert db.session.get(TrainingSession, ts.id).taken == 2
     told = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.place_id == places[2].id)
+        select(OutboxMessage).where(OutboxMessage.about_id == places[2].id)
     ).all()
     assert [m.kind for m in told] == ["waitlisted", "promoted"]
     # Cancelling a waitlist number frees no seat and promotes nobody.
@@ -172,7 +173,7 @@ def test_100_concurrent_sign_ups_for_20_seats(app):
     # Each message tells its own position (counted under the session's lock).
     told = dict(
         db.session.execute(
-            select(OutboxMessage.place_id, OutboxMessage.body).where(
+            select(OutboxMessage.about_id, OutboxMessage.body).where(
                 OutboxMessage.kind == "waitlisted"
             )
         ).all()

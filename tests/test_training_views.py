@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from portal.csr.models import Company, Need, Pledge
 from portal.extensions import db
 from portal.models_base import as_utc
+from portal.notify.models import OutboxMessage
 from portal.training import services
-from portal.training.models import AttendanceMark, Course, OutboxMessage, Place, TrainingSession
+from portal.training.models import AttendanceMark, Course, Place, TrainingSession
 from tests import registry_helpers as rh
 from tests import training_helpers as th
 
@@ -81,7 +82,7 @@ def test_resident_signs_up_sees_waitlist_position_and_is_promoted(client, make_u
     page = body(client.get(f"/pelatihan/saya/{place.id}?lang=en"))
     assert "Place confirmed" in page and "waitlist." not in page
     told = db.session.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.place_id == place.id)
+        select(OutboxMessage.kind).where(OutboxMessage.about_id == place.id)
     ).all()
     assert told == ["waitlisted", "promoted"]
     # She cancels her own place; someone else's is not hers to see.
@@ -279,13 +280,13 @@ def test_auditor_reads_reports_and_outbox_and_exports(client, login_as):
     services.sign_up(ts.id, services.applicant_by_phone("Siti", "081234567890"))
     login_as("auditor")
     assert "Pelatihan Kewirausahaan" in body(client.get("/staf/pelatihan/laporan"))
-    assert "+6281234567890" in body(client.get("/staf/pelatihan/kotak-keluar"))
+    assert "+6281234567890" in body(client.get("/staf/kabar/kotak-keluar"))
     export = client.get("/staf/pelatihan/laporan.xlsx")
     assert export.status_code == 200
     wb = load_workbook(io.BytesIO(export.data))
     assert len(wb.sheetnames) == 3
     assert wb.worksheets[0]["A2"].value.startswith("Pelatihan Kewirausahaan")
-    assert client.post("/staf/pelatihan/kotak-keluar/kirim").status_code == 403
+    assert client.post("/staf/kabar/kotak-keluar/kirim").status_code == 403
 
 
 def test_cli_send_outbox_and_remind(app, runner, tmp_path):
@@ -318,7 +319,7 @@ def test_staff_pages_render_and_send_the_outbox(app, client, login_as, tmp_path)
         assert client.get(url).status_code == 200, url
     page = body(client.get(f"/staf/pelatihan/sesi/{ts.id}"))
     assert "Siti" in page and "Rina" in page
-    sent = client.post("/staf/pelatihan/kotak-keluar/kirim")
+    sent = client.post("/staf/kabar/kotak-keluar/kirim")
     assert sent.status_code == 302
     statuses = db.session.scalars(select(OutboxMessage.status)).all()
     assert statuses == ["sent", "sent"]

@@ -71,7 +71,10 @@ def _demo_values(app) -> dict[str, list[str]]:
     certificate = db.session.scalars(
         select(Place.certificate_code).where(Place.certificate_code.is_not(None))
     ).first()
+    from portal.notify.services import link_token
+
     return {
+        "token": [link_token(1)],
         "slug": [slug],
         # The announcement kinds (staff editing) and the change requests' kinds.
         "kind": sorted(KINDS) + sorted(CHANGE_KINDS),

@@ -388,6 +388,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
     from portal.devdata.training import seed as seed_training
 
     (logins if logins is not None else []).extend(seed_training())
+    from portal.devdata.notify import seed as seed_notify
+
+    seed_notify()
     _link_features()
     if households > 0:
         from portal.devdata.change_requests import seed as seed_change_requests

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from portal.training import outbox, services
+from portal.notify import outbox
+from portal.training import services
 
 cli = AppGroup("training", help="Training courses: messages and reminders.")
 

@@ -1,5 +1,5 @@
 """Staff pages for training under /staf/pelatihan: courses and sessions, signing people
-up at the village office, the outbox, feedback and reports (with an .xlsx export).
+up at the village office, feedback and reports (with an .xlsx export).
 Operators and admins change things; auditors read."""
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
-from portal.training import outbox, services
+from portal.training import services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
-from portal.training.models import CHANNELS, OUTBOX_STATUSES, Course, Place, TrainingSession
+from portal.training.models import Course, Place, TrainingSession
 from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
@@ -287,45 +287,6 @@ def place_cancel(place_id: int):
         if promoted is not None:
             flash(_("%(name)s moved up from the waitlist.", name=promoted.name), "info")
     return redirect(url_for("training_manage.session", session_id=place.session_id))
-
-
-# --- outbox ------------------------------------------------------------------------------
-
-
-@bp.route("/kotak-keluar")
-@roles_required(*READERS)
-def outbox_page():
-    status = request.args.get("status") or None
-    if status is not None and status not in OUTBOX_STATUSES:
-        abort(404)
-    return render_template(
-        "training/manage/outbox.html",
-        messages=outbox.recent(200, status),
-        status=status,
-        statuses=OUTBOX_STATUSES,
-        channels=CHANNELS,
-        form=ActionForm(),
-    )
-
-
-@bp.route("/kotak-keluar/kirim", methods=["POST"])
-@roles_required(*EDITORS)
-def outbox_send():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    counts = outbox.send_due()
-    flash(_("Sent: %(sent)d, failed: %(failed)d.", **counts), "info")
-    return redirect(url_for("training_manage.outbox_page"))
-
-
-@bp.route("/kotak-keluar/<int:message_id>/ulang", methods=["POST"])
-@roles_required(*EDITORS)
-def outbox_retry(message_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if outbox.retry(message_id):
-        flash(_("The message is queued again."), "success")
-    return redirect(url_for("training_manage.outbox_page"))
 
 
 # --- reports -----------------------------------------------------------------------------

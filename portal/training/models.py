@@ -1,5 +1,6 @@
 """Training and entrepreneurship courses: courses, their sessions, places (seats and the
-waitlist), attendance marks, feedback, and the outbox of messages to participants.
+waitlist), attendance marks, feedback; their messages go
+through the notify service's outbox (portal/notify/).
 
 The seat limit is the database's: `TrainingSession.taken` moves only by a conditional
 UPDATE (`WHERE taken < seats`) and a CHECK keeps it between 0 and `seats`; a partial
@@ -65,19 +66,6 @@ BUSINESS_ANSWERS = {
 }
 
 LANGUAGES = ("id", "en")
-
-OUTBOX_STATUSES = {
-    "queued": _l("Queued"),
-    "sending": _l("Sending"),
-    "sent": _l("Sent"),
-    "failed": _l("Failed"),
-}
-status_tags.register(
-    "training.message",
-    OUTBOX_STATUSES,
-    {"queued": "warn", "sending": "warn", "sent": "ok", "failed": "danger"},
-)
-CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "whatsapp": _l("WhatsApp")}
 
 
 class Course(TimestampMixin, db.Model):
@@ -263,34 +251,3 @@ class Feedback(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     place = relationship("Place", lazy="joined")
-
-
-class OutboxMessage(db.Model):
-    """A message waiting to go out (or gone). Claimed by a conditional UPDATE before
-    sending, so two workers never send it twice; a failure puts it back in the queue
-    with a later `next_attempt_at`."""
-
-    __tablename__ = "outbox_message"
-    __table_args__ = (
-        CheckConstraint(sql_in("status", OUTBOX_STATUSES), name="status_known"),
-        CheckConstraint(sql_in("channel", CHANNELS), name="channel_known"),
-        Index("ix_outbox_message_due", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    channel: Mapped[str] = mapped_column(String(10))
-    subject: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    # What it is about, and a key that makes "once only" messages (reminders) unique.
-    kind: Mapped[str] = mapped_column(String(20), default="other")
-    place_id: Mapped[int | None] = mapped_column(
-        ForeignKey("training_place.id", ondelete="SET NULL"), index=True
-    )
-    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -363,6 +363,3 @@ def register(app) -> None:
     from portal.training.cli import cli
 
     app.cli.add_command(cli)
-    from portal.training.outbox import register_account_notices
-
-    register_account_notices()

@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.i18n import localized
-from portal.models_base import as_utc, utcnow
-from portal.training.models import LANGUAGES, OutboxMessage, Place, TrainingSession
+from portal.models_base import as_utc
+from portal.notify import outbox
+from portal.notify.models import OutboxMessage
+from portal.training.models import LANGUAGES, Place, TrainingSession
 from portal.training.services.catalogue import waitlist_position
 from portal.training.services.common import _locale
 
@@ -119,15 +121,4 @@ def queue_message(
 
 
 def _outbox_values(contact, subject, body, kind, place_id, dedupe_key=None) -> dict:
-    return {
-        "recipient": contact[0],
-        "channel": contact[1],
-        "subject": subject[:200],
-        "body": body,
-        "kind": kind,
-        "place_id": place_id,
-        "dedupe_key": dedupe_key,
-        "status": "queued",
-        "attempts": 0,
-        "next_attempt_at": utcnow(),
-    }
+    return outbox.values(contact, subject, body, kind, ("training_place", place_id), dedupe_key)

@@ -15,9 +15,10 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.notify.models import OutboxMessage
 from portal.registry.models import Person
 from portal.roles import EDITORS
-from portal.training.models import OutboxMessage, Place, TrainingSession
+from portal.training.models import Place, TrainingSession
 from portal.training.services.catalogue import session_open
 from portal.training.services.common import AlreadySignedUp, TrainingError, _locale
 from portal.training.services.eligibility import check_eligible

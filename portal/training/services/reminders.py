@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models_base import village_today, village_tz
-from portal.training.models import OutboxMessage, Place, TrainingSession
+from portal.notify.models import OutboxMessage
+from portal.training.models import Place, TrainingSession
 from portal.training.services.common import _utc
 from portal.training.services.messages import queue_message
 

@@ -12,9 +12,16 @@ away, the process was killed) is claimed again once the lease has run out. A mes
 is therefore sent at least once; twice only when the run died between the sender's
 success and the commit that records it.
 
+A message to a subscriber (a broadcast's) also keeps the subscription's rules, in the
+database: the claim takes it only while the subscriber has not stopped (a stopped one's
+messages are "withheld"), never in the village's quiet hours (NOTIFY_QUIET_HOURS), and
+only while the subscriber's count for the village day is below NOTIFY_DAILY_CAP (a
+conditional UPDATE of `notify_daily_count`); one over the cap waits for the next day.
+
 Senders: FileSender (default) writes each message to instance/outbox/; SmtpSender
 sends e-mail when SMTP_HOST is set; HttpGatewaySender posts SMS/WhatsApp messages to
 SMS_GATEWAY_URL. `senders_for(app)` picks per channel; tests pass their own.
+`flask notify send` (cron or a worker of its own, never the web workers) runs them.
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ from sqlalchemy import select, update
 from portal.extensions import db
 from portal.files import open_private, private_dir
 from portal.models_base import utcnow
-from portal.training.models import OutboxMessage
+from portal.notify import rules
+from portal.notify.models import OutboxMessage
 
 MAX_BACKOFF = timedelta(hours=6)
 # Longer than any sender may take (SMTP and the gateway time out after 20 s).
@@ -43,10 +51,20 @@ CLAIMABLE = OutboxMessage.status.in_(("queued", "sending"))
 
 
 def queue(
-    recipient: str, channel: str, subject: str, body: str, kind: str = "other"
+    recipient: str,
+    channel: str,
+    subject: str,
+    body: str,
+    kind: str = "other",
+    about: tuple[str, int] | None = None,
+    dedupe_key: str | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction (the caller commits)."""
+    """Add a message to the outbox in the caller's transaction (the caller commits).
+    `about` names the record it is about, as (table, id)."""
     message = OutboxMessage(
+        about_type=about[0] if about else None,
+        about_id=about[1] if about else None,
+        dedupe_key=dedupe_key,
         recipient=recipient,
         channel=channel,
         subject=subject[:200],
@@ -65,6 +83,25 @@ def register_account_notices() -> None:
     from portal.accounts.notices import register_sender
 
     register_sender("outbox", queue)
+
+
+def values(
+    contact: tuple[str, str], subject: str, body: str, kind: str, about=None, dedupe_key=None
+) -> dict:
+    """A message's column values, for callers that insert it in bulk or by Core."""
+    return {
+        "recipient": contact[0],
+        "channel": contact[1],
+        "subject": subject[:200],
+        "body": body,
+        "kind": kind[:20],
+        "about_type": about[0] if about else None,
+        "about_id": about[1] if about else None,
+        "dedupe_key": dedupe_key,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+    }
 
 
 class FileSender:
@@ -133,63 +170,112 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def claim(message_id: int) -> bool:
+def claim(message_id: int, now=None) -> bool:
     """Take a due message for sending (or one whose last claim ran out); False if someone
-    else has it, or it is not due."""
-    now = utcnow()
+    else has it, it is not due, its subscriber stopped, or the subscriber's daily cap is
+    reached (then it waits for the next village day). One transaction."""
+    return claim_many([message_id], now) == [message_id]
+
+
+def claim_many(message_ids: list[int], now=None) -> list[int]:
+    """`claim` for a batch in one transaction: the ids this run now holds."""
+    now = now or utcnow()
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id,
+            OutboxMessage.id.in_(message_ids),
             CLAIMABLE,
             OutboxMessage.next_attempt_at <= now,
+            rules.subscriber_may_receive(now),
         )
         .values(
             status="sending",
             attempts=OutboxMessage.attempts + 1,
             next_attempt_at=now + SENDING_LEASE,
         )
+        .returning(OutboxMessage.id, OutboxMessage.subscriber_id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
+    held = []
+    for message_id, subscriber_id in sorted(claimed):
+        if subscriber_id is not None and not rules.count_one(subscriber_id, now):
+            rules.postpone_to_next_day(message_id, now)
+        else:
+            held.append(message_id)
     db.session.commit()
-    return claimed == 1
+    return held
 
 
-def send_due(senders: dict | None = None, limit: int = 200) -> dict[str, int]:
-    """Send the queued messages that are due. Returns counts of sent and failed."""
+def _due_ids(now, limit: int) -> list[int]:
+    query = select(OutboxMessage.id).where(CLAIMABLE, OutboxMessage.next_attempt_at <= now)
+    if rules.quiet(now):
+        # Night: only messages nobody subscribed to (a course confirmation) go out.
+        query = query.where(OutboxMessage.subscriber_id.is_(None))
+    return db.session.scalars(
+        query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+    ).all()
+
+
+def _failed(message_id: int, exc: Exception, max_attempts: int, now) -> None:
+    db.session.rollback()
+    message = db.session.get(OutboxMessage, message_id)
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= max_attempts:
+        message.status = "failed"
+    else:
+        message.status = "queued"
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+    if message.subscriber_id is not None:
+        rules.uncount_one(message.subscriber_id, now)
+    db.session.commit()
+
+
+# What a sender reads of a message (plain rows: no ORM object to refresh after commits).
+_SENT_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.recipient,
+    OutboxMessage.channel,
+    OutboxMessage.subject,
+    OutboxMessage.body,
+    OutboxMessage.kind,
+)
+BATCH = 100
+
+
+def send_due(senders: dict | None = None, limit: int = 200, now=None) -> dict[str, int]:
+    """Send the queued messages that are due, claimed in batches. Returns counts of sent
+    and failed. `now` is for tests (quiet hours, the daily cap)."""
     senders = senders or senders_for(current_app.config)
     max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
-    ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(CLAIMABLE, OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
+    now = now or utcnow()
+    rules.withhold_stopped()
+    ids = _due_ids(now, limit)
     db.session.commit()
     counts = {"sent": 0, "failed": 0}
-    for message_id in ids:
-        if not claim(message_id):
+    for start in range(0, len(ids), BATCH):
+        held = claim_many(ids[start : start + BATCH], now)
+        if not held:
             continue
-        message = db.session.get(OutboxMessage, message_id)
-        try:
-            senders[message.channel](message)
-        except Exception as exc:  # any sender failure: keep the message and retry later
-            db.session.rollback()
-            message = db.session.get(OutboxMessage, message_id)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= max_attempts:
-                message.status = "failed"
-            else:
-                message.status = "queued"
-                message.next_attempt_at = utcnow() + backoff(message.attempts)
-            db.session.commit()
-            counts["failed"] += 1
-            continue
-        message.status = "sent"
-        message.sent_at = utcnow()
-        message.last_error = None
+        batch = db.session.execute(
+            select(*_SENT_COLUMNS).where(OutboxMessage.id.in_(held)).order_by(OutboxMessage.id)
+        ).all()
         db.session.commit()
-        counts["sent"] += 1
+        for message in batch:
+            try:
+                senders[message.channel](message)
+            except Exception as exc:  # any sender failure: keep the message and retry later
+                _failed(message.id, exc, max_attempts, now)
+                counts["failed"] += 1
+                continue
+            # One commit per message: a run that dies sends again at most this one.
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(status="sent", sent_at=utcnow(), last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            counts["sent"] += 1
     return counts
 
 

@@ -1,0 +1,90 @@
+"""What the features tell the notify service, which may not import them.
+
+- `register_audience(kind, provider)`: who a broadcast to "a recipient list", "a
+  course's participants" or "a distribution round" reaches. The provider names the
+  choices staff pick from and the phone numbers (E.164) of one choice; a broadcast
+  reaches the confirmed, not stopped subscribers with those phones.
+- `register_household_phones(finder)`: the registry tells which phones belong to a set
+  of households (the verified accounts living there), for providers that know
+  households rather than phones.
+- `register_poster(kind, provider)`: what a poster or flyer of an announcement, a
+  programme, a meeting, a course, a round (or the complaint poster) says and where its
+  QR code leads.
+
+Registrations happen once at app setup; a kind registered twice is replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AudienceProvider:
+    """label: what staff read ("Households of a recipient list"); choices(): [(id,
+    label)] to pick from; phones(id): the E.164 numbers it reaches."""
+
+    label: object
+    choices: Callable[[], list[tuple[int, str]]]
+    phones: Callable[[int], set[str]]
+
+
+@dataclass(frozen=True)
+class PosterContent:
+    """What a poster says: a title, a few short lines (date, place, what to bring), and
+    the path of the page its QR code opens (a path: the site's address is added)."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    path: str = "/"
+
+
+@dataclass(frozen=True)
+class PosterProvider:
+    """label: the kind's name; choices(): [(id, label)]; content(id): PosterContent or
+    None when there is no such item (or it is not public)."""
+
+    label: object
+    choices: Callable[[], list[tuple[int, str]]]
+    content: Callable[[int], PosterContent | None]
+
+
+_AUDIENCES: dict[str, AudienceProvider] = {}
+_POSTERS: dict[str, PosterProvider] = {}
+_HOUSEHOLD_PHONES: list[Callable[[Iterable[int]], set[str]]] = []
+
+
+def register_audience(kind: str, provider: AudienceProvider) -> None:
+    """Offer broadcasts an audience kind ("list", "course", "round", ...)."""
+    if kind in ("topic", "rt") or not kind.isidentifier() or len(kind) > 20:
+        raise ValueError(f"audience kind {kind!r} is reserved or not a short name")
+    _AUDIENCES[kind] = provider
+
+
+def audiences() -> dict[str, AudienceProvider]:
+    return dict(_AUDIENCES)
+
+
+def register_poster(kind: str, provider: PosterProvider) -> None:
+    """Offer posters and flyers of a kind of page ("announcement", "course", ...)."""
+    if not kind.isidentifier() or len(kind) > 20:
+        raise ValueError(f"poster kind {kind!r} is not a short name")
+    _POSTERS[kind] = provider
+
+
+def posters() -> dict[str, PosterProvider]:
+    return dict(_POSTERS)
+
+
+def register_household_phones(finder: Callable[[Iterable[int]], set[str]]) -> None:
+    """The registry's finder of the phones of households (replaces an earlier one)."""
+    _HOUSEHOLD_PHONES[:] = [finder]
+
+
+def household_phones(household_ids: Iterable[int]) -> set[str]:
+    """The phones of these households (empty with no finder registered)."""
+    ids = list(household_ids)
+    if not _HOUSEHOLD_PHONES or not ids:
+        return set()
+    return _HOUSEHOLD_PHONES[0](ids)

@@ -1,0 +1,237 @@
+"""Staff pages of the notify service under /staf/kabar: broadcasts (write, preview,
+send, approve, report), the outbox of every feature, subscribers and consents, and the
+posters and flyers."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.phones import mask_phone
+from portal.extensions import db
+from portal.filecache import render_slot
+from portal.forms import EmptyForm
+from portal.notify import hooks, outbox, posters
+from portal.notify.forms import BroadcastForm, SubscriptionForm
+from portal.notify.models import (
+    CHANNELS,
+    CONSENT_ACTIONS,
+    CONSENT_WAYS,
+    OUTBOX_STATUSES,
+    TOPICS,
+    Broadcast,
+)
+from portal.notify.services import NotifyError, broadcasts, subscriptions
+from portal.roles import EDITORS, READERS
+from portal.security import roles_required
+from portal.service_errors import show_error
+
+bp = Blueprint("notify_manage", __name__, url_prefix="/staf/kabar")
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {
+        "notify_topics": TOPICS,
+        "notify_channels": CHANNELS,
+        "consent_ways": CONSENT_WAYS,
+        "consent_actions": CONSENT_ACTIONS,
+        "mask_phone": mask_phone,
+    }
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    return render_template(
+        "notify/manage/index.html",
+        broadcasts=broadcasts.latest(),
+        counts=subscriptions.counts(),
+    )
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    form = BroadcastForm()
+    form.set_audiences(broadcasts.audience_options())
+    if form.validate_on_submit():
+        kind, ref = form.audience_values()
+        fields = {name: form[name].data for name in broadcasts.FIELDS}
+        try:
+            broadcast = broadcasts.create(current_user, audience=kind, audience_ref=ref, **fields)
+        except NotifyError as error:
+            show_error(form, error, fallback="title")
+        else:
+            return redirect(url_for("notify_manage.broadcast", broadcast_id=broadcast.id))
+    status = 400 if form.errors else 200
+    return render_template("notify/manage/new.html", form=form), status
+
+
+def _broadcast(broadcast_id: int) -> Broadcast:
+    broadcast = db.session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        abort(404)
+    return broadcast
+
+
+@bp.route("/<int:broadcast_id>")
+@roles_required(*READERS)
+def broadcast(broadcast_id: int):
+    item = _broadcast(broadcast_id)
+    return render_template(
+        "notify/manage/broadcast.html",
+        broadcast=item,
+        audience=broadcasts.describe(item),
+        preview=broadcasts.preview(item) if item.status in ("draft", "waiting") else None,
+        report=broadcasts.report(item.id),
+        samples={
+            "sms": broadcasts.compose(item, "sms", "id", 0)[1],
+            "whatsapp": broadcasts.compose(item, "whatsapp", "id", 0)[1],
+        },
+        approval_above=broadcasts.approval_above(),
+        form=EmptyForm(),
+    )
+
+
+def _act(broadcast_id: int, action, done: str):
+    _broadcast(broadcast_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = action(broadcast_id, current_user)
+    except NotifyError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(done % {"count": result or 0}, "success")
+    return redirect(url_for("notify_manage.broadcast", broadcast_id=broadcast_id))
+
+
+@bp.route("/<int:broadcast_id>/kirim", methods=["POST"])
+@roles_required(*EDITORS)
+def send(broadcast_id: int):
+    return _act(broadcast_id, broadcasts.send, _("Done: %(count)d messages queued."))
+
+
+@bp.route("/<int:broadcast_id>/setujui", methods=["POST"])
+@roles_required(*EDITORS)
+def approve(broadcast_id: int):
+    return _act(broadcast_id, broadcasts.approve, _("Approved: %(count)d messages queued."))
+
+
+@bp.route("/<int:broadcast_id>/batal", methods=["POST"])
+@roles_required(*EDITORS)
+def cancel(broadcast_id: int):
+    return _act(broadcast_id, broadcasts.cancel, _("The broadcast is cancelled."))
+
+
+# --- the outbox of every feature -----------------------------------------------------------
+
+
+@bp.route("/kotak-keluar")
+@roles_required(*READERS)
+def outbox_page():
+    status = request.args.get("status") or None
+    if status is not None and status not in OUTBOX_STATUSES:
+        abort(404)
+    return render_template(
+        "notify/manage/outbox.html",
+        messages=outbox.recent(200, status),
+        status=status,
+        statuses=OUTBOX_STATUSES,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/kotak-keluar/kirim", methods=["POST"])
+@roles_required(*EDITORS)
+def outbox_send():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    counts = outbox.send_due()
+    flash(_("Sent: %(sent)d, failed: %(failed)d.", **counts), "info")
+    return redirect(url_for("notify_manage.outbox_page"))
+
+
+@bp.route("/kotak-keluar/<int:message_id>/ulang", methods=["POST"])
+@roles_required(*EDITORS)
+def outbox_retry(message_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if outbox.retry(message_id):
+        flash(_("The message is queued again."), "success")
+    return redirect(url_for("notify_manage.outbox_page"))
+
+
+# --- subscribers ---------------------------------------------------------------------------
+
+
+@bp.route("/pelanggan", methods=["GET", "POST"])
+@roles_required(*READERS)
+def subscribers():
+    form = SubscriptionForm()
+    if request.method == "POST":
+        if current_user.role not in EDITORS:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                choices = subscriptions.check_choices(**form.choices_data())
+                subscriptions.subscribe_at_office(current_user, form.phone.data, choices)
+            except NotifyError as error:
+                show_error(form, error, fallback="phone")
+            else:
+                flash(_("The consent is recorded and the subscription is active."), "success")
+                return redirect(url_for("notify_manage.subscribers"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "notify/manage/subscribers.html",
+        form=form,
+        counts=subscriptions.counts(),
+        consents=subscriptions.consents(),
+    ), status
+
+
+# --- posters and flyers --------------------------------------------------------------------
+
+
+@bp.route("/poster")
+@roles_required(*READERS)
+def poster_index():
+    return render_template("notify/manage/posters.html", providers=hooks.posters())
+
+
+@bp.route("/poster/<kind>/<int:item_id>/<size>.pdf")
+@roles_required(*READERS)
+def poster(kind: str, item_id: int, size: str):
+    provider = hooks.posters().get(kind)
+    if provider is None or size not in posters.SIZES:
+        abort(404)
+    content = provider.content(item_id)
+    if content is None:
+        abort(404)
+    with render_slot():
+        pdf = posters.render(content, size)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{kind}-{item_id}-{size}.pdf"'
+    return response
+
+
+def register(app) -> None:
+    """The notify blueprints, its CLI, and the account notices it sends."""
+    from portal.notify.cli import cli
+    from portal.notify.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)
+    outbox.register_account_notices()

@@ -1,0 +1,14 @@
+"""The notify service: subscriptions (`subscriptions`), broadcasts (`broadcasts`); the
+outbox itself is `portal.notify.outbox`, the sending rules `portal.notify.rules`."""
+
+from portal.notify.services import broadcasts, subscriptions
+from portal.notify.services.common import NotifyError, absolute, link_token, subscriber_id_of
+
+__all__ = [
+    "NotifyError",
+    "absolute",
+    "broadcasts",
+    "link_token",
+    "subscriber_id_of",
+    "subscriptions",
+]

@@ -1,0 +1,98 @@
+"""Posters and flyers of the public pages (announcements, meetings, programmes),
+offered to the notify service; only what is published prints."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.i18n import localized, money, when
+from portal.models_base import as_utc
+from portal.notify import hooks
+from portal.programmes.models import AID_TYPES, Programme
+from portal.public import services
+from portal.public.models import Announcement, Meeting
+from portal.text import plain_excerpt
+
+
+def _titles(model, order) -> list[tuple[int, str]]:
+    items = db.session.scalars(
+        select(model).where(model.published.is_(True)).order_by(order).limit(100)
+    )
+    return [(item.id, str(localized(item, "title"))) for item in items]
+
+
+def announcement(item_id: int) -> hooks.PosterContent | None:
+    item = services.published_announcement(item_id)
+    if item is None:
+        return None
+    return hooks.PosterContent(
+        title=str(localized(item, "title")),
+        lines=[plain_excerpt(str(localized(item, "body")), 400)],
+        path=url_for("public.announcement", announcement_id=item.id),
+    )
+
+
+def meeting(item_id: int) -> hooks.PosterContent | None:
+    item = services.published_meeting(item_id)
+    if item is None:
+        return None
+    return hooks.PosterContent(
+        title=str(localized(item, "title")),
+        lines=[
+            _("When: %(when)s", when=when(as_utc(item.starts_at))),
+            _("Where: %(place)s", place=item.place),
+            plain_excerpt(str(localized(item, "agenda")), 300),
+            _("Open to every resident."),
+        ],
+        path=url_for("public.meeting", meeting_id=item.id),
+    )
+
+
+def _programme_choices() -> list[tuple[int, str]]:
+    return [(p.id, str(localized(p, "name"))) for p in services.programmes()]
+
+
+def programme(item_id: int) -> hooks.PosterContent | None:
+    item = db.session.get(Programme, item_id)
+    if item is None or item not in services.programmes():
+        return None
+    lines = [
+        str(AID_TYPES.get(item.aid_type, "")),
+        plain_excerpt(str(localized(item, "summary")), 300),
+    ]
+    if item.benefit_value:
+        lines.append(_("Each household receives %(amount)s", amount=money(item.benefit_value)))
+    return hooks.PosterContent(
+        title=str(localized(item, "name")),
+        lines=[line for line in lines if line],
+        path=url_for("public.programme", slug=item.slug),
+    )
+
+
+def register() -> None:
+    hooks.register_poster(
+        "announcement",
+        hooks.PosterProvider(
+            label=_l("Announcements"),
+            choices=lambda: _titles(Announcement, Announcement.published_at.desc()),
+            content=announcement,
+        ),
+    )
+    hooks.register_poster(
+        "meeting",
+        hooks.PosterProvider(
+            label=_l("Village meetings"),
+            choices=lambda: _titles(Meeting, Meeting.starts_at.desc()),
+            content=meeting,
+        ),
+    )
+    hooks.register_poster(
+        "programme",
+        hooks.PosterProvider(
+            label=_l("Aid programmes"), choices=_programme_choices, content=programme
+        ),
+    )

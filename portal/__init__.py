@@ -169,6 +169,7 @@ def configure_notify_hooks() -> None:
     """The features tell the notify service who their audiences are and what their
     posters say (portal/notify/hooks.py); the registry, whose households have phones."""
     from portal.complaints import notices as complaint_notices
+    from portal.distribution import notices as distribution_notices
     from portal.lists import notices as list_notices
     from portal.public import notices as public_notices
     from portal.registry import notices as registry_notices
@@ -180,6 +181,7 @@ def configure_notify_hooks() -> None:
         training_notices,
         public_notices,
         complaint_notices,
+        distribution_notices,
     ):
         feature.register()
 

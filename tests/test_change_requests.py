@@ -16,7 +16,7 @@ from portal.models_base import utcnow
 from portal.registry.change_requests import services
 from portal.registry.change_requests.models import KINDS, MAX_OPEN, ChangeRequest
 from portal.registry.models import Household, Person
-from portal.training.models import OutboxMessage
+from portal.notify.models import OutboxMessage
 from tests import registry_helpers as rh
 from tests.change_request_helpers import family, verified_resident
 

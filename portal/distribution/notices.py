@@ -1,0 +1,54 @@
+"""Broadcasts to the households of a distribution round (the invitation, the reminder
+the day before): distribution registers the audience "round" with the notify service;
+the registry gives the households' phones (the verified accounts living there)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.distribution.models import DistributionRound, Entitlement
+from portal.extensions import db
+from portal.i18n import localized
+from portal.notify import hooks
+
+# Rounds whose households may still be told something useful.
+REACHABLE = ("approved", "open")
+
+
+def choices() -> list[tuple[int, str]]:
+    """Approved and open rounds, the latest first."""
+    rounds = db.session.scalars(
+        select(DistributionRound)
+        .where(DistributionRound.status.in_(REACHABLE))
+        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id.desc())
+        .limit(50)
+    )
+    return [(r.id, str(localized(r, "title"))) for r in rounds]
+
+
+def households(round_id: int) -> list[int]:
+    """The households with aid still due in the round (collected ones need no reminder)."""
+    return list(
+        db.session.scalars(
+            select(Entitlement.household_id).where(
+                Entitlement.round_id == round_id,
+                Entitlement.status.in_(("due", "partly_collected")),
+            )
+        )
+    )
+
+
+def phones(round_id: int) -> set[str]:
+    return hooks.household_phones(households(round_id))
+
+
+def register() -> None:
+    hooks.register_audience(
+        "round",
+        hooks.AudienceProvider(
+            label=_l("Households with aid due in a distribution round"),
+            choices=choices,
+            phones=phones,
+        ),
+    )

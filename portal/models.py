@@ -40,6 +40,7 @@ from portal.notify.models import (  # noqa: F401
 )
 from portal.participation.models import Ballot, Proposal, Survey  # noqa: F401
 from portal.procurement.models import (  # noqa: F401
+    DeliveryReturn,
     PackedBatch,
     Purchase,
     PurchaseDelivery,

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.notify.models import OutboxMessage
 from portal.registry.change_requests import services
 from portal.registry.change_requests.models import KINDS, MAX_OPEN, ChangeRequest
 from portal.registry.models import Household, Person
-from portal.notify.models import OutboxMessage
 from tests import registry_helpers as rh
 from tests.change_request_helpers import family, verified_resident
 

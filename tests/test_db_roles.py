@@ -35,6 +35,7 @@ APPEND_ONLY = (
     "procurement_quote",
     "procurement_delivery",
     "procurement_packed_batch",
+    "procurement_return",
     "notify_consent",
 )
 

@@ -147,6 +147,17 @@ class DeliveryForm(Form):
     )
 
 
+class ReturnForm(Form):
+    """Accepted goods given back to the supplier: the correction of a delivery."""
+
+    return_delivery = SelectField(_l("Delivery"), coerce=int, default=0)
+    return_quantity = _line(_l("Quantity given back"), 20)
+    return_on = DayField(
+        _l("Given back on"), default=village_today, validators=[InputRequired(message=DATE_MESSAGE)]
+    )
+    return_reason = _text(_l("Why the goods go back"), 1000, rows=2)
+
+
 class ReferencePriceForm(Form):
     item = _line(_l("Item"), 80)
     unit = SelectField(_l("Unit"), choices=UNIT_CHOICES)

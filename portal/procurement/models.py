@@ -303,6 +303,38 @@ class PurchaseDelivery(db.Model):
     )
 
     line = relationship("PurchaseLine")
+    returns: Mapped[list[DeliveryReturn]] = relationship(
+        order_by="DeliveryReturn.id", viewonly=True
+    )
+
+    @property
+    def returned_milli(self) -> int:
+        return sum(r.quantity_milli for r in self.returns)
+
+
+class DeliveryReturn(db.Model):
+    """Accepted goods found wanting later and given back to the supplier (append-only):
+    the correction of a delivery is this new record with its reason, never an edit. It
+    lowers the line's accepted total and, for a round, takes the goods out of the
+    point's stock as "returned"."""
+
+    __tablename__ = "procurement_return"
+    __table_args__ = (
+        CheckConstraint("quantity_milli > 0", name="quantity_positive"),
+        CheckConstraint("reason <> ''", name="has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_delivery.id", ondelete="RESTRICT"), index=True
+    )
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    returned_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 class ReferencePrice(db.Model):

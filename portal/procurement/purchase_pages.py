@@ -85,7 +85,26 @@ def _forms(purchase: Purchase, given: dict) -> dict:
         "order_form": order,
         "delivery_form": delivery,
         "correction_form": given.get("correction_form") or forms.CorrectionForm(),
+        "return_form": _return_form(purchase, given.get("return_form")),
     }
+
+
+def _delivery_label(d) -> str:
+    accepted = f"{(d.accepted_milli - d.returned_milli) / 1000:g} {d.line.unit}"
+    return f"{d.received_on.isoformat()} · {d.line.name} ({accepted})"
+
+
+def _return_form(purchase: Purchase, form=None):
+    form = form or forms.ReturnForm()
+    form.return_delivery.choices = forms.pairs(
+        [(0, _("Choose"))]
+        + [
+            (d.id, _delivery_label(d))
+            for d in purchase.deliveries
+            if d.accepted_milli > d.returned_milli
+        ]
+    )
+    return form
 
 
 @bp.route("/<int:purchase_id>")
@@ -248,6 +267,30 @@ def delivery_add(purchase_id: int):
         ),
         _("Delivery recorded."),
         "delivery_form",
+    )
+
+
+@bp.route("/<int:purchase_id>/pengembalian", methods=["POST"])
+@roles_required(*EDITORS)
+def return_add(purchase_id: int):
+    item = db.get_or_404(Purchase, purchase_id)
+    form = _return_form(item)
+    chosen = form.return_delivery.data if form.return_delivery.raw_data else None
+    if chosen and chosen not in {d.id for d in item.deliveries}:
+        chosen = -1  # another purchase's delivery: refused like an unknown one
+    return _attempt(
+        purchase_id,
+        form,
+        "return_delivery",
+        lambda: services.return_goods(
+            chosen if chosen and chosen > 0 else None,
+            quantity=form.return_quantity.data,
+            reason=form.return_reason.data,
+            returned_on=form.return_on.data,
+            actor=_actor(),
+        ),
+        _("The goods given back were recorded."),
+        "return_form",
     )
 
 

@@ -33,6 +33,7 @@ from portal.distribution.services.common import (
 )
 from portal.distribution.services.ledger import (
     Balance,
+    add_write_off,
     balances,
     move_stock,
     movements,
@@ -69,6 +70,7 @@ __all__ = [
     "record_check",
     "sample_size",
     "sample_summary",
+    "add_write_off",
     "write_off",
     "CODE_ALPHABET",
     "CODE_LENGTH",

@@ -218,7 +218,7 @@ def move_stock(
     return transfer
 
 
-def write_off(
+def add_write_off(
     round_id: int,
     *,
     point_id: int,
@@ -227,36 +227,49 @@ def write_off(
     quantity_milli: int,
     reason: str,
     actor,
+    source_ref: str | None = None,
 ) -> StockMovement:
     """Goods leaving a point other than by a handover: returned (to the supplier),
-    damaged or lost, always with the reason."""
+    damaged or lost, always with the reason. Joins the caller's transaction (a
+    procurement return is written with its own record or not at all)."""
     if kind not in OUTGOING:
         raise DistributionError(_l("Choose returned, damaged or lost."), "kind")
     reason = clean(reason)
     if not reason:
         raise DistributionError(_l("Give the reason."), "reason")
-    with write_transaction(db.session):
-        _checked(round_id, point_id, item_id, quantity_milli, "point_id")
-        movement = StockMovement(
-            round_id=round_id,
-            point_id=point_id,
-            item_id=item_id,
-            kind=kind,
-            quantity_milli=quantity_milli,
-            reason=reason,
-            actor_id=getattr(actor, "id", None),
-        )
-        db.session.add(movement)
-        db.session.flush()
-        record(
-            f"stock_{kind}",
-            "distribution_round",
-            round_id,
-            actor=actor,
-            summary=reason,
-            after={"point_id": point_id, "item_id": item_id, "quantity_milli": quantity_milli},
-        )
+    _checked(round_id, point_id, item_id, quantity_milli, "point_id")
+    movement = StockMovement(
+        round_id=round_id,
+        point_id=point_id,
+        item_id=item_id,
+        kind=kind,
+        quantity_milli=quantity_milli,
+        reason=reason,
+        source_ref=clean(source_ref, 60) or None,
+        actor_id=getattr(actor, "id", None),
+    )
+    db.session.add(movement)
+    db.session.flush()
+    record(
+        f"stock_{kind}",
+        "distribution_round",
+        round_id,
+        actor=actor,
+        summary=reason,
+        after={
+            "point_id": point_id,
+            "item_id": item_id,
+            "quantity_milli": quantity_milli,
+            "source_ref": movement.source_ref,
+        },
+    )
     return movement
+
+
+def write_off(round_id: int, **kwargs) -> StockMovement:
+    """`add_write_off` as a transaction of its own (the ledger page)."""
+    with write_transaction(db.session):
+        return add_write_off(round_id, **kwargs)
 
 
 def movements(round_id: int, limit: int = 200) -> list[StockMovement]:

@@ -1,5 +1,5 @@
 """Rules of procurement, one module per process (common, suppliers, prices, purchases,
-deliveries, packaging, public, targets), re-exported here for views, the demo and tests.
+deliveries, returns, packaging, public, targets), re-exported here for views, the demo and tests.
 
 Every write is one transaction with its audit entry (`write_transaction`); an accepted
 delivery's stock line joins it through distribution's `add_received`.
@@ -47,6 +47,7 @@ from portal.procurement.services.purchases import (
     start_purchase,
     superseded_ids,
 )
+from portal.procurement.services.returns import return_goods
 from portal.procurement.services.suppliers import (
     course_choices,
     course_titles,
@@ -67,6 +68,7 @@ from portal.procurement.services.targets import (
 )
 
 __all__ = [
+    "return_goods",
     "DATA_COLUMNS",
     "DEFAULTS",
     "OPEN_ROUNDS",

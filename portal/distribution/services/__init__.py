@@ -1,4 +1,5 @@
-"""Rules of distribution rounds, one module per process (common, rounds, approval, stock),
+"""Rules of distribution rounds, one module per process (common, rounds, approval,
+lifecycle, stock, entitlements, invitations, progress, open_data),
 re-exported here for views, the demo and tests."""
 
 from __future__ import annotations
@@ -13,6 +14,25 @@ from portal.distribution.services.common import (
     new_entitlement_code,
     normalize_entitlement_code,
 )
+from portal.distribution.services.entitlements import entitlement_page, round_places
+from portal.distribution.services.invitations import (
+    Invitation,
+    invitation_for_person,
+    invitations_for,
+)
+from portal.distribution.services.lifecycle import (
+    cancel_round,
+    open_round,
+    remove_part,
+    update_round,
+)
+from portal.distribution.services.open_data import round_json, round_rows
+from portal.distribution.services.progress import (
+    MIN_GROUP,
+    progress,
+    public_round,
+    public_rounds,
+)
 from portal.distribution.services.rounds import (
     add_item,
     add_point,
@@ -23,6 +43,21 @@ from portal.distribution.services.rounds import (
 from portal.distribution.services.stock import add_received, receive_stock, received_by_ref
 
 __all__ = [
+    "MIN_GROUP",
+    "Invitation",
+    "cancel_round",
+    "entitlement_page",
+    "invitation_for_person",
+    "invitations_for",
+    "open_round",
+    "progress",
+    "public_round",
+    "public_rounds",
+    "remove_part",
+    "round_json",
+    "round_places",
+    "round_rows",
+    "update_round",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DistributionError",

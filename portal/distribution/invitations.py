@@ -133,7 +133,7 @@ def invitations_pdf(round_, invitations: Iterable[Invitation], layout: str, lang
     with force_locale(lang):
         texts = _Texts(round_, lang)
         four = layout == "a4"
-        pdf = FPDF(format="A4" if four else "A6")
+        pdf = FPDF(format="A4" if four else (CARD_W, CARD_H))
         pdf.set_auto_page_break(False)
         pdf.set_title(texts.heading)
         pdf.set_fill_color(0, 0, 0)

@@ -51,7 +51,8 @@ class Invitation:
 
     @property
     def grouped_code(self) -> str:
-        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+        plain = self.code.replace("-", "")
+        return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
 
 
 def _invitations(round_: DistributionRound, query) -> list[Invitation]:

@@ -130,10 +130,11 @@ def configure_account_data() -> None:
 
     verification.register()
     from portal.complaints import account_data as complaints_data
+    from portal.distribution import account_data as distribution_data
     from portal.participation import account_data as participation_data
     from portal.training import account_data as training_data
 
-    for feature in (participation_data, training_data, complaints_data):
+    for feature in (participation_data, training_data, complaints_data, distribution_data):
         feature.register()
 
 

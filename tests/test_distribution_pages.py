@@ -256,3 +256,39 @@ def test_open_data_has_counts_and_hides_small_groups(make_user, client):
     assert rows[1][0] == "total" and int(rows[1][2]) == due
     body = client.get(f"/penyaluran/{round_.id}.json").data.decode()
     assert not any(e.collector.name in body for e in db.session.scalars(select(Entitlement)))
+
+
+def test_a_verified_resident_sees_the_households_invitation_on_akun(make_user, client):
+    from portal.models_base import utcnow
+    from tests.test_participation import login
+
+    round_, _, _, _ = approved_round(make_user, households=30)
+    mine, other = db.session.scalars(select(Entitlement).order_by(Entitlement.id).limit(2)).all()
+    me = make_user("resident")
+    me.person_id, me.verification_status, me.verified_at = mine.collector_id, "verified", utcnow()
+    db.session.commit()
+    login(client, me)
+    page = text_of(client.get("/akun?lang=en"))
+    assert "Invitations to collect aid" in page
+    assert mine.code in page and other.code not in page
+    data = client.get("/akun/data.json").get_data(as_text=True)
+    assert mine.code in data
+    # Not verified: nothing.
+    me.verification_status = "pending"
+    db.session.commit()
+    assert mine.code not in text_of(client.get("/akun?lang=en"))
+
+
+def test_the_self_check_names_the_round_of_the_households_invitation(make_user, client):
+    round_, _, _, _ = approved_round(make_user, households=30)
+    entitlement = db.session.scalars(select(Entitlement).order_by(Entitlement.id)).first()
+    person = entitlement.collector
+    page = text_of(
+        client.post("/cek-bansos?lang=en", data={"nik": person.nik, "name": person.name})
+    )
+    assert "Your household has an invitation in the round" in page
+    assert "BLT distribution, January" in page and entitlement.code not in page
+    page = text_of(
+        client.post("/cek-bansos?lang=en", data={"nik": person.nik, "name": "Orang Lain"})
+    )
+    assert "invitation in the round" not in page

@@ -370,6 +370,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
         from portal.devdata.lists import seed as seed_lists
 
         seed_lists()
+        from portal.devdata.distribution import seed as seed_distribution
+
+        seed_distribution()
     from portal.devdata.csr import seed as seed_csr
 
     seed_csr()

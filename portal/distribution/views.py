@@ -27,6 +27,7 @@ from portal.distribution.models import (
 from portal.distribution.services.common import quantity_text
 from portal.extensions import limiter
 from portal.i18n import current_lang
+from portal.lists import hooks as lists_hooks
 from portal.lists import queries as lists
 from portal.security import public
 from portal.urlargs import id_arg
@@ -37,6 +38,8 @@ bp = Blueprint("distribution", __name__)
 @bp.record_once
 def _setup(state) -> None:
     cache.watch(DistributionRound, DistributionPoint, TimeSlot, RoundItem)
+    # The public self-check says "your household has an invitation in round X".
+    lists_hooks.register_self_check_note(services.self_check_notes)
 
 
 @bp.context_processor

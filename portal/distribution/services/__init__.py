@@ -19,6 +19,7 @@ from portal.distribution.services.invitations import (
     Invitation,
     invitation_for_person,
     invitations_for,
+    self_check_notes,
 )
 from portal.distribution.services.lifecycle import (
     cancel_round,
@@ -57,6 +58,7 @@ __all__ = [
     "round_json",
     "round_places",
     "round_rows",
+    "self_check_notes",
     "update_round",
     "CODE_ALPHABET",
     "CODE_LENGTH",

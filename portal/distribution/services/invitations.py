@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,6 +24,7 @@ from portal.distribution.models import (
 )
 from portal.distribution.services.common import DistributionError
 from portal.extensions import db
+from portal.i18n import localized
 from portal.privacy import mask_name
 from portal.registry.models import Person
 
@@ -137,3 +140,40 @@ def invitation_for_person(person_id: int | None) -> list[tuple[DistributionRound
         query = _query(round_.id).where(Entitlement.household_id == household_id)
         out.extend((round_, inv) for inv in _invitations(round_, query))
     return out
+
+
+def self_check_notes(household_id: int) -> list[str]:
+    """For the public self-check (lists/hooks.py): the rounds, approved or open, in which
+    the household found has an invitation still due; the round, point and day only."""
+    notes = []
+    query = (
+        select(Entitlement, DistributionRound)
+        .join(DistributionRound, DistributionRound.id == Entitlement.round_id)
+        .where(
+            Entitlement.household_id == household_id,
+            Entitlement.status == "due",
+            DistributionRound.status.in_(PRINTABLE),
+        )
+        .order_by(DistributionRound.starts_on)
+    )
+    for entitlement, round_ in db.session.execute(query):
+        slot = db.session.get(TimeSlot, entitlement.slot_id) if entitlement.slot_id else None
+        point = (
+            db.session.get(DistributionPoint, entitlement.point_id)
+            if entitlement.point_id
+            else None
+        )
+        when = (
+            f"{format_date(slot.day, 'long')}, {slot.starts_at:%H.%M}-{slot.ends_at:%H.%M}"
+            if slot
+            else _("ask the village office for your day and time")
+        )
+        notes.append(
+            _(
+                "Your household has an invitation in the round “%(round)s”: %(point)s, %(when)s.",
+                round=localized(round_, "title"),
+                point=point.name if point else "-",
+                when=when,
+            )
+        )
+    return notes

@@ -144,8 +144,10 @@ def invitations_pdf(round_, invitations: Iterable[Invitation], layout: str, lang
                 slot = 0
                 if four:
                     pdf.set_draw_color(170, 170, 170)
-                    pdf.dashed_line(CARD_W, 0, CARD_W, 297, 2, 2)
-                    pdf.dashed_line(0, CARD_H, 210, CARD_H, 2, 2)
+                    pdf.set_dash_pattern(dash=2, gap=2)
+                    pdf.line(CARD_W, 0, CARD_W, 297)
+                    pdf.line(0, CARD_H, 210, CARD_H)
+                    pdf.set_dash_pattern()
             place = (inv.rw, inv.rt)
             x, y = (slot % 2) * CARD_W, (slot // 2) * CARD_H
             _card(pdf, texts, inv, lang, x, y)

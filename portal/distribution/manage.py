@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from portal import filecache
 from portal.distribution import invitations as printing
 from portal.distribution import services
 from portal.distribution.forms import (
@@ -360,7 +361,8 @@ def invitations_pdf(round_id: int):
     except services.DistributionError as error:
         flash(str(error), "error")
         return _back(round_id)
-    response = make_response(printing.invitations_pdf(round_, found, layout, lang))
+    with filecache.render_slot():
+        response = make_response(printing.invitations_pdf(round_, found, layout, lang))
     response.headers["Content-Type"] = "application/pdf"
     suffix = f"-rt{rt:03d}" if rt else ""
     response.headers["Content-Disposition"] = (

@@ -292,3 +292,26 @@ def test_the_self_check_names_the_round_of_the_households_invitation(make_user, 
         client.post("/cek-bansos?lang=en", data={"nik": person.nik, "name": "Orang Lain"})
     )
     assert "invitation in the round" not in page
+
+
+def test_invitations_go_out_as_messages_once_to_verified_accounts(make_user, login_as, client):
+    from portal.models_base import utcnow
+    from portal.training.models import OutboxMessage
+
+    round_, _, _, _ = approved_round(make_user, households=30)
+    mine, other = db.session.scalars(select(Entitlement).order_by(Entitlement.id).limit(2)).all()
+    resident = make_user("resident", email="warga@example.org")
+    resident.person_id, resident.verification_status = mine.collector_id, "verified"
+    resident.verified_at = utcnow()
+    pending = make_user("resident", email="belum@example.org")
+    pending.person_id, pending.verification_status = other.collector_id, "pending"
+    db.session.commit()
+    login_as("operator")
+    assert client.post(f"/staf/penyaluran/{round_.id}/kirim").status_code == 302
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [m.recipient for m in messages] == ["warga@example.org"]
+    assert mine.code in messages[0].body and messages[0].kind == "invitation"
+    client.post(f"/staf/penyaluran/{round_.id}/kirim")
+    assert count(OutboxMessage) == 1
+    login_as("auditor")
+    assert client.post(f"/staf/penyaluran/{round_.id}/kirim").status_code == 403

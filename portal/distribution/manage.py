@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -345,6 +346,27 @@ def entitlements(round_id: int):
         statuses=ENTITLEMENT_STATUSES,
         places=services.round_places(round_id),
     )
+
+
+@bp.route("/<int:round_id>/kirim", methods=["POST"])
+@roles_required(*EDITORS)
+def send_invitations(round_id: int):
+    _round(round_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            sent = services.send_invitations(round_id, actor=_actor())
+        except services.DistributionError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                ngettext(
+                    "%(num)d invitation queued as a message.",
+                    "%(num)d invitations queued as messages.",
+                    sent,
+                ),
+                "success",
+            )
+    return _back(round_id)
 
 
 @bp.route("/<int:round_id>/undangan.pdf")

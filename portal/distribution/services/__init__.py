@@ -27,6 +27,7 @@ from portal.distribution.services.lifecycle import (
     remove_part,
     update_round,
 )
+from portal.distribution.services.messages import send_invitations
 from portal.distribution.services.open_data import round_json, round_rows
 from portal.distribution.services.progress import (
     MIN_GROUP,
@@ -59,6 +60,7 @@ __all__ = [
     "round_places",
     "round_rows",
     "self_check_notes",
+    "send_invitations",
     "update_round",
     "CODE_ALPHABET",
     "CODE_LENGTH",

@@ -61,7 +61,8 @@ def test_an_operator_makes_a_draft_round_through_the_forms(new_page, login_as):
     problems: list[str] = []
     page = new_page()
     login_as(page, "operator")
-    page.goto("/staf/penyaluran/")
+    # The demo staff account may prefer English; the pages are checked in Indonesian.
+    page.goto("/staf/penyaluran/?lang=id")
     problems += _problems(page, "staff round list")
     page.get_by_role("link", name="Penyaluran baru").click()
     start = date.today() + timedelta(days=40)

@@ -77,7 +77,9 @@ def public_round(round_id: int) -> DistributionRound | None:
 
 
 def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) -> Group:
-    return Group(label, due, collected, cash_due or 0, cash_paid or 0, due >= MIN_GROUP)
+    # PostgreSQL's SUM of integers is a numeric (Decimal): plain ints for JSON and pages.
+    due, collected = int(due or 0), int(collected or 0)
+    return Group(label, due, collected, int(cash_due or 0), int(cash_paid or 0), due >= MIN_GROUP)
 
 
 def _sums(round_id: int, *keys):

@@ -315,3 +315,27 @@ def test_invitations_go_out_as_messages_once_to_verified_accounts(make_user, log
     assert count(OutboxMessage) == 1
     login_as("auditor")
     assert client.post(f"/staf/penyaluran/{round_.id}/kirim").status_code == 403
+
+
+def test_each_staff_route_names_the_roles_it_expects(app):
+    """Reading is for staff readers, making and running rounds for editors, approving and
+    amending for the village head and the BPD; the public pages are public."""
+    from portal.roles import EDITORS, OVERSEERS, READERS
+    from portal.security import PUBLIC_ATTR, ROLES_ATTR
+
+    expected = {
+        "index": READERS,
+        "round_page": READERS,
+        "entitlements": READERS,
+        "approve": OVERSEERS,
+        "amend": OVERSEERS,
+    }
+    found = 0
+    for endpoint, view in app.view_functions.items():
+        blueprint, _, name = endpoint.partition(".")
+        if blueprint == "distribution_manage":
+            assert set(getattr(view, ROLES_ATTR)) == set(expected.get(name, EDITORS)), name
+            found += 1
+        elif blueprint == "distribution":
+            assert getattr(view, PUBLIC_ATTR, False), name
+    assert found >= 14

@@ -339,3 +339,14 @@ def test_each_staff_route_names_the_roles_it_expects(app):
         elif blueprint == "distribution":
             assert getattr(view, PUBLIC_ATTR, False), name
     assert found >= 14
+
+
+def test_the_list_board_links_to_the_rounds_of_its_period(make_user, client):
+    round_, version, _, _ = approved_round(make_user, households=30)
+    board = text_of(client.get(f"/daftar-penerima/{version.period_id}?lang=en"))
+    link = f"/penyaluran?daftar={version.period_id}"
+    assert link in board
+    assert f"/penyaluran/{round_.id}" in text_of(client.get(link))
+    assert f"/penyaluran/{round_.id}" not in text_of(
+        client.get(f"/penyaluran?daftar={version.period_id + 1}")
+    )

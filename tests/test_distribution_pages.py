@@ -350,3 +350,28 @@ def test_the_list_board_links_to_the_rounds_of_its_period(make_user, client):
     assert f"/penyaluran/{round_.id}" not in text_of(
         client.get(f"/penyaluran?daftar={version.period_id + 1}")
     )
+
+
+def test_a_draft_is_edited_and_a_frozen_round_is_not(make_user, login_as, client):
+    _, version, operator, _ = published_list(make_user)
+    round_ = draft_round(version, operator)
+    login_as("operator")
+    base = f"/staf/penyaluran/{round_.id}/ubah"
+    assert 'id="notes_id"' in text_of(client.get(base))
+    assert 'id="notes_id"' not in text_of(client.get("/staf/penyaluran/baru"))
+    data = _round_data(version.id, title_id="Judul baru", notes_id="Bawa tas sendiri.")
+    data.update(starts_on=round_.starts_on.isoformat(), ends_on=round_.ends_on.isoformat())
+    assert client.post(base, data=data).status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(DistributionRound, round_.id)
+    assert changed.title_id == "Judul baru" and changed.notes_id == "Bawa tas sendiri."
+    # Dates that would leave a slot outside: refused beside the field, nothing changed.
+    data.update(ends_on=round_.starts_on.isoformat(), title_id="Lagi")
+    response = client.post(f"{base}?lang=en", data=data)
+    assert 'id="ends_on-error"' in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(DistributionRound, round_.id).title_id == "Judul baru"
+    login_as("auditor")
+    client.post(f"/staf/penyaluran/{round_.id}/setujui")
+    login_as("operator")
+    assert client.get(base).status_code == 404

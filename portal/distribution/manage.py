@@ -109,6 +109,8 @@ def index():
 def create():
     form = RoundForm()
     form.version_id.choices = _version_choices()
+    # Notes come with editing the draft (create_round takes none).
+    del form.notes_id, form.notes_en
     if form.validate_on_submit():
         data = {name: form.data[name] for name in ROUND_FIELDS}
         try:

@@ -180,7 +180,8 @@ class BenchDatabase:
 
         from flask_migrate import upgrade
 
-        from portal import create_app, demo
+        from portal import create_app
+        from portal.devdata import village as demo
         from portal.extensions import db
 
         shown = self.database.relative_to(BENCH.parent)

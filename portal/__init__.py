@@ -86,6 +86,8 @@ def configure_blueprints(app: Flask) -> None:
     from portal.csr.manage import bp as csr_manage_bp
     from portal.csr.views import bp as csr_bp
     from portal.distribution.ledger import bp as distribution_ledger_bp
+    from portal.distribution.manage import bp as distribution_manage_bp
+    from portal.distribution.views import bp as distribution_bp
     from portal.lists.manage import bp as lists_manage_bp
     from portal.lists.views import bp as lists_bp
     from portal.monitoring.manage import bp as monitoring_manage_bp
@@ -137,6 +139,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(procurement_bp)
     app.register_blueprint(procurement_manage_bp)
     app.register_blueprint(procurement_purchase_bp)
+    app.register_blueprint(distribution_bp)
+    app.register_blueprint(distribution_manage_bp)
     from portal.training.views import register as register_training
 
     register_training(app)
@@ -157,11 +161,18 @@ def configure_account_data() -> None:
 
     change_request_data.register()
     from portal.complaints import account_data as complaints_data
+    from portal.distribution import account_data as distribution_data
     from portal.notify import account_data as notify_data
     from portal.participation import account_data as participation_data
     from portal.training import account_data as training_data
 
-    for feature in (participation_data, training_data, complaints_data, notify_data):
+    for feature in (
+        participation_data,
+        training_data,
+        complaints_data,
+        notify_data,
+        distribution_data,
+    ):
         feature.register()
 
 

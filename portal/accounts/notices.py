@@ -84,3 +84,15 @@ def last_reset_code(user: User) -> datetime | None:
             AuditEntry.object_id == str(user.id),
         )
     )
+
+
+def send_notice(user: User, subject: str, body: str, kind: str) -> bool:
+    """Hand a message for `user` to every registered sender, in the caller's transaction
+    (features above accounts: a distribution invitation). False when the account has no
+    phone or e-mail, or no sender is registered."""
+    contact = clean_contact(user)
+    if contact is None or not _SENDERS:
+        return False
+    for sender in _SENDERS.values():
+        sender(contact[0], contact[1], subject, body, kind)
+    return True

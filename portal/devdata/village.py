@@ -373,6 +373,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
         from portal.devdata.distribution_ledger import seed as seed_distribution_ledger
 
         seed_distribution_ledger()
+        from portal.devdata.distribution import seed as seed_distribution
+
+        seed_distribution()
     from portal.devdata.csr import seed as seed_csr
 
     seed_csr()

@@ -23,7 +23,7 @@ from portal import cache
 from portal.cache import cached_page
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
-from portal.lists import export, services
+from portal.lists import export, hooks, services
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
     OBJECTION_KINDS,
@@ -200,6 +200,7 @@ def self_check():
             form=form,
             result=result,
             checked=result is not None,
+            notes=hooks.self_check_notes(result[0].household_id) if result else [],
             open_lists=services.open_for_objection(),
         )
     )

@@ -1,5 +1,6 @@
-"""Rules of distribution rounds, one module per process (common, rounds, approval, stock,
-ledger, closing, carry, arrival), re-exported here for views, the demo and tests."""
+"""Rules of distribution rounds, one module per process (common, rounds, approval,
+lifecycle, stock, ledger, closing, carry, arrival, entitlements, invitations, messages,
+progress, open_data), re-exported here for views, the demo and tests."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ from portal.distribution.services.common import (
     new_entitlement_code,
     normalize_entitlement_code,
 )
+from portal.distribution.services.entitlements import entitlement_page, round_places
+from portal.distribution.services.invitations import (
+    Invitation,
+    invitation_for_person,
+    invitations_for,
+    self_check_notes,
+)
 from portal.distribution.services.ledger import (
     Balance,
     add_write_off,
@@ -39,6 +47,20 @@ from portal.distribution.services.ledger import (
     movements,
     on_hand,
     write_off,
+)
+from portal.distribution.services.lifecycle import (
+    cancel_round,
+    open_round,
+    remove_part,
+    update_round,
+)
+from portal.distribution.services.messages import send_invitations
+from portal.distribution.services.open_data import round_json, round_rows
+from portal.distribution.services.progress import (
+    MIN_GROUP,
+    progress,
+    public_round,
+    public_rounds,
 )
 from portal.distribution.services.rounds import (
     add_item,
@@ -72,6 +94,23 @@ __all__ = [
     "sample_summary",
     "add_write_off",
     "write_off",
+    "MIN_GROUP",
+    "Invitation",
+    "cancel_round",
+    "entitlement_page",
+    "invitation_for_person",
+    "invitations_for",
+    "open_round",
+    "progress",
+    "public_round",
+    "public_rounds",
+    "remove_part",
+    "round_json",
+    "round_places",
+    "round_rows",
+    "self_check_notes",
+    "send_invitations",
+    "update_round",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DistributionError",

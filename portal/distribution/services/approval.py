@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import load_only, selectinload
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -37,7 +37,7 @@ from portal.distribution.services.common import (
 from portal.extensions import db
 from portal.lists import queries as lists
 from portal.models_base import village_today
-from portal.registry.models import Household
+from portal.registry.models import Household, Person
 from portal.registry.scoring import food_entitlement, members_of
 from portal.roles import OVERSEERS as APPROVERS
 
@@ -64,6 +64,17 @@ def collectors(household: Household, today) -> Collectors:
     return Collectors(head.id if head else None, others[0].id if others else None)
 
 
+_MEMBER_FIELDS = (
+    Person.id,
+    Person.household_id,
+    Person.status,
+    Person.merged_into_id,
+    Person.birth_date,
+    Person.relation,
+    Person.disability,
+)
+
+
 def _households(ids: list[int]) -> dict[int, Household]:
     found: dict[int, Household] = {}
     for start in range(0, len(ids), CHUNK):
@@ -71,7 +82,12 @@ def _households(ids: list[int]) -> dict[int, Household]:
         query = (
             select(Household)
             .where(Household.id.in_(chunk))
-            .options(selectinload(Household.members))
+            # Only what choosing the collectors and the food formula read: whole rows
+            # of 2,000 households and their members cost seconds (bench/distribution.py).
+            .options(
+                load_only(Household.id),
+                selectinload(Household.members).load_only(*_MEMBER_FIELDS),
+            )
         )
         found.update({h.id: h for h in db.session.scalars(query)})
     return found
@@ -126,8 +142,13 @@ def _snapshot(round_: DistributionRound, approval: RoundApproval, listed) -> int
         lines_by_household[row.household_id] = _due_lines(round_, household, today)
     if not rows:
         return 0
+    # Core executemany (one call), then one SELECT of the new ids: the ORM's bulk INSERT
+    # ... RETURNING of 2,000 rows costs several times more (bench/distribution.py).
+    db.session.execute(Entitlement.__table__.insert(), rows)
     ids = db.session.execute(
-        insert(Entitlement).returning(Entitlement.id, Entitlement.household_id), rows
+        select(Entitlement.id, Entitlement.household_id).where(
+            Entitlement.approval_id == approval.id
+        )
     ).all()
     line_rows = [
         {
@@ -141,7 +162,7 @@ def _snapshot(round_: DistributionRound, approval: RoundApproval, listed) -> int
         for item_id, due in lines_by_household[household_id].items()
     ]
     if line_rows:
-        db.session.execute(insert(EntitlementLine), line_rows)
+        db.session.execute(EntitlementLine.__table__.insert(), line_rows)
     return len(rows)
 
 

@@ -7,7 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.codes import new_code, normalize_code
-from portal.distribution.models import ROUND_STATUSES, ROUND_TRANSITIONS, DistributionRound
+from portal.distribution.models import (
+    ROUND_STATUSES,
+    ROUND_TRANSITIONS,
+    DistributionRound,
+    from_milli,
+)
 from portal.extensions import db
 from portal.service_errors import ServiceError
 
@@ -58,3 +63,10 @@ def check_move(round_: DistributionRound, to: str) -> None:
                 new=ROUND_STATUSES[to],
             )
         )
+
+
+def quantity_text(value_milli: int, lang: str) -> str:
+    """Thousandths as people read the quantity: "2,5" in Indonesian, "2.5" in English,
+    "10" (not "1E+1") for a whole number."""
+    text = format(from_milli(value_milli), "f")
+    return text.replace(".", ",") if lang == "id" else text

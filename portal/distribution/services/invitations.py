@@ -1,0 +1,179 @@
+"""What an invitation (undangan) says, per household of a round: the masked name, RT/RW,
+the point, the day and time slot, what the household receives and the code. Printing
+them is an export of codes, so it is audited; `invitation_for_person` is what a resident
+sees of their own household's invitation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.distribution.models import (
+    DistributionPoint,
+    DistributionRound,
+    Entitlement,
+    TimeSlot,
+)
+from portal.distribution.services.common import DistributionError
+from portal.extensions import db
+from portal.i18n import localized
+from portal.privacy import mask_name
+from portal.registry.models import Person
+
+PRINTABLE = ("approved", "open")
+
+
+@dataclass(frozen=True)
+class Line:
+    item: object  # RoundItem (localised by the printer)
+    due_milli: int
+
+
+@dataclass(frozen=True)
+class Invitation:
+    entitlement_id: int
+    code: str
+    status: str
+    masked_name: str
+    rt: int
+    rw: int | None
+    point: DistributionPoint | None
+    day: date | None
+    starts_at: time | None
+    ends_at: time | None
+    cash: int
+    lines: tuple[Line, ...]
+
+    @property
+    def grouped_code(self) -> str:
+        plain = self.code.replace("-", "")
+        return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
+
+
+def _invitations(round_: DistributionRound, query) -> list[Invitation]:
+    points = {p.id: p for p in round_.points}
+    slots = {s.id: s for p in round_.points for s in p.slots}
+    items = {i.id: i for i in round_.items}
+    out = []
+    for e in db.session.scalars(query):
+        slot: TimeSlot | None = slots.get(e.slot_id)
+        name = e.collector.name if e.collector is not None else ""
+        out.append(
+            Invitation(
+                entitlement_id=e.id,
+                code=e.code,
+                status=e.status,
+                masked_name=mask_name(name),
+                rt=e.rt,
+                rw=e.rw,
+                point=points.get(e.point_id),
+                day=slot.day if slot else None,
+                starts_at=slot.starts_at if slot else None,
+                ends_at=slot.ends_at if slot else None,
+                cash=e.cash_due,
+                lines=tuple(Line(items[ln.item_id], ln.due_milli) for ln in e.lines),
+            )
+        )
+    return out
+
+
+def _query(round_id: int):
+    return (
+        select(Entitlement)
+        .where(Entitlement.round_id == round_id)
+        .options(selectinload(Entitlement.collector), selectinload(Entitlement.lines))
+        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
+    )
+
+
+def invitations_for(
+    round_id: int, *, actor, rt: int | None = None, rw: int | None = None
+) -> list[Invitation]:
+    """The invitations of a round's due households (one RT when given), in RW/RT order;
+    the print is recorded in the audit log."""
+    with write_transaction(db.session):
+        round_ = db.session.get(DistributionRound, round_id)
+        if round_ is None or round_.status not in PRINTABLE:
+            raise DistributionError(_l("Invitations are printed for an approved or open round."))
+        query = _query(round_id).where(Entitlement.status == "due")
+        if rt is not None:
+            query = query.where(Entitlement.rt == rt)
+        if rw is not None:
+            query = query.where(Entitlement.rw == rw)
+        found = _invitations(round_, query)
+        record(
+            "print_invitations",
+            "distribution_round",
+            round_id,
+            actor=actor,
+            after={"rt": rt, "rw": rw, "count": len(found)},
+        )
+    return found
+
+
+def invitation_for_person(person_id: int | None) -> list[tuple[DistributionRound, Invitation]]:
+    """The invitations of the person's household in rounds that are approved or open."""
+    if person_id is None:
+        return []
+    household_id = db.session.scalar(select(Person.household_id).where(Person.id == person_id))
+    if household_id is None:
+        return []
+    out = []
+    rounds = db.session.scalars(
+        select(DistributionRound)
+        .join(Entitlement, Entitlement.round_id == DistributionRound.id)
+        .where(
+            Entitlement.household_id == household_id,
+            DistributionRound.status.in_(("approved", "open", "closed", "reconciled")),
+        )
+        .order_by(DistributionRound.starts_on.desc())
+    )
+    for round_ in rounds:
+        query = _query(round_.id).where(Entitlement.household_id == household_id)
+        out.extend((round_, inv) for inv in _invitations(round_, query))
+    return out
+
+
+def self_check_notes(household_id: int) -> list[str]:
+    """For the public self-check (lists/hooks.py): the rounds, approved or open, in which
+    the household found has an invitation still due; the round, point and day only."""
+    notes = []
+    query = (
+        select(Entitlement, DistributionRound)
+        .join(DistributionRound, DistributionRound.id == Entitlement.round_id)
+        .where(
+            Entitlement.household_id == household_id,
+            Entitlement.status == "due",
+            DistributionRound.status.in_(PRINTABLE),
+        )
+        .order_by(DistributionRound.starts_on)
+    )
+    for entitlement, round_ in db.session.execute(query):
+        slot = db.session.get(TimeSlot, entitlement.slot_id) if entitlement.slot_id else None
+        point = (
+            db.session.get(DistributionPoint, entitlement.point_id)
+            if entitlement.point_id
+            else None
+        )
+        when = (
+            f"{format_date(slot.day, 'long')}, {slot.starts_at:%H.%M}-{slot.ends_at:%H.%M}"
+            if slot
+            else _("ask the village office for your day and time")
+        )
+        notes.append(
+            _(
+                "Your household has an invitation in the round “%(round)s”: %(point)s, %(when)s.",
+                round=localized(round_, "title"),
+                point=point.name if point else "-",
+                when=when,
+            )
+        )
+    return notes

@@ -1,0 +1,133 @@
+"""What the public may know of a round: points, slots per RT, and progress (collected of
+due per RT and per point, rupiah and items), counts only. A group of fewer than
+`MIN_GROUP` households shows no figure, so that nobody can tell whether one named
+household collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+
+from portal.distribution.models import (
+    DistributionRound,
+    Entitlement,
+    EntitlementLine,
+    RoundItem,
+)
+from portal.extensions import db
+
+MIN_GROUP = 5
+PUBLIC_STATUSES = ("approved", "open", "closed", "reconciled")
+COLLECTED = ("collected", "partly_collected")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One RT/RW or one point: households due and collected, rupiah due and paid.
+    `shown` is False for a group too small to show figures of."""
+
+    label: str
+    due: int
+    collected: int
+    cash_due: int
+    cash_paid: int
+    shown: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.collected / self.due) if self.due else 0
+
+
+@dataclass(frozen=True)
+class ItemTotal:
+    item: RoundItem
+    due_milli: int
+    delivered_milli: int
+
+
+@dataclass
+class Progress:
+    total: Group
+    by_rt: list[Group] = field(default_factory=list)
+    by_point: list[Group] = field(default_factory=list)
+    items: list[ItemTotal] = field(default_factory=list)
+    cancelled: int = 0
+
+
+def rt_label(rt: int, rw: int | None) -> str:
+    return f"{rt:03d}/{rw:03d}" if rw is not None else f"{rt:03d}/–"
+
+
+def public_rounds(period_id: int | None = None) -> list[DistributionRound]:
+    """Rounds the public may see (approved or later), newest first."""
+    query = (
+        select(DistributionRound)
+        .where(DistributionRound.status.in_(PUBLIC_STATUSES))
+        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id.desc())
+    )
+    if period_id is not None:
+        query = query.where(DistributionRound.period_id == period_id)
+    return list(db.session.scalars(query))
+
+
+def public_round(round_id: int) -> DistributionRound | None:
+    round_ = db.session.get(DistributionRound, round_id)
+    return round_ if round_ is not None and round_.status in PUBLIC_STATUSES else None
+
+
+def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) -> Group:
+    # PostgreSQL's SUM of integers is a numeric (Decimal): plain ints for JSON and pages.
+    due, collected = int(due or 0), int(collected or 0)
+    return Group(label, due, collected, int(cash_due or 0), int(cash_paid or 0), due >= MIN_GROUP)
+
+
+def _sums(round_id: int, *keys):
+    live = Entitlement.status != "cancelled"
+    got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
+    return db.session.execute(
+        select(
+            *keys,
+            func.count(),
+            func.coalesce(func.sum(got), 0),
+            func.coalesce(func.sum(Entitlement.cash_due), 0),
+            func.coalesce(func.sum(Entitlement.cash_paid), 0),
+        )
+        .where(Entitlement.round_id == round_id, live)
+        .group_by(*keys)
+        .order_by(*keys)
+    ).all()
+
+
+def progress(round_: DistributionRound) -> Progress:
+    """Collected of due for the whole round, per RT/RW, per point and per item."""
+    total_row = _sums(round_.id)
+    due, got, cash_due, cash_paid = total_row[0] if total_row else (0, 0, 0, 0)
+    result = Progress(total=_group("", due, got, cash_due, cash_paid))
+    for rw, rt, *numbers in _sums(round_.id, Entitlement.rw, Entitlement.rt):
+        result.by_rt.append(_group(rt_label(rt, rw), *numbers))
+    names = {p.id: p.name for p in round_.points}
+    for point_id, *numbers in _sums(round_.id, Entitlement.point_id):
+        result.by_point.append(_group(names.get(point_id, "–"), *numbers))
+    lines = dict(
+        (item_id, (due_milli, delivered))
+        for item_id, due_milli, delivered in db.session.execute(
+            select(
+                EntitlementLine.item_id,
+                func.sum(EntitlementLine.due_milli),
+                func.sum(EntitlementLine.delivered_milli),
+            )
+            .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
+            .where(EntitlementLine.round_id == round_.id, Entitlement.status != "cancelled")
+            .group_by(EntitlementLine.item_id)
+        )
+    )
+    for item in round_.items:
+        due_milli, delivered = lines.get(item.id, (0, 0))
+        result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))
+    result.cancelled = db.session.scalar(
+        select(func.count()).where(
+            Entitlement.round_id == round_.id, Entitlement.status == "cancelled"
+        )
+    )
+    return result

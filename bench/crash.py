@@ -77,7 +77,8 @@ def prepare() -> dict:
 
     from flask_migrate import upgrade
 
-    from portal import create_app, demo
+    from portal import create_app
+    from portal.devdata import village as demo
     from portal.extensions import db
 
     app = create_app()

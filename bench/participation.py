@@ -82,10 +82,11 @@ def prepare() -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import func, insert, select
 
-    from portal import create_app, demo
+    from portal import create_app
     from portal.accounts.models import User, new_session_token
     from portal.devdata import participation as participation_demo
     from portal.devdata import registry as registry_demo
+    from portal.devdata import village as demo
     from portal.extensions import db
     from portal.models_base import utcnow
     from portal.participation.models import Ballot, BallotOption, BallotVote

@@ -1,6 +1,6 @@
 """`make scan`: sqlmap and wapiti against a running demo, logged in as each role.
 
-Builds a demo database in a temporary instance (portal.demo.seed: every feature's demo
+Builds a demo database in a temporary instance (portal.devdata.village.seed: every feature's demo
 data), adds one account per role that the demo does not have (trainer), makes a
 signed-in session cookie for each role the way the login form would (staff marked as
 past the second factor, as after a TOTP code), starts gunicorn on 127.0.0.1 and runs,
@@ -81,10 +81,11 @@ def build(instance: Path, database: Path) -> dict[str, str]:
     from flask_wtf.csrf import generate_csrf
     from sqlalchemy import select
 
-    from portal import create_app, demo
+    from portal import create_app
     from portal.accounts import staff_session
     from portal.accounts.models import User
     from portal.accounts.services import create_user, generate_password
+    from portal.devdata import village as demo
     from portal.extensions import db
     from portal.training.models import TrainingSession
 

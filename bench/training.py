@@ -66,7 +66,8 @@ def prepare() -> tuple[int, int]:
 
     from flask_migrate import upgrade
 
-    from portal import create_app, demo
+    from portal import create_app
+    from portal.devdata import village as demo
     from portal.extensions import db
     from tests import training_helpers as th
 

@@ -14,7 +14,7 @@ from portal.distribution import services
 from portal.distribution.models import Entitlement
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.training.models import OutboxMessage
+from portal.notify.models import OutboxMessage
 from tests.distribution_helpers import approved_round
 
 THREADS = 6

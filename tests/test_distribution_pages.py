@@ -296,7 +296,7 @@ def test_the_self_check_names_the_round_of_the_households_invitation(make_user, 
 
 def test_invitations_go_out_as_messages_once_to_verified_accounts(make_user, login_as, client):
     from portal.models_base import utcnow
-    from portal.training.models import OutboxMessage
+    from portal.notify.models import OutboxMessage
 
     round_, _, _, _ = approved_round(make_user, households=30)
     mine, other = db.session.scalars(select(Entitlement).order_by(Entitlement.id).limit(2)).all()

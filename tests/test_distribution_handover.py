@@ -194,9 +194,10 @@ def test_a_batch_sent_twice_is_stored_once_and_a_conflict_is_kept(make_user):
 def test_a_record_for_another_point_or_round_writes_nothing(make_user):
     round_, point, officer, _other = open_round(make_user)
     e = entitlement_of(round_.id)
-    assert services.sync_batch(round_.id, point.id, [{"client_id": "x"}], actor=officer)[
-        0
-    ].outcome == "error"
+    assert (
+        services.sync_batch(round_.id, point.id, [{"client_id": "x"}], actor=officer)[0].outcome
+        == "error"
+    )
     with pytest.raises(services.DistributionError):
         services.sync_batch(round_.id + 1, point.id, [_record(e)], actor=officer)
     assert count(Handover) == 0 and count(SyncConflict) == 0

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import uploads
@@ -159,7 +159,9 @@ def search(round_id: int, point_id: int, text: str) -> list[Entitlement]:
         query = query.where(
             or_(Entitlement.collector_id.in_(people), Entitlement.alternate_id.in_(people))
         )
-    return list(db.session.scalars(query.order_by(Entitlement.rt, Entitlement.id).limit(SEARCH_LIMIT)))
+    return list(
+        db.session.scalars(query.order_by(Entitlement.rt, Entitlement.id).limit(SEARCH_LIMIT))
+    )
 
 
 def live_handover(entitlement_id: int) -> Handover | None:
@@ -357,7 +359,9 @@ def _store_files(given: Given) -> list[str]:
     return stored
 
 
-def hand_over(round_id: int, point_id: int, entitlement_id: int, given: Given, *, actor) -> Handover:
+def hand_over(
+    round_id: int, point_id: int, entitlement_id: int, given: Given, *, actor
+) -> Handover:
     """Record a handover at a point; DistributionError (AlreadyCollected for a second
     one) with nothing written otherwise."""
     if point_of(round_id, point_id) is None:
@@ -383,13 +387,3 @@ def hand_over(round_id: int, point_id: int, entitlement_id: int, given: Given, *
             uploads.remove(upload_dir(), name)
         raise
     return handover
-
-
-def counts(round_id: int, point_id: int) -> dict[str, int]:
-    """Entitlements of a point by status (for the officer's page)."""
-    rows = db.session.execute(
-        select(Entitlement.status, func.count())
-        .where(Entitlement.round_id == round_id, Entitlement.point_id == point_id)
-        .group_by(Entitlement.status)
-    ).all()
-    return dict(rows)

@@ -76,7 +76,9 @@ def _letter(value) -> uploads.CleanImage | None:
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise DistributionError(_l("The power of attorney is not a picture."), "proxy_letter") from None
+        raise DistributionError(
+            _l("The power of attorney is not a picture."), "proxy_letter"
+        ) from None
     return uploads.clean_document(raw, max_side=uploads.PHOTO_SIZE, limit=uploads.DEFAULT_MAX_BYTES)
 
 
@@ -122,9 +124,13 @@ def _seen(client_ids: list[str]) -> set[str]:
     seen: set[str] = set()
     for start in range(0, len(client_ids), 500):
         chunk = client_ids[start : start + 500]
-        seen.update(db.session.scalars(select(Handover.client_id).where(Handover.client_id.in_(chunk))))
         seen.update(
-            db.session.scalars(select(SyncConflict.client_id).where(SyncConflict.client_id.in_(chunk)))
+            db.session.scalars(select(Handover.client_id).where(Handover.client_id.in_(chunk)))
+        )
+        seen.update(
+            db.session.scalars(
+                select(SyncConflict.client_id).where(SyncConflict.client_id.in_(chunk))
+            )
         )
     return seen
 
@@ -248,10 +254,11 @@ def decide_conflict(conflict_id: int, *, outcome: str, note: str, actor) -> Sync
                 actor,
                 officer_id=conflict.officer_id,
             )
-        conflict.status = outcome
-        conflict.decided_by_id = actor.id
+        actor_id = actor.id  # read before the change (a lazy load would flush half of it)
+        conflict.decided_by_id = actor_id
         conflict.decided_at = utcnow()
         conflict.decision_note = note
+        conflict.status = outcome
         record(
             "decide_conflict",
             "distribution_entitlement",

@@ -210,10 +210,12 @@ def void(handover_id: int):
     return redirect(target)
 
 
-@bp.route("/serah/<int:handover_id>/<any(surat, foto):kind>")
+@bp.route("/serah/<int:handover_id>/<kind>")
 @roles_required(*FILE_READERS)
 def handover_file(handover_id: int, kind: str):
     """The power of attorney or the photo of a handover: staff only, never cached."""
+    if kind not in ("surat", "foto"):
+        abort(404)
     handover = db.get_or_404(Handover, handover_id)
     path = file_path(handover, kind)
     if path is None:

@@ -66,10 +66,12 @@ class VoidForm(Form):
 class DecideForm(Form):
     outcome = SelectField(
         _l("Decision"),
-        choices=[
-            ("rejected", _l("Reject: the household was served once")),
-            ("accepted", _l("Record it (after the other handover was voided)")),
-        ],
+        choices=choices(
+            {
+                "rejected": _l("Reject: the household was served once"),
+                "accepted": _l("Record it (after the other handover was voided)"),
+            }
+        ),
     )
     note = TextAreaField(
         _l("Why"),

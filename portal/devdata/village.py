@@ -290,7 +290,7 @@ PARTNERS = [
     ),
 ]
 
-STAFF = [("admin", "admin"), ("operator", "operator"), ("auditor", "bpd")]
+STAFF = [("admin", "admin"), ("operator", "operator"), ("auditor", "bpd"), ("officer", "petugas")]
 
 
 def is_empty() -> bool:

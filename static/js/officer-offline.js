@@ -22,6 +22,12 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(msg.sw, { scope: "/petugas/" }).catch(function () {});
   }
+  function keepPage() {
+    // The first visit came before the service worker: keep this page for offline use.
+    if (window.caches && navigator.onLine) {
+      caches.open("petugas-v1").then(function (c) { return c.add(location.href); }).catch(function () {});
+    }
+  }
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -39,7 +45,7 @@
       return new Promise(function (resolve, reject) {
         var t = db.transaction(store, mode);
         var out = work(t.objectStore(store));
-        t.oncomplete = function () { db.close(); resolve(out && out.result !== undefined ? out.result : out); };
+        t.oncomplete = function () { db.close(); resolve(out instanceof IDBRequest ? out.result : out); };
         t.onerror = function () { db.close(); reject(t.error); };
       });
     });
@@ -256,6 +262,6 @@
     });
   }
   guardLogout();
-  load().then(download).then(send);
+  load().then(download).then(keepPage).then(send);
   setInterval(send, 30000);
 })();

@@ -10,7 +10,8 @@ var SHELL = [
   "/static/js/officer-offline.js",
   "/static/js/officer-scan.js",
   "/static/vendor/jsqr-1.4.0-apache-2.0.js",
-  "/static/officer.webmanifest"
+  "/static/officer.webmanifest",
+  "/static/img/favicon.svg"
 ];
 
 self.addEventListener("install", function (event) {

@@ -244,3 +244,18 @@ def test_fifty_officers_scanning_one_code_store_one_handover(app, make_user):
     assert count(Handover) == 1
     assert db.session.scalar(select(func.count()).select_from(HandoverLine)) == len(ids[3])
     assert db.session.get(Entitlement, e.id).status == "collected"
+
+
+def test_when_the_batch_write_is_refused_each_record_is_written_alone(make_user, monkeypatch):
+    """Another phone's handover committed after the batch was checked: the database
+    refuses the batch's write, and the records go one by one (that one a conflict)."""
+    from portal.distribution.services import sync
+
+    round_, point, officer, other = open_round(make_user)
+    es = [entitlement_of(round_.id, n) for n in range(3)]
+    services.hand_over(round_.id, point.id, es[1].id, full(es[1]), actor=other)
+    monkeypatch.setattr(sync, "_live", lambda ids: set())  # as if checked before it
+    out = services.sync_batch(round_.id, point.id, [_record(e) for e in es], actor=officer)
+    assert [o.outcome for o in out] == ["stored", "conflict", "stored"]
+    assert count(Handover) == 3 and count(SyncConflict) == 1
+    assert services.live_handover(es[1].id).officer_id == other.id

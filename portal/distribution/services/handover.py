@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import uploads
@@ -346,6 +346,98 @@ def write(
         },
     )
     return handover
+
+
+def write_many(rows, point_id: int, actor) -> None:
+    """Write checked handovers (entitlement, given, quantities, partial) of one point in
+    a few statements: the sync of an offline batch. Proxy letters are not part of an
+    offline batch's fast path (files); IntegrityError as `write`."""
+    rows = list(rows)
+    if not rows:
+        return
+    now = utcnow()
+    values = [
+        {
+            "entitlement_id": e.id,
+            "round_id": e.round_id,
+            "point_id": point_id,
+            "attempt": e.voids,
+            "client_id": given.client_id,
+            "collected_by": given.collected_by,
+            "proxy_name": None,
+            "proxy_relation": None,
+            "proxy_letter": given.proxy_letter_name,
+            "photo": None,
+            "cash_paid": given.cash_paid,
+            "partial_reason": given.partial_reason or None,
+            "handed_at": min(given.handed_at or now, now),
+            "recorded_at": now,
+            "officer_id": actor.id,
+        }
+        for e, given, _q, _p in rows
+    ]
+    made = db.session.execute(
+        insert(Handover).returning(Handover.id, Handover.entitlement_id), values
+    ).all()
+    ids = {entitlement_id: handover_id for handover_id, entitlement_id in made}
+    line_rows, delivered, states = [], [], []
+    for e, given, quantities, partial in rows:
+        for item_id, quantity in quantities.items():
+            line_rows.append(
+                {
+                    "handover_id": ids[e.id],
+                    "round_id": e.round_id,
+                    "item_id": item_id,
+                    "quantity_milli": quantity,
+                }
+            )
+            delivered.append({"b_entitlement": e.id, "b_item": item_id, "b_quantity": quantity})
+        states.append(
+            {
+                "b_id": e.id,
+                "b_voids": e.voids,
+                "b_status": "partly_collected" if partial else "collected",
+                "b_cash": given.cash_paid,
+            }
+        )
+    connection = db.session.connection()
+    if line_rows:
+        connection.execute(insert(HandoverLine.__table__), line_rows)
+        lines = EntitlementLine.__table__
+        connection.execute(
+            lines.update()
+            .where(
+                lines.c.entitlement_id == bindparam("b_entitlement"),
+                lines.c.item_id == bindparam("b_item"),
+            )
+            .values(delivered_milli=bindparam("b_quantity")),
+            delivered,
+        )
+    table = Entitlement.__table__
+    connection.execute(
+        table.update()
+        .where(table.c.id == bindparam("b_id"), table.c.voids == bindparam("b_voids"))
+        .values(status=bindparam("b_status"), cash_paid=bindparam("b_cash"), updated_at=now),
+        states,
+    )
+    for e, given, quantities, partial in rows:
+        record(
+            "hand_over",
+            "distribution_entitlement",
+            e.id,
+            actor=actor,
+            summary=given.collected_by,
+            after={
+                "handover_id": ids[e.id],
+                "point_id": point_id,
+                "attempt": e.voids,
+                "client_id": given.client_id,
+                "lines": {str(k): v for k, v in quantities.items()},
+                "cash_paid": given.cash_paid,
+                "partial": partial,
+            },
+        )
+    db.session.flush()
 
 
 def _store_files(given: Given) -> list[str]:

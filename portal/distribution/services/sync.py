@@ -29,6 +29,7 @@ from portal.distribution.models import (
     Entitlement,
     EntitlementLine,
     Handover,
+    HandoverVoid,
     SyncConflict,
 )
 from portal.distribution.services import handover as handovers
@@ -186,31 +187,95 @@ def _one(round_id, point_id, item, entitlements, actor) -> Outcome:
         return Outcome(client_id, "error", error.message)
 
 
+def _classify(round_id, point_id, item, entitlements, collected, actor):
+    """An Outcome for a record that is not stored as a handover (error, conflict), or
+    the checked values to store."""
+    client_id = item["client_id"]
+    entitlement = entitlements.get(_int(item.get("entitlement_id")) or 0)
+    try:
+        entitlement = handovers._check_place(entitlement, round_id, point_id)
+        given = given_of(item, client_id)
+        if entitlement.id in collected:
+            with db.session.begin_nested():
+                _conflict(entitlement, point_id, item, given, actor)
+            return Outcome(client_id, "conflict", _l("Already collected.")), None
+        if entitlement.round.status not in handovers.HANDING_OUT or entitlement.status != "due":
+            refusal = handovers.refusal_for(entitlement)
+            if isinstance(refusal, handovers.AlreadyCollected):
+                with db.session.begin_nested():
+                    _conflict(entitlement, point_id, item, given, actor)
+                return Outcome(client_id, "conflict", refusal.message), None
+            if refusal is not None:
+                raise refusal
+        handovers._check_collector(entitlement, given)
+        quantities, partial = handovers._check_quantities(entitlement, given)
+        handovers._store_files(given)  # a proxy's letter sent with the record
+    except (DistributionError, uploads.UploadError) as error:
+        return Outcome(client_id, "error", error.message), None
+    collected.add(entitlement.id)
+    return Outcome(client_id, "stored"), (entitlement, given, quantities, partial)
+
+
+def _live(entitlement_ids) -> set[int]:
+    """Which of these entitlements have a live handover (one query per 500)."""
+    ids = sorted(entitlement_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            db.session.scalars(
+                select(Handover.entitlement_id)
+                .outerjoin(HandoverVoid, HandoverVoid.handover_id == Handover.id)
+                .where(Handover.entitlement_id.in_(chunk), HandoverVoid.id.is_(None))
+            )
+        )
+    return found
+
+
 def sync_batch(round_id: int, point_id: int, batch, *, actor) -> list[Outcome]:
-    """Store a batch of offline handovers of one point; one outcome per record."""
+    """Store a batch of offline handovers of one point; one outcome per record.
+
+    The batch is checked record by record, then its handovers are written together
+    (a few statements for the whole batch). Should the database refuse that write
+    (another phone's handover of the same household committed meanwhile), each record
+    is written alone in its own savepoint instead, and the refused ones become
+    conflicts."""
     if handovers.point_of(round_id, point_id) is None:
         raise DistributionError(_l("Choose one of this round's points."), "point_id")
     if not isinstance(batch, list) or len(batch) > MAX_BATCH:
         raise DistributionError(_l("The batch is not a list of handovers."))
-    outcomes: list[Outcome] = []
+    outcomes: dict[int, Outcome] = {}
     todo = []
-    for item in batch:
+    for n, item in enumerate(batch):
         client_id = item.get("client_id") if isinstance(item, dict) else None
         if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-            outcomes.append(Outcome(str(client_id)[:64], "error", _l("No record id.")))
+            outcomes[n] = Outcome(str(client_id)[:64], "error", _l("No record id."))
         else:
-            todo.append(item)
+            todo.append((n, item))
     with write_transaction(db.session):
-        seen = _seen([item["client_id"] for item in todo])
-        entitlements = _entitlements(round_id, todo)
-        for item in todo:
+        seen = _seen([item["client_id"] for _n, item in todo])
+        entitlements = _entitlements(round_id, [item for _n, item in todo])
+        collected = _live(entitlements)
+        to_write = []
+        for n, item in todo:
             if item["client_id"] in seen:
-                outcomes.append(Outcome(item["client_id"], "duplicate"))
+                outcomes[n] = Outcome(item["client_id"], "duplicate")
                 continue
             seen.add(item["client_id"])
-            outcomes.append(_one(round_id, point_id, item, entitlements, actor))
+            outcomes[n], checked = _classify(
+                round_id, point_id, item, entitlements, collected, actor
+            )
+            if checked is not None:
+                to_write.append((n, item, checked))
+        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                handovers.write_many([checked for _n, _i, checked in to_write], point_id, actor)
+        except IntegrityError:
+            for n, item, _checked in to_write:
+                outcomes[n] = _one(round_id, point_id, item, entitlements, actor)
     db.session.expire_all()
-    return outcomes
+    return [outcomes[n] for n in sorted(outcomes)]
 
 
 # --- conflicts, decided by a person -----------------------------------------------------

@@ -267,3 +267,44 @@ def test_service_worker_and_manifest_are_served_for_the_officer_scope(client):
         assert json.loads(manifest.data)["scope"] == "/petugas/"
     with client.get("/static/vendor/jsqr-1.4.0-apache-2.0.js") as script:
         assert script.status_code == 200 and b"jsQR" in script.data
+
+
+def test_point_pages_are_valid_html(client, at_point, tmp_path, login_as):
+    """The officer's pages with something on them (the URL-map walk of
+    tests/test_valid_html.py finds no open round in the demo data)."""
+    from tests.test_valid_html import _checker, _errors
+
+    command = _checker()
+    round_, point, _me, other, base = at_point
+    e, collected = entitlement_of(round_.id), entitlement_of(round_.id, 1)
+    from portal.distribution import services
+
+    given = services.Given(
+        collected_by="collector", quantities={ln.item_id: ln.due_milli for ln in collected.lines}
+    )
+    services.hand_over(round_.id, point.id, collected.id, given, actor=other)
+    urls = [
+        "/petugas/",
+        base,
+        f"{base}?q=RT+{e.rt}",
+        f"{base}?q=2222-3333-4444-5555",
+        f"{base}/hak/{e.id}",
+        f"{base}/hak/{collected.id}",
+        f"{base}/luring",
+    ]
+    pages = {}
+    for url in urls:
+        for lang in ("id", "en"):
+            response = client.get(f"{url}{'&' if '?' in url else '?'}lang={lang}")
+            assert response.status_code == 200, url
+            name = f"page-{len(pages):02d}.html"
+            (tmp_path / name).write_bytes(response.data)
+            pages[name] = url
+    bad = client.post(f"{base}/hak/{e.id}", data=_form(e, collected_by="proxy"))
+    (tmp_path / "page-bad.html").write_bytes(bad.data)
+    pages["page-bad.html"] = "refused proxy"
+    login_as("operator")
+    (tmp_path / "page-conflicts.html").write_bytes(client.get("/staf/penyaluran/konflik/").data)
+    pages["page-conflicts.html"] = "conflicts"
+    errors = _errors(command, tmp_path, pages)
+    assert errors == [], "\n".join(errors)

@@ -133,6 +133,8 @@ def test_officer_hands_over_online_and_offline(
     (first_id, first_code), (second_id, second_code) = due
     page = new_page(locale="en-US")
     login_as(page, "officer")
+    # An officer lands on the point pages, not on the staff dashboard.
+    assert page.url.endswith("/petugas/"), page.url
     problems = []
 
     # Online, without the offline app: type the code, record the handover.

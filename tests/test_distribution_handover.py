@@ -259,3 +259,19 @@ def test_when_the_batch_write_is_refused_each_record_is_written_alone(make_user,
     assert [o.outcome for o in out] == ["stored", "conflict", "stored"]
     assert count(Handover) == 3 and count(SyncConflict) == 1
     assert services.live_handover(es[1].id).officer_id == other.id
+
+
+def test_demo_handovers_go_through_the_service(make_user):
+    from portal.devdata.distribution_point import seed
+
+    round_, _point, _officer, _other = open_round(make_user)
+    assert seed() == 0  # no demo officer yet
+    make_user("officer", username="petugas")
+    made = seed()
+    assert made >= 4 and count(Handover) == made
+    partly = db.session.scalars(
+        select(Entitlement).where(
+            Entitlement.round_id == round_.id, Entitlement.status == "partly_collected"
+        )
+    ).all()
+    assert len(partly) == 1

@@ -5,6 +5,7 @@ the offline app (its page, the day's roster, the batch upload, the service worke
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -285,7 +285,10 @@ def sync(round_id: int, point_id: int):
 def service_worker():
     """The offline app's service worker (static/js/officer-sw.js), allowed to look after
     /petugas/ (a worker served from /static/js/ could only look after that folder)."""
-    response = send_from_directory(current_app.static_folder, "js/officer-sw.js", max_age=0)
+    # A few kilobytes, read whole: no file left open by a client that does not read it.
+    with open(os.path.join(current_app.static_folder, "js", "officer-sw.js"), "rb") as fh:
+        body = fh.read()
+    response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/petugas/"
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -155,7 +155,7 @@ def search(round_id: int, point_id: int, text: str) -> list[Entitlement]:
         words = normalise_name(text)
         if len(words) < 2:
             return []
-        people = select(Person.id).where(Person.name_norm.contains(words))
+        people = select(Person.id).where(Person.name_norm.contains(words, autoescape=True))
         query = query.where(
             or_(Entitlement.collector_id.in_(people), Entitlement.alternate_id.in_(people))
         )

@@ -308,3 +308,11 @@ def test_point_pages_are_valid_html(client, at_point, tmp_path, login_as):
     pages["page-conflicts.html"] = "conflicts"
     errors = _errors(command, tmp_path, pages)
     assert errors == [], "\n".join(errors)
+
+
+def test_logging_out_clears_the_phone_for_those_who_hand_over(client, login_as):
+    login_as("officer")
+    out = client.post("/keluar", data={})
+    assert out.status_code == 302 and "storage" in out.headers["Clear-Site-Data"]
+    login_as("resident")
+    assert "Clear-Site-Data" not in client.post("/keluar", data={}).headers

@@ -275,3 +275,27 @@ def test_demo_handovers_go_through_the_service(make_user):
         )
     ).all()
     assert len(partly) == 1
+
+
+def test_an_offline_proxy_sends_the_letter_with_the_record(make_user):
+    import base64
+
+    round_, point, officer, _other = open_round(make_user)
+    e = entitlement_of(round_.id)
+    record = dict(_record(e), collected_by="proxy", proxy_name="Ahmad", proxy_relation="Adik")
+    out = services.sync_batch(round_.id, point.id, [record], actor=officer)
+    assert out[0].outcome == "error" and count(Handover) == 0
+    letter = base64.b64encode(jpeg().data).decode()
+    record = dict(
+        record, client_id=uuid.uuid4().hex, proxy_letter=f"data:image/jpeg;base64,{letter}"
+    )
+    out = services.sync_batch(round_.id, point.id, [record], actor=officer)
+    assert out[0].outcome == "stored"
+    stored = services.live_handover(e.id)
+    assert stored.proxy_name == "Ahmad" and stored.proxy_letter
+    not_a_picture = base64.b64encode(b"MZ not a picture").decode()
+    other = entitlement_of(round_.id, 1)
+    bad = dict(_record(other), collected_by="proxy", proxy_name="A", proxy_relation="B")
+    bad["proxy_letter"] = not_a_picture
+    out = services.sync_batch(round_.id, point.id, [bad], actor=officer)
+    assert out[0].outcome == "error" and count(Handover) == 1

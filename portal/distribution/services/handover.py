@@ -356,7 +356,34 @@ def write_many(rows, point_id: int, actor) -> None:
     if not rows:
         return
     now = utcnow()
-    values = [
+    made = db.session.execute(
+        insert(Handover).returning(Handover.id, Handover.entitlement_id),
+        _handover_values(rows, point_id, actor, now),
+    ).all()
+    ids = {entitlement_id: handover_id for handover_id, entitlement_id in made}
+    _write_lines_and_states(rows, ids, now)
+    for e, given, quantities, partial in rows:
+        record(
+            "hand_over",
+            "distribution_entitlement",
+            e.id,
+            actor=actor,
+            summary=given.collected_by,
+            after={
+                "handover_id": ids[e.id],
+                "point_id": point_id,
+                "attempt": e.voids,
+                "client_id": given.client_id,
+                "lines": {str(k): v for k, v in quantities.items()},
+                "cash_paid": given.cash_paid,
+                "partial": partial,
+            },
+        )
+    db.session.flush()
+
+
+def _handover_values(rows, point_id: int, actor, now) -> list[dict]:
+    return [
         {
             "entitlement_id": e.id,
             "round_id": e.round_id,
@@ -364,8 +391,10 @@ def write_many(rows, point_id: int, actor) -> None:
             "attempt": e.voids,
             "client_id": given.client_id,
             "collected_by": given.collected_by,
-            "proxy_name": None,
-            "proxy_relation": None,
+            "proxy_name": (given.proxy_name or None) if given.collected_by == "proxy" else None,
+            "proxy_relation": (given.proxy_relation or None)
+            if given.collected_by == "proxy"
+            else None,
             "proxy_letter": given.proxy_letter_name,
             "photo": None,
             "cash_paid": given.cash_paid,
@@ -376,10 +405,11 @@ def write_many(rows, point_id: int, actor) -> None:
         }
         for e, given, _q, _p in rows
     ]
-    made = db.session.execute(
-        insert(Handover).returning(Handover.id, Handover.entitlement_id), values
-    ).all()
-    ids = {entitlement_id: handover_id for handover_id, entitlement_id in made}
+
+
+def _write_lines_and_states(rows, ids: dict[int, int], now) -> None:
+    """The handovers' lines, what each entitlement line delivered, each entitlement's
+    new status: three executemany statements."""
     line_rows, delivered, states = [], [], []
     for e, given, quantities, partial in rows:
         for item_id, quantity in quantities.items():
@@ -420,24 +450,6 @@ def write_many(rows, point_id: int, actor) -> None:
         .values(status=bindparam("b_status"), cash_paid=bindparam("b_cash"), updated_at=now),
         states,
     )
-    for e, given, quantities, partial in rows:
-        record(
-            "hand_over",
-            "distribution_entitlement",
-            e.id,
-            actor=actor,
-            summary=given.collected_by,
-            after={
-                "handover_id": ids[e.id],
-                "point_id": point_id,
-                "attempt": e.voids,
-                "client_id": given.client_id,
-                "lines": {str(k): v for k, v in quantities.items()},
-                "cash_paid": given.cash_paid,
-                "partial": partial,
-            },
-        )
-    db.session.flush()
 
 
 def _store_files(given: Given) -> list[str]:

@@ -85,8 +85,10 @@ def configure_blueprints(app: Flask) -> None:
     from portal.complaints.views import bp as complaints_bp
     from portal.csr.manage import bp as csr_manage_bp
     from portal.csr.views import bp as csr_bp
+    from portal.distribution.conflicts import bp as distribution_conflicts_bp
     from portal.distribution.ledger import bp as distribution_ledger_bp
     from portal.distribution.manage import bp as distribution_manage_bp
+    from portal.distribution.point import bp as distribution_point_bp
     from portal.distribution.views import bp as distribution_bp
     from portal.lists.manage import bp as lists_manage_bp
     from portal.lists.views import bp as lists_bp
@@ -141,6 +143,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(procurement_purchase_bp)
     app.register_blueprint(distribution_bp)
     app.register_blueprint(distribution_manage_bp)
+    app.register_blueprint(distribution_point_bp)
+    app.register_blueprint(distribution_conflicts_bp)
     from portal.training.views import register as register_training
 
     register_training(app)

@@ -46,7 +46,7 @@ from portal.accounts.forms import (
 from portal.accounts.models import User
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm
-from portal.roles import ADMINS, RESIDENTS, ROLES, SECOND_FACTOR_ROLES
+from portal.roles import ADMINS, OFFICER, RESIDENTS, ROLES, SECOND_FACTOR_ROLES, can
 from portal.security import (
     csrf_after_limits,
     is_safe_next,
@@ -85,6 +85,9 @@ _code_limit = limiter.shared_limit(
 
 
 def _landing(user) -> str:
+    if user.role == OFFICER:
+        # A distribution officer's work is at the point, not the staff dashboard.
+        return url_for("distribution_point.home")
     if user.is_staff:
         return url_for("manage.dashboard")
     return url_for("public.home")
@@ -150,10 +153,16 @@ def _logged_in(user, form):
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        services.end_sessions(current_user._get_current_object())
+        user = current_user._get_current_object()
+        services.end_sessions(user)
         logout_user()
         staff_session.forget()
         flash(_("You have logged out."), "info")
+        response = redirect(url_for("public.home"))
+        if can(user, "hand_over"):
+            # The distribution roster kept on the phone goes with the login.
+            response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        return response
     return redirect(url_for("public.home"))
 
 

@@ -290,7 +290,7 @@ PARTNERS = [
     ),
 ]
 
-STAFF = [("admin", "admin"), ("operator", "operator"), ("auditor", "bpd")]
+STAFF = [("admin", "admin"), ("operator", "operator"), ("auditor", "bpd"), ("officer", "petugas")]
 
 
 def is_empty() -> bool:
@@ -357,6 +357,9 @@ def seed(households: int = 200) -> list[tuple[str, str, str]] | None:
 
     _seed_features(households, logins)
     db.session.commit()
+    from portal.devdata.distribution_point import seed as seed_handovers
+
+    seed_handovers()  # after the commit: handovers are transactions of their own
     return logins
 
 

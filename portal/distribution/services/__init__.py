@@ -1,6 +1,7 @@
 """Rules of distribution rounds, one module per process (common, rounds, approval,
 lifecycle, stock, ledger, closing, carry, arrival, entitlements, invitations, messages,
-progress, open_data), re-exported here for views, the demo and tests."""
+progress, open_data, handover, voids, sync), re-exported here for views, the demo and
+tests."""
 
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ from portal.distribution.services.common import (
     normalize_entitlement_code,
 )
 from portal.distribution.services.entitlements import entitlement_page, round_places
+from portal.distribution.services.handover import (
+    AlreadyCollected,
+    Given,
+    entitlement_at,
+    find_by_code,
+    hand_over,
+    live_handover,
+    nik_tail,
+    open_rounds,
+    point_of,
+    refusal_for,
+    search,
+)
 from portal.distribution.services.invitations import (
     Invitation,
     invitation_for_person,
@@ -70,6 +84,8 @@ from portal.distribution.services.rounds import (
     parse_quantity,
 )
 from portal.distribution.services.stock import add_received, receive_stock, received_by_ref
+from portal.distribution.services.sync import conflicts, decide_conflict, sync_batch
+from portal.distribution.services.voids import void_handover
 
 __all__ = [
     "FLAG_LABELS",
@@ -111,6 +127,21 @@ __all__ = [
     "self_check_notes",
     "send_invitations",
     "update_round",
+    "AlreadyCollected",
+    "Given",
+    "conflicts",
+    "decide_conflict",
+    "entitlement_at",
+    "find_by_code",
+    "hand_over",
+    "live_handover",
+    "nik_tail",
+    "open_rounds",
+    "point_of",
+    "refusal_for",
+    "search",
+    "sync_batch",
+    "void_handover",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "DistributionError",

@@ -152,9 +152,11 @@ def configure_templates(app: Flask) -> None:
     from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.roles import can
     from portal.status_tags import status_tag_of
+    from portal.templating import remembered_url_for
     from portal.text import plain_excerpt, render_markdown
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["url_for"] = remembered_url_for(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         village_name=app.config["VILLAGE_NAME"],

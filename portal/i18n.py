@@ -11,13 +11,14 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request
 from flask_babel import (
     Domain,
     format_date,
-    format_datetime,
     get_locale,
+    get_timezone,
     get_translations,
     to_user_timezone,
 )
@@ -131,12 +132,18 @@ def when(value, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if fmt == "medium":
-            return format_datetime(value, DATETIME_PATTERNS.get(current_lang(), "medium"))
-        return format_datetime(value, fmt)
+        lang = current_lang()
+        pattern = DATETIME_PATTERNS.get(lang, "medium") if fmt == "medium" else fmt
+        return _when(value, pattern, lang, get_timezone())
     if isinstance(value, date):
         return format_date(value, fmt)
     return str(value)
+
+
+@lru_cache(maxsize=4096)
+def _when(value: datetime, pattern: str, lang: str, tz) -> str:
+    # What flask_babel.format_datetime does: the time shown in the village's time zone.
+    return babel_format_datetime(value, pattern, tzinfo=tz, locale=lang)
 
 
 def day(value, fmt: str = "long") -> str:
@@ -236,6 +243,19 @@ def _jinja_ngettext(__context, __singular: str, __plural: str, __num: int, **var
     return rv % variables
 
 
+def _bound(lookup):
+    @pass_context
+    def translate(__context, *args, **variables):
+        if len(args) == 3:  # ngettext(singular, plural, n)
+            variables.setdefault("num", args[2])
+        rv = lookup(*args)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704  (our own catalogue, as Jinja's newstyle gettext does)
+        return rv % variables
+
+    return translate
+
+
 def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # One domain ("messages") for the whole portal; see _CachingDomain.
@@ -243,6 +263,16 @@ def configure_i18n(app: Flask) -> None:
         domain=app.config.get("BABEL_DOMAIN", "messages")
     )
     app.jinja_env.globals.update(gettext=_jinja_gettext, ngettext=_jinja_ngettext)
+
+    @app.context_processor
+    def _bound_gettext():
+        # Each page's _() and ngettext() bound to the request's catalogue, found once
+        # per render; macros imported without context use the globals above.
+        try:
+            found = catalogue()
+        except RuntimeError:
+            return {}
+        return {"gettext": _bound(found.ugettext), "ngettext": _bound(found.ungettext)}
 
     @app.after_request
     def _remember_language(response):

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 
+import flask_babel
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -256,7 +258,22 @@ def _bound(lookup):
     return translate
 
 
+def _babel_context() -> SimpleNamespace | None:
+    """Flask-Babel's per-request state (its `_get_current_context`, which it asks on
+    every gettext, lazy string and get_locale): the same namespace in `g`, found with
+    one lookup of `g` instead of three. A form's select of 20 lazy labels asked 100
+    times a page. None outside an app context, as Flask-Babel's own."""
+    try:
+        return g._flask_babel
+    except AttributeError:
+        state = g._flask_babel = SimpleNamespace()
+        return state
+    except RuntimeError:
+        return None
+
+
 def configure_i18n(app: Flask) -> None:
+    flask_babel._get_current_context = _babel_context
     babel.init_app(app, locale_selector=select_locale)
     # One domain ("messages") for the whole portal; see _CachingDomain.
     babel.__dict__["domain_instance"] = _CachingDomain(

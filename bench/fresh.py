@@ -21,7 +21,8 @@ pages and last; each page's share is its requests per second divided by the mean
 those /healthz rows, all in the same run.
 
 Settings: FRESH_SECONDS (3) and FRESH_WARMUP (1) per row, FRESH_CONNECTIONS (8),
-FRESH_ONLY (a substring: only the paths holding it), BENCH_WORKERS (2). Targets: at
+FRESH_ONLY (a substring: only the paths holding it), FRESH_PATHS (a comma-separated
+list of exact paths), BENCH_WORKERS (2). Targets: at
 least 35% of /healthz and p95 under 100 ms. The table goes to bench/results/fresh.json
 and, with FRESH_README=1, into bench/README.md between its FRESH-TABLE markers.
 """
@@ -247,9 +248,10 @@ def plan(stamp: dict, port: int, cookies: dict[str, str]) -> list[tuple[str, str
     """(role, path) rows: pages answering HTML with 200 to the role that opens them."""
     everyone = os.environ.get("FRESH_ROLES") == "all"
     only = os.environ.get("FRESH_ONLY", "")
+    exact = set(filter(None, os.environ.get("FRESH_PATHS", "").split(",")))
     rows = []
     for page in stamp["pages"]:
-        if only not in page["path"]:
+        if only not in page["path"] or (exact and page["path"] not in exact):
             continue
         for role in page["roles"] if everyone else page["roles"][:1]:
             status, headers, _ = run.fetch(

@@ -1,13 +1,14 @@
 """No page runs more SQL statements when it shows more rows (no N+1 queries).
 
-The demo village is seeded, every GET page that answers HTML is fetched as a resident,
-a partner, a trainer, an operator and an admin (ids 1, the demo's slugs and codes, as
-tests/test_valid_html.py walks them), and the statements each sends to the database are
-counted with a SQLAlchemy event listener. Then the village grows: about three times the
-announcements, meetings, partners, CSR needs, companies and pledges, proposals, ballots,
-courses and households, with the audit entries that come with them; every page is fetched
-again and must send exactly as many statements as before. A page that loads something
-per row it shows fails here, naming the page and both counts.
+The demo village is seeded, every GET page that answers HTML is fetched once, as the
+first of a resident, a partner, a trainer, an operator and an admin that may open it
+(ids 1, the demo's slugs and codes, as tests/test_valid_html.py walks them), and the
+statements each sends to the database are counted with a SQLAlchemy event listener.
+Then the village grows: about three times the announcements, meetings and partners, more
+CSR needs, companies and pledges, proposals, a ballot, courses and households, with the
+audit entries that come with them; every page is fetched again and must send exactly as
+many statements as before. A page that loads something per row it shows fails here,
+naming the page and both counts.
 
 Each page is fetched twice and the second count is the one compared: the first request
 of a page may fill a per-worker cache (ballot results, rendered Markdown), which is
@@ -64,20 +65,33 @@ def _pages(app, role: str) -> list[str]:
     return _urls(app, wanted)
 
 
-def _statements(app, clients) -> dict[tuple[str, str], tuple[int, list[str]]]:
-    """(role, url) -> the statements of the second of two requests, for HTML pages."""
-    from portal.extensions import db
-
-    found = {}
-    for role, client in clients.items():
+def _plan(app) -> list[tuple[str, str]]:
+    """Each page once, as the first role in ROLES that may open it (public pages as a
+    resident), as bench/fresh.py measures them."""
+    seen: dict[str, str] = {}
+    for role in ROLES:
         for url in _pages(app, role):
-            first = client.get(url)
-            if first.status_code != 200 or first.mimetype != "text/html":
-                continue
-            with counting(db.engine) as seen:
-                again = client.get(url)
-            assert again.status_code == 200, (role, url)
-            found[role, url] = (len(seen), list(seen))
+            seen.setdefault(url, role)
+    return sorted((role, url) for url, role in seen.items())
+
+
+def _statements(app, clients, plan) -> dict[tuple[str, str], tuple[int, list[str]]]:
+    """(role, url) -> the statements of the second of two requests, for HTML pages."""
+    from portal.extensions import db, limiter
+
+    # The complaint tracking pages are rate-limited per address: each walk starts with
+    # fresh counters (RATELIMIT_ENABLED would switch the shared limiter off for the
+    # tests that run after this one).
+    limiter.reset()
+    found = {}
+    for role, url in plan:
+        first = clients[role].get(url)
+        if first.status_code != 200 or first.mimetype != "text/html":
+            continue
+        with counting(db.engine) as seen:
+            again = clients[role].get(url)
+        assert again.status_code == 200, (role, url)
+        found[role, url] = (len(seen), list(seen))
     return found
 
 
@@ -122,12 +136,6 @@ def _grow() -> dict[str, int]:
 
 
 @pytest.fixture
-def app_config(app_config):
-    # Each page is fetched four times; the complaint tracking pages are rate-limited.
-    return {**app_config, "RATELIMIT_ENABLED": False}
-
-
-@pytest.fixture
 def village(app):
     from portal.devdata.village import seed
     from portal.extensions import db
@@ -137,6 +145,9 @@ def village(app):
     return app
 
 
+# Two walks of about 110 pages, four requests each, and the village seeded and grown:
+# a minute on a quiet machine, several on a busy one (PostgreSQL).
+@pytest.mark.timeout(900)
 def test_no_page_sends_more_statements_when_it_shows_more_rows(village, make_user):
     app = village
     users = {role: _demo_user(role) for role in ("resident", "partner")}
@@ -145,13 +156,14 @@ def test_no_page_sends_more_statements_when_it_shows_more_rows(village, make_use
         users[role] = make_user(role)
     clients = {role: _client(app, user) for role, user in users.items()}
 
-    before = _statements(app, clients)
+    plan = _plan(app)
+    before = _statements(app, clients, plan)
     counts = _grow()
-    after = _statements(app, clients)
+    after = _statements(app, clients, plan)
 
     # The walk reached the pages of every role, and the village really grew.
     assert {role for role, _url in before} == set(ROLES)
-    assert len(before) >= 150, len(before)
+    assert len(before) >= 100, len(before)
     assert counts["Announcement"] >= 3 * 5, counts
     grown = []
     for key, (n, seen) in sorted(before.items()):

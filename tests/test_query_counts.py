@@ -4,11 +4,11 @@ The demo village is seeded, every GET page that answers HTML is fetched once, as
 first of a resident, a partner, a trainer, an operator and an admin that may open it
 (ids 1, the demo's slugs and codes, as tests/test_valid_html.py walks them), and the
 statements each sends to the database are counted with a SQLAlchemy event listener.
-Then the village grows: about three times the announcements, meetings and partners, more
-CSR needs, companies and pledges, proposals, a ballot, courses and households, with the
-audit entries that come with them; every page is fetched again and must send exactly as
-many statements as before. A page that loads something per row it shows fails here,
-naming the page and both counts.
+Then the village grows: about three times the announcements, meetings and partners, two
+more published recipient-list periods, more CSR needs, companies and pledges, proposals,
+a ballot, courses and households, with the audit entries that come with them; every page
+is fetched again and must send exactly as many statements as before. A page that loads
+something per row it shows fails here, naming the page and both counts.
 
 Each page is fetched twice and the second count is the one compared: the first request
 of a page may fill a per-worker cache (ballot results, rendered Markdown), which is
@@ -98,13 +98,18 @@ def _statements(app, clients, plan) -> dict[tuple[str, str], tuple[int, list[str
 def _grow() -> dict[str, int]:
     """About twice as many rows again of everything the pages list."""
     from portal.devdata import csr as csr_demo
+    from portal.devdata import lists as lists_demo
     from portal.devdata import participation as participation_demo
     from portal.devdata import registry as registry_demo
     from portal.devdata import training as training_demo
     from portal.extensions import db
-    from portal.models_base import utcnow
+    from portal.models_base import utcnow, village_today
     from portal.public.models import Announcement, Meeting, Partner
 
+    # Two more recipient-list periods, drawn, decided, approved and published by the
+    # services (each its own transaction, so first).
+    for years in (1, 2):
+        assert lists_demo.seed(today=village_today() - timedelta(days=366 * years)) is not None
     now = utcnow()
     for model in (Announcement, Meeting, Partner):
         rows = db.session.scalars(select(model).order_by(model.id)).all()

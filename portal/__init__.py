@@ -216,6 +216,7 @@ def configure_security(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from flask_login import current_user
 
+    from portal import templating
     from portal.programmes.models import AID_TYPES
     from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.roles import can
@@ -223,6 +224,7 @@ def configure_templates(app: Flask) -> None:
     from portal.text import plain_excerpt, render_markdown
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    templating.configure(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         village_name=app.config["VILLAGE_NAME"],

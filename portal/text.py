@@ -41,10 +41,16 @@ def render_markdown(source: str | None) -> Markup:
 
 
 def plain_excerpt(source: str | None, length: int = 180) -> str:
-    """The first words of a Markdown text, without markup, for lists and feeds."""
+    """The first words of a Markdown text, without markup, for lists and feeds (cached
+    like the HTML: a list shows the same excerpts on every request)."""
     if not source:
         return ""
-    text = nh3.clean(_render(str(source)), tags=set())
+    return _excerpt(str(source), length)
+
+
+@lru_cache(maxsize=1024)
+def _excerpt(source: str, length: int) -> str:
+    text = nh3.clean(_render(source), tags=set())
     text = re.sub(r"\s+", " ", text).strip()
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     if len(text) <= length:

@@ -28,3 +28,61 @@ def test_limits_memory_storage_still_calls_the_method_sweeping_storage_replaces(
     assert "_MemoryStorage__expire_events" in vars(MemoryStorage)
     replaced = SweepingMemoryStorage._MemoryStorage__schedule_expiry
     assert replaced is not MemoryStorage._MemoryStorage__schedule_expiry
+
+
+def test_faster_html_params_writes_what_wtforms_writes():
+    """portal/forms.py replaces WTForms' html_params (the widgets' attribute writer)
+    with an f-string version: the output must stay byte for byte WTForms' own."""
+    import wtforms.widgets.core as widgets_core
+    from markupsafe import Markup
+    from wtforms import Form, SelectField, StringField
+    from wtforms.fields.choices import SelectChoice
+
+    from portal import forms
+
+    assert widgets_core.html_params is forms.html_params
+    assert "html_params(" in inspect.getsource(widgets_core.Select.render_option)
+    cases = [
+        {"id": "x", "name": "nama", "value": 'a "quoted" <b>&</b>', "required": True},
+        {"class_": "wide", "for_": "x", "data_hx_get": "/a?b=1&c=2", "aria_invalid": "true"},
+        {"checked": False, "disabled": True, "value": 0, "size": 12, "title": Markup("<i>")},
+        {"value": None, "placeholder": "Rp 1.500.000", "aria-describedby": "a-hint a-error"},
+        {"onclick": "alert('x')", "data_value": "'\"'"},
+        {},
+    ]
+    for case in cases:
+        ours, theirs = forms.html_params(**case), forms.wtforms_html_params(**case)
+        assert ours == theirs and type(ours) is type(theirs), case
+
+    class Sample(Form):
+        name = StringField(default='<script>"x"</script>')
+        kind = SelectField(
+            choices=[SelectChoice("a", "A & B"), SelectChoice("b", '"Bee"')], default="b"
+        )
+
+    sample = Sample()
+    html = str(sample.name()) + str(sample.kind())
+    widgets_core.html_params = forms.wtforms_html_params
+    try:
+        expected = str(sample.name()) + str(sample.kind())
+    finally:
+        widgets_core.html_params = forms.html_params
+    assert html == expected
+
+
+def test_flask_babel_still_finds_its_request_state_through_the_replaced_function():
+    """portal/i18n.py replaces flask_babel._get_current_context (three lookups of `g`
+    on every gettext) with a one-lookup version keeping the same namespace."""
+    import flask_babel
+    from flask import Flask, g
+
+    from portal.i18n import _babel_context
+
+    for caller in (flask_babel.get_domain, flask_babel.get_locale, flask_babel.refresh):
+        assert "_get_current_context()" in inspect.getsource(caller), caller
+    original = inspect.getsource(flask_babel.Domain.get_translations)
+    assert "_get_current_context()" in original
+    assert _babel_context() is None  # outside an app context, as Flask-Babel's
+    with Flask("x").app_context():
+        state = _babel_context()
+        assert state is g._flask_babel is _babel_context()

@@ -91,10 +91,9 @@ def _programme_choices():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
+    periods = services.list_periods()
     return render_template(
-        "lists/manage/index.html",
-        periods=services.list_periods(),
-        latest={p.id: services.latest_version(p) for p in services.list_periods()},
+        "lists/manage/index.html", periods=periods, latest=services.latest_versions(periods)
     )
 
 

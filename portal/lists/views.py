@@ -85,7 +85,7 @@ def index():
 def board(period_id: int):
     number = id_arg("versi")
     period, version = _published(period_id, number)
-    latest = services.latest_version(period)
+    latest = version if number is None else services.latest_version(period)
     pages = max(1, -(-version.households // PER_PAGE))
     page = page_arg("halaman")
     if page > pages:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -21,6 +21,10 @@ from portal.lists.services.draft import entries_query, recipient_name
 from portal.models_base import utcnow, village_today
 from portal.privacy import mask_name
 
+# The public board shows a version's decision (meeting) and approval: loaded with the
+# version in one statement instead of two lazy loads after it.
+_WITH_DECISION = (joinedload(ListVersion.decision), joinedload(ListVersion.approval))
+
 
 def latest_version(period: ListPeriod) -> ListVersion | None:
     return db.session.scalar(
@@ -28,12 +32,33 @@ def latest_version(period: ListPeriod) -> ListVersion | None:
         .where(ListVersion.period_id == period.id)
         .order_by(ListVersion.number.desc())
         .limit(1)
+        .options(*_WITH_DECISION)
     )
+
+
+def latest_versions(periods: list[ListPeriod]) -> dict[int, ListVersion | None]:
+    """period id -> its newest version (or None), for many periods in one statement."""
+    newest = (
+        select(ListVersion.period_id, func.max(ListVersion.number).label("number"))
+        .where(ListVersion.period_id.in_([p.id for p in periods]))
+        .group_by(ListVersion.period_id)
+        .subquery()
+    )
+    found = db.session.scalars(
+        select(ListVersion).join(
+            newest,
+            (ListVersion.period_id == newest.c.period_id) & (ListVersion.number == newest.c.number),
+        )
+    )
+    by_period = {v.period_id: v for v in found}
+    return {p.id: by_period.get(p.id) for p in periods}
 
 
 def get_version(period: ListPeriod, number: int) -> ListVersion | None:
     return db.session.scalar(
-        select(ListVersion).where(ListVersion.period_id == period.id, ListVersion.number == number)
+        select(ListVersion)
+        .where(ListVersion.period_id == period.id, ListVersion.number == number)
+        .options(*_WITH_DECISION)
     )
 
 

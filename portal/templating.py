@@ -1,0 +1,61 @@
+"""`url_for` for templates, remembered per worker.
+
+A page builds the same addresses on every request: the menu, the footer, the static
+files, the links of its rows. Werkzeug's build costs some 10 µs a call; the address of
+an endpoint with the same values is the same for every request to the same host,
+scheme and script root, so templates get it from a bounded dictionary after the first
+time. Anything else (a relative ".endpoint", `_external`, `_anchor` and the other `_`
+options, values that cannot be a dictionary key, no request) goes to Flask's own
+`url_for` every time.
+
+Each render gets a `url_for` bound to its request (a context processor: the request is
+looked up once per page, not once per link); the global one, for macros imported
+without context, looks the request up on each call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, request
+
+MAX_KEPT = 4096
+
+
+def _request_key() -> tuple:
+    environ = request.environ
+    return (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"), environ.get("wsgi.url_scheme"))
+
+
+def configure(app: Flask) -> None:
+    build = app.url_for
+    kept: dict[tuple, str] = {}
+
+    def remembered(where: Callable[[], tuple]) -> Callable[..., str]:
+        def url_for(endpoint: str, **values) -> str:
+            if endpoint[:1] == "." or any(name[:1] == "_" for name in values):
+                return build(endpoint, **values)
+            try:
+                key = (where(), endpoint, *sorted(values.items()))
+                return kept[key]
+            except KeyError:
+                pass
+            except (TypeError, RuntimeError):  # an unhashable value; outside a request
+                return build(endpoint, **values)
+            url = build(endpoint, **values)
+            if len(kept) >= MAX_KEPT:
+                kept.clear()
+            kept[key] = url
+            return url
+
+        return url_for
+
+    app.jinja_env.globals["url_for"] = remembered(_request_key)
+
+    @app.context_processor
+    def _bound_url_for():
+        try:
+            here = _request_key()
+        except RuntimeError:  # rendering outside a request (mail, PDF text)
+            return {}
+        return {"url_for": remembered(lambda: here)}

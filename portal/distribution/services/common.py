@@ -14,6 +14,7 @@ from portal.distribution.models import (
     from_milli,
 )
 from portal.extensions import db
+from portal.numbers import DB_INT_MAX
 from portal.service_errors import ServiceError
 
 # 32 letters and digits without the look-alikes 0/O and 1/I: 16 of them are 80 bits,
@@ -51,6 +52,39 @@ def locked_round(round_id: int) -> DistributionRound:
     if found is None:
         raise DistributionError(_l("There is no such distribution round."))
     return found
+
+
+def draft_round(round_id: int) -> DistributionRound:
+    """The round's row locked, refused unless it is still a draft."""
+    round_ = locked_round(round_id)
+    if round_.is_frozen:
+        raise DistributionError(_l("Only a draft round can be changed."))
+    return round_
+
+
+def checked_round_fields(
+    *,
+    title_id: str,
+    starts_on,
+    ends_on,
+    cash_amount: int | None,
+    sample_percent: int,
+    sample_minimum: int,
+) -> str:
+    """Refuse a round's title, dates, cash or sample size beside the field; the cleaned
+    title."""
+    title_id = clean(title_id, 200)
+    if not title_id:
+        raise DistributionError(_l("Give the round a title in Indonesian."), "title_id")
+    if ends_on < starts_on:
+        raise DistributionError(_l("The last day cannot be before the first."), "ends_on")
+    if cash_amount is not None and not 0 <= cash_amount <= DB_INT_MAX:
+        raise DistributionError(_l("Enter an amount in whole rupiah."), "cash_amount")
+    if not 1 <= sample_percent <= 100:
+        raise DistributionError(_l("Enter a share between 1 and 100."), "sample_percent")
+    if not 0 <= sample_minimum <= 100_000:
+        raise DistributionError(_l("Enter a number of households."), "sample_minimum")
+    return title_id
 
 
 def check_move(round_: DistributionRound, to: str) -> None:

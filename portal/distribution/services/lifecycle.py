@@ -20,19 +20,13 @@ from portal.distribution.models import (
 from portal.distribution.services.common import (
     DistributionError,
     check_move,
+    checked_round_fields,
     clean,
+    draft_round,
     locked_round,
 )
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.numbers import DB_INT_MAX
-
-
-def _draft(round_id: int) -> DistributionRound:
-    round_ = locked_round(round_id)
-    if round_.is_frozen:
-        raise DistributionError(_l("Only a draft round can be changed."))
-    return round_
 
 
 def update_round(
@@ -51,19 +45,16 @@ def update_round(
     sample_minimum: int = 30,
 ) -> DistributionRound:
     """Change a draft's title, dates, cash, formula, notes and sample size."""
-    title_id = clean(title_id, 200)
-    if not title_id:
-        raise DistributionError(_l("Give the round a title in Indonesian."), "title_id")
-    if ends_on < starts_on:
-        raise DistributionError(_l("The last day cannot be before the first."), "ends_on")
-    if cash_amount is not None and not 0 <= cash_amount <= DB_INT_MAX:
-        raise DistributionError(_l("Enter an amount in whole rupiah."), "cash_amount")
-    if not 1 <= sample_percent <= 100:
-        raise DistributionError(_l("Enter a share between 1 and 100."), "sample_percent")
-    if not 0 <= sample_minimum <= 100_000:
-        raise DistributionError(_l("Enter a number of households."), "sample_minimum")
+    title_id = checked_round_fields(
+        title_id=title_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        cash_amount=cash_amount,
+        sample_percent=sample_percent,
+        sample_minimum=sample_minimum,
+    )
     with write_transaction(db.session):
-        round_ = _draft(round_id)
+        round_ = draft_round(round_id)
         outside = [s for p in round_.points for s in p.slots if not starts_on <= s.day <= ends_on]
         if outside:
             raise DistributionError(
@@ -97,7 +88,7 @@ def remove_part(round_id: int, kind: str, part_id: int, *, actor) -> None:
     if model is None:
         raise DistributionError(_l("There is nothing of that kind to remove."))
     with write_transaction(db.session):
-        _draft(round_id)
+        draft_round(round_id)
         part = db.session.get(model, part_id)
         if part is None or part.round_id != round_id:
             raise DistributionError(_l("This round has no such part."))

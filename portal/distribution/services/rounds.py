@@ -17,10 +17,14 @@ from portal.distribution.models import (
     TimeSlot,
     milli,
 )
-from portal.distribution.services.common import DistributionError, clean, locked_round
+from portal.distribution.services.common import (
+    DistributionError,
+    checked_round_fields,
+    clean,
+    draft_round,
+)
 from portal.extensions import db
 from portal.lists import queries as lists
-from portal.numbers import DB_INT_MAX
 
 FORMULA_KEYS = ("rice", "oil", "eggs", "mung_beans")
 
@@ -44,17 +48,14 @@ def create_round(
         raise DistributionError(
             _l("Choose an approved, published recipient list for the round."), "version_id"
         )
-    title_id = clean(title_id, 200)
-    if not title_id:
-        raise DistributionError(_l("Give the round a title in Indonesian."), "title_id")
-    if ends_on < starts_on:
-        raise DistributionError(_l("The last day cannot be before the first."), "ends_on")
-    if cash_amount is not None and not 0 <= cash_amount <= DB_INT_MAX:
-        raise DistributionError(_l("Enter an amount in whole rupiah."), "cash_amount")
-    if not 1 <= sample_percent <= 100:
-        raise DistributionError(_l("Enter a share between 1 and 100."), "sample_percent")
-    if not 0 <= sample_minimum <= 100_000:
-        raise DistributionError(_l("Enter a number of households."), "sample_minimum")
+    title_id = checked_round_fields(
+        title_id=title_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        cash_amount=cash_amount,
+        sample_percent=sample_percent,
+        sample_minimum=sample_minimum,
+    )
     with write_transaction(db.session):
         round_ = DistributionRound(
             period_id=info.period_id,
@@ -82,13 +83,6 @@ def create_round(
     return round_
 
 
-def _draft(round_id: int) -> DistributionRound:
-    round_ = locked_round(round_id)
-    if round_.is_frozen:
-        raise DistributionError(_l("Only a draft round can be changed."))
-    return round_
-
-
 def add_point(
     round_id: int,
     *,
@@ -108,7 +102,7 @@ def add_point(
     if map_url and not map_url.startswith(("https://", "http://")):
         raise DistributionError(_l("Enter a web address starting with https://."), "map_url")
     with write_transaction(db.session):
-        _draft(round_id)
+        draft_round(round_id)
         point = DistributionPoint(
             round_id=round_id,
             name=name,
@@ -140,7 +134,7 @@ def add_slot(
     if ends_at <= starts_at:
         raise DistributionError(_l("The time slot must end after it starts."), "ends_at")
     with write_transaction(db.session):
-        round_ = _draft(round_id)
+        round_ = draft_round(round_id)
         point = db.session.get(DistributionPoint, point_id)
         if point is None or point.round_id != round_id:
             raise DistributionError(_l("Choose one of this round's points."), "point_id")
@@ -205,7 +199,7 @@ def add_item(
     if formula_key and formula_key not in FORMULA_KEYS:
         raise DistributionError(_l("Choose an item of the food formula."), "formula_key")
     with write_transaction(db.session):
-        round_ = _draft(round_id)
+        round_ = draft_round(round_id)
         item = RoundItem(
             round_id=round_id,
             position=len(round_.items),

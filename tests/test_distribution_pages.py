@@ -179,14 +179,16 @@ def test_the_entitlements_list_filters_by_rt_and_status(make_user, login_as, cli
     assert client.get(f"/staf/penyaluran/{round_.id}/penerima?rt=abc").status_code == 404
 
 
-def test_invitations_pdf_holds_each_code_and_is_audited(make_user, login_as, client):
+def test_invitations_pdf_holds_each_code_and_is_audited(app, make_user, login_as, client):
     round_, version, _, _ = approved_round(make_user, households=30)
+    app.config["VILLAGE_WHATSAPP"] = "0812-7000-1234"  # the complaint number it prints
     login_as("operator")
     response = client.get(f"/staf/penyaluran/{round_.id}/undangan.pdf?tata=a6")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     codes = db.session.scalars(select(Entitlement.code)).all()
     assert codes and all(code[:4] in text and code[-4:] in text for code in codes)
+    assert "0812-7000-1234" in text
     assert response.data.count(b"/Type /Page\n") + response.data.count(b"/Type /Page ") >= 1
     assert (
         db.session.scalar(select(func.count()).where(AuditEntry.action == "print_invitations")) == 1

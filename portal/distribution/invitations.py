@@ -120,7 +120,9 @@ class _Texts:
         self.check = latin1(
             _("Check your household at %(url)s", url=url_for("lists.self_check", _external=True))
         )
-        phone = current_app.config.get("COMPLAINT_PHONE")
+        # The village office's number (WhatsApp first), as on the complaint poster.
+        config = current_app.config
+        phone = config.get("VILLAGE_WHATSAPP") or config.get("VILLAGE_PHONE")
         complaint = url_for("complaints.new", _external=True)
         self.complain = latin1(
             _("Complaints: %(url)s", url=complaint)

@@ -45,8 +45,9 @@ def clean_contact(user: User) -> tuple[str, str] | None:
 
 def deliver(user: User, subject: str, body: str, kind: str) -> bool:
     """Hand a message already written in `user`'s language to every sender, in the
-    caller's transaction. False when the user has no contact or nothing is registered
-    (the registry's change requests tell residents this way too)."""
+    caller's transaction. False when the user has no contact or nothing is registered.
+    The registry's change requests and distribution's invitations tell residents this
+    way."""
     contact = clean_contact(user)
     if contact is None or not _SENDERS:
         return False
@@ -84,15 +85,3 @@ def last_reset_code(user: User) -> datetime | None:
             AuditEntry.object_id == str(user.id),
         )
     )
-
-
-def send_notice(user: User, subject: str, body: str, kind: str) -> bool:
-    """Hand a message for `user` to every registered sender, in the caller's transaction
-    (features above accounts: a distribution invitation). False when the account has no
-    phone or e-mail, or no sender is registered."""
-    contact = clean_contact(user)
-    if contact is None or not _SENDERS:
-        return False
-    for sender in _SENDERS.values():
-        sender(contact[0], contact[1], subject, body, kind)
-    return True

@@ -27,7 +27,7 @@ ACTION = "invitation_message"
 
 def _deliver(user: User, subject: str, body: str) -> bool:
     """The one call to the outbox (kept small: the outbox is moving to portal/notify)."""
-    return notices.send_notice(user, subject, body, "invitation")
+    return notices.deliver(user, subject, body, "invitation")
 
 
 def _text(round_, entitlement: Entitlement, user: User) -> tuple[str, str]:

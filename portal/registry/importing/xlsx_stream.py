@@ -33,13 +33,16 @@ STREAM_ABOVE_BYTES = 256 * 1024 * 1024
 # Built-in number formats that are dates or times (ECMA-376, 18.8.30).
 DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _DATE_CODE = re.compile(r"[dmyhs]")
+# An uploaded file is not trusted: no entities expanded, no DTD or network fetched.
+_SAFE = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+_PARSER = etree.XMLParser(**_SAFE)
 _EPOCH = datetime(1899, 12, 30)
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> list[str]:
     """The ZIP member of each sheet, in workbook order."""
-    workbook = etree.fromstring(archive.read("xl/workbook.xml"))
-    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    workbook = etree.fromstring(archive.read("xl/workbook.xml"), _PARSER)
+    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), _PARSER)
     targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{PKG_REL_NS}Relationship")}
     parts = []
     for sheet in workbook.iter(f"{NS}sheet"):
@@ -65,7 +68,7 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
         return []
     strings = []
     with fh:
-        for _event, item in etree.iterparse(fh, events=("end",), tag=f"{NS}si"):
+        for _event, item in etree.iterparse(fh, events=("end",), tag=f"{NS}si", **_SAFE):
             # Rich text: the runs' texts, without the phonetic (<rPh>) readings.
             strings.append("".join(t.text or "" for t in item.iter(f"{NS}t")
                                    if t.getparent().tag != f"{NS}rPh"))  # fmt: skip
@@ -76,7 +79,7 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
 def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of the cell formats (the cells' s attribute) that show a date."""
     try:
-        styles = etree.fromstring(archive.read("xl/styles.xml"))
+        styles = etree.fromstring(archive.read("xl/styles.xml"), _PARSER)
     except KeyError:
         return set()
     custom = set()
@@ -144,7 +147,7 @@ def stream_rows(path: str, index: int) -> Iterator[tuple[int, list]]:
         date_styles = _date_styles(archive)
         expected = 1
         with archive.open(part) as fh:
-            for _event, row in etree.iterparse(fh, events=("end",), tag=f"{NS}row"):
+            for _event, row in etree.iterparse(fh, events=("end",), tag=f"{NS}row", **_SAFE):
                 number = int(row.get("r") or expected)
                 while expected < number:  # rows the file leaves out are empty
                     yield expected, []

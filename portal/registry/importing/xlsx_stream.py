@@ -102,6 +102,7 @@ def _as_date(serial: float):
     return moment.date() if serial == int(serial) else moment
 
 
+CELL = f"{NS}c"
 _COLUMNS: dict[str, int] = {}
 
 
@@ -153,12 +154,16 @@ def stream_rows(path: str, index: int) -> Iterator[tuple[int, list]]:
                     yield expected, []
                     expected += 1
                 cells: list = []
-                for cell in row.iterchildren(f"{NS}c"):
+                append = cells.append
+                for cell in row.iterchildren(CELL):
                     ref = cell.get("r")
-                    position = _column(ref) if ref else len(cells)
-                    if position > len(cells):
+                    if ref is not None and (position := _column(ref)) > len(cells):
                         cells.extend([""] * (position - len(cells)))
-                    cells.append(_value(cell, cell.get("t"), strings, date_styles))
+                    kind = cell.get("t")
+                    if kind == "inlineStr":  # the most common cell of a roster: fast path
+                        append("".join(cell[0].itertext()) if len(cell) else "")
+                    else:
+                        append(_value(cell, kind, strings, date_styles))
                 yield number, cells
                 expected = number + 1
                 # Drop the row and what came before it: memory stays flat.

@@ -30,7 +30,7 @@ of each part: give it a database of its own. Parts, in order:
    in a process of its own: time and that process's peak memory.
 
 Settings: --households N (default 10,000), REGISTRY_BENCH_SECONDS / _WARMUP (10 / 2),
-BENCH_WORKERS / BENCH_THREADS (2 / 4). Figures go to bench/results/district-<N>.json.
+BENCH_WORKERS / BENCH_THREADS (2 / 4). Figures go to bench/results/district-<N>-<parts>.json.
 """
 
 from __future__ import annotations
@@ -411,7 +411,7 @@ def main(argv: list[str]) -> int:
             out["export"] = bench_export()
             print(f"  export: {out['export']}")
     out["load_1min_end"] = os.getloadavg()[0]
-    path = BENCH / "results" / f"district-{n}.json"
+    path = BENCH / "results" / f"district-{n}-{'-'.join(options.parts)}.json"
     path.write_text(json.dumps(out, indent=2, default=str) + "\n")
     print(f"\nfigures saved to {path.relative_to(ROOT)}")
     return 0

@@ -128,6 +128,22 @@ def _peak_mb(report: str) -> float:
     return int(found.group(1)) / 1024 if found else 0.0
 
 
+def _cpu_seconds(report: str) -> float:
+    """User and system CPU time of the import process (what it costs on a quiet machine,
+    without PostgreSQL's own share)."""
+    text = Path(report).read_text()
+    return sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text))
+
+
+def _run(started: float, report: str, proc: subprocess.Popen) -> dict:
+    return {
+        "seconds": time.monotonic() - started,
+        "peak_mb": _peak_mb(report),
+        "cpu_seconds": _cpu_seconds(report),
+        "returncode": proc.returncode,
+    }
+
+
 def bench_import(households: int, kill: bool = True) -> dict:
     roster = WORK / f"roster-{households}.xlsx"
     if not roster.exists():
@@ -159,16 +175,14 @@ def bench_import(households: int, kill: bool = True) -> dict:
                     break
                 time.sleep(2)
         out = proc.communicate()[0]
-        runs.append({"seconds": time.monotonic() - started, "peak_mb": _peak_mb(report),
-                     "returncode": proc.returncode})  # fmt: skip
+        runs.append(_run(started, report, proc))
         if killed_at is not None:
             print(f"  first run killed (SIGKILL) after {killed_at:,} rows written")
             report = f"{tmp}/second.time"
             started = time.monotonic()
             proc = _timed(args, report)
             out = proc.communicate()[0]
-            runs.append({"seconds": time.monotonic() - started, "peak_mb": _peak_mb(report),
-                         "returncode": proc.returncode})  # fmt: skip
+            runs.append(_run(started, report, proc))
     if runs[-1]["returncode"] != 0:
         raise RuntimeError(f"the import failed:\n{out}")
     people = _scalar("SELECT count(*) FROM person")

@@ -40,7 +40,6 @@ import json
 import os
 import random
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -370,7 +369,10 @@ def _export_here() -> dict:
         seconds = time.monotonic() - started
         db.session.remove()
         db.engine.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across exec, so a child
+    # of this (large) benchmark process would report the parent's peak as its own.
+    status = Path("/proc/self/status").read_text()
+    peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
     return {"bytes": size, "rows": rows - 1, "seconds": round(seconds, 1),
             "peak_mb": round(peak, 1)}  # fmt: skip
 

@@ -266,3 +266,34 @@ def test_preview_in_steps_counts_like_the_preview_at_once(app, tmp_path):
     assert stepped.summary["writes"] == whole.summary["writes"] == 5 * FAMILIES
     assert {k: v for k, v in stepped.summary.items()} == dict(whole.summary)
     assert count(Person) == 0
+
+
+def test_a_family_listed_twice_apart_finds_its_member_without_a_nik(app, tmp_path):
+    """OpenSID rows may lack a NIK; such a member is matched by household, name and birth
+    date. When the family appears again after a step boundary, the member is still found
+    in the registry, not created twice."""
+    from tests.test_registry_import import OPENSID_HEADER, opensid_row
+
+    kk, other = "'5201140104120001", "'5201140104120002"
+
+    def member(nik, name, born, kk_number=kk, level="4"):
+        return opensid_row(alamat="Dusun Karang", dusun="KARANG", rw="'001", rt="'004",
+                           nama=name, no_kk=kk_number, nik=nik, sex="1", tanggallahir=born,
+                           kk_level=level, status_dasar="1")  # fmt: skip
+
+    rows = [
+        OPENSID_HEADER,
+        member("'5201140505850001", "AHMAD", "1985-05-05", level="1"),
+        member("'5201140101700004", "AMAQ DEDI", "1970-01-01", other, level="1"),
+        member("'5201140101700005", "INAQ DEDI", "1972-01-01", other, level="3"),
+        member("", "BAYI TANPA NIK", "2025-01-01"),  # the family again, further down
+    ]
+    path = xlsx_file(tmp_path / "penduduk.xlsx", rows, write_only=False)
+    first = services.start_import(path, "penduduk.xlsx", actor=None, today=TODAY)
+    services.confirm_import(first, actor=None, today=TODAY)
+    assert count(Person) == 4
+    again = services.start_import(path, "penduduk.xlsx", actor=None, today=TODAY)
+    done = steps.confirm_in_steps(again, actor=None, size=1, today=TODAY)
+    assert done.summary["people_unchanged"] == 4
+    assert done.summary.get("people_new", 0) == 0
+    assert count(Person) == 4

@@ -115,7 +115,8 @@ def plan_people(
     together, as SIAK does), and `on_chunk(plan, rows_done)` is called after it: it
     makes the step's writes, and the plan's write lists start empty again. `skip`
     rows, already written by an earlier run, are passed over, with the `counts` that
-    run had made and its `writes`. Memory then holds the file's NIKs and KK numbers, not its rows.
+    run had made and its `writes`. Memory then holds the file's NIKs and KK numbers,
+    not its rows.
     """
     first_by_nik, families = _collect_people(rows())
     enrolled_persons, enrolled_households = _enrolled(today)
@@ -139,10 +140,15 @@ def plan_people(
             _decide_row(roster, row)
         return plan
     for chunk, done in _steps(rows(), chunk_rows, skip):
+        kks = {r.values["kk_number"] for r in chunk if not r.errors}
+        # A family listed again further down the file was decided in an earlier step:
+        # its household's members without a NIK are looked up again for this one.
+        decided = {roster.state[kk].id for kk in kks & set(roster.state)} - {None}
         _look_up(
             roster,
-            {r.values["kk_number"] for r in chunk if not r.errors} - set(roster.state),
+            kks - set(roster.state),
             {r.values["nik"] for r in chunk if not r.errors and r.values.get("nik")},
+            decided,
         )
         for row in chunk:
             _decide_row(roster, row)
@@ -175,12 +181,16 @@ def _steps(rows: Iterable[Row], size: int, skip: int) -> Iterator[tuple[list[Row
         yield chunk, index
 
 
-def _look_up(roster: _Roster, kks: set[str], niks: set[str]) -> None:
-    """What the registry holds for these KK numbers and NIKs (in a few large queries)."""
+def _look_up(
+    roster: _Roster, kks: set[str], niks: set[str], household_ids: set[int] = frozenset()
+) -> None:
+    """What the registry holds for these KK numbers and NIKs (in a few large queries),
+    and the members without a NIK of their households and of `household_ids`."""
     found = _households_by_kk(kks)
     roster.households.update(found)
     roster.persons.update(_persons_by_nik(niks))
-    roster.unnumbered.update(_unnumbered_members({h["id"] for h in found.values()}))
+    ids = {h["id"] for h in found.values()} | set(household_ids)
+    roster.unnumbered.update(_unnumbered_members(ids))
 
 
 def _decide_row(roster: _Roster, row: Row) -> None:

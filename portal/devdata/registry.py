@@ -65,7 +65,8 @@ SIZE_WEIGHTS = (10, 15, 20, 25, 15, 8, 5, 2)
 class _Village:
     """Holds the random source, the name pools and the numbers already given out."""
 
-    def __init__(self, seed: int, today: date):
+    def __init__(self, seed: int, today: date, region: str = REGION):
+        self.region = region
         self.rng = random.Random(seed)
         fake = Faker("id_ID")
         fake.seed_instance(seed)
@@ -99,7 +100,7 @@ class _Village:
 
     def nik(self, birth: date, sex: str) -> str:
         for _ in range(1000):
-            nik = make_nik(REGION, birth, sex, self.rng.randint(1, 9999))
+            nik = make_nik(self.region, birth, sex, self.rng.randint(1, 9999))
             if nik not in self.niks:
                 self.niks.add(nik)
                 return nik
@@ -107,7 +108,7 @@ class _Village:
 
     def kk(self, issued: date) -> str:
         for _ in range(1000):
-            kk = f"{REGION}{issued:%d%m%y}{self.rng.randint(1, 9999):04d}"
+            kk = f"{self.region}{issued:%d%m%y}{self.rng.randint(1, 9999):04d}"
             if kk not in self.kks:
                 self.kks.add(kk)
                 return kk
@@ -252,16 +253,20 @@ def _score(h: dict, people: list[dict], now) -> None:
     )
 
 
-def generate(n_households: int = 5000, seed: int = 2026, today: date | None = None) -> dict:
+def generate(
+    n_households: int = 5000, seed: int = 2026, today: date | None = None, region: str = REGION
+) -> dict:
     """Add `n_households` demo households with their people, history and enrolments.
 
     Returns counts of what was made and planted. Needs the programmes to exist for
     village enrolments (demo.seed adds them first); without them only national
     enrolments are made. The caller commits. The steps draw from one random source in
-    this order, so the order is part of the demo village.
+    this order, so the order is part of the demo village. `region` is the six-digit
+    district code of the NIK and KK numbers: a district's registry (bench/district.py)
+    is made village by village, each with its own, so that no number repeats.
     """
     today = today or village_today()
-    v = _Village(seed, today)
+    v = _Village(seed, today, region)
     db.session.flush()
     programmes = {
         p.aid_type: p for p in db.session.scalars(select(Programme).order_by(Programme.id))

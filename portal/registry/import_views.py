@@ -10,7 +10,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -224,7 +234,10 @@ def rejected(batch_id: int, fmt: str):
     return _download(content, mimetype, filename)
 
 
-def _download(content: bytes, mimetype: str, filename: str):
+def _download(content, mimetype: str, filename: str):
+    if not isinstance(content, bytes):
+        # Streamed (a CSV export): the rows are read from the database as it is sent.
+        content = stream_with_context(content)
     response = Response(content, mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response

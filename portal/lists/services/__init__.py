@@ -22,6 +22,7 @@ from portal.lists.services.decision import (
     record_decision,
 )
 from portal.lists.services.draft import (
+    draft_candidate_ids,
     draft_candidates,
     entries_query,
     propose_draft,
@@ -66,6 +67,7 @@ __all__ = [
     "current_lists",
     "decide_objection",
     "decisions",
+    "draft_candidate_ids",
     "draft_candidates",
     "entries_query",
     "file_objection",

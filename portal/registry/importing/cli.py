@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.registry.importing import layouts, services
+from portal.registry.importing import layouts, services, steps
 from portal.registry.models import NATIONAL_PROGRAMMES
 
 SHOWN_PROBLEMS = 20
@@ -57,17 +57,43 @@ def register(app: Flask) -> None:
         help="Write the rejected rows with their reasons to this .xlsx or .csv file.",
     )
     @click.option("--max-mb", type=int, help="Largest file to accept, in MiB.")
-    def import_registry(path, yes, programme, rejected_path, max_mb):
+    @click.option(
+        "--commit-every",
+        type=click.IntRange(min=1),
+        help="Write a roster in steps of about this many rows, each committed on its own; "
+        "an import stopped half-way resumes when the same file is imported again.",
+    )
+    def import_registry(path, yes, programme, rejected_path, max_mb, commit_every):
         """Import a roster or aid list (SIAK, OpenSID, welfare data) into the registry."""
         # No request, so no browser language: messages come in the portal's default one.
         with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
-            _import(path, yes, programme, rejected_path, max_mb)
+            _import(path, yes, programme, rejected_path, max_mb, commit_every)
 
 
-def _import(path, yes, programme, rejected_path, max_mb) -> None:
+def _confirm(batch, actor, commit_every):
+    try:
+        if commit_every and steps.can_step(batch):
+            return steps.confirm_in_steps(batch, actor=actor, size=commit_every)
+        return services.confirm_import(batch, actor=actor)
+    except services.ConfirmError as exc:
+        raise click.ClickException(str(exc.message)) from None
+
+
+def _import(path, yes, programme, rejected_path, max_mb, commit_every) -> None:
     limit = max_mb * 1024 * 1024 if max_mb else services.cli_limit()
     actor = SimpleNamespace(id=None, name="flask import-registry")
     options = {"programme": programme} if programme else {}
+    unfinished = steps.unfinished_batch(path) if commit_every else None
+    if unfinished is not None:
+        click.echo(
+            _(
+                "Resuming import batch %(id)d of this file after row %(row)d.",
+                id=unfinished.id,
+                row=unfinished.rows_done,
+            )
+        )
+        _finish(_confirm(unfinished, actor, commit_every), True, rejected_path)
+        return
     try:
         # With --yes there is no one to show a preview to: confirming compares the rows
         # with the registry anyway, so they are compared once, not twice.
@@ -78,6 +104,7 @@ def _import(path, yes, programme, rejected_path, max_mb) -> None:
             options=options,
             max_bytes=limit,
             preview=not yes,
+            step_rows=commit_every,
         )
     except services.PreviewError as exc:
         raise click.ClickException(str(exc.message)) from None
@@ -87,10 +114,10 @@ def _import(path, yes, programme, rejected_path, max_mb) -> None:
             services.discard_import(batch, actor=actor)
             click.echo(_("Nothing was imported."))
             return
-    try:
-        batch = services.confirm_import(batch, actor=actor)
-    except services.ConfirmError as exc:
-        raise click.ClickException(str(exc.message)) from None
+    _finish(_confirm(batch, actor, commit_every), yes, rejected_path)
+
+
+def _finish(batch, yes, rejected_path) -> None:
     if yes:
         _print_summary(batch)
     click.echo(

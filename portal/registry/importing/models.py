@@ -47,6 +47,7 @@ class ImportBatch(db.Model):
         CheckConstraint(
             "status IN ('previewed', 'confirmed', 'discarded', 'failed')", name="status_known"
         ),
+        CheckConstraint("rows_done >= 0", name="rows_done_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +71,9 @@ class ImportBatch(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     error: Mapped[str | None] = mapped_column(String(300))
+    # Rows of the file written so far by an import in steps (`confirm_import(...,
+    # commit_every=N)`): it resumes after them. 0 for an import in one transaction.
+    rows_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])

@@ -7,7 +7,9 @@ name, and stream its rows.
   Excel writes in Indonesian locales), "," or tabs.
 
 Excel files are read with calamine (Rust): openpyxl's pure-Python reader takes more
-than a minute for a 100,000-row roster. Rows come as lists of cell values with their
+than a minute for a 100,000-row roster. calamine holds a whole sheet in memory, so a
+sheet larger than `xlsx_stream.STREAM_ABOVE_BYTES` (a district's roster) is streamed
+row by row by `xlsx_stream` instead. Rows come as lists of cell values with their
 row number as the operator sees it in the spreadsheet.
 """
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from portal.registry.importing import xlsx_stream
 from portal.service_errors import ServiceError
 
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -30,6 +33,9 @@ ZIP = b"PK\x03\x04"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # An .xlsx expands roughly 10-15 times; far more than that is a "zip bomb".
 MAX_UNZIPPED_BYTES = 600 * 1024 * 1024
+# A file allowed to be larger than the upload page's limit (the command line's district
+# roster) may expand to this many times its allowed size.
+UNZIP_RATIO = 12
 CSV_SEPARATORS = (";", ",", "\t", "|")
 SNIFF_BYTES = 64 * 1024
 
@@ -56,6 +62,12 @@ class Workbook:
             yield from _csv_rows(self.path, self._encoding, self._separator)
             return
         index = sheet if isinstance(sheet, int) else self.sheet_names.index(sheet)
+        if self.kind == "xlsx" and xlsx_stream.sheet_size(self.path, index) > (
+            xlsx_stream.STREAM_ABOVE_BYTES
+        ):
+            # A district's roster: row by row, never the whole sheet in memory.
+            yield from xlsx_stream.stream_rows(self.path, index)
+            return
         # calamine loads a whole sheet at once: keep the last one, so that finding the
         # header and then reading the rows does not load a 100,000-row sheet twice.
         if self._loaded is None or self._loaded[0] != index:
@@ -106,13 +118,21 @@ def open_workbook(path: str, size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> W
         head = fh.read(SNIFF_BYTES)
     kind = sniff(head)
     if kind == "zip":
-        return _open_excel(path, "xlsx")
+        return _open_excel(path, "xlsx", unzipped_limit(max_bytes))
     if kind == "ole2":
         return _open_excel(path, "xls")
     if kind == "text":
         encoding, separator = _sniff_text(path, head)
         return Workbook("csv", path, ["CSV"], _encoding=encoding, _separator=separator)
     raise ImportFileError(not_a_spreadsheet())
+
+
+def unzipped_limit(max_bytes: int) -> int:
+    """How large an .xlsx may be once decompressed: MAX_UNZIPPED_BYTES, or UNZIP_RATIO
+    times the allowed file size when that is above the upload page's default."""
+    if max_bytes <= DEFAULT_MAX_BYTES:
+        return MAX_UNZIPPED_BYTES
+    return max(MAX_UNZIPPED_BYTES, UNZIP_RATIO * max_bytes)
 
 
 def not_a_spreadsheet():
@@ -122,7 +142,7 @@ def not_a_spreadsheet():
     )
 
 
-def _open_excel(path: str, kind: str) -> Workbook:
+def _open_excel(path: str, kind: str, limit: int = MAX_UNZIPPED_BYTES) -> Workbook:
     from python_calamine import CalamineError, CalamineWorkbook
 
     if kind == "xlsx":
@@ -134,7 +154,7 @@ def _open_excel(path: str, kind: str) -> Workbook:
         if "xl/workbook.xml" not in {info.filename for info in infos}:
             # A Word document or any other ZIP archive.
             raise ImportFileError(not_a_spreadsheet())
-        if unzipped_size(path, infos, MAX_UNZIPPED_BYTES) > MAX_UNZIPPED_BYTES:
+        if unzipped_size(path, infos, limit) > limit:
             raise ImportFileError(
                 _l("The spreadsheet holds too much data to import at once. Split it up.")
             )

@@ -163,8 +163,9 @@ def _display(row: Row) -> dict:
 class _PreviewWriter:
     """Writes the outcome of each row, one JSON line each, as the planner emits them."""
 
-    def __init__(self, path: Path, only_problems: bool = False):
-        self.fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+    def __init__(self, path: Path, only_problems: bool = False, append: bool = False):
+        # Closed in close(); appended to when an import in steps resumes.
+        self.fh = open(path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
         # After confirming only rows with problems are kept: skip writing the others.
         self.only_problems = only_problems
 
@@ -233,14 +234,23 @@ def _programme_options(detected: layouts.Detected, options: dict, today: date) -
     }
 
 
-def _plan(batch_layout: str, rows_path: Path, emit, options: dict, filename: str, today: date):
+def _plan(
+    batch_layout: str,
+    rows_path: Path,
+    emit,
+    options: dict,
+    filename: str,
+    today: date,
+    step_rows: int | None = None,
+):
     def rows():
         return _read_rows(rows_path)
 
     kind = layouts.BY_CODE[batch_layout].kind
     source = f"Impor {filename}"[:80]
     if kind == "person":
-        return planner.plan_people(rows, emit, today=today)
+        # In steps (a district's roster): only one step's lookups and writes in memory.
+        return planner.plan_people(rows, emit, today=today, chunk_rows=step_rows)
     if kind == "participant":
         return planner.plan_participants(
             rows,
@@ -268,6 +278,7 @@ def start_import(
     max_bytes: int | None = None,
     today: date | None = None,
     preview: bool = True,
+    step_rows: int | None = None,
 ) -> ImportBatch:
     """Keep an uploaded file (a path or a readable binary stream), read and check every
     row against the registry, and store the preview as a new ImportBatch.
@@ -276,6 +287,8 @@ def start_import(
     is not a spreadsheet, has an unknown layout or names an unknown programme.
     Nothing in the registry changes. With `preview=False` the rows are only read (the
     command line's --yes confirms at once, and confirming compares them anyway).
+    `step_rows` plans a roster in steps of that many rows (`steps`), so that memory
+    holds one step's writes, not the whole file's.
     """
     today = today or village_today()
     max_bytes = upload_limit() if max_bytes is None else max_bytes
@@ -294,7 +307,7 @@ def start_import(
             try:
                 plan = _plan(
                     detected.layout.code, _file(token, "rows.jsonl"), writer, options, filename,
-                    today,
+                    today, step_rows,
                 )  # fmt: skip
             finally:
                 writer.close()

@@ -55,11 +55,14 @@ class Plan:
     new_external: list[dict] = field(default_factory=list)
     external_changes: list[dict] = field(default_factory=list)
     touched_households: set[int] = field(default_factory=set)
+    # Writes of the steps already made and forgotten (an import in steps).
+    earlier_writes: int = 0
 
     @property
     def writes(self) -> int:
         return (
-            len(self.new_households)
+            self.earlier_writes
+            + len(self.new_households)
             + len(self.household_changes)
             + len(self.new_persons)
             + len(self.person_changes)
@@ -69,6 +72,18 @@ class Plan:
 
     def summary(self) -> dict:
         return dict(self.counts)
+
+    def clear_writes(self) -> None:
+        """Forget the writes made so far (after a step of an import in steps)."""
+        self.earlier_writes = self.writes
+        self.new_households.clear()
+        self.household_changes.clear()
+        self.household_before.clear()
+        self.new_persons.clear()
+        self.person_changes.clear()
+        self.new_external.clear()
+        self.external_changes.clear()
+        self.touched_households.clear()
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -95,30 +95,110 @@ class _Roster:
     seen_unnumbered: set[tuple] = field(default_factory=set)
 
 
-def plan_people(rows: Callable[[], Iterable[Row]], emit, *, today: date) -> Plan:
-    """Plan a roster (SIAK or OpenSID residents): households by KK, people by NIK."""
+def plan_people(
+    rows: Callable[[], Iterable[Row]],
+    emit,
+    *,
+    today: date,
+    chunk_rows: int | None = None,
+    on_chunk: Callable[[Plan, int], None] | None = None,
+    skip: int = 0,
+    counts: dict | None = None,
+    writes: int = 0,
+) -> Plan:
+    """Plan a roster (SIAK or OpenSID residents): households by KK, people by NIK.
+
+    Without `chunk_rows` the whole file is planned at once (the preview and the import
+    in one transaction). With it, rows are decided a step of about `chunk_rows` rows at
+    a time, looking up only that step's KK numbers and NIKs; each step ends where the
+    KK number changes (a family stays in one step when the file lists families
+    together, as SIAK does), and `on_chunk(plan, rows_done)` is called after it: it
+    makes the step's writes, and the plan's write lists start empty again. `skip`
+    rows, already written by an earlier run, are passed over, with the `counts` that
+    run had made and its `writes`. Memory then holds the file's NIKs and KK numbers,
+    not its rows.
+    """
     first_by_nik, families = _collect_people(rows())
-    households = _households_by_kk(set(families))
     enrolled_persons, enrolled_households = _enrolled(today)
+    plan = Plan("people", earlier_writes=writes)
+    plan.counts.update(counts or {})
     roster = _Roster(
-        plan=Plan("people"),
+        plan=plan,
         emit=emit,
         first_by_nik=first_by_nik,
         families=families,
-        households=households,
-        persons=_persons_by_nik(set(first_by_nik)),
-        unnumbered=_unnumbered_members({h["id"] for h in households.values()}),
+        households={},
+        persons={},
+        unnumbered={},
         enrolled_persons=enrolled_persons,
         enrolled_households=enrolled_households,
         rw_required=not Household.__table__.c.rw.nullable,
     )
-    for row in rows():
-        roster.plan.counts["rows"] += 1
-        out = Outcome(REJECTED, target=row.values.get("name") or "")
-        if not row.errors:
-            _decide_person(roster, row, out)
-        _emit(roster.plan, emit, row, out)
-    return roster.plan
+    if chunk_rows is None:
+        _look_up(roster, set(families), set(first_by_nik))
+        for row in rows():
+            _decide_row(roster, row)
+        return plan
+    for chunk, done in _steps(rows(), chunk_rows, skip):
+        kks = {r.values["kk_number"] for r in chunk if not r.errors}
+        # A family listed again further down the file was decided in an earlier step:
+        # its household's members without a NIK are looked up again for this one.
+        decided = {roster.state[kk].id for kk in kks & set(roster.state)} - {None}
+        _look_up(
+            roster,
+            kks - set(roster.state),
+            {r.values["nik"] for r in chunk if not r.errors and r.values.get("nik")},
+            decided,
+        )
+        for row in chunk:
+            _decide_row(roster, row)
+        if on_chunk is not None:
+            on_chunk(plan, done)
+        plan.clear_writes()
+        # What the step looked up is not needed again (its families are decided).
+        roster.persons.clear()
+        roster.unnumbered.clear()
+        roster.households.clear()
+    return plan
+
+
+def _steps(rows: Iterable[Row], size: int, skip: int) -> Iterator[tuple[list[Row], int]]:
+    """The rows after the first `skip`, in lists of at least `size` rows ending where the
+    KK number changes, each with how many rows of the file are done after it."""
+    chunk: list[Row] = []
+    last_kk = None
+    index = 0
+    for index, row in enumerate(rows, start=1):  # noqa: B007
+        if index <= skip:
+            continue
+        kk = row.values.get("kk_number")
+        if len(chunk) >= size and kk != last_kk:
+            yield chunk, index - 1
+            chunk = []
+        chunk.append(row)
+        last_kk = kk
+    if chunk:
+        yield chunk, index
+
+
+def _look_up(
+    roster: _Roster, kks: set[str], niks: set[str], household_ids: set[int] = frozenset()
+) -> None:
+    """What the registry holds for these KK numbers and NIKs (in a few large queries),
+    and the members without a NIK of their households and of `household_ids`."""
+    found = _households_by_kk(kks)
+    roster.households.update(found)
+    roster.persons.update(_persons_by_nik(niks))
+    ids = {h["id"] for h in found.values()} | set(household_ids)
+    roster.unnumbered.update(_unnumbered_members(ids))
+
+
+def _decide_row(roster: _Roster, row: Row) -> None:
+    roster.plan.counts["rows"] += 1
+    out = Outcome(REJECTED, target=row.values.get("name") or "")
+    if not row.errors:
+        _decide_person(roster, row, out)
+    _emit(roster.plan, roster.emit, row, out)
 
 
 def _household_state(roster: _Roster, kk: str) -> _HouseholdState:

@@ -165,6 +165,6 @@ def test_seed_demo_runs_once_and_prints_random_passwords(runner):
     staff = db.session.scalar(
         select(db.func.count())
         .select_from(User)
-        .where(User.role.in_(["admin", "operator", "auditor"]))
+        .where(User.role.in_(["admin", "operator", "auditor", "officer"]))
     )
     assert staff == len(passwords)

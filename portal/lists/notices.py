@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.i18n import localized
@@ -17,7 +18,10 @@ from portal.notify import hooks
 def choices() -> list[tuple[int, str]]:
     """The published versions, newest first."""
     versions = db.session.scalars(
-        select(ListVersion).order_by(ListVersion.published_at.desc()).limit(50)
+        select(ListVersion)
+        .options(joinedload(ListVersion.period))
+        .order_by(ListVersion.published_at.desc())
+        .limit(50)
     )
     return [
         (v.id, _("%(period)s, version %(n)d", period=localized(v.period, "title"), n=v.number))

@@ -33,16 +33,7 @@ class ListedHousehold:
     masked_name: str
 
 
-def version_info(version_id: int) -> VersionInfo | None:
-    """A published version and its period, or None when there is no such version."""
-    row = db.session.execute(
-        select(ListVersion, ListPeriod)
-        .join(ListPeriod, ListPeriod.id == ListVersion.period_id)
-        .where(ListVersion.id == version_id)
-    ).first()
-    if row is None:
-        return None
-    version, period = row
+def _info(version: ListVersion, period: ListPeriod) -> VersionInfo:
     return VersionInfo(
         id=version.id,
         period_id=period.id,
@@ -56,12 +47,22 @@ def version_info(version_id: int) -> VersionInfo | None:
     )
 
 
+def _with_period():
+    return select(ListVersion, ListPeriod).join(ListPeriod, ListPeriod.id == ListVersion.period_id)
+
+
+def version_info(version_id: int) -> VersionInfo | None:
+    """A published version and its period, or None when there is no such version."""
+    row = db.session.execute(_with_period().where(ListVersion.id == version_id)).first()
+    return None if row is None else _info(*row)
+
+
 def published_versions(period_id: int | None = None) -> list[VersionInfo]:
-    """Published versions, newest first (of one period when given)."""
-    query = select(ListVersion.id).order_by(ListVersion.published_at.desc(), ListVersion.id.desc())
+    """Published versions, newest first (of one period when given), in one query."""
+    query = _with_period().order_by(ListVersion.published_at.desc(), ListVersion.id.desc())
     if period_id is not None:
         query = query.where(ListVersion.period_id == period_id)
-    return [info for vid in db.session.scalars(query) if (info := version_info(vid))]
+    return [_info(*row) for row in db.session.execute(query)]
 
 
 def listed_households(version_id: int) -> list[ListedHousehold]:

@@ -50,5 +50,6 @@ def register() -> None:
             label=_l("Households with aid due in a distribution round"),
             choices=choices,
             phones=phones,
+            households=households,
         ),
     )

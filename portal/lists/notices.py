@@ -45,6 +45,9 @@ def register() -> None:
     hooks.register_audience(
         "list",
         hooks.AudienceProvider(
-            label=_l("Households of a recipient list"), choices=choices, phones=phones
+            label=_l("Households of a recipient list"),
+            choices=choices,
+            phones=phones,
+            households=households,
         ),
     )

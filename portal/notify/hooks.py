@@ -7,6 +7,8 @@
 - `register_household_phones(finder)`: the registry tells which phones belong to a set
   of households (the verified accounts living there), for providers that know
   households rather than phones.
+- `register_household_entries(finder)`: the registry tells, for the printed list of
+  the households no phone reaches, each household's RT/RW, head's name and phones.
 - `register_poster(kind, provider)`: what a poster or flyer of an announcement, a
   programme, a meeting, a course, a round (or the complaint poster) says and where its
   QR code leads.
@@ -28,6 +30,20 @@ class AudienceProvider:
     label: object
     choices: Callable[[], list[tuple[int, str]]]
     phones: Callable[[int], set[str]]
+    # households(id): the household ids it targets, for the printed list (None: people)
+    households: Callable[[int], list[int]] | None = None
+
+
+@dataclass(frozen=True)
+class HouseholdEntry:
+    """One household for the printed list: where it lives, its head's name (unmasked:
+    notify masks it), and the phones that might reach it."""
+
+    household_id: int
+    rt: int
+    rw: int | None
+    name: str
+    phones: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class PosterProvider:
 _AUDIENCES: dict[str, AudienceProvider] = {}
 _POSTERS: dict[str, PosterProvider] = {}
 _HOUSEHOLD_PHONES: list[Callable[[Iterable[int]], set[str]]] = []
+_HOUSEHOLD_ENTRIES: list[Callable[[Iterable[int]], list[HouseholdEntry]]] = []
 
 
 def register_audience(kind: str, provider: AudienceProvider) -> None:
@@ -88,3 +105,16 @@ def household_phones(household_ids: Iterable[int]) -> set[str]:
     if not _HOUSEHOLD_PHONES or not ids:
         return set()
     return _HOUSEHOLD_PHONES[0](ids)
+
+
+def register_household_entries(finder: Callable[[Iterable[int]], list[HouseholdEntry]]) -> None:
+    """The registry's finder of households' RT/RW, head and phones (replaces one)."""
+    _HOUSEHOLD_ENTRIES[:] = [finder]
+
+
+def household_entries(household_ids: Iterable[int]) -> list[HouseholdEntry]:
+    """These households as entries for the printed list (empty with no finder)."""
+    ids = list(household_ids)
+    if not _HOUSEHOLD_ENTRIES or not ids:
+        return []
+    return _HOUSEHOLD_ENTRIES[0](ids)

@@ -21,7 +21,7 @@ from portal.accounts.phones import mask_phone
 from portal.extensions import db
 from portal.filecache import render_slot
 from portal.forms import EmptyForm
-from portal.notify import hooks, outbox, posters
+from portal.notify import hooks, outbox, posters, printed
 from portal.notify.forms import BroadcastForm, SubscriptionForm
 from portal.notify.models import (
     CHANNELS,
@@ -95,6 +95,7 @@ def broadcast(broadcast_id: int):
         audience=broadcasts.describe(item),
         preview=broadcasts.preview(item) if item.status in ("draft", "waiting") else None,
         report=broadcasts.report(item.id),
+        printed=printed.households(item) if _has_households(item) else None,
         samples={
             "sms": broadcasts.compose(item, "sms", "id", 0)[1],
             "whatsapp": broadcasts.compose(item, "whatsapp", "id", 0)[1],
@@ -102,6 +103,26 @@ def broadcast(broadcast_id: int):
         approval_above=broadcasts.approval_above(),
         form=EmptyForm(),
     )
+
+
+def _has_households(item: Broadcast) -> bool:
+    provider = hooks.audiences().get(item.audience)
+    return provider is not None and provider.households is not None
+
+
+@bp.route("/<int:broadcast_id>/daftar-cetak.pdf")
+@roles_required(*READERS)
+def printed_list(broadcast_id: int):
+    """The printed list of the households no phone reaches (staff only: masked names)."""
+    item = _broadcast(broadcast_id)
+    if not _has_households(item):
+        abort(404)
+    with render_slot():
+        pdf = printed.render(item, printed.households(item))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="printed-list-{item.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _act(broadcast_id: int, action, done: str):

@@ -25,7 +25,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.notify import hooks, sms
+from portal.notify import hooks, printed, sms
 from portal.notify.models import TOPICS, Broadcast, OutboxMessage, Subscriber, TopicChoice
 from portal.notify.rules import insert_ignore
 from portal.notify.services.common import (
@@ -197,6 +197,7 @@ def preview(broadcast: Broadcast) -> dict:
         "segments": segments,
         "total_segments": total_segments,
         "needs_approval": size > approval_above(),
+        "printed": len(printed.households(broadcast)),
     }
 
 

@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select, update
 
 from portal import codes, uploads
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.complaints.models import CATEGORIES, PRIORITIES, Complaint, ComplaintStep
+from portal.complaints.models import CATEGORIES, PRIORITIES, STEP_KINDS, Complaint, ComplaintStep
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
+from portal.notify.services import absolute, notices
 from portal.numbers import is_whole
 
 # Staff act on complaints (EDITORS) and auditors (village head, BPD) read (READERS); a
@@ -368,7 +371,29 @@ def _step(complaint, actor, kind, *, public=True, detail=None, body=None) -> Com
         body=body,
     )
     db.session.add(step)
+    if public:
+        _tell_reporter(complaint, kind)
     return step
+
+
+def _tell_reporter(complaint: Complaint, kind: str) -> None:
+    """A reporter who left a phone or an e-mail (never an anonymous one) is told that
+    there is news to read on the tracking page, in the village's language (the message
+    names no staff member and carries no code: the page asks for it)."""
+    if complaint.anonymous or not complaint.reporter_contact:
+        return
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        subject = _("News about your complaint")
+        body = _(
+            "%(step)s: there is news about the complaint you filed on %(day)s. Open "
+            "%(url)s and enter your code to read it.",
+            step=STEP_KINDS[kind],
+            day=as_utc(complaint.created_at).strftime("%d-%m-%Y"),
+            url=absolute("/pengaduan/lacak"),
+        )
+    notices.tell(
+        complaint.reporter_contact, subject, body, "complaint", about=("complaint", complaint.id)
+    )
 
 
 def _start_review(complaint: Complaint) -> None:
@@ -501,7 +526,7 @@ def statistics(months: int = 12, now: datetime | None = None) -> Statistics:
     # The last `months` calendar months (UTC), oldest first, as their first day.
     keys = []
     year, month = now.year, now.month
-    for _ in range(months):
+    for _month in range(months):
         keys.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     keys.reverse()

@@ -4,12 +4,15 @@ the registry gives the households' phones (the verified accounts living there)."
 
 from __future__ import annotations
 
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.distribution import services
 from portal.distribution.models import DistributionRound, Entitlement
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import day, localized
 from portal.notify import hooks
 
 # Rounds whose households may still be told something useful.
@@ -43,6 +46,21 @@ def phones(round_id: int) -> set[str]:
     return hooks.household_phones(households(round_id))
 
 
+def poster(round_id: int) -> hooks.PosterContent | None:
+    """A round's poster: its dates and the page that shows each household's point."""
+    round_ = services.public_round(round_id)
+    if round_ is None:
+        return None
+    return hooks.PosterContent(
+        title=str(localized(round_, "title")),
+        lines=[
+            _("From %(start)s to %(end)s", start=day(round_.starts_on), end=day(round_.ends_on)),
+            _("Bring your KTP and KK."),
+        ],
+        path=url_for("distribution.round_page", round_id=round_.id),
+    )
+
+
 def register() -> None:
     hooks.register_audience(
         "round",
@@ -52,4 +70,8 @@ def register() -> None:
             phones=phones,
             households=households,
         ),
+    )
+    hooks.register_poster(
+        "round",
+        hooks.PosterProvider(label=_l("Distribution rounds"), choices=choices, content=poster),
     )

@@ -32,14 +32,22 @@ class Kind:
     title: object
     singular: object
     label_field: str
+    poster: str | None = None  # the notify poster kind, when it prints as a poster
 
 
 KINDS = {
     "pengumuman": Kind(
-        Announcement, AnnouncementForm, _l("Announcements"), _l("announcement"), "title_id"
+        Announcement,
+        AnnouncementForm,
+        _l("Announcements"),
+        _l("announcement"),
+        "title_id",
+        "announcement",
     ),
-    "program": Kind(Programme, ProgrammeForm, _l("Programmes"), _l("programme"), "name_id"),
-    "musyawarah": Kind(Meeting, MeetingForm, _l("Meetings"), _l("meeting"), "title_id"),
+    "program": Kind(
+        Programme, ProgrammeForm, _l("Programmes"), _l("programme"), "name_id", "programme"
+    ),
+    "musyawarah": Kind(Meeting, MeetingForm, _l("Meetings"), _l("meeting"), "title_id", "meeting"),
     "mitra": Kind(Partner, PartnerForm, _l("Partners"), _l("partner"), "name"),
 }
 

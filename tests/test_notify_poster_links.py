@@ -1,0 +1,49 @@
+"""The staff pages of announcements, meetings, programmes, courses and distribution
+rounds link to their poster and flyer, once the page is public (and only then)."""
+
+from __future__ import annotations
+
+from portal.extensions import db
+from tests import factories
+from tests.distribution_helpers import approved_round
+from tests.test_csr import pdf_text
+from tests.training_helpers import course
+
+
+def _links(page: str, kind: str, item_id: int) -> bool:
+    return all(f"/staf/kabar/poster/{kind}/{item_id}/{size}.pdf" in page for size in ("a4", "a6"))
+
+
+def test_announcement_meeting_and_course_pages_link_their_posters(client, login_as):
+    login_as("operator")
+    news = factories.announcement(title_id="Pembagian beras RT 3")
+    draft = factories.announcement(published=False, title_id="Belum terbit")
+    meeting = factories.meeting(title_id="Musyawarah Desa Khusus")
+    shown, hidden = course(), course(published=False)
+    db.session.commit()
+    for path, kind, item_id in (
+        (f"/staf/pengumuman/{news.id}", "announcement", news.id),
+        (f"/staf/musyawarah/{meeting.id}", "meeting", meeting.id),
+        (f"/staf/pelatihan/kursus/{shown.id}", "course", shown.id),
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert _links(page, kind, item_id), path
+        assert client.get(f"/staf/kabar/poster/{kind}/{item_id}/a4.pdf").status_code == 200
+    assert "/staf/kabar/poster/" not in client.get(f"/staf/pengumuman/{draft.id}").get_data(
+        as_text=True
+    )
+    page = client.get(f"/staf/pelatihan/kursus/{hidden.id}").get_data(as_text=True)
+    assert "/staf/kabar/poster/" not in page
+
+
+def test_an_approved_round_prints_its_poster_from_its_staff_page(app, client, login_as, make_user):
+    round_, _version, _operator, _head = approved_round(make_user, households=12)
+    login_as("operator")
+    page = client.get(f"/staf/penyaluran/{round_.id}").get_data(as_text=True)
+    assert _links(page, "round", round_.id)
+    for size in ("a4", "a6"):
+        response = client.get(f"/staf/kabar/poster/round/{round_.id}/{size}.pdf")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        text = pdf_text(response.data)
+        assert all(word in text for word in round_.title_id.split())
+        assert "KTP" in text

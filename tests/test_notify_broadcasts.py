@@ -66,7 +66,7 @@ def test_the_preview_counts_people_per_channel_and_sms_segments(make_user):
     subscriber(operator, "+6281200000003", channel="whatsapp")
     item = broadcast(operator, sms_id="Beras " * 30)  # 180 characters and the footer
     preview = broadcasts.preview(item)
-    assert preview["people"] == {"sms": 2, "whatsapp": 1}
+    assert preview["people"] == {"sms": 2, "whatsapp": 1, "email": 0}
     assert preview["segments"]["id"] == 2
     assert preview["total_segments"] == 4
     plain = broadcast(operator, sms_id="Beras v" * 5)

@@ -19,7 +19,7 @@ from portal.notify.models import TOPICS
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
-CHANNEL_CHOICES = {"whatsapp": _l("WhatsApp"), "sms": _l("SMS")}
+CHANNEL_CHOICES = {"whatsapp": _l("WhatsApp"), "sms": _l("SMS"), "email": _l("E-mail")}
 LANGUAGE_CHOICES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
@@ -34,8 +34,14 @@ class SubscriptionForm(Form):
     phone = StringField(
         _l("Phone number"),
         description=_l("We send a code to this number; you type it on the next page."),
-        validators=[DataRequired(message=REQUIRED), Length(max=24, message=TOO_LONG)],
+        # Required unless messages come by e-mail (the service says which is missing).
+        validators=[Length(max=24, message=TOO_LONG)],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    email = StringField(
+        _l("E-mail address (only for messages by e-mail)"),
+        validators=[Optional(), Length(max=254, message=TOO_LONG)],
+        render_kw={"inputmode": "email", "autocomplete": "email"},
     )
     channel = RadioField(
         _l("Send me messages by"), choices=choices(CHANNEL_CHOICES), default="whatsapp"

@@ -39,6 +39,14 @@ from portal.service_errors import show_error
 bp = Blueprint("notify_manage", __name__, url_prefix="/staf/kabar")
 
 
+def mask_address(address: str | None) -> str:
+    """A subscriber's phone (+62812****7890) or e-mail address (s***@example.org)."""
+    if address and "@" in address:
+        local, _at, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_phone(address)
+
+
 @bp.context_processor
 def _labels() -> dict:
     return {
@@ -46,7 +54,7 @@ def _labels() -> dict:
         "notify_channels": CHANNELS,
         "consent_ways": CONSENT_WAYS,
         "consent_actions": CONSENT_ACTIONS,
-        "mask_phone": mask_phone,
+        "mask_phone": mask_address,
     }
 
 
@@ -207,7 +215,9 @@ def subscribers():
         if form.validate_on_submit():
             try:
                 choices = subscriptions.check_choices(**form.choices_data())
-                subscriptions.subscribe_at_office(current_user, form.phone.data, choices)
+                subscriptions.subscribe_at_office(
+                    current_user, form.phone.data, choices, email_text=form.email.data
+                )
             except NotifyError as error:
                 show_error(form, error, fallback="phone")
             else:

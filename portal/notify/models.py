@@ -125,14 +125,16 @@ class OutboxMessage(db.Model):
 
 
 class Subscriber(db.Model):
-    """A phone that asked for the village's messages. Pending until the code sent to it
-    comes back; stopped for good by STOP (a new subscription is a new row and a new
-    consent). One live (pending or active) row per phone."""
+    """A phone (or an e-mail address) that asked for the village's messages. Pending
+    until the code sent to it comes back; stopped for good by STOP (a new subscription
+    is a new row and a new consent). One live (pending or active) row per address."""
 
     __tablename__ = "notify_subscriber"
     __table_args__ = (
         CheckConstraint(sql_in("status", SUBSCRIBER_STATUSES), name="status_known"),
-        CheckConstraint(sql_in("channel", PHONE_CHANNELS), name="channel_known"),
+        CheckConstraint(sql_in("channel", CHANNELS), name="channel_known"),
+        # An e-mail subscription holds an e-mail address, a phone one an E.164 number.
+        CheckConstraint("(channel = 'email') = (phone LIKE '%@%')", name="address_fits_channel"),
         CheckConstraint("locale IN ('id', 'en')", name="locale_known"),
         CheckConstraint("code_tries >= 0", name="code_tries_positive"),
         CheckConstraint(
@@ -149,7 +151,9 @@ class Subscriber(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20))
+    # The address messages go to: an E.164 phone (SMS, WhatsApp) or, for the e-mail
+    # channel, an e-mail address (confirmed by a code like a phone).
+    phone: Mapped[str] = mapped_column(String(254))
     channel: Mapped[str] = mapped_column(String(10), default="whatsapp")
     locale: Mapped[str] = mapped_column(String(2), default="id")
     rt: Mapped[str | None] = mapped_column(String(3))

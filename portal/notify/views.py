@@ -61,7 +61,9 @@ def subscribe():
         user = current_user if current_user.is_authenticated else None
         try:
             choices = subscriptions.check_choices(**form.choices_data())
-            subscriber_id = subscriptions.start(form.phone.data, choices, user=user)
+            subscriber_id = subscriptions.start(
+                form.phone.data, choices, user=user, email_text=form.email.data
+            )
         except NotifyError as error:
             show_error(form, error, fallback="phone")
         else:

@@ -155,7 +155,7 @@ def compose(
     broadcast: Broadcast, channel: str, locale: str, subscriber_id: int, stop_link=None
 ) -> tuple:
     """(subject, body) of the broadcast for one subscriber, in their language: SMS the
-    short text, WhatsApp the long one; both with the short link and how to stop.
+    short text, WhatsApp and e-mail the long one; both with the short link and how to stop.
     `stop_link` replaces the subscriber's own link (a placeholder, when queueing many)."""
     english = locale == "en"
     short = (broadcast.sms_en if english and broadcast.sms_en else broadcast.sms_id).strip()
@@ -166,7 +166,9 @@ def compose(
             body = short + (f" {link}" if link else "") + "\n" + _("Reply STOP to stop.")
         else:
             stop_link = stop_link or absolute(f"/kabar/langganan/{link_token(subscriber_id)}")
-            parts = [f"*{broadcast.title}*", long] + ([link] if link else [])
+            # WhatsApp shows the title in bold; an e-mail carries it as its subject.
+            parts = ([f"*{broadcast.title}*"] if channel == "whatsapp" else []) + [long]
+            parts += [link] if link else []
             parts.append(_("Reply STOP or open %(link)s to stop these messages.", link=stop_link))
             body = "\n\n".join(parts)
     return broadcast.title, body
@@ -179,7 +181,7 @@ def preview(broadcast: Broadcast) -> dict:
         .where(Subscriber.id.in_(recipients(broadcast).with_only_columns(Subscriber.id)))
         .group_by(Subscriber.channel, Subscriber.locale)
     ).all()
-    people = {"sms": 0, "whatsapp": 0}
+    people = {"sms": 0, "whatsapp": 0, "email": 0}
     segments = {}
     total_segments = 0
     for channel, locale, count in rows:

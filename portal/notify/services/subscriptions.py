@@ -1,4 +1,5 @@
-"""Subscriptions: a phone confirmed by a code, topics and an RT/RW, STOP for good.
+"""Subscriptions: a phone (or an e-mail address) confirmed by a code, topics and an
+RT/RW, STOP for good.
 
 A subscription starts pending: a six-digit code goes to the phone, and only the code
 typed back makes it active (so nobody subscribes someone else's phone). The same steps
@@ -26,8 +27,9 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.notify import outbox, rules
-from portal.notify.models import PHONE_CHANNELS, TOPICS, Consent, Subscriber, TopicChoice
+from portal.notify.models import CHANNELS, TOPICS, Consent, Subscriber, TopicChoice
 from portal.notify.services.common import NotifyError, hash_code
+from portal.notify.services.notices import contact_of
 
 CODE_MINUTES = 30
 CODE_TRIES = 5
@@ -45,8 +47,8 @@ def check_choices(topics, rt, rw, channel, locale) -> dict:
         if value and not (value.isdigit() and value.isascii() and 1 <= len(value) <= 3):
             raise NotifyError(_l("Type the number only, e.g. 3."), name)
         area[name] = value.zfill(3) if value else None
-    if channel not in PHONE_CHANNELS:
-        raise NotifyError(_l("Choose WhatsApp or SMS."), "channel")
+    if channel not in CHANNELS:
+        raise NotifyError(_l("Choose WhatsApp, SMS or e-mail."), "channel")
     return {
         "topics": topics,
         "rt": area["rt"],
@@ -63,6 +65,17 @@ def _phone(text: str) -> str:
     return phone
 
 
+def address(phone_text: str | None, email_text: str | None, channel: str) -> str:
+    """Where the subscription's messages go: the e-mail address for the e-mail channel
+    (NotifyError beside "email" when it is not one), else the phone in E.164."""
+    if channel != "email":
+        return _phone(phone_text)
+    contact = contact_of(email_text)
+    if contact is None or contact[1] != "email" or len(contact[0]) > 254:
+        raise NotifyError(_l("Write an e-mail address such as nama@contoh.id."), "email")
+    return contact[0]
+
+
 def _code_message(phone: str, channel: str, locale: str, code: str) -> None:
     with force_locale(locale):
         body = _(
@@ -73,10 +86,11 @@ def _code_message(phone: str, channel: str, locale: str, code: str) -> None:
     outbox.queue(phone, channel, _("Your code"), body, "notify_code")
 
 
-def start(phone_text: str, choices: dict, user=None) -> int:
-    """Send a confirmation code to the phone; returns the id of its live subscription
-    (pending, or the active one whose choices the code will change)."""
-    phone = _phone(phone_text)
+def start(phone_text: str, choices: dict, user=None, email_text: str | None = None) -> int:
+    """Send a confirmation code to the phone (or the e-mail address, for the e-mail
+    channel); returns the id of its live subscription (pending, or the active one whose
+    choices the code will change)."""
+    phone = address(phone_text, email_text, choices["channel"])
     code = f"{secrets.randbelow(10**6):06d}"
     live = select(Subscriber).where(Subscriber.phone == phone, Subscriber.status.in_(LIVE))
     for _attempt in range(2):
@@ -174,17 +188,17 @@ def _apply(s, subscriber_id: int, choices: dict, how: str, actor) -> None:
     )
 
 
-def subscribe_at_office(actor, phone_text: str, choices: dict) -> int:
+def subscribe_at_office(actor, phone_text: str, choices: dict, email_text=None) -> int:
     """Staff record a consent given at the village office (on paper): the subscription
     is active at once, and the consent names the staff member."""
-    phone = _phone(phone_text)
+    phone = address(phone_text, email_text, choices["channel"])
     try:
         with write_transaction(db.session) as s:
             subscriber = s.scalar(
                 select(Subscriber).where(Subscriber.phone == phone, Subscriber.status.in_(LIVE))
             )
             if subscriber is None:
-                subscriber = Subscriber(phone=phone)
+                subscriber = Subscriber(phone=phone, channel=choices["channel"])
                 s.add(subscriber)
             subscriber.status = "active"
             subscriber.code_hash = None

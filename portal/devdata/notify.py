@@ -79,6 +79,22 @@ def seed() -> None:
     if operator is None:
         return
     subscribers(40)
+    # One subscriber by e-mail (the long text, the title as subject).
+    by_mail = Subscriber(
+        phone="warga.rt3@example.org", channel="email", status="active", confirmed_at=utcnow()
+    )
+    db.session.add(by_mail)
+    db.session.flush()
+    db.session.add(TopicChoice(subscriber_id=by_mail.id, topic="distribution"))
+    db.session.add(
+        Consent(
+            subscriber_id=by_mail.id,
+            action="consent",
+            how="office",
+            topics="distribution",
+            by_user_id=operator.id,
+        )
+    )
     db.session.flush()
     sent = Broadcast(
         title="Pembagian beras Desember",

@@ -6,8 +6,9 @@ with two years of rounds.
 
 Its own SQLite database in bench/results/monitoring/ (built once, reused while this
 generator and the size are unchanged; MONITORING_BENCH_FRESH=1 builds it again): the
-demo data (its complaints, courses, CSR and ballots) plus the registry's generator
-(portal.devdata.registry.generate) and, for last year and this year, a published
+demo data (its courses, CSR and ballots) plus the registry's generator
+(portal.devdata.registry.generate), 3,000 complaints over the two years (80% closed after
+1-30 days) and, for last year and this year, a published
 recipient list of a fifth of the households (portal.devdata.lists.bench_period) with a
 round approved for it (its entitlements); last year's round is closed with 80% of its
 entitlements collected, 5% partly and the rest not collected.
@@ -35,7 +36,8 @@ import run
 
 RESULTS = run.RESULTS / "monitoring.json"
 HOUSEHOLDS = int(os.environ.get("MONITORING_BENCH_HOUSEHOLDS", "25000"))
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
+COMPLAINTS_PER_YEAR = 1500
 DB = run.BenchDatabase(f"monitoring-{HOUSEHOLDS}", GENERATOR_VERSION, "MONITORING_BENCH_FRESH")
 DASHBOARD_MS = 300.0
 
@@ -73,6 +75,41 @@ def _round(version_id: int, start, close: bool) -> int:
     return round_.id
 
 
+def _complaints(today) -> int:
+    """Two years of complaints, 80% closed after 1 to 30 days (bulk insert)."""
+    import hashlib
+    import random
+    from datetime import UTC, datetime
+
+    from portal.complaints.models import Complaint
+    from portal.extensions import db
+
+    rng = random.Random(2026)
+    first = datetime(today.year - 1, 1, 1, tzinfo=UTC)
+    span = (datetime.now(UTC) - first).total_seconds()
+    rows = []
+    for n in range(COMPLAINTS_PER_YEAR * 2):
+        filed = first + timedelta(seconds=rng.random() * span * 0.97)
+        closed = filed + timedelta(days=rng.uniform(1, 30)) if rng.random() < 0.8 else None
+        rows.append(
+            dict(
+                code_hash=hashlib.sha256(f"bench-{n}".encode()).hexdigest(),
+                created_at=filed,
+                updated_at=closed or filed,
+                category=rng.choice(("misuse", "unfair", "missed", "service", "other")),
+                priority="normal",
+                status="closed" if closed else "received",
+                description="Keluhan uji beban",
+                anonymous=True,
+                closed_at=closed,
+                resolution="Selesai" if closed else None,
+            )
+        )
+    db.session.execute(Complaint.__table__.insert(), rows)
+    db.session.commit()
+    return len(rows)
+
+
 def _build() -> dict:
     from portal.devdata import lists as lists_demo
     from portal.devdata import registry as registry_demo
@@ -83,7 +120,7 @@ def _build() -> dict:
     registry_demo.generate(HOUSEHOLDS, seed=2026)
     db.session.commit()
     today = village_today()
-    made = {"households": HOUSEHOLDS, "rounds": []}
+    made = {"households": HOUSEHOLDS, "rounds": [], "complaints": _complaints(today)}
     for years_ago in (1, 0):
         day = today.replace(year=today.year - years_ago) - timedelta(days=30 if years_ago else 0)
         period = lists_demo.bench_period(HOUSEHOLDS // 5, today=day)

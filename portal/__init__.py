@@ -92,6 +92,8 @@ def configure_blueprints(app: Flask) -> None:
     from portal.distribution.views import bp as distribution_bp
     from portal.lists.manage import bp as lists_manage_bp
     from portal.lists.views import bp as lists_bp
+    from portal.monitoring.evaluation_views import bp as monitoring_evaluation_bp
+    from portal.monitoring.evaluation_views import manage as monitoring_evaluation_manage_bp
     from portal.monitoring.manage import bp as monitoring_manage_bp
     from portal.monitoring.views import api as monitoring_api_bp
     from portal.monitoring.views import bp as monitoring_bp
@@ -137,6 +139,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(monitoring_api_bp)
     app.register_blueprint(monitoring_manage_bp)
+    app.register_blueprint(monitoring_evaluation_bp)
+    app.register_blueprint(monitoring_evaluation_manage_bp)
     app.register_blueprint(distribution_ledger_bp)
     app.register_blueprint(procurement_bp)
     app.register_blueprint(procurement_manage_bp)

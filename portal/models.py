@@ -20,6 +20,7 @@ from portal.distribution.models import (  # noqa: F401
     TimeSlot,
 )
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
+from portal.monitoring.evaluation_models import Evaluation  # noqa: F401
 from portal.monitoring.models import (  # noqa: F401
     Activity,
     ActivityLink,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.complaints.models import Complaint
 from portal.extensions import db
@@ -14,10 +14,10 @@ from portal.models_base import as_utc
 
 def filed_between(start: datetime, end: datetime) -> int:
     """Complaints filed in [start, end)."""
-    return len(
-        db.session.scalars(
-            select(Complaint.id).where(Complaint.created_at >= start, Complaint.created_at < end)
-        ).all()
+    return db.session.scalar(
+        select(func.count(Complaint.id)).where(
+            Complaint.created_at >= start, Complaint.created_at < end
+        )
     )
 
 

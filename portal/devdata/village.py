@@ -405,6 +405,9 @@ def _seed_features(households: int, logins: list | None = None) -> None:
     from portal.devdata.monitoring import seed as seed_monitoring
 
     seed_monitoring()
+    from portal.devdata.monitoring_evaluation import seed as seed_evaluation
+
+    seed_evaluation()
     from portal.devdata.procurement import seed as seed_procurement
 
     seed_procurement()

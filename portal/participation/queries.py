@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.participation.models import Ballot
+from portal.participation.models import Ballot, Survey
 
 
 def ballot_questions() -> list[tuple[int, str]]:
@@ -30,3 +30,8 @@ def turnout_between(start, end) -> tuple[int, int]:
         voters += results.voters
         eligible += results.eligible
     return voters, eligible
+
+
+def survey(survey_id: int) -> Survey | None:
+    """A survey by id (the monitoring evaluation links one per round or year)."""
+    return db.session.get(Survey, survey_id)

@@ -150,6 +150,7 @@ def _seed(app) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         "monitoring": "/pemantauan/",
         "monitoring-indicator": "/pemantauan/indikator/IDM",
         "monitoring-activity": "/pemantauan/kegiatan/1",
+        "monitoring-evaluation": f"/pemantauan/evaluasi/putaran/{closed_round}",
         "login": "/masuk",
         "not-found": "/halaman-yang-tidak-ada",
         "reconciliation": f"/penyaluran/{closed_round}/rekonsiliasi",

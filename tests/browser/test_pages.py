@@ -31,6 +31,7 @@ PAGES = [
     "monitoring",
     "monitoring-indicator",
     "monitoring-activity",
+    "monitoring-evaluation",
     "login",
     "not-found",
 ]

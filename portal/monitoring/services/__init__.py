@@ -5,6 +5,18 @@ from __future__ import annotations
 
 from portal.monitoring.services.common import MonitoringError
 from portal.monitoring.services.computed import MEASURES, MINIMUM_GROUP, Figure, measure
+from portal.monitoring.services.evaluation import (
+    EVALUATED_ROUNDS,
+    Subject,
+    evaluation_years,
+    finished_rounds,
+    get_evaluation,
+    indicator_rows,
+    save_evaluation,
+    subject,
+    survey_choices,
+    survey_view,
+)
 from portal.monitoring.services.indicators import (
     IndicatorRow,
     dashboard_rows,
@@ -28,6 +40,16 @@ from portal.monitoring.services.plans import (
 )
 
 __all__ = [
+    "EVALUATED_ROUNDS",
+    "Subject",
+    "evaluation_years",
+    "finished_rounds",
+    "get_evaluation",
+    "indicator_rows",
+    "save_evaluation",
+    "subject",
+    "survey_choices",
+    "survey_view",
     "ACTIVITY_FIELDS",
     "MEASURES",
     "MINIMUM_GROUP",

@@ -1,7 +1,7 @@
 """monitoring: the evaluation of a round or a year (texts by staff, the survey)
 
 Revision ID: 0033
-Revises: 0025
+Revises: 0032
 Create Date: 2026-12-05
 
 One row per (kind, ref): a round's id or a year, a unique key.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033"
-down_revision = "0025"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 

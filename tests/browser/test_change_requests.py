@@ -37,6 +37,9 @@ TEXT = {
 
 def _problems(page, where: str) -> list[str]:
     problems = []
+    # After a form is sent, the new page's DOM can be read before its stylesheet has
+    # loaded (a busy machine serves it late): measure the page as laid out.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         problems.append(f"{where} scrolls sideways: {width}px wide")
@@ -70,6 +73,7 @@ def test_resident_asks_and_the_office_decides(
     expect(page.locator("main h1")).to_have_text(t["record"])
     problems += _problems(page, "record")
     page.locator("a[href='/warga/perubahan/baru/birth']").click()
+    page.wait_for_url(re.compile(r"/warga/perubahan/baru/birth"))
     problems += _problems(page, "birth form")
     page.fill("#name", t["baby"])
     page.locator("input[name=sex][value=female]").check()

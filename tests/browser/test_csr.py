@@ -41,6 +41,9 @@ def _logo() -> bytes:
 def _problems(page, where: str) -> list[str]:
     """Sideways scrolling at 360 px, and axe-core violations of impact serious or critical."""
     problems = []
+    # After a form is sent, the new page's DOM can be read before its stylesheet has
+    # loaded (a busy machine serves it late): measure the page as laid out.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         problems.append(f"{where} scrolls sideways: {width}px wide")

@@ -19,6 +19,9 @@ _axe = Axe()
 
 def _problems(page, where: str) -> list[str]:
     problems = []
+    # After a form is sent, the new page's DOM can be read before its stylesheet has
+    # loaded (a busy machine serves it late): measure the page as laid out.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         problems.append(f"{where} scrolls sideways: {width}px wide")
@@ -74,6 +77,7 @@ def test_staff_record_a_loss_and_a_check_that_files_a_complaint(
     problems += _problems(page, "sample")
     page.goto(f"{base}/sampel?lang=id")
     page.locator("tr", has_text="Belum dicek").first.get_by_role("link").click()
+    expect(page.locator("#method")).to_be_visible()
     problems += _problems(page, "check form")
     page.locator("#method").select_option("visit")
     page.locator("#result").select_option("not_received")

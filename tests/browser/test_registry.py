@@ -192,6 +192,9 @@ def _too_wide(page) -> list[str]:
 
 def _problems(page, where: str) -> list[str]:
     problems = []
+    # After a form is sent, the new page's DOM can be read before its stylesheet has
+    # loaded (a busy machine serves it late): measure the page as laid out.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         problems.append(f"{where} scrolls sideways: {width}px wide, because of {_too_wide(page)}")

@@ -21,9 +21,13 @@ from portal.lists.services.draft import entries_query, recipient_name
 from portal.models_base import utcnow, village_today
 from portal.privacy import mask_name
 
+
 # The public board shows a version's decision (meeting) and approval: loaded with the
 # version in one statement instead of two lazy loads after it.
-_WITH_DECISION = (joinedload(ListVersion.decision), joinedload(ListVersion.approval))
+def _with_decision():
+    """The version's meeting decision and approval in the same query (built when asked:
+    at import time the mappers may not all be known yet)."""
+    return (joinedload(ListVersion.decision), joinedload(ListVersion.approval))
 
 
 def latest_version(period: ListPeriod) -> ListVersion | None:
@@ -32,7 +36,7 @@ def latest_version(period: ListPeriod) -> ListVersion | None:
         .where(ListVersion.period_id == period.id)
         .order_by(ListVersion.number.desc())
         .limit(1)
-        .options(*_WITH_DECISION)
+        .options(*_with_decision())
     )
 
 
@@ -58,7 +62,7 @@ def get_version(period: ListPeriod, number: int) -> ListVersion | None:
     return db.session.scalar(
         select(ListVersion)
         .where(ListVersion.period_id == period.id, ListVersion.number == number)
-        .options(*_WITH_DECISION)
+        .options(*_with_decision())
     )
 
 

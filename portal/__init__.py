@@ -137,6 +137,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(monitoring_api_bp)
     app.register_blueprint(monitoring_manage_bp)
+    from portal.monitoring.cli import cli as monitoring_cli
+
+    app.cli.add_command(monitoring_cli)
     app.register_blueprint(distribution_ledger_bp)
     app.register_blueprint(procurement_bp)
     app.register_blueprint(procurement_manage_bp)

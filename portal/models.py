@@ -28,6 +28,7 @@ from portal.monitoring.models import (  # noqa: F401
     IndicatorTarget,
     IndicatorValue,
     Milestone,
+    NeedSnapshot,
     Plan,
 )
 from portal.notify.models import (  # noqa: F401

@@ -256,3 +256,17 @@ class IndicatorValue(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+
+class NeedSnapshot(db.Model):
+    """A household's need level as the registry held it when a year's snapshot was taken
+    (`flask monitoring snapshot`): the registry keeps no history of need levels, so the
+    households that left the very poor level are counted from two years' snapshots."""
+
+    __tablename__ = "monitoring_need_snapshot"
+    __table_args__ = (UniqueConstraint("year", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"))
+    need_level: Mapped[str] = mapped_column(String(16))

@@ -26,6 +26,7 @@ from portal.monitoring.services.plans import (
     save_activity,
     save_plan,
 )
+from portal.monitoring.services.snapshots import take_snapshot
 
 __all__ = [
     "ACTIVITY_FIELDS",
@@ -50,4 +51,5 @@ __all__ = [
     "save_indicator",
     "save_plan",
     "set_target",
+    "take_snapshot",
 ]

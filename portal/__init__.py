@@ -138,6 +138,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_api_bp)
     app.register_blueprint(monitoring_manage_bp)
     from portal.monitoring.cli import cli as monitoring_cli
+    from portal.monitoring.comment_views import bp as monitoring_comments_bp
+
+    app.register_blueprint(monitoring_comments_bp)
 
     app.cli.add_command(monitoring_cli)
     app.register_blueprint(distribution_ledger_bp)

@@ -22,6 +22,8 @@ from portal.distribution.models import (  # noqa: F401
 from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersion  # noqa: F401
 from portal.monitoring.models import (  # noqa: F401
     Activity,
+    ActivityComment,
+    ActivityCommentFlag,
     ActivityLink,
     Goal,
     Indicator,

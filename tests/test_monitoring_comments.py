@@ -1,0 +1,99 @@
+"""Comments on activities: only verified residents write and report them, a report
+counts once per person, hidden comments show only their reason, staff moderate with
+a reason given beside the field, and each route refuses the other roles."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+import portal.models  # noqa: F401  (every model first: run alone, the mappers configure)
+from portal.extensions import db
+from portal.models_base import utcnow, village_today
+from portal.monitoring import services
+from portal.monitoring.models import ActivityComment, ActivityCommentFlag
+from portal.monitoring.services import comments
+
+YEAR = village_today().year
+
+
+@pytest.fixture
+def activity(app, make_user):
+    operator = make_user("operator")
+    plan = services.save_plan(title_id="RPJMDes", first_year=YEAR - 1, actor=operator)
+    data = dict(
+        title_id="Sumur bor RT 3",
+        year=YEAR,
+        field="development",
+        funds="village_fund",
+        method="provider",
+        status="in_progress",
+        progress=40,
+        weight=1,
+    )
+    return services.save_activity(plan.id, None, data, actor=operator)
+
+
+def _verify(user):
+    user.verification_status, user.verified_at = "verified", utcnow()
+    db.session.commit()
+    return user
+
+
+def _verified(login_as):
+    return _verify(login_as("resident"))
+
+
+def test_only_verified_residents_comment_and_bad_input_stays_beside_the_field(
+    app, client, login_as, make_user, activity
+):
+    url = f"/pemantauan/kegiatan/{activity.id}/komentar"
+    login_as("resident")  # not verified
+    assert client.post(url, data={"body": "Sumurnya sudah jalan"}).status_code == 422
+    assert db.session.scalar(select(func.count(ActivityComment.id))) == 0
+    page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
+    assert "Add comment" not in page and "Tambah komentar" not in page
+    _verified(login_as)
+    empty = client.post(url, data={"body": "   "})
+    assert empty.status_code == 422 and 'id="body-error"' in empty.get_data(as_text=True)
+    long = client.post(url, data={"body": "x" * 2001})
+    assert long.status_code == 422 and "x" * 2001 in long.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ActivityComment.id))) == 0
+    ok = client.post(url, data={"body": "Airnya sudah mengalir, terima kasih"})
+    assert ok.status_code == 302
+    page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
+    assert "Airnya sudah mengalir" in page
+    login_as("operator")
+    assert client.post(url, data={"body": "Staf"}).status_code == 403
+
+
+def test_a_report_counts_once_and_a_hidden_comment_shows_only_its_reason(
+    app, client, login_as, make_user, activity
+):
+    author = _verify(make_user("resident"))
+    comment = comments.add_comment(activity.id, author, "Kata-kata kasar untuk tetangga")
+    reporter = _verified(login_as)
+    flag_url = f"/pemantauan/komentar/{comment.id}/laporkan"
+    assert client.post(flag_url).status_code == 302
+    assert client.post(flag_url).status_code == 302
+    assert comments.flag_comment(comment.id, reporter) is False
+    assert db.session.get(ActivityComment, comment.id).flags_count == 1
+    assert db.session.scalar(select(func.count(ActivityCommentFlag.id))) == 1
+
+    login_as("auditor")
+    assert "Kata-kata kasar" in client.get("/staf/pemantauan/komentar").get_data(as_text=True)
+    hide_url = f"/staf/pemantauan/komentar/{comment.id}/sembunyikan"
+    assert client.post(hide_url, data={f"c{comment.id}-reason": "Kasar"}).status_code == 403
+    _verified(login_as)
+    assert client.get("/staf/pemantauan/komentar").status_code == 403
+    login_as("operator")
+    bad = client.post(hide_url, data={f"c{comment.id}-reason": " "})
+    assert bad.status_code == 422 and f'id="c{comment.id}-reason-error"' in bad.get_data(
+        as_text=True
+    )
+    assert db.session.get(ActivityComment, comment.id).hidden_at is None
+    ok = client.post(hide_url, data={f"c{comment.id}-reason": "Menghina tetangga"})
+    assert ok.status_code == 302
+    client.get("/keluar")
+    page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
+    assert "Kata-kata kasar" not in page and "Menghina tetangga" in page

@@ -97,3 +97,49 @@ def test_a_report_counts_once_and_a_hidden_comment_shows_only_its_reason(
     client.get("/keluar")
     page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
     assert "Kata-kata kasar" not in page and "Menghina tetangga" in page
+
+
+def test_a_milestone_photo_is_checked_by_content_and_public_from_its_date(
+    app, client, login_as, activity
+):
+    from datetime import timedelta
+    from io import BytesIO
+
+    from portal.monitoring.models import Milestone
+    from tests.procurement_helpers import png_bytes
+
+    login_as("operator")
+    url = f"/staf/pemantauan/kegiatan/{activity.id}/tonggak"
+    today = village_today()
+    fake = client.post(
+        url,
+        data={
+            "on": today.isoformat(),
+            "text_id": "Pengeboran selesai",
+            "photo": (BytesIO(b"MZ\x90\x00 not a picture"), "sumur.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 422 and 'id="photo-error"' in fake.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Milestone.id))) == 0
+    for day, text in ((today, "Pengeboran selesai"), (today + timedelta(days=9), "Serah terima")):
+        made = client.post(
+            url,
+            data={
+                "on": day.isoformat(),
+                "text_id": text,
+                "photo": (BytesIO(png_bytes()), "sumur.png"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert made.status_code == 302, made.get_data(as_text=True)
+    done, later = db.session.scalars(select(Milestone).order_by(Milestone.on)).all()
+    assert done.photo_file.endswith(".jpg")  # re-encoded, under a random name
+    client.get("/keluar")
+    page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
+    assert f"/pemantauan/tonggak/{done.id}/foto" in page
+    assert f"/pemantauan/tonggak/{later.id}/foto" not in page
+    with client.get(f"/pemantauan/tonggak/{done.id}/foto") as photo:
+        assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+        assert photo.data.startswith(b"\xff\xd8\xff")
+    assert client.get(f"/pemantauan/tonggak/{later.id}/foto").status_code == 404

@@ -1,5 +1,6 @@
 """monitoring: the yearly snapshot of need levels (one row per household and year),
-residents' comments on activities and their reports (once per person and comment)
+residents' comments on activities and their reports (once per person and comment),
+an optional photo per milestone
 
 Revision ID: 0034
 Revises: 0025
@@ -99,9 +100,13 @@ def upgrade():
             name=op.f("uq_monitoring_comment_flag_comment_id_user_id"),
         ),
     )
+    with op.batch_alter_table("monitoring_milestone", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("photo_file", sa.String(length=64), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("monitoring_milestone", schema=None) as batch_op:
+        batch_op.drop_column("photo_file")
     op.drop_table("monitoring_comment_flag")
     op.drop_index(op.f("ix_monitoring_comment_activity_id"), table_name="monitoring_comment")
     op.drop_table("monitoring_comment")

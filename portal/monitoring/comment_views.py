@@ -1,10 +1,10 @@
-"""Residents' comments on an activity (shown on its public page, /pemantauan/kegiatan/<id>)
-and their moderation under /staf/pemantauan/komentar. Thin: the rules are in
-services/comments.py."""
+"""A milestone's photo (public from its date, /pemantauan/tonggak/<id>/foto), and
+residents' comments on an activity (shown on its public page) with their moderation
+under /staf/pemantauan/komentar. Thin: the rules are in services/comments.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,12 +14,14 @@ from wtforms.validators import Length
 from portal import cache
 from portal.extensions import db
 from portal.forms import EmptyForm, Form
-from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment
-from portal.monitoring.services import comments
+from portal.models_base import village_today
+from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment, Milestone
+from portal.monitoring.services import comments, photos
 from portal.monitoring.services.common import MonitoringError
 from portal.roles import EDITORS, READERS, RESIDENTS
-from portal.security import roles_required
+from portal.security import public, roles_required
 from portal.service_errors import show_error
+from portal.uploads import mimetype_of
 
 bp = Blueprint("monitoring_comments", __name__)
 cache.watch(ActivityComment)
@@ -68,6 +70,19 @@ def comment(activity_id: int):
 
     g.activity_comment_form = form
     return activity(activity_id), 422
+
+
+@bp.route("/pemantauan/tonggak/<int:milestone_id>/foto")
+@public
+def milestone_photo(milestone_id: int):
+    """A milestone's photo, public from the milestone's date (as its text is)."""
+    item = db.session.get(Milestone, milestone_id)
+    if item is None or item.on > village_today():
+        abort(404)
+    path = photos.path_of(item.photo_file)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=mimetype_of(path), max_age=3600)
 
 
 @bp.route("/pemantauan/komentar/<int:comment_id>/laporkan", methods=["POST"])

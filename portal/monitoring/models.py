@@ -198,6 +198,8 @@ class Milestone(db.Model):
     on: Mapped[date] = mapped_column(Date)
     text_id: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text)
+    # An optional photo, checked by content (portal/uploads.py), public from `on`.
+    photo_file: Mapped[str | None] = mapped_column(String(64))
 
     activity: Mapped[Activity] = relationship(back_populates="milestones")
 

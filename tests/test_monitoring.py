@@ -442,3 +442,36 @@ def test_the_snapshot_command_takes_this_years_need_levels_once(app, make_user):
     again = runner.invoke(args=["monitoring", "snapshot", "--year", str(YEAR)])
     assert "0 households" in again.output
     assert db.session.scalar(select(func.count(NeedSnapshot.id))) == 8
+
+
+@pytest.mark.concurrency
+def test_a_snapshot_taken_four_times_at_once_holds_one_row_per_household(app, make_user):
+    from portal.monitoring.models import NeedSnapshot
+    from portal.registry.models import Household
+
+    approved_round(make_user, households=12)
+    households = db.session.scalar(select(func.count(Household.id)))
+    db.session.commit()
+    barrier = threading.Barrier(4, timeout=60)
+    outcomes, lock = [], threading.Lock()
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait()
+                result = services.take_snapshot(YEAR)
+            except Exception as error:  # anything else fails the test
+                result = f"error: {error!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(isinstance(n, int) for n in outcomes), outcomes
+    assert sum(outcomes) == households
+    assert db.session.scalar(select(func.count(NeedSnapshot.id))) == households

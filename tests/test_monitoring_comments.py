@@ -143,3 +143,42 @@ def test_a_milestone_photo_is_checked_by_content_and_public_from_its_date(
         assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
         assert photo.data.startswith(b"\xff\xd8\xff")
     assert client.get(f"/pemantauan/tonggak/{later.id}/foto").status_code == 404
+
+
+@pytest.mark.concurrency
+def test_a_report_sent_six_times_at_once_counts_once(app, make_user, activity):
+    import threading
+
+    from portal.accounts.models import User
+
+    author = _verify(make_user("resident"))
+    reporter = _verify(make_user("resident"))
+    comment = comments.add_comment(activity.id, author, "Komentar yang dilaporkan")
+    ids = (comment.id, reporter.id)
+    db.session.commit()
+    barrier = threading.Barrier(6, timeout=60)
+    outcomes, lock = [], threading.Lock()
+
+    def run():
+        with app.app_context():
+            try:
+                user = db.session.get(User, ids[1])
+                db.session.commit()
+                barrier.wait()
+                result = "counted" if comments.flag_comment(ids[0], user) else "again"
+            except Exception as error:  # anything else fails the test
+                result = f"error: {error!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert outcomes.count("counted") == 1 and outcomes.count("again") == 5, outcomes
+    db.session.expire_all()
+    assert db.session.get(ActivityComment, comment.id).flags_count == 1
+    assert db.session.scalar(select(func.count(ActivityCommentFlag.id))) == 1

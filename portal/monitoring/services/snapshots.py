@@ -27,12 +27,12 @@ def take_snapshot(year: int, *, actor=None) -> int:
     )
     try:
         with write_transaction(db.session):
-            added = db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
-            db.session.execute(
-                NeedSnapshot.__table__.insert().from_select(
-                    ["year", "household_id", "need_level"], rows
-                )
+            inserted = db.session.execute(
+                NeedSnapshot.__table__.insert()
+                .from_select(["year", "household_id", "need_level"], rows)
+                .returning(NeedSnapshot.__table__.c.id)
             )
+            added = len(inserted.all())
             record(
                 "take_snapshot",
                 "monitoring_need_snapshot",

@@ -182,3 +182,19 @@ def test_a_report_sent_six_times_at_once_counts_once(app, make_user, activity):
     db.session.expire_all()
     assert db.session.get(ActivityComment, comment.id).flags_count == 1
     assert db.session.scalar(select(func.count(ActivityCommentFlag.id))) == 1
+
+
+def test_the_demo_has_residents_comments_and_last_years_snapshot(app, client):
+    from portal.devdata import village as demo
+    from portal.monitoring.models import NeedSnapshot
+
+    demo.seed()
+    shown = db.session.scalars(select(ActivityComment)).all()
+    assert len(shown) == 2 and all("*" in c.author_label for c in shown)  # masked names
+    page = client.get(f"/pemantauan/kegiatan/{shown[0].activity_id}").get_data(as_text=True)
+    assert shown[0].body in page
+    assert db.session.scalar(
+        select(func.count(NeedSnapshot.id)).where(NeedSnapshot.year == YEAR - 1)
+    )
+    figure = services.measure("left_very_poor").compute(YEAR)
+    assert figure.value is not None and figure.value > 0

@@ -141,6 +141,12 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_manage_bp)
     app.register_blueprint(monitoring_evaluation_bp)
     app.register_blueprint(monitoring_evaluation_manage_bp)
+    from portal.monitoring.cli import cli as monitoring_cli
+    from portal.monitoring.comment_views import bp as monitoring_comments_bp
+
+    app.register_blueprint(monitoring_comments_bp)
+
+    app.cli.add_command(monitoring_cli)
     app.register_blueprint(distribution_ledger_bp)
     app.register_blueprint(procurement_bp)
     app.register_blueprint(procurement_manage_bp)

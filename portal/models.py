@@ -23,12 +23,15 @@ from portal.lists.models import ListEntry, ListObjection, ListPeriod, ListVersio
 from portal.monitoring.evaluation_models import Evaluation  # noqa: F401
 from portal.monitoring.models import (  # noqa: F401
     Activity,
+    ActivityComment,
+    ActivityCommentFlag,
     ActivityLink,
     Goal,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
     Milestone,
+    NeedSnapshot,
     Plan,
 )
 from portal.notify.models import (  # noqa: F401

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
+import portal.models  # noqa: F401  (every model first: run alone, the mappers configure)
 from portal.complaints import services as complaints
 from portal.complaints.models import Complaint
 from portal.distribution.models import Entitlement
@@ -329,3 +330,148 @@ def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_
     assert made.status_code == 302, made.get_data(as_text=True)
     item = db.session.scalar(select(Activity).where(Activity.title_id == "Sumur bor"))
     assert item.budget_planned == 25_000_000 and item.progress == 0
+
+
+def test_procurement_measures_equal_plain_sql(app, make_user):
+    from portal.procurement import services as procurement
+    from tests.procurement_helpers import ordered_purchase, round_to_buy_for, supplier
+
+    assert services.measure("spend_in_village").compute(YEAR).value is None  # nothing bought
+    assert services.measure("plastic_avoided").compute(YEAR).value is None
+    round_, operator = round_to_buy_for(make_user)
+    ordered_purchase(round_, operator, supplier(operator), quantity="100", price=12_000)
+    ordered_purchase(
+        round_, operator, supplier(operator, "Toko Duri Utara", location="district"), price=9_000
+    )
+    ordered_purchase(
+        round_, operator, supplier(operator, "Grosir Kota", location="outside"), price=10_000
+    )
+    procurement.add_packed_batch(
+        round_id=round_.id,
+        packed_on=village_today(),
+        packages=40,
+        packaging="reusable",
+        packaging_grams=None,
+        own_bags=7,
+        note=None,
+        actor=operator,
+    )
+    procurement.add_packed_batch(
+        round_id=round_.id,
+        packed_on=village_today(),
+        packages=10,
+        packaging="plastic",
+        packaging_grams=150,
+        own_bags=0,
+        note=None,
+        actor=operator,
+    )
+    year = village_today().year
+    counted = (
+        "FROM procurement_purchase p JOIN procurement_supplier s ON s.id = p.supplier_id "
+        "WHERE p.status = 'ordered' AND p.ordered_on >= :first AND p.ordered_on <= :last "
+        "AND p.id NOT IN (SELECT corrects_id FROM procurement_purchase "
+        "WHERE corrects_id IS NOT NULL AND status = 'ordered')"
+    )
+    bounds = dict(first=date(year, 1, 1), last=date(year, 12, 31))
+    spend = int(_scalar(f"SELECT SUM(p.total) {counted}", **bounds))
+    village = int(_scalar(f"SELECT SUM(p.total) {counted} AND s.location = 'village'", **bounds))
+    district = int(
+        _scalar(
+            f"SELECT SUM(p.total) {counted} AND s.location IN ('village', 'district')", **bounds
+        )
+    )
+    assert 0 < village < district < spend
+    kept = services.measure("spend_in_village").compute(year)
+    assert kept.value == round(village * 100 / spend, 1) and kept.denominator == spend
+    assert services.measure("spend_in_district").compute(year).value == round(
+        district * 100 / spend, 1
+    )
+    avoided = _scalar(
+        "SELECT SUM(own_bags + CASE WHEN packaging = 'plastic' THEN 0 ELSE packages END) "
+        "FROM procurement_packed_batch WHERE packed_on >= :first AND packed_on <= :last",
+        **bounds,
+    )
+    grams = app.config.get("PROCUREMENT_PLASTIC_BAG_GRAMS", 15)
+    assert avoided == 47
+    assert services.measure("plastic_avoided").compute(year).value == round(
+        avoided * grams / 1000, 1
+    )
+    assert services.measure("spend_in_village").compute(year - 1).value is None
+    public = procurement.summary(year=year)  # the procurement pages say the same
+    assert (public.spend, public.plastic_avoided_kg) == (spend, round(avoided * grams / 1000, 1))
+
+
+def test_households_that_left_the_very_poor_level_equal_plain_sql(app, make_user):
+    from portal.registry.models import Household
+
+    approved_round(make_user, households=40)
+    key = services.measure("left_very_poor")
+    assert key.compute(YEAR).value is None  # no snapshot of last year yet
+    households = db.session.scalars(select(Household).order_by(Household.id)).all()
+    for n, h in enumerate(households):
+        h.need_level = "sangat_miskin" if n < 12 else "rentan"
+    db.session.commit()
+    assert services.take_snapshot(YEAR - 1) == len(households)
+    assert services.take_snapshot(YEAR - 1) == 0  # one row per household and year
+    for h in households[:5]:
+        h.need_level = "miskin"
+    db.session.commit()
+    reference = (
+        "SELECT COUNT(*) FROM household h WHERE h.id IN (SELECT household_id FROM "
+        "monitoring_need_snapshot WHERE year = :y AND need_level = 'sangat_miskin')"
+    )
+    then = _scalar(reference, y=YEAR - 1)
+    left = _scalar(f"{reference} AND h.need_level <> 'sangat_miskin'", y=YEAR - 1)
+    figure = key.compute(YEAR)
+    assert (figure.value, figure.denominator) == (left, then) == (5, 12)
+    # A past year compares two snapshots; without the year's own there is no figure.
+    assert key.compute(YEAR - 1).value is None
+    assert services.take_snapshot(YEAR) == len(households)
+    services.take_snapshot(YEAR - 2)
+    assert key.compute(YEAR - 1).value == 0  # last year's snapshot equals the one before
+
+
+def test_the_snapshot_command_takes_this_years_need_levels_once(app, make_user):
+    from portal.monitoring.models import NeedSnapshot
+
+    approved_round(make_user, households=8)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["monitoring", "snapshot"])
+    assert first.exit_code == 0 and "8 households" in first.output
+    again = runner.invoke(args=["monitoring", "snapshot", "--year", str(YEAR)])
+    assert "0 households" in again.output
+    assert db.session.scalar(select(func.count(NeedSnapshot.id))) == 8
+
+
+@pytest.mark.concurrency
+def test_a_snapshot_taken_four_times_at_once_holds_one_row_per_household(app, make_user):
+    from portal.monitoring.models import NeedSnapshot
+    from portal.registry.models import Household
+
+    approved_round(make_user, households=12)
+    households = db.session.scalar(select(func.count(Household.id)))
+    db.session.commit()
+    barrier = threading.Barrier(4, timeout=60)
+    outcomes, lock = [], threading.Lock()
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait()
+                result = services.take_snapshot(YEAR)
+            except Exception as error:  # anything else fails the test
+                result = f"error: {error!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(isinstance(n, int) for n in outcomes), outcomes
+    assert sum(outcomes) == households
+    assert db.session.scalar(select(func.count(NeedSnapshot.id))) == households

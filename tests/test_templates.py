@@ -149,7 +149,7 @@ FEATURE_GLOBALS = {
     "complaints": {"complaint_categories", "complaint_steps", "format_code"},
     "csr": {"need_kinds", "pledge_statuses", "sectors"},
     "lists": {"objection_kinds", "objection_statuses"},
-    "monitoring": {"round_evaluation_survey"},
+    "monitoring": {"round_evaluation_survey", "activity_comment_form", "activity_comments"},
     "participation": {"ballot_methods", "meeting_proposals", "proposal_categories"},
     "registry": {"food_formula"},
     "training": {

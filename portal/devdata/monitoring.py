@@ -6,20 +6,26 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import force_locale
+from sqlalchemy import select
 
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.monitoring.models import (
     Activity,
+    ActivityComment,
     Goal,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
     Milestone,
+    NeedSnapshot,
     Plan,
 )
 from portal.monitoring.services.computed import MEASURES
 from portal.monitoring.services.indicators import DEFAULT_CODES
+from portal.privacy import mask_name
+from portal.registry.models import Household
 
 GOALS = (
     ("Menurunkan jumlah keluarga sangat miskin", "Fewer very poor families"),
@@ -162,4 +168,45 @@ def seed() -> None:
         db.session.add(IndicatorValue(indicator_id=idm.id, year=y, value=value))
     for y, value in ((year, 0.68), (year + 1, 0.71)):
         db.session.add(IndicatorTarget(indicator_id=idm.id, year=y, value=value))
+    db.session.flush()
+    _last_years_snapshot(year)
+    _comments(course)
+
+
+def _last_years_snapshot(year: int) -> None:
+    """Last year's need levels as they stand, but half of today's poor households were
+    very poor then (so the graduation indicator has a figure)."""
+    rows = db.session.execute(select(Household.id, Household.need_level).order_by(Household.id))
+    poor = 0
+    for household_id, level in rows:
+        if level == "miskin":
+            poor += 1
+            if poor % 2 == 0:
+                level = "sangat_miskin"
+        db.session.add(NeedSnapshot(year=year - 1, household_id=household_id, need_level=level))
+    db.session.flush()
+
+
+def _comments(activity: Activity) -> None:
+    """Two verified residents' comments on the course (masked names, as the service writes)."""
+    residents = db.session.scalars(
+        select(User)
+        .where(User.role == "resident", User.verification_status == "verified")
+        .order_by(User.id)
+        .limit(2)
+    ).all()
+    bodies = (
+        "Kelasnya bermanfaat, semoga ada lanjutan untuk pemasaran online.",
+        "Mohon jadwal sore hari supaya ibu-ibu yang bekerja bisa ikut.",
+    )
+    for user, body in zip(residents, bodies, strict=False):
+        db.session.add(
+            ActivityComment(
+                activity_id=activity.id,
+                author_id=user.id,
+                author_label=mask_name(user.name),
+                body=body,
+                flags_count=0,
+            )
+        )
     db.session.flush()

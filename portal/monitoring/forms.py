@@ -9,6 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.forms import AmountField, DayField, Form, choices
 from portal.monitoring.models import ACTIVITY_STATUSES, DIRECTIONS, FIELDS, FUNDS, METHODS
+from portal.monitoring.services import photos
+from portal.uploads import ImageField
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -95,6 +97,7 @@ class MilestoneForm(Form):
     on = DayField(_l("Date"), validators=[DataRequired(_l("Enter a date."))])
     text_id = TextAreaField(_l("What happened (Indonesian)"), validators=[DataRequired(REQUIRED)])
     text_en = TextAreaField(_l("What happened (English)"), validators=[Optional()])
+    photo = ImageField(_l("Photo (optional)"), limit=photos.limit)
 
 
 class IndicatorForm(Form):

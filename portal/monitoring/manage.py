@@ -239,6 +239,7 @@ def add_milestone(activity_id: int):
                 text_id=form.text_id.data,
                 text_en=form.text_en.data,
                 actor=_actor(),
+                photo=form.photo.image,
             )
         except services.MonitoringError as error:
             show_error(form, error)

@@ -9,7 +9,7 @@ the others are entered by staff, one value per indicator and year (a unique key)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, sql_in
+from portal.models_base import TimestampMixin, UTCDateTime, sql_in, utcnow
 from portal.status_tags import register as register_status
 
 # The five fields (bidang) of village spending (Permendagri 20/2018).
@@ -198,6 +198,8 @@ class Milestone(db.Model):
     on: Mapped[date] = mapped_column(Date)
     text_id: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text)
+    # An optional photo, checked by content (portal/uploads.py), public from `on`.
+    photo_file: Mapped[str | None] = mapped_column(String(64))
 
     activity: Mapped[Activity] = relationship(back_populates="milestones")
 
@@ -256,3 +258,58 @@ class IndicatorValue(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+
+class NeedSnapshot(db.Model):
+    """A household's need level as the registry held it when a year's snapshot was taken
+    (`flask monitoring snapshot`): the registry keeps no history of need levels, so the
+    households that left the very poor level are counted from two years' snapshots."""
+
+    __tablename__ = "monitoring_need_snapshot"
+    __table_args__ = (UniqueConstraint("year", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"))
+    need_level: Mapped[str] = mapped_column(String(16))
+
+
+class ActivityComment(db.Model):
+    """A verified resident's comment on an activity (a result of the plan), moderated as
+    participation's proposal comments are: residents report it, staff hide it with a
+    reason shown in its place."""
+
+    __tablename__ = "monitoring_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_activity.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    author_label: Mapped[str] = mapped_column(String(120), default="")
+    body: Mapped[str] = mapped_column(Text)
+    flags_count: Mapped[int] = mapped_column(Integer, default=0)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(String(300))
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class ActivityCommentFlag(db.Model):
+    """A resident's report of a comment; once per person and comment."""
+
+    __tablename__ = "monitoring_comment_flag"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("monitoring_comment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

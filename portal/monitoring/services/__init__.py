@@ -38,6 +38,7 @@ from portal.monitoring.services.plans import (
     save_activity,
     save_plan,
 )
+from portal.monitoring.services.snapshots import take_snapshot
 
 __all__ = [
     "EVALUATED_ROUNDS",
@@ -72,4 +73,5 @@ __all__ = [
     "save_indicator",
     "save_plan",
     "set_target",
+    "take_snapshot",
 ]

@@ -24,7 +24,9 @@ from portal.distribution import queries as distribution
 from portal.extensions import db
 from portal.lists import queries as lists
 from portal.models_base import village_today
+from portal.monitoring.services.snapshots import left_very_poor
 from portal.participation import queries as participation
+from portal.procurement import queries as procurement
 from portal.registry.models import Enrolment, Household
 from portal.training import queries as training
 
@@ -183,6 +185,40 @@ def ballot_turnout(year: int) -> Figure:
     return share(voters, eligible)
 
 
+def _spend_share(year: int, *locations: str) -> Figure:
+    spend = procurement.spend_by_location(year)
+    total = sum(spend.values())
+    if not total:
+        return Figure(None, 0, 0, small=True)
+    kept = sum(spend.get(loc, 0) for loc in locations)
+    return Figure(round(kept * 100 / total, 1), kept, total)
+
+
+def spend_in_village(year: int) -> Figure:
+    return _spend_share(year, "village")
+
+
+def spend_in_district(year: int) -> Figure:
+    return _spend_share(year, "village", "district")
+
+
+def plastic_avoided(year: int) -> Figure:
+    batches, kg = procurement.plastic_avoided(year)
+    if not batches:
+        return Figure(None, None, 0, small=True)
+    return Figure(kg, None, batches)
+
+
+def left_very_poor_level(year: int) -> Figure:
+    found = left_very_poor(year, current=year == village_today().year)
+    if found is None:
+        return Figure(None)
+    left, then = found
+    if then < MINIMUM_GROUP:
+        return Figure(None, left, then, small=True)
+    return Figure(left, left, then)
+
+
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
@@ -313,6 +349,47 @@ MEASURES: dict[str, Measure] = {
                 "vote in them (as each ballot's results count them)."
             ),
             ballot_turnout,
+        ),
+        Measure(
+            "spend_in_village",
+            _l("Procurement spend kept in the village"),
+            "%",
+            _l(
+                "Rupiah of the purchases ordered in the year (a corrected purchase counted "
+                "once) from suppliers in the village, divided by all their rupiah."
+            ),
+            spend_in_village,
+        ),
+        Measure(
+            "spend_in_district",
+            _l("Procurement spend kept in the district"),
+            "%",
+            _l(
+                "Rupiah of the purchases ordered in the year from suppliers in the village or "
+                "elsewhere in the district, divided by all their rupiah."
+            ),
+            spend_in_district,
+        ),
+        Measure(
+            "plastic_avoided",
+            _l("Single-use plastic avoided"),
+            "kg",
+            _l(
+                "Packages packed in the year in other than plastic, and own bags residents "
+                "brought, times the weight of one plastic bag (in the configuration), in kg."
+            ),
+            plastic_avoided,
+        ),
+        Measure(
+            "left_very_poor",
+            _l("Households that left the very poor level since last year"),
+            _l("households"),
+            _l(
+                "Households at the very poor level in last year's snapshot of the registry "
+                "that are at another level now (this year) or in the year's snapshot (past "
+                "years). No figure without last year's snapshot."
+            ),
+            left_very_poor_level,
         ),
     )
 }

@@ -36,6 +36,10 @@ DEFAULT_CODES = {
     "business_started": "8.3",
     "csr_delivered": "17.17",
     "ballot_turnout": "16.7",
+    "spend_in_village": "DS-7",
+    "spend_in_district": "DS-8",
+    "plastic_avoided": "12.5",
+    "left_very_poor": "1.1.2",
 }
 
 

@@ -22,6 +22,7 @@ from portal.monitoring.models import (
     Milestone,
     Plan,
 )
+from portal.monitoring.services import photos
 from portal.monitoring.services.common import MonitoringError, clean
 from portal.numbers import DB_INT_MAX
 
@@ -197,19 +198,33 @@ def save_activity(plan_id: int, activity_id: int | None, data: dict, *, actor) -
     return activity
 
 
-def add_milestone(activity_id: int, *, on: date, text_id: str, actor, text_en=None) -> Milestone:
+def add_milestone(
+    activity_id: int, *, on: date, text_id: str, actor, text_en=None, photo=None
+) -> Milestone:
+    """A dated step; `photo` is an image already checked by portal/uploads.py (or None)."""
     text_id = clean(text_id)
     if not text_id:
         raise MonitoringError(_l("Write what happened, in Indonesian."), "text_id")
-    with write_transaction(db.session):
-        if db.session.get(Activity, activity_id) is None:
-            raise MonitoringError(_l("There is no such activity."))
-        milestone = Milestone(
-            activity_id=activity_id, on=on, text_id=text_id, text_en=clean(text_en) or None
-        )
-        db.session.add(milestone)
-        db.session.flush()
-        record("add_milestone", "monitoring_activity", activity_id, actor=actor, summary=text_id)
+    if db.session.get(Activity, activity_id) is None:
+        raise MonitoringError(_l("There is no such activity."))
+    photo_file = photos.store(photo)
+    try:
+        with write_transaction(db.session):
+            milestone = Milestone(
+                activity_id=activity_id,
+                on=on,
+                text_id=text_id,
+                text_en=clean(text_en) or None,
+                photo_file=photo_file,
+            )
+            db.session.add(milestone)
+            db.session.flush()
+            record(
+                "add_milestone", "monitoring_activity", activity_id, actor=actor, summary=text_id
+            )
+    except Exception:
+        photos.remove(photo_file)  # the record that named it was not written
+        raise
     return milestone
 
 

@@ -1,0 +1,74 @@
+"""The yearly snapshot of need levels, the only history of them the portal keeps.
+
+`take_snapshot(year)` copies every household's need level as it stands into the year's
+snapshot; a household already in it keeps its row (a UNIQUE key), so running it twice,
+or at once from two places, stores one row per household and year.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.audit.services import record
+from portal.database import write_transaction
+from portal.extensions import db
+from portal.monitoring.models import NeedSnapshot
+from portal.registry.models import Household
+
+VERY_POOR = "sangat_miskin"
+
+
+def take_snapshot(year: int, *, actor=None) -> int:
+    """Copy the registry's need levels into `year`'s snapshot; the rows added."""
+    taken = select(NeedSnapshot.household_id).where(NeedSnapshot.year == year)
+    rows = select(literal(year), Household.id, Household.need_level).where(
+        Household.id.not_in(taken)
+    )
+    try:
+        with write_transaction(db.session):
+            inserted = db.session.execute(
+                NeedSnapshot.__table__.insert()
+                .from_select(["year", "household_id", "need_level"], rows)
+                .returning(NeedSnapshot.__table__.c.id)
+            )
+            added = len(inserted.all())
+            record(
+                "take_snapshot",
+                "monitoring_need_snapshot",
+                year,
+                actor=actor,
+                summary=f"{year}: {added}",
+            )
+    except IntegrityError:
+        db.session.rollback()
+        return 0  # another run took the same households at the same moment
+    return added
+
+
+def has_snapshot(year: int) -> bool:
+    return bool(db.session.scalar(select(NeedSnapshot.id).where(NeedSnapshot.year == year)))
+
+
+def left_very_poor(year: int, *, current: bool) -> tuple[int, int] | None:
+    """(households very poor in last year's snapshot that are no more, those very poor
+    then and still in the registry), or None without last year's snapshot (or this
+    year's, for a past year). `current` reads this year from the registry itself."""
+    if not has_snapshot(year - 1):
+        return None
+    before = select(NeedSnapshot.household_id).where(
+        NeedSnapshot.year == year - 1, NeedSnapshot.need_level == VERY_POOR
+    )
+    if current:
+        now = select(Household.id.label("hid"), Household.need_level.label("level"))
+    else:
+        if not has_snapshot(year):
+            return None
+        now = select(
+            NeedSnapshot.household_id.label("hid"), NeedSnapshot.need_level.label("level")
+        ).where(NeedSnapshot.year == year)
+    now = now.subquery()
+    base = select(func.count()).select_from(now).where(now.c.hid.in_(before))
+    then = db.session.scalar(base) or 0
+    left = db.session.scalar(base.where(now.c.level != VERY_POOR)) or 0
+    return left, then

@@ -71,7 +71,7 @@ def test_staff_print_the_list_and_others_may_not(
     item, listed, _operator = _list_broadcast(app, village, make_user)
     head = next(e.name for e in printed.households(item) if e.name)
     login_as("auditor")
-    page = client.get(f"/staf/kabar/{item.id}").get_data(as_text=True)
+    page = client.get(f"/staf/kabar/{item.id}?lang=en").get_data(as_text=True)
     assert f"{len(listed) - 1} households on the printed list" in page
     assert f"/staf/kabar/{item.id}/daftar-cetak.pdf" in page
     pdf = client.get(f"/staf/kabar/{item.id}/daftar-cetak.pdf")

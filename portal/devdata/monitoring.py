@@ -43,7 +43,15 @@ def _activity(plan, goal, year, **fields) -> Activity:
 
 def seed() -> None:
     today = village_today()
-    year = today.year
+    plan, goals = _plan(today.year)
+    course = _activities(plan, goals, today)
+    _indicators(today.year)
+    _last_years_snapshot(today.year)
+    _comments(course)
+
+
+def _plan(year: int) -> tuple[Plan, list[Goal]]:
+    """The six-year plan and its goals."""
     plan = Plan(
         title_id="RPJMDes Duri Selatan",
         title_en="Duri Selatan village plan",
@@ -60,6 +68,13 @@ def seed() -> None:
         db.session.add(goal)
         goals.append(goal)
     db.session.flush()
+    return plan, goals
+
+
+def _activities(plan: Plan, goals: list[Goal], today) -> Activity:
+    """This year's activities (the food packages with their parts, the course with its
+    milestones); returns the course."""
+    year = today.year
     food = _activity(
         plan,
         goals[1],
@@ -132,6 +147,11 @@ def seed() -> None:
                 text_en=text_en,
             )
         )
+    return course
+
+
+def _indicators(year: int) -> None:
+    """The portal's computed indicators and one entered by staff with values and targets."""
     for key, m in MEASURES.items():
         with force_locale("id"):
             name_id = str(m.name)
@@ -169,8 +189,6 @@ def seed() -> None:
     for y, value in ((year, 0.68), (year + 1, 0.71)):
         db.session.add(IndicatorTarget(indicator_id=idm.id, year=y, value=value))
     db.session.flush()
-    _last_years_snapshot(year)
-    _comments(course)
 
 
 def _last_years_snapshot(year: int) -> None:

@@ -145,6 +145,9 @@ def configure_blueprints(app: Flask) -> None:
     from portal.monitoring.comment_views import bp as monitoring_comments_bp
 
     app.register_blueprint(monitoring_comments_bp)
+    from portal.monitoring import survey_codes
+
+    survey_codes.register()
 
     app.cli.add_command(monitoring_cli)
     app.register_blueprint(distribution_ledger_bp)

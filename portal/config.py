@@ -231,6 +231,9 @@ def _features() -> dict:
         "RATELIMIT_SUPPORT": os.environ.get("RATELIMIT_SUPPORT", "30 per minute;300 per hour"),
         "RATELIMIT_COMMENT": os.environ.get("RATELIMIT_COMMENT", "10 per minute;60 per hour"),
         "RATELIMIT_FLAG": os.environ.get("RATELIMIT_FLAG", "10 per minute;30 per hour"),
+        "RATELIMIT_SURVEY_CODE": os.environ.get(
+            "RATELIMIT_SURVEY_CODE", "10 per minute;60 per hour"
+        ),
         "RATELIMIT_SURVEY_ANSWER": os.environ.get(
             "RATELIMIT_SURVEY_ANSWER", "5 per minute;20 per hour"
         ),

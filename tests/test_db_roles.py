@@ -37,6 +37,7 @@ APPEND_ONLY = (
     "procurement_packed_batch",
     "procurement_return",
     "notify_consent",
+    "monitoring_need_snapshot",
 )
 
 

@@ -189,6 +189,8 @@ def test_invitations_pdf_holds_each_code_and_is_audited(app, make_user, login_as
     codes = db.session.scalars(select(Entitlement.code)).all()
     assert codes and all(code[:4] in text and code[-4:] in text for code in codes)
     assert "0812-7000-1234" in text
+    # The address of the survey after the round, answered with the same code.
+    assert "/partisipasi/kode" in text.replace("\n", "")
     assert response.data.count(b"/Type /Page\n") + response.data.count(b"/Type /Page ") >= 1
     assert (
         db.session.scalar(select(func.count()).where(AuditEntry.action == "print_invitations")) == 1

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 import portal.models  # noqa: F401  (every model first: run alone, the mappers configure)
+from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
 from portal.monitoring import services
@@ -97,6 +98,52 @@ def test_a_report_counts_once_and_a_hidden_comment_shows_only_its_reason(
     client.get("/keluar")
     page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
     assert "Kata-kata kasar" not in page and "Menghina tetangga" in page
+
+    # Hidden by mistake: an editor shows it again, audited; auditors and residents cannot.
+    unhide_url = f"/staf/pemantauan/komentar/{comment.id}/tampilkan"
+    _verified(login_as)
+    assert client.post(unhide_url).status_code == 403
+    login_as("auditor")
+    moderation = client.get("/staf/pemantauan/komentar?lang=en").get_data(as_text=True)
+    assert "Hidden comments" in moderation and "Menghina tetangga" in moderation
+    assert unhide_url not in moderation  # no button for a reader
+    assert client.post(unhide_url).status_code == 403
+    login_as("operator")
+    assert unhide_url in client.get("/staf/pemantauan/komentar").get_data(as_text=True)
+    assert client.post(unhide_url).status_code == 302
+    shown = db.session.get(ActivityComment, comment.id)
+    assert shown.hidden_at is None and shown.hidden_reason is None
+    again = client.post(unhide_url + "?lang=en", follow_redirects=True)
+    assert "This comment is not hidden." in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "unhide_comment")) == 1
+    client.get("/keluar")
+    page = client.get(f"/pemantauan/kegiatan/{activity.id}").get_data(as_text=True)
+    assert "Kata-kata kasar" in page
+
+
+def test_comments_and_reports_are_rate_limited_per_account(
+    app, client, login_as, make_user, activity
+):
+    app.config.update(RATELIMIT_COMMENT="2 per minute", RATELIMIT_FLAG="1 per minute")
+    url = f"/pemantauan/kegiatan/{activity.id}/komentar"
+    author = _verified(login_as)
+    assert client.post(url, data={"body": "Pertama"}).status_code == 302
+    assert client.post(url, data={"body": "Kedua"}).status_code == 302
+    limited = client.post(url + "?lang=en", data={"body": "Ketiga"})
+    assert limited.status_code == 429 and limited.headers.get("Retry-After")
+    assert db.session.scalar(select(func.count(ActivityComment.id))) == 2
+    first, second = db.session.scalars(select(ActivityComment).order_by(ActivityComment.id))
+    assert client.post(f"/pemantauan/komentar/{first.id}/laporkan").status_code == 302
+    assert client.post(f"/pemantauan/komentar/{second.id}/laporkan").status_code == 429
+    # Per account: a neighbour keeps a budget of their own.
+    _verified(login_as)
+    assert client.post(url, data={"body": "Tetangga"}).status_code == 302
+    assert (
+        author.id
+        != db.session.scalars(
+            select(ActivityComment.author_id).order_by(ActivityComment.id.desc())
+        ).first()
+    )
 
 
 def test_a_milestone_photo_is_checked_by_content_and_public_from_its_date(

@@ -128,6 +128,13 @@ class _Texts:
             _("Complaints: %(url)s", url=complaint)
             + (" / " + _("phone %(phone)s", phone=phone) if phone else "")
         )
+        # After the round, the households answer its survey with the code above.
+        self.survey = latin1(
+            _(
+                "After the distribution, tell us how it went: %(url)s with your code",
+                url=url_for("participation.code_survey", _external=True),
+            )
+        )
         self._wrapped: dict[tuple, list[str]] = {}
 
     def wrapped(self, pdf: FPDF, text: str, width: float) -> list[str]:
@@ -165,14 +172,16 @@ def _card(pdf: FPDF, t: _Texts, inv: Invitation, lang: str, x: float, y: float) 
         top = _put(pdf, left, top, _wrap(pdf, latin1(value), w), 4.2) + 1
     pdf.set_font("helvetica", "I", 8)
     _put(pdf, left, top, t.wrapped(pdf, t.bring, w), 3.8)
-    top = y + CARD_H - m - QR_SIZE - 14
+    pdf.set_font("helvetica", "", 7)
+    footer = t.wrapped(pdf, "\n".join((t.check, t.complain, t.survey)), w)
+    top = y + CARD_H - m - QR_SIZE - 3.4 * len(footer) - 4
     _qr(pdf, inv.code, left, top)
     pdf.set_font("helvetica", "B", 8)
     _put(pdf, left + QR_SIZE + 4, top + 4, [t.code], 4)
     pdf.set_font("courier", "B", 11)
     _put(pdf, left + QR_SIZE + 4, top + 9, inv.grouped_code.split("-"), 5.5)
     pdf.set_font("helvetica", "", 7)
-    _put(pdf, left, y + CARD_H - m - 11, t.wrapped(pdf, t.check + "\n" + t.complain, w), 3.4)
+    _put(pdf, left, y + CARD_H - m - 3.4 * len(footer), footer, 3.4)
 
 
 def invitations_pdf(round_, invitations: Iterable[Invitation], layout: str, lang: str) -> bytes:

@@ -17,6 +17,7 @@ from portal.distribution.models import (
     HandoverVoid,
     RoundItem,
 )
+from portal.distribution.services.common import normalize_entitlement_code
 from portal.extensions import db
 
 
@@ -105,3 +106,28 @@ def round_items(round_id: int) -> list[tuple[int, str, str]]:
             .order_by(t.c.position, t.c.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """An invitation found by its code, without the household: enough to let its holder
+    answer the round's survey once (the entitlement's id names the invitation)."""
+
+    entitlement_id: int
+    round_id: int
+    rt: int
+    rw: int | None
+    status: str
+
+
+def invitation_by_code(text: str | None) -> InvitationRow | None:
+    """The invitation a typed code names (as printed, any case, with or without
+    dashes), or None."""
+    code = normalize_entitlement_code(text)
+    if code is None:
+        return None
+    t = Entitlement.__table__
+    row = db.session.execute(
+        select(t.c.id, t.c.round_id, t.c.rt, t.c.rw, t.c.status).where(t.c.code == code)
+    ).first()
+    return InvitationRow(*row) if row else None

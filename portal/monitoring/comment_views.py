@@ -4,7 +4,17 @@ under /staf/pemantauan/komentar. Thin: the rules are in services/comments.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +22,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal import cache
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import EmptyForm, Form
 from portal.models_base import village_today
 from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment, Milestone
@@ -25,6 +35,23 @@ from portal.uploads import mimetype_of
 
 bp = Blueprint("monitoring_comments", __name__)
 cache.watch(ActivityComment)
+
+
+def _account_key() -> str:
+    # Per account, as participation's comments: a resident gets no more by changing
+    # networks, and neighbours on the village office's connection share no budget.
+    return f"account:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+# The same budgets as comments and reports on proposals, counted apart from them.
+comment_limit = limiter.limit(
+    lambda: current_app.config["RATELIMIT_COMMENT"],
+    key_func=_account_key,
+    scope="monitoring-comment",
+)
+flag_limit = limiter.limit(
+    lambda: current_app.config["RATELIMIT_FLAG"], key_func=_account_key, scope="monitoring-flag"
+)
 
 
 class CommentForm(Form):
@@ -54,6 +81,7 @@ def _activity_comment_form():
 
 
 @bp.route("/pemantauan/kegiatan/<int:activity_id>/komentar", methods=["POST"])
+@comment_limit
 @roles_required(*RESIDENTS)
 def comment(activity_id: int):
     if db.session.get(Activity, activity_id) is None:
@@ -86,6 +114,7 @@ def milestone_photo(milestone_id: int):
 
 
 @bp.route("/pemantauan/komentar/<int:comment_id>/laporkan", methods=["POST"])
+@flag_limit
 @roles_required(*RESIDENTS)
 def flag(comment_id: int):
     item = db.session.get(ActivityComment, comment_id)
@@ -111,6 +140,7 @@ def _moderation(forms=None, status=200):
         render_template(
             "monitoring/manage/comments.html",
             items=comments.comments_to_moderate(),
+            hidden=comments.hidden_comments(),
             forms=forms or {},
             hide_form=_hide_form,
         ),
@@ -138,3 +168,18 @@ def hide(comment_id: int):
         except MonitoringError as error:
             show_error(form, error)
     return _moderation({comment_id: form}, 422)
+
+
+@bp.route("/staf/pemantauan/komentar/<int:comment_id>/tampilkan", methods=["POST"])
+@roles_required(*EDITORS)
+def unhide(comment_id: int):
+    if db.session.get(ActivityComment, comment_id) is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        comments.unhide_comment(comment_id, current_user)
+        flash(_("The comment is shown again."), "success")
+    except MonitoringError as error:
+        flash(error.message, "error")
+    return redirect(url_for(".moderation"))

@@ -126,3 +126,14 @@ class HideForm(Form):
         _l("Reason shown in its place"),
         validators=[DataRequired(REQUIRED), Length(max=300, message=TOO_LONG)],
     )
+
+
+class SurveyCodeForm(Form):
+    """The code printed on a distribution invitation, to answer the round's survey."""
+
+    code = StringField(
+        _l("Code on your invitation"),
+        description=_l("16 letters and digits, e.g. 7KQ2-M9XD-4HTW-PB3C"),
+        validators=[DataRequired(REQUIRED), Length(max=40, message=TOO_LONG)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

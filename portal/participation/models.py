@@ -211,16 +211,23 @@ class SurveyQuestion(db.Model):
 
 
 class SurveyResponse(db.Model):
-    """One per resident and survey. Exports leave out `user_id`."""
+    """One per resident and survey, or one per invitation code: a response given with a
+    distribution invitation's code has no account and a `respondent_key` (a keyed hash
+    of the survey and the invitation, never the code itself), unique per survey.
+    Exports leave out `user_id` and the key."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "user_id"),
+        Index("uq_survey_response_respondent_key", "survey_id", "respondent_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     rt: Mapped[int | None] = mapped_column(Integer)
     rw: Mapped[int | None] = mapped_column(Integer)
+    respondent_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

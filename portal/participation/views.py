@@ -8,7 +8,8 @@ Public pages go through the page cache for anonymous visitors (portal.cache;
 portal.participation.cache keeps them fresh; ballot and results pages at most
 PARTICIPATION_RESULTS_SECONDS). Votes, supports, comments, flags and survey answers are
 rate-limited per account (RATELIMIT_VOTE, RATELIMIT_SUPPORT, RATELIMIT_COMMENT,
-RATELIMIT_FLAG, RATELIMIT_SURVEY_ANSWER); too many get a friendly 429 in the reader's
+RATELIMIT_FLAG, RATELIMIT_SURVEY_ANSWER; per address RATELIMIT_SURVEY_CODE for a survey
+answered with an invitation's code); too many get a friendly 429 in the reader's
 language (for htmx, a notice put at the top of the part of the page that was sent).
 """
 
@@ -38,7 +39,7 @@ from portal.numbers import is_whole
 from portal.participation import cache as participation_cache
 from portal.participation import identity as participation_identity
 from portal.participation import services
-from portal.participation.forms import CommentForm, FlagForm, ProposalForm
+from portal.participation.forms import CommentForm, FlagForm, ProposalForm, SurveyCodeForm
 from portal.participation.models import (
     METHODS,
     PROPOSAL_CATEGORIES,
@@ -48,7 +49,7 @@ from portal.participation.models import (
     Survey,
 )
 from portal.roles import RESIDENTS as RESIDENT
-from portal.security import public, roles_required
+from portal.security import csrf_after_limits, public, roles_required
 from portal.service_errors import show_error
 from portal.urlargs import existing_page, page_arg
 
@@ -269,6 +270,72 @@ def answer(survey_id: int):
         return _survey_page(item, errors, raw, 400)
     flash(_("Thank you: your answers are saved."), "success")
     return redirect(url_for("participation.survey", survey_id=survey_id))
+
+
+# --- a survey answered with an invitation's code (no account) ----------------------------
+
+# One budget per address for every way of trying a code (the code form and the answers).
+code_limit = limiter.shared_limit(
+    _setting("RATELIMIT_SURVEY_CODE"), scope="participation-code", methods=["POST"]
+)
+
+
+def _code_page(form, status=200):
+    return render_template("participation/code_survey.html", form=form), status
+
+
+def _code_questions(form, respondent, survey, errors=None, raw=None, status=200):
+    return render_template(
+        "participation/code_survey.html",
+        form=form,
+        respondent=respondent,
+        survey=survey,
+        errors=errors or {},
+        raw=raw or {},
+    ), status
+
+
+@bp.route("/kode", methods=["GET", "POST"])
+@code_limit
+@public
+@csrf_after_limits
+def code_survey():
+    """The households a round invited answer its survey with the code on the invitation:
+    the code first, then the questions (the code travels in a hidden field)."""
+    form = SurveyCodeForm()
+    if not form.validate_on_submit():
+        return _code_page(form, 400 if form.errors else 200)
+    try:
+        respondent, item = services.survey_for_code(form.code.data)
+    except services.ParticipationError as error:
+        show_error(form, error, fallback="code")
+        return _code_page(form, 400)
+    return _code_questions(form, respondent, item)
+
+
+@bp.route("/kode/jawab", methods=["GET", "POST"])
+@code_limit
+@public
+@csrf_after_limits
+def code_answer():
+    if request.method == "GET":
+        # The language switch on the questions links here: the code is not in the URL,
+        # so the reader starts again from the code form, in the language chosen.
+        return redirect(url_for("participation.code_survey"))
+    form = SurveyCodeForm()
+    if not form.validate_on_submit():
+        return _code_page(form, 400)
+    try:
+        respondent, item = services.survey_for_code(form.code.data)
+        raw = {q.id: request.form.getlist(f"q{q.id}") for q in item.questions}
+        errors = services.submit_coded_response(form.code.data, raw)
+    except services.ParticipationError as error:
+        show_error(form, error, fallback="code")
+        return _code_page(form, 400)
+    if errors:
+        return _code_questions(form, respondent, item, errors, raw, 400)
+    flash(_("Thank you: your answers are saved."), "success")
+    return redirect(url_for("participation.code_survey"))
 
 
 # --- proposals ----------------------------------------------------------------------------

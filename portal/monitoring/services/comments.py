@@ -101,6 +101,29 @@ def hide_comment(comment_id: int, actor, reason: str | None) -> ActivityComment:
     return comment
 
 
+def unhide_comment(comment_id: int, actor) -> ActivityComment:
+    """Staff show a hidden comment again (a hiding by mistake, or after a review); the
+    hiding and its undoing both stay in the audit log."""
+    if getattr(actor, "role", None) not in EDITORS:
+        raise MonitoringError(_l("Only the village office may change the plan."))
+    comment = _comment(comment_id)
+    if comment.hidden_at is None:
+        raise MonitoringError(_l("This comment is not hidden."))
+    with write_transaction(db.session):
+        reason = comment.hidden_reason
+        comment.hidden_at = None
+        comment.hidden_reason = None
+        comment.hidden_by_id = None
+        record(
+            "unhide_comment",
+            "monitoring_comment",
+            comment_id,
+            actor=actor,
+            summary=(reason or "")[:200],
+        )
+    return comment
+
+
 def comments_for(activity_id: int) -> list[ActivityComment]:
     """An activity's comments, oldest first (hidden ones show only their reason)."""
     return list(
@@ -119,6 +142,18 @@ def comments_to_moderate(limit: int = 200) -> list[ActivityComment]:
             select(ActivityComment)
             .where(ActivityComment.hidden_at.is_(None))
             .order_by(ActivityComment.flags_count.desc(), ActivityComment.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def hidden_comments(limit: int = 200) -> list[ActivityComment]:
+    """Hidden comments, the latest hidden first: staff may show one again."""
+    return list(
+        db.session.scalars(
+            select(ActivityComment)
+            .where(ActivityComment.hidden_at.is_not(None))
+            .order_by(ActivityComment.hidden_at.desc(), ActivityComment.id.desc())
             .limit(limit)
         )
     )

@@ -2,7 +2,7 @@
 comments, flags and moderation. Views and tests call these; none touches `request`.
 
 One module per process (common, ballot_rules, votes, ballot_results, needs_surveys,
-proposals); this package re-exports what views, the demo and tests call.
+coded_surveys, proposals); this package re-exports what views, the demo and tests call.
 
 Every write is one transaction. Votes, responses, supports and flags run inside
 `write_transaction` (BEGIN IMMEDIATE on SQLite) and rely on unique constraints with
@@ -31,6 +31,11 @@ from portal.participation.services.ballot_rules import (
     publish_results,
     results_visible,
     save_ballot,
+)
+from portal.participation.services.coded_surveys import (
+    ANSWERED_WITH_CODE,
+    submit_coded_response,
+    survey_for_code,
 )
 from portal.participation.services.common import (
     AREA_MINIMUM,
@@ -91,6 +96,7 @@ from portal.participation.services.votes import (
 __all__ = [
     "ALREADY_SUPPORTED",
     "ANSWERED",
+    "ANSWERED_WITH_CODE",
     "AREA_MINIMUM",
     "Area",
     "BallotRules",
@@ -143,10 +149,12 @@ __all__ = [
     "save_ballot",
     "save_survey",
     "set_survey_status",
+    "submit_coded_response",
     "submit_response",
     "support",
     "support_threshold",
     "suppress_small_areas",
+    "survey_for_code",
     "survey_summary",
     "surveys",
     "unhide",

@@ -164,16 +164,24 @@ def submit_response(survey_id: int, user: User, raw: dict[int, list[str]]) -> di
     if errors:
         return errors
     _household, rt, rw = area_for(user)
+    store_response(survey_id, rows, ANSWERED, user_id=user.id, rt=rt, rw=rw)
+    return {}
+
+
+def store_response(survey_id: int, rows: list[dict], answered, **respondent) -> None:
+    """One response with its answers and the survey's count, in one transaction. The
+    response is inserted with ON CONFLICT DO NOTHING: a second one of the same resident
+    (or invitation) leaves nothing and raises `answered`, however close together."""
     with write_transaction(db.session) as session:
         stmt = (
             _insert(session)(SurveyResponse)
-            .values(survey_id=survey_id, user_id=user.id, rt=rt, rw=rw, created_at=utcnow())
+            .values(survey_id=survey_id, created_at=utcnow(), **respondent)
             .on_conflict_do_nothing()
             .returning(SurveyResponse.id)
         )
         response_id = session.execute(stmt).scalar()
         if response_id is None:
-            raise ParticipationError(ANSWERED)
+            raise ParticipationError(answered)
         if rows:
             session.execute(
                 insert(SurveyAnswer), [{"response_id": response_id, **row} for row in rows]
@@ -183,7 +191,6 @@ def submit_response(survey_id: int, user: User, raw: dict[int, list[str]]) -> di
             .where(Survey.id == survey_id)
             .values(responses_count=Survey.responses_count + 1)
         )
-    return {}
 
 
 @dataclass

@@ -240,6 +240,9 @@ def _features() -> dict:
         # Live ballot results (and the ballot and results pages that show them) are
         # computed at most this often per worker.
         "PARTICIPATION_RESULTS_SECONDS": int(os.environ.get("PARTICIPATION_RESULTS_SECONDS", "5")),
+        # The monitoring indicators computed from the records are worked out at most this
+        # often per worker (0: every time).
+        "MONITORING_FIGURES_SECONDS": int(os.environ.get("MONITORING_FIGURES_SECONDS", "60")),
         # Supports that put a proposal on the next village meeting's agenda.
         "PROPOSAL_SUPPORT_THRESHOLD": int(os.environ.get("PROPOSAL_SUPPORT_THRESHOLD", "10")),
         # Village procurement (portal/procurement): the regency's amounts in rupiah for

@@ -475,3 +475,27 @@ def test_a_snapshot_taken_four_times_at_once_holds_one_row_per_household(app, ma
     assert all(isinstance(n, int) for n in outcomes), outcomes
     assert sum(outcomes) == households
     assert db.session.scalar(select(func.count(NeedSnapshot.id))) == households
+
+
+def test_computed_figures_are_kept_per_worker_for_their_setting(app, make_user):
+    """Someone logged in gets the dashboard rendered for them: its computed figures are
+    worked out at most once every MONITORING_FIGURES_SECONDS, then again."""
+    approved_round(make_user, households=20)
+    from portal.registry.models import Household
+
+    def very_poor_now():
+        rows = services.dashboard_rows([YEAR])
+        row = next(r for r in rows if r.indicator.computed == "very_poor_share")
+        return row.values[YEAR].value
+
+    def make_everyone_very_poor():
+        db.session.execute(update(Household).values(need_level="sangat_miskin"))
+        db.session.commit()
+
+    app.config["MONITORING_FIGURES_SECONDS"] = 600
+    services.ensure_computed(actor=make_user("operator"))
+    before = very_poor_now()
+    make_everyone_very_poor()
+    assert very_poor_now() == before  # kept
+    app.config["MONITORING_FIGURES_SECONDS"] = 0
+    assert very_poor_now() == 100.0 != before  # worked out again

@@ -4,8 +4,10 @@ the rows the dashboard and the open data show."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -218,8 +220,26 @@ class IndicatorRow:
         return None
 
 
+def computed_figure(name: str, year: int) -> Figure:
+    """A computed indicator's figure for a year, worked out at most once every
+    MONITORING_FIGURES_SECONDS per worker (60; 0 works it out every time). Its queries
+    read many features' records (about 80 statements for the dashboard): a dashboard,
+    an indicator's page or an evaluation shown to someone logged in (whom the page
+    cache does not answer) reads the figures kept, at most that old."""
+    ttl = current_app.config.get("MONITORING_FIGURES_SECONDS", 60)
+    kept = current_app.extensions.setdefault("monitoring_figures", {})
+    hit = kept.get((name, year)) if ttl > 0 else None
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    figure = measure(name).compute(year)
+    if ttl > 0:
+        kept[(name, year)] = (time.monotonic(), figure)
+    return figure
+
+
 def dashboard_rows(years: list[int] | None = None) -> list[IndicatorRow]:
-    """Every indicator with its value per year (computed ones worked out now)."""
+    """Every indicator with its value per year (computed ones as `computed_figure`
+    keeps them)."""
     this_year = village_today().year
     years = years or [this_year - 1, this_year]
     rows = []
@@ -230,7 +250,7 @@ def dashboard_rows(years: list[int] | None = None) -> list[IndicatorRow]:
             for year in years:
                 if m.current_only and year != this_year:
                     continue
-                row.values[year] = m.compute(year)
+                row.values[year] = computed_figure(indicator.computed, year)
         else:
             for v in indicator.values:
                 if v.year in years:

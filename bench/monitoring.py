@@ -130,12 +130,12 @@ def _build() -> dict:
 
 
 def _time_dashboard(stamp: dict, out: dict) -> None:
+    from flask import current_app
+
     from portal.accounts.models import User
     from portal.extensions import db
     from portal.models_base import village_today
     from portal.monitoring import services
-
-    from flask import current_app
 
     # Timed uncached: every run works every computed figure out again.
     current_app.config["MONITORING_FIGURES_SECONDS"] = 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -33,7 +33,7 @@ from portal.distribution.services.common import (
 from portal.distribution.services.ledger import Balance, balances, live_handovers
 from portal.extensions import db
 from portal.models_base import utcnow
-from portal.registry.models import Household
+from portal.registry.models import Person
 
 GONE = ("dead", "moved")
 
@@ -159,25 +159,15 @@ def mark_reconciled(round_id: int, *, actor, note: str = "", ip: str | None = No
 
 @dataclass
 class NotCollected:
-    entitlement: Entitlement
+    """A not-collected entitlement as the closing page lists it (plain values: a round
+    may leave hundreds)."""
+
+    id: int
+    rt: int
+    rw: int | None
+    collector_name: str | None
     flags: list[str]
     followed: bool
-
-
-def _flags(entitlement: Entitlement) -> list[str]:
-    """Why carrying this household's aid over needs a look: gone collector or household."""
-    flags = []
-    household: Household = entitlement.household
-    living = [p for p in household.members if p.is_alive_resident]
-    if not living:
-        flags.append("household_gone")
-    for role, person in (
-        ("collector", entitlement.collector),
-        ("alternate", entitlement.alternate),
-    ):
-        if person is not None and person.status in GONE:
-            flags.append(f"{role}_{person.status}")
-    return flags
 
 
 FLAG_LABELS = {
@@ -190,24 +180,49 @@ FLAG_LABELS = {
 
 
 def not_collected(round_id: int) -> list[NotCollected]:
-    """The round's not-collected entitlements with the registry's flags and whether a
-    follow-up round already carries them."""
-    followers = set(
-        db.session.scalars(
-            select(Entitlement.follows_id).where(Entitlement.follows_id.is_not(None))
+    """The round's not-collected entitlements with the registry's flags (a household
+    with no living member living there, a collector or alternate who died or moved) and
+    whether a follow-up round already carries them. Three queries, plain rows."""
+    collector, alternate = aliased(Person), aliased(Person)
+    rows = db.session.execute(
+        select(
+            Entitlement.id,
+            Entitlement.rt,
+            Entitlement.rw,
+            Entitlement.household_id,
+            collector.name,
+            collector.status,
+            alternate.status,
         )
-    )
-    rows = db.session.scalars(
-        select(Entitlement)
+        .outerjoin(collector, collector.id == Entitlement.collector_id)
+        .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
         .where(Entitlement.round_id == round_id, Entitlement.status == "not_collected")
-        .options(
-            selectinload(Entitlement.household).selectinload(Household.members),
-            selectinload(Entitlement.collector),
-            selectinload(Entitlement.alternate),
-        )
         .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
+    ).all()
+    ids = [row[0] for row in rows]
+    followed = set(
+        db.session.scalars(select(Entitlement.follows_id).where(Entitlement.follows_id.in_(ids)))
     )
-    return [NotCollected(e, _flags(e), e.id in followers) for e in rows]
+    # The households with a living member (alive and not merged: is_alive_resident),
+    # their members' status read by household (SQLite, without statistics, would take
+    # the index on status instead and read every living person of the registry).
+    lived_in = {
+        household_id
+        for household_id, status, merged_into in db.session.execute(
+            select(Person.household_id, Person.status, Person.merged_into_id).where(
+                Person.household_id.in_({row[3] for row in rows})
+            )
+        )
+        if status == "alive" and merged_into is None
+    }
+    out = []
+    for eid, rt, rw, household_id, name, collector_status, alternate_status in rows:
+        flags = [] if household_id in lived_in else ["household_gone"]
+        for role, status in (("collector", collector_status), ("alternate", alternate_status)):
+            if status in GONE:
+                flags.append(f"{role}_{status}")
+        out.append(NotCollected(eid, rt, rw, name, flags, eid in followed))
+    return out
 
 
 def cancel_entitlement(entitlement_id: int, *, reason: str, actor, ip: str | None = None) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -57,9 +59,7 @@ def append_row(sheet, row: Iterable) -> None:
     sheet.append(safe_row(row))
 
 
-def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Iterable]]]) -> bytes:
-    """A workbook of (title, rows) sheets, written row by row (openpyxl's write-only
-    mode, so a long export does not sit in memory as cell objects)."""
+def _write_xlsx(sheets: Iterable[tuple[str, Iterable[Iterable]]], target) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -67,6 +67,38 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Iterable]]]) -> bytes:
         sheet = book.create_sheet(str(title)[:31])
         for row in rows:
             append_row(sheet, row)
+    book.save(target)
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Iterable]]]) -> bytes:
+    """A workbook of (title, rows) sheets, written row by row (openpyxl's write-only
+    mode, so a long export does not sit in memory as cell objects)."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    _write_xlsx(sheets, buffer)
     return buffer.getvalue()
+
+
+def xlsx_chunks(
+    sheets: Iterable[tuple[str, Iterable[Iterable]]], chunk_size: int = 1 << 16
+) -> Iterator[bytes]:
+    """The same workbook written to a temporary file first (openpyxl's write-only mode
+    keeps each sheet's rows in a temporary file too, and the ZIP is written from them),
+    then handed out in chunks; the file is removed when the last chunk is read or the
+    reader stops. Memory stays flat however many rows: a district's export."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        _write_xlsx(sheets, path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return _read_and_remove(path, chunk_size)
+
+
+def _read_and_remove(path: str, chunk_size: int) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(chunk_size):
+                yield chunk
+    finally:
+        os.unlink(path)

@@ -70,3 +70,49 @@ def test_the_export_page_streams_the_csv(app, client, login_as):
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True)), delimiter=";"))
     assert len(lines) == 31
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_the_xlsx_export_is_written_to_a_file_and_sent_in_chunks(app, monkeypatch, tmp_path):
+    """The .xlsx is written to a temporary file (openpyxl's write-only mode), audited with
+    its row count, then read out in chunks; the file is gone once it is sent."""
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    generate(40, seed=9)
+    db.session.commit()
+    files = tmp_path / "temporary"
+    files.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(files))
+    with app.test_request_context("/"):
+        chunks, mimetype, name = export.export_list(
+            registry.Filters(), "people", "xlsx", actor=None
+        )
+        assert not isinstance(chunks, bytes) and name.endswith(".xlsx")
+        assert mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        written = list(files.iterdir())
+        assert len(written) == 1 and written[0].suffix == ".xlsx"
+        data = b"".join(chunks)
+    assert list(files.iterdir()) == []
+    rows = list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][0] == "NIK" and len(rows) - 1 == _people()
+    assert all(isinstance(row[0], str) and len(row[0]) == 16 for row in rows[1:])  # NIK as text
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export"))
+    assert entry.after["rows"] == _people() and entry.after["format"] == "xlsx"
+
+
+def test_an_xlsx_export_left_unread_removes_its_file(app, monkeypatch, tmp_path):
+    import tempfile
+
+    generate(5, seed=10)
+    db.session.commit()
+    files = tmp_path / "temporary"
+    files.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(files))
+    with app.test_request_context("/"):
+        chunks, _mimetype, _name = export.export_list(
+            registry.Filters(), "households", "xlsx", actor=None
+        )
+        next(chunks)
+        chunks.close()  # the reader went away after the first chunk
+    assert list(files.iterdir()) == []

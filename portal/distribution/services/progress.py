@@ -82,9 +82,13 @@ def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) 
     return Group(label, due, collected, int(cash_due or 0), int(cash_paid or 0), due >= MIN_GROUP)
 
 
-def _sums(round_id: int, *keys):
+def _sums(round_id: int) -> list[tuple]:
+    """(rw, rt, point_id, due, collected, cash due, cash paid) of a round's live
+    entitlements, one row per RT and point: the whole, the RTs and the points are
+    summed from these (one scan of the round instead of three)."""
     live = Entitlement.status != "cancelled"
     got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
+    keys = (Entitlement.rw, Entitlement.rt, Entitlement.point_id)
     return db.session.execute(
         select(
             *keys,
@@ -95,20 +99,35 @@ def _sums(round_id: int, *keys):
         )
         .where(Entitlement.round_id == round_id, live)
         .group_by(*keys)
-        .order_by(*keys)
     ).all()
+
+
+def _add(totals: dict, key, numbers) -> None:
+    # PostgreSQL's SUM of integers is a numeric (Decimal): plain ints for JSON and pages.
+    kept = totals.setdefault(key, [0, 0, 0, 0])
+    for i, n in enumerate(numbers):
+        kept[i] += int(n or 0)
+
+
+def _first_none(value):
+    """Sort key: a missing RW or point first (as SQLite orders NULLs), then by value."""
+    return (value is not None, value or 0)
 
 
 def progress(round_: DistributionRound) -> Progress:
     """Collected of due for the whole round, per RT/RW, per point and per item."""
-    total_row = _sums(round_.id)
-    due, got, cash_due, cash_paid = total_row[0] if total_row else (0, 0, 0, 0)
-    result = Progress(total=_group("", due, got, cash_due, cash_paid))
-    for rw, rt, *numbers in _sums(round_.id, Entitlement.rw, Entitlement.rt):
-        result.by_rt.append(_group(rt_label(rt, rw), *numbers))
+    total, by_rt, by_point = [0, 0, 0, 0], {}, {}
+    for rw, rt, point_id, *numbers in _sums(round_.id):
+        _add(by_rt, (rw, rt), numbers)
+        _add(by_point, point_id, numbers)
+        for i, n in enumerate(numbers):
+            total[i] += int(n or 0)
+    result = Progress(total=_group("", *total))
+    for rw, rt in sorted(by_rt, key=lambda k: (_first_none(k[0]), k[1])):
+        result.by_rt.append(_group(rt_label(rt, rw), *by_rt[(rw, rt)]))
     names = {p.id: p.name for p in round_.points}
-    for point_id, *numbers in _sums(round_.id, Entitlement.point_id):
-        result.by_point.append(_group(names.get(point_id, "–"), *numbers))
+    for point_id in sorted(by_point, key=_first_none):
+        result.by_point.append(_group(names.get(point_id, "–"), *by_point[point_id]))
     lines = dict(
         (item_id, (due_milli, delivered))
         for item_id, due_milli, delivered in db.session.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import event, func, select
 
 from portal.audit.models import AuditEntry
@@ -72,18 +73,25 @@ def test_the_export_page_streams_the_csv(app, client, login_as):
     assert "attachment" in response.headers["Content-Disposition"]
 
 
-def test_the_xlsx_export_is_written_to_a_file_and_sent_in_chunks(app, monkeypatch, tmp_path):
-    """The .xlsx is written to a temporary file (openpyxl's write-only mode), audited with
-    its row count, then read out in chunks; the file is gone once it is sent."""
+@pytest.fixture
+def temporary_files(monkeypatch, tmp_path):
+    """The folder Python's temporary files go to during the test."""
     import tempfile
 
-    from openpyxl import load_workbook
-
-    generate(40, seed=9)
-    db.session.commit()
     files = tmp_path / "temporary"
     files.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(files))
+    return files
+
+
+def test_the_xlsx_export_is_written_to_a_file_and_sent_in_chunks(app, temporary_files):
+    """The .xlsx is written to a temporary file (openpyxl's write-only mode), audited with
+    its row count, then read out in chunks; the file is gone once it is sent."""
+    from openpyxl import load_workbook
+
+    files = temporary_files
+    generate(40, seed=9)
+    db.session.commit()
     with app.test_request_context("/"):
         chunks, mimetype, name = export.export_list(
             registry.Filters(), "people", "xlsx", actor=None
@@ -101,14 +109,10 @@ def test_the_xlsx_export_is_written_to_a_file_and_sent_in_chunks(app, monkeypatc
     assert entry.after["rows"] == _people() and entry.after["format"] == "xlsx"
 
 
-def test_an_xlsx_export_left_unread_removes_its_file(app, monkeypatch, tmp_path):
-    import tempfile
-
+def test_an_xlsx_export_left_unread_removes_its_file(app, temporary_files):
+    files = temporary_files
     generate(5, seed=10)
     db.session.commit()
-    files = tmp_path / "temporary"
-    files.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(files))
     with app.test_request_context("/"):
         chunks, _mimetype, _name = export.export_list(
             registry.Filters(), "households", "xlsx", actor=None

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models_base import village_today
 from portal.monitoring import services
 from portal.monitoring.models import Activity, IndicatorValue
+from tests.at_once import run_at_once
 from tests.distribution_helpers import approved_round
 
 YEAR = village_today().year
@@ -452,26 +453,7 @@ def test_a_snapshot_taken_four_times_at_once_holds_one_row_per_household(app, ma
     approved_round(make_user, households=12)
     households = db.session.scalar(select(func.count(Household.id)))
     db.session.commit()
-    barrier = threading.Barrier(4, timeout=60)
-    outcomes, lock = [], threading.Lock()
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait()
-                result = services.take_snapshot(YEAR)
-            except Exception as error:  # anything else fails the test
-                result = f"error: {error!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = run_at_once(app, 4, lambda: services.take_snapshot(YEAR))
     assert all(isinstance(n, int) for n in outcomes), outcomes
     assert sum(outcomes) == households
     assert db.session.scalar(select(func.count(NeedSnapshot.id))) == households

@@ -6,8 +6,6 @@ that cannot be rewritten."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
@@ -18,6 +16,7 @@ from portal.monitoring import services
 from portal.monitoring.models import NeedSnapshot
 from portal.participation import services as participation
 from portal.participation.models import SurveyAnswer, SurveyResponse
+from tests.at_once import run_at_once
 from tests.distribution_helpers import approved_round
 from tests.test_participation import make_survey
 
@@ -150,29 +149,17 @@ def test_one_response_per_invitation_when_sent_at_once(app, make_user):
     _round, survey, _operator, codes = _closed_round_with_survey(make_user, households=3)
     raw = {survey.questions[0].id: ["2"], survey.questions[2].id: ["1"]}
     db.session.commit()  # no read transaction of this thread's left open across theirs
-    barrier = threading.Barrier(4, timeout=60)
-    outcomes, lock = [], threading.Lock()
 
-    def run():
-        with app.test_request_context("/partisipasi/kode/jawab", method="POST"):
-            try:
-                barrier.wait()
-                errors = participation.submit_coded_response(codes[0], raw)
-                result = "error" if errors else "saved"
-            except participation.ParticipationError as error:
-                result = "refused" if error.message == participation.ANSWERED_WITH_CODE else "?"
-            except Exception as error:  # anything else fails the test
-                result = f"error: {error!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
+    def answer():
+        return "error" if participation.submit_coded_response(codes[0], raw) else "saved"
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = [
+        "refused"
+        if isinstance(result, participation.ParticipationError)
+        and result.message is participation.ANSWERED_WITH_CODE
+        else result
+        for result in run_at_once(app, 4, answer, refusals=(participation.ParticipationError,))
+    ]
     assert sorted(outcomes) == ["refused", "refused", "refused", "saved"], outcomes
     assert _responses() == 1
     assert participation.survey_for_code(codes[0])[1].responses_count == 1

@@ -133,11 +133,31 @@ def _grow() -> dict[str, int]:
     training_demo.seed()
     training_demo.seed()
     registry_demo.generate(60, seed=77)
+    _more_arrival_checks(db, 12)
     db.session.commit()
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
         for model in (Announcement, Meeting, Partner)
     }
+
+
+def _more_arrival_checks(db, count: int) -> None:
+    """More sampled households in the demo's rounds that have a sample (the sample page
+    lists each with its entitlement and collector)."""
+    from portal.distribution.models import ArrivalCheck, Entitlement
+
+    for round_id in db.session.scalars(select(ArrivalCheck.round_id).distinct()).all():
+        sampled = select(ArrivalCheck.entitlement_id)
+        extra = db.session.scalars(
+            select(Entitlement.id)
+            .where(
+                Entitlement.round_id == round_id,
+                Entitlement.status == "collected",
+                Entitlement.id.not_in(sampled),
+            )
+            .limit(count)
+        ).all()
+        db.session.add_all(ArrivalCheck(round_id=round_id, entitlement_id=e) for e in extra)
 
 
 @pytest.fixture

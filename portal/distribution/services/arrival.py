@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.complaints import services as complaints
@@ -69,10 +70,13 @@ def draw_sample(round_id: int, *, actor, ip: str | None = None) -> int:
 
 
 def checks(round_id: int) -> list[ArrivalCheck]:
+    """The round's sampled households, with the entitlement and collector the list
+    shows (two queries for them whatever the sample's size)."""
     return list(
         db.session.scalars(
             select(ArrivalCheck)
             .where(ArrivalCheck.round_id == round_id)
+            .options(selectinload(ArrivalCheck.entitlement).selectinload(Entitlement.collector))
             .order_by(ArrivalCheck.entitlement_id)
         )
     )

@@ -93,6 +93,62 @@ def _claim_step(batch_id: int, done_before: int, values: dict) -> None:
         )
 
 
+def _problems_writer(token: str, start: int, progress: dict) -> _PreviewWriter:
+    """The file of the rows' problems, appended to: a resumed run keeps what finished
+    steps wrote and drops the lines of a step that did not commit."""
+    problems = _file(token, "confirm.jsonl")
+    if start and problems.exists():
+        with open(problems, "r+b") as fh:
+            fh.truncate(progress.get("problems_bytes", 0))
+    elif problems.exists():
+        problems.unlink()
+    return _PreviewWriter(problems, only_problems=True, append=True)
+
+
+def _finish(batch_id: int, done: int, counts: dict, *, actor, layout, summary_text, size, start):
+    """The batch confirmed, audited, in one transaction (unless another process moved it)."""
+    with write_transaction(db.session()):
+        _claim_step(
+            batch_id,
+            done,
+            {
+                "status": "confirmed",
+                "confirmed_at": utcnow(),
+                "confirmed_by_id": getattr(actor, "id", None),
+                "summary": counts,
+                "error": None,
+            },
+        )
+        record(
+            "import",
+            "import_batch",
+            batch_id,
+            actor=actor,
+            summary=summary_text,
+            after={k: v for k, v in counts.items() if k != "header"}
+            | {"layout": layout, "steps_of": size, "resumed_at_row": start},
+        )
+
+
+def _failed(batch_id: int, exc: Exception, done: int) -> ConfirmError:
+    """Keep the error on the batch (the finished steps stay) and say where it stopped."""
+    db.session.rollback()
+    with write_transaction(db.session()):
+        db.session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(error=f"{type(exc).__name__}: {exc}"[:300])
+        )
+    current_app.logger.exception("import batch %s failed", batch_id)
+    return ConfirmError(
+        _l(
+            "The import stopped after row %(row)d; the rows before it are written. "
+            "Run it again to resume.",
+            row=done,
+        )
+    )
+
+
 def confirm_in_steps(
     batch: ImportBatch, *, actor, size: int = DEFAULT_STEP_ROWS, today: date | None = None
 ) -> ImportBatch:
@@ -111,14 +167,7 @@ def confirm_in_steps(
     base = dict(batch.summary or {})
     progress = base.pop("progress", {})
     start = batch.rows_done
-    problems = _file(token, "confirm.jsonl")
-    if start and problems.exists():
-        # Lines written for a step that did not commit are dropped.
-        with open(problems, "r+b") as fh:
-            fh.truncate(progress.get("problems_bytes", 0))
-    elif problems.exists():
-        problems.unlink()
-    writer = _PreviewWriter(problems, only_problems=True, append=True)
+    writer = _problems_writer(token, start, progress)
     summary_text = f"{layouts.BY_CODE[layout].code}: {filename}"
     state = {"done": start}
     db.session.rollback()
@@ -149,51 +198,26 @@ def confirm_in_steps(
         )
         writer.close()
         counts = plan.summary() | {"writes": plan.writes, "header": base.get("header", [])}
-        with write_transaction(db.session()):
-            _claim_step(
-                batch_id,
-                state["done"],
-                {
-                    "status": "confirmed",
-                    "confirmed_at": utcnow(),
-                    "confirmed_by_id": getattr(actor, "id", None),
-                    "summary": counts,
-                    "error": None,
-                },
-            )
-            record(
-                "import",
-                "import_batch",
-                batch_id,
-                actor=actor,
-                summary=summary_text,
-                after={k: v for k, v in counts.items() if k != "header"}
-                | {"layout": layout, "steps_of": size, "resumed_at_row": start},
-            )
+        _finish(
+            batch_id,
+            state["done"],
+            counts,
+            actor=actor,
+            layout=layout,
+            summary_text=summary_text,
+            size=size,
+            start=start,
+        )
     except ConfirmError:
         writer.close()
         raise
     except Exception as exc:
         writer.close()
-        db.session.rollback()
-        with write_transaction(db.session()):
-            db.session.execute(
-                update(ImportBatch)
-                .where(ImportBatch.id == batch_id)
-                .values(error=f"{type(exc).__name__}: {exc}"[:300])
-            )
-        current_app.logger.exception("import batch %s failed", batch_id)
-        raise ConfirmError(
-            _l(
-                "The import stopped after row %(row)d; the rows before it are written. "
-                "Run it again to resume.",
-                row=state["done"],
-            )
-        ) from exc
+        raise _failed(batch_id, exc, state["done"]) from exc
     except BaseException:  # killed (Ctrl-C): the finished steps stay, resumable
         writer.close()
         raise
-    shutil.move(problems, _file(token, "preview.jsonl"))
+    shutil.move(_file(token, "confirm.jsonl"), _file(token, "preview.jsonl"))
     _keep_only_problems(token)
     _remove(token, "confirm.jsonl")
     db.session.expire_all()

@@ -156,33 +156,13 @@ def _time_dashboard(stamp: dict, out: dict) -> None:
 
 def _serve() -> list[dict]:
     env = {**os.environ, **DB.environment()}
-    port = run.free_port()
     pages = (
         ("/healthz", "health check (baseline)", False, True),
         ("/pemantauan/", "dashboard, page cache", False, True),
         ("/pemantauan/", "dashboard, never cached", True, False),
         ("/healthz", "health check again", False, True),
     )
-    server = run.Server(port, env, log=DB.work / "gunicorn.log")
-    results = []
-    try:
-        server.wait_ready()
-        for path, label, miss, target in pages:
-            status, _, _ = run.fetch(port, path, timeout=60)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}:\n{server.tail()}")
-            if run.WARMUP:
-                run.load_wrk(port, path, run.WARMUP, miss)
-            r = run.load_wrk(port, path, run.SECONDS, miss)
-            _, h, _ = run.fetch(port, path, timeout=60)
-            r.update(
-                path=path, label=label, miss=miss, target=target, cache=h.get("X-Portal-Cache", "-")
-            )
-            results.append(r)
-            print(f"  {label:32} {r['rps']:8.1f} req/s  p95 {r['p95']:.1f} ms")
-    finally:
-        server.stop()
-    return results
+    return run.serve_rows(env, DB.work / "gunicorn.log", pages)
 
 
 def main() -> int:

@@ -529,6 +529,33 @@ def print_first_visit(fv: dict) -> bool:
     return ok
 
 
+def serve_rows(env: dict, log: Path, pages) -> list[dict]:
+    """Serve the database of `env` with gunicorn and load each (path, label, miss,
+    target) row with wrk after a warm-up; the rows' figures with the page cache's answer
+    to one more request. Used by the feature benchmarks."""
+    port = free_port()
+    server = Server(port, env, log=log)
+    results = []
+    try:
+        server.wait_ready()
+        for path, label, miss, target in pages:
+            status, _, _ = fetch(port, path, timeout=60)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}:\n{server.tail()}")
+            if WARMUP:
+                load_wrk(port, path, WARMUP, miss)
+            r = load_wrk(port, path, SECONDS, miss)
+            _, h, _ = fetch(port, path, timeout=60)
+            r.update(
+                path=path, label=label, miss=miss, target=target, cache=h.get("X-Portal-Cache", "-")
+            )
+            results.append(r)
+            print(f"  {label:32} {r['rps']:8.1f} req/s  p95 {r['p95']:.1f} ms")
+    finally:
+        server.stop()
+    return results
+
+
 def main() -> int:
     if TOOL == "wrk" and not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt install wrk); or run with BENCH_TOOL=locust")

@@ -20,6 +20,55 @@ from portal.registry.services import covered_households
 CHUNK = 1000
 
 
+def households_by_id(ids: list[int]) -> dict[int, Household]:
+    """The households `ids` (without their members: `recipient_names` gives the names),
+    one statement a chunk, even for none."""
+    found: dict[int, Household] = {}
+    for start in range(0, max(len(ids), 1), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found.update(
+            (h.id, h) for h in db.session.scalars(select(Household).where(Household.id.in_(chunk)))
+        )
+    return found
+
+
+def recipient_names(household_ids: list[int]) -> dict[int, str]:
+    """`recipient_name` of each household, from plain rows of its members (a page of
+    the working list loaded every member as an ORM object only for this): one statement
+    a chunk, even for none. Households without members get ""."""
+    names: dict[int, str] = {}
+    for start in range(0, max(len(household_ids), 1), CHUNK):
+        chunk = household_ids[start : start + CHUNK]
+        members: dict[int, list] = {hid: [] for hid in chunk}
+        for row in db.session.execute(
+            select(
+                Person.household_id,
+                Person.id,
+                Person.name,
+                Person.relation,
+                Person.status,
+                Person.birth_date,
+                Person.merged_into_id,
+            )
+            .where(Person.household_id.in_(chunk))
+            .order_by(Person.id)
+        ):
+            members[row.household_id].append(row)
+        names.update((hid, _name_of(rows)) for hid, rows in members.items())
+    return names
+
+
+def _name_of(members: list) -> str:
+    """recipient_name over rows with the Person columns it reads (in Person.id order)."""
+    head = next((p for p in members if p.relation == "head" and p.merged_into_id is None), None)
+    if head is not None and head.status == "alive":
+        return head.name
+    living = [p for p in members if p.status == "alive" and p.merged_into_id is None]
+    if not living:
+        return head.name if head else ""
+    return min(living, key=lambda p: (p.birth_date is None, p.birth_date or date.max, p.id)).name
+
+
 def _living(household: Household) -> list[Person]:
     return [p for p in household.members if p.is_alive_resident]
 
@@ -167,11 +216,22 @@ def propose_draft(period: ListPeriod, *, actor, ip: str | None = None) -> int:
     return len(households)
 
 
-def entries_query(period: ListPeriod, active: bool = True):
+def _entries(period: ListPeriod, active: bool):
     return (
         select(ListEntry)
         .join(Household, Household.id == ListEntry.household_id)
         .where(ListEntry.period_id == period.id, ListEntry.active.is_(active))
-        .options(selectinload(ListEntry.household).selectinload(Household.members))
         .order_by(Household.rw, Household.rt, Household.id)
     )
+
+
+def entries_query(period: ListPeriod, active: bool = True):
+    return _entries(period, active).options(
+        selectinload(ListEntry.household).selectinload(Household.members)
+    )
+
+
+def entries_page_query(period: ListPeriod, active: bool = True):
+    """`entries_query` for a page of the working list: the households without their
+    members (the page takes the names from `recipient_names`)."""
+    return _entries(period, active).options(selectinload(ListEntry.household))

@@ -63,7 +63,7 @@ def index():
         progress=services.progress_for(needs, public=False),
         public_progress=services.progress_for(needs, public=True),
         counts=services.status_counts(),
-        pending=len(services.list_companies("pending")),
+        pending=services.count_companies("pending"),
         statuses=PLEDGE_STATUSES,
         button=EmptyForm(),
     )
@@ -234,7 +234,10 @@ def pledges():
 
 
 def _need_choices():
-    return [SelectChoice(value=n.id, label=f"#{n.id} {n.title_id}") for n in services.list_needs()]
+    return [
+        SelectChoice(value=need_id, label=f"#{need_id} {title}")
+        for need_id, title in services.need_titles()
+    ]
 
 
 # The training package's staff page that makes a course; the pledge id goes with it.
@@ -258,7 +261,8 @@ def course_url(item: Pledge) -> str | None:
 
 def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, status=200):
     accept_form = accept_form or AcceptOfferForm(amount=item.amount)
-    accept_form.need_id.choices = _need_choices()
+    # The form shows only while the pledge is an offer.
+    accept_form.need_id.choices = _need_choices() if item.status == "offered" else []
     return render_template(
         "csr/manage/pledge.html",
         pledge=item,

@@ -132,6 +132,13 @@ def list_companies(status: str | None = None) -> list[Company]:
     return list(db.session.scalars(stmt.limit(1000)))
 
 
+def count_companies(status: str) -> int:
+    """How many companies have `status` (the staff index's "waiting" count)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Company).where(Company.status == status)
+    )
+
+
 def verify_company(
     company: Company, *, actor: User, list_in_directory: bool = False, note: str | None = None
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import wtforms.widgets
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -162,7 +163,8 @@ class DayField(DateField):
 # plain string, the value escaped and its quotes written as &quot; exactly as WTForms
 # does. Most widgets look `html_params` up in their module; `Input` (every <input>) and
 # `Button` call their own class attribute, `staticmethod(html_params)` bound when WTForms
-# was imported, so those two are replaced as well: that reaches every widget.
+# was imported, and `Label` (every <label>) the name `wtforms.widgets` re-exports, so
+# those three are replaced as well: that reaches every widget and label.
 # tests/test_library_overrides.py compares it with WTForms' own.
 wtforms_html_params = widgets_core.html_params
 
@@ -182,3 +184,4 @@ def html_params(**kwargs) -> Markup:
 widgets_core.html_params = html_params
 widgets_core.Input.html_params = staticmethod(html_params)
 widgets_core.Button.html_params = staticmethod(html_params)
+wtforms.widgets.html_params = html_params

@@ -240,6 +240,9 @@ def _need_choices():
     ]
 
 
+# The statuses in which the pledge page shows "Record a delivery" (as its template).
+DELIVERY_FORM_STATUSES = ("confirmed", "partly_delivered")
+
 # The training package's staff page that makes a course; the pledge id goes with it.
 COURSE_NEW_ENDPOINT = "training_manage.course_new"
 COURSE_STATUSES = ("confirmed", "partly_delivered", "delivered")
@@ -259,17 +262,21 @@ def course_url(item: Pledge) -> str | None:
         return None
 
 
-def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, status=200):
-    accept_form = accept_form or AcceptOfferForm(amount=item.amount)
-    # The form shows only while the pledge is an offer.
-    accept_form.need_id.choices = _need_choices() if item.status == "offered" else []
+def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
+    # Each form is made only when the page shows it: accepting while the pledge is an
+    # offer, a delivery while it is confirmed or partly delivered. The status steps are
+    # plain forms in the template (their message comes back as a flash).
+    if item.status == "offered":
+        accept_form = accept_form or AcceptOfferForm(amount=item.amount)
+        accept_form.need_id.choices = _need_choices()
+    if item.status in DELIVERY_FORM_STATUSES:
+        delivery_form = delivery_form or DeliveryForm()
     return render_template(
         "csr/manage/pledge.html",
         pledge=item,
         steps=services.allowed_steps(item, current_user),
-        delivery_form=delivery_form or DeliveryForm(),
+        delivery_form=delivery_form,
         accept_form=accept_form,
-        note_form=note_form or NoteForm(),
         progress=services.progress_of(item.need, public=False) if item.need else None,
         course_url=course_url(item),
     ), status
@@ -291,7 +298,7 @@ def pledge_status(pledge_id: int):
             services.change_status(item.id, form.to.data or "", actor=_actor(), note=form.note.data)
         except services.CsrError as error:
             flash(str(error.message), "error")
-            return _pledge_page(item, note_form=form)
+            return _pledge_page(item)
         flash(_("The pledge is now “%(status)s”.", status=PLEDGE_STATUSES[form.to.data]), "success")
     return redirect(url_for("csr_manage.pledge", pledge_id=pledge_id))
 

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
@@ -34,7 +33,7 @@ from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, 
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.participation import queries as participation_queries
-from portal.programmes.models import Programme
+from portal.programmes import queries as programme_queries
 from portal.roles import ADMINS, EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -70,9 +69,9 @@ def index():
 
 
 def _programme_choices():
-    rows = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
     return [SelectChoice(value=0, label=_("None"))] + [
-        SelectChoice(value=p.id, label=p.name_id) for p in rows
+        SelectChoice(value=programme_id, label=name)
+        for programme_id, name in programme_queries.names()
     ]
 
 

@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
@@ -42,7 +41,7 @@ from portal.lists.models import (
     ListDecision,
     ListObjection,
 )
-from portal.programmes.models import Programme
+from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS
 from portal.roles import EDITORS, READERS
 from portal.roles import OVERSEERS as APPROVERS
@@ -84,8 +83,10 @@ def _period(period_id: int):
 
 
 def _programme_choices():
-    rows = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
-    return [SelectChoice(value=p.id, label=p.name_id) for p in rows]
+    return [
+        SelectChoice(value=programme_id, label=name)
+        for programme_id, name in programme_queries.names()
+    ]
 
 
 @bp.route("/")

@@ -188,12 +188,6 @@ class Household(TimestampMixin, db.Model):
         return None
 
     @property
-    def living_count(self) -> int:
-        """Members alive and not merged into another record (the staff search's
-        column): a Jinja chain of selectattr filters over each row cost more."""
-        return sum(1 for p in self.members if p.status == "alive" and p.merged_into_id is None)
-
-    @property
     def rt_rw(self) -> str:
         if self.rw is None:
             return f"{self.rt:03d}/–"

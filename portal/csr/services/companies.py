@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from portal.accounts.models import User
 from portal.accounts.passwords import password_problem
@@ -202,7 +202,8 @@ def _company_pledges(company: Company, *, public: bool):
     stmt = (
         select(Pledge)
         .where(Pledge.company_id == company.id)
-        .options(selectinload(Pledge.deliveries))
+        # The company is the one given (in the session): not joined to every pledge.
+        .options(selectinload(Pledge.deliveries), lazyload(Pledge.company))
     )
     if public:
         stmt = stmt.where(Pledge.status != "offered")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -49,6 +49,8 @@ def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[Tra
     query = (
         select(TrainingSession)
         .join(Course)
+        # The course from the join the filter needs (not joined a second time).
+        .options(contains_eager(TrainingSession.course))
         .where(
             Course.published.is_(True),
             TrainingSession.cancelled.is_(False),

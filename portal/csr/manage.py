@@ -64,7 +64,6 @@ def index():
         counts=services.status_counts(),
         pending=services.count_companies("pending"),
         statuses=PLEDGE_STATUSES,
-        button=EmptyForm(),
     )
 
 
@@ -111,7 +110,8 @@ def need_create():
         else:
             flash(_("Saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("csr_manage.need_edit", need_id=item.id))
-    return render_template("csr/manage/need_form.html", form=form, need=None, button=EmptyForm())
+    # No publish button yet (a new need): the page shows it only for a saved need.
+    return render_template("csr/manage/need_form.html", form=form, need=None)
 
 
 @bp.route("/kebutuhan/<int:need_id>", methods=["GET", "POST"])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -132,11 +133,15 @@ def list_companies(status: str | None = None) -> list[Company]:
     return list(db.session.scalars(stmt.limit(1000)))
 
 
+@cache
+def _count_statement():
+    return select(func.count()).select_from(Company).where(Company.status == bindparam("status"))
+
+
 def count_companies(status: str) -> int:
-    """How many companies have `status` (the staff index's "waiting" count)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Company).where(Company.status == status)
-    )
+    """How many companies have `status` (the staff index's "waiting" count; the
+    statement built once per process)."""
+    return db.session.scalar(_count_statement(), {"status": status})
 
 
 def verify_company(

@@ -6,8 +6,9 @@ household collected."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from portal.distribution.models import (
     DistributionRound,
@@ -82,10 +83,22 @@ def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) 
     return Group(label, due, collected, int(cash_due or 0), int(cash_paid or 0), due >= MIN_GROUP)
 
 
-def _sums(round_id: int, *keys):
+# The progress statements are built once per process (the round as a parameter):
+# building these grouped sums with their CASE and computing their cache keys cost about
+# as much as running them, five times a page.
+_KEYS = {
+    "total": (),
+    "rt": (Entitlement.rw, Entitlement.rt),
+    "point": (Entitlement.point_id,),
+}
+
+
+@cache
+def _sums_statement(by: str):
+    keys = _KEYS[by]
     live = Entitlement.status != "cancelled"
     got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
-    return db.session.execute(
+    return (
         select(
             *keys,
             func.count(),
@@ -93,41 +106,55 @@ def _sums(round_id: int, *keys):
             func.coalesce(func.sum(Entitlement.cash_due), 0),
             func.coalesce(func.sum(Entitlement.cash_paid), 0),
         )
-        .where(Entitlement.round_id == round_id, live)
+        .where(Entitlement.round_id == bindparam("round_id"), live)
         .group_by(*keys)
         .order_by(*keys)
-    ).all()
+    )
+
+
+def _sums(round_id: int, by: str):
+    return db.session.execute(_sums_statement(by), {"round_id": round_id}).all()
+
+
+@cache
+def _lines_statement():
+    return (
+        select(
+            EntitlementLine.item_id,
+            func.sum(EntitlementLine.due_milli),
+            func.sum(EntitlementLine.delivered_milli),
+        )
+        .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
+        .where(EntitlementLine.round_id == bindparam("round_id"), Entitlement.status != "cancelled")
+        .group_by(EntitlementLine.item_id)
+    )
+
+
+@cache
+def _cancelled_statement():
+    return select(func.count()).where(
+        Entitlement.round_id == bindparam("round_id"), Entitlement.status == "cancelled"
+    )
 
 
 def progress(round_: DistributionRound) -> Progress:
     """Collected of due for the whole round, per RT/RW, per point and per item."""
-    total_row = _sums(round_.id)
+    total_row = _sums(round_.id, "total")
     due, got, cash_due, cash_paid = total_row[0] if total_row else (0, 0, 0, 0)
     result = Progress(total=_group("", due, got, cash_due, cash_paid))
-    for rw, rt, *numbers in _sums(round_.id, Entitlement.rw, Entitlement.rt):
+    for rw, rt, *numbers in _sums(round_.id, "rt"):
         result.by_rt.append(_group(rt_label(rt, rw), *numbers))
     names = {p.id: p.name for p in round_.points}
-    for point_id, *numbers in _sums(round_.id, Entitlement.point_id):
+    for point_id, *numbers in _sums(round_.id, "point"):
         result.by_point.append(_group(names.get(point_id, "–"), *numbers))
     lines = dict(
         (item_id, (due_milli, delivered))
         for item_id, due_milli, delivered in db.session.execute(
-            select(
-                EntitlementLine.item_id,
-                func.sum(EntitlementLine.due_milli),
-                func.sum(EntitlementLine.delivered_milli),
-            )
-            .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
-            .where(EntitlementLine.round_id == round_.id, Entitlement.status != "cancelled")
-            .group_by(EntitlementLine.item_id)
+            _lines_statement(), {"round_id": round_.id}
         )
     )
     for item in round_.items:
         due_milli, delivered = lines.get(item.id, (0, 0))
         result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))
-    result.cancelled = db.session.scalar(
-        select(func.count()).where(
-            Entitlement.round_id == round_.id, Entitlement.status == "cancelled"
-        )
-    )
+    result.cancelled = db.session.scalar(_cancelled_statement(), {"round_id": round_.id})
     return result

@@ -56,11 +56,12 @@ def _actor():
 @roles_required(*READERS)
 def index():
     needs = services.list_needs()
+    progress, public_progress = services.progress_both(needs)
     return render_template(
         "csr/manage/index.html",
         needs=needs,
-        progress=services.progress_for(needs, public=False),
-        public_progress=services.progress_for(needs, public=True),
+        progress=progress,
+        public_progress=public_progress,
         counts=services.status_counts(),
         pending=services.count_companies("pending"),
         statuses=PLEDGE_STATUSES,

@@ -203,16 +203,21 @@ def public_company(company_id: int) -> Company | None:
     return company if company is not None and company.is_verified else None
 
 
-def _company_pledges(company: Company, *, public: bool):
-    stmt = (
+@cache
+def _company_pledges(public: bool):
+    """A company's pledges, newest first (offers only when not `public`), and how many:
+    built once per process, the company as a parameter."""
+    where = [Pledge.company_id == bindparam("company_id")]
+    if public:
+        where.append(Pledge.status != "offered")
+    rows = (
         select(Pledge)
-        .where(Pledge.company_id == company.id)
+        .where(*where)
         # The company is the one given (in the session): not joined to every pledge.
         .options(selectinload(Pledge.deliveries), lazyload(Pledge.company))
+        .order_by(Pledge.created_at.desc(), Pledge.id.desc())
     )
-    if public:
-        stmt = stmt.where(Pledge.status != "offered")
-    return stmt.order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    return rows, select(func.count()).select_from(Pledge).where(*where)
 
 
 def company_pledges_page(
@@ -220,9 +225,13 @@ def company_pledges_page(
 ):
     """One page of what a company pledged, newest first (offers only for itself and
     staff): a Flask-SQLAlchemy Pagination, empty past the end."""
-    return db.paginate(
-        _company_pledges(company, public=public), page=page, per_page=per_page, error_out=False
+    rows, count = _company_pledges(public)
+    params = {"company_id": company.id}
+    pagination = db.paginate(
+        rows.params(params), page=page, per_page=per_page, error_out=False, count=False
     )
+    pagination.total = db.session.scalar(count, params)
+    return pagination
 
 
 def company_summary(pledges: Iterable) -> dict[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import wtforms.widgets
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -160,8 +161,11 @@ class DayField(DateField):
 # which made attribute writing half the time of a form page (a select of 20 options is
 # 20 calls). The same output with an f-string: the key escaped as format() escapes a
 # plain string, the value escaped and its quotes written as &quot; exactly as WTForms
-# does. Widgets look `html_params` up in their module, so replacing it there reaches
-# every widget; tests/test_library_overrides.py compares it with WTForms' own.
+# does. Most widgets look `html_params` up in their module; `Input` (every <input>) and
+# `Button` call their own class attribute, `staticmethod(html_params)` bound when WTForms
+# was imported, and `Label` (every <label>) the name `wtforms.widgets` re-exports, so
+# those three are replaced as well: that reaches every widget and label.
+# tests/test_library_overrides.py compares it with WTForms' own.
 wtforms_html_params = widgets_core.html_params
 
 
@@ -178,3 +182,6 @@ def html_params(**kwargs) -> Markup:
 
 
 widgets_core.html_params = html_params
+widgets_core.Input.html_params = staticmethod(html_params)
+widgets_core.Button.html_params = staticmethod(html_params)
+wtforms.widgets.html_params = html_params

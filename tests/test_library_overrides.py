@@ -33,6 +33,8 @@ def test_limits_memory_storage_still_calls_the_method_sweeping_storage_replaces(
 def test_faster_html_params_writes_what_wtforms_writes():
     """portal/forms.py replaces WTForms' html_params (the widgets' attribute writer)
     with an f-string version: the output must stay byte for byte WTForms' own."""
+    import wtforms.fields.core
+    import wtforms.widgets
     import wtforms.widgets.core as widgets_core
     from markupsafe import Markup
     from wtforms import Form, SelectField, StringField
@@ -42,6 +44,13 @@ def test_faster_html_params_writes_what_wtforms_writes():
 
     assert widgets_core.html_params is forms.html_params
     assert "html_params(" in inspect.getsource(widgets_core.Select.render_option)
+    # Input and Button call their own class attribute (bound at WTForms' import), Label
+    # the package's re-export.
+    for widget in (widgets_core.Input, widgets_core.Button):
+        assert "self.html_params(" in inspect.getsource(widget.__call__), widget
+        assert widget.html_params is forms.html_params, widget
+    assert "widgets.html_params(" in inspect.getsource(wtforms.fields.core.Label.__call__)
+    assert wtforms.widgets.html_params is forms.html_params
     cases = [
         {"id": "x", "name": "nama", "value": 'a "quoted" <b>&</b>', "required": True},
         {"class_": "wide", "for_": "x", "data_hx_get": "/a?b=1&c=2", "aria_invalid": "true"},
@@ -61,12 +70,16 @@ def test_faster_html_params_writes_what_wtforms_writes():
         )
 
     sample = Sample()
-    html = str(sample.name()) + str(sample.kind())
+    html = str(sample.name()) + str(sample.kind()) + str(sample.name.label(class_="x"))
     widgets_core.html_params = forms.wtforms_html_params
+    widgets_core.Input.html_params = staticmethod(forms.wtforms_html_params)
+    wtforms.widgets.html_params = forms.wtforms_html_params
     try:
-        expected = str(sample.name()) + str(sample.kind())
+        expected = str(sample.name()) + str(sample.kind()) + str(sample.name.label(class_="x"))
     finally:
         widgets_core.html_params = forms.html_params
+        widgets_core.Input.html_params = staticmethod(forms.html_params)
+        wtforms.widgets.html_params = forms.html_params
     assert html == expected
 
 

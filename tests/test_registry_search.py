@@ -97,3 +97,31 @@ def test_overlaps_of_one_household_count_national_enrolments_of_its_members():
     services.add_external(other, "PBI", YEAR_START, actor=None, person=grandma)
     assert len(services.overlaps(home.id)) == 1
     assert services.overlaps(other.id) == []
+
+
+def test_the_result_list_shows_each_household_head_and_living_members():
+    """The result list takes the head and the count of living members from plain rows
+    (services.member_summaries): the same as Household.head and its members, also for
+    a dead or merged head and a household without members."""
+    from sqlalchemy import select
+
+    from portal.devdata import registry as registry_demo
+    from portal.registry.models import Household
+
+    registry_demo.generate(40, seed=3)
+    households = list(db.session.scalars(select(Household).order_by(Household.id)))
+    with_head = [h for h in households if h.head is not None and len(h.members) > 1]
+    with_head[0].head.status = "dead"
+    with_head[1].head.merged_into_id = with_head[2].members[0].id
+    households.append(household(rt=9, rw=9))
+    db.session.flush()
+    db.session.expire_all()
+
+    found = services.member_summaries(households)
+    for h in households:
+        head = h.head
+        living = [p for p in h.members if p.status == "alive" and p.merged_into_id is None]
+        assert found[h.id] == services.MemberSummary(
+            head.name if head else None, head.status if head else None, len(living)
+        ), h.id
+    assert found[with_head[0].id].head_status == "dead"

@@ -5,12 +5,16 @@ There is no route that changes an entry; the database refuses UPDATE and DELETE 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.filters import do_tojson
+from markupsafe import Markup
 
 from portal.audit import services
 from portal.audit.visibility import readable_by
@@ -24,6 +28,29 @@ from portal.urlargs import page_arg
 bp = Blueprint("audit", __name__, url_prefix="/staf/audit")
 
 PER_PAGE = 50
+
+# An entry's before and after, as indented JSON (Jinja's tojson with indent=1). Python's
+# json writes indented text with its pure-Python encoder, a large part of the log's page
+# (two values an entry, 50 entries). The same value always gives the same text, so the
+# text is kept per worker under the value's compact JSON (the C encoder): nothing to
+# invalidate, bounded.
+_PRETTY: dict[str, Markup] = {}
+PRETTY_KEPT = 2000
+
+
+@bp.app_template_filter("pretty_json")
+@pass_eval_context
+def _pretty_json(eval_ctx, value) -> Markup:
+    try:
+        key = json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        return do_tojson(eval_ctx, value, indent=1)
+    found = _PRETTY.get(key)
+    if found is None:
+        if len(_PRETTY) >= PRETTY_KEPT:
+            _PRETTY.clear()
+        found = _PRETTY[key] = do_tojson(eval_ctx, value, indent=1)
+    return found
 
 
 def _date_arg(name: str, errors: dict):

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
@@ -34,7 +33,7 @@ from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, 
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.participation import queries as participation_queries
-from portal.programmes.models import Programme
+from portal.programmes import queries as programme_queries
 from portal.roles import ADMINS, EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -57,22 +56,22 @@ def _actor():
 @roles_required(*READERS)
 def index():
     needs = services.list_needs()
+    progress, public_progress = services.progress_both(needs)
     return render_template(
         "csr/manage/index.html",
         needs=needs,
-        progress=services.progress_for(needs, public=False),
-        public_progress=services.progress_for(needs, public=True),
+        progress=progress,
+        public_progress=public_progress,
         counts=services.status_counts(),
-        pending=len(services.list_companies("pending")),
+        pending=services.count_companies("pending"),
         statuses=PLEDGE_STATUSES,
-        button=EmptyForm(),
     )
 
 
 def _programme_choices():
-    rows = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
     return [SelectChoice(value=0, label=_("None"))] + [
-        SelectChoice(value=p.id, label=p.name_id) for p in rows
+        SelectChoice(value=programme_id, label=name)
+        for programme_id, name in programme_queries.names()
     ]
 
 
@@ -112,7 +111,8 @@ def need_create():
         else:
             flash(_("Saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("csr_manage.need_edit", need_id=item.id))
-    return render_template("csr/manage/need_form.html", form=form, need=None, button=EmptyForm())
+    # No publish button yet (a new need): the page shows it only for a saved need.
+    return render_template("csr/manage/need_form.html", form=form, need=None)
 
 
 @bp.route("/kebutuhan/<int:need_id>", methods=["GET", "POST"])
@@ -234,8 +234,14 @@ def pledges():
 
 
 def _need_choices():
-    return [SelectChoice(value=n.id, label=f"#{n.id} {n.title_id}") for n in services.list_needs()]
+    return [
+        SelectChoice(value=need_id, label=f"#{need_id} {title}")
+        for need_id, title in services.need_titles()
+    ]
 
+
+# The statuses in which the pledge page shows "Record a delivery" (as its template).
+DELIVERY_FORM_STATUSES = ("confirmed", "partly_delivered")
 
 # The training package's staff page that makes a course; the pledge id goes with it.
 COURSE_NEW_ENDPOINT = "training_manage.course_new"
@@ -256,16 +262,21 @@ def course_url(item: Pledge) -> str | None:
         return None
 
 
-def _pledge_page(item, *, delivery_form=None, accept_form=None, note_form=None, status=200):
-    accept_form = accept_form or AcceptOfferForm(amount=item.amount)
-    accept_form.need_id.choices = _need_choices()
+def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
+    # Each form is made only when the page shows it: accepting while the pledge is an
+    # offer, a delivery while it is confirmed or partly delivered. The status steps are
+    # plain forms in the template (their message comes back as a flash).
+    if item.status == "offered":
+        accept_form = accept_form or AcceptOfferForm(amount=item.amount)
+        accept_form.need_id.choices = _need_choices()
+    if item.status in DELIVERY_FORM_STATUSES:
+        delivery_form = delivery_form or DeliveryForm()
     return render_template(
         "csr/manage/pledge.html",
         pledge=item,
         steps=services.allowed_steps(item, current_user),
-        delivery_form=delivery_form or DeliveryForm(),
+        delivery_form=delivery_form,
         accept_form=accept_form,
-        note_form=note_form or NoteForm(),
         progress=services.progress_of(item.need, public=False) if item.need else None,
         course_url=course_url(item),
     ), status
@@ -287,7 +298,7 @@ def pledge_status(pledge_id: int):
             services.change_status(item.id, form.to.data or "", actor=_actor(), note=form.note.data)
         except services.CsrError as error:
             flash(str(error.message), "error")
-            return _pledge_page(item, note_form=form)
+            return _pledge_page(item)
         flash(_("The pledge is now “%(status)s”.", status=PLEDGE_STATUSES[form.to.data]), "success")
     return redirect(url_for("csr_manage.pledge", pledge_id=pledge_id))
 

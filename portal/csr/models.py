@@ -132,7 +132,9 @@ class Need(PublishableMixin, TimestampMixin, db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
 
-    programme = relationship("Programme", lazy="joined")
+    # Loaded when read (only the public need page shows it): joined, every pledge and
+    # delivery loaded with its need also carried the programme's columns.
+    programme = relationship("Programme", lazy="select")
     ballot = relationship("Ballot", lazy="select")
 
     @property
@@ -176,7 +178,9 @@ class Company(TimestampMixin, db.Model):
         ForeignKey("partner.id", ondelete="SET NULL")
     )
 
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    # The partner's account, loaded when read (the staff company page shows its e-mail
+    # address): joined, every pledge carried a whole account row with its company.
+    user = relationship("User", foreign_keys=[user_id], lazy="select")
 
     @property
     def is_verified(self) -> bool:
@@ -293,4 +297,7 @@ class Delivery(db.Model):
     beyond_target: Mapped[bool] = mapped_column(default=False)
     receipt_code: Mapped[str] = mapped_column(String(32), unique=True)
 
-    pledge = relationship("Pledge", lazy="joined")
+    # Loaded when read: deliveries are mostly read through their pledge (already in the
+    # session), and joined each delivery carried its pledge, company, account, need and
+    # programme again. A list of deliveries that reads the pledge loads it with them.
+    pledge = relationship("Pledge", lazy="select")

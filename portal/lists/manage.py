@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
@@ -42,7 +41,7 @@ from portal.lists.models import (
     ListDecision,
     ListObjection,
 )
-from portal.programmes.models import Programme
+from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS
 from portal.roles import EDITORS, READERS
 from portal.roles import OVERSEERS as APPROVERS
@@ -84,8 +83,10 @@ def _period(period_id: int):
 
 
 def _programme_choices():
-    rows = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
-    return [SelectChoice(value=p.id, label=p.name_id) for p in rows]
+    return [
+        SelectChoice(value=programme_id, label=name)
+        for programme_id, name in programme_queries.names()
+    ]
 
 
 @bp.route("/")
@@ -156,7 +157,7 @@ def period(period_id: int):
 
 def _period_page(item, approve_form: ApproveForm):
     show = request.args.get("tampil", "aktif")
-    stmt = services.entries_query(item, active=show != "dihapus")
+    stmt = services.entries_page_query(item, active=show != "dihapus")
     pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     approval = services.latest_approval(item)
     return render_template(
@@ -164,8 +165,9 @@ def _period_page(item, approve_form: ApproveForm):
         period=item,
         pagination=pagination,
         show=show,
-        count=services.active_count(item),
-        changes=services.changes(item)[:50],
+        # The pager counted the active entries already, unless it shows those taken off.
+        count=pagination.total if show != "dihapus" else services.active_count(item),
+        changes=services.changes(item, limit=50),
         decisions=services.decisions(item),
         approval=approval,
         approval_holds=services.approval_holds(item, approval),
@@ -179,8 +181,8 @@ def _period_page(item, approve_form: ApproveForm):
         approve_conflict=(
             duties.approver_conflict(item, current_user) if current_user.role in APPROVERS else None
         ),
-        recipient_name=services.recipient_name,
         print_full=prints.allowed(),
+        names=services.recipient_names([e.household_id for e in pagination.items]),
     )
 
 
@@ -194,7 +196,6 @@ def rule_check(period_id: int):
         period=item,
         check=services.rule_check(item),
         may_edit=current_user.role in EDITORS,
-        recipient_name=services.recipient_name,
     )
 
 

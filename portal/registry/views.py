@@ -163,6 +163,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         search_args=search_args,
         searched=searched,
         pagination=pagination,
+        members=services.member_summaries(pagination.items),
         # Only the whole page has the filter menu; the fragment (every keystroke) has not.
         programmes=[] if is_htmx() else services.programmes_for_filter(),
     )

@@ -24,7 +24,7 @@ from portal.accounts.phones import normalise_phone
 from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import as_utc, village_tz
-from portal.programmes.models import Programme
+from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -54,8 +54,9 @@ def _course_choices(form: CourseForm) -> None:
     form.sponsor_company_id.choices = [("", _("No sponsor"))] + [
         (str(c.id), c.name) for c in csr_queries.companies()
     ]
-    programmes = db.session.scalars(select(Programme).order_by(Programme.name_id)).all()
-    form.priority_programme_id.choices = [("", "-")] + [(str(p.id), p.name_id) for p in programmes]
+    form.priority_programme_id.choices = [("", "-")] + [
+        (str(programme_id), name) for programme_id, name in programme_queries.names()
+    ]
 
 
 def _course_data(form: CourseForm) -> dict:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from portal.accounts.models import User
 from portal.accounts.passwords import password_problem
@@ -132,6 +133,17 @@ def list_companies(status: str | None = None) -> list[Company]:
     return list(db.session.scalars(stmt.limit(1000)))
 
 
+@cache
+def _count_statement():
+    return select(func.count()).select_from(Company).where(Company.status == bindparam("status"))
+
+
+def count_companies(status: str) -> int:
+    """How many companies have `status` (the staff index's "waiting" count; the
+    statement built once per process)."""
+    return db.session.scalar(_count_statement(), {"status": status})
+
+
 def verify_company(
     company: Company, *, actor: User, list_in_directory: bool = False, note: str | None = None
 ) -> None:
@@ -191,15 +203,21 @@ def public_company(company_id: int) -> Company | None:
     return company if company is not None and company.is_verified else None
 
 
-def _company_pledges(company: Company, *, public: bool):
-    stmt = (
-        select(Pledge)
-        .where(Pledge.company_id == company.id)
-        .options(selectinload(Pledge.deliveries))
-    )
+@cache
+def _company_pledges(public: bool):
+    """A company's pledges, newest first (offers only when not `public`), and how many:
+    built once per process, the company as a parameter."""
+    where = [Pledge.company_id == bindparam("company_id")]
     if public:
-        stmt = stmt.where(Pledge.status != "offered")
-    return stmt.order_by(Pledge.created_at.desc(), Pledge.id.desc())
+        where.append(Pledge.status != "offered")
+    rows = (
+        select(Pledge)
+        .where(*where)
+        # The company is the one given (in the session): not joined to every pledge.
+        .options(selectinload(Pledge.deliveries), lazyload(Pledge.company))
+        .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    )
+    return rows, select(func.count()).select_from(Pledge).where(*where)
 
 
 def company_pledges_page(
@@ -207,9 +225,13 @@ def company_pledges_page(
 ):
     """One page of what a company pledged, newest first (offers only for itself and
     staff): a Flask-SQLAlchemy Pagination, empty past the end."""
-    return db.paginate(
-        _company_pledges(company, public=public), page=page, per_page=per_page, error_out=False
+    rows, count = _company_pledges(public)
+    params = {"company_id": company.id}
+    pagination = db.paginate(
+        rows.params(params), page=page, per_page=per_page, error_out=False, count=False
     )
+    pagination.total = db.session.scalar(count, params)
+    return pagination
 
 
 def company_summary(pledges: Iterable) -> dict[str, int]:

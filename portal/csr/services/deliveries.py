@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -159,8 +160,11 @@ def staff_pledges(status: str | None = None) -> list[Pledge]:
     return list(db.session.scalars(stmt.limit(500)))
 
 
+@cache
+def _status_counts_statement():
+    return select(Pledge.status, func.count()).group_by(Pledge.status)
+
+
 def status_counts() -> dict[str, int]:
-    """How many pledges are in each status (staff overview)."""
-    return dict(
-        db.session.execute(select(Pledge.status, func.count()).group_by(Pledge.status)).all()
-    )
+    """How many pledges are in each status (staff overview; the statement built once)."""
+    return dict(db.session.execute(_status_counts_statement()).all())

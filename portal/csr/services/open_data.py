@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.csr.models import Company, Delivery, Pledge, PledgeEvent
 from portal.csr.services.common import normalize_code
@@ -99,6 +99,7 @@ def export_deliveries() -> list[dict]:
         .join(Company, Company.id == Pledge.company_id)
         .where(Company.status == "verified")
         .order_by(Delivery.id)
+        .options(joinedload(Delivery.pledge))
     )
     rows = []
     for d in db.session.scalars(stmt):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Float, case, cast, extract, func, select
+from sqlalchemy import Float, bindparam, case, cast, extract, func, select
 
 from portal.csr.models import Company, Need, Pledge
 from portal.csr.services.common import CONFIRMED, COUNTED
@@ -73,9 +74,10 @@ def _effective_value():
     return case((Pledge.status == "closed", _delivered_value()), else_=Pledge.value)
 
 
-def _progress_sums(need_ids: list[int] | None, public: bool) -> dict[int, tuple]:
-    """need id -> (pledged, confirmed, delivered, pledges), summed in one query; for
-    the given needs, or for every need when `need_ids` is None."""
+@cache
+def _progress_statement(for_needs: bool, public: bool):
+    """The sums per need (see _progress_sums), built once per process for each of its
+    four shapes: building this statement and its cache key cost more than running it."""
     amount = _effective_amount()
     stmt = (
         select(
@@ -92,13 +94,21 @@ def _progress_sums(need_ids: list[int] | None, public: bool) -> dict[int, tuple]
         .where(Pledge.need_id.is_not(None), Pledge.status.in_(COUNTED))
         .group_by(Pledge.need_id)
     )
-    if need_ids is not None:
-        stmt = stmt.where(Pledge.need_id.in_(need_ids))
+    if for_needs:
+        stmt = stmt.where(Pledge.need_id.in_(bindparam("need_ids", expanding=True)))
     if public:
         stmt = stmt.where(Company.status == "verified")
+    return stmt
+
+
+def _progress_sums(need_ids: list[int] | None, public: bool) -> dict[int, tuple]:
+    """need id -> (pledged, confirmed, delivered, pledges), summed in one query; for
+    the given needs, or for every need when `need_ids` is None."""
+    stmt = _progress_statement(need_ids is not None, public)
+    params = {} if need_ids is None else {"need_ids": list(need_ids)}
     return {
         row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
-        for row in db.session.execute(stmt)
+        for row in db.session.execute(stmt, params)
     }
 
 
@@ -109,6 +119,55 @@ def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progre
         return {}
     rows = _progress_sums([n.id for n in needs], public)
     return {n.id: Progress(n.target, *rows.get(n.id, (0, 0, 0, 0))) for n in needs}
+
+
+@cache
+def _both_statement():
+    """The sums per need of every company and of verified ones side by side (see
+    progress_both), built once per process."""
+    amount = _effective_amount()
+    confirmed = Pledge.status.in_(CONFIRMED)
+    verified = Company.status == "verified"
+
+    def total(value, when=None):
+        return func.coalesce(func.sum(value if when is None else case((when, value), else_=0)), 0)
+
+    return (
+        select(
+            Pledge.need_id,
+            total(amount),
+            total(amount, confirmed),
+            total(Pledge.delivered),
+            func.count(),
+            total(amount, verified),
+            total(amount, verified & confirmed),
+            total(Pledge.delivered, verified),
+            total(1, verified),
+        )
+        .join(Company, Company.id == Pledge.company_id)
+        .where(
+            Pledge.need_id.is_not(None),
+            Pledge.status.in_(COUNTED),
+            Pledge.need_id.in_(bindparam("need_ids", expanding=True)),
+        )
+        .group_by(Pledge.need_id)
+    )
+
+
+def progress_both(needs: Iterable[Need]) -> tuple[dict[int, Progress], dict[int, Progress]]:
+    """progress_for(needs, public=False) and progress_for(needs, public=True) from one
+    statement (the staff index shows both)."""
+    needs = list(needs)
+    if not needs:
+        return {}, {}
+    rows = {
+        row[0]: [int(v) for v in row[1:]]
+        for row in db.session.execute(_both_statement(), {"need_ids": [n.id for n in needs]})
+    }
+    zero = [0] * 8
+    every = {n.id: Progress(n.target, *rows.get(n.id, zero)[:4]) for n in needs}
+    public = {n.id: Progress(n.target, *rows.get(n.id, zero)[4:]) for n in needs}
+    return every, public
 
 
 def progress_of(need: Need, public: bool = True) -> Progress:
@@ -209,16 +268,11 @@ def public_pledges_for_need(need: Need) -> list[Pledge]:
     )
 
 
-def totals() -> dict[str, list]:
-    """Rupiah totals of public pledges per partner, per kind and per year.
-
-    Each row is (label key, pledged value, delivered value); withdrawn pledges and
-    offers do not count, closed ones count for what they delivered. One aggregated
-    query (one pass over the pledges, grouped by company, kind and year: a few hundred
-    rows at most), added up here into the three tables.
-    """
+@cache
+def _totals_statement():
+    """The statement of `totals` (no argument: built once per process)."""
     year = extract("year", Pledge.created_at)
-    rows = db.session.execute(
+    return (
         select(
             Company.id,
             Company.name,
@@ -230,7 +284,18 @@ def totals() -> dict[str, list]:
         .join(Company, Company.id == Pledge.company_id)
         .where(Company.status == "verified", Pledge.status.in_(COUNTED))
         .group_by(Company.id, Company.name, Pledge.kind, year)
-    ).all()
+    )
+
+
+def totals() -> dict[str, list]:
+    """Rupiah totals of public pledges per partner, per kind and per year.
+
+    Each row is (label key, pledged value, delivered value); withdrawn pledges and
+    offers do not count, closed ones count for what they delivered. One aggregated
+    query (one pass over the pledges, grouped by company, kind and year: a few hundred
+    rows at most), added up here into the three tables.
+    """
+    rows = db.session.execute(_totals_statement()).all()
     partners: dict[tuple, list] = {}
     kinds: dict[str, list] = {}
     years: dict[int, list] = {}

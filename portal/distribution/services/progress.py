@@ -6,8 +6,9 @@ household collected."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from portal.distribution.models import (
     DistributionRound,
@@ -82,14 +83,15 @@ def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) 
     return Group(label, due, collected, int(cash_due or 0), int(cash_paid or 0), due >= MIN_GROUP)
 
 
-def _sums(round_id: int) -> list[tuple]:
-    """(rw, rt, point_id, due, collected, cash due, cash paid) of a round's live
-    entitlements, one row per RT and point: the whole, the RTs and the points are
-    summed from these (one scan of the round instead of three)."""
+# The progress statements are built once per process (the round as a parameter):
+# building grouped sums with their CASE and computing their cache keys cost about as
+# much as running them.
+@cache
+def _sums_statement():
     live = Entitlement.status != "cancelled"
     got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
     keys = (Entitlement.rw, Entitlement.rt, Entitlement.point_id)
-    return db.session.execute(
+    return (
         select(
             *keys,
             func.count(),
@@ -97,9 +99,37 @@ def _sums(round_id: int) -> list[tuple]:
             func.coalesce(func.sum(Entitlement.cash_due), 0),
             func.coalesce(func.sum(Entitlement.cash_paid), 0),
         )
-        .where(Entitlement.round_id == round_id, live)
+        .where(Entitlement.round_id == bindparam("round_id"), live)
         .group_by(*keys)
-    ).all()
+    )
+
+
+def _sums(round_id: int) -> list[tuple]:
+    """(rw, rt, point_id, due, collected, cash due, cash paid) of a round's live
+    entitlements, one row per RT and point: the whole, the RTs and the points are
+    summed from these (one scan of the round instead of three)."""
+    return db.session.execute(_sums_statement(), {"round_id": round_id}).all()
+
+
+@cache
+def _lines_statement():
+    return (
+        select(
+            EntitlementLine.item_id,
+            func.sum(EntitlementLine.due_milli),
+            func.sum(EntitlementLine.delivered_milli),
+        )
+        .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
+        .where(EntitlementLine.round_id == bindparam("round_id"), Entitlement.status != "cancelled")
+        .group_by(EntitlementLine.item_id)
+    )
+
+
+@cache
+def _cancelled_statement():
+    return select(func.count()).where(
+        Entitlement.round_id == bindparam("round_id"), Entitlement.status == "cancelled"
+    )
 
 
 def _add(totals: dict, key, numbers) -> None:
@@ -131,22 +161,11 @@ def progress(round_: DistributionRound) -> Progress:
     lines = dict(
         (item_id, (due_milli, delivered))
         for item_id, due_milli, delivered in db.session.execute(
-            select(
-                EntitlementLine.item_id,
-                func.sum(EntitlementLine.due_milli),
-                func.sum(EntitlementLine.delivered_milli),
-            )
-            .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
-            .where(EntitlementLine.round_id == round_.id, Entitlement.status != "cancelled")
-            .group_by(EntitlementLine.item_id)
+            _lines_statement(), {"round_id": round_.id}
         )
     )
     for item in round_.items:
         due_milli, delivered = lines.get(item.id, (0, 0))
         result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))
-    result.cancelled = db.session.scalar(
-        select(func.count()).where(
-            Entitlement.round_id == round_.id, Entitlement.status == "cancelled"
-        )
-    )
+    result.cancelled = db.session.scalar(_cancelled_statement(), {"round_id": round_.id})
     return result

@@ -24,9 +24,11 @@ from portal.lists.services.decision import (
 from portal.lists.services.draft import (
     draft_candidate_ids,
     draft_candidates,
+    entries_page_query,
     entries_query,
     propose_draft,
     recipient_name,
+    recipient_names,
 )
 from portal.lists.services.manual_changes import add_household, changes, remove_household
 from portal.lists.services.objections import (
@@ -69,6 +71,7 @@ __all__ = [
     "decisions",
     "draft_candidate_ids",
     "draft_candidates",
+    "entries_page_query",
     "entries_query",
     "file_objection",
     "get_period",
@@ -86,6 +89,7 @@ __all__ = [
     "publish",
     "published_periods",
     "recipient_name",
+    "recipient_names",
     "record_decision",
     "remove_household",
     "rule_check",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -18,6 +19,62 @@ from portal.registry.models import Household, Person
 from portal.registry.services import covered_households
 
 CHUNK = 1000
+
+
+def households_by_id(ids: list[int]) -> dict[int, Household]:
+    """The households `ids` (without their members: `recipient_names` gives the names),
+    one statement a chunk, even for none."""
+    found: dict[int, Household] = {}
+    for start in range(0, max(len(ids), 1), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found.update(
+            (h.id, h) for h in db.session.scalars(select(Household).where(Household.id.in_(chunk)))
+        )
+    return found
+
+
+def recipient_names(household_ids: list[int]) -> dict[int, str]:
+    """`recipient_name` of each household, from plain rows of its members (a page of
+    the working list loaded every member as an ORM object only for this): one statement
+    a chunk, even for none. Households without members get ""."""
+    names: dict[int, str] = {}
+    for start in range(0, max(len(household_ids), 1), CHUNK):
+        chunk = household_ids[start : start + CHUNK]
+        members: dict[int, list] = {hid: [] for hid in chunk}
+        for row in db.session.execute(_members_statement(), {"ids": chunk}):
+            members[row.household_id].append(row)
+        names.update((hid, _name_of(rows)) for hid, rows in members.items())
+    return names
+
+
+@cache
+def _members_statement():
+    """The member columns recipient_name reads, for households `ids` (an expanding
+    parameter): built once per process, not with its cache key on every page."""
+    return (
+        select(
+            Person.household_id,
+            Person.id,
+            Person.name,
+            Person.relation,
+            Person.status,
+            Person.birth_date,
+            Person.merged_into_id,
+        )
+        .where(Person.household_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Person.id)
+    )
+
+
+def _name_of(members: list) -> str:
+    """recipient_name over rows with the Person columns it reads (in Person.id order)."""
+    head = next((p for p in members if p.relation == "head" and p.merged_into_id is None), None)
+    if head is not None and head.status == "alive":
+        return head.name
+    living = [p for p in members if p.status == "alive" and p.merged_into_id is None]
+    if not living:
+        return head.name if head else ""
+    return min(living, key=lambda p: (p.birth_date is None, p.birth_date or date.max, p.id)).name
 
 
 def _living(household: Household) -> list[Person]:
@@ -167,11 +224,23 @@ def propose_draft(period: ListPeriod, *, actor, ip: str | None = None) -> int:
     return len(households)
 
 
-def entries_query(period: ListPeriod, active: bool = True):
+def _entries(period: ListPeriod, active: bool):
     return (
         select(ListEntry)
         .join(Household, Household.id == ListEntry.household_id)
         .where(ListEntry.period_id == period.id, ListEntry.active.is_(active))
-        .options(selectinload(ListEntry.household).selectinload(Household.members))
         .order_by(Household.rw, Household.rt, Household.id)
     )
+
+
+def entries_query(period: ListPeriod, active: bool = True):
+    return _entries(period, active).options(
+        selectinload(ListEntry.household).selectinload(Household.members)
+    )
+
+
+def entries_page_query(period: ListPeriod, active: bool = True):
+    """`entries_query` for a page of the working list: the households from the join it
+    already has (no second statement), without their members (the page takes the
+    names from `recipient_names`)."""
+    return _entries(period, active).options(contains_eager(ListEntry.household))

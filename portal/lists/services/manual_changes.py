@@ -16,12 +16,14 @@ from portal.models_base import utcnow
 from portal.registry.models import Household
 
 
-def changes(period: ListPeriod) -> list[ListChange]:
+def changes(period: ListPeriod, limit: int | None = None) -> list[ListChange]:
+    """The period's changes, newest first (the `limit` newest)."""
     return list(
         db.session.scalars(
             select(ListChange)
             .where(ListChange.period_id == period.id)
             .order_by(ListChange.at.desc(), ListChange.id.desc())
+            .limit(limit)
         )
     )
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.lists.models import ListEntry, ListPeriod
-from portal.lists.services.draft import draft_candidates
+from portal.lists.services.draft import (
+    draft_candidate_ids,
+    households_by_id,
+    recipient_names,
+)
 from portal.registry.models import Household
 
 
@@ -25,6 +29,8 @@ class RuleCheck:
     # `taken_off` holds their ids, so staff see it was a decision).
     missing: list[Household]
     taken_off: frozenset[int]
+    # household id -> the name on the list (recipient_name), for those shown.
+    names: dict[int, str]
 
     @property
     def agrees(self) -> bool:
@@ -32,23 +38,25 @@ class RuleCheck:
 
 
 def rule_check(period: ListPeriod) -> RuleCheck:
-    """Compare the working list with `draft_candidates` (the programme's rules now)."""
-    proposed = {h.id: h for h in draft_candidates(period)}
-    entries = list(
-        db.session.scalars(
-            select(ListEntry)
-            .where(ListEntry.period_id == period.id)
-            .options(selectinload(ListEntry.household).selectinload(Household.members))
-        )
-    )
+    """Compare the working list with `draft_candidate_ids` (the programme's rules now).
+
+    The rules are applied to plain rows (draft_candidate_ids); only the households the
+    page shows (the differences) are loaded, and their names come from plain rows
+    (`recipient_names`), not from every member as an object."""
+    proposed_ids = draft_candidate_ids(period)
+    proposed = set(proposed_ids)
+    entries = list(db.session.scalars(select(ListEntry).where(ListEntry.period_id == period.id)))
     listed = {e.household_id for e in entries if e.active}
-    unmatched = sorted(
-        (e for e in entries if e.active and e.household_id not in proposed),
-        key=lambda e: (e.household.rw or 0, e.household.rt or 0, e.household_id),
-    )
-    missing = [h for hid, h in proposed.items() if hid not in listed]
+    unmatched = [e for e in entries if e.active and e.household_id not in proposed]
+    missing_ids = [hid for hid in proposed_ids if hid not in listed]
+    shown_ids = [e.household_id for e in unmatched] + missing_ids
+    shown = households_by_id(shown_ids)
+    for e in unmatched:
+        set_committed_value(e, "household", shown[e.household_id])
+    unmatched.sort(key=lambda e: (e.household.rw or 0, e.household.rt or 0, e.household_id))
+    missing = [shown[hid] for hid in missing_ids]
     taken_off = frozenset(e.household_id for e in entries if not e.active)
-    return RuleCheck(unmatched, missing, taken_off)
+    return RuleCheck(unmatched, missing, taken_off, recipient_names(shown_ids))
 
 
 def active_count(period: ListPeriod) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, String, and_, func, literal_column, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import Select, String, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy.orm import lazyload
 
 from portal.extensions import db
 from portal.models_base import village_today
@@ -169,13 +170,50 @@ def search_query(filters: Filters, today: date | None = None) -> Select:
                 )
             )
         )
-    return stmt.options(selectinload(Household.members)).order_by(
-        Household.rw, Household.rt, Household.id
+    return stmt.order_by(Household.rw, Household.rt, Household.id)
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    """What the staff search's list shows of a household's members: the head (the
+    first member, by id, recorded as head and not merged: `Household.head`) and how
+    many live there (alive, not merged)."""
+
+    head_name: str | None = None
+    head_status: str | None = None
+    living: int = 0
+
+
+def member_summaries(households) -> dict[int, MemberSummary]:
+    """MemberSummary of each household, from plain rows of five member columns in one
+    statement (even for none): the list loaded every member as an object for this."""
+    ids = [h.id for h in households]
+    members: dict[int, list] = {hid: [] for hid in ids}
+    for row in db.session.execute(_member_columns(), {"ids": ids}):
+        members[row.household_id].append(row)
+    out = {}
+    for hid, rows in members.items():
+        head = next((r for r in rows if r.relation == "head" and r.merged_into_id is None), None)
+        living = sum(1 for r in rows if r.status == "alive" and r.merged_into_id is None)
+        out[hid] = MemberSummary(head.name if head else None, head.status if head else None, living)
+    return out
+
+
+@cache
+def _member_columns():
+    """Built once per process (households `ids` as an expanding parameter)."""
+    return (
+        select(
+            Person.household_id, Person.name, Person.relation, Person.status, Person.merged_into_id
+        )
+        .where(Person.household_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Person.id)
     )
 
 
 def search_households(filters: Filters, page: int = 1, per_page: int = 25):
-    """A page of households for the staff search (Flask-SQLAlchemy Pagination)."""
+    """A page of households for the staff search (Flask-SQLAlchemy Pagination); their
+    members' names and counts come from `member_summaries`."""
     stmt = search_query(filters)
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
     if page == 1 and len(pagination.items) < per_page:

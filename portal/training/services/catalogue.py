@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -43,23 +44,35 @@ def published_courses(category: str | None = None) -> list[Course]:
     return courses
 
 
-def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[TrainingSession]:
-    """Sessions of published courses from today on (all of one course if given)."""
-    start = utcnow() - timedelta(hours=12)
+@cache
+def _upcoming_statement(of_course: bool):
+    """The sessions of published courses between two times (of one course or all),
+    built once per process: building it and its cache key cost as much as running it."""
     query = (
         select(TrainingSession)
         .join(Course)
+        # The course from the join the filter needs (not joined a second time).
+        .options(contains_eager(TrainingSession.course))
         .where(
             Course.published.is_(True),
             TrainingSession.cancelled.is_(False),
-            TrainingSession.starts_at >= start,
-            TrainingSession.starts_at <= start + timedelta(days=days),
+            TrainingSession.starts_at >= bindparam("start"),
+            TrainingSession.starts_at <= bindparam("end"),
         )
         .order_by(TrainingSession.starts_at, TrainingSession.id)
     )
+    if of_course:
+        query = query.where(TrainingSession.course_id == bindparam("course_id"))
+    return query
+
+
+def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[TrainingSession]:
+    """Sessions of published courses from today on (all of one course if given)."""
+    start = utcnow() - timedelta(hours=12)
+    params = {"start": start, "end": start + timedelta(days=days)}
     if course is not None:
-        query = query.where(TrainingSession.course_id == course.id)
-    return list(db.session.scalars(query))
+        params["course_id"] = course.id
+    return list(db.session.scalars(_upcoming_statement(course is not None), params))
 
 
 def courses_from_pledges(pledge_ids) -> list[Course]:

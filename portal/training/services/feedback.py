@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -41,8 +43,10 @@ def feedback_of(place: Place) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.place_id == place.id))
 
 
-def feedback_summary() -> dict:
-    """Average rating, answers, and started/grew a business, per course and per sponsor."""
+@cache
+def _summary_statements():
+    """The two statements of `feedback_summary`, built once per process (building them
+    and their cache keys cost more than running them)."""
     started = func.sum(case((Feedback.business == "started", 1), else_=0))
     grew = func.sum(case((Feedback.business == "grew", 1), else_=0))
     base = (
@@ -52,12 +56,17 @@ def feedback_summary() -> dict:
         .join(TrainingSession, Place.session_id == TrainingSession.id)
         .join(Course, TrainingSession.course_id == Course.id)
     )
-    per_course = db.session.execute(
-        base.add_columns(Course.id, Course.title_id).group_by(Course.id, Course.title_id)
-    ).all()
-    by_sponsor = db.session.execute(
-        base.add_columns(Course.sponsor_company_id).group_by(Course.sponsor_company_id)
-    ).all()
+    return (
+        base.add_columns(Course.id, Course.title_id).group_by(Course.id, Course.title_id),
+        base.add_columns(Course.sponsor_company_id).group_by(Course.sponsor_company_id),
+    )
+
+
+def feedback_summary() -> dict:
+    """Average rating, answers, and started/grew a business, per course and per sponsor."""
+    per_course_statement, by_sponsor_statement = _summary_statements()
+    per_course = db.session.execute(per_course_statement).all()
+    by_sponsor = db.session.execute(by_sponsor_statement).all()
     names = csr_queries.company_names(row[-1] for row in by_sponsor)
     per_sponsor = [(*row[:-1], names.get(row[-1])) for row in by_sponsor]
     return {"courses": per_course, "sponsors": per_sponsor}

@@ -1,0 +1,29 @@
+"""The staff index's progress of every need: all companies and verified ones at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from portal.csr import services
+from portal.csr.models import Company, Need
+from portal.devdata import csr as csr_demo
+from portal.extensions import db
+
+
+def test_progress_both_is_progress_for_all_and_for_the_public(app):
+    """One statement for both columns of the staff index: the same Progress as the two
+    separate ones, for needs with pledges of verified companies, of unverified ones
+    only, of both, and with none."""
+    csr_demo.generate(needs=12, pledges=80, companies=6, seed=5)
+    db.session.flush()
+    first = db.session.scalar(select(Company.id).order_by(Company.id))
+    db.session.execute(update(Company).where(Company.id == first).values(status="pending"))
+    db.session.add(Need(kind="money", title_id="Tanpa janji", description_id="-", target=10))
+    db.session.commit()
+    needs = services.list_needs()
+
+    every, public = services.progress_both(needs)
+    assert every == services.progress_for(needs, public=False)
+    assert public == services.progress_for(needs, public=True)
+    assert any(every[n.id] != public[n.id] for n in needs)
+    assert services.progress_both([]) == ({}, {})

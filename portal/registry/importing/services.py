@@ -418,6 +418,19 @@ def recent_batches(limit: int = 50) -> list[ImportBatch]:
     )
 
 
+def _keep_error(batch_id: int, exc: Exception) -> None:
+    """A failed confirmation: its own transaction rolled back, the error kept on the batch
+    (shown on its page) and logged."""
+    db.session.rollback()
+    with write_transaction(db.session()):
+        db.session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(error=f"{type(exc).__name__}: {exc}"[:300])
+        )
+    current_app.logger.exception("import batch %s failed", batch_id)
+
+
 def confirm_import(batch: ImportBatch, *, actor, today: date | None = None) -> ImportBatch:
     """Write every valid row of a previewed batch in one transaction, with audit entries.
 
@@ -477,14 +490,7 @@ def confirm_import(batch: ImportBatch, *, actor, today: date | None = None) -> I
     except Exception as exc:
         writer.close()
         _remove(token, "confirm.jsonl")
-        db.session.rollback()
-        with write_transaction(db.session()):
-            db.session.execute(
-                update(ImportBatch)
-                .where(ImportBatch.id == batch_id)
-                .values(error=f"{type(exc).__name__}: {exc}"[:300])
-            )
-        current_app.logger.exception("import batch %s failed", batch_id)
+        _keep_error(batch_id, exc)
         raise ConfirmError(
             _l("The import failed and nothing was written. The error has been logged.")
         ) from exc

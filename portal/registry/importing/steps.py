@@ -24,7 +24,6 @@ import hashlib
 import shutil
 from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -37,6 +36,7 @@ from portal.registry.importing.batch_files import _file, _remove
 from portal.registry.importing.models import ImportBatch
 from portal.registry.importing.services import (
     ConfirmError,
+    _keep_error,
     _keep_only_problems,
     _PreviewWriter,
     _read_rows,
@@ -132,14 +132,7 @@ def _finish(batch_id: int, done: int, counts: dict, *, actor, layout, summary_te
 
 def _failed(batch_id: int, exc: Exception, done: int) -> ConfirmError:
     """Keep the error on the batch (the finished steps stay) and say where it stopped."""
-    db.session.rollback()
-    with write_transaction(db.session()):
-        db.session.execute(
-            update(ImportBatch)
-            .where(ImportBatch.id == batch_id)
-            .values(error=f"{type(exc).__name__}: {exc}"[:300])
-        )
-    current_app.logger.exception("import batch %s failed", batch_id)
+    _keep_error(batch_id, exc)
     return ConfirmError(
         _l(
             "The import stopped after row %(row)d; the rows before it are written. "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, DateTime
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -76,3 +76,26 @@ class PublishableMixin:
         self.published = value
         if value and self.published_at is None:
             self.published_at = utcnow()
+
+
+class ModeratedCommentMixin:
+    """A resident's comment, moderated: the author's account (kept null when it is
+    deleted) and masked label, the text, how often it was reported, and who hid it, when
+    and why (the reason is shown in its place). Proposals' and activities' comments."""
+
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    author_label: Mapped[str] = mapped_column(String(120), default="")
+    body: Mapped[str] = mapped_column(Text)
+    flags_count: Mapped[int] = mapped_column(Integer, default=0)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(String(300))
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, UTCDateTime, sql_in, utcnow
+from portal.models_base import ModeratedCommentMixin, TimestampMixin, UTCDateTime, sql_in, utcnow
 from portal.status_tags import register as register_status
 
 # The five fields (bidang) of village spending (Permendagri 20/2018).
@@ -274,7 +274,7 @@ class NeedSnapshot(db.Model):
     need_level: Mapped[str] = mapped_column(String(16))
 
 
-class ActivityComment(db.Model):
+class ActivityComment(ModeratedCommentMixin, db.Model):
     """A verified resident's comment on an activity (a result of the plan), moderated as
     participation's proposal comments are: residents report it, staff hide it with a
     reason shown in its place."""
@@ -285,22 +285,6 @@ class ActivityComment(db.Model):
     activity_id: Mapped[int] = mapped_column(
         ForeignKey("monitoring_activity.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    author_label: Mapped[str] = mapped_column(String(120), default="")
-    body: Mapped[str] = mapped_column(Text)
-    flags_count: Mapped[int] = mapped_column(Integer, default=0)
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str | None] = mapped_column(String(300))
-    hidden_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
 
 class ActivityCommentFlag(db.Model):

@@ -32,7 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models_base import TimestampMixin, UTCDateTime, as_utc, sql_in, utcnow
+from portal.models_base import (
+    ModeratedCommentMixin,
+    TimestampMixin,
+    UTCDateTime,
+    as_utc,
+    sql_in,
+    utcnow,
+)
 
 METHODS = {
     "single": _l("Single choice"),
@@ -301,29 +308,13 @@ class ProposalSupport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ProposalComment(db.Model):
+class ProposalComment(ModeratedCommentMixin, db.Model):
     __tablename__ = "proposal_comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    author_label: Mapped[str] = mapped_column(String(120), default="")
-    body: Mapped[str] = mapped_column(Text)
-    flags_count: Mapped[int] = mapped_column(Integer, default=0)
-    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str | None] = mapped_column(String(300))
-    hidden_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
 
 class ContentFlag(db.Model):

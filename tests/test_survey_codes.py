@@ -151,7 +151,7 @@ def test_one_response_per_invitation_when_sent_at_once(app, make_user):
     db.session.commit()  # no read transaction of this thread's left open across theirs
 
     def answer():
-        return "error" if participation.submit_coded_response(codes[0], raw) else "saved"
+        return "error" if participation.submit_coded_response(codes[0], raw)[2] else "saved"
 
     outcomes = [
         "refused"

@@ -325,10 +325,14 @@ def code_answer():
     form = SurveyCodeForm()
     if not form.validate_on_submit():
         return _code_page(form, 400)
+    # The answers' fields are q<question id>; the service keeps those of its survey.
+    raw = {
+        int(key[1:]): request.form.getlist(key)
+        for key in request.form
+        if key[:1] == "q" and is_whole(key[1:]) and len(key) <= 10
+    }
     try:
-        respondent, item = services.survey_for_code(form.code.data)
-        raw = {q.id: request.form.getlist(f"q{q.id}") for q in item.questions}
-        errors = services.submit_coded_response(form.code.data, raw)
+        respondent, item, errors = services.submit_coded_response(form.code.data, raw)
     except services.ParticipationError as error:
         show_error(form, error, fallback="code")
         return _code_page(form, 400)

@@ -38,13 +38,16 @@ def survey_for_code(code: str | None) -> tuple[hooks.CodeRespondent, Survey]:
 
 
 @owns_transaction
-def submit_coded_response(code: str | None, raw: dict[int, list[str]]) -> dict[int, str]:
+def submit_coded_response(
+    code: str | None, raw: dict[int, list[str]]
+) -> tuple[hooks.CodeRespondent, Survey, dict[int, str]]:
     """Store the answers given with an invitation's code, once per invitation. Returns
-    errors per question id (empty: saved); a refused code raises ParticipationError."""
+    the respondent, the survey and the errors per question id (empty: saved), for the
+    page shown again; a refused code raises ParticipationError."""
     respondent, survey = survey_for_code(code)
     rows, errors = check_answers(survey, raw)
     if errors:
-        return errors
+        return respondent, survey, errors
     store_response(
         survey.id,
         rows,
@@ -54,4 +57,4 @@ def submit_coded_response(code: str | None, raw: dict[int, list[str]]) -> dict[i
         rt=respondent.rt,
         rw=respondent.rw,
     )
-    return {}
+    return respondent, survey, {}

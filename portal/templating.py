@@ -11,6 +11,14 @@ options, values that cannot be a dictionary key, no request) goes to Flask's own
 Each render gets a `url_for` bound to its request (a context processor: the request is
 looked up once per page, not once per link); the global one, for macros imported
 without context, looks the request up on each call.
+
+`kept_fragment` does the same for parts of base.html that are the same markup for every
+page of one endpoint, language and role (the main menu, the footer's links, the head's
+links): `{% call kept_fragment("menu") %}...{% endcall %}` renders the block the first
+time and then answers the kept markup. The key is the fragment's name, the language,
+the host (addresses), the request's endpoint (which item is current) and the user's
+role (which items show), so a block may use exactly those and nothing else: no user
+name, no CSRF token, no query string, no flashed message.
 """
 
 from __future__ import annotations
@@ -18,8 +26,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from portal.i18n import current_lang
 
 MAX_KEPT = 4096
+MAX_FRAGMENTS = 2048
 
 
 def _request_key() -> tuple:
@@ -59,3 +72,31 @@ def configure(app: Flask) -> None:
         except RuntimeError:  # rendering outside a request (mail, PDF text)
             return {}
         return {"url_for": remembered(lambda: here)}
+
+    _configure_fragments(app)
+
+
+def _fragment_key(name: str) -> tuple:
+    user = current_user
+    role = user.role if user.is_authenticated else None
+    return (name, current_lang(), _request_key(), request.endpoint, role)
+
+
+def _configure_fragments(app: Flask) -> None:
+    kept: dict[tuple, Markup] = {}
+
+    def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
+        try:
+            key = _fragment_key(name)
+            return kept[key]
+        except KeyError:
+            pass
+        except RuntimeError:  # outside a request
+            return Markup(caller())
+        markup = Markup(caller())
+        if len(kept) >= MAX_FRAGMENTS:
+            kept.clear()
+        kept[key] = markup
+        return markup
+
+    app.jinja_env.globals["kept_fragment"] = kept_fragment

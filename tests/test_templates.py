@@ -137,6 +137,7 @@ CORE_GLOBALS = {
     "categories",
     "current_lang",
     "excerpt",
+    "kept_fragment",  # base.html's menu, footer and head links (portal/templating.py)
     "lang_query",
     "meeting_kinds",
     "partner_kinds",
@@ -170,3 +171,54 @@ def test_the_names_in_jinja_globals_are_the_listed_ones(app):
     added = set(app.jinja_env.globals) - set(Flask("plain").jinja_env.globals)
     listed = CORE_GLOBALS | EXTENSION_GLOBALS | set().union(*FEATURE_GLOBALS.values())
     assert added == listed, (sorted(added - listed), sorted(listed - added))
+
+
+# --- kept fragments of base.html (portal.templating.kept_fragment) --------------------
+
+
+def _menu(page) -> str:
+    html = page.get_data(as_text=True)
+    return html[html.index('<nav class="main-nav"') : html.index("</nav>", html.index("main-nav"))]
+
+
+def _current(menu: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)" aria-current="page">', menu)
+
+
+def test_the_kept_menu_follows_role_language_and_page(app, make_user):
+    """One worker keeps the menu per endpoint, language and role: the same page asked
+    by an anonymous visitor, a resident, an operator and an officer, in both languages,
+    shows each their own items, and the current item follows the page."""
+    from portal.accounts import staff_session
+
+    def client_for(role):
+        client = app.test_client()
+        if role is not None:
+            user = make_user(role)
+            with client.session_transaction() as session:
+                session["_user_id"] = user.get_id()
+                session["_fresh"] = True
+                staff_session.mark_seen(session)
+                if user.is_staff:
+                    staff_session.mark_verified(user, session)
+        return client
+
+    clients = {role: client_for(role) for role in (None, "resident", "operator", "officer")}
+    for _round in range(2):  # the second round is answered from the kept markup
+        for lang, staff, account, point in (
+            ("id", "Area Staf", "Akun saya", "Titik penyaluran"),
+            ("en", "Staff area", "My account", "Distribution point"),
+        ):
+            menus = {
+                role: _menu(client.get(f"/?lang={lang}")) for role, client in clients.items()
+            }
+            assert staff not in menus[None] and account not in menus[None]
+            assert account in menus["resident"] and staff not in menus["resident"]
+            assert staff in menus["operator"] and account not in menus["operator"]
+            assert point in menus["officer"] and staff not in menus["officer"]
+            assert point not in menus["resident"] and point not in menus[None]
+            assert all(_current(menu) == ["/"] for menu in menus.values()), menus
+        listing = _menu(clients["operator"].get("/pengumuman?lang=en"))
+        assert _current(listing) == ["/pengumuman"] and "Announcements" in listing
+        staff_page = _menu(clients["operator"].get("/staf/?lang=id"))
+        assert _current(staff_page) == ["/staf/"] and "Area Staf" in staff_page

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from flask import Flask, request
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.i18n import current_lang
 
@@ -92,8 +92,9 @@ def _configure_fragments(app: Flask) -> None:
         except KeyError:
             pass
         except RuntimeError:  # outside a request
-            return Markup(caller())
-        markup = Markup(caller())
+            return escape(caller())
+        # The block comes back as Markup (base.html is autoescaped): escape() keeps it.
+        markup = escape(caller())
         if len(kept) >= MAX_FRAGMENTS:
             kept.clear()
         kept[key] = markup

@@ -209,9 +209,7 @@ def test_the_kept_menu_follows_role_language_and_page(app, make_user):
             ("id", "Area Staf", "Akun saya", "Titik penyaluran"),
             ("en", "Staff area", "My account", "Distribution point"),
         ):
-            menus = {
-                role: _menu(client.get(f"/?lang={lang}")) for role, client in clients.items()
-            }
+            menus = {role: _menu(client.get(f"/?lang={lang}")) for role, client in clients.items()}
             assert staff not in menus[None] and account not in menus[None]
             assert account in menus["resident"] and staff not in menus["resident"]
             assert staff in menus["operator"] and account not in menus["operator"]

@@ -220,3 +220,24 @@ def test_the_kept_menu_follows_role_language_and_page(app, make_user):
         assert _current(listing) == ["/pengumuman"] and "Announcements" in listing
         staff_page = _menu(clients["operator"].get("/staf/?lang=id"))
         assert _current(staff_page) == ["/staf/"] and "Area Staf" in staff_page
+
+
+def test_a_fields_hint_argument_is_shown_and_tied_to_the_input(app):
+    """field(f, hint=...) shows the hint (the evaluation form passes one) unless the
+    field has a description of its own, and the input names it in aria-describedby."""
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    class Form(FlaskForm):
+        plain = StringField("Plain")
+        described = StringField("Described", description="Its own words")
+
+    page = '{% from "_macros/ui.html" import field %}{{ field(f, hint="Say it short") }}'
+    with app.test_request_context():
+        form = Form(meta={"csrf": False})
+        plain = render_template_string(page, f=form.plain)
+        described = render_template_string(page, f=form.described)
+    assert '<p class="hint" id="plain-hint">Say it short</p>' in plain
+    assert 'aria-describedby="plain-hint"' in plain
+    assert "Its own words" in described and "Say it short" not in described

@@ -199,3 +199,114 @@ def test_the_yearly_need_level_snapshot_cannot_be_rewritten(app, make_user):
             db.session.execute(text(statement))
         db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(NeedSnapshot)) == 3
+
+
+def test_a_household_answers_a_rounds_survey_once_with_code_or_account(app, client, make_user):
+    """The invitation's household answers once: a member's account after the code is
+    refused, the code after a member's account is refused, another member's account
+    too; a resident of a household the round did not invite answers as before."""
+    from portal.accounts.models import User
+    from portal.registry.models import Household
+    from tests.test_participation import make_resident
+
+    round_, survey, _operator, codes = _closed_round_with_survey(make_user)
+    invited = db.session.scalars(
+        select(Entitlement).where(Entitlement.round_id == round_.id).order_by(Entitlement.id)
+    ).all()
+    first_home, second_home = (db.session.get(Household, e.household_id) for e in invited[:2])
+    raw = {q.id: v for q, v in zip(survey.questions, (["1"], [], ["3"], []), strict=True)}
+
+    def answer(user):
+        return participation.submit_response(survey.id, db.session.get(User, user.id), raw)
+
+    def said(error) -> str:
+        with app.test_request_context("/?lang=en"):
+            return str(error.value.message)
+
+    # The code first, then a member's account.
+    assert (
+        client.post(URL + "/jawab", data={"code": codes[0], **_answers(survey)}).status_code == 302
+    )
+    member = make_resident(first_home)
+    assert participation.has_answered(survey, member)
+    with pytest.raises(participation.ParticipationError) as refused:
+        answer(member)
+    assert "household has already answered" in said(refused)
+    as_member = app.test_client()  # the survey's page as the member sees it
+    with as_member.session_transaction() as session:
+        session["_user_id"] = member.get_id()
+        session["_fresh"] = True
+    shown = as_member.get(f"/partisipasi/survei/{survey.id}?lang=en").get_data(as_text=True)
+    assert "You have already answered this survey." in shown
+    assert _responses() == 1
+
+    # A member's account first, then the code, then another member's account.
+    second = make_resident(second_home)
+    assert not participation.has_answered(survey, second)
+    assert answer(second) == {}
+    stored = db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.user_id == second.id)
+    ).one()
+    assert stored.respondent_key and len(stored.respondent_key) == 64
+    by_code = client.post(URL + "/jawab?lang=en", data={"code": codes[1], **_answers(survey)})
+    assert by_code.status_code == 400
+    assert "This invitation has already answered the survey." in by_code.get_data(as_text=True)
+    with pytest.raises(participation.ParticipationError):
+        answer(make_resident(second_home))
+    assert _responses() == 2
+
+    # A household the round did not invite: an account answers, keyless, once.
+    outsider = make_resident()
+    assert answer(outsider) == {}
+    assert (
+        db.session.scalars(
+            select(SurveyResponse.respondent_key).where(SurveyResponse.user_id == outsider.id)
+        ).one()
+        is None
+    )
+    with pytest.raises(participation.ParticipationError) as again:
+        answer(outsider)
+    assert "You have already answered" in said(again)
+    assert _responses() == 3
+
+
+def test_one_response_per_household_when_code_and_accounts_answer_at_once(app, make_user):
+    """Two members' accounts and the invitation's code, twice, at one moment: one
+    response is stored (the unique index on the survey and the invitation's key)."""
+    import itertools
+
+    from portal.accounts.models import User
+    from portal.registry.models import Household
+    from tests.test_participation import make_resident
+
+    round_, survey, _operator, codes = _closed_round_with_survey(make_user, households=3)
+    first = db.session.scalars(select(Entitlement).where(Entitlement.code == codes[0])).one()
+    home = db.session.get(Household, first.household_id)
+    members = [make_resident(home).id, make_resident(home).id]
+    raw = {survey.questions[0].id: ["2"], survey.questions[2].id: ["1"]}
+    survey_id = survey.id
+    db.session.commit()  # no read transaction of this thread's left open across theirs
+    turns = itertools.count()
+
+    def answer():
+        turn = next(turns)
+        if turn < 2:
+            errors = participation.submit_response(
+                survey_id, db.session.get(User, members[turn]), raw
+            )
+        else:
+            errors = participation.submit_coded_response(codes[0], raw)[2]
+        return "error" if errors else "saved"
+
+    outcomes = [
+        "refused"
+        if isinstance(result, participation.ParticipationError)
+        and any(
+            result.message is said
+            for said in (participation.ANSWERED_WITH_CODE, participation.ANSWERED_BY_HOUSEHOLD)
+        )
+        else result
+        for result in run_at_once(app, 4, answer, refusals=(participation.ParticipationError,))
+    ]
+    assert sorted(outcomes) == ["refused", "refused", "refused", "saved"], outcomes
+    assert _responses() == 1

@@ -131,3 +131,11 @@ def invitation_by_code(text: str | None) -> InvitationRow | None:
         select(t.c.id, t.c.round_id, t.c.rt, t.c.rw, t.c.status).where(t.c.code == code)
     ).first()
     return InvitationRow(*row) if row else None
+
+
+def invitation_of_household(round_id: int, household_id: int) -> int | None:
+    """The id of a household's invitation (entitlement) in a round, or None."""
+    t = Entitlement.__table__
+    return db.session.scalar(
+        select(t.c.id).where(t.c.round_id == round_id, t.c.household_id == household_id)
+    )

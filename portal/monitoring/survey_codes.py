@@ -6,7 +6,10 @@ without an account at `/partisipasi/kode` with the code printed on their invitat
 (the card prints that address). Participation stores one response per invitation: the
 key it keeps is an HMAC of the survey and the invitation under the app's secret key,
 never the code, so the answers cannot be joined to a household from the database alone.
-Registered with participation's hook (`portal.participation.hooks`) by the app factory.
+Registered with participation's hook (`portal.participation.hooks`) by the app factory,
+with `household_key`: a verified resident answering the round's survey with an account
+is stored under the same key as their household's invitation, so one household answers
+once, with the code or an account.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.distribution import queries as distribution
-from portal.monitoring.services.evaluation import EVALUATED_ROUNDS, get_evaluation
+from portal.monitoring.services.evaluation import (
+    EVALUATED_ROUNDS,
+    get_evaluation,
+    rounds_asking,
+)
 from portal.participation import hooks
 from portal.participation.services import ParticipationError
 
@@ -57,5 +64,16 @@ def find(code: str) -> hooks.CodeRespondent | None:
     )
 
 
+def household_key(survey_id: int, household_id: int) -> str | None:
+    """The key of the household's invitation in a round whose evaluation links this
+    survey, or None (a survey no round asks, a household no such round invited)."""
+    for round_id in rounds_asking(survey_id):
+        entitlement_id = distribution.invitation_of_household(round_id, household_id)
+        if entitlement_id is not None:
+            return respondent_key(survey_id, entitlement_id)
+    return None
+
+
 def register() -> None:
     hooks.register_code_finder(find)
+    hooks.register_household_key(household_key)

@@ -8,6 +8,12 @@ survey (monitoring's evaluation, which reads distribution) registers a finder he
 `ParticipationError` (with the field "code") for one it knows but may not answer now,
 and returns None for a code it does not know. The first finder that knows the code
 decides.
+
+The same feature may also register a `household_key(survey_id, household_id)`: the key
+a household's invitation answers that survey with, or None. A verified resident who
+answers with an account is then stored under it as well, so one household answers a
+round's survey once, with the code or with any of its members' accounts (the unique
+index on the survey and the key refuses the second).
 """
 
 from __future__ import annotations
@@ -46,4 +52,23 @@ def respondent_for(code: str) -> CodeRespondent | None:
         found = finder(code)
         if found is not None:
             return found
+    return None
+
+
+_HOUSEHOLD_KEYS: list[Callable[[int, int], str | None]] = []
+
+
+def register_household_key(finder: Callable[[int, int], str | None]) -> None:
+    if finder not in _HOUSEHOLD_KEYS:
+        _HOUSEHOLD_KEYS.append(finder)
+
+
+def household_key(survey_id: int, household_id: int | None) -> str | None:
+    """The key this household's invitation answers the survey with, or None."""
+    if household_id is None:
+        return None
+    for finder in _HOUSEHOLD_KEYS:
+        key = finder(survey_id, household_id)
+        if key is not None:
+            return key
     return None

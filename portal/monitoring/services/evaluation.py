@@ -76,6 +76,17 @@ def get_evaluation(kind: str, ref: int) -> Evaluation | None:
     )
 
 
+def rounds_asking(survey_id: int) -> list[int]:
+    """The rounds whose evaluation links this survey (usually none or one)."""
+    return list(
+        db.session.scalars(
+            select(Evaluation.ref)
+            .where(Evaluation.kind == "round", Evaluation.survey_id == survey_id)
+            .order_by(Evaluation.ref)
+        )
+    )
+
+
 def indicator_rows(subj: Subject) -> list[IndicatorRow]:
     """The indicators for the subject's year, against that year's targets."""
     return dashboard_rows([subj.year])

@@ -46,6 +46,7 @@ from portal.participation.services.common import (
 )
 from portal.participation.services.needs_surveys import (
     ANSWERED,
+    ANSWERED_BY_HOUSEHOLD,
     QuestionSummary,
     add_question,
     answer_rows,
@@ -96,6 +97,7 @@ from portal.participation.services.votes import (
 __all__ = [
     "ALREADY_SUPPORTED",
     "ANSWERED",
+    "ANSWERED_BY_HOUSEHOLD",
     "ANSWERED_WITH_CODE",
     "AREA_MINIMUM",
     "Area",

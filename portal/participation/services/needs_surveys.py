@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from portal import spreadsheet
 from portal.accounts.models import User
@@ -14,6 +14,7 @@ from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.numbers import is_whole
+from portal.participation import hooks
 from portal.participation.models import (
     QUESTION_KINDS,
     Survey,
@@ -104,14 +105,14 @@ def set_survey_status(survey: Survey, status: str, actor: User) -> None:
 
 
 def has_answered(survey: Survey, user: User) -> bool:
-    return (
-        db.session.scalar(
-            select(SurveyResponse.id).where(
-                SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id
-            )
-        )
-        is not None
-    )
+    """Whether this resident, or their household (with the invitation's code or another
+    member's account, for a survey a distribution round asks), has answered."""
+    mine = SurveyResponse.user_id == user.id
+    key = hooks.household_key(survey.id, area_for(user)[0])
+    if key is not None:
+        mine = or_(mine, SurveyResponse.respondent_key == key)
+    found = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id, mine)
+    return db.session.scalar(found.limit(1)) is not None
 
 
 def check_answers(survey: Survey, raw: dict[int, list[str]]) -> tuple[list[dict], dict[int, str]]:
@@ -151,6 +152,10 @@ def check_answers(survey: Survey, raw: dict[int, list[str]]) -> tuple[list[dict]
 
 
 ANSWERED = _l("You have already answered this survey. Thank you!")
+ANSWERED_BY_HOUSEHOLD = _l(
+    "Your household has already answered this survey (with your account, another "
+    "member's or the invitation's code). Thank you!"
+)
 
 
 @owns_transaction
@@ -163,8 +168,12 @@ def submit_response(survey_id: int, user: User, raw: dict[int, list[str]]) -> di
     rows, errors = check_answers(survey, raw)
     if errors:
         return errors
-    _household, rt, rw = area_for(user)
-    store_response(survey_id, rows, ANSWERED, user_id=user.id, rt=rt, rw=rw)
+    household_id, rt, rw = area_for(user)
+    # A survey a distribution round asks is answered once per invited household, with
+    # the invitation's code or any member's account: the same key as the code's.
+    key = hooks.household_key(survey_id, household_id)
+    answered = ANSWERED if key is None else ANSWERED_BY_HOUSEHOLD
+    store_response(survey_id, rows, answered, user_id=user.id, respondent_key=key, rt=rt, rw=rw)
     return {}
 
 

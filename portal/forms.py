@@ -7,6 +7,7 @@ ships no Indonesian catalogue, so its messages are translated in the portal's.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import wtforms.widgets
@@ -181,6 +182,29 @@ def html_params(**kwargs) -> Markup:
     return Markup(" ").join(params)
 
 
+# Each <option> of a select the same way, when it has no attributes of its own (every
+# select here): value then selected, written as html_params sorts them. And the
+# render_option a Select class uses is worked out once per class: WTForms 3.3 asks
+# inspect.signature() about it on every select it renders.
+wtforms_render_option = widgets_core.Select.render_option.__func__
+
+
+def _render_option(cls, choice, **kwargs):
+    if kwargs or choice.render_kw:
+        return wtforms_render_option(cls, choice, **kwargs)
+    value = choice.value
+    if isinstance(value, bool):
+        value = str(value)
+    value = escape(value).replace(Markup('"'), Markup("&quot;"))
+    label = escape(choice.label or choice.value)
+    selected = "selected " if choice.selected else ""
+    return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704 (escaped)
+
+
+widgets_core.Select.render_option = classmethod(_render_option)
+widgets_core.Select._dispatch_render_option = classmethod(
+    functools.cache(widgets_core.Select._dispatch_render_option.__func__)
+)
 widgets_core.html_params = html_params
 widgets_core.Input.html_params = staticmethod(html_params)
 widgets_core.Button.html_params = staticmethod(html_params)

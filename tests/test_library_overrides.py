@@ -1,4 +1,4 @@
-"""Two library internals are overridden because the libraries offer no public hook; the
+"""Library internals are overridden where the libraries offer no public hook; the
 versions are pinned in pyproject.toml, and these tests fail if a release moves what the
 overrides replace (so an upgrade cannot silently turn them into dead code)."""
 
@@ -43,7 +43,7 @@ def test_faster_html_params_writes_what_wtforms_writes():
     from portal import forms
 
     assert widgets_core.html_params is forms.html_params
-    assert "html_params(" in inspect.getsource(widgets_core.Select.render_option)
+    assert "html_params(" in inspect.getsource(forms.wtforms_render_option)
     # Input and Button call their own class attribute (bound at WTForms' import), Label
     # the package's re-export.
     for widget in (widgets_core.Input, widgets_core.Button):
@@ -99,3 +99,52 @@ def test_flask_babel_still_finds_its_request_state_through_the_replaced_function
     with Flask("x").app_context():
         state = _babel_context()
         assert state is g._flask_babel is _babel_context()
+
+
+def test_faster_select_options_write_what_wtforms_writes():
+    """portal/forms.py writes a select's <option>s with an f-string and works out the
+    render_option a Select class uses once: the markup stays WTForms' own."""
+    import warnings
+
+    import wtforms.widgets.core as widgets_core
+    from markupsafe import Markup
+    from wtforms import Form, SelectField, SelectMultipleField
+    from wtforms.fields.choices import SelectChoice
+
+    from portal import forms
+
+    assert "def _dispatch_render_option" in inspect.getsource(widgets_core.Select)
+    choices = [
+        SelectChoice("", "–"),
+        SelectChoice("a", 'A & "B" <c>'),
+        SelectChoice(3, Markup("<i>tiga</i>")),
+        SelectChoice('x"y', ""),
+        SelectChoice("z", "Zed", render_kw={"disabled": True}),
+    ]
+
+    class Sample(Form):
+        one = SelectField(choices=choices, default="a")
+        flag = SelectField(
+            choices=[SelectChoice(True, "Ya"), SelectChoice(False, "Tidak")],
+            coerce=bool,
+            default=True,
+        )
+        many = SelectMultipleField(
+            choices=[SelectChoice("p", "P"), SelectChoice("q", "Q")], default=["p", "q"]
+        )
+
+    sample = Sample()
+
+    def written():
+        return [str(sample.one()), str(sample.flag()), str(sample.many(class_="w"))]
+
+    ours = written()
+    assert 'selected value="a"' in ours[0] and "&lt;c&gt;" in ours[0]
+    widgets_core.Select.render_option = classmethod(forms.wtforms_render_option)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no legacy-signature warning either way
+            theirs = written()
+    finally:
+        widgets_core.Select.render_option = classmethod(forms._render_option)
+    assert ours == theirs

@@ -108,7 +108,7 @@ def test_nik_mismatch_is_saved_with_a_warning():
     )
     assert errors == {} and len(warnings) == 1
     assert item.nik_warning == "birth_date"
-    assert services.nik_mismatches() == [item]
+    assert services.nik_mismatches() == [(item.id, item.name, item.household_id)]
 
 
 def test_same_nik_twice_is_refused_by_the_database_even_in_two_households():

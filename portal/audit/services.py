@@ -4,9 +4,10 @@ committed (or rolled back) together with the change they describe."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -114,17 +115,26 @@ def known_values() -> dict[str, list]:
 
     Each actor is named as on their latest entry: the log keeps the name it was written
     under, so the menu needs no user table (audit sits below accounts)."""
-    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
-    types = db.session.scalars(
-        select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
-    )
+    actions, types, latest_names = _known_value_statements()
+    rows = db.session.execute(latest_names)
+    actors = sorted(((uid, name or f"#{uid}") for uid, name in rows), key=lambda a: a[1])
+    return {
+        "actions": list(db.session.scalars(actions)),
+        "object_types": list(db.session.scalars(types)),
+        "actors": actors,
+    }
+
+
+@cache
+def _known_value_statements() -> tuple[Select, Select, Select]:
+    """`known_values`' three statements, built once per process (none has a value)."""
     latest = (
         select(func.max(AuditEntry.id))
         .where(AuditEntry.actor_id.is_not(None))
         .group_by(AuditEntry.actor_id)
     )
-    rows = db.session.execute(
-        select(AuditEntry.actor_id, AuditEntry.actor_name).where(AuditEntry.id.in_(latest))
+    return (
+        select(AuditEntry.action).distinct().order_by(AuditEntry.action),
+        select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type),
+        select(AuditEntry.actor_id, AuditEntry.actor_name).where(AuditEntry.id.in_(latest)),
     )
-    actors = sorted(((uid, name or f"#{uid}") for uid, name in rows), key=lambda a: a[1])
-    return {"actions": list(actions), "object_types": list(types), "actors": actors}

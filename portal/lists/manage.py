@@ -157,8 +157,7 @@ def period(period_id: int):
 
 def _period_page(item, approve_form: ApproveForm):
     show = request.args.get("tampil", "aktif")
-    stmt = services.entries_page_query(item, active=show != "dihapus")
-    pagination = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    pagination = services.entries_page(item, page_arg(), PER_PAGE, active=show != "dihapus")
     approval = services.latest_approval(item)
     return render_template(
         "lists/manage/period.html",

@@ -49,13 +49,19 @@ def mask_address(address: str | None) -> str:
 
 @bp.context_processor
 def _labels() -> dict:
+    # Translated once a page, not on every row that shows one (the subscribers page
+    # names a topic, an action and a way on each of up to 100 rows).
     return {
-        "notify_topics": TOPICS,
-        "notify_channels": CHANNELS,
-        "consent_ways": CONSENT_WAYS,
-        "consent_actions": CONSENT_ACTIONS,
+        "notify_topics": _translated(TOPICS),
+        "notify_channels": _translated(CHANNELS),
+        "consent_ways": _translated(CONSENT_WAYS),
+        "consent_actions": _translated(CONSENT_ACTIONS),
         "mask_phone": mask_address,
     }
+
+
+def _translated(labels: dict) -> dict[str, str]:
+    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.route("/")

@@ -14,7 +14,7 @@ from portal.i18n import current_lang
 from portal.procurement import forms, orders, services
 from portal.procurement.manage import staff_labels
 from portal.procurement.models import Purchase
-from portal.roles import EDITORS, READERS
+from portal.roles import EDITORS, READERS, can
 from portal.security import roles_required
 from portal.service_errors import show_error
 
@@ -53,40 +53,79 @@ def purchase_create():
     return render_template("procurement/manage/purchase_form.html", form=form)
 
 
-def _supplier_choices(ids=None):
-    rows = services.verified_suppliers()
+def _supplier_choices(rows, ids=None):
     if ids is not None:
         rows = [s for s in rows if s.id in ids]
     return [(0, _("Choose"))] + [(s.id, s.name) for s in rows]
 
 
-def _forms(purchase: Purchase, given: dict) -> dict:
-    """Every form of the purchase page, fresh unless the failed one is given."""
-    line = given.get("line_form") or forms.LineForm()
+def _line_form(purchase: Purchase, form=None):
+    form = form or forms.LineForm()
     items = services.round_items(purchase.round_id) if purchase.round_id else []
-    line.round_item_id.choices = forms.pairs(
+    form.round_item_id.choices = forms.pairs(
         [(0, _("None"))] + [(i, f"{n} ({u})") for i, n, u in items]
     )
-    quote = given.get("quote_form") or forms.QuoteForm()
-    quote.supplier_id.choices = forms.pairs(_supplier_choices())
-    order = given.get("order_form") or forms.OrderForm()
+    return form
+
+
+def _quote_form(form=None, suppliers=None):
+    form = form or forms.QuoteForm()
+    suppliers = services.verified_suppliers() if suppliers is None else suppliers
+    form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers))
+    return form
+
+
+def _order_form(purchase: Purchase, form=None, suppliers=None):
+    form = form or forms.OrderForm()
+    suppliers = services.verified_suppliers() if suppliers is None else suppliers
     quoted = {q.supplier_id for q in purchase.quotes}
-    order.supplier_id.choices = forms.pairs(_supplier_choices(quoted))
-    delivery = given.get("delivery_form") or forms.DeliveryForm()
-    delivery.line_id.choices = forms.pairs(
+    form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers, quoted))
+    return form
+
+
+def _delivery_form(purchase: Purchase, form=None, suppliers=None, points=None):
+    form = form or forms.DeliveryForm()
+    form.line_id.choices = forms.pairs(
         [(0, _("Choose"))] + [(li.id, f"{li.name} ({li.unit})") for li in purchase.lines]
     )
-    delivery.supplier_id.choices = forms.pairs(_supplier_choices())
-    points = services.round_points(purchase.round_id) if purchase.round_id else []
-    delivery.point_id.choices = forms.pairs([(0, _("None"))] + list(points))
-    return {
-        "line_form": line,
-        "quote_form": quote,
-        "order_form": order,
-        "delivery_form": delivery,
-        "correction_form": given.get("correction_form") or forms.CorrectionForm(),
-        "return_form": _return_form(purchase, given.get("return_form")),
-    }
+    suppliers = services.verified_suppliers() if suppliers is None else suppliers
+    form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers))
+    if points is None:
+        points = services.round_points(purchase.round_id) if purchase.round_id else []
+    form.point_id.choices = forms.pairs([(0, _("None"))] + list(points))
+    return form
+
+
+def _forms(purchase: Purchase, given: dict, points: list) -> dict:
+    """The forms the purchase page shows, fresh unless the failed one is given: a
+    draft's (items, quotes, the order) or an order's (deliveries, goods given back, a
+    correction); none for a reader who may not edit. The others are None."""
+    shown = dict.fromkeys(
+        (
+            "line_form",
+            "quote_form",
+            "order_form",
+            "delivery_form",
+            "correction_form",
+            "return_form",
+        )
+    )
+    if not can(current_user, "edit"):
+        return shown
+    suppliers = services.verified_suppliers()
+    if purchase.status == "draft":
+        shown.update(
+            line_form=_line_form(purchase, given.get("line_form")),
+            quote_form=_quote_form(given.get("quote_form"), suppliers),
+            order_form=_order_form(purchase, given.get("order_form"), suppliers),
+        )
+    else:
+        shown.update(
+            delivery_form=_delivery_form(purchase, given.get("delivery_form"), suppliers, points),
+            correction_form=given.get("correction_form") or forms.CorrectionForm(),
+            return_form=_return_form(purchase, given.get("return_form")),
+        )
+    return shown
 
 
 def _delivery_label(d) -> str:
@@ -115,6 +154,7 @@ def purchase(purchase_id: int, **given):
     method = services.required_method(total)
     lang = current_lang()
     round_ = services.round_row(item.round_id) if item.round_id else None
+    points = list(services.round_points(item.round_id)) if item.round_id else []
     return render_template(
         "procurement/manage/purchase.html",
         purchase=item,
@@ -122,10 +162,10 @@ def purchase(purchase_id: int, **given):
         required=method,
         quotes_needed=services.quotes_needed(method),
         target=round_.title(lang) if round_ else services.need_title(item.need_id),
-        points=dict(services.round_points(item.round_id)) if item.round_id else {},
+        points=dict(points),
         superseded=item.id in services.superseded_ids(),
         button=EmptyForm(),
-        **_forms(item, given),
+        **_forms(item, given, points),
     )
 
 
@@ -147,7 +187,7 @@ def _attempt(purchase_id: int, form, fallback: str, call, done: str, form_name: 
 @roles_required(*EDITORS)
 def line_add(purchase_id: int):
     item = db.get_or_404(Purchase, purchase_id)
-    form = _forms(item, {"line_form": forms.LineForm()})["line_form"]
+    form = _line_form(item)
     return _attempt(
         purchase_id,
         form,
@@ -186,8 +226,8 @@ def line_remove(purchase_id: int, line_id: int):
 @bp.route("/<int:purchase_id>/penawaran", methods=["POST"])
 @roles_required(*EDITORS)
 def quote_add(purchase_id: int):
-    item = db.get_or_404(Purchase, purchase_id)
-    form = _forms(item, {"quote_form": forms.QuoteForm()})["quote_form"]
+    db.get_or_404(Purchase, purchase_id)  # 404 for a purchase that does not exist
+    form = _quote_form()
     return _attempt(
         purchase_id,
         form,
@@ -210,7 +250,7 @@ def quote_add(purchase_id: int):
 @roles_required(*EDITORS)
 def order(purchase_id: int):
     item = db.get_or_404(Purchase, purchase_id)
-    form = _forms(item, {"order_form": forms.OrderForm()})["order_form"]
+    form = _order_form(item)
     return _attempt(
         purchase_id,
         form,
@@ -247,7 +287,7 @@ def correct(purchase_id: int):
 @roles_required(*EDITORS)
 def delivery_add(purchase_id: int):
     item = db.get_or_404(Purchase, purchase_id)
-    form = _forms(item, {"delivery_form": forms.DeliveryForm()})["delivery_form"]
+    form = _delivery_form(item)
     return _attempt(
         purchase_id,
         form,

@@ -24,7 +24,7 @@ from portal.lists.services.decision import (
 from portal.lists.services.draft import (
     draft_candidate_ids,
     draft_candidates,
-    entries_page_query,
+    entries_page,
     entries_query,
     propose_draft,
     recipient_name,
@@ -71,7 +71,7 @@ __all__ = [
     "decisions",
     "draft_candidate_ids",
     "draft_candidates",
-    "entries_page_query",
+    "entries_page",
     "entries_query",
     "file_objection",
     "get_period",

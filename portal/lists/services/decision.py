@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -102,10 +105,16 @@ def latest_decision(period: ListPeriod) -> ListDecision | None:
 
 
 def decisions(period: ListPeriod) -> list[ListDecision]:
-    return list(
-        db.session.scalars(
-            select(ListDecision)
-            .where(ListDecision.period_id == period.id)
-            .order_by(ListDecision.held_on.desc(), ListDecision.id.desc())
-        )
+    """The period's meetings, newest first, with their named attendees (the period page
+    lists them under each meeting: one statement for all, not one a meeting)."""
+    return list(db.session.scalars(_decisions_statement(), {"period_id": period.id}))
+
+
+@cache
+def _decisions_statement():
+    return (
+        select(ListDecision)
+        .where(ListDecision.period_id == bindparam("period_id"))
+        .options(selectinload(ListDecision.attendees))
+        .order_by(ListDecision.held_on.desc(), ListDecision.id.desc())
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Boolean, bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -239,8 +241,75 @@ def entries_query(period: ListPeriod, active: bool = True):
     )
 
 
-def entries_page_query(period: ListPeriod, active: bool = True):
-    """`entries_query` for a page of the working list: the households from the join it
-    already has (no second statement), without their members (the page takes the
-    names from `recipient_names`)."""
-    return _entries(period, active).options(contains_eager(ListEntry.household))
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """What a page of the working list shows of an entry and its household."""
+
+    household_id: int
+    source: str
+    decision_id: int | None
+    rt_rw: str
+    need_level: str | None
+    desil: int | None
+
+
+class _EntryPage(Pagination):
+    """A page of the working list as plain rows (`entries_page`)."""
+
+    def _query_items(self) -> list[EntryRow]:
+        params = dict(self._query_args, limit=self.per_page, offset=self._query_offset)
+        return [
+            EntryRow(
+                row.household_id,
+                row.source,
+                row.decision_id,
+                Household.rt_rw.fget(row),
+                row.need_level,
+                row.desil,
+            )
+            for row in db.session.execute(_entry_page_statements()[0], params)
+        ]
+
+    def _query_count(self) -> int:
+        return db.session.scalar(_entry_page_statements()[1], self._query_args)
+
+
+def entries_page(period: ListPeriod, page: int, per_page: int, active: bool = True):
+    """A page of the working list (the order of `entries_query`), as a Flask-SQLAlchemy
+    Pagination of `EntryRow`s: the page shows six columns of each entry and its
+    household, not whole records; empty past the end."""
+    return _EntryPage(
+        page=page, per_page=per_page, error_out=False, period_id=period.id, active=active
+    )
+
+
+@cache
+def _entry_page_statements():
+    """The rows of a page and the count of the entries, built once per process."""
+    where = (
+        ListEntry.period_id == bindparam("period_id"),
+        ListEntry.active == bindparam("active", type_=Boolean),
+    )
+    rows = (
+        select(
+            ListEntry.household_id,
+            ListEntry.source,
+            ListEntry.decision_id,
+            Household.rt,
+            Household.rw,
+            Household.need_level,
+            Household.desil,
+        )
+        .join(Household, Household.id == ListEntry.household_id)
+        .where(*where)
+        .order_by(Household.rw, Household.rt, Household.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    count = (
+        select(func.count())
+        .select_from(ListEntry)
+        .join(Household, Household.id == ListEntry.household_id)
+        .where(*where)
+    )
+    return rows, count

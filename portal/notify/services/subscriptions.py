@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.phones import normalise_phone
@@ -261,15 +262,19 @@ def topics_of(subscriber_id: int) -> list[str]:
     )
 
 
-def consents(limit: int = 100) -> list[tuple[Consent, Subscriber]]:
-    """The latest consent records, for staff."""
-    return list(
-        db.session.execute(
-            select(Consent, Subscriber)
-            .join(Subscriber, Subscriber.id == Consent.subscriber_id)
-            .order_by(Consent.id.desc())
-            .limit(limit)
-        ).all()
+def consents(limit: int = 100) -> list:
+    """The latest consent records, for staff: rows of (at, action, how, topics, phone),
+    what the subscribers page shows of each (its subscriber's phone)."""
+    return list(db.session.execute(_consents_statement(), {"limit": limit}))
+
+
+@cache
+def _consents_statement():
+    return (
+        select(Consent.at, Consent.action, Consent.how, Consent.topics, Subscriber.phone)
+        .join(Subscriber, Subscriber.id == Consent.subscriber_id)
+        .order_by(Consent.id.desc())
+        .limit(bindparam("limit"))
     )
 
 

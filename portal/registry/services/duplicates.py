@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -79,20 +80,42 @@ def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
 
     The same NIK twice cannot happen: the database refuses it (unique constraint).
     """
+    return _pairs(list(db.session.scalars(_namesake_statements()[0])), limit)
+
+
+def likely_duplicate_count(limit: int = 500) -> int:
+    """`len(likely_duplicates(limit))`, from three columns of each person instead of
+    whole records (the warnings page shows only the count)."""
+    return len(_pairs(list(db.session.execute(_namesake_statements()[1])), limit))
+
+
+@functools.cache
+def _namesake_statements() -> tuple[Select, Select]:
+    """The people sharing a name and a birth date with someone not merged, as records and
+    as (id, name_norm, birth_date) rows, built once. The names and dates are grouped over
+    all records, merged ones too: that reads only the index on both columns (leaving the
+    merged out there reads every row); a name whose others are merged is one person
+    here, and `_pairs()` makes no pair of one."""
     key = (
         select(Person.name_norm, Person.birth_date)
-        .where(Person.merged_into_id.is_(None), Person.birth_date.is_not(None))
+        .where(Person.birth_date.is_not(None))
         .group_by(Person.name_norm, Person.birth_date)
         .having(func.count() > 1)
         .subquery()
     )
-    people = db.session.scalars(
-        select(Person)
-        .join(key, and_(Person.name_norm == key.c.name_norm, Person.birth_date == key.c.birth_date))
-        .where(Person.merged_into_id.is_(None))
-        .order_by(Person.name_norm, Person.id)
-    )
-    return _pairs(list(people), limit)
+
+    def namesakes(*columns):
+        return (
+            select(*columns)
+            .join(
+                key,
+                and_(Person.name_norm == key.c.name_norm, Person.birth_date == key.c.birth_date),
+            )
+            .where(Person.merged_into_id.is_(None))
+            .order_by(Person.name_norm, Person.id)
+        )
+
+    return namesakes(Person), namesakes(Person.id, Person.name_norm, Person.birth_date)
 
 
 def duplicates_of(household: Household) -> list[DuplicatePair]:

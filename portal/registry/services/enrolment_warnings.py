@@ -3,12 +3,12 @@ covered households and NIK mismatches."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select, tuple_, union_all
 
 from portal.extensions import db
 from portal.models_base import village_today
@@ -116,36 +116,71 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
     person counts for the household they belong to; two enrolments for two different
     members (health insurance for each) are not an overlap. Only periods still
     running (or not yet started) are compared.
+
+    The pairs are found in SQL (reading every active enrolment into Python cost more
+    than the rest of the warnings page); the order is that of `_overlaps_in()`.
     """
     today = today or village_today()
-    # (household, aid type) -> [(start, end, beneficiary person or None, label)]
-    entries: dict[tuple[int, str], list] = defaultdict(list)
+    params = {"today": today}
+    if household_id is not None:
+        params["household_id"] = household_id
+    found = []
+    for row in db.session.execute(_overlap_statement(household_id is not None), params):
+        (hid, kind, label_a, start_a, src_a, id_a, end_a) = row[:7]
+        (label_b, start_b, src_b, id_b, end_b) = row[7:]
+        first, second = (start_a, label_a, src_a, id_a), (start_b, label_b, src_b, id_b)
+        if second < first:  # the same start: `_overlaps_in()` orders by label
+            first, second = second, first
+        end = min((e for e in (end_a, end_b) if e is not None), default=None)
+        found.append(
+            ((hid, kind, first, second), Overlap(hid, kind, first[1], second[1], second[0], end))
+        )
+    found.sort(key=lambda item: item[0])
+    return [overlap for _key, overlap in found]
+
+
+@functools.cache
+def _overlap_statement(one_household: bool):
+    """Pairs of active enrolments of one household and kind of aid that overlap (the
+    rule of `_overlaps_in()`), built once: each entry with its start, label, source
+    (0 village, 1 national) and id, the key `overlaps()` orders by."""
+    today = bindparam("today", type_=Date)
+    kind = case(
+        {code: aid_type for code, (aid_type, _label) in NATIONAL_PROGRAMMES.items()},
+        value=ExternalEnrolment.programme_code,
+    )
+    hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
     village = (
         select(
-            Enrolment.household_id,
-            Programme.aid_type,
-            Programme.name_id,
-            Enrolment.person_id,
-            Enrolment.period_start,
-            Enrolment.period_end,
+            Enrolment.household_id.label("hid"),
+            Programme.aid_type.label("kind"),
+            Programme.name_id.label("label"),
+            Enrolment.person_id.label("pid"),
+            Enrolment.period_start.label("start"),
+            Enrolment.period_end.label("end"),
+            literal(0).label("src"),
+            Enrolment.id.label("id"),
         )
         .join(Programme, Programme.id == Enrolment.programme_id)
         .where(_active(Enrolment, today))
     )
-    hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
     national = (
         select(
             hh,
+            kind,
             ExternalEnrolment.programme_code,
             ExternalEnrolment.person_id,
             ExternalEnrolment.period_start,
             ExternalEnrolment.period_end,
+            literal(1),
+            ExternalEnrolment.id,
         )
         .select_from(ExternalEnrolment)
         .outerjoin(Person, Person.id == ExternalEnrolment.person_id)
-        .where(_active(ExternalEnrolment, today))
+        .where(_active(ExternalEnrolment, today), hh.is_not(None))
     )
-    if household_id is not None:
+    if one_household:
+        household_id = bindparam("household_id")
         village = village.where(Enrolment.household_id == household_id)
         # The OR lets the indexes on household_id and person_id find the candidates
         # (the coalesce alone reads every national enrolment); the coalesce decides.
@@ -158,12 +193,42 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
             ),
             hh == household_id,
         )
-    for hid, aid_type, name, person_id, start, end in db.session.execute(village):
-        entries[(hid, aid_type)].append((start, end, person_id, name))
-    for hid, code, person_id, start, end in db.session.execute(national):
-        if hid is not None:
-            entries[(hid, NATIONAL_PROGRAMMES[code][0])].append((start, end, person_id, code))
-    return _overlaps_in(entries)
+    entries = union_all(village, national).cte("entries")
+    a, b = entries.alias("a"), entries.alias("b")
+    return (
+        select(
+            a.c.hid,
+            a.c.kind,
+            a.c.label,
+            a.c.start,
+            a.c.src,
+            a.c.id,
+            a.c.end,
+            b.c.label,
+            b.c.start,
+            b.c.src,
+            b.c.id,
+            b.c.end,
+        )
+        .select_from(a)
+        .join(
+            b,
+            and_(
+                a.c.hid == b.c.hid,
+                a.c.kind == b.c.kind,
+                # Each pair once, the earlier start first; on the same start the
+                # order is decided in Python (by label, as `_overlaps_in()` does).
+                or_(
+                    a.c.start < b.c.start,
+                    and_(a.c.start == b.c.start, tuple_(a.c.src, a.c.id) < tuple_(b.c.src, b.c.id)),
+                ),
+            ),
+        )
+        .where(
+            or_(a.c.end.is_(None), b.c.start <= a.c.end),
+            or_(a.c.pid.is_(None), b.c.pid.is_(None), a.c.pid == b.c.pid),
+        )
+    )
 
 
 def _overlaps_in(entries: dict[tuple[int, str], list]) -> list[Overlap]:
@@ -230,13 +295,17 @@ def covered_households(
     return covered
 
 
-def nik_mismatches(limit: int = 200) -> list[Person]:
-    """People whose NIK disagrees with their birth date or sex (warnings, not errors)."""
-    return list(
-        db.session.scalars(
-            select(Person)
-            .where(Person.nik_warning.is_not(None), Person.merged_into_id.is_(None))
-            .order_by(Person.household_id, Person.id)
-            .limit(limit)
-        )
+def nik_mismatches(limit: int = 200) -> list:
+    """People whose NIK disagrees with their birth date or sex (warnings, not errors):
+    rows of (id, name, household_id), what the warnings page shows of each."""
+    return list(db.session.execute(_nik_mismatch_statement(), {"limit": limit}))
+
+
+@functools.cache
+def _nik_mismatch_statement():
+    return (
+        select(Person.id, Person.name, Person.household_id)
+        .where(Person.nik_warning.is_not(None), Person.merged_into_id.is_(None))
+        .order_by(Person.household_id, Person.id)
+        .limit(bindparam("limit"))
     )

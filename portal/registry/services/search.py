@@ -15,11 +15,12 @@ from portal.models_base import village_today
 from portal.numbers import is_whole
 from portal.programmes.models import AID_TYPES, Programme
 from portal.registry.models import NEED_LEVELS, Enrolment, Household, KKNumber, Person
-from portal.registry.services.duplicates import likely_duplicates
+from portal.registry.services.duplicates import likely_duplicate_count
 from portal.registry.services.enrolment_warnings import nik_mismatches, overlaps, stale_enrolments
 from portal.registry.services.enrolments import _active
 from portal.registry.services.names import normalise_name
 from portal.registry.validation import clean_number
+from portal.row_pages import paginate_rows
 
 # "RT 3 RW 2", "rt03/rw02", "RT 3", "RW 2" and "3/2".
 _RT_RW_LABELLED = re.compile(r"(?:rt\.?\s*(\d{1,3}))?\s*[/,]?\s*(?:rw\.?\s*(\d{1,3}))?")
@@ -211,11 +212,47 @@ def _member_columns():
     )
 
 
+@dataclass(frozen=True, slots=True)
+class HouseholdRow:
+    """What the staff search's list shows of a household (besides its members)."""
+
+    id: int
+    kk_number: str | None
+    address: str | None
+    rt_rw: str
+    need_level: str | None
+    score: int | None
+
+
+_LISTED = (
+    Household.id,
+    Household.kk_number,
+    Household.address,
+    Household.rt,
+    Household.rw,
+    Household.need_level,
+    Household.score,
+)
+
+
+def _household_row(row) -> HouseholdRow:
+    return HouseholdRow(
+        row.id, row.kk_number, row.address, Household.rt_rw.fget(row), row.need_level, row.score
+    )
+
+
 def search_households(filters: Filters, page: int = 1, per_page: int = 25):
-    """A page of households for the staff search (Flask-SQLAlchemy Pagination); their
-    members' names and counts come from `member_summaries`."""
+    """A page of households for the staff search (a Flask-SQLAlchemy Pagination of
+    `HouseholdRow`s: the columns the list shows, not whole records); their members'
+    names and counts come from `member_summaries`."""
     stmt = search_query(filters)
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    pagination = paginate_rows(
+        stmt.with_only_columns(*_LISTED),
+        page=page,
+        per_page=per_page,
+        count=False,
+        convert=_household_row,
+    )
     if page == 1 and len(pagination.items) < per_page:
         # Everything found fits on the first page: its length is the count. Saves the
         # second query on most searches as the operator types a name.
@@ -238,13 +275,14 @@ def household_by_kk(kk: str) -> Household | None:
     return db.session.scalar(select(Household).where(Household.kk_number == kk))
 
 
-def warnings_overview(limit: int = 200) -> dict[str, list]:
+def warnings_overview(limit: int = 200) -> dict:
     """Everything the warnings page lists: stale enrolments and overlaps (all of them),
-    NIK mismatches and likely duplicates (the first `limit`)."""
+    NIK mismatches (the first `limit`) and the number of likely duplicates (up to
+    `limit`)."""
     return {
         "stale": stale_enrolments(),
         "overlaps": overlaps(),
         "nik": nik_mismatches(limit),
-        "duplicates": likely_duplicates(limit),
+        "duplicates": likely_duplicate_count(limit),
         "limit": limit,
     }

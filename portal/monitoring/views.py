@@ -70,7 +70,7 @@ def indicator(code: str):
     item = services.get_indicator(code)
     if item is None:
         abort(404)
-    row = next(r for r in services.dashboard_rows(_years()) if r.indicator.id == item.id)
+    row = services.dashboard_rows(_years(), indicator_id=item.id)[0]
     return render_template(
         "monitoring/indicator.html",
         row=row,

@@ -7,7 +7,7 @@ or at once from two places, stores one row per household and year.
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
@@ -50,10 +50,13 @@ def has_snapshot(year: int) -> bool:
     return bool(db.session.scalar(select(NeedSnapshot.id).where(NeedSnapshot.year == year)))
 
 
-def left_very_poor(year: int, *, current: bool) -> tuple[int, int] | None:
+def left_very_poor(
+    year: int, *, current: bool, has_snapshot=has_snapshot
+) -> tuple[int, int] | None:
     """(households very poor in last year's snapshot that are no more, those very poor
     then and still in the registry), or None without last year's snapshot (or this
-    year's, for a past year). `current` reads this year from the registry itself."""
+    year's, for a past year). `current` reads this year from the registry itself;
+    `has_snapshot` may be one that remembers its answers."""
     if not has_snapshot(year - 1):
         return None
     before = select(NeedSnapshot.household_id).where(
@@ -68,7 +71,9 @@ def left_very_poor(year: int, *, current: bool) -> tuple[int, int] | None:
             NeedSnapshot.household_id.label("hid"), NeedSnapshot.need_level.label("level")
         ).where(NeedSnapshot.year == year)
     now = now.subquery()
-    base = select(func.count()).select_from(now).where(now.c.hid.in_(before))
-    then = db.session.scalar(base) or 0
-    left = db.session.scalar(base.where(now.c.level != VERY_POOR)) or 0
-    return left, then
+    then, left = db.session.execute(
+        select(func.count(), func.sum(case((now.c.level != VERY_POOR, 1), else_=0)))
+        .select_from(now)
+        .where(now.c.hid.in_(before))
+    ).one()
+    return int(left or 0), int(then or 0)

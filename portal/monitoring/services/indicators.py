@@ -305,9 +305,7 @@ def dashboard_rows(
         if indicator_id is None or ind.id == indicator_id
     ]
     by_id = {row.indicator.id: row for row in rows}
-    for is_target, ref, year, value in db.session.execute(
-        figures, {"years": years}
-    ):
+    for is_target, ref, year, value in db.session.execute(figures, {"years": years}):
         row = by_id.get(ref)
         if row is None:
             continue

@@ -56,6 +56,11 @@ def indicators() -> list[Indicator]:
     )
 
 
+def indicator_list() -> list:
+    """Every indicator as a plain row (INDICATOR_COLUMNS), by code, for lists."""
+    return db.session.execute(_dashboard_statements()[0]).all()
+
+
 def get_indicator(code: str) -> Indicator | None:
     return db.session.scalar(select(Indicator).where(Indicator.code == code))
 

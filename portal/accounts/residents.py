@@ -23,10 +23,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import status_tags
@@ -499,6 +500,29 @@ def open_deletion_request(user: User) -> DeletionRequest | None:
             DeletionRequest.user_id == user.id, DeletionRequest.status == "open"
         )
     ).first()
+
+
+# Built once per process (with its cache key): the two dates "My account" shows.
+@cache
+def _account_dates_statement():
+    deletion = (
+        select(DeletionRequest.requested_at)
+        .where(DeletionRequest.user_id == bindparam("user_id"), DeletionRequest.status == "open")
+        .order_by(DeletionRequest.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(deletion, notices.last_reset_code_select(bindparam("user_ref")))
+
+
+def account_dates(user: User) -> tuple[datetime | None, datetime | None]:
+    """(when the open deletion request was made, when the office last issued a reset
+    code), either None: `open_deletion_request` and `notices.last_reset_code` in one
+    statement."""
+    requested_at, reset_at = db.session.execute(
+        _account_dates_statement(), {"user_id": user.id, "user_ref": str(user.id)}
+    ).one()
+    return requested_at, reset_at
 
 
 def request_deletion(user: User, reason: str | None = None, *, ip: str | None = None):

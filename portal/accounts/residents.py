@@ -51,13 +51,19 @@ _CODE_LENGTH = 10
 # a lazy label and a list of dicts (plain values). The resident's "My data" page and
 # the download show them after the account and the verification.
 DATA_SOURCES: list[Callable[[User], tuple[object, list[dict]]]] = []
+# Sources registered with `sections=True`: they return a list of (label, rows), several
+# sections read together (in fewer statements than one source each).
+_MANY_SECTIONS: set[Callable] = set()
 
 
-def register_data_source(source: Callable[[User], tuple[object, list[dict]]], labels) -> None:
+def register_data_source(source: Callable, labels, *, sections: bool = False) -> None:
     """A feature adds what it keeps about an account (once, however many apps are made),
-    with the labels its row keys read as on the page."""
+    with the labels its row keys read as on the page; `sections`: `source` returns a
+    list of (label, rows), not one."""
     if source not in DATA_SOURCES:
         DATA_SOURCES.append(source)
+    if sections:
+        _MANY_SECTIONS.add(source)
     FIELD_LABELS.update(labels)
 
 
@@ -464,8 +470,9 @@ def data_about(user: User) -> list[tuple[object, list[dict]]]:
         (_l("Verification"), _verification_rows(user)),
     ]
     for source in DATA_SOURCES:
-        label, rows = source(user)
-        sections.append((label, list(rows)))
+        found = source(user)
+        for label, rows in found if source in _MANY_SECTIONS else (found,):
+            sections.append((label, list(rows)))
     return sections
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, literal_column, null, or_, select, union_all
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
@@ -114,88 +114,84 @@ def survey_answers(user: User) -> tuple[object, list[dict]]:
     ]
 
 
-@cache
-def _proposals_statement():
-    return (
-        select(Proposal.title, Proposal.created_at, Proposal.description, Proposal.hidden_reason)
-        .where(Proposal.author_id == bindparam("user_id"))
-        .order_by(Proposal.id)
-    )
-
-
-def proposals(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(_proposals_statement(), {"user_id": user.id})
-    return _l("Your proposals"), [
-        {
-            "proposal": p.title,
-            "written_on": p.created_at,
-            "text": p.description,
-            "hidden_reason": p.hidden_reason,
-        }
-        for p in found
-    ]
+# A resident's proposals, comments, supports and reported content: four sections read
+# in one statement, each part's rows in the order it was written.
+PROPOSALS, COMMENTS, SUPPORTS, FLAGS = 1, 2, 3, 4
 
 
 @cache
-def _comments_statement():
-    return (
+def _writings_statement():
+    def part(n: int):
+        return literal_column(str(n)).label("part")
+
+    user_id = bindparam("user_id")
+    parts = union_all(
         select(
+            part(PROPOSALS),
+            Proposal.id,
+            Proposal.title,
+            Proposal.created_at,
+            Proposal.description,
+            Proposal.hidden_reason,
+        ).where(Proposal.author_id == user_id),
+        select(
+            part(COMMENTS),
+            ProposalComment.id,
             Proposal.title,
             ProposalComment.created_at,
             ProposalComment.body,
             ProposalComment.hidden_reason,
         )
         .join(Proposal, Proposal.id == ProposalComment.proposal_id)
-        .where(ProposalComment.author_id == bindparam("user_id"))
-        .order_by(ProposalComment.id)
-    )
-
-
-def comments(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(_comments_statement(), {"user_id": user.id})
-    return _l("Your comments"), [
-        {"proposal": title, "written_on": at, "text": body, "hidden_reason": reason}
-        for title, at, body, reason in found
-    ]
-
-
-@cache
-def _supports_statement():
-    return (
-        select(Proposal.title, ProposalSupport.created_at)
+        .where(ProposalComment.author_id == user_id),
+        select(
+            part(SUPPORTS),
+            ProposalSupport.id,
+            Proposal.title,
+            ProposalSupport.created_at,
+            null(),
+            null(),
+        )
         .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
-        .where(ProposalSupport.user_id == bindparam("user_id"))
-        .order_by(ProposalSupport.id)
-    )
-
-
-def supports(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(_supports_statement(), {"user_id": user.id})
-    return _l("Proposals you support"), [
-        {"proposal": title, "supported_on": at} for title, at in found
-    ]
+        .where(ProposalSupport.user_id == user_id),
+        select(
+            part(FLAGS),
+            ContentFlag.id,
+            ContentFlag.kind,
+            ContentFlag.created_at,
+            ContentFlag.reason,
+            null(),
+        ).where(ContentFlag.user_id == user_id),
+    ).subquery()
+    return select(parts).order_by(parts.c.part, parts.c.id)
 
 
 FLAGGED = {"proposal": _l("A proposal"), "comment": _l("A comment")}
 
 
-@cache
-def _flags_statement():
-    return (
-        select(ContentFlag.kind, ContentFlag.reason, ContentFlag.created_at)
-        .where(ContentFlag.user_id == bindparam("user_id"))
-        .order_by(ContentFlag.id)
-    )
-
-
-def flags(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(_flags_statement(), {"user_id": user.id})
-    return _l("Content you reported to the moderators"), [
-        {"proposal": FLAGGED.get(kind, kind), "text": reason, "flagged_on": at}
-        for kind, reason, at in found
+def writings(user: User) -> list[tuple[object, list[dict]]]:
+    """The sections "Your proposals", "Your comments", "Proposals you support" and
+    "Content you reported to the moderators"."""
+    found: dict[int, list[dict]] = {PROPOSALS: [], COMMENTS: [], SUPPORTS: [], FLAGS: []}
+    for part, _id, name, at, text, hidden in db.session.execute(
+        _writings_statement(), {"user_id": user.id}
+    ):
+        if part in (PROPOSALS, COMMENTS):
+            row = {"proposal": name, "written_on": at, "text": text, "hidden_reason": hidden}
+        elif part == SUPPORTS:
+            row = {"proposal": name, "supported_on": at}
+        else:
+            row = {"proposal": FLAGGED.get(name, name), "text": text, "flagged_on": at}
+        found[part].append(row)
+    return [
+        (_l("Your proposals"), found[PROPOSALS]),
+        (_l("Your comments"), found[COMMENTS]),
+        (_l("Proposals you support"), found[SUPPORTS]),
+        (_l("Content you reported to the moderators"), found[FLAGS]),
     ]
 
 
 def register() -> None:
-    for source in (votes, survey_answers, proposals, comments, supports, flags):
+    for source in (votes, survey_answers):
         register_data_source(source, FIELD_LABELS)
+    register_data_source(writings, FIELD_LABELS, sections=True)

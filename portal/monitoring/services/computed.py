@@ -174,18 +174,19 @@ def not_collected(year: int) -> Figure:
     return share(counts.get("not_collected", 0), total)
 
 
+@cache
+def _enrolled_statement():
+    """Households enrolled at any time in [start, end] (built once per process)."""
+    return select(func.count(func.distinct(Enrolment.household_id))).where(
+        Enrolment.period_start <= bindparam("end"),
+        (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= bindparam("start")),
+    )
+
+
 def complaints_per_100(year: int) -> Figure:
     filed = complaints.filed_between(*_bounds(year))
     start, end = date(year, 1, 1), _last_day(year)
-    households = (
-        db.session.scalar(
-            select(func.count(func.distinct(Enrolment.household_id))).where(
-                Enrolment.period_start <= end,
-                (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= start),
-            )
-        )
-        or 0
-    )
+    households = db.session.scalar(_enrolled_statement(), {"start": start, "end": end}) or 0
     if households < MINIMUM_GROUP:
         return Figure(None, filed, households, small=True)
     return Figure(round(filed * 100 / households, 1), filed, households)

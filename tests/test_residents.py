@@ -527,6 +527,8 @@ def test_deletion_request_is_carried_out_by_an_admin(client, app, login_as, make
     assert client.post("/akun/hapus", data={"reason": "Pindah kota"}).status_code == 302
     assert client.post("/akun/hapus", data={"reason": "lagi"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(DeletionRequest)) == 1
+    page = client.get("/akun?lang=en").get_data(as_text=True)
+    assert "You asked for your account to be deleted on" in page
     admin_client = app.test_client()
     from portal.accounts import staff_session
 

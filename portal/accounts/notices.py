@@ -76,12 +76,20 @@ def reset_code_issued(user: User, at: datetime) -> None:
     deliver(user, subject, body, "reset_code")
 
 
-def last_reset_code(user: User) -> datetime | None:
-    """When the office last issued a reset code for `user` (None: never)."""
-    return db.session.scalar(
-        select(func.max(AuditEntry.at)).where(
+def last_reset_code_select(user_ref):
+    """The statement of `last_reset_code` as a scalar subquery; `user_ref` the user's
+    id as the audit log keeps it (a string, or a bindparam)."""
+    return (
+        select(func.max(AuditEntry.at))
+        .where(
             AuditEntry.action == RESET_CODE_ACTION,
             AuditEntry.object_type == "user",
-            AuditEntry.object_id == str(user.id),
+            AuditEntry.object_id == user_ref,
         )
+        .scalar_subquery()
     )
+
+
+def last_reset_code(user: User) -> datetime | None:
+    """When the office last issued a reset code for `user` (None: never)."""
+    return db.session.scalar(select(last_reset_code_select(str(user.id))))

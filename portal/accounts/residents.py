@@ -23,10 +23,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import status_tags
@@ -50,13 +51,19 @@ _CODE_LENGTH = 10
 # a lazy label and a list of dicts (plain values). The resident's "My data" page and
 # the download show them after the account and the verification.
 DATA_SOURCES: list[Callable[[User], tuple[object, list[dict]]]] = []
+# Sources registered with `sections=True`: they return a list of (label, rows), several
+# sections read together (in fewer statements than one source each).
+_MANY_SECTIONS: set[Callable] = set()
 
 
-def register_data_source(source: Callable[[User], tuple[object, list[dict]]], labels) -> None:
+def register_data_source(source: Callable, labels, *, sections: bool = False) -> None:
     """A feature adds what it keeps about an account (once, however many apps are made),
-    with the labels its row keys read as on the page."""
+    with the labels its row keys read as on the page; `sections`: `source` returns a
+    list of (label, rows), not one."""
     if source not in DATA_SOURCES:
         DATA_SOURCES.append(source)
+    if sections:
+        _MANY_SECTIONS.add(source)
     FIELD_LABELS.update(labels)
 
 
@@ -463,8 +470,9 @@ def data_about(user: User) -> list[tuple[object, list[dict]]]:
         (_l("Verification"), _verification_rows(user)),
     ]
     for source in DATA_SOURCES:
-        label, rows = source(user)
-        sections.append((label, list(rows)))
+        found = source(user)
+        for label, rows in found if source in _MANY_SECTIONS else (found,):
+            sections.append((label, list(rows)))
     return sections
 
 
@@ -499,6 +507,29 @@ def open_deletion_request(user: User) -> DeletionRequest | None:
             DeletionRequest.user_id == user.id, DeletionRequest.status == "open"
         )
     ).first()
+
+
+# Built once per process (with its cache key): the two dates "My account" shows.
+@cache
+def _account_dates_statement():
+    deletion = (
+        select(DeletionRequest.requested_at)
+        .where(DeletionRequest.user_id == bindparam("user_id"), DeletionRequest.status == "open")
+        .order_by(DeletionRequest.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(deletion, notices.last_reset_code_select(bindparam("user_ref")))
+
+
+def account_dates(user: User) -> tuple[datetime | None, datetime | None]:
+    """(when the open deletion request was made, when the office last issued a reset
+    code), either None: `open_deletion_request` and `notices.last_reset_code` in one
+    statement."""
+    requested_at, reset_at = db.session.execute(
+        _account_dates_statement(), {"user_id": user.id, "user_ref": str(user.id)}
+    ).one()
+    return requested_at, reset_at
 
 
 def request_deletion(user: User, reason: str | None = None, *, ip: str | None = None):

@@ -20,12 +20,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.accounts import (
     identity,
     lockout,
-    notices,
     residents,
     services,
     session_lifetime,
@@ -430,6 +430,17 @@ def reset_password():
     return render_template("accounts/reset.html", form=form)
 
 
+class _PageLabels(dict):
+    """The data rows' labels (residents.FIELD_LABELS, a key itself if it has none),
+    each translated once per page: every row repeats its keys."""
+
+    def __missing__(self, key):
+        label = residents.FIELD_LABELS.get(key)
+        # A lazy label is written as it is translated (its __html__), a bare key escaped.
+        value = self[key] = key if label is None else Markup(str(label))  # noqa: S704
+        return value
+
+
 def _account_page(password_form=None, language_form=None):
     user = current_user._get_current_object()
     if password_form is None:
@@ -438,15 +449,16 @@ def _account_page(password_form=None, language_form=None):
         language_form = LanguageForm(
             formdata=None, data={"locale": user.locale or residents.current_locale()}
         )
+    deletion_at, reset_code_at = residents.account_dates(user)
     return render_template(
         "accounts/account.html",
         user=user,
         sections=residents.data_about(user),
-        field_labels=residents.FIELD_LABELS,
+        field_labels=_PageLabels(),
         statuses=residents.VERIFICATION_STATUSES,
         masked_nik=residents.masked_nik(user.given_nik),
-        deletion=residents.open_deletion_request(user),
-        reset_code_at=notices.last_reset_code(user),
+        deletion_at=deletion_at,
+        reset_code_at=reset_code_at,
         password_form=password_form,
         language_form=language_form,
     )

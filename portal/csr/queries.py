@@ -3,7 +3,9 @@ come from). They read it here, never through CSR's tables, and change nothing.""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 
 from portal.csr.models import Company, Need, Pledge
 from portal.extensions import db
@@ -38,14 +40,17 @@ def pledge_values_between(start, end) -> list[tuple[int, int, int]]:
     """(value in rupiah, amount pledged, amount delivered) of the pledges made in
     [start, end) that a company stands by (confirmed or further; not offers, not
     withdrawn)."""
-    rows = db.session.execute(
-        select(Pledge.value, Pledge.amount, Pledge.delivered).where(
-            Pledge.created_at >= start,
-            Pledge.created_at < end,
-            Pledge.status.not_in(("offered", "pledged", "withdrawn")),
-        )
-    )
+    rows = db.session.execute(_pledge_values_statement(), {"start": start, "end": end})
     return [(int(v or 0), int(a or 0), int(d or 0)) for v, a, d in rows]
+
+
+@cache  # built once per process (with its cache key); the dates are parameters
+def _pledge_values_statement():
+    return select(Pledge.value, Pledge.amount, Pledge.delivered).where(
+        Pledge.created_at >= bindparam("start"),
+        Pledge.created_at < bindparam("end"),
+        Pledge.status.not_in(("offered", "pledged", "withdrawn")),
+    )
 
 
 def need_titles() -> list[tuple[int, str]]:

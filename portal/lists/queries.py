@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import select
 
@@ -82,18 +83,23 @@ def listed_households(version_id: int) -> list[ListedHousehold]:
 
 def objections_between(start, end) -> tuple[int, int]:
     """(objections decided, objections upheld) among those decided in [start, end)."""
-    from sqlalchemy import func
+    decided, upheld = db.session.execute(
+        _objections_statement(), {"start": start, "end": end}
+    ).one()
+    return int(decided or 0), int(upheld or 0)
+
+
+@cache  # built once per process (with its cache key); the dates are parameters
+def _objections_statement():
+    from sqlalchemy import bindparam, func
 
     from portal.lists.models import ListObjection
 
-    decided, upheld = db.session.execute(
-        select(
-            func.count(ListObjection.id),
-            func.count(ListObjection.id).filter(ListObjection.status == "upheld"),
-        ).where(
-            ListObjection.status != "open",
-            ListObjection.decided_at >= start,
-            ListObjection.decided_at < end,
-        )
-    ).one()
-    return int(decided or 0), int(upheld or 0)
+    return select(
+        func.count(ListObjection.id),
+        func.count(ListObjection.id).filter(ListObjection.status == "upheld"),
+    ).where(
+        ListObjection.status != "open",
+        ListObjection.decided_at >= bindparam("start"),
+        ListObjection.decided_at < bindparam("end"),
+    )

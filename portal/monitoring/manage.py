@@ -41,7 +41,7 @@ def _index(plan_form=None, indicator_form=None, status=200):
         render_template(
             "monitoring/manage/index.html",
             plans=services.plans(),
-            indicators=services.indicators(),
+            indicators=services.indicator_list(),
             plan_form=plan_form or PlanForm(),
             indicator_form=indicator_form or IndicatorForm(),
             empty=EmptyForm(),
@@ -111,24 +111,28 @@ def _plan_or_404(plan_id: int) -> Plan:
     return plan
 
 
-def _activity_form(plan: Plan, activity: Activity | None = None, formdata=True) -> ActivityForm:
+def _activity_form(
+    plan: Plan, activity: Activity | None = None, formdata=True, tree=None
+) -> ActivityForm:
+    """The activity form; `tree` is the plan's `activity_tree` if the page has it."""
     form = ActivityForm(obj=activity) if formdata else ActivityForm(formdata=None, obj=activity)
     form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in plan.goals}})
-    others = [
-        a for a, _d, _p in services.activity_tree(plan) if activity is None or a.id != activity.id
-    ]
+    if tree is None:
+        tree = services.activity_tree(plan)
+    others = [a for a, _d, _p in tree if activity is None or a.id != activity.id]
     form.parent_id.choices = choices({0: "—", **{a.id: f"{a.year} · {a.title_id}" for a in others}})
     return form
 
 
 def _plan_page(plan: Plan, goal_form=None, activity_form=None, status=200):
+    tree = services.activity_tree(plan)
     return (
         render_template(
             "monitoring/manage/plan.html",
             plan=plan,
-            tree=services.activity_tree(plan),
+            tree=tree,
             goal_form=goal_form or GoalForm(formdata=None, prefix="goal"),
-            activity_form=activity_form or _activity_form(plan, formdata=False),
+            activity_form=activity_form or _activity_form(plan, formdata=False, tree=tree),
         ),
         status,
     )
@@ -189,14 +193,15 @@ def _activity_or_404(activity_id: int) -> Activity:
 
 def _activity_page(item: Activity, form=None, milestone_form=None, status=200):
     plan = db.session.get(Plan, item.plan_id)
-    progress = {a.id: p for a, _d, p in services.activity_tree(plan)}
+    tree = services.activity_tree(plan)
+    progress = {a.id: p for a, _d, p in tree}
     return (
         render_template(
             "monitoring/manage/activity.html",
             item=item,
             plan=plan,
             progress=progress.get(item.id, item.progress),
-            form=form or _activity_form(plan, item, formdata=False),
+            form=form or _activity_form(plan, item, formdata=False, tree=tree),
             milestone_form=milestone_form or MilestoneForm(formdata=None),
         ),
         status,

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext
+from markupsafe import Markup, escape
 
 from portal import cache, spreadsheet
 from portal.cache import cached_page
 from portal.extensions import db
+from portal.i18n import number
 from portal.models_base import village_today
 from portal.monitoring import services
 from portal.monitoring.models import (
@@ -39,6 +42,18 @@ def _labels():
         "activity_funds": FUNDS,
         "activity_statuses": ACTIVITY_STATUSES,
     }
+
+
+@bp.app_template_global("figure_cell")
+def figure_cell(f) -> Markup:
+    """A figure in a table cell: its number, "<5" with why for a group under five, or a
+    dash. A function, not a macro: the dashboard asks it for every indicator and year."""
+    if f is None or (f.value is None and not f.small):
+        return Markup("–")
+    if f.small:
+        why = gettext("Fewer than five: not shown, so that nobody is identified.")
+        return Markup(f'<abbr title="{escape(why)}">&lt;5</abbr>')  # noqa: S704
+    return escape(number(f.value))
 
 
 def _years() -> list[int]:
@@ -70,7 +85,7 @@ def indicator(code: str):
     item = services.get_indicator(code)
     if item is None:
         abort(404)
-    row = next(r for r in services.dashboard_rows(_years()) if r.indicator.id == item.id)
+    row = services.dashboard_rows(_years(), indicator_id=item.id)[0]
     return render_template(
         "monitoring/indicator.html",
         row=row,
@@ -87,12 +102,13 @@ def activity(activity_id: int):
     item = db.session.get(Activity, activity_id)
     if item is None:
         abort(404)
-    progress = {a.id: p for a, _d, p in services.activity_tree(db.session.get(Plan, item.plan_id))}
+    tree = services.activity_tree(item.plan_id)
+    progress = {a.id: p for a, _d, p in tree}
     return render_template(
         "monitoring/activity.html",
         item=item,
         progress=progress.get(item.id, item.progress),
-        children=[c for c in item.children],
+        children=services.activity_parts(tree, item.id),
         child_progress=progress,
         milestones=services.public_milestones(item),
     )

@@ -3,8 +3,10 @@ of the account's phone (or made while logged in), with their consent records."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
@@ -17,8 +19,8 @@ from portal.notify.models import (
     TOPICS,
     Consent,
     Subscriber,
+    TopicChoice,
 )
-from portal.notify.services import subscriptions
 
 FIELD_LABELS = {
     "messages_since": _l("Subscribed on"),
@@ -28,26 +30,61 @@ FIELD_LABELS = {
 }
 
 
+# Built once per process (with their cache keys); the account's values are parameters.
+@cache
+def _subscribers_statement(by_phone: bool):
+    mine = [Subscriber.user_id == bindparam("user_id")]
+    if by_phone:
+        mine.append(Subscriber.phone == bindparam("phone"))
+    return (
+        select(Subscriber.id, Subscriber.created_at, Subscriber.status)
+        .where(or_(*mine))
+        .order_by(Subscriber.id)
+    )
+
+
+@cache
+def _details_statements():
+    ids = bindparam("ids", expanding=True)
+    consents = (
+        select(Consent.subscriber_id, Consent.at, Consent.action, Consent.how)
+        .where(Consent.subscriber_id.in_(ids))
+        .order_by(Consent.id)
+    )
+    topics = (
+        select(TopicChoice.subscriber_id, TopicChoice.topic)
+        .where(TopicChoice.subscriber_id.in_(ids))
+        .order_by(TopicChoice.topic)
+    )
+    return consents, topics
+
+
 def messages(user: User) -> tuple[object, list[dict]]:
-    mine = [Subscriber.user_id == user.id]
-    if user.phone:
-        mine.append(Subscriber.phone == user.phone)
-    found = db.session.scalars(select(Subscriber).where(or_(*mine)).order_by(Subscriber.id))
+    params = {"user_id": user.id, "phone": user.phone} if user.phone else {"user_id": user.id}
+    found = db.session.execute(_subscribers_statement(bool(user.phone)), params).all()
+    if not found:
+        return _l("Messages from the village"), []
+    # Every subscription's consents and topics in two statements, however many.
+    consents_statement, topics_statement = _details_statements()
+    ids = {"ids": [item.id for item in found]}
+    consents: dict[int, list] = {}
+    for row in db.session.execute(consents_statement, ids):
+        consents.setdefault(row.subscriber_id, []).append(row)
+    topics: dict[int, list[str]] = {}
+    for subscriber_id, topic in db.session.execute(topics_statement, ids):
+        topics.setdefault(subscriber_id, []).append(topic)
     rows = []
     for item in found:
-        consents = db.session.scalars(
-            select(Consent).where(Consent.subscriber_id == item.id).order_by(Consent.id)
-        )
         rows.append(
             {
                 "messages_since": item.created_at,
                 "messages_status": SUBSCRIBER_STATUSES.get(item.status, item.status),
                 "messages_topics": ", ".join(
-                    str(TOPICS[t]) for t in subscriptions.topics_of(item.id) if t in TOPICS
+                    str(TOPICS[t]) for t in topics.get(item.id, ()) if t in TOPICS
                 ),
                 "messages_consents": "; ".join(
                     f"{when(c.at)}: {CONSENT_ACTIONS[c.action]} ({CONSENT_WAYS[c.how]})"
-                    for c in consents
+                    for c in consents.get(item.id, ())
                 ),
             }
         )

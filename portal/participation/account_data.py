@@ -7,8 +7,10 @@ flags are the resident's own words and choices, so they are shown as given.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, literal_column, null, or_, select, union_all
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
@@ -44,20 +46,31 @@ FIELD_LABELS = {
 }
 
 
-def votes(user: User) -> tuple[object, list[dict]]:
-    """The ballots this account voted in (its own vote, or its household's)."""
-    household_id = household_id_for(user)
-    own = and_(Ballot.per_household.is_(False), BallotVote.voter_key == user.id)
-    clause = own
-    if household_id is not None:
-        household = and_(Ballot.per_household.is_(True), BallotVote.voter_key == household_id)
-        clause = or_(own, household)
-    ballots = db.session.scalars(
-        select(Ballot)
+# The statements below are built once per process (with their cache keys); the
+# account's ids are parameters.
+@cache
+def _votes_statement(with_household: bool):
+    clause = and_(Ballot.per_household.is_(False), BallotVote.voter_key == bindparam("user_id"))
+    if with_household:
+        household = and_(
+            Ballot.per_household.is_(True), BallotVote.voter_key == bindparam("household_id")
+        )
+        clause = or_(clause, household)
+    return (
+        select(Ballot.question_id, Ballot.question_en, Ballot.per_household)
         .join(BallotVote, BallotVote.ballot_id == Ballot.id)
         .where(clause)
         .order_by(Ballot.opens_at, Ballot.id)
     )
+
+
+def votes(user: User) -> tuple[object, list[dict]]:
+    """The ballots this account voted in (its own vote, or its household's)."""
+    household_id = household_id_for(user)
+    params = {"user_id": user.id}
+    if household_id is not None:
+        params["household_id"] = household_id
+    ballots = db.session.execute(_votes_statement(household_id is not None), params)
     return _l("Votes (that you voted, never what)"), [
         {
             "ballot": localized(ballot, "question").text,
@@ -74,17 +87,22 @@ def _answer_text(question: SurveyQuestion, answer: SurveyAnswer, lang: str):
     return answer.number if answer.number is not None else answer.text
 
 
-def survey_answers(user: User) -> tuple[object, list[dict]]:
-    """Every answer this account gave, one row per answer."""
-    lang = current_lang()
-    rows = db.session.execute(
+@cache
+def _answers_statement():
+    return (
         select(Survey, SurveyResponse.created_at, SurveyQuestion, SurveyAnswer)
         .join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
         .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
         .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-        .where(SurveyResponse.user_id == user.id)
+        .where(SurveyResponse.user_id == bindparam("user_id"))
         .order_by(SurveyResponse.id, SurveyQuestion.position, SurveyAnswer.id)
     )
+
+
+def survey_answers(user: User) -> tuple[object, list[dict]]:
+    """Every answer this account gave, one row per answer."""
+    lang = current_lang()
+    rows = db.session.execute(_answers_statement(), {"user_id": user.id})
     return _l("Survey answers"), [
         {
             "survey": localized(survey, "title").text,
@@ -96,66 +114,84 @@ def survey_answers(user: User) -> tuple[object, list[dict]]:
     ]
 
 
-def proposals(user: User) -> tuple[object, list[dict]]:
-    found = db.session.scalars(
-        select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.id)
-    )
-    return _l("Your proposals"), [
-        {
-            "proposal": p.title,
-            "written_on": p.created_at,
-            "text": p.description,
-            "hidden_reason": p.hidden_reason,
-        }
-        for p in found
-    ]
+# A resident's proposals, comments, supports and reported content: four sections read
+# in one statement, each part's rows in the order it was written.
+PROPOSALS, COMMENTS, SUPPORTS, FLAGS = 1, 2, 3, 4
 
 
-def comments(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(
-        select(ProposalComment, Proposal.title)
+@cache
+def _writings_statement():
+    def part(n: int):
+        return literal_column(str(n)).label("part")
+
+    user_id = bindparam("user_id")
+    parts = union_all(
+        select(
+            part(PROPOSALS),
+            Proposal.id,
+            Proposal.title,
+            Proposal.created_at,
+            Proposal.description,
+            Proposal.hidden_reason,
+        ).where(Proposal.author_id == user_id),
+        select(
+            part(COMMENTS),
+            ProposalComment.id,
+            Proposal.title,
+            ProposalComment.created_at,
+            ProposalComment.body,
+            ProposalComment.hidden_reason,
+        )
         .join(Proposal, Proposal.id == ProposalComment.proposal_id)
-        .where(ProposalComment.author_id == user.id)
-        .order_by(ProposalComment.id)
-    )
-    return _l("Your comments"), [
-        {
-            "proposal": title,
-            "written_on": c.created_at,
-            "text": c.body,
-            "hidden_reason": c.hidden_reason,
-        }
-        for c, title in found
-    ]
-
-
-def supports(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(
-        select(Proposal.title, ProposalSupport.created_at)
+        .where(ProposalComment.author_id == user_id),
+        select(
+            part(SUPPORTS),
+            ProposalSupport.id,
+            Proposal.title,
+            ProposalSupport.created_at,
+            null(),
+            null(),
+        )
         .join(Proposal, Proposal.id == ProposalSupport.proposal_id)
-        .where(ProposalSupport.user_id == user.id)
-        .order_by(ProposalSupport.id)
-    )
-    return _l("Proposals you support"), [
-        {"proposal": title, "supported_on": at} for title, at in found
-    ]
+        .where(ProposalSupport.user_id == user_id),
+        select(
+            part(FLAGS),
+            ContentFlag.id,
+            ContentFlag.kind,
+            ContentFlag.created_at,
+            ContentFlag.reason,
+            null(),
+        ).where(ContentFlag.user_id == user_id),
+    ).subquery()
+    return select(parts).order_by(parts.c.part, parts.c.id)
 
 
 FLAGGED = {"proposal": _l("A proposal"), "comment": _l("A comment")}
 
 
-def flags(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(
-        select(ContentFlag.kind, ContentFlag.reason, ContentFlag.created_at)
-        .where(ContentFlag.user_id == user.id)
-        .order_by(ContentFlag.id)
-    )
-    return _l("Content you reported to the moderators"), [
-        {"proposal": FLAGGED.get(kind, kind), "text": reason, "flagged_on": at}
-        for kind, reason, at in found
+def writings(user: User) -> list[tuple[object, list[dict]]]:
+    """The sections "Your proposals", "Your comments", "Proposals you support" and
+    "Content you reported to the moderators"."""
+    found: dict[int, list[dict]] = {PROPOSALS: [], COMMENTS: [], SUPPORTS: [], FLAGS: []}
+    for part, _id, name, at, text, hidden in db.session.execute(
+        _writings_statement(), {"user_id": user.id}
+    ):
+        if part in (PROPOSALS, COMMENTS):
+            row = {"proposal": name, "written_on": at, "text": text, "hidden_reason": hidden}
+        elif part == SUPPORTS:
+            row = {"proposal": name, "supported_on": at}
+        else:
+            row = {"proposal": FLAGGED.get(name, name), "text": text, "flagged_on": at}
+        found[part].append(row)
+    return [
+        (_l("Your proposals"), found[PROPOSALS]),
+        (_l("Your comments"), found[COMMENTS]),
+        (_l("Proposals you support"), found[SUPPORTS]),
+        (_l("Content you reported to the moderators"), found[FLAGS]),
     ]
 
 
 def register() -> None:
-    for source in (votes, survey_answers, proposals, comments, supports, flags):
+    for source in (votes, survey_answers):
         register_data_source(source, FIELD_LABELS)
+    register_data_source(writings, FIELD_LABELS, sections=True)

@@ -26,9 +26,9 @@ def turnout_between(start, end) -> tuple[int, int]:
     for ballot in db.session.scalars(
         select(Ballot).where(Ballot.closes_at >= start, Ballot.closes_at < end)
     ):
-        results = ballot_results.compute_results(ballot)
-        voters += results.voters
-        eligible += results.eligible
+        ballot_voters, ballot_eligible = ballot_results.turnout_counts(ballot)
+        voters += ballot_voters
+        eligible += ballot_eligible
     return voters, eligible
 
 

@@ -6,8 +6,10 @@ account's phone number or e-mail address (the same person, signed up by an opera
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
@@ -26,34 +28,56 @@ FIELD_LABELS = {
 }
 
 
-def places(user: User) -> tuple[object, list[dict]]:
-    """The account's course places, with what the course office knows of them."""
-    mine = [Place.user_id == user.id]
-    if user.phone:
-        mine.append(Place.phone == user.phone)
-    if user.email:
-        mine.append(Place.email == user.email)
-    found = db.session.execute(
-        select(Place, Course, TrainingSession.starts_at)
+@cache  # built once per process for each kind of account, with its cache key
+def _statement(by_phone: bool, by_email: bool):
+    mine = [Place.user_id == bindparam("user_id")]
+    if by_phone:
+        mine.append(Place.phone == bindparam("phone"))
+    if by_email:
+        mine.append(Place.email == bindparam("email"))
+    return (
+        select(
+            Course.title_id,
+            Course.title_en,
+            TrainingSession.starts_at,
+            Place.name,
+            Place.phone,
+            Place.email,
+            Place.status,
+            Place.waitlist_no,
+            Place.attended,
+            Place.completed_at,
+            Place.certificate_code,
+        )
         .join(TrainingSession, TrainingSession.id == Place.session_id)
         .join(Course, Course.id == TrainingSession.course_id)
         .where(or_(*mine))
         .order_by(TrainingSession.starts_at, Place.id)
     )
+
+
+def places(user: User) -> tuple[object, list[dict]]:
+    """The account's course places, with what the course office knows of them."""
+    params = {"user_id": user.id}
+    if user.phone:
+        params["phone"] = user.phone
+    if user.email:
+        params["email"] = user.email
+    found = db.session.execute(_statement(bool(user.phone), bool(user.email)), params)
     return _l("Course places"), [
         {
-            "course": localized(course, "title").text,
-            "starts_at": starts_at,
-            "name": place.name,
-            "phone": place.phone,
-            "email": place.email,
-            "place_status": PLACE_STATUSES.get(place.status, place.status),
-            "waitlist_no": place.waitlist_no,
-            "attended": place.attended,
-            "completed_at": place.completed_at,
-            "certificate_code": place.certificate_code,
+            "course": localized(row, "title").text,
+            "starts_at": row.starts_at,
+            "name": row.name,
+            "phone": row.phone,
+            "email": row.email,
+            "place_status": PLACE_STATUSES.get(row.status, row.status),
+            "waitlist_no": row.waitlist_no,
+            "attended": row.attended,
+            "completed_at": row.completed_at,
+            "certificate_code": row.certificate_code,
         }
-        for place, course, starts_at in found
+        for row in found
     ]
 
 

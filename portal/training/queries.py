@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.extensions import db
 from portal.training.models import Course, Feedback, Place, TrainingSession
@@ -60,10 +61,11 @@ def course_titles(place_ids) -> dict[int, str]:
     return {row[0]: row[3] for row in rows}
 
 
-def places_between(start: datetime, end: datetime) -> tuple[int, int]:
-    """(places taken, places completed) in sessions starting in [start, end); a
-    cancelled place or a waitlisted one is not taken."""
-    rows = db.session.execute(
+# Built once per process (with its cache key); the dates are parameters.
+@cache
+def _between_statements():
+    start, end = bindparam("start"), bindparam("end")
+    places = (
         select(func.count(Place.id), func.count(Place.completed_at))
         .join(TrainingSession, TrainingSession.id == Place.session_id)
         .where(
@@ -71,14 +73,22 @@ def places_between(start: datetime, end: datetime) -> tuple[int, int]:
             TrainingSession.starts_at >= start,
             TrainingSession.starts_at < end,
         )
-    ).one()
+    )
+    answers = select(Feedback.business).where(
+        Feedback.created_at >= start, Feedback.created_at < end
+    )
+    return places, answers
+
+
+def places_between(start: datetime, end: datetime) -> tuple[int, int]:
+    """(places taken, places completed) in sessions starting in [start, end); a
+    cancelled place or a waitlisted one is not taken."""
+    rows = db.session.execute(_between_statements()[0], {"start": start, "end": end}).one()
     return int(rows[0] or 0), int(rows[1] or 0)
 
 
 def business_answers_between(start: datetime, end: datetime) -> tuple[int, int]:
     """(answers given, answers saying they started or grew a business) in [start, end)."""
-    rows = db.session.execute(
-        select(Feedback.business).where(Feedback.created_at >= start, Feedback.created_at < end)
-    ).scalars()
+    rows = db.session.execute(_between_statements()[1], {"start": start, "end": end}).scalars()
     answers = list(rows)
     return len(answers), sum(1 for a in answers if a in ("started", "grew"))

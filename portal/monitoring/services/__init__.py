@@ -22,6 +22,7 @@ from portal.monitoring.services.indicators import (
     dashboard_rows,
     ensure_computed,
     get_indicator,
+    indicator_list,
     indicators,
     record_value,
     save_indicator,
@@ -29,6 +30,7 @@ from portal.monitoring.services.indicators import (
 )
 from portal.monitoring.services.plans import (
     ACTIVITY_FIELDS,
+    activity_parts,
     activity_tree,
     add_goal,
     add_milestone,
@@ -57,6 +59,7 @@ __all__ = [
     "Figure",
     "IndicatorRow",
     "MonitoringError",
+    "activity_parts",
     "activity_tree",
     "add_goal",
     "add_milestone",
@@ -64,6 +67,7 @@ __all__ = [
     "dashboard_rows",
     "ensure_computed",
     "get_indicator",
+    "indicator_list",
     "indicators",
     "measure",
     "plans",

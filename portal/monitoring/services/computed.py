@@ -11,12 +11,15 @@ yearly snapshot of need levels), so they have a value for the current year only.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 
 from portal.complaints import queries as complaints
 from portal.csr import queries as csr
@@ -24,7 +27,7 @@ from portal.distribution import queries as distribution
 from portal.extensions import db
 from portal.lists import queries as lists
 from portal.models_base import village_today
-from portal.monitoring.services.snapshots import left_very_poor
+from portal.monitoring.services import snapshots
 from portal.participation import queries as participation
 from portal.procurement import queries as procurement
 from portal.registry.models import Enrolment, Household
@@ -68,47 +71,78 @@ def share(numerator: float, denominator: float) -> Figure:
     return Figure(round(numerator * 100 / denominator, 1), numerator, denominator)
 
 
-def _enrolled_on(day: date):
+# A page works out many measures at once (`figures_pass`); measures that read the
+# same numbers (the three entitlement shares, the two spend shares, the registry's
+# counts, the snapshots) read them once in it. Outside a pass each reads its own.
+_PASS: ContextVar[dict | None] = ContextVar("monitoring_figures_pass", default=None)
+
+
+@contextmanager
+def figures_pass() -> Iterator[None]:
+    token = _PASS.set({})
+    try:
+        yield
+    finally:
+        _PASS.reset(token)
+
+
+def shared(key: tuple, work: Callable[[], object]):
+    """`work()`, once per `figures_pass` for the same key."""
+    memo = _PASS.get()
+    if memo is None:
+        return work()
+    if key not in memo:
+        memo[key] = work()
+    return memo[key]
+
+
+def _enrolled_on(day):
     return select(Enrolment.household_id).where(
         Enrolment.period_start <= day,
         (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= day),
     )
 
 
+# Built once per process (with its cache key); the day is a parameter.
+@cache
+def _registry_statement():
+    enrolled = Household.id.in_(_enrolled_on(bindparam("day")))
+    return select(
+        Household.need_level,
+        case((enrolled, 1), else_=0).label("enrolled"),
+        func.count(Household.id),
+    ).group_by(Household.need_level, "enrolled")
+
+
+def _registry_counts(day: date) -> dict[tuple[str, int], int]:
+    """{(need level, enrolled on `day` 1/0): households}, the registry as it stands."""
+
+    def work():
+        rows = db.session.execute(_registry_statement(), {"day": day})
+        return {(level, int(enrolled)): n for level, enrolled, n in rows}
+
+    return shared(("registry", day), work)
+
+
 def very_poor_share(year: int) -> Figure:
-    total = db.session.scalar(select(func.count(Household.id))) or 0
-    very_poor = (
-        db.session.scalar(
-            select(func.count(Household.id)).where(Household.need_level == "sangat_miskin")
-        )
-        or 0
-    )
+    counts = _registry_counts(_last_day(village_today().year))
+    total = sum(counts.values())
+    very_poor = sum(n for (level, _e), n in counts.items() if level == "sangat_miskin")
     return share(very_poor, total)
 
 
 def coverage(year: int) -> Figure:
-    poor = select(Household.id).where(Household.need_level.in_(POOR))
-    total = db.session.scalar(select(func.count()).select_from(poor.subquery())) or 0
-    covered = (
-        db.session.scalar(
-            select(func.count(Household.id)).where(
-                Household.need_level.in_(POOR), Household.id.in_(_enrolled_on(_last_day(year)))
-            )
-        )
-        or 0
-    )
+    counts = _registry_counts(_last_day(year))
+    total = sum(n for (level, _e), n in counts.items() if level in POOR)
+    covered = sum(n for (level, e), n in counts.items() if level in POOR and e)
     return share(covered, total)
 
 
 def leakage(year: int) -> Figure:
-    enrolled = _enrolled_on(_last_day(year))
-    total = db.session.scalar(select(func.count(Household.id)).where(Household.id.in_(enrolled)))
-    not_poor = db.session.scalar(
-        select(func.count(Household.id)).where(
-            Household.id.in_(enrolled), Household.need_level.not_in(POOR)
-        )
-    )
-    return share(not_poor or 0, total or 0)
+    counts = _registry_counts(_last_day(year))
+    total = sum(n for (_level, e), n in counts.items() if e)
+    not_poor = sum(n for (level, e), n in counts.items() if e and level not in POOR)
+    return share(not_poor, total)
 
 
 def objections_upheld(year: int) -> Figure:
@@ -117,7 +151,10 @@ def objections_upheld(year: int) -> Figure:
 
 
 def _outcomes(year: int) -> tuple[dict[str, int], int]:
-    counts = distribution.entitlement_outcomes(date(year, 1, 1), date(year, 12, 31))
+    counts = shared(
+        ("outcomes", year),
+        lambda: distribution.entitlement_outcomes(date(year, 1, 1), date(year, 12, 31)),
+    )
     total = sum(n for status, n in counts.items() if status != "by_proxy")
     return counts, total
 
@@ -137,18 +174,19 @@ def not_collected(year: int) -> Figure:
     return share(counts.get("not_collected", 0), total)
 
 
+@cache
+def _enrolled_statement():
+    """Households enrolled at any time in [start, end] (built once per process)."""
+    return select(func.count(func.distinct(Enrolment.household_id))).where(
+        Enrolment.period_start <= bindparam("end"),
+        (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= bindparam("start")),
+    )
+
+
 def complaints_per_100(year: int) -> Figure:
     filed = complaints.filed_between(*_bounds(year))
     start, end = date(year, 1, 1), _last_day(year)
-    households = (
-        db.session.scalar(
-            select(func.count(func.distinct(Enrolment.household_id))).where(
-                Enrolment.period_start <= end,
-                (Enrolment.period_end.is_(None)) | (Enrolment.period_end >= start),
-            )
-        )
-        or 0
-    )
+    households = db.session.scalar(_enrolled_statement(), {"start": start, "end": end}) or 0
     if households < MINIMUM_GROUP:
         return Figure(None, filed, households, small=True)
     return Figure(round(filed * 100 / households, 1), filed, households)
@@ -186,7 +224,7 @@ def ballot_turnout(year: int) -> Figure:
 
 
 def _spend_share(year: int, *locations: str) -> Figure:
-    spend = procurement.spend_by_location(year)
+    spend = shared(("spend", year), lambda: procurement.spend_by_location(year))
     total = sum(spend.values())
     if not total:
         return Figure(None, 0, 0, small=True)
@@ -209,8 +247,14 @@ def plastic_avoided(year: int) -> Figure:
     return Figure(kg, None, batches)
 
 
+def _has_snapshot(year: int) -> bool:
+    return shared(("snapshot", year), lambda: snapshots.has_snapshot(year))
+
+
 def left_very_poor_level(year: int) -> Figure:
-    found = left_very_poor(year, current=year == village_today().year)
+    found = snapshots.left_very_poor(
+        year, current=year == village_today().year, has_snapshot=_has_snapshot
+    )
     if found is None:
         return Figure(None)
     left, then = found

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +21,7 @@ from portal.extensions import db
 from portal.models_base import village_today
 from portal.monitoring.models import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue
 from portal.monitoring.services.common import MonitoringError, clean
-from portal.monitoring.services.computed import MEASURES, Figure, measure
+from portal.monitoring.services.computed import MEASURES, Figure, figures_pass, measure
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$")
 # The portal's own measures, with the village SDGs code where one applies.
@@ -53,6 +54,11 @@ def indicators() -> list[Indicator]:
             .order_by(Indicator.code)
         )
     )
+
+
+def indicator_list() -> list:
+    """Every indicator as a plain row (INDICATOR_COLUMNS), by code, for lists."""
+    return db.session.execute(_dashboard_statements()[0]).all()
 
 
 def get_indicator(code: str) -> Indicator | None:
@@ -206,7 +212,7 @@ def record_value(indicator_id: int, *, year: int, value: float, actor, note: str
 
 @dataclass
 class IndicatorRow:
-    indicator: Indicator
+    indicator: object  # a row of INDICATOR_COLUMNS (attributes named as Indicator's)
     years: list[int]
     values: dict[int, Figure] = field(default_factory=dict)
     targets: dict[int, float] = field(default_factory=dict)
@@ -226,34 +232,100 @@ def computed_figure(name: str, year: int) -> Figure:
     read many features' records (about 80 statements for the dashboard): a dashboard,
     an indicator's page or an evaluation shown to someone logged in (whom the page
     cache does not answer) reads the figures kept, at most that old."""
+    return computed_figures([(name, year)])[0]
+
+
+def computed_figures(wanted: list[tuple[str, int]]) -> list[Figure]:
+    """`computed_figure` for each (measure, year), the missing ones worked out in one
+    pass (`figures_pass`: a page's measures share their sub-queries)."""
     ttl = current_app.config.get("MONITORING_FIGURES_SECONDS", 60)
     kept = current_app.extensions.setdefault("monitoring_figures", {})
-    hit = kept.get((name, year)) if ttl > 0 else None
-    if hit is not None and time.monotonic() - hit[0] < ttl:
-        return hit[1]
-    figure = measure(name).compute(year)
-    if ttl > 0:
-        kept[(name, year)] = (time.monotonic(), figure)
-    return figure
+    now = time.monotonic()
+    out: list[Figure | None] = []
+    missing = []
+    for i, key in enumerate(wanted):
+        hit = kept.get(key) if ttl > 0 else None
+        if hit is not None and now - hit[0] < ttl:
+            out.append(hit[1])
+        else:
+            out.append(None)
+            missing.append(i)
+    if missing:
+        with figures_pass():
+            for i in missing:
+                name, year = wanted[i]
+                figure = out[i] = measure(name).compute(year)
+                if ttl > 0:
+                    kept[(name, year)] = (time.monotonic(), figure)
+    return out  # type: ignore[return-value]
 
 
-def dashboard_rows(years: list[int] | None = None) -> list[IndicatorRow]:
-    """Every indicator with its value per year (computed ones as `computed_figure`
-    keeps them)."""
+INDICATOR_COLUMNS = (
+    Indicator.id,
+    Indicator.code,
+    Indicator.name_id,
+    Indicator.name_en,
+    Indicator.unit,
+    Indicator.baseline,
+    Indicator.baseline_year,
+    Indicator.source_id,
+    Indicator.source_en,
+    Indicator.direction,
+    Indicator.computed,
+)
+
+
+# Built once per process (their cache keys with them); the years are a parameter.
+@cache
+def _dashboard_statements():
+    listed = select(*INDICATOR_COLUMNS).order_by(Indicator.code)
+    targets = select(
+        literal_column("1").label("target"),
+        IndicatorTarget.indicator_id,
+        IndicatorTarget.year,
+        IndicatorTarget.value,
+    )
+    entered = select(
+        literal_column("0").label("target"),
+        IndicatorValue.indicator_id,
+        IndicatorValue.year,
+        IndicatorValue.value,
+    ).where(IndicatorValue.year.in_(bindparam("years", expanding=True)))
+    numbers = union_all(targets, entered).subquery()
+    figures = select(numbers).order_by(numbers.c.indicator_id, numbers.c.year)
+    return listed, figures
+
+
+def dashboard_rows(
+    years: list[int] | None = None, indicator_id: int | None = None
+) -> list[IndicatorRow]:
+    """Every indicator (or the one of `indicator_id`) with its value per year (computed
+    ones as `computed_figure` keeps them) and its targets; plain rows, two statements."""
     this_year = village_today().year
     years = years or [this_year - 1, this_year]
-    rows = []
-    for indicator in indicators():
-        row = IndicatorRow(indicator, years, targets={t.year: t.value for t in indicator.targets})
-        m = measure(indicator.computed)
+    listed, figures = _dashboard_statements()
+    rows = [
+        IndicatorRow(ind, years)
+        for ind in db.session.execute(listed)
+        if indicator_id is None or ind.id == indicator_id
+    ]
+    by_id = {row.indicator.id: row for row in rows}
+    for is_target, ref, year, value in db.session.execute(figures, {"years": years}):
+        row = by_id.get(ref)
+        if row is None:
+            continue
+        if is_target:
+            row.targets[year] = value
+        elif measure(row.indicator.computed) is None:
+            row.values[year] = Figure(value)
+    wanted = []
+    for row in rows:
+        m = measure(row.indicator.computed)
         if m is not None:
             for year in years:
-                if m.current_only and year != this_year:
-                    continue
-                row.values[year] = computed_figure(indicator.computed, year)
-        else:
-            for v in indicator.values:
-                if v.year in years:
-                    row.values[v.year] = Figure(v.value)
-        rows.append(row)
+                if not m.current_only or year == this_year:
+                    wanted.append((row, year))
+    found = computed_figures([(row.indicator.computed, year) for row, year in wanted])
+    for (row, year), figure in zip(wanted, found, strict=True):
+        row.values[year] = figure
     return rows

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, bindparam, select
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -228,25 +228,42 @@ def add_milestone(
     return milestone
 
 
-def activity_tree(plan: Plan, year: int | None = None) -> list[tuple[Activity, int, int]]:
-    """(activity, depth, progress) in tree order; a parent's progress is its children's
-    weighted mean (cancelled children left out), a leaf's its own."""
+# The tree's columns: what the plan's pages show of each activity and what a parent's
+# progress is worked out from. Built once per process (with its cache key).
+@cache
+def _tree_statement(by_year: bool):
     query = (
-        select(Activity)
-        .where(Activity.plan_id == plan.id)
-        .options(selectinload(Activity.milestones))
+        select(
+            Activity.id,
+            Activity.parent_id,
+            Activity.year,
+            Activity.field,
+            Activity.title_id,
+            Activity.title_en,
+            Activity.status,
+            Activity.progress,
+            Activity.weight,
+        )
+        .where(Activity.plan_id == bindparam("plan_id"))
         .order_by(Activity.year, Activity.id)
     )
-    if year is not None:
-        query = query.where(Activity.year == year)
-    activities = list(db.session.scalars(query))
-    by_parent: dict[int | None, list[Activity]] = {}
+    return query.where(Activity.year == bindparam("year")) if by_year else query
+
+
+def activity_tree(plan: Plan | int, year: int | None = None) -> list[tuple[Row, int, int]]:
+    """(activity row, depth, progress) in tree order; a parent's progress is its
+    children's weighted mean (cancelled children left out), a leaf's its own. The rows
+    have the columns of `_tree_statement` (plan: the plan or its id)."""
+    plan_id = plan if isinstance(plan, int) else plan.id
+    params = {"plan_id": plan_id} if year is None else {"plan_id": plan_id, "year": year}
+    activities = db.session.execute(_tree_statement(year is not None), params).all()
+    by_parent: dict[int | None, list[Row]] = {}
     ids = {a.id for a in activities}
     for a in activities:
         by_parent.setdefault(a.parent_id if a.parent_id in ids else None, []).append(a)
     progress: dict[int, int] = {}
 
-    def work_out(a: Activity) -> int:
+    def work_out(a: Row) -> int:
         if a.id in progress:
             return progress[a.id]
         children = [c for c in by_parent.get(a.id, []) if c.status != "cancelled"]
@@ -257,7 +274,7 @@ def activity_tree(plan: Plan, year: int | None = None) -> list[tuple[Activity, i
             progress[a.id] = round(sum(work_out(c) * c.weight for c in children) / total)
         return progress[a.id]
 
-    rows: list[tuple[Activity, int, int]] = []
+    rows: list[tuple[Row, int, int]] = []
 
     def walk(parent: int | None, depth: int) -> None:
         for a in by_parent.get(parent, []):
@@ -268,6 +285,11 @@ def activity_tree(plan: Plan, year: int | None = None) -> list[tuple[Activity, i
         work_out(a)
     walk(None, 0)
     return rows
+
+
+def activity_parts(tree: list[tuple[Row, int, int]], activity_id: int) -> list[Row]:
+    """The activity's children (its `children`, by id) among the rows of its plan's tree."""
+    return sorted((a for a, _d, _p in tree if a.parent_id == activity_id), key=lambda a: a.id)
 
 
 def public_milestones(activity: Activity, today: date | None = None) -> list[Milestone]:

@@ -7,7 +7,9 @@ or at once from two places, stores one row per household and year.
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, select
+from functools import cache
+
+from sqlalchemy import bindparam, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
@@ -46,29 +48,49 @@ def take_snapshot(year: int, *, actor=None) -> int:
     return added
 
 
+# Built once per process (with their cache keys); the years are parameters.
+@cache
+def _has_snapshot_statement():
+    return select(NeedSnapshot.id).where(NeedSnapshot.year == bindparam("year")).limit(1)
+
+
 def has_snapshot(year: int) -> bool:
-    return bool(db.session.scalar(select(NeedSnapshot.id).where(NeedSnapshot.year == year)))
+    return bool(db.session.scalar(_has_snapshot_statement(), {"year": year}))
 
 
-def left_very_poor(year: int, *, current: bool) -> tuple[int, int] | None:
-    """(households very poor in last year's snapshot that are no more, those very poor
-    then and still in the registry), or None without last year's snapshot (or this
-    year's, for a past year). `current` reads this year from the registry itself."""
-    if not has_snapshot(year - 1):
-        return None
+@cache
+def _left_statement(current: bool):
     before = select(NeedSnapshot.household_id).where(
-        NeedSnapshot.year == year - 1, NeedSnapshot.need_level == VERY_POOR
+        NeedSnapshot.year == bindparam("before"), NeedSnapshot.need_level == VERY_POOR
     )
     if current:
         now = select(Household.id.label("hid"), Household.need_level.label("level"))
     else:
-        if not has_snapshot(year):
-            return None
         now = select(
             NeedSnapshot.household_id.label("hid"), NeedSnapshot.need_level.label("level")
-        ).where(NeedSnapshot.year == year)
+        ).where(NeedSnapshot.year == bindparam("year"))
     now = now.subquery()
-    base = select(func.count()).select_from(now).where(now.c.hid.in_(before))
-    then = db.session.scalar(base) or 0
-    left = db.session.scalar(base.where(now.c.level != VERY_POOR)) or 0
-    return left, then
+    return (
+        select(func.count(), func.sum(case((now.c.level != VERY_POOR, 1), else_=0)))
+        .select_from(now)
+        .where(now.c.hid.in_(before))
+    )
+
+
+def left_very_poor(
+    year: int, *, current: bool, has_snapshot=has_snapshot
+) -> tuple[int, int] | None:
+    """(households very poor in last year's snapshot that are no more, those very poor
+    then and still in the registry), or None without last year's snapshot (or this
+    year's, for a past year). `current` reads this year from the registry itself;
+    `has_snapshot` may be one that remembers its answers."""
+    if not has_snapshot(year - 1):
+        return None
+    if current:
+        params = {"before": year - 1}
+    else:
+        if not has_snapshot(year):
+            return None
+        params = {"before": year - 1, "year": year}
+    then, left = db.session.execute(_left_statement(current), params).one()
+    return int(left or 0), int(then or 0)

@@ -94,11 +94,20 @@ def suppress_small_areas(areas: list[Area], total: int) -> tuple[list[Area], int
     return shown, len(areas) - len(shown), rest
 
 
-def compute_results(ballot: Ballot) -> Results:
-    """Counts per option, voters, turnout, and the RT/RW breakdown: aggregates only."""
-    voters = db.session.scalar(
+def _voters(ballot: Ballot) -> int | None:
+    return db.session.scalar(
         select(func.count()).select_from(BallotVote).where(BallotVote.ballot_id == ballot.id)
     )
+
+
+def turnout_counts(ballot: Ballot) -> tuple[int, int]:
+    """(voters, eligible) as `compute_results` counts them, without the rest."""
+    return _voters(ballot) or 0, eligible_count(ballot)
+
+
+def compute_results(ballot: Ballot) -> Results:
+    """Counts per option, voters, turnout, and the RT/RW breakdown: aggregates only."""
+    voters = _voters(ballot)
     counts = dict(
         db.session.execute(
             select(BallotVoteChoice.option_id, func.count())

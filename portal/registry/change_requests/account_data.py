@@ -4,8 +4,10 @@ with the village office)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
@@ -21,10 +23,23 @@ FIELD_LABELS = {
 }
 
 
-def change_requests(user: User) -> tuple[object, list[dict]]:
-    found = db.session.scalars(
-        select(ChangeRequest).where(ChangeRequest.resident_id == user.id).order_by(ChangeRequest.id)
+@cache  # built once per process, with its cache key
+def _statement():
+    return (
+        select(
+            ChangeRequest.kind,
+            ChangeRequest.created_at,
+            ChangeRequest.status,
+            ChangeRequest.details,
+            ChangeRequest.refusal_reason,
+        )
+        .where(ChangeRequest.resident_id == bindparam("user_id"))
+        .order_by(ChangeRequest.id)
     )
+
+
+def change_requests(user: User) -> tuple[object, list[dict]]:
+    found = db.session.execute(_statement(), {"user_id": user.id})
     return _l("Change requests"), [
         {
             "change_asked": KINDS[item.kind],

@@ -150,7 +150,12 @@ FEATURE_GLOBALS = {
     "complaints": {"complaint_categories", "complaint_steps", "format_code"},
     "csr": {"need_kinds", "pledge_statuses", "sectors"},
     "lists": {"objection_kinds", "objection_statuses"},
-    "monitoring": {"round_evaluation_survey", "activity_comment_form", "activity_comments"},
+    "monitoring": {
+        "activity_comment_form",
+        "activity_comments",
+        "figure_cell",
+        "round_evaluation_survey",
+    },
     "participation": {"ballot_methods", "meeting_proposals", "proposal_categories"},
     "registry": {"food_formula"},
     "training": {

@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import filecache
 from portal.distribution import invitations as printing
-from portal.distribution import services
+from portal.distribution import queries, services
 from portal.distribution.forms import (
     AmendForm,
     CancelForm,
@@ -62,7 +62,8 @@ ROUND_FIELDS = (
 @bp.context_processor
 def _labels():
     """Units and quantities as the staff pages show them."""
-    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, current_lang())}
+    lang = current_lang()  # once per page: a list shows hundreds of quantities
+    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, lang)}
 
 
 def _actor():
@@ -332,12 +333,14 @@ def _whole_arg(name: str) -> int | None:
 @bp.route("/<int:round_id>/penerima")
 @roles_required(*READERS)
 def entitlements(round_id: int):
-    round_ = _round(round_id)
+    round_ = queries.round_row(round_id) or abort(404)
     rt, rw = _whole_arg("rt"), _whole_arg("rw")
     status = request.args.get("status") or None
     if status is not None and status not in ENTITLEMENT_STATUSES:
         abort(404)
-    page = services.entitlement_page(round_id, rt=rt, rw=rw, status=status, page=page_arg())
+    page = services.entitlement_page(
+        round_id, rt=rt, rw=rw, status=status, page=page_arg(), lang=current_lang()
+    )
     return render_template(
         "distribution/manage/entitlements.html",
         round=round_,
@@ -346,7 +349,6 @@ def entitlements(round_id: int):
         rw=rw,
         status=status,
         statuses=ENTITLEMENT_STATUSES,
-        places=services.round_places(round_id),
     )
 
 

@@ -44,7 +44,8 @@ def _setup(state) -> None:
 
 @bp.context_processor
 def _labels():
-    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, current_lang())}
+    lang = current_lang()  # once per page: a list shows hundreds of quantities
+    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, lang)}
 
 
 @bp.route("/penyaluran")

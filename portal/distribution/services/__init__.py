@@ -33,7 +33,7 @@ from portal.distribution.services.common import (
     new_entitlement_code,
     normalize_entitlement_code,
 )
-from portal.distribution.services.entitlements import entitlement_page, round_places
+from portal.distribution.services.entitlements import entitlement_page
 from portal.distribution.services.handover import (
     AlreadyCollected,
     Given,
@@ -122,7 +122,6 @@ __all__ = [
     "public_rounds",
     "remove_part",
     "round_json",
-    "round_places",
     "round_rows",
     "self_check_notes",
     "send_invitations",

@@ -77,6 +77,7 @@ def round_page(round_id: int):
         round=round_,
         version=lists.version_info(round_.version_id),
         progress=services.progress(round_),
+        slots=services.point_slots(round_.id),
         min_group=services.MIN_GROUP,
     )
 

@@ -73,6 +73,7 @@ from portal.distribution.services.messages import send_invitations
 from portal.distribution.services.open_data import round_json, round_rows
 from portal.distribution.services.progress import (
     MIN_GROUP,
+    point_slots,
     progress,
     public_round,
     public_rounds,
@@ -119,6 +120,7 @@ __all__ = [
     "invitation_for_person",
     "invitations_for",
     "open_round",
+    "point_slots",
     "progress",
     "public_round",
     "public_rounds",

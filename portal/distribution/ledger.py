@@ -314,7 +314,6 @@ def sample(round_id: int):
         round=round_,
         checks=services.checks(round_.id),
         summary=services.sample_summary(round_.id),
-        button=EmptyForm(),
     )
 
 

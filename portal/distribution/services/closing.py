@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
@@ -191,13 +191,26 @@ FLAG_LABELS = {
 
 @cache
 def _not_collected_statements():
-    collector, alternate = aliased(Person), aliased(Person)
+    collector, alternate, member = aliased(Person), aliased(Person), aliased(Person)
+    # Whether the household has a living member (alive and not merged:
+    # is_alive_resident), asked of its members by household (the plan takes the
+    # index on household_id: SQLite, without statistics, might otherwise take the
+    # index on status and read every living person of the registry).
+    lived_in = (
+        exists()
+        .where(
+            member.household_id == Entitlement.household_id,
+            member.status == "alive",
+            member.merged_into_id.is_(None),
+        )
+        .correlate(Entitlement)
+    )
     rows = (
         select(
             Entitlement.id,
             Entitlement.rt,
             Entitlement.rw,
-            Entitlement.household_id,
+            lived_in,
             collector.name,
             collector.status,
             alternate.status,
@@ -210,33 +223,19 @@ def _not_collected_statements():
     followed = select(Entitlement.follows_id).where(
         Entitlement.follows_id.in_(bindparam("ids", expanding=True))
     )
-    people = select(Person.household_id, Person.status, Person.merged_into_id).where(
-        Person.household_id.in_(bindparam("ids", expanding=True))
-    )
-    return rows, followed, people
+    return rows, followed
 
 
 def not_collected(round_id: int) -> list[NotCollected]:
     """The round's not-collected entitlements with the registry's flags (a household
     with no living member living there, a collector or alternate who died or moved) and
-    whether a follow-up round already carries them. Three queries, plain rows."""
-    rows_stmt, followed_stmt, people_stmt = _not_collected_statements()
+    whether a follow-up round already carries them. Two queries, plain rows."""
+    rows_stmt, followed_stmt = _not_collected_statements()
     rows = db.session.execute(rows_stmt, {"round_id": round_id}).all()
-    ids = [row[0] for row in rows]
-    followed = set(db.session.scalars(followed_stmt, {"ids": ids}))
-    # The households with a living member (alive and not merged: is_alive_resident),
-    # their members' status read by household (SQLite, without statistics, would take
-    # the index on status instead and read every living person of the registry).
-    lived_in = {
-        household_id
-        for household_id, status, merged_into in db.session.execute(
-            people_stmt, {"ids": list({row[3] for row in rows})}
-        )
-        if status == "alive" and merged_into is None
-    }
+    followed = set(db.session.scalars(followed_stmt, {"ids": [row[0] for row in rows]}))
     out = []
-    for eid, rt, rw, household_id, name, collector_status, alternate_status in rows:
-        flags = [] if household_id in lived_in else ["household_gone"]
+    for eid, rt, rw, lived_in, name, collector_status, alternate_status in rows:
+        flags = [] if lived_in else ["household_gone"]
         for role, status in (("collector", collector_status), ("alternate", alternate_status)):
             if status in GONE:
                 flags.append(f"{role}_{status}")

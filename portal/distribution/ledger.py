@@ -91,7 +91,7 @@ def _stock_page(round_, forms, status=200):
         render_template(
             "distribution/ledger/stock.html",
             round=round_,
-            balances=services.balances(round_.id),
+            balances=services.balances(round_.id, with_due=False),
             movements=services.movements(round_.id),
             names=_names(round_),
             **forms,
@@ -200,20 +200,17 @@ def write_off(round_id: int):
 
 def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, status=200):
     follow = follow or FollowUpForm()
+    closed = round_.status in ("closed", "reconciled")  # what is left, and carried over
     return (
         render_template(
             "distribution/ledger/closing.html",
             round=round_,
-            figures=services.reconciliation(round_.id),
-            names=_names(round_),
-            left=services.not_collected(round_.id)
-            if round_.status in ("closed", "reconciled")
-            else [],
-            follow_up=services.live_follow_up(round_.id),
-            button=EmptyForm(),
+            figures=services.reconciliation(round_.id, with_due=False),
+            names=services.ledger_names(round_.id),
+            left=services.not_collected(round_.id) if closed else [],
+            follow_up=services.live_follow_up(round_.id) if closed else None,
             reconcile_form=reconcile or ReconcileForm(),
             follow_form=follow,
-            cancel_form=CancelForm(),
             cancel_errors=cancel_errors or {},
         ),
         status,
@@ -317,7 +314,6 @@ def sample(round_id: int):
         round=round_,
         checks=services.checks(round_.id),
         summary=services.sample_summary(round_.id),
-        button=EmptyForm(),
     )
 
 
@@ -409,8 +405,8 @@ def public_reconciliation(round_id: int):
     return render_template(
         "distribution/ledger/public.html",
         round=round_,
-        figures=services.reconciliation(round_.id),
+        figures=services.reconciliation(round_.id, with_due=False),
         summary=services.sample_summary(round_.id),
-        names=_names(round_),
+        names=services.ledger_names(round_.id),
         small=SMALL,
     )

@@ -21,11 +21,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal import filecache
 from portal.distribution import invitations as printing
-from portal.distribution import services
+from portal.distribution import queries, services
 from portal.distribution.forms import (
     AmendForm,
     CancelForm,
@@ -34,7 +35,11 @@ from portal.distribution.forms import (
     RoundForm,
     SlotForm,
 )
-from portal.distribution.models import ENTITLEMENT_STATUSES, UNITS, DistributionRound
+from portal.distribution.models import (
+    ENTITLEMENT_STATUSES,
+    UNITS,
+    DistributionRound,
+)
 from portal.distribution.services.common import quantity_text
 from portal.extensions import db
 from portal.forms import EmptyForm
@@ -62,7 +67,8 @@ ROUND_FIELDS = (
 @bp.context_processor
 def _labels():
     """Units and quantities as the staff pages show them."""
-    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, current_lang())}
+    lang = current_lang()  # once per page: a list shows hundreds of quantities
+    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, lang)}
 
 
 def _actor():
@@ -145,36 +151,62 @@ def edit(round_id: int):
     return render_template("distribution/manage/round_form.html", form=form, round=round_)
 
 
-def _forms(round_: DistributionRound, **given) -> dict:
-    slot = given.get("slot_form") or SlotForm(formdata=None)
-    slot.point_id.choices = [SelectChoice(value=p.id, label=p.name) for p in round_.points]
-    amend = given.get("amend_form") or AmendForm(formdata=None)
-    current = lists.version_info(round_.version_id)
-    amend.version_id.choices = _version_choices(round_.period_id, current.number if current else 0)
-    return {
-        "point_form": given.get("point_form") or PointForm(formdata=None),
-        "slot_form": slot,
-        "item_form": given.get("item_form") or ItemForm(formdata=None),
-        "amend_form": amend,
-        "cancel_form": given.get("cancel_form") or CancelForm(formdata=None, prefix="cancel"),
-        "button": EmptyForm(),
-    }
+def _amend_choices(round_: DistributionRound, form: AmendForm, version=None) -> AmendForm:
+    """The later published versions of the round's list period as the form's choices."""
+    current = version or lists.version_info(round_.version_id)
+    form.version_id.choices = _version_choices(round_.period_id, current.number if current else 0)
+    return form
+
+
+def _forms(round_: DistributionRound, version=None, **given) -> dict:
+    """The forms the round page shows in the round's status (the template asks the
+    reader's role too): a closed round's page builds none. `version` is the round's
+    list version (lists.version_info), when the caller has it."""
+    status = round_.status
+    forms = {}
+    if status == "draft":
+        slot = given.get("slot_form") or SlotForm(formdata=None)
+        slot.point_id.choices = [SelectChoice(value=p.id, label=p.name) for p in round_.points]
+        forms["point_form"] = given.get("point_form") or PointForm(formdata=None)
+        forms["slot_form"] = slot
+        forms["item_form"] = given.get("item_form") or ItemForm(formdata=None)
+    if status in ("approved", "open") or "amend_form" in given:
+        forms["amend_form"] = _amend_choices(
+            round_, given.get("amend_form") or AmendForm(formdata=None), version
+        )
+    if status in ("draft", "approved"):
+        forms["cancel_form"] = given.get("cancel_form") or CancelForm(
+            formdata=None, prefix="cancel"
+        )
+    if status in ("draft", "approved", "open"):
+        forms["button"] = EmptyForm()
+    return forms
 
 
 def _round_view(round_: DistributionRound, status: int = 200, **given):
+    version = lists.version_info(round_.version_id)
     return render_template(
         "distribution/manage/round.html",
         round=round_,
-        version=lists.version_info(round_.version_id),
+        version=version,
         progress=services.progress(round_),
-        **_forms(round_, **given),
+        slots=services.point_slots(round_.id),
+        **_forms(round_, version, **given),
     ), status
+
+
+# What the round page shows, loaded with the round (the slots: services.point_slots).
+_ROUND_PAGE = (
+    selectinload(DistributionRound.points),
+    selectinload(DistributionRound.items),
+    selectinload(DistributionRound.approvals),
+)
 
 
 @bp.route("/<int:round_id>")
 @roles_required(*READERS)
 def round_page(round_id: int):
-    return _round_view(_round(round_id))
+    return _round_view(db.get_or_404(DistributionRound, round_id, options=_ROUND_PAGE))
 
 
 def _back(round_id: int):
@@ -279,7 +311,7 @@ def open_round(round_id: int):
 @roles_required(*OVERSEERS)
 def amend(round_id: int):
     round_ = _round(round_id)
-    form = _forms(round_, amend_form=AmendForm())["amend_form"]
+    form = _amend_choices(round_, AmendForm())
     if form.validate_on_submit():
         try:
             approval = services.amend(
@@ -332,12 +364,14 @@ def _whole_arg(name: str) -> int | None:
 @bp.route("/<int:round_id>/penerima")
 @roles_required(*READERS)
 def entitlements(round_id: int):
-    round_ = _round(round_id)
+    round_ = queries.round_row(round_id) or abort(404)
     rt, rw = _whole_arg("rt"), _whole_arg("rw")
     status = request.args.get("status") or None
     if status is not None and status not in ENTITLEMENT_STATUSES:
         abort(404)
-    page = services.entitlement_page(round_id, rt=rt, rw=rw, status=status, page=page_arg())
+    page = services.entitlement_page(
+        round_id, rt=rt, rw=rw, status=status, page=page_arg(), lang=current_lang()
+    )
     return render_template(
         "distribution/manage/entitlements.html",
         round=round_,
@@ -346,7 +380,6 @@ def entitlements(round_id: int):
         rw=rw,
         status=status,
         statuses=ENTITLEMENT_STATUSES,
-        places=services.round_places(round_id),
     )
 
 

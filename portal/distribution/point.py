@@ -115,12 +115,8 @@ def _quantities(entitlement) -> tuple[dict[int, int | None], dict[int, str]]:
 
 
 def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors=None, status=200):
-    handovers = (
-        db.session.query(Handover)
-        .filter_by(entitlement_id=entitlement.id)
-        .order_by(Handover.attempt)
-        .all()
-    )
+    handovers = services.handovers_of(entitlement.id)
+    live = services.live_of(handovers)
     return (
         render_template(
             "distribution/point/entitlement.html",
@@ -131,8 +127,8 @@ def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors
             void_form=VoidForm(),
             typed=typed or {},
             item_errors=item_errors or {},
-            refusal=services.refusal_for(entitlement),
-            live=services.live_handover(entitlement.id),
+            refusal=services.refusal_for(entitlement, live),
+            live=live,
             handovers=handovers,
             nik_tail=services.nik_tail,
             collector_kinds=COLLECTOR_KINDS,

@@ -44,7 +44,8 @@ def _setup(state) -> None:
 
 @bp.context_processor
 def _labels():
-    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, current_lang())}
+    lang = current_lang()  # once per page: a list shows hundreds of quantities
+    return {"units": UNITS, "qty": lambda milli: quantity_text(milli, lang)}
 
 
 @bp.route("/penyaluran")
@@ -76,6 +77,7 @@ def round_page(round_id: int):
         round=round_,
         version=lists.version_info(round_.version_id),
         progress=services.progress(round_),
+        slots=services.point_slots(round_.id),
         min_group=services.MIN_GROUP,
     )
 

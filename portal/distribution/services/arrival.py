@@ -15,10 +15,10 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, insert, select, update
 
 from portal.audit.services import record
 from portal.complaints import services as complaints
@@ -27,6 +27,7 @@ from portal.distribution.models import CHECK_METHODS, CHECK_RESULTS, ArrivalChec
 from portal.distribution.services.common import DistributionError, clean, locked_round
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.registry.models import Person
 
 RECEIVED = ("collected", "partly_collected")
 
@@ -69,17 +70,42 @@ def draw_sample(round_id: int, *, actor, ip: str | None = None) -> int:
     return size
 
 
-def checks(round_id: int) -> list[ArrivalCheck]:
-    """The round's sampled households, with the entitlement and collector the list
-    shows (two queries for them whatever the sample's size)."""
-    return list(
-        db.session.scalars(
-            select(ArrivalCheck)
-            .where(ArrivalCheck.round_id == round_id)
-            .options(selectinload(ArrivalCheck.entitlement).selectinload(Entitlement.collector))
-            .order_by(ArrivalCheck.entitlement_id)
+@dataclass(frozen=True)
+class CheckRow:
+    """A sampled household as the arrival check's list shows it (plain values)."""
+
+    id: int
+    rt: int
+    rw: int | None
+    collector: str | None  # the collector's name
+    result: str | None
+    part_taken: bool | None
+
+
+@cache
+def _checks_statement():
+    return (
+        select(
+            ArrivalCheck.id,
+            Entitlement.rt,
+            Entitlement.rw,
+            Person.name,
+            ArrivalCheck.result,
+            ArrivalCheck.part_taken,
         )
+        .join(Entitlement, Entitlement.id == ArrivalCheck.entitlement_id)
+        .outerjoin(Person, Person.id == Entitlement.collector_id)
+        .where(ArrivalCheck.round_id == bindparam("round_id"))
+        .order_by(ArrivalCheck.entitlement_id)
     )
+
+
+def checks(round_id: int) -> list[CheckRow]:
+    """The round's sampled households with the entitlement's RT/RW and the collector's
+    name: one query, plain rows."""
+    return [
+        CheckRow(*row) for row in db.session.execute(_checks_statement(), {"round_id": round_id})
+    ]
 
 
 # The complaint's text is stored in the village's language (Indonesian), as residents
@@ -179,20 +205,27 @@ class SampleSummary:
     complaints: int
 
 
+@cache
+def _summary_statements():
+    by_result = (
+        select(ArrivalCheck.result, func.count())
+        .where(ArrivalCheck.round_id == bindparam("round_id"))
+        .group_by(ArrivalCheck.result)
+    )
+    others = select(
+        func.count().filter(ArrivalCheck.part_taken.is_(True)),
+        func.count(ArrivalCheck.complaint_id),
+    ).where(ArrivalCheck.round_id == bindparam("round_id"))
+    return by_result, others
+
+
 def sample_summary(round_id: int) -> SampleSummary:
     """The sample's results as counts."""
-    rows = db.session.execute(
-        select(ArrivalCheck.result, func.count())
-        .where(ArrivalCheck.round_id == round_id)
-        .group_by(ArrivalCheck.result)
-    ).all()
+    by_result, others = _summary_statements()
+    values = {"round_id": round_id}
+    rows = db.session.execute(by_result, values).all()
     results = {r: n for r, n in rows if r is not None}
-    part_taken, filed = db.session.execute(
-        select(
-            func.count().filter(ArrivalCheck.part_taken.is_(True)),
-            func.count(ArrivalCheck.complaint_id),
-        ).where(ArrivalCheck.round_id == round_id)
-    ).one()
+    part_taken, filed = db.session.execute(others, values).one()
     return SampleSummary(
         drawn=sum(n for _r, n in rows),
         checked=sum(results.values()),

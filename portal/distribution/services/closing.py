@@ -12,9 +12,10 @@ are flagged so that nobody carries aid over to a person who is gone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
@@ -91,26 +92,35 @@ class Reconciliation:
         }
 
 
-def reconciliation(round_id: int) -> Reconciliation:
-    """The round's figures as they are now."""
-    statuses = dict(
-        db.session.execute(
-            select(Entitlement.status, func.count())
-            .where(Entitlement.round_id == round_id)
-            .group_by(Entitlement.status)
-        ).all()
-    )
-    budgeted = db.session.scalar(
-        select(func.coalesce(func.sum(Entitlement.cash_due), 0)).where(
-            Entitlement.round_id == round_id, Entitlement.status != "cancelled"
+# The figures' statements are built once per process (the round as a parameter).
+@cache
+def _figures_statements():
+    by_status = (
+        select(
+            Entitlement.status,
+            func.count(),
+            func.coalesce(func.sum(Entitlement.cash_due), 0),
         )
+        .where(Entitlement.round_id == bindparam("round_id"))
+        .group_by(Entitlement.status)
     )
-    paid = db.session.scalar(
-        select(func.coalesce(func.sum(Handover.cash_paid), 0)).where(
-            Handover.round_id == round_id, live_handovers()
-        )
+    paid = select(func.coalesce(func.sum(Handover.cash_paid), 0)).where(
+        Handover.round_id == bindparam("round_id"), live_handovers()
     )
-    return Reconciliation(balances(round_id), int(budgeted or 0), int(paid or 0), statuses)
+    return by_status, paid
+
+
+def reconciliation(round_id: int, *, with_due: bool = True) -> Reconciliation:
+    """The round's figures as they are now (the ledger's `due` only `with_due`)."""
+    by_status, paid_stmt = _figures_statements()
+    values = {"round_id": round_id}
+    statuses, budgeted = {}, 0
+    for status, count, cash_due in db.session.execute(by_status, values):
+        statuses[status] = count
+        if status != "cancelled":
+            budgeted += int(cash_due or 0)
+    paid = db.session.scalar(paid_stmt, values)
+    return Reconciliation(balances(round_id, with_due=with_due), budgeted, int(paid or 0), statuses)
 
 
 def close_round(round_id: int, *, actor, ip: str | None = None) -> int:
@@ -179,45 +189,53 @@ FLAG_LABELS = {
 }
 
 
-def not_collected(round_id: int) -> list[NotCollected]:
-    """The round's not-collected entitlements with the registry's flags (a household
-    with no living member living there, a collector or alternate who died or moved) and
-    whether a follow-up round already carries them. Three queries, plain rows."""
-    collector, alternate = aliased(Person), aliased(Person)
-    rows = db.session.execute(
+@cache
+def _not_collected_statements():
+    collector, alternate, member = aliased(Person), aliased(Person), aliased(Person)
+    # Whether the household has a living member (alive and not merged:
+    # is_alive_resident), asked of its members by household (the plan takes the
+    # index on household_id: SQLite, without statistics, might otherwise take the
+    # index on status and read every living person of the registry).
+    lived_in = (
+        exists()
+        .where(
+            member.household_id == Entitlement.household_id,
+            member.status == "alive",
+            member.merged_into_id.is_(None),
+        )
+        .correlate(Entitlement)
+    )
+    rows = (
         select(
             Entitlement.id,
             Entitlement.rt,
             Entitlement.rw,
-            Entitlement.household_id,
+            lived_in,
             collector.name,
             collector.status,
             alternate.status,
         )
         .outerjoin(collector, collector.id == Entitlement.collector_id)
         .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
-        .where(Entitlement.round_id == round_id, Entitlement.status == "not_collected")
+        .where(Entitlement.round_id == bindparam("round_id"), Entitlement.status == "not_collected")
         .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
-    ).all()
-    ids = [row[0] for row in rows]
-    followed = set(
-        db.session.scalars(select(Entitlement.follows_id).where(Entitlement.follows_id.in_(ids)))
     )
-    # The households with a living member (alive and not merged: is_alive_resident),
-    # their members' status read by household (SQLite, without statistics, would take
-    # the index on status instead and read every living person of the registry).
-    lived_in = {
-        household_id
-        for household_id, status, merged_into in db.session.execute(
-            select(Person.household_id, Person.status, Person.merged_into_id).where(
-                Person.household_id.in_({row[3] for row in rows})
-            )
-        )
-        if status == "alive" and merged_into is None
-    }
+    followed = select(Entitlement.follows_id).where(
+        Entitlement.follows_id.in_(bindparam("ids", expanding=True))
+    )
+    return rows, followed
+
+
+def not_collected(round_id: int) -> list[NotCollected]:
+    """The round's not-collected entitlements with the registry's flags (a household
+    with no living member living there, a collector or alternate who died or moved) and
+    whether a follow-up round already carries them. Two queries, plain rows."""
+    rows_stmt, followed_stmt = _not_collected_statements()
+    rows = db.session.execute(rows_stmt, {"round_id": round_id}).all()
+    followed = set(db.session.scalars(followed_stmt, {"ids": [row[0] for row in rows]}))
     out = []
-    for eid, rt, rw, household_id, name, collector_status, alternate_status in rows:
-        flags = [] if household_id in lived_in else ["household_gone"]
+    for eid, rt, rw, lived_in, name, collector_status, alternate_status in rows:
+        flags = [] if lived_in else ["household_gone"]
         for role, status in (("collector", collector_status), ("alternate", alternate_status)):
             if status in GONE:
                 flags.append(f"{role}_{status}")

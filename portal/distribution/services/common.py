@@ -3,6 +3,8 @@ round's status moves and locking a round's row."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -99,6 +101,8 @@ def check_move(round_: DistributionRound, to: str) -> None:
         )
 
 
+# A page shows the same few quantities many times (pure: kept per worker, bounded).
+@lru_cache(maxsize=4096)
 def quantity_text(value_milli: int, lang: str) -> str:
     """Thousandths as people read the quantity: "2,5" in Indonesian, "2.5" in English,
     "10" (not "1E+1") for a whole number."""

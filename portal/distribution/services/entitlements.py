@@ -2,13 +2,123 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass
+from functools import cache
 
-from portal.distribution.models import Entitlement
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
+
+from portal.distribution.models import Entitlement, EntitlementLine, RoundItem
+from portal.distribution.services.common import quantity_text
 from portal.extensions import db
+from portal.registry.models import Person
 
 PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class EntitlementRow:
+    """An entitlement as the list shows it (plain values: a page shows 50)."""
+
+    id: int
+    rt: int
+    rw: int | None
+    household_id: int
+    collector: str | None
+    alternate: str | None
+    cash_due: int
+    status: str
+    cancel_reason: str | None
+    # Each line due as the list shows it: "Beras 10 kg" (item name, quantity, unit).
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class EntitlementPage:
+    """One page of entitlements and what the `pager` macro needs."""
+
+    items: list[EntitlementRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+# The statements are built once per process for each combination of filters (values as
+# parameters): building them and their cache keys cost about as much as running them.
+@cache
+def _page_statement(rt: bool, rw: bool, status: bool):
+    # The page's ids (and the count of the whole search: no second statement) sorted
+    # alone, then joined to the names: joined first, every entitlement of the round
+    # would be joined to two people before the sort.
+    found = (
+        select(Entitlement.id, func.count().over().label("total"))
+        .where(Entitlement.round_id == bindparam("round_id"))
+        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    if rt:
+        found = found.where(Entitlement.rt == bindparam("rt"))
+    if rw:
+        found = found.where(Entitlement.rw == bindparam("rw"))
+    if status:
+        found = found.where(Entitlement.status == bindparam("status"))
+    page = found.subquery()
+    collector, alternate = aliased(Person), aliased(Person)
+    return (
+        select(
+            Entitlement.id,
+            Entitlement.rt,
+            Entitlement.rw,
+            Entitlement.household_id,
+            collector.name,
+            alternate.name,
+            Entitlement.cash_due,
+            Entitlement.status,
+            Entitlement.cancel_reason,
+            page.c.total,
+        )
+        .join(page, page.c.id == Entitlement.id)
+        .outerjoin(collector, collector.id == Entitlement.collector_id)
+        .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
+        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
+    )
+
+
+@cache
+def _lines_statement():
+    return (
+        select(
+            EntitlementLine.entitlement_id,
+            RoundItem.name_id,
+            RoundItem.name_en,
+            RoundItem.unit,
+            EntitlementLine.due_milli,
+        )
+        .join(RoundItem, RoundItem.id == EntitlementLine.item_id)
+        .where(EntitlementLine.entitlement_id.in_(bindparam("ids", expanding=True)))
+        .order_by(EntitlementLine.entitlement_id, EntitlementLine.item_id)
+    )
 
 
 def entitlement_page(
@@ -18,35 +128,28 @@ def entitlement_page(
     rw: int | None = None,
     status: str | None = None,
     page: int = 1,
-):
-    """One page of a round's entitlements in RW/RT order, with collector and lines."""
-    query = (
-        select(Entitlement)
-        .where(Entitlement.round_id == round_id)
-        .options(
-            selectinload(Entitlement.collector),
-            selectinload(Entitlement.alternate),
-            selectinload(Entitlement.lines),
-        )
-        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
-    )
-    if rt is not None:
-        query = query.where(Entitlement.rt == rt)
-    if rw is not None:
-        query = query.where(Entitlement.rw == rw)
-    if status:
-        query = query.where(Entitlement.status == status)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
-
-
-def round_places(round_id: int) -> list[tuple[int | None, int]]:
-    """The (rw, rt) pairs of a round's entitlements, in order."""
-    return [
-        (rw, rt)
-        for rw, rt in db.session.execute(
-            select(Entitlement.rw, Entitlement.rt)
-            .where(Entitlement.round_id == round_id)
-            .distinct()
-            .order_by(Entitlement.rw, Entitlement.rt)
-        )
-    ]
+    lang: str = "id",
+) -> EntitlementPage:
+    """One page of a round's entitlements in RW/RT order, with the names of collector
+    and alternate and the lines due as text in `lang` (the item's name, falling back to
+    the Indonesian one, the quantity and the unit). Two statements."""
+    values = {"round_id": round_id, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
+    for name, value in (("rt", rt), ("rw", rw), ("status", status)):
+        if value is not None:
+            values[name] = value
+    rows = db.session.execute(
+        _page_statement(rt is not None, rw is not None, status is not None), values
+    ).all()
+    lines: dict[int, list[str]] = {row[0]: [] for row in rows}
+    if lines:
+        texts: dict[tuple, str] = {}  # a page repeats the same few lines
+        for entitlement_id, *line in db.session.execute(_lines_statement(), {"ids": list(lines)}):
+            key = tuple(line)
+            text = texts.get(key)
+            if text is None:
+                name_id, name_en, unit, due_milli = line
+                name = (name_en if lang != "id" and name_en else name_id) or ""
+                text = texts[key] = f"{name} {quantity_text(due_milli, lang)} {unit}"
+            lines[entitlement_id].append(text)
+    items = [EntitlementRow(*row[:9], lines[row[0]]) for row in rows]
+    return EntitlementPage(items, page, PER_PAGE, rows[0][9] if rows else 0)

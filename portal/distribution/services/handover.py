@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal import uploads
 from portal.accounts.models import User
@@ -191,15 +192,36 @@ def collected_message(handover: Handover):
     )
 
 
-def refusal_for(entitlement: Entitlement) -> DistributionError | None:
-    """Why this entitlement cannot be handed over now, or None."""
+def handovers_of(entitlement_id: int) -> list[Handover]:
+    """An entitlement's handovers by attempt, each with its void (if any) loaded."""
+    return list(
+        db.session.scalars(
+            select(Handover)
+            .where(Handover.entitlement_id == entitlement_id)
+            .options(selectinload(Handover.void))
+            .order_by(Handover.attempt)
+        )
+    )
+
+
+def live_of(handovers: list[Handover]) -> Handover | None:
+    """The live handover among `handovers_of` (as live_handover, without a query)."""
+    return next((h for h in reversed(handovers) if h.void is None), None)
+
+
+_ASK = object()
+
+
+def refusal_for(entitlement: Entitlement, live=_ASK) -> DistributionError | None:
+    """Why this entitlement cannot be handed over now, or None. `live` is its live
+    handover (or None) when the caller has it already."""
     if entitlement.round.status not in HANDING_OUT:
         return DistributionError(_l("The round is not open for handing out."), "code")
     if entitlement.status == "cancelled":
         return DistributionError(_l("This entitlement was cancelled."), "code")
     if entitlement.status == "not_collected":
         return DistributionError(_l("The round was closed for this household."), "code")
-    handover = live_handover(entitlement.id)
+    handover = live_handover(entitlement.id) if live is _ASK else live
     if handover is not None:
         return AlreadyCollected(collected_message(handover), handover)
     return None

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -78,37 +79,48 @@ def live_handovers():
     return ~select(HandoverVoid.id).where(HandoverVoid.handover_id == Handover.id).exists()
 
 
-def handed_over(round_id: int, point_id: int | None = None) -> dict[tuple[int, int], int]:
-    """(point id, item id) -> thousandths handed over by live handovers; a handover
-    without a point counts at its entitlement's point."""
+# The ledger's statements are built once per process (the round, and the point, as
+# parameters): building grouped sums and their cache keys cost about as much as
+# running them.
+@cache
+def _handed_over_statement(by_point: bool):
     point = func.coalesce(Handover.point_id, Entitlement.point_id)
     query = (
         select(point, HandoverLine.item_id, func.sum(HandoverLine.quantity_milli))
         .join(Handover, Handover.id == HandoverLine.handover_id)
         .join(Entitlement, Entitlement.id == Handover.entitlement_id)
-        .where(HandoverLine.round_id == round_id, live_handovers())
+        .where(HandoverLine.round_id == bindparam("round_id"), live_handovers())
         .group_by(point, HandoverLine.item_id)
     )
+    if by_point:
+        query = query.where(point == bindparam("point_id"))
+    return query
+
+
+def handed_over(round_id: int, point_id: int | None = None) -> dict[tuple[int, int], int]:
+    """(point id, item id) -> thousandths handed over by live handovers; a handover
+    without a point counts at its entitlement's point."""
+    values = {"round_id": round_id}
     if point_id is not None:
-        query = query.where(point == point_id)
-    return {(p, i): int(total or 0) for p, i, total in db.session.execute(query)}
+        values["point_id"] = point_id
+    rows = db.session.execute(_handed_over_statement(point_id is not None), values)
+    return {(p, i): int(total or 0) for p, i, total in rows}
 
 
-def balances(round_id: int) -> list[Balance]:
-    """Every (point, item) of the round with its ledger columns, points then items in
-    their order."""
-    points = db.session.scalars(
+@cache
+def _balance_statements():
+    round_id = bindparam("round_id")
+    points = (
         select(DistributionPoint.id)
         .where(DistributionPoint.round_id == round_id)
         .order_by(DistributionPoint.id)
-    ).all()
-    items = db.session.scalars(
+    )
+    items = (
         select(RoundItem.id)
         .where(RoundItem.round_id == round_id)
         .order_by(RoundItem.position, RoundItem.id)
-    ).all()
-    table = {(p, i): Balance(p, i) for p in points for i in items}
-    moved = db.session.execute(
+    )
+    moved = (
         select(
             StockMovement.point_id,
             StockMovement.item_id,
@@ -118,21 +130,57 @@ def balances(round_id: int) -> list[Balance]:
         .where(StockMovement.round_id == round_id)
         .group_by(StockMovement.point_id, StockMovement.item_id, StockMovement.kind)
     )
-    for p, i, kind, total in moved:
-        setattr(table[(p, i)], kind, int(total or 0))
-    for key, total in handed_over(round_id).items():
-        if key in table:
-            table[key].handed_over = total
-    due = db.session.execute(
+    due = (
         select(Entitlement.point_id, EntitlementLine.item_id, func.sum(EntitlementLine.due_milli))
         .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
         .where(EntitlementLine.round_id == round_id, Entitlement.status != "cancelled")
         .group_by(Entitlement.point_id, EntitlementLine.item_id)
     )
-    for p, i, total in due:
-        if (p, i) in table:
-            table[(p, i)].due = int(total or 0)
+    return points, items, moved, due
+
+
+def balances(round_id: int, *, with_due: bool = True) -> list[Balance]:
+    """Every (point, item) of the round with its ledger columns, points then items in
+    their order; `due` (what the live entitlements are due) only `with_due` (the pages
+    do not show it: a sum over every line of the round)."""
+    points_stmt, items_stmt, moved_stmt, due_stmt = _balance_statements()
+    values = {"round_id": round_id}
+    points = db.session.scalars(points_stmt, values).all()
+    items = db.session.scalars(items_stmt, values).all()
+    table = {(p, i): Balance(p, i) for p in points for i in items}
+    for p, i, kind, total in db.session.execute(moved_stmt, values):
+        setattr(table[(p, i)], kind, int(total or 0))
+    for key, total in handed_over(round_id).items():
+        if key in table:
+            table[key].handed_over = total
+    if with_due:
+        for p, i, total in db.session.execute(due_stmt, values):
+            if (p, i) in table:
+                table[(p, i)].due = int(total or 0)
     return list(table.values())
+
+
+@cache
+def _names_statements():
+    round_id = bindparam("round_id")
+    points = select(DistributionPoint.id, DistributionPoint.name).where(
+        DistributionPoint.round_id == round_id
+    )
+    items = select(RoundItem.id, RoundItem.name_id, RoundItem.name_en, RoundItem.unit).where(
+        RoundItem.round_id == round_id
+    )
+    return points, items
+
+
+def ledger_names(round_id: int) -> dict:
+    """What the ledger's tables name: {"points": {id: name}, "items": {id: row with
+    name_id, name_en and unit}} (plain rows)."""
+    points, items = _names_statements()
+    values = {"round_id": round_id}
+    return {
+        "points": dict(db.session.execute(points, values).all()),
+        "items": {row.id: row for row in db.session.execute(items, values)},
+    }
 
 
 def on_hand(round_id: int, point_id: int, item_id: int) -> int:

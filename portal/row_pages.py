@@ -2,7 +2,9 @@
 
 `db.paginate` reads a select's results with `.scalars()`, so of a select of columns it
 keeps the first only. A page that shows a few columns of many records selects those
-columns (cheaper than loading whole ORM objects) and pages them with `paginate_rows`.
+columns (cheaper than loading whole ORM objects) and pages them with `paginate_rows`;
+one that already has its page of items and the total (counted in the same statement,
+with a window function) wraps them with `counted_page`.
 """
 
 from __future__ import annotations
@@ -45,4 +47,21 @@ def paginate_rows(
         count=count,
         select=stmt,
         convert=convert,
+    )
+
+
+class CountedPagination(Pagination):
+    """A Pagination of items and a total its caller already read."""
+
+    def _query_items(self) -> list[Any]:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def counted_page(items: list[Any], total: int, *, page: int, per_page: int) -> CountedPagination:
+    """The page `page` of `total` items, holding `items`, for the `pager` macro."""
+    return CountedPagination(
+        page=page, per_page=per_page, error_out=False, items=items, total=total
     )

@@ -12,6 +12,7 @@ from portal.distribution.models import Entitlement, EntitlementLine, RoundItem
 from portal.distribution.services.common import quantity_text
 from portal.extensions import db
 from portal.registry.models import Person
+from portal.row_pages import CountedPagination, counted_page
 
 PER_PAGE = 50
 
@@ -31,36 +32,6 @@ class EntitlementRow:
     cancel_reason: str | None
     # Each line due as the list shows it: "Beras 10 kg" (item name, quantity, unit).
     lines: list[str]
-
-
-@dataclass(frozen=True)
-class EntitlementPage:
-    """One page of entitlements and what the `pager` macro needs."""
-
-    items: list[EntitlementRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return -(-self.total // self.per_page)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 # The statements are built once per process for each combination of filters (values as
@@ -129,7 +100,7 @@ def entitlement_page(
     status: str | None = None,
     page: int = 1,
     lang: str = "id",
-) -> EntitlementPage:
+) -> CountedPagination:
     """One page of a round's entitlements in RW/RT order, with the names of collector
     and alternate and the lines due as text in `lang` (the item's name, falling back to
     the Indonesian one, the quantity and the unit). Two statements."""
@@ -152,4 +123,4 @@ def entitlement_page(
                 text = texts[key] = f"{name} {quantity_text(due_milli, lang)} {unit}"
             lines[entitlement_id].append(text)
     items = [EntitlementRow(*row[:9], lines[row[0]]) for row in rows]
-    return EntitlementPage(items, page, PER_PAGE, rows[0][9] if rows else 0)
+    return counted_page(items, rows[0][9] if rows else 0, page=page, per_page=PER_PAGE)

@@ -194,21 +194,10 @@ def test_the_kept_menu_follows_role_language_and_page(app, make_user):
     """One worker keeps the menu per endpoint, language and role: the same page asked
     by an anonymous visitor, a resident, an operator and an officer, in both languages,
     shows each their own items, and the current item follows the page."""
-    from portal.accounts import staff_session
+    from tests.test_query_counts import _client
 
-    def client_for(role):
-        client = app.test_client()
-        if role is not None:
-            user = make_user(role)
-            with client.session_transaction() as session:
-                session["_user_id"] = user.get_id()
-                session["_fresh"] = True
-                staff_session.mark_seen(session)
-                if user.is_staff:
-                    staff_session.mark_verified(user, session)
-        return client
-
-    clients = {role: client_for(role) for role in (None, "resident", "operator", "officer")}
+    clients = {None: app.test_client()}
+    clients |= {role: _client(app, make_user(role)) for role in ("resident", "operator", "officer")}
     for _round in range(2):  # the second round is answered from the kept markup
         for lang, staff, account, point in (
             ("id", "Area Staf", "Akun saya", "Titik penyaluran"),

@@ -149,6 +149,14 @@ def ensure() -> dict:
     is made afresh every run (routes change more often than the data)."""
     WORK.mkdir(parents=True, exist_ok=True)
     INSTANCE.mkdir(parents=True, exist_ok=True)
+    # The pages that try a code (a complaint's tracking code, a CSR certificate) are
+    # limited per address by design (tests/test_complaints.py, tests/test_csr.py): one
+    # address loading them thousands of times would measure the "too many tries" page.
+    # The bench's own instance raises those two limits so that the pages are measured.
+    (INSTANCE / "config.py").write_text(
+        'COMPLAINT_TRACK_LIMIT = "1000000 per minute"\n'
+        'CSR_VERIFY_LIMIT = "1000000 per minute"\n'
+    )
     stamp = json.loads(STAMP.read_text()) if STAMP.exists() else None
     if (
         os.environ.get("FRESH_BENCH_FRESH") == "1"

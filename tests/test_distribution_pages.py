@@ -283,6 +283,35 @@ def test_a_verified_resident_sees_the_households_invitation_on_akun(make_user, c
     assert mine.code not in text_of(client.get("/akun?lang=en"))
 
 
+def test_akun_reads_the_households_invitations_in_the_same_statements_for_more_rounds(
+    make_user,
+):
+    """A household invited in one round or in three: /akun's invitations cost the same
+    statements (they were read round by round, with each round's points and slots)."""
+    from portal.distribution import services
+    from portal.distribution.services.invitations import invitation_for_person
+    from tests.test_query_counts import counting
+
+    round_, version, operator, head = approved_round(make_user, households=30)
+    person_id = db.session.scalars(select(Entitlement.collector_id).limit(1)).one()
+
+    def read():
+        db.session.expire_all()
+        with counting(db.engine) as seen:
+            found = invitation_for_person(person_id)
+        return found, len([s for s in seen if s != "BEGIN"])
+
+    one, statements = read()
+    assert [r.id for r, _inv in one] == [round_.id]
+    for _n in range(2):
+        services.approve(draft_round(version, operator).id, actor=head)
+    three, more_statements = read()
+    assert len(three) == 3 and len({inv.code for _r, inv in three}) == 3
+    assert all(inv.point is not None and inv.day is not None for _r, inv in three)
+    assert all(inv.lines for _r, inv in three)
+    assert more_statements == statements, (statements, more_statements)
+
+
 def test_the_self_check_names_the_round_of_the_households_invitation(make_user, client):
     round_, _, _, _ = approved_round(make_user, households=30)
     entitlement = db.session.scalars(select(Entitlement).order_by(Entitlement.id)).first()

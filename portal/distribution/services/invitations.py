@@ -20,6 +20,7 @@ from portal.distribution.models import (
     DistributionPoint,
     DistributionRound,
     Entitlement,
+    RoundItem,
     TimeSlot,
 )
 from portal.distribution.services.common import DistributionError
@@ -58,31 +59,30 @@ class Invitation:
         return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
 
 
+def _invitation(e: Entitlement, points: dict, slots: dict, items: dict) -> Invitation:
+    slot: TimeSlot | None = slots.get(e.slot_id)
+    name = e.collector.name if e.collector is not None else ""
+    return Invitation(
+        entitlement_id=e.id,
+        code=e.code,
+        status=e.status,
+        masked_name=mask_name(name),
+        rt=e.rt,
+        rw=e.rw,
+        point=points.get(e.point_id),
+        day=slot.day if slot else None,
+        starts_at=slot.starts_at if slot else None,
+        ends_at=slot.ends_at if slot else None,
+        cash=e.cash_due,
+        lines=tuple(Line(items[ln.item_id], ln.due_milli) for ln in e.lines),
+    )
+
+
 def _invitations(round_: DistributionRound, query) -> list[Invitation]:
     points = {p.id: p for p in round_.points}
     slots = {s.id: s for p in round_.points for s in p.slots}
     items = {i.id: i for i in round_.items}
-    out = []
-    for e in db.session.scalars(query):
-        slot: TimeSlot | None = slots.get(e.slot_id)
-        name = e.collector.name if e.collector is not None else ""
-        out.append(
-            Invitation(
-                entitlement_id=e.id,
-                code=e.code,
-                status=e.status,
-                masked_name=mask_name(name),
-                rt=e.rt,
-                rw=e.rw,
-                point=points.get(e.point_id),
-                day=slot.day if slot else None,
-                starts_at=slot.starts_at if slot else None,
-                ends_at=slot.ends_at if slot else None,
-                cash=e.cash_due,
-                lines=tuple(Line(items[ln.item_id], ln.due_milli) for ln in e.lines),
-            )
-        )
-    return out
+    return [_invitation(e, points, slots, items) for e in db.session.scalars(query)]
 
 
 def _query(round_id: int):
@@ -120,26 +120,38 @@ def invitations_for(
 
 
 def invitation_for_person(person_id: int | None) -> list[tuple[DistributionRound, Invitation]]:
-    """The invitations of the person's household in rounds that are approved or open."""
+    """The invitations of the person's household in rounds that are approved or later,
+    newest round first. The same few statements however many rounds there were: the
+    entitlements with their rounds, then their collectors, lines, points, slots and
+    items each in one."""
     if person_id is None:
         return []
     household_id = db.session.scalar(select(Person.household_id).where(Person.id == person_id))
     if household_id is None:
         return []
-    out = []
-    rounds = db.session.scalars(
-        select(DistributionRound)
-        .join(Entitlement, Entitlement.round_id == DistributionRound.id)
+    found = db.session.execute(
+        select(Entitlement, DistributionRound)
+        .join(DistributionRound, DistributionRound.id == Entitlement.round_id)
         .where(
             Entitlement.household_id == household_id,
             DistributionRound.status.in_(("approved", "open", "closed", "reconciled")),
         )
-        .order_by(DistributionRound.starts_on.desc())
-    )
-    for round_ in rounds:
-        query = _query(round_.id).where(Entitlement.household_id == household_id)
-        out.extend((round_, inv) for inv in _invitations(round_, query))
-    return out
+        .options(selectinload(Entitlement.collector), selectinload(Entitlement.lines))
+        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id.desc())
+    ).all()
+    if not found:
+        return []
+    points = _by_id(DistributionPoint, {e.point_id for e, _r in found})
+    slots = _by_id(TimeSlot, {e.slot_id for e, _r in found})
+    items = _by_id(RoundItem, {ln.item_id for e, _r in found for ln in e.lines})
+    return [(round_, _invitation(e, points, slots, items)) for e, round_ in found]
+
+
+def _by_id(model, ids: set) -> dict:
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
 
 
 def self_check_notes(household_id: int) -> list[str]:

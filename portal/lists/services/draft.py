@@ -7,7 +7,6 @@ from datetime import date
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Boolean, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +18,7 @@ from portal.models_base import utcnow
 from portal.registry import scoring
 from portal.registry.models import Household, Person
 from portal.registry.services import covered_households
+from portal.row_pages import counted_page
 
 CHUNK = 1000
 
@@ -253,34 +253,25 @@ class EntryRow:
     desil: int | None
 
 
-class _EntryPage(Pagination):
-    """A page of the working list as plain rows (`entries_page`)."""
-
-    def _query_items(self) -> list[EntryRow]:
-        params = dict(self._query_args, limit=self.per_page, offset=self._query_offset)
-        return [
-            EntryRow(
-                row.household_id,
-                row.source,
-                row.decision_id,
-                Household.rt_rw.fget(row),
-                row.need_level,
-                row.desil,
-            )
-            for row in db.session.execute(_entry_page_statements()[0], params)
-        ]
-
-    def _query_count(self) -> int:
-        return db.session.scalar(_entry_page_statements()[1], self._query_args)
-
-
 def entries_page(period: ListPeriod, page: int, per_page: int, active: bool = True):
     """A page of the working list (the order of `entries_query`), as a Flask-SQLAlchemy
     Pagination of `EntryRow`s: the page shows six columns of each entry and its
-    household, not whole records; empty past the end."""
-    return _EntryPage(
-        page=page, per_page=per_page, error_out=False, period_id=period.id, active=active
-    )
+    household, not whole records; empty past the end. Two statements."""
+    rows, count = _entry_page_statements()
+    values = {"period_id": period.id, "active": active}
+    found = db.session.execute(rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    items = [
+        EntryRow(
+            row.household_id,
+            row.source,
+            row.decision_id,
+            Household.rt_rw.fget(row),
+            row.need_level,
+            row.desil,
+        )
+        for row in found
+    ]
+    return counted_page(items, db.session.scalar(count, values), page=page, per_page=per_page)
 
 
 @cache

@@ -3,7 +3,7 @@ registry, and a round for it (draft or approved)."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from portal.devdata import registry as registry_demo
 from portal.distribution import services
 from portal.extensions import db
 from portal.lists import services as lists
+from portal.models_base import village_today
 from portal.programmes.models import Programme
 from tests import factories
 
@@ -26,7 +27,7 @@ def published_list(make_user, households: int = 120, seed: int = 7):
         db.session.commit()
     programme = db.session.scalar(select(Programme).where(Programme.slug == "blt"))
     operator, head = make_user("operator"), make_user("auditor")
-    start = date.today() + timedelta(days=10)
+    start = village_today() + timedelta(days=10)
     period = lists.save_period(
         None,
         dict(
@@ -53,7 +54,7 @@ def published_list(make_user, households: int = 120, seed: int = 7):
     lists.record_decision(
         period,
         dict(
-            held_on=date.today() - timedelta(days=1),
+            held_on=village_today() - timedelta(days=1),
             place="Balai Desa",
             attendees_count=50,
             quorum_required=30,
@@ -70,7 +71,7 @@ def published_list(make_user, households: int = 120, seed: int = 7):
 
 def draft_round(version, operator, *, cash: int | None = 300_000, formula: bool = False):
     """A draft round with one point, a slot for every RT/RW on the list, rice and oil."""
-    start = date.today() + timedelta(days=12)
+    start = village_today() + timedelta(days=12)
     round_ = services.create_round(
         version_id=version.id,
         title_id="Penyaluran BLT Januari",

@@ -4,10 +4,10 @@ round to buy for, and an ordered purchase."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from PIL import Image
 
+from portal.models_base import village_today
 from portal.procurement import services
 from portal.uploads import clean_document, clean_image
 from tests.distribution_helpers import draft_round, published_list
@@ -75,7 +75,7 @@ def ordered_purchase(round_, operator, seller, *, quantity="100", price=12_000, 
         purchase.id,
         supplier_id=seller.id,
         amount=price * int(float(quantity)),
-        received_on=date.today(),
+        received_on=village_today(),
         document=document(),
         note=None,
         actor=operator,

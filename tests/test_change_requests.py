@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.notify.models import OutboxMessage
 from portal.registry.change_requests import services
 from portal.registry.change_requests.models import KINDS, MAX_OPEN, ChangeRequest
@@ -138,7 +138,7 @@ def test_a_resident_files_each_kind_on_the_page_and_sees_it(app, client, home):
 
 def test_bad_values_are_refused_beside_the_field_and_nothing_is_written(app, client, home):
     sign_in(client, home["resident"])
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    tomorrow = (village_today() + timedelta(days=2)).isoformat()
     page = client.post(
         "/warga/perubahan/baru/birth?lang=en",
         data={"name": "Bayi Santoso", "sex": "female", "birth_date": tomorrow},
@@ -377,7 +377,7 @@ def test_a_death_of_a_listed_household_warns_and_shows_in_the_rule_check(
     widow = rh.person(alone, "Mak Ijah", date(1950, 1, 1), sex="female")
     resident = verified_resident(make_user, widow)
     operator = make_user("operator")
-    start = date.today() - timedelta(days=10)
+    start = village_today() - timedelta(days=10)
     period = lists.save_period(
         None,
         dict(
@@ -407,7 +407,7 @@ def test_a_death_of_a_listed_household_warns_and_shows_in_the_rule_check(
     item = services.file_request(
         alone,
         "death",
-        {"person_id": widow.id, "date": date.today()},
+        {"person_id": widow.id, "date": village_today()},
         resident=resident,
         filed_by=resident,
     )

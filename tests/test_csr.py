@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import zlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -24,6 +24,7 @@ from portal.audit.models import AuditEntry
 from portal.csr import services, uploads
 from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent
 from portal.extensions import db
+from portal.models_base import village_today
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -174,9 +175,11 @@ def test_a_pledge_walks_the_allowed_steps_each_dated_and_signed(make_need, make_
     assert pledge.status == "pledged"
     services.change_status(pledge.id, "confirmed", actor=staff["operator"])
     services.record_delivery(
-        pledge.id, amount=20, delivered_on=date.today(), actor=staff["operator"]
+        pledge.id, amount=20, delivered_on=village_today(), actor=staff["operator"]
     )
-    services.record_delivery(pledge.id, amount=40, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=40, delivered_on=village_today(), actor=staff["admin"]
+    )
     services.change_status(pledge.id, "closed", actor=staff["admin"])
     db.session.expire_all()
     pledge = db.session.get(Pledge, pledge.id)
@@ -212,7 +215,7 @@ def _reach(status, company, need, staff):
         services.change_status(pledge.id, "confirmed", actor=staff["operator"])
     if status == "delivered":
         services.record_delivery(
-            pledge.id, amount=10, delivered_on=date.today(), actor=staff["operator"]
+            pledge.id, amount=10, delivered_on=village_today(), actor=staff["operator"]
         )
     return db.session.get(Pledge, pledge.id)
 
@@ -269,7 +272,7 @@ def test_steps_outside_the_table_are_refused_even_for_admins(
     for step in walk:
         if step == "deliver":
             services.record_delivery(
-                pledge.id, amount=10, delivered_on=date.today(), actor=staff["admin"]
+                pledge.id, amount=10, delivered_on=village_today(), actor=staff["admin"]
             )
         else:
             services.change_status(pledge.id, step, actor=staff["admin"])
@@ -298,7 +301,9 @@ def test_confirming_needs_a_verified_company(make_need, make_company, staff, wor
 
 def test_closing_short_needs_a_reason(make_need, make_company, staff):
     pledge = confirmed(make_company(), make_need(), staff["operator"], amount=50)
-    services.record_delivery(pledge.id, amount=10, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=10, delivered_on=village_today(), actor=staff["admin"]
+    )
     with pytest.raises(services.CsrError) as caught:
         services.change_status(pledge.id, "closed", actor=staff["admin"])
     assert caught.value.field == "note"
@@ -309,7 +314,9 @@ def test_closing_short_needs_a_reason(make_need, make_company, staff):
 
 def test_pledges_are_never_deleted_and_history_never_rewritten(make_need, make_company, staff):
     pledge = confirmed(make_company(), make_need(), staff["operator"])
-    services.record_delivery(pledge.id, amount=5, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=5, delivered_on=village_today(), actor=staff["admin"]
+    )
     for statement in (
         "DELETE FROM csr_pledge",
         "DELETE FROM csr_pledge_event",
@@ -351,17 +358,23 @@ def test_staff_status_buttons_over_http_refuse_partners_and_auditors(
 def test_partial_deliveries_add_up_and_cannot_pass_the_pledge(make_need, make_company, staff):
     need = make_need(target=100)
     pledge = confirmed(make_company(), need, staff["operator"], amount=50)
-    services.record_delivery(pledge.id, amount=20, delivered_on=date.today(), actor=staff["admin"])
-    services.record_delivery(pledge.id, amount=25, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=20, delivered_on=village_today(), actor=staff["admin"]
+    )
+    services.record_delivery(
+        pledge.id, amount=25, delivered_on=village_today(), actor=staff["admin"]
+    )
     with pytest.raises(services.CsrError) as caught:
         services.record_delivery(
-            pledge.id, amount=6, delivered_on=date.today(), actor=staff["admin"]
+            pledge.id, amount=6, delivered_on=village_today(), actor=staff["admin"]
         )
     assert caught.value.field == "amount"
     db.session.expire_all()
     pledge = db.session.get(Pledge, pledge.id)
     assert pledge.delivered == 45 and pledge.status == "partly_delivered"
-    services.record_delivery(pledge.id, amount=5, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=5, delivered_on=village_today(), actor=staff["admin"]
+    )
     db.session.expire_all()
     pledge = db.session.get(Pledge, pledge.id)
     assert (pledge.delivered, pledge.status) == (50, "delivered")
@@ -373,24 +386,24 @@ def test_delivery_amounts_and_dates_are_validated(make_need, make_company, staff
     for amount in (0, -5, True, "10"):
         with pytest.raises(services.CsrError):
             services.record_delivery(
-                pledge.id, amount=amount, delivered_on=date.today(), actor=staff["admin"]
+                pledge.id, amount=amount, delivered_on=village_today(), actor=staff["admin"]
             )
     with pytest.raises(services.CsrError) as caught:
         services.record_delivery(
             pledge.id,
             amount=1,
-            delivered_on=date.today() + timedelta(days=5),
+            delivered_on=village_today() + timedelta(days=5),
             actor=staff["admin"],
         )
     assert caught.value.field == "delivered_on"
     with pytest.raises(services.NotAllowed):
         services.record_delivery(
-            pledge.id, amount=1, delivered_on=date.today(), actor=staff["auditor"]
+            pledge.id, amount=1, delivered_on=village_today(), actor=staff["auditor"]
         )
     unconfirmed = pledge_for(make_company(), make_need())
     with pytest.raises(services.CsrError, match="confirmed"):
         services.record_delivery(
-            unconfirmed.id, amount=1, delivered_on=date.today(), actor=staff["admin"]
+            unconfirmed.id, amount=1, delivered_on=village_today(), actor=staff["admin"]
         )
 
 
@@ -408,15 +421,17 @@ def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     assert f'id="need-{need.id}-pledged" class="pledged" max="100" value="100"' in page
     assert "150%" in page
 
-    services.record_delivery(first.id, amount=80, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        first.id, amount=80, delivered_on=village_today(), actor=staff["admin"]
+    )
     with pytest.raises(services.CsrError) as caught:
         services.record_delivery(
-            second.id, amount=70, delivered_on=date.today(), actor=staff["admin"]
+            second.id, amount=70, delivered_on=village_today(), actor=staff["admin"]
         )
     assert caught.value.field == "amount" and "target" in str(caught.value.message)
     assert services.progress_of(need).delivered == 80
     services.record_delivery(
-        second.id, amount=70, delivered_on=date.today(), actor=staff["admin"], beyond_target=True
+        second.id, amount=70, delivered_on=village_today(), actor=staff["admin"], beyond_target=True
     )
     progress = services.progress_of(need)
     assert progress.delivered == 150 and progress.over_delivered
@@ -454,7 +469,7 @@ def test_concurrent_deliveries_never_pass_the_pledged_amount(app, make_need, mak
             barrier.wait()
             try:
                 services.record_delivery(
-                    pledge_id, amount=10, delivered_on=date.today(), actor=actor
+                    pledge_id, amount=10, delivered_on=village_today(), actor=actor
                 )
                 result = "ok"
             except services.CsrError:
@@ -504,7 +519,7 @@ def test_concurrent_deliveries_on_one_need_respect_its_target(app, make_need, ma
             barrier.wait()
             try:
                 services.record_delivery(
-                    ids[i % 2], amount=10, delivered_on=date.today(), actor=actor
+                    ids[i % 2], amount=10, delivered_on=village_today(), actor=actor
                 )
             except services.CsrError:
                 pass
@@ -532,7 +547,7 @@ def test_a_partner_cannot_see_or_change_another_partners_pledges(
     delivery = services.record_delivery(
         pledge.id,
         amount=5,
-        delivered_on=date.today(),
+        delivered_on=village_today(),
         actor=staff["operator"],
         attachment=uploads.clean_image(png_bytes(), max_side=100, as_logo=False),
     )
@@ -596,7 +611,9 @@ def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
     company = make_company(name="PT Banyak Janji")
     pledges = [pledge_for(company, need, n + 1, value=1_000 * (n + 1)) for n in range(45)]
     done = services.change_status(pledges[0].id, "confirmed", actor=staff["operator"])
-    services.record_delivery(done.id, amount=1, delivered_on=date.today(), actor=staff["operator"])
+    services.record_delivery(
+        done.id, amount=1, delivered_on=village_today(), actor=staff["operator"]
+    )
     pages = [text_of(client.get(f"/csr/mitra/{company.id}?halaman={n}")) for n in (1, 2, 3)]
     counts = [page.count('class="card csr-pledge"') for page in pages]
     assert counts == [20, 20, 5]
@@ -809,7 +826,7 @@ def test_receipts_are_pdfs_in_the_partners_language_with_a_code_anyone_can_check
     english = make_company(locale="en", name="PT English Receipts")
     pledge = confirmed(english, need, staff["operator"], amount=30)
     delivery = services.record_delivery(
-        pledge.id, amount=10, delivered_on=date.today(), actor=staff["operator"]
+        pledge.id, amount=10, delivered_on=village_today(), actor=staff["operator"]
     )
     login(client, english.user)
     # The reader browses in Indonesian; the receipt follows the company's language.
@@ -865,7 +882,7 @@ def test_the_board_lists_urgent_needs_first_with_progress_in_both_languages(
     pledge = confirmed(company, first, staff["operator"], amount=4_000_000)
     for part in (1_000_000, 500_000):
         services.record_delivery(
-            pledge.id, amount=part, delivered_on=date.today(), actor=staff["operator"]
+            pledge.id, amount=part, delivered_on=village_today(), actor=staff["operator"]
         )
     confirmed(company, later, staff["operator"], amount=10)
 
@@ -893,7 +910,7 @@ def test_totals_per_partner_kind_and_year(make_need, make_company, staff):
     confirmed(a, money, staff["operator"], amount=20_000_000)
     p = pledge_for(b, goods, 10, value=3_000_000)
     services.change_status(p.id, "confirmed", actor=staff["operator"])
-    services.record_delivery(p.id, amount=5, delivered_on=date.today(), actor=staff["operator"])
+    services.record_delivery(p.id, amount=5, delivered_on=village_today(), actor=staff["operator"])
     withdrawn = pledge_for(b, money, 1_000_000)
     services.change_status(withdrawn.id, "withdrawn", actor=b.user)
     totals = services.totals()
@@ -902,14 +919,16 @@ def test_totals_per_partner_kind_and_year(make_need, make_company, staff):
         ("PT B", 3_000_000, 1_500_000),
     ]
     assert totals["kinds"] == [("goods", 3_000_000, 1_500_000), ("money", 20_000_000, 0)]
-    assert totals["years"] == [(date.today().year, 23_000_000, 1_500_000)]
+    assert totals["years"] == [(village_today().year, 23_000_000, 1_500_000)]
 
 
 def test_feed_and_open_data(client, make_need, make_company, staff):
     need = make_need(title_id='=HYPERLINK("http://evil")')
     company = make_company(name="PT Terbuka")
     pledge = confirmed(company, need, staff["operator"], amount=12)
-    services.record_delivery(pledge.id, amount=7, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=7, delivered_on=village_today(), actor=staff["admin"]
+    )
 
     feed = client.get("/csr/janji.atom?lang=en")
     assert feed.mimetype == "application/atom+xml"
@@ -977,7 +996,7 @@ def test_the_whole_flow_over_plain_forms(client, make_need, staff):
     response = client.post(f"/staf/csr/janji/{pledge.id}/status", data={"to": "confirmed"})
     assert response.status_code == 302
     for amount, photo in (("20", True), ("15", False)):
-        data = {"amount": amount, "delivered_on": date.today().isoformat(), "note": "Diterima"}
+        data = {"amount": amount, "delivered_on": village_today().isoformat(), "note": "Diterima"}
         if photo:
             data["attachment"] = (io.BytesIO(png_bytes(fmt="JPEG")), "foto.jpg")
         response = client.post(
@@ -989,7 +1008,7 @@ def test_the_whole_flow_over_plain_forms(client, make_need, staff):
     # Too much is explained beside the field, with the typed value kept.
     response = client.post(
         f"/staf/csr/janji/{pledge.id}/pengiriman?lang=en",
-        data={"amount": "30", "delivered_on": date.today().isoformat()},
+        data={"amount": "30", "delivered_on": village_today().isoformat()},
     )
     assert response.status_code == 200
     assert 'id="amount-error"' in text_of(response) and 'value="30"' in text_of(response)
@@ -1150,7 +1169,7 @@ def count_queries(app):
 def test_the_board_shows_twenty_needs_a_page_most_urgent_first_with_plain_links(
     client, make_need, make_company, staff
 ):
-    far = date.today() + timedelta(days=90)
+    far = village_today() + timedelta(days=90)
     for i in range(45):
         # Ranks 1..15, three needs each; within a rank the nearest deadline first.
         make_need(
@@ -1162,7 +1181,9 @@ def test_the_board_shows_twenty_needs_a_page_most_urgent_first_with_plain_links(
     met = make_need(title_id="Kebutuhan terpenuhi", title_en=None, rank=1, target=10)
     closed = make_need(title_id="Kebutuhan ditutup", title_en=None, rank=1, is_open=False)
     pledge = confirmed(make_company(), met, staff["operator"], amount=10)
-    services.record_delivery(pledge.id, amount=10, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=10, delivered_on=village_today(), actor=staff["admin"]
+    )
 
     first = services.board()
     assert (first.page, first.pages, first.total, first.other) == (1, 3, 45, 2)
@@ -1226,7 +1247,9 @@ def test_the_board_is_kept_in_the_page_cache_and_a_change_shows_at_once(
     pledge = confirmed(company, need, staff["operator"], amount=60)
     # The delivery moves the running sum with a bulk UPDATE: that too empties the cache.
     client.get("/csr/")
-    services.record_delivery(pledge.id, amount=25, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(
+        pledge.id, amount=25, delivered_on=village_today(), actor=staff["admin"]
+    )
     page = client.get("/csr/")
     assert page.headers["X-Portal-Cache"] == "miss"
     assert 'max="100" value="25"' in text_of(page)
@@ -1248,7 +1271,7 @@ def test_an_unverified_companys_pledges_reach_no_public_output(
     # A company verified, then no longer: its delivered pledge must vanish too.
     dropped = make_company(name="PT Dicabut")
     gone = confirmed(dropped, need, staff["operator"], amount=90)
-    services.record_delivery(gone.id, amount=90, delivered_on=date.today(), actor=staff["admin"])
+    services.record_delivery(gone.id, amount=90, delivered_on=village_today(), actor=staff["admin"])
     services.reject_company(dropped, actor=staff["admin"], note="Dokumen palsu")
 
     assert db.session.scalar(select(func.count()).select_from(Pledge)) == 3  # all stored
@@ -1386,7 +1409,7 @@ def test_a_bad_delivery_receipt_is_refused_beside_the_field(
         f"/staf/csr/janji/{pledge.id}/pengiriman?lang=en",
         data={
             "amount": "20",
-            "delivered_on": date.today().isoformat(),
+            "delivered_on": village_today().isoformat(),
             "attachment": (io.BytesIO(payload), "kuitansi.pdf"),
         },
         content_type="multipart/form-data",
@@ -1407,7 +1430,7 @@ def test_a_delivery_receipt_may_be_a_pdf(client, make_need, make_company, staff)
         f"/staf/csr/janji/{pledge.id}/pengiriman",
         data={
             "amount": "20",
-            "delivered_on": date.today().isoformat(),
+            "delivered_on": village_today().isoformat(),
             "attachment": (io.BytesIO(body), "kuitansi.pdf"),
         },
         content_type="multipart/form-data",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -20,6 +20,7 @@ from portal.distribution.models import (
     TimeSlot,
 )
 from portal.extensions import db
+from portal.models_base import village_today
 from tests.distribution_helpers import approved_round, draft_round, published_list
 from tests.test_csr import pdf_text
 
@@ -33,7 +34,7 @@ def count(model) -> int:
 
 
 def _round_data(version_id: int, **changes) -> dict:
-    start = date.today() + timedelta(days=20)
+    start = village_today() + timedelta(days=20)
     data = {
         "version_id": str(version_id),
         "title_id": "Penyaluran Februari",
@@ -77,7 +78,7 @@ def test_an_operator_makes_a_draft_round_with_a_point_slot_and_item(make_user, l
 def test_bad_input_is_shown_beside_the_field_and_nothing_is_written(make_user, login_as, client):
     _, version, _, _ = published_list(make_user)
     login_as("operator")
-    start = date.today() + timedelta(days=20)
+    start = village_today() + timedelta(days=20)
     bad = _round_data(version.id, ends_on=(start - timedelta(days=3)).isoformat())
     response = client.post("/staf/penyaluran/baru?lang=en", data=bad)
     assert response.status_code == 200

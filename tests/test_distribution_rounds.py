@@ -3,7 +3,7 @@ database refuses entitlements for households not on the list, what is due is fro
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
@@ -19,6 +19,7 @@ from portal.distribution.models import (
 )
 from portal.extensions import db
 from portal.lists import queries
+from portal.models_base import village_today
 from portal.registry.models import Household
 from portal.registry.scoring import food_entitlement, members_of
 from tests.distribution_helpers import approved_round, draft_round, published_list
@@ -75,8 +76,8 @@ def test_only_the_village_head_approves_and_only_a_complete_draft(make_user):
     round_ = services.create_round(
         version_id=version.id,
         title_id="Putaran kosong",
-        starts_on=date.today(),
-        ends_on=date.today(),
+        starts_on=village_today(),
+        ends_on=village_today(),
         actor=operator,
     )
     with pytest.raises(services.DistributionError):
@@ -98,15 +99,15 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_written(make_user)
     cases = [
         (dict(version_id=version.id + 99), "version_id"),
         (dict(title_id="  "), "title_id"),
-        (dict(ends_on=date.today() - timedelta(days=5)), "ends_on"),
+        (dict(ends_on=village_today() - timedelta(days=5)), "ends_on"),
         (dict(cash_amount=-1), "cash_amount"),
     ]
     for change, field in cases:
         data = dict(
             version_id=version.id,
             title_id="Penyaluran",
-            starts_on=date.today(),
-            ends_on=date.today(),
+            starts_on=village_today(),
+            ends_on=village_today(),
             actor=operator,
         )
         data.update(change)
@@ -311,7 +312,7 @@ def test_a_death_request_about_a_collector_warns_the_operator(app, make_user, cl
     item = change_requests.file_request(
         db.session.get(Household, entitlement.household_id),
         "death",
-        {"person_id": collector.id, "date": date.today()},
+        {"person_id": collector.id, "date": village_today()},
         resident=resident,
         filed_by=resident,
     )

@@ -4,7 +4,7 @@ the meeting and the village head's approval, publishing, what the public may see
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -15,6 +15,7 @@ from portal.devdata import registry as registry_demo
 from portal.extensions import db
 from portal.lists import services
 from portal.lists.models import ListChange, ListEntry, ListVersionRow
+from portal.models_base import village_today
 from portal.programmes.models import Programme
 from portal.registry import scoring
 from portal.registry.models import (
@@ -45,7 +46,7 @@ def village(app):
 
 
 def _period(programme, actor, **rules):
-    start = date.today() + timedelta(days=30)
+    start = village_today() + timedelta(days=30)
     data = dict(
         programme_id=programme.id,
         title_id="BLT Januari-Maret",
@@ -297,7 +298,7 @@ def test_the_rule_check_is_for_staff_and_only_editors_get_the_buttons(
 
 def _decide(period, operator, **over):
     data = dict(
-        held_on=date.today() - timedelta(days=1),
+        held_on=village_today() - timedelta(days=1),
         place="Balai Desa",
         attendees_count=50,
         quorum_required=30,
@@ -334,7 +335,7 @@ def test_meeting_needs_the_bpd_and_a_quorum_and_only_the_head_approves(village, 
     assert not low.quorum_met
     with pytest.raises(services.ListError):
         services.approve(period, actor=head)
-    decision = _decide(period, operator, held_on=date.today())
+    decision = _decide(period, operator, held_on=village_today())
     assert decision.bpd_present and decision.quorum_met
     with pytest.raises(services.ListError):
         services.approve(period, actor=operator)  # the operator prepares, never approves
@@ -595,7 +596,9 @@ def test_approval_enrols_the_listed_households_once_and_follows_changes(village,
     # programme for one of them is an overlap.
     assert set(listed) <= covered_households("cash", period.starts_on, period.ends_on)
     db.session.add(
-        ExternalEnrolment(household_id=listed[1], programme_code="PKH", period_start=date.today())
+        ExternalEnrolment(
+            household_id=listed[1], programme_code="PKH", period_start=village_today()
+        )
     )
     db.session.commit()
     assert any(o.household_id == listed[1] for o in overlaps(listed[1]))

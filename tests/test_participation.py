@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.participation import services
 from portal.participation.models import (
     Ballot,
@@ -60,7 +60,7 @@ def make_resident(home: Household | None = None, name: str | None = None, verifi
         name=name or f"Warga Nomor {n}",
         name_norm=(name or f"warga nomor {n}").lower(),
         sex="female",
-        birth_date=utcnow().date() - timedelta(days=12000),
+        birth_date=village_today() - timedelta(days=12000),
     )
     db.session.add(person)
     db.session.flush()
@@ -70,7 +70,7 @@ def make_resident(home: Household | None = None, name: str | None = None, verifi
             person_id=person.id,
             household_id=home.id,
             relation="head",
-            start_date=utcnow().date(),
+            start_date=village_today(),
         )
     )
     user = User(
@@ -432,7 +432,7 @@ def test_household_ballot_refuses_a_voter_the_registry_has_no_household_for(app,
     db.session.execute(
         update(Membership)
         .where(Membership.person_id == moved_out.person_id)
-        .values(end_date=utcnow().date())
+        .values(end_date=village_today())
     )
     db.session.commit()
     with pytest.raises(services.ParticipationError) as refused:

@@ -4,7 +4,6 @@ quotes, deliveries into the round's stock, append-only records, concurrency."""
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
@@ -14,6 +13,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.distribution import services as distribution
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.procurement import services
 from portal.procurement.models import Purchase, PurchaseDelivery, PurchaseLine, Quote, Supplier
 from tests.procurement_helpers import (
@@ -81,7 +81,7 @@ def test_the_method_must_match_the_amount_and_quotes_must_suffice(app, make_user
         purchase.id,
         supplier_id=seller.id,
         amount=18_000_000,
-        received_on=date.today(),
+        received_on=village_today(),
         document=document(),
         note=None,
         actor=operator,
@@ -99,7 +99,7 @@ def test_the_method_must_match_the_amount_and_quotes_must_suffice(app, make_user
         purchase.id,
         supplier_id=other.id,
         amount=19_000_000,
-        received_on=date.today(),
+        received_on=village_today(),
         document=document(),
         note=None,
         actor=operator,
@@ -126,7 +126,7 @@ def test_a_price_over_the_reference_needs_a_reason_and_is_flagged(make_user):
     seller = supplier(operator)
     item_id, name, unit = services.round_items(round_.id)[0]
     services.set_reference_price(
-        item=name, unit=unit, month=date.today(), price=10_000, source="Dinas", actor=operator
+        item=name, unit=unit, month=village_today(), price=10_000, source="Dinas", actor=operator
     )
     with pytest.raises(services.ProcurementError) as error:
         ordered_purchase(round_, operator, seller, price=12_100)
@@ -156,7 +156,7 @@ def test_only_a_verified_supplier_that_quoted_can_be_chosen(make_user):
             purchase.id,
             supplier_id=pending.id,
             amount=1000,
-            received_on=date.today(),
+            received_on=village_today(),
             document=document(),
             note=None,
             actor=operator,
@@ -175,7 +175,7 @@ def test_an_accepted_delivery_enters_the_rounds_stock(make_user):
         line_id=line.id,
         supplier_id=seller.id,
         point_id=point_id,
-        received_on=date.today(),
+        received_on=village_today(),
         accepted="60",
         rejected="5",
         quality_note="5 kg basah",
@@ -209,7 +209,7 @@ def test_bad_deliveries_write_nothing(make_user):
         line_id=line.id,
         supplier_id=seller.id,
         point_id=point_id,
-        received_on=date.today(),
+        received_on=village_today(),
         accepted="10",
         rejected="0",
         quality_note="",
@@ -245,7 +245,7 @@ def test_a_delivery_the_stock_ledger_refuses_is_not_kept(make_user):
             line_id=line.id,
             supplier_id=seller.id,
             point_id=10**6,
-            received_on=date.today(),
+            received_on=village_today(),
             accepted="10",
             rejected="0",
             quality_note="",
@@ -288,7 +288,7 @@ def test_an_ordered_purchase_is_frozen_and_corrected_by_a_new_one(make_user):
             line_id=line.id,
             supplier_id=seller.id,
             point_id=services.round_points(round_.id)[0][0],
-            received_on=date.today(),
+            received_on=village_today(),
             accepted="1",
             rejected="0",
             quality_note="",
@@ -336,7 +336,7 @@ def test_concurrent_deliveries_never_pass_the_ordered_quantity(app, make_user):
                     line_id=ids["line"],
                     supplier_id=ids["seller"],
                     point_id=point_id,
-                    received_on=date.today(),
+                    received_on=village_today(),
                     accepted="10",
                     rejected="0",
                     quality_note="",
@@ -377,7 +377,7 @@ def test_public_summary_counts_local_spend_and_hides_nothing_it_should_not(make_
     ordered_purchase(round_, operator, far, quantity="10", price=20_000, item=1)
     services.add_packed_batch(
         round_id=round_.id,
-        packed_on=date.today(),
+        packed_on=village_today(),
         packages=40,
         packaging="reusable",
         packaging_grams=None,
@@ -387,7 +387,7 @@ def test_public_summary_counts_local_spend_and_hides_nothing_it_should_not(make_
     )
     services.add_packed_batch(
         round_id=round_.id,
-        packed_on=date.today(),
+        packed_on=village_today(),
         packages=20,
         packaging="plastic",
         packaging_grams=300,

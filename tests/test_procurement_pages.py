@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.procurement import services
 from portal.procurement.models import PurchaseDelivery, Quote, Supplier
 from tests.procurement_helpers import PDF, ordered_purchase, round_to_buy_for, supplier
@@ -64,7 +64,7 @@ def test_a_quote_that_is_not_a_document_is_refused(client, login_as, make_user):
         data={
             "supplier_id": str(seller.id),
             "amount": "1.000.000",
-            "received_on": date.today().isoformat(),
+            "received_on": village_today().isoformat(),
             "document": (io.BytesIO(b"MZ\x90\x00 not a document"), "penawaran.pdf"),
         },
         content_type="multipart/form-data",
@@ -84,7 +84,7 @@ def test_a_delivery_over_the_order_is_refused_beside_the_field(client, login_as,
         "line_id": str(line.id),
         "supplier_id": str(seller.id),
         "point_id": str(point_id),
-        "received_on": date.today().isoformat(),
+        "received_on": village_today().isoformat(),
         "accepted": "150",
         "rejected": "0",
     }
@@ -124,7 +124,7 @@ def test_public_pages_show_shares_and_no_private_contact(client, make_user):
     round_, operator = round_to_buy_for(make_user)
     seller = supplier(operator, is_person=True, contact_name="Pak Darto Wiryo")
     ordered_purchase(round_, operator, seller)
-    year = date.today().year
+    year = village_today().year
     for url, lang in (
         (f"/pengadaan/tahun/{year}", "id"),
         (f"/pengadaan/putaran/{round_.id}", "en"),

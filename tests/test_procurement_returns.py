@@ -3,7 +3,7 @@ were accepted lower the line's total and leave the round's stock, with the reaso
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from portal.distribution import services as distribution
 from portal.distribution.models import StockMovement
 from portal.extensions import db
+from portal.models_base import village_today
 from portal.procurement import services
 from portal.procurement.models import DeliveryReturn, PurchaseLine
 from tests.procurement_helpers import document, ordered_purchase, round_to_buy_for, supplier
@@ -27,7 +28,7 @@ def _delivered(make_user, accepted="60"):
         line_id=line.id,
         supplier_id=seller.id,
         point_id=point_id,
-        received_on=date.today(),
+        received_on=village_today(),
         accepted=accepted,
         rejected="0",
         quality_note="",
@@ -40,7 +41,11 @@ def _delivered(make_user, accepted="60"):
 def test_goods_given_back_lower_the_line_and_leave_the_stock(make_user):
     round_, operator, purchase, line, delivery, point_id = _delivered(make_user)
     given_back = services.return_goods(
-        delivery.id, quantity="15", reason="Beras berkutu", returned_on=date.today(), actor=operator
+        delivery.id,
+        quantity="15",
+        reason="Beras berkutu",
+        returned_on=village_today(),
+        actor=operator,
     )
     db.session.expire_all()
     assert db.session.get(PurchaseLine, line.id).delivered_milli == 45_000
@@ -56,15 +61,15 @@ def test_goods_given_back_lower_the_line_and_leave_the_stock(make_user):
     # More than is left of the delivery is refused, and so is a return without a reason.
     with pytest.raises(services.ProcurementError) as refused:
         services.return_goods(
-            delivery.id, quantity="46", reason="x", returned_on=date.today(), actor=operator
+            delivery.id, quantity="46", reason="x", returned_on=village_today(), actor=operator
         )
     assert refused.value.field == "return_quantity"
     for kwargs, field in (
         (dict(reason=" "), "return_reason"),
-        (dict(returned_on=date.today() + timedelta(days=1)), "return_on"),
+        (dict(returned_on=village_today() + timedelta(days=1)), "return_on"),
         (dict(quantity="0"), "return_quantity"),
     ):
-        data = dict(quantity="1", reason="Rusak", returned_on=date.today(), actor=operator)
+        data = dict(quantity="1", reason="Rusak", returned_on=village_today(), actor=operator)
         data.update(kwargs)
         with pytest.raises(services.ProcurementError) as refused:
             services.return_goods(delivery.id, **data)
@@ -87,7 +92,7 @@ def test_goods_already_handed_out_cannot_go_back(make_user):
     )
     with pytest.raises(services.ProcurementError) as refused:
         services.return_goods(
-            delivery.id, quantity="5", reason="Kutu", returned_on=date.today(), actor=operator
+            delivery.id, quantity="5", reason="Kutu", returned_on=village_today(), actor=operator
         )
     assert refused.value.field == "return_quantity"
     db.session.expire_all()
@@ -98,7 +103,7 @@ def test_goods_already_handed_out_cannot_go_back(make_user):
 def test_a_return_cannot_be_rewritten(make_user):
     round_, operator, purchase, line, delivery, point_id = _delivered(make_user)
     services.return_goods(
-        delivery.id, quantity="1", reason="Rusak", returned_on=date.today(), actor=operator
+        delivery.id, quantity="1", reason="Rusak", returned_on=village_today(), actor=operator
     )
     with pytest.raises((IntegrityError, DBAPIError)):
         db.session.execute(text("UPDATE procurement_return SET quantity_milli = 2"))
@@ -118,7 +123,7 @@ def test_the_purchase_page_gives_goods_back_beside_the_field(client, login_as, m
     data = {
         "return_delivery": str(delivery.id),
         "return_quantity": "99",
-        "return_on": date.today().isoformat(),
+        "return_on": village_today().isoformat(),
         "return_reason": "Beras apek",
     }
     response = client.post(

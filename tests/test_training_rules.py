@@ -4,14 +4,14 @@ and forged codes do not; the outbox retries a failing sender and never sends twi
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.notify import outbox
 from portal.notify.models import OutboxMessage
 from portal.registry import services as registry
@@ -71,7 +71,10 @@ def test_need_level_rule_reads_the_household(village):
 def test_programme_rule_reads_enrolments(village):
     programme = factories.programme()
     registry.enrol(
-        village["poor"], programme.id, date.today() - timedelta(days=30), actor=village["operator"]
+        village["poor"],
+        programme.id,
+        village_today() - timedelta(days=30),
+        actor=village["operator"],
     )
     db.session.commit()
     course = th.course(priority_rule="programme", priority_programme_id=programme.id)

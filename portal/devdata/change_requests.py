@@ -7,14 +7,14 @@ Made through the services (audited, messages queued), then dated back. Commits."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.lists.models import ListEntry
-from portal.models_base import utcnow
+from portal.models_base import utcnow, village_today
 from portal.registry.change_requests import services
 from portal.registry.change_requests.models import ChangeRequest
 
@@ -52,7 +52,7 @@ def _own(users: list[User], operator: User) -> None:
     late = _file(
         first,
         "birth",
-        {"name": "Putri Ayu", "sex": "female", "birth_date": date.today() - timedelta(days=12)},
+        {"name": "Putri Ayu", "sex": "female", "birth_date": village_today() - timedelta(days=12)},
     )
     _back(late, 9)
     household = services.resident_household(first)
@@ -92,7 +92,7 @@ def _listed_death(users: list[User]) -> None:
             _file(
                 user,
                 "death",
-                {"person_id": others[-1].id, "date": date.today() - timedelta(days=3)},
+                {"person_id": others[-1].id, "date": village_today() - timedelta(days=3)},
             )
             return
 

@@ -11,13 +11,13 @@ import io
 import os
 import re
 import time
-from datetime import date
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
+from portal.models_base import village_today
 from tests.browser.conftest import PHONE
 
 SERIOUS = {"serious", "critical"}
@@ -125,7 +125,7 @@ def test_company_pledges_staff_deliver_and_the_board_shows_progress(
     expect(operator.locator("[data-status=confirmed]").first).to_be_visible()
     for amount in ("1000000", "1500000"):
         operator.locator("#amount").fill(amount)
-        operator.locator("#delivered_on").fill(date.today().isoformat())
+        operator.locator("#delivered_on").fill(village_today().isoformat())
         operator.locator("#note").fill("Diterima bendahara desa")
         operator.get_by_role("button", name="Catat penyerahan").click()
         expect(operator.locator(".notice-success")).to_be_visible()

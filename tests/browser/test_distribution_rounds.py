@@ -6,11 +6,12 @@ and reads the entitlements of the demo's open round; no serious axe violations."
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from portal.models_base import village_today
 from tests.browser.conftest import PHONE
 
 SERIOUS = {"serious", "critical"}
@@ -68,7 +69,7 @@ def test_an_operator_makes_a_draft_round_through_the_forms(new_page, login_as):
     page.goto("/staf/penyaluran/?lang=id")
     problems += _problems(page, "staff round list")
     page.get_by_role("link", name="Penyaluran baru").click()
-    start = date.today() + timedelta(days=40)
+    start = village_today() + timedelta(days=40)
     page.locator("#title_id").fill(title)
     page.locator("#starts_on").fill(start.isoformat())
     page.locator("#ends_on").fill((start - timedelta(days=1)).isoformat())

@@ -7,11 +7,11 @@ pages show the year's figures as SVG bars with tables, in Indonesian and English
 from __future__ import annotations
 
 import time
-from datetime import date
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from portal.models_base import village_today
 from tests.browser.conftest import PHONE
 
 SERIOUS = {"serious", "critical"}
@@ -112,7 +112,7 @@ def test_supplier_purchase_delivery_and_the_public_figures(
     assert_no_console_errors(page)
 
     # 4. The public figures, both languages, and with JavaScript off.
-    year = date.today().year
+    year = village_today().year
     visitor = new_page()
     for lang in ("id", "en"):
         visitor.goto(f"/pengadaan/tahun/{year}?lang={lang}")

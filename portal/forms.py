@@ -12,7 +12,6 @@ import re
 
 import wtforms.widgets
 from flask_babel import get_translations
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, IntegerField
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import core as widgets_core
 
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import is_whole
 
 
@@ -170,16 +170,26 @@ class DayField(DateField):
 wtforms_html_params = widgets_core.html_params
 
 
+@functools.cache
+def _attribute_name(key: str) -> str:
+    """A keyword as WTForms writes it (clean_key), escaped as format() escapes it."""
+    return str(escape(widgets_core.clean_key(key)))
+
+
+def _attribute_value(value) -> str:
+    """escape(value) with its quotes as &quot;, as WTForms writes a value: a plain str
+    (str.replace, not Markup.replace, which escapes its arguments on every call)."""
+    return str.replace(escape(value), '"', "&quot;")
+
+
 def html_params(**kwargs) -> Markup:
     params = []
     for key, value in sorted(kwargs.items()):
-        key = widgets_core.clean_key(key)
         if value is True:
-            params.append(key)
+            params.append(_attribute_name(key))
         elif value is not False:
-            value = escape(value).replace(Markup('"'), Markup("&quot;"))
-            params.append(Markup(f'{escape(key)}="{value}"'))  # noqa: S704 (both escaped)
-    return Markup(" ").join(params)
+            params.append(f'{_attribute_name(key)}="{_attribute_value(value)}"')
+    return Markup(" ".join(params))  # noqa: S704 (names and values escaped above)
 
 
 # Each <option> of a select the same way, when it has no attributes of its own (every
@@ -195,7 +205,7 @@ def _render_option(cls, choice, **kwargs):
     value = choice.value
     if isinstance(value, bool):
         value = str(value)
-    value = escape(value).replace(Markup('"'), Markup("&quot;"))
+    value = _attribute_value(value)
     label = escape(choice.label or choice.value)
     selected = "selected " if choice.selected else ""
     return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704 (escaped)

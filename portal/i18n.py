@@ -16,6 +16,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request
+from flask.globals import _cv_app
 from flask_babel import (
     Domain,
     format_date,
@@ -24,7 +25,7 @@ from flask_babel import (
     get_translations,
     to_user_timezone,
 )
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -173,9 +174,6 @@ def machine_time(value) -> str:
     raise TypeError(f"not a date or a time: {value!r}")
 
 
-FALLBACK_NOTE = _l("Only available in Indonesian.")
-
-
 def lang_query(code: str) -> str:
     """The current query string with ?lang= set to `code` (for the language links)."""
     from urllib.parse import urlencode
@@ -214,15 +212,48 @@ class _CachingDomain(Domain):
 
 
 def catalogue():
-    """The request's translations: what _CachingDomain kept, else Flask-Babel's way."""
+    """The request's translations: what _CachingDomain kept, else Flask-Babel's way.
+    (`g` read from the app context itself: forms and status tags ask this for every
+    lazy label, and each lookup through the `g` proxy costs as much as the rest.)"""
     try:
-        state = g._flask_babel
+        state = _cv_app.get().g._flask_babel
         kept = state.portal_catalogue
         if kept[0] is state.babel_locale:
             return kept[1]
-    except (AttributeError, RuntimeError):
+    except (AttributeError, LookupError):
         pass
     return get_translations()
+
+
+class LazyText(LazyString):
+    """`lazy_gettext`'s string (a Flask-Babel LazyString, so WTForms, Jinja and JSON
+    treat it as before), translated from the request's catalogue directly. Flask-Babel's
+    own goes through its module gettext, the domain and the context on every use, and a
+    form page uses its lazy labels, choices and hints a hundred times or more."""
+
+    def __init__(self, string: str, **variables):
+        super().__init__(flask_babel.gettext, string, **variables)
+        self._string = string
+        self._variables = variables
+
+    def __str__(self) -> str:
+        text = catalogue().ugettext(self._string)
+        return text % self._variables if self._variables else text
+
+    def __html__(self) -> str:
+        return self.__str__()
+
+    def __len__(self) -> int:
+        return len(self.__str__())
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """flask_babel.lazy_gettext, translated the quick way (LazyText)."""
+    return LazyText(string, **variables)
+
+
+_l = lazy_gettext
+FALLBACK_NOTE = _l("Only available in Indonesian.")
 
 
 # Jinja's newstyle gettext (what Flask-Babel installs), reading the request's catalogue

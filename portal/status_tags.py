@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 
 # ok: done, good; warn: waiting for someone; danger: failed, refused; muted: over,
 # inactive; info: newly in, not yet acted on.

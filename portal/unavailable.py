@@ -19,8 +19,9 @@ their usual path (the 500 page).
 from __future__ import annotations
 
 from flask import Flask, current_app, g, render_template
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc
+
+from portal.i18n import lazy_gettext as _l
 
 RETRY_AFTER_SECONDS = 30
 

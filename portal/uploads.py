@@ -18,12 +18,12 @@ import secrets
 import warnings
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from PIL import Image, ImageOps, UnidentifiedImageError
 from wtforms.validators import StopValidation
 
 from portal.files import private_dir
+from portal.i18n import lazy_gettext as _l
 from portal.service_errors import ServiceError
 
 # The only formats Pillow is asked to recognise (its other decoders never see a file).

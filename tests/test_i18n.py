@@ -244,6 +244,35 @@ def test_fallback_note_is_translated(app):
             assert str(FALLBACK_NOTE) == "Hanya tersedia dalam bahasa Indonesia."
 
 
+def test_the_quick_lazy_strings_translate_as_flask_babels_own(app):
+    """portal.i18n.lazy_gettext (what `_l` is everywhere) reads the request's catalogue
+    directly: it must give what Flask-Babel's lazy_gettext gives, in each language, under
+    force_locale, with variables, and with no request (a command's app context)."""
+    from flask_babel import lazy_gettext as babel_lazy
+    from flask_babel.speaklater import LazyString
+    from markupsafe import escape
+
+    from portal.i18n import lazy_gettext
+
+    texts = [("Only available in Indonesian.", {}), ("Page %(page)d of %(pages)d", {})]
+    texts.append(("Page %(page)d of %(pages)d", {"page": 2, "pages": 5}))
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for text, variables in texts:
+                ours, theirs = lazy_gettext(text, **variables), babel_lazy(text, **variables)
+                assert isinstance(ours, LazyString)
+                assert str(ours) == str(theirs) and len(ours) == len(theirs)
+                assert escape(ours) == escape(theirs) and ours == str(theirs)
+            with force_locale("en" if lang == "id" else "id"):
+                assert str(lazy_gettext(texts[0][0])) == str(babel_lazy(texts[0][0]))
+    with app.test_request_context("/?lang=id"):
+        assert str(lazy_gettext("Page %(page)d of %(pages)d", page=2, pages=5)) == (
+            "Halaman 2 dari 5"
+        )
+    # In the app context of a command (no request): the default language, as Flask-Babel.
+    assert str(lazy_gettext(texts[0][0])) == str(babel_lazy(texts[0][0]))
+
+
 def test_indonesian_only_announcement_in_english_shows_the_note_and_lang_id(client):
     item = publish(
         Announcement(title_id="Pembagian beras", body_id="Beras dibagikan di balai desa.")

@@ -57,6 +57,7 @@ def test_faster_html_params_writes_what_wtforms_writes():
         {"checked": False, "disabled": True, "value": 0, "size": 12, "title": Markup("<i>")},
         {"value": None, "placeholder": "Rp 1.500.000", "aria-describedby": "a-hint a-error"},
         {"onclick": "alert('x')", "data_value": "'\"'"},
+        {"title": Markup('a "b" &amp;'), "alt": 'x"y', "hidden": True, "data_n": 3.5},
         {},
     ]
     for case in cases:

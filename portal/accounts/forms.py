@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from portal.accounts.passwords import HINT, NewPassword
 from portal.forms import Form, choices
 from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import DB_INT_MAX
 
 REQUIRED = _l("Please fill in this field.")

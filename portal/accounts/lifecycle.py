@@ -18,13 +18,13 @@ Rules, without `request`:
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts.models import User, new_session_token
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.service_errors import ServiceError
 
 # Roles an administrator may give (and take) on /staf/pengguna.

@@ -26,7 +26,6 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +38,7 @@ from portal.accounts.second_factor import hash_recovery_code
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.service_errors import ServiceError
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from wtforms import SelectField
 
@@ -17,6 +16,7 @@ from portal.accounts.models import User
 from portal.accounts.views import bp
 from portal.extensions import db
 from portal.forms import EmptyForm, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.roles import ADMINS, SECOND_FACTOR_ROLES
 from portal.security import roles_required
 from portal.service_errors import show_error

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.complaints import services
 from portal.complaints.models import CATEGORIES, PRIORITIES
 from portal.forms import Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import is_whole
 from portal.uploads import ImageField
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import UTCDateTime, sql_in, utcnow
 
 CATEGORIES = {

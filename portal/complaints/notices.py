@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.notify import hooks
 from portal.notify.services import absolute
 

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select, update
 
 from portal import codes, uploads
@@ -24,6 +23,7 @@ from portal.audit.services import record
 from portal.complaints.models import CATEGORIES, PRIORITIES, STEP_KINDS, Complaint, ComplaintStep
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow
 from portal.notify.services import absolute, notices
 from portal.numbers import is_whole

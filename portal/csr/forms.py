@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -31,6 +30,7 @@ from portal.accounts.passwords import NewPassword
 from portal.csr import uploads
 from portal.csr.models import NEED_KINDS, RECEIPT_LANGUAGES, SECTORS
 from portal.forms import AmountField, DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.uploads import DocumentField
 

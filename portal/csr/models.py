@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import status_tags
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import PublishableMixin, TimestampMixin, UTCDateTime, sql_in, utcnow
 
 NEED_KINDS = {

@@ -7,14 +7,13 @@ is shown anything: the code is the household's own, and it is theirs to see.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
 from portal.distribution.models import ENTITLEMENT_STATUSES, UNITS
 from portal.distribution.services.common import quantity_text
 from portal.distribution.services.invitations import invitation_for_person
 from portal.i18n import current_lang, localized, money
+from portal.i18n import lazy_gettext as _l
 
 FIELD_LABELS = {
     "distribution_round": _l("Distribution round"),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.distribution.models import DistributionRound, Entitlement
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
 from portal.registry.change_requests.hooks import Concern, register_concern
 

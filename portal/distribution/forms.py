@@ -3,13 +3,13 @@ amendment and the cancellation."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.distribution.models import UNITS
 from portal.distribution.services.rounds import FORMULA_KEYS
 from portal.forms import AmountField, DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")

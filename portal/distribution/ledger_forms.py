@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.distribution.models import CHECK_METHODS, CHECK_RESULTS, STOCK_SOURCES
 from portal.forms import DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 
 REQUIRED = _l("Please fill in this field.")
 TOO_LONG = _l("At most %(max)d characters.")

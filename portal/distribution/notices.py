@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.distribution import services
 from portal.distribution.models import DistributionRound, Entitlement
 from portal.extensions import db
 from portal.i18n import day, localized
+from portal.i18n import lazy_gettext as _l
 from portal.notify import hooks
 
 # Rounds whose households may still be told something useful.

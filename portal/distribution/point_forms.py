@@ -3,12 +3,12 @@ per item of the entitlement by the view, as the items differ per round)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.distribution.models import COLLECTOR_KINDS
 from portal.forms import AmountField, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.uploads import DocumentField, ImageField
 
 TOO_LONG = _l("This is too long.")

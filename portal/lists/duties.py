@@ -14,11 +14,11 @@ which.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListChange, ListPeriod
 from portal.service_errors import ServiceError
 

@@ -3,7 +3,6 @@ decisions) and public (objection, self-check)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import AmountField, DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import COMPOSITIONS, OBJECTION_KINDS
 from portal.registry.models import NEED_LEVELS
 

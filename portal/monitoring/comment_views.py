@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
@@ -24,6 +23,7 @@ from wtforms.validators import Length
 from portal import cache
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, Form
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment, Milestone
 from portal.monitoring.services import comments, photos

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from portal.forms import Form
+from portal.i18n import lazy_gettext as _l
 
 
 class EvaluationForm(Form):

@@ -4,11 +4,11 @@ residents' post-distribution survey. One row per (kind, ref): a unique key."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import TimestampMixin, sql_in
 
 EVALUATION_KINDS = {"round": _l("Distribution round"), "year": _l("Year")}

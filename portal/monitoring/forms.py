@@ -3,11 +3,11 @@ target and value."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import AmountField, DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.monitoring.models import ACTIVITY_STATUSES, DIRECTIONS, FIELDS, FUNDS, METHODS
 from portal.monitoring.services import photos
 from portal.uploads import ImageField

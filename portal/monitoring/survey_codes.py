@@ -18,9 +18,9 @@ import hashlib
 import hmac
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from portal.distribution import queries as distribution
+from portal.i18n import lazy_gettext as _l
 from portal.monitoring.services.evaluation import (
     EVALUATED_ROUNDS,
     get_evaluation,

@@ -3,7 +3,6 @@ office."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     RadioField,
     SelectField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.notify.models import TOPICS
 
 REQUIRED = _l("Please fill in this field.")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import status_tags
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import UTCDateTime, sql_in, utcnow
 
 OUTBOX_STATUSES = {

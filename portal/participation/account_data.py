@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, literal_column, null, or_, select, union_all
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
 from portal.extensions import db
 from portal.i18n import current_lang, localized
+from portal.i18n import lazy_gettext as _l
 from portal.participation.models import (
     Ballot,
     BallotVote,

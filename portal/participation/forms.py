@@ -5,7 +5,6 @@ token checked by CSRFProtect."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forms import Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.participation.models import (
     METHODS,
     PROPOSAL_CATEGORIES,

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
 
 from portal.accounts.identity import Note, Revocation, identity_revoked
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.participation.models import (
     Ballot,

@@ -3,13 +3,13 @@ its content); the rules are the services'."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 from portal.forms import AmountField, DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.procurement.models import LOCATIONS, METHODS, PACKAGING, SUPPLIER_KINDS, UNITS
 from portal.procurement.services import upload_limit

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import PublishableMixin, TimestampMixin, sql_in
 
 AID_TYPES = {

@@ -6,13 +6,13 @@ Each change is written to the audit log in the same transaction.
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc
 from portal.programmes.models import Programme
 from portal.public.models import Announcement, Meeting, Partner

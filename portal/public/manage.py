@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.forms import EmptyForm
+from portal.i18n import lazy_gettext as _l
 from portal.programmes.models import Programme
 from portal.public import content
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import PublishableMixin, TimestampMixin, UTCDateTime, sql_in
 
 ANNOUNCEMENT_CATEGORIES = {

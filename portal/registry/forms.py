@@ -6,7 +6,6 @@ The forms check what a form can (required, lengths, ranges); the registry rules
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     IntegerField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 )
 
 from portal.forms import Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.models import (
     BPS_CRITERIA,

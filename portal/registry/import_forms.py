@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
 from portal.forms import Form
+from portal.i18n import lazy_gettext as _l
 from portal.registry.models import NATIONAL_PROGRAMMES
 
 

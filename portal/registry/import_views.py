@@ -22,13 +22,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts import staff_session
 from portal.errors import MESSAGES
 from portal.forms import EmptyForm
+from portal.i18n import lazy_gettext as _l
 from portal.registry import reads
 from portal.registry import services as registry
 from portal.registry.import_forms import UploadForm

@@ -13,8 +13,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.models import BPS_CRITERIA
 

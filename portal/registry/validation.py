@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 
 _DIGITS = re.compile(r"^\d{16}$")
 # Spaces, dots, dashes and the leading apostrophe that spreadsheets put before long numbers.

@@ -31,7 +31,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +39,7 @@ from portal.accounts.residents import ResidentError
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
 from portal.registry.models import Household, Person
 from portal.registry.residents import parse_nik

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
 from portal.training.models import PLACE_STATUSES, Course, Place, TrainingSession
 

@@ -3,7 +3,6 @@ feedback, certificate check."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import DB_INT_MAX
 from portal.registry.models import NEED_LEVELS
 from portal.training.models import BUSINESS_ANSWERS, CATEGORIES, PRIORITY_RULES

@@ -12,11 +12,11 @@ without a person deciding it.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts.identity import Note, Revocation, identity_revoked
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.training.models import LIVE, Place, TrainingSession
 
 

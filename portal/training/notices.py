@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized, when
 from portal.models_base import as_utc
 from portal.notify import hooks

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
@@ -20,6 +19,7 @@ from portal.csr.services.common import COUNTED, STAFF_EDITORS, CsrError, NotAllo
 from portal.csr.services.pledges import _require_role
 from portal.csr.services.public_board import PARTNER_PAGE_SIZE
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.public import services as public_services
 

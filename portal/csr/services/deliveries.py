@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from portal.audit.services import record
@@ -15,6 +14,7 @@ from portal.csr.services.common import DELIVERABLE, STAFF_EDITORS, CsrError, new
 from portal.csr.services.pledges import _event, _lock_pledge, _positive, _require_role
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -11,6 +10,7 @@ from portal.csr.models import NEED_KINDS, Need
 from portal.csr.services.common import MAX_AMOUNT, STAFF_EDITORS, CsrError
 from portal.csr.services.pledges import _require_role
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 NEED_FIELDS = (
     "kind",

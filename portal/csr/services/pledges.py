@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.accounts.models import User
@@ -23,6 +22,7 @@ from portal.csr.services.common import (
 from portal.csr.services.public_board import published_need
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
 
 

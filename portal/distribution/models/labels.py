@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.status_tags import register as register_status
 
 ROUND_STATUSES = {

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import load_only, selectinload
 
@@ -35,6 +34,7 @@ from portal.distribution.services.common import (
     new_entitlement_code,
 )
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists import queries as lists
 from portal.models_base import village_today
 from portal.registry.models import Household, Person

@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 
 from portal.audit.services import record
@@ -26,6 +25,7 @@ from portal.database import write_transaction
 from portal.distribution.models import CHECK_METHODS, CHECK_RESULTS, ArrivalCheck, Entitlement
 from portal.distribution.services.common import DistributionError, clean, locked_round
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.registry.models import Person
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +33,7 @@ from portal.distribution.services.common import (
     new_entitlement_code,
 )
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.models import Household
 

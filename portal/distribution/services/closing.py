@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import aliased
 
@@ -33,6 +32,7 @@ from portal.distribution.services.common import (
 )
 from portal.distribution.services.ledger import Balance, balances, live_handovers
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.registry.models import Person
 

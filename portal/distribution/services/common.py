@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.codes import new_code, normalize_code
@@ -16,6 +15,7 @@ from portal.distribution.models import (
     from_milli,
 )
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import DB_INT_MAX
 from portal.service_errors import ServiceError
 

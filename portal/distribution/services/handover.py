@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -39,6 +38,7 @@ from portal.distribution.services.common import (
     normalize_entitlement_code,
 )
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow, village_tz
 from portal.registry.models import Person
 from portal.registry.services import normalise_name

@@ -10,7 +10,6 @@ from datetime import date, time
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +24,7 @@ from portal.distribution.models import (
 )
 from portal.distribution.services.common import DistributionError
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
 from portal.privacy import mask_name
 from portal.registry.models import Person

@@ -14,7 +14,6 @@ import secrets
 from dataclasses import dataclass, field
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select
 
 from portal.audit.services import record
@@ -32,6 +31,7 @@ from portal.distribution.models import (
 from portal.distribution.services.common import DistributionError, clean, locked_round
 from portal.distribution.services.stock import RECEIVING
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 # What takes goods out of a point, other than a move and a handover.
 OUTGOING = ("returned", "damaged", "lost")

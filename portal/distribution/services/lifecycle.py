@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 
 from portal.audit.services import record
@@ -26,6 +25,7 @@ from portal.distribution.services.common import (
     locked_round,
 )
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 
 

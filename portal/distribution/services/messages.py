@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts import notices
@@ -19,6 +18,7 @@ from portal.distribution.models import DistributionPoint, Entitlement, TimeSlot
 from portal.distribution.services.common import DistributionError, locked_round
 from portal.distribution.services.invitations import PRINTABLE
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
 from portal.registry.models import Person
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
-
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.distribution.models import (
@@ -24,6 +22,7 @@ from portal.distribution.services.common import (
     draft_round,
 )
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists import queries as lists
 
 FORMULA_KEYS = ("rice", "oil", "eggs", "mung_beans")

@@ -8,7 +8,6 @@ own, for the distribution staff pages.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.audit.services import record
@@ -22,6 +21,7 @@ from portal.distribution.models import (
 )
 from portal.distribution.services.common import DistributionError, clean
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 # A round takes stock from its approval until it is reconciled.
 RECEIVING = ("draft", "approved", "open", "closed")

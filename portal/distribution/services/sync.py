@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -35,6 +34,7 @@ from portal.distribution.models import (
 from portal.distribution.services import handover as handovers
 from portal.distribution.services.common import DistributionError, clean
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.numbers import db_int
 

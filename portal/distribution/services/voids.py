@@ -4,7 +4,6 @@ reason. The handover stays (append-only); the entitlement is due again and its
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +13,7 @@ from portal.distribution.models import Entitlement, EntitlementLine, Handover, H
 from portal.distribution.services.common import DistributionError, clean
 from portal.distribution.services.handover import HANDING_OUT
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.roles import ADMIN, OFFICERS
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists import duties
 from portal.lists.models import ListApproval, ListEntry, ListPeriod
 from portal.lists.services.common import ListError, _clean

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListAttendee, ListDecision, ListPeriod
 from portal.lists.services.common import ListError
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListEntry, ListPeriod
 from portal.lists.services.common import ListError, _touch
 from portal.models_base import utcnow

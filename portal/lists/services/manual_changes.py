@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListChange, ListEntry, ListObjection, ListPeriod
 from portal.lists.services.common import ListError, _clean, _touch
 from portal.lists.services.draft import _living

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListObjection, ListPeriod, ListVersion, ListVersionRow
 from portal.lists.services.common import ListError, _clean
 from portal.lists.services.manual_changes import _add, _remove

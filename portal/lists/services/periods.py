@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record, snapshot
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import COMPOSITIONS, ListPeriod
 from portal.lists.services.common import APPROVED_FIELDS, PERIOD_FIELDS, ListError, _touch
 from portal.programmes.models import Programme

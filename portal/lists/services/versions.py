@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListObjection, ListPeriod, ListVersion, ListVersionRow
 from portal.lists.services.approval import approval_holds, latest_approval
 from portal.lists.services.common import ListError

@@ -5,13 +5,13 @@ with a reason that is shown in its place."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.monitoring.models import Activity, ActivityComment, ActivityCommentFlag
 from portal.monitoring.services.common import MonitoringError

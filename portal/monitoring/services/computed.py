@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select
 
 from portal.complaints import queries as complaints
 from portal.csr import queries as csr
 from portal.distribution import queries as distribution
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.lists import queries as lists
 from portal.models_base import village_today
 from portal.monitoring.services import snapshots

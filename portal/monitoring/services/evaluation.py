@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +14,7 @@ from portal.audit.services import record
 from portal.database import write_transaction
 from portal.distribution import queries as distribution
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.monitoring.evaluation_models import EVALUATION_KINDS, EVALUATION_TEXTS, Evaluation
 from portal.monitoring.services.common import MonitoringError, clean

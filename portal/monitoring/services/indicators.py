@@ -10,7 +10,6 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -18,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.monitoring.models import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue
 from portal.monitoring.services.common import MonitoringError, clean

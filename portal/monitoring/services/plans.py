@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, bindparam, select
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.monitoring.models import (
     ACTIVITY_STATUSES,

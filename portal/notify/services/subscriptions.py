@@ -18,7 +18,6 @@ from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +25,7 @@ from portal.accounts.phones import normalise_phone
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.notify import outbox, rules
 from portal.notify.models import CHANNELS, TOPICS, Consent, Subscriber, TopicChoice

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow
 from portal.numbers import is_whole
 from portal.participation.models import METHODS, RESULT_MODES, Ballot, BallotOption

@@ -6,9 +6,8 @@ registered the finder (`portal.participation.hooks`)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.participation import hooks
 from portal.participation.models import Survey
 from portal.participation.services.common import ParticipationError, owns_transaction

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.registry.models import Household, Membership
 from portal.service_errors import ServiceError
 

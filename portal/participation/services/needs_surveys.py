@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select, update
 
 from portal import spreadsheet
@@ -12,6 +11,7 @@ from portal.accounts.models import User
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.numbers import is_whole
 from portal.participation import hooks

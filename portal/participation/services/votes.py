@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, all_, and_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow
 from portal.participation.models import Ballot, BallotOption, BallotVote, BallotVoteChoice
 from portal.participation.services.ballot_results import _kept_results

@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from portal import uploads as shared
+from portal.i18n import lazy_gettext as _l
 from portal.roles import EDITORS
 from portal.service_errors import ServiceError
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.distribution import services as distribution
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.procurement.models import Purchase, PurchaseDelivery, PurchaseLine
 from portal.procurement.services import targets

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.numbers import is_whole
 from portal.procurement.models import LOCATIONS, SUPPLIER_KINDS, Supplier

@@ -5,12 +5,12 @@ back beside their field."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import DayField, Form, choices
+from portal.i18n import lazy_gettext as _l
 from portal.registry.change_requests.models import MAX_DOCUMENTS
 from portal.registry.models import BPS_CRITERIA, KK_CHANGE_REASONS, RELATIONS, SEXES
 

@@ -15,8 +15,8 @@ import click
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.registry.importing import layouts, services, steps
 from portal.registry.models import NATIONAL_PROGRAMMES
 

@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import is_whole
 from portal.registry.importing import vocab
 from portal.registry.importing.problems import Problem, problem

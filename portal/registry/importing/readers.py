@@ -23,8 +23,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.registry.importing import xlsx_stream
 from portal.service_errors import ServiceError
 

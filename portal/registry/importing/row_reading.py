@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.registry.importing import welfare
 from portal.registry.importing.layouts import (
     END_MARK,

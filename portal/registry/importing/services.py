@@ -30,12 +30,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
 from portal.numbers import is_whole
 from portal.registry.importing import layouts, planner, row_reading, vocab

@@ -24,12 +24,12 @@ import hashlib
 import shutil
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
 from portal.registry.importing import layouts, planner
 from portal.registry.importing.batch_files import _file, _remove

@@ -14,8 +14,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.numbers import is_whole
 

@@ -9,8 +9,7 @@ ValueProblem for a value it cannot place.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.numbers import is_whole
 from portal.registry.importing.values import ValueProblem, key, text
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.programmes.models import Programme
 from portal.registry.models import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +11,7 @@ from portal.audit.models import AuditEntry
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
 from portal.registry.models import Household, KKNumber, Person
 from portal.registry.services.common import (

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.models import Household, Membership, Person
 from portal.registry.services.common import AUDIT_PERSON_FIELDS, PERSON_FIELDS, refresh_assessment

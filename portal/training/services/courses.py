@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -10,6 +9,7 @@ from portal.audit.services import record
 from portal.csr import queries as csr_queries
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.training.models import Course, TrainingSession
 from portal.training.services.common import TrainingError, _utc
 from portal.training.services.places import _lock_session, _promote

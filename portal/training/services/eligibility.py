@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
 from portal.models_base import village_today
 from portal.registry.models import NEED_LEVELS, Enrolment, Household, Membership, Person

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.csr import queries as csr_queries
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow
 from portal.training.models import BUSINESS_ANSWERS, Course, Feedback, Place, TrainingSession
 from portal.training.services.common import TrainingError

@@ -16,11 +16,11 @@ import logging
 import os
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from portal import uploads
+from portal.i18n import lazy_gettext as _l
 from portal.registry.change_requests.models import MAX_DOCUMENT_BYTES, MAX_DOCUMENTS
 from portal.uploads import CleanImage, UploadError
 

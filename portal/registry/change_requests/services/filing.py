@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from portal.accounts.models import User
 from portal.audit.services import record
 from portal.database import write_transaction
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.change_requests import hooks
 from portal.registry.change_requests.models import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.planner.common import (
     NOT_ALIVE,

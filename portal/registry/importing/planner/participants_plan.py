@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.registry.importing import vocab
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.planner.common import (

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.registry.importing.layouts import Row
 from portal.registry.importing.planner.common import (
     HOUSEHOLD_FROM_PERSON,

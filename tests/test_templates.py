@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+from portal.extensions import db
 from portal.i18n import machine_time
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -235,3 +236,39 @@ def test_a_fields_hint_argument_is_shown_and_tied_to_the_input(app):
     assert '<p class="hint" id="plain-hint">Say it short</p>' in plain
     assert 'aria-describedby="plain-hint"' in plain
     assert "Its own words" in described and "Say it short" not in described
+
+
+def test_kept_fragments_hold_nothing_of_a_person_or_a_form():
+    """A kept fragment is answered to everyone of the same role, page and language (its
+    key): a block may use the role (is_authenticated, is_staff, can()) and the endpoint,
+    never the person, a form, a token, the session or the request's arguments."""
+    forbidden = re.compile(
+        r"current_user\.(?!is_authenticated\b|is_staff\b)|csrf|\bform\b|\bsession[.[]|\bg\."
+        r"|request\.(?!endpoint\b|blueprint\b)"
+    )
+    blocks = 0
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        for block in re.findall(r"{%-? call kept_fragment\(.*?{%-? endcall", text, re.S):
+            blocks += 1
+            assert not forbidden.search(block), (path, forbidden.search(block).group())
+    assert blocks >= 5
+
+
+def test_the_staff_dashboard_keeps_its_cards_per_role_not_the_name_or_counts(app, make_user):
+    from portal.public.models import Announcement
+    from tests.test_query_counts import _client
+
+    operator = make_user("operator", name="Operator Satu")
+    admin = make_user("admin", name="Admin Dua")
+    for _round in range(2):  # the second round is answered from the kept cards
+        as_operator = _client(app, operator).get("/staf/?lang=en").get_data(as_text=True)
+        as_admin = _client(app, admin).get("/staf/?lang=en").get_data(as_text=True)
+        assert "Welcome, Operator Satu." in as_operator and "Welcome, Admin Dua." in as_admin
+        assert "Staff accounts" in as_admin and "Staff accounts" not in as_operator
+        assert "Audit log" in as_operator and "Audit log" in as_admin
+    assert "0 published of 0" in as_operator
+    db.session.add(Announcement(title_id="Baru", body_id="Isi", published=True))
+    db.session.commit()
+    page = _client(app, operator).get("/staf/?lang=id").get_data(as_text=True)
+    assert "Area Staf" in page and "1 dari 1 sudah diterbitkan" in page

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Integer, Select, bindparam, false, or_, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
@@ -49,7 +50,32 @@ def search_announcements(q: str, category: str | None, page: int, per_page: int)
 
 
 def latest_announcements(limit: int = 5) -> list[Announcement]:
-    return list(db.session.scalars(announcements_query().limit(limit)))
+    return list(db.session.scalars(_latest_announcements(), {"limit": limit}))
+
+
+# The home page's statements, built once (building and cache-keying a statement cost
+# more than running it); their values are bound parameters.
+@functools.cache
+def _latest_announcements() -> Select:
+    return announcements_query().limit(bindparam("limit", type_=Integer))
+
+
+@functools.cache
+def _programmes(only_open: bool) -> Select:
+    stmt = select(Programme).where(Programme.published.is_(True))
+    if only_open:
+        stmt = stmt.where(Programme.is_open.is_(True))
+    return stmt.order_by(Programme.is_open.desc(), Programme.name_id)
+
+
+@functools.cache
+def _upcoming_meetings(limited: bool) -> Select:
+    stmt = (
+        select(Meeting)
+        .where(Meeting.published.is_(True), Meeting.starts_at >= bindparam("since"))
+        .order_by(Meeting.starts_at)
+    )
+    return stmt.limit(bindparam("limit", type_=Integer)) if limited else stmt
 
 
 def published_announcement(announcement_id: int) -> Announcement | None:
@@ -61,10 +87,7 @@ def published_announcement(announcement_id: int) -> Announcement | None:
 
 
 def programmes(only_open: bool = False) -> list[Programme]:
-    stmt = select(Programme).where(Programme.published.is_(True))
-    if only_open:
-        stmt = stmt.where(Programme.is_open.is_(True))
-    return list(db.session.scalars(stmt.order_by(Programme.is_open.desc(), Programme.name_id)))
+    return list(db.session.scalars(_programmes(bool(only_open))))
 
 
 def programme_by_slug(slug: str) -> Programme | None:
@@ -87,14 +110,10 @@ def next_meeting(now: datetime | None = None) -> Meeting | None:
 def upcoming_meetings(limit: int | None = None) -> list[Meeting]:
     # A meeting stays "upcoming" for the day it is held.
     since = utcnow() - timedelta(hours=12)
-    stmt = (
-        select(Meeting)
-        .where(Meeting.published.is_(True), Meeting.starts_at >= since)
-        .order_by(Meeting.starts_at)
+    stmt = _upcoming_meetings(bool(limit))
+    return list(
+        db.session.scalars(stmt, {"since": since, "limit": limit} if limit else {"since": since})
     )
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
 
 
 def past_meetings() -> list[Meeting]:

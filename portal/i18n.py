@@ -246,6 +246,11 @@ class LazyText(LazyString):
     def __len__(self) -> int:
         return len(self.__str__())
 
+    def __bool__(self) -> bool:
+        # gettext gives the source text for a missing or empty translation, so a text
+        # without variables is never empty (`if field.label.text`); "" is the header.
+        return True if self._string and not self._variables else bool(self.__str__())
+
 
 def lazy_gettext(string: str, **variables) -> LazyText:
     """flask_babel.lazy_gettext, translated the quick way (LazyText)."""

@@ -263,12 +263,14 @@ def test_the_quick_lazy_strings_translate_as_flask_babels_own(app):
                 assert isinstance(ours, LazyString)
                 assert str(ours) == str(theirs) and len(ours) == len(theirs)
                 assert escape(ours) == escape(theirs) and ours == str(theirs)
+                assert bool(ours) is bool(theirs) is True
             with force_locale("en" if lang == "id" else "id"):
                 assert str(lazy_gettext(texts[0][0])) == str(babel_lazy(texts[0][0]))
     with app.test_request_context("/?lang=id"):
         assert str(lazy_gettext("Page %(page)d of %(pages)d", page=2, pages=5)) == (
             "Halaman 2 dari 5"
         )
+    assert bool(lazy_gettext("")) is bool(babel_lazy(""))  # gettext("") is the header
     # In the app context of a command (no request): the default language, as Flask-Babel.
     assert str(lazy_gettext(texts[0][0])) == str(babel_lazy(texts[0][0]))
 

@@ -230,6 +230,7 @@ def configure_templates(app: Flask) -> None:
     from flask_login import current_user
 
     from portal import templating
+    from portal.forms import form_field
     from portal.programmes.models import AID_TYPES
     from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.roles import can
@@ -242,6 +243,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         village_name=app.config["VILLAGE_NAME"],
         excerpt=plain_excerpt,
+        form_field=form_field,
         status_tag_of=status_tag_of,
         aid_types=AID_TYPES,
         categories=ANNOUNCEMENT_CATEGORIES,

@@ -138,6 +138,7 @@ CORE_GLOBALS = {
     "categories",
     "current_lang",
     "excerpt",
+    "form_field",  # the field() macro's markup, written in Python (portal/forms.py)
     "kept_fragment",  # base.html's menu, footer and head links (portal/templating.py)
     "lang_query",
     "meeting_kinds",
@@ -273,3 +274,63 @@ def test_the_staff_dashboard_keeps_its_cards_per_role_not_the_name_or_counts(app
     db.session.commit()
     page = _client(app, operator).get("/staf/?lang=id").get_data(as_text=True)
     assert "Area Staf" in page and "1 dari 1 sudah diterbitkan" in page
+
+
+# templates/_macros/ui.html's field() as a Jinja macro, before it called form_field().
+JINJA_FIELD = """{% macro field(f, hint=None) %}
+{% set description = f.description or hint %}
+{% set described = [] %}
+{% if description %}{% do described.append(f.id ~ '-hint') %}{% endif %}
+{% if f.errors %}{% do described.append(f.id ~ '-error') %}{% endif %}
+<div class="field{% if f.errors %} has-error{% endif %}{% if f.type == 'BooleanField' %}\
+ check{% endif %}">
+  {% if f.type == 'BooleanField' %}
+    {{ f(**({'aria-describedby': described|join(' ')} if described else {})) }} {{ f.label }}
+  {% else %}
+    {{ f.label }}
+    {% set attrs = {} %}
+    {% if described %}{% do attrs.update({'aria-describedby': described|join(' ')}) %}{% endif %}
+    {% if f.errors %}{% do attrs.update({'aria-invalid': 'true'}) %}{% endif %}
+    {% if f.flags.required %}{% do attrs.update({'required': True}) %}{% endif %}
+    {{ f(**attrs) }}
+  {% endif %}
+  {% if description %}<p class="hint" id="{{ f.id }}-hint">{{ description }}</p>{% endif %}
+  {% if f.errors %}<p class="error" id="{{ f.id }}-error">{{ f.errors|join(' ') }}</p>{% endif %}
+</div>
+{% endmacro %}"""
+
+
+def test_the_field_macro_writes_what_the_jinja_macro_wrote(app):
+    """field() is written in Python (portal.forms.form_field): for every kind of field,
+    with and without a description, a hint, errors (plain, lazy, with markup characters)
+    and `required`, in both languages, the markup is the Jinja macro's, byte for byte."""
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import BooleanField, SelectField, StringField, TextAreaField
+    from wtforms.validators import InputRequired
+
+    from portal.forms import choices
+    from portal.i18n import lazy_gettext
+
+    class Form(FlaskForm):
+        name = StringField(lazy_gettext("Name"), validators=[InputRequired()])
+        note = TextAreaField("Note <b>", description=lazy_gettext("Only available in Indonesian."))
+        kind = SelectField("Kind", choices=choices({"a": 'A & "B"', "b": "B"}))
+        agree = BooleanField("I agree", description="Say yes & mean it")
+        plain = StringField("Plain")
+
+    old = JINJA_FIELD + "{{ field(f, hint=hint) }}"
+    new = '{% from "_macros/ui.html" import field %}{{ field(f, hint=hint) }}'
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            form = Form(meta={"csrf": False})
+            for errors in ([], ["Wajib <diisi> & benar"], [lazy_gettext("Name"), "Kedua"]):
+                for f in form:
+                    f.errors = list(errors)
+                    for hint in (None, "Tulis singkat & jelas"):
+                        ours = render_template_string(new, f=f, hint=hint)
+                        theirs = render_template_string(old, f=f, hint=hint)
+                        assert ours == theirs, (f.name, errors, hint)
+                        compared += 1
+    assert compared == 2 * 3 * 5 * 2

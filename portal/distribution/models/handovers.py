@@ -107,7 +107,7 @@ class HandoverLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handover_id: Mapped[int] = mapped_column(Integer, index=True)
-    round_id: Mapped[int] = mapped_column(Integer)
+    round_id: Mapped[int] = mapped_column(Integer, index=True)
     item_id: Mapped[int] = mapped_column(Integer, index=True)
     quantity_milli: Mapped[int] = mapped_column(BigInteger)
 

@@ -358,7 +358,7 @@ class EntitlementLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entitlement_id: Mapped[int] = mapped_column(Integer, index=True)
-    round_id: Mapped[int] = mapped_column(Integer)
+    round_id: Mapped[int] = mapped_column(Integer, index=True)
     item_id: Mapped[int] = mapped_column(Integer)
     due_milli: Mapped[int] = mapped_column(BigInteger)
     delivered_milli: Mapped[int] = mapped_column(BigInteger, default=0)

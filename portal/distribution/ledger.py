@@ -91,7 +91,12 @@ def _stock_page(round_, forms, status=200):
         render_template(
             "distribution/ledger/stock.html",
             round=round_,
-            balances=services.balances(round_.id, with_due=False),
+            balances=services.balances(
+                round_.id,
+                with_due=False,
+                point_ids=[p.id for p in round_.points],
+                item_ids=[i.id for i in round_.items],
+            ),
             movements=services.movements(round_.id),
             names=_names(round_),
             **forms,

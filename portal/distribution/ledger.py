@@ -206,12 +206,13 @@ def write_off(round_id: int):
 def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, status=200):
     follow = follow or FollowUpForm()
     closed = round_.status in ("closed", "reconciled")  # what is left, and carried over
+    names = services.ledger_names(round_.id)
     return (
         render_template(
             "distribution/ledger/closing.html",
             round=round_,
-            figures=services.reconciliation(round_.id, with_due=False),
-            names=services.ledger_names(round_.id),
+            figures=services.reconciliation(round_.id, with_due=False, names=names),
+            names=names,
             left=services.not_collected(round_.id) if closed else [],
             follow_up=services.live_follow_up(round_.id) if closed else None,
             reconcile_form=reconcile or ReconcileForm(),
@@ -407,11 +408,12 @@ def public_reconciliation(round_id: int):
     round_ = _round(round_id)
     if round_.status not in ("closed", "reconciled"):
         abort(404)
+    names = services.ledger_names(round_.id)
     return render_template(
         "distribution/ledger/public.html",
         round=round_,
-        figures=services.reconciliation(round_.id, with_due=False),
+        figures=services.reconciliation(round_.id, with_due=False, names=names),
         summary=services.sample_summary(round_.id),
-        names=services.ledger_names(round_.id),
+        names=names,
         small=SMALL,
     )

@@ -170,18 +170,23 @@ def balances(
 @cache
 def _names_statements():
     round_id = bindparam("round_id")
-    points = select(DistributionPoint.id, DistributionPoint.name).where(
-        DistributionPoint.round_id == round_id
+    points = (
+        select(DistributionPoint.id, DistributionPoint.name)
+        .where(DistributionPoint.round_id == round_id)
+        .order_by(DistributionPoint.id)
     )
-    items = select(RoundItem.id, RoundItem.name_id, RoundItem.name_en, RoundItem.unit).where(
-        RoundItem.round_id == round_id
+    items = (
+        select(RoundItem.id, RoundItem.name_id, RoundItem.name_en, RoundItem.unit)
+        .where(RoundItem.round_id == round_id)
+        .order_by(RoundItem.position, RoundItem.id)
     )
     return points, items
 
 
 def ledger_names(round_id: int) -> dict:
     """What the ledger's tables name: {"points": {id: name}, "items": {id: row with
-    name_id, name_en and unit}} (plain rows)."""
+    name_id, name_en and unit}} (plain rows), in the balances' order (points by id,
+    items by position): their keys may be given to `balances` as its ids."""
     points, items = _names_statements()
     values = {"round_id": round_id}
     return {

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.distribution.models import (
     DistributionPoint,
@@ -77,14 +78,26 @@ def rounds(statuses=None) -> list[RoundRow]:
     return [RoundRow(*row) for row in db.session.execute(stmt)]
 
 
-def round_row(round_id: int) -> RoundRow | None:
+@cache
+def _round_rows_statements():
     t = DistributionRound.__table__
-    row = db.session.execute(
-        select(t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status).where(
-            t.c.id == round_id
-        )
-    ).first()
+    columns = (t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status)
+    one = select(*columns).where(t.c.id == bindparam("round_id"))
+    many = select(*columns).where(t.c.id.in_(bindparam("ids", expanding=True)))
+    return one, many
+
+
+def round_row(round_id: int) -> RoundRow | None:
+    row = db.session.execute(_round_rows_statements()[0], {"round_id": round_id}).first()
     return RoundRow(*row) if row else None
+
+
+def round_rows(ids: list[int]) -> dict[int, RoundRow]:
+    """{id: RoundRow} of these rounds (those that exist), in one statement."""
+    if not ids:
+        return {}
+    rows = db.session.execute(_round_rows_statements()[1], {"ids": list(ids)})
+    return {row[0]: RoundRow(*row) for row in rows}
 
 
 def round_points(round_id: int) -> list[tuple[int, str]]:

@@ -71,10 +71,15 @@ def evaluation_years() -> list[int]:
     return [this_year, this_year - 1, this_year - 2]
 
 
-def get_evaluation(kind: str, ref: int) -> Evaluation | None:
-    return db.session.scalar(
-        select(Evaluation).where(Evaluation.kind == kind, Evaluation.ref == ref)
+@cache
+def _evaluation_statement():
+    return select(Evaluation).where(
+        Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref")
     )
+
+
+def get_evaluation(kind: str, ref: int) -> Evaluation | None:
+    return db.session.scalar(_evaluation_statement(), {"kind": kind, "ref": ref})
 
 
 @cache

@@ -67,15 +67,21 @@ class RoundRow:
         return (self.title_en if lang == "en" and self.title_en else self.title_id) or ""
 
 
-def rounds(statuses=None) -> list[RoundRow]:
-    """Distribution rounds, latest first (optionally of some statuses)."""
+@cache
+def _rounds_statement(by_status: bool):
     t = DistributionRound.__table__
     stmt = select(t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status).order_by(
         t.c.starts_on.desc(), t.c.id.desc()
     )
-    if statuses:
-        stmt = stmt.where(t.c.status.in_(statuses))
-    return [RoundRow(*row) for row in db.session.execute(stmt)]
+    if by_status:
+        stmt = stmt.where(t.c.status.in_(bindparam("statuses", expanding=True)))
+    return stmt
+
+
+def rounds(statuses=None) -> list[RoundRow]:
+    """Distribution rounds, latest first (optionally of some statuses)."""
+    values = {"statuses": list(statuses)} if statuses else {}
+    return [RoundRow(*row) for row in db.session.execute(_rounds_statement(bool(statuses)), values)]
 
 
 @cache

@@ -237,10 +237,11 @@ def _round_choices():
 @bp.route("/pengemasan")
 @roles_required(*READERS)
 def packing(form=None):
+    rounds = _round_choices()  # once: the form's choices and the list's titles
     if form is None:
         form = forms.PackedBatchForm()
-        form.round_id.choices = forms.pairs(_none(_("Choose a round")) + _round_choices())
-    titles = dict(_round_choices())
+        form.round_id.choices = forms.pairs(_none(_("Choose a round")) + rounds)
+    titles = dict(rounds)
     return render_template(
         "procurement/manage/packing.html",
         batches=services.packed_batches(),

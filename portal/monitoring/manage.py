@@ -48,7 +48,6 @@ def _index(plan_form=None, indicator_form=None, status=200):
             indicators=services.indicator_list(),
             plan_form=plan_form or PlanForm(),
             indicator_form=indicator_form or IndicatorForm(),
-            empty=EmptyForm(),
         ),
         status,
     )

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, defaultload, joinedload
 
 from portal.extensions import db
 from portal.forms import EmptyForm
@@ -74,8 +74,10 @@ def _verified() -> list:
 
 @cache
 def _purchase_statement():
-    """The purchase with whether an ordered correction replaced it, its supplier, and
-    its lines, quotes (with their suppliers) and deliveries (with their returns)."""
+    """The purchase with whether an ordered correction replaced it and its supplier;
+    its lines, quotes and deliveries are lazy loads of the one purchase (cheaper than
+    selectin loads), the quotes with their suppliers joined and the deliveries with
+    all their returns in one more statement (they were read delivery by delivery)."""
     correction = aliased(Purchase)
     replaced = (
         select(correction.id)
@@ -87,9 +89,8 @@ def _purchase_statement():
         .where(Purchase.id == bindparam("purchase_id"))
         .options(
             joinedload(Purchase.supplier),
-            selectinload(Purchase.lines),
-            selectinload(Purchase.quotes).joinedload(Quote.supplier),
-            selectinload(Purchase.deliveries).selectinload(PurchaseDelivery.returns),
+            defaultload(Purchase.quotes).joinedload(Quote.supplier),
+            defaultload(Purchase.deliveries).selectinload(PurchaseDelivery.returns),
         )
     )
 

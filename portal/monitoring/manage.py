@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
@@ -116,13 +116,13 @@ def _plan_statement():
 
 @cache
 def _activity_statement():
-    """The activity and its plan (with the plan's goals) in one statement, the
-    milestones in a second: the activity page shows them all."""
+    """The activity and its plan (with the plan's goals) in one statement; the
+    milestones are a lazy load of the one activity (cheaper than a selectin load)."""
     return (
         select(Activity, Plan)
         .join(Plan, Plan.id == Activity.plan_id)
         .where(Activity.id == bindparam("activity_id"))
-        .options(joinedload(Plan.goals), selectinload(Activity.milestones))
+        .options(joinedload(Plan.goals))
     )
 
 

@@ -118,6 +118,26 @@ def test_a_consent_at_the_office_names_the_staff_member(client, login_as):
     assert "+62812****0009" in page and "081200000009" not in page
 
 
+def test_the_office_consent_form_is_blank_on_every_get_and_filled_after_an_error(client, login_as):
+    """The blank form is kept per worker (kept_fragment): a form sent back with an error
+    shows what was typed and the error, and the next GET is blank again."""
+    login_as("operator")
+    blank = client.get("/staf/kabar/pelanggan", query_string={"lang": "en"}).get_data(as_text=True)
+    data = {"phone": "08ab", "email": "x" * 300, "channel": "sms", "rt": "1234"}
+    sent = client.post("/staf/kabar/pelanggan?lang=en", data=data)
+    assert sent.status_code == 400
+    page = sent.get_data(as_text=True)
+    assert 'value="08ab"' in page and 'aria-invalid="true"' in page
+    assert 'checked id="channel-1"' in page
+    again = client.get("/staf/kabar/pelanggan", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "08ab" not in again and 'aria-invalid="true"' not in again
+
+    def form_part(html: str) -> str:
+        return html[html.index('name="csrf_token"') :].split(">", 1)[1]
+
+    assert form_part(again) == form_part(blank)
+
+
 @pytest.mark.parametrize("size", ["a4", "a6"])
 def test_posters_and_flyers_print_with_a_qr_code(app, client, login_as, size):
     from tests.test_csr import pdf_text

@@ -178,3 +178,30 @@ def test_my_account_shows_my_subscriptions_and_their_consents(client, make_user)
     page = client.get("/akun?lang=en").get_data(as_text=True)
     assert "Messages from the village" in page and "Village meetings" in page
     assert "A reply STOP" in page and "Training courses" not in page
+
+
+def test_the_outbox_offers_a_retry_of_failed_messages_to_editors_only(client, login_as):
+    db.session.add_all(
+        [
+            OutboxMessage(recipient="+6281200000001", channel="sms", body="Satu", status="sent"),
+            OutboxMessage(
+                recipient="+6281200000002",
+                channel="sms",
+                body="Dua",
+                status="failed",
+                last_error="gateway <down>",
+                attempts=3,
+            ),
+        ]
+    )
+    db.session.commit()
+    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).one()
+    login_as("operator")
+    page = client.get("/staf/kabar/kotak-keluar?lang=en").get_data(as_text=True)
+    assert page.count("Try again") == 1 and f"/kotak-keluar/{failed.id}/ulang" in page
+    assert "gateway &lt;down&gt;" in page and 'data-status="sent"' in page
+    only = client.get("/staf/kabar/kotak-keluar?lang=en&status=sent").get_data(as_text=True)
+    assert "Satu" in only and "Dua" not in only
+    login_as("auditor")
+    page = client.get("/staf/kabar/kotak-keluar?lang=en").get_data(as_text=True)
+    assert "Try again" not in page and "Dua" in page

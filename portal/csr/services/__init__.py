@@ -29,6 +29,7 @@ from portal.csr.services.common import (
 )
 from portal.csr.services.companies import (
     company_for_user,
+    company_pledges_and_totals,
     company_pledges_page,
     company_summary,
     company_totals,
@@ -105,6 +106,7 @@ __all__ = [
     "board",
     "change_status",
     "company_for_user",
+    "company_pledges_and_totals",
     "company_pledges_page",
     "company_summary",
     "company_totals",

@@ -105,7 +105,7 @@ def board():
 @public
 @cached_page
 def need(need_id: int):
-    item = services.published_need(need_id)
+    item = services.published_need(need_id, with_links=True)
     if item is None:
         abort(404)
     company = services.company_for_user(current_user)

@@ -286,6 +286,7 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
         accept_form=accept_form,
         progress=services.progress_of(item.need, public=False) if item.need else None,
         course_url=course_url(item),
+        history=services.pledge_history(item.id),
     ), status
 
 

@@ -369,6 +369,7 @@ def my_pledge(pledge_id: int):
         pledge=item,
         steps=services.allowed_steps(item, current_user),
         form=NoteForm(),
+        history=services.pledge_history(item.id),
     )
 
 

@@ -11,6 +11,7 @@ import os
 import statistics as stats
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
@@ -342,12 +343,20 @@ def overdue_count(user) -> int:
     )
 
 
-def assignable(complaint: Complaint) -> list[User]:
-    """Staff who may act on this complaint (so also see it)."""
-    users = db.session.scalars(
-        select(User).where(User.role.in_(EDITORS), User.active.is_(True)).order_by(User.name)
-    )
+def assignable(complaint: Complaint) -> list:
+    """Staff who may act on this complaint (so also see it), by name: rows of id, name
+    and role (what `may_act` and the menu need)."""
+    users = db.session.execute(_assignable_statement())
     return [u for u in users if may_act(u, complaint)]
+
+
+@cache  # built once per process (with its cache key)
+def _assignable_statement():
+    return (
+        select(User.id, User.name, User.role)
+        .where(User.role.in_(EDITORS), User.active.is_(True))
+        .order_by(User.name)
+    )
 
 
 # --- staff steps ---------------------------------------------------------------------

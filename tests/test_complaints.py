@@ -548,6 +548,16 @@ def test_a_complaint_without_an_answer_for_three_days_is_flagged(client, login_a
     overdue = services.staff_list(operator, overdue=True).items
     assert [c.id for c in overdue] == [old.id]
     assert services.overdue_count(operator) == 1
+    # The staff list's page with its count and the overdue count in one statement.
+    for overdue_only in (True, False):
+        listed, late = services.staff_page(operator, overdue=overdue_only)
+        alone = services.staff_list(operator, overdue=overdue_only)
+        assert ([c.id for c in listed.items], listed.total, listed.pages, late) == (
+            [c.id for c in alone.items],
+            alone.total,
+            alone.pages,
+            1,
+        )
     page = text_of(client.get("/staf/pengaduan/?terlambat=1&lang=en"))
     assert f'/staf/pengaduan/{old.id}"' in page
     assert f'/staf/pengaduan/{recent.id}"' not in page

@@ -51,13 +51,13 @@ def index():
     overdue = request.args.get("terlambat") == "1"
     mine = request.args.get("saya") == "1"
     actor = _actor()
-    pagination = services.staff_list(
+    pagination, overdue_count = services.staff_page(
         actor, status=status, category=category, overdue=overdue, mine=mine, page=page
     )
     return render_template(
         "complaints/manage/index.html",
         pagination=pagination,
-        overdue_count=services.overdue_count(actor),
+        overdue_count=overdue_count,
         filters={"status": status, "kategori": category, "terlambat": overdue, "saya": mine},
         is_overdue=services.is_overdue,
     )

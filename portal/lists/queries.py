@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.extensions import db
 from portal.lists.models import ListPeriod, ListVersion, ListVersionRow
@@ -54,16 +54,29 @@ def _with_period():
 
 def version_info(version_id: int) -> VersionInfo | None:
     """A published version and its period, or None when there is no such version."""
-    row = db.session.execute(_with_period().where(ListVersion.id == version_id)).first()
+    row = db.session.execute(_version_statement(), {"version_id": version_id}).first()
     return None if row is None else _info(*row)
 
 
 def published_versions(period_id: int | None = None) -> list[VersionInfo]:
     """Published versions, newest first (of one period when given), in one query."""
+    query = _published_statement(period_id is not None)
+    values = {} if period_id is None else {"period_id": period_id}
+    return [_info(*row) for row in db.session.execute(query, values)]
+
+
+# Built once (round pages and the new-round form ask on every request); values bound.
+@cache
+def _version_statement():
+    return _with_period().where(ListVersion.id == bindparam("version_id"))
+
+
+@cache
+def _published_statement(of_one_period: bool):
     query = _with_period().order_by(ListVersion.published_at.desc(), ListVersion.id.desc())
-    if period_id is not None:
-        query = query.where(ListVersion.period_id == period_id)
-    return [_info(*row) for row in db.session.execute(query)]
+    if of_one_period:
+        query = query.where(ListVersion.period_id == bindparam("period_id"))
+    return query
 
 
 def listed_households(version_id: int) -> list[ListedHousehold]:

@@ -5,12 +5,13 @@ sees of their own household's invitation."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
@@ -126,25 +127,32 @@ def invitation_for_person(person_id: int | None) -> list[tuple[DistributionRound
     items each in one."""
     if person_id is None:
         return []
-    household_id = db.session.scalar(select(Person.household_id).where(Person.id == person_id))
-    if household_id is None:
-        return []
-    found = db.session.execute(
-        select(Entitlement, DistributionRound)
-        .join(DistributionRound, DistributionRound.id == Entitlement.round_id)
-        .where(
-            Entitlement.household_id == household_id,
-            DistributionRound.status.in_(("approved", "open", "closed", "reconciled")),
-        )
-        .options(selectinload(Entitlement.collector), selectinload(Entitlement.lines))
-        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id.desc())
-    ).all()
+    found = db.session.execute(_invitations_of_person(), {"person_id": person_id}).all()
     if not found:
         return []
     points = _by_id(DistributionPoint, {e.point_id for e, _r in found})
     slots = _by_id(TimeSlot, {e.slot_id for e, _r in found})
     items = _by_id(RoundItem, {ln.item_id for e, _r in found for ln in e.lines})
     return [(round_, _invitation(e, points, slots, items)) for e, round_ in found]
+
+
+@functools.cache
+def _invitations_of_person():
+    """The entitlements of a person's household (a sub-query: no household, no rows) in
+    rounds approved or later, with their rounds; built once, the person bound."""
+    household = (
+        select(Person.household_id).where(Person.id == bindparam("person_id")).scalar_subquery()
+    )
+    return (
+        select(Entitlement, DistributionRound)
+        .join(DistributionRound, DistributionRound.id == Entitlement.round_id)
+        .where(
+            Entitlement.household_id == household,
+            DistributionRound.status.in_(("approved", "open", "closed", "reconciled")),
+        )
+        .options(selectinload(Entitlement.collector), selectinload(Entitlement.lines))
+        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id.desc())
+    )
 
 
 def _by_id(model, ids: set) -> dict:

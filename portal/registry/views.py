@@ -398,9 +398,14 @@ def duplicates():
     return render_template("registry/duplicates.html", pairs=services.likely_duplicates(300))
 
 
-def _pair_or_404(first: int, second: int) -> tuple[Person, Person]:
+def _pair_or_404(first: int, second: int, *, page: bool = False) -> tuple[Person, Person]:
     # Merged records are found too: their page says the pair is decided, not "not found".
-    a, b = db.session.get(Person, first), db.session.get(Person, second)
+    # The page reads both with their households in two statements; a decision reads
+    # them one by one (its service locks and reads them again).
+    if page:
+        a, b = services.pair_records(first, second)
+    else:
+        a, b = db.session.get(Person, first), db.session.get(Person, second)
     if a is None or b is None:
         abort(404)
     return a, b
@@ -422,11 +427,12 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
         "registry/duplicate_pair.html",
         a=a,
         b=b,
-        problem=services.pair_problem(a, b),
+        problem=services.pair_problem(a, b, decision),
         decision=decision,
         decided_by=decided_by.name if decided_by else None,
         likely=a.name_norm == b.name_norm and a.birth_date == b.birth_date,
-        enrolments={p.id: services.person_enrolments(p) for p in (a, b)},
+        # One record on both sides is read once.
+        enrolments={p.id: services.person_enrolments(p) for p in {a.id: a, b.id: b}.values()},
         merge_form=merge_form,
         different_form=different_form,
         posted=posted,
@@ -436,7 +442,7 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
 @bp.route("/duplikat/<int:first>/<int:second>")
 @roles_required(*READERS)
 def duplicate_pair(first: int, second: int):
-    a, b = _pair_or_404(first, second)
+    a, b = _pair_or_404(first, second, page=True)
     return _pair_page(a, b, MergeForm(prefix="merge"), NotDuplicateForm(prefix="different"))
 
 

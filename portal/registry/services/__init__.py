@@ -29,6 +29,7 @@ from portal.registry.services.duplicates import (
     likely_duplicates,
     merge_persons,
     pair_problem,
+    pair_records,
     person_enrolments,
     view_pair,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "normalise_name",
     "overlaps",
     "pair_problem",
+    "pair_records",
     "parse_rt_rw",
     "person_enrolments",
     "programmes_for_filter",

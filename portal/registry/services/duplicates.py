@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
@@ -158,11 +158,16 @@ def decision_for(a: Person, b: Person) -> DuplicateDecision | None:
     )
 
 
-def pair_problem(a: Person, b: Person):
-    """Why nobody can decide on this pair now (a message for the reader), or None."""
+_UNREAD = object()
+
+
+def pair_problem(a: Person, b: Person, decision=_UNREAD):
+    """Why nobody can decide on this pair now (a message for the reader), or None.
+    `decision`: the pair's decision when the caller has read it already."""
     if a.id == b.id:
         return _l("Both sides are the same record: there is nothing to decide.")
-    decision = decision_for(a, b)
+    if decision is _UNREAD:
+        decision = decision_for(a, b)
     if decision is not None:
         return _l(
             "This pair has already been decided: %(decision)s.",
@@ -210,35 +215,61 @@ def view_pair(a: Person, b: Person, *, actor, ip: str | None = None) -> None:
 def person_enrolments(person: Person) -> dict[str, list]:
     """The village and national enrolments that name this person, and those of their
     household as a whole, oldest first (for comparing two records)."""
-    village = [Enrolment.person_id == person.id]
-    national = [ExternalEnrolment.person_id == person.id]
-    if person.household_id is not None:
-        village.append(
-            and_(Enrolment.person_id.is_(None), Enrolment.household_id == person.household_id)
-        )
-        national.append(
-            and_(
-                ExternalEnrolment.person_id.is_(None),
-                ExternalEnrolment.household_id == person.household_id,
-            )
-        )
+    village, national = _enrolment_statements()
+    # Without a household, `household_id = NULL` matches nothing: only the person's own.
+    values = {"person_id": person.id, "household_id": person.household_id}
     return {
-        "village": list(
-            db.session.scalars(
-                select(Enrolment)
-                .where(or_(*village))
-                .options(selectinload(Enrolment.programme))
-                .order_by(Enrolment.period_start, Enrolment.id)
-            )
-        ),
-        "national": list(
-            db.session.scalars(
-                select(ExternalEnrolment)
-                .where(or_(*national))
-                .order_by(ExternalEnrolment.period_start, ExternalEnrolment.id)
-            )
-        ),
+        "village": list(db.session.scalars(village, values)),
+        "national": list(db.session.scalars(national, values)),
     }
+
+
+@functools.cache
+def _enrolment_statements() -> tuple[Select, Select]:
+    """person_enrolments' two statements, built once (the values as parameters)."""
+    person_id, household_id = bindparam("person_id"), bindparam("household_id")
+    village = (
+        select(Enrolment)
+        .where(
+            or_(
+                Enrolment.person_id == person_id,
+                and_(Enrolment.person_id.is_(None), Enrolment.household_id == household_id),
+            )
+        )
+        .options(selectinload(Enrolment.programme))
+        .order_by(Enrolment.period_start, Enrolment.id)
+    )
+    national = (
+        select(ExternalEnrolment)
+        .where(
+            or_(
+                ExternalEnrolment.person_id == person_id,
+                and_(
+                    ExternalEnrolment.person_id.is_(None),
+                    ExternalEnrolment.household_id == household_id,
+                ),
+            )
+        )
+        .order_by(ExternalEnrolment.period_start, ExternalEnrolment.id)
+    )
+    return village, national
+
+
+def pair_records(first: int, second: int) -> tuple[Person | None, Person | None]:
+    """The two person records (merged ones too) with their households and the
+    households' members (the comparison page names each household's head): two
+    statements, not one a record, a household and a household's members."""
+    found = {p.id: p for p in db.session.scalars(_pair_statement(), {"ids": list({first, second})})}
+    return found.get(first), found.get(second)
+
+
+@functools.cache
+def _pair_statement() -> Select:
+    return (
+        select(Person)
+        .where(Person.id.in_(bindparam("ids", expanding=True)))
+        .options(joinedload(Person.household).selectinload(Household.members))
+    )
 
 
 def decide_not_duplicate(

@@ -24,6 +24,7 @@ from portal.registry.change_requests.services.reports import (
     household_requests,
     monthly,
     staff_list,
+    staff_request,
 )
 from portal.uploads import UploadError
 
@@ -45,4 +46,5 @@ __all__ = [
     "refuse",
     "resident_household",
     "staff_list",
+    "staff_request",
 ]

@@ -197,7 +197,9 @@ def _period_page(period_id: int, approve_form: ApproveForm):
 @roles_required(*READERS)
 def rule_check(period_id: int):
     """The working list against the rules now: who a fresh draft would add or leave out."""
-    item = _period(period_id)
+    item = services.get_period_with_programme(period_id)  # the rules read its aid type
+    if item is None:
+        abort(404)
     return render_template(
         "lists/manage/rule_check.html",
         period=item,

@@ -37,7 +37,12 @@ from portal.lists.services.objections import (
     objections_open,
     period_objections,
 )
-from portal.lists.services.periods import get_period, list_periods, save_period
+from portal.lists.services.periods import (
+    get_period,
+    get_period_with_programme,
+    list_periods,
+    save_period,
+)
 from portal.lists.services.rule_checks import RuleCheck, active_count, rule_check
 from portal.lists.services.self_checks import Due, open_for_objection, self_check
 from portal.lists.services.versions import (
@@ -75,6 +80,7 @@ __all__ = [
     "entries_query",
     "file_objection",
     "get_period",
+    "get_period_with_programme",
     "get_version",
     "latest_approval",
     "latest_decision",

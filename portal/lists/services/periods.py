@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record, snapshot
 from portal.extensions import db
@@ -16,6 +18,20 @@ from portal.registry.models import NEED_LEVELS
 
 def get_period(period_id: int) -> ListPeriod | None:
     return db.session.get(ListPeriod, period_id)
+
+
+def get_period_with_programme(period_id: int) -> ListPeriod | None:
+    """The period with its programme in the same statement (for pages that read both)."""
+    return db.session.scalar(_with_programme_statement(), {"period_id": period_id})
+
+
+@cache
+def _with_programme_statement():
+    return (
+        select(ListPeriod)
+        .options(joinedload(ListPeriod.programme))
+        .where(ListPeriod.id == bindparam("period_id"))
+    )
 
 
 def list_periods() -> list[ListPeriod]:

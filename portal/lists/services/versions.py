@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -58,6 +59,29 @@ def latest_versions(periods: list[ListPeriod]) -> dict[int, ListVersion | None]:
     return {p.id: by_period.get(p.id) for p in periods}
 
 
+def latest_version_counted(period_id: int) -> tuple[ListVersion | None, int]:
+    """The period's newest version (as `latest_version`, with its decision and
+    approval) and how many versions the period has: one statement, built once."""
+    row = db.session.execute(_latest_counted_statement(), {"period_id": period_id}).first()
+    return (row[0], row[1]) if row else (None, 0)
+
+
+@cache
+def _latest_counted_statement():
+    counted = (
+        select(func.count())
+        .where(ListVersion.period_id == bindparam("period_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(ListVersion, counted)
+        .where(ListVersion.period_id == bindparam("period_id"))
+        .order_by(ListVersion.number.desc())
+        .limit(1)
+        .options(*_with_decision())
+    )
+
+
 def get_version(period: ListPeriod, number: int) -> ListVersion | None:
     return db.session.scalar(
         select(ListVersion)
@@ -76,16 +100,31 @@ def version_rows(version: ListVersion) -> list[ListVersionRow]:
     )
 
 
-def version_page(version: ListVersion, page: int, per_page: int) -> list[ListVersionRow]:
-    """One page of a version's rows, in board order (only that page is loaded)."""
-    return list(
-        db.session.scalars(
-            select(ListVersionRow)
-            .where(ListVersionRow.version_id == version.id)
-            .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.masked_name)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+def version_page(version: ListVersion, page: int, per_page: int) -> list:
+    """One page of a version's rows, in board order (only that page is read): plain
+    rows of what the board shows (id, masked name, RT/RW), not records."""
+    values = {"version_id": version.id, "limit": per_page, "offset": (page - 1) * per_page}
+    return [
+        BoardRow(row.id, row.masked_name, ListVersionRow.rt_rw.fget(row))
+        for row in db.session.execute(_version_page_statement(), values)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    id: int
+    masked_name: str
+    rt_rw: str
+
+
+@cache
+def _version_page_statement():
+    return (
+        select(ListVersionRow.id, ListVersionRow.masked_name, ListVersionRow.rt, ListVersionRow.rw)
+        .where(ListVersionRow.version_id == bindparam("version_id"))
+        .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.masked_name)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
 
 
@@ -235,13 +274,18 @@ class PlaceTotal:
 
 def totals(version: ListVersion, amount: int | None) -> list[PlaceTotal]:
     """Households (and cash, when the period has an amount) per RT/RW."""
-    rows = db.session.execute(
+    rows = db.session.execute(_totals_statement(), {"version_id": version.id})
+    return [PlaceTotal(rt, rw, n, n * amount if amount is not None else None) for rt, rw, n in rows]
+
+
+@cache
+def _totals_statement():
+    return (
         select(ListVersionRow.rt, ListVersionRow.rw, func.count())
-        .where(ListVersionRow.version_id == version.id)
+        .where(ListVersionRow.version_id == bindparam("version_id"))
         .group_by(ListVersionRow.rw, ListVersionRow.rt)
         .order_by(ListVersionRow.rw, ListVersionRow.rt)
     )
-    return [PlaceTotal(rt, rw, n, n * amount if amount is not None else None) for rt, rw, n in rows]
 
 
 def published_periods() -> list[tuple[ListPeriod, ListVersion]]:

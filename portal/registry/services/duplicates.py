@@ -47,12 +47,15 @@ class DuplicatePair:
 def _decided_pairs(ids: set[int]) -> set[tuple[int, int]]:
     if not ids:
         return set()
-    rows = db.session.execute(
-        select(DuplicateDecision.person_a_id, DuplicateDecision.person_b_id).where(
-            DuplicateDecision.person_a_id.in_(ids)
-        )
-    )
+    rows = db.session.execute(_decided_statement(), {"ids": list(ids)})
     return {(a, b) for a, b in rows}
+
+
+@functools.cache
+def _decided_statement() -> Select:
+    return select(DuplicateDecision.person_a_id, DuplicateDecision.person_b_id).where(
+        DuplicateDecision.person_a_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def _pairs(people: list[Person], limit: int) -> list[DuplicatePair]:

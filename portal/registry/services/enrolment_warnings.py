@@ -38,6 +38,20 @@ def stale_enrolments(household_id: int | None = None, today: date | None = None)
     """
     today = today or village_today()
     out: list[StaleEnrolment] = []
+    village, national = _stale_statements(household_id is not None)
+    params = {"today": today, "household_id": household_id}
+    for pid, name, status, hid, programme, named in db.session.execute(village, params):
+        out.append(StaleEnrolment(pid, name, status, hid, programme, named is None))
+    for pid, name, status, hid, code, named in db.session.execute(national, params):
+        out.append(StaleEnrolment(pid, name, status, hid, code, named is None))
+    return out
+
+
+@functools.cache
+def _stale_statements(one_household: bool):
+    """stale_enrolments' two statements (for every household or the one
+    `household_id`), built once; `today` a parameter."""
+    today = bindparam("today", type_=Date)
     not_alive = and_(Person.status.in_(NOT_LIVING), Person.merged_into_id.is_(None))
     village = (
         select(
@@ -86,14 +100,10 @@ def stale_enrolments(household_id: int | None = None, today: date | None = None)
         )
         .where(not_alive, _active(ExternalEnrolment, today))
     )
-    if household_id is not None:
-        village = village.where(Person.household_id == household_id)
-        national = national.where(Person.household_id == household_id)
-    for pid, name, status, hid, programme, named in db.session.execute(village.order_by(Person.id)):
-        out.append(StaleEnrolment(pid, name, status, hid, programme, named is None))
-    for pid, name, status, hid, code, named in db.session.execute(national.order_by(Person.id)):
-        out.append(StaleEnrolment(pid, name, status, hid, code, named is None))
-    return out
+    if one_household:
+        village = village.where(Person.household_id == bindparam("household_id"))
+        national = national.where(Person.household_id == bindparam("household_id"))
+    return village.order_by(Person.id), national.order_by(Person.id)
 
 
 @dataclass(frozen=True)

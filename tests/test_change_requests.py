@@ -500,3 +500,19 @@ def test_the_staff_page_reads_the_request_with_its_residents_language(app, home,
     assert found.id == office.id and locale is None and found.person is home["child"]
     assert [p.id for p in found.household.members] == [p.id for p in home["household"].members]
     assert services.staff_request(office.id + 1000) == (None, None)
+
+
+def test_the_residents_page_counts_the_open_requests_among_its_list(app, client, home):
+    """/warga/perubahan/ counts the open requests in the household's list (every request
+    of the household is in it): the kinds are offered until MAX_OPEN wait."""
+    sign_in(client, home["resident"])
+    refused = file(home, "address")
+    services.refuse(refused.id, "Tidak cocok", actor=None)
+    for _ in range(MAX_OPEN - 1):
+        file(home, "address")
+    page = client.get("/warga/perubahan/?lang=en").get_data(as_text=True)
+    assert "/warga/perubahan/baru/" in page and "requests waiting" not in page
+    file(home, "address")
+    page = client.get("/warga/perubahan/?lang=en").get_data(as_text=True)
+    assert f"Your household has {MAX_OPEN} requests waiting." in page
+    assert "/warga/perubahan/baru/" not in page and "Budi Santoso" in page

@@ -16,6 +16,7 @@ from portal.registry.change_requests.services.filing import (
     living_members,
     open_count,
     resident_household,
+    resident_household_with_members,
 )
 from portal.registry.change_requests.services.reports import (
     SMALLEST_SHOWN,
@@ -45,6 +46,7 @@ __all__ = [
     "open_count",
     "refuse",
     "resident_household",
+    "resident_household_with_members",
     "staff_list",
     "staff_request",
 ]

@@ -153,11 +153,13 @@ def choose_kind(household_id: int):
     household = db.session.get(Household, household_id)
     if household is None:
         abort(404)
+    items = services.household_requests(household.id)
     return render_template(
         "registry/change_requests/manage/choose.html",
         household=household,
-        items=services.household_requests(household.id),
-        open_count=services.open_count(household.id),
+        items=items,
+        # Every request of the household is in the list: its open ones are counted there.
+        open_count=sum(1 for item in items if item.status == "open"),
     )
 
 

@@ -67,22 +67,26 @@ def household_request(household_id: int, request_id: int) -> ChangeRequest | Non
 
 
 def staff_list(status: str = "open") -> list[ChangeRequest]:
-    """Requests with `status` ("open": oldest first; decided: newest first)."""
+    """Requests with `status` ("open": oldest first; decided: newest first), each with
+    its household (joined: the list shows its RT/RW)."""
     if status not in STATUSES:
         status = "open"
+    return list(db.session.scalars(_staff_list_statement(status == "open"), {"status": status}))
+
+
+@cache
+def _staff_list_statement(oldest_first: bool):
     order = (
         (ChangeRequest.created_at, ChangeRequest.id)
-        if status == "open"
+        if oldest_first
         else (ChangeRequest.decided_at.desc(), ChangeRequest.id.desc())
     )
-    return list(
-        db.session.scalars(
-            select(ChangeRequest)
-            .where(ChangeRequest.status == status)
-            .options(selectinload(ChangeRequest.household), selectinload(ChangeRequest.documents))
-            .order_by(*order)
-            .limit(500)
-        )
+    return (
+        select(ChangeRequest)
+        .where(ChangeRequest.status == bindparam("status"))
+        .options(joinedload(ChangeRequest.household))
+        .order_by(*order)
+        .limit(500)
     )
 
 

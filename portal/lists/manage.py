@@ -93,10 +93,7 @@ def _programme_choices():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    periods = services.list_periods()
-    return render_template(
-        "lists/manage/index.html", periods=periods, latest=services.latest_versions(periods)
-    )
+    return render_template("lists/manage/index.html", periods=services.period_rows())
 
 
 def _period_data(form: PeriodForm) -> dict:

@@ -40,7 +40,7 @@ from portal.lists.services.objections import (
 from portal.lists.services.periods import (
     get_period,
     get_period_with_programme,
-    list_periods,
+    period_rows,
     save_period,
 )
 from portal.lists.services.rule_checks import RuleCheck, active_count, rule_check
@@ -51,7 +51,6 @@ from portal.lists.services.versions import (
     get_version,
     latest_version,
     latest_version_counted,
-    latest_versions,
     publish,
     published_periods,
     totals,
@@ -87,8 +86,7 @@ __all__ = [
     "latest_decision",
     "latest_version",
     "latest_version_counted",
-    "latest_versions",
-    "list_periods",
+    "period_rows",
     "objections_open",
     "open_for_objection",
     "parse_attendees",

@@ -41,24 +41,6 @@ def latest_version(period: ListPeriod) -> ListVersion | None:
     )
 
 
-def latest_versions(periods: list[ListPeriod]) -> dict[int, ListVersion | None]:
-    """period id -> its newest version (or None), for many periods in one statement."""
-    newest = (
-        select(ListVersion.period_id, func.max(ListVersion.number).label("number"))
-        .where(ListVersion.period_id.in_([p.id for p in periods]))
-        .group_by(ListVersion.period_id)
-        .subquery()
-    )
-    found = db.session.scalars(
-        select(ListVersion).join(
-            newest,
-            (ListVersion.period_id == newest.c.period_id) & (ListVersion.number == newest.c.number),
-        )
-    )
-    by_period = {v.period_id: v for v in found}
-    return {p.id: by_period.get(p.id) for p in periods}
-
-
 def latest_version_counted(period_id: int) -> tuple[ListVersion | None, int]:
     """The period's newest version (as `latest_version`, with its decision and
     approval) and how many versions the period has: one statement, built once."""

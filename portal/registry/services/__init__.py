@@ -45,6 +45,7 @@ from portal.registry.services.enrolments import add_external, end_enrolment, enr
 from portal.registry.services.household_page import HouseholdRecord, household_record
 from portal.registry.services.households import (
     get_household,
+    get_household_with_members,
     save_household,
     stage_household,
     view_household,
@@ -105,6 +106,7 @@ __all__ = [
     "filters_from_args",
     "filters_query",
     "get_household",
+    "get_household_with_members",
     "household_by_kk",
     "household_record",
     "likely_duplicate_count",

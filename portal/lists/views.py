@@ -148,7 +148,9 @@ def board_csv(period_id: int, number: int):
 @limiter.limit(_objection_limit, methods=["POST"])
 @csrf_after_limits
 def objection(period_id: int):
-    period, version = _published(period_id)
+    period, version = services.latest_published(period_id)
+    if version is None:
+        abort(404)
     form = ObjectionForm()
     row = None
     row_id = id_arg("baris", request.values) or id_arg("row_id", request.form)

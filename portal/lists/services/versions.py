@@ -10,7 +10,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -61,6 +61,31 @@ def _latest_counted_statement():
         .order_by(ListVersion.number.desc())
         .limit(1)
         .options(*_with_decision())
+    )
+
+
+def latest_published(period_id: int) -> tuple[ListPeriod | None, ListVersion | None]:
+    """The period and its newest version (None, None when either is missing): one
+    statement built once, for pages that need no more of the version."""
+    row = db.session.execute(_latest_published_statement(), {"period_id": period_id}).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+@cache
+def _latest_published_statement():
+    newest = (
+        select(func.max(ListVersion.number))
+        .where(ListVersion.period_id == ListPeriod.id)
+        .correlate(ListPeriod)
+        .scalar_subquery()
+    )
+    return (
+        select(ListPeriod, ListVersion)
+        .join(
+            ListVersion,
+            (ListVersion.period_id == ListPeriod.id) & (ListVersion.number == newest),
+        )
+        .where(ListPeriod.id == bindparam("period_id"))
     )
 
 
@@ -271,23 +296,28 @@ def _totals_statement():
 
 
 def published_periods() -> list[tuple[ListPeriod, ListVersion]]:
-    """Every period with a published version, newest first, with its latest version."""
+    """Every period with a published version, newest first, with its latest version
+    (and the period's programme, joined): one statement, built once."""
+    return [(p, v) for p, v in db.session.execute(_published_statement())]
+
+
+@cache
+def _published_statement():
     latest = (
         select(ListVersion.period_id, func.max(ListVersion.number).label("n"))
         .group_by(ListVersion.period_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(ListPeriod, ListVersion)
         .join(latest, latest.c.period_id == ListPeriod.id)
         .join(
             ListVersion,
             (ListVersion.period_id == ListPeriod.id) & (ListVersion.number == latest.c.n),
         )
-        .options(selectinload(ListPeriod.programme))
+        .options(joinedload(ListPeriod.programme))
         .order_by(ListPeriod.starts_on.desc(), ListPeriod.id.desc())
     )
-    return [(p, v) for p, v in db.session.execute(stmt)]
 
 
 def current_lists(today: date | None = None) -> list[tuple[ListPeriod, ListVersion]]:

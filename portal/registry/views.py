@@ -268,7 +268,9 @@ def add_person(household_id: int):
                 flash(str(warning), "warning")
             return redirect(url_for("registry.household", household_id=item.id))
         show_error(form, errors)
-    return render_template("registry/person_form.html", form=form, person=None, household=item)
+    return render_template(
+        "registry/person_form.html", form=form, person=None, household_id=item.id
+    )
 
 
 @bp.route("/warga/<int:person_id>/ubah", methods=["GET", "POST"])
@@ -291,7 +293,11 @@ def edit_person(person_id: int):
             return redirect(url_for("registry.index"))
         show_error(form, errors)
     return render_template(
-        "registry/person_form.html", form=form, person=person, household=person.household
+        # Only the household's number is shown (the crumb): not read as a record.
+        "registry/person_form.html",
+        form=form,
+        person=person,
+        household_id=person.household_id,
     )
 
 

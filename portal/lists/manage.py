@@ -259,10 +259,9 @@ def remove(period_id: int, household_id: int):
 
 
 def _attendee_choices(form: DecisionForm) -> None:
-    form.head_account.choices = [("", "–")] + [
-        (u.id, f"{u.name} ({u.role})") for u in duties.head_accounts()
-    ]
-    form.bpd_accounts.choices = [(u.id, u.name) for u in duties.bpd_accounts()]
+    heads, bpd = duties.attendee_choices()
+    form.head_account.choices = [("", "–")] + [(u.id, f"{u.name} ({u.role})") for u in heads]
+    form.bpd_accounts.choices = [(u.id, u.name) for u in bpd]
 
 
 @bp.route("/<int:period_id>/musdesus", methods=["GET", "POST"])

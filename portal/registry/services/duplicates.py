@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow, village_today
+from portal.programmes.models import Programme
 from portal.registry.models import (
     DUPLICATE_DECISIONS,
     DuplicateDecision,
@@ -217,45 +218,56 @@ def view_pair(a: Person, b: Person, *, actor, ip: str | None = None) -> None:
 
 def person_enrolments(person: Person) -> dict[str, list]:
     """The village and national enrolments that name this person, and those of their
-    household as a whole, oldest first (for comparing two records)."""
-    village, national = _enrolment_statements()
+    household as a whole, oldest first (for comparing two records): rows of what the
+    comparison shows (`programme` is the village programme's name or the national
+    programme's code; its period; `person_id`), from one statement built once (were
+    two, and a third for the village programmes)."""
     # Without a household, `household_id = NULL` matches nothing: only the person's own.
     values = {"person_id": person.id, "household_id": person.household_id}
-    return {
-        "village": list(db.session.scalars(village, values)),
-        "national": list(db.session.scalars(national, values)),
-    }
+    found: dict[str, list] = {"village": [], "national": []}
+    for row in db.session.execute(_enrolments_statement(), values):
+        found["national" if row.national else "village"].append(row)
+    return found
 
 
 @functools.cache
-def _enrolment_statements() -> tuple[Select, Select]:
-    """person_enrolments' two statements, built once (the values as parameters)."""
+def _enrolments_statement():
     person_id, household_id = bindparam("person_id"), bindparam("household_id")
     village = (
-        select(Enrolment)
+        select(
+            literal(0).label("national"),
+            Programme.name_id.label("programme"),
+            Enrolment.period_start,
+            Enrolment.period_end,
+            Enrolment.person_id,
+            Enrolment.id,
+        )
+        .join(Programme, Programme.id == Enrolment.programme_id)
         .where(
             or_(
                 Enrolment.person_id == person_id,
                 and_(Enrolment.person_id.is_(None), Enrolment.household_id == household_id),
             )
         )
-        .options(selectinload(Enrolment.programme))
-        .order_by(Enrolment.period_start, Enrolment.id)
     )
-    national = (
-        select(ExternalEnrolment)
-        .where(
-            or_(
-                ExternalEnrolment.person_id == person_id,
-                and_(
-                    ExternalEnrolment.person_id.is_(None),
-                    ExternalEnrolment.household_id == household_id,
-                ),
-            )
+    national = select(
+        literal(1).label("national"),
+        ExternalEnrolment.programme_code.label("programme"),
+        ExternalEnrolment.period_start,
+        ExternalEnrolment.period_end,
+        ExternalEnrolment.person_id,
+        ExternalEnrolment.id,
+    ).where(
+        or_(
+            ExternalEnrolment.person_id == person_id,
+            and_(
+                ExternalEnrolment.person_id.is_(None),
+                ExternalEnrolment.household_id == household_id,
+            ),
         )
-        .order_by(ExternalEnrolment.period_start, ExternalEnrolment.id)
     )
-    return village, national
+    both = union_all(village, national).subquery()
+    return select(both).order_by(both.c.national, both.c.period_start, both.c.id)
 
 
 def pair_records(first: int, second: int) -> tuple[Person | None, Person | None]:

@@ -406,7 +406,7 @@ def warnings():
 @bp.route("/duplikat")
 @roles_required(*READERS)
 def duplicates():
-    return render_template("registry/duplicates.html", pairs=services.likely_duplicates(300))
+    return render_template("registry/duplicates.html", pairs=services.likely_duplicate_rows(300))
 
 
 def _pair_or_404(first: int, second: int, *, page: bool = False) -> tuple[Person, Person]:

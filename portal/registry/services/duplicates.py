@@ -87,6 +87,12 @@ def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
     return _pairs(list(db.session.scalars(_namesake_statements()[0])), limit)
 
 
+def likely_duplicate_rows(limit: int = 500) -> list[DuplicatePair]:
+    """`likely_duplicates(limit)` as pairs of rows of what the list shows of each person
+    (id, name, NIK, birth date, household), not whole records."""
+    return _pairs(list(db.session.execute(_namesake_statements()[2])), limit)
+
+
 def likely_duplicate_count(limit: int = 500) -> int:
     """`len(likely_duplicates(limit))`, from three columns of each person instead of
     whole records (the warnings page shows only the count)."""
@@ -94,12 +100,12 @@ def likely_duplicate_count(limit: int = 500) -> int:
 
 
 @functools.cache
-def _namesake_statements() -> tuple[Select, Select]:
-    """The people sharing a name and a birth date with someone not merged, as records and
-    as (id, name_norm, birth_date) rows, built once. The names and dates are grouped over
-    all records, merged ones too: that reads only the index on both columns (leaving the
-    merged out there reads every row); a name whose others are merged is one person
-    here, and `_pairs()` makes no pair of one."""
+def _namesake_statements() -> tuple[Select, Select, Select]:
+    """The people sharing a name and a birth date with someone not merged, as records,
+    as (id, name_norm, birth_date) rows and as rows of what the list shows, built once.
+    The names and dates are grouped over all records, merged ones too: that reads only
+    the index on both columns (leaving the merged out there reads every row); a name
+    whose others are merged is one person here, and `_pairs()` makes no pair of one."""
     key = (
         select(Person.name_norm, Person.birth_date)
         .where(Person.birth_date.is_not(None))
@@ -119,7 +125,18 @@ def _namesake_statements() -> tuple[Select, Select]:
             .order_by(Person.name_norm, Person.id)
         )
 
-    return namesakes(Person), namesakes(Person.id, Person.name_norm, Person.birth_date)
+    return (
+        namesakes(Person),
+        namesakes(Person.id, Person.name_norm, Person.birth_date),
+        namesakes(
+            Person.id,
+            Person.name_norm,
+            Person.birth_date,
+            Person.name,
+            Person.nik,
+            Person.household_id,
+        ),
+    )
 
 
 def duplicates_of(household: Household) -> list[DuplicatePair]:

@@ -83,3 +83,56 @@ def test_my_account_shows_every_feature_and_only_mine(app, client, make_user):
     text = json.dumps(data)
     assert "Jalan desa" not in text and "Komentar tetangga." not in text
     assert "Sewing for mothers" in text
+
+
+def test_participation_sections_in_two_statements_in_their_order(app, make_user):
+    """Votes (own and the household's, by the ballots' opening), survey answers, and the
+    resident's writings: six sections in two statements, however many rows."""
+    from datetime import timedelta
+
+    from flask_babel import force_locale
+    from sqlalchemy import event
+
+    from portal.models_base import utcnow
+    from portal.participation import account_data
+
+    staff = make_user("operator")
+    me = make_resident(name="Saya Sendiri")
+    opens = utcnow() - timedelta(hours=1)
+    late = make_ballot(staff, question_id="Satu", question_en="One", opens_at=opens)
+    early = make_ballot(
+        staff,
+        question_id="Dua",
+        question_en=None,
+        per_household=True,
+        opens_at=opens - timedelta(hours=4),
+    )
+    for ballot in (late, early):
+        participation.cast_vote(ballot.id, me, [option_ids(ballot)[0]])
+    survey = make_survey(staff)
+    q1, _q2, q3, _q4 = (q.id for q in survey.questions)
+    assert participation.submit_response(survey.id, me, {q1: ["1"], q3: ["4"]}) == {}
+    db.session.commit()
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert me.is_verified and me.person_id  # the account loaded before counting
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            sections = account_data.participation(me)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert len(seen) == 2
+        (_votes_label, votes), (_answers_label, answers) = sections[:2]
+        assert [(row["ballot"], str(row["voted_as"])) for row in votes] == [
+            ("Dua", "Your household"),
+            ("One", "You"),
+        ]
+        assert [(row["question"], row["answer"]) for row in answers] == [
+            ("Main need?", "Water"),
+            ("Jumlah anak?", 4),
+        ]
+        assert len(sections) == 6

@@ -70,3 +70,18 @@ def test_a_named_auditor_does_not_read_the_entries_but_another_does(client, make
     page = audit_page(client, village_head, objek="complaint", id=complaint.id)
     assert "<td>complaint.filed</td>" not in page
     assert "<td>complaint.filed</td>" in audit_page(client, bpd, objek="complaint", id=complaint.id)
+
+
+def test_an_htmx_swap_of_the_log_shows_the_entries_without_the_menus(client, make_user):
+    admin = make_user("admin")
+    file(category="service")
+    sign_in(client, admin)
+    response = client.get(
+        "/staf/audit/",
+        query_string={"lang": "en", "objek": "complaint"},
+        headers={"HX-Request": "true"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<td>complaint.filed</td>" in page and "1 entry." in page
+    assert "<select" not in page and "<html" not in page

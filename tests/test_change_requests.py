@@ -472,3 +472,47 @@ def test_my_account_shows_the_requests_and_the_download_holds_them(app, client, 
     assert 'href="/warga/perubahan/"' in page
     data = client.get("/akun/data.json").get_data(as_text=True)
     assert "3201012345678901" in data and "KK belum terbit" in data
+
+
+def test_the_staff_page_reads_the_request_with_its_residents_language(app, home, make_user):
+    """services.staff_request: the request with its household, members and documents,
+    and the language its resident reads (Indonesian when the account names none; None
+    for a request filed at the office)."""
+    item = file(home, "address")
+    db.session.expire_all()
+    found, locale = services.staff_request(item.id)
+    assert found.id == item.id and locale == (home["resident"].locale or "id")
+    home["resident"].locale = "en"
+    db.session.commit()
+    assert services.staff_request(item.id)[1] == "en"
+    home["resident"].locale = None
+    db.session.commit()
+    assert services.staff_request(item.id)[1] == "id"
+    operator = make_user("operator")
+    office = services.file_request(
+        home["household"],
+        "death",
+        details("death", home["household"], home["child"]),
+        resident=None,
+        filed_by=operator,
+    )
+    found, locale = services.staff_request(office.id)
+    assert found.id == office.id and locale is None and found.person is home["child"]
+    assert [p.id for p in found.household.members] == [p.id for p in home["household"].members]
+    assert services.staff_request(office.id + 1000) == (None, None)
+
+
+def test_the_residents_page_counts_the_open_requests_among_its_list(app, client, home):
+    """/warga/perubahan/ counts the open requests in the household's list (every request
+    of the household is in it): the kinds are offered until MAX_OPEN wait."""
+    sign_in(client, home["resident"])
+    refused = file(home, "address")
+    services.refuse(refused.id, "Tidak cocok", actor=None)
+    for _ in range(MAX_OPEN - 1):
+        file(home, "address")
+    page = client.get("/warga/perubahan/?lang=en").get_data(as_text=True)
+    assert "/warga/perubahan/baru/" in page and "requests waiting" not in page
+    file(home, "address")
+    page = client.get("/warga/perubahan/?lang=en").get_data(as_text=True)
+    assert f"Your household has {MAX_OPEN} requests waiting." in page
+    assert "/warga/perubahan/baru/" not in page and "Budi Santoso" in page

@@ -415,8 +415,9 @@ def test_a_named_admin_does_not_see_it_but_another_admin_does(make_user):
     assert complaint in services.staff_list(other_admin).items
     # It cannot be handed to the person it names, nor to an operator.
     operator = make_user("operator")
-    assert named_admin not in services.assignable(complaint)
-    assert operator not in services.assignable(complaint)
+    assignable = {u.id for u in services.assignable(complaint)}
+    assert named_admin.id not in assignable and operator.id not in assignable
+    assert other_admin.id in assignable
     with pytest.raises(services.ComplaintError):
         services.assign(complaint, actor=other_admin, assignee_id=named_admin.id)
     with pytest.raises(PermissionError):
@@ -547,6 +548,16 @@ def test_a_complaint_without_an_answer_for_three_days_is_flagged(client, login_a
     overdue = services.staff_list(operator, overdue=True).items
     assert [c.id for c in overdue] == [old.id]
     assert services.overdue_count(operator) == 1
+    # The staff list's page with its count and the overdue count in one statement.
+    for overdue_only in (True, False):
+        listed, late = services.staff_page(operator, overdue=overdue_only)
+        alone = services.staff_list(operator, overdue=overdue_only)
+        assert ([c.id for c in listed.items], listed.total, listed.pages, late) == (
+            [c.id for c in alone.items],
+            alone.total,
+            alone.pages,
+            1,
+        )
     page = text_of(client.get("/staf/pengaduan/?terlambat=1&lang=en"))
     assert f'/staf/pengaduan/{old.id}"' in page
     assert f'/staf/pengaduan/{recent.id}"' not in page

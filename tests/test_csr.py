@@ -631,6 +631,28 @@ def test_a_partner_page_shows_twenty_pledges_a_page_and_totals_over_all(
     assert len(every) == 45
     assert services.company_totals(company) == services.company_summary(every)
     assert services.company_totals(company)["delivered"] == 1_000
+    # A pledge's history in one statement: the same steps and deliveries, in order.
+    history = services.pledge_history(done.id)
+    stored = db.session.get(type(done), done.id)
+    assert [(e.at, e.from_status, e.to_status, e.amount, e.note) for e in history.events] == [
+        (e.at, e.from_status, e.to_status, e.amount, e.note) for e in stored.events
+    ]
+    assert [(d.id, d.delivered_on, d.amount, d.beyond_target) for d in history.deliveries] == [
+        (d.id, d.delivered_on, d.amount, d.beyond_target) for d in stored.deliveries
+    ]
+    assert history.deliveries and len(history.events) >= 2
+    # The page and the totals from one read of the counted pledges (public or staff).
+    for public in (True, False):
+        found, totals = services.company_pledges_and_totals(
+            company, public=public, page=3, deliveries=public
+        )
+        alone = services.company_pledges_page(company, public=public, page=3)
+        assert (found.total, found.pages, [p.id for p in found.items]) == (
+            alone.total,
+            alone.pages,
+            [p.id for p in alone.items],
+        )
+        assert totals == services.company_totals(company)
     # The partner's own page and the staff page of the company are paged too.
     login(client, company.user)
     mine = [text_of(client.get(f"/csr/akun?halaman={n}")) for n in (1, 3)]

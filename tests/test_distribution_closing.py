@@ -133,9 +133,13 @@ def test_not_collected_aid_is_carried_over_once_or_cancelled(make_user):
     assert {r.id for r in rows} == {e.id for e in left}
     flagged = next(r for r in rows if r.id == left[0].id)
     assert "collector_dead" in flagged.flags
+    before = services.progress(round_).total.due
     services.cancel_entitlement(left[0].id, reason="Penerima meninggal", actor=operator)
     with pytest.raises(services.DistributionError):
         services.cancel_entitlement(entitlements[0].id, reason="x", actor=operator)
+    # The progress counts the cancelled entitlement apart (one scan with the others).
+    progress = services.progress(round_)
+    assert progress.cancelled == 1 and progress.total.due == before - 1
 
     start = round_.ends_on + timedelta(days=7)
     follow = services.create_follow_up(

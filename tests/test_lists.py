@@ -702,3 +702,52 @@ def test_the_edit_form_says_when_a_new_approval_is_needed(village, client, login
     page = client.post(url, data=later, follow_redirects=True).get_data(as_text=True)
     assert "menyetujui daftar ini lagi" in page
     assert not services.approval_holds(period)
+
+
+def test_the_period_page_reads_the_same_entries_names_and_counts(village, make_user):
+    """The period page's own reads (lists.services.period_page) give what the general
+    services give: a page of entries with its count and names (also the entries taken
+    off and a page past the end), the newest changes, the meetings, the objections."""
+    from portal.lists.services import period_page
+
+    operator = make_user("operator")
+    period = _period(village["cash"], operator)
+    services.propose_draft(period, actor=operator)
+    listed = list(db.session.scalars(select(ListEntry.household_id).where(ListEntry.active)))
+    for household_id in listed[:3]:
+        services.remove_household(period, household_id, "Pindah", actor=operator)
+    for active in (True, False):
+        for page in (1, 2, 99):
+            expected = services.entries_page(period, page, 7, active=active)
+            found, names = period_page.named_entries_page(period.id, page, 7, active=active)
+            assert found.items == expected.items
+            assert found.total == expected.total
+            shown = [e.household_id for e in expected.items]
+            assert names == (services.recipient_names(shown) if shown else {})
+    head = period_page.period_head(period.id)
+    assert head.period is period and head.programme_name == period.programme.name_id
+    assert head.approval is None and head.version_number is None
+    assert period_page.period_head(period.id + 1000) is None
+    changes = services.changes(period, limit=2)
+    assert [tuple(r) for r in period_page.recent_changes(period.id, 2)] == [
+        (c.at, c.actor_name, c.household_id, c.action, c.reason) for c in changes
+    ]
+    decision = _decide(period, operator)
+    meetings = period_page.meetings(period.id)
+    assert [m.id for m in meetings] == [decision.id]
+    assert [a.name for a in meetings[0].attendees] == [a.name for a in decision.attendees]
+    assert meetings[0].bpd_present == decision.bpd_present
+    assert meetings[0].quorum_met == decision.quorum_met
+    assert period_page.objection_rows(period.id) == []
+
+
+def test_the_period_page_head_has_the_latest_approval_and_version(village, make_user):
+    from portal.lists.services import period_page
+
+    period, version, _decision, _operator, _head = published(village, make_user)
+    head = period_page.period_head(period.id)
+    assert head.approval is services.latest_approval(period)
+    assert (head.version_number, head.version_approval_id) == (
+        version.number,
+        version.approval_id,
+    )

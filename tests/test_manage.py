@@ -72,6 +72,27 @@ def test_bad_input_is_explained_beside_the_field_and_kept(client, login_as):
     assert db.session.scalar(select(Announcement).limit(1)) is None
 
 
+def test_a_blank_new_form_is_the_same_before_and_after_one_sent_back(client, login_as):
+    """The blank form of a new item is kept per worker and kind (kept_fragment): a form
+    sent back with an error shows what was typed, and the next blank one is blank."""
+    login_as("operator")
+
+    def form_part(path: str) -> str:
+        page = text(client.get(path))
+        return page[page.index('class="editor"') :].split("</form>")[0]
+
+    blank = form_part("/staf/pengumuman/baru?lang=en")
+    assert "Isi yang diketik" not in blank and "aria-invalid" not in blank
+    assert blank != form_part("/staf/program/baru?lang=en")
+    sent = client.post(
+        "/staf/pengumuman/baru?lang=en",
+        data={"title_id": "", "body_id": "Isi yang diketik", "category": "aid"},
+    )
+    assert "Isi yang diketik" in text(sent)
+    assert form_part("/staf/pengumuman/baru?lang=en") == blank
+    assert form_part("/staf/pengumuman/baru?lang=id") != blank
+
+
 def test_too_long_and_wrong_type_values_are_refused_clearly(client, login_as):
     login_as("operator")
     response = client.post(

@@ -270,5 +270,10 @@ def test_a_course_broadcast_reaches_its_participants_who_subscribed(app, make_us
         options = dict(broadcasts.audience_options())
     assert f"course:{ts.course_id}" in options
     item = broadcast(operator, audience="course", audience_ref=ts.course_id)
+    # Described by its own kind's choices only: the label of its option.
+    with app.test_request_context():
+        assert broadcasts.describe(item) == options[f"course:{ts.course_id}"]
+        gone = Broadcast(audience="course", audience_ref=ts.course_id + 99)  # not kept
+        assert broadcasts.describe(gone) == "course"
     assert broadcasts.send(item.id, operator) == 1
     assert [m.recipient for m in messages(item.id)] == ["+6281200000001"]

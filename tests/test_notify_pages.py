@@ -118,6 +118,26 @@ def test_a_consent_at_the_office_names_the_staff_member(client, login_as):
     assert "+62812****0009" in page and "081200000009" not in page
 
 
+def test_the_office_consent_form_is_blank_on_every_get_and_filled_after_an_error(client, login_as):
+    """The blank form is kept per worker (kept_fragment): a form sent back with an error
+    shows what was typed and the error, and the next GET is blank again."""
+    login_as("operator")
+    blank = client.get("/staf/kabar/pelanggan", query_string={"lang": "en"}).get_data(as_text=True)
+    data = {"phone": "08ab", "email": "x" * 300, "channel": "sms", "rt": "1234"}
+    sent = client.post("/staf/kabar/pelanggan?lang=en", data=data)
+    assert sent.status_code == 400
+    page = sent.get_data(as_text=True)
+    assert 'value="08ab"' in page and 'aria-invalid="true"' in page
+    assert 'checked id="channel-1"' in page
+    again = client.get("/staf/kabar/pelanggan", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "08ab" not in again and 'aria-invalid="true"' not in again
+
+    def form_part(html: str) -> str:
+        return html[html.index('name="csrf_token"') :].split(">", 1)[1]
+
+    assert form_part(again) == form_part(blank)
+
+
 @pytest.mark.parametrize("size", ["a4", "a6"])
 def test_posters_and_flyers_print_with_a_qr_code(app, client, login_as, size):
     from tests.test_csr import pdf_text
@@ -158,3 +178,30 @@ def test_my_account_shows_my_subscriptions_and_their_consents(client, make_user)
     page = client.get("/akun?lang=en").get_data(as_text=True)
     assert "Messages from the village" in page and "Village meetings" in page
     assert "A reply STOP" in page and "Training courses" not in page
+
+
+def test_the_outbox_offers_a_retry_of_failed_messages_to_editors_only(client, login_as):
+    db.session.add_all(
+        [
+            OutboxMessage(recipient="+6281200000001", channel="sms", body="Satu", status="sent"),
+            OutboxMessage(
+                recipient="+6281200000002",
+                channel="sms",
+                body="Dua",
+                status="failed",
+                last_error="gateway <down>",
+                attempts=3,
+            ),
+        ]
+    )
+    db.session.commit()
+    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).one()
+    login_as("operator")
+    page = client.get("/staf/kabar/kotak-keluar?lang=en").get_data(as_text=True)
+    assert page.count("Try again") == 1 and f"/kotak-keluar/{failed.id}/ulang" in page
+    assert "gateway &lt;down&gt;" in page and 'data-status="sent"' in page
+    only = client.get("/staf/kabar/kotak-keluar?lang=en&status=sent").get_data(as_text=True)
+    assert "Satu" in only and "Dua" not in only
+    login_as("auditor")
+    page = client.get("/staf/kabar/kotak-keluar?lang=en").get_data(as_text=True)
+    assert "Try again" not in page and "Dua" in page

@@ -719,6 +719,9 @@ def test_survey_is_answered_once_and_summarised_without_names(app, client, login
     services.submit_response(survey.id, make_resident(), {q1: ["0"], q3: ["5"]})
     summary = services.survey_summary(db.session.get(Survey, survey.id))
     assert summary[0].counts == [1, 1, 0] and summary[2].numbers["max"] == 5
+    assert [s.answered for s in summary] == [2, 1, 2, 1]
+    assert summary[1].counts == [1, 1] and summary[2].numbers["min"] == 3
+    assert summary[2].numbers["mean"] == 4 and summary[3].texts == ["Perbaiki sumur"]
     login_as("auditor")
     page = text_of(client.get(f"/staf/partisipasi/survei/{survey.id}?lang=en"))
     assert (

@@ -12,7 +12,13 @@ from portal.extensions import db
 from portal.models_base import village_today
 from portal.procurement import services
 from portal.procurement.models import PurchaseDelivery, Quote, Supplier
-from tests.procurement_helpers import PDF, ordered_purchase, round_to_buy_for, supplier
+from tests.procurement_helpers import (
+    PDF,
+    document,
+    ordered_purchase,
+    round_to_buy_for,
+    supplier,
+)
 
 
 def test_editors_write_auditors_read_and_others_are_refused(client, login_as, make_user):
@@ -144,3 +150,36 @@ def test_public_pages_show_shares_and_no_private_contact(client, make_user):
     assert client.get(f"/pengadaan/putaran/{round_.id + 1}/data.json").status_code == 404
     csv = client.get("/pengadaan/data.csv").get_data(as_text=True)
     assert "supplier_village" in csv and "Duri Selatan" in csv
+
+
+def test_a_replaced_purchase_is_marked_on_its_page_and_in_the_list(client, login_as, make_user):
+    round_, operator = round_to_buy_for(make_user)
+    seller = supplier(operator)
+    purchase, _line = ordered_purchase(round_, operator, seller)
+    new = services.correct_purchase(purchase.id, reason="Harga salah ketik", actor=operator)
+    login_as("operator")
+    muted = '<span class="tag tag-muted">'
+    assert muted not in client.get(f"/staf/pengadaan/pembelian/{purchase.id}").get_data(True)
+    services.add_quote(
+        new.id,
+        supplier_id=seller.id,
+        amount=1_200_000,
+        received_on=village_today(),
+        document=document(),
+        note=None,
+        actor=operator,
+    )
+    services.order_purchase(
+        new.id,
+        method="direct",
+        supplier_id=seller.id,
+        reason="Harga terbaik",
+        price_reason=None,
+        actor=operator,
+    )
+    # Replaced once the correction is ordered: on its page and in the staff list, where
+    # each purchase names its supplier.
+    assert muted in client.get(f"/staf/pengadaan/pembelian/{purchase.id}").get_data(True)
+    assert muted not in client.get(f"/staf/pengadaan/pembelian/{new.id}").get_data(True)
+    listed = client.get("/staf/pengadaan/").get_data(as_text=True)
+    assert listed.count(muted) == 1 and listed.count(seller.name) == 2

@@ -134,6 +134,7 @@ def _grow() -> dict[str, int]:
     training_demo.seed()
     registry_demo.generate(60, seed=77)
     _more_arrival_checks(db, 12)
+    _more_purchases(db)
     db.session.commit()
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
@@ -158,6 +159,37 @@ def _more_arrival_checks(db, count: int) -> None:
             .limit(count)
         ).all()
         db.session.add_all(ArrivalCheck(round_id=round_id, entitlement_id=e) for e in extra)
+
+
+def _more_purchases(db) -> None:
+    """Two more of the demo's round purchases (quotes, an order and a delivery each), and
+    two more deliveries of the first purchase's delivered line, each with a return (the
+    purchase page lists deliveries with their returns, the staff index and the public
+    round page purchases with their suppliers and lines)."""
+    from portal.devdata import procurement as procurement_demo
+    from portal.models_base import utcnow, village_today
+    from portal.procurement.models import DeliveryReturn, PurchaseDelivery, Supplier
+
+    operator = procurement_demo._staff("operator")
+    verified = select(Supplier).where(Supplier.status == "verified").order_by(Supplier.id)
+    suppliers = db.session.scalars(verified).all()
+    for _ in range(2):
+        procurement_demo._round_purchase(suppliers, operator, village_today(), utcnow())
+    first = db.session.scalars(select(PurchaseDelivery).order_by(PurchaseDelivery.id)).first()
+    columns = [c.key for c in PurchaseDelivery.__table__.columns if c.key != "id"]
+    for _ in range(2):
+        again = PurchaseDelivery(**{key: getattr(first, key) for key in columns})
+        db.session.add(again)
+        db.session.flush()
+        db.session.add(
+            DeliveryReturn(
+                delivery_id=again.id,
+                quantity_milli=1_000,
+                reason="Rusak",
+                returned_on=village_today(),
+                recorded_by_id=operator.id,
+            )
+        )
 
 
 @pytest.fixture

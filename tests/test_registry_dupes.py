@@ -390,3 +390,19 @@ def test_service_refuses_a_second_decision_on_the_same_pair(pair):
     with pytest.raises(services.DuplicateDecisionError) as empty:
         services.merge_persons(keep, person(pair["first"], "X", relation="child"), None, " ")
     assert empty.value.field == "reason"
+
+
+def test_pair_page_lists_each_records_enrolments_oldest_first(client, login_as, pair):
+    """Each side lists its village enrolments (its own and its household's), then its
+    national ones, oldest first, each marked for the person or the household."""
+    login_as("operator")
+    page = text(client.get(pair_url(pair["keep"], pair["drop"]) + "?lang=en"))
+    first, second = page.split('id="record-2-title"')
+    first = first.split("<h3>Enrolments</h3>")[1]
+    second = second.split("<h3>Enrolments</h3>")[1].split("</section>")[0]
+    items = re.findall(r"<li>([^,]+),[^(]*\(([^)]*)\)", first)
+    assert [label for _name, label in items] == ["for this person", "for the whole household"]
+    assert items[0][0] == "Lansia"
+    items = re.findall(r"<li>([^,]+),[^(]*\(([^)]*)\)", second)
+    assert [name.split(" ")[0] for name, _label in items] == ["Lansia", "PBI"]
+    assert {label for _name, label in items} == {"for this person"}

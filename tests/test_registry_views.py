@@ -471,3 +471,18 @@ def test_household_page_reads_a_fixed_handful_of_queries_whatever_its_size(clien
     assert large_count <= 8, large_count
     assert large_count == small_count
     assert len(entries("view", "household")) == 2  # each opening is still audited
+
+
+def test_the_household_edit_form_is_logged_with_the_kk_number_masked(client, login_as, home):
+    """The edit form shows the KK number in full: each one shown writes a view entry
+    (written through the Core, as record() would write it)."""
+    operator = login_as("operator")
+    assert client.get(f"/staf/registrasi/rumah-tangga/{home.id}/ubah").status_code == 200
+    [entry] = [e for e in entries("view", "household") if e.summary == "edit form"]
+    assert (entry.object_id, entry.actor_id, entry.actor_name) == (
+        str(home.id),
+        operator.id,
+        operator.name,
+    )
+    assert entry.before is None and entry.after == {"kk_number": "3201********0004"}
+    assert entry.at is not None and entry.ip

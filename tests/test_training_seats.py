@@ -31,6 +31,19 @@ def test_full_session_puts_people_on_the_waitlist_with_positions(app):
     assert db.session.get(TrainingSession, ts.id).taken == 2
 
 
+def test_a_sessions_lists_in_one_statement_are_participants_and_waitlist(app):
+    ts = th.session(th.course(), seats=3)
+    names = ["Sari", "Ani", "Budi", "Citra", "Ani"]
+    for i, name in enumerate(names):
+        services.sign_up(ts.id, services.applicant_by_phone(name, f"0812{i:08d}"))
+    db.session.expire_all()
+    places, queue = services.session_lists(ts.id)
+    assert [p.id for p in places] == [p.id for p in services.participants(ts.id)]
+    assert [p.id for p in queue] == [p.id for p in services.waitlist(ts.id)]
+    assert [p.name for p in places] == ["Ani", "Budi", "Sari"]
+    assert [p.name for p in queue] == ["Citra", "Ani"]
+
+
 def test_one_live_place_per_person(app, make_user):
     ts = th.session(th.course(), seats=5)
     user = th.resident(make_user)

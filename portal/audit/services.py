@@ -7,7 +7,19 @@ import re
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -115,26 +127,120 @@ def known_values() -> dict[str, list]:
 
     Each actor is named as on their latest entry: the log keeps the name it was written
     under, so the menu needs no user table (audit sits below accounts)."""
-    actions, types, latest_names = _known_value_statements()
-    rows = db.session.execute(latest_names)
-    actors = sorted(((uid, name or f"#{uid}") for uid, name in rows), key=lambda a: a[1])
-    return {
-        "actions": list(db.session.scalars(actions)),
-        "object_types": list(db.session.scalars(types)),
-        "actors": actors,
-    }
+    return _menus(db.session.execute(_menus_statement()))
+
+
+def _menus(rows) -> dict[str, list]:
+    """The menus from the rows of `_menu_branches` (kind, value, number)."""
+    actions: list[str] = []
+    types: list[str] = []
+    actors = []
+    for kind, value, number in rows:
+        if kind == 0:
+            actions.append(value)
+        elif kind == 1:
+            types.append(value)
+        elif kind == 2:
+            actors.append((number, value or f"#{number}"))
+    actors.sort(key=lambda a: a[1])
+    return {"actions": actions, "object_types": types, "actors": actors}
 
 
 @cache
-def _known_value_statements() -> tuple[Select, Select, Select]:
-    """`known_values`' three statements, built once per process (none has a value)."""
+def _menu_branches() -> tuple[Select, Select, Select]:
+    """`known_values`' three selects as rows (kind, value, number), to be read in one
+    statement: the actions (0), the object types (1), each actor's latest name (2)."""
     latest = (
         select(func.max(AuditEntry.id))
         .where(AuditEntry.actor_id.is_not(None))
         .group_by(AuditEntry.actor_id)
     )
+    no_number = cast(null(), Integer)
     return (
-        select(AuditEntry.action).distinct().order_by(AuditEntry.action),
-        select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type),
-        select(AuditEntry.actor_id, AuditEntry.actor_name).where(AuditEntry.id.in_(latest)),
+        select(
+            literal_column("0").label("kind"),
+            AuditEntry.action.label("value"),
+            no_number.label("number"),
+        ).distinct(),
+        select(literal_column("1"), AuditEntry.object_type, no_number).distinct(),
+        select(literal_column("2"), AuditEntry.actor_name, AuditEntry.actor_id).where(
+            AuditEntry.id.in_(latest)
+        ),
     )
+
+
+@cache
+def _menus_statement():
+    return union_all(*_menu_branches()).order_by("kind", "value", "number")
+
+
+# The log page's filters (`log_page`'s keyword arguments) and their conditions.
+_FILTERS = {
+    "action": lambda: AuditEntry.action == bindparam("action"),
+    "object_type": lambda: AuditEntry.object_type == bindparam("object_type"),
+    "object_id": lambda: AuditEntry.object_id == bindparam("object_id"),
+    "actor_id": lambda: AuditEntry.actor_id == bindparam("actor_id"),
+    "since": lambda: AuditEntry.at >= bindparam("since"),
+    "before": lambda: AuditEntry.at < bindparam("before"),
+}
+# The log page's statements per set of filters given and reader (`_log_statements`).
+_KEPT: dict[tuple, tuple] = {}
+KEPT_STATEMENTS = 500
+
+
+def _log_statements(given: tuple[str, ...], readable) -> tuple:
+    """The page of entries, their count, and the count with the filter menus (one
+    statement), for the filters named in `given` (values as bind parameters) and the
+    entries a reader may read (`readable`, visibility.readable_by's clause, kept per
+    reader): built once per process and kind of request."""
+    key = (given, id(readable))
+    found = _KEPT.get(key)
+    if found is not None and found[0] is readable:
+        return found[1]
+    conditions = [_FILTERS[name]() for name in given]
+    conditions.append(readable)
+    shown = (
+        select(
+            AuditEntry.at,
+            AuditEntry.actor_name,
+            AuditEntry.ip,
+            AuditEntry.action,
+            AuditEntry.object_type,
+            AuditEntry.object_id,
+            AuditEntry.summary,
+            cast(AuditEntry.before, Text),
+            cast(AuditEntry.after, Text),
+        )
+        .where(*conditions)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    count = select(func.count()).select_from(AuditEntry).where(*conditions)
+    counted = select(literal_column("3"), cast(null(), String), func.count().label("number")).where(
+        *conditions
+    )
+    with_menus = union_all(*_menu_branches(), counted).order_by("kind", "value", "number")
+    if len(_KEPT) >= KEPT_STATEMENTS:
+        _KEPT.clear()
+    statements = (shown, count, with_menus)
+    _KEPT[key] = (readable, statements)
+    return statements
+
+
+def log_page(
+    readable, *, page: int, per_page: int, menus: bool, **filters
+) -> tuple[list, int, dict[str, list] | None]:
+    """A page of the entries matching `filters` (`entries_query`'s) that `readable` lets
+    through, newest first, as rows (at, actor_name, ip, action, object_type, object_id,
+    summary, before, after; before and after as their stored JSON text); the number of
+    them; and with `menus` the filter menus (`known_values`), else None."""
+    values = {name: value for name, value in filters.items() if value}
+    shown, count, with_menus = _log_statements(tuple(values), readable)
+    rows = db.session.execute(
+        shown, {**values, "limit": per_page, "offset": (page - 1) * per_page}
+    ).all()
+    if not menus:
+        return rows, db.session.scalar(count, values), None
+    found = db.session.execute(with_menus, values).all()
+    return rows, found[-1][2], _menus(found)

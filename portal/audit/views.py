@@ -8,20 +8,20 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
-from jinja2 import pass_eval_context
 from jinja2.filters import do_tojson
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from portal.audit import services
 from portal.audit.visibility import readable_by
-from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import is_htmx, render
 from portal.numbers import db_int
 from portal.roles import READERS
+from portal.row_pages import counted_page
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
@@ -31,25 +31,26 @@ PER_PAGE = 50
 
 # An entry's before and after, as indented JSON (Jinja's tojson with indent=1). Python's
 # json writes indented text with its pure-Python encoder, a large part of the log's page
-# (two values an entry, 50 entries). The same value always gives the same text, so the
-# text is kept per worker under the value's compact JSON (the C encoder): nothing to
-# invalidate, bounded.
-_PRETTY: dict[str, Markup] = {}
+# (two values an entry, 50 entries). The same stored text always gives the same page
+# text, so it is kept per worker under the stored JSON text: nothing to invalidate,
+# bounded. A value that is empty or JSON null (shown as nothing) is kept as None.
+_PRETTY: dict[str, Markup | None] = {}
 PRETTY_KEPT = 2000
 
 
-@bp.app_template_filter("pretty_json")
-@pass_eval_context
-def _pretty_json(eval_ctx, value) -> Markup:
+def pretty_json(eval_ctx, stored: str | None) -> Markup | None:
+    """The indented JSON of a stored before/after value; None when there is nothing to
+    show (no value, or an empty one)."""
+    if stored is None:
+        return None
     try:
-        key = json.dumps(value, sort_keys=True)
-    except (TypeError, ValueError):
-        return do_tojson(eval_ctx, value, indent=1)
-    found = _PRETTY.get(key)
-    if found is None:
-        if len(_PRETTY) >= PRETTY_KEPT:
-            _PRETTY.clear()
-        found = _PRETTY[key] = do_tojson(eval_ctx, value, indent=1)
+        return _PRETTY[stored]
+    except KeyError:
+        pass
+    value = json.loads(stored)
+    if len(_PRETTY) >= PRETTY_KEPT:
+        _PRETTY.clear()
+    found = _PRETTY[stored] = do_tojson(eval_ctx, value, indent=1) if value else None
     return found
 
 
@@ -82,14 +83,23 @@ def log():
         "before": to_utc(day_to + timedelta(days=1)) if day_to else None,
     }
     # Entries of records hidden from this reader (a complaint naming them) stay hidden.
-    query = services.entries_query(**filters).where(readable_by(current_user))
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    # The page's entries as plain rows; an htmx swap shows no filter menus.
+    rows, total, known = services.log_page(
+        readable_by(current_user), page=page, per_page=PER_PAGE, menus=not is_htmx(), **filters
+    )
+    eval_ctx = EvalContext(current_app.jinja_env)
+    entries = [
+        (at, actor_name, ip, action, object_type, object_id, summary)
+        + (pretty_json(eval_ctx, before), pretty_json(eval_ctx, after))
+        for at, actor_name, ip, action, object_type, object_id, summary, before, after in rows
+    ]
     return render(
         "audit/log.html",
         "audit/_entries.html",
-        pagination=pagination,
+        entries=entries,
+        pagination=counted_page(entries, total, page=page, per_page=PER_PAGE),
         filters=filters,
         args=request.args,
         errors=errors,
-        known=services.known_values(),
+        known=known,
     )

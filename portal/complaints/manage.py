@@ -51,13 +51,13 @@ def index():
     overdue = request.args.get("terlambat") == "1"
     mine = request.args.get("saya") == "1"
     actor = _actor()
-    pagination = services.staff_list(
+    pagination, overdue_count = services.staff_page(
         actor, status=status, category=category, overdue=overdue, mine=mine, page=page
     )
     return render_template(
         "complaints/manage/index.html",
         pagination=pagination,
-        overdue_count=services.overdue_count(actor),
+        overdue_count=overdue_count,
         filters={"status": status, "kategori": category, "terlambat": overdue, "saya": mine},
         is_overdue=services.is_overdue,
     )
@@ -66,7 +66,11 @@ def index():
 def _forms(complaint):
     triage = TriageForm(category=complaint.category, priority=complaint.priority)
     assign = AssignForm()
-    assign.assignee.choices = choices({str(u.id): u.name for u in services.assignable(complaint)})
+    # A closed complaint's page has no hand-over form: no staff to list.
+    if complaint.status != "closed":
+        assign.assignee.choices = choices(
+            {str(u.id): u.name for u in services.assignable(complaint)}
+        )
     if complaint.assigned_to_id:
         assign.assignee.data = str(complaint.assigned_to_id)
     return {
@@ -79,14 +83,15 @@ def _forms(complaint):
 
 
 def _detail(complaint, status=200, **forms):
-    actor = _actor()
-    context = _forms(complaint)
+    may_act = services.may_act(_actor(), complaint)
+    # The forms are shown only to who may act on the complaint.
+    context = _forms(complaint) if may_act else {}
     context.update(forms)
     return render_template(
         "complaints/manage/detail.html",
         complaint=complaint,
         steps=services.all_steps(complaint),
-        may_act=services.may_act(actor, complaint),
+        may_act=may_act,
         overdue=services.is_overdue(complaint),
         **context,
     ), status

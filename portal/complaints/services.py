@@ -11,6 +11,7 @@ import os
 import statistics as stats
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
@@ -321,6 +322,33 @@ def staff_list(
     page: int = 1,
 ):
     """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page)."""
+    stmt = _staff_select(user, status, category, overdue, mine)
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def staff_page(
+    user,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    page: int = 1,
+):
+    """`staff_list` and `overdue_count` with the page's count and the overdue count in
+    one statement: (the page, how many overdue)."""
+    stmt = _staff_select(user, status, category, overdue, mine)
+    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=False)
+    found = select(func.count()).select_from(stmt.order_by(None).subquery())
+    late = select(func.count()).select_from(Complaint).where(visible_to(user), overdue_clause())
+    total, late_count = db.session.execute(
+        select(found.scalar_subquery(), late.scalar_subquery())
+    ).one()
+    pagination.total = total
+    return pagination, late_count
+
+
+def _staff_select(user, status, category, overdue, mine):
     stmt = select(Complaint).where(visible_to(user))
     if status:
         stmt = stmt.where(Complaint.status == status)
@@ -332,8 +360,7 @@ def staff_list(
         stmt = stmt.where(overdue_clause())
     if mine:
         stmt = stmt.where(Complaint.assigned_to_id == user.id)
-    stmt = stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
 
 
 def overdue_count(user) -> int:
@@ -342,12 +369,20 @@ def overdue_count(user) -> int:
     )
 
 
-def assignable(complaint: Complaint) -> list[User]:
-    """Staff who may act on this complaint (so also see it)."""
-    users = db.session.scalars(
-        select(User).where(User.role.in_(EDITORS), User.active.is_(True)).order_by(User.name)
-    )
+def assignable(complaint: Complaint) -> list:
+    """Staff who may act on this complaint (so also see it), by name: rows of id, name
+    and role (what `may_act` and the menu need)."""
+    users = db.session.execute(_assignable_statement())
     return [u for u in users if may_act(u, complaint)]
+
+
+@cache  # built once per process (with its cache key)
+def _assignable_statement():
+    return (
+        select(User.id, User.name, User.role)
+        .where(User.role.in_(EDITORS), User.active.is_(True))
+        .order_by(User.name)
+    )
 
 
 # --- staff steps ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
@@ -176,17 +177,23 @@ def companies():
 @bp.route("/mitra/<int:company_id>")
 @roles_required(*READERS)
 def company(company_id: int):
-    item = db.get_or_404(Company, company_id)
+    # With its account (the page shows its e-mail address) in the same statement.
+    item = db.session.get(Company, company_id, options=[joinedload(Company.user)])
+    if item is None:
+        abort(404)
     return _company_page(item, VerifyCompanyForm(), RejectCompanyForm())
 
 
 def _company_page(item, verify_form, reject_form, status=200):
-    pledges = services.company_pledges_page(item, public=False, page=page_arg())
+    # The pledges' deliveries are not shown here.
+    pledges, summary = services.company_pledges_and_totals(
+        item, public=False, page=page_arg(), deliveries=False
+    )
     return render_template(
         "csr/manage/company.html",
         company=item,
         pledges=existing_page(pledges),
-        summary=services.company_totals(item),
+        summary=summary,
         verify_form=verify_form,
         reject_form=reject_form,
     ), status
@@ -279,6 +286,7 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
         accept_form=accept_form,
         progress=services.progress_of(item.need, public=False) if item.need else None,
         course_url=course_url(item),
+        history=services.pledge_history(item.id),
     ), status
 
 

@@ -105,7 +105,7 @@ def board():
 @public
 @cached_page
 def need(need_id: int):
-    item = services.published_need(need_id)
+    item = services.published_need(need_id, with_links=True)
     if item is None:
         abort(404)
     company = services.company_for_user(current_user)
@@ -173,14 +173,14 @@ def company(company_id: int):
     item = services.public_company(company_id)
     if item is None:
         abort(404)
-    pledges = existing_page(
-        services.company_pledges_page(item, public=True, page=page_arg("halaman"))
+    pledges, summary = services.company_pledges_and_totals(
+        item, public=True, page=page_arg("halaman")
     )
     return render_template(
         "csr/company.html",
         company=item,
-        pledges=pledges,
-        summary=services.company_totals(item),
+        pledges=existing_page(pledges),
+        summary=summary,
     )
 
 
@@ -306,7 +306,10 @@ def _account_page(company, logo_form):
     return render_template(
         "csr/account.html",
         company=company,
-        pledges=existing_page(services.company_pledges_page(company, public=False, page=page)),
+        # The account page shows no pledge's deliveries.
+        pledges=existing_page(
+            services.company_pledges_page(company, public=False, page=page, deliveries=False)
+        ),
         logo_form=logo_form,
         needs=services.open_needs(),
     )
@@ -366,6 +369,7 @@ def my_pledge(pledge_id: int):
         pledge=item,
         steps=services.allowed_steps(item, current_user),
         form=NoteForm(),
+        history=services.pledge_history(item.id),
     )
 
 

@@ -7,9 +7,13 @@ the form, call a service, and show a refusal beside its field with what was type
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
@@ -31,6 +35,7 @@ from portal.distribution.models import (
     STOCK_KINDS,
     ArrivalCheck,
     DistributionRound,
+    Entitlement,
     from_milli,
 )
 from portal.extensions import db
@@ -91,7 +96,12 @@ def _stock_page(round_, forms, status=200):
         render_template(
             "distribution/ledger/stock.html",
             round=round_,
-            balances=services.balances(round_.id, with_due=False),
+            balances=services.balances(
+                round_.id,
+                with_due=False,
+                point_ids=[p.id for p in round_.points],
+                item_ids=[i.id for i in round_.items],
+            ),
             movements=services.movements(round_.id),
             names=_names(round_),
             **forms,
@@ -201,12 +211,13 @@ def write_off(round_id: int):
 def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, status=200):
     follow = follow or FollowUpForm()
     closed = round_.status in ("closed", "reconciled")  # what is left, and carried over
+    names = services.ledger_names(round_.id)
     return (
         render_template(
             "distribution/ledger/closing.html",
             round=round_,
-            figures=services.reconciliation(round_.id, with_due=False),
-            names=services.ledger_names(round_.id),
+            figures=services.reconciliation(round_.id, with_due=False, names=names),
+            names=names,
             left=services.not_collected(round_.id) if closed else [],
             follow_up=services.live_follow_up(round_.id) if closed else None,
             reconcile_form=reconcile or ReconcileForm(),
@@ -331,8 +342,22 @@ def draw(round_id: int):
     return redirect(url_for(".sample", round_id=round_id))
 
 
+@cache
+def _check_statement():
+    """A check with its entitlement and the entitlement's collector and alternate (the
+    page shows them), in one statement built once."""
+    return (
+        select(ArrivalCheck)
+        .where(ArrivalCheck.id == bindparam("check_id"))
+        .options(
+            joinedload(ArrivalCheck.entitlement).joinedload(Entitlement.collector),
+            joinedload(ArrivalCheck.entitlement).joinedload(Entitlement.alternate),
+        )
+    )
+
+
 def _check(round_id: int, check_id: int) -> ArrivalCheck:
-    check = db.session.get(ArrivalCheck, check_id)
+    check = db.session.scalar(_check_statement(), {"check_id": check_id})
     if check is None or check.round_id != round_id:
         abort(404)
     return check
@@ -360,7 +385,10 @@ def _check_page(round_, check, form, code=None):
 @roles_required(*READERS)
 def check(round_id: int, check_id: int):
     round_ = _round(round_id)
-    return _check_page(round_, _check(round_id, check_id), _check_form())
+    item = _check(round_id, check_id)
+    # The form (and its list of staff) only while the check has no result: the page
+    # shows the result instead.
+    return _check_page(round_, item, None if item.result else _check_form())
 
 
 @bp.route(f"{STAFF}/sampel/<int:check_id>", methods=["POST"])
@@ -402,11 +430,12 @@ def public_reconciliation(round_id: int):
     round_ = _round(round_id)
     if round_.status not in ("closed", "reconciled"):
         abort(404)
+    names = services.ledger_names(round_.id)
     return render_template(
         "distribution/ledger/public.html",
         round=round_,
-        figures=services.reconciliation(round_.id, with_due=False),
+        figures=services.reconciliation(round_.id, with_due=False, names=names),
         summary=services.sample_summary(round_.id),
-        names=services.ledger_names(round_.id),
+        names=names,
         small=SMALL,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask import (
     Blueprint,
@@ -23,10 +24,17 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import bindparam, select
 
 from portal.distribution import roster as rosters
 from portal.distribution import services
-from portal.distribution.models import COLLECTOR_KINDS, DistributionRound, Handover, milli
+from portal.distribution.models import (
+    COLLECTOR_KINDS,
+    DistributionPoint,
+    DistributionRound,
+    Handover,
+    milli,
+)
 from portal.distribution.point_forms import FindForm, HandoverForm, VoidForm
 from portal.distribution.services.handover import file_path
 from portal.extensions import db
@@ -46,12 +54,26 @@ def _actor():
     return current_user._get_current_object()
 
 
+@cache
+def _place_statement():
+    return (
+        select(DistributionRound, DistributionPoint)
+        .join(DistributionPoint, DistributionPoint.round_id == DistributionRound.id)
+        .where(
+            DistributionRound.id == bindparam("round_id"),
+            DistributionPoint.id == bindparam("point_id"),
+        )
+    )
+
+
 def _place(round_id: int, point_id: int):
-    round_ = db.session.get(DistributionRound, round_id)
-    point = services.point_of(round_id, point_id)
-    if round_ is None or point is None:
+    """The round and its point (one statement); 404 unless the point is the round's."""
+    found = db.session.execute(
+        _place_statement(), {"round_id": round_id, "point_id": point_id}
+    ).first()
+    if found is None:
         abort(404)
-    return round_, point
+    return found[0], found[1]
 
 
 @bp.route("/")
@@ -143,7 +165,7 @@ def entitlement(round_id: int, point_id: int, entitlement_id: int):
     """Who collects, what is due, and the handover form (or when it was collected)."""
     round_, point_ = _place(round_id, point_id)
     try:
-        found = services.entitlement_at(round_id, point_id, entitlement_id)
+        found = services.entitlement_at(round_id, point_id, entitlement_id, with_people=True)
     except services.DistributionError:
         abort(404)
     form = HandoverForm()

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.distribution.models import (
     DistributionPoint,
@@ -66,25 +67,43 @@ class RoundRow:
         return (self.title_en if lang == "en" and self.title_en else self.title_id) or ""
 
 
-def rounds(statuses=None) -> list[RoundRow]:
-    """Distribution rounds, latest first (optionally of some statuses)."""
+@cache
+def _rounds_statement(by_status: bool):
     t = DistributionRound.__table__
     stmt = select(t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status).order_by(
         t.c.starts_on.desc(), t.c.id.desc()
     )
-    if statuses:
-        stmt = stmt.where(t.c.status.in_(statuses))
-    return [RoundRow(*row) for row in db.session.execute(stmt)]
+    if by_status:
+        stmt = stmt.where(t.c.status.in_(bindparam("statuses", expanding=True)))
+    return stmt
+
+
+def rounds(statuses=None) -> list[RoundRow]:
+    """Distribution rounds, latest first (optionally of some statuses)."""
+    values = {"statuses": list(statuses)} if statuses else {}
+    return [RoundRow(*row) for row in db.session.execute(_rounds_statement(bool(statuses)), values)]
+
+
+@cache
+def _round_rows_statements():
+    t = DistributionRound.__table__
+    columns = (t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status)
+    one = select(*columns).where(t.c.id == bindparam("round_id"))
+    many = select(*columns).where(t.c.id.in_(bindparam("ids", expanding=True)))
+    return one, many
 
 
 def round_row(round_id: int) -> RoundRow | None:
-    t = DistributionRound.__table__
-    row = db.session.execute(
-        select(t.c.id, t.c.title_id, t.c.title_en, t.c.starts_on, t.c.status).where(
-            t.c.id == round_id
-        )
-    ).first()
+    row = db.session.execute(_round_rows_statements()[0], {"round_id": round_id}).first()
     return RoundRow(*row) if row else None
+
+
+def round_rows(ids: list[int]) -> dict[int, RoundRow]:
+    """{id: RoundRow} of these rounds (those that exist), in one statement."""
+    if not ids:
+        return {}
+    rows = db.session.execute(_round_rows_statements()[1], {"ids": list(ids)})
+    return {row[0]: RoundRow(*row) for row in rows}
 
 
 def round_points(round_id: int) -> list[tuple[int, str]]:

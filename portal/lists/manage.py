@@ -41,6 +41,7 @@ from portal.lists.models import (
     ListDecision,
     ListObjection,
 )
+from portal.lists.services import period_page
 from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS
 from portal.roles import EDITORS, READERS
@@ -92,10 +93,7 @@ def _programme_choices():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    periods = services.list_periods()
-    return render_template(
-        "lists/manage/index.html", periods=periods, latest=services.latest_versions(periods)
-    )
+    return render_template("lists/manage/index.html", periods=services.period_rows())
 
 
 def _period_data(form: PeriodForm) -> dict:
@@ -152,26 +150,33 @@ def period_edit(period_id: int):
 @bp.route("/<int:period_id>")
 @roles_required(*READERS)
 def period(period_id: int):
-    return _period_page(_period(period_id), ApproveForm())
+    return _period_page(period_id, ApproveForm())
 
 
-def _period_page(item, approve_form: ApproveForm):
+def _period_page(period_id: int, approve_form: ApproveForm):
+    head = period_page.period_head(period_id)
+    if head is None:
+        abort(404)
+    item, approval = head.period, head.approval
     show = request.args.get("tampil", "aktif")
-    pagination = services.entries_page(item, page_arg(), PER_PAGE, active=show != "dihapus")
-    approval = services.latest_approval(item)
+    pagination, names = period_page.named_entries_page(
+        item.id, page_arg(), PER_PAGE, active=show != "dihapus"
+    )
     return render_template(
         "lists/manage/period.html",
         period=item,
+        programme_name=head.programme_name,
         pagination=pagination,
         show=show,
         # The pager counted the active entries already, unless it shows those taken off.
         count=pagination.total if show != "dihapus" else services.active_count(item),
-        changes=services.changes(item, limit=50),
-        decisions=services.decisions(item),
+        changes=period_page.recent_changes(item.id, 50),
+        decisions=period_page.meetings(item.id),
         approval=approval,
         approval_holds=services.approval_holds(item, approval),
-        versions=item.versions,
-        objections=services.period_objections(item),
+        version_number=head.version_number,
+        version_approval_id=head.version_approval_id,
+        objections=period_page.objection_rows(item.id),
         change_form=ChangeForm(),
         approve_form=approve_form,
         button=EmptyForm(),
@@ -181,7 +186,7 @@ def _period_page(item, approve_form: ApproveForm):
             duties.approver_conflict(item, current_user) if current_user.role in APPROVERS else None
         ),
         print_full=prints.allowed(),
-        names=services.recipient_names([e.household_id for e in pagination.items]),
+        names=names,
     )
 
 
@@ -189,7 +194,9 @@ def _period_page(item, approve_form: ApproveForm):
 @roles_required(*READERS)
 def rule_check(period_id: int):
     """The working list against the rules now: who a fresh draft would add or leave out."""
-    item = _period(period_id)
+    item = services.get_period_with_programme(period_id)  # the rules read its aid type
+    if item is None:
+        abort(404)
     return render_template(
         "lists/manage/rule_check.html",
         period=item,
@@ -252,10 +259,9 @@ def remove(period_id: int, household_id: int):
 
 
 def _attendee_choices(form: DecisionForm) -> None:
-    form.head_account.choices = [("", "–")] + [
-        (u.id, f"{u.name} ({u.role})") for u in duties.head_accounts()
-    ]
-    form.bpd_accounts.choices = [(u.id, u.name) for u in duties.bpd_accounts()]
+    heads, bpd = duties.attendee_choices()
+    form.head_account.choices = [("", "–")] + [(u.id, f"{u.name} ({u.role})") for u in heads]
+    form.bpd_accounts.choices = [(u.id, u.name) for u in bpd]
 
 
 @bp.route("/<int:period_id>/musdesus", methods=["GET", "POST"])
@@ -324,10 +330,10 @@ def approve(period_id: int):
         except services.ListError as error:
             # Beside the button, with the note kept.
             show_error(form, error, fallback="note")
-            return _period_page(item, form)
+            return _period_page(item.id, form)
         flash(_("You approved the list."), "success")
         return redirect(url_for("lists_manage.period", period_id=item.id))
-    return _period_page(item, form)
+    return _period_page(item.id, form)
 
 
 @bp.route("/<int:period_id>/terbitkan", methods=["POST"])

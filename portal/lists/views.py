@@ -84,8 +84,20 @@ def index():
 @cached_page
 def board(period_id: int):
     number = id_arg("versi")
-    period, version = _published(period_id, number)
-    latest = version if number is None else services.latest_version(period)
+    if number is None:
+        # The latest version: the period with its programme, the version with how many
+        # the period has (the list of versions is read only when there are several).
+        period = services.get_period_with_programme(period_id)
+        if period is None:
+            abort(404)
+        version, count = services.latest_version_counted(period.id)
+        if version is None:
+            abort(404)
+        latest = version
+    else:
+        period, version = _published(period_id, number)
+        latest = services.latest_version(period)
+        count = len(period.versions)
     pages = max(1, -(-version.households // PER_PAGE))
     page = page_arg("halaman")
     if page > pages:
@@ -101,6 +113,7 @@ def board(period_id: int):
         pages=pages,
         totals=services.totals(version, period.amount),
         open=latest.id == version.id and services.objections_open(version),
+        several_versions=count > 1,
     )
 
 
@@ -135,7 +148,9 @@ def board_csv(period_id: int, number: int):
 @limiter.limit(_objection_limit, methods=["POST"])
 @csrf_after_limits
 def objection(period_id: int):
-    period, version = _published(period_id)
+    period, version = services.latest_published(period_id)
+    if version is None:
+        abort(404)
     form = ObjectionForm()
     row = None
     row_id = id_arg("baris", request.values) or id_arg("row_id", request.form)

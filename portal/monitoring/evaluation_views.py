@@ -163,5 +163,4 @@ def manage_index():
 @bp.app_template_global("round_evaluation_survey")
 def round_evaluation_survey(round_id: int):
     """The open survey linked to a round's evaluation, for the public round page."""
-    survey = services.survey_view(services.get_evaluation("round", round_id))
-    return survey.survey if survey and survey.survey.status == "open" else None
+    return services.open_linked_survey("round", round_id)

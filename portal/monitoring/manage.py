@@ -4,9 +4,13 @@ Operators and admins write; auditors (the village head, the BPD) read."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
@@ -44,7 +48,6 @@ def _index(plan_form=None, indicator_form=None, status=200):
             indicators=services.indicator_list(),
             plan_form=plan_form or PlanForm(),
             indicator_form=indicator_form or IndicatorForm(),
-            empty=EmptyForm(),
         ),
         status,
     )
@@ -104,8 +107,27 @@ def add_computed():
     return redirect(url_for("monitoring_manage.index"))
 
 
+# Built once per process (building and cache-keying them cost more than running them).
+@cache
+def _plan_statement():
+    """The plan with its goals joined (every plan page shows or offers them)."""
+    return select(Plan).where(Plan.id == bindparam("plan_id")).options(joinedload(Plan.goals))
+
+
+@cache
+def _activity_statement():
+    """The activity and its plan (with the plan's goals) in one statement; the
+    milestones are a lazy load of the one activity (cheaper than a selectin load)."""
+    return (
+        select(Activity, Plan)
+        .join(Plan, Plan.id == Activity.plan_id)
+        .where(Activity.id == bindparam("activity_id"))
+        .options(joinedload(Plan.goals))
+    )
+
+
 def _plan_or_404(plan_id: int) -> Plan:
-    plan = db.session.get(Plan, plan_id)
+    plan = db.session.execute(_plan_statement(), {"plan_id": plan_id}).unique().scalar()
     if plan is None:
         abort(404)
     return plan
@@ -184,15 +206,16 @@ def add_activity(plan_id: int):
     return _plan_page(plan, activity_form=form, status=422)
 
 
-def _activity_or_404(activity_id: int) -> Activity:
-    item = db.session.get(Activity, activity_id)
-    if item is None:
+def _activity_or_404(activity_id: int) -> tuple[Activity, Plan]:
+    """The activity and its plan."""
+    found = db.session.execute(_activity_statement(), {"activity_id": activity_id}).unique()
+    row = found.first()
+    if row is None:
         abort(404)
-    return item
+    return row[0], row[1]
 
 
-def _activity_page(item: Activity, form=None, milestone_form=None, status=200):
-    plan = db.session.get(Plan, item.plan_id)
+def _activity_page(item: Activity, plan: Plan, form=None, milestone_form=None, status=200):
     tree = services.activity_tree(plan)
     progress = {a.id: p for a, _d, p in tree}
     return (
@@ -211,14 +234,13 @@ def _activity_page(item: Activity, form=None, milestone_form=None, status=200):
 @bp.route("/kegiatan/<int:activity_id>")
 @roles_required(*READERS)
 def activity(activity_id: int):
-    return _activity_page(_activity_or_404(activity_id))
+    return _activity_page(*_activity_or_404(activity_id))
 
 
 @bp.route("/kegiatan/<int:activity_id>", methods=["POST"])
 @roles_required(*EDITORS)
 def edit_activity(activity_id: int):
-    item = _activity_or_404(activity_id)
-    plan = db.session.get(Plan, item.plan_id)
+    item, plan = _activity_or_404(activity_id)
     form = _activity_form(plan, item)
     if form.validate_on_submit():
         try:
@@ -228,13 +250,13 @@ def edit_activity(activity_id: int):
         else:
             flash(_("The activity was saved."), "success")
             return redirect(url_for("monitoring_manage.activity", activity_id=item.id))
-    return _activity_page(item, form=form, status=422)
+    return _activity_page(item, plan, form=form, status=422)
 
 
 @bp.route("/kegiatan/<int:activity_id>/tonggak", methods=["POST"])
 @roles_required(*EDITORS)
 def add_milestone(activity_id: int):
-    item = _activity_or_404(activity_id)
+    item, plan = _activity_or_404(activity_id)
     form = MilestoneForm()
     if form.validate_on_submit():
         try:
@@ -250,7 +272,7 @@ def add_milestone(activity_id: int):
             show_error(form, error)
         else:
             return redirect(url_for("monitoring_manage.activity", activity_id=item.id))
-    return _activity_page(item, milestone_form=form, status=422)
+    return _activity_page(item, plan, milestone_form=form, status=422)
 
 
 def _indicator_or_404(indicator_id: int) -> Indicator:

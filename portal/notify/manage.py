@@ -70,7 +70,7 @@ def index():
     return render_template(
         "notify/manage/index.html",
         broadcasts=broadcasts.latest(),
-        counts=subscriptions.counts(),
+        counts={"channels": subscriptions.channel_counts()},
     )
 
 
@@ -233,9 +233,25 @@ def subscribers():
     return render_template(
         "notify/manage/subscribers.html",
         form=form,
-        counts=subscriptions.counts(),
-        consents=subscriptions.consents(),
+        counts={"topics": subscriptions.topic_counts()},
+        consents=_consent_rows(),
     ), status
+
+
+def _consent_rows() -> list[tuple]:
+    """The latest consents as the page shows them: (at, masked phone, what, how, topics),
+    the labels translated and the topics named once a page."""
+    topics = _translated(TOPICS)
+    actions = _translated(CONSENT_ACTIONS)
+    ways = _translated(CONSENT_WAYS)
+    named: dict[str, str] = {}
+    rows = []
+    for at, action, how, chosen, phone in subscriptions.consents():
+        text = named.get(chosen)
+        if text is None:
+            text = named[chosen] = ", ".join(topics.get(t, t) for t in chosen.split())
+        rows.append((at, mask_address(phone), actions[action], ways[how], text))
+    return rows
 
 
 # --- posters and flyers --------------------------------------------------------------------

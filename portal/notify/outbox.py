@@ -33,9 +33,10 @@ import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from portal.extensions import db
 from portal.files import open_private, private_dir
@@ -279,11 +280,31 @@ def send_due(senders: dict | None = None, limit: int = 200, now=None) -> dict[st
     return counts
 
 
-def recent(limit: int = 100, status: str | None = None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-    if status:
-        query = query.where(OutboxMessage.status == status)
-    return list(db.session.scalars(query))
+def recent(limit: int = 100, status: str | None = None) -> list:
+    """The latest messages (of one status when given), newest first, as rows of what the
+    outbox page shows: id, recipient, channel, subject, body, last_error, status,
+    attempts, created_at."""
+    params = {"limit": limit, "status": status} if status else {"limit": limit}
+    return db.session.execute(_recent_statement(bool(status)), params).all()
+
+
+@cache  # built once per process (with its cache key); the values are parameters
+def _recent_statement(by_status: bool):
+    m = OutboxMessage
+    query = select(
+        m.id,
+        m.recipient,
+        m.channel,
+        m.subject,
+        m.body,
+        m.last_error,
+        m.status,
+        m.attempts,
+        m.created_at,
+    )
+    if by_status:
+        query = query.where(m.status == bindparam("status"))
+    return query.order_by(m.id.desc()).limit(bindparam("limit"))
 
 
 def retry(message_id: int) -> bool:

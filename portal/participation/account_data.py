@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, bindparam, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
@@ -28,7 +38,7 @@ from portal.participation.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from portal.registry.residents import household_id_for
+from portal.registry.models import Membership
 
 FIELD_LABELS = {
     "ballot": _l("Ballot"),
@@ -48,41 +58,23 @@ FIELD_LABELS = {
 
 # The statements below are built once per process (with their cache keys); the
 # account's ids are parameters.
-@cache
-def _votes_statement(with_household: bool):
-    clause = and_(Ballot.per_household.is_(False), BallotVote.voter_key == bindparam("user_id"))
-    if with_household:
-        household = and_(
-            Ballot.per_household.is_(True), BallotVote.voter_key == bindparam("household_id")
-        )
-        clause = or_(clause, household)
-    return (
-        select(Ballot.question_id, Ballot.question_en, Ballot.per_household)
-        .join(BallotVote, BallotVote.ballot_id == Ballot.id)
-        .where(clause)
-        .order_by(Ballot.opens_at, Ballot.id)
-    )
 
 
 def votes(user: User) -> tuple[object, list[dict]]:
     """The ballots this account voted in (its own vote, or its household's)."""
-    household_id = household_id_for(user)
-    params = {"user_id": user.id}
-    if household_id is not None:
-        params["household_id"] = household_id
-    ballots = db.session.execute(_votes_statement(household_id is not None), params)
-    return _l("Votes (that you voted, never what)"), [
-        {
-            "ballot": localized(ballot, "question").text,
-            "voted_as": _l("Your household") if ballot.per_household else _l("You"),
-        }
-        for ballot in ballots
-    ]
+    return participation(user)[0]
 
 
-def _answer_text(question: SurveyQuestion, answer: SurveyAnswer, lang: str):
+def _vote_row(question_id: str, question_en: str | None, per_household, lang: str) -> dict:
+    # localized(ballot, "question").text, of the row's two columns.
+    text = question_en if lang == "en" and question_en else question_id or ""
+    return {"ballot": text, "voted_as": _l("Your household") if per_household else _l("You")}
+
+
+def _answer_text(question, answer, lang: str):
     if answer.choice is not None:
-        labels = question.choice_list(lang)
+        # SurveyQuestion.choice_list of the row's choices_id and choices_en.
+        labels = SurveyQuestion.choice_list(question, lang)
         return labels[answer.choice] if answer.choice < len(labels) else answer.choice
     return answer.number if answer.number is not None else answer.text
 
@@ -90,7 +82,18 @@ def _answer_text(question: SurveyQuestion, answer: SurveyAnswer, lang: str):
 @cache
 def _answers_statement():
     return (
-        select(Survey, SurveyResponse.created_at, SurveyQuestion, SurveyAnswer)
+        select(
+            Survey.title_id,
+            Survey.title_en,
+            SurveyResponse.created_at,
+            SurveyQuestion.text_id,
+            SurveyQuestion.text_en,
+            SurveyQuestion.choices_id,
+            SurveyQuestion.choices_en,
+            SurveyAnswer.choice,
+            SurveyAnswer.number,
+            SurveyAnswer.text,
+        )
         .join(SurveyResponse, SurveyResponse.survey_id == Survey.id)
         .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
         .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
@@ -105,27 +108,48 @@ def survey_answers(user: User) -> tuple[object, list[dict]]:
     rows = db.session.execute(_answers_statement(), {"user_id": user.id})
     return _l("Survey answers"), [
         {
-            "survey": localized(survey, "title").text,
-            "answered_on": created_at,
-            "question": localized(question, "text").text,
-            "answer": _answer_text(question, answer, lang),
+            "survey": localized(row, "title").text,
+            "answered_on": row.created_at,
+            "question": localized(row, "text").text,
+            "answer": _answer_text(row, row, lang),
         }
-        for survey, created_at, question, answer in rows
+        for row in rows
     ]
 
 
-# A resident's proposals, comments, supports and reported content: four sections read
-# in one statement, each part's rows in the order it was written.
-PROPOSALS, COMMENTS, SUPPORTS, FLAGS = 1, 2, 3, 4
+# A resident's votes, proposals, comments, supports and reported content: five sections
+# read in one statement, each part's rows in the order it was written (the votes in the
+# order of their ballots).
+VOTES, PROPOSALS, COMMENTS, SUPPORTS, FLAGS = 0, 1, 2, 3, 4
 
 
 @cache
-def _writings_statement():
+def _writings_statement(with_household: bool):
     def part(n: int):
         return literal_column(str(n)).label("part")
 
     user_id = bindparam("user_id")
+    own = and_(Ballot.per_household.is_(False), BallotVote.voter_key == user_id)
+    if with_household:
+        # The household the resident lives in now (registry.residents.household_id_for).
+        household = (
+            select(Membership.household_id)
+            .where(Membership.person_id == bindparam("person_id"), Membership.end_date.is_(None))
+            .limit(1)
+            .scalar_subquery()
+        )
+        own = or_(own, and_(Ballot.per_household.is_(True), BallotVote.voter_key == household))
     parts = union_all(
+        select(
+            part(VOTES),
+            Ballot.id,
+            Ballot.question_id.label("title"),
+            Ballot.opens_at.label("sort_at"),
+            Ballot.question_en.label("text"),
+            case((Ballot.per_household.is_(True), literal("h")), else_=null()).label("extra"),
+        )
+        .join(BallotVote, BallotVote.ballot_id == Ballot.id)
+        .where(own),
         select(
             part(PROPOSALS),
             Proposal.id,
@@ -163,7 +187,9 @@ def _writings_statement():
             null(),
         ).where(ContentFlag.user_id == user_id),
     ).subquery()
-    return select(parts).order_by(parts.c.part, parts.c.id)
+    # The votes by their ballots' opening (then id); the other parts by id.
+    by_opening = case((parts.c.part == VOTES, parts.c.sort_at), else_=null())
+    return select(parts).order_by(parts.c.part, by_opening, parts.c.id)
 
 
 FLAGGED = {"proposal": _l("A proposal"), "comment": _l("A comment")}
@@ -172,18 +198,39 @@ FLAGGED = {"proposal": _l("A proposal"), "comment": _l("A comment")}
 def writings(user: User) -> list[tuple[object, list[dict]]]:
     """The sections "Your proposals", "Your comments", "Proposals you support" and
     "Content you reported to the moderators"."""
-    found: dict[int, list[dict]] = {PROPOSALS: [], COMMENTS: [], SUPPORTS: [], FLAGS: []}
-    for part, _id, name, at, text, hidden in db.session.execute(
-        _writings_statement(), {"user_id": user.id}
+    return participation(user)[2:]
+
+
+def participation(user: User) -> list[tuple[object, list[dict]]]:
+    """Every section: the votes, the survey answers, then `writings`' four; in two
+    statements."""
+    with_household = bool(user.is_verified and user.person_id is not None)
+    params = {"user_id": user.id}
+    if with_household:
+        params["person_id"] = user.person_id
+    lang = current_lang()
+    found: dict[int, list[dict]] = {
+        VOTES: [],
+        PROPOSALS: [],
+        COMMENTS: [],
+        SUPPORTS: [],
+        FLAGS: [],
+    }
+    for part, _id, name, at, text, other in db.session.execute(
+        _writings_statement(with_household), params
     ):
-        if part in (PROPOSALS, COMMENTS):
-            row = {"proposal": name, "written_on": at, "text": text, "hidden_reason": hidden}
+        if part == VOTES:
+            row = _vote_row(name, text, other, lang)
+        elif part in (PROPOSALS, COMMENTS):
+            row = {"proposal": name, "written_on": at, "text": text, "hidden_reason": other}
         elif part == SUPPORTS:
             row = {"proposal": name, "supported_on": at}
         else:
             row = {"proposal": FLAGGED.get(name, name), "text": text, "flagged_on": at}
         found[part].append(row)
     return [
+        (_l("Votes (that you voted, never what)"), found[VOTES]),
+        survey_answers(user),
         (_l("Your proposals"), found[PROPOSALS]),
         (_l("Your comments"), found[COMMENTS]),
         (_l("Proposals you support"), found[SUPPORTS]),
@@ -192,6 +239,4 @@ def writings(user: User) -> list[tuple[object, list[dict]]]:
 
 
 def register() -> None:
-    for source in (votes, survey_answers):
-        register_data_source(source, FIELD_LABELS)
-    register_data_source(writings, FIELD_LABELS, sections=True)
+    register_data_source(participation, FIELD_LABELS, sections=True)

@@ -4,6 +4,8 @@ head and the BPD (auditors) read, and see the prices flagged over the reference.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import (
     Blueprint,
     abort,
@@ -16,6 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.i18n import current_lang
@@ -26,6 +30,7 @@ from portal.procurement.models import (
     PACKAGING,
     SUPPLIER_KINDS,
     SUPPLIER_STATUSES,
+    Purchase,
     PurchaseDelivery,
     Quote,
     Supplier,
@@ -58,15 +63,49 @@ def _none(label=None):
     return [(0, label or _("None"))]
 
 
+# The index's statements, built once per process: the newest purchases as plain rows
+# with their supplier's name and whether an ordered correction replaced them (the
+# supplier was loaded purchase by purchase), the flagged ones, the pending count.
+@cache
+def _index_statements():
+    correction = aliased(Purchase)
+    replaced = (
+        select(correction.id)
+        .where(correction.corrects_id == Purchase.id, correction.status == "ordered")
+        .exists()
+    )
+    purchases = (
+        select(
+            Purchase.id,
+            Purchase.title,
+            Purchase.status,
+            Purchase.corrects_id,
+            Purchase.total,
+            Supplier.name.label("supplier_name"),
+            replaced.label("superseded"),
+        )
+        .outerjoin(Supplier, Supplier.id == Purchase.supplier_id)
+        .order_by(Purchase.id.desc())
+        .limit(300)
+    )
+    flagged = (
+        select(Purchase.id, Purchase.title, Purchase.total, Purchase.price_reason)
+        .where(Purchase.price_flagged.is_(True))
+        .order_by(Purchase.id.desc())
+    )
+    pending = select(func.count()).select_from(Supplier).where(Supplier.status == "pending")
+    return purchases, flagged, pending
+
+
 @bp.route("/")
 @roles_required(*READERS)
 def index():
+    purchases, flagged, pending = _index_statements()
     return render_template(
         "procurement/manage/index.html",
-        purchases=services.list_purchases(),
-        flagged=services.flagged_purchases(),
-        pending=len(services.list_suppliers("pending")),
-        superseded=services.superseded_ids(),
+        purchases=db.session.execute(purchases).all(),
+        flagged=db.session.execute(flagged).all(),
+        pending=db.session.scalar(pending),
     )
 
 
@@ -198,10 +237,11 @@ def _round_choices():
 @bp.route("/pengemasan")
 @roles_required(*READERS)
 def packing(form=None):
+    rounds = _round_choices()  # once: the form's choices and the list's titles
     if form is None:
         form = forms.PackedBatchForm()
-        form.round_id.choices = forms.pairs(_none(_("Choose a round")) + _round_choices())
-    titles = dict(_round_choices())
+        form.round_id.choices = forms.pairs(_none(_("Choose a round")) + rounds)
+    titles = dict(rounds)
     return render_template(
         "procurement/manage/packing.html",
         batches=services.packed_batches(),

@@ -4,16 +4,20 @@ procurement staff area; each failed form comes back on the purchase page beside 
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased, defaultload, joinedload
 
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.procurement import forms, orders, services
 from portal.procurement.manage import staff_labels
-from portal.procurement.models import Purchase
+from portal.procurement.models import Purchase, PurchaseDelivery, Quote, Supplier
 from portal.roles import EDITORS, READERS, can
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -53,6 +57,44 @@ def purchase_create():
     return render_template("procurement/manage/purchase_form.html", form=form)
 
 
+# Built once per process (their cache keys cost more than running them on SQLite).
+@cache
+def _verified_statement():
+    return (
+        select(Supplier.id, Supplier.name)
+        .where(Supplier.status == "verified")
+        .order_by(Supplier.name, Supplier.id)
+    )
+
+
+def _verified() -> list:
+    """(id, name) of the verified suppliers, by name: what the forms' selects show."""
+    return db.session.execute(_verified_statement()).all()
+
+
+@cache
+def _purchase_statement():
+    """The purchase with whether an ordered correction replaced it and its supplier;
+    its lines, quotes and deliveries are lazy loads of the one purchase (cheaper than
+    selectin loads), the quotes with their suppliers joined and the deliveries with
+    all their returns in one more statement (they were read delivery by delivery)."""
+    correction = aliased(Purchase)
+    replaced = (
+        select(correction.id)
+        .where(correction.corrects_id == Purchase.id, correction.status == "ordered")
+        .exists()
+    )
+    return (
+        select(Purchase, replaced.label("superseded"))
+        .where(Purchase.id == bindparam("purchase_id"))
+        .options(
+            joinedload(Purchase.supplier),
+            defaultload(Purchase.quotes).joinedload(Quote.supplier),
+            defaultload(Purchase.deliveries).selectinload(PurchaseDelivery.returns),
+        )
+    )
+
+
 def _supplier_choices(rows, ids=None):
     if ids is not None:
         rows = [s for s in rows if s.id in ids]
@@ -70,14 +112,14 @@ def _line_form(purchase: Purchase, form=None):
 
 def _quote_form(form=None, suppliers=None):
     form = form or forms.QuoteForm()
-    suppliers = services.verified_suppliers() if suppliers is None else suppliers
+    suppliers = _verified() if suppliers is None else suppliers
     form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers))
     return form
 
 
 def _order_form(purchase: Purchase, form=None, suppliers=None):
     form = form or forms.OrderForm()
-    suppliers = services.verified_suppliers() if suppliers is None else suppliers
+    suppliers = _verified() if suppliers is None else suppliers
     quoted = {q.supplier_id for q in purchase.quotes}
     form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers, quoted))
     return form
@@ -88,7 +130,7 @@ def _delivery_form(purchase: Purchase, form=None, suppliers=None, points=None):
     form.line_id.choices = forms.pairs(
         [(0, _("Choose"))] + [(li.id, f"{li.name} ({li.unit})") for li in purchase.lines]
     )
-    suppliers = services.verified_suppliers() if suppliers is None else suppliers
+    suppliers = _verified() if suppliers is None else suppliers
     form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers))
     if points is None:
         points = services.round_points(purchase.round_id) if purchase.round_id else []
@@ -112,7 +154,7 @@ def _forms(purchase: Purchase, given: dict, points: list) -> dict:
     )
     if not can(current_user, "edit"):
         return shown
-    suppliers = services.verified_suppliers()
+    suppliers = _verified()
     if purchase.status == "draft":
         shown.update(
             line_form=_line_form(purchase, given.get("line_form")),
@@ -149,7 +191,10 @@ def _return_form(purchase: Purchase, form=None):
 @bp.route("/<int:purchase_id>")
 @roles_required(*READERS)
 def purchase(purchase_id: int, **given):
-    item = db.get_or_404(Purchase, purchase_id)
+    found = db.session.execute(_purchase_statement(), {"purchase_id": purchase_id}).first()
+    if found is None:
+        abort(404)
+    item, superseded = found
     total = sum(services.line_amount(li.quantity_milli, li.unit_price) for li in item.lines)
     method = services.required_method(total)
     lang = current_lang()
@@ -163,7 +208,7 @@ def purchase(purchase_id: int, **given):
         quotes_needed=services.quotes_needed(method),
         target=round_.title(lang) if round_ else services.need_title(item.need_id),
         points=dict(points),
-        superseded=item.id in services.superseded_ids(),
+        superseded=bool(superseded),
         button=EmptyForm(),
         **_forms(item, given, points),
     )

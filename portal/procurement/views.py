@@ -28,11 +28,12 @@ def _labels():
 @public
 def index():
     lang = current_lang()
-    rounds = [services.round_row(i) for i in services.round_ids()]
+    ids = services.round_ids()
+    found = services.round_rows(ids)  # one statement, not one per round
     return render_template(
         "procurement/index.html",
         years=services.years(),
-        rounds=[(r.id, r.title(lang)) for r in rounds if r is not None],
+        rounds=[(i, found[i].title(lang)) for i in ids if i in found],
         total=services.counted_total(),
     )
 
@@ -54,7 +55,7 @@ def year(year: int):
 @public
 def round_page(round_id: int):
     found = services.round_row(round_id)
-    if found is None or round_id not in services.round_ids():
+    if found is None or not services.round_listed(round_id):
         abort(404)
     return render_template(
         "procurement/summary.html",

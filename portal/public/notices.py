@@ -3,6 +3,8 @@ offered to the notify service; only what is published prints."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,11 +20,32 @@ from portal.public.models import Announcement, Meeting
 from portal.text import plain_excerpt
 
 
-def _titles(model, order) -> list[tuple[int, str]]:
-    items = db.session.scalars(
-        select(model).where(model.published.is_(True)).order_by(order).limit(100)
-    )
-    return [(item.id, str(localized(item, "title"))) for item in items]
+# The poster page lists each kind's published items by title: the id and the two
+# titles as plain rows, each statement built once per process (with its cache key).
+@cache
+def _titles_statement(kind: str):
+    model, order = {
+        "announcement": (Announcement, Announcement.published_at.desc()),
+        "meeting": (Meeting, Meeting.starts_at.desc()),
+        "programme": (
+            Programme,
+            (Programme.is_open.desc(), Programme.name_id),  # services.programmes()
+        ),
+    }[kind]
+    title = "name" if model is Programme else "title"
+    order = order if isinstance(order, tuple) else (order,)
+    query = select(
+        model.id,
+        getattr(model, f"{title}_id").label("title_id"),
+        getattr(model, f"{title}_en").label("title_en"),
+    ).where(model.published.is_(True))
+    query = query.order_by(*order)
+    return query if model is Programme else query.limit(100)
+
+
+def _titles(kind: str) -> list[tuple[int, str]]:
+    rows = db.session.execute(_titles_statement(kind))
+    return [(row.id, str(localized(row, "title"))) for row in rows]
 
 
 def announcement(item_id: int) -> hooks.PosterContent | None:
@@ -53,7 +76,8 @@ def meeting(item_id: int) -> hooks.PosterContent | None:
 
 
 def _programme_choices() -> list[tuple[int, str]]:
-    return [(p.id, str(localized(p, "name"))) for p in services.programmes()]
+    # The published programmes in services.programmes()' order.
+    return _titles("programme")
 
 
 def programme(item_id: int) -> hooks.PosterContent | None:
@@ -78,7 +102,7 @@ def register() -> None:
         "announcement",
         hooks.PosterProvider(
             label=_l("Announcements"),
-            choices=lambda: _titles(Announcement, Announcement.published_at.desc()),
+            choices=lambda: _titles("announcement"),
             content=announcement,
         ),
     )
@@ -86,7 +110,7 @@ def register() -> None:
         "meeting",
         hooks.PosterProvider(
             label=_l("Village meetings"),
-            choices=lambda: _titles(Meeting, Meeting.starts_at.desc()),
+            choices=lambda: _titles("meeting"),
             content=meeting,
         ),
     )

@@ -123,8 +123,13 @@ def _ip() -> str | None:
     return request.remote_addr
 
 
-def _household_or_404(household_id: int):
-    household = services.get_household(household_id)
+def _household_or_404(household_id: int, *, with_members: bool = False):
+    # A form shown (GET) that reads the members gets them with the household in one
+    # statement; a POST reads them when its service does, as before.
+    if with_members and request.method == "GET":
+        household = services.get_household_with_members(household_id)
+    else:
+        household = services.get_household(household_id)
     if household is None:
         abort(404)
     return household
@@ -249,7 +254,7 @@ def edit_household(household_id: int):
 @bp.route("/rumah-tangga/<int:household_id>/anggota-baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def add_person(household_id: int):
-    item = _household_or_404(household_id)
+    item = _household_or_404(household_id, with_members=True)
     form = PersonForm()
     if request.method == "GET" and item.head is not None:
         form.relation.data = "child"
@@ -263,7 +268,9 @@ def add_person(household_id: int):
                 flash(str(warning), "warning")
             return redirect(url_for("registry.household", household_id=item.id))
         show_error(form, errors)
-    return render_template("registry/person_form.html", form=form, person=None, household=item)
+    return render_template(
+        "registry/person_form.html", form=form, person=None, household_id=item.id
+    )
 
 
 @bp.route("/warga/<int:person_id>/ubah", methods=["GET", "POST"])
@@ -286,7 +293,11 @@ def edit_person(person_id: int):
             return redirect(url_for("registry.index"))
         show_error(form, errors)
     return render_template(
-        "registry/person_form.html", form=form, person=person, household=person.household
+        # Only the household's number is shown (the crumb): not read as a record.
+        "registry/person_form.html",
+        form=form,
+        person=person,
+        household_id=person.household_id,
     )
 
 
@@ -321,7 +332,7 @@ def move_person(person_id: int):
 @bp.route("/rumah-tangga/<int:household_id>/kepesertaan", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def add_enrolment(household_id: int):
-    item = _household_or_404(household_id)
+    item = _household_or_404(household_id, with_members=True)
     form = EnrolmentForm()
     form.programme.choices = choices(
         {
@@ -395,12 +406,17 @@ def warnings():
 @bp.route("/duplikat")
 @roles_required(*READERS)
 def duplicates():
-    return render_template("registry/duplicates.html", pairs=services.likely_duplicates(300))
+    return render_template("registry/duplicates.html", pairs=services.likely_duplicate_rows(300))
 
 
-def _pair_or_404(first: int, second: int) -> tuple[Person, Person]:
+def _pair_or_404(first: int, second: int, *, page: bool = False) -> tuple[Person, Person]:
     # Merged records are found too: their page says the pair is decided, not "not found".
-    a, b = db.session.get(Person, first), db.session.get(Person, second)
+    # The page reads both with their households in two statements; a decision reads
+    # them one by one (its service locks and reads them again).
+    if page:
+        a, b = services.pair_records(first, second)
+    else:
+        a, b = db.session.get(Person, first), db.session.get(Person, second)
     if a is None or b is None:
         abort(404)
     return a, b
@@ -422,11 +438,12 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
         "registry/duplicate_pair.html",
         a=a,
         b=b,
-        problem=services.pair_problem(a, b),
+        problem=services.pair_problem(a, b, decision),
         decision=decision,
         decided_by=decided_by.name if decided_by else None,
         likely=a.name_norm == b.name_norm and a.birth_date == b.birth_date,
-        enrolments={p.id: services.person_enrolments(p) for p in (a, b)},
+        # One record on both sides is read once.
+        enrolments={p.id: services.person_enrolments(p) for p in {a.id: a, b.id: b}.values()},
         merge_form=merge_form,
         different_form=different_form,
         posted=posted,
@@ -436,7 +453,7 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
 @bp.route("/duplikat/<int:first>/<int:second>")
 @roles_required(*READERS)
 def duplicate_pair(first: int, second: int):
-    a, b = _pair_or_404(first, second)
+    a, b = _pair_or_404(first, second, page=True)
     return _pair_page(a, b, MergeForm(prefix="merge"), NotDuplicateForm(prefix="different"))
 
 

@@ -216,12 +216,13 @@ def session_edit(session_id: int):
 
 
 def _session_page(ts, form=None, status=200):
+    places, queue = services.session_lists(ts.id)
     return (
         render_template(
             "training/manage/session.html",
             ts=ts,
-            places=services.participants(ts.id),
-            queue=services.waitlist(ts.id),
+            places=places,
+            queue=queue,
             form=form or OfficeSignUpForm(),
             action=ActionForm(),
         ),

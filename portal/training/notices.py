@@ -3,6 +3,8 @@ of its live places), and a course's poster and flyer."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -36,10 +38,18 @@ def phones(course_id: int) -> set[str]:
 
 
 def poster_choices() -> list[tuple[int, str]]:
-    courses = db.session.scalars(
-        select(Course).where(Course.published.is_(True)).order_by(Course.id.desc()).limit(100)
-    )
+    courses = db.session.execute(_poster_choices_statement())
     return [(c.id, str(localized(c, "title"))) for c in courses]
+
+
+@cache  # built once per process (with its cache key); the id and titles only
+def _poster_choices_statement():
+    return (
+        select(Course.id, Course.title_id, Course.title_en)
+        .where(Course.published.is_(True))
+        .order_by(Course.id.desc())
+        .limit(100)
+    )
 
 
 def poster(course_id: int) -> hooks.PosterContent | None:

@@ -29,6 +29,7 @@ from portal.csr.services.common import (
 )
 from portal.csr.services.companies import (
     company_for_user,
+    company_pledges_and_totals,
     company_pledges_page,
     company_summary,
     company_totals,
@@ -41,7 +42,13 @@ from portal.csr.services.companies import (
     set_logo,
     verify_company,
 )
-from portal.csr.services.deliveries import own_pledge, record_delivery, staff_pledges, status_counts
+from portal.csr.services.deliveries import (
+    own_pledge,
+    pledge_history,
+    record_delivery,
+    staff_pledges,
+    status_counts,
+)
 from portal.csr.services.needs import (
     NEED_FIELDS,
     OPTIONAL_TEXTS,
@@ -105,6 +112,7 @@ __all__ = [
     "board",
     "change_status",
     "company_for_user",
+    "company_pledges_and_totals",
     "company_pledges_page",
     "company_summary",
     "company_totals",
@@ -122,6 +130,7 @@ __all__ = [
     "normalize_code",
     "open_needs",
     "own_pledge",
+    "pledge_history",
     "progress_both",
     "progress_for",
     "progress_of",

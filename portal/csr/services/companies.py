@@ -204,34 +204,66 @@ def public_company(company_id: int) -> Company | None:
 
 
 @cache
-def _company_pledges(public: bool):
-    """A company's pledges, newest first (offers only when not `public`), and how many:
-    built once per process, the company as a parameter."""
+def _company_pledges(public: bool, deliveries: bool = True):
+    """A company's pledges, newest first (offers only when not `public`; with their
+    deliveries when asked), how many, and the four columns `company_summary` sums of
+    each: built once per process, the company as a parameter."""
     where = [Pledge.company_id == bindparam("company_id")]
     if public:
         where.append(Pledge.status != "offered")
+    # The company is the one given (in the session): not joined to every pledge.
+    options = [lazyload(Pledge.company)]
+    if deliveries:
+        options.append(selectinload(Pledge.deliveries))
     rows = (
         select(Pledge)
         .where(*where)
-        # The company is the one given (in the session): not joined to every pledge.
-        .options(selectinload(Pledge.deliveries), lazyload(Pledge.company))
+        .options(*options)
         .order_by(Pledge.created_at.desc(), Pledge.id.desc())
     )
-    return rows, select(func.count()).select_from(Pledge).where(*where)
+    summed = select(Pledge.status, Pledge.value, Pledge.delivered, Pledge.amount).where(*where)
+    return rows, select(func.count()).select_from(Pledge).where(*where), summed
 
 
 def company_pledges_page(
-    company: Company, *, public: bool, page: int, per_page: int = PARTNER_PAGE_SIZE
+    company: Company,
+    *,
+    public: bool,
+    page: int,
+    per_page: int = PARTNER_PAGE_SIZE,
+    deliveries: bool = True,
 ):
     """One page of what a company pledged, newest first (offers only for itself and
-    staff): a Flask-SQLAlchemy Pagination, empty past the end."""
-    rows, count = _company_pledges(public)
+    staff; each pledge's deliveries loaded unless `deliveries` is false): a
+    Flask-SQLAlchemy Pagination, empty past the end."""
+    rows, count, _summed = _company_pledges(public, deliveries)
     params = {"company_id": company.id}
     pagination = db.paginate(
         rows.params(params), page=page, per_page=per_page, error_out=False, count=False
     )
     pagination.total = db.session.scalar(count, params)
     return pagination
+
+
+def company_pledges_and_totals(
+    company: Company,
+    *,
+    public: bool,
+    page: int,
+    per_page: int = PARTNER_PAGE_SIZE,
+    deliveries: bool = True,
+):
+    """`company_pledges_page` and `company_totals` in two statements (and the
+    deliveries'): how many pledges and their sums from one read of four columns."""
+    rows, _count, summed = _company_pledges(public, deliveries)
+    params = {"company_id": company.id}
+    pagination = db.paginate(
+        rows.params(params), page=page, per_page=per_page, error_out=False, count=False
+    )
+    # Every pledge the page counts (all but offers when public): COUNTED are among them.
+    found = db.session.execute(summed, params).all()
+    pagination.total = len(found)
+    return pagination, company_summary(found)
 
 
 def company_summary(pledges: Iterable) -> dict[str, int]:

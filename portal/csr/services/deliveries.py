@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import (
+    Boolean,
+    Date,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from portal.audit.services import record
 from portal.csr import uploads
-from portal.csr.models import Company, Delivery, Need, Pledge
+from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent
 from portal.csr.services.common import DELIVERABLE, STAFF_EDITORS, CsrError, new_code
 from portal.csr.services.pledges import _event, _lock_pledge, _positive, _require_role
 from portal.database import write_transaction
@@ -141,6 +154,96 @@ def _settle_status(pledge: Pledge, total: int) -> str:
             .execution_options(synchronize_session=False)
         )
     return to_status
+
+
+class HistoryEvent(NamedTuple):
+    """A pledge's step, as the history shows it."""
+
+    at: object
+    from_status: str | None
+    to_status: str
+    amount: int | None
+    actor_name: str | None
+    note: str | None
+
+
+class HistoryDelivery(NamedTuple):
+    """A delivery of a pledge, as the history shows it."""
+
+    id: int
+    delivered_on: date
+    amount: int
+    beyond_target: bool
+    note: str | None
+    recorded_by_name: str | None
+    attachment_file: str | None
+
+
+class PledgeHistory(NamedTuple):
+    events: list[HistoryEvent]
+    deliveries: list[HistoryDelivery]
+
+
+def pledge_history(pledge_id: int) -> PledgeHistory:
+    """A pledge's steps and deliveries, each in the order recorded, in one statement
+    (`Pledge.events` and `Pledge.deliveries` were two lazy loads)."""
+    events: list[HistoryEvent] = []
+    deliveries: list[HistoryDelivery] = []
+    for (
+        kind,
+        id_,
+        at,
+        day,
+        before,
+        after,
+        amount,
+        name,
+        note,
+        beyond,
+        attachment,
+    ) in db.session.execute(_history_statement(), {"pledge_id": pledge_id}):
+        if kind == 0:
+            events.append(HistoryEvent(at, before, after, amount, name, note))
+        else:
+            deliveries.append(
+                HistoryDelivery(id_, day, amount, bool(beyond), note, name, attachment)
+            )
+    return PledgeHistory(events, deliveries)
+
+
+@cache  # built once per process (with its cache key); the pledge as a parameter
+def _history_statement():
+    pledge_id = bindparam("pledge_id")
+    no_text = cast(null(), String)
+    parts = union_all(
+        select(
+            literal_column("0").label("kind"),
+            PledgeEvent.id.label("id"),
+            PledgeEvent.at.label("at"),
+            cast(null(), Date).label("day"),
+            PledgeEvent.from_status.label("from_status"),
+            PledgeEvent.to_status.label("to_status"),
+            PledgeEvent.amount.label("amount"),
+            PledgeEvent.actor_name.label("name"),
+            PledgeEvent.note.label("note"),
+            cast(null(), Boolean).label("beyond_target"),
+            no_text.label("attachment_file"),
+        ).where(PledgeEvent.pledge_id == pledge_id),
+        select(
+            literal_column("1"),
+            Delivery.id,
+            null(),
+            Delivery.delivered_on,
+            no_text,
+            no_text,
+            Delivery.amount,
+            Delivery.recorded_by_name,
+            Delivery.note,
+            Delivery.beyond_target,
+            Delivery.attachment_file,
+        ).where(Delivery.pledge_id == pledge_id),
+    ).subquery()
+    return select(parts).order_by(parts.c.kind, parts.c.id)
 
 
 def own_pledge(company: Company | None, pledge_id: int) -> Pledge | None:

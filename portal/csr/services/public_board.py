@@ -8,6 +8,7 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import Float, bindparam, case, cast, extract, func, select
+from sqlalchemy.orm import joinedload
 
 from portal.csr.models import Company, Need, Pledge
 from portal.csr.services.common import CONFIRMED, COUNTED
@@ -231,11 +232,18 @@ def board(
     return BoardPage(items, page, pages, len(rows), len(other), done)
 
 
-def published_need(need_id: int) -> Need | None:
-    """A need shown on the board, or None (drafts look absent)."""
-    return db.session.scalars(
-        select(Need).where(Need.id == need_id, Need.published.is_(True))
-    ).first()
+def published_need(need_id: int, *, with_links: bool = False) -> Need | None:
+    """A need shown on the board, or None (drafts look absent); `with_links`: with its
+    programme and ballot in the same statement (the need's page shows them)."""
+    return db.session.scalars(_published_need_statement(with_links), {"need_id": need_id}).first()
+
+
+@cache  # built once per process (with its cache key); the need as a parameter
+def _published_need_statement(with_links: bool):
+    stmt = select(Need).where(Need.id == bindparam("need_id"), Need.published.is_(True))
+    if with_links:
+        stmt = stmt.options(joinedload(Need.programme), joinedload(Need.ballot))
+    return stmt
 
 
 def open_needs() -> list[Need]:

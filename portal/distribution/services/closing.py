@@ -110,8 +110,12 @@ def _figures_statements():
     return by_status, paid
 
 
-def reconciliation(round_id: int, *, with_due: bool = True) -> Reconciliation:
-    """The round's figures as they are now (the ledger's `due` only `with_due`)."""
+def reconciliation(
+    round_id: int, *, with_due: bool = True, names: dict | None = None
+) -> Reconciliation:
+    """The round's figures as they are now (the ledger's `due` only `with_due`); a page
+    that holds the round's `ledger_names` passes them (their keys are the balances'
+    points and items, two statements fewer)."""
     by_status, paid_stmt = _figures_statements()
     values = {"round_id": round_id}
     statuses, budgeted = {}, 0
@@ -120,7 +124,14 @@ def reconciliation(round_id: int, *, with_due: bool = True) -> Reconciliation:
         if status != "cancelled":
             budgeted += int(cash_due or 0)
     paid = db.session.scalar(paid_stmt, values)
-    return Reconciliation(balances(round_id, with_due=with_due), budgeted, int(paid or 0), statuses)
+    ids = (
+        {}
+        if names is None
+        else {"point_ids": list(names["points"]), "item_ids": list(names["items"])}
+    )
+    return Reconciliation(
+        balances(round_id, with_due=with_due, **ids), budgeted, int(paid or 0), statuses
+    )
 
 
 def close_round(round_id: int, *, actor, ip: str | None = None) -> int:

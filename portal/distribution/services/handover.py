@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal import uploads
 from portal.accounts.models import User
@@ -134,8 +135,27 @@ def find_by_code(round_id: int, point_id: int, text: str | None) -> Entitlement:
     return _check_place(found, round_id, point_id)
 
 
-def entitlement_at(round_id: int, point_id: int, entitlement_id: int) -> Entitlement:
-    return _check_place(db.session.get(Entitlement, entitlement_id), round_id, point_id)
+@cache
+def _shown_entitlement_statement():
+    return (
+        select(Entitlement)
+        .where(Entitlement.id == bindparam("entitlement_id"))
+        .options(joinedload(Entitlement.collector), joinedload(Entitlement.alternate))
+    )
+
+
+def entitlement_at(
+    round_id: int, point_id: int, entitlement_id: int, *, with_people: bool = False
+) -> Entitlement:
+    """The entitlement at this round and point; `with_people` loads its collector and
+    alternate in the same statement (the officer's page shows them)."""
+    if with_people:
+        found = db.session.scalar(
+            _shown_entitlement_statement(), {"entitlement_id": entitlement_id}
+        )
+    else:
+        found = db.session.get(Entitlement, entitlement_id)
+    return _check_place(found, round_id, point_id)
 
 
 def search(round_id: int, point_id: int, text: str) -> list[Entitlement]:
@@ -192,16 +212,20 @@ def collected_message(handover: Handover):
     )
 
 
-def handovers_of(entitlement_id: int) -> list[Handover]:
-    """An entitlement's handovers by attempt, each with its void (if any) loaded."""
-    return list(
-        db.session.scalars(
-            select(Handover)
-            .where(Handover.entitlement_id == entitlement_id)
-            .options(selectinload(Handover.void))
-            .order_by(Handover.attempt)
-        )
+@cache
+def _handovers_statement():
+    return (
+        select(Handover)
+        .where(Handover.entitlement_id == bindparam("entitlement_id"))
+        .options(joinedload(Handover.void))
+        .order_by(Handover.attempt)
     )
+
+
+def handovers_of(entitlement_id: int) -> list[Handover]:
+    """An entitlement's handovers by attempt, each with its void (if any) loaded in the
+    same statement."""
+    return list(db.session.scalars(_handovers_statement(), {"entitlement_id": entitlement_id}))
 
 
 def live_of(handovers: list[Handover]) -> Handover | None:

@@ -121,21 +121,28 @@ def _sums_statement():
     return (
         select(
             *keys,
-            func.count(),
+            func.coalesce(func.sum(case((live, 1), else_=0)), 0),
             func.coalesce(func.sum(got), 0),
-            func.coalesce(func.sum(Entitlement.cash_due), 0),
-            func.coalesce(func.sum(Entitlement.cash_paid), 0),
+            func.coalesce(func.sum(case((live, Entitlement.cash_due), else_=0)), 0),
+            func.coalesce(func.sum(case((live, Entitlement.cash_paid), else_=0)), 0),
+            func.coalesce(func.sum(case((Entitlement.status == "cancelled", 1), else_=0)), 0),
         )
-        .where(Entitlement.round_id == bindparam("round_id"), live)
+        .where(Entitlement.round_id == bindparam("round_id"))
         .group_by(*keys)
     )
 
 
-def _sums(round_id: int) -> list[tuple]:
+def _sums(round_id: int) -> tuple[list[tuple], int]:
     """(rw, rt, point_id, due, collected, cash due, cash paid) of a round's live
-    entitlements, one row per RT and point: the whole, the RTs and the points are
-    summed from these (one scan of the round instead of three)."""
-    return db.session.execute(_sums_statement(), {"round_id": round_id}).all()
+    entitlements, one row per RT and point, and how many were cancelled: the whole,
+    the RTs and the points are summed from these (one scan of the round instead of
+    four). A group with only cancelled entitlements has no row."""
+    rows, cancelled = [], 0
+    for *row, gone in db.session.execute(_sums_statement(), {"round_id": round_id}):
+        cancelled += int(gone or 0)
+        if row[3]:  # live entitlements in the group
+            rows.append(row)
+    return rows, cancelled
 
 
 @cache
@@ -149,13 +156,6 @@ def _lines_statement():
         .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
         .where(EntitlementLine.round_id == bindparam("round_id"), Entitlement.status != "cancelled")
         .group_by(EntitlementLine.item_id)
-    )
-
-
-@cache
-def _cancelled_statement():
-    return select(func.count()).where(
-        Entitlement.round_id == bindparam("round_id"), Entitlement.status == "cancelled"
     )
 
 
@@ -174,7 +174,8 @@ def _first_none(value):
 def progress(round_: DistributionRound) -> Progress:
     """Collected of due for the whole round, per RT/RW, per point and per item."""
     total, by_rt, by_point = [0, 0, 0, 0], {}, {}
-    for rw, rt, point_id, *numbers in _sums(round_.id):
+    sums, cancelled = _sums(round_.id)
+    for rw, rt, point_id, *numbers in sums:
         _add(by_rt, (rw, rt), numbers)
         _add(by_point, point_id, numbers)
         for i, n in enumerate(numbers):
@@ -194,5 +195,5 @@ def progress(round_: DistributionRound) -> Progress:
     for item in round_.items:
         due_milli, delivered = lines.get(item.id, (0, 0))
         result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))
-    result.cancelled = db.session.scalar(_cancelled_statement(), {"round_id": round_.id})
+    result.cancelled = cancelled
     return result

@@ -37,15 +37,21 @@ from portal.lists.services.objections import (
     objections_open,
     period_objections,
 )
-from portal.lists.services.periods import get_period, list_periods, save_period
+from portal.lists.services.periods import (
+    get_period,
+    get_period_with_programme,
+    period_rows,
+    save_period,
+)
 from portal.lists.services.rule_checks import RuleCheck, active_count, rule_check
 from portal.lists.services.self_checks import Due, open_for_objection, self_check
 from portal.lists.services.versions import (
     PlaceTotal,
     current_lists,
     get_version,
+    latest_published,
     latest_version,
-    latest_versions,
+    latest_version_counted,
     publish,
     published_periods,
     totals,
@@ -75,12 +81,14 @@ __all__ = [
     "entries_query",
     "file_objection",
     "get_period",
+    "get_period_with_programme",
     "get_version",
     "latest_approval",
     "latest_decision",
+    "latest_published",
     "latest_version",
-    "latest_versions",
-    "list_periods",
+    "latest_version_counted",
+    "period_rows",
     "objections_open",
     "open_for_objection",
     "parse_attendees",

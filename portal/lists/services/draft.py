@@ -23,18 +23,6 @@ from portal.row_pages import counted_page
 CHUNK = 1000
 
 
-def households_by_id(ids: list[int]) -> dict[int, Household]:
-    """The households `ids` (without their members: `recipient_names` gives the names),
-    one statement a chunk, even for none."""
-    found: dict[int, Household] = {}
-    for start in range(0, max(len(ids), 1), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        found.update(
-            (h.id, h) for h in db.session.scalars(select(Household).where(Household.id.in_(chunk)))
-        )
-    return found
-
-
 def recipient_names(household_ids: list[int]) -> dict[int, str]:
     """`recipient_name` of each household, from plain rows of its members (a page of
     the working list loaded every member as an ORM object only for this): one statement
@@ -114,7 +102,7 @@ def _fits_composition(period: ListPeriod, members: list[scoring.Member]) -> bool
     return True
 
 
-def draft_candidate_ids(period: ListPeriod) -> list[int]:
+def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
     """The ids of the households the programme's rules propose for the period, in RW/RT
     order.
 
@@ -128,34 +116,33 @@ def draft_candidate_ids(period: ListPeriod) -> list[int]:
 
     Plain rows, no ORM object: the households' ids in order, then their members'
     birth date, disability and status a chunk of households at a time, so that a
-    district's 250,000 households are drawn in seconds.
+    district's 250,000 households are drawn in seconds. `own_enrolments`: the
+    enrolment ids of this list's entries, when the caller has read them.
     """
     aid_type = period.programme.aid_type
-    stmt = select(Household.id).where(Household.need_level.in_(period.need_levels))
-    if period.rule_max_desil:
-        stmt = stmt.where(Household.desil.is_not(None), Household.desil <= period.rule_max_desil)
-    if period.rule_aid_fit and aid_type != "other":
-        stmt = stmt.where(Household.aid_types.like(f"% {aid_type} %"))
-    stmt = stmt.order_by(Household.rw, Household.rt, Household.id)
-    own = db.session.scalars(
-        select(ListEntry.enrolment_id).where(
-            ListEntry.period_id == period.id, ListEntry.enrolment_id.is_not(None)
-        )
-    ).all()
+    aid_fit = bool(period.rule_aid_fit and aid_type != "other")
+    stmt = _candidates_statement(bool(period.rule_max_desil), aid_fit)
+    if own_enrolments is None:
+        own_enrolments = db.session.scalars(_own_enrolments_statement(), {"period_id": period.id})
     covered = (
-        covered_households(aid_type, period.starts_on, period.ends_on, ignore_enrolments=own)
+        covered_households(
+            aid_type, period.starts_on, period.ends_on, ignore_enrolments=list(own_enrolments)
+        )
         if period.rule_not_covered
         else set()
     )
-    ids = [hid for hid in db.session.scalars(stmt) if hid not in covered]
+    values = {
+        "levels": period.need_levels,
+        "max_desil": period.rule_max_desil,
+        "aid_like": f"% {aid_type} %",
+    }
+    ids = [hid for hid in db.session.scalars(stmt, values) if hid not in covered]
     out = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         members: dict[int, list[scoring.Member]] = {hid: [] for hid in chunk}
         for hid, born, disability, status in db.session.execute(
-            select(Person.household_id, Person.birth_date, Person.disability, Person.status).where(
-                Person.household_id.in_(chunk), Person.merged_into_id.is_(None)
-            )
+            _candidate_members_statement(), {"ids": chunk}
         ):
             members[hid].append(
                 scoring.Member(
@@ -166,6 +153,33 @@ def draft_candidate_ids(period: ListPeriod) -> list[int]:
             )
         out.extend(hid for hid in chunk if _fits_composition(period, members[hid]))
     return out
+
+
+@cache
+def _candidates_statement(with_desil: bool, with_aid_fit: bool):
+    """The households of the need levels `levels` (and desil at most `max_desil`, and
+    fitting the aid `aid_like`, when the rules ask), in RW/RT order: built once a kind
+    of rule."""
+    stmt = select(Household.id).where(Household.need_level.in_(bindparam("levels", expanding=True)))
+    if with_desil:
+        stmt = stmt.where(Household.desil.is_not(None), Household.desil <= bindparam("max_desil"))
+    if with_aid_fit:
+        stmt = stmt.where(Household.aid_types.like(bindparam("aid_like")))
+    return stmt.order_by(Household.rw, Household.rt, Household.id)
+
+
+@cache
+def _own_enrolments_statement():
+    return select(ListEntry.enrolment_id).where(
+        ListEntry.period_id == bindparam("period_id"), ListEntry.enrolment_id.is_not(None)
+    )
+
+
+@cache
+def _candidate_members_statement():
+    return select(Person.household_id, Person.birth_date, Person.disability, Person.status).where(
+        Person.household_id.in_(bindparam("ids", expanding=True)), Person.merged_into_id.is_(None)
+    )
 
 
 def _age(born: date | None, day: date) -> int | None:

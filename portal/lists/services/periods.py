@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from functools import cache
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record, snapshot
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
-from portal.lists.models import COMPOSITIONS, ListPeriod
+from portal.lists.models import COMPOSITIONS, ListPeriod, ListVersion
 from portal.lists.services.common import APPROVED_FIELDS, PERIOD_FIELDS, ListError, _touch
 from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS
@@ -18,13 +20,47 @@ def get_period(period_id: int) -> ListPeriod | None:
     return db.session.get(ListPeriod, period_id)
 
 
-def list_periods() -> list[ListPeriod]:
-    return list(
-        db.session.scalars(
-            select(ListPeriod)
-            .options(selectinload(ListPeriod.programme))
-            .order_by(ListPeriod.starts_on.desc(), ListPeriod.id.desc())
+def get_period_with_programme(period_id: int) -> ListPeriod | None:
+    """The period with its programme in the same statement (for pages that read both)."""
+    return db.session.scalar(_with_programme_statement(), {"period_id": period_id})
+
+
+@cache
+def _with_programme_statement():
+    return (
+        select(ListPeriod)
+        .options(joinedload(ListPeriod.programme))
+        .where(ListPeriod.id == bindparam("period_id"))
+    )
+
+
+def period_rows() -> list:
+    """What the staff list of periods shows, newest first: each
+    period's id, title and dates, its programme's name and its newest version's number
+    (None when unpublished), in one statement built once (were three: the periods,
+    their programmes, their newest versions)."""
+    return db.session.execute(_period_rows_statement()).all()
+
+
+@cache
+def _period_rows_statement():
+    newest = (
+        select(func.max(ListVersion.number))
+        .where(ListVersion.period_id == ListPeriod.id)
+        .correlate(ListPeriod)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            ListPeriod.id,
+            ListPeriod.title_id,
+            ListPeriod.starts_on,
+            ListPeriod.ends_on,
+            Programme.name_id.label("programme_name"),
+            newest.label("version_number"),
         )
+        .join(Programme, Programme.id == ListPeriod.programme_id)
+        .order_by(ListPeriod.starts_on.desc(), ListPeriod.id.desc())
     )
 
 

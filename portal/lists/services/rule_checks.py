@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, func, select
 
 from portal.extensions import db
 from portal.lists.models import ListEntry, ListPeriod
-from portal.lists.services.draft import (
-    draft_candidate_ids,
-    households_by_id,
-    recipient_names,
-)
-from portal.registry.models import Household
+from portal.lists.services.draft import CHUNK, _name_of, draft_candidate_ids
+from portal.registry.models import Household, Person
+
+
+@dataclass(frozen=True, slots=True)
+class ShownHousehold:
+    """What the rule check shows of a household."""
+
+    id: int
+    rt: int
+    rw: int | None
+    need_level: str | None
+    desil: int | None
+
+    @property
+    def rt_rw(self) -> str:
+        return Household.rt_rw.fget(self)
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedEntry:
+    """An entry on the list that the rules would not propose now."""
+
+    household_id: int
+    source: str
+    household: ShownHousehold
 
 
 @dataclass(frozen=True)
@@ -24,10 +44,10 @@ class RuleCheck:
     change the list one household at a time, each with a written reason."""
 
     # On the list, but the rules would not propose the household now.
-    unmatched: list[ListEntry]
+    unmatched: list[UnmatchedEntry]
     # Proposed by the rules, not on the list (a household taken off earlier included:
     # `taken_off` holds their ids, so staff see it was a decision).
-    missing: list[Household]
+    missing: list[ShownHousehold]
     taken_off: frozenset[int]
     # household id -> the name on the list (recipient_name), for those shown.
     names: dict[int, str]
@@ -40,23 +60,71 @@ class RuleCheck:
 def rule_check(period: ListPeriod) -> RuleCheck:
     """Compare the working list with `draft_candidate_ids` (the programme's rules now).
 
-    The rules are applied to plain rows (draft_candidate_ids); only the households the
-    page shows (the differences) are loaded, and their names come from plain rows
-    (`recipient_names`), not from every member as an object."""
-    proposed_ids = draft_candidate_ids(period)
+    The rules are applied to plain rows (draft_candidate_ids); the entries are plain
+    rows too (their enrolments are the list's own, which the rules do not count as
+    other aid); only the households the page shows (the differences) are read, with
+    their members' names, in one statement (`recipient_name` over plain rows)."""
+    entries = db.session.execute(_entries_statement(), {"period_id": period.id}).all()
+    own = [e.enrolment_id for e in entries if e.enrolment_id is not None]
+    proposed_ids = draft_candidate_ids(period, own_enrolments=own)
     proposed = set(proposed_ids)
-    entries = list(db.session.scalars(select(ListEntry).where(ListEntry.period_id == period.id)))
     listed = {e.household_id for e in entries if e.active}
-    unmatched = [e for e in entries if e.active and e.household_id not in proposed]
+    unmatched_rows = [e for e in entries if e.active and e.household_id not in proposed]
     missing_ids = [hid for hid in proposed_ids if hid not in listed]
-    shown_ids = [e.household_id for e in unmatched] + missing_ids
-    shown = households_by_id(shown_ids)
-    for e in unmatched:
-        set_committed_value(e, "household", shown[e.household_id])
+    shown, names = _shown_households([e.household_id for e in unmatched_rows] + missing_ids)
+    unmatched = [
+        UnmatchedEntry(e.household_id, e.source, shown[e.household_id]) for e in unmatched_rows
+    ]
     unmatched.sort(key=lambda e: (e.household.rw or 0, e.household.rt or 0, e.household_id))
     missing = [shown[hid] for hid in missing_ids]
     taken_off = frozenset(e.household_id for e in entries if not e.active)
-    return RuleCheck(unmatched, missing, taken_off, recipient_names(shown_ids))
+    return RuleCheck(unmatched, missing, taken_off, names)
+
+
+def _shown_households(ids: list[int]) -> tuple[dict[int, ShownHousehold], dict[int, str]]:
+    """The households `ids` and their recipient names: one statement a chunk (households
+    joined to their members' rows), even for none."""
+    shown: dict[int, ShownHousehold] = {}
+    members: dict[int, list] = {}
+    for start in range(0, max(len(ids), 1), CHUNK):
+        for row in db.session.execute(_shown_statement(), {"ids": ids[start : start + CHUNK]}):
+            if row.household_id not in shown:
+                shown[row.household_id] = ShownHousehold(
+                    row.household_id, row.rt, row.rw, row.need_level, row.desil
+                )
+                members[row.household_id] = []
+            if row.id is not None:
+                members[row.household_id].append(row)
+    return shown, {hid: _name_of(people) for hid, people in members.items()}
+
+
+@cache
+def _entries_statement():
+    return select(
+        ListEntry.household_id, ListEntry.active, ListEntry.source, ListEntry.enrolment_id
+    ).where(ListEntry.period_id == bindparam("period_id"))
+
+
+@cache
+def _shown_statement():
+    return (
+        select(
+            Household.id.label("household_id"),
+            Household.rt,
+            Household.rw,
+            Household.need_level,
+            Household.desil,
+            Person.id,
+            Person.name,
+            Person.relation,
+            Person.status,
+            Person.birth_date,
+            Person.merged_into_id,
+        )
+        .outerjoin(Person, Person.household_id == Household.id)
+        .where(Household.id.in_(bindparam("ids", expanding=True)))
+        .order_by(Household.id, Person.id)
+    )
 
 
 def active_count(period: ListPeriod) -> int:

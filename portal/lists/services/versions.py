@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -40,22 +41,52 @@ def latest_version(period: ListPeriod) -> ListVersion | None:
     )
 
 
-def latest_versions(periods: list[ListPeriod]) -> dict[int, ListVersion | None]:
-    """period id -> its newest version (or None), for many periods in one statement."""
+def latest_version_counted(period_id: int) -> tuple[ListVersion | None, int]:
+    """The period's newest version (as `latest_version`, with its decision and
+    approval) and how many versions the period has: one statement, built once."""
+    row = db.session.execute(_latest_counted_statement(), {"period_id": period_id}).first()
+    return (row[0], row[1]) if row else (None, 0)
+
+
+@cache
+def _latest_counted_statement():
+    counted = (
+        select(func.count())
+        .where(ListVersion.period_id == bindparam("period_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(ListVersion, counted)
+        .where(ListVersion.period_id == bindparam("period_id"))
+        .order_by(ListVersion.number.desc())
+        .limit(1)
+        .options(*_with_decision())
+    )
+
+
+def latest_published(period_id: int) -> tuple[ListPeriod | None, ListVersion | None]:
+    """The period and its newest version (None, None when either is missing): one
+    statement built once, for pages that need no more of the version."""
+    row = db.session.execute(_latest_published_statement(), {"period_id": period_id}).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+@cache
+def _latest_published_statement():
     newest = (
-        select(ListVersion.period_id, func.max(ListVersion.number).label("number"))
-        .where(ListVersion.period_id.in_([p.id for p in periods]))
-        .group_by(ListVersion.period_id)
-        .subquery()
+        select(func.max(ListVersion.number))
+        .where(ListVersion.period_id == ListPeriod.id)
+        .correlate(ListPeriod)
+        .scalar_subquery()
     )
-    found = db.session.scalars(
-        select(ListVersion).join(
-            newest,
-            (ListVersion.period_id == newest.c.period_id) & (ListVersion.number == newest.c.number),
+    return (
+        select(ListPeriod, ListVersion)
+        .join(
+            ListVersion,
+            (ListVersion.period_id == ListPeriod.id) & (ListVersion.number == newest),
         )
+        .where(ListPeriod.id == bindparam("period_id"))
     )
-    by_period = {v.period_id: v for v in found}
-    return {p.id: by_period.get(p.id) for p in periods}
 
 
 def get_version(period: ListPeriod, number: int) -> ListVersion | None:
@@ -76,16 +107,31 @@ def version_rows(version: ListVersion) -> list[ListVersionRow]:
     )
 
 
-def version_page(version: ListVersion, page: int, per_page: int) -> list[ListVersionRow]:
-    """One page of a version's rows, in board order (only that page is loaded)."""
-    return list(
-        db.session.scalars(
-            select(ListVersionRow)
-            .where(ListVersionRow.version_id == version.id)
-            .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.masked_name)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+def version_page(version: ListVersion, page: int, per_page: int) -> list:
+    """One page of a version's rows, in board order (only that page is read): plain
+    rows of what the board shows (id, masked name, RT/RW), not records."""
+    values = {"version_id": version.id, "limit": per_page, "offset": (page - 1) * per_page}
+    return [
+        BoardRow(row.id, row.masked_name, ListVersionRow.rt_rw.fget(row))
+        for row in db.session.execute(_version_page_statement(), values)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    id: int
+    masked_name: str
+    rt_rw: str
+
+
+@cache
+def _version_page_statement():
+    return (
+        select(ListVersionRow.id, ListVersionRow.masked_name, ListVersionRow.rt, ListVersionRow.rw)
+        .where(ListVersionRow.version_id == bindparam("version_id"))
+        .order_by(ListVersionRow.rw, ListVersionRow.rt, ListVersionRow.masked_name)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
 
 
@@ -235,33 +281,43 @@ class PlaceTotal:
 
 def totals(version: ListVersion, amount: int | None) -> list[PlaceTotal]:
     """Households (and cash, when the period has an amount) per RT/RW."""
-    rows = db.session.execute(
-        select(ListVersionRow.rt, ListVersionRow.rw, func.count())
-        .where(ListVersionRow.version_id == version.id)
-        .group_by(ListVersionRow.rw, ListVersionRow.rt)
-        .order_by(ListVersionRow.rw, ListVersionRow.rt)
-    )
+    rows = db.session.execute(_totals_statement(), {"version_id": version.id})
     return [PlaceTotal(rt, rw, n, n * amount if amount is not None else None) for rt, rw, n in rows]
 
 
+@cache
+def _totals_statement():
+    return (
+        select(ListVersionRow.rt, ListVersionRow.rw, func.count())
+        .where(ListVersionRow.version_id == bindparam("version_id"))
+        .group_by(ListVersionRow.rw, ListVersionRow.rt)
+        .order_by(ListVersionRow.rw, ListVersionRow.rt)
+    )
+
+
 def published_periods() -> list[tuple[ListPeriod, ListVersion]]:
-    """Every period with a published version, newest first, with its latest version."""
+    """Every period with a published version, newest first, with its latest version
+    (and the period's programme, joined): one statement, built once."""
+    return [(p, v) for p, v in db.session.execute(_published_statement())]
+
+
+@cache
+def _published_statement():
     latest = (
         select(ListVersion.period_id, func.max(ListVersion.number).label("n"))
         .group_by(ListVersion.period_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(ListPeriod, ListVersion)
         .join(latest, latest.c.period_id == ListPeriod.id)
         .join(
             ListVersion,
             (ListVersion.period_id == ListPeriod.id) & (ListVersion.number == latest.c.n),
         )
-        .options(selectinload(ListPeriod.programme))
+        .options(joinedload(ListPeriod.programme))
         .order_by(ListPeriod.starts_on.desc(), ListPeriod.id.desc())
     )
-    return [(p, v) for p, v in db.session.execute(stmt)]
 
 
 def current_lists(today: date | None = None) -> list[tuple[ListPeriod, ListVersion]]:

@@ -6,8 +6,9 @@ summarised only from five answers and never a count under five."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
@@ -70,10 +71,32 @@ def evaluation_years() -> list[int]:
     return [this_year, this_year - 1, this_year - 2]
 
 
-def get_evaluation(kind: str, ref: int) -> Evaluation | None:
-    return db.session.scalar(
-        select(Evaluation).where(Evaluation.kind == kind, Evaluation.ref == ref)
+@cache
+def _evaluation_statement():
+    return select(Evaluation).where(
+        Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref")
     )
+
+
+def get_evaluation(kind: str, ref: int) -> Evaluation | None:
+    return db.session.scalar(_evaluation_statement(), {"kind": kind, "ref": ref})
+
+
+@cache
+def _open_survey_statement():
+    return select(Evaluation.survey_id).where(
+        Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref")
+    )
+
+
+def open_linked_survey(kind: str, ref: int):
+    """The survey an evaluation links while it is open, else None (the public round
+    page's link to it: the survey's summary is not needed for that)."""
+    survey_id = db.session.scalar(_open_survey_statement(), {"kind": kind, "ref": ref})
+    if survey_id is None:
+        return None
+    survey = participation_queries.survey(survey_id)
+    return survey if survey is not None and survey.status == "open" else None
 
 
 def rounds_asking(survey_id: int) -> list[int]:

@@ -61,8 +61,13 @@ def indicator_list() -> list:
     return db.session.execute(_dashboard_statements()[0]).all()
 
 
+@cache
+def _indicator_statement():
+    return select(Indicator).where(Indicator.code == bindparam("code"))
+
+
 def get_indicator(code: str) -> Indicator | None:
-    return db.session.scalar(select(Indicator).where(Indicator.code == code))
+    return db.session.scalar(_indicator_statement(), {"code": code})
 
 
 def save_indicator(data: dict, *, actor) -> Indicator:

@@ -49,20 +49,31 @@ def audience_kinds() -> dict[str, object]:
     return kinds
 
 
+def _fixed_options() -> list[tuple[str, str]]:
+    return [("topic", str(_l("Everyone subscribed to the topic"))), ("rt", str(_l("Some RTs")))]
+
+
+def _kind_options(kind: str, provider) -> list[tuple[str, str]]:
+    return [(f"{kind}:{i}", f"{provider.label}: {label}") for i, label in provider.choices()]
+
+
 def audience_options() -> list[tuple[str, str]]:
     """Every audience as one option: "topic", "rt", and "<kind>:<id>" for each choice of
     a registered audience ("Households of a recipient list: BLT 2026, version 1")."""
-    options = [("topic", str(_l("Everyone subscribed to the topic"))), ("rt", str(_l("Some RTs")))]
+    options = _fixed_options()
     for kind, provider in hooks.audiences().items():
-        options += [
-            (f"{kind}:{i}", f"{provider.label}: {label}") for i, label in provider.choices()
-        ]
+        options += _kind_options(kind, provider)
     return options
 
 
 def describe(broadcast: Broadcast) -> str:
-    """Who a broadcast reaches, in words."""
-    for value, label in audience_options():
+    """Who a broadcast reaches, in words: its option of `audience_options`, looked for
+    among the fixed ones and its own kind's only (another kind's values cannot match)."""
+    options = _fixed_options()
+    provider = hooks.audiences().get(broadcast.audience)
+    if provider is not None and broadcast.audience not in ("topic", "rt"):
+        options += _kind_options(broadcast.audience, provider)
+    for value, label in options:
         if value == broadcast.audience or value == f"{broadcast.audience}:{broadcast.audience_ref}":
             return label + (f" ({broadcast.areas})" if broadcast.audience == "rt" else "")
     return broadcast.audience

@@ -18,7 +18,7 @@ from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.phones import normalise_phone
@@ -280,20 +280,26 @@ def _consents_statement():
 
 def counts() -> dict:
     """Active subscribers by topic and by channel (for staff)."""
-    from sqlalchemy import func
+    return {"topics": topic_counts(), "channels": channel_counts()}
 
+
+def topic_counts() -> dict[str, int]:
+    """Active subscribers by topic (the subscribers page)."""
+    return dict(db.session.execute(_count_statements()[0]).all())
+
+
+def channel_counts() -> dict[str, int]:
+    """Active subscribers by channel (the broadcasts page)."""
+    return dict(db.session.execute(_count_statements()[1]).all())
+
+
+@cache
+def _count_statements():
     active = Subscriber.status == "active"
-    by_topic = dict(
-        db.session.execute(
-            select(TopicChoice.topic, func.count())
-            .join(Subscriber, Subscriber.id == TopicChoice.subscriber_id)
-            .where(active)
-            .group_by(TopicChoice.topic)
-        ).all()
+    return (
+        select(TopicChoice.topic, func.count())
+        .join(Subscriber, Subscriber.id == TopicChoice.subscriber_id)
+        .where(active)
+        .group_by(TopicChoice.topic),
+        select(Subscriber.channel, func.count()).where(active).group_by(Subscriber.channel),
     )
-    by_channel = dict(
-        db.session.execute(
-            select(Subscriber.channel, func.count()).where(active).group_by(Subscriber.channel)
-        ).all()
-    )
-    return {"topics": by_topic, "channels": by_channel}

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from portal import spreadsheet
 from portal.accounts.models import User
@@ -214,35 +227,72 @@ class QuestionSummary:
         return round(count * 100 / self.answered) if self.answered else 0
 
 
+# The parts of `_summary_statement`'s rows.
+_NUMBERS, _ANSWERED, _CHOICES = 0, 1, 2
+
+
+@cache  # built once per process (with its cache key); the questions as a parameter
+def _summary_statement():
+    """Per question, in one statement: number statistics (part 0: min, max, mean), how
+    many responses answered it (part 1), and the count of each choice (part 2)."""
+    a = SurveyAnswer
+    qids = a.question_id.in_(bindparam("qids", expanding=True))
+    no_number = cast(null(), Integer)
+    return union_all(
+        select(
+            literal_column(str(_NUMBERS)).label("part"),
+            a.question_id,
+            no_number.label("choice"),
+            no_number.label("n"),
+            func.min(a.number).label("lo"),
+            func.max(a.number).label("hi"),
+            func.avg(a.number).label("mean"),
+        )
+        .where(qids, a.number.is_not(None))
+        .group_by(a.question_id),
+        select(
+            literal_column(str(_ANSWERED)),
+            a.question_id,
+            null(),
+            func.count(func.distinct(a.response_id)),
+            null(),
+            null(),
+            null(),
+        )
+        .where(qids)
+        .group_by(a.question_id),
+        select(
+            literal_column(str(_CHOICES)),
+            a.question_id,
+            a.choice,
+            func.count(),
+            null(),
+            null(),
+            null(),
+        )
+        .where(qids, a.choice.is_not(None))
+        .group_by(a.question_id, a.choice),
+    )
+
+
 def survey_summary(survey: Survey) -> list[QuestionSummary]:
     """Per question: how many answered, counts per choice, number statistics, and the
-    latest short texts. Three grouped queries, whatever the number of questions."""
+    latest short texts. One grouped statement, whatever the number of questions (and
+    one a text question)."""
     qids = [q.id for q in survey.questions]
-    answered = dict(
-        db.session.execute(
-            select(SurveyAnswer.question_id, func.count(func.distinct(SurveyAnswer.response_id)))
-            .where(SurveyAnswer.question_id.in_(qids))
-            .group_by(SurveyAnswer.question_id)
-        ).all()
-    )
-    choices = db.session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.choice, func.count())
-        .where(SurveyAnswer.question_id.in_(qids), SurveyAnswer.choice.is_not(None))
-        .group_by(SurveyAnswer.question_id, SurveyAnswer.choice)
-    ).all()
-    numbers = {
-        qid: {"min": lo, "max": hi, "mean": avg}
-        for qid, lo, hi, avg in db.session.execute(
-            select(
-                SurveyAnswer.question_id,
-                func.min(SurveyAnswer.number),
-                func.max(SurveyAnswer.number),
-                func.avg(SurveyAnswer.number),
-            )
-            .where(SurveyAnswer.question_id.in_(qids), SurveyAnswer.number.is_not(None))
-            .group_by(SurveyAnswer.question_id)
-        )
-    }
+    answered: dict[int, int] = {}
+    choices = []
+    numbers = {}
+    if qids:
+        for part, qid, choice, n, lo, hi, avg in db.session.execute(
+            _summary_statement(), {"qids": qids}
+        ):
+            if part == _NUMBERS:
+                numbers[qid] = {"min": lo, "max": hi, "mean": avg}
+            elif part == _ANSWERED:
+                answered[qid] = n
+            else:
+                choices.append((qid, choice, n))
     out = []
     for q in survey.questions:
         summary = QuestionSummary(q, answered.get(q.id, 0))

@@ -30,6 +30,7 @@ from portal.procurement.services.public import (
     counted_total,
     data_rows,
     round_ids,
+    round_listed,
     summary,
     years,
 )
@@ -64,6 +65,7 @@ from portal.procurement.services.targets import (
     round_items,
     round_points,
     round_row,
+    round_rows,
     rounds,
 )
 
@@ -103,9 +105,11 @@ __all__ = [
     "remove_line",
     "required_method",
     "round_ids",
+    "round_listed",
     "round_items",
     "round_points",
     "round_row",
+    "round_rows",
     "rounds",
     "save_supplier",
     "set_reference_price",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import extract, select
+from sqlalchemy import bindparam, extract, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.extensions import db
 from portal.procurement.models import (
@@ -69,23 +71,48 @@ class Summary:
         return round(kept * 100 / self.spend)
 
 
+# Built once per process (with their cache keys), the round or year as parameters.
+@cache
+def _purchases_statement(by_round: bool, by_year: bool):
+    """Counted purchases with their supplier (joined) and lines (a second statement):
+    ordered, and not replaced by an ordered correction."""
+    correction = aliased(Purchase)
+    replaced = select(correction.corrects_id).where(
+        correction.corrects_id.is_not(None), correction.status == "ordered"
+    )
+    stmt = (
+        select(Purchase)
+        .where(Purchase.status == "ordered", Purchase.id.not_in(replaced))
+        .options(joinedload(Purchase.supplier), selectinload(Purchase.lines))
+        .order_by(Purchase.id)
+    )
+    if by_round:
+        stmt = stmt.where(Purchase.round_id == bindparam("round_id"))
+    if by_year:
+        stmt = stmt.where(extract("year", Purchase.ordered_on) == bindparam("year"))
+    return stmt
+
+
 def _purchases(*, round_id: int | None = None, year: int | None = None) -> list[Purchase]:
-    stmt = select(Purchase).where(Purchase.status == "ordered")
-    if round_id is not None:
-        stmt = stmt.where(Purchase.round_id == round_id)
-    if year is not None:
-        stmt = stmt.where(extract("year", Purchase.ordered_on) == year)
-    gone = superseded_ids()
-    return [p for p in db.session.scalars(stmt.order_by(Purchase.id)) if p.id not in gone]
+    stmt = _purchases_statement(round_id is not None, year is not None)
+    values = {"round_id": round_id, "year": year}
+    return list(db.session.scalars(stmt, {k: v for k, v in values.items() if v is not None}))
+
+
+@cache
+def _batches_statement(by_round: bool, by_year: bool):
+    stmt = select(PackedBatch)
+    if by_round:
+        stmt = stmt.where(PackedBatch.round_id == bindparam("round_id"))
+    if by_year:
+        stmt = stmt.where(extract("year", PackedBatch.packed_on) == bindparam("year"))
+    return stmt
 
 
 def _batches(*, round_id: int | None = None, year: int | None = None) -> list[PackedBatch]:
-    stmt = select(PackedBatch)
-    if round_id is not None:
-        stmt = stmt.where(PackedBatch.round_id == round_id)
-    if year is not None:
-        stmt = stmt.where(extract("year", PackedBatch.packed_on) == year)
-    return list(db.session.scalars(stmt))
+    stmt = _batches_statement(round_id is not None, year is not None)
+    values = {"round_id": round_id, "year": year}
+    return list(db.session.scalars(stmt, {k: v for k, v in values.items() if v is not None}))
 
 
 def summary(*, round_id: int | None = None, year: int | None = None) -> Summary:
@@ -153,6 +180,23 @@ def round_ids() -> list[int]:
         )
     ) | set(db.session.scalars(select(PackedBatch.round_id)))
     return sorted(found, reverse=True)
+
+
+@cache
+def _round_listed_statement():
+    round_id = bindparam("round_id")
+    purchases = (
+        select(Purchase.id)
+        .where(Purchase.status == "ordered", Purchase.round_id == round_id)
+        .exists()
+    )
+    batches = select(PackedBatch.id).where(PackedBatch.round_id == round_id).exists()
+    return select(or_(purchases, batches))
+
+
+def round_listed(round_id: int) -> bool:
+    """Whether the round is among `round_ids()` (one statement)."""
+    return bool(db.session.scalar(_round_listed_statement(), {"round_id": round_id}))
 
 
 def data_rows(*, round_id: int | None = None, year: int | None = None) -> list[dict]:

@@ -10,6 +10,7 @@ from portal.distribution.queries import (  # noqa: F401 - re-exported for procur
     round_items,
     round_points,
     round_row,
+    round_rows,
     rounds,
 )
 

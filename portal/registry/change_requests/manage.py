@@ -61,7 +61,7 @@ def index():
     )
 
 
-def _detail(item: ChangeRequest, refuse_form=None, status: int = 200):
+def _detail(item: ChangeRequest, refuse_form=None, status: int = 200, resident_locale=False):
     household = item.household
     view_household(household, actor=_me(), ip=request.remote_addr)
     concerns = services.aid_concerns(item.household_id, item.kind, item.person_id)
@@ -72,7 +72,7 @@ def _detail(item: ChangeRequest, refuse_form=None, status: int = 200):
         concerns=concerns,
         accept_form=EmptyForm(),
         refuse_form=refuse_form or RefuseForm(),
-        resident_locale=_resident_locale(item),
+        resident_locale=(_resident_locale(item) if resident_locale is False else resident_locale),
     )
     return page, status
 
@@ -87,7 +87,10 @@ def _resident_locale(item: ChangeRequest) -> str | None:
 @bp.route("/<int:request_id>")
 @roles_required(*READERS)
 def detail(request_id: int):
-    return _detail(_request_or_404(request_id))
+    item, resident_locale = services.staff_request(request_id)
+    if item is None:
+        abort(404)
+    return _detail(item, resident_locale=resident_locale)
 
 
 @bp.route("/<int:request_id>/terima", methods=["POST"])
@@ -150,11 +153,13 @@ def choose_kind(household_id: int):
     household = db.session.get(Household, household_id)
     if household is None:
         abort(404)
+    items = services.household_requests(household.id)
     return render_template(
         "registry/change_requests/manage/choose.html",
         household=household,
-        items=services.household_requests(household.id),
-        open_count=services.open_count(household.id),
+        items=items,
+        # Every request of the household is in the list: its open ones are counted there.
+        open_count=sum(1 for item in items if item.status == "open"),
     )
 
 

@@ -67,14 +67,17 @@ def uploaded(form) -> list[bytes]:
 @roles_required(*RESIDENTS)
 def index():
     """The household's record, its requests, and what can be asked."""
-    household = _household()
+    # The page shows the members (the record): read with the household.
+    household = services.resident_household_with_members(current_user._get_current_object())
     if household is None:
         return _not_verified()
+    requests = services.household_requests(household.id)
     return render_template(
         "registry/change_requests/index.html",
         household=household,
-        requests=services.household_requests(household.id),
-        open_count=services.open_count(household.id),
+        requests=requests,
+        # Every request of the household is in the list: its open ones are counted there.
+        open_count=sum(1 for item in requests if item.status == "open"),
     )
 
 

@@ -7,15 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
+from portal.programmes.models import Programme
 from portal.registry.models import (
     DUPLICATE_DECISIONS,
     DuplicateDecision,
@@ -47,12 +48,15 @@ class DuplicatePair:
 def _decided_pairs(ids: set[int]) -> set[tuple[int, int]]:
     if not ids:
         return set()
-    rows = db.session.execute(
-        select(DuplicateDecision.person_a_id, DuplicateDecision.person_b_id).where(
-            DuplicateDecision.person_a_id.in_(ids)
-        )
-    )
+    rows = db.session.execute(_decided_statement(), {"ids": list(ids)})
     return {(a, b) for a, b in rows}
+
+
+@functools.cache
+def _decided_statement() -> Select:
+    return select(DuplicateDecision.person_a_id, DuplicateDecision.person_b_id).where(
+        DuplicateDecision.person_a_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def _pairs(people: list[Person], limit: int) -> list[DuplicatePair]:
@@ -83,6 +87,12 @@ def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
     return _pairs(list(db.session.scalars(_namesake_statements()[0])), limit)
 
 
+def likely_duplicate_rows(limit: int = 500) -> list[DuplicatePair]:
+    """`likely_duplicates(limit)` as pairs of rows of what the list shows of each person
+    (id, name, NIK, birth date, household), not whole records."""
+    return _pairs(list(db.session.execute(_namesake_statements()[2])), limit)
+
+
 def likely_duplicate_count(limit: int = 500) -> int:
     """`len(likely_duplicates(limit))`, from three columns of each person instead of
     whole records (the warnings page shows only the count)."""
@@ -90,12 +100,12 @@ def likely_duplicate_count(limit: int = 500) -> int:
 
 
 @functools.cache
-def _namesake_statements() -> tuple[Select, Select]:
-    """The people sharing a name and a birth date with someone not merged, as records and
-    as (id, name_norm, birth_date) rows, built once. The names and dates are grouped over
-    all records, merged ones too: that reads only the index on both columns (leaving the
-    merged out there reads every row); a name whose others are merged is one person
-    here, and `_pairs()` makes no pair of one."""
+def _namesake_statements() -> tuple[Select, Select, Select]:
+    """The people sharing a name and a birth date with someone not merged, as records,
+    as (id, name_norm, birth_date) rows and as rows of what the list shows, built once.
+    The names and dates are grouped over all records, merged ones too: that reads only
+    the index on both columns (leaving the merged out there reads every row); a name
+    whose others are merged is one person here, and `_pairs()` makes no pair of one."""
     key = (
         select(Person.name_norm, Person.birth_date)
         .where(Person.birth_date.is_not(None))
@@ -115,7 +125,18 @@ def _namesake_statements() -> tuple[Select, Select]:
             .order_by(Person.name_norm, Person.id)
         )
 
-    return namesakes(Person), namesakes(Person.id, Person.name_norm, Person.birth_date)
+    return (
+        namesakes(Person),
+        namesakes(Person.id, Person.name_norm, Person.birth_date),
+        namesakes(
+            Person.id,
+            Person.name_norm,
+            Person.birth_date,
+            Person.name,
+            Person.nik,
+            Person.household_id,
+        ),
+    )
 
 
 def duplicates_of(household: Household) -> list[DuplicatePair]:
@@ -158,11 +179,16 @@ def decision_for(a: Person, b: Person) -> DuplicateDecision | None:
     )
 
 
-def pair_problem(a: Person, b: Person):
-    """Why nobody can decide on this pair now (a message for the reader), or None."""
+_UNREAD = object()
+
+
+def pair_problem(a: Person, b: Person, decision=_UNREAD):
+    """Why nobody can decide on this pair now (a message for the reader), or None.
+    `decision`: the pair's decision when the caller has read it already."""
     if a.id == b.id:
         return _l("Both sides are the same record: there is nothing to decide.")
-    decision = decision_for(a, b)
+    if decision is _UNREAD:
+        decision = decision_for(a, b)
     if decision is not None:
         return _l(
             "This pair has already been decided: %(decision)s.",
@@ -209,36 +235,73 @@ def view_pair(a: Person, b: Person, *, actor, ip: str | None = None) -> None:
 
 def person_enrolments(person: Person) -> dict[str, list]:
     """The village and national enrolments that name this person, and those of their
-    household as a whole, oldest first (for comparing two records)."""
-    village = [Enrolment.person_id == person.id]
-    national = [ExternalEnrolment.person_id == person.id]
-    if person.household_id is not None:
-        village.append(
-            and_(Enrolment.person_id.is_(None), Enrolment.household_id == person.household_id)
+    household as a whole, oldest first (for comparing two records): rows of what the
+    comparison shows (`programme` is the village programme's name or the national
+    programme's code; its period; `person_id`), from one statement built once (were
+    two, and a third for the village programmes)."""
+    # Without a household, `household_id = NULL` matches nothing: only the person's own.
+    values = {"person_id": person.id, "household_id": person.household_id}
+    found: dict[str, list] = {"village": [], "national": []}
+    for row in db.session.execute(_enrolments_statement(), values):
+        found["national" if row.national else "village"].append(row)
+    return found
+
+
+@functools.cache
+def _enrolments_statement():
+    person_id, household_id = bindparam("person_id"), bindparam("household_id")
+    village = (
+        select(
+            literal(0).label("national"),
+            Programme.name_id.label("programme"),
+            Enrolment.period_start,
+            Enrolment.period_end,
+            Enrolment.person_id,
+            Enrolment.id,
         )
-        national.append(
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .where(
+            or_(
+                Enrolment.person_id == person_id,
+                and_(Enrolment.person_id.is_(None), Enrolment.household_id == household_id),
+            )
+        )
+    )
+    national = select(
+        literal(1).label("national"),
+        ExternalEnrolment.programme_code.label("programme"),
+        ExternalEnrolment.period_start,
+        ExternalEnrolment.period_end,
+        ExternalEnrolment.person_id,
+        ExternalEnrolment.id,
+    ).where(
+        or_(
+            ExternalEnrolment.person_id == person_id,
             and_(
                 ExternalEnrolment.person_id.is_(None),
-                ExternalEnrolment.household_id == person.household_id,
-            )
+                ExternalEnrolment.household_id == household_id,
+            ),
         )
-    return {
-        "village": list(
-            db.session.scalars(
-                select(Enrolment)
-                .where(or_(*village))
-                .options(selectinload(Enrolment.programme))
-                .order_by(Enrolment.period_start, Enrolment.id)
-            )
-        ),
-        "national": list(
-            db.session.scalars(
-                select(ExternalEnrolment)
-                .where(or_(*national))
-                .order_by(ExternalEnrolment.period_start, ExternalEnrolment.id)
-            )
-        ),
-    }
+    )
+    both = union_all(village, national).subquery()
+    return select(both).order_by(both.c.national, both.c.period_start, both.c.id)
+
+
+def pair_records(first: int, second: int) -> tuple[Person | None, Person | None]:
+    """The two person records (merged ones too) with their households and the
+    households' members (the comparison page names each household's head): two
+    statements, not one a record, a household and a household's members."""
+    found = {p.id: p for p in db.session.scalars(_pair_statement(), {"ids": list({first, second})})}
+    return found.get(first), found.get(second)
+
+
+@functools.cache
+def _pair_statement() -> Select:
+    return (
+        select(Person)
+        .where(Person.id.in_(bindparam("ids", expanding=True)))
+        .options(joinedload(Person.household).selectinload(Household.members))
+    )
 
 
 def decide_not_duplicate(

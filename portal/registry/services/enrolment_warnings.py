@@ -38,6 +38,20 @@ def stale_enrolments(household_id: int | None = None, today: date | None = None)
     """
     today = today or village_today()
     out: list[StaleEnrolment] = []
+    village, national = _stale_statements(household_id is not None)
+    params = {"today": today, "household_id": household_id}
+    for pid, name, status, hid, programme, named in db.session.execute(village, params):
+        out.append(StaleEnrolment(pid, name, status, hid, programme, named is None))
+    for pid, name, status, hid, code, named in db.session.execute(national, params):
+        out.append(StaleEnrolment(pid, name, status, hid, code, named is None))
+    return out
+
+
+@functools.cache
+def _stale_statements(one_household: bool):
+    """stale_enrolments' two statements (for every household or the one
+    `household_id`), built once; `today` a parameter."""
+    today = bindparam("today", type_=Date)
     not_alive = and_(Person.status.in_(NOT_LIVING), Person.merged_into_id.is_(None))
     village = (
         select(
@@ -86,14 +100,10 @@ def stale_enrolments(household_id: int | None = None, today: date | None = None)
         )
         .where(not_alive, _active(ExternalEnrolment, today))
     )
-    if household_id is not None:
-        village = village.where(Person.household_id == household_id)
-        national = national.where(Person.household_id == household_id)
-    for pid, name, status, hid, programme, named in db.session.execute(village.order_by(Person.id)):
-        out.append(StaleEnrolment(pid, name, status, hid, programme, named is None))
-    for pid, name, status, hid, code, named in db.session.execute(national.order_by(Person.id)):
-        out.append(StaleEnrolment(pid, name, status, hid, code, named is None))
-    return out
+    if one_household:
+        village = village.where(Person.household_id == bindparam("household_id"))
+        national = national.where(Person.household_id == bindparam("household_id"))
+    return village.order_by(Person.id), national.order_by(Person.id)
 
 
 @dataclass(frozen=True)
@@ -261,38 +271,47 @@ def covered_households(
     list is not being covered by another).
     """
     codes = [code for code, (kind, _label) in NATIONAL_PROGRAMMES.items() if kind == aid_type]
-    covered = set(
-        db.session.scalars(
-            select(Enrolment.household_id)
-            .join(Programme, Programme.id == Enrolment.programme_id)
-            .where(
-                Programme.aid_type == aid_type,
-                Enrolment.period_start <= end,
-                or_(Enrolment.period_end.is_(None), Enrolment.period_end >= start),
-                Enrolment.id.not_in(list(ignore_enrolments)),
-            )
-        )
-    )
+    village, national = _covered_statements()
+    values = {"aid_type": aid_type, "start": start, "end": end}
+    covered = set(db.session.scalars(village, {**values, "ignore": list(ignore_enrolments)}))
     if codes:
-        hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
         covered.update(
             hid
-            for hid in db.session.scalars(
-                select(hh)
-                .select_from(ExternalEnrolment)
-                .outerjoin(Person, Person.id == ExternalEnrolment.person_id)
-                .where(
-                    ExternalEnrolment.programme_code.in_(codes),
-                    ExternalEnrolment.period_start <= end,
-                    or_(
-                        ExternalEnrolment.period_end.is_(None),
-                        ExternalEnrolment.period_end >= start,
-                    ),
-                )
-            )
+            for hid in db.session.scalars(national, {**values, "codes": codes})
             if hid is not None
         )
     return covered
+
+
+@functools.cache
+def _covered_statements():
+    """covered_households' two statements, built once (the values as parameters)."""
+    start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
+    village = (
+        select(Enrolment.household_id)
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .where(
+            Programme.aid_type == bindparam("aid_type"),
+            Enrolment.period_start <= end,
+            or_(Enrolment.period_end.is_(None), Enrolment.period_end >= start),
+            Enrolment.id.not_in(bindparam("ignore", expanding=True)),
+        )
+    )
+    hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
+    national = (
+        select(hh)
+        .select_from(ExternalEnrolment)
+        .outerjoin(Person, Person.id == ExternalEnrolment.person_id)
+        .where(
+            ExternalEnrolment.programme_code.in_(bindparam("codes", expanding=True)),
+            ExternalEnrolment.period_start <= end,
+            or_(
+                ExternalEnrolment.period_end.is_(None),
+                ExternalEnrolment.period_end >= start,
+            ),
+        )
+    )
+    return village, national
 
 
 def nik_mismatches(limit: int = 200) -> list:

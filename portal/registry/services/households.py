@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.audit.models import AuditEntry
 from portal.audit.services import record, snapshot
@@ -24,6 +26,21 @@ from portal.registry.validation import check_kk, clean_number
 
 def get_household(household_id: int) -> Household | None:
     return db.session.get(Household, household_id)
+
+
+def get_household_with_members(household_id: int) -> Household | None:
+    """The household and its members in one statement (built once)."""
+    found = db.session.scalars(_with_members_statement(), {"household_id": household_id})
+    return found.unique().one_or_none()
+
+
+@cache
+def _with_members_statement():
+    return (
+        select(Household)
+        .where(Household.id == bindparam("household_id"))
+        .options(joinedload(Household.members))
+    )
 
 
 def _record_views(object_type: str, ids, actor, ip: str | None) -> None:

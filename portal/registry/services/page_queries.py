@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.registry.models import Enrolment, ExternalEnrolment, Household, Membership, Person
 
@@ -19,7 +19,9 @@ def _statements() -> dict[str, Select]:
     return {
         "household": select(Household)
         .where(Household.id == household_id)
-        .options(joinedload(Household.members), selectinload(Household.kk_history)),
+        # Both collections joined (a household has a few members and KK numbers): one
+        # statement, not a second for the KK history.
+        .options(joinedload(Household.members), joinedload(Household.kk_history)),
         "village": select(Enrolment)
         .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(member_ids)))
         .options(joinedload(Enrolment.programme))

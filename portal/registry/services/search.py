@@ -245,9 +245,15 @@ def search_households(filters: Filters, page: int = 1, per_page: int = 25):
     """A page of households for the staff search (a Flask-SQLAlchemy Pagination of
     `HouseholdRow`s: the columns the list shows, not whole records); their members'
     names and counts come from `member_summaries`."""
-    stmt = search_query(filters)
+    if _unfiltered(filters):
+        # The list as it first opens: its statements are built once (see _every_household).
+        stmt, listed, count = _every_household()
+    else:
+        stmt = search_query(filters)
+        listed = stmt.with_only_columns(*_LISTED)
+        count = None
     pagination = paginate_rows(
-        stmt.with_only_columns(*_LISTED),
+        listed,
         page=page,
         per_page=per_page,
         count=False,
@@ -258,13 +264,42 @@ def search_households(filters: Filters, page: int = 1, per_page: int = 25):
         # second query on most searches as the operator types a name.
         pagination.total = len(pagination.items)
     else:
-        found = stmt.options(lazyload("*")).order_by(None).subquery()
-        pagination.total = db.session.scalar(select(func.count()).select_from(found))
+        if count is None:
+            found = stmt.options(lazyload("*")).order_by(None).subquery()
+            count = select(func.count()).select_from(found)
+        pagination.total = db.session.scalar(count)
     return pagination
 
 
-def programmes_for_filter() -> list[Programme]:
-    return list(db.session.scalars(select(Programme).order_by(Programme.name_id)))
+def _unfiltered(filters: Filters) -> bool:
+    """No filter narrows search_query (every household, in RW/RT order)."""
+    return not (
+        (filters.q or "").strip()
+        or filters.rt is not None
+        or filters.rw is not None
+        or filters.need_level
+        or filters.aid_type
+        or filters.programme_id
+    )
+
+
+@cache
+def _every_household():
+    """search_query with no filter, its listed columns and its count, built once."""
+    stmt = search_query(Filters(), today=date.min)  # no filter: the day is not used
+    found = stmt.options(lazyload("*")).order_by(None).subquery()
+    return stmt, stmt.with_only_columns(*_LISTED), select(func.count()).select_from(found)
+
+
+def programmes_for_filter() -> list:
+    """The programmes of the search's filter menu: rows of their id and names (what the
+    menu shows), not whole records."""
+    return db.session.execute(_programme_names()).all()
+
+
+@cache
+def _programme_names():
+    return select(Programme.id, Programme.name_id, Programme.name_en).order_by(Programme.name_id)
 
 
 def household_by_kk(kk: str) -> Household | None:

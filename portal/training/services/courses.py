@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -34,11 +36,17 @@ COURSE_FIELDS = (
 )
 
 
-def trainers() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.name)
-        )
+def trainers() -> list:
+    """Active trainer accounts by name: rows of id and name."""
+    return db.session.execute(_trainers_statement()).all()
+
+
+@cache  # built once per process (with its cache key)
+def _trainers_statement():
+    return (
+        select(User.id, User.name)
+        .where(User.role == "trainer", User.active.is_(True))
+        .order_by(User.name)
     )
 
 

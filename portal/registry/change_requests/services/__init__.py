@@ -16,6 +16,7 @@ from portal.registry.change_requests.services.filing import (
     living_members,
     open_count,
     resident_household,
+    resident_household_with_members,
 )
 from portal.registry.change_requests.services.reports import (
     SMALLEST_SHOWN,
@@ -24,6 +25,7 @@ from portal.registry.change_requests.services.reports import (
     household_requests,
     monthly,
     staff_list,
+    staff_request,
 )
 from portal.uploads import UploadError
 
@@ -44,5 +46,7 @@ __all__ = [
     "open_count",
     "refuse",
     "resident_household",
+    "resident_household_with_members",
     "staff_list",
+    "staff_request",
 ]

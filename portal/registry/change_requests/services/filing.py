@@ -11,9 +11,11 @@ another household's people.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -30,7 +32,14 @@ from portal.registry.change_requests.models import (
     ChangeRequest,
 )
 from portal.registry.change_requests.services import documents, messages
-from portal.registry.models import BPS_COLUMNS, KK_CHANGE_REASONS, RELATIONS, SEXES, Household
+from portal.registry.models import (
+    BPS_COLUMNS,
+    KK_CHANGE_REASONS,
+    RELATIONS,
+    SEXES,
+    Household,
+    Membership,
+)
 from portal.registry.residents import household_id_for
 from portal.registry.validation import check_kk, check_nik, clean_number
 from portal.service_errors import ServiceError
@@ -54,6 +63,26 @@ def resident_household(user) -> Household | None:
     membership in the registry)."""
     household_id = household_id_for(user)
     return db.session.get(Household, household_id) if household_id else None
+
+
+def resident_household_with_members(user) -> Household | None:
+    """`resident_household` with the household's members loaded: two statements (the
+    household found through the resident's open membership, then its members), not
+    three (the membership, the household, then its members when the page reads them)."""
+    if not user.is_verified or user.person_id is None:
+        return None
+    return db.session.scalar(_resident_household_statement(), {"person_id": user.person_id})
+
+
+@cache
+def _resident_household_statement():
+    # At most one open membership a person (uq_household_membership_open).
+    return (
+        select(Household)
+        .join(Membership, Membership.household_id == Household.id)
+        .where(Membership.person_id == bindparam("person_id"), Membership.end_date.is_(None))
+        .options(selectinload(Household.members))
+    )
 
 
 def household_account(household: Household):

@@ -6,13 +6,16 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
 from portal.registry.change_requests.models import STATUSES, ChangeRequest
+from portal.registry.models import Household
 
 # A public figure smaller than this is not shown (it could point at a family).
 SMALLEST_SHOWN = 5
@@ -30,6 +33,31 @@ def household_requests(household_id: int) -> list[ChangeRequest]:
     )
 
 
+def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
+    """A request for its staff page, with its household, the household's members and
+    its documents (three statements, were five), and the language its resident reads
+    ("id" when their account has none; None for a request filed at the office or whose
+    account is gone)."""
+    row = db.session.execute(_staff_request_statement(), {"request_id": request_id}).first()
+    if row is None:
+        return None, None
+    item, resident_found, locale = row
+    return item, ((locale or "id") if resident_found is not None else None)
+
+
+@cache
+def _staff_request_statement():
+    return (
+        select(ChangeRequest, User.id, User.locale)
+        .outerjoin(User, User.id == ChangeRequest.resident_id)
+        .where(ChangeRequest.id == bindparam("request_id"))
+        .options(
+            joinedload(ChangeRequest.household).selectinload(Household.members),
+            selectinload(ChangeRequest.documents),
+        )
+    )
+
+
 def household_request(household_id: int, request_id: int) -> ChangeRequest | None:
     """One request, only if it is about this household (None otherwise: a 404)."""
     request = db.session.get(ChangeRequest, request_id)
@@ -39,22 +67,26 @@ def household_request(household_id: int, request_id: int) -> ChangeRequest | Non
 
 
 def staff_list(status: str = "open") -> list[ChangeRequest]:
-    """Requests with `status` ("open": oldest first; decided: newest first)."""
+    """Requests with `status` ("open": oldest first; decided: newest first), each with
+    its household (joined: the list shows its RT/RW)."""
     if status not in STATUSES:
         status = "open"
+    return list(db.session.scalars(_staff_list_statement(status == "open"), {"status": status}))
+
+
+@cache
+def _staff_list_statement(oldest_first: bool):
     order = (
         (ChangeRequest.created_at, ChangeRequest.id)
-        if status == "open"
+        if oldest_first
         else (ChangeRequest.decided_at.desc(), ChangeRequest.id.desc())
     )
-    return list(
-        db.session.scalars(
-            select(ChangeRequest)
-            .where(ChangeRequest.status == status)
-            .options(selectinload(ChangeRequest.household), selectinload(ChangeRequest.documents))
-            .order_by(*order)
-            .limit(500)
-        )
+    return (
+        select(ChangeRequest)
+        .where(ChangeRequest.status == bindparam("status"))
+        .options(joinedload(ChangeRequest.household))
+        .order_by(*order)
+        .limit(500)
     )
 
 

@@ -1,0 +1,256 @@
+"""What the staff page of a period (/staf/daftar-penerima/<id>) reads, in few statements.
+
+The page showed a dozen statements' worth of ORM objects for a few columns of each: the
+period, its programme, its latest approval and all its versions one statement each; a
+page of entries, their count and their members' names three more; the changes, the
+meetings and their attendees, the objections four. Here the period comes with its
+programme's name, its latest approval and its newest version in one statement; a page of
+the working list with its count and its members in one; the meetings with their
+attendees in one; the changes and the objections as plain rows. Every statement is
+built once per process, its values bound on each page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, bindparam, func, select
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.lists.models import (
+    ListApproval,
+    ListAttendee,
+    ListChange,
+    ListDecision,
+    ListEntry,
+    ListObjection,
+    ListPeriod,
+    ListVersion,
+)
+from portal.lists.services.draft import EntryRow, _name_of
+from portal.programmes.models import Programme
+from portal.registry.models import Household, Person
+from portal.row_pages import counted_page
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodHead:
+    """The period, its programme's name, its latest approval (or None) and its newest
+    version's number and approval (None without a version)."""
+
+    period: ListPeriod
+    programme_name: str
+    approval: ListApproval | None
+    version_number: int | None
+    version_approval_id: int | None
+
+
+def period_head(period_id: int) -> PeriodHead | None:
+    row = db.session.execute(_head_statement(), {"period_id": period_id}).first()
+    if row is None:
+        return None
+    return PeriodHead(*row)
+
+
+@cache
+def _head_statement():
+    latest_approval = (
+        select(ListApproval.id)
+        .where(ListApproval.period_id == ListPeriod.id)
+        .order_by(ListApproval.at.desc(), ListApproval.id.desc())
+        .limit(1)
+        .correlate(ListPeriod)
+        .scalar_subquery()
+    )
+    newest_version = (
+        select(func.max(ListVersion.number))
+        .where(ListVersion.period_id == ListPeriod.id)
+        .correlate(ListPeriod)
+        .scalar_subquery()
+    )
+    version = aliased(ListVersion)
+    return (
+        select(ListPeriod, Programme.name_id, ListApproval, version.number, version.approval_id)
+        .join(Programme, Programme.id == ListPeriod.programme_id)
+        .outerjoin(ListApproval, ListApproval.id == latest_approval)
+        .outerjoin(
+            version, (version.period_id == ListPeriod.id) & (version.number == newest_version)
+        )
+        .where(ListPeriod.id == bindparam("period_id"))
+    )
+
+
+def named_entries_page(period_id: int, page: int, per_page: int, active: bool = True):
+    """A page of the working list (as `entries_page`) and the recipient name of each of
+    its households (as `recipient_names`): one statement (two past the last page, where
+    no row carries the count)."""
+    rows, count = _named_entries_statements()
+    values = {"period_id": period_id, "active": active}
+    found = db.session.execute(rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    items: list[EntryRow] = []
+    members: dict[int, list] = {}
+    total = 0
+    for row in found:
+        total = row.total
+        people = members.get(row.household_id)
+        if people is None:
+            people = members[row.household_id] = []
+            items.append(
+                EntryRow(
+                    row.household_id,
+                    row.source,
+                    row.decision_id,
+                    Household.rt_rw.fget(row),
+                    row.need_level,
+                    row.desil,
+                )
+            )
+        if row.id is not None:
+            people.append(row)
+    if not items and page > 1:
+        total = db.session.scalar(count, values)
+    names = {hid: _name_of(people) for hid, people in members.items()}
+    return counted_page(items, total, page=page, per_page=per_page), names
+
+
+@cache
+def _named_entries_statements():
+    where = (
+        ListEntry.period_id == bindparam("period_id"),
+        ListEntry.active == bindparam("active", type_=Boolean),
+    )
+    order = (Household.rw, Household.rt, Household.id)
+    entries = (
+        select(
+            ListEntry.household_id,
+            ListEntry.source,
+            ListEntry.decision_id,
+            Household.rt,
+            Household.rw,
+            Household.need_level,
+            Household.desil,
+            func.count().over().label("total"),
+        )
+        .join(Household, Household.id == ListEntry.household_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    rows = (
+        select(
+            entries,
+            Person.id,
+            Person.name,
+            Person.relation,
+            Person.status,
+            Person.birth_date,
+            Person.merged_into_id,
+        )
+        .outerjoin(Person, Person.household_id == entries.c.household_id)
+        .order_by(entries.c.rw, entries.c.rt, entries.c.household_id, Person.id)
+    )
+    count = (
+        select(func.count())
+        .select_from(ListEntry)
+        .join(Household, Household.id == ListEntry.household_id)
+        .where(*where)
+    )
+    return rows, count
+
+
+def recent_changes(period_id: int, limit: int = 50) -> list[Any]:
+    """The `limit` newest changes (as `changes`), as rows of the columns the page shows."""
+    return db.session.execute(_changes_statement(), {"period_id": period_id, "limit": limit}).all()
+
+
+@cache
+def _changes_statement():
+    return (
+        select(
+            ListChange.at,
+            ListChange.actor_name,
+            ListChange.household_id,
+            ListChange.action,
+            ListChange.reason,
+        )
+        .where(ListChange.period_id == bindparam("period_id"))
+        .order_by(ListChange.at.desc(), ListChange.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+@dataclass(slots=True)
+class DecisionRow:
+    """A meeting as the page shows it, with its named attendees (rows)."""
+
+    id: int
+    held_on: Any
+    place: str
+    attendees_count: int
+    quorum_required: int
+    decisions: str
+    scan_file: str | None
+    attendees: list = field(default_factory=list)
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.attendees_count >= self.quorum_required
+
+    @property
+    def bpd_present(self) -> bool:
+        return any(a.is_bpd for a in self.attendees)
+
+
+def meetings(period_id: int) -> list[DecisionRow]:
+    """The period's meetings newest first (as `decisions`), each with its attendees in
+    their order: one statement."""
+    found: dict[int, DecisionRow] = {}
+    for row in db.session.execute(_meetings_statement(), {"period_id": period_id}):
+        meeting = found.get(row.id)
+        if meeting is None:
+            meeting = found[row.id] = DecisionRow(*row[:7])
+        if row.attendee_id is not None:
+            meeting.attendees.append(row)
+    return list(found.values())
+
+
+@cache
+def _meetings_statement():
+    return (
+        select(
+            ListDecision.id,
+            ListDecision.held_on,
+            ListDecision.place,
+            ListDecision.attendees_count,
+            ListDecision.quorum_required,
+            ListDecision.decisions,
+            ListDecision.scan_file,
+            ListAttendee.id.label("attendee_id"),
+            ListAttendee.name,
+            ListAttendee.role,
+            ListAttendee.is_bpd,
+            ListAttendee.user_id,
+        )
+        .outerjoin(ListAttendee, ListAttendee.decision_id == ListDecision.id)
+        .where(ListDecision.period_id == bindparam("period_id"))
+        .order_by(ListDecision.held_on.desc(), ListDecision.id.desc(), ListAttendee.id)
+    )
+
+
+def objection_rows(period_id: int) -> list[Any]:
+    """The period's objections in their order (as `period_objections`): id, kind, status."""
+    return db.session.execute(_objections_statement(), {"period_id": period_id}).all()
+
+
+@cache
+def _objections_statement():
+    return (
+        select(ListObjection.id, ListObjection.kind, ListObjection.status)
+        .where(ListObjection.period_id == bindparam("period_id"))
+        .order_by(ListObjection.id)
+    )

@@ -212,14 +212,10 @@ def board(
     few columns that order and sort the needs, and the needs of this page.
     """
     sums = _progress_sums(None, public=True)
-    stmt = select(Need.id, Need.rank, Need.deadline, Need.is_open, Need.target).where(
-        Need.published.is_(True)
-    )
-    if kind:
-        stmt = stmt.where(Need.kind == kind)
     far = date.max
     open_rows, done_rows = [], []
-    for need_id, rank, deadline, is_open, target in db.session.execute(stmt):
+    rows = db.session.execute(_board_order_statement(bool(kind)), {"kind": kind} if kind else {})
+    for need_id, rank, deadline, is_open, target in rows:
         delivered = sums.get(need_id, (0, 0, 0, 0))[2]
         finished = not is_open or delivered >= target
         (done_rows if finished else open_rows).append((rank, deadline or far, need_id))
@@ -227,9 +223,26 @@ def board(
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(1, page), pages)
     ids = [row[2] for row in sorted(rows)[(page - 1) * per_page : page * per_page]]
-    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(ids)))}
+    needs = {n.id: n for n in db.session.scalars(_needs_statement(), {"ids": ids})}
     items = [(needs[i], Progress(needs[i].target, *sums.get(i, (0, 0, 0, 0)))) for i in ids]
     return BoardPage(items, page, pages, len(rows), len(other), done)
+
+
+@cache  # built once per process for each shape (with its cache key); values as parameters
+def _board_order_statement(of_kind: bool):
+    """The few columns that order and sort the published needs (of one kind)."""
+    stmt = select(Need.id, Need.rank, Need.deadline, Need.is_open, Need.target).where(
+        Need.published.is_(True)
+    )
+    if of_kind:
+        stmt = stmt.where(Need.kind == bindparam("kind"))
+    return stmt
+
+
+@cache
+def _needs_statement():
+    """The needs of the given ids (a board page's)."""
+    return select(Need).where(Need.id.in_(bindparam("ids", expanding=True)))
 
 
 def published_need(need_id: int, *, with_links: bool = False) -> Need | None:

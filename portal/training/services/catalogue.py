@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -14,34 +15,59 @@ from portal.models_base import as_utc, utcnow
 from portal.training.models import Course, Place, TrainingSession
 
 
-def published_courses(category: str | None = None) -> list[Course]:
-    """Published courses, those with the soonest coming session first."""
-    now = utcnow()
+class CourseCard(NamedTuple):
+    """What the catalogue shows of a published course."""
+
+    id: int
+    title_id: str
+    title_en: str | None
+    category: str
+    priority_rule: str
+    place: str | None
+    sponsor_name: str | None  # None without a sponsor
+    next_start: datetime | None  # the soonest coming session, UTC
+
+
+def published_courses(category: str | None = None) -> list[CourseCard]:
+    """Published courses, those with the soonest coming session first (plain rows of
+    the shown columns; the statement built once per shape, the time a parameter)."""
+    params = {"now": utcnow()}
+    if category:
+        params["category"] = category
+    rows = db.session.execute(_published_courses_statement(bool(category)), params)
+    return [CourseCard(*row[:-1], as_utc(row[-1])) for row in rows]
+
+
+@cache
+def _published_courses_statement(of_category: bool):
     soonest = (
         select(func.min(TrainingSession.starts_at))
         .where(
             TrainingSession.course_id == Course.id,
-            TrainingSession.starts_at >= now,
+            TrainingSession.starts_at >= bindparam("now"),
             TrainingSession.cancelled.is_(False),
         )
         .correlate(Course)
         .scalar_subquery()
     )
+    sponsor = Course.sponsor.property.mapper.class_  # csr's Company, by the relationship
     query = (
-        select(Course, soonest)
+        select(
+            Course.id,
+            Course.title_id,
+            Course.title_en,
+            Course.category,
+            Course.priority_rule,
+            Course.place,
+            sponsor.name,
+            soonest,
+        )
+        .outerjoin(Course.sponsor)
         .where(Course.published.is_(True))
-        .options(selectinload(Course.sponsor).lazyload("*"))
     )
-    if category:
-        query = query.where(Course.category == category)
-    rows = db.session.execute(
-        query.order_by(case((soonest.is_(None), 1), else_=0), soonest, Course.id)
-    ).all()
-    courses = []
-    for course, next_start in rows:
-        course.next_start = as_utc(next_start)
-        courses.append(course)
-    return courses
+    if of_category:
+        query = query.where(Course.category == bindparam("category"))
+    return query.order_by(case((soonest.is_(None), 1), else_=0), soonest, Course.id)
 
 
 @cache

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -117,8 +117,17 @@ def courses_from_pledges(pledge_ids) -> list[Course]:
 
 
 def published_course(course_id: int) -> Course | None:
-    course = db.session.get(Course, course_id)
-    return course if course is not None and course.published else None
+    """A published course with its sponsor (one statement, built once), or None."""
+    return db.session.scalars(_published_course_statement(), {"course_id": course_id}).first()
+
+
+@cache
+def _published_course_statement():
+    return (
+        select(Course)
+        .where(Course.id == bindparam("course_id"), Course.published.is_(True))
+        .options(joinedload(Course.sponsor).lazyload("*"))
+    )
 
 
 def session_open(ts: TrainingSession) -> bool:
@@ -201,6 +210,33 @@ def places_of(user: User) -> list[Place]:
             .where(or_(*conditions))
             .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
         )
+    )
+
+
+def places_in_course(user: User, course_id: int) -> list[Place]:
+    """The places of `places_of` in one course's sessions that are not cancelled (what
+    a course's page marks), in the same order; the statement built once per shape."""
+    by_person = user.person_id is not None and user.is_verified
+    params = {"user_id": user.id, "course_id": course_id}
+    if by_person:
+        params["person_id"] = user.person_id
+    return list(db.session.scalars(_places_in_course_statement(by_person), params))
+
+
+@cache
+def _places_in_course_statement(by_person: bool):
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    return (
+        select(Place)
+        .join(TrainingSession)
+        .where(
+            mine,
+            TrainingSession.course_id == bindparam("course_id"),
+            Place.status != "cancelled",
+        )
+        .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
     )
 
 

@@ -150,7 +150,15 @@ CORE_GLOBALS = {
 FEATURE_GLOBALS = {
     # templates of both a feature's public and staff blueprints, or of another feature
     "complaints": {"complaint_categories", "complaint_steps", "format_code"},
-    "csr": {"need_kinds", "pledge_statuses", "sectors"},
+    "csr": {
+        "need_kinds",
+        "pledge_statuses",
+        "sectors",
+        "csr_qty",
+        "csr_need_qty",
+        "csr_pledge_qty",
+        "csr_bars",
+    },
     "lists": {"objection_kinds", "objection_statuses"},
     "monitoring": {
         "activity_comment_form",

@@ -98,14 +98,18 @@ def photo_path(complaint: Complaint) -> str | None:
 # --- filing --------------------------------------------------------------------------
 
 
-def staff_members() -> list[User]:
-    """Active staff, for the "a staff member is involved" choice on the public form."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_(SECOND_FACTOR_ROLES), User.active.is_(True))
-            .order_by(User.name)
-        )
+def staff_members() -> list:
+    """Active staff, for the "a staff member is involved" choice on the public form:
+    plain rows of id and name (what the choices show; the statement built once)."""
+    return db.session.execute(_staff_members_statement()).all()
+
+
+@cache
+def _staff_members_statement():
+    return (
+        select(User.id, User.name)
+        .where(User.role.in_(SECOND_FACTOR_ROLES), User.active.is_(True))
+        .order_by(User.name)
     )
 
 

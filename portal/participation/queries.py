@@ -3,6 +3,8 @@ that decided it). They read it here, never through participation's tables."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -11,10 +13,12 @@ from portal.participation.models import Ballot, Survey
 
 def ballot_questions() -> list[tuple[int, str]]:
     """(id, Indonesian question) of every ballot, the latest closing first."""
-    rows = db.session.execute(
-        select(Ballot.id, Ballot.question_id).order_by(Ballot.closes_at.desc())
-    )
-    return [(row.id, row.question_id) for row in rows]
+    return [(row.id, row.question_id) for row in db.session.execute(_ballot_questions_statement())]
+
+
+@cache  # no per-request value: built once per process (with its cache key)
+def _ballot_questions_statement():
+    return select(Ballot.id, Ballot.question_id).order_by(Ballot.closes_at.desc())
 
 
 def turnout_between(start, end) -> tuple[int, int]:

@@ -16,6 +16,6 @@ def names() -> list[tuple[int, str]]:
     return [(row.id, row.name_id) for row in db.session.execute(_names_statement())]
 
 
-@cache
+@cache  # no per-request value: built once per process (with its cache key)
 def _names_statement():
     return select(Programme.id, Programme.name_id).order_by(Programme.name_id)

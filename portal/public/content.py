@@ -27,8 +27,16 @@ ORDER = {
 }
 
 
-def list_items(model) -> list:
-    return list(db.session.scalars(select(model).order_by(*ORDER[model]).limit(500)))
+def list_items(model, label_field: str) -> list:
+    """The staff list of one kind: plain rows of id, `label_field` and published (what
+    the list shows), in the kind's order; the statement built once per kind."""
+    return db.session.execute(_list_statement(model, label_field)).all()
+
+
+@functools.cache
+def _list_statement(model, label_field: str):
+    columns = (model.id, getattr(model, label_field), model.published)
+    return select(*columns).order_by(*ORDER[model]).limit(500)
 
 
 def counts(kinds) -> dict[str, tuple[int, int]]:

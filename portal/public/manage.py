@@ -74,7 +74,7 @@ def index(kind: str):
         "public/manage/list.html",
         kind=kind,
         spec=spec,
-        items=content.list_items(spec.model),
+        items=content.list_items(spec.model, spec.label_field),
         button=EmptyForm(),
     )
 

@@ -95,9 +95,8 @@ def course(course_id: int):
 def _course_page(item, error=None, error_session=None, status=200):
     mine = {}
     if current_user.is_authenticated and current_user.role == "resident":
-        for place in services.places_of(current_user):
-            if place.status != "cancelled":
-                mine[place.session_id] = place
+        for place in services.places_in_course(current_user, item.id):
+            mine[place.session_id] = place
     return (
         render_template(
             "training/course.html",

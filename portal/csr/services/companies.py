@@ -28,7 +28,12 @@ def company_for_user(user) -> Company | None:
     """The company a logged-in partner account represents, or None."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalars(select(Company).where(Company.user_id == user.id)).first()
+    return db.session.scalars(_company_for_user_statement(), {"user_id": user.id}).first()
+
+
+@cache  # built once per process (with its cache key); the account as a parameter
+def _company_for_user_statement():
+    return select(Company).where(Company.user_id == bindparam("user_id"))
 
 
 def email_taken(email: str) -> bool:

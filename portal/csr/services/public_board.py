@@ -207,29 +207,56 @@ def board(
     """One page of the public board: open needs (or, with `done`, needs met or closed).
 
     Most urgent first: the rank staff give (1 first), then the nearest deadline. A need
-    is met when verified companies delivered its target. Three queries whatever the
-    number of needs and pledges: the sums per need (one pass over the pledges), the
-    few columns that order and sort the needs, and the needs of this page.
+    is met when verified companies delivered its target. One statement whatever the
+    number of needs and pledges: every published need's few shown columns (plain rows:
+    a village has some dozens) with its sums (one pass over the pledges).
     """
-    sums = _progress_sums(None, public=True)
-    stmt = select(Need.id, Need.rank, Need.deadline, Need.is_open, Need.target).where(
-        Need.published.is_(True)
-    )
-    if kind:
-        stmt = stmt.where(Need.kind == kind)
     far = date.max
     open_rows, done_rows = [], []
-    for need_id, rank, deadline, is_open, target in db.session.execute(stmt):
-        delivered = sums.get(need_id, (0, 0, 0, 0))[2]
-        finished = not is_open or delivered >= target
-        (done_rows if finished else open_rows).append((rank, deadline or far, need_id))
+    params = {"kind": kind} if kind else {}
+    for row in db.session.execute(_board_statement(bool(kind)), params):
+        finished = not row.is_open or row.delivered >= row.target
+        (done_rows if finished else open_rows).append((row.rank, row.deadline or far, row.id, row))
     rows, other = (done_rows, open_rows) if done else (open_rows, done_rows)
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(1, page), pages)
-    ids = [row[2] for row in sorted(rows)[(page - 1) * per_page : page * per_page]]
-    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(ids)))}
-    items = [(needs[i], Progress(needs[i].target, *sums.get(i, (0, 0, 0, 0)))) for i in ids]
+    shown = [row[3] for row in sorted(rows)[(page - 1) * per_page : page * per_page]]
+    items = [
+        (n, Progress(n.target, int(n.pledged), int(n.confirmed), int(n.delivered), n.pledges))
+        for n in shown
+    ]
     return BoardPage(items, page, pages, len(rows), len(other), done)
+
+
+@cache  # built once per process for each shape (with its cache key); the kind a parameter
+def _board_statement(of_kind: bool):
+    """Published needs (of one kind): the columns the board shows and orders by, and
+    the sums of verified companies' pledges (see _progress_sums), 0 without any."""
+    sums = _progress_statement(False, True).subquery()
+    need_id, pledged, confirmed, delivered, pledges = sums.c
+    stmt = (
+        select(
+            Need.id,
+            Need.rank,
+            Need.deadline,
+            Need.is_open,
+            Need.target,
+            Need.kind,
+            Need.title_id,
+            Need.title_en,
+            Need.unit_id,
+            Need.unit_en,
+            func.coalesce(pledged, 0).label("pledged"),
+            func.coalesce(confirmed, 0).label("confirmed"),
+            func.coalesce(delivered, 0).label("delivered"),
+            func.coalesce(pledges, 0).label("pledges"),
+        )
+        .outerjoin(sums, need_id == Need.id)
+        .where(Need.published.is_(True))
+    )
+    if of_kind:
+        stmt = stmt.where(Need.kind == bindparam("kind"))
+    return stmt
 
 
 def published_need(need_id: int, *, with_links: bool = False) -> Need | None:

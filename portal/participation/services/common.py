@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
@@ -43,12 +43,17 @@ def area_for(user: User) -> tuple[int | None, int | None, int | None]:
     same open membership `household_id_for` reads, joined to its household."""
     if not user.is_verified or user.person_id is None:
         return None, None, None
-    row = db.session.execute(
+    row = db.session.execute(_area_statement(), {"person_id": user.person_id}).first()
+    return (row.id, row.rt, row.rw) if row is not None else (None, None, None)
+
+
+@functools.cache  # built once per process (with its cache key); the person a parameter
+def _area_statement():
+    return (
         select(Household.id, Household.rt, Household.rw)
         .join(Membership, Membership.household_id == Household.id)
-        .where(Membership.person_id == user.person_id, Membership.end_date.is_(None))
-    ).first()
-    return (row.id, row.rt, row.rw) if row is not None else (None, None, None)
+        .where(Membership.person_id == bindparam("person_id"), Membership.end_date.is_(None))
+    )
 
 
 def owns_transaction(rule):

@@ -120,12 +120,23 @@ def set_survey_status(survey: Survey, status: str, actor: User) -> None:
 def has_answered(survey: Survey, user: User) -> bool:
     """Whether this resident, or their household (with the invitation's code or another
     member's account, for a survey a distribution round asks), has answered."""
-    mine = SurveyResponse.user_id == user.id
     key = hooks.household_key(survey.id, area_for(user)[0])
+    params = {"survey_id": survey.id, "user_id": user.id}
     if key is not None:
-        mine = or_(mine, SurveyResponse.respondent_key == key)
-    found = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id, mine)
-    return db.session.scalar(found.limit(1)) is not None
+        params["key"] = key
+    return db.session.scalar(_answered_statement(key is not None), params) is not None
+
+
+@cache  # built once per process for each shape; the values as parameters
+def _answered_statement(with_key: bool):
+    mine = SurveyResponse.user_id == bindparam("user_id")
+    if with_key:
+        mine = or_(mine, SurveyResponse.respondent_key == bindparam("key"))
+    return (
+        select(SurveyResponse.id)
+        .where(SurveyResponse.survey_id == bindparam("survey_id"), mine)
+        .limit(1)
+    )
 
 
 def check_answers(survey: Survey, raw: dict[int, list[str]]) -> tuple[list[dict], dict[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import Integer, all_, and_, bindparam, delete, func, insert, select
@@ -349,10 +350,17 @@ def my_choice(ballot: Ballot, user: User) -> list[int]:
         key, _rt, _rw = voter_key(ballot, user)
     except ParticipationError:
         return []
-    return list(
-        db.session.scalars(
-            select(BallotVoteChoice.option_id)
-            .join(BallotVote, BallotVote.id == BallotVoteChoice.vote_id)
-            .where(BallotVote.ballot_id == ballot.id, BallotVote.voter_key == key)
+    params = {"ballot_id": ballot.id, "key": key}
+    return list(db.session.scalars(_my_choice_statement(), params))
+
+
+@cache  # built once per process (with its cache key); the values as parameters
+def _my_choice_statement():
+    return (
+        select(BallotVoteChoice.option_id)
+        .join(BallotVote, BallotVote.id == BallotVoteChoice.vote_id)
+        .where(
+            BallotVote.ballot_id == bindparam("ballot_id"),
+            BallotVote.voter_key == bindparam("key"),
         )
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -14,34 +15,59 @@ from portal.models_base import as_utc, utcnow
 from portal.training.models import Course, Place, TrainingSession
 
 
-def published_courses(category: str | None = None) -> list[Course]:
-    """Published courses, those with the soonest coming session first."""
-    now = utcnow()
+class CourseCard(NamedTuple):
+    """What the catalogue shows of a published course."""
+
+    id: int
+    title_id: str
+    title_en: str | None
+    category: str
+    priority_rule: str
+    place: str | None
+    sponsor_name: str | None  # None without a sponsor
+    next_start: datetime | None  # the soonest coming session, UTC
+
+
+def published_courses(category: str | None = None) -> list[CourseCard]:
+    """Published courses, those with the soonest coming session first (plain rows of
+    the shown columns; the statement built once per shape, the time a parameter)."""
+    params = {"now": utcnow()}
+    if category:
+        params["category"] = category
+    rows = db.session.execute(_published_courses_statement(bool(category)), params)
+    return [CourseCard(*row[:-1], as_utc(row[-1])) for row in rows]
+
+
+@cache
+def _published_courses_statement(of_category: bool):
     soonest = (
         select(func.min(TrainingSession.starts_at))
         .where(
             TrainingSession.course_id == Course.id,
-            TrainingSession.starts_at >= now,
+            TrainingSession.starts_at >= bindparam("now"),
             TrainingSession.cancelled.is_(False),
         )
         .correlate(Course)
         .scalar_subquery()
     )
+    sponsor = Course.sponsor.property.mapper.class_  # csr's Company, by the relationship
     query = (
-        select(Course, soonest)
+        select(
+            Course.id,
+            Course.title_id,
+            Course.title_en,
+            Course.category,
+            Course.priority_rule,
+            Course.place,
+            sponsor.name,
+            soonest,
+        )
+        .outerjoin(Course.sponsor)
         .where(Course.published.is_(True))
-        .options(selectinload(Course.sponsor).lazyload("*"))
     )
-    if category:
-        query = query.where(Course.category == category)
-    rows = db.session.execute(
-        query.order_by(case((soonest.is_(None), 1), else_=0), soonest, Course.id)
-    ).all()
-    courses = []
-    for course, next_start in rows:
-        course.next_start = as_utc(next_start)
-        courses.append(course)
-    return courses
+    if of_category:
+        query = query.where(Course.category == bindparam("category"))
+    return query.order_by(case((soonest.is_(None), 1), else_=0), soonest, Course.id)
 
 
 @cache
@@ -91,8 +117,17 @@ def courses_from_pledges(pledge_ids) -> list[Course]:
 
 
 def published_course(course_id: int) -> Course | None:
-    course = db.session.get(Course, course_id)
-    return course if course is not None and course.published else None
+    """A published course with its sponsor (one statement, built once), or None."""
+    return db.session.scalars(_published_course_statement(), {"course_id": course_id}).first()
+
+
+@cache
+def _published_course_statement():
+    return (
+        select(Course)
+        .where(Course.id == bindparam("course_id"), Course.published.is_(True))
+        .options(joinedload(Course.sponsor).lazyload("*"))
+    )
 
 
 def session_open(ts: TrainingSession) -> bool:
@@ -175,6 +210,33 @@ def places_of(user: User) -> list[Place]:
             .where(or_(*conditions))
             .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
         )
+    )
+
+
+def places_in_course(user: User, course_id: int) -> list[Place]:
+    """The places of `places_of` in one course's sessions that are not cancelled (what
+    a course's page marks), in the same order; the statement built once per shape."""
+    by_person = user.person_id is not None and user.is_verified
+    params = {"user_id": user.id, "course_id": course_id}
+    if by_person:
+        params["person_id"] = user.person_id
+    return list(db.session.scalars(_places_in_course_statement(by_person), params))
+
+
+@cache
+def _places_in_course_statement(by_person: bool):
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    return (
+        select(Place)
+        .join(TrainingSession)
+        .where(
+            mine,
+            TrainingSession.course_id == bindparam("course_id"),
+            Place.status != "cancelled",
+        )
+        .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
     )
 
 

@@ -46,7 +46,7 @@ def staff_list():
     return render_template(
         "accounts/staff_list.html",
         staff=accounts,
-        left={u.id: twofa.recovery_codes_left(u) for u in accounts if u.is_staff},
+        left=twofa.recovery_codes_left_for(u.id for u in accounts if u.is_staff),
         paused={u.id for u in accounts if lockout.is_paused(u)},
         role_labels=ROLE_LABELS,
         role_choices=list(ROLE_LABELS.items()),

@@ -154,7 +154,14 @@ def invitation_by_code(text: str | None) -> InvitationRow | None:
 
 def invitation_of_household(round_id: int, household_id: int) -> int | None:
     """The id of a household's invitation (entitlement) in a round, or None."""
-    t = Entitlement.__table__
     return db.session.scalar(
-        select(t.c.id).where(t.c.round_id == round_id, t.c.household_id == household_id)
+        _invitation_statement(), {"round_id": round_id, "household_id": household_id}
+    )
+
+
+@cache  # built once (a survey page asks on every request); values bound
+def _invitation_statement():
+    t = Entitlement.__table__
+    return select(t.c.id).where(
+        t.c.round_id == bindparam("round_id"), t.c.household_id == bindparam("household_id")
     )

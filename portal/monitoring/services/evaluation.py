@@ -101,12 +101,15 @@ def open_linked_survey(kind: str, ref: int):
 
 def rounds_asking(survey_id: int) -> list[int]:
     """The rounds whose evaluation links this survey (usually none or one)."""
-    return list(
-        db.session.scalars(
-            select(Evaluation.ref)
-            .where(Evaluation.kind == "round", Evaluation.survey_id == survey_id)
-            .order_by(Evaluation.ref)
-        )
+    return list(db.session.scalars(_rounds_asking_statement(), {"survey_id": survey_id}))
+
+
+@cache  # built once (a survey page asks on every request); the survey bound
+def _rounds_asking_statement():
+    return (
+        select(Evaluation.ref)
+        .where(Evaluation.kind == "round", Evaluation.survey_id == bindparam("survey_id"))
+        .order_by(Evaluation.ref)
     )
 
 

@@ -709,6 +709,7 @@ def test_the_period_page_reads_the_same_entries_names_and_counts(village, make_u
     services give: a page of entries with its count and names (also the entries taken
     off and a page past the end), the newest changes, the meetings, the objections."""
     from portal.lists.services import period_page
+    from portal.lists.services.draft import EntryRow
 
     operator = make_user("operator")
     period = _period(village["cash"], operator)
@@ -717,12 +718,23 @@ def test_the_period_page_reads_the_same_entries_names_and_counts(village, make_u
     for household_id in listed[:3]:
         services.remove_household(period, household_id, "Pindah", actor=operator)
     for active in (True, False):
+        entries = db.session.scalars(services.entries_query(period, active=active)).all()
         for page in (1, 2, 99):
-            expected = services.entries_page(period, page, 7, active=active)
+            expected = [
+                EntryRow(
+                    e.household_id,
+                    e.source,
+                    e.decision_id,
+                    e.household.rt_rw,
+                    e.household.need_level,
+                    e.household.desil,
+                )
+                for e in entries[(page - 1) * 7 : page * 7]
+            ]
             found, names = period_page.named_entries_page(period.id, page, 7, active=active)
-            assert found.items == expected.items
-            assert found.total == expected.total
-            shown = [e.household_id for e in expected.items]
+            assert found.items == expected
+            assert found.total == len(entries)
+            shown = [e.household_id for e in expected]
             assert names == (services.recipient_names(shown) if shown else {})
     head = period_page.period_head(period.id)
     assert head.period is period and head.programme_name == period.programme.name_id

@@ -24,7 +24,6 @@ from portal.lists.services.decision import (
 from portal.lists.services.draft import (
     draft_candidate_ids,
     draft_candidates,
-    entries_page,
     entries_query,
     propose_draft,
     recipient_name,
@@ -77,7 +76,6 @@ __all__ = [
     "decisions",
     "draft_candidate_ids",
     "draft_candidates",
-    "entries_page",
     "entries_query",
     "file_objection",
     "get_period",

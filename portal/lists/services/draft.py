@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Boolean, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
@@ -18,7 +18,6 @@ from portal.models_base import utcnow
 from portal.registry import scoring
 from portal.registry.models import Household, Person
 from portal.registry.services import covered_households
-from portal.row_pages import counted_page
 
 CHUNK = 1000
 
@@ -265,56 +264,3 @@ class EntryRow:
     rt_rw: str
     need_level: str | None
     desil: int | None
-
-
-def entries_page(period: ListPeriod, page: int, per_page: int, active: bool = True):
-    """A page of the working list (the order of `entries_query`), as a Flask-SQLAlchemy
-    Pagination of `EntryRow`s: the page shows six columns of each entry and its
-    household, not whole records; empty past the end. Two statements."""
-    rows, count = _entry_page_statements()
-    values = {"period_id": period.id, "active": active}
-    found = db.session.execute(rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
-    items = [
-        EntryRow(
-            row.household_id,
-            row.source,
-            row.decision_id,
-            Household.rt_rw.fget(row),
-            row.need_level,
-            row.desil,
-        )
-        for row in found
-    ]
-    return counted_page(items, db.session.scalar(count, values), page=page, per_page=per_page)
-
-
-@cache
-def _entry_page_statements():
-    """The rows of a page and the count of the entries, built once per process."""
-    where = (
-        ListEntry.period_id == bindparam("period_id"),
-        ListEntry.active == bindparam("active", type_=Boolean),
-    )
-    rows = (
-        select(
-            ListEntry.household_id,
-            ListEntry.source,
-            ListEntry.decision_id,
-            Household.rt,
-            Household.rw,
-            Household.need_level,
-            Household.desil,
-        )
-        .join(Household, Household.id == ListEntry.household_id)
-        .where(*where)
-        .order_by(Household.rw, Household.rt, Household.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    count = (
-        select(func.count())
-        .select_from(ListEntry)
-        .join(Household, Household.id == ListEntry.household_id)
-        .where(*where)
-    )
-    return rows, count

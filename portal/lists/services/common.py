@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from portal.lists.models import ListPeriod
+from sqlalchemy import func, select
+
+from portal.lists.models import ListPeriod, ListVersion
 from portal.models_base import utcnow
 from portal.service_errors import ServiceError
 
@@ -41,3 +43,14 @@ def _clean(text: str | None) -> str:
 
 def _touch(period: ListPeriod) -> None:
     period.changed_at = utcnow()
+
+
+def newest_version_number():
+    """A period's newest version number, as a sub-query correlated to ListPeriod (None
+    while nothing is published)."""
+    return (
+        select(func.max(ListVersion.number))
+        .where(ListVersion.period_id == ListPeriod.id)
+        .correlate(ListPeriod)
+        .scalar_subquery()
+    )

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record, snapshot
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
-from portal.lists.models import COMPOSITIONS, ListPeriod, ListVersion
-from portal.lists.services.common import APPROVED_FIELDS, PERIOD_FIELDS, ListError, _touch
+from portal.lists.models import COMPOSITIONS, ListPeriod
+from portal.lists.services.common import (
+    APPROVED_FIELDS,
+    PERIOD_FIELDS,
+    ListError,
+    _touch,
+    newest_version_number,
+)
 from portal.programmes.models import Programme
 from portal.registry.models import NEED_LEVELS
 
@@ -44,12 +50,7 @@ def period_rows() -> list:
 
 @cache
 def _period_rows_statement():
-    newest = (
-        select(func.max(ListVersion.number))
-        .where(ListVersion.period_id == ListPeriod.id)
-        .correlate(ListPeriod)
-        .scalar_subquery()
-    )
+    newest = newest_version_number()
     return (
         select(
             ListPeriod.id,

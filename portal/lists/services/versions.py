@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListObjection, ListPeriod, ListVersion, ListVersionRow
 from portal.lists.services.approval import approval_holds, latest_approval
-from portal.lists.services.common import ListError
+from portal.lists.services.common import ListError, newest_version_number
 from portal.lists.services.draft import entries_query, recipient_name
 from portal.models_base import utcnow, village_today
 from portal.privacy import mask_name
@@ -73,12 +73,7 @@ def latest_published(period_id: int) -> tuple[ListPeriod | None, ListVersion | N
 
 @cache
 def _latest_published_statement():
-    newest = (
-        select(func.max(ListVersion.number))
-        .where(ListVersion.period_id == ListPeriod.id)
-        .correlate(ListPeriod)
-        .scalar_subquery()
-    )
+    newest = newest_version_number()
     return (
         select(ListPeriod, ListVersion)
         .join(

@@ -316,20 +316,6 @@ def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
     )
 
 
-def staff_list(
-    user,
-    *,
-    status: str | None = None,
-    category: str | None = None,
-    overdue: bool = False,
-    mine: bool = False,
-    page: int = 1,
-):
-    """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page)."""
-    stmt = _staff_select(user, status, category, overdue, mine)
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
-
-
 def staff_page(
     user,
     *,
@@ -339,8 +325,9 @@ def staff_page(
     mine: bool = False,
     page: int = 1,
 ):
-    """`staff_list` and `overdue_count` with the page's count and the overdue count in
-    one statement: (the page, how many overdue)."""
+    """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page),
+    and how many of them are overdue: the page's count and the overdue count in one
+    statement. (the page, how many overdue)"""
     stmt = _staff_select(user, status, category, overdue, mine)
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=False)
     found = select(func.count()).select_from(stmt.order_by(None).subquery())
@@ -365,12 +352,6 @@ def _staff_select(user, status, category, overdue, mine):
     if mine:
         stmt = stmt.where(Complaint.assigned_to_id == user.id)
     return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
-
-
-def overdue_count(user) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Complaint).where(visible_to(user), overdue_clause())
-    )
 
 
 def assignable(complaint: Complaint) -> list:

@@ -311,6 +311,29 @@ def test_staff_session_ends_after_30_idle_minutes(client, login_as, clock):
         assert "_user_id" not in session and staff_session.VERIFIED_KEY not in session
 
 
+def test_the_idle_clock_is_written_once_a_minute_not_on_every_request(client, login_as, clock):
+    login_as("operator")
+    assert client.get("/staf/").status_code == 200
+    with client.session_transaction() as session:
+        written = session[staff_session.LAST_SEEN_KEY]
+    clock.advance(staff_session.CLOCK_STEP_SECONDS - 1)
+    response = client.get("/staf/")
+    # Nothing changed in the session: the cookie is not signed and sent again.
+    assert response.status_code == 200 and "session=" not in response.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert session[staff_session.LAST_SEEN_KEY] == written
+    clock.advance(1)
+    response = client.get("/staf/")
+    assert "session=" in response.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert session[staff_session.LAST_SEEN_KEY] == written + staff_session.CLOCK_STEP_SECONDS
+    # The limit counts from the clock as written: at most a minute early, never late.
+    clock.advance(30 * 60 - 1)
+    assert client.get("/staf/").status_code == 200
+    clock.advance(30 * 60 + 1)
+    assert client.get("/staf/").status_code == 302
+
+
 def test_idle_expiry_on_a_public_page_shows_it_logged_out(client, login_as, clock):
     login_as("auditor")
     clock.advance(31 * 60)

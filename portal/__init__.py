@@ -9,6 +9,7 @@ from flask import Flask
 
 from portal import config as portal_config
 from portal.files import private_dir, private_sqlite_file
+from portal.templating import use_environment
 from portal.urlargs import DatabaseIntConverter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -23,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    use_environment(app)  # before anything makes app.jinja_env (portal/templating.py)
     # 0700: it holds the database, the keys, uploads and the outbox.
     private_dir(app.instance_path)
     app.config.from_mapping(portal_config.defaults(app.instance_path))

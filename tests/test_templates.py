@@ -342,3 +342,22 @@ def test_the_field_macro_writes_what_the_jinja_macro_wrote(app):
                         assert ours == theirs, (f.name, errors, hint)
                         compared += 1
     assert compared == 2 * 3 * 5 * 2
+
+
+def test_template_globals_keys_are_a_set_and_imports_reuse_their_module(app):
+    """portal.templating.PortalEnvironment: a template's globals answer keys() with a
+    set (Jinja subtracts it at every import), and still overlay the environment's."""
+    env = app.jinja_env
+    page = env.get_template("base.html")
+    assert isinstance(page.globals.keys(), set)
+    assert set(env.globals) <= page.globals.keys()
+    own = env.from_string("{{ x }} {{ current_lang is defined }}", globals={"x": "mine"})
+    assert own.render() == "mine True" and "x" not in env.globals
+    # A page importing a macro file with the same globals gets its kept module back.
+    macros = env.get_template("_macros/ui.html")
+    importer = env.from_string('{% from "_macros/ui.html" import text %}{{ text("a") }}')
+    with app.test_request_context("/"):
+        importer.render()
+        kept = macros._module
+        importer.render()
+        assert kept is not None and macros._module is kept

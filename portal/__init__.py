@@ -236,7 +236,7 @@ def configure_templates(app: Flask) -> None:
     from portal.programmes.models import AID_TYPES
     from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.roles import can
-    from portal.status_tags import status_tag_of
+    from portal.status_tags import status_tag_html, status_tag_of
     from portal.text import plain_excerpt, render_markdown
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -247,6 +247,7 @@ def configure_templates(app: Flask) -> None:
         excerpt=plain_excerpt,
         form_field=form_field,
         status_tag_of=status_tag_of,
+        status_tag_html=status_tag_html,
         aid_types=AID_TYPES,
         categories=ANNOUNCEMENT_CATEGORIES,
         meeting_kinds=MEETING_KINDS,

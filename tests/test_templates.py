@@ -144,6 +144,7 @@ CORE_GLOBALS = {
     "meeting_kinds",
     "partner_kinds",
     "status_tag_of",
+    "status_tag_html",  # ui.html's status_tag (portal/status_tags.py)
     "tr",
     "village_name",
 }
@@ -361,3 +362,31 @@ def test_template_globals_keys_are_a_set_and_imports_reuse_their_module(app):
         kept = macros._module
         importer.render()
         assert kept is not None and macros._module is kept
+
+
+OLD_STATUS_TAG = (
+    "{% macro status_tag(kind, status, id=None) -%}\n"
+    '{% set t = status_tag_of(kind, status) %}<span class="{{ t.css_class }}" '
+    'data-status="{{ status }}"{% if id %} id="{{ id }}"{% endif %}>{{ t.label }}</span>\n'
+    "{%- endmacro %}"
+)
+
+
+def test_status_tag_writes_the_old_macros_markup_byte_for_byte(app):
+    from portal.status_tags import _KINDS, kinds
+
+    env = app.jinja_env
+    old = env.from_string(OLD_STATUS_TAG + "{{ status_tag(kind, status, id) }}")
+    new = env.from_string(
+        '{% from "_macros/ui.html" import status_tag %}{{ status_tag(kind, status, id) }}'
+    )
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for kind in kinds():
+                for status in [*_KINDS[kind][0], "<unknown & new>"]:
+                    for own_id in (None, "", 'tag-1"x'):
+                        values = {"kind": kind, "status": status, "id": own_id}
+                        assert new.render(**values) == old.render(**values), values
+                        compared += 1
+    assert compared > 300

@@ -10,3 +10,14 @@ import os
 
 def on_starting(server):
     os.environ["PORTAL_WORKERS"] = str(server.cfg.workers)
+
+
+def post_worker_init(worker):
+    """The worker has made the app: what it made at start-up (the app, SQLAlchemy's
+    mappers, the translations, some 270,000 objects) lives as long as the worker.
+    `gc.freeze()` puts them out of the cycle collector's reach, so a full collection
+    walks only what requests made since (a full collection over them took 60-150 ms,
+    landing on whichever request was running)."""
+    import gc
+
+    gc.freeze()

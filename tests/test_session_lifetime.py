@@ -152,3 +152,20 @@ def test_gunicorn_with_two_workers_and_memory_counters_does_not_start(tmp_path):
         pytest.fail("gunicorn started although its workers would count limits apart")
     assert proc.returncode != 0
     assert "PerWorkerLimits" in err and "2 workers" in err
+
+
+def test_gunicorn_workers_freeze_what_start_up_made():
+    """gunicorn.conf.py's post_worker_init: the app's start-up objects are out of the
+    cycle collector's reach (a full collection would walk them all)."""
+    script = (
+        "import gc, runpy\n"
+        "hooks = runpy.run_path('gunicorn.conf.py')\n"
+        "before = gc.get_freeze_count()\n"
+        "hooks['post_worker_init'](None)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    before, after = map(int, out.stdout.split())
+    assert before == 0 and after > 1000

@@ -26,7 +26,7 @@ from flask_babel import (
     to_user_timezone,
 )
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from portal.extensions import babel
@@ -263,31 +263,34 @@ FALLBACK_NOTE = _l("Only available in Indonesian.")
 
 # Jinja's newstyle gettext (what Flask-Babel installs), reading the request's catalogue
 # directly: a page calls _() a hundred times or more, and Flask-Babel's way to the
-# catalogue (domain, context, locale) was a third of each call.
-@pass_context
-def _jinja_gettext(__context, __string: str, **variables):
+# catalogue (domain, context, locale) was a third of each call. They take the evaluation
+# context (autoescape or not), not the whole context as Jinja's own do: Jinja gives a
+# function that takes the context a context of its own (`Context.derived`, some 15
+# calls) on every call made where a `{% set %}` of the block or loop is in scope.
+@pass_eval_context
+def _jinja_gettext(__eval_ctx, __string: str, **variables):
     rv = catalogue().ugettext(__string)
-    if __context.eval_ctx.autoescape:
+    if __eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704  (our own catalogue, as Jinja's newstyle gettext does)
     return rv % variables
 
 
-@pass_context
-def _jinja_ngettext(__context, __singular: str, __plural: str, __num: int, **variables):
+@pass_eval_context
+def _jinja_ngettext(__eval_ctx, __singular: str, __plural: str, __num: int, **variables):
     variables.setdefault("num", __num)
     rv = catalogue().ungettext(__singular, __plural, __num)
-    if __context.eval_ctx.autoescape:
+    if __eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704  (our own catalogue, as Jinja's newstyle gettext does)
     return rv % variables
 
 
 def _bound(lookup):
-    @pass_context
-    def translate(__context, *args, **variables):
+    @pass_eval_context
+    def translate(__eval_ctx, *args, **variables):
         if len(args) == 3:  # ngettext(singular, plural, n)
             variables.setdefault("num", args[2])
         rv = lookup(*args)
-        if __context.eval_ctx.autoescape:
+        if __eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704  (our own catalogue, as Jinja's newstyle gettext does)
         return rv % variables
 
@@ -315,7 +318,9 @@ def configure_i18n(app: Flask) -> None:
     babel.__dict__["domain_instance"] = _CachingDomain(
         domain=app.config.get("BABEL_DOMAIN", "messages")
     )
-    app.jinja_env.globals.update(gettext=_jinja_gettext, ngettext=_jinja_ngettext)
+    # `_` is gettext itself, not the i18n extension's alias that looks gettext up in
+    # the context and calls it (two calls through the context for every _()).
+    app.jinja_env.globals.update(gettext=_jinja_gettext, ngettext=_jinja_ngettext, _=_jinja_gettext)
 
     @app.context_processor
     def _bound_gettext():
@@ -325,7 +330,8 @@ def configure_i18n(app: Flask) -> None:
             found = catalogue()
         except RuntimeError:
             return {}
-        return {"gettext": _bound(found.ugettext), "ngettext": _bound(found.ungettext)}
+        gettext = _bound(found.ugettext)
+        return {"gettext": gettext, "_": gettext, "ngettext": _bound(found.ungettext)}
 
     @app.after_request
     def _remember_language(response):

@@ -391,3 +391,33 @@ def test_no_gettext_call_builds_its_message_at_run_time():
             if built.search(line):
                 offenders.append(f"{path}:{number}")
     assert not offenders, f"use _('... %(name)s ...', name=...) instead: {offenders}"
+
+
+def test_jinja_gettext_escapes_by_the_templates_setting_without_deriving_contexts(app, monkeypatch):
+    """`_`, gettext and ngettext take the evaluation context, not the context: after a
+    {% set %} Jinja would otherwise derive a context for every call."""
+    from jinja2.runtime import Context
+
+    derived = []
+    original = Context.derived
+    monkeypatch.setattr(
+        Context, "derived", lambda self, *a, **k: derived.append(1) or original(self, *a, **k)
+    )
+    env = app.jinja_env
+    page = env.from_string(
+        "{% set who = 'A&B' %}{% for n in [1, 2] %}{% set m = n %}"
+        "{{ _('Logged in as %(name)s', name=who) }}|{{ gettext('Home') }}|"
+        "{{ ngettext('%(num)d household', '%(num)d households', m) }};{% endfor %}"
+        "{% autoescape false %}{{ _('Logged in as %(name)s', name=who) }}{% endautoescape %}"
+    )
+    from flask import render_template
+
+    # Each in an app context of its own (the fixture's would keep the first language).
+    with app.app_context(), app.test_request_context("/?lang=en"):
+        english = render_template(page)
+    with app.app_context(), app.test_request_context("/?lang=id"):
+        indonesian = render_template(page)
+    assert english.startswith("Logged in as A&amp;B|Home|1 household;")
+    assert english.endswith("Logged in as A&B")
+    assert "A&amp;B" in indonesian and indonesian != english
+    assert derived == []

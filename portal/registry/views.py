@@ -52,6 +52,7 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
+from portal.registry.result_rows import household_rows
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -116,6 +117,7 @@ def _labels():
         # Files with NIK, KK, birth dates and disability: operators and admins only.
         "can_export": current_user.is_authenticated and current_user.role in EDITORS,
         "today": village_today(),
+        "household_rows": household_rows,
     }
 
 

@@ -274,21 +274,19 @@ def covered_households(
     list is not being covered by another).
     """
     codes = [code for code, (kind, _label) in NATIONAL_PROGRAMMES.items() if kind == aid_type]
-    village, national = _covered_statements()
     values = {"aid_type": aid_type, "start": start, "end": end}
-    covered = set(db.session.scalars(village, {**values, "ignore": list(ignore_enrolments)}))
-    if codes:
-        covered.update(
-            hid
-            for hid in db.session.scalars(national, {**values, "codes": codes})
-            if hid is not None
+    # With no national programme of the kind, `codes` is empty and its half finds none.
+    return set(
+        db.session.scalars(
+            _covered_statement(), {**values, "ignore": list(ignore_enrolments), "codes": codes}
         )
-    return covered
+    )
 
 
 @functools.cache
-def _covered_statements():
-    """covered_households' two statements, built once (the values as parameters)."""
+def _covered_statement():
+    """covered_households' statement, built once (the values as parameters): the village
+    enrolments and the national ones (of a known household) as one UNION ALL."""
     start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
     village = (
         select(Enrolment.household_id)
@@ -312,9 +310,10 @@ def _covered_statements():
                 ExternalEnrolment.period_end.is_(None),
                 ExternalEnrolment.period_end >= start,
             ),
+            hh.is_not(None),
         )
     )
-    return village, national
+    return union_all(village, national)
 
 
 def nik_mismatches(limit: int = 200) -> list:

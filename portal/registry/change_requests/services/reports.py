@@ -34,11 +34,12 @@ def household_requests(household_id: int) -> list[ChangeRequest]:
 
 
 def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
-    """A request for its staff page, with its household, the household's members and
-    its documents (three statements, were five), and the language its resident reads
-    ("id" when their account has none; None for a request filed at the office or whose
-    account is gone)."""
-    row = db.session.execute(_staff_request_statement(), {"request_id": request_id}).first()
+    """A request for its staff page, with its household, the household's members (both
+    joined) and its documents (two statements, were five), and the language its
+    resident reads ("id" when their account has none; None for a request filed at the
+    office or whose account is gone)."""
+    found = db.session.execute(_staff_request_statement(), {"request_id": request_id})
+    row = found.unique().first()
     if row is None:
         return None, None
     item, resident_found, locale = row
@@ -52,7 +53,7 @@ def _staff_request_statement():
         .outerjoin(User, User.id == ChangeRequest.resident_id)
         .where(ChangeRequest.id == bindparam("request_id"))
         .options(
-            joinedload(ChangeRequest.household).selectinload(Household.members),
+            joinedload(ChangeRequest.household).joinedload(Household.members),
             selectinload(ChangeRequest.documents),
         )
     )

@@ -6,8 +6,9 @@ import pytest
 from flask import render_template_string
 
 from portal.lists.models import ENTRY_SOURCES
-from portal.lists.rows import working_rows
+from portal.lists.rows import board_rows, working_rows
 from portal.lists.services.draft import EntryRow
+from portal.lists.services.versions import BoardRow
 from portal.registry.models import NEED_LEVELS
 
 # The template's loop before the rows became a function (period.html), its long lines
@@ -65,3 +66,33 @@ def test_working_rows_write_what_the_template_wrote(app, lang, editable):
     assert str(new) == old.lstrip("\n")
     assert "Siti &amp; &lt;Aminah&gt;" in new and "odd &lt;source&gt;" in new
     assert (" · decided" if lang == "en" else " · ditetapkan") in new
+
+
+# The public board's loop before its rows became a function (board.html), split.
+OLD_BOARD_LOOP = (
+    "{% for row in rows %}\n"
+    '  <tr><td>{{ first + loop.index }}</td><td>{{ row.masked_name }}</td><td class="nowrap">'
+    "{{ row.rt_rw }}</td>{% if open %}<td><a href=\"{{ url_for('lists.objection', "
+    'period_id=period_id, baris=row.id) }}">{{ _("Object") }}<span class="visually-hidden"> '
+    "({{ row.masked_name }})</span></a></td>{% endif %}</tr>\n"
+    "  {% endfor %}"
+)
+BOARD_ROWS = [
+    BoardRow(11, "S*** & <A***>", "001/002"),
+    BoardRow(12, "J*** W***", "010/–"),
+    BoardRow(913, 'O"N***', "003/001"),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("is_open", [True, False])
+def test_board_rows_write_what_the_template_wrote(app, lang, is_open):
+    with app.test_request_context("/daftar-penerima/4", headers={"Accept-Language": lang}):
+        old = render_template_string(
+            OLD_BOARD_LOOP, rows=BOARD_ROWS, first=50, open=is_open, period_id=4
+        )
+        stem = render_template_string("{{ url_for('lists.objection', period_id=4, baris=0)[:-1] }}")
+        new = board_rows(BOARD_ROWS, 50, stem if is_open else None)
+    assert str(new) == old
+    assert "<td>51</td>" in new and "S*** &amp; &lt;A***&gt;" in new
+    assert ("baris=913" in new) is is_open

@@ -47,3 +47,23 @@ def working_rows(
             f"{remove}  </tr>\n"
         )
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+def board_rows(rows: Iterable, first: int, objection_stem: str | None) -> Markup:
+    """<tr>s of a public board's page (BoardRow): its number on the list (`first` + 1
+    on), the masked name and RT/RW, and with `objection_stem` (while objections are
+    open) a link to object to it (`objection_stem` + the row's id)."""
+    if objection_stem:
+        stem = escape(objection_stem)
+        word = catalogue().ugettext("Object")
+    out = []
+    for number, row in enumerate(rows, first + 1):
+        name = escape(row.masked_name)
+        cells = f'<tr><td>{number}</td><td>{name}</td><td class="nowrap">{escape(row.rt_rw)}</td>'
+        if objection_stem:
+            cells += (
+                f'<td><a href="{stem}{row.id}">{word}'
+                f'<span class="visually-hidden"> ({name})</span></a></td>'
+            )
+        out.append(f"  {cells}</tr>\n")
+    return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -492,8 +492,9 @@ def test_the_kept_blank_forms_follow_the_household_and_never_keep_what_was_typed
     client, login_as, home
 ):
     """The new-member form is kept blank per worker (kept_fragment): a household with a
-    head starts at "child", one without at no relation, in either order; a form sent
-    back with errors, or an edit form, shows its own values, never the kept blank."""
+    head starts at "child", one without at no relation, in either order; the move form
+    at the person's relation; a form sent back with errors, or an edit form, shows its
+    own values, never the kept blank."""
     no_head = household(rt=5)
     person(no_head, "Sari Dewi", relation="child")
     db.session.commit()
@@ -505,6 +506,12 @@ def test_the_kept_blank_forms_follow_the_household_and_never_keep_what_was_typed
         assert child not in page and 'name="name"' in page
         blank = text(client.get("/staf/registrasi/rumah-tangga/baru"))
         assert 'name="address" required type="text" value=""' in blank
+    head, child_member = home.members[0], home.members[1]
+    for _round in range(2):  # the move form starts at the person's relation
+        page = text(client.get(f"/staf/registrasi/warga/{head.id}/pindah"))
+        assert '<option selected value="head">' in page and child not in page
+        page = text(client.get(f"/staf/registrasi/warga/{child_member.id}/pindah"))
+        assert child in page and '<option selected value="head">' not in page
     sent = client.post(
         f"/staf/registrasi/rumah-tangga/{home.id}/anggota-baru", data={"name": "Dina Ayu"}
     )

@@ -763,3 +763,20 @@ def test_the_period_page_head_has_the_latest_approval_and_version(village, make_
         version.number,
         version.approval_id,
     )
+
+
+def test_the_new_period_form_keeps_its_blank_fields_but_reads_the_programmes(app, client, login_as):
+    """Past the programme menu, the new period's blank form is kept per worker
+    (kept_fragment); the menu is read each time, and a form sent back with errors shows
+    what was typed."""
+    factories.programme(slug="pangan", name_id="Program pangan")
+    login_as("operator")
+    first = client.get("/staf/daftar-penerima/baru").get_data(as_text=True)
+    factories.programme(slug="blt", aid_type="cash", name_id="Program BLT")
+    again = client.get("/staf/daftar-penerima/baru").get_data(as_text=True)
+    assert "Program BLT" not in first and "Program BLT" in again
+    assert 'name="objection_days" required type="number" value="7"' in again
+    fields = again[again.index('id="title_id"') : again.index('type="submit"')]
+    assert fields in first
+    sent = client.post("/staf/daftar-penerima/baru", data={"title_id": "BLT Tahap Dua"})
+    assert sent.status_code == 200 and 'value="BLT Tahap Dua"' in sent.get_data(as_text=True)

@@ -486,3 +486,37 @@ def test_the_household_edit_form_is_logged_with_the_kk_number_masked(client, log
     )
     assert entry.before is None and entry.after == {"kk_number": "3201********0004"}
     assert entry.at is not None and entry.ip
+
+
+def test_the_kept_blank_forms_follow_the_household_and_never_keep_what_was_typed(
+    client, login_as, home
+):
+    """The new-member form is kept blank per worker (kept_fragment): a household with a
+    head starts at "child", one without at no relation, in either order; the move form
+    at the person's relation; a form sent back with errors, or an edit form, shows its
+    own values, never the kept blank."""
+    no_head = household(rt=5)
+    person(no_head, "Sari Dewi", relation="child")
+    db.session.commit()
+    login_as("operator")
+    child = '<option selected value="child">'
+    for _round in range(2):  # the second round is answered from the kept markup
+        assert child in text(client.get(f"/staf/registrasi/rumah-tangga/{home.id}/anggota-baru"))
+        page = text(client.get(f"/staf/registrasi/rumah-tangga/{no_head.id}/anggota-baru"))
+        assert child not in page and 'name="name"' in page
+        blank = text(client.get("/staf/registrasi/rumah-tangga/baru"))
+        assert 'name="address" required type="text" value=""' in blank
+    head, child_member = home.members[0], home.members[1]
+    for _round in range(2):  # the move form starts at the person's relation
+        page = text(client.get(f"/staf/registrasi/warga/{head.id}/pindah"))
+        assert '<option selected value="head">' in page and child not in page
+        page = text(client.get(f"/staf/registrasi/warga/{child_member.id}/pindah"))
+        assert child in page and '<option selected value="head">' not in page
+    sent = client.post(
+        f"/staf/registrasi/rumah-tangga/{home.id}/anggota-baru", data={"name": "Dina Ayu"}
+    )
+    assert 'value="Dina Ayu"' in text(sent)
+    sent = client.post("/staf/registrasi/rumah-tangga/baru", data={"address": "Jl. Kenari 4"})
+    assert 'value="Jl. Kenari 4"' in text(sent)
+    edit = text(client.get(f"/staf/registrasi/rumah-tangga/{home.id}/ubah"))
+    assert 'value="3201012503100004"' in edit

@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
-from portal.lists import duties, prints, services, uploads
+from portal.lists import duties, prints, rows, services, uploads
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,
@@ -62,6 +62,7 @@ def _labels():
         "list_entry_sources": ENTRY_SOURCES,
         "list_change_actions": CHANGE_ACTIONS,
         "need_level_labels": NEED_LEVELS,
+        "working_rows": rows.working_rows,
     }
 
 

@@ -31,6 +31,7 @@ from portal.lists.models import (
     ListVersion,
     ListVersionRow,
 )
+from portal.lists.rows import board_rows
 from portal.models_base import village_today
 from portal.security import csrf_after_limits, public
 from portal.service_errors import show_error
@@ -114,6 +115,7 @@ def board(period_id: int):
         totals=services.totals(version, period.amount),
         open=latest.id == version.id and services.objections_open(version),
         several_versions=count > 1,
+        board_rows=board_rows,
     )
 
 

@@ -52,6 +52,7 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
+from portal.registry.result_rows import household_rows
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -116,6 +117,7 @@ def _labels():
         # Files with NIK, KK, birth dates and disability: operators and admins only.
         "can_export": current_user.is_authenticated and current_user.role in EDITORS,
         "today": village_today(),
+        "household_rows": household_rows,
     }
 
 
@@ -424,7 +426,6 @@ def _pair_or_404(first: int, second: int, *, page: bool = False) -> tuple[Person
 
 def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, posted=None):
     """The comparison page; `posted` names the form that came back with errors."""
-    services.view_pair(a, b, actor=current_user, ip=_ip())
     merge_form.keep.choices = [
         (str(p.id), _("Keep record %(n)d: %(name)s", n=n, name=p.name)) for n, p in ((1, a), (2, b))
     ]
@@ -434,7 +435,7 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
         if decision and decision.decided_by_id
         else None
     )
-    return render_template(
+    page = render_template(
         "registry/duplicate_pair.html",
         a=a,
         b=b,
@@ -448,6 +449,10 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
         different_form=different_form,
         posted=posted,
     )
+    # Written once the page is made and before it is sent (as the household page): a
+    # page that cannot be logged is not shown, and the reads stay in one transaction.
+    services.view_pair(a, b, actor=current_user, ip=_ip())
+    return page
 
 
 @bp.route("/duplikat/<int:first>/<int:second>")

@@ -113,10 +113,11 @@ def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
     (`registry.services.covered_households`; the enrolments this list's own approval
     made do not count, so an approved list still matches its rules).
 
-    Plain rows, no ORM object: the households' ids in order, then their members'
-    birth date, disability and status a chunk of households at a time, so that a
-    district's 250,000 households are drawn in seconds. `own_enrolments`: the
-    enrolment ids of this list's entries, when the caller has read them.
+    Plain rows, no ORM object: one statement, the households in order joined to their
+    members' birth date, disability and status, read as they come (a household's rows
+    are together), so that a district's 250,000 households are drawn in seconds.
+    `own_enrolments`: the enrolment ids of this list's entries, when the caller has
+    read them.
     """
     aid_type = period.programme.aid_type
     aid_fit = bool(period.rule_aid_fit and aid_type != "other")
@@ -135,31 +136,41 @@ def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
         "max_desil": period.rule_max_desil,
         "aid_like": f"% {aid_type} %",
     }
-    ids = [hid for hid in db.session.scalars(stmt, values) if hid not in covered]
-    out = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        members: dict[int, list[scoring.Member]] = {hid: [] for hid in chunk}
-        for hid, born, disability, status in db.session.execute(
-            _candidate_members_statement(), {"ids": chunk}
-        ):
-            members[hid].append(
+    out: list[int] = []
+    current, members = None, []
+    for hid, person_id, born, disability, status in db.session.execute(stmt, values):
+        if hid != current:
+            if current is not None and _fits(period, current, members, covered):
+                out.append(current)
+            current, members = hid, []
+        if person_id is not None:  # a household without members has one row of nulls
+            members.append(
                 scoring.Member(
                     age=_age(born, period.starts_on),
                     disabled=bool(disability),
                     alive=status == "alive",
                 )
             )
-        out.extend(hid for hid in chunk if _fits_composition(period, members[hid]))
+    if current is not None and _fits(period, current, members, covered):
+        out.append(current)
     return out
+
+
+def _fits(period: ListPeriod, household_id: int, members: list, covered: set) -> bool:
+    return household_id not in covered and _fits_composition(period, members)
 
 
 @cache
 def _candidates_statement(with_desil: bool, with_aid_fit: bool):
     """The households of the need levels `levels` (and desil at most `max_desil`, and
-    fitting the aid `aid_like`, when the rules ask), in RW/RT order: built once a kind
-    of rule."""
-    stmt = select(Household.id).where(Household.need_level.in_(bindparam("levels", expanding=True)))
+    fitting the aid `aid_like`, when the rules ask), in RW/RT order, each joined to its
+    (not merged) members' id, birth date, disability and status: built once a kind of
+    rule."""
+    stmt = (
+        select(Household.id, Person.id, Person.birth_date, Person.disability, Person.status)
+        .outerjoin(Person, (Person.household_id == Household.id) & Person.merged_into_id.is_(None))
+        .where(Household.need_level.in_(bindparam("levels", expanding=True)))
+    )
     if with_desil:
         stmt = stmt.where(Household.desil.is_not(None), Household.desil <= bindparam("max_desil"))
     if with_aid_fit:
@@ -171,13 +182,6 @@ def _candidates_statement(with_desil: bool, with_aid_fit: bool):
 def _own_enrolments_statement():
     return select(ListEntry.enrolment_id).where(
         ListEntry.period_id == bindparam("period_id"), ListEntry.enrolment_id.is_not(None)
-    )
-
-
-@cache
-def _candidate_members_statement():
-    return select(Person.household_id, Person.birth_date, Person.disability, Person.status).where(
-        Person.household_id.in_(bindparam("ids", expanding=True)), Person.merged_into_id.is_(None)
     )
 
 

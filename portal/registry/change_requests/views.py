@@ -122,13 +122,12 @@ def new(kind: str):
 @bp.route("/<int:request_id>")
 @roles_required(*RESIDENTS)
 def detail(request_id: int):
-    household = _household()
-    if household is None:
+    lives_here, item = services.resident_request(current_user._get_current_object(), request_id)
+    if not lives_here:
         return _not_verified()
-    item = services.household_request(household.id, request_id)
     if item is None:
         abort(404)
-    return render_template("registry/change_requests/detail.html", item=item, household=household)
+    return render_template("registry/change_requests/detail.html", item=item)
 
 
 @bp.route("/angka")

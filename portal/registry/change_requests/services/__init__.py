@@ -21,9 +21,9 @@ from portal.registry.change_requests.services.filing import (
 from portal.registry.change_requests.services.reports import (
     SMALLEST_SHOWN,
     Month,
-    household_request,
     household_requests,
     monthly,
+    resident_request,
     staff_list,
     staff_request,
 )
@@ -39,7 +39,6 @@ __all__ = [
     "check_details",
     "file_request",
     "household_account",
-    "household_request",
     "household_requests",
     "living_members",
     "monthly",
@@ -47,6 +46,7 @@ __all__ = [
     "refuse",
     "resident_household",
     "resident_household_with_members",
+    "resident_request",
     "staff_list",
     "staff_request",
 ]

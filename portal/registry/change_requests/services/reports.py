@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
 from portal.registry.change_requests.models import STATUSES, ChangeRequest
-from portal.registry.models import Household
+from portal.registry.models import Household, Membership
 
 # A public figure smaller than this is not shown (it could point at a family).
 SMALLEST_SHOWN = 5
@@ -34,11 +34,12 @@ def household_requests(household_id: int) -> list[ChangeRequest]:
 
 
 def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
-    """A request for its staff page, with its household, the household's members and
-    its documents (three statements, were five), and the language its resident reads
-    ("id" when their account has none; None for a request filed at the office or whose
-    account is gone)."""
-    row = db.session.execute(_staff_request_statement(), {"request_id": request_id}).first()
+    """A request for its staff page, with its household, the household's members (both
+    joined) and its documents (two statements, were five), and the language its
+    resident reads ("id" when their account has none; None for a request filed at the
+    office or whose account is gone)."""
+    found = db.session.execute(_staff_request_statement(), {"request_id": request_id})
+    row = found.unique().first()
     if row is None:
         return None, None
     item, resident_found, locale = row
@@ -52,18 +53,38 @@ def _staff_request_statement():
         .outerjoin(User, User.id == ChangeRequest.resident_id)
         .where(ChangeRequest.id == bindparam("request_id"))
         .options(
-            joinedload(ChangeRequest.household).selectinload(Household.members),
+            joinedload(ChangeRequest.household).joinedload(Household.members),
             selectinload(ChangeRequest.documents),
         )
     )
 
 
-def household_request(household_id: int, request_id: int) -> ChangeRequest | None:
-    """One request, only if it is about this household (None otherwise: a 404)."""
-    request = db.session.get(ChangeRequest, request_id)
-    if request is None or request.household_id != household_id:
-        return None
-    return request
+def resident_request(user, request_id: int) -> tuple[bool, ChangeRequest | None]:
+    """For a resident's page of a request: whether they live in a household of the
+    registry now (verified, with an open membership: `resident_household`), and their
+    household's request `request_id` (None when there is none of that household: a
+    404). One statement (was three: the membership, the household, the request)."""
+    if not user.is_verified or user.person_id is None:
+        return False, None
+    values = {"person_id": user.person_id, "request_id": request_id}
+    row = db.session.execute(_resident_request_statement(), values).first()
+    if row is None:
+        return False, None
+    return True, row[1]
+
+
+@cache
+def _resident_request_statement():
+    # At most one open membership a person (uq_household_membership_open).
+    return (
+        select(Membership.household_id, ChangeRequest)
+        .outerjoin(
+            ChangeRequest,
+            (ChangeRequest.household_id == Membership.household_id)
+            & (ChangeRequest.id == bindparam("request_id")),
+        )
+        .where(Membership.person_id == bindparam("person_id"), Membership.end_date.is_(None))
+    )
 
 
 def staff_list(status: str = "open") -> list[ChangeRequest]:

@@ -1,0 +1,59 @@
+"""The rows of the staff search's household list (/staf/registrasi/, also the fragment
+sent on every keystroke), written by a plain function (the template calls it as
+`household_rows`): 25 rows of five cells cost Jinja some 100 Python calls a row (an
+escape, an attribute look-up or a call for every value) where this spends a dozen. The
+markup is the template's was, byte for byte: names, addresses and labels are escaped
+as Jinja did; numbers, RT/RW, masked KK numbers and the link's stem (our own URL) are
+escaped too, and our catalogue's texts are left as Jinja's _() left them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from markupsafe import Markup, escape
+
+from portal.audit.services import mask_numbers
+from portal.i18n import catalogue
+
+
+def household_rows(
+    items: Iterable,
+    members: Mapping,
+    household_stem: str,
+    need_levels: Mapping[str, str],
+    civil_statuses: Mapping[str, str],
+) -> Markup:
+    """<tr>s of `items` (HouseholdRow) with their `members` (MemberSummary by id): the
+    head's name (or "Household N") linking to the household (`household_stem` + its
+    id), a tag when the head is not alive, the address, the masked KK number, RT/RW,
+    the living members, the need level and the score."""
+    ugettext = catalogue().ugettext
+    household_n, score_n = ugettext("Household %(id)d"), ugettext("score %(score)d")
+    stem = escape(household_stem)
+    rows = []
+    for h in items:
+        m = members[h.id]
+        hid = h.id
+        if m.head_name is None:
+            name, tag = household_n % {"id": hid}, ""
+        else:
+            name = escape(m.head_name)
+            tag = (
+                f'<span class="tag tag-danger">{escape(civil_statuses.get(m.head_status, ""))}'
+                "</span>"
+                if m.head_status != "alive"
+                else ""
+            )
+        kk = escape(mask_numbers(h.kk_number)) if h.kk_number else "–"
+        level = escape(need_levels.get(h.need_level, ""))
+        rows.append(
+            f'  <tr>\n    <td><a href="{stem}{hid}">{name}</a>\n'
+            f'{tag}      <br><span class="meta">{escape(h.address)}</span></td>\n'
+            f'    <td class="nowrap">{kk}</td>\n'
+            f'    <td class="nowrap">{escape(h.rt_rw)}</td>\n'
+            f"    <td>{m.living}</td>\n"
+            f'    <td><span class="tag tag-level-{escape(h.need_level)}">{level}</span> '
+            f'<span class="meta">{score_n % {"score": h.score}}</span></td>\n'
+            "  </tr>\n"
+        )
+    return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)

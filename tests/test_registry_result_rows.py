@@ -1,0 +1,58 @@
+"""The staff search's rows (portal/registry/result_rows.py) write what the template's
+loop wrote."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template_string
+
+from portal.registry.result_rows import household_rows
+from portal.registry.services.search import HouseholdRow, MemberSummary
+from portal.registry.views import _translated_labels
+
+# The template's loop before the rows became a function (_results.html), its long
+# lines split.
+OLD_LOOP = (
+    """{% for h in items %}
+  {% set m = members[h.id] %}
+  <tr>
+    <td><a href="{{ url_for('registry.household', household_id=h.id) }}">"""
+    "{% if m.head_name is not none %}{{ m.head_name }}"
+    """{% else %}{{ _("Household %(id)d", id=h.id) }}{% endif %}</a>
+      {% if m.head_name is not none and m.head_status != 'alive' %}"""
+    """<span class="tag tag-danger">{{ civil_statuses[m.head_status] }}</span>{% endif %}
+      <br><span class="meta">{{ h.address }}</span></td>
+    <td class="nowrap">{{ h.kk_number|masked }}</td>
+    <td class="nowrap">{{ h.rt_rw }}</td>
+    <td>{{ m.living }}</td>
+    <td><span class="tag tag-level-{{ h.need_level }}">{{ need_levels[h.need_level] }}</span> """
+    """<span class="meta">{{ _("score %(score)d", score=h.score) }}</span></td>
+  </tr>
+  {% endfor %}"""
+)
+
+ROWS = [
+    HouseholdRow(1, "3201010101010001", "Jl. Mawar & <Melati> 3", "001/002", "miskin", 40),
+    HouseholdRow(22, None, None, "010/–", None, 0),
+    HouseholdRow(303, "12345", 'Gg. "Buntu"', "003/001", "sangat_miskin", 75),
+    HouseholdRow(4, "3201010101010002", "Dusun II", "002/002", "rentan", 12),
+]
+MEMBERS = {
+    1: MemberSummary("Siti & <Aminah>", "alive", 3),
+    22: MemberSummary(None, None, 0),
+    303: MemberSummary("Joko", "dead", 2),
+    4: MemberSummary("O'Neil", "moved", 1),
+}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_household_rows_write_what_the_template_wrote(app, lang):
+    with app.test_request_context("/staf/registrasi/", headers={"Accept-Language": lang}):
+        old = render_template_string(OLD_LOOP, items=ROWS, members=MEMBERS)
+        labels = _translated_labels()
+        stem = render_template_string("{{ url_for('registry.household', household_id=0)[:-1] }}")
+        new = household_rows(ROWS, MEMBERS, stem, labels["need_levels"], labels["civil_statuses"])
+    assert str(new) == old.lstrip("\n")
+    assert "Siti &amp; &lt;Aminah&gt;" in new and "Mawar &amp; &lt;Melati&gt;" in new
+    assert "3201********0001" in new
+    assert ("Household 22" if lang == "en" else "Rumah tangga 22") in new

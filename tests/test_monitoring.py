@@ -333,6 +333,39 @@ def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_
     assert item.budget_planned == 25_000_000 and item.progress == 0
 
 
+def test_blank_staff_forms_are_kept_but_not_what_was_typed_nor_another_plans_choices(
+    app, client, login_as, make_user
+):
+    """A GET's blank plan, indicator, activity and milestone forms are kept per worker
+    (kept_fragment): a form sent back with an error shows what was typed, the next blank
+    one is blank, and a plan's goal and parent choices are its own."""
+    operator = make_user("operator")
+    first = _plan(operator)
+    second = services.save_plan(title_id="RPJMDes berikut", first_year=YEAR + 5, actor=operator)
+    services.add_goal(first.id, title_id="Tujuan pertama", title_en=None, actor=operator)
+    leaf = _activity(first, operator, title_id="Kegiatan pertama")
+    login_as("operator")
+
+    def page(path: str) -> str:
+        return client.get(path).get_data(as_text=True)
+
+    for _round in range(2):  # the second round is answered from the kept fields
+        index, plan_page = page("/staf/pemantauan/"), page(f"/staf/pemantauan/rencana/{first.id}")
+        other = page(f"/staf/pemantauan/rencana/{second.id}")
+        assert 'name="vision_id"' in index and 'name="direction"' in index
+        assert "Tujuan pertama" in plan_page and "Kegiatan pertama" in plan_page
+        assert "Tujuan pertama" not in other and "Kegiatan pertama" not in other
+        assert 'name="weight"' in other and 'name="title_en"' in other
+        assert 'name="text_en"' in page(f"/staf/pemantauan/kegiatan/{leaf.id}")
+    typed = {"title_id": "Ketikan saya", "year": "dua"}
+    sent = client.post(f"/staf/pemantauan/rencana/{first.id}/kegiatan", data=typed)
+    assert sent.status_code == 422 and "Ketikan saya" in sent.get_data(as_text=True)
+    sent = client.post("/staf/pemantauan/rencana", data={"title_id": "Ketikan saya"})
+    assert sent.status_code == 422 and "Ketikan saya" in sent.get_data(as_text=True)
+    assert page(f"/staf/pemantauan/rencana/{first.id}") == plan_page
+    assert "Ketikan saya" not in page("/staf/pemantauan/")
+
+
 def test_procurement_measures_equal_plain_sql(app, make_user):
     from portal.procurement import services as procurement
     from tests.procurement_helpers import ordered_purchase, round_to_buy_for, supplier

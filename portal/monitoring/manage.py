@@ -41,14 +41,22 @@ def _actor():
     return current_user._get_current_object()
 
 
+def _blank(kind):
+    """A blank form of `kind`, or None on a GET: the template then renders the blank
+    form once per worker and keeps it (kept_fragment), building `kind()` only then."""
+    return None if request.method == "GET" else kind(formdata=None)
+
+
 def _index(plan_form=None, indicator_form=None, status=200):
     return (
         render_template(
             "monitoring/manage/index.html",
             plans=services.plans(),
             indicators=services.indicator_list(),
-            plan_form=plan_form or PlanForm(),
-            indicator_form=indicator_form or IndicatorForm(),
+            plan_form=plan_form or _blank(PlanForm),
+            indicator_form=indicator_form or _blank(IndicatorForm),
+            blank_plan_form=PlanForm,
+            blank_indicator_form=IndicatorForm,
         ),
         status,
     )
@@ -146,12 +154,6 @@ def _activity_form(
     others = [a for a, _d, _p in tree if activity is None or a.id != activity.id]
     form.parent_id.choices = choices({0: "—", **{a.id: f"{a.year} · {a.title_id}" for a in others}})
     return form
-
-
-def _blank(kind):
-    """A blank form of `kind`, or None on a GET: the template then renders the blank
-    form once per worker and keeps it (kept_fragment), building `kind()` only then."""
-    return None if request.method == "GET" else kind(formdata=None)
 
 
 def _plan_page(plan: Plan, goal_form=None, activity_form=None, status=200):

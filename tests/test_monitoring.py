@@ -297,6 +297,56 @@ def test_the_public_dashboard_shows_the_plan_and_indicators_in_both_languages(
     assert client.get("/pemantauan/indikator/nope").status_code == 404
 
 
+# templates/monitoring/index.html's indicator rows as a Jinja loop, before they were
+# written by portal/monitoring/views.py's indicator_table_rows.
+JINJA_ROWS = """{% set l_code, l_indicator, l_unit, l_baseline = _('Code'), _('Indicator'), _('Unit'), _('Baseline') %}
+{% set last_year = years[-1] %}{% set l_target = _('Target %(year)d', year=last_year) %}
+{% for row in rows %}
+{% set ind = row.indicator %}
+  <tr>
+    <td data-label="{{ l_code }}">{{ ind.code }}</td>
+    <td data-label="{{ l_indicator }}"><a href="{{ url_for('monitoring.indicator', code=ind.code) }}">{% set t = tr(ind, "name") %}<span{% if t.fallback %} lang="id"{% endif %}>{{ t }}</span></a></td>
+    <td data-label="{{ l_unit }}">{{ ind.unit }}</td>
+    <td data-label="{{ l_baseline }}">{% if ind.baseline is not none %}{{ ind.baseline|number }}{% if ind.baseline_year %} ({{ ind.baseline_year }}){% endif %}{% else %}–{% endif %}</td>
+    {% for y in years %}<td data-label="{{ y }}">{{ figure_cell(row.values.get(y)) }}</td>{% endfor %}
+    <td data-label="{{ l_target }}">{% if row.targets.get(last_year) is not none %}{{ row.targets[last_year]|number }}{% else %}–{% endif %}</td>
+  </tr>
+{% endfor %}"""  # noqa: E501
+
+
+def test_the_dashboards_indicator_rows_are_the_jinja_loops(app, make_user):
+    """indicator_table_rows writes what the template's loop wrote, in both languages:
+    a name without English (lang="id"), escaped text, baselines, targets, small groups."""
+    from flask import render_template_string
+
+    from portal.monitoring.views import _years
+
+    operator = make_user("operator")
+    services.ensure_computed(actor=operator)
+    item = services.save_indicator(
+        dict(code="9.1", name_id="Air <bersih> & layak", unit="m³ & <l>", baseline=1500.25),
+        actor=operator,
+    )
+    services.save_indicator(
+        dict(code="9.2", name_id="Jalan", name_en="Roads", baseline=3, baseline_year=2020),
+        actor=operator,
+    )
+    services.record_value(item.id, year=YEAR - 1, value=12345.5, actor=operator)
+    services.set_target(item.id, year=YEAR, value=2000, actor=operator)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/pemantauan/?lang={lang}"):
+            years = _years()
+            rows = services.dashboard_rows(years)
+            old = render_template_string(JINJA_ROWS, rows=rows, years=years)
+            new = render_template_string(
+                "{{ indicator_table_rows(rows, years, url_for) }}", rows=rows, years=years
+            )
+        assert new == old
+        assert "&lt;bersih&gt; &amp; layak" in new and "m³ &amp; &lt;l&gt;" in new
+        assert "&lt;5</abbr>" in new and " (2020)</td>" in new
+    assert '<span lang="id">Air' in new and "<span>Roads</span>" in new
+
+
 def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_as):
     login_as("auditor")
     assert client.get("/staf/pemantauan/").status_code == 200

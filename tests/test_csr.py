@@ -1102,6 +1102,33 @@ def test_staff_write_needs_in_both_languages_and_publish_them(client, staff):
     assert "Laptop kantor desa" in page and "Only available in Indonesian." in page
 
 
+def test_the_blank_new_need_form_is_kept_but_its_choices_are_read_each_time(client, staff):
+    """A GET's blank need form keeps its fields without read choices per worker
+    (NEED_FIELD_RUNS, kept_fragment): they are NeedForm's in order, what was typed in a
+    refused form is not kept, and a ballot made since is offered."""
+    from portal.csr.forms import NEED_FIELD_RUNS, NeedForm
+    from tests.test_participation import make_ballot
+
+    names = [name for _kept, run in NEED_FIELD_RUNS for name in run]
+    assert names == [name for name in NeedForm.__dict__ if name in names]
+    assert set(names) == {n for n, f in vars(NeedForm).items() if hasattr(f, "field_class")}
+    login(client, staff["operator"])
+
+    def form() -> str:  # the need form, its CSRF token left out (it carries a time)
+        page = text_of(client.get("/staf/csr/kebutuhan/baru?lang=en"))
+        return re.sub(r'<input id="csrf_token"[^>]*>', "", page.split('class="editor"')[1])
+
+    blank = form()
+    assert blank.index('name="kind"') < blank.index('name="programme_id"')
+    assert blank.index('name="ballot_id"') < blank.index('name="is_open"')
+    refused = client.post("/staf/csr/kebutuhan/baru?lang=en", data={"title_id": "Ketikan saya"})
+    assert "Ketikan saya" in text_of(refused)
+    assert form() == blank
+    make_ballot(staff["admin"], question_id="Prioritas 2028", question_en="Priorities 2028")
+    login(client, staff["operator"])
+    assert "Prioritas 2028" in text_of(client.get("/staf/csr/kebutuhan/baru?lang=en"))
+
+
 def test_a_need_links_to_the_ballot_that_decided_it(client, staff, make_need):
     from tests.test_participation import make_ballot
 

@@ -164,6 +164,7 @@ FEATURE_GLOBALS = {
         "activity_comment_form",
         "activity_comments",
         "figure_cell",
+        "indicator_table_rows",
         "round_evaluation_survey",
     },
     "participation": {"ballot_methods", "meeting_proposals", "proposal_categories"},

@@ -23,8 +23,10 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.csr import services
 from portal.csr.forms import (
+    NEED_FIELD_RUNS,
     AcceptOfferForm,
     DeliveryForm,
+    NeedChoicesForm,
     NeedForm,
     NoteForm,
     RejectCompanyForm,
@@ -83,8 +85,9 @@ def _ballot_choices():
     ]
 
 
-def _need_form(item: Need | None = None) -> NeedForm:
-    form = NeedForm(obj=item)
+def _need_form(item: Need | None = None, kind=NeedForm) -> NeedForm:
+    """The need form (or `kind`, its NeedChoicesForm part)."""
+    form = kind(obj=item)
     form.programme_id.choices = _programme_choices()
     form.ballot_id.choices = _ballot_choices()
     if item is not None and request.method == "GET":
@@ -103,6 +106,16 @@ def _need_data(form: NeedForm) -> dict:
 @bp.route("/kebutuhan/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def need_create():
+    if request.method == "GET":
+        # The blank form: the fields without read choices are kept per worker (the
+        # template's kept_fragment); only the programme and ballot are built.
+        return render_template(
+            "csr/manage/need_form.html",
+            form=_need_form(kind=NeedChoicesForm),
+            need=None,
+            blank_form=NeedForm,
+            runs=NEED_FIELD_RUNS,
+        )
     form = _need_form()
     if form.validate_on_submit():
         try:

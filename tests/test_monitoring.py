@@ -312,10 +312,23 @@ JINJA_ROWS = """{% set l_code, l_indicator, l_unit, l_baseline = _('Code'), _('I
     <td data-label="{{ l_target }}">{% if row.targets.get(last_year) is not none %}{{ row.targets[last_year]|number }}{% else %}–{% endif %}</td>
   </tr>
 {% endfor %}"""  # noqa: E501
+# templates/monitoring/_evaluation_body.html's rows as they were (one year, no baseline).
+JINJA_EVALUATION_ROWS = """{% set l_code, l_indicator, l_unit, l_target = _('Code'), _('Indicator'), _('Unit'), _('Target') %}
+  {% set year = subject.year %}
+  {% for row in rows %}{% set ind = row.indicator %}
+  <tr>
+    <td data-label="{{ l_code }}">{{ ind.code }}</td>
+    <td data-label="{{ l_indicator }}"><a href="{{ url_for('monitoring.indicator', code=ind.code) }}">{% set t = tr(ind, "name") %}<span{% if t.fallback %} lang="id"{% endif %}>{{ t }}</span></a></td>
+    <td data-label="{{ l_unit }}">{{ ind.unit }}</td>
+    <td data-label="{{ year }}">{{ figure_cell(row.values.get(year)) }}</td>
+    <td data-label="{{ l_target }}">{% if row.targets.get(year) is not none %}{{ row.targets[year]|number }}{% else %}–{% endif %}</td>
+  </tr>
+  {% endfor %}"""  # noqa: E501
 
 
 def test_the_dashboards_indicator_rows_are_the_jinja_loops(app, make_user):
-    """indicator_table_rows writes what the template's loop wrote, in both languages:
+    """indicator_table_rows writes what the templates' loops wrote (the dashboard's and
+    an evaluation's), in both languages:
     a name without English (lang="id"), escaped text, baselines, targets, small groups."""
     from flask import render_template_string
 
@@ -341,7 +354,17 @@ def test_the_dashboards_indicator_rows_are_the_jinja_loops(app, make_user):
             new = render_template_string(
                 "{{ indicator_table_rows(rows, years, url_for) }}", rows=rows, years=years
             )
-        assert new == old
+            subject = type("Subject", (), {"year": YEAR})
+            evaluation = render_template_string(
+                "{{ indicator_table_rows(rows, [year], url_for, evaluation=True) }}",
+                rows=services.dashboard_rows([YEAR]),
+                year=YEAR,
+            )
+            old_evaluation = render_template_string(
+                JINJA_EVALUATION_ROWS, rows=services.dashboard_rows([YEAR]), subject=subject
+            )
+        assert new == old and evaluation == old_evaluation
+        assert ("2.000" if lang == "id" else "2,000") + "</td>\n  </tr>" in evaluation
         assert "&lt;bersih&gt; &amp; layak" in new and "m³ &amp; &lt;l&gt;" in new
         assert "&lt;5</abbr>" in new and " (2020)</td>" in new
     assert '<span lang="id">Air' in new and "<span>Roads</span>" in new

@@ -44,6 +44,11 @@ def _labels():
     }
 
 
+def _small_cell() -> str:
+    why = gettext("Fewer than five: not shown, so that nobody is identified.")
+    return f'<abbr title="{escape(why)}">&lt;5</abbr>'
+
+
 @bp.app_template_global("figure_cell")
 def figure_cell(f) -> Markup:
     """A figure in a table cell: its number, "<5" with why for a group under five, or a
@@ -51,46 +56,60 @@ def figure_cell(f) -> Markup:
     if f is None or (f.value is None and not f.small):
         return Markup("–")
     if f.small:
-        why = gettext("Fewer than five: not shown, so that nobody is identified.")
-        return Markup(f'<abbr title="{escape(why)}">&lt;5</abbr>')  # noqa: S704
+        return Markup(_small_cell())  # noqa: S704 (escaped)
     return escape(number(f.value))
 
 
 @bp.app_template_global("indicator_table_rows")
-def indicator_table_rows(rows, years: list[int], url_for) -> Markup:
-    """The public dashboard's indicator rows, as its Jinja loop wrote them (some 300
-    calls a row there): `url_for` is the template's (it keeps the addresses)."""
+def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = False) -> Markup:
+    """The indicator rows of the public dashboard (`years`, then the last one's target)
+    or of an evaluation (`evaluation`: its one year, no baseline, the year's target), as
+    their Jinja loops wrote them (some 300 calls a row there); the cells as figure_cell
+    writes them. `url_for` is the template's (it keeps the addresses)."""
     lang = current_lang()
     # The template's _() gives Markup, unescaped (our own catalogue): the same here.
     l_code, l_indicator = Markup(gettext("Code")), Markup(gettext("Indicator"))  # noqa: S704
     l_unit, l_baseline = Markup(gettext("Unit")), Markup(gettext("Baseline"))  # noqa: S704
     last_year = years[-1]
-    l_target = Markup(gettext("Target %(year)d", year=last_year))  # noqa: S704 (our catalogue)
+    if evaluation:
+        l_target = Markup(gettext("Target"))  # noqa: S704 (our catalogue)
+        cell_line = '    <td data-label="{}">{}</td>\n'
+    else:
+        l_target = Markup(gettext("Target %(year)d", year=last_year))  # noqa: S704
+        cell_line = '<td data-label="{}">{}</td>'
+    small = None
     out = []
     for row in rows:
         ind = row.indicator
         name = localized(ind, "name", lang)
         name_lang = ' lang="id"' if name.fallback else ""
-        if ind.baseline is None:
-            baseline = "–"
-        else:
-            baseline = escape(number(ind.baseline, lang))
-            if ind.baseline_year:
-                baseline += f" ({escape(ind.baseline_year)})"
-        target = row.targets.get(last_year)
-        target = "–" if target is None else escape(number(target, lang))
-        cells = "".join(
-            f'<td data-label="{y}">{figure_cell(row.values.get(y))}</td>' for y in years
-        )
         href = escape(url_for("monitoring.indicator", code=ind.code))
         out.append(
             f'  <tr>\n    <td data-label="{l_code}">{escape(ind.code)}</td>\n'
             f'    <td data-label="{l_indicator}"><a href="{href}">'
             f"<span{name_lang}>{escape(name)}</span></a></td>\n"
             f'    <td data-label="{l_unit}">{escape(ind.unit)}</td>\n'
-            f'    <td data-label="{l_baseline}">{baseline}</td>\n'
-            f'{cells}    <td data-label="{l_target}">{target}</td>\n  </tr>\n'
         )
+        if not evaluation:
+            if ind.baseline is None:
+                baseline = "–"
+            else:
+                baseline = escape(number(ind.baseline, lang))
+                if ind.baseline_year:
+                    baseline += f" ({escape(ind.baseline_year)})"
+            out.append(f'    <td data-label="{l_baseline}">{baseline}</td>\n')
+        for year in years:
+            f = row.values.get(year)
+            if f is None or (f.value is None and not f.small):
+                cell = "–"
+            elif f.small:
+                cell = small = small or _small_cell()
+            else:
+                cell = escape(number(f.value, lang))
+            out.append(cell_line.format(year, cell))
+        target = row.targets.get(last_year)
+        target = "–" if target is None else escape(number(target, lang))
+        out.append(f'    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
 

@@ -407,6 +407,32 @@ def test_delivery_amounts_and_dates_are_validated(make_need, make_company, staff
         )
 
 
+def test_the_blank_delivery_form_is_kept_per_day_not_what_was_typed(
+    client, make_need, make_company, staff
+):
+    """A GET's blank delivery form is kept per worker and day (kept_fragment): it is
+    dated today, and what was typed in a refused one is not kept."""
+    pledge = confirmed(make_company(), make_need(), staff["operator"], amount=50)
+    login(client, staff["operator"])
+    url = f"/staf/csr/janji/{pledge.id}?lang=en"
+
+    def form() -> str:  # the delivery form, its CSRF token left out (it carries a time)
+        page = text_of(client.get(url))
+        part = page.split("/pengiriman")[1].split("</form>")[0]
+        return re.sub(r'<input id="csrf_token"[^>]*>', "", part)
+
+    blank = form()
+    assert (
+        f'value="{village_today().isoformat()}"' in blank
+        and 'name="csrf_token"' in (text_of(client.get(url)).split("/pengiriman")[1])
+    )
+    refused = client.post(
+        f"/staf/csr/janji/{pledge.id}/pengiriman", data={"amount": "999", "note": "Ketikan saya"}
+    )
+    assert "Ketikan saya" in text_of(refused)
+    assert form() == blank
+
+
 def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     client, make_need, make_company, staff, words
 ):

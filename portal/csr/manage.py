@@ -5,6 +5,9 @@ Operators and admins act; auditors read. Only an admin verifies a company.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import (
     Blueprint,
     abort,
@@ -35,6 +38,7 @@ from portal.csr.forms import (
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.models_base import village_today
 from portal.participation import queries as participation_queries
 from portal.programmes import queries as programme_queries
 from portal.roles import ADMINS, EDITORS, READERS
@@ -282,6 +286,14 @@ def course_url(item: Pledge) -> str | None:
         return None
 
 
+def _blank_delivery() -> tuple[str, Callable[[], DeliveryForm]]:
+    """A GET's blank delivery form is kept per worker and day (the template's
+    kept_fragment; its date is today's): the fragment's name, and what builds the form
+    the first time."""
+    day = village_today()
+    return f"blank-delivery-{day.isoformat()}", partial(DeliveryForm, delivered_on=day)
+
+
 def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
     # Each form is made only when the page shows it: accepting while the pledge is an
     # offer, a delivery while it is confirmed or partly delivered. The status steps are
@@ -289,8 +301,12 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
     if item.status == "offered":
         accept_form = accept_form or AcceptOfferForm(amount=item.amount)
         accept_form.need_id.choices = _need_choices()
+    blank_delivery = None
     if item.status in DELIVERY_FORM_STATUSES:
-        delivery_form = delivery_form or DeliveryForm()
+        if delivery_form is None and request.method == "GET":
+            blank_delivery = _blank_delivery()
+        else:
+            delivery_form = delivery_form or DeliveryForm()
     return render_template(
         "csr/manage/pledge.html",
         pledge=item,
@@ -300,6 +316,7 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
         progress=services.progress_of(item.need, public=False) if item.need else None,
         course_url=course_url(item),
         history=services.pledge_history(item.id),
+        blank_delivery=blank_delivery,
     ), status
 
 

@@ -433,6 +433,51 @@ def test_the_blank_delivery_form_is_kept_per_day_not_what_was_typed(
     assert form() == blank
 
 
+# templates/csr/_history.html's steps as a Jinja loop, before portal/csr/history.py.
+JINJA_HISTORY = """{% from "_macros/csr.html" import pledge_qty %}
+  {% for e in events %}
+  <li>
+    <span class="nowrap">{{ e.at|when('short') }}</span>:
+    {% if e.from_status %}{{ pledge_statuses[e.from_status] }} → {% endif %}<strong>{{ pledge_statuses[e.to_status] }}</strong>
+    {% if e.amount %}({{ pledge_qty(pledge, e.amount) }}){% endif %}
+    · {{ e.actor_name or _("unknown") }}
+    {% if e.note %}<br><span class="meta">{{ e.note }}</span>{% endif %}
+  </li>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, staff):
+    """csr_history_events writes what the template's loop wrote, in both languages: a
+    pledge against a need and an offer in its own unit, steps with and without an
+    amount, a note (escaped) and a signer."""
+    from flask import render_template_string
+
+    from portal.csr.services.deliveries import HistoryEvent
+
+    company = make_company()
+    pledge = pledge_for(company, make_need(kind="goods", unit_id="karung", unit_en="sack"))
+    offer = services.make_offer(
+        company, kind="goods", description="Semen", amount=7, unit="<sak>", actor=company.user
+    )
+    now = db.session.get(Pledge, pledge.id).created_at
+    events = [
+        HistoryEvent(now, None, "pledged", 50, "PT <Maju>", None),
+        HistoryEvent(now, "pledged", "confirmed", None, None, "Catatan & <b>tebal</b>"),
+        HistoryEvent(now, "confirmed", "partly_delivered", 20, "", ""),
+    ]
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
+            unit = "sack" if lang == "en" else "karung"
+            for item, shown in ((pledge, f"(20 {unit})"), (offer, "(20 &lt;sak&gt;)")):
+                item = db.session.get(Pledge, item.id)
+                old = render_template_string(JINJA_HISTORY, pledge=item, events=events)
+                new = render_template_string(
+                    "{{ csr_history_events(pledge, events) }}", pledge=item, events=events
+                )
+                assert new == old and shown in new and "&lt;b&gt;" in new
+
+
 def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     client, make_need, make_company, staff, words
 ):

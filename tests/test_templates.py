@@ -158,6 +158,7 @@ FEATURE_GLOBALS = {
         "csr_need_qty",
         "csr_pledge_qty",
         "csr_bars",
+        "csr_history_events",
     },
     "lists": {"objection_kinds", "objection_statuses"},
     "monitoring": {

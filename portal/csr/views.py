@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, feed, hooks, receipts, services, uploads
+from portal.csr import amounts, feed, history, hooks, receipts, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -53,6 +53,7 @@ def _template_globals(state) -> None:
         csr_need_qty=amounts.need_qty,
         csr_pledge_qty=amounts.pledge_qty,
         csr_bars=amounts.bars,
+        csr_history_events=history.history_events,
     )
     # The board, a need's page, a partner's page and the feed show these (deliveries and
     # status steps change by bulk UPDATE, which the cache also sees).

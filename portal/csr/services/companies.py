@@ -22,11 +22,15 @@ from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.public import services as public_services
+from portal.roles import PARTNERS
 
 
 def company_for_user(user) -> Company | None:
-    """The company a logged-in partner account represents, or None."""
+    """The company a logged-in partner account represents, or None (without asking the
+    database for any other account: only a partner account registers a company)."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(user, "role", None) not in PARTNERS:
         return None
     return db.session.scalars(_company_for_user_statement(), {"user_id": user.id}).first()
 

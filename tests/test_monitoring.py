@@ -370,6 +370,21 @@ def test_the_dashboards_indicator_rows_are_the_jinja_loops(app, make_user):
     assert '<span lang="id">Air' in new and "<span>Roads</span>" in new
 
 
+def test_the_current_plan_is_the_running_one_else_the_latest_with_its_goals(app, make_user):
+    operator = make_user("operator")
+    assert services.current_plan() is None
+    running = _plan(operator)  # YEAR - 1 to YEAR + 4
+    services.add_goal(running.id, title_id="Tujuan satu", title_en=None, actor=operator)
+    services.add_goal(running.id, title_id="Tujuan dua", title_en=None, actor=operator)
+    later = services.save_plan(title_id="Berikut", first_year=YEAR + 5, actor=operator)
+    db.session.expire_all()
+    found = services.current_plan()
+    assert found.id == running.id
+    assert [g.title_id for g in found.goals] == ["Tujuan satu", "Tujuan dua"]
+    assert services.current_plan(date(YEAR + 7, 1, 1)).id == later.id
+    assert services.current_plan(date(YEAR + 20, 1, 1)).id == later.id  # none runs: latest
+
+
 def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_as):
     login_as("auditor")
     assert client.get("/staf/pemantauan/").status_code == 200

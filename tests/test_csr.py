@@ -478,6 +478,59 @@ def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, sta
                 assert new == old and shown in new and "&lt;b&gt;" in new
 
 
+# templates/csr/manage/pledges.html's rows as a Jinja loop, before portal/csr/rows.py
+# (a company's page showed the same without the company column).
+JINJA_STAFF_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
+  {% for p in pledges %}
+  <tr>
+    <td><a href="{{ url_for('csr_manage.pledge', pledge_id=p.id) }}">{{ p.id }}</a></td>
+{% if with_company %}    <td><a href="{{ url_for('csr_manage.company', company_id=p.company_id) }}">{{ p.company.name }}</a>{% if not p.company.is_verified %} <span class="tag tag-warn">{{ company_statuses[p.company.status] }}</span>{% endif %}</td>
+{% endif %}    <td>{% if p.need %}{{ p.need.title_id }}{% else %}{{ _("Offer: %(what)s", what=p.description|truncate(60)) }}{% endif %}</td>
+    <td class="num">{{ pledge_qty(p, p.amount) }}</td>
+    <td class="num">{{ pledge_qty(p, p.delivered) }}</td>
+    <td>{{ status_tag("csr.pledge", p.status) }}</td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_staff_pledge_rows_are_the_jinja_loops(app, make_need, make_company, staff):
+    """csr_staff_pledge_rows writes what the templates' loop wrote, in both languages:
+    a pending company's tag, a need's unit, an offer's long description cut short and
+    escaped, every pledge status."""
+    from flask import render_template_string
+
+    from portal.csr.models import COMPANY_STATUSES
+
+    pending = make_company(status="pending", name="PT <Baru> & Co")
+    need = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    made = [pledge_for(pending, need), confirmed(make_company(), need, staff["operator"])]
+    made.append(
+        services.make_offer(
+            pending,
+            kind="goods",
+            description="Semen <portland> " + "sangat bagus " * 8,
+            amount=7,
+            unit="sak & <ikat>",
+            actor=pending.user,
+        )
+    )
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji?lang={lang}"):
+            pledges = [db.session.get(Pledge, p.id) for p in made]
+            for with_company in (False, True):
+                values = dict(
+                    pledges=pledges, with_company=with_company, company_statuses=COMPANY_STATUSES
+                )
+                old = render_template_string(JINJA_STAFF_ROWS, **values)
+                new = render_template_string(
+                    "{{ csr_staff_pledge_rows(pledges, url_for, with_company) }}", **values
+                )
+                assert new == old
+            assert "PT &lt;Baru&gt; &amp; Co" in new and "&lt;portland&gt;" in new
+            assert "sak &amp; &lt;ikat&gt;" in new and "tag-warn" in new and "..." in new
+
+
 def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     client, make_need, make_company, staff, words
 ):

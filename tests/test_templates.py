@@ -159,6 +159,7 @@ FEATURE_GLOBALS = {
         "csr_pledge_qty",
         "csr_bars",
         "csr_history_events",
+        "csr_staff_pledge_rows",
     },
     "lists": {"objection_kinds", "objection_statuses"},
     "monitoring": {

@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, feed, history, hooks, receipts, services, uploads
+from portal.csr import amounts, feed, history, hooks, receipts, rows, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -54,6 +54,7 @@ def _template_globals(state) -> None:
         csr_pledge_qty=amounts.pledge_qty,
         csr_bars=amounts.bars,
         csr_history_events=history.history_events,
+        csr_staff_pledge_rows=rows.staff_pledge_rows,
     )
     # The board, a need's page, a partner's page and the feed show these (deliveries and
     # status steps change by bulk UPDATE, which the cache also sees).

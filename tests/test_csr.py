@@ -494,8 +494,22 @@ JINJA_STAFF_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.h
 """  # noqa: E501
 
 
+# templates/csr/account.html's rows (the partner's own pledges), before portal/csr/rows.py.
+JINJA_PARTNER_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
+  {% for p in pledges %}
+  <tr>
+    <td><a href="{{ url_for('csr.my_pledge', pledge_id=p.id) }}">{% if p.need %}{{ tr(p.need, 'title') }}{% else %}{{ _("Offer: %(what)s", what=p.description|truncate(60)) }}{% endif %}</a></td>
+    <td class="num">{{ pledge_qty(p, p.amount) }}</td>
+    <td class="num">{{ pledge_qty(p, p.delivered) }}</td>
+    <td>{{ status_tag("csr.pledge", p.status) }}</td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
 def test_the_staff_pledge_rows_are_the_jinja_loops(app, make_need, make_company, staff):
-    """csr_staff_pledge_rows writes what the templates' loop wrote, in both languages:
+    """csr_staff_pledge_rows and csr_partner_pledge_rows write what the templates' loops
+    wrote, in both languages:
     a pending company's tag, a need's unit, an offer's long description cut short and
     escaped, every pledge status."""
     from flask import render_template_string
@@ -527,6 +541,11 @@ def test_the_staff_pledge_rows_are_the_jinja_loops(app, make_need, make_company,
                     "{{ csr_staff_pledge_rows(pledges, url_for, with_company) }}", **values
                 )
                 assert new == old
+            partner = render_template_string(
+                "{{ csr_partner_pledge_rows(pledges, url_for) }}", pledges=pledges
+            )
+            assert partner == render_template_string(JINJA_PARTNER_ROWS, pledges=pledges)
+            assert ("Rice" if lang == "en" else "Beras") in partner and "..." in partner
             assert "PT &lt;Baru&gt; &amp; Co" in new and "&lt;portland&gt;" in new
             assert "sak &amp; &lt;ikat&gt;" in new and "tag-warn" in new and "..." in new
 

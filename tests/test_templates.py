@@ -160,6 +160,7 @@ FEATURE_GLOBALS = {
         "csr_bars",
         "csr_history_events",
         "csr_staff_pledge_rows",
+        "csr_partner_pledge_rows",
     },
     "lists": {"objection_kinds", "objection_statuses"},
     "monitoring": {

@@ -1,6 +1,7 @@
-"""The staff pledge tables' rows (the pledge list and a company's page), written in
-Python (`csr_staff_pledge_rows` in the templates): the Jinja loop cost some 250 Python
-calls a row. The markup is the loop's, byte for byte (tests/test_csr.py compares)."""
+"""The pledge tables' rows of the staff pledge list and company page and of the
+partner's account page, written in Python (`csr_staff_pledge_rows`,
+`csr_partner_pledge_rows` in the templates): the Jinja loops cost some 250 Python calls
+a row. The markup is the loop's, byte for byte (tests/test_csr.py compares)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts
 from portal.csr.models import COMPANY_STATUSES
-from portal.i18n import catalogue, current_lang
+from portal.i18n import catalogue, current_lang, localized
 from portal.status_tags import status_tag_of
 
 
@@ -23,12 +24,36 @@ def _status_tag(status: str) -> str:
     )
 
 
+class _Cells:
+    """What a row shows of a pledge: its need's title (or the offer, cut short) and the
+    amounts, status and end of the row."""
+
+    def __init__(self):
+        self.lang = current_lang()
+        self.env = current_app.jinja_env
+        self.offer = None
+
+    def what(self, p, title) -> str:
+        if p.need:
+            return title(p.need)
+        # What the template's _() gave: our catalogue's text as Markup, % escapes.
+        self.offer = self.offer or Markup(catalogue().ugettext("Offer: %(what)s"))  # noqa: S704
+        return self.offer % {"what": do_truncate(self.env, p.description, 60)}
+
+    def rest(self, p) -> str:
+        need = p.need
+        amount = _need_amounts(need, self.lang) if need else _amounts(p.kind, p.unit, self.lang)
+        return (
+            f'    <td class="num">{amount(p.amount)}</td>\n'
+            f'    <td class="num">{amount(p.delivered)}</td>\n'
+            f"    <td>{_status_tag(p.status)}</td>\n  </tr>\n"
+        )
+
+
 def staff_pledge_rows(pledges, url_for, with_company: bool = True) -> Markup:
     """Each pledge's <tr>: number, company (`with_company`), need or offer, pledged,
     delivered, status. `url_for` is the template's (it keeps the addresses)."""
-    lang = current_lang()
-    env = current_app.jinja_env
-    offer = None
+    cells = _Cells()
     out = []
     for p in pledges:
         href = escape(url_for("csr_manage.pledge", pledge_id=p.id))
@@ -41,18 +66,22 @@ def staff_pledge_rows(pledges, url_for, with_company: bool = True) -> Markup:
                 label = escape(COMPANY_STATUSES[company.status])
                 tag = f' <span class="tag tag-warn">{label}</span>'
             out.append(f'    <td><a href="{href}">{escape(company.name)}</a>{tag}</td>\n')
-        need = p.need
-        if need:
-            what = escape(need.title_id)
-            amount = _need_amounts(need, lang)
-        else:  # what the template's _() gave: our catalogue's text as Markup, % escapes
-            offer = offer or Markup(catalogue().ugettext("Offer: %(what)s"))  # noqa: S704
-            what = offer % {"what": do_truncate(env, p.description, 60)}
-            amount = _amounts(p.kind, p.unit, lang)
-        out.append(
-            f"    <td>{what}</td>\n"
-            f'    <td class="num">{amount(p.amount)}</td>\n'
-            f'    <td class="num">{amount(p.delivered)}</td>\n'
-            f"    <td>{_status_tag(p.status)}</td>\n  </tr>\n"
-        )
+        out.append(f"    <td>{cells.what(p, _staff_title)}</td>\n{cells.rest(p)}")
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def _staff_title(need) -> str:
+    return escape(need.title_id)
+
+
+def partner_pledge_rows(pledges, url_for) -> Markup:
+    """The partner's own pledges (its account page): each <tr> with the need's title in
+    the reader's language (or the offer) linked to the pledge, pledged, delivered,
+    status."""
+    cells = _Cells()
+    out = []
+    for p in pledges:
+        href = escape(url_for("csr.my_pledge", pledge_id=p.id))
+        what = cells.what(p, lambda need: escape(localized(need, "title", cells.lang)))
+        out.append(f'  <tr>\n    <td><a href="{href}">{what}</a></td>\n{cells.rest(p)}')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

@@ -550,6 +550,20 @@ def test_the_staff_pledge_rows_are_the_jinja_loops(app, make_need, make_company,
             assert "sak &amp; &lt;ikat&gt;" in new and "tag-warn" in new and "..." in new
 
 
+def test_the_overview_counts_are_the_status_counts_and_the_waiting_companies(
+    make_need, make_company, staff
+):
+    assert services.overview_counts() == ({}, 0)
+    waiting = make_company(status="pending")
+    make_company(status="pending")
+    need = make_need()
+    pledge_for(waiting, need)
+    confirmed(make_company(), need, staff["operator"])
+    counts, pending = services.overview_counts()
+    assert counts == services.status_counts() == {"pledged": 1, "confirmed": 1}
+    assert pending == services.count_companies("pending") == 2
+
+
 def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     client, make_need, make_company, staff, words
 ):

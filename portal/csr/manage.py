@@ -64,13 +64,14 @@ def _actor():
 def index():
     needs = services.list_needs()
     progress, public_progress = services.progress_both(needs)
+    counts, pending = services.overview_counts()
     return render_template(
         "csr/manage/index.html",
         needs=needs,
         progress=progress,
         public_progress=public_progress,
-        counts=services.status_counts(),
-        pending=services.count_companies("pending"),
+        counts=counts,
+        pending=pending,
         statuses=PLEDGE_STATUSES,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -148,9 +148,31 @@ def _count_statement():
 
 
 def count_companies(status: str) -> int:
-    """How many companies have `status` (the staff index's "waiting" count; the
-    statement built once per process)."""
+    """How many companies have `status` (the statement built once per process)."""
     return db.session.scalar(_count_statement(), {"status": status})
+
+
+# The key of the waiting companies' count in _overview_statement's rows: never a pledge
+# status (the table CHECKs those).
+_WAITING = "company:pending"
+
+
+@cache  # built once per process (with its cache key)
+def _overview_statement():
+    pledges = select(Pledge.status, func.count()).group_by(Pledge.status)
+    waiting = (
+        select(literal(_WAITING), func.count())
+        .select_from(Company)
+        .where(Company.status == "pending")
+    )
+    return union_all(pledges, waiting)
+
+
+def overview_counts() -> tuple[dict[str, int], int]:
+    """The staff index's counts in one statement: pledges per status (as
+    `status_counts`) and the companies waiting for verification."""
+    counts = dict(db.session.execute(_overview_statement()).all())
+    return counts, counts.pop(_WAITING, 0)
 
 
 def verify_company(

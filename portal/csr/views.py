@@ -125,7 +125,7 @@ def _need_page(item, company, form, status=200):
     return render_template(
         "csr/need.html",
         need=item,
-        progress=services.progress_of(item),
+        progress=services.progress_from(item, pledges),
         pledges=pledges,
         courses=hooks.courses_from_pledges(p.id for p in pledges),
         ballot=item.ballot,

@@ -564,6 +564,60 @@ def test_the_overview_counts_are_the_status_counts_and_the_waiting_companies(
     assert pending == services.count_companies("pending") == 2
 
 
+# templates/csr/manage/index.html's needs as a Jinja loop, before portal/csr/rows.py.
+JINJA_NEED_ROWS = """{% from "_macros/ui.html" import published_tag %}
+{% set editor = can('edit') %}{% set token = csrf_token() if editor else '' %}
+{% set published, draft = published_tag(True), published_tag(False) %}
+  {% for need in needs %}
+  {% set p = progress[need.id] %}{% set pp = public_progress[need.id] %}
+  <tr>
+    <td class="num">{{ need.rank }}</td>
+    <td>{% if editor %}<a href="{{ url_for('csr_manage.need_edit', need_id=need.id) }}">{{ need.title_id }}</a>{% else %}{{ need.title_id }}{% endif %}<br><span class="meta">{{ need_kinds[need.kind] }}</span></td>
+    <td class="num">{{ csr_need_qty(need, need.target) }}</td>
+    <td class="num">{{ pp.pct_pledged }}% / {{ p.pct_pledged }}%</td>
+    <td class="num">{{ p.pct_delivered }}%</td>
+    <td>
+      {{ published if need.published else draft }}
+      {% if not need.is_open %}<span class="tag tag-muted">{{ _("Closed for pledges") }}</span>{% endif %}
+      {% if editor %}
+      <form class="inline" method="post" action="{{ url_for('csr_manage.need_unpublish' if need.published else 'csr_manage.need_publish', need_id=need.id) }}">
+        <input type="hidden" name="csrf_token" value="{{ token }}"><input type="hidden" name="back" value="list">
+        <button type="submit" class="small">{% if need.published %}{{ _("Unpublish") }}{% else %}{{ _("Publish") }}{% endif %}<span class="visually-hidden">: {{ need.title_id }}</span></button>
+      </form>
+      {% endif %}
+    </td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+NEW_NEED_ROWS = """{% from "_macros/ui.html" import published_tag %}
+{% set editor = can('edit') %}{% set token = csrf_token() if editor else '' %}
+{% set published, draft = published_tag(True), published_tag(False) %}
+{{ csr_staff_need_rows(needs, progress, public_progress, (published, draft), token if editor else none, url_for) }}"""  # noqa: E501
+
+
+def test_the_staff_need_rows_are_the_jinja_loops(app, client, make_need, make_company, staff):
+    """csr_staff_need_rows writes what the staff index's loop wrote, for an editor and an
+    auditor, in both languages: a draft, a need closed for pledges, money and goods."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    need = make_need(title_id="Beras <murah> & sehat")
+    make_need(published=False, kind="money", unit_id=None, unit_en=None, is_open=False)
+    confirmed(make_company(), need, staff["operator"])
+    pledge_for(make_company(status="pending"), need)
+    for role in ("operator", "auditor"):
+        for lang in ("id", "en"):
+            with app.app_context(), app.test_request_context(f"/staf/csr/?lang={lang}"):
+                login_user(staff[role])
+                needs = services.list_needs()
+                progress, public_progress = services.progress_both(needs)
+                values = dict(needs=needs, progress=progress, public_progress=public_progress)
+                new = render_template_string(NEW_NEED_ROWS, **values)
+                assert new == render_template_string(JINJA_NEED_ROWS, **values)
+                assert "tag-muted" in new and "&lt;murah&gt; &amp;" in new
+                assert ("csrf_token" in new) == (role == "operator")
+
+
 def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     client, make_need, make_company, staff, words
 ):

@@ -161,6 +161,7 @@ FEATURE_GLOBALS = {
         "csr_history_events",
         "csr_staff_pledge_rows",
         "csr_partner_pledge_rows",
+        "csr_staff_need_rows",
     },
     "lists": {"objection_kinds", "objection_statuses"},
     "monitoring": {

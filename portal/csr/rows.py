@@ -10,7 +10,7 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts
-from portal.csr.models import COMPANY_STATUSES
+from portal.csr.models import COMPANY_STATUSES, NEED_KINDS
 from portal.i18n import catalogue, current_lang, localized
 from portal.status_tags import status_tag_of
 
@@ -84,4 +84,52 @@ def partner_pledge_rows(pledges, url_for) -> Markup:
         href = escape(url_for("csr.my_pledge", pledge_id=p.id))
         what = cells.what(p, lambda need: escape(localized(need, "title", cells.lang)))
         out.append(f'  <tr>\n    <td><a href="{href}">{what}</a></td>\n{cells.rest(p)}')
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> Markup:
+    """The staff index's needs: each <tr> with rank, title (linked for editors), kind,
+    target, pledged (public / all), delivered, published or draft, and for editors the
+    publish button. `tags` is (published, draft) as the template wrote them; `token` the
+    CSRF token (editors) or None."""
+    lang = current_lang()
+    ugettext = catalogue().ugettext
+    closed = publish = unpublish = None
+    out = []
+    for need in needs:
+        p, pp = progress[need.id], public_progress[need.id]
+        title = escape(need.title_id)
+        if token is not None:
+            title = (
+                f'<a href="{escape(url_for("csr_manage.need_edit", need_id=need.id))}">{title}</a>'
+            )
+        target = _need_amounts(need, lang)(need.target)
+        out.append(
+            f'  <tr>\n    <td class="num">{escape(need.rank)}</td>\n'
+            f'    <td>{title}<br><span class="meta">{escape(NEED_KINDS[need.kind])}</span></td>\n'
+            f'    <td class="num">{target}</td>\n'
+            f'    <td class="num">{pp.pct_pledged}% / {p.pct_pledged}%</td>\n'
+            f'    <td class="num">{p.pct_delivered}%</td>\n'
+            f"    <td>\n      {tags[0] if need.published else tags[1]}\n"
+        )
+        if not need.is_open:
+            closed = closed or ugettext("Closed for pledges")
+            out.append(f'<span class="tag tag-muted">{closed}</span>')
+        if token is not None:
+            if need.published:
+                endpoint = "csr_manage.need_unpublish"
+                label = unpublish = unpublish or ugettext("Unpublish")
+            else:
+                endpoint = "csr_manage.need_publish"
+                label = publish = publish or ugettext("Publish")
+            action = escape(url_for(endpoint, need_id=need.id))
+            out.append(
+                f'      <form class="inline" method="post" action="{action}">\n'
+                f'        <input type="hidden" name="csrf_token" value="{escape(token)}">'
+                '<input type="hidden" name="back" value="list">\n'
+                f'        <button type="submit" class="small">{label}'
+                f'<span class="visually-hidden">: {escape(need.title_id)}</span>'
+                "</button>\n      </form>\n"
+            )
+        out.append("    </td>\n  </tr>\n")
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

@@ -56,6 +56,7 @@ def _template_globals(state) -> None:
         csr_history_events=history.history_events,
         csr_staff_pledge_rows=rows.staff_pledge_rows,
         csr_partner_pledge_rows=rows.partner_pledge_rows,
+        csr_staff_need_rows=rows.staff_need_rows,
     )
     # The board, a need's page, a partner's page and the feed show these (deliveries and
     # status steps change by bulk UPDATE, which the cache also sees).

@@ -466,8 +466,9 @@ def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, sta
         HistoryEvent(now, "pledged", "confirmed", None, None, "Catatan & <b>tebal</b>"),
         HistoryEvent(now, "confirmed", "partly_delivered", 20, "", ""),
     ]
-    for lang in ("id", "en"):
-        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
+    # The partner's and the staff's pledge pages (each blueprint's context has it).
+    for lang, path in itertools.product(("id", "en"), ("/csr/akun", "/staf/csr/janji")):
+        with app.app_context(), app.test_request_context(f"{path}?lang={lang}"):
             unit = "sack" if lang == "en" else "karung"
             for item, shown in ((pledge, f"(20 {unit})"), (offer, "(20 &lt;sak&gt;)")):
                 item = db.session.get(Pledge, item.id)
@@ -541,13 +542,15 @@ def test_the_staff_pledge_rows_are_the_jinja_loops(app, make_need, make_company,
                     "{{ csr_staff_pledge_rows(pledges, url_for, with_company) }}", **values
                 )
                 assert new == old
+            assert "PT &lt;Baru&gt; &amp; Co" in new and "&lt;portland&gt;" in new
+            assert "sak &amp; &lt;ikat&gt;" in new and "tag-warn" in new and "..." in new
+        with app.app_context(), app.test_request_context(f"/csr/akun?lang={lang}"):
+            pledges = [db.session.get(Pledge, p.id) for p in made]
             partner = render_template_string(
                 "{{ csr_partner_pledge_rows(pledges, url_for) }}", pledges=pledges
             )
             assert partner == render_template_string(JINJA_PARTNER_ROWS, pledges=pledges)
             assert ("Rice" if lang == "en" else "Beras") in partner and "..." in partner
-            assert "PT &lt;Baru&gt; &amp; Co" in new and "&lt;portland&gt;" in new
-            assert "sak &amp; &lt;ikat&gt;" in new and "tag-warn" in new and "..." in new
 
 
 def test_the_overview_counts_are_the_status_counts_and_the_waiting_companies(

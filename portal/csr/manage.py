@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.csr import services
+from portal.csr import history, rows, services
 from portal.csr.forms import (
     NEED_FIELD_RUNS,
     AcceptOfferForm,
@@ -51,8 +51,14 @@ bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
 
 @bp.context_processor
 def _labels():
-    """Labels only the staff pages of the CSR board show (not app-wide Jinja globals)."""
-    return {"company_statuses": COMPANY_STATUSES}
+    """Labels and rows written in Python only the staff pages of the CSR board show
+    (not app-wide Jinja globals: every {% from %} import walks the globals)."""
+    return {
+        "company_statuses": COMPANY_STATUSES,
+        "csr_history_events": history.history_events,
+        "csr_staff_pledge_rows": rows.staff_pledge_rows,
+        "csr_staff_need_rows": rows.staff_need_rows,
+    }
 
 
 def _actor():

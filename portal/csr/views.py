@@ -53,14 +53,20 @@ def _template_globals(state) -> None:
         csr_need_qty=amounts.need_qty,
         csr_pledge_qty=amounts.pledge_qty,
         csr_bars=amounts.bars,
-        csr_history_events=history.history_events,
-        csr_staff_pledge_rows=rows.staff_pledge_rows,
-        csr_partner_pledge_rows=rows.partner_pledge_rows,
-        csr_staff_need_rows=rows.staff_need_rows,
     )
     # The board, a need's page, a partner's page and the feed show these (deliveries and
     # status steps change by bulk UPDATE, which the cache also sees).
     cache.watch(Need, Company, Pledge, PledgeEvent, Delivery)
+
+
+@bp.context_processor
+def _rows():
+    """Rows written in Python for the partner's pages (a page's context, not app-wide
+    Jinja globals: every {% from %} import walks the globals)."""
+    return {
+        "csr_history_events": history.history_events,
+        "csr_partner_pledge_rows": rows.partner_pledge_rows,
+    }
 
 
 RECEIPT_ROLES = (*PARTNERS, *READERS)

@@ -15,6 +15,7 @@ from portal.monitoring import services
 from portal.monitoring.evaluation_forms import EvaluationForm
 from portal.monitoring.evaluation_models import Evaluation
 from portal.monitoring.evaluation_pdf import evaluation_pdf
+from portal.monitoring.views import indicator_table_rows
 from portal.roles import EDITORS, READERS, can
 from portal.security import public, roles_required
 from portal.service_errors import show_error
@@ -22,6 +23,14 @@ from portal.service_errors import show_error
 bp = Blueprint("monitoring_evaluation", __name__, url_prefix="/pemantauan/evaluasi")
 manage = Blueprint("monitoring_evaluation_manage", __name__, url_prefix="/staf/pemantauan/evaluasi")
 cache.watch(Evaluation)
+
+
+@bp.context_processor
+@manage.context_processor
+def _rows():
+    """The evaluation's indicator rows, written in Python (views.indicator_table_rows):
+    the pages' context, not an app-wide Jinja global."""
+    return {"indicator_table_rows": indicator_table_rows}
 
 
 def _subject_or_404(kind: str, ref: int):

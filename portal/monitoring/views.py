@@ -41,6 +41,7 @@ def _labels():
         "activity_fields": FIELDS,
         "activity_funds": FUNDS,
         "activity_statuses": ACTIVITY_STATUSES,
+        "indicator_table_rows": indicator_table_rows,
     }
 
 
@@ -60,7 +61,6 @@ def figure_cell(f) -> Markup:
     return escape(number(f.value))
 
 
-@bp.app_template_global("indicator_table_rows")
 def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = False) -> Markup:
     """The indicator rows of the public dashboard (`years`, then the last one's target)
     or of an evaluation (`evaluation`: its one year, no baseline, the year's target), as

@@ -407,6 +407,220 @@ def test_delivery_amounts_and_dates_are_validated(make_need, make_company, staff
         )
 
 
+def test_the_blank_delivery_form_is_kept_per_day_not_what_was_typed(
+    client, make_need, make_company, staff
+):
+    """A GET's blank delivery form is kept per worker and day (kept_fragment): it is
+    dated today, and what was typed in a refused one is not kept."""
+    pledge = confirmed(make_company(), make_need(), staff["operator"], amount=50)
+    login(client, staff["operator"])
+    url = f"/staf/csr/janji/{pledge.id}?lang=en"
+
+    def form() -> str:  # the delivery form, its CSRF token left out (it carries a time)
+        page = text_of(client.get(url))
+        part = page.split("/pengiriman")[1].split("</form>")[0]
+        return re.sub(r'<input id="csrf_token"[^>]*>', "", part)
+
+    blank = form()
+    assert (
+        f'value="{village_today().isoformat()}"' in blank
+        and 'name="csrf_token"' in (text_of(client.get(url)).split("/pengiriman")[1])
+    )
+    refused = client.post(
+        f"/staf/csr/janji/{pledge.id}/pengiriman", data={"amount": "999", "note": "Ketikan saya"}
+    )
+    assert "Ketikan saya" in text_of(refused)
+    assert form() == blank
+
+
+# templates/csr/_history.html's steps as a Jinja loop, before portal/csr/history.py.
+JINJA_HISTORY = """{% from "_macros/csr.html" import pledge_qty %}
+  {% for e in events %}
+  <li>
+    <span class="nowrap">{{ e.at|when('short') }}</span>:
+    {% if e.from_status %}{{ pledge_statuses[e.from_status] }} → {% endif %}<strong>{{ pledge_statuses[e.to_status] }}</strong>
+    {% if e.amount %}({{ pledge_qty(pledge, e.amount) }}){% endif %}
+    · {{ e.actor_name or _("unknown") }}
+    {% if e.note %}<br><span class="meta">{{ e.note }}</span>{% endif %}
+  </li>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, staff):
+    """csr_history_events writes what the template's loop wrote, in both languages: a
+    pledge against a need and an offer in its own unit, steps with and without an
+    amount, a note (escaped) and a signer."""
+    from flask import render_template_string
+
+    from portal.csr.services.deliveries import HistoryEvent
+
+    company = make_company()
+    pledge = pledge_for(company, make_need(kind="goods", unit_id="karung", unit_en="sack"))
+    offer = services.make_offer(
+        company, kind="goods", description="Semen", amount=7, unit="<sak>", actor=company.user
+    )
+    now = db.session.get(Pledge, pledge.id).created_at
+    events = [
+        HistoryEvent(now, None, "pledged", 50, "PT <Maju>", None),
+        HistoryEvent(now, "pledged", "confirmed", None, None, "Catatan & <b>tebal</b>"),
+        HistoryEvent(now, "confirmed", "partly_delivered", 20, "", ""),
+    ]
+    # The partner's and the staff's pledge pages (each blueprint's context has it).
+    for lang, path in itertools.product(("id", "en"), ("/csr/akun", "/staf/csr/janji")):
+        with app.app_context(), app.test_request_context(f"{path}?lang={lang}"):
+            unit = "sack" if lang == "en" else "karung"
+            for item, shown in ((pledge, f"(20 {unit})"), (offer, "(20 &lt;sak&gt;)")):
+                item = db.session.get(Pledge, item.id)
+                old = render_template_string(JINJA_HISTORY, pledge=item, events=events)
+                new = render_template_string(
+                    "{{ csr_history_events(pledge, events) }}", pledge=item, events=events
+                )
+                assert new == old and shown in new and "&lt;b&gt;" in new
+
+
+# templates/csr/manage/pledges.html's rows as a Jinja loop, before portal/csr/rows.py
+# (a company's page showed the same without the company column).
+JINJA_STAFF_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
+  {% for p in pledges %}
+  <tr>
+    <td><a href="{{ url_for('csr_manage.pledge', pledge_id=p.id) }}">{{ p.id }}</a></td>
+{% if with_company %}    <td><a href="{{ url_for('csr_manage.company', company_id=p.company_id) }}">{{ p.company.name }}</a>{% if not p.company.is_verified %} <span class="tag tag-warn">{{ company_statuses[p.company.status] }}</span>{% endif %}</td>
+{% endif %}    <td>{% if p.need %}{{ p.need.title_id }}{% else %}{{ _("Offer: %(what)s", what=p.description|truncate(60)) }}{% endif %}</td>
+    <td class="num">{{ pledge_qty(p, p.amount) }}</td>
+    <td class="num">{{ pledge_qty(p, p.delivered) }}</td>
+    <td>{{ status_tag("csr.pledge", p.status) }}</td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+# templates/csr/account.html's rows (the partner's own pledges), before portal/csr/rows.py.
+JINJA_PARTNER_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
+  {% for p in pledges %}
+  <tr>
+    <td><a href="{{ url_for('csr.my_pledge', pledge_id=p.id) }}">{% if p.need %}{{ tr(p.need, 'title') }}{% else %}{{ _("Offer: %(what)s", what=p.description|truncate(60)) }}{% endif %}</a></td>
+    <td class="num">{{ pledge_qty(p, p.amount) }}</td>
+    <td class="num">{{ pledge_qty(p, p.delivered) }}</td>
+    <td>{{ status_tag("csr.pledge", p.status) }}</td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_staff_pledge_rows_are_the_jinja_loops(app, make_need, make_company, staff):
+    """csr_staff_pledge_rows and csr_partner_pledge_rows write what the templates' loops
+    wrote, in both languages:
+    a pending company's tag, a need's unit, an offer's long description cut short and
+    escaped, every pledge status."""
+    from flask import render_template_string
+
+    from portal.csr.models import COMPANY_STATUSES
+
+    pending = make_company(status="pending", name="PT <Baru> & Co")
+    need = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    made = [pledge_for(pending, need), confirmed(make_company(), need, staff["operator"])]
+    made.append(
+        services.make_offer(
+            pending,
+            kind="goods",
+            description="Semen <portland> " + "sangat bagus " * 8,
+            amount=7,
+            unit="sak & <ikat>",
+            actor=pending.user,
+        )
+    )
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji?lang={lang}"):
+            pledges = [db.session.get(Pledge, p.id) for p in made]
+            for with_company in (False, True):
+                values = dict(
+                    pledges=pledges, with_company=with_company, company_statuses=COMPANY_STATUSES
+                )
+                old = render_template_string(JINJA_STAFF_ROWS, **values)
+                new = render_template_string(
+                    "{{ csr_staff_pledge_rows(pledges, url_for, with_company) }}", **values
+                )
+                assert new == old
+            assert "PT &lt;Baru&gt; &amp; Co" in new and "&lt;portland&gt;" in new
+            assert "sak &amp; &lt;ikat&gt;" in new and "tag-warn" in new and "..." in new
+        with app.app_context(), app.test_request_context(f"/csr/akun?lang={lang}"):
+            pledges = [db.session.get(Pledge, p.id) for p in made]
+            partner = render_template_string(
+                "{{ csr_partner_pledge_rows(pledges, url_for) }}", pledges=pledges
+            )
+            assert partner == render_template_string(JINJA_PARTNER_ROWS, pledges=pledges)
+            assert ("Rice" if lang == "en" else "Beras") in partner and "..." in partner
+
+
+def test_the_overview_counts_are_the_status_counts_and_the_waiting_companies(
+    make_need, make_company, staff
+):
+    assert services.overview_counts() == ({}, 0)
+    waiting = make_company(status="pending")
+    make_company(status="pending")
+    need = make_need()
+    pledge_for(waiting, need)
+    confirmed(make_company(), need, staff["operator"])
+    counts, pending = services.overview_counts()
+    assert counts == services.status_counts() == {"pledged": 1, "confirmed": 1}
+    assert pending == services.count_companies("pending") == 2
+
+
+# templates/csr/manage/index.html's needs as a Jinja loop, before portal/csr/rows.py.
+JINJA_NEED_ROWS = """{% from "_macros/ui.html" import published_tag %}
+{% set editor = can('edit') %}{% set token = csrf_token() if editor else '' %}
+{% set published, draft = published_tag(True), published_tag(False) %}
+  {% for need in needs %}
+  {% set p = progress[need.id] %}{% set pp = public_progress[need.id] %}
+  <tr>
+    <td class="num">{{ need.rank }}</td>
+    <td>{% if editor %}<a href="{{ url_for('csr_manage.need_edit', need_id=need.id) }}">{{ need.title_id }}</a>{% else %}{{ need.title_id }}{% endif %}<br><span class="meta">{{ need_kinds[need.kind] }}</span></td>
+    <td class="num">{{ csr_need_qty(need, need.target) }}</td>
+    <td class="num">{{ pp.pct_pledged }}% / {{ p.pct_pledged }}%</td>
+    <td class="num">{{ p.pct_delivered }}%</td>
+    <td>
+      {{ published if need.published else draft }}
+      {% if not need.is_open %}<span class="tag tag-muted">{{ _("Closed for pledges") }}</span>{% endif %}
+      {% if editor %}
+      <form class="inline" method="post" action="{{ url_for('csr_manage.need_unpublish' if need.published else 'csr_manage.need_publish', need_id=need.id) }}">
+        <input type="hidden" name="csrf_token" value="{{ token }}"><input type="hidden" name="back" value="list">
+        <button type="submit" class="small">{% if need.published %}{{ _("Unpublish") }}{% else %}{{ _("Publish") }}{% endif %}<span class="visually-hidden">: {{ need.title_id }}</span></button>
+      </form>
+      {% endif %}
+    </td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+NEW_NEED_ROWS = """{% from "_macros/ui.html" import published_tag %}
+{% set editor = can('edit') %}{% set token = csrf_token() if editor else '' %}
+{% set published, draft = published_tag(True), published_tag(False) %}
+{{ csr_staff_need_rows(needs, progress, public_progress, (published, draft), token if editor else none, url_for) }}"""  # noqa: E501
+
+
+def test_the_staff_need_rows_are_the_jinja_loops(app, client, make_need, make_company, staff):
+    """csr_staff_need_rows writes what the staff index's loop wrote, for an editor and an
+    auditor, in both languages: a draft, a need closed for pledges, money and goods."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    need = make_need(title_id="Beras <murah> & sehat")
+    make_need(published=False, kind="money", unit_id=None, unit_en=None, is_open=False)
+    confirmed(make_company(), need, staff["operator"])
+    pledge_for(make_company(status="pending"), need)
+    for role in ("operator", "auditor"):
+        for lang in ("id", "en"):
+            with app.app_context(), app.test_request_context(f"/staf/csr/?lang={lang}"):
+                login_user(staff[role])
+                needs = services.list_needs()
+                progress, public_progress = services.progress_both(needs)
+                values = dict(needs=needs, progress=progress, public_progress=public_progress)
+                new = render_template_string(NEW_NEED_ROWS, **values)
+                assert new == render_template_string(JINJA_NEED_ROWS, **values)
+                assert "tag-muted" in new and "&lt;murah&gt; &amp;" in new
+                assert ("csrf_token" in new) == (role == "operator")
+
+
 def test_over_pledging_is_shown_but_delivery_past_the_target_needs_a_tick(
     client, make_need, make_company, staff, words
 ):
@@ -1100,6 +1314,33 @@ def test_staff_write_needs_in_both_languages_and_publish_them(client, staff):
     client.post(f"/staf/csr/kebutuhan/{need.id}/terbitkan")
     page = text_of(client.get(f"/csr/kebutuhan/{need.id}?lang=en"))
     assert "Laptop kantor desa" in page and "Only available in Indonesian." in page
+
+
+def test_the_blank_new_need_form_is_kept_but_its_choices_are_read_each_time(client, staff):
+    """A GET's blank need form keeps its fields without read choices per worker
+    (NEED_FIELD_RUNS, kept_fragment): they are NeedForm's in order, what was typed in a
+    refused form is not kept, and a ballot made since is offered."""
+    from portal.csr.forms import NEED_FIELD_RUNS, NeedForm
+    from tests.test_participation import make_ballot
+
+    names = [name for _kept, run in NEED_FIELD_RUNS for name in run]
+    assert names == [name for name in NeedForm.__dict__ if name in names]
+    assert set(names) == {n for n, f in vars(NeedForm).items() if hasattr(f, "field_class")}
+    login(client, staff["operator"])
+
+    def form() -> str:  # the need form, its CSRF token left out (it carries a time)
+        page = text_of(client.get("/staf/csr/kebutuhan/baru?lang=en"))
+        return re.sub(r'<input id="csrf_token"[^>]*>', "", page.split('class="editor"')[1])
+
+    blank = form()
+    assert blank.index('name="kind"') < blank.index('name="programme_id"')
+    assert blank.index('name="ballot_id"') < blank.index('name="is_open"')
+    refused = client.post("/staf/csr/kebutuhan/baru?lang=en", data={"title_id": "Ketikan saya"})
+    assert "Ketikan saya" in text_of(refused)
+    assert form() == blank
+    make_ballot(staff["admin"], question_id="Prioritas 2028", question_en="Priorities 2028")
+    login(client, staff["operator"])
+    assert "Prioritas 2028" in text_of(client.get("/staf/csr/kebutuhan/baru?lang=en"))
 
 
 def test_a_need_links_to_the_ballot_that_decided_it(client, staff, make_need):

@@ -27,3 +27,21 @@ def test_progress_both_is_progress_for_all_and_for_the_public(app):
     assert public == services.progress_for(needs, public=True)
     assert any(every[n.id] != public[n.id] for n in needs)
     assert services.progress_both([]) == ({}, {})
+
+
+def test_progress_from_a_needs_public_pledges_is_progress_of(app):
+    """The need's page works its progress out from the public pledges it lists: the
+    same Progress as the summing statement, for every status mix (closed ones count
+    for what they delivered; withdrawn ones and unverified companies not at all)."""
+    csr_demo.generate(needs=12, pledges=80, companies=6, seed=7)
+    db.session.flush()
+    first = db.session.scalar(select(Company.id).order_by(Company.id))
+    db.session.execute(update(Company).where(Company.id == first).values(status="pending"))
+    db.session.add(Need(kind="money", title_id="Tanpa janji", description_id="-", target=10))
+    db.session.commit()
+    statuses = set()
+    for need in services.list_needs():
+        pledges = services.public_pledges_for_need(need)
+        statuses |= {p.status for p in pledges}
+        assert services.progress_from(need, pledges) == services.progress_of(need)
+    assert {"closed", "withdrawn", "confirmed"} <= statuses

@@ -297,6 +297,94 @@ def test_the_public_dashboard_shows_the_plan_and_indicators_in_both_languages(
     assert client.get("/pemantauan/indikator/nope").status_code == 404
 
 
+# templates/monitoring/index.html's indicator rows as a Jinja loop, before they were
+# written by portal/monitoring/views.py's indicator_table_rows.
+JINJA_ROWS = """{% set l_code, l_indicator, l_unit, l_baseline = _('Code'), _('Indicator'), _('Unit'), _('Baseline') %}
+{% set last_year = years[-1] %}{% set l_target = _('Target %(year)d', year=last_year) %}
+{% for row in rows %}
+{% set ind = row.indicator %}
+  <tr>
+    <td data-label="{{ l_code }}">{{ ind.code }}</td>
+    <td data-label="{{ l_indicator }}"><a href="{{ url_for('monitoring.indicator', code=ind.code) }}">{% set t = tr(ind, "name") %}<span{% if t.fallback %} lang="id"{% endif %}>{{ t }}</span></a></td>
+    <td data-label="{{ l_unit }}">{{ ind.unit }}</td>
+    <td data-label="{{ l_baseline }}">{% if ind.baseline is not none %}{{ ind.baseline|number }}{% if ind.baseline_year %} ({{ ind.baseline_year }}){% endif %}{% else %}–{% endif %}</td>
+    {% for y in years %}<td data-label="{{ y }}">{{ figure_cell(row.values.get(y)) }}</td>{% endfor %}
+    <td data-label="{{ l_target }}">{% if row.targets.get(last_year) is not none %}{{ row.targets[last_year]|number }}{% else %}–{% endif %}</td>
+  </tr>
+{% endfor %}"""  # noqa: E501
+# templates/monitoring/_evaluation_body.html's rows as they were (one year, no baseline).
+JINJA_EVALUATION_ROWS = """{% set l_code, l_indicator, l_unit, l_target = _('Code'), _('Indicator'), _('Unit'), _('Target') %}
+  {% set year = subject.year %}
+  {% for row in rows %}{% set ind = row.indicator %}
+  <tr>
+    <td data-label="{{ l_code }}">{{ ind.code }}</td>
+    <td data-label="{{ l_indicator }}"><a href="{{ url_for('monitoring.indicator', code=ind.code) }}">{% set t = tr(ind, "name") %}<span{% if t.fallback %} lang="id"{% endif %}>{{ t }}</span></a></td>
+    <td data-label="{{ l_unit }}">{{ ind.unit }}</td>
+    <td data-label="{{ year }}">{{ figure_cell(row.values.get(year)) }}</td>
+    <td data-label="{{ l_target }}">{% if row.targets.get(year) is not none %}{{ row.targets[year]|number }}{% else %}–{% endif %}</td>
+  </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def test_the_dashboards_indicator_rows_are_the_jinja_loops(app, make_user):
+    """indicator_table_rows writes what the templates' loops wrote (the dashboard's and
+    an evaluation's), in both languages:
+    a name without English (lang="id"), escaped text, baselines, targets, small groups."""
+    from flask import render_template_string
+
+    from portal.monitoring.views import _years
+
+    operator = make_user("operator")
+    services.ensure_computed(actor=operator)
+    item = services.save_indicator(
+        dict(code="9.1", name_id="Air <bersih> & layak", unit="m³ & <l>", baseline=1500.25),
+        actor=operator,
+    )
+    services.save_indicator(
+        dict(code="9.2", name_id="Jalan", name_en="Roads", baseline=3, baseline_year=2020),
+        actor=operator,
+    )
+    services.record_value(item.id, year=YEAR - 1, value=12345.5, actor=operator)
+    services.set_target(item.id, year=YEAR, value=2000, actor=operator)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/pemantauan/?lang={lang}"):
+            years = _years()
+            rows = services.dashboard_rows(years)
+            old = render_template_string(JINJA_ROWS, rows=rows, years=years)
+            new = render_template_string(
+                "{{ indicator_table_rows(rows, years, url_for) }}", rows=rows, years=years
+            )
+            subject = type("Subject", (), {"year": YEAR})
+            evaluation = render_template_string(
+                "{{ indicator_table_rows(rows, [year], url_for, evaluation=True) }}",
+                rows=services.dashboard_rows([YEAR]),
+                year=YEAR,
+            )
+            old_evaluation = render_template_string(
+                JINJA_EVALUATION_ROWS, rows=services.dashboard_rows([YEAR]), subject=subject
+            )
+        assert new == old and evaluation == old_evaluation
+        assert ("2.000" if lang == "id" else "2,000") + "</td>\n  </tr>" in evaluation
+        assert "&lt;bersih&gt; &amp; layak" in new and "m³ &amp; &lt;l&gt;" in new
+        assert "&lt;5</abbr>" in new and " (2020)</td>" in new
+    assert '<span lang="id">Air' in new and "<span>Roads</span>" in new
+
+
+def test_the_current_plan_is_the_running_one_else_the_latest_with_its_goals(app, make_user):
+    operator = make_user("operator")
+    assert services.current_plan() is None
+    running = _plan(operator)  # YEAR - 1 to YEAR + 4
+    services.add_goal(running.id, title_id="Tujuan satu", title_en=None, actor=operator)
+    services.add_goal(running.id, title_id="Tujuan dua", title_en=None, actor=operator)
+    later = services.save_plan(title_id="Berikut", first_year=YEAR + 5, actor=operator)
+    db.session.expire_all()
+    found = services.current_plan()
+    assert found.id == running.id
+    assert [g.title_id for g in found.goals] == ["Tujuan satu", "Tujuan dua"]
+    assert services.current_plan(date(YEAR + 7, 1, 1)).id == later.id
+    assert services.current_plan(date(YEAR + 20, 1, 1)).id == later.id  # none runs: latest
+
+
 def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_as):
     login_as("auditor")
     assert client.get("/staf/pemantauan/").status_code == 200
@@ -331,6 +419,39 @@ def test_staff_pages_write_for_editors_and_read_for_auditors(app, client, login_
     assert made.status_code == 302, made.get_data(as_text=True)
     item = db.session.scalar(select(Activity).where(Activity.title_id == "Sumur bor"))
     assert item.budget_planned == 25_000_000 and item.progress == 0
+
+
+def test_blank_staff_forms_are_kept_but_not_what_was_typed_nor_another_plans_choices(
+    app, client, login_as, make_user
+):
+    """A GET's blank plan, indicator, activity and milestone forms are kept per worker
+    (kept_fragment): a form sent back with an error shows what was typed, the next blank
+    one is blank, and a plan's goal and parent choices are its own."""
+    operator = make_user("operator")
+    first = _plan(operator)
+    second = services.save_plan(title_id="RPJMDes berikut", first_year=YEAR + 5, actor=operator)
+    services.add_goal(first.id, title_id="Tujuan pertama", title_en=None, actor=operator)
+    leaf = _activity(first, operator, title_id="Kegiatan pertama")
+    login_as("operator")
+
+    def page(path: str) -> str:
+        return client.get(path).get_data(as_text=True)
+
+    for _round in range(2):  # the second round is answered from the kept fields
+        index, plan_page = page("/staf/pemantauan/"), page(f"/staf/pemantauan/rencana/{first.id}")
+        other = page(f"/staf/pemantauan/rencana/{second.id}")
+        assert 'name="vision_id"' in index and 'name="direction"' in index
+        assert "Tujuan pertama" in plan_page and "Kegiatan pertama" in plan_page
+        assert "Tujuan pertama" not in other and "Kegiatan pertama" not in other
+        assert 'name="weight"' in other and 'name="title_en"' in other
+        assert 'name="text_en"' in page(f"/staf/pemantauan/kegiatan/{leaf.id}")
+    typed = {"title_id": "Ketikan saya", "year": "dua"}
+    sent = client.post(f"/staf/pemantauan/rencana/{first.id}/kegiatan", data=typed)
+    assert sent.status_code == 422 and "Ketikan saya" in sent.get_data(as_text=True)
+    sent = client.post("/staf/pemantauan/rencana", data={"title_id": "Ketikan saya"})
+    assert sent.status_code == 422 and "Ketikan saya" in sent.get_data(as_text=True)
+    assert page(f"/staf/pemantauan/rencana/{first.id}") == plan_page
+    assert "Ketikan saya" not in page("/staf/pemantauan/")
 
 
 def test_procurement_measures_equal_plain_sql(app, make_user):

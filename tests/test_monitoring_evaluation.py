@@ -47,7 +47,9 @@ def test_editors_write_auditors_read_others_are_refused(app, client, login_as, m
     round_, _operator = _closed_round(make_user)
     url = f"/staf/pemantauan/evaluasi/putaran/{round_.id}"
     login_as("auditor")
-    assert client.get(url).status_code == 200
+    read = client.get(url)
+    assert read.status_code == 200
+    assert 'id="eval-indicators-h"' in read.text and 'name="went_well_id"' not in read.text
     assert client.post(url, data={"went_well_id": "Lancar"}).status_code == 403
     login_as("resident")
     assert client.get(url).status_code == 403
@@ -58,6 +60,8 @@ def test_editors_write_auditors_read_others_are_refused(app, client, login_as, m
     assert row.kind == "round" and row.went_well_id == "Antrean lancar"
     again = client.post(url, data={"went_well_id": "Antrean sangat lancar"})
     assert again.status_code == 302
+    edit = client.get(url).text  # editors get the form, not the body they are writing
+    assert "Antrean sangat lancar" in edit and 'id="eval-indicators-h"' not in edit
     assert db.session.scalar(select(func.count()).select_from(Evaluation)) == 1  # one per round
     # a round still open, or a year to come, has nothing to evaluate
     assert client.get(f"/staf/pemantauan/evaluasi/tahun/{YEAR + 1}").status_code == 404

@@ -248,6 +248,37 @@ class NeedForm(Form):
     is_open = BooleanField(_l("Accepting pledges"), default=True)
 
 
+class NeedChoicesForm(Form):
+    """A blank NeedForm's two fields whose choices are read on every page (programmes,
+    ballots); the new-need page keeps the rest (NEED_FIELD_RUNS, kept_fragment)."""
+
+    programme_id = NeedForm.programme_id
+    ballot_id = NeedForm.ballot_id
+
+
+# NeedForm's fields in order, in runs: kept (True: the same blank markup on every GET)
+# or built (False: NeedChoicesForm's). tests/test_csr.py checks they are NeedForm's.
+NEED_FIELD_RUNS = (
+    (
+        True,
+        (
+            "kind",
+            "title_id",
+            "title_en",
+            "description_id",
+            "description_en",
+            "target",
+            "unit_id",
+            "unit_en",
+        ),
+    ),
+    (False, ("programme_id",)),
+    (True, ("priority_id", "priority_en")),
+    (False, ("ballot_id",)),
+    (True, ("deadline", "rank", "is_open")),
+)
+
+
 class DeliveryForm(Form):
     amount = _amount(_l("Amount delivered"))
     delivered_on = DayField(

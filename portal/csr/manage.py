@@ -5,6 +5,9 @@ Operators and admins act; auditors read. Only an admin verifies a company.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import (
     Blueprint,
     abort,
@@ -21,10 +24,12 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.csr import services
+from portal.csr import history, rows, services
 from portal.csr.forms import (
+    NEED_FIELD_RUNS,
     AcceptOfferForm,
     DeliveryForm,
+    NeedChoicesForm,
     NeedForm,
     NoteForm,
     RejectCompanyForm,
@@ -33,6 +38,7 @@ from portal.csr.forms import (
 from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES, Company, Need, Pledge
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.models_base import village_today
 from portal.participation import queries as participation_queries
 from portal.programmes import queries as programme_queries
 from portal.roles import ADMINS, EDITORS, READERS
@@ -45,8 +51,14 @@ bp = Blueprint("csr_manage", __name__, url_prefix="/staf/csr")
 
 @bp.context_processor
 def _labels():
-    """Labels only the staff pages of the CSR board show (not app-wide Jinja globals)."""
-    return {"company_statuses": COMPANY_STATUSES}
+    """Labels and rows written in Python only the staff pages of the CSR board show
+    (not app-wide Jinja globals: every {% from %} import walks the globals)."""
+    return {
+        "company_statuses": COMPANY_STATUSES,
+        "csr_history_events": history.history_events,
+        "csr_staff_pledge_rows": rows.staff_pledge_rows,
+        "csr_staff_need_rows": rows.staff_need_rows,
+    }
 
 
 def _actor():
@@ -58,13 +70,14 @@ def _actor():
 def index():
     needs = services.list_needs()
     progress, public_progress = services.progress_both(needs)
+    counts, pending = services.overview_counts()
     return render_template(
         "csr/manage/index.html",
         needs=needs,
         progress=progress,
         public_progress=public_progress,
-        counts=services.status_counts(),
-        pending=services.count_companies("pending"),
+        counts=counts,
+        pending=pending,
         statuses=PLEDGE_STATUSES,
     )
 
@@ -83,8 +96,9 @@ def _ballot_choices():
     ]
 
 
-def _need_form(item: Need | None = None) -> NeedForm:
-    form = NeedForm(obj=item)
+def _need_form(item: Need | None = None, kind=NeedForm) -> NeedForm:
+    """The need form (or `kind`, its NeedChoicesForm part)."""
+    form = kind(obj=item)
     form.programme_id.choices = _programme_choices()
     form.ballot_id.choices = _ballot_choices()
     if item is not None and request.method == "GET":
@@ -103,6 +117,16 @@ def _need_data(form: NeedForm) -> dict:
 @bp.route("/kebutuhan/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def need_create():
+    if request.method == "GET":
+        # The blank form: the fields without read choices are kept per worker (the
+        # template's kept_fragment); only the programme and ballot are built.
+        return render_template(
+            "csr/manage/need_form.html",
+            form=_need_form(kind=NeedChoicesForm),
+            need=None,
+            blank_form=NeedForm,
+            runs=NEED_FIELD_RUNS,
+        )
     form = _need_form()
     if form.validate_on_submit():
         try:
@@ -269,6 +293,14 @@ def course_url(item: Pledge) -> str | None:
         return None
 
 
+def _blank_delivery() -> tuple[str, Callable[[], DeliveryForm]]:
+    """A GET's blank delivery form is kept per worker and day (the template's
+    kept_fragment; its date is today's): the fragment's name, and what builds the form
+    the first time."""
+    day = village_today()
+    return f"blank-delivery-{day.isoformat()}", partial(DeliveryForm, delivered_on=day)
+
+
 def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
     # Each form is made only when the page shows it: accepting while the pledge is an
     # offer, a delivery while it is confirmed or partly delivered. The status steps are
@@ -276,8 +308,12 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
     if item.status == "offered":
         accept_form = accept_form or AcceptOfferForm(amount=item.amount)
         accept_form.need_id.choices = _need_choices()
+    blank_delivery = None
     if item.status in DELIVERY_FORM_STATUSES:
-        delivery_form = delivery_form or DeliveryForm()
+        if delivery_form is None and request.method == "GET":
+            blank_delivery = _blank_delivery()
+        else:
+            delivery_form = delivery_form or DeliveryForm()
     return render_template(
         "csr/manage/pledge.html",
         pledge=item,
@@ -287,6 +323,7 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
         progress=services.progress_of(item.need, public=False) if item.need else None,
         course_url=course_url(item),
         history=services.pledge_history(item.id),
+        blank_delivery=blank_delivery,
     ), status
 
 

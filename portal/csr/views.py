@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, feed, hooks, receipts, services, uploads
+from portal.csr import amounts, feed, history, hooks, receipts, rows, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -57,6 +57,16 @@ def _template_globals(state) -> None:
     # The board, a need's page, a partner's page and the feed show these (deliveries and
     # status steps change by bulk UPDATE, which the cache also sees).
     cache.watch(Need, Company, Pledge, PledgeEvent, Delivery)
+
+
+@bp.context_processor
+def _rows():
+    """Rows written in Python for the partner's pages (a page's context, not app-wide
+    Jinja globals: every {% from %} import walks the globals)."""
+    return {
+        "csr_history_events": history.history_events,
+        "csr_partner_pledge_rows": rows.partner_pledge_rows,
+    }
 
 
 RECEIPT_ROLES = (*PARTNERS, *READERS)
@@ -122,7 +132,7 @@ def _need_page(item, company, form, status=200):
     return render_template(
         "csr/need.html",
         need=item,
-        progress=services.progress_of(item),
+        progress=services.progress_from(item, pledges),
         pledges=pledges,
         courses=hooks.courses_from_pledges(p.id for p in pledges),
         ballot=item.ballot,

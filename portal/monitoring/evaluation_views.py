@@ -15,13 +15,22 @@ from portal.monitoring import services
 from portal.monitoring.evaluation_forms import EvaluationForm
 from portal.monitoring.evaluation_models import Evaluation
 from portal.monitoring.evaluation_pdf import evaluation_pdf
-from portal.roles import EDITORS, READERS
+from portal.monitoring.views import indicator_table_rows
+from portal.roles import EDITORS, READERS, can
 from portal.security import public, roles_required
 from portal.service_errors import show_error
 
 bp = Blueprint("monitoring_evaluation", __name__, url_prefix="/pemantauan/evaluasi")
 manage = Blueprint("monitoring_evaluation_manage", __name__, url_prefix="/staf/pemantauan/evaluasi")
 cache.watch(Evaluation)
+
+
+@bp.context_processor
+@manage.context_processor
+def _rows():
+    """The evaluation's indicator rows, written in Python (views.indicator_table_rows):
+    the pages' context, not an app-wide Jinja global."""
+    return {"indicator_table_rows": indicator_table_rows}
 
 
 def _subject_or_404(kind: str, ref: int):
@@ -31,9 +40,12 @@ def _subject_or_404(kind: str, ref: int):
     return subj
 
 
-def _context(kind: str, ref: int) -> dict:
+def _context(kind: str, ref: int, body: bool = True) -> dict:
+    """The subject and its evaluation, and (`body`) what _evaluation_body.html shows."""
     subj = _subject_or_404(kind, ref)
     evaluation = services.get_evaluation(kind, ref)
+    if not body:
+        return {"subject": subj, "evaluation": evaluation}
     return {
         "subject": subj,
         "evaluation": evaluation,
@@ -99,15 +111,12 @@ def _form(evaluation, formdata=True) -> EvaluationForm:
 
 
 def _manage_page(kind: str, ref: int, form=None, status=200):
-    ctx = _context(kind, ref)
-    return (
-        render_template(
-            "monitoring/manage/evaluation.html",
-            form=form or _form(ctx["evaluation"], formdata=False),
-            **ctx,
-        ),
-        status,
-    )
+    # Editors get the form, readers the evaluation's body: each page reads only its own.
+    editing = can(current_user, "edit")
+    ctx = _context(kind, ref, body=not editing)
+    if editing:
+        ctx["form"] = form or _form(ctx["evaluation"], formdata=False)
+    return render_template("monitoring/manage/evaluation.html", **ctx), status
 
 
 @manage.route("/putaran/<int:ref>")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -17,6 +17,7 @@ from portal.forms import EmptyForm, choices
 from portal.monitoring import services
 from portal.monitoring.forms import (
     ActivityForm,
+    ActivityLinksForm,
     GoalForm,
     IndicatorForm,
     MilestoneForm,
@@ -40,14 +41,22 @@ def _actor():
     return current_user._get_current_object()
 
 
+def _blank(kind):
+    """A blank form of `kind`, or None on a GET: the template then renders the blank
+    form once per worker and keeps it (kept_fragment), building `kind()` only then."""
+    return None if request.method == "GET" else kind(formdata=None)
+
+
 def _index(plan_form=None, indicator_form=None, status=200):
     return (
         render_template(
             "monitoring/manage/index.html",
             plans=services.plans(),
             indicators=services.indicator_list(),
-            plan_form=plan_form or PlanForm(),
-            indicator_form=indicator_form or IndicatorForm(),
+            plan_form=plan_form or _blank(PlanForm),
+            indicator_form=indicator_form or _blank(IndicatorForm),
+            blank_plan_form=PlanForm,
+            blank_indicator_form=IndicatorForm,
         ),
         status,
     )
@@ -134,10 +143,11 @@ def _plan_or_404(plan_id: int) -> Plan:
 
 
 def _activity_form(
-    plan: Plan, activity: Activity | None = None, formdata=True, tree=None
+    plan: Plan, activity: Activity | None = None, formdata=True, tree=None, kind=ActivityForm
 ) -> ActivityForm:
-    """The activity form; `tree` is the plan's `activity_tree` if the page has it."""
-    form = ActivityForm(obj=activity) if formdata else ActivityForm(formdata=None, obj=activity)
+    """The activity form (or `kind`, its ActivityLinksForm part); `tree` is the plan's
+    `activity_tree` if the page has it."""
+    form = kind(obj=activity) if formdata else kind(formdata=None, obj=activity)
     form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in plan.goals}})
     if tree is None:
         tree = services.activity_tree(plan)
@@ -148,13 +158,20 @@ def _activity_form(
 
 def _plan_page(plan: Plan, goal_form=None, activity_form=None, status=200):
     tree = services.activity_tree(plan)
+    # A GET's blank activity form: the fields that are the same on every plan are kept
+    # per worker (the template's kept_fragment), only the goal and parent are built.
+    blank = activity_form is None and request.method == "GET"
+    if activity_form is None:
+        kind = ActivityLinksForm if blank else ActivityForm
+        activity_form = _activity_form(plan, formdata=False, tree=tree, kind=kind)
     return (
         render_template(
             "monitoring/manage/plan.html",
             plan=plan,
             tree=tree,
             goal_form=goal_form or GoalForm(formdata=None, prefix="goal"),
-            activity_form=activity_form or _activity_form(plan, formdata=False, tree=tree),
+            activity_form=activity_form,
+            blank_activity_form=ActivityForm if blank else None,
         ),
         status,
     )
@@ -225,7 +242,8 @@ def _activity_page(item: Activity, plan: Plan, form=None, milestone_form=None, s
             plan=plan,
             progress=progress.get(item.id, item.progress),
             form=form or _activity_form(plan, item, formdata=False, tree=tree),
-            milestone_form=milestone_form or MilestoneForm(formdata=None),
+            milestone_form=milestone_form or _blank(MilestoneForm),
+            blank_milestone_form=MilestoneForm,
         ),
         status,
     )

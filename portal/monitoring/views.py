@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from portal import cache, spreadsheet
 from portal.cache import cached_page
 from portal.extensions import db
-from portal.i18n import number
+from portal.i18n import current_lang, localized, number
 from portal.models_base import village_today
 from portal.monitoring import services
 from portal.monitoring.models import (
@@ -41,7 +41,13 @@ def _labels():
         "activity_fields": FIELDS,
         "activity_funds": FUNDS,
         "activity_statuses": ACTIVITY_STATUSES,
+        "indicator_table_rows": indicator_table_rows,
     }
+
+
+def _small_cell() -> str:
+    why = gettext("Fewer than five: not shown, so that nobody is identified.")
+    return f'<abbr title="{escape(why)}">&lt;5</abbr>'
 
 
 @bp.app_template_global("figure_cell")
@@ -51,9 +57,60 @@ def figure_cell(f) -> Markup:
     if f is None or (f.value is None and not f.small):
         return Markup("–")
     if f.small:
-        why = gettext("Fewer than five: not shown, so that nobody is identified.")
-        return Markup(f'<abbr title="{escape(why)}">&lt;5</abbr>')  # noqa: S704
+        return Markup(_small_cell())  # noqa: S704 (escaped)
     return escape(number(f.value))
+
+
+def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = False) -> Markup:
+    """The indicator rows of the public dashboard (`years`, then the last one's target)
+    or of an evaluation (`evaluation`: its one year, no baseline, the year's target), as
+    their Jinja loops wrote them (some 300 calls a row there); the cells as figure_cell
+    writes them. `url_for` is the template's (it keeps the addresses)."""
+    lang = current_lang()
+    # The template's _() gives Markup, unescaped (our own catalogue): the same here.
+    l_code, l_indicator = Markup(gettext("Code")), Markup(gettext("Indicator"))  # noqa: S704
+    l_unit, l_baseline = Markup(gettext("Unit")), Markup(gettext("Baseline"))  # noqa: S704
+    last_year = years[-1]
+    if evaluation:
+        l_target = Markup(gettext("Target"))  # noqa: S704 (our catalogue)
+        cell_line = '    <td data-label="{}">{}</td>\n'
+    else:
+        l_target = Markup(gettext("Target %(year)d", year=last_year))  # noqa: S704
+        cell_line = '<td data-label="{}">{}</td>'
+    small = None
+    out = []
+    for row in rows:
+        ind = row.indicator
+        name = localized(ind, "name", lang)
+        name_lang = ' lang="id"' if name.fallback else ""
+        href = escape(url_for("monitoring.indicator", code=ind.code))
+        out.append(
+            f'  <tr>\n    <td data-label="{l_code}">{escape(ind.code)}</td>\n'
+            f'    <td data-label="{l_indicator}"><a href="{href}">'
+            f"<span{name_lang}>{escape(name)}</span></a></td>\n"
+            f'    <td data-label="{l_unit}">{escape(ind.unit)}</td>\n'
+        )
+        if not evaluation:
+            if ind.baseline is None:
+                baseline = "–"
+            else:
+                baseline = escape(number(ind.baseline, lang))
+                if ind.baseline_year:
+                    baseline += f" ({escape(ind.baseline_year)})"
+            out.append(f'    <td data-label="{l_baseline}">{baseline}</td>\n')
+        for year in years:
+            f = row.values.get(year)
+            if f is None or (f.value is None and not f.small):
+                cell = "–"
+            elif f.small:
+                cell = small = small or _small_cell()
+            else:
+                cell = escape(number(f.value, lang))
+            out.append(cell_line.format(year, cell))
+        target = row.targets.get(last_year)
+        target = "–" if target is None else escape(number(target, lang))
+        out.append(f'    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
 
 def _years() -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -22,11 +22,15 @@ from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.public import services as public_services
+from portal.roles import PARTNERS
 
 
 def company_for_user(user) -> Company | None:
-    """The company a logged-in partner account represents, or None."""
+    """The company a logged-in partner account represents, or None (without asking the
+    database for any other account: only a partner account registers a company)."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(user, "role", None) not in PARTNERS:
         return None
     return db.session.scalars(_company_for_user_statement(), {"user_id": user.id}).first()
 
@@ -144,9 +148,31 @@ def _count_statement():
 
 
 def count_companies(status: str) -> int:
-    """How many companies have `status` (the staff index's "waiting" count; the
-    statement built once per process)."""
+    """How many companies have `status` (the statement built once per process)."""
     return db.session.scalar(_count_statement(), {"status": status})
+
+
+# The key of the waiting companies' count in _overview_statement's rows: never a pledge
+# status (the table CHECKs those).
+_WAITING = "company:pending"
+
+
+@cache  # built once per process (with its cache key)
+def _overview_statement():
+    pledges = select(Pledge.status, func.count()).group_by(Pledge.status)
+    waiting = (
+        select(literal(_WAITING), func.count())
+        .select_from(Company)
+        .where(Company.status == "pending")
+    )
+    return union_all(pledges, waiting)
+
+
+def overview_counts() -> tuple[dict[str, int], int]:
+    """The staff index's counts in one statement: pledges per status (as
+    `status_counts`) and the companies waiting for verification."""
+    counts = dict(db.session.execute(_overview_statement()).all())
+    return counts, counts.pop(_WAITING, 0)
 
 
 def verify_company(

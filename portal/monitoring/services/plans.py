@@ -6,6 +6,7 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -32,10 +33,21 @@ def plans() -> list[Plan]:
 
 
 def current_plan(today: date | None = None) -> Plan | None:
+    """The plan running this year, else the latest one; with its goals (the dashboard
+    shows them), the plan found first and its goals joined (LIMIT 1 in a sub-query)."""
     year = (today or village_today()).year
-    return db.session.scalar(
-        select(Plan).where(Plan.first_year <= year, Plan.last_year >= year)
-    ) or db.session.scalar(select(Plan).order_by(Plan.first_year.desc()).limit(1))
+    running, latest = _current_plan_statements()
+    found = db.session.execute(running, {"year": year}).unique().scalar()
+    return found or db.session.execute(latest).unique().scalar()
+
+
+@cache  # built once per process (with their cache keys); the year as a parameter
+def _current_plan_statements():
+    year = bindparam("year")
+    goals = joinedload(Plan.goals)
+    running = select(Plan).where(Plan.first_year <= year, Plan.last_year >= year).limit(1)
+    latest = select(Plan).order_by(Plan.first_year.desc()).limit(1)
+    return running.options(goals), latest.options(goals)
 
 
 def save_plan(

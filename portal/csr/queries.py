@@ -16,14 +16,10 @@ def pledge(pledge_id: int) -> Pledge | None:
     return db.session.get(Pledge, pledge_id)
 
 
-def companies() -> list:
-    """Every partner company, by name (a course's sponsor is one of them): rows of id
-    and name."""
-    return db.session.execute(_companies_statement()).all()
-
-
 @cache  # built once per process (with its cache key)
-def _companies_statement():
+def companies_statement():
+    """Every partner company, by name (a course's sponsor is one of them): id and name.
+    A statement, so that the course form reads it with its other menus in one."""
     return select(Company.id, Company.name).order_by(Company.name)
 
 

@@ -21,10 +21,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.phones import normalise_phone
-from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import as_utc, village_tz
-from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -48,14 +46,15 @@ def index():
 
 
 def _course_choices(form: CourseForm) -> None:
+    trainers, companies, programmes = services.course_menus()
     form.trainer_id.choices = [("", _("No account"))] + [
-        (str(u.id), u.name) for u in services.trainers()
+        (str(user_id), name) for user_id, name in trainers
     ]
     form.sponsor_company_id.choices = [("", _("No sponsor"))] + [
-        (str(c.id), c.name) for c in csr_queries.companies()
+        (str(company_id), name) for company_id, name in companies
     ]
     form.priority_programme_id.choices = [("", "-")] + [
-        (str(programme_id), name) for programme_id, name in programme_queries.names()
+        (str(programme_id), name) for programme_id, name in programmes
     ]
 
 

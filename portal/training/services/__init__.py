@@ -49,10 +49,10 @@ from portal.training.services.common import (
 from portal.training.services.courses import (
     COURSE_FIELDS,
     NO_PLEDGE,
+    course_menus,
     save_course,
     save_session,
     sponsor_from_pledge,
-    trainers,
 )
 from portal.training.services.eligibility import (
     check_eligible,
@@ -104,6 +104,7 @@ __all__ = [
     "certificate",
     "check_eligible",
     "complete",
+    "course_menus",
     "courses_from_pledges",
     "export_xlsx",
     "feedback_of",
@@ -135,7 +136,6 @@ __all__ = [
     "sign_up",
     "sponsor_from_pledge",
     "trainer_sessions",
-    "trainers",
     "upcoming_sessions",
     "waitlist",
     "waitlist_position",

@@ -306,3 +306,41 @@ def test_feedback_once_per_place_and_summary(app, make_user):
     summary = services.feedback_summary()
     count, avg, started, grew, _id, _title = summary["courses"][0]
     assert (count, float(avg), started, grew) == (1, 5.0, 1, 0)
+
+
+def test_the_reports_page_reads_the_reports_as_they_are_alone(village, make_user):
+    """services.reports_page reads the page's reports in one statement: the same rows in
+    the same order as each report read alone (registry people and others, a sponsored
+    course and one without, feedback on both)."""
+    from portal.csr.models import Company
+
+    partner = make_user("partner", email="csr@example.co.id")
+    company = Company(
+        user_id=partner.id, name="PT Mitra", sector="energy", contact_name="Ani", locale="id"
+    )
+    db.session.add(company)
+    db.session.commit()
+    trainer, ts, place = _completed_place(make_user)
+    sponsored = th.course(trainer_id=trainer.id, sponsor_company_id=company.id, title_id="A")
+    other_ts = th.session(sponsored, seats=5)
+    places = [place]
+    for key in ("mother", "neighbour"):
+        for session in (ts, other_ts):
+            applicant = services.applicant_for_person(village[key])
+            places.append(services.sign_up(session.id, applicant, actor=village["operator"]))
+    services.complete(ts, [p.id for p in places if p.session_id == ts.id], actor=trainer)
+    services.complete(
+        other_ts, [p.id for p in places if p.session_id == other_ts.id], actor=trainer
+    )
+    db.session.expire_all()
+    for rating, p in enumerate(places[:4], start=2):
+        services.give_feedback(db.session.get(Place, p.id), rating, "started", None)
+    page = services.reports_page()
+    assert page == {
+        "per_course": services.report_per_course(),
+        "per_area": services.report_per_area(),
+        "per_level": services.report_per_level(),
+        "feedback": services.feedback_summary(),
+    }
+    assert len(page["per_course"]) == 2 and len(page["per_area"]) == 3
+    assert [row[-1] for row in page["feedback"]["sponsors"]] == [None, "PT Mitra"]

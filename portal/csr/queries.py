@@ -35,7 +35,9 @@ def company_names(ids) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted))))
+    # .all(): dict() of a Result itself would take it for a mapping (it has keys()).
+    rows = db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted)))
+    return dict(rows.all())
 
 
 def pledge_values_between(start, end) -> list[tuple[int, int, int]]:

@@ -297,12 +297,7 @@ def place_cancel(place_id: int):
 @roles_required(*READERS)
 def reports():
     return render_template(
-        "training/manage/reports.html",
-        per_course=services.report_per_course(),
-        per_area=services.report_per_area(),
-        per_level=services.report_per_level(),
-        feedback=services.feedback_summary(),
-        need_levels=NEED_LEVELS,
+        "training/manage/reports.html", **services.reports_page(), need_levels=NEED_LEVELS
     )
 
 

@@ -85,6 +85,7 @@ from portal.training.services.reports import (
     report_per_area,
     report_per_course,
     report_per_level,
+    reports_page,
 )
 
 __all__ = [
@@ -129,6 +130,7 @@ __all__ = [
     "report_per_area",
     "report_per_course",
     "report_per_level",
+    "reports_page",
     "rule_text",
     "save_course",
     "save_session",

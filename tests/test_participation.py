@@ -870,6 +870,7 @@ def test_flagged_content_is_hidden_with_its_reason(app, client, login_as):
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).flags_count == 1
     assert services.flagged()[1][0].flags_count == 1
+    assert services.flagged_count() == 2
     login_as("operator")
     queue = text_of(client.get("/staf/partisipasi/moderasi"))
     assert "Komentar kasar" in queue
@@ -881,6 +882,9 @@ def test_flagged_content_is_hidden_with_its_reason(app, client, login_as):
         f"/staf/partisipasi/moderasi/komentar/{comment.id}/sembunyikan",
         data={"reason": "Berisi kata kasar"},
     )
+    # The staff page counts the reported items still shown: the proposal.
+    assert services.flagged_count() == 1
+    assert '<span class="tag tag-warn">1</span>' in client.get("/staf/partisipasi/").text
     page = text_of(client.get(f"/partisipasi/usulan/{proposal.id}?lang=en"))
     assert "Hidden by an operator: Berisi kata kasar" in page and "Komentar kasar" not in page
 

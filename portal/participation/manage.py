@@ -50,13 +50,11 @@ def _actor():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    proposals, comments = services.flagged()
     return render_template(
         "participation/manage/index.html",
         ballots=services.ballots(),
         surveys=services.surveys(),
-        flagged=len([p for p in proposals if not p.is_hidden])
-        + len([c for c in comments if not c.is_hidden]),
+        flagged=services.flagged_count(),
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -247,6 +249,24 @@ def flagged() -> tuple[list[Proposal], list[ProposalComment]]:
         )
     )
     return proposals, comments
+
+
+def flagged_count() -> int:
+    """How many reported items are still shown (the operators' queue, `flagged`, less
+    the hidden ones): one statement."""
+    return db.session.scalar(_flagged_count_statement())
+
+
+@cache  # built once per process (with its cache key)
+def _flagged_count_statement():
+    counts = [
+        select(func.count())
+        .select_from(model)
+        .where(model.flags_count > 0, model.hidden_at.is_(None))
+        .scalar_subquery()
+        for model in (Proposal, ProposalComment)
+    ]
+    return select(counts[0] + counts[1])
 
 
 def meeting_proposals(meeting_id: int) -> list[Proposal]:

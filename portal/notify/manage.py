@@ -260,7 +260,10 @@ def _consent_rows() -> list[tuple]:
 @bp.route("/poster")
 @roles_required(*READERS)
 def poster_index():
-    return render_template("notify/manage/posters.html", providers=hooks.posters())
+    providers = hooks.posters()
+    return render_template(
+        "notify/manage/posters.html", providers=providers, choices=hooks.choices_of(providers)
+    )
 
 
 @bp.route("/poster/<kind>/<int:item_id>/<size>.pdf")

@@ -53,16 +53,20 @@ def _fixed_options() -> list[tuple[str, str]]:
     return [("topic", str(_l("Everyone subscribed to the topic"))), ("rt", str(_l("Some RTs")))]
 
 
-def _kind_options(kind: str, provider) -> list[tuple[str, str]]:
-    return [(f"{kind}:{i}", f"{provider.label}: {label}") for i, label in provider.choices()]
+def _kind_options(kind: str, provider, choices=None) -> list[tuple[str, str]]:
+    if choices is None:
+        choices = provider.choices()
+    return [(f"{kind}:{i}", f"{provider.label}: {label}") for i, label in choices]
 
 
 def audience_options() -> list[tuple[str, str]]:
     """Every audience as one option: "topic", "rt", and "<kind>:<id>" for each choice of
-    a registered audience ("Households of a recipient list: BLT 2026, version 1")."""
+    a registered audience ("Households of a recipient list: BLT 2026, version 1"); the
+    audiences' choices read at once (hooks.choices_of)."""
     options = _fixed_options()
-    for kind, provider in hooks.audiences().items():
-        options += _kind_options(kind, provider)
+    providers = hooks.audiences()
+    for kind, choices in hooks.choices_of(providers).items():
+        options += _kind_options(kind, providers[kind], choices)
     return options
 
 

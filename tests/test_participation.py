@@ -693,6 +693,21 @@ def make_survey(staff) -> Survey:
     return survey
 
 
+def test_survey_summary_shows_the_latest_texts_of_each_text_question(app, staff):
+    """The summary's one statement gives each text question its latest 20 answers,
+    newest first, and no other question's."""
+    survey = make_survey(staff)
+    q1, _q2, q3, q4 = (q.id for q in survey.questions)
+    for n in range(22):
+        answers = {q1: ["0"], q3: [str(n)], q4: [f"Saran {n}"]}
+        services.submit_response(survey.id, make_resident(), answers)
+    db.session.expire_all()
+    summary = services.survey_summary(db.session.get(Survey, survey.id))
+    assert summary[3].texts == [f"Saran {n}" for n in range(21, 1, -1)]
+    assert [s.texts for s in summary[:3]] == [[], [], []]
+    assert summary[3].answered == 22
+
+
 def test_survey_is_answered_once_and_summarised_without_names(app, client, login_as, staff):
     survey = make_survey(staff)
     q1, q2, q3, q4 = (q.id for q in survey.questions)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.forms import EmptyForm
@@ -165,7 +166,10 @@ def new_survey():
 @bp.route("/survei/<int:survey_id>")
 @roles_required(*READERS)
 def survey(survey_id: int):
-    item = db.get_or_404(Survey, survey_id)
+    # The survey with its questions (the summary's): one statement.
+    item = db.session.get(Survey, survey_id, options=(joinedload(Survey.questions),))
+    if item is None:
+        abort(404)
     return render_template(
         "participation/manage/survey.html",
         survey=item,

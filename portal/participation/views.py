@@ -29,6 +29,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from portal import filecache
 from portal.cache import cached_page
@@ -249,8 +250,9 @@ def _survey_page(survey: Survey, errors=None, raw=None, status=200):
 @bp.route("/survei/<int:survey_id>")
 @public
 def survey(survey_id: int):
-    item = db.get_or_404(Survey, survey_id)
-    if item.status == "draft":
+    # The survey with its questions (the page shows them): one statement.
+    item = db.session.get(Survey, survey_id, options=(joinedload(Survey.questions),))
+    if item is None or item.status == "draft":
         abort(404)
     return _survey_page(item)
 

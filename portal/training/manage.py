@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.phones import normalise_phone
 from portal.extensions import db
@@ -112,17 +113,16 @@ def course_new():
 @bp.route("/kursus/<int:course_id>")
 @roles_required(*READERS)
 def course(course_id: int):
-    item = db.get_or_404(Course, course_id)
+    # The course with its sponsor and its sessions (by start): one statement.
+    item = db.session.get(
+        Course, course_id, options=(joinedload(Course.sponsor), joinedload(Course.sessions))
+    )
+    if item is None:
+        abort(404)
     return render_template(
         "training/manage/course.html",
         course=item,
-        sessions=list(
-            db.session.scalars(
-                select(TrainingSession)
-                .where(TrainingSession.course_id == item.id)
-                .order_by(TrainingSession.starts_at)
-            )
-        ),
+        sessions=item.sessions,
         need_levels=NEED_LEVELS,
     )
 

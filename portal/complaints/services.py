@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from portal import codes, uploads
 from portal.accounts.models import User
@@ -251,13 +252,9 @@ def public_steps(complaint: Complaint) -> list[ComplaintStep]:
 
 
 def all_steps(complaint: Complaint) -> list[ComplaintStep]:
-    return list(
-        db.session.scalars(
-            select(ComplaintStep)
-            .where(ComplaintStep.complaint_id == complaint.id)
-            .order_by(ComplaintStep.at, ComplaintStep.id)
-        )
-    )
+    """Every step, oldest first (by time, then number): the complaint's `steps`, loaded
+    with it by get_for(..., with_steps=True) or here."""
+    return sorted(complaint.steps, key=lambda step: (step.at, step.id))
 
 
 # --- who sees what -------------------------------------------------------------------
@@ -290,11 +287,14 @@ def may_act(user, complaint: Complaint) -> bool:
     return user.role in EDITORS and may_see(user, complaint)
 
 
-def get_for(user, complaint_id: int) -> Complaint | None:
-    """The complaint if `user` may see it; None otherwise (the view answers 404)."""
-    return db.session.scalar(
-        select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
-    )
+def get_for(user, complaint_id: int, *, with_steps: bool = False) -> Complaint | None:
+    """The complaint if `user` may see it; None otherwise (the view answers 404). With
+    `with_steps`, its steps are read in the same statement."""
+    query = select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
+    if not with_steps:
+        return db.session.scalar(query)
+    query = query.options(joinedload(Complaint.steps))
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def overdue_clause(now: datetime | None = None):

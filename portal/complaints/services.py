@@ -16,7 +16,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, false, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import codes, uploads
@@ -76,6 +76,34 @@ def find_by_code(text: str | None) -> Complaint | None:
     if code is None:
         return None
     return db.session.scalar(select(Complaint).where(Complaint.code_hash == code_hash(code)))
+
+
+def find_with_public_steps(text: str | None) -> tuple[Complaint, list[ComplaintStep]] | None:
+    """The complaint with this tracking code and the steps the complainant sees
+    (everything but internal notes, oldest first), in one statement; None for any wrong
+    or malformed code."""
+    code = normalise_code(text)
+    if code is None:
+        return None
+    rows = db.session.execute(_with_public_steps_statement(), {"code_hash": code_hash(code)})
+    found = None
+    steps = []
+    for complaint, step in rows:
+        found = complaint
+        if step is not None:
+            steps.append(step)
+    return None if found is None else (found, steps)
+
+
+@cache  # built once per process (with its cache key); the code's hash bound
+def _with_public_steps_statement():
+    public = and_(ComplaintStep.complaint_id == Complaint.id, ComplaintStep.public.is_(True))
+    return (
+        select(Complaint, ComplaintStep)
+        .outerjoin(ComplaintStep, public)
+        .where(Complaint.code_hash == bindparam("code_hash"))
+        .order_by(ComplaintStep.at, ComplaintStep.id)
+    )
 
 
 # --- photos --------------------------------------------------------------------------
@@ -238,17 +266,6 @@ def add_complaint(
     # Who filed it is not recorded: no actor, no IP address, no name in the summary.
     record("complaint.filed", "complaint", complaint.id, summary=category)
     return complaint, code
-
-
-def public_steps(complaint: Complaint) -> list[ComplaintStep]:
-    """The steps the complainant sees (everything but internal notes), oldest first."""
-    return list(
-        db.session.scalars(
-            select(ComplaintStep)
-            .where(ComplaintStep.complaint_id == complaint.id, ComplaintStep.public.is_(True))
-            .order_by(ComplaintStep.at, ComplaintStep.id)
-        )
-    )
 
 
 def all_steps(complaint: Complaint) -> list[ComplaintStep]:

@@ -114,7 +114,10 @@ def edit_ballot(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>")
 @roles_required(*READERS)
 def ballot(ballot_id: int):
-    item = db.get_or_404(Ballot, ballot_id)
+    # The ballot with its options (the results' rows): one statement.
+    item = db.session.get(Ballot, ballot_id, options=(joinedload(Ballot.options),))
+    if item is None:
+        abort(404)
     return render_template(
         "participation/manage/ballot.html",
         ballot=item,

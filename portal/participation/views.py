@@ -171,7 +171,10 @@ def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
 @public
 @cached_page(seconds=participation_cache.results_seconds)
 def ballot(ballot_id: int):
-    item = db.get_or_404(Ballot, ballot_id)
+    # The ballot with its options (the page lists them): one statement.
+    item = db.session.get(Ballot, ballot_id, options=(joinedload(Ballot.options),))
+    if item is None:
+        abort(404)
     return render_template("participation/ballot.html", **_ballot_context(item))
 
 

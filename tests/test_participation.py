@@ -835,6 +835,9 @@ def test_support_once_and_comment_through_the_pages(app, client):
     )
     fan = make_resident()
     login(client, fan)
+    before = text_of(client.get(f"/partisipasi/usulan/{proposal.id}?lang=en"))
+    assert "You already support this proposal." not in before
+    assert services.proposal_with_support(proposal.id, fan) == (proposal, False)
     first = client.post(f"/partisipasi/usulan/{proposal.id}/dukung", headers={"HX-Request": "true"})
     assert "You support this proposal." in text_of(
         first
@@ -843,6 +846,9 @@ def test_support_once_and_comment_through_the_pages(app, client):
     assert second.status_code == 302
     page = text_of(client.get(f"/partisipasi/usulan/{proposal.id}?lang=en"))
     assert "You already support this proposal." in page and "1 support" in page
+    assert services.proposal_with_support(proposal.id, fan)[1] is True
+    assert services.proposal_with_support(proposal.id, author)[1] is False
+    assert services.proposal_with_support(proposal.id + 1000, fan) is None
     assert "A*i L*****i" in page and "Ani Lestari" not in page
     empty = client.post(f"/partisipasi/usulan/{proposal.id}/komentar?lang=en", data={"body": ""})
     assert empty.status_code == 400 and "Please fill in this field." in text_of(empty)

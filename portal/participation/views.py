@@ -388,13 +388,15 @@ def new_proposal():
     return render_template("participation/proposal_form.html", form=form, user=user), status
 
 
-def _proposal_page(item: Proposal, comment_form=None, status=200):
+def _proposal_page(item: Proposal, comment_form=None, status=200, supported=None):
     user = _user()
+    if supported is None:
+        supported = services.has_supported(item, user) if user else False
     return render_template(
         "participation/proposal.html",
         proposal=item,
         comments=services.comments_for(item),
-        supported=services.has_supported(item, user) if user else False,
+        supported=supported,
         can_act=bool(user and user.role == "resident" and user.is_verified),
         comment_form=comment_form or CommentForm(),
         flag_form=FlagForm(),
@@ -406,7 +408,14 @@ def _proposal_page(item: Proposal, comment_form=None, status=200):
 @public
 @cached_page
 def proposal(proposal_id: int):
-    return _proposal_page(db.get_or_404(Proposal, proposal_id))
+    user = _user()
+    if user is None:
+        return _proposal_page(db.get_or_404(Proposal, proposal_id))
+    # The proposal and whether this account supports it: one statement.
+    found = services.proposal_with_support(proposal_id, user)
+    if found is None:
+        abort(404)
+    return _proposal_page(found[0], supported=found[1])
 
 
 @bp.route("/usulan/<int:proposal_id>/dukung", methods=["POST"])

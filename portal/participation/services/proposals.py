@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -111,6 +111,27 @@ def has_supported(proposal: Proposal, user: User) -> bool:
         )
         is not None
     )
+
+
+def proposal_with_support(proposal_id: int, user: User) -> tuple[Proposal, bool] | None:
+    """The proposal and whether this account supports it (`has_supported`), in one
+    statement; None when there is no such proposal."""
+    params = {"proposal_id": proposal_id, "user_id": user.id}
+    row = db.session.execute(_with_support_statement(), params).first()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+@cache  # built once per process (with its cache key); the ids bound
+def _with_support_statement():
+    supported = (
+        select(ProposalSupport.id)
+        .where(
+            ProposalSupport.proposal_id == Proposal.id,
+            ProposalSupport.user_id == bindparam("user_id"),
+        )
+        .exists()
+    )
+    return select(Proposal, supported).where(Proposal.id == bindparam("proposal_id"))
 
 
 def _bump_public_cache() -> None:

@@ -144,7 +144,7 @@ def index():
         open_ballots=[b for b in all_ballots if b.is_open()],
         closed_ballots=[b for b in all_ballots if b.is_closed()][:5],
         surveys=services.open_surveys(),
-        proposals=services.proposals_page(1, "support").items[:5],
+        proposals=services.most_supported(5),
     )
 
 

@@ -245,6 +245,21 @@ def proposals_page(page: int = 1, sort: str = "support", category: str | None = 
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False, count=True)
 
 
+def most_supported(limit: int = 5) -> list[Proposal]:
+    """The first visible proposals of `proposals_page(1, "support")`, without its count."""
+    return list(db.session.scalars(_most_supported_statement(), {"limit": limit}))
+
+
+@cache  # built once per process (with its cache key)
+def _most_supported_statement():
+    return (
+        select(Proposal)
+        .where(Proposal.hidden_at.is_(None))
+        .order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def comments_for(proposal: Proposal) -> list[ProposalComment]:
     return list(
         db.session.scalars(

@@ -34,6 +34,7 @@ from portal.numbers import is_whole
 # complaint that names a staff member is seen by ROUTED_READERS, never the person named.
 from portal.roles import EDITORS, READERS, SECOND_FACTOR_ROLES
 from portal.roles import OVERSEERS as ROUTED_READERS
+from portal.row_pages import counted_page
 from portal.service_errors import ServiceError
 
 # 31 symbols without look-alikes (no 0/O, 1/I/L): 12 of them are 59.4 bits.
@@ -343,17 +344,25 @@ def staff_page(
     page: int = 1,
 ):
     """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page),
-    and how many of them are overdue: the page's count and the overdue count in one
+    and how many of them are overdue: the page, its count and the overdue count in one
     statement. (the page, how many overdue)"""
     stmt = _staff_select(user, status, category, overdue, mine)
-    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=False)
-    found = select(func.count()).select_from(stmt.order_by(None).subquery())
     late = select(func.count()).select_from(Complaint).where(visible_to(user), overdue_clause())
-    total, late_count = db.session.execute(
-        select(found.scalar_subquery(), late.scalar_subquery())
-    ).one()
-    pagination.total = total
-    return pagination, late_count
+    # The page's complaints, each row with the number of all and of the overdue ones.
+    rows = db.session.execute(
+        stmt.add_columns(func.count().over(), late.scalar_subquery())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    if rows:
+        total, late_count = rows[0][1], rows[0][2]
+    else:  # nothing on this page: counted alone
+        found = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total, late_count = db.session.execute(
+            select(found.scalar_subquery(), late.scalar_subquery())
+        ).one()
+    items = [row[0] for row in rows]
+    return counted_page(items, total, page=page, per_page=PER_PAGE), late_count
 
 
 def _staff_select(user, status, category, overdue, mine):

@@ -344,3 +344,19 @@ def test_the_reports_page_reads_the_reports_as_they_are_alone(village, make_user
     }
     assert len(page["per_course"]) == 2 and len(page["per_area"]) == 3
     assert [row[-1] for row in page["feedback"]["sponsors"]] == [None, "PT Mitra"]
+
+
+def test_a_sessions_page_reads_it_with_its_lists(app):
+    """services.session_with_lists: the session and `session_lists`' two lists (the
+    participants by name, the waiting list by number) in one statement."""
+    ts = th.session(th.course(), seats=2)
+    empty = th.session(th.course())
+    for name in ("Wati", "Ani", "Budi", "Citra"):
+        services.sign_up(ts.id, services.applicant_by_phone(name, th.phone()))
+    db.session.expire_all()
+    found, enrolled, waiting = services.session_with_lists(ts.id)
+    assert found.id == ts.id and (enrolled, waiting) == services.session_lists(ts.id)
+    assert [p.name for p in enrolled] == ["Ani", "Wati"]
+    assert [p.name for p in waiting] == ["Budi", "Citra"]
+    assert services.session_with_lists(empty.id) == (empty, [], [])
+    assert services.session_with_lists(empty.id + 1000) is None

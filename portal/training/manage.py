@@ -214,8 +214,8 @@ def session_edit(session_id: int):
     return _session_form(ts.course, ts, form, 422 if form.errors else 200)
 
 
-def _session_page(ts, form=None, status=200):
-    places, queue = services.session_lists(ts.id)
+def _session_page(ts, form=None, status=200, lists=None):
+    places, queue = lists or services.session_lists(ts.id)
     return (
         render_template(
             "training/manage/session.html",
@@ -232,7 +232,12 @@ def _session_page(ts, form=None, status=200):
 @bp.route("/sesi/<int:session_id>")
 @roles_required(*READERS)
 def session(session_id: int):
-    return _session_page(db.get_or_404(TrainingSession, session_id))
+    # The session and its lists: one statement.
+    found = services.session_with_lists(session_id)
+    if found is None:
+        abort(404)
+    ts, places, queue = found
+    return _session_page(ts, lists=(places, queue))
 
 
 @bp.route("/sesi/<int:session_id>/daftar", methods=["POST"])

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.accounts.models import User
@@ -177,22 +177,37 @@ def session_lists(session_id: int) -> tuple[list[Place], list[Place]]:
     return enrolled, waiting
 
 
+def session_with_lists(session_id: int) -> tuple[TrainingSession, list, list] | None:
+    """The session and its `session_lists`, in one statement; None for no such session."""
+    rows = db.session.execute(_session_lists_statement(True), {"session_id": session_id}).all()
+    if not rows:
+        return None
+    enrolled: list[Place] = []
+    waiting: list[Place] = []
+    for _session, place in rows:
+        if place is not None:
+            (enrolled if place.status == "enrolled" else waiting).append(place)
+    return rows[0][0], enrolled, waiting
+
+
 @cache  # built once per process (with its cache key); the session as a parameter
-def _session_lists_statement():
+def _session_lists_statement(with_session: bool = False):
     enrolled = Place.status == "enrolled"
-    return (
-        select(Place)
-        .where(
-            Place.session_id == bindparam("session_id"),
-            Place.status.in_(("enrolled", "waitlisted")),
+    listed = Place.status.in_(("enrolled", "waitlisted"))
+    if with_session:  # the session's row, with each place or none
+        query = (
+            select(TrainingSession, Place)
+            .outerjoin(Place, and_(Place.session_id == TrainingSession.id, listed))
+            .where(TrainingSession.id == bindparam("session_id"))
         )
-        # The participants by name (then id), then the waiting list by number.
-        .order_by(
-            case((enrolled, 0), else_=1),
-            case((enrolled, Place.name)),
-            case((enrolled, Place.id)),
-            Place.waitlist_no,
-        )
+    else:
+        query = select(Place).where(Place.session_id == bindparam("session_id"), listed)
+    # The participants by name (then id), then the waiting list by number.
+    return query.order_by(
+        case((enrolled, 0), else_=1),
+        case((enrolled, Place.name)),
+        case((enrolled, Place.id)),
+        Place.waitlist_no,
     )
 
 

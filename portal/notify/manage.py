@@ -230,15 +230,17 @@ def subscribers():
                 flash(_("The consent is recorded and the subscription is active."), "success")
                 return redirect(url_for("notify_manage.subscribers"))
     status = 400 if form.errors else 200
+    # The latest consents and the counts by topic: one statement.
+    consents, topic_counts = subscriptions.consents_and_topic_counts()
     return render_template(
         "notify/manage/subscribers.html",
         form=form,
-        counts={"topics": subscriptions.topic_counts()},
-        consents=_consent_rows(),
+        counts={"topics": topic_counts},
+        consents=_consent_rows(consents),
     ), status
 
 
-def _consent_rows() -> list[tuple]:
+def _consent_rows(consents) -> list[tuple]:
     """The latest consents as the page shows them: (at, masked phone, what, how, topics),
     the labels translated and the topics named once a page."""
     topics = _translated(TOPICS)
@@ -246,7 +248,7 @@ def _consent_rows() -> list[tuple]:
     ways = _translated(CONSENT_WAYS)
     named: dict[str, str] = {}
     rows = []
-    for at, action, how, chosen, phone in subscriptions.consents():
+    for at, action, how, chosen, phone in consents:
         text = named.get(chosen)
         if text is None:
             text = named[chosen] = ", ".join(topics.get(t, t) for t in chosen.split())

@@ -188,7 +188,7 @@ def test_consent_records_cannot_be_rewritten(app, make_user):
 
 
 def test_the_subscribers_page_reads_consents_and_counts_at_once(app, make_user):
-    """consents_and_topic_counts: `consents` (newest first, with a stop among them) and
+    """consents_and_topic_counts: `consents` (newest first) and
     `topic_counts` (a stopped subscriber not counted) in one statement."""
     operator = make_user("operator")
     for n, topics in enumerate((("announcements",), ("meetings", "training"), ("training",))):

@@ -138,6 +138,8 @@ def _grow() -> dict[str, int]:
     _more_arrival_checks(db, 12)
     _more_purchases(db)
     _more_text_questions(db)
+    db.session.flush()
+    _more_sponsors(db)
     db.session.commit()
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
@@ -162,6 +164,18 @@ def _more_arrival_checks(db, count: int) -> None:
             .limit(count)
         ).all()
         db.session.add_all(ArrivalCheck(round_id=round_id, entitlement_id=e) for e in extra)
+
+
+def _more_sponsors(db) -> None:
+    """Each course sponsored by another company (the training list names the sponsor of
+    each course)."""
+    from portal.csr.models import Company
+    from portal.training.models import Course
+
+    companies = db.session.scalars(select(Company.id).order_by(Company.id)).all()
+    courses = db.session.scalars(select(Course).order_by(Course.id)).all()
+    for course, company_id in zip(courses, companies, strict=False):
+        course.sponsor_company_id = company_id
 
 
 def _more_text_questions(db) -> None:

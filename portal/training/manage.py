@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.phones import normalise_phone
@@ -39,8 +38,7 @@ bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    courses = list(db.session.scalars(select(Course).order_by(Course.id.desc())))
-    return render_template("training/manage/index.html", courses=courses)
+    return render_template("training/manage/index.html", courses=services.course_rows())
 
 
 # --- courses ---------------------------------------------------------------------------

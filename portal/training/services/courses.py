@@ -37,6 +37,29 @@ COURSE_FIELDS = (
 )
 
 
+def course_rows() -> list:
+    """Every course, the newest first, as rows of what the staff list shows: id,
+    title_id, category, priority_rule, sponsor_name (None without a sponsor), published."""
+    return db.session.execute(_course_rows_statement()).all()
+
+
+@cache  # built once per process (with its cache key)
+def _course_rows_statement():
+    sponsor = Course.sponsor.property.mapper.class_  # csr's Company, by the relationship
+    return (
+        select(
+            Course.id,
+            Course.title_id,
+            Course.category,
+            Course.priority_rule,
+            sponsor.name.label("sponsor_name"),
+            Course.published,
+        )
+        .outerjoin(Course.sponsor)
+        .order_by(Course.id.desc())
+    )
+
+
 def course_menus() -> tuple[list, list, list]:
     """The course form's menus, read in one statement: active trainer accounts, partner
     companies and programmes (Indonesian name), each by name; lists of (id, name)."""

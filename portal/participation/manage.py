@@ -13,7 +13,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.forms import EmptyForm
@@ -115,7 +114,7 @@ def edit_ballot(ballot_id: int):
 @roles_required(*READERS)
 def ballot(ballot_id: int):
     # The ballot with its options (the results' rows): one statement.
-    item = db.session.get(Ballot, ballot_id, options=(joinedload(Ballot.options),))
+    item = services.ballot_with_options(ballot_id)
     if item is None:
         abort(404)
     return render_template(
@@ -170,7 +169,7 @@ def new_survey():
 @roles_required(*READERS)
 def survey(survey_id: int):
     # The survey with its questions (the summary's): one statement.
-    item = db.session.get(Survey, survey_id, options=(joinedload(Survey.questions),))
+    item = services.survey_with_questions(survey_id)
     if item is None:
         abort(404)
     return render_template(

@@ -29,7 +29,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from portal import filecache
 from portal.cache import cached_page
@@ -172,7 +171,7 @@ def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
 @cached_page(seconds=participation_cache.results_seconds)
 def ballot(ballot_id: int):
     # The ballot with its options (the page lists them): one statement.
-    item = db.session.get(Ballot, ballot_id, options=(joinedload(Ballot.options),))
+    item = services.ballot_with_options(ballot_id)
     if item is None:
         abort(404)
     return render_template("participation/ballot.html", **_ballot_context(item))
@@ -254,7 +253,7 @@ def _survey_page(survey: Survey, errors=None, raw=None, status=200):
 @public
 def survey(survey_id: int):
     # The survey with its questions (the page shows them): one statement.
-    item = db.session.get(Survey, survey_id, options=(joinedload(Survey.questions),))
+    item = services.survey_with_questions(survey_id)
     if item is None or item.status == "draft":
         abort(404)
     return _survey_page(item)

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from portal.accounts.phones import normalise_phone
 from portal.extensions import db
@@ -112,9 +111,7 @@ def course_new():
 @roles_required(*READERS)
 def course(course_id: int):
     # The course with its sponsor and its sessions (by start): one statement.
-    item = db.session.get(
-        Course, course_id, options=(joinedload(Course.sponsor), joinedload(Course.sessions))
-    )
+    item = services.course_with_sessions(course_id)
     if item is None:
         abort(404)
     return render_template(

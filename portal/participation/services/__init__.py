@@ -25,6 +25,7 @@ from portal.participation.services.ballot_results import (
 from portal.participation.services.ballot_rules import (
     LOCKED,
     RULE_FIELDS,
+    ballot_with_options,
     ballots,
     options_text,
     parse_options,
@@ -60,6 +61,7 @@ from portal.participation.services.needs_surveys import (
     set_survey_status,
     submit_response,
     survey_summary,
+    survey_with_questions,
 )
 from portal.participation.services.proposals import (
     ALREADY_SUPPORTED,
@@ -125,6 +127,7 @@ __all__ = [
     "answers_xlsx",
     "area_for",
     "ballot_rules",
+    "ballot_with_options",
     "ballots",
     "cast_vote",
     "check_answers",
@@ -164,6 +167,7 @@ __all__ = [
     "suppress_small_areas",
     "survey_for_code",
     "survey_summary",
+    "survey_with_questions",
     "surveys",
     "unhide",
     "voter_key",

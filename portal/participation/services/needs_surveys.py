@@ -19,6 +19,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.orm import joinedload
 
 from portal import spreadsheet
 from portal.accounts.models import User
@@ -237,6 +238,22 @@ class QuestionSummary:
 
     def pct(self, count: int) -> int:
         return round(count * 100 / self.answered) if self.answered else 0
+
+
+def survey_with_questions(survey_id: int) -> Survey | None:
+    """The survey with its questions loaded (one statement, built once), or None."""
+    return (
+        db.session.scalars(_with_questions_statement(), {"survey_id": survey_id}).unique().first()
+    )
+
+
+@cache  # built once per process (with its cache key); the survey bound
+def _with_questions_statement():
+    return (
+        select(Survey)
+        .options(joinedload(Survey.questions))
+        .where(Survey.id == bindparam("survey_id"))
+    )
 
 
 # The parts of `_summary_statement`'s rows.

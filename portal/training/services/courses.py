@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import literal_column, select, union_all
+from sqlalchemy import bindparam, literal_column, select, union_all
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -35,6 +36,22 @@ COURSE_FIELDS = (
     "priority_programme_id",
     "published",
 )
+
+
+def course_with_sessions(course_id: int) -> Course | None:
+    """The course with its sponsor and its sessions (by start) loaded: one statement,
+    built once; None for no such course."""
+    rows = db.session.scalars(_with_sessions_statement(), {"course_id": course_id})
+    return rows.unique().first()
+
+
+@cache  # built once per process (with its cache key); the course bound
+def _with_sessions_statement():
+    return (
+        select(Course)
+        .options(joinedload(Course.sponsor), joinedload(Course.sessions))
+        .where(Course.id == bindparam("course_id"))
+    )
 
 
 def course_rows() -> list:

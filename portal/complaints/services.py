@@ -285,10 +285,23 @@ def visible_to(user):
     one goes to the village head and the BPD (auditor) and admins, and never to the
     person it names, whatever their role.
     """
+    return _visible(_reader_kind(user), getattr(user, "id", None))
+
+
+def _reader_kind(user) -> str:
+    """Which of `visible_to`'s rules applies to `user`."""
     role = getattr(user, "role", None)
     if role in ROUTED_READERS:
-        return or_(Complaint.named_staff_id.is_(None), Complaint.named_staff_id != user.id)
-    if role == "operator":
+        return "routed"
+    return "operator" if role == "operator" else "none"
+
+
+def _visible(kind: str, user_id):
+    """`visible_to`'s clause for a kind of reader; `user_id` a value or a bind parameter
+    (for a statement built once per kind)."""
+    if kind == "routed":
+        return or_(Complaint.named_staff_id.is_(None), Complaint.named_staff_id != user_id)
+    if kind == "operator":
         return and_(Complaint.named_staff_id.is_(None), Complaint.named_staff_text.is_(None))
     return false()
 
@@ -308,20 +321,31 @@ def may_act(user, complaint: Complaint) -> bool:
 def get_for(user, complaint_id: int, *, with_steps: bool = False) -> Complaint | None:
     """The complaint if `user` may see it; None otherwise (the view answers 404). With
     `with_steps`, its steps are read in the same statement."""
-    query = select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
-    if not with_steps:
-        return db.session.scalar(query)
-    query = query.options(joinedload(Complaint.steps))
-    return db.session.scalars(query).unique().one_or_none()
+    params = {"complaint_id": complaint_id, "user_id": user.id}
+    found = db.session.scalars(_get_statement(_reader_kind(user), with_steps), params)
+    return found.unique().one_or_none()
+
+
+@cache  # built once per process for each kind of reader (with its cache key)
+def _get_statement(kind: str, with_steps: bool):
+    query = select(Complaint).where(
+        Complaint.id == bindparam("complaint_id"), _visible(kind, bindparam("user_id"))
+    )
+    return query.options(joinedload(Complaint.steps)) if with_steps else query
 
 
 def overdue_clause(now: datetime | None = None):
     """Not answered (no reply, not closed) within three days of being filed."""
-    now = now or utcnow()
+    return _overdue((now or utcnow()) - ANSWER_WITHIN)
+
+
+def _overdue(filed_before):
+    """`overdue_clause` for complaints filed before `filed_before` (a time or a bind
+    parameter)."""
     return and_(
         Complaint.first_response_at.is_(None),
         Complaint.status != "closed",
-        Complaint.created_at < now - ANSWER_WITHIN,
+        Complaint.created_at < filed_before,
     )
 
 
@@ -346,38 +370,54 @@ def staff_page(
     """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page),
     and how many of them are overdue: the page, its count and the overdue count in one
     statement. (the page, how many overdue)"""
-    stmt = _staff_select(user, status, category, overdue, mine)
-    late = select(func.count()).select_from(Complaint).where(visible_to(user), overdue_clause())
+    values = {
+        "user_id": user.id,
+        "filed_before": utcnow() - ANSWER_WITHIN,
+        "limit": PER_PAGE,
+        "offset": (page - 1) * PER_PAGE,
+    }
+    if status:
+        values["status"] = status
+    if category:
+        values["category"] = category
+    shape = (_reader_kind(user), bool(status), bool(category), overdue, mine)
     # The page's complaints, each row with the number of all and of the overdue ones.
-    rows = db.session.execute(
-        stmt.add_columns(func.count().over(), late.scalar_subquery())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    page_statement, counts_statement = _staff_statements(*shape)
+    rows = db.session.execute(page_statement, values).all()
     if rows:
         total, late_count = rows[0][1], rows[0][2]
     else:  # nothing on this page: counted alone
-        found = select(func.count()).select_from(stmt.order_by(None).subquery())
-        total, late_count = db.session.execute(
-            select(found.scalar_subquery(), late.scalar_subquery())
-        ).one()
+        total, late_count = db.session.execute(counts_statement, values).one()
     items = [row[0] for row in rows]
     return counted_page(items, total, page=page, per_page=PER_PAGE), late_count
 
 
-def _staff_select(user, status, category, overdue, mine):
-    stmt = select(Complaint).where(visible_to(user))
+@cache  # built once per process for each kind of reader and set of filters
+def _staff_statements(kind: str, status: bool, category: bool, overdue: bool, mine: bool):
+    """The staff list's page (each row with the count of all and of the overdue ones)
+    and the two counts alone; the filters' values as bind parameters."""
+    visible = _visible(kind, bindparam("user_id"))
+    late_clause = _overdue(bindparam("filed_before"))
+    stmt = select(Complaint).where(visible)
     if status:
-        stmt = stmt.where(Complaint.status == status)
+        stmt = stmt.where(Complaint.status == bindparam("status"))
     else:
         stmt = stmt.where(Complaint.status != "closed")
     if category:
-        stmt = stmt.where(Complaint.category == category)
+        stmt = stmt.where(Complaint.category == bindparam("category"))
     if overdue:
-        stmt = stmt.where(overdue_clause())
+        stmt = stmt.where(late_clause)
     if mine:
-        stmt = stmt.where(Complaint.assigned_to_id == user.id)
-    return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        stmt = stmt.where(Complaint.assigned_to_id == bindparam("user_id"))
+    stmt = stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    late = select(func.count()).select_from(Complaint).where(visible, late_clause)
+    page = (
+        stmt.add_columns(func.count().over(), late.scalar_subquery())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    found = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return page, select(found.scalar_subquery(), late.scalar_subquery())
 
 
 def assignable(complaint: Complaint) -> list:

@@ -15,10 +15,12 @@ subscriber) pair of `outbox_message` would refuse a second message anyway.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -344,13 +346,19 @@ def cancel(broadcast_id: int, actor) -> None:
 def report(broadcast_id: int) -> dict[str, dict[str, int]]:
     """The delivery report: messages by channel and status."""
     found: dict[str, dict[str, int]] = {}
-    for channel, status, count in db.session.execute(
-        select(OutboxMessage.channel, OutboxMessage.status, func.count())
-        .where(OutboxMessage.broadcast_id == broadcast_id)
-        .group_by(OutboxMessage.channel, OutboxMessage.status)
-    ):
+    rows = db.session.execute(_report_statement(), {"broadcast_id": broadcast_id})
+    for channel, status, count in rows:
         found.setdefault(channel, {})[status] = count
     return found
+
+
+@cache  # built once per process (with its cache key); the broadcast bound
+def _report_statement():
+    return (
+        select(OutboxMessage.channel, OutboxMessage.status, func.count())
+        .where(OutboxMessage.broadcast_id == bindparam("broadcast_id"))
+        .group_by(OutboxMessage.channel, OutboxMessage.status)
+    )
 
 
 def latest(limit: int = 50) -> list[Broadcast]:

@@ -261,12 +261,15 @@ def _most_supported_statement():
 
 
 def comments_for(proposal: Proposal) -> list[ProposalComment]:
-    return list(
-        db.session.scalars(
-            select(ProposalComment)
-            .where(ProposalComment.proposal_id == proposal.id)
-            .order_by(ProposalComment.created_at, ProposalComment.id)
-        )
+    return list(db.session.scalars(_comments_statement(), {"proposal_id": proposal.id}))
+
+
+@cache  # built once per process (with its cache key); the proposal bound
+def _comments_statement():
+    return (
+        select(ProposalComment)
+        .where(ProposalComment.proposal_id == bindparam("proposal_id"))
+        .order_by(ProposalComment.created_at, ProposalComment.id)
     )
 
 
@@ -317,8 +320,16 @@ def meeting_proposals(meeting_id: int) -> list[Proposal]:
 
 
 def open_surveys() -> list[Survey]:
-    return list(db.session.scalars(select(Survey).where(Survey.status == "open")))
+    return list(db.session.scalars(_surveys_statements()[0]))
 
 
 def surveys() -> list[Survey]:
-    return list(db.session.scalars(select(Survey).order_by(Survey.id.desc())))
+    return list(db.session.scalars(_surveys_statements()[1]))
+
+
+@cache  # built once per process (with their cache keys)
+def _surveys_statements():
+    return (
+        select(Survey).where(Survey.status == "open"),
+        select(Survey).order_by(Survey.id.desc()),
+    )

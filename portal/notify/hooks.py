@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, null, select, union_all
+from sqlalchemy import Integer, Select, cast, func, literal_column, null, select, union_all
 
 from portal.extensions import db
 
@@ -151,7 +151,8 @@ def _union(statements: tuple[Select, ...]) -> Select:
     branches = []
     for part, statement in enumerate(statements):
         rows = statement.subquery()
-        number = rows.c.number if "number" in rows.c else null()
+        # A typed NULL: PostgreSQL takes two untyped ones for text.
+        number = rows.c.number if "number" in rows.c else cast(null(), Integer)
         branches.append(
             select(
                 literal_column(str(part)).label("part"),

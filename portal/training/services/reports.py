@@ -5,7 +5,17 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from portal import spreadsheet
 from portal.accounts.models import User
@@ -115,19 +125,20 @@ def report_per_level() -> list[dict]:
 
 
 # The reports page reads its six reports in one statement: each report's statement as a
-# branch of a UNION ALL, with the same columns (part, two keys, four numbers), in the
-# reports' own order (part, then the keys). Per branch: its statement, the positions of
-# its two keys and of its numbers (None: none).
+# branch of a UNION ALL with the same columns (part; a text key t1, two whole-number keys
+# i1 and i2, a text t2; four numbers: a column holds one type, as PostgreSQL requires),
+# in the reports' own order (part, t1, i1, i2). Per branch: its statement, the positions
+# of its t1, i1, i2 and t2 (None: none) and of its numbers.
 def _page_branches():
     seats, per_course = _per_course_statements()
     by_course, by_sponsor = _summary_statements()
     return (
-        (seats, (0, None), (1,)),
-        (per_course, (1, 0), (2, 3, 4, 5)),  # by title, then id
-        (_report_by_statement(("rw", "rt")), (0, 1), (2, 3, 4, 5)),
-        (_report_by_statement(("need_level",)), (0, None), (1, 2, 3, 4)),
-        (by_course, (4, 5), (0, 1, 2, 3)),  # as its GROUP BY gave it: by course id
-        (by_sponsor, (4, None), (0, 1, 2, 3)),
+        (seats, (None, 0, None, None), (1,)),
+        (per_course, (1, 0, None, None), (2, 3, 4, 5)),  # by title, then id
+        (_report_by_statement(("rw", "rt")), (None, 0, 1, None), (2, 3, 4, 5)),
+        (_report_by_statement(("need_level",)), (0, None, None, None), (1, 2, 3, 4)),
+        (by_course, (None, 4, None, 5), (0, 1, 2, 3)),  # as its GROUP BY gave it: by id
+        (by_sponsor, (None, 4, None, None), (0, 1, 2, 3)),
     )
 
 
@@ -137,15 +148,21 @@ def _page_statement():
     for part, (statement, keys, numbers) in enumerate(_page_branches()):
         columns = list(statement.order_by(None).subquery().c)
         picked = [None if i is None else columns[i] for i in (*keys, *numbers)]
-        picked += [None] * (6 - len(picked))
-        named = zip(picked, ("k1", "k2", "n1", "n2", "n3", "n4"), strict=True)
+        picked += [None] * (8 - len(picked))
+        names = ("t1", "i1", "i2", "t2", "n1", "n2", "n3", "n4")
+        # A missing value is a NULL of its column's type (PostgreSQL would take two
+        # untyped NULLs for text, then refuse the whole numbers of a later branch).
+        types = (String, Integer, Integer, String, Integer, Integer, Integer, Integer)
         branches.append(
             select(
                 literal_column(str(part)).label("part"),
-                *((null() if c is None else c).label(n) for c, n in named),
+                *(
+                    (cast(null(), kind) if c is None else c).label(name)
+                    for c, name, kind in zip(picked, names, types, strict=True)
+                ),
             )
         )
-    return union_all(*branches).order_by("part", "k1", "k2")
+    return union_all(*branches).order_by("part", "t1", "i1", "i2")
 
 
 def reports_page() -> dict:
@@ -156,18 +173,18 @@ def reports_page() -> dict:
     for part, *row in db.session.execute(_page_statement()):
         parts[part].append(row)
     seats_rows, courses, areas, levels, by_course, by_sponsor = parts
-    seats = {course_id: total for course_id, _none, total, *_rest in seats_rows}
-    names = csr_queries.company_names(row[0] for row in by_sponsor)
+    seats = {course_id: total for _t1, course_id, _i2, _t2, total, *_rest in seats_rows}
+    names = csr_queries.company_names(row[1] for row in by_sponsor)
     return {
         "per_course": [
-            _report_row(row[2:], id=row[1], title=row[0], seats=int(seats.get(row[1]) or 0))
+            _report_row(row[4:], id=row[1], title=row[0], seats=int(seats.get(row[1]) or 0))
             for row in courses
         ],
-        "per_area": [_report_row(row[2:], key=(row[0], row[1])) for row in areas],
-        "per_level": [_report_row(row[2:], key=(row[0],)) for row in levels],
+        "per_area": [_report_row(row[4:], key=(row[1], row[2])) for row in areas],
+        "per_level": [_report_row(row[4:], key=(row[0],)) for row in levels],
         "feedback": {
-            "courses": [(*row[2:], row[0], row[1]) for row in by_course],
-            "sponsors": [(*row[2:], names.get(row[0])) for row in by_sponsor],
+            "courses": [(*row[4:], row[1], row[3]) for row in by_course],
+            "sponsors": [(*row[4:], names.get(row[1])) for row in by_sponsor],
         },
     }
 

@@ -102,13 +102,17 @@ def _broadcast(broadcast_id: int) -> Broadcast:
 @bp.route("/<int:broadcast_id>")
 @roles_required(*READERS)
 def broadcast(broadcast_id: int):
-    item = _broadcast(broadcast_id)
+    # The broadcast and its delivery report: one statement.
+    found = broadcasts.with_report(broadcast_id)
+    if found is None:
+        abort(404)
+    item, report = found
     return render_template(
         "notify/manage/broadcast.html",
         broadcast=item,
         audience=broadcasts.describe(item),
         preview=broadcasts.preview(item) if item.status in ("draft", "waiting") else None,
-        report=broadcasts.report(item.id),
+        report=report,
         printed=printed.households(item) if _has_households(item) else None,
         samples={
             "sms": broadcasts.compose(item, "sms", "id", 0)[1],

@@ -20,7 +20,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, true, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -358,6 +358,28 @@ def _report_statement():
         select(OutboxMessage.channel, OutboxMessage.status, func.count())
         .where(OutboxMessage.broadcast_id == bindparam("broadcast_id"))
         .group_by(OutboxMessage.channel, OutboxMessage.status)
+    )
+
+
+def with_report(broadcast_id: int) -> tuple[Broadcast, dict[str, dict[str, int]]] | None:
+    """The broadcast and its `report`, in one statement; None for no such broadcast."""
+    rows = db.session.execute(_with_report_statement(), {"broadcast_id": broadcast_id}).all()
+    if not rows:
+        return None
+    found: dict[str, dict[str, int]] = {}
+    for _broadcast, channel, status, count in rows:
+        if channel is not None:
+            found.setdefault(channel, {})[status] = count
+    return rows[0][0], found
+
+
+@cache  # built once per process (with its cache key); the broadcast bound
+def _with_report_statement():
+    counts = _report_statement().subquery()
+    return (
+        select(Broadcast, *counts.c)
+        .outerjoin(counts, true())
+        .where(Broadcast.id == bindparam("broadcast_id"))
     )
 
 

@@ -365,3 +365,25 @@ def test_a_sessions_page_reads_it_with_its_lists(app):
     assert [p.name for p in waiting] == ["Budi", "Citra"]
     assert services.session_with_lists(empty.id) == (empty, [], [])
     assert services.session_with_lists(empty.id + 1000) is None
+
+
+def test_a_course_page_reads_its_sessions_with_the_residents_places(village, make_user):
+    """services.upcoming_with_places: the course's upcoming sessions and, by session,
+    the resident's place (its own, or one the office made for its person; not a
+    cancelled one), as upcoming_sessions and places_in_course give them, in one
+    statement."""
+    course = th.course()
+    first, second, third = (th.session(course, days=d) for d in (3, 5, 9))
+    mother = th.resident(make_user, person=village["mother"])
+    services.sign_up(first.id, services.applicant_for_user(mother))
+    services.sign_up(
+        second.id, services.applicant_for_person(village["mother"]), actor=village["operator"]
+    )
+    dropped = services.sign_up(third.id, services.applicant_for_user(mother))
+    services.cancel(dropped.id)
+    db.session.expire_all()
+    sessions, mine = services.upcoming_with_places(course, mother)
+    assert sessions == services.upcoming_sessions(course) and len(sessions) == 3
+    alone = {p.session_id: p for p in services.places_in_course(mother, course.id)}
+    assert mine == alone and set(mine) == {first.id, second.id}
+    assert services.upcoming_with_places(course, th.resident(make_user)) == (sessions, {})

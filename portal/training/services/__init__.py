@@ -35,6 +35,7 @@ from portal.training.services.catalogue import (
     session_open,
     session_with_lists,
     upcoming_sessions,
+    upcoming_with_places,
     waitlist,
     waitlist_position,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "sponsor_from_pledge",
     "trainer_sessions",
     "upcoming_sessions",
+    "upcoming_with_places",
     "waitlist",
     "waitlist_position",
 ]

@@ -101,6 +101,40 @@ def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[Tra
     return list(db.session.scalars(_upcoming_statement(course is not None), params))
 
 
+def upcoming_with_places(course: Course, user: User) -> tuple[list[TrainingSession], dict]:
+    """`upcoming_sessions(course)` and, by session, the place `places_in_course` gives
+    the user in it (the last of that order, as the course page keeps it): one statement."""
+    by_person = user.person_id is not None and user.is_verified
+    start = utcnow() - timedelta(hours=12)
+    params = {"start": start, "end": start + timedelta(days=120), "course_id": course.id}
+    params["user_id"] = user.id
+    if by_person:
+        params["person_id"] = user.person_id
+    sessions: list[TrainingSession] = []
+    mine: dict[int, Place] = {}
+    for ts, place in db.session.execute(_upcoming_with_places_statement(by_person), params):
+        if not sessions or sessions[-1] is not ts:
+            sessions.append(ts)
+        if place is not None:
+            mine[ts.id] = place
+    return sessions, mine
+
+
+@cache
+def _upcoming_with_places_statement(by_person: bool):
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    live = and_(Place.session_id == TrainingSession.id, mine, Place.status != "cancelled")
+    upcoming = _upcoming_statement(True)
+    return (
+        upcoming.add_columns(Place)
+        .outerjoin(Place, live)
+        # A session's places as places_in_course orders them (the last one kept).
+        .order_by(Place.id.desc())
+    )
+
+
 def courses_from_pledges(pledge_ids) -> list[Course]:
     """Published courses that CSR pledges became (for the pledges' need page)."""
     ids = list(pledge_ids)

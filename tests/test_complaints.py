@@ -552,6 +552,9 @@ def test_a_complaint_without_an_answer_for_three_days_is_flagged(client, login_a
     assert old.id in {c.id for c in everything.items} and late == 1
     still_open = select(func.count()).select_from(Complaint).where(Complaint.status != "closed")
     assert everything.total == len(everything.items) == db.session.scalar(still_open)
+    # A page past the end has no rows to carry the counts: they are counted alone.
+    beyond, late = services.staff_page(operator, page=99)
+    assert (beyond.items, beyond.total, late) == ([], everything.total, 1)
     page = text_of(client.get("/staf/pengaduan/?terlambat=1&lang=en"))
     assert f'/staf/pengaduan/{old.id}"' in page
     assert f'/staf/pengaduan/{recent.id}"' not in page

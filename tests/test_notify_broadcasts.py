@@ -252,8 +252,13 @@ def test_the_delivery_report_counts_by_channel_and_state(app, make_user):
     def failing(message):
         raise RuntimeError("gateway down")
 
+    draft = broadcast(operator)
+    assert broadcasts.with_report(draft.id) == (draft, {})
     outbox.send_due({"sms": Recorder(), "whatsapp": failing}, now=NOON)
     assert broadcasts.report(item.id) == {"sms": {"sent": 1}, "whatsapp": {"queued": 1}}
+    # The staff page reads the broadcast with its report in one statement.
+    assert broadcasts.with_report(item.id) == (item, broadcasts.report(item.id))
+    assert broadcasts.with_report(draft.id + 1000) is None
 
 
 def test_a_course_broadcast_reaches_its_participants_who_subscribed(app, make_user):

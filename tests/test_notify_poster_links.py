@@ -47,3 +47,37 @@ def test_an_approved_round_prints_its_poster_from_its_staff_page(app, client, lo
         text = pdf_text(response.data)
         assert all(word in text for word in round_.title_id.split())
         assert "KTP" in text
+
+
+def test_the_poster_page_and_the_audiences_read_every_kind_at_once(app, make_user):
+    """hooks.choices_of reads the providers' choices in one statement: the same choices,
+    in the same order, as each provider's choices() alone, in both languages."""
+    from flask_babel import force_locale
+    from sqlalchemy import event
+
+    from portal.notify import hooks
+
+    approved_round(make_user, households=3)
+    for n in range(3):
+        factories.announcement(title_id=f"Pengumuman {n}", title_en=f"Notice {n}")
+        factories.meeting(title_id=f"Musyawarah {n}")
+        course(title_id=f"Kursus {n}")
+    course(published=False)
+    db.session.commit()
+    statements = []
+
+    def counted(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        for lang in ("id", "en"):
+            with app.test_request_context(), force_locale(lang):
+                for providers in (hooks.posters(), hooks.audiences()):
+                    alone = {kind: p.choices() for kind, p in providers.items()}
+                    assert all(alone.values())
+                    statements.clear()
+                    assert hooks.choices_of(providers) == alone
+                    assert len(statements) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)

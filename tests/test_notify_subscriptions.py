@@ -187,6 +187,25 @@ def test_consent_records_cannot_be_rewritten(app, make_user):
     db.session.rollback()
 
 
+def test_the_subscribers_page_reads_consents_and_counts_at_once(app, make_user):
+    """consents_and_topic_counts: `consents` (newest first) and
+    `topic_counts` (a stopped subscriber not counted) in one statement."""
+    operator = make_user("operator")
+    for n, topics in enumerate((("announcements",), ("meetings", "training"), ("training",))):
+        subscriber(operator, f"+62812345678{n:02d}", topics=topics)
+    db.session.execute(
+        text(
+            "UPDATE notify_subscriber SET status = 'stopped', stopped_at = CURRENT_TIMESTAMP"
+            " WHERE phone = '+6281234567800'"
+        )
+    )
+    db.session.commit()
+    consents, counts = subscriptions.consents_and_topic_counts()
+    assert consents == subscriptions.consents() and len(consents) == 3
+    assert counts == subscriptions.topic_counts() == {"meetings": 1, "training": 2}
+    assert subscriptions.consents_and_topic_counts(limit=2)[0] == consents[:2]
+
+
 def test_no_phone_number_on_the_public_pages(client, make_user):
     operator = make_user("operator")
     subscriber_id = subscriber(operator, E164)

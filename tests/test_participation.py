@@ -693,6 +693,21 @@ def make_survey(staff) -> Survey:
     return survey
 
 
+def test_survey_summary_shows_the_latest_texts_of_each_text_question(app, staff):
+    """The summary's one statement gives each text question its latest 20 answers,
+    newest first, and no other question's."""
+    survey = make_survey(staff)
+    q1, _q2, q3, q4 = (q.id for q in survey.questions)
+    for n in range(22):
+        answers = {q1: ["0"], q3: [str(n)], q4: [f"Saran {n}"]}
+        services.submit_response(survey.id, make_resident(), answers)
+    db.session.expire_all()
+    summary = services.survey_summary(db.session.get(Survey, survey.id))
+    assert summary[3].texts == [f"Saran {n}" for n in range(21, 1, -1)]
+    assert [s.texts for s in summary[:3]] == [[], [], []]
+    assert summary[3].answered == 22
+
+
 def test_survey_is_answered_once_and_summarised_without_names(app, client, login_as, staff):
     survey = make_survey(staff)
     q1, q2, q3, q4 = (q.id for q in survey.questions)
@@ -820,6 +835,9 @@ def test_support_once_and_comment_through_the_pages(app, client):
     )
     fan = make_resident()
     login(client, fan)
+    before = text_of(client.get(f"/partisipasi/usulan/{proposal.id}?lang=en"))
+    assert "You already support this proposal." not in before
+    assert services.proposal_with_support(proposal.id, fan) == (proposal, False)
     first = client.post(f"/partisipasi/usulan/{proposal.id}/dukung", headers={"HX-Request": "true"})
     assert "You support this proposal." in text_of(
         first
@@ -828,6 +846,9 @@ def test_support_once_and_comment_through_the_pages(app, client):
     assert second.status_code == 302
     page = text_of(client.get(f"/partisipasi/usulan/{proposal.id}?lang=en"))
     assert "You already support this proposal." in page and "1 support" in page
+    assert services.proposal_with_support(proposal.id, fan)[1] is True
+    assert services.proposal_with_support(proposal.id, author)[1] is False
+    assert services.proposal_with_support(proposal.id + 1000, fan) is None
     assert "A*i L*****i" in page and "Ani Lestari" not in page
     empty = client.post(f"/partisipasi/usulan/{proposal.id}/komentar?lang=en", data={"body": ""})
     assert empty.status_code == 400 and "Please fill in this field." in text_of(empty)
@@ -870,6 +891,7 @@ def test_flagged_content_is_hidden_with_its_reason(app, client, login_as):
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).flags_count == 1
     assert services.flagged()[1][0].flags_count == 1
+    assert services.flagged_count() == 2
     login_as("operator")
     queue = text_of(client.get("/staf/partisipasi/moderasi"))
     assert "Komentar kasar" in queue
@@ -881,6 +903,9 @@ def test_flagged_content_is_hidden_with_its_reason(app, client, login_as):
         f"/staf/partisipasi/moderasi/komentar/{comment.id}/sembunyikan",
         data={"reason": "Berisi kata kasar"},
     )
+    # The staff page counts the reported items still shown: the proposal.
+    assert services.flagged_count() == 1
+    assert '<span class="tag tag-warn">1</span>' in client.get("/staf/partisipasi/").text
     page = text_of(client.get(f"/partisipasi/usulan/{proposal.id}?lang=en"))
     assert "Hidden by an operator: Berisi kata kasar" in page and "Komentar kasar" not in page
 

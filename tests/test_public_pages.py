@@ -89,6 +89,12 @@ def test_pagination_and_htmx_fragment(client):
     assert "<html" in first and 'rel="next"' in first
     third = client.get("/pengumuman?page=3")
     assert third.status_code == 200 and text(third).count('class="card"') == 3
+    # The count read with the page: the same pages when searching, none past the end.
+    found = client.get("/pengumuman?q=nomor&page=3")
+    assert found.status_code == 200 and text(found).count('class="card"') == 3
+    assert 'rel="next"' not in text(found) and 'rel="prev"' in text(found)
+    for past in ("/pengumuman?page=4", "/pengumuman?q=nomor&page=4"):
+        assert client.get(past).status_code == 404
     fragment = client.get("/pengumuman?page=2", headers={"HX-Request": "true"})
     assert "<html" not in text(fragment) and 'class="card"' in text(fragment)
     assert "HX-Request" in fragment.headers["Vary"]

@@ -137,6 +137,9 @@ def _grow() -> dict[str, int]:
     registry_demo.generate(60, seed=77)
     _more_arrival_checks(db, 12)
     _more_purchases(db)
+    _more_text_questions(db)
+    db.session.flush()
+    _more_sponsors(db)
     db.session.commit()
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
@@ -161,6 +164,33 @@ def _more_arrival_checks(db, count: int) -> None:
             .limit(count)
         ).all()
         db.session.add_all(ArrivalCheck(round_id=round_id, entitlement_id=e) for e in extra)
+
+
+def _more_sponsors(db) -> None:
+    """Each course sponsored by another company (the training list names the sponsor of
+    each course)."""
+    from portal.csr.models import Company
+    from portal.training.models import Course
+
+    companies = db.session.scalars(select(Company.id).order_by(Company.id)).all()
+    courses = db.session.scalars(select(Course).order_by(Course.id)).all()
+    for course, company_id in zip(courses, companies, strict=False):
+        course.sponsor_company_id = company_id
+
+
+def _more_text_questions(db) -> None:
+    """Two more text questions in every survey (its staff page shows each text
+    question's latest answers)."""
+    from portal.participation.models import Survey, SurveyQuestion
+
+    for survey_id in db.session.scalars(select(Survey.id)).all():
+        for n in (1, 2):
+            text = f"Saran lain {n}?"
+            db.session.add(
+                SurveyQuestion(
+                    survey_id=survey_id, position=90 + n, kind="text", text_id=text, required=False
+                )
+            )
 
 
 def _more_purchases(db) -> None:

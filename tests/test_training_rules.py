@@ -306,3 +306,84 @@ def test_feedback_once_per_place_and_summary(app, make_user):
     summary = services.feedback_summary()
     count, avg, started, grew, _id, _title = summary["courses"][0]
     assert (count, float(avg), started, grew) == (1, 5.0, 1, 0)
+
+
+def test_the_reports_page_reads_the_reports_as_they_are_alone(village, make_user):
+    """services.reports_page reads the page's reports in one statement: the same rows in
+    the same order as each report read alone (registry people and others, a sponsored
+    course and one without, feedback on both)."""
+    from portal.csr.models import Company
+
+    partner = make_user("partner", email="csr@example.co.id")
+    company = Company(
+        user_id=partner.id, name="PT Mitra", sector="energy", contact_name="Ani", locale="id"
+    )
+    db.session.add(company)
+    db.session.commit()
+    trainer, ts, place = _completed_place(make_user)
+    sponsored = th.course(trainer_id=trainer.id, sponsor_company_id=company.id, title_id="A")
+    other_ts = th.session(sponsored, seats=5)
+    places = [place]
+    for key in ("mother", "neighbour"):
+        for session in (ts, other_ts):
+            applicant = services.applicant_for_person(village[key])
+            places.append(services.sign_up(session.id, applicant, actor=village["operator"]))
+    services.complete(ts, [p.id for p in places if p.session_id == ts.id], actor=trainer)
+    services.complete(
+        other_ts, [p.id for p in places if p.session_id == other_ts.id], actor=trainer
+    )
+    db.session.expire_all()
+    for rating, p in enumerate(places[:4], start=2):
+        services.give_feedback(db.session.get(Place, p.id), rating, "started", None)
+    page = services.reports_page()
+    assert {key: value for key, value in page.items() if key != "feedback"} == {
+        "per_course": services.report_per_course(),
+        "per_area": services.report_per_area(),
+        "per_level": services.report_per_level(),
+    }
+    # feedback_summary has no order of its own (the page's is by course, by sponsor).
+    alone = services.feedback_summary()
+    for key in ("courses", "sponsors"):
+        assert sorted(map(tuple, page["feedback"][key]), key=repr) == sorted(
+            map(tuple, alone[key]), key=repr
+        )
+    assert len(page["per_course"]) == 2 and len(page["per_area"]) == 3
+    assert sorted(row[-1] or "" for row in page["feedback"]["sponsors"]) == ["", "PT Mitra"]
+
+
+def test_a_sessions_page_reads_it_with_its_lists(app):
+    """services.session_with_lists: the session and `session_lists`' two lists (the
+    participants by name, the waiting list by number) in one statement."""
+    ts = th.session(th.course(), seats=2)
+    empty = th.session(th.course())
+    for name in ("Wati", "Ani", "Budi", "Citra"):
+        services.sign_up(ts.id, services.applicant_by_phone(name, th.phone()))
+    db.session.expire_all()
+    found, enrolled, waiting = services.session_with_lists(ts.id)
+    assert found.id == ts.id and (enrolled, waiting) == services.session_lists(ts.id)
+    assert [p.name for p in enrolled] == ["Ani", "Wati"]
+    assert [p.name for p in waiting] == ["Budi", "Citra"]
+    assert services.session_with_lists(empty.id) == (empty, [], [])
+    assert services.session_with_lists(empty.id + 1000) is None
+
+
+def test_a_course_page_reads_its_sessions_with_the_residents_places(village, make_user):
+    """services.upcoming_with_places: the course's upcoming sessions and, by session,
+    the resident's place (its own, or one the office made for its person; not a
+    cancelled one), as upcoming_sessions and places_in_course give them, in one
+    statement."""
+    course = th.course()
+    first, second, third = (th.session(course, days=d) for d in (3, 5, 9))
+    mother = th.resident(make_user, person=village["mother"])
+    services.sign_up(first.id, services.applicant_for_user(mother))
+    services.sign_up(
+        second.id, services.applicant_for_person(village["mother"]), actor=village["operator"]
+    )
+    dropped = services.sign_up(third.id, services.applicant_for_user(mother))
+    services.cancel(dropped.id)
+    db.session.expire_all()
+    sessions, mine = services.upcoming_with_places(course, mother)
+    assert sessions == services.upcoming_sessions(course) and len(sessions) == 3
+    alone = {p.session_id: p for p in services.places_in_course(mother, course.id)}
+    assert mine == alone and set(mine) == {first.id, second.id}
+    assert services.upcoming_with_places(course, th.resident(make_user)) == (sessions, {})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import click
 from flask import (
     Blueprint,
@@ -46,6 +48,7 @@ from portal.accounts.forms import (
 from portal.accounts.models import User
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm
+from portal.i18n import day, when
 from portal.roles import ADMINS, OFFICER, RESIDENTS, ROLES, SECOND_FACTOR_ROLES, can
 from portal.security import (
     csrf_after_limits,
@@ -334,10 +337,6 @@ MEMBERS = ("resident", "partner", "trainer")
 @bp.app_template_filter("datum")
 def _datum(value):
     """A value of a "My data" row as a person reads it (dates in their language)."""
-    from datetime import date, datetime
-
-    from portal.i18n import day, when
-
     if value is None or value == "":
         return "–"
     if isinstance(value, datetime):

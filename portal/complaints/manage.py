@@ -33,8 +33,8 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _get(complaint_id: int):
-    complaint = services.get_for(_actor(), complaint_id)
+def _get(complaint_id: int, *, with_steps: bool = False):
+    complaint = services.get_for(_actor(), complaint_id, with_steps=with_steps)
     if complaint is None:
         abort(404)
     return complaint
@@ -100,7 +100,7 @@ def _detail(complaint, status=200, **forms):
 @bp.route("/<int:complaint_id>")
 @roles_required(*READERS)
 def detail(complaint_id: int):
-    complaint = _get(complaint_id)
+    complaint = _get(complaint_id, with_steps=True)
     services.record_read(complaint, actor=_actor())
     return _detail(complaint)
 

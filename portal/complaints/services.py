@@ -16,7 +16,8 @@ from functools import cache
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, false, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from portal import codes, uploads
 from portal.accounts.models import User
@@ -33,6 +34,7 @@ from portal.numbers import is_whole
 # complaint that names a staff member is seen by ROUTED_READERS, never the person named.
 from portal.roles import EDITORS, READERS, SECOND_FACTOR_ROLES
 from portal.roles import OVERSEERS as ROUTED_READERS
+from portal.row_pages import counted_page
 from portal.service_errors import ServiceError
 
 # 31 symbols without look-alikes (no 0/O, 1/I/L): 12 of them are 59.4 bits.
@@ -75,6 +77,34 @@ def find_by_code(text: str | None) -> Complaint | None:
     if code is None:
         return None
     return db.session.scalar(select(Complaint).where(Complaint.code_hash == code_hash(code)))
+
+
+def find_with_public_steps(text: str | None) -> tuple[Complaint, list[ComplaintStep]] | None:
+    """The complaint with this tracking code and the steps the complainant sees
+    (everything but internal notes, oldest first), in one statement; None for any wrong
+    or malformed code."""
+    code = normalise_code(text)
+    if code is None:
+        return None
+    rows = db.session.execute(_with_public_steps_statement(), {"code_hash": code_hash(code)})
+    found = None
+    steps = []
+    for complaint, step in rows:
+        found = complaint
+        if step is not None:
+            steps.append(step)
+    return None if found is None else (found, steps)
+
+
+@cache  # built once per process (with its cache key); the code's hash bound
+def _with_public_steps_statement():
+    public = and_(ComplaintStep.complaint_id == Complaint.id, ComplaintStep.public.is_(True))
+    return (
+        select(Complaint, ComplaintStep)
+        .outerjoin(ComplaintStep, public)
+        .where(Complaint.code_hash == bindparam("code_hash"))
+        .order_by(ComplaintStep.at, ComplaintStep.id)
+    )
 
 
 # --- photos --------------------------------------------------------------------------
@@ -239,25 +269,10 @@ def add_complaint(
     return complaint, code
 
 
-def public_steps(complaint: Complaint) -> list[ComplaintStep]:
-    """The steps the complainant sees (everything but internal notes), oldest first."""
-    return list(
-        db.session.scalars(
-            select(ComplaintStep)
-            .where(ComplaintStep.complaint_id == complaint.id, ComplaintStep.public.is_(True))
-            .order_by(ComplaintStep.at, ComplaintStep.id)
-        )
-    )
-
-
 def all_steps(complaint: Complaint) -> list[ComplaintStep]:
-    return list(
-        db.session.scalars(
-            select(ComplaintStep)
-            .where(ComplaintStep.complaint_id == complaint.id)
-            .order_by(ComplaintStep.at, ComplaintStep.id)
-        )
-    )
+    """Every step, oldest first (by time, then number): the complaint's `steps`, loaded
+    with it by get_for(..., with_steps=True) or here."""
+    return sorted(complaint.steps, key=lambda step: (step.at, step.id))
 
 
 # --- who sees what -------------------------------------------------------------------
@@ -270,10 +285,23 @@ def visible_to(user):
     one goes to the village head and the BPD (auditor) and admins, and never to the
     person it names, whatever their role.
     """
+    return _visible(_reader_kind(user), getattr(user, "id", None))
+
+
+def _reader_kind(user) -> str:
+    """Which of `visible_to`'s rules applies to `user`."""
     role = getattr(user, "role", None)
     if role in ROUTED_READERS:
-        return or_(Complaint.named_staff_id.is_(None), Complaint.named_staff_id != user.id)
-    if role == "operator":
+        return "routed"
+    return "operator" if role == "operator" else "none"
+
+
+def _visible(kind: str, user_id):
+    """`visible_to`'s clause for a kind of reader; `user_id` a value or a bind parameter
+    (for a statement built once per kind)."""
+    if kind == "routed":
+        return or_(Complaint.named_staff_id.is_(None), Complaint.named_staff_id != user_id)
+    if kind == "operator":
         return and_(Complaint.named_staff_id.is_(None), Complaint.named_staff_text.is_(None))
     return false()
 
@@ -290,20 +318,34 @@ def may_act(user, complaint: Complaint) -> bool:
     return user.role in EDITORS and may_see(user, complaint)
 
 
-def get_for(user, complaint_id: int) -> Complaint | None:
-    """The complaint if `user` may see it; None otherwise (the view answers 404)."""
-    return db.session.scalar(
-        select(Complaint).where(Complaint.id == complaint_id, visible_to(user))
+def get_for(user, complaint_id: int, *, with_steps: bool = False) -> Complaint | None:
+    """The complaint if `user` may see it; None otherwise (the view answers 404). With
+    `with_steps`, its steps are read in the same statement."""
+    params = {"complaint_id": complaint_id, "user_id": user.id}
+    found = db.session.scalars(_get_statement(_reader_kind(user), with_steps), params)
+    return found.unique().one_or_none()
+
+
+@cache  # built once per process for each kind of reader (with its cache key)
+def _get_statement(kind: str, with_steps: bool):
+    query = select(Complaint).where(
+        Complaint.id == bindparam("complaint_id"), _visible(kind, bindparam("user_id"))
     )
+    return query.options(joinedload(Complaint.steps)) if with_steps else query
 
 
 def overdue_clause(now: datetime | None = None):
     """Not answered (no reply, not closed) within three days of being filed."""
-    now = now or utcnow()
+    return _overdue((now or utcnow()) - ANSWER_WITHIN)
+
+
+def _overdue(filed_before):
+    """`overdue_clause` for complaints filed before `filed_before` (a time or a bind
+    parameter)."""
     return and_(
         Complaint.first_response_at.is_(None),
         Complaint.status != "closed",
-        Complaint.created_at < now - ANSWER_WITHIN,
+        Complaint.created_at < filed_before,
     )
 
 
@@ -326,32 +368,56 @@ def staff_page(
     page: int = 1,
 ):
     """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page),
-    and how many of them are overdue: the page's count and the overdue count in one
+    and how many of them are overdue: the page, its count and the overdue count in one
     statement. (the page, how many overdue)"""
-    stmt = _staff_select(user, status, category, overdue, mine)
-    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False, count=False)
-    found = select(func.count()).select_from(stmt.order_by(None).subquery())
-    late = select(func.count()).select_from(Complaint).where(visible_to(user), overdue_clause())
-    total, late_count = db.session.execute(
-        select(found.scalar_subquery(), late.scalar_subquery())
-    ).one()
-    pagination.total = total
-    return pagination, late_count
-
-
-def _staff_select(user, status, category, overdue, mine):
-    stmt = select(Complaint).where(visible_to(user))
+    values = {
+        "user_id": user.id,
+        "filed_before": utcnow() - ANSWER_WITHIN,
+        "limit": PER_PAGE,
+        "offset": (page - 1) * PER_PAGE,
+    }
     if status:
-        stmt = stmt.where(Complaint.status == status)
+        values["status"] = status
+    if category:
+        values["category"] = category
+    shape = (_reader_kind(user), bool(status), bool(category), overdue, mine)
+    # The page's complaints, each row with the number of all and of the overdue ones.
+    page_statement, counts_statement = _staff_statements(*shape)
+    rows = db.session.execute(page_statement, values).all()
+    if rows:
+        total, late_count = rows[0][1], rows[0][2]
+    else:  # nothing on this page: counted alone
+        total, late_count = db.session.execute(counts_statement, values).one()
+    items = [row[0] for row in rows]
+    return counted_page(items, total, page=page, per_page=PER_PAGE), late_count
+
+
+@cache  # built once per process for each kind of reader and set of filters
+def _staff_statements(kind: str, status: bool, category: bool, overdue: bool, mine: bool):
+    """The staff list's page (each row with the count of all and of the overdue ones)
+    and the two counts alone; the filters' values as bind parameters."""
+    visible = _visible(kind, bindparam("user_id"))
+    late_clause = _overdue(bindparam("filed_before"))
+    stmt = select(Complaint).where(visible)
+    if status:
+        stmt = stmt.where(Complaint.status == bindparam("status"))
     else:
         stmt = stmt.where(Complaint.status != "closed")
     if category:
-        stmt = stmt.where(Complaint.category == category)
+        stmt = stmt.where(Complaint.category == bindparam("category"))
     if overdue:
-        stmt = stmt.where(overdue_clause())
+        stmt = stmt.where(late_clause)
     if mine:
-        stmt = stmt.where(Complaint.assigned_to_id == user.id)
-    return stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        stmt = stmt.where(Complaint.assigned_to_id == bindparam("user_id"))
+    stmt = stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    late = select(func.count()).select_from(Complaint).where(visible, late_clause)
+    page = (
+        stmt.add_columns(func.count().over(), late.scalar_subquery())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    found = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return page, select(found.scalar_subquery(), late.scalar_subquery())
 
 
 def assignable(complaint: Complaint) -> list:

@@ -127,7 +127,11 @@ def _by_code(code: str):
 @track_limit
 @public
 def status(code: str):
-    complaint = _by_code(code)
+    found = services.find_with_public_steps(code)
+    if found is None:
+        # The same 404 page as any unknown address: a wrong code tells nothing.
+        abort(404)
+    complaint, steps = found
     canonical = services.normalise_code(code)
     if code != canonical:
         return redirect(url_for("complaints.status", code=canonical))
@@ -135,7 +139,7 @@ def status(code: str):
         render_template(
             "complaints/status.html",
             complaint=complaint,
-            steps=services.public_steps(complaint),
+            steps=steps,
             code=canonical,
             is_staff=current_user.is_authenticated and current_user.is_staff,
         )

@@ -16,14 +16,10 @@ def pledge(pledge_id: int) -> Pledge | None:
     return db.session.get(Pledge, pledge_id)
 
 
-def companies() -> list:
-    """Every partner company, by name (a course's sponsor is one of them): rows of id
-    and name."""
-    return db.session.execute(_companies_statement()).all()
-
-
 @cache  # built once per process (with its cache key)
-def _companies_statement():
+def companies_statement():
+    """Every partner company, by name (a course's sponsor is one of them): id and name.
+    A statement, so that the course form reads it with its other menus in one."""
     return select(Company.id, Company.name).order_by(Company.name)
 
 
@@ -39,7 +35,9 @@ def company_names(ids) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted))))
+    # .all(): dict() of a Result itself would take it for a mapping (it has keys()).
+    rows = db.session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted)))
+    return dict(rows.all())
 
 
 def pledge_values_between(start, end) -> list[tuple[int, int, int]]:

@@ -4,6 +4,8 @@ the registry gives the households' phones (the verified accounts living there)."
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -19,15 +21,27 @@ from portal.notify import hooks
 REACHABLE = ("approved", "open")
 
 
+@cache  # built once per process (with its cache key); the id and titles only
+def _choices_statement():
+    return hooks.ranked(
+        select(DistributionRound.id, DistributionRound.title_id, DistributionRound.title_en).where(
+            DistributionRound.status.in_(REACHABLE)
+        ),
+        DistributionRound.starts_on.desc(),
+        DistributionRound.id.desc(),
+    ).limit(50)
+
+
+def _title(row) -> str:
+    return str(localized(row, "title"))
+
+
+_ROWS = hooks.ChoiceRows(statement=_choices_statement, label=_title)
+
+
 def choices() -> list[tuple[int, str]]:
     """Approved and open rounds, the latest first."""
-    rounds = db.session.scalars(
-        select(DistributionRound)
-        .where(DistributionRound.status.in_(REACHABLE))
-        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id.desc())
-        .limit(50)
-    )
-    return [(r.id, str(localized(r, "title"))) for r in rounds]
+    return _ROWS.read()
 
 
 def households(round_id: int) -> list[int]:
@@ -69,9 +83,12 @@ def register() -> None:
             choices=choices,
             phones=phones,
             households=households,
+            rows=_ROWS,
         ),
     )
     hooks.register_poster(
         "round",
-        hooks.PosterProvider(label=_l("Distribution rounds"), choices=choices, content=poster),
+        hooks.PosterProvider(
+            label=_l("Distribution rounds"), choices=choices, content=poster, rows=_ROWS
+        ),
     )

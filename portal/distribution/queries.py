@@ -152,16 +152,21 @@ def invitation_by_code(text: str | None) -> InvitationRow | None:
     return InvitationRow(*row) if row else None
 
 
-def invitation_of_household(round_id: int, household_id: int) -> int | None:
-    """The id of a household's invitation (entitlement) in a round, or None."""
+def invitation_in_rounds(rounds, household_id: int, params: dict) -> int | None:
+    """The id of a household's invitation in the first (by id) of `rounds` that invited
+    it, or None, in one statement: `rounds` is a statement selecting round ids, built
+    once per process by the caller, its values in `params`."""
     return db.session.scalar(
-        _invitation_statement(), {"round_id": round_id, "household_id": household_id}
+        _invitation_in_rounds_statement(rounds), {**params, "household_id": household_id}
     )
 
 
-@cache  # built once (a survey page asks on every request); values bound
-def _invitation_statement():
+@cache  # built once per process for each statement of rounds; values bound
+def _invitation_in_rounds_statement(rounds):
     t = Entitlement.__table__
-    return select(t.c.id).where(
-        t.c.round_id == bindparam("round_id"), t.c.household_id == bindparam("household_id")
+    return (
+        select(t.c.id)
+        .where(t.c.household_id == bindparam("household_id"), t.c.round_id.in_(rounds))
+        .order_by(t.c.round_id)
+        .limit(1)
     )

@@ -4,29 +4,38 @@ gives the households' phones."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
-from portal.lists.models import ListVersion, ListVersionRow
+from portal.lists.models import ListPeriod, ListVersion, ListVersionRow
 from portal.notify import hooks
+
+
+@cache  # built once per process (with its cache key): the id, number and period's titles
+def _choices_statement():
+    return hooks.ranked(
+        select(ListVersion.id, ListPeriod.title_id, ListPeriod.title_en, ListVersion.number).join(
+            ListPeriod, ListPeriod.id == ListVersion.period_id
+        ),
+        ListVersion.published_at.desc(),
+    ).limit(50)
+
+
+def _label(row) -> str:
+    return _("%(period)s, version %(n)d", period=localized(row, "title"), n=row.number)
+
+
+_ROWS = hooks.ChoiceRows(statement=_choices_statement, label=_label)
 
 
 def choices() -> list[tuple[int, str]]:
     """The published versions, newest first."""
-    versions = db.session.scalars(
-        select(ListVersion)
-        .options(joinedload(ListVersion.period))
-        .order_by(ListVersion.published_at.desc())
-        .limit(50)
-    )
-    return [
-        (v.id, _("%(period)s, version %(n)d", period=localized(v.period, "title"), n=v.number))
-        for v in versions
-    ]
+    return _ROWS.read()
 
 
 def households(version_id: int) -> list[int]:
@@ -49,5 +58,6 @@ def register() -> None:
             choices=choices,
             phones=phones,
             households=households,
+            rows=_ROWS,
         ),
     )

@@ -23,8 +23,8 @@ from portal.distribution import queries as distribution
 from portal.i18n import lazy_gettext as _l
 from portal.monitoring.services.evaluation import (
     EVALUATED_ROUNDS,
+    _rounds_asking_statement,
     get_evaluation,
-    rounds_asking,
 )
 from portal.participation import hooks
 from portal.participation.services import ParticipationError
@@ -67,11 +67,10 @@ def find(code: str) -> hooks.CodeRespondent | None:
 def household_key(survey_id: int, household_id: int) -> str | None:
     """The key of the household's invitation in a round whose evaluation links this
     survey, or None (a survey no round asks, a household no such round invited)."""
-    for round_id in rounds_asking(survey_id):
-        entitlement_id = distribution.invitation_of_household(round_id, household_id)
-        if entitlement_id is not None:
-            return respondent_key(survey_id, entitlement_id)
-    return None
+    entitlement_id = distribution.invitation_in_rounds(
+        _rounds_asking_statement(), household_id, {"survey_id": survey_id}
+    )
+    return None if entitlement_id is None else respondent_key(survey_id, entitlement_id)
 
 
 def register() -> None:

@@ -20,18 +20,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Integer, Select, cast, func, literal_column, null, select, union_all
+
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class ChoiceRows:
+    """A provider's choices as a statement, so that a page listing several providers'
+    reads them all in one (`choices_of`). statement(): built once per process, it
+    selects the choices in their order, with columns labelled id, title_id, title_en,
+    number (optional) and position (`ranked`'s); label(row): the choice's words."""
+
+    statement: Callable[[], Select]
+    label: Callable[[Any], str]
+
+    def read(self) -> list[tuple[int, str]]:
+        """The choices read alone: [(id, label)]."""
+        return [(row.id, self.label(row)) for row in db.session.execute(self.statement())]
+
+
+def ranked(statement: Select, *order) -> Select:
+    """`statement` in `order`, with each row's place in it (the column "position")."""
+    position = func.row_number().over(order_by=order).label("position")
+    return statement.add_columns(position).order_by(*order)
 
 
 @dataclass(frozen=True)
 class AudienceProvider:
     """label: what staff read ("Households of a recipient list"); choices(): [(id,
-    label)] to pick from; phones(id): the E.164 numbers it reaches."""
+    label)] to pick from; phones(id): the E.164 numbers it reaches; rows: the choices
+    as a statement (ChoiceRows), if the provider offers it."""
 
     label: object
     choices: Callable[[], list[tuple[int, str]]]
     phones: Callable[[int], set[str]]
     # households(id): the household ids it targets, for the printed list (None: people)
     households: Callable[[int], list[int]] | None = None
+    rows: ChoiceRows | None = None
 
 
 @dataclass(frozen=True)
@@ -59,11 +87,13 @@ class PosterContent:
 @dataclass(frozen=True)
 class PosterProvider:
     """label: the kind's name; choices(): [(id, label)]; content(id): PosterContent or
-    None when there is no such item (or it is not public)."""
+    None when there is no such item (or it is not public); rows: the choices as a
+    statement (ChoiceRows), if the provider offers it."""
 
     label: object
     choices: Callable[[], list[tuple[int, str]]]
     content: Callable[[int], PosterContent | None]
+    rows: ChoiceRows | None = None
 
 
 _AUDIENCES: dict[str, AudienceProvider] = {}
@@ -92,6 +122,50 @@ def register_poster(kind: str, provider: PosterProvider) -> None:
 
 def posters() -> dict[str, PosterProvider]:
     return dict(_POSTERS)
+
+
+def choices_of(providers: dict) -> dict[str, list[tuple[int, str]]]:
+    """Each provider's choices ([(id, label)] by kind): those offering rows read in one
+    statement (a UNION ALL of theirs, in their order), the others by their choices()."""
+    found = {kind: [] if p.rows else p.choices() for kind, p in providers.items()}
+    together = tuple((kind, p.rows) for kind, p in providers.items() if p.rows)
+    if together:
+        labels = [rows.label for _kind, rows in together]
+        lists = [found[kind] for kind, _rows in together]
+        statement = _union(tuple(rows.statement() for _kind, rows in together))
+        for row in db.session.execute(statement):
+            lists[row.part].append((row.id, labels[row.part](row)))
+    return found
+
+
+_UNIONS: dict[tuple, tuple] = {}
+
+
+def _union(statements: tuple[Select, ...]) -> Select:
+    """The statements' rows in one UNION ALL, by statement ("part") and position; kept
+    per process under the statements (each built once per process by its provider)."""
+    key = tuple(id(statement) for statement in statements)
+    kept = _UNIONS.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], statements, strict=True)):
+        return kept[1]
+    branches = []
+    for part, statement in enumerate(statements):
+        rows = statement.subquery()
+        # A typed NULL: PostgreSQL takes two untyped ones for text.
+        number = rows.c.number if "number" in rows.c else cast(null(), Integer)
+        branches.append(
+            select(
+                literal_column(str(part)).label("part"),
+                rows.c.id.label("id"),
+                rows.c.title_id.label("title_id"),
+                rows.c.title_en.label("title_en"),
+                number.label("number"),
+                rows.c.position.label("position"),
+            )
+        )
+    union = union_all(*branches).order_by("part", "position")
+    _UNIONS[key] = (statements, union)
+    return union
 
 
 def register_household_phones(finder: Callable[[Iterable[int]], set[str]]) -> None:

@@ -102,13 +102,17 @@ def _broadcast(broadcast_id: int) -> Broadcast:
 @bp.route("/<int:broadcast_id>")
 @roles_required(*READERS)
 def broadcast(broadcast_id: int):
-    item = _broadcast(broadcast_id)
+    # The broadcast and its delivery report: one statement.
+    found = broadcasts.with_report(broadcast_id)
+    if found is None:
+        abort(404)
+    item, report = found
     return render_template(
         "notify/manage/broadcast.html",
         broadcast=item,
         audience=broadcasts.describe(item),
         preview=broadcasts.preview(item) if item.status in ("draft", "waiting") else None,
-        report=broadcasts.report(item.id),
+        report=report,
         printed=printed.households(item) if _has_households(item) else None,
         samples={
             "sms": broadcasts.compose(item, "sms", "id", 0)[1],
@@ -230,15 +234,17 @@ def subscribers():
                 flash(_("The consent is recorded and the subscription is active."), "success")
                 return redirect(url_for("notify_manage.subscribers"))
     status = 400 if form.errors else 200
+    # The latest consents and the counts by topic: one statement.
+    consents, topic_counts = subscriptions.consents_and_topic_counts()
     return render_template(
         "notify/manage/subscribers.html",
         form=form,
-        counts={"topics": subscriptions.topic_counts()},
-        consents=_consent_rows(),
+        counts={"topics": topic_counts},
+        consents=_consent_rows(consents),
     ), status
 
 
-def _consent_rows() -> list[tuple]:
+def _consent_rows(consents) -> list[tuple]:
     """The latest consents as the page shows them: (at, masked phone, what, how, topics),
     the labels translated and the topics named once a page."""
     topics = _translated(TOPICS)
@@ -246,7 +252,7 @@ def _consent_rows() -> list[tuple]:
     ways = _translated(CONSENT_WAYS)
     named: dict[str, str] = {}
     rows = []
-    for at, action, how, chosen, phone in subscriptions.consents():
+    for at, action, how, chosen, phone in consents:
         text = named.get(chosen)
         if text is None:
             text = named[chosen] = ", ".join(topics.get(t, t) for t in chosen.split())
@@ -260,7 +266,10 @@ def _consent_rows() -> list[tuple]:
 @bp.route("/poster")
 @roles_required(*READERS)
 def poster_index():
-    return render_template("notify/manage/posters.html", providers=hooks.posters())
+    providers = hooks.posters()
+    return render_template(
+        "notify/manage/posters.html", providers=providers, choices=hooks.choices_of(providers)
+    )
 
 
 @bp.route("/poster/<kind>/<int:item_id>/<size>.pdf")

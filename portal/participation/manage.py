@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
@@ -50,13 +50,11 @@ def _actor():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    proposals, comments = services.flagged()
     return render_template(
         "participation/manage/index.html",
         ballots=services.ballots(),
         surveys=services.surveys(),
-        flagged=len([p for p in proposals if not p.is_hidden])
-        + len([c for c in comments if not c.is_hidden]),
+        flagged=services.flagged_count(),
     )
 
 
@@ -115,7 +113,10 @@ def edit_ballot(ballot_id: int):
 @bp.route("/pemungutan/<int:ballot_id>")
 @roles_required(*READERS)
 def ballot(ballot_id: int):
-    item = db.get_or_404(Ballot, ballot_id)
+    # The ballot with its options (the results' rows): one statement.
+    item = services.ballot_with_options(ballot_id)
+    if item is None:
+        abort(404)
     return render_template(
         "participation/manage/ballot.html",
         ballot=item,
@@ -167,7 +168,10 @@ def new_survey():
 @bp.route("/survei/<int:survey_id>")
 @roles_required(*READERS)
 def survey(survey_id: int):
-    item = db.get_or_404(Survey, survey_id)
+    # The survey with its questions (the summary's): one statement.
+    item = services.survey_with_questions(survey_id)
+    if item is None:
+        abort(404)
     return render_template(
         "participation/manage/survey.html",
         survey=item,

@@ -143,7 +143,7 @@ def index():
         open_ballots=[b for b in all_ballots if b.is_open()],
         closed_ballots=[b for b in all_ballots if b.is_closed()][:5],
         surveys=services.open_surveys(),
-        proposals=services.proposals_page(1, "support").items[:5],
+        proposals=services.most_supported(5),
     )
 
 
@@ -170,7 +170,10 @@ def _ballot_context(ballot: Ballot, error=None, chosen=None, saved=False):
 @public
 @cached_page(seconds=participation_cache.results_seconds)
 def ballot(ballot_id: int):
-    item = db.get_or_404(Ballot, ballot_id)
+    # The ballot with its options (the page lists them): one statement.
+    item = services.ballot_with_options(ballot_id)
+    if item is None:
+        abort(404)
     return render_template("participation/ballot.html", **_ballot_context(item))
 
 
@@ -249,8 +252,9 @@ def _survey_page(survey: Survey, errors=None, raw=None, status=200):
 @bp.route("/survei/<int:survey_id>")
 @public
 def survey(survey_id: int):
-    item = db.get_or_404(Survey, survey_id)
-    if item.status == "draft":
+    # The survey with its questions (the page shows them): one statement.
+    item = services.survey_with_questions(survey_id)
+    if item is None or item.status == "draft":
         abort(404)
     return _survey_page(item)
 
@@ -383,13 +387,15 @@ def new_proposal():
     return render_template("participation/proposal_form.html", form=form, user=user), status
 
 
-def _proposal_page(item: Proposal, comment_form=None, status=200):
+def _proposal_page(item: Proposal, comment_form=None, status=200, supported=None):
     user = _user()
+    if supported is None:
+        supported = services.has_supported(item, user) if user else False
     return render_template(
         "participation/proposal.html",
         proposal=item,
         comments=services.comments_for(item),
-        supported=services.has_supported(item, user) if user else False,
+        supported=supported,
         can_act=bool(user and user.role == "resident" and user.is_verified),
         comment_form=comment_form or CommentForm(),
         flag_form=FlagForm(),
@@ -401,7 +407,14 @@ def _proposal_page(item: Proposal, comment_form=None, status=200):
 @public
 @cached_page
 def proposal(proposal_id: int):
-    return _proposal_page(db.get_or_404(Proposal, proposal_id))
+    user = _user()
+    if user is None:
+        return _proposal_page(db.get_or_404(Proposal, proposal_id))
+    # The proposal and whether this account supports it: one statement.
+    found = services.proposal_with_support(proposal_id, user)
+    if found is None:
+        abort(404)
+    return _proposal_page(found[0], supported=found[1])
 
 
 @bp.route("/usulan/<int:proposal_id>/dukung", methods=["POST"])

@@ -3,7 +3,7 @@ offered to the notify service; only what is published prints."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -39,13 +39,23 @@ def _titles_statement(kind: str):
         getattr(model, f"{title}_id").label("title_id"),
         getattr(model, f"{title}_en").label("title_en"),
     ).where(model.published.is_(True))
-    query = query.order_by(*order)
+    query = hooks.ranked(query, *order)
     return query if model is Programme else query.limit(100)
 
 
+def _title(row) -> str:
+    return str(localized(row, "title"))
+
+
+# Each kind's choices as rows, which the poster page reads with the other kinds' at once.
+_ROWS = {
+    kind: hooks.ChoiceRows(statement=partial(_titles_statement, kind), label=_title)
+    for kind in ("announcement", "meeting", "programme")
+}
+
+
 def _titles(kind: str) -> list[tuple[int, str]]:
-    rows = db.session.execute(_titles_statement(kind))
-    return [(row.id, str(localized(row, "title"))) for row in rows]
+    return _ROWS[kind].read()
 
 
 def announcement(item_id: int) -> hooks.PosterContent | None:
@@ -104,6 +114,7 @@ def register() -> None:
             label=_l("Announcements"),
             choices=lambda: _titles("announcement"),
             content=announcement,
+            rows=_ROWS["announcement"],
         ),
     )
     hooks.register_poster(
@@ -112,11 +123,15 @@ def register() -> None:
             label=_l("Village meetings"),
             choices=lambda: _titles("meeting"),
             content=meeting,
+            rows=_ROWS["meeting"],
         ),
     )
     hooks.register_poster(
         "programme",
         hooks.PosterProvider(
-            label=_l("Aid programmes"), choices=_programme_choices, content=programme
+            label=_l("Aid programmes"),
+            choices=_programme_choices,
+            content=programme,
+            rows=_ROWS["programme"],
         ),
     )

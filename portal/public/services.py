@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Select, bindparam, false, or_, select
+from sqlalchemy import Integer, Select, bindparam, false, func, or_, select
 
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.programmes.models import Programme
 from portal.public.models import Announcement, Meeting, Partner
+from portal.row_pages import counted_page
 
 MAX_QUERY = 100
 
@@ -43,10 +44,37 @@ def announcements_query(q: str = "", category: str | None = None) -> Select:
 
 
 def search_announcements(q: str, category: str | None, page: int, per_page: int):
-    """A page of announcements (a Flask-SQLAlchemy Pagination); 404 past the last page."""
-    return db.paginate(
-        announcements_query(q, category), page=page, per_page=per_page, error_out=False
-    )
+    """A page of announcements (a Pagination), and their number counted in the same
+    statement (a second one only for a page past the end, which has none)."""
+    values = {"limit": per_page, "offset": (page - 1) * per_page}
+    if q.split():
+        stmt = _counted_page(announcements_query(q, category))
+    else:  # no words: the statement is kept, the category a parameter
+        stmt = _announcements_page(category is not None)
+        if category is not None:
+            values["category"] = category
+    rows = db.session.execute(stmt, values).all()
+    if rows:
+        total = rows[0][1]
+    else:
+        total = db.session.scalar(
+            select(func.count()).select_from(announcements_query(q, category).subquery())
+        )
+    return counted_page([row[0] for row in rows], total, page=page, per_page=per_page)
+
+
+def _counted_page(stmt: Select) -> Select:
+    """`stmt`'s page (limit and offset bound), each row with the number of all (total)."""
+    total = func.count().over().label("total")
+    return stmt.add_columns(total).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+@functools.cache
+def _announcements_page(of_category: bool) -> Select:
+    stmt = announcements_query()
+    if of_category:
+        stmt = stmt.where(Announcement.category == bindparam("category"))
+    return _counted_page(stmt)
 
 
 def latest_announcements(limit: int = 5) -> list[Announcement]:

@@ -18,13 +18,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.accounts.phones import normalise_phone
-from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.models_base import as_utc, village_tz
-from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -40,22 +37,22 @@ bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    courses = list(db.session.scalars(select(Course).order_by(Course.id.desc())))
-    return render_template("training/manage/index.html", courses=courses)
+    return render_template("training/manage/index.html", courses=services.course_rows())
 
 
 # --- courses ---------------------------------------------------------------------------
 
 
 def _course_choices(form: CourseForm) -> None:
+    trainers, companies, programmes = services.course_menus()
     form.trainer_id.choices = [("", _("No account"))] + [
-        (str(u.id), u.name) for u in services.trainers()
+        (str(user_id), name) for user_id, name in trainers
     ]
     form.sponsor_company_id.choices = [("", _("No sponsor"))] + [
-        (str(c.id), c.name) for c in csr_queries.companies()
+        (str(company_id), name) for company_id, name in companies
     ]
     form.priority_programme_id.choices = [("", "-")] + [
-        (str(programme_id), name) for programme_id, name in programme_queries.names()
+        (str(programme_id), name) for programme_id, name in programmes
     ]
 
 
@@ -113,17 +110,14 @@ def course_new():
 @bp.route("/kursus/<int:course_id>")
 @roles_required(*READERS)
 def course(course_id: int):
-    item = db.get_or_404(Course, course_id)
+    # The course with its sponsor and its sessions (by start): one statement.
+    item = services.course_with_sessions(course_id)
+    if item is None:
+        abort(404)
     return render_template(
         "training/manage/course.html",
         course=item,
-        sessions=list(
-            db.session.scalars(
-                select(TrainingSession)
-                .where(TrainingSession.course_id == item.id)
-                .order_by(TrainingSession.starts_at)
-            )
-        ),
+        sessions=item.sessions,
         need_levels=NEED_LEVELS,
     )
 
@@ -215,8 +209,8 @@ def session_edit(session_id: int):
     return _session_form(ts.course, ts, form, 422 if form.errors else 200)
 
 
-def _session_page(ts, form=None, status=200):
-    places, queue = services.session_lists(ts.id)
+def _session_page(ts, form=None, status=200, lists=None):
+    places, queue = lists or services.session_lists(ts.id)
     return (
         render_template(
             "training/manage/session.html",
@@ -233,7 +227,12 @@ def _session_page(ts, form=None, status=200):
 @bp.route("/sesi/<int:session_id>")
 @roles_required(*READERS)
 def session(session_id: int):
-    return _session_page(db.get_or_404(TrainingSession, session_id))
+    # The session and its lists: one statement.
+    found = services.session_with_lists(session_id)
+    if found is None:
+        abort(404)
+    ts, places, queue = found
+    return _session_page(ts, lists=(places, queue))
 
 
 @bp.route("/sesi/<int:session_id>/daftar", methods=["POST"])
@@ -298,12 +297,7 @@ def place_cancel(place_id: int):
 @roles_required(*READERS)
 def reports():
     return render_template(
-        "training/manage/reports.html",
-        per_course=services.report_per_course(),
-        per_area=services.report_per_area(),
-        per_level=services.report_per_level(),
-        feedback=services.feedback_summary(),
-        need_levels=NEED_LEVELS,
+        "training/manage/reports.html", **services.reports_page(), need_levels=NEED_LEVELS
     )
 
 

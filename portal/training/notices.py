@@ -17,9 +17,23 @@ from portal.notify import hooks
 from portal.training.models import LIVE, Course, Place, TrainingSession
 
 
+def _title(row) -> str:
+    return str(localized(row, "title"))
+
+
+@cache  # built once per process (with its cache key); the id and titles only
+def _choices_statement():
+    return hooks.ranked(
+        select(Course.id, Course.title_id, Course.title_en), Course.id.desc()
+    ).limit(100)
+
+
+# A broadcast's courses: every course, the newest first.
+_ROWS = hooks.ChoiceRows(statement=_choices_statement, label=_title)
+
+
 def choices() -> list[tuple[int, str]]:
-    courses = db.session.scalars(select(Course).order_by(Course.id.desc()).limit(100))
-    return [(c.id, str(localized(c, "title"))) for c in courses]
+    return _ROWS.read()
 
 
 def phones(course_id: int) -> set[str]:
@@ -37,19 +51,20 @@ def phones(course_id: int) -> set[str]:
     )
 
 
-def poster_choices() -> list[tuple[int, str]]:
-    courses = db.session.execute(_poster_choices_statement())
-    return [(c.id, str(localized(c, "title"))) for c in courses]
-
-
 @cache  # built once per process (with its cache key); the id and titles only
 def _poster_choices_statement():
-    return (
-        select(Course.id, Course.title_id, Course.title_en)
-        .where(Course.published.is_(True))
-        .order_by(Course.id.desc())
-        .limit(100)
-    )
+    return hooks.ranked(
+        select(Course.id, Course.title_id, Course.title_en).where(Course.published.is_(True)),
+        Course.id.desc(),
+    ).limit(100)
+
+
+# A poster's courses: the published ones, the newest first.
+_POSTER_ROWS = hooks.ChoiceRows(statement=_poster_choices_statement, label=_title)
+
+
+def poster_choices() -> list[tuple[int, str]]:
+    return _POSTER_ROWS.read()
 
 
 def poster(course_id: int) -> hooks.PosterContent | None:
@@ -76,10 +91,12 @@ def register() -> None:
     hooks.register_audience(
         "course",
         hooks.AudienceProvider(
-            label=_l("Participants of a course"), choices=choices, phones=phones
+            label=_l("Participants of a course"), choices=choices, phones=phones, rows=_ROWS
         ),
     )
     hooks.register_poster(
         "course",
-        hooks.PosterProvider(label=_l("Courses"), choices=poster_choices, content=poster),
+        hooks.PosterProvider(
+            label=_l("Courses"), choices=poster_choices, content=poster, rows=_POSTER_ROWS
+        ),
     )

@@ -93,15 +93,16 @@ def course(course_id: int):
 
 
 def _course_page(item, error=None, error_session=None, status=200):
-    mine = {}
     if current_user.is_authenticated and current_user.role == "resident":
-        for place in services.places_in_course(current_user, item.id):
-            mine[place.session_id] = place
+        # The sessions and the resident's places in them: one statement.
+        sessions, mine = services.upcoming_with_places(item, current_user)
+    else:
+        sessions, mine = services.upcoming_sessions(item), {}
     return (
         render_template(
             "training/course.html",
             course=item,
-            sessions=services.upcoming_sessions(item),
+            sessions=sessions,
             mine=mine,
             form=ActionForm(),
             error=error,

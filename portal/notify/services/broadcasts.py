@@ -15,10 +15,12 @@ subscriber) pair of `outbox_message` would refuse a second message anyway.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, true, update
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -53,16 +55,20 @@ def _fixed_options() -> list[tuple[str, str]]:
     return [("topic", str(_l("Everyone subscribed to the topic"))), ("rt", str(_l("Some RTs")))]
 
 
-def _kind_options(kind: str, provider) -> list[tuple[str, str]]:
-    return [(f"{kind}:{i}", f"{provider.label}: {label}") for i, label in provider.choices()]
+def _kind_options(kind: str, provider, choices=None) -> list[tuple[str, str]]:
+    if choices is None:
+        choices = provider.choices()
+    return [(f"{kind}:{i}", f"{provider.label}: {label}") for i, label in choices]
 
 
 def audience_options() -> list[tuple[str, str]]:
     """Every audience as one option: "topic", "rt", and "<kind>:<id>" for each choice of
-    a registered audience ("Households of a recipient list: BLT 2026, version 1")."""
+    a registered audience ("Households of a recipient list: BLT 2026, version 1"); the
+    audiences' choices read at once (hooks.choices_of)."""
     options = _fixed_options()
-    for kind, provider in hooks.audiences().items():
-        options += _kind_options(kind, provider)
+    providers = hooks.audiences()
+    for kind, choices in hooks.choices_of(providers).items():
+        options += _kind_options(kind, providers[kind], choices)
     return options
 
 
@@ -340,13 +346,41 @@ def cancel(broadcast_id: int, actor) -> None:
 def report(broadcast_id: int) -> dict[str, dict[str, int]]:
     """The delivery report: messages by channel and status."""
     found: dict[str, dict[str, int]] = {}
-    for channel, status, count in db.session.execute(
-        select(OutboxMessage.channel, OutboxMessage.status, func.count())
-        .where(OutboxMessage.broadcast_id == broadcast_id)
-        .group_by(OutboxMessage.channel, OutboxMessage.status)
-    ):
+    rows = db.session.execute(_report_statement(), {"broadcast_id": broadcast_id})
+    for channel, status, count in rows:
         found.setdefault(channel, {})[status] = count
     return found
+
+
+@cache  # built once per process (with its cache key); the broadcast bound
+def _report_statement():
+    return (
+        select(OutboxMessage.channel, OutboxMessage.status, func.count())
+        .where(OutboxMessage.broadcast_id == bindparam("broadcast_id"))
+        .group_by(OutboxMessage.channel, OutboxMessage.status)
+    )
+
+
+def with_report(broadcast_id: int) -> tuple[Broadcast, dict[str, dict[str, int]]] | None:
+    """The broadcast and its `report`, in one statement; None for no such broadcast."""
+    rows = db.session.execute(_with_report_statement(), {"broadcast_id": broadcast_id}).all()
+    if not rows:
+        return None
+    found: dict[str, dict[str, int]] = {}
+    for _broadcast, channel, status, count in rows:
+        if channel is not None:
+            found.setdefault(channel, {})[status] = count
+    return rows[0][0], found
+
+
+@cache  # built once per process (with its cache key); the broadcast bound
+def _with_report_statement():
+    counts = _report_statement().subquery()
+    return (
+        select(Broadcast, *counts.c)
+        .outerjoin(counts, true())
+        .where(Broadcast.id == bindparam("broadcast_id"))
+    )
 
 
 def latest(limit: int = 50) -> list[Broadcast]:

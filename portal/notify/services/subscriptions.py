@@ -18,7 +18,19 @@ from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    cast,
+    delete,
+    desc,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.phones import normalise_phone
@@ -276,6 +288,37 @@ def _consents_statement():
         .order_by(Consent.id.desc())
         .limit(bindparam("limit"))
     )
+
+
+def consents_and_topic_counts(limit: int = 100) -> tuple[list, dict[str, int]]:
+    """`consents(limit)` and `topic_counts()` (what the subscribers page shows), in one
+    statement."""
+    found: list = []
+    counts: dict[str, int] = {}
+    for part, at, action, how, topics, phone, number, _id in db.session.execute(
+        _consents_and_counts_statement(), {"limit": limit}
+    ):
+        if part == 0:
+            found.append((at, action, how, topics, phone))
+        else:
+            counts[topics] = number
+    return found, counts
+
+
+@cache
+def _consents_and_counts_statement():
+    latest = _consents_statement().add_columns(Consent.id.label("consent_id")).subquery()
+    topics, _channels = _count_statements()
+    topic, number = topics.subquery().c
+    return union_all(
+        select(
+            literal_column("0").label("part"),
+            *(latest.c[name] for name in ("at", "action", "how", "topics", "phone")),
+            cast(null(), Integer).label("number"),
+            latest.c.consent_id,
+        ),
+        select(literal_column("1"), null(), null(), null(), topic, null(), number, null()),
+    ).order_by("part", desc("consent_id"))
 
 
 def counts() -> dict:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -155,8 +157,26 @@ def publish_results(ballot_id: int, actor: User, now: datetime | None = None) ->
 
 
 def ballots(visible_only: bool = False) -> list[Ballot]:
-    stmt = select(Ballot).order_by(Ballot.closes_at.desc())
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_ballots_statement()))
+
+
+@cache  # built once per process (with its cache key)
+def _ballots_statement():
+    return select(Ballot).order_by(Ballot.closes_at.desc())
+
+
+def ballot_with_options(ballot_id: int) -> Ballot | None:
+    """The ballot with its options loaded (one statement, built once), or None."""
+    return db.session.scalars(_with_options_statement(), {"ballot_id": ballot_id}).unique().first()
+
+
+@cache  # built once per process (with its cache key); the ballot bound
+def _with_options_statement():
+    return (
+        select(Ballot)
+        .options(joinedload(Ballot.options))
+        .where(Ballot.id == bindparam("ballot_id"))
+    )
 
 
 def results_visible(ballot: Ballot, now: datetime | None = None) -> bool:

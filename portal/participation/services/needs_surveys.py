@@ -7,6 +7,7 @@ from functools import cache
 
 from sqlalchemy import (
     Integer,
+    String,
     bindparam,
     cast,
     func,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.orm import joinedload
 
 from portal import spreadsheet
 from portal.accounts.models import User
@@ -238,17 +240,46 @@ class QuestionSummary:
         return round(count * 100 / self.answered) if self.answered else 0
 
 
+def survey_with_questions(survey_id: int) -> Survey | None:
+    """The survey with its questions loaded (one statement, built once), or None."""
+    return (
+        db.session.scalars(_with_questions_statement(), {"survey_id": survey_id}).unique().first()
+    )
+
+
+@cache  # built once per process (with its cache key); the survey bound
+def _with_questions_statement():
+    return (
+        select(Survey)
+        .options(joinedload(Survey.questions))
+        .where(Survey.id == bindparam("survey_id"))
+    )
+
+
 # The parts of `_summary_statement`'s rows.
-_NUMBERS, _ANSWERED, _CHOICES = 0, 1, 2
+_NUMBERS, _ANSWERED, _CHOICES, _TEXTS = 0, 1, 2, 3
+# The latest texts shown of a text question.
+TEXTS_SHOWN = 20
 
 
-@cache  # built once per process (with its cache key); the questions as a parameter
+@cache  # built once per process (with its cache key); the questions as parameters
 def _summary_statement():
     """Per question, in one statement: number statistics (part 0: min, max, mean), how
-    many responses answered it (part 1), and the count of each choice (part 2)."""
+    many responses answered it (part 1), the count of each choice (part 2), and of the
+    text questions (`text_qids`) the latest answers (part 3: their rank in n, newest
+    first, and the text)."""
     a = SurveyAnswer
     qids = a.question_id.in_(bindparam("qids", expanding=True))
     no_number = cast(null(), Integer)
+    latest = (
+        select(
+            a.question_id,
+            a.text,
+            func.row_number().over(partition_by=a.question_id, order_by=a.id.desc()).label("rank"),
+        )
+        .where(a.question_id.in_(bindparam("text_qids", expanding=True)))
+        .subquery()
+    )
     return union_all(
         select(
             literal_column(str(_NUMBERS)).label("part"),
@@ -258,6 +289,7 @@ def _summary_statement():
             func.min(a.number).label("lo"),
             func.max(a.number).label("hi"),
             func.avg(a.number).label("mean"),
+            cast(null(), String).label("text"),
         )
         .where(qids, a.number.is_not(None))
         .group_by(a.question_id),
@@ -266,6 +298,7 @@ def _summary_statement():
             a.question_id,
             null(),
             func.count(func.distinct(a.response_id)),
+            null(),
             null(),
             null(),
             null(),
@@ -280,32 +313,51 @@ def _summary_statement():
             null(),
             null(),
             null(),
+            null(),
         )
         .where(qids, a.choice.is_not(None))
         .group_by(a.question_id, a.choice),
+        select(
+            literal_column(str(_TEXTS)),
+            latest.c.question_id,
+            null(),
+            latest.c.rank,
+            null(),
+            null(),
+            null(),
+            latest.c.text,
+        ).where(latest.c.rank <= TEXTS_SHOWN),
     )
+
+
+def _is_text(question) -> bool:
+    return question.kind not in ("single", "multiple", "number")
 
 
 def survey_summary(survey: Survey) -> list[QuestionSummary]:
     """Per question: how many answered, counts per choice, number statistics, and the
-    latest short texts. One grouped statement, whatever the number of questions (and
-    one a text question)."""
-    qids = [q.id for q in survey.questions]
+    latest short texts. One statement, whatever the number of questions."""
+    questions = survey.questions
+    qids = [q.id for q in questions]
     answered: dict[int, int] = {}
     choices = []
     numbers = {}
+    texts: dict[int, list[tuple[int, str]]] = {}
     if qids:
-        for part, qid, choice, n, lo, hi, avg in db.session.execute(
-            _summary_statement(), {"qids": qids}
+        params = {"qids": qids, "text_qids": [q.id for q in questions if _is_text(q)]}
+        for part, qid, choice, n, lo, hi, avg, text in db.session.execute(
+            _summary_statement(), params
         ):
             if part == _NUMBERS:
                 numbers[qid] = {"min": lo, "max": hi, "mean": avg}
             elif part == _ANSWERED:
                 answered[qid] = n
+            elif part == _TEXTS:
+                texts.setdefault(qid, []).append((n, text))
             else:
                 choices.append((qid, choice, n))
     out = []
-    for q in survey.questions:
+    for q in questions:
         summary = QuestionSummary(q, answered.get(q.id, 0))
         if q.kind in ("single", "multiple"):
             summary.counts = [0] * len(q.choice_list("id"))
@@ -315,14 +367,7 @@ def survey_summary(survey: Survey) -> list[QuestionSummary]:
         elif q.kind == "number":
             summary.numbers = numbers.get(q.id, {})
         else:
-            summary.texts = list(
-                db.session.scalars(
-                    select(SurveyAnswer.text)
-                    .where(SurveyAnswer.question_id == q.id)
-                    .order_by(SurveyAnswer.id.desc())
-                    .limit(20)
-                )
-            )
+            summary.texts = [text for _rank, text in sorted(texts.get(q.id, []))]
         out.append(summary)
     return out
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -109,6 +111,27 @@ def has_supported(proposal: Proposal, user: User) -> bool:
         )
         is not None
     )
+
+
+def proposal_with_support(proposal_id: int, user: User) -> tuple[Proposal, bool] | None:
+    """The proposal and whether this account supports it (`has_supported`), in one
+    statement; None when there is no such proposal."""
+    params = {"proposal_id": proposal_id, "user_id": user.id}
+    row = db.session.execute(_with_support_statement(), params).first()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+@cache  # built once per process (with its cache key); the ids bound
+def _with_support_statement():
+    supported = (
+        select(ProposalSupport.id)
+        .where(
+            ProposalSupport.proposal_id == Proposal.id,
+            ProposalSupport.user_id == bindparam("user_id"),
+        )
+        .exists()
+    )
+    return select(Proposal, supported).where(Proposal.id == bindparam("proposal_id"))
 
 
 def _bump_public_cache() -> None:
@@ -222,13 +245,31 @@ def proposals_page(page: int = 1, sort: str = "support", category: str | None = 
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False, count=True)
 
 
+def most_supported(limit: int = 5) -> list[Proposal]:
+    """The first visible proposals of `proposals_page(1, "support")`, without its count."""
+    return list(db.session.scalars(_most_supported_statement(), {"limit": limit}))
+
+
+@cache  # built once per process (with its cache key)
+def _most_supported_statement():
+    return (
+        select(Proposal)
+        .where(Proposal.hidden_at.is_(None))
+        .order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def comments_for(proposal: Proposal) -> list[ProposalComment]:
-    return list(
-        db.session.scalars(
-            select(ProposalComment)
-            .where(ProposalComment.proposal_id == proposal.id)
-            .order_by(ProposalComment.created_at, ProposalComment.id)
-        )
+    return list(db.session.scalars(_comments_statement(), {"proposal_id": proposal.id}))
+
+
+@cache  # built once per process (with its cache key); the proposal bound
+def _comments_statement():
+    return (
+        select(ProposalComment)
+        .where(ProposalComment.proposal_id == bindparam("proposal_id"))
+        .order_by(ProposalComment.created_at, ProposalComment.id)
     )
 
 
@@ -249,6 +290,24 @@ def flagged() -> tuple[list[Proposal], list[ProposalComment]]:
     return proposals, comments
 
 
+def flagged_count() -> int:
+    """How many reported items are still shown (the operators' queue, `flagged`, less
+    the hidden ones): one statement."""
+    return db.session.scalar(_flagged_count_statement())
+
+
+@cache  # built once per process (with its cache key)
+def _flagged_count_statement():
+    counts = [
+        select(func.count())
+        .select_from(model)
+        .where(model.flags_count > 0, model.hidden_at.is_(None))
+        .scalar_subquery()
+        for model in (Proposal, ProposalComment)
+    ]
+    return select(counts[0] + counts[1])
+
+
 def meeting_proposals(meeting_id: int) -> list[Proposal]:
     """Proposals put on a meeting's agenda by their supports."""
     return list(
@@ -261,8 +320,16 @@ def meeting_proposals(meeting_id: int) -> list[Proposal]:
 
 
 def open_surveys() -> list[Survey]:
-    return list(db.session.scalars(select(Survey).where(Survey.status == "open")))
+    return list(db.session.scalars(_surveys_statements()[0]))
 
 
 def surveys() -> list[Survey]:
-    return list(db.session.scalars(select(Survey).order_by(Survey.id.desc())))
+    return list(db.session.scalars(_surveys_statements()[1]))
+
+
+@cache  # built once per process (with their cache keys)
+def _surveys_statements():
+    return (
+        select(Survey).where(Survey.status == "open"),
+        select(Survey).order_by(Survey.id.desc()),
+    )

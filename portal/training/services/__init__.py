@@ -33,7 +33,9 @@ from portal.training.services.catalogue import (
     published_courses,
     session_lists,
     session_open,
+    session_with_lists,
     upcoming_sessions,
+    upcoming_with_places,
     waitlist,
     waitlist_position,
 )
@@ -49,10 +51,12 @@ from portal.training.services.common import (
 from portal.training.services.courses import (
     COURSE_FIELDS,
     NO_PLEDGE,
+    course_menus,
+    course_rows,
+    course_with_sessions,
     save_course,
     save_session,
     sponsor_from_pledge,
-    trainers,
 )
 from portal.training.services.eligibility import (
     check_eligible,
@@ -85,6 +89,7 @@ from portal.training.services.reports import (
     report_per_area,
     report_per_course,
     report_per_level,
+    reports_page,
 )
 
 __all__ = [
@@ -104,6 +109,9 @@ __all__ = [
     "certificate",
     "check_eligible",
     "complete",
+    "course_menus",
+    "course_rows",
+    "course_with_sessions",
     "courses_from_pledges",
     "export_xlsx",
     "feedback_of",
@@ -117,6 +125,7 @@ __all__ = [
     "normalize_code",
     "participants",
     "session_lists",
+    "session_with_lists",
     "place_of",
     "places_in_course",
     "places_of",
@@ -128,6 +137,7 @@ __all__ = [
     "report_per_area",
     "report_per_course",
     "report_per_level",
+    "reports_page",
     "rule_text",
     "save_course",
     "save_session",
@@ -135,8 +145,8 @@ __all__ = [
     "sign_up",
     "sponsor_from_pledge",
     "trainer_sessions",
-    "trainers",
     "upcoming_sessions",
+    "upcoming_with_places",
     "waitlist",
     "waitlist_position",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.accounts.models import User
@@ -101,6 +101,40 @@ def upcoming_sessions(course: Course | None = None, days: int = 120) -> list[Tra
     return list(db.session.scalars(_upcoming_statement(course is not None), params))
 
 
+def upcoming_with_places(course: Course, user: User) -> tuple[list[TrainingSession], dict]:
+    """`upcoming_sessions(course)` and, by session, the place `places_in_course` gives
+    the user in it (the last of that order, as the course page keeps it): one statement."""
+    by_person = user.person_id is not None and user.is_verified
+    start = utcnow() - timedelta(hours=12)
+    params = {"start": start, "end": start + timedelta(days=120), "course_id": course.id}
+    params["user_id"] = user.id
+    if by_person:
+        params["person_id"] = user.person_id
+    sessions: list[TrainingSession] = []
+    mine: dict[int, Place] = {}
+    for ts, place in db.session.execute(_upcoming_with_places_statement(by_person), params):
+        if not sessions or sessions[-1] is not ts:
+            sessions.append(ts)
+        if place is not None:
+            mine[ts.id] = place
+    return sessions, mine
+
+
+@cache
+def _upcoming_with_places_statement(by_person: bool):
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    live = and_(Place.session_id == TrainingSession.id, mine, Place.status != "cancelled")
+    upcoming = _upcoming_statement(True)
+    return (
+        upcoming.add_columns(Place)
+        .outerjoin(Place, live)
+        # A session's places as places_in_course orders them (the last one kept).
+        .order_by(Place.id.desc())
+    )
+
+
 def courses_from_pledges(pledge_ids) -> list[Course]:
     """Published courses that CSR pledges became (for the pledges' need page)."""
     ids = list(pledge_ids)
@@ -177,22 +211,37 @@ def session_lists(session_id: int) -> tuple[list[Place], list[Place]]:
     return enrolled, waiting
 
 
+def session_with_lists(session_id: int) -> tuple[TrainingSession, list, list] | None:
+    """The session and its `session_lists`, in one statement; None for no such session."""
+    rows = db.session.execute(_session_lists_statement(True), {"session_id": session_id}).all()
+    if not rows:
+        return None
+    enrolled: list[Place] = []
+    waiting: list[Place] = []
+    for _session, place in rows:
+        if place is not None:
+            (enrolled if place.status == "enrolled" else waiting).append(place)
+    return rows[0][0], enrolled, waiting
+
+
 @cache  # built once per process (with its cache key); the session as a parameter
-def _session_lists_statement():
+def _session_lists_statement(with_session: bool = False):
     enrolled = Place.status == "enrolled"
-    return (
-        select(Place)
-        .where(
-            Place.session_id == bindparam("session_id"),
-            Place.status.in_(("enrolled", "waitlisted")),
+    listed = Place.status.in_(("enrolled", "waitlisted"))
+    if with_session:  # the session's row, with each place or none
+        query = (
+            select(TrainingSession, Place)
+            .outerjoin(Place, and_(Place.session_id == TrainingSession.id, listed))
+            .where(TrainingSession.id == bindparam("session_id"))
         )
-        # The participants by name (then id), then the waiting list by number.
-        .order_by(
-            case((enrolled, 0), else_=1),
-            case((enrolled, Place.name)),
-            case((enrolled, Place.id)),
-            Place.waitlist_no,
-        )
+    else:
+        query = select(Place).where(Place.session_id == bindparam("session_id"), listed)
+    # The participants by name (then id), then the waiting list by number.
+    return query.order_by(
+        case((enrolled, 0), else_=1),
+        case((enrolled, Place.name)),
+        case((enrolled, Place.id)),
+        Place.waitlist_no,
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal_column, select, union_all
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -12,6 +13,7 @@ from portal.csr import queries as csr_queries
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
+from portal.programmes.models import Programme
 from portal.training.models import Course, TrainingSession
 from portal.training.services.common import TrainingError, _utc
 from portal.training.services.places import _lock_session, _promote
@@ -36,18 +38,63 @@ COURSE_FIELDS = (
 )
 
 
-def trainers() -> list:
-    """Active trainer accounts by name: rows of id and name."""
-    return db.session.execute(_trainers_statement()).all()
+def course_with_sessions(course_id: int) -> Course | None:
+    """The course with its sponsor and its sessions (by start) loaded: one statement,
+    built once; None for no such course."""
+    rows = db.session.scalars(_with_sessions_statement(), {"course_id": course_id})
+    return rows.unique().first()
+
+
+@cache  # built once per process (with its cache key); the course bound
+def _with_sessions_statement():
+    return (
+        select(Course)
+        .options(joinedload(Course.sponsor), joinedload(Course.sessions))
+        .where(Course.id == bindparam("course_id"))
+    )
+
+
+def course_rows() -> list:
+    """Every course, the newest first, as rows of what the staff list shows: id,
+    title_id, category, priority_rule, sponsor_name (None without a sponsor), published."""
+    return db.session.execute(_course_rows_statement()).all()
 
 
 @cache  # built once per process (with its cache key)
-def _trainers_statement():
+def _course_rows_statement():
+    sponsor = Course.sponsor.property.mapper.class_  # csr's Company, by the relationship
     return (
-        select(User.id, User.name)
-        .where(User.role == "trainer", User.active.is_(True))
-        .order_by(User.name)
+        select(
+            Course.id,
+            Course.title_id,
+            Course.category,
+            Course.priority_rule,
+            sponsor.name.label("sponsor_name"),
+            Course.published,
+        )
+        .outerjoin(Course.sponsor)
+        .order_by(Course.id.desc())
     )
+
+
+def course_menus() -> tuple[list, list, list]:
+    """The course form's menus, read in one statement: active trainer accounts, partner
+    companies and programmes (Indonesian name), each by name; lists of (id, name)."""
+    menus: tuple[list, list, list] = ([], [], [])
+    for part, row_id, name in db.session.execute(_menus_statement()):
+        menus[part].append((row_id, name))
+    return menus
+
+
+@cache  # built once per process (with its cache key)
+def _menus_statement():
+    trainers = select(literal_column("0").label("part"), User.id, User.name).where(
+        User.role == "trainer", User.active.is_(True)
+    )
+    companies = csr_queries.companies_statement().order_by(None)
+    companies = select(literal_column("1"), *companies.selected_columns)
+    programmes = select(literal_column("2"), Programme.id, Programme.name_id)
+    return union_all(trainers, companies, programmes).order_by("part", "name", "id")
 
 
 def save_course(course: Course | None, data: dict, *, actor: User) -> Course:

@@ -5,14 +5,26 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from portal import spreadsheet
 from portal.accounts.models import User
 from portal.audit.services import record
+from portal.csr import queries as csr_queries
 from portal.extensions import db
 from portal.registry.models import NEED_LEVELS, Household, Membership
 from portal.training.models import Course, Place, TrainingSession
+from portal.training.services.feedback import _summary_statements
 
 
 def _rate(part: int, whole: int) -> int | None:
@@ -110,6 +122,71 @@ def report_per_area() -> list[dict]:
 
 def report_per_level() -> list[dict]:
     return _report_by(("need_level",))
+
+
+# The reports page reads its six reports in one statement: each report's statement as a
+# branch of a UNION ALL with the same columns (part; a text key t1, two whole-number keys
+# i1 and i2, a text t2; four numbers: a column holds one type, as PostgreSQL requires),
+# in the reports' own order (part, t1, i1, i2). Per branch: its statement, the positions
+# of its t1, i1, i2 and t2 (None: none) and of its numbers.
+def _page_branches():
+    seats, per_course = _per_course_statements()
+    by_course, by_sponsor = _summary_statements()
+    return (
+        (seats, (None, 0, None, None), (1,)),
+        (per_course, (1, 0, None, None), (2, 3, 4, 5)),  # by title, then id
+        (_report_by_statement(("rw", "rt")), (None, 0, 1, None), (2, 3, 4, 5)),
+        (_report_by_statement(("need_level",)), (0, None, None, None), (1, 2, 3, 4)),
+        (by_course, (None, 4, None, 5), (0, 1, 2, 3)),  # as its GROUP BY gave it: by id
+        (by_sponsor, (None, 4, None, None), (0, 1, 2, 3)),
+    )
+
+
+@cache
+def _page_statement():
+    branches = []
+    for part, (statement, keys, numbers) in enumerate(_page_branches()):
+        columns = list(statement.order_by(None).subquery().c)
+        picked = [None if i is None else columns[i] for i in (*keys, *numbers)]
+        picked += [None] * (8 - len(picked))
+        names = ("t1", "i1", "i2", "t2", "n1", "n2", "n3", "n4")
+        # A missing value is a NULL of its column's type (PostgreSQL would take two
+        # untyped NULLs for text, then refuse the whole numbers of a later branch).
+        types = (String, Integer, Integer, String, Integer, Integer, Integer, Integer)
+        branches.append(
+            select(
+                literal_column(str(part)).label("part"),
+                *(
+                    (cast(null(), kind) if c is None else c).label(name)
+                    for c, name, kind in zip(picked, names, types, strict=True)
+                ),
+            )
+        )
+    return union_all(*branches).order_by("part", "t1", "i1", "i2")
+
+
+def reports_page() -> dict:
+    """What the reports page shows, read in one statement: `per_course`, `per_area` and
+    `per_level` as report_per_course, report_per_area and report_per_level give them,
+    and `feedback` as feedback_summary does."""
+    parts: tuple[list, ...] = ([], [], [], [], [], [])
+    for part, *row in db.session.execute(_page_statement()):
+        parts[part].append(row)
+    seats_rows, courses, areas, levels, by_course, by_sponsor = parts
+    seats = {course_id: total for _t1, course_id, _i2, _t2, total, *_rest in seats_rows}
+    names = csr_queries.company_names(row[1] for row in by_sponsor)
+    return {
+        "per_course": [
+            _report_row(row[4:], id=row[1], title=row[0], seats=int(seats.get(row[1]) or 0))
+            for row in courses
+        ],
+        "per_area": [_report_row(row[4:], key=(row[1], row[2])) for row in areas],
+        "per_level": [_report_row(row[4:], key=(row[0],)) for row in levels],
+        "feedback": {
+            "courses": [(*row[4:], row[1], row[3]) for row in by_course],
+            "sponsors": [(*row[4:], names.get(row[1])) for row in by_sponsor],
+        },
+    }
 
 
 def export_xlsx(actor: User) -> bytes:

@@ -69,9 +69,11 @@ def _round(round_id: int) -> DistributionRound:
     return db.get_or_404(DistributionRound, round_id)
 
 
-def _fill(form, round_: DistributionRound) -> None:
-    points = [SelectChoice(value=p.id, label=p.name) for p in round_.points]
-    items = [SelectChoice(value=i.id, label=f"{i.name_id} ({i.unit})") for i in round_.items]
+def _fill(form, names: dict) -> None:
+    points = [SelectChoice(value=i, label=name) for i, name in names["points"].items()]
+    items = [
+        SelectChoice(value=i.id, label=f"{i.name_id} ({i.unit})") for i in names["items"].values()
+    ]
     for name in ("point_id", "from_point_id", "to_point_id"):
         if name in form:
             form[name].choices = points
@@ -79,7 +81,7 @@ def _fill(form, round_: DistributionRound) -> None:
         form.item_id.choices = items
 
 
-def _forms(round_):
+def _forms(names: dict):
     # Three forms on one page: each its own prefix, so that no two fields share an id.
     forms = {
         "receive": ReceiveForm(prefix="in"),
@@ -87,11 +89,13 @@ def _forms(round_):
         "write_off": WriteOffForm(prefix="out"),
     }
     for form in forms.values():
-        _fill(form, round_)
+        _fill(form, names)
     return forms
 
 
-def _stock_page(round_, forms, status=200):
+def _stock_page(round_, forms, names, status=200):
+    """The round's points and items are read as plain rows (`ledger_names`, one
+    statement), not as the round's relationships."""
     return (
         render_template(
             "distribution/ledger/stock.html",
@@ -99,28 +103,28 @@ def _stock_page(round_, forms, status=200):
             balances=services.balances(
                 round_.id,
                 with_due=False,
-                point_ids=[p.id for p in round_.points],
-                item_ids=[i.id for i in round_.items],
+                point_ids=list(names["points"]),
+                item_ids=list(names["items"]),
             ),
             movements=services.movements(round_.id),
-            names=_names(round_),
+            names=names,
             **forms,
         ),
         status,
     )
 
 
-def _names(round_):
-    return {
-        "points": {p.id: p.name for p in round_.points},
-        "items": {i.id: i for i in round_.items},
-    }
+def _stock_forms(round_id: int):
+    round_ = _round(round_id)
+    names = services.ledger_names(round_id)
+    return round_, names, _forms(names)
 
 
 @bp.route(f"{STAFF}/stok")
 @roles_required(*READERS)
 def stock(round_id: int):
-    return _stock_page(_round(round_id), _forms(_round(round_id)))
+    round_, names, forms = _stock_forms(round_id)
+    return _stock_page(round_, forms, names)
 
 
 def _quantity_of(form) -> int | None:
@@ -133,8 +137,7 @@ def _quantity_of(form) -> int | None:
 @bp.route(f"{STAFF}/stok/terima", methods=["POST"])
 @roles_required(*EDITORS)
 def receive(round_id: int):
-    round_ = _round(round_id)
-    forms = _forms(round_)
+    round_, names, forms = _stock_forms(round_id)
     form = forms["receive"]
     if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
         try:
@@ -152,14 +155,13 @@ def receive(round_id: int):
         else:
             flash(_("The goods received are in the ledger."), "success")
             return redirect(url_for(".stock", round_id=round_id))
-    return _stock_page(round_, forms)
+    return _stock_page(round_, forms, names)
 
 
 @bp.route(f"{STAFF}/stok/pindah", methods=["POST"])
 @roles_required(*EDITORS)
 def move(round_id: int):
-    round_ = _round(round_id)
-    forms = _forms(round_)
+    round_, names, forms = _stock_forms(round_id)
     form = forms["move"]
     if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
         try:
@@ -177,14 +179,13 @@ def move(round_id: int):
         else:
             flash(_("The move is in the ledger."), "success")
             return redirect(url_for(".stock", round_id=round_id))
-    return _stock_page(round_, forms)
+    return _stock_page(round_, forms, names)
 
 
 @bp.route(f"{STAFF}/stok/keluar", methods=["POST"])
 @roles_required(*EDITORS)
 def write_off(round_id: int):
-    round_ = _round(round_id)
-    forms = _forms(round_)
+    round_, names, forms = _stock_forms(round_id)
     form = forms["write_off"]
     if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
         try:
@@ -202,7 +203,7 @@ def write_off(round_id: int):
         else:
             flash(_("The goods that left are in the ledger."), "success")
             return redirect(url_for(".stock", round_id=round_id))
-    return _stock_page(round_, forms)
+    return _stock_page(round_, forms, names)
 
 
 # --- closing -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, literal, null, select, union_all
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -168,31 +168,41 @@ def balances(
 
 
 @cache
-def _names_statements():
+def _names_statement():
+    """The round's points (kind 0, the name as `name_id`) then its items (kind 1), in
+    the balances' order: one statement."""
     round_id = bindparam("round_id")
-    points = (
-        select(DistributionPoint.id, DistributionPoint.name)
-        .where(DistributionPoint.round_id == round_id)
-        .order_by(DistributionPoint.id)
-    )
-    items = (
-        select(RoundItem.id, RoundItem.name_id, RoundItem.name_en, RoundItem.unit)
-        .where(RoundItem.round_id == round_id)
-        .order_by(RoundItem.position, RoundItem.id)
-    )
-    return points, items
+    points = select(
+        literal(0).label("kind"),
+        DistributionPoint.id,
+        DistributionPoint.name.label("name_id"),
+        null().label("name_en"),
+        null().label("unit"),
+        literal(0).label("position"),
+    ).where(DistributionPoint.round_id == round_id)
+    items = select(
+        literal(1),
+        RoundItem.id,
+        RoundItem.name_id,
+        RoundItem.name_en,
+        RoundItem.unit,
+        RoundItem.position,
+    ).where(RoundItem.round_id == round_id)
+    both = union_all(points, items).subquery()
+    return select(both).order_by(both.c.kind, both.c.position, both.c.id)
 
 
 def ledger_names(round_id: int) -> dict:
     """What the ledger's tables name: {"points": {id: name}, "items": {id: row with
     name_id, name_en and unit}} (plain rows), in the balances' order (points by id,
     items by position): their keys may be given to `balances` as its ids."""
-    points, items = _names_statements()
-    values = {"round_id": round_id}
-    return {
-        "points": dict(db.session.execute(points, values).all()),
-        "items": {row.id: row for row in db.session.execute(items, values)},
-    }
+    points, items = {}, {}
+    for row in db.session.execute(_names_statement(), {"round_id": round_id}):
+        if row.kind:
+            items[row.id] = row
+        else:
+            points[row.id] = row.name_id
+    return {"points": points, "items": items}
 
 
 def on_hand(round_id: int, point_id: int, item_id: int) -> int:

@@ -77,9 +77,11 @@ from portal.distribution.services.progress import (
     MIN_GROUP,
     point_slots,
     progress,
+    progress_total,
     public_round,
     public_rounds,
 )
+from portal.distribution.services.round_parts import RoundParts, round_parts
 from portal.distribution.services.rounds import (
     add_item,
     add_point,
@@ -124,6 +126,9 @@ __all__ = [
     "open_round",
     "point_slots",
     "progress",
+    "progress_total",
+    "round_parts",
+    "RoundParts",
     "public_round",
     "public_rounds",
     "remove_part",

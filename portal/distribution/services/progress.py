@@ -146,6 +146,26 @@ def _sums(round_id: int) -> tuple[list[tuple], int]:
 
 
 @cache
+def _total_statement():
+    live = Entitlement.status != "cancelled"
+    got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
+    return select(
+        func.coalesce(func.sum(case((live, 1), else_=0)), 0),
+        func.coalesce(func.sum(got), 0),
+        func.coalesce(func.sum(case((live, Entitlement.cash_due), else_=0)), 0),
+        func.coalesce(func.sum(case((live, Entitlement.cash_paid), else_=0)), 0),
+        func.coalesce(func.sum(case((Entitlement.status == "cancelled", 1), else_=0)), 0),
+    ).where(Entitlement.round_id == bindparam("round_id"))
+
+
+def progress_total(round_id: int) -> Progress:
+    """The whole round's collected of due and how many were cancelled, with no RT,
+    point or item parts (what the staff round page shows): one sum, no grouping."""
+    *numbers, cancelled = db.session.execute(_total_statement(), {"round_id": round_id}).one()
+    return Progress(total=_group("", *numbers), cancelled=int(cancelled or 0))
+
+
+@cache
 def _lines_statement():
     return (
         select(

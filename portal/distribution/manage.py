@@ -40,6 +40,7 @@ from portal.distribution.models import (
     DistributionRound,
 )
 from portal.distribution.services.common import quantity_text
+from portal.distribution.slot_texts import slot_texts
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
@@ -196,7 +197,7 @@ def _round_view(round_: DistributionRound, status: int = 200, **given):
         approvals=parts.approvals,
         version=version,
         progress=services.progress_total(round_.id),
-        slots=services.point_slots(round_.id),
+        slots=slot_texts(services.point_slots(round_.id), ":"),
         **_forms(round_, parts, version, **given),
     ), status
 

@@ -81,7 +81,7 @@ from portal.distribution.services.progress import (
     public_round,
     public_rounds,
 )
-from portal.distribution.services.round_parts import RoundParts, round_parts
+from portal.distribution.services.round_parts import RoundParts, points_and_items, round_parts
 from portal.distribution.services.rounds import (
     add_item,
     add_point,
@@ -128,6 +128,7 @@ __all__ = [
     "progress",
     "progress_total",
     "round_parts",
+    "points_and_items",
     "RoundParts",
     "public_round",
     "public_rounds",

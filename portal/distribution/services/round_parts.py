@@ -60,12 +60,17 @@ def _statements():
     return points, items, approvals
 
 
-def round_parts(round_id: int) -> RoundParts:
-    points, items, approvals = _statements()
+def points_and_items(round_id: int) -> tuple[list, list]:
+    """The round's points (id, name, address, map_url, opens_at, closes_at) by id and
+    its items (id, name_id, name_en, unit, quantity_milli, formula_key) by position."""
+    points, items, _approvals = _statements()
     values = {"round_id": round_id}
-    execute = db.session.execute
-    return RoundParts(
-        points=execute(points, values).all(),
-        items=execute(items, values).all(),
-        approvals=execute(approvals, values).all(),
-    )
+    return db.session.execute(points, values).all(), db.session.execute(items, values).all()
+
+
+def round_parts(round_id: int) -> RoundParts:
+    """The points and items, and the approvals (approved_at, added, cancelled, reason)
+    by number."""
+    points, items = points_and_items(round_id)
+    approvals = db.session.execute(_statements()[2], {"round_id": round_id}).all()
+    return RoundParts(points=points, items=items, approvals=approvals)

@@ -201,7 +201,7 @@ FLAG_LABELS = {
 
 
 @cache
-def _not_collected_statements():
+def _not_collected_statement():
     collector, alternate, member = aliased(Person), aliased(Person), aliased(Person)
     # Whether the household has a living member (alive and not merged:
     # is_alive_resident), asked of its members by household (the plan takes the
@@ -216,7 +216,10 @@ def _not_collected_statements():
         )
         .correlate(Entitlement)
     )
-    rows = (
+    # Whether a follow-up round carries it (the unique index on follows_id).
+    follower = aliased(Entitlement)
+    followed = exists().where(follower.follows_id == Entitlement.id).correlate(Entitlement)
+    return (
         select(
             Entitlement.id,
             Entitlement.rt,
@@ -225,32 +228,27 @@ def _not_collected_statements():
             collector.name,
             collector.status,
             alternate.status,
+            followed,
         )
         .outerjoin(collector, collector.id == Entitlement.collector_id)
         .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
         .where(Entitlement.round_id == bindparam("round_id"), Entitlement.status == "not_collected")
         .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
     )
-    followed = select(Entitlement.follows_id).where(
-        Entitlement.follows_id.in_(bindparam("ids", expanding=True))
-    )
-    return rows, followed
 
 
 def not_collected(round_id: int) -> list[NotCollected]:
     """The round's not-collected entitlements with the registry's flags (a household
     with no living member living there, a collector or alternate who died or moved) and
-    whether a follow-up round already carries them. Two queries, plain rows."""
-    rows_stmt, followed_stmt = _not_collected_statements()
-    rows = db.session.execute(rows_stmt, {"round_id": round_id}).all()
-    followed = set(db.session.scalars(followed_stmt, {"ids": [row[0] for row in rows]}))
+    whether a follow-up round already carries them. One query, plain rows."""
+    rows = db.session.execute(_not_collected_statement(), {"round_id": round_id})
     out = []
-    for eid, rt, rw, lived_in, name, collector_status, alternate_status in rows:
+    for eid, rt, rw, lived_in, name, collector_status, alternate_status, followed in rows:
         flags = [] if lived_in else ["household_gone"]
         for role, status in (("collector", collector_status), ("alternate", alternate_status)):
             if status in GONE:
                 flags.append(f"{role}_{status}")
-        out.append(NotCollected(eid, rt, rw, name, flags, eid in followed))
+        out.append(NotCollected(eid, rt, rw, name, flags, bool(followed)))
     return out
 
 

@@ -206,30 +206,27 @@ class SampleSummary:
 
 
 @cache
-def _summary_statements():
-    by_result = (
-        select(ArrivalCheck.result, func.count())
+def _summary_statement():
+    return (
+        select(
+            ArrivalCheck.result,
+            func.count(),
+            func.count().filter(ArrivalCheck.part_taken.is_(True)),
+            func.count(ArrivalCheck.complaint_id),
+        )
         .where(ArrivalCheck.round_id == bindparam("round_id"))
         .group_by(ArrivalCheck.result)
     )
-    others = select(
-        func.count().filter(ArrivalCheck.part_taken.is_(True)),
-        func.count(ArrivalCheck.complaint_id),
-    ).where(ArrivalCheck.round_id == bindparam("round_id"))
-    return by_result, others
 
 
 def sample_summary(round_id: int) -> SampleSummary:
-    """The sample's results as counts."""
-    by_result, others = _summary_statements()
-    values = {"round_id": round_id}
-    rows = db.session.execute(by_result, values).all()
-    results = {r: n for r, n in rows if r is not None}
-    part_taken, filed = db.session.execute(others, values).one()
+    """The sample's results as counts (one statement: per result, summed here)."""
+    rows = db.session.execute(_summary_statement(), {"round_id": round_id}).all()
+    results = {r: n for r, n, _p, _c in rows if r is not None}
     return SampleSummary(
-        drawn=sum(n for _r, n in rows),
+        drawn=sum(n for _r, n, _p, _c in rows),
         checked=sum(results.values()),
         results=results,
-        part_taken=int(part_taken),
-        complaints=int(filed),
+        part_taken=sum(int(p or 0) for _r, _n, p, _c in rows),
+        complaints=sum(int(c or 0) for _r, _n, _p, c in rows),
     )

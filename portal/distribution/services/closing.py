@@ -92,22 +92,26 @@ class Reconciliation:
         }
 
 
-# The figures' statements are built once per process (the round as a parameter).
+# The figures' statement is built once per process (the round as a parameter). The cash
+# paid rides along as a sub-query, the same on every status's row: a handover is of an
+# entitlement of the round, so a round without entitlements paid nothing.
 @cache
-def _figures_statements():
-    by_status = (
+def _figures_statement():
+    paid = (
+        select(func.coalesce(func.sum(Handover.cash_paid), 0))
+        .where(Handover.round_id == bindparam("round_id"), live_handovers())
+        .scalar_subquery()
+    )
+    return (
         select(
             Entitlement.status,
             func.count(),
             func.coalesce(func.sum(Entitlement.cash_due), 0),
+            paid,
         )
         .where(Entitlement.round_id == bindparam("round_id"))
         .group_by(Entitlement.status)
     )
-    paid = select(func.coalesce(func.sum(Handover.cash_paid), 0)).where(
-        Handover.round_id == bindparam("round_id"), live_handovers()
-    )
-    return by_status, paid
 
 
 def reconciliation(
@@ -116,14 +120,14 @@ def reconciliation(
     """The round's figures as they are now (the ledger's `due` only `with_due`); a page
     that holds the round's `ledger_names` passes them (their keys are the balances'
     points and items, two statements fewer)."""
-    by_status, paid_stmt = _figures_statements()
-    values = {"round_id": round_id}
-    statuses, budgeted = {}, 0
-    for status, count, cash_due in db.session.execute(by_status, values):
+    statuses, budgeted, paid = {}, 0, 0
+    for status, count, cash_due, round_paid in db.session.execute(
+        _figures_statement(), {"round_id": round_id}
+    ):
         statuses[status] = count
+        paid = round_paid
         if status != "cancelled":
             budgeted += int(cash_due or 0)
-    paid = db.session.scalar(paid_stmt, values)
     ids = (
         {}
         if names is None

@@ -286,7 +286,7 @@ def roster(round_id: int, point_id: int):
     round_, point_ = _place(round_id, point_id)
     if round_.status not in services.handover.HANDING_OUT:
         return jsonify({"closed": True}), 410
-    day = _day() or rosters.default_day(rosters.days(point_), village_today())
+    day = _day() or rosters.default_day(rosters.slot_days(point_), village_today())
     return jsonify(rosters.roster(round_, point_, day, csrf=generate_csrf()))
 
 

@@ -7,13 +7,9 @@ the form, call a service, and show a refusal beside its field with what was type
 
 from __future__ import annotations
 
-from functools import cache
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
@@ -33,9 +29,7 @@ from portal.distribution.models import (
     CHECK_RESULTS,
     ENTITLEMENT_STATUSES,
     STOCK_KINDS,
-    ArrivalCheck,
     DistributionRound,
-    Entitlement,
     from_milli,
 )
 from portal.extensions import db
@@ -343,22 +337,10 @@ def draw(round_id: int):
     return redirect(url_for(".sample", round_id=round_id))
 
 
-@cache
-def _check_statement():
-    """A check with its entitlement and the entitlement's collector and alternate (the
-    page shows them), in one statement built once."""
-    return (
-        select(ArrivalCheck)
-        .where(ArrivalCheck.id == bindparam("check_id"))
-        .options(
-            joinedload(ArrivalCheck.entitlement).joinedload(Entitlement.collector),
-            joinedload(ArrivalCheck.entitlement).joinedload(Entitlement.alternate),
-        )
-    )
-
-
-def _check(round_id: int, check_id: int) -> ArrivalCheck:
-    check = db.session.scalar(_check_statement(), {"check_id": check_id})
+def _check(round_id: int, check_id: int):
+    """The check as a plain row with its entitlement's and people's fields shown
+    (services.check_row, one statement); 404 unless it is the round's."""
+    check = services.check_row(check_id)
     if check is None or check.round_id != round_id:
         abort(404)
     return check

@@ -8,6 +8,7 @@ from __future__ import annotations
 from portal.distribution.services.approval import amend, approve, collectors
 from portal.distribution.services.arrival import (
     SampleSummary,
+    check_row,
     checks,
     draw_sample,
     record_check,
@@ -101,6 +102,7 @@ __all__ = [
     "balances",
     "ledger_names",
     "cancel_entitlement",
+    "check_row",
     "checks",
     "close_round",
     "create_follow_up",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.complaints import services as complaints
@@ -106,6 +107,40 @@ def checks(round_id: int) -> list[CheckRow]:
     return [
         CheckRow(*row) for row in db.session.execute(_checks_statement(), {"round_id": round_id})
     ]
+
+
+@cache
+def _check_statement():
+    collector, alternate = aliased(Person), aliased(Person)
+    return (
+        select(
+            ArrivalCheck.id,
+            ArrivalCheck.round_id,
+            ArrivalCheck.method,
+            ArrivalCheck.result,
+            ArrivalCheck.part_taken,
+            ArrivalCheck.note,
+            ArrivalCheck.complaint_id,
+            Entitlement.rt,
+            Entitlement.rw,
+            Entitlement.status,
+            collector.id.label("collector_id"),
+            collector.name.label("collector"),
+            alternate.id.label("alternate_id"),
+            alternate.name.label("alternate"),
+        )
+        .join(Entitlement, Entitlement.id == ArrivalCheck.entitlement_id)
+        .outerjoin(collector, collector.id == Entitlement.collector_id)
+        .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
+        .where(ArrivalCheck.id == bindparam("check_id"))
+    )
+
+
+def check_row(check_id: int):
+    """One check as its page shows it, a plain row: the check's columns with its
+    entitlement's RT/RW and status and the collector's and alternate's ids and names
+    (None without one); None for no such check."""
+    return db.session.execute(_check_statement(), {"check_id": check_id}).first()
 
 
 # The complaint's text is stored in the village's language (Indonesian), as residents

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.forms import EmptyForm
@@ -75,19 +75,19 @@ def _verified() -> list:
 
 @cache
 def _purchase_statement():
-    """The purchase with whether an ordered correction replaced it and its supplier;
-    its lines, quotes, deliveries and returns are plain rows (purchase_rows.py)."""
+    """The purchase with whether an ordered correction replaced it and its supplier's
+    name (all the page shows of the supplier); its lines, quotes, deliveries and
+    returns are plain rows (purchase_rows.py)."""
     correction = aliased(Purchase)
     replaced = (
         select(correction.id)
         .where(correction.corrects_id == Purchase.id, correction.status == "ordered")
         .exists()
     )
-    return (
-        select(Purchase, replaced.label("superseded"))
-        .where(Purchase.id == bindparam("purchase_id"))
-        .options(joinedload(Purchase.supplier))
-    )
+    supplier = select(Supplier.name).where(Supplier.id == Purchase.supplier_id)
+    return select(
+        Purchase, replaced.label("superseded"), supplier.scalar_subquery().label("supplier")
+    ).where(Purchase.id == bindparam("purchase_id"))
 
 
 def _supplier_choices(rows, ids=None):
@@ -191,7 +191,7 @@ def purchase(purchase_id: int, **given):
     found = db.session.execute(_purchase_statement(), {"purchase_id": purchase_id}).first()
     if found is None:
         abort(404)
-    item, superseded = found
+    item, superseded, supplier_name = found
     rows = purchase_rows(purchase_id)
     total = sum(services.line_amount(li.quantity_milli, li.unit_price) for li in rows.lines)
     method = services.required_method(total)
@@ -211,6 +211,7 @@ def purchase(purchase_id: int, **given):
         target=round_.title(lang) if round_ else services.need_title(item.need_id),
         points=dict(points),
         superseded=bool(superseded),
+        supplier_name=supplier_name,
         button=EmptyForm(),
         **_forms(item, rows, given, points),
     )

@@ -82,16 +82,23 @@ def live_handovers():
 # The ledger's statements are built once per process (the round, and the point, as
 # parameters): building grouped sums and their cache keys cost about as much as
 # running them.
-@cache
-def _handed_over_statement(by_point: bool):
+def _handed_over_sums(*extra):
+    """(point, item, *extra, thousandths) of the round's live handovers, and the point's
+    expression (a handover without a point counts at its entitlement's point)."""
     point = func.coalesce(Handover.point_id, Entitlement.point_id)
     query = (
-        select(point, HandoverLine.item_id, func.sum(HandoverLine.quantity_milli))
+        select(point, HandoverLine.item_id, *extra, func.sum(HandoverLine.quantity_milli))
         .join(Handover, Handover.id == HandoverLine.handover_id)
         .join(Entitlement, Entitlement.id == Handover.entitlement_id)
         .where(HandoverLine.round_id == bindparam("round_id"), live_handovers())
         .group_by(point, HandoverLine.item_id)
     )
+    return query, point
+
+
+@cache
+def _handed_over_statement(by_point: bool):
+    query, point = _handed_over_sums()
     if by_point:
         query = query.where(point == bindparam("point_id"))
     return query
@@ -130,13 +137,17 @@ def _balance_statements():
         .where(StockMovement.round_id == round_id)
         .group_by(StockMovement.point_id, StockMovement.item_id, StockMovement.kind)
     )
+    handed, _point = _handed_over_sums(literal("handed_over"))
+    # The moves' sums and the live handovers' (as the kind "handed_over", which no stock
+    # movement has) in one statement.
+    ledger = union_all(moved, handed)
     due = (
         select(Entitlement.point_id, EntitlementLine.item_id, func.sum(EntitlementLine.due_milli))
         .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
         .where(EntitlementLine.round_id == round_id, Entitlement.status != "cancelled")
         .group_by(Entitlement.point_id, EntitlementLine.item_id)
     )
-    return points, items, moved, due
+    return points, items, ledger, due
 
 
 def balances(
@@ -150,16 +161,16 @@ def balances(
     their order; `due` (what the live entitlements are due) only `with_due` (the pages
     do not show it: a sum over every line of the round). A caller that already holds
     the round's point and item ids, in that order, passes them (two statements fewer)."""
-    points_stmt, items_stmt, moved_stmt, due_stmt = _balance_statements()
+    points_stmt, items_stmt, ledger_stmt, due_stmt = _balance_statements()
     values = {"round_id": round_id}
     points = db.session.scalars(points_stmt, values).all() if point_ids is None else point_ids
     items = db.session.scalars(items_stmt, values).all() if item_ids is None else item_ids
     table = {(p, i): Balance(p, i) for p in points for i in items}
-    for p, i, kind, total in db.session.execute(moved_stmt, values):
-        setattr(table[(p, i)], kind, int(total or 0))
-    for key, total in handed_over(round_id).items():
-        if key in table:
-            table[key].handed_over = total
+    for p, i, kind, total in db.session.execute(ledger_stmt, values):
+        if kind != "handed_over":
+            setattr(table[(p, i)], kind, int(total or 0))
+        elif (p, i) in table:
+            table[(p, i)].handed_over = int(total or 0)
     if with_due:
         for p, i, total in db.session.execute(due_stmt, values):
             if (p, i) in table:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from portal import i18n
+from portal.distribution.services.progress import rt_label
 
 
 class SlotText(NamedTuple):
@@ -29,7 +30,7 @@ def slot_texts(slots: dict[int, list], separator: str) -> dict[int, list[SlotTex
             SlotText(
                 s.id,
                 s.rt,
-                f"{s.rt:03d}/{s.rw:03d}" if s.rw is not None else f"{s.rt:03d}/–",
+                rt_label(s.rt, s.rw),
                 days[s.day] if s.day in days else days.setdefault(s.day, i18n.day(s.day)),
                 f"{s.starts_at.strftime(pattern)}–{s.ends_at.strftime(pattern)}",
             )

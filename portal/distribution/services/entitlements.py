@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from portal.distribution.models import Entitlement, EntitlementLine, RoundItem
 from portal.distribution.services.common import quantity_text
+from portal.distribution.services.progress import rt_label
 from portal.extensions import db
 from portal.i18n import money
 from portal.registry.models import Person
@@ -136,7 +137,7 @@ def entitlement_page(
         EntitlementRow(
             *row[:9],
             lines[row[0]],
-            f"{row.rt:03d}/{row.rw:03d}" if row.rw is not None else f"{row.rt:03d}/–",
+            rt_label(row.rt, row.rw),
             _due_text(row.cash_due, lines[row[0]], lang),
         )
         for row in rows

@@ -7,9 +7,12 @@ the form, call a service, and show a refusal beside its field with what was type
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
@@ -59,8 +62,26 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _round(round_id: int) -> DistributionRound:
-    return db.get_or_404(DistributionRound, round_id)
+@cache
+def _round_statement():
+    return select(
+        DistributionRound.id,
+        DistributionRound.status,
+        DistributionRound.title_id,
+        DistributionRound.title_en,
+        DistributionRound.closed_at,
+        DistributionRound.sample_percent,
+        DistributionRound.sample_minimum,
+    ).where(DistributionRound.id == bindparam("round_id"))
+
+
+def _round(round_id: int):
+    """The round as a plain row of what these pages use (id, status, titles, closed_at,
+    the sample's percent and minimum); 404 for no such round."""
+    found = db.session.execute(_round_statement(), {"round_id": round_id}).first()
+    if found is None:
+        abort(404)
+    return found
 
 
 def _fill(form, names: dict) -> None:

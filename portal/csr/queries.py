@@ -60,3 +60,13 @@ def _pledge_values_statement():
 def need_titles() -> list[tuple[int, str]]:
     """(id, Indonesian title) of every need, newest first (procurement buys for them)."""
     return list(db.session.execute(select(Need.id, Need.title_id).order_by(Need.id.desc())))
+
+
+@cache
+def _need_title_statement():
+    return select(Need.title_id).where(Need.id == bindparam("need_id"))
+
+
+def need_title(need_id: int) -> str | None:
+    """One need's Indonesian title (None for no such need): a purchase's page."""
+    return db.session.scalar(_need_title_statement(), {"need_id": need_id})

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
@@ -33,9 +32,7 @@ from portal.distribution.models import (
     CHECK_RESULTS,
     ENTITLEMENT_STATUSES,
     STOCK_KINDS,
-    ArrivalCheck,
     DistributionRound,
-    Entitlement,
     from_milli,
 )
 from portal.extensions import db
@@ -65,13 +62,33 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _round(round_id: int) -> DistributionRound:
-    return db.get_or_404(DistributionRound, round_id)
+@cache
+def _round_statement():
+    return select(
+        DistributionRound.id,
+        DistributionRound.status,
+        DistributionRound.title_id,
+        DistributionRound.title_en,
+        DistributionRound.closed_at,
+        DistributionRound.sample_percent,
+        DistributionRound.sample_minimum,
+    ).where(DistributionRound.id == bindparam("round_id"))
 
 
-def _fill(form, round_: DistributionRound) -> None:
-    points = [SelectChoice(value=p.id, label=p.name) for p in round_.points]
-    items = [SelectChoice(value=i.id, label=f"{i.name_id} ({i.unit})") for i in round_.items]
+def _round(round_id: int):
+    """The round as a plain row of what these pages use (id, status, titles, closed_at,
+    the sample's percent and minimum); 404 for no such round."""
+    found = db.session.execute(_round_statement(), {"round_id": round_id}).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def _fill(form, names: dict) -> None:
+    points = [SelectChoice(value=i, label=name) for i, name in names["points"].items()]
+    items = [
+        SelectChoice(value=i.id, label=f"{i.name_id} ({i.unit})") for i in names["items"].values()
+    ]
     for name in ("point_id", "from_point_id", "to_point_id"):
         if name in form:
             form[name].choices = points
@@ -79,7 +96,7 @@ def _fill(form, round_: DistributionRound) -> None:
         form.item_id.choices = items
 
 
-def _forms(round_):
+def _forms(names: dict):
     # Three forms on one page: each its own prefix, so that no two fields share an id.
     forms = {
         "receive": ReceiveForm(prefix="in"),
@@ -87,11 +104,13 @@ def _forms(round_):
         "write_off": WriteOffForm(prefix="out"),
     }
     for form in forms.values():
-        _fill(form, round_)
+        _fill(form, names)
     return forms
 
 
-def _stock_page(round_, forms, status=200):
+def _stock_page(round_, forms, names, status=200):
+    """The round's points and items are read as plain rows (`ledger_names`, one
+    statement), not as the round's relationships."""
     return (
         render_template(
             "distribution/ledger/stock.html",
@@ -99,28 +118,28 @@ def _stock_page(round_, forms, status=200):
             balances=services.balances(
                 round_.id,
                 with_due=False,
-                point_ids=[p.id for p in round_.points],
-                item_ids=[i.id for i in round_.items],
+                point_ids=list(names["points"]),
+                item_ids=list(names["items"]),
             ),
             movements=services.movements(round_.id),
-            names=_names(round_),
+            names=names,
             **forms,
         ),
         status,
     )
 
 
-def _names(round_):
-    return {
-        "points": {p.id: p.name for p in round_.points},
-        "items": {i.id: i for i in round_.items},
-    }
+def _stock_forms(round_id: int):
+    round_ = _round(round_id)
+    names = services.ledger_names(round_id)
+    return round_, names, _forms(names)
 
 
 @bp.route(f"{STAFF}/stok")
 @roles_required(*READERS)
 def stock(round_id: int):
-    return _stock_page(_round(round_id), _forms(_round(round_id)))
+    round_, names, forms = _stock_forms(round_id)
+    return _stock_page(round_, forms, names)
 
 
 def _quantity_of(form) -> int | None:
@@ -133,8 +152,7 @@ def _quantity_of(form) -> int | None:
 @bp.route(f"{STAFF}/stok/terima", methods=["POST"])
 @roles_required(*EDITORS)
 def receive(round_id: int):
-    round_ = _round(round_id)
-    forms = _forms(round_)
+    round_, names, forms = _stock_forms(round_id)
     form = forms["receive"]
     if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
         try:
@@ -152,14 +170,13 @@ def receive(round_id: int):
         else:
             flash(_("The goods received are in the ledger."), "success")
             return redirect(url_for(".stock", round_id=round_id))
-    return _stock_page(round_, forms)
+    return _stock_page(round_, forms, names)
 
 
 @bp.route(f"{STAFF}/stok/pindah", methods=["POST"])
 @roles_required(*EDITORS)
 def move(round_id: int):
-    round_ = _round(round_id)
-    forms = _forms(round_)
+    round_, names, forms = _stock_forms(round_id)
     form = forms["move"]
     if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
         try:
@@ -177,14 +194,13 @@ def move(round_id: int):
         else:
             flash(_("The move is in the ledger."), "success")
             return redirect(url_for(".stock", round_id=round_id))
-    return _stock_page(round_, forms)
+    return _stock_page(round_, forms, names)
 
 
 @bp.route(f"{STAFF}/stok/keluar", methods=["POST"])
 @roles_required(*EDITORS)
 def write_off(round_id: int):
-    round_ = _round(round_id)
-    forms = _forms(round_)
+    round_, names, forms = _stock_forms(round_id)
     form = forms["write_off"]
     if form.validate_on_submit() and (quantity := _quantity_of(form)) is not None:
         try:
@@ -202,7 +218,7 @@ def write_off(round_id: int):
         else:
             flash(_("The goods that left are in the ledger."), "success")
             return redirect(url_for(".stock", round_id=round_id))
-    return _stock_page(round_, forms)
+    return _stock_page(round_, forms, names)
 
 
 # --- closing -------------------------------------------------------------------------
@@ -342,22 +358,10 @@ def draw(round_id: int):
     return redirect(url_for(".sample", round_id=round_id))
 
 
-@cache
-def _check_statement():
-    """A check with its entitlement and the entitlement's collector and alternate (the
-    page shows them), in one statement built once."""
-    return (
-        select(ArrivalCheck)
-        .where(ArrivalCheck.id == bindparam("check_id"))
-        .options(
-            joinedload(ArrivalCheck.entitlement).joinedload(Entitlement.collector),
-            joinedload(ArrivalCheck.entitlement).joinedload(Entitlement.alternate),
-        )
-    )
-
-
-def _check(round_id: int, check_id: int) -> ArrivalCheck:
-    check = db.session.scalar(_check_statement(), {"check_id": check_id})
+def _check(round_id: int, check_id: int):
+    """The check as a plain row with its entitlement's and people's fields shown
+    (services.check_row, one statement); 404 unless it is the round's."""
+    check = services.check_row(check_id)
     if check is None or check.round_id != round_id:
         abort(404)
     return check

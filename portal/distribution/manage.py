@@ -40,6 +40,7 @@ from portal.distribution.models import (
     DistributionRound,
 )
 from portal.distribution.services.common import quantity_text
+from portal.distribution.slot_texts import slot_texts
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
@@ -157,15 +158,16 @@ def _amend_choices(round_: DistributionRound, form: AmendForm, version=None) -> 
     return form
 
 
-def _forms(round_: DistributionRound, version=None, **given) -> dict:
+def _forms(round_: DistributionRound, parts, version=None, **given) -> dict:
     """The forms the round page shows in the round's status (the template asks the
-    reader's role too): a closed round's page builds none. `version` is the round's
-    list version (lists.version_info), when the caller has it."""
+    reader's role too): a closed round's page builds none. `parts` are the round's
+    points, items and approvals (services.round_parts), `version` the round's list
+    version (lists.version_info), when the caller has it."""
     status = round_.status
     forms = {}
     if status == "draft":
         slot = given.get("slot_form") or SlotForm(formdata=None)
-        slot.point_id.choices = [SelectChoice(value=p.id, label=p.name) for p in round_.points]
+        slot.point_id.choices = [SelectChoice(value=p.id, label=p.name) for p in parts.points]
         forms["point_form"] = given.get("point_form") or PointForm(formdata=None)
         forms["slot_form"] = slot
         forms["item_form"] = given.get("item_form") or ItemForm(formdata=None)
@@ -183,19 +185,23 @@ def _forms(round_: DistributionRound, version=None, **given) -> dict:
 
 
 def _round_view(round_: DistributionRound, status: int = 200, **given):
+    """The round's points, items and approvals are plain rows (services.round_parts);
+    the page shows only the whole round's progress (services.progress_total)."""
     version = lists.version_info(round_.version_id)
+    parts = services.round_parts(round_.id)
     return render_template(
         "distribution/manage/round.html",
         round=round_,
+        points=parts.points,
+        items=parts.items,
+        approvals=parts.approvals,
         version=version,
-        progress=services.progress(round_),
-        slots=services.point_slots(round_.id),
-        **_forms(round_, version, **given),
+        progress=services.progress_total(round_.id),
+        slots=slot_texts(services.point_slots(round_.id), ":"),
+        **_forms(round_, parts, version, **given),
     ), status
 
 
-# The round page's points, items and approvals are lazy loads of the one round: a lazy
-# load of a single parent costs less than a selectin load (same statements).
 @bp.route("/<int:round_id>")
 @roles_required(*READERS)
 def round_page(round_id: int):

@@ -137,8 +137,15 @@ def _quantities(entitlement) -> tuple[dict[int, int | None], dict[int, str]]:
 
 
 def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors=None, status=200):
+    """The page shows the handover form only when nothing was handed over and nothing
+    refuses it, the void form only beside a live handover: a GET (form None) builds
+    only the one it shows."""
     handovers = services.handovers_of(entitlement.id)
     live = services.live_of(handovers)
+    refusal = services.refusal_for(entitlement, live)
+    if form is None and not live and not refusal:
+        form = HandoverForm()
+        form.collected_by.data = "collector" if entitlement.collector_id else None
     return (
         render_template(
             "distribution/point/entitlement.html",
@@ -146,10 +153,10 @@ def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors
             point=point_,
             e=entitlement,
             form=form,
-            void_form=VoidForm(),
+            void_form=VoidForm() if live else None,
             typed=typed or {},
             item_errors=item_errors or {},
-            refusal=services.refusal_for(entitlement, live),
+            refusal=refusal,
             live=live,
             handovers=handovers,
             nik_tail=services.nik_tail,
@@ -168,10 +175,9 @@ def entitlement(round_id: int, point_id: int, entitlement_id: int):
         found = services.entitlement_at(round_id, point_id, entitlement_id, with_people=True)
     except services.DistributionError:
         abort(404)
-    form = HandoverForm()
     if request.method == "GET":
-        form.collected_by.data = "collector" if found.collector_id else None
-        return _entitlement_page(round_, point_, found, form)
+        return _entitlement_page(round_, point_, found, None)
+    form = HandoverForm()
     quantities, typed = _quantities(found)
     if not form.validate_on_submit():
         return _entitlement_page(round_, point_, found, form, typed, status=422)
@@ -280,7 +286,7 @@ def roster(round_id: int, point_id: int):
     round_, point_ = _place(round_id, point_id)
     if round_.status not in services.handover.HANDING_OUT:
         return jsonify({"closed": True}), 410
-    day = _day() or rosters.default_day(rosters.days(point_), village_today())
+    day = _day() or rosters.default_day(rosters.slot_days(point_), village_today())
     return jsonify(rosters.roster(round_, point_, day, csrf=generate_csrf()))
 
 

@@ -5,8 +5,9 @@ their NIKs, what is due and whether it was collected), never an address or a ful
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.distribution.models import (
@@ -21,8 +22,28 @@ from portal.extensions import db
 from portal.i18n import localized
 
 
+# Built once per process (their cache keys cost about as much as running them).
+@cache
+def _statements():
+    point_id = bindparam("point_id")
+    point_days = (
+        select(TimeSlot.day).where(TimeSlot.point_id == point_id).distinct().order_by(TimeSlot.day)
+    )
+    by_status = (
+        select(Entitlement.status, func.count())
+        .where(Entitlement.round_id == bindparam("round_id"), Entitlement.point_id == point_id)
+        .group_by(Entitlement.status)
+    )
+    return point_days, by_status
+
+
 def days(point: DistributionPoint) -> list[date]:
-    """The days the point has time slots on."""
+    """The days the point has time slots on (one statement of days, not its slots)."""
+    return list(db.session.scalars(_statements()[0], {"point_id": point.id}))
+
+
+def slot_days(point: DistributionPoint) -> list[date]:
+    """The same from the point's slots, for a caller that reads them anyway (`roster`)."""
     return sorted({slot.day for slot in point.slots})
 
 
@@ -35,12 +56,8 @@ def default_day(point_days: list[date], today: date) -> date | None:
 
 
 def counts(round_id: int, point_id: int) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Entitlement.status, func.count())
-        .where(Entitlement.round_id == round_id, Entitlement.point_id == point_id)
-        .group_by(Entitlement.status)
-    ).all()
-    return dict(rows)
+    rows = db.session.execute(_statements()[1], {"round_id": round_id, "point_id": point_id})
+    return dict(rows.all())
 
 
 def roster(

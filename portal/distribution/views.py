@@ -25,6 +25,7 @@ from portal.distribution.models import (
     TimeSlot,
 )
 from portal.distribution.services.common import quantity_text
+from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
 from portal.i18n import current_lang
 from portal.lists import hooks as lists_hooks
@@ -72,12 +73,15 @@ def _public(round_id: int) -> DistributionRound:
 @cached_page
 def round_page(round_id: int):
     round_ = _public(round_id)
+    points, items = services.points_and_items(round_.id)  # plain rows, not lazy loads
     return render_template(
         "distribution/round.html",
         round=round_,
+        points=points,
+        items=items,
         version=lists.version_info(round_.version_id),
-        progress=services.progress(round_),
-        slots=services.point_slots(round_.id),
+        progress=services.progress(round_, points, items),
+        slots=slot_texts(services.point_slots(round_.id), "."),
         min_group=services.MIN_GROUP,
     )
 

@@ -10,14 +10,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import aliased, defaultload, joinedload
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.procurement import forms, orders, services
 from portal.procurement.manage import staff_labels
-from portal.procurement.models import Purchase, PurchaseDelivery, Quote, Supplier
+from portal.procurement.models import Purchase, Supplier
+from portal.procurement.purchase_rows import PurchaseRows, purchase_rows
 from portal.roles import EDITORS, READERS, can
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -74,25 +75,19 @@ def _verified() -> list:
 
 @cache
 def _purchase_statement():
-    """The purchase with whether an ordered correction replaced it and its supplier;
-    its lines, quotes and deliveries are lazy loads of the one purchase (cheaper than
-    selectin loads), the quotes with their suppliers joined and the deliveries with
-    all their returns in one more statement (they were read delivery by delivery)."""
+    """The purchase with whether an ordered correction replaced it and its supplier's
+    name (all the page shows of the supplier); its lines, quotes, deliveries and
+    returns are plain rows (purchase_rows.py)."""
     correction = aliased(Purchase)
     replaced = (
         select(correction.id)
         .where(correction.corrects_id == Purchase.id, correction.status == "ordered")
         .exists()
     )
-    return (
-        select(Purchase, replaced.label("superseded"))
-        .where(Purchase.id == bindparam("purchase_id"))
-        .options(
-            joinedload(Purchase.supplier),
-            defaultload(Purchase.quotes).joinedload(Quote.supplier),
-            defaultload(Purchase.deliveries).selectinload(PurchaseDelivery.returns),
-        )
-    )
+    supplier = select(Supplier.name).where(Supplier.id == Purchase.supplier_id)
+    return select(
+        Purchase, replaced.label("superseded"), supplier.scalar_subquery().label("supplier")
+    ).where(Purchase.id == bindparam("purchase_id"))
 
 
 def _supplier_choices(rows, ids=None):
@@ -117,18 +112,18 @@ def _quote_form(form=None, suppliers=None):
     return form
 
 
-def _order_form(purchase: Purchase, form=None, suppliers=None):
+def _order_form(rows: PurchaseRows, form=None, suppliers=None):
     form = form or forms.OrderForm()
     suppliers = _verified() if suppliers is None else suppliers
-    quoted = {q.supplier_id for q in purchase.quotes}
+    quoted = {q.supplier_id for q in rows.quotes}
     form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers, quoted))
     return form
 
 
-def _delivery_form(purchase: Purchase, form=None, suppliers=None, points=None):
+def _delivery_form(purchase: Purchase, rows: PurchaseRows, form=None, suppliers=None, points=None):
     form = form or forms.DeliveryForm()
     form.line_id.choices = forms.pairs(
-        [(0, _("Choose"))] + [(li.id, f"{li.name} ({li.unit})") for li in purchase.lines]
+        [(0, _("Choose"))] + [(li.id, f"{li.name} ({li.unit})") for li in rows.lines]
     )
     suppliers = _verified() if suppliers is None else suppliers
     form.supplier_id.choices = forms.pairs(_supplier_choices(suppliers))
@@ -138,7 +133,7 @@ def _delivery_form(purchase: Purchase, form=None, suppliers=None, points=None):
     return form
 
 
-def _forms(purchase: Purchase, given: dict, points: list) -> dict:
+def _forms(purchase: Purchase, rows: PurchaseRows, given: dict, points: list) -> dict:
     """The forms the purchase page shows, fresh unless the failed one is given: a
     draft's (items, quotes, the order) or an order's (deliveries, goods given back, a
     correction); none for a reader who may not edit. The others are None."""
@@ -159,29 +154,31 @@ def _forms(purchase: Purchase, given: dict, points: list) -> dict:
         shown.update(
             line_form=_line_form(purchase, given.get("line_form")),
             quote_form=_quote_form(given.get("quote_form"), suppliers),
-            order_form=_order_form(purchase, given.get("order_form"), suppliers),
+            order_form=_order_form(rows, given.get("order_form"), suppliers),
         )
     else:
         shown.update(
-            delivery_form=_delivery_form(purchase, given.get("delivery_form"), suppliers, points),
+            delivery_form=_delivery_form(
+                purchase, rows, given.get("delivery_form"), suppliers, points
+            ),
             correction_form=given.get("correction_form") or forms.CorrectionForm(),
-            return_form=_return_form(purchase, given.get("return_form")),
+            return_form=_return_form(rows, given.get("return_form")),
         )
     return shown
 
 
 def _delivery_label(d) -> str:
-    accepted = f"{(d.accepted_milli - d.returned_milli) / 1000:g} {d.line.unit}"
-    return f"{d.received_on.isoformat()} · {d.line.name} ({accepted})"
+    accepted = f"{(d.accepted_milli - d.returned_milli) / 1000:g} {d.line_unit}"
+    return f"{d.received_on.isoformat()} · {d.line_name} ({accepted})"
 
 
-def _return_form(purchase: Purchase, form=None):
+def _return_form(rows: PurchaseRows, form=None):
     form = form or forms.ReturnForm()
     form.return_delivery.choices = forms.pairs(
         [(0, _("Choose"))]
         + [
             (d.id, _delivery_label(d))
-            for d in purchase.deliveries
+            for d in rows.deliveries
             if d.accepted_milli > d.returned_milli
         ]
     )
@@ -194,8 +191,9 @@ def purchase(purchase_id: int, **given):
     found = db.session.execute(_purchase_statement(), {"purchase_id": purchase_id}).first()
     if found is None:
         abort(404)
-    item, superseded = found
-    total = sum(services.line_amount(li.quantity_milli, li.unit_price) for li in item.lines)
+    item, superseded, supplier_name = found
+    rows = purchase_rows(purchase_id)
+    total = sum(services.line_amount(li.quantity_milli, li.unit_price) for li in rows.lines)
     method = services.required_method(total)
     lang = current_lang()
     round_ = services.round_row(item.round_id) if item.round_id else None
@@ -203,14 +201,19 @@ def purchase(purchase_id: int, **given):
     return render_template(
         "procurement/manage/purchase.html",
         purchase=item,
+        lines=rows.lines,
+        quotes=rows.quotes,
+        deliveries=rows.deliveries,
+        returns=rows.returns,
         total=total,
         required=method,
         quotes_needed=services.quotes_needed(method),
         target=round_.title(lang) if round_ else services.need_title(item.need_id),
         points=dict(points),
         superseded=bool(superseded),
+        supplier_name=supplier_name,
         button=EmptyForm(),
-        **_forms(item, given, points),
+        **_forms(item, rows, given, points),
     )
 
 
@@ -294,8 +297,8 @@ def quote_add(purchase_id: int):
 @bp.route("/<int:purchase_id>/pesan", methods=["POST"])
 @roles_required(*EDITORS)
 def order(purchase_id: int):
-    item = db.get_or_404(Purchase, purchase_id)
-    form = _order_form(item)
+    db.get_or_404(Purchase, purchase_id)
+    form = _order_form(purchase_rows(purchase_id))
     return _attempt(
         purchase_id,
         form,
@@ -332,7 +335,7 @@ def correct(purchase_id: int):
 @roles_required(*EDITORS)
 def delivery_add(purchase_id: int):
     item = db.get_or_404(Purchase, purchase_id)
-    form = _delivery_form(item)
+    form = _delivery_form(item, purchase_rows(purchase_id))
     return _attempt(
         purchase_id,
         form,
@@ -358,10 +361,11 @@ def delivery_add(purchase_id: int):
 @bp.route("/<int:purchase_id>/pengembalian", methods=["POST"])
 @roles_required(*EDITORS)
 def return_add(purchase_id: int):
-    item = db.get_or_404(Purchase, purchase_id)
-    form = _return_form(item)
+    db.get_or_404(Purchase, purchase_id)
+    rows = purchase_rows(purchase_id)
+    form = _return_form(rows)
     chosen = form.return_delivery.data if form.return_delivery.raw_data else None
-    if chosen and chosen not in {d.id for d in item.deliveries}:
+    if chosen and chosen not in {d.id for d in rows.deliveries}:
         chosen = -1  # another purchase's delivery: refused like an unknown one
     return _attempt(
         purchase_id,

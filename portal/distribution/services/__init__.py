@@ -8,6 +8,7 @@ from __future__ import annotations
 from portal.distribution.services.approval import amend, approve, collectors
 from portal.distribution.services.arrival import (
     SampleSummary,
+    check_row,
     checks,
     draw_sample,
     record_check,
@@ -77,9 +78,11 @@ from portal.distribution.services.progress import (
     MIN_GROUP,
     point_slots,
     progress,
+    progress_total,
     public_round,
     public_rounds,
 )
+from portal.distribution.services.round_parts import RoundParts, points_and_items, round_parts
 from portal.distribution.services.rounds import (
     add_item,
     add_point,
@@ -99,6 +102,7 @@ __all__ = [
     "balances",
     "ledger_names",
     "cancel_entitlement",
+    "check_row",
     "checks",
     "close_round",
     "create_follow_up",
@@ -124,6 +128,10 @@ __all__ = [
     "open_round",
     "point_slots",
     "progress",
+    "progress_total",
+    "round_parts",
+    "points_and_items",
+    "RoundParts",
     "public_round",
     "public_rounds",
     "remove_part",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.complaints import services as complaints
@@ -106,6 +107,40 @@ def checks(round_id: int) -> list[CheckRow]:
     return [
         CheckRow(*row) for row in db.session.execute(_checks_statement(), {"round_id": round_id})
     ]
+
+
+@cache
+def _check_statement():
+    collector, alternate = aliased(Person), aliased(Person)
+    return (
+        select(
+            ArrivalCheck.id,
+            ArrivalCheck.round_id,
+            ArrivalCheck.method,
+            ArrivalCheck.result,
+            ArrivalCheck.part_taken,
+            ArrivalCheck.note,
+            ArrivalCheck.complaint_id,
+            Entitlement.rt,
+            Entitlement.rw,
+            Entitlement.status,
+            collector.id.label("collector_id"),
+            collector.name.label("collector"),
+            alternate.id.label("alternate_id"),
+            alternate.name.label("alternate"),
+        )
+        .join(Entitlement, Entitlement.id == ArrivalCheck.entitlement_id)
+        .outerjoin(collector, collector.id == Entitlement.collector_id)
+        .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
+        .where(ArrivalCheck.id == bindparam("check_id"))
+    )
+
+
+def check_row(check_id: int):
+    """One check as its page shows it, a plain row: the check's columns with its
+    entitlement's RT/RW and status and the collector's and alternate's ids and names
+    (None without one); None for no such check."""
+    return db.session.execute(_check_statement(), {"check_id": check_id}).first()
 
 
 # The complaint's text is stored in the village's language (Indonesian), as residents
@@ -206,30 +241,27 @@ class SampleSummary:
 
 
 @cache
-def _summary_statements():
-    by_result = (
-        select(ArrivalCheck.result, func.count())
+def _summary_statement():
+    return (
+        select(
+            ArrivalCheck.result,
+            func.count(),
+            func.count().filter(ArrivalCheck.part_taken.is_(True)),
+            func.count(ArrivalCheck.complaint_id),
+        )
         .where(ArrivalCheck.round_id == bindparam("round_id"))
         .group_by(ArrivalCheck.result)
     )
-    others = select(
-        func.count().filter(ArrivalCheck.part_taken.is_(True)),
-        func.count(ArrivalCheck.complaint_id),
-    ).where(ArrivalCheck.round_id == bindparam("round_id"))
-    return by_result, others
 
 
 def sample_summary(round_id: int) -> SampleSummary:
-    """The sample's results as counts."""
-    by_result, others = _summary_statements()
-    values = {"round_id": round_id}
-    rows = db.session.execute(by_result, values).all()
-    results = {r: n for r, n in rows if r is not None}
-    part_taken, filed = db.session.execute(others, values).one()
+    """The sample's results as counts (one statement: per result, summed here)."""
+    rows = db.session.execute(_summary_statement(), {"round_id": round_id}).all()
+    results = {r: n for r, n, _p, _c in rows if r is not None}
     return SampleSummary(
-        drawn=sum(n for _r, n in rows),
+        drawn=sum(n for _r, n, _p, _c in rows),
         checked=sum(results.values()),
         results=results,
-        part_taken=int(part_taken),
-        complaints=int(filed),
+        part_taken=sum(int(p or 0) for _r, _n, p, _c in rows),
+        complaints=sum(int(c or 0) for _r, _n, _p, c in rows),
     )

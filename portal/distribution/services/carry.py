@@ -12,8 +12,9 @@ was not handed over.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
@@ -38,14 +39,23 @@ from portal.models_base import village_today
 from portal.registry.models import Household
 
 
-def live_follow_up(round_id: int) -> DistributionRound | None:
-    """The follow-up round of a round, unless it was cancelled."""
-    return db.session.scalar(
-        select(DistributionRound).where(
-            DistributionRound.follows_round_id == round_id,
-            DistributionRound.status != "cancelled",
-        )
+@cache
+def _follow_up_statement():
+    return select(
+        DistributionRound.id,
+        DistributionRound.title_id,
+        DistributionRound.title_en,
+        DistributionRound.status,
+    ).where(
+        DistributionRound.follows_round_id == bindparam("round_id"),
+        DistributionRound.status != "cancelled",
     )
+
+
+def live_follow_up(round_id: int):
+    """The follow-up round of a round, unless it was cancelled: a plain row (id,
+    title_id, title_en, status), what the closing page shows; None without one."""
+    return db.session.execute(_follow_up_statement(), {"round_id": round_id}).first()
 
 
 def _to_carry(source_id: int):

@@ -92,22 +92,26 @@ class Reconciliation:
         }
 
 
-# The figures' statements are built once per process (the round as a parameter).
+# The figures' statement is built once per process (the round as a parameter). The cash
+# paid rides along as a sub-query, the same on every status's row: a handover is of an
+# entitlement of the round, so a round without entitlements paid nothing.
 @cache
-def _figures_statements():
-    by_status = (
+def _figures_statement():
+    paid = (
+        select(func.coalesce(func.sum(Handover.cash_paid), 0))
+        .where(Handover.round_id == bindparam("round_id"), live_handovers())
+        .scalar_subquery()
+    )
+    return (
         select(
             Entitlement.status,
             func.count(),
             func.coalesce(func.sum(Entitlement.cash_due), 0),
+            paid,
         )
         .where(Entitlement.round_id == bindparam("round_id"))
         .group_by(Entitlement.status)
     )
-    paid = select(func.coalesce(func.sum(Handover.cash_paid), 0)).where(
-        Handover.round_id == bindparam("round_id"), live_handovers()
-    )
-    return by_status, paid
 
 
 def reconciliation(
@@ -116,14 +120,14 @@ def reconciliation(
     """The round's figures as they are now (the ledger's `due` only `with_due`); a page
     that holds the round's `ledger_names` passes them (their keys are the balances'
     points and items, two statements fewer)."""
-    by_status, paid_stmt = _figures_statements()
-    values = {"round_id": round_id}
-    statuses, budgeted = {}, 0
-    for status, count, cash_due in db.session.execute(by_status, values):
+    statuses, budgeted, paid = {}, 0, 0
+    for status, count, cash_due, round_paid in db.session.execute(
+        _figures_statement(), {"round_id": round_id}
+    ):
         statuses[status] = count
+        paid = round_paid
         if status != "cancelled":
             budgeted += int(cash_due or 0)
-    paid = db.session.scalar(paid_stmt, values)
     ids = (
         {}
         if names is None
@@ -201,7 +205,7 @@ FLAG_LABELS = {
 
 
 @cache
-def _not_collected_statements():
+def _not_collected_statement():
     collector, alternate, member = aliased(Person), aliased(Person), aliased(Person)
     # Whether the household has a living member (alive and not merged:
     # is_alive_resident), asked of its members by household (the plan takes the
@@ -216,7 +220,10 @@ def _not_collected_statements():
         )
         .correlate(Entitlement)
     )
-    rows = (
+    # Whether a follow-up round carries it (the unique index on follows_id).
+    follower = aliased(Entitlement)
+    followed = exists().where(follower.follows_id == Entitlement.id).correlate(Entitlement)
+    return (
         select(
             Entitlement.id,
             Entitlement.rt,
@@ -225,32 +232,27 @@ def _not_collected_statements():
             collector.name,
             collector.status,
             alternate.status,
+            followed,
         )
         .outerjoin(collector, collector.id == Entitlement.collector_id)
         .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
         .where(Entitlement.round_id == bindparam("round_id"), Entitlement.status == "not_collected")
         .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
     )
-    followed = select(Entitlement.follows_id).where(
-        Entitlement.follows_id.in_(bindparam("ids", expanding=True))
-    )
-    return rows, followed
 
 
 def not_collected(round_id: int) -> list[NotCollected]:
     """The round's not-collected entitlements with the registry's flags (a household
     with no living member living there, a collector or alternate who died or moved) and
-    whether a follow-up round already carries them. Two queries, plain rows."""
-    rows_stmt, followed_stmt = _not_collected_statements()
-    rows = db.session.execute(rows_stmt, {"round_id": round_id}).all()
-    followed = set(db.session.scalars(followed_stmt, {"ids": [row[0] for row in rows]}))
+    whether a follow-up round already carries them. One query, plain rows."""
+    rows = db.session.execute(_not_collected_statement(), {"round_id": round_id})
     out = []
-    for eid, rt, rw, lived_in, name, collector_status, alternate_status in rows:
+    for eid, rt, rw, lived_in, name, collector_status, alternate_status, followed in rows:
         flags = [] if lived_in else ["household_gone"]
         for role, status in (("collector", collector_status), ("alternate", alternate_status)):
             if status in GONE:
                 flags.append(f"{role}_{status}")
-        out.append(NotCollected(eid, rt, rw, name, flags, eid in followed))
+        out.append(NotCollected(eid, rt, rw, name, flags, bool(followed)))
     return out
 
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import aliased
 
 from portal.distribution.models import Entitlement, EntitlementLine, RoundItem
 from portal.distribution.services.common import quantity_text
+from portal.distribution.services.progress import rt_label
 from portal.extensions import db
+from portal.i18n import money
 from portal.registry.models import Person
 from portal.row_pages import CountedPagination, counted_page
 
@@ -32,6 +34,15 @@ class EntitlementRow:
     cancel_reason: str | None
     # Each line due as the list shows it: "Beras 10 kg" (item name, quantity, unit).
     lines: list[str]
+    # As the list writes them: "007/002" ("007/–" without an RW), and the cash due and
+    # the lines joined by "; " (worked out here: a page shows 50 rows).
+    rt_rw: str
+    due: str
+
+
+def _due_text(cash_due: int, lines: list[str], lang: str) -> str:
+    parts = [money(cash_due, lang)] if cash_due else []
+    return "; ".join(parts + lines)
 
 
 # The statements are built once per process for each combination of filters (values as
@@ -122,5 +133,13 @@ def entitlement_page(
                 name = (name_en if lang != "id" and name_en else name_id) or ""
                 text = texts[key] = f"{name} {quantity_text(due_milli, lang)} {unit}"
             lines[entitlement_id].append(text)
-    items = [EntitlementRow(*row[:9], lines[row[0]]) for row in rows]
+    items = [
+        EntitlementRow(
+            *row[:9],
+            lines[row[0]],
+            rt_label(row.rt, row.rw),
+            _due_text(row.cash_due, lines[row[0]], lang),
+        )
+        for row in rows
+    ]
     return counted_page(items, rows[0][9] if rows else 0, page=page, per_page=PER_PAGE)

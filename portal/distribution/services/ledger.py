@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, literal, null, select, union_all
 
 from portal.audit.services import record
 from portal.database import write_transaction
@@ -82,16 +82,23 @@ def live_handovers():
 # The ledger's statements are built once per process (the round, and the point, as
 # parameters): building grouped sums and their cache keys cost about as much as
 # running them.
-@cache
-def _handed_over_statement(by_point: bool):
+def _handed_over_sums(*extra):
+    """(point, item, *extra, thousandths) of the round's live handovers, and the point's
+    expression (a handover without a point counts at its entitlement's point)."""
     point = func.coalesce(Handover.point_id, Entitlement.point_id)
     query = (
-        select(point, HandoverLine.item_id, func.sum(HandoverLine.quantity_milli))
+        select(point, HandoverLine.item_id, *extra, func.sum(HandoverLine.quantity_milli))
         .join(Handover, Handover.id == HandoverLine.handover_id)
         .join(Entitlement, Entitlement.id == Handover.entitlement_id)
         .where(HandoverLine.round_id == bindparam("round_id"), live_handovers())
         .group_by(point, HandoverLine.item_id)
     )
+    return query, point
+
+
+@cache
+def _handed_over_statement(by_point: bool):
+    query, point = _handed_over_sums()
     if by_point:
         query = query.where(point == bindparam("point_id"))
     return query
@@ -130,13 +137,17 @@ def _balance_statements():
         .where(StockMovement.round_id == round_id)
         .group_by(StockMovement.point_id, StockMovement.item_id, StockMovement.kind)
     )
+    handed, _point = _handed_over_sums(literal("handed_over"))
+    # The moves' sums and the live handovers' (as the kind "handed_over", which no stock
+    # movement has) in one statement.
+    ledger = union_all(moved, handed)
     due = (
         select(Entitlement.point_id, EntitlementLine.item_id, func.sum(EntitlementLine.due_milli))
         .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
         .where(EntitlementLine.round_id == round_id, Entitlement.status != "cancelled")
         .group_by(Entitlement.point_id, EntitlementLine.item_id)
     )
-    return points, items, moved, due
+    return points, items, ledger, due
 
 
 def balances(
@@ -150,16 +161,16 @@ def balances(
     their order; `due` (what the live entitlements are due) only `with_due` (the pages
     do not show it: a sum over every line of the round). A caller that already holds
     the round's point and item ids, in that order, passes them (two statements fewer)."""
-    points_stmt, items_stmt, moved_stmt, due_stmt = _balance_statements()
+    points_stmt, items_stmt, ledger_stmt, due_stmt = _balance_statements()
     values = {"round_id": round_id}
     points = db.session.scalars(points_stmt, values).all() if point_ids is None else point_ids
     items = db.session.scalars(items_stmt, values).all() if item_ids is None else item_ids
     table = {(p, i): Balance(p, i) for p in points for i in items}
-    for p, i, kind, total in db.session.execute(moved_stmt, values):
-        setattr(table[(p, i)], kind, int(total or 0))
-    for key, total in handed_over(round_id).items():
-        if key in table:
-            table[key].handed_over = total
+    for p, i, kind, total in db.session.execute(ledger_stmt, values):
+        if kind != "handed_over":
+            setattr(table[(p, i)], kind, int(total or 0))
+        elif (p, i) in table:
+            table[(p, i)].handed_over = int(total or 0)
     if with_due:
         for p, i, total in db.session.execute(due_stmt, values):
             if (p, i) in table:
@@ -168,31 +179,41 @@ def balances(
 
 
 @cache
-def _names_statements():
+def _names_statement():
+    """The round's points (kind 0, the name as `name_id`) then its items (kind 1), in
+    the balances' order: one statement."""
     round_id = bindparam("round_id")
-    points = (
-        select(DistributionPoint.id, DistributionPoint.name)
-        .where(DistributionPoint.round_id == round_id)
-        .order_by(DistributionPoint.id)
-    )
-    items = (
-        select(RoundItem.id, RoundItem.name_id, RoundItem.name_en, RoundItem.unit)
-        .where(RoundItem.round_id == round_id)
-        .order_by(RoundItem.position, RoundItem.id)
-    )
-    return points, items
+    points = select(
+        literal(0).label("kind"),
+        DistributionPoint.id,
+        DistributionPoint.name.label("name_id"),
+        null().label("name_en"),
+        null().label("unit"),
+        literal(0).label("position"),
+    ).where(DistributionPoint.round_id == round_id)
+    items = select(
+        literal(1),
+        RoundItem.id,
+        RoundItem.name_id,
+        RoundItem.name_en,
+        RoundItem.unit,
+        RoundItem.position,
+    ).where(RoundItem.round_id == round_id)
+    both = union_all(points, items).subquery()
+    return select(both).order_by(both.c.kind, both.c.position, both.c.id)
 
 
 def ledger_names(round_id: int) -> dict:
     """What the ledger's tables name: {"points": {id: name}, "items": {id: row with
     name_id, name_en and unit}} (plain rows), in the balances' order (points by id,
     items by position): their keys may be given to `balances` as its ids."""
-    points, items = _names_statements()
-    values = {"round_id": round_id}
-    return {
-        "points": dict(db.session.execute(points, values).all()),
-        "items": {row.id: row for row in db.session.execute(items, values)},
-    }
+    points, items = {}, {}
+    for row in db.session.execute(_names_statement(), {"round_id": round_id}):
+        if row.kind:
+            items[row.id] = row
+        else:
+            points[row.id] = row.name_id
+    return {"points": points, "items": items}
 
 
 def on_hand(round_id: int, point_id: int, item_id: int) -> int:

@@ -146,6 +146,26 @@ def _sums(round_id: int) -> tuple[list[tuple], int]:
 
 
 @cache
+def _total_statement():
+    live = Entitlement.status != "cancelled"
+    got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
+    return select(
+        func.coalesce(func.sum(case((live, 1), else_=0)), 0),
+        func.coalesce(func.sum(got), 0),
+        func.coalesce(func.sum(case((live, Entitlement.cash_due), else_=0)), 0),
+        func.coalesce(func.sum(case((live, Entitlement.cash_paid), else_=0)), 0),
+        func.coalesce(func.sum(case((Entitlement.status == "cancelled", 1), else_=0)), 0),
+    ).where(Entitlement.round_id == bindparam("round_id"))
+
+
+def progress_total(round_id: int) -> Progress:
+    """The whole round's collected of due and how many were cancelled, with no RT,
+    point or item parts (what the staff round page shows): one sum, no grouping."""
+    *numbers, cancelled = db.session.execute(_total_statement(), {"round_id": round_id}).one()
+    return Progress(total=_group("", *numbers), cancelled=int(cancelled or 0))
+
+
+@cache
 def _lines_statement():
     return (
         select(
@@ -171,8 +191,12 @@ def _first_none(value):
     return (value is not None, value or 0)
 
 
-def progress(round_: DistributionRound) -> Progress:
-    """Collected of due for the whole round, per RT/RW, per point and per item."""
+def progress(round_: DistributionRound, points=None, items=None) -> Progress:
+    """Collected of due for the whole round, per RT/RW, per point and per item. A
+    caller that holds the round's points and items (round_parts.points_and_items)
+    passes them; the round's relationships otherwise."""
+    points = round_.points if points is None else points
+    items = round_.items if items is None else items
     total, by_rt, by_point = [0, 0, 0, 0], {}, {}
     sums, cancelled = _sums(round_.id)
     for rw, rt, point_id, *numbers in sums:
@@ -183,7 +207,7 @@ def progress(round_: DistributionRound) -> Progress:
     result = Progress(total=_group("", *total))
     for rw, rt in sorted(by_rt, key=lambda k: (_first_none(k[0]), k[1])):
         result.by_rt.append(_group(rt_label(rt, rw), *by_rt[(rw, rt)]))
-    names = {p.id: p.name for p in round_.points}
+    names = {p.id: p.name for p in points}
     for point_id in sorted(by_point, key=_first_none):
         result.by_point.append(_group(names.get(point_id, "–"), *by_point[point_id]))
     lines = dict(
@@ -192,7 +216,7 @@ def progress(round_: DistributionRound) -> Progress:
             _lines_statement(), {"round_id": round_.id}
         )
     )
-    for item in round_.items:
+    for item in items:
         due_milli, delivered = lines.get(item.id, (0, 0))
         result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))
     result.cancelled = cancelled

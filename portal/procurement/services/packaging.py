@@ -4,6 +4,7 @@ their own bag."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from sqlalchemy import select
 
@@ -80,7 +81,23 @@ def add_packed_batch(
     return batch
 
 
-def packed_batches(limit: int = 300) -> list[PackedBatch]:
-    return list(
-        db.session.scalars(select(PackedBatch).order_by(PackedBatch.id.desc()).limit(limit))
+@cache
+def _batches_statement(limit: int):
+    return (
+        select(
+            PackedBatch.round_id,
+            PackedBatch.packed_on,
+            PackedBatch.packages,
+            PackedBatch.packaging,
+            PackedBatch.packaging_grams,
+            PackedBatch.own_bags,
+        )
+        .order_by(PackedBatch.id.desc())
+        .limit(limit)
     )
+
+
+def packed_batches(limit: int = 300) -> list:
+    """The latest batches as plain rows (round_id, packed_on, packages, packaging,
+    packaging_grams, own_bags): what the staff list shows."""
+    return db.session.execute(_batches_statement(limit)).all()

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, extract, or_, select
+from sqlalchemy import bindparam, extract, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.extensions import db
@@ -20,10 +20,10 @@ from portal.procurement.models import (
     PACKAGING,
     PackedBatch,
     Purchase,
+    PurchaseLine,
     Supplier,
 )
 from portal.procurement.services.common import setting
-from portal.procurement.services.purchases import superseded_ids
 
 OWN_BAG = "own_bag"
 DATA_COLUMNS = (
@@ -71,21 +71,14 @@ class Summary:
         return round(kept * 100 / self.spend)
 
 
-# Built once per process (with their cache keys), the round or year as parameters.
-@cache
-def _purchases_statement(by_round: bool, by_year: bool):
-    """Counted purchases with their supplier (joined) and lines (a second statement):
-    ordered, and not replaced by an ordered correction."""
+def _counted(stmt, by_round: bool, by_year: bool):
+    """`stmt` kept to counted purchases: ordered, and not replaced by an ordered
+    correction; of the round or the year (parameters) when asked."""
     correction = aliased(Purchase)
     replaced = select(correction.corrects_id).where(
         correction.corrects_id.is_not(None), correction.status == "ordered"
     )
-    stmt = (
-        select(Purchase)
-        .where(Purchase.status == "ordered", Purchase.id.not_in(replaced))
-        .options(joinedload(Purchase.supplier), selectinload(Purchase.lines))
-        .order_by(Purchase.id)
-    )
+    stmt = stmt.where(Purchase.status == "ordered", Purchase.id.not_in(replaced))
     if by_round:
         stmt = stmt.where(Purchase.round_id == bindparam("round_id"))
     if by_year:
@@ -93,93 +86,138 @@ def _purchases_statement(by_round: bool, by_year: bool):
     return stmt
 
 
+# Built once per process (with their cache keys), the round or year as parameters.
+@cache
+def _purchases_statement(by_round: bool, by_year: bool):
+    """Counted purchases with their supplier (joined) and lines (a second statement)."""
+    stmt = (
+        select(Purchase)
+        .options(joinedload(Purchase.supplier), selectinload(Purchase.lines))
+        .order_by(Purchase.id)
+    )
+    return _counted(stmt, by_round, by_year)
+
+
+def _values(round_id: int | None, year: int | None) -> dict:
+    values = {"round_id": round_id, "year": year}
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _purchases(*, round_id: int | None = None, year: int | None = None) -> list[Purchase]:
     stmt = _purchases_statement(round_id is not None, year is not None)
-    values = {"round_id": round_id, "year": year}
-    return list(db.session.scalars(stmt, {k: v for k, v in values.items() if v is not None}))
+    return list(db.session.scalars(stmt, _values(round_id, year)))
 
 
 @cache
-def _batches_statement(by_round: bool, by_year: bool):
-    stmt = select(PackedBatch)
+def _summary_statements(by_round: bool, by_year: bool):
+    """The summary's plain rows: each counted purchase's lines with the purchase's total
+    and supplier (a purchase without lines as one row of None), and the packed batches."""
+    lines = (
+        select(
+            Purchase.id,
+            Purchase.total,
+            Purchase.supplier_id,
+            Supplier.location,
+            Supplier.training_place_id,
+            PurchaseLine.name,
+            PurchaseLine.unit,
+            PurchaseLine.unit_price,
+            PurchaseLine.reference_price,
+            PurchaseLine.packaging,
+            PurchaseLine.packaging_grams,
+        )
+        .join(Supplier, Supplier.id == Purchase.supplier_id)
+        .outerjoin(PurchaseLine, PurchaseLine.purchase_id == Purchase.id)
+        .order_by(Purchase.id, PurchaseLine.id)
+    )
+    batches = select(PackedBatch.packaging, PackedBatch.packages, PackedBatch.own_bags)
     if by_round:
-        stmt = stmt.where(PackedBatch.round_id == bindparam("round_id"))
+        batches = batches.where(PackedBatch.round_id == bindparam("round_id"))
     if by_year:
-        stmt = stmt.where(extract("year", PackedBatch.packed_on) == bindparam("year"))
-    return stmt
-
-
-def _batches(*, round_id: int | None = None, year: int | None = None) -> list[PackedBatch]:
-    stmt = _batches_statement(round_id is not None, year is not None)
-    values = {"round_id": round_id, "year": year}
-    return list(db.session.scalars(stmt, {k: v for k, v in values.items() if v is not None}))
+        batches = batches.where(extract("year", PackedBatch.packed_on) == bindparam("year"))
+    return _counted(lines, by_round, by_year), batches
 
 
 def summary(*, round_id: int | None = None, year: int | None = None) -> Summary:
     """Spend by where the suppliers are, local suppliers and those from the courses,
-    prices against the reference, the packaging mix and the plastic avoided."""
+    prices against the reference, the packaging mix and the plastic avoided (two
+    statements, plain rows)."""
     out = Summary()
-    purchases = _purchases(round_id=round_id, year=year)
-    out.purchases = len(purchases)
+    lines_stmt, batches_stmt = _summary_statements(round_id is not None, year is not None)
+    values = _values(round_id, year)
     by_location: Counter = Counter({loc: 0 for loc in LOCATIONS})
-    suppliers: dict[int, Supplier] = {}
+    counted: set[int] = set()
+    suppliers: dict[int, tuple[str, int | None]] = {}
     grams: Counter = Counter()
-    for purchase in purchases:
-        by_location[purchase.supplier.location] += purchase.total
-        suppliers[purchase.supplier_id] = purchase.supplier
-        for line in purchase.lines:
-            if line.packaging_grams:
-                grams[line.packaging] += line.packaging_grams
-            if line.reference_price:
-                out.prices.append(
-                    {
-                        "item": line.name,
-                        "unit": line.unit,
-                        "price": line.unit_price,
-                        "reference": line.reference_price,
-                        "percent": round(line.over_reference * 100),
-                    }
-                )
+    for row in db.session.execute(lines_stmt, values):
+        if row.id not in counted:
+            counted.add(row.id)
+            by_location[row.location] += row.total
+            suppliers[row.supplier_id] = (row.location, row.training_place_id)
+        if row.packaging_grams:
+            grams[row.packaging] += row.packaging_grams
+        if row.reference_price:
+            out.prices.append(
+                {
+                    "item": row.name,
+                    "unit": row.unit,
+                    "price": row.unit_price,
+                    "reference": row.reference_price,
+                    "percent": round((row.unit_price / row.reference_price - 1) * 100),
+                }
+            )
+    out.purchases = len(counted)
     out.spend = sum(by_location.values())
     out.spend_by_location = dict(by_location)
     out.suppliers = len(suppliers)
-    local = [s for s in suppliers.values() if s.location == "village"]
+    local = [place for location, place in suppliers.values() if location == "village"]
     out.local_suppliers = len(local)
-    out.local_from_courses = sum(1 for s in local if s.from_course)
+    out.local_from_courses = sum(1 for place in local if place is not None)
     out.line_packaging_grams = dict(grams)
     mix: Counter = Counter({kind: 0 for kind in PACKAGING})
     avoided = 0
-    for batch in _batches(round_id=round_id, year=year):
-        mix[batch.packaging] += batch.packages
-        mix[OWN_BAG] += batch.own_bags
-        avoided += batch.own_bags + (0 if batch.packaging == "plastic" else batch.packages)
+    for packaging, packages, own_bags in db.session.execute(batches_stmt, values):
+        mix[packaging] += packages
+        mix[OWN_BAG] += own_bags
+        avoided += own_bags + (0 if packaging == "plastic" else packages)
     out.packaging = dict(mix)
     out.plastic_avoided_kg = round(avoided * setting("PROCUREMENT_PLASTIC_BAG_GRAMS") / 1000, 1)
     return out
 
 
+# The index page's three reads, each one statement built once per process.
+@cache
+def _index_statements():
+    purchase_years = (
+        select(extract("year", Purchase.ordered_on)).where(Purchase.status == "ordered").distinct()
+    )
+    batch_years = select(extract("year", PackedBatch.packed_on)).distinct()
+    purchase_rounds = select(Purchase.round_id).where(
+        Purchase.status == "ordered", Purchase.round_id.is_not(None)
+    )
+    correction = aliased(Purchase)
+    replaced = select(correction.corrects_id).where(
+        correction.corrects_id.is_not(None), correction.status == "ordered"
+    )
+    total = select(func.coalesce(func.sum(Purchase.total), 0)).where(
+        Purchase.status == "ordered", Purchase.id.not_in(replaced)
+    )
+    return (
+        union(purchase_years, batch_years),
+        union(purchase_rounds, select(PackedBatch.round_id)),
+        total,
+    )
+
+
 def years() -> list[int]:
     """Years with an ordered purchase or a packed batch, latest first."""
-    found = set(
-        db.session.scalars(
-            select(extract("year", Purchase.ordered_on))
-            .where(Purchase.status == "ordered")
-            .distinct()
-        )
-    ) | set(db.session.scalars(select(extract("year", PackedBatch.packed_on)).distinct()))
-    return sorted((int(y) for y in found if y is not None), reverse=True)
+    found = db.session.scalars(_index_statements()[0])
+    return sorted({int(y) for y in found if y is not None}, reverse=True)
 
 
 def round_ids() -> list[int]:
     """Rounds with an ordered purchase or a packed batch."""
-    found = set(
-        db.session.scalars(
-            select(Purchase.round_id).where(
-                Purchase.status == "ordered", Purchase.round_id.is_not(None)
-            )
-        )
-    ) | set(db.session.scalars(select(PackedBatch.round_id)))
-    return sorted(found, reverse=True)
+    return sorted(set(db.session.scalars(_index_statements()[1])), reverse=True)
 
 
 @cache
@@ -234,8 +272,4 @@ def data_rows(*, round_id: int | None = None, year: int | None = None) -> list[d
 
 def counted_total() -> int:
     """Rupiah of every counted purchase (the index page's headline)."""
-    gone = superseded_ids()
-    rows = db.session.execute(
-        select(Purchase.id, Purchase.total).where(Purchase.status == "ordered")
-    )
-    return sum(total for pid, total in rows if pid not in gone)
+    return int(db.session.scalar(_index_statements()[2]) or 0)

@@ -21,4 +21,4 @@ def needs() -> list[tuple[int, str]]:
 
 
 def need_title(need_id: int) -> str | None:
-    return dict(csr_queries.need_titles()).get(need_id)
+    return csr_queries.need_title(need_id)

@@ -272,7 +272,9 @@ def _jinja_gettext(__eval_ctx, __string: str, **variables):
     rv = catalogue().ugettext(__string)
     if __eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704  (our own catalogue, as Jinja's newstyle gettext does)
-    return rv % variables
+    # Formatting with nothing (Markup's % goes through its escaping helper, a third of
+    # the call) gives the text back unless it holds a "%" ("%%" becomes "%").
+    return rv % variables if variables or "%" in rv else rv
 
 
 @pass_eval_context
@@ -292,7 +294,7 @@ def _bound(lookup):
         rv = lookup(*args)
         if __eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704  (our own catalogue, as Jinja's newstyle gettext does)
-        return rv % variables
+        return rv % variables if variables or "%" in rv else rv
 
     return translate
 

@@ -421,3 +421,17 @@ def test_jinja_gettext_escapes_by_the_templates_setting_without_deriving_context
     assert english.endswith("Logged in as A&B")
     assert "A&amp;B" in indonesian and indonesian != english
     assert derived == []
+
+
+def test_jinja_gettext_without_variables_is_the_text_and_a_percent_sign_still_formats(app):
+    env = app.jinja_env
+    page = env.from_string("{{ _('Home') }}|{{ gettext('Home') }}|{{ _('100%% <b>') }}")
+    from flask import render_template
+
+    with app.app_context(), app.test_request_context("/?lang=en"):
+        html = render_template(page)
+        plain = env.from_string("{% autoescape false %}{{ _('100%% <b>') }}{% endautoescape %}")
+        text = render_template(plain)
+    # The text is the catalogue's (Markup, as Jinja's newstyle gettext has it), "%%" a "%".
+    assert html == "Home|Home|100% <b>"
+    assert text == "100% <b>"

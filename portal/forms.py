@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
+import wtforms.fields.core
 import wtforms.widgets
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
@@ -215,6 +216,18 @@ widgets_core.Select.render_option = classmethod(_render_option)
 widgets_core.Select._dispatch_render_option = classmethod(
     functools.cache(widgets_core.Select._dispatch_render_option.__func__)
 )
+
+
+# Every widget walks dir(field.flags) for the flags it writes (required, maxlength, ...):
+# dir() lists and sorts the 28 names of the class on every field rendered, where only
+# the flags set on the field (the instance's attributes: validators set them) can be
+# among those it writes. Flags answers dir() with those (tests/test_library_overrides.py
+# renders fields of every widget with and without it).
+def _flags_dir(flags) -> list[str]:
+    return list(vars(flags))
+
+
+wtforms.fields.core.Flags.__dir__ = _flags_dir
 widgets_core.html_params = html_params
 widgets_core.Input.html_params = staticmethod(html_params)
 widgets_core.Button.html_params = staticmethod(html_params)

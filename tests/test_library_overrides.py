@@ -149,3 +149,45 @@ def test_faster_select_options_write_what_wtforms_writes():
     finally:
         widgets_core.Select.render_option = classmethod(forms._render_option)
     assert ours == theirs
+
+
+def test_flags_listing_only_the_set_flags_renders_what_wtforms_renders(monkeypatch):
+    """portal/forms.py answers dir(field.flags) with the flags set on the field; every
+    widget's output must stay what it is with Python's own dir()."""
+    import wtforms.fields.core
+    from wtforms import (
+        BooleanField,
+        Form,
+        IntegerField,
+        SelectField,
+        StringField,
+        SubmitField,
+        TextAreaField,
+    )
+    from wtforms.fields.choices import SelectChoice
+    from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+    import portal.forms  # noqa: F401  (installs the override)
+
+    assert "__dir__" in vars(wtforms.fields.core.Flags)
+
+    class Sample(Form):
+        name = StringField("Name", [DataRequired(), Length(min=2, max=40)])
+        note = TextAreaField("Note", [Optional(), Length(max=300)])
+        age = IntegerField("Age", [NumberRange(min=0, max=120)])
+        kind = SelectField(
+            "Kind", [DataRequired()], choices=[SelectChoice("a", "A"), SelectChoice("b", "B")]
+        )
+        ok = BooleanField("OK")
+        send = SubmitField("Send")
+
+    def rendered() -> list[str]:
+        form = Sample(data={"name": 'x"<y', "kind": "b", "age": 7})
+        flags = [repr(field.flags) for field in form]
+        plain = [str(field()) for field in form]
+        return plain + [str(field(disabled=True)) for field in form] + flags
+
+    ours = rendered()
+    assert 'maxlength="40" minlength="2" name="name" required ' in ours[0]  # the flags written
+    monkeypatch.delattr(wtforms.fields.core.Flags, "__dir__")
+    assert rendered() == ours

@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Before any route is added: every <int:...> holds only what the database can.
     app.url_map.converters["int"] = DatabaseIntConverter
 
+    remember_sync_checks(app)
     configure_workers(app)
     configure_extensions(app)
     configure_blueprints(app)
@@ -44,6 +45,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_cli(app)
     configure_errors(app)
     return app
+
+
+def remember_sync_checks(app: Flask, most: int = 4096) -> None:
+    """Flask asks `inspect.iscoroutinefunction` about the view, every before- and
+    after-request function, teardown and context processor on every request (some 18 a
+    page, each 5 Python calls): the same functions every time. The answer is kept per
+    function (bounded; a function that cannot be a key is asked each time)."""
+    own = app.ensure_sync
+    kept: dict[Any, Any] = {}
+
+    def ensure_sync(func):
+        try:
+            return kept[func]
+        except KeyError:
+            if len(kept) >= most:
+                kept.clear()
+            result = kept[func] = own(func)
+            return result
+        except TypeError:
+            return own(func)
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
 
 
 def configure_workers(app: Flask) -> None:

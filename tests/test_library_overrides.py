@@ -191,3 +191,23 @@ def test_flags_listing_only_the_set_flags_renders_what_wtforms_renders(monkeypat
     assert 'maxlength="40" minlength="2" name="name" required ' in ours[0]  # the flags written
     monkeypatch.delattr(wtforms.fields.core.Flags, "__dir__")
     assert rendered() == ours
+
+
+def test_flask_asks_once_per_function_whether_it_is_a_coroutine(app, client, monkeypatch):
+    """portal.remember_sync_checks: Flask's ensure_sync (documented as the method to
+    override) answers each view, hook and context processor once, then from memory."""
+    import flask.app
+
+    asked = []
+    real = flask.app.iscoroutinefunction
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", lambda f: asked.append(f) or real(f))
+    assert client.get("/?lang=en").status_code == 200
+    first = len(asked)
+    assert client.get("/?lang=en").status_code == 200
+    assert client.get("/pengumuman?lang=id").status_code == 200
+    assert len(asked) - first <= 1  # at most the new page's view
+
+    def plain():
+        return "x"
+
+    assert app.ensure_sync(plain) is plain

@@ -759,3 +759,22 @@ def test_handing_over_explains_a_bad_or_missing_choice_in_indonesian(
     assert "Tidak ada perangkat desa" in text_of(nobody)
     english = client.post(f"/staf/pengaduan/{complaint.id}/tugaskan?lang=en", data={})
     assert "No staff member can take this complaint." in text_of(english)
+
+
+def test_the_blank_reply_note_and_closing_fields_come_back_blank_after_an_error(client, login_as):
+    """A GET's blank fields are kept per worker (kept_fragment): a reply sent back with
+    an error shows what was typed and the error, and the next GET is blank again."""
+    complaint, _code = make()
+    login_as("operator")
+    base = f"/staf/pengaduan/{complaint.id}"
+    blank = client.get(base, query_string={"lang": "en"}).get_data(as_text=True)
+    sent = client.post(f"{base}/balas?lang=en", data={"reply_body": "x" * 5000})
+    assert sent.status_code == 400
+    assert "x" * 5000 in sent.get_data(as_text=True)
+    again = client.get(base, query_string={"lang": "en"}).get_data(as_text=True)
+    assert "x" * 5000 not in again and 'aria-invalid="true"' not in again
+
+    def forms(html: str) -> str:
+        return html[html.index('id="reply_body"') : html.index("</main>")]
+
+    assert forms(again) == forms(blank)

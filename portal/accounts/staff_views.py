@@ -13,6 +13,7 @@ from portal.accounts import lifecycle, lockout, residents, staff_session
 from portal.accounts import second_factor as twofa
 from portal.accounts.forms import ChangePasswordForm
 from portal.accounts.models import User
+from portal.accounts.staff_rows import staff_rows
 from portal.accounts.views import bp
 from portal.extensions import db
 from portal.forms import EmptyForm, Form, choices
@@ -49,7 +50,7 @@ def staff_list():
         left=twofa.recovery_codes_left_for(u.id for u in accounts if u.is_staff),
         paused={u.id for u in accounts if lockout.is_paused(u)},
         role_labels=ROLE_LABELS,
-        role_choices=list(ROLE_LABELS.items()),
+        staff_rows=staff_rows,
     )
 
 

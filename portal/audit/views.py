@@ -17,6 +17,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from portal.audit import services
+from portal.audit.rows import actor_options, audit_rows, menu_options
 from portal.audit.visibility import readable_by
 from portal.htmx import is_htmx, render
 from portal.numbers import db_int
@@ -97,6 +98,9 @@ def log():
         "audit/log.html",
         "audit/_entries.html",
         entries=entries,
+        audit_rows=audit_rows,
+        menu_options=menu_options,
+        actor_options=actor_options,
         pagination=counted_page(entries, total, page=page, per_page=PER_PAGE),
         filters=filters,
         args=request.args,

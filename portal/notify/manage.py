@@ -31,6 +31,7 @@ from portal.notify.models import (
     TOPICS,
     Broadcast,
 )
+from portal.notify.outbox_rows import outbox_rows
 from portal.notify.services import NotifyError, broadcasts, subscriptions
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -189,6 +190,7 @@ def outbox_page():
         status=status,
         statuses=OUTBOX_STATUSES,
         form=EmptyForm(),
+        outbox_rows=outbox_rows,
     )
 
 

@@ -13,9 +13,8 @@ from flask import url_for
 from markupsafe import Markup
 
 from portal.i18n import catalogue
+from portal.text import HTML_ESCAPES
 
-# markupsafe's escape of a str, as one str.translate (a call, where escape() makes five).
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 _BUTTON = '          <button type="submit" class="small secondary">'
 
 
@@ -39,7 +38,8 @@ def staff_rows(
     t = cat.ugettext
     # The labels are our catalogue's (LazyText: Jinja wrote them as they are).
     labels = {key: str(label) for key, label in role_labels.items()}
-    hidden = f'          <input type="hidden" name="csrf_token" value="{csrf.translate(_HTML)}">\n'
+    token = csrf.translate(HTML_ESCAPES)
+    hidden = f'          <input type="hidden" name="csrf_token" value="{token}">\n'
     form = '        <form class="inline" method="post" action="'
     role_form = f'{form}{_stem("accounts.change_account_role")}">\n{hidden}'
     active_form = f'{form}{_stem("accounts.set_account_active")}">\n{hidden}'
@@ -97,9 +97,9 @@ def staff_rows(
                 actions += reset_form.replace("{}", str(pid))
         username = p.username or p.email or ""
         out.append(
-            f'    <tr id="account-{pid}">\n      <td>{p.name.translate(_HTML)}</td>\n'
-            f"      <td>{username.translate(_HTML)}</td>\n"
-            f"      <td>{labels.get(p.role) or p.role.translate(_HTML)}</td>\n"
+            f'    <tr id="account-{pid}">\n      <td>{p.name.translate(HTML_ESCAPES)}</td>\n'
+            f"      <td>{username.translate(HTML_ESCAPES)}</td>\n"
+            f"      <td>{labels.get(p.role) or p.role.translate(HTML_ESCAPES)}</td>\n"
             f"      <td>{active if p.active else switched_off}"
             f"{paused_note if is_paused else ''}</td>\n"
             f"      <td>\n{second}      </td>\n      <td>\n{actions}      </td>\n    </tr>\n"

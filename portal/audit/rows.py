@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from portal.i18n import catalogue, when
-
-# markupsafe's escape of a str, as one str.translate (a call, where escape() makes five).
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+from portal.text import HTML_ESCAPES
 
 
 def audit_rows(entries: Iterable) -> Markup:
@@ -27,13 +25,13 @@ def audit_rows(entries: Iterable) -> Markup:
     after_word = f"<p><strong>{ugettext('After')}</strong></p><pre>"
     out = []
     for at, actor_name, ip, action, object_type, object_id, summary, before, after in entries:
-        who = actor_name.translate(_HTML) if actor_name else system
+        who = actor_name.translate(HTML_ESCAPES) if actor_name else system
         if ip:
-            who = f'{who}<br><span class="meta">{ip.translate(_HTML)}</span>'
-        record = object_type.translate(_HTML)
+            who = f'{who}<br><span class="meta">{ip.translate(HTML_ESCAPES)}</span>'
+        record = object_type.translate(HTML_ESCAPES)
         if object_id:
-            record = f"{record} {object_id.translate(_HTML)}"
-        cell = f"<p>{summary.translate(_HTML)}</p>" if summary else ""
+            record = f"{record} {object_id.translate(HTML_ESCAPES)}"
+        cell = f"<p>{summary.translate(HTML_ESCAPES)}</p>" if summary else ""
         if before or after:
             cell += details
             if before:
@@ -42,8 +40,8 @@ def audit_rows(entries: Iterable) -> Markup:
                 cell += f"{after_word}{after}</pre>"
             cell += "      </details>\n"
         out.append(
-            f'  <tr>\n    <td class="nowrap">{when(at, "short").translate(_HTML)}</td>\n'
-            f"    <td>{who}</td>\n    <td>{action.translate(_HTML)}</td>\n"
+            f'  <tr>\n    <td class="nowrap">{when(at, "short").translate(HTML_ESCAPES)}</td>\n'
+            f"    <td>{who}</td>\n    <td>{action.translate(HTML_ESCAPES)}</td>\n"
             f'    <td class="nowrap">{record}</td>\n    <td>{cell}</td>\n  </tr>\n'
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
@@ -54,7 +52,7 @@ def menu_options(values: Iterable, selected) -> Markup:
     actions, the kinds of record), `selected` marked, as the template's loop wrote them."""
     out = []
     for value in values:
-        text = value.translate(_HTML)
+        text = value.translate(HTML_ESCAPES)
         mark = " selected" if value == selected else ""
         out.append(f'<option value="{text}"{mark}>{text}</option>')
     return Markup("".join(out))  # noqa: S704  (values escaped above)
@@ -65,5 +63,5 @@ def actor_options(actors: Iterable, selected) -> Markup:
     out = []
     for number, name in actors:
         mark = " selected" if number == selected else ""
-        out.append(f'<option value="{number}"{mark}>{name.translate(_HTML)}</option>')
+        out.append(f'<option value="{number}"{mark}>{name.translate(HTML_ESCAPES)}</option>')
     return Markup("".join(out))  # noqa: S704  (values escaped above)

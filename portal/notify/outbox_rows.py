@@ -11,9 +11,7 @@ from markupsafe import Markup
 
 from portal.i18n import catalogue, when
 from portal.status_tags import status_tag_html
-
-# markupsafe's escape of a str, as one str.translate (a call, where escape() makes five).
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+from portal.text import HTML_ESCAPES
 
 
 def outbox_rows(
@@ -38,15 +36,16 @@ def outbox_rows(
             tag = tags[status] = status_tag_html("notify.message", status)
         error = ""
         if last_error:
-            error = f'<br><span class="error">{last_error.translate(_HTML)}</span>'
+            error = f'<br><span class="error">{last_error.translate(HTML_ESCAPES)}</span>'
         form = retry.replace("{}", str(id_)) if retry and status == "failed" else ""
         out.append(
-            f"  <tr>\n    <td>{recipient.translate(_HTML)}</td>"
-            f"<td>{channels[channel].translate(_HTML)}</td>\n"
-            f"    <td><strong>{subject.translate(_HTML)}</strong><br>{body.translate(_HTML)}"
+            f"  <tr>\n    <td>{recipient.translate(HTML_ESCAPES)}</td>"
+            f"<td>{channels[channel].translate(HTML_ESCAPES)}</td>\n"
+            f"    <td><strong>{subject.translate(HTML_ESCAPES)}</strong>"
+            f"<br>{body.translate(HTML_ESCAPES)}"
             f"{error}</td>\n"
             f"    <td>{tag}\n{form}</td>\n"
             f'    <td class="num">{attempts}</td><td class="nowrap">'
-            f"{when(created).translate(_HTML)}</td>\n  </tr>\n"
+            f"{when(created).translate(HTML_ESCAPES)}</td>\n  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -1,0 +1,25 @@
+"""The registry forms' markup written in Python is form_field()'s, byte for byte."""
+
+from portal.forms import form_field
+from portal.registry.forms import HouseholdForm
+from portal.registry.models import BPS_CRITERIA
+
+
+def test_household_criteria_menus_are_what_form_field_writes(app):
+    """HouseholdForm.criteria_html(): every criterion, every value a menu can hold
+    (stored booleans included), in both languages, with and without errors."""
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            form = HouseholdForm(meta={"csrf": False})
+            for value in ("", "1", "0", "True", "False", None, "<x>"):
+                for errors in ([], ["Wajib <diisi> & benar"]):
+                    for key in BPS_CRITERIA:
+                        field = getattr(form, f"bps_{key}")
+                        field.data = value
+                        field.errors = list(errors)
+                    ours = form.criteria_html()
+                    theirs = "".join(form_field(f) for f in form.criteria_fields())
+                    assert ours == theirs, (lang, value, errors)
+                    compared += 1
+    assert compared == 2 * 7 * 2

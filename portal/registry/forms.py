@@ -6,6 +6,7 @@ The forms check what a form can (required, lengths, ranges); the registry rules
 
 from __future__ import annotations
 
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     IntegerField,
@@ -22,8 +23,6 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-
-from markupsafe import Markup, escape
 
 from portal.forms import Form, _attribute_value, choices, form_field
 from portal.i18n import lazy_gettext as _l
@@ -163,7 +162,7 @@ def _plain_select(f) -> str:
     data = f.data
     options = "".join(
         [
-            f'<option {"selected " if c.value == data else ""}'
+            f"<option {'selected ' if c.value == data else ''}"
             f'value="{_attribute_value(c.value)}">{escape(c.label or c.value)}</option>'
             for c in f.choices
         ]

@@ -23,3 +23,27 @@ def test_household_criteria_menus_are_what_form_field_writes(app):
                     assert ours == theirs, (lang, value, errors)
                     compared += 1
     assert compared == 2 * 7 * 2
+
+
+def test_person_form_fields_are_what_form_field_writes(app):
+    """PersonForm.fields_html(): every field, each menu at each of its values and at
+    none, in both languages, with and without errors."""
+    from portal.registry.forms import PersonForm
+
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            form = PersonForm(meta={"csrf": False})
+            menus = [f for f in form if f.type == "SelectField"]
+            assert len(menus) == 4
+            for index in range(12):
+                for errors in ([], ["Wajib <diisi> & benar"]):
+                    for f in form:
+                        if f.type == "SelectField":
+                            values = [c.value for c in f.choices] + [None, "<x>"]
+                            f.data = values[index % len(values)]
+                        f.errors = list(errors)
+                    theirs = "".join(form_field(f) for f in form if f.name != "csrf_token")
+                    assert form.fields_html() == theirs, (lang, index, errors)
+                    compared += 1
+    assert compared == 2 * 12 * 2

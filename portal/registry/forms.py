@@ -104,7 +104,7 @@ class HouseholdForm(Form):
         """The 14 criteria menus as form_field() writes them (about a seventh of the calls:
         a menu of three options and no hint, error or attribute of its own is written
         here; tests/test_registry_form_markup.py holds the two together)."""
-        return Markup("".join([_plain_select(f) for f in self.criteria_fields()]))  # noqa: S704
+        return fields_html(self.criteria_fields())
 
     def other_fields(self):
         return [
@@ -151,6 +151,13 @@ class HouseholdForm(Form):
 for _key, _label in BPS_CRITERIA.items():
     setattr(
         HouseholdForm, f"bps_{_key}", SelectField(_label, choices=choices(TRI_STATE), default="")
+    )
+
+
+def fields_html(fields) -> Markup:
+    """form_field() of each of `fields`, its plain select menus written by _plain_select."""
+    return Markup(  # noqa: S704 (form_field's markup, or _plain_select's: escaped)
+        "".join([_plain_select(f) if f.type == "SelectField" else form_field(f) for f in fields])
     )
 
 
@@ -213,6 +220,10 @@ class PersonForm(Form):
     education = _line(_l("Education"), 80)
     status = SelectField(_l("Civil status"), choices=choices(CIVIL_STATUSES))
     status_date = DateField(_l("Since (date of death or of moving away)"), validators=[Optional()])
+
+    def fields_html(self) -> Markup:
+        """Every field but the CSRF token, as form_field() writes them (fields_html)."""
+        return fields_html([f for f in self if f.name != "csrf_token"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

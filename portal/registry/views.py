@@ -53,6 +53,7 @@ from portal.registry.models import (
     Person,
 )
 from portal.registry.result_rows import household_rows
+from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -118,6 +119,7 @@ def _labels():
         "can_export": current_user.is_authenticated and current_user.role in EDITORS,
         "today": village_today(),
         "household_rows": household_rows,
+        "warning_items": WARNING_ITEMS,
     }
 
 

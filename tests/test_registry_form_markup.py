@@ -47,3 +47,26 @@ def test_person_form_fields_are_what_form_field_writes(app):
                     assert form.fields_html() == theirs, (lang, index, errors)
                     compared += 1
     assert compared == 2 * 12 * 2
+
+
+def test_household_other_fields_are_what_form_field_writes(app):
+    """HouseholdForm.other_html(): the fields above the criteria (the KK reason, a menu
+    with a hint, only on an existing household's form), in both languages, with and
+    without errors, each reason chosen."""
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            form = HouseholdForm(meta={"csrf": False})
+            for value in [c.value for c in form.kk_reason.choices] + [None, "<x>"]:
+                for errors in ([], ["Wajib <diisi> & benar"]):
+                    for household in (None, object()):
+                        for f in form.other_fields():
+                            f.errors = list(errors)
+                        form.kk_reason.data = value
+                        shown = [
+                            f for f in form.other_fields() if f.name != "kk_reason" or household
+                        ]
+                        theirs = "".join(form_field(f) for f in shown)
+                        assert form.other_html(household) == theirs, (lang, value, errors)
+                        compared += 1
+    assert compared == 2 * 6 * 2 * 2

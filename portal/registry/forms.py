@@ -106,6 +106,11 @@ class HouseholdForm(Form):
         here; tests/test_registry_form_markup.py holds the two together)."""
         return fields_html(self.criteria_fields())
 
+    def other_html(self, household) -> Markup:
+        """other_fields() as form_field() writes them (fields_html); the reason for a new
+        KK number only on an existing household's form."""
+        return fields_html([f for f in self.other_fields() if f.name != "kk_reason" or household])
+
     def other_fields(self):
         return [
             self.kk_number,
@@ -162,9 +167,9 @@ def fields_html(fields) -> Markup:
 
 
 def _plain_select(f) -> str:
-    """form_field(f) for a select field; written here when it has no hint, error,
-    required flag or attributes of its own (else form_field writes it)."""
-    if f.errors or f.description or f.flags.required or f.render_kw:
+    """form_field(f) for a select field; written here when it has no error, required flag
+    or attributes of its own (else form_field writes it)."""
+    if f.errors or f.flags.required or f.render_kw:
         return form_field(f)
     data = f.data
     options = "".join(
@@ -174,9 +179,17 @@ def _plain_select(f) -> str:
             for c in f.choices
         ]
     )
+    field_id = _attribute_value(f.id)
+    if not f.description:
+        return (
+            f'<div class="field">\n    {f.label.__html__()}\n    <select id="{field_id}"'
+            f' name="{_attribute_value(f.name)}">{options}</select>\n</div>\n'
+        )
     return (
-        f'<div class="field">\n    {f.label.__html__()}\n    <select id="{_attribute_value(f.id)}"'
-        f' name="{_attribute_value(f.name)}">{options}</select>\n</div>\n'
+        f'<div class="field">\n    {f.label.__html__()}\n    <select aria-describedby='
+        f'"{_attribute_value(f"{f.id}-hint")}" id="{field_id}" name="{_attribute_value(f.name)}">'
+        f'{options}</select>\n<p class="hint" id="{escape(f.id)}-hint">{escape(f.description)}'
+        "</p></div>\n"
     )
 
 

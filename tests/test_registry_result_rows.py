@@ -56,3 +56,31 @@ def test_household_rows_write_what_the_template_wrote(app, lang):
     assert "Siti &amp; &lt;Aminah&gt;" in new and "Mawar &amp; &lt;Melati&gt;" in new
     assert "3201********0001" in new
     assert ("Household 22" if lang == "en" else "Rumah tangga 22") in new
+
+
+# The household page's criteria loop before it became criteria_facts (household.html).
+OLD_CRITERIA = """{% set yes, no, not_surveyed = _("Yes"), _("No"), _("Not surveyed") %}
+  {% for key, label in bps_criteria.items() %}
+  {% set met = criteria[key] %}
+  <dt>{{ label }}</dt><dd>{% if met is none %}<span class="meta">{{ not_surveyed }}</span>"""
+OLD_CRITERIA += """{% elif met %}{{ yes }}{% else %}{{ no }}{% endif %}</dd>
+  {% endfor %}
+"""
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_criteria_facts_write_what_the_template_wrote(app, lang):
+    from portal.registry.result_rows import criteria_facts
+
+    with app.test_request_context("/staf/registrasi/", headers={"Accept-Language": lang}):
+        labels = dict(_translated_labels()["bps_criteria"])
+        labels["extra"] = "Lantai <tanah> & bambu"
+        answers = (None, True, False, 1, 0)
+        criteria = {key: answers[n % len(answers)] for n, key in enumerate(labels)}
+        old = render_template_string(OLD_CRITERIA, criteria=criteria, bps_criteria=labels)
+        yes, no, unknown = (
+            render_template_string("{{ _(t) }}", t=t) for t in ("Yes", "No", "Not surveyed")
+        )
+        new = criteria_facts(criteria, labels, yes, no, unknown)
+    assert str(new) == old.lstrip("\n")
+    assert "Lantai &lt;tanah&gt; &amp; bambu" in new and '<span class="meta">' in new

@@ -6,6 +6,7 @@ The forms check what a form can (required, lengths, ranges); the registry rules
 
 from __future__ import annotations
 
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     IntegerField,
@@ -23,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.forms import Form, choices
+from portal.forms import Form, _attribute_value, choices, form_field
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.models import (
@@ -99,6 +100,17 @@ class HouseholdForm(Form):
     def criteria_fields(self):
         return [getattr(self, f"bps_{key}") for key in BPS_CRITERIA]
 
+    def criteria_html(self) -> Markup:
+        """The 14 criteria menus as form_field() writes them (about a seventh of the calls:
+        a menu of three options and no hint, error or attribute of its own is written
+        here; tests/test_registry_form_markup.py holds the two together)."""
+        return fields_html(self.criteria_fields())
+
+    def other_html(self, household) -> Markup:
+        """other_fields() as form_field() writes them (fields_html); the reason for a new
+        KK number only on an existing household's form."""
+        return fields_html([f for f in self.other_fields() if f.name != "kk_reason" or household])
+
     def other_fields(self):
         return [
             self.kk_number,
@@ -147,6 +159,40 @@ for _key, _label in BPS_CRITERIA.items():
     )
 
 
+def fields_html(fields) -> Markup:
+    """form_field() of each of `fields`, its plain select menus written by _plain_select."""
+    return Markup(  # noqa: S704 (form_field's markup, or _plain_select's: escaped)
+        "".join([_plain_select(f) if f.type == "SelectField" else form_field(f) for f in fields])
+    )
+
+
+def _plain_select(f) -> str:
+    """form_field(f) for a select field; written here when it has no error, required flag
+    or attributes of its own (else form_field writes it)."""
+    if f.errors or f.flags.required or f.render_kw:
+        return form_field(f)
+    data = f.data
+    options = "".join(
+        [
+            f"<option {'selected ' if c.value == data else ''}"
+            f'value="{_attribute_value(c.value)}">{escape(c.label or c.value)}</option>'
+            for c in f.choices
+        ]
+    )
+    field_id = _attribute_value(f.id)
+    if not f.description:
+        return (
+            f'<div class="field">\n    {f.label.__html__()}\n    <select id="{field_id}"'
+            f' name="{_attribute_value(f.name)}">{options}</select>\n</div>\n'
+        )
+    return (
+        f'<div class="field">\n    {f.label.__html__()}\n    <select aria-describedby='
+        f'"{_attribute_value(f"{f.id}-hint")}" id="{field_id}" name="{_attribute_value(f.name)}">'
+        f'{options}</select>\n<p class="hint" id="{escape(f.id)}-hint">{escape(f.description)}'
+        "</p></div>\n"
+    )
+
+
 class PersonForm(Form):
     name = _line(_l("Full name"), 120, required=True, render_kw={"autocomplete": "off"})
     nik = _line(
@@ -187,6 +233,10 @@ class PersonForm(Form):
     education = _line(_l("Education"), 80)
     status = SelectField(_l("Civil status"), choices=choices(CIVIL_STATUSES))
     status_date = DateField(_l("Since (date of death or of moving away)"), validators=[Optional()])
+
+    def fields_html(self) -> Markup:
+        """Every field but the CSRF token, as form_field() writes them (fields_html)."""
+        return fields_html([f for f in self if f.name != "csrf_token"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

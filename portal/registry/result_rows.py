@@ -57,3 +57,16 @@ def household_rows(
             "  </tr>\n"
         )
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+def criteria_facts(criteria: Mapping, labels: Mapping, yes: str, no: str, unknown: str) -> Markup:
+    """The household page's <dt>/<dd> pairs of the 14 BPS criteria (`labels`, in their
+    order): "Yes", "No" or, when not surveyed, `unknown` in a meta span. The answers are
+    our catalogue's texts as _() gave them; the labels are escaped as Jinja did."""
+    unknown = f'<span class="meta">{unknown}</span>'
+    rows = []
+    for key, label in labels.items():
+        met = criteria[key]
+        answer = unknown if met is None else yes if met else no
+        rows.append(f"  <dt>{escape(label)}</dt><dd>{answer}</dd>\n")
+    return Markup("".join(rows))  # noqa: S704  (labels escaped, answers our catalogue's)

@@ -52,7 +52,8 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
-from portal.registry.result_rows import household_rows
+from portal.registry.result_rows import criteria_facts, household_rows
+from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -118,6 +119,8 @@ def _labels():
         "can_export": current_user.is_authenticated and current_user.role in EDITORS,
         "today": village_today(),
         "household_rows": household_rows,
+        "criteria_facts": criteria_facts,
+        "warning_items": WARNING_ITEMS,
     }
 
 

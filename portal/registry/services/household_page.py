@@ -9,7 +9,7 @@ from datetime import date
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.registry import scoring
-from portal.registry.models import Household, Membership
+from portal.registry.models import Household
 from portal.registry.services.common import NOT_LIVING
 from portal.registry.services.duplicates import duplicates_of
 from portal.registry.services.enrolment_warnings import Overlap, StaleEnrolment, _overlaps_in
@@ -24,7 +24,7 @@ class HouseholdRecord:
     assessment: scoring.Assessment
     enrolments: dict[str, list]
     warnings: dict[str, list]
-    history: list[Membership]
+    history: list  # rows: id, person_id, the dates and reasons, person_name
 
 
 def household_record(household_id: int, today: date | None = None) -> HouseholdRecord | None:
@@ -54,7 +54,7 @@ def household_record(household_id: int, today: date | None = None) -> HouseholdR
     village_rows = list(db.session.scalars(statements["village"], ids))
     national = list(db.session.scalars(statements["national"], ids))
     village = [e for e in village_rows if e.household_id == household.id]
-    history = list(db.session.scalars(statements["history"], ids))
+    history = db.session.execute(statements["history"], ids).all()
     warnings = {
         "stale": _household_stale(household, village_rows, national, today),
         "overlaps": _household_overlaps(household, member_ids, village, national, today),

@@ -34,9 +34,18 @@ def _statements() -> dict[str, Select]:
             )
         )
         .order_by(ExternalEnrolment.period_start.desc(), ExternalEnrolment.id),
-        "history": select(Membership)
+        # Plain rows: the page shows these columns and the person's name.
+        "history": select(
+            Membership.id,
+            Membership.person_id,
+            Membership.start_date,
+            Membership.start_reason,
+            Membership.end_date,
+            Membership.end_reason,
+            Person.name.label("person_name"),
+        )
+        .join(Person, Person.id == Membership.person_id)
         .where(Membership.household_id == household_id)
-        .options(joinedload(Membership.person))
         .order_by(Membership.start_date.desc(), Membership.id.desc()),
         "namesakes": select(Person)
         .where(

@@ -520,3 +520,33 @@ def test_the_kept_blank_forms_follow_the_household_and_never_keep_what_was_typed
     assert 'value="Jl. Kenari 4"' in text(sent)
     edit = text(client.get(f"/staf/registrasi/rumah-tangga/{home.id}/ubah"))
     assert 'value="3201012503100004"' in edit
+
+
+def test_the_edit_form_shows_the_stored_criteria_and_saving_it_unchanged_keeps_them(
+    client, login_as, home
+):
+    """The criteria menus were shown with no answer selected (WTForms had made the stored
+    True/False the strings "True"/"False"), so saving the form wiped them."""
+    import re
+
+    home.bps_floor, home.bps_wall = True, False
+    db.session.commit()
+    login_as("operator")
+    url = f"/staf/registrasi/rumah-tangga/{home.id}/ubah"
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+
+    def chosen(name: str) -> list[str]:
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        return re.findall(r'<option selected value="([^"]*)"', select.group(1))
+
+    assert chosen("bps_floor") == ["1"] and chosen("bps_wall") == ["0"]
+    assert chosen("bps_toilet") == [""]
+    # The form sent back as shown changes nothing.
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+    for name in ("bps_floor", "bps_wall", "bps_toilet"):
+        fields[name] = chosen(name)[0]
+    fields.pop("csrf_token", None)
+    assert client.post(url, data=fields).status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Household, home.id)
+    assert (kept.bps_floor, kept.bps_wall, kept.bps_toilet) == (True, False, None)

@@ -40,6 +40,8 @@ from portal.registry.models import (
 REQUIRED = _l("Please fill in this field.")
 AT_MOST = _l("At most %(max)d characters.")
 TRI_STATE = {"": _l("Not surveyed"), "1": _l("Yes"), "0": _l("No")}
+# A stored criterion (or the string a SelectField makes of it) as its menu's value.
+STORED = {None: "", True: "1", False: "0", "True": "1", "False": "0"}
 NUMBER_HINT = _l("16 digits, as on the family card.")
 
 
@@ -146,11 +148,14 @@ class HouseholdForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Stored criteria are True / False / None; the menus speak "1" / "0" / "".
+        # Stored criteria are True / False / None; the menus speak "1" / "0" / "". A
+        # SelectField has already made a stored value a string ("True", "False") by now:
+        # both are mapped, or an edit form would show no answer and saving it unchanged
+        # would wipe every surveyed criterion.
         for key in BPS_CRITERIA:
             field = getattr(self, f"bps_{key}")
-            if field.data is None or isinstance(field.data, bool):
-                field.data = "" if field.data is None else ("1" if field.data else "0")
+            if field.data is None or isinstance(field.data, bool | str) and field.data in STORED:
+                field.data = STORED[field.data]
 
 
 for _key, _label in BPS_CRITERIA.items():

@@ -197,7 +197,7 @@ def _round_view(round_: DistributionRound, status: int = 200, **given):
         approvals=parts.approvals,
         version=version,
         progress=services.progress_total(round_.id),
-        slots=slot_texts(services.point_slots(round_.id), ":"),
+        slots=slot_texts(parts.slots, ":"),
         **_forms(round_, parts, version, **given),
     ), status
 

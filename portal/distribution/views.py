@@ -73,7 +73,7 @@ def _public(round_id: int) -> DistributionRound:
 @cached_page
 def round_page(round_id: int):
     round_ = _public(round_id)
-    points, items = services.points_and_items(round_.id)  # plain rows, not lazy loads
+    points, slots, items = services.points_and_items(round_.id)  # plain rows, not lazy loads
     return render_template(
         "distribution/round.html",
         round=round_,
@@ -81,7 +81,7 @@ def round_page(round_id: int):
         items=items,
         version=lists.version_info(round_.version_id),
         progress=services.progress(round_, points, items),
-        slots=slot_texts(services.point_slots(round_.id), "."),
+        slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
     )
 

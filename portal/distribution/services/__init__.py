@@ -76,7 +76,6 @@ from portal.distribution.services.messages import send_invitations
 from portal.distribution.services.open_data import round_json, round_rows
 from portal.distribution.services.progress import (
     MIN_GROUP,
-    point_slots,
     progress,
     progress_total,
     public_round,
@@ -126,7 +125,6 @@ __all__ = [
     "invitation_for_person",
     "invitations_for",
     "open_round",
-    "point_slots",
     "progress",
     "progress_total",
     "round_parts",

@@ -15,7 +15,6 @@ from portal.distribution.models import (
     Entitlement,
     EntitlementLine,
     RoundItem,
-    TimeSlot,
 )
 from portal.extensions import db
 
@@ -76,32 +75,6 @@ def public_rounds(period_id: int | None = None) -> list[DistributionRound]:
 def public_round(round_id: int) -> DistributionRound | None:
     round_ = db.session.get(DistributionRound, round_id)
     return round_ if round_ is not None and round_.status in PUBLIC_STATUSES else None
-
-
-@cache
-def _slots_statement():
-    return (
-        select(
-            TimeSlot.id,
-            TimeSlot.point_id,
-            TimeSlot.rt,
-            TimeSlot.rw,
-            TimeSlot.day,
-            TimeSlot.starts_at,
-            TimeSlot.ends_at,
-        )
-        .where(TimeSlot.round_id == bindparam("round_id"))
-        .order_by(TimeSlot.day, TimeSlot.starts_at, TimeSlot.rt, TimeSlot.id)
-    )
-
-
-def point_slots(round_id: int) -> dict[int, list]:
-    """The round's time slots by point id (rows with id, point_id, rt, rw, day,
-    starts_at and ends_at), in the order a point lists them: one query, plain rows."""
-    slots: dict[int, list] = {}
-    for row in db.session.execute(_slots_statement(), {"round_id": round_id}):
-        slots.setdefault(row.point_id, []).append(row)
-    return slots
 
 
 def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) -> Group:

@@ -184,9 +184,10 @@ def _forms(round_: DistributionRound, parts, version=None, **given) -> dict:
     return forms
 
 
-def _round_view(round_: DistributionRound, status: int = 200, **given):
+def _round_view(round_: DistributionRound, status: int = 200, progress=None, **given):
     """The round's points, items and approvals are plain rows (services.round_parts);
-    the page shows only the whole round's progress (services.progress_total)."""
+    the page shows only the whole round's progress (services.progress_total, unless
+    the caller read it with the round)."""
     version = lists.version_info(round_.version_id)
     parts = services.round_parts(round_.id)
     return render_template(
@@ -196,7 +197,7 @@ def _round_view(round_: DistributionRound, status: int = 200, **given):
         items=parts.items,
         approvals=parts.approvals,
         version=version,
-        progress=services.progress_total(round_.id),
+        progress=progress or services.progress_total(round_.id),
         slots=slot_texts(parts.slots, ":"),
         **_forms(round_, parts, version, **given),
     ), status
@@ -205,7 +206,11 @@ def _round_view(round_: DistributionRound, status: int = 200, **given):
 @bp.route("/<int:round_id>")
 @roles_required(*READERS)
 def round_page(round_id: int):
-    return _round_view(_round(round_id))
+    found = services.round_with_total(round_id)
+    if found is None:
+        abort(404)
+    round_, progress = found
+    return _round_view(round_, progress=progress)
 
 
 def _back(round_id: int):

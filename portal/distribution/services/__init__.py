@@ -80,6 +80,7 @@ from portal.distribution.services.progress import (
     progress_total,
     public_round,
     public_rounds,
+    round_with_total,
 )
 from portal.distribution.services.round_parts import RoundParts, points_and_items, round_parts
 from portal.distribution.services.rounds import (
@@ -127,6 +128,7 @@ __all__ = [
     "open_round",
     "progress",
     "progress_total",
+    "round_with_total",
     "round_parts",
     "points_and_items",
     "RoundParts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select, true
 
 from portal.distribution.models import (
     DistributionRound,
@@ -131,11 +131,31 @@ def _total_statement():
     ).where(Entitlement.round_id == bindparam("round_id"))
 
 
+def _total(numbers) -> Progress:
+    *numbers, cancelled = numbers
+    return Progress(total=_group("", *numbers), cancelled=int(cancelled or 0))
+
+
 def progress_total(round_id: int) -> Progress:
     """The whole round's collected of due and how many were cancelled, with no RT,
     point or item parts (what the staff round page shows): one sum, no grouping."""
-    *numbers, cancelled = db.session.execute(_total_statement(), {"round_id": round_id}).one()
-    return Progress(total=_group("", *numbers), cancelled=int(cancelled or 0))
+    return _total(db.session.execute(_total_statement(), {"round_id": round_id}).one())
+
+
+@cache
+def _round_with_total_statement():
+    total = _total_statement().subquery()  # one row: sums without grouping
+    return (
+        select(DistributionRound, *total.c)
+        .join(total, true())
+        .where(DistributionRound.id == bindparam("round_id"))
+    )
+
+
+def round_with_total(round_id: int) -> tuple[DistributionRound, Progress] | None:
+    """The round and its progress_total in one statement, or None for no such round."""
+    row = db.session.execute(_round_with_total_statement(), {"round_id": round_id}).first()
+    return None if row is None else (row[0], _total(row[1:]))
 
 
 @cache

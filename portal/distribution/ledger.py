@@ -108,13 +108,27 @@ def _forms(names: dict):
     return forms
 
 
+def _blank_key(names: dict) -> str:
+    """A GET's blank stock forms are kept per worker (the template's kept_fragment):
+    their fields hold only the round's points and items, which name the fragment."""
+    points = tuple(names["points"].items())
+    items = tuple((i.id, i.name_id, i.unit) for i in names["items"].values())
+    return repr((points, items))
+
+
 def _stock_page(round_, forms, names, status=200):
     """The round's points and items are read as plain rows (`ledger_names`, one
-    statement), not as the round's relationships."""
+    statement), not as the round's relationships. `forms` None: blank ones, built only
+    when the template's kept fragment is not kept yet."""
+    blank = None
+    if forms is None:
+        blank = (_blank_key(names), cache(lambda: _forms(names)))
+        forms = dict.fromkeys(("receive", "move", "write_off"))
     return (
         render_template(
             "distribution/ledger/stock.html",
             round=round_,
+            blank=blank,
             balances=services.balances(
                 round_.id,
                 with_due=False,
@@ -138,8 +152,8 @@ def _stock_forms(round_id: int):
 @bp.route(f"{STAFF}/stok")
 @roles_required(*READERS)
 def stock(round_id: int):
-    round_, names, forms = _stock_forms(round_id)
-    return _stock_page(round_, forms, names)
+    round_ = _round(round_id)
+    return _stock_page(round_, None, services.ledger_names(round_id))
 
 
 def _quantity_of(form) -> int | None:

@@ -8,11 +8,13 @@ the form, call a service, and show a refusal beside its field with what was type
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased
 from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
@@ -73,6 +75,36 @@ def _round_statement():
         DistributionRound.sample_percent,
         DistributionRound.sample_minimum,
     ).where(DistributionRound.id == bindparam("round_id"))
+
+
+class FollowUp(NamedTuple):
+    id: int
+    title_id: str
+    title_en: str | None
+    status: str
+
+
+@cache
+def _round_and_follow_up_statement():
+    """The round's row as `_round` reads it with its follow-up round unless cancelled
+    (services.live_follow_up's row), outer joined: one statement for the closing page."""
+    follow = aliased(DistributionRound)
+    return (
+        _round_statement()
+        .add_columns(follow.id, follow.title_id, follow.title_en, follow.status)
+        .outerjoin(
+            follow,
+            (follow.follows_round_id == DistributionRound.id) & (follow.status != "cancelled"),
+        )
+    )
+
+
+def _round_and_follow_up(round_id: int):
+    found = db.session.execute(_round_and_follow_up_statement(), {"round_id": round_id}).first()
+    if found is None:
+        abort(404)
+    follow_up = FollowUp(*found[7:]) if found[7] is not None else None
+    return found, follow_up
 
 
 def _round(round_id: int):
@@ -238,9 +270,14 @@ def write_off(round_id: int):
 # --- closing -------------------------------------------------------------------------
 
 
-def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, status=200):
+def _closing_page(
+    round_, *, reconcile=None, follow=None, cancel_errors=None, status=200, follow_up=False
+):
+    """`follow_up`: the live follow-up round when the caller read it with the round."""
     follow = follow or FollowUpForm()
     closed = round_.status in ("closed", "reconciled")  # what is left, and carried over
+    if follow_up is False:
+        follow_up = services.live_follow_up(round_.id) if closed else None
     names = services.ledger_names(round_.id)
     return (
         render_template(
@@ -249,7 +286,7 @@ def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, st
             figures=services.reconciliation(round_.id, with_due=False, names=names),
             names=names,
             left=services.not_collected(round_.id) if closed else [],
-            follow_up=services.live_follow_up(round_.id) if closed else None,
+            follow_up=follow_up if closed else None,
             reconcile_form=reconcile or ReconcileForm(),
             follow_form=follow,
             cancel_errors=cancel_errors or {},
@@ -261,7 +298,8 @@ def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, st
 @bp.route(f"{STAFF}/tutup")
 @roles_required(*READERS)
 def closing(round_id: int):
-    return _closing_page(_round(round_id))
+    round_, follow_up = _round_and_follow_up(round_id)
+    return _closing_page(round_, follow_up=follow_up)
 
 
 @bp.route(f"{STAFF}/tutup", methods=["POST"])

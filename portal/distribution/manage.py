@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import filecache
 from portal.distribution import invitations as printing
 from portal.distribution import queries, services
+from portal.distribution.entitlement_rows import entitlement_rows
 from portal.distribution.forms import (
     AmendForm,
     CancelForm,
@@ -384,6 +385,7 @@ def entitlements(round_id: int):
         rw=rw,
         status=status,
         statuses=ENTITLEMENT_STATUSES,
+        entitlement_rows=entitlement_rows,
     )
 
 

@@ -1,0 +1,71 @@
+"""The entitlements list's rows (portal/distribution/entitlement_rows.py) write what the
+template's loop wrote, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template_string
+
+from portal.distribution.entitlement_rows import entitlement_rows
+from portal.distribution.services.entitlements import EntitlementRow
+
+# The template's loop before the rows became a function (entitlements.html), its long
+# lines split.
+OLD_LOOP = (
+    "  <tbody>\n"
+    "  {% set tags = {} %}{# each status's tag made once: 50 rows, a few statuses #}\n"
+    """  {% for e in items %}
+  <tr>
+    <td class="nowrap">{{ e.rt_rw }}</td>
+    <td>{% if e.collector is not none %}<a href="{{ url_for('registry.household', """
+    """household_id=e.household_id) }}">{{ e.collector }}</a>{% else %}–{% endif %}</td>
+    <td>{{ e.alternate if e.alternate is not none else "–" }}</td>
+    <td>{{ e.due }}</td>
+    <td>{% if e.status not in tags %}{% do tags.update({e.status: """
+    """status_tag("distribution.entitlement", e.status)}) %}{% endif %}{{ tags[e.status] }}"""
+    """{% if e.cancel_reason %}<br><span class="meta">{{ e.cancel_reason }}</span>{% endif %}</td>
+  </tr>
+  {% endfor %}
+  </tbody>
+"""
+)
+NEW = "  <tbody>\n{{ entitlement_rows(items, stem) }}  </tbody>\n"
+
+
+def _row(id_, rt_rw, household_id, collector, alternate, status, reason, due):
+    return EntitlementRow(
+        id=id_,
+        rt=1,
+        rw=2,
+        household_id=household_id,
+        collector=collector,
+        alternate=alternate,
+        cash_due=0,
+        status=status,
+        cancel_reason=reason,
+        lines=[],
+        rt_rw=rt_rw,
+        due=due,
+    )
+
+
+ROWS = [
+    _row(1, "001/002", 3, "Siti & <Aminah>", 'Joko "Jo"', "due", None, "Rp 100.000; Beras 10 kg"),
+    _row(2, "010/–", 12, None, None, "cancelled", "Pindah <luar> desa", "Minyak & gula 2 l"),
+    _row(3, "003/001", 105, "O'Neil", None, "collected", "", ""),
+    _row(4, "003/001", 7, "Budi", "Ani", "due", None, "Rp 50.000"),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("rows", [ROWS, []])
+def test_entitlement_rows_write_what_the_template_wrote(app, lang, rows):
+    with app.test_request_context("/staf/penyaluran/1/penerima", headers={"Accept-Language": lang}):
+        old = render_template_string(
+            '{% from "_macros/ui.html" import status_tag %}' + OLD_LOOP, items=rows
+        )
+        stem = render_template_string("{{ url_for('registry.household', household_id=0)[:-1] }}")
+        new = render_template_string(NEW, items=rows, stem=stem, entitlement_rows=entitlement_rows)
+    assert new == old
+    if rows:
+        assert "Siti &amp; &lt;Aminah&gt;" in new and "Pindah &lt;luar&gt; desa" in new

@@ -73,14 +73,15 @@ def _public(round_id: int) -> DistributionRound:
 @cached_page
 def round_page(round_id: int):
     round_ = _public(round_id)
-    points, slots, items = services.points_and_items(round_.id)  # plain rows, not lazy loads
+    # Plain rows, not lazy loads; the items with their sums (one statement for two).
+    points, slots, items = services.points_and_items(round_.id, summed=True)
     return render_template(
         "distribution/round.html",
         round=round_,
         points=points,
         items=items,
         version=lists.version_info(round_.version_id),
-        progress=services.progress(round_, points, items),
+        progress=services.progress(round_, points, items, summed=True),
         slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
     )

@@ -159,12 +159,14 @@ def round_with_total(round_id: int) -> tuple[DistributionRound, Progress] | None
 
 
 @cache
-def _lines_statement():
+def item_sums_statement():
+    """Due and delivered thousandths per item (item_id, due_milli, delivered_milli) over
+    a round's live entitlements; round_parts joins it to the items."""
     return (
         select(
             EntitlementLine.item_id,
-            func.sum(EntitlementLine.due_milli),
-            func.sum(EntitlementLine.delivered_milli),
+            func.sum(EntitlementLine.due_milli).label("due_milli"),
+            func.sum(EntitlementLine.delivered_milli).label("delivered_milli"),
         )
         .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
         .where(EntitlementLine.round_id == bindparam("round_id"), Entitlement.status != "cancelled")
@@ -184,10 +186,11 @@ def _first_none(value):
     return (value is not None, value or 0)
 
 
-def progress(round_: DistributionRound, points=None, items=None) -> Progress:
+def progress(round_: DistributionRound, points=None, items=None, summed=False) -> Progress:
     """Collected of due for the whole round, per RT/RW, per point and per item. A
     caller that holds the round's points and items (round_parts.points_and_items)
-    passes them; the round's relationships otherwise."""
+    passes them; the round's relationships otherwise. `summed`: the items were read
+    with their sums (points_and_items(..., summed=True)), not read again here."""
     points = round_.points if points is None else points
     items = round_.items if items is None else items
     total, by_rt, by_point = [0, 0, 0, 0], {}, {}
@@ -203,12 +206,15 @@ def progress(round_: DistributionRound, points=None, items=None) -> Progress:
     names = {p.id: p.name for p in points}
     for point_id in sorted(by_point, key=_first_none):
         result.by_point.append(_group(names.get(point_id, "–"), *by_point[point_id]))
-    lines = dict(
-        (item_id, (due_milli, delivered))
-        for item_id, due_milli, delivered in db.session.execute(
-            _lines_statement(), {"round_id": round_.id}
+    if summed:
+        lines = {item.id: (item.due_milli, item.delivered_milli) for item in items}
+    else:
+        lines = dict(
+            (item_id, (due_milli, delivered))
+            for item_id, due_milli, delivered in db.session.execute(
+                item_sums_statement(), {"round_id": round_.id}
+            )
         )
-    )
     for item in items:
         due_milli, delivered = lines.get(item.id, (0, 0))
         result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 
 from portal.distribution.models import DistributionPoint, RoundApproval, RoundItem, TimeSlot
+from portal.distribution.services.progress import item_sums_statement
 from portal.extensions import db
 
 
@@ -65,15 +66,24 @@ def _statements():
         .where(DistributionPoint.round_id == round_id)
         .order_by(DistributionPoint.id, TimeSlot.day, TimeSlot.starts_at, TimeSlot.rt, TimeSlot.id)
     )
+    item_columns = (
+        RoundItem.id,
+        RoundItem.name_id,
+        RoundItem.name_en,
+        RoundItem.unit,
+        RoundItem.quantity_milli,
+        RoundItem.formula_key,
+    )
     items = (
-        select(
-            RoundItem.id,
-            RoundItem.name_id,
-            RoundItem.name_en,
-            RoundItem.unit,
-            RoundItem.quantity_milli,
-            RoundItem.formula_key,
-        )
+        select(*item_columns)
+        .where(RoundItem.round_id == round_id)
+        .order_by(RoundItem.position, RoundItem.id)
+    )
+    # The items with their live lines' sums (progress's), outer joined: the public page.
+    sums = item_sums_statement().subquery()
+    summed = (
+        select(*item_columns, sums.c.due_milli, sums.c.delivered_milli)
+        .outerjoin(sums, sums.c.item_id == RoundItem.id)
         .where(RoundItem.round_id == round_id)
         .order_by(RoundItem.position, RoundItem.id)
     )
@@ -87,15 +97,18 @@ def _statements():
         .where(RoundApproval.round_id == round_id)
         .order_by(RoundApproval.number)
     )
-    return points, items, approvals
+    return points, items, approvals, summed
 
 
-def points_and_items(round_id: int) -> tuple[list, dict, list]:
+def points_and_items(round_id: int, summed: bool = False) -> tuple[list, dict, list]:
     """The round's points (id, name, address, map_url, opens_at, closes_at) by id, their
     time slots by point id (id, point_id, rt, rw, day, starts_at, ends_at; by day, hour,
     RT) and its items (id, name_id, name_en, unit, quantity_milli, formula_key) by
-    position."""
-    points_statement, items, _approvals = _statements()
+    position; `summed`: each item with its due_milli and delivered_milli summed over
+    the live entitlements (services.progress's `summed`)."""
+    points_statement, items, _approvals, with_sums = _statements()
+    if summed:
+        items = with_sums
     values = {"round_id": round_id}
     points: list[Point] = []
     slots: dict[int, list[Slot]] = {}

@@ -1,4 +1,4 @@
-"""The entitlements list's rows (portal/distribution/entitlement_rows.py) write what the
+"""The entitlements list's rows (portal/distribution/rows.py) write what the
 template's loop wrote, in both languages."""
 
 from __future__ import annotations
@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from flask import render_template_string
 
-from portal.distribution.entitlement_rows import entitlement_rows
+from portal.distribution.rows import entitlement_rows, group_rows
 from portal.distribution.services.entitlements import EntitlementRow
+from portal.distribution.services.progress import Group
 
 # The template's loop before the rows became a function (entitlements.html), its long
 # lines split.
@@ -69,3 +70,37 @@ def test_entitlement_rows_write_what_the_template_wrote(app, lang, rows):
     assert new == old
     if rows:
         assert "Siti &amp; &lt;Aminah&gt;" in new and "Pindah &lt;luar&gt; desa" in new
+
+
+# The public round page's progress loop before its rows became a function (round.html).
+OLD_GROUP_LOOP = (
+    '{% set too_few %}<td colspan="{{ 3 if cash else 2 }}">'
+    '{{ _("fewer than %(n)d households", n=5) }}</td>{% endset %}\n'
+    "  <tbody>\n"
+    '  {% for g in rows %}<tr><td>{{ g.label }}</td>{% if g.shown %}<td class="num">'
+    '{{ g.collected }} / {{ g.due }}</td><td class="num">{{ g.percent }}%</td>'
+    '{% if cash %}<td class="num nowrap">{{ g.cash_paid|money }} / {{ g.cash_due|money }}'
+    "</td>{% endif %}{% else %}{{ too_few }}{% endif %}</tr>{% endfor %}\n"
+    "  </tbody>\n"
+)
+NEW_GROUP_LOOP = (
+    '{% set too_few %}<td colspan="{{ 3 if cash else 2 }}">'
+    '{{ _("fewer than %(n)d households", n=5) }}</td>{% endset %}\n'
+    "  <tbody>\n"
+    "{{ group_rows(rows, cash, too_few) }}  </tbody>\n"
+)
+GROUPS = [
+    Group("001/002", 17, 15, 5_100_000, 4_500_000, True),
+    Group("003/–", 3, 1, 900_000, 300_000, False),
+    Group("Balai <Desa> & Pos", 6, 0, 0, 0, True),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("cash", [300_000, 0])
+def test_group_rows_write_what_the_template_wrote(app, lang, cash):
+    with app.test_request_context("/penyaluran/1", headers={"Accept-Language": lang}):
+        old = render_template_string(OLD_GROUP_LOOP, rows=GROUPS, cash=cash)
+        new = render_template_string(NEW_GROUP_LOOP, rows=GROUPS, cash=cash, group_rows=group_rows)
+    assert new == old
+    assert "Balai &lt;Desa&gt; &amp; Pos" in new

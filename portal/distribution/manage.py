@@ -26,7 +26,6 @@ from wtforms.fields.choices import SelectChoice
 from portal import filecache
 from portal.distribution import invitations as printing
 from portal.distribution import queries, services
-from portal.distribution.entitlement_rows import entitlement_rows
 from portal.distribution.forms import (
     AmendForm,
     CancelForm,
@@ -40,6 +39,7 @@ from portal.distribution.models import (
     UNITS,
     DistributionRound,
 )
+from portal.distribution.rows import entitlement_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import db

@@ -24,6 +24,7 @@ from portal.distribution.models import (
     RoundItem,
     TimeSlot,
 )
+from portal.distribution.rows import group_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
@@ -84,6 +85,7 @@ def round_page(round_id: int):
         progress=services.progress(round_, points, items, summed=True),
         slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
+        group_rows=group_rows,
     )
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from flask import render_template_string
 
-from portal.distribution.rows import entitlement_rows, group_rows
+from portal.distribution.rows import entitlement_rows, group_rows, slot_rows
 from portal.distribution.services.entitlements import EntitlementRow
 from portal.distribution.services.progress import Group
+from portal.distribution.slot_texts import SlotText
 
 # The template's loop before the rows became a function (entitlements.html), its long
 # lines split.
@@ -104,3 +105,28 @@ def test_group_rows_write_what_the_template_wrote(app, lang, cash):
         new = render_template_string(NEW_GROUP_LOOP, rows=GROUPS, cash=cash, group_rows=group_rows)
     assert new == old
     assert "Balai &lt;Desa&gt; &amp; Pos" in new
+
+
+# A point's time slots before their rows became a function (round.html).
+OLD_SLOT_LOOP = (
+    "  <tbody>\n  {% for s in point_slots %}\n"
+    '  <tr><td>{{ s.rt_rw }}</td><td class="nowrap">{{ s.day }}</td>'
+    '<td class="nowrap">{{ s.hours }}</td></tr>\n'
+    "  {% endfor %}\n  </tbody>\n"
+)
+SLOTS = [
+    SlotText(1, 7, "007/002", "Senin, 3 Agustus 2026", "08.00–10.00"),
+    SlotText(2, 12, "012/–", "<Selasa>", "10.00–12.00"),
+]
+
+
+@pytest.mark.parametrize("slots", [SLOTS, []])
+def test_slot_rows_write_what_the_template_wrote(app, slots):
+    with app.test_request_context("/penyaluran/1"):
+        old = render_template_string(OLD_SLOT_LOOP, point_slots=slots)
+        new = render_template_string(
+            "  <tbody>\n{{ slot_rows(point_slots) }}  </tbody>\n",
+            point_slots=slots,
+            slot_rows=slot_rows,
+        )
+    assert new == old

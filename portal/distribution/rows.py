@@ -64,3 +64,14 @@ def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
             cells = too_few
         rows.append(f"<tr><td>{escape(g.label)}</td>{cells}</tr>")
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+def slot_rows(slots: Iterable) -> Markup:
+    """<tr>s of a point's time slots (slot_texts.SlotText): RT/RW, day and hours."""
+    return Markup(  # noqa: S704  (see the module: values escaped)
+        "".join(
+            f'  <tr><td>{escape(s.rt_rw)}</td><td class="nowrap">{escape(s.day)}</td>'
+            f'<td class="nowrap">{escape(s.hours)}</td></tr>\n'
+            for s in slots
+        )
+    )

@@ -24,7 +24,7 @@ from portal.distribution.models import (
     RoundItem,
     TimeSlot,
 )
-from portal.distribution.rows import group_rows
+from portal.distribution.rows import group_rows, slot_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
@@ -86,6 +86,7 @@ def round_page(round_id: int):
         slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
         group_rows=group_rows,
+        slot_rows=slot_rows,
     )
 
 

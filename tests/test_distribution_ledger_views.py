@@ -5,6 +5,7 @@ reconciliation page showing counts only, in both languages."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -169,3 +170,24 @@ def test_close_reconcile_sample_and_the_public_page(client, login_as, round_):
 def test_the_public_page_waits_for_the_round_to_close(client, round_):
     assert client.get(f"/penyaluran/{round_.id}/rekonsiliasi").status_code == 404
     assert client.get("/penyaluran/999999/rekonsiliasi").status_code == 404
+
+
+def test_the_closing_page_names_the_live_follow_up_round(client, login_as, round_):
+    """The closing page reads the follow-up round with the round (one statement): a
+    live one is named with its status, a cancelled one gives the form back."""
+    operator = login_as("operator")
+    open_round(round_.id)
+    base = f"/staf/penyaluran/{round_.id}"
+    assert client.post(base + "/tutup").status_code == 302
+    form = f'action="{base}/tutup/lanjutan"'
+    assert form in client.get(base + "/tutup").get_data(as_text=True)
+    start = round_.ends_on + timedelta(days=7)
+    follow = services.create_follow_up(
+        round_.id, title_id="Susulan Juli", starts_on=start, ends_on=start, actor=operator
+    )
+    page = client.get(base + "/tutup").get_data(as_text=True)
+    assert "Susulan Juli" in page and form not in page
+    services.cancel_round(follow.id, reason="Tidak jadi", actor=operator)
+    page = client.get(base + "/tutup").get_data(as_text=True)
+    assert "Susulan Juli" not in page and form in page
+    assert client.get("/staf/penyaluran/999999/tutup").status_code == 404

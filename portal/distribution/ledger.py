@@ -8,11 +8,13 @@ the form, call a service, and show a refusal beside its field with what was type
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased
 from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
@@ -75,6 +77,36 @@ def _round_statement():
     ).where(DistributionRound.id == bindparam("round_id"))
 
 
+class FollowUp(NamedTuple):
+    id: int
+    title_id: str
+    title_en: str | None
+    status: str
+
+
+@cache
+def _round_and_follow_up_statement():
+    """The round's row as `_round` reads it with its follow-up round unless cancelled
+    (services.live_follow_up's row), outer joined: one statement for the closing page."""
+    follow = aliased(DistributionRound)
+    return (
+        _round_statement()
+        .add_columns(follow.id, follow.title_id, follow.title_en, follow.status)
+        .outerjoin(
+            follow,
+            (follow.follows_round_id == DistributionRound.id) & (follow.status != "cancelled"),
+        )
+    )
+
+
+def _round_and_follow_up(round_id: int):
+    found = db.session.execute(_round_and_follow_up_statement(), {"round_id": round_id}).first()
+    if found is None:
+        abort(404)
+    follow_up = FollowUp(*found[7:]) if found[7] is not None else None
+    return found, follow_up
+
+
 def _round(round_id: int):
     """The round as a plain row of what these pages use (id, status, titles, closed_at,
     the sample's percent and minimum); 404 for no such round."""
@@ -108,13 +140,27 @@ def _forms(names: dict):
     return forms
 
 
+def _blank_key(names: dict) -> str:
+    """A GET's blank stock forms are kept per worker (the template's kept_fragment):
+    their fields hold only the round's points and items, which name the fragment."""
+    points = tuple(names["points"].items())
+    items = tuple((i.id, i.name_id, i.unit) for i in names["items"].values())
+    return repr((points, items))
+
+
 def _stock_page(round_, forms, names, status=200):
     """The round's points and items are read as plain rows (`ledger_names`, one
-    statement), not as the round's relationships."""
+    statement), not as the round's relationships. `forms` None: blank ones, built only
+    when the template's kept fragment is not kept yet."""
+    blank = None
+    if forms is None:
+        blank = (_blank_key(names), cache(lambda: _forms(names)))
+        forms = dict.fromkeys(("receive", "move", "write_off"))
     return (
         render_template(
             "distribution/ledger/stock.html",
             round=round_,
+            blank=blank,
             balances=services.balances(
                 round_.id,
                 with_due=False,
@@ -138,8 +184,8 @@ def _stock_forms(round_id: int):
 @bp.route(f"{STAFF}/stok")
 @roles_required(*READERS)
 def stock(round_id: int):
-    round_, names, forms = _stock_forms(round_id)
-    return _stock_page(round_, forms, names)
+    round_ = _round(round_id)
+    return _stock_page(round_, None, services.ledger_names(round_id))
 
 
 def _quantity_of(form) -> int | None:
@@ -224,9 +270,14 @@ def write_off(round_id: int):
 # --- closing -------------------------------------------------------------------------
 
 
-def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, status=200):
+def _closing_page(
+    round_, *, reconcile=None, follow=None, cancel_errors=None, status=200, follow_up=False
+):
+    """`follow_up`: the live follow-up round when the caller read it with the round."""
     follow = follow or FollowUpForm()
     closed = round_.status in ("closed", "reconciled")  # what is left, and carried over
+    if follow_up is False:
+        follow_up = services.live_follow_up(round_.id) if closed else None
     names = services.ledger_names(round_.id)
     return (
         render_template(
@@ -235,7 +286,7 @@ def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, st
             figures=services.reconciliation(round_.id, with_due=False, names=names),
             names=names,
             left=services.not_collected(round_.id) if closed else [],
-            follow_up=services.live_follow_up(round_.id) if closed else None,
+            follow_up=follow_up if closed else None,
             reconcile_form=reconcile or ReconcileForm(),
             follow_form=follow,
             cancel_errors=cancel_errors or {},
@@ -247,7 +298,8 @@ def _closing_page(round_, *, reconcile=None, follow=None, cancel_errors=None, st
 @bp.route(f"{STAFF}/tutup")
 @roles_required(*READERS)
 def closing(round_id: int):
-    return _closing_page(_round(round_id))
+    round_, follow_up = _round_and_follow_up(round_id)
+    return _closing_page(round_, follow_up=follow_up)
 
 
 @bp.route(f"{STAFF}/tutup", methods=["POST"])

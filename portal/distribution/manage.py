@@ -39,6 +39,7 @@ from portal.distribution.models import (
     UNITS,
     DistributionRound,
 )
+from portal.distribution.rows import entitlement_rows, slot_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import db
@@ -184,9 +185,10 @@ def _forms(round_: DistributionRound, parts, version=None, **given) -> dict:
     return forms
 
 
-def _round_view(round_: DistributionRound, status: int = 200, **given):
+def _round_view(round_: DistributionRound, status: int = 200, progress=None, **given):
     """The round's points, items and approvals are plain rows (services.round_parts);
-    the page shows only the whole round's progress (services.progress_total)."""
+    the page shows only the whole round's progress (services.progress_total, unless
+    the caller read it with the round)."""
     version = lists.version_info(round_.version_id)
     parts = services.round_parts(round_.id)
     return render_template(
@@ -196,8 +198,9 @@ def _round_view(round_: DistributionRound, status: int = 200, **given):
         items=parts.items,
         approvals=parts.approvals,
         version=version,
-        progress=services.progress_total(round_.id),
-        slots=slot_texts(services.point_slots(round_.id), ":"),
+        progress=progress or services.progress_total(round_.id),
+        slots=slot_texts(parts.slots, ":"),
+        slot_rows=slot_rows,
         **_forms(round_, parts, version, **given),
     ), status
 
@@ -205,7 +208,11 @@ def _round_view(round_: DistributionRound, status: int = 200, **given):
 @bp.route("/<int:round_id>")
 @roles_required(*READERS)
 def round_page(round_id: int):
-    return _round_view(_round(round_id))
+    found = services.round_with_total(round_id)
+    if found is None:
+        abort(404)
+    round_, progress = found
+    return _round_view(round_, progress=progress)
 
 
 def _back(round_id: int):
@@ -379,6 +386,7 @@ def entitlements(round_id: int):
         rw=rw,
         status=status,
         statuses=ENTITLEMENT_STATUSES,
+        entitlement_rows=entitlement_rows,
     )
 
 

@@ -24,6 +24,7 @@ from portal.distribution.models import (
     RoundItem,
     TimeSlot,
 )
+from portal.distribution.rows import group_rows, slot_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
@@ -73,16 +74,19 @@ def _public(round_id: int) -> DistributionRound:
 @cached_page
 def round_page(round_id: int):
     round_ = _public(round_id)
-    points, items = services.points_and_items(round_.id)  # plain rows, not lazy loads
+    # Plain rows, not lazy loads; the items with their sums (one statement for two).
+    points, slots, items = services.points_and_items(round_.id, summed=True)
     return render_template(
         "distribution/round.html",
         round=round_,
         points=points,
         items=items,
         version=lists.version_info(round_.version_id),
-        progress=services.progress(round_, points, items),
-        slots=slot_texts(services.point_slots(round_.id), "."),
+        progress=services.progress(round_, points, items, summed=True),
+        slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
+        group_rows=group_rows,
+        slot_rows=slot_rows,
     )
 
 

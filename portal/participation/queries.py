@@ -39,3 +39,9 @@ def turnout_between(start, end) -> tuple[int, int]:
 def survey(survey_id: int) -> Survey | None:
     """A survey by id (the monitoring evaluation links one per round or year)."""
     return db.session.get(Survey, survey_id)
+
+
+def open_survey_statement(survey_id):
+    """The survey `survey_id` names (a bound value or another feature's scalar
+    subquery) while it is open: one statement where asking for the id first took two."""
+    return select(Survey).where(Survey.id == survey_id, Survey.status == "open")

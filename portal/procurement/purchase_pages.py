@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
+from portal.models_base import village_today
 from portal.procurement import forms, orders, services
 from portal.procurement.manage import staff_labels
 from portal.procurement.models import Purchase, Supplier
@@ -133,7 +134,7 @@ def _delivery_form(purchase: Purchase, rows: PurchaseRows, form=None, suppliers=
     return form
 
 
-def _forms(purchase: Purchase, rows: PurchaseRows, given: dict, points: list) -> dict:
+def _forms(purchase: Purchase, rows: PurchaseRows, given: dict, points: list, suppliers=None):
     """The forms the purchase page shows, fresh unless the failed one is given: a
     draft's (items, quotes, the order) or an order's (deliveries, goods given back, a
     correction); none for a reader who may not edit. The others are None."""
@@ -149,7 +150,7 @@ def _forms(purchase: Purchase, rows: PurchaseRows, given: dict, points: list) ->
     )
     if not can(current_user, "edit"):
         return shown
-    suppliers = _verified()
+    suppliers = _verified() if suppliers is None else suppliers
     if purchase.status == "draft":
         shown.update(
             line_form=_line_form(purchase, given.get("line_form")),
@@ -175,14 +176,32 @@ def _delivery_label(d) -> str:
 def _return_form(rows: PurchaseRows, form=None):
     form = form or forms.ReturnForm()
     form.return_delivery.choices = forms.pairs(
-        [(0, _("Choose"))]
-        + [
-            (d.id, _delivery_label(d))
-            for d in rows.deliveries
-            if d.accepted_milli > d.returned_milli
-        ]
+        [(0, _("Choose"))] + [(d.id, _delivery_label(d)) for d in _returnable(rows)]
     )
     return form
+
+
+def _returnable(rows: PurchaseRows) -> list:
+    return [d for d in rows.deliveries if d.accepted_milli > d.returned_milli]
+
+
+def _blank_forms(item: Purchase, rows: PurchaseRows, points: list):
+    """An ordered purchase's blank forms on a GET are kept per worker (the template's
+    kept_fragment): their fields hold only today's date and the choices (lines,
+    verified suppliers, points, deliveries), which name the fragment. The fragment's
+    name, what builds the forms the first time, and whether goods can go back."""
+    suppliers = _verified()
+    returnable = _returnable(rows)
+    key = repr(
+        (
+            village_today(),
+            [(li.id, li.name, li.unit) for li in rows.lines],
+            [tuple(s) for s in suppliers],
+            points,
+            [(d.id, _delivery_label(d)) for d in returnable],
+        )
+    )
+    return key, cache(lambda: _forms(item, rows, {}, points, suppliers)), bool(returnable)
 
 
 @bp.route("/<int:purchase_id>")
@@ -198,6 +217,12 @@ def purchase(purchase_id: int, **given):
     lang = current_lang()
     round_ = services.round_row(item.round_id) if item.round_id else None
     points = list(services.round_points(item.round_id)) if item.round_id else []
+    blank = None
+    if not given and item.status != "draft" and not superseded and can(current_user, "edit"):
+        blank = _blank_forms(item, rows, points)
+        shown = dict.fromkeys(("delivery_form", "correction_form", "return_form"))
+    else:
+        shown = _forms(item, rows, given, points)
     return render_template(
         "procurement/manage/purchase.html",
         purchase=item,
@@ -213,7 +238,8 @@ def purchase(purchase_id: int, **given):
         superseded=bool(superseded),
         supplier_name=supplier_name,
         button=EmptyForm(),
-        **_forms(item, rows, given, points),
+        blank=blank,
+        **shown,
     )
 
 

@@ -76,11 +76,11 @@ from portal.distribution.services.messages import send_invitations
 from portal.distribution.services.open_data import round_json, round_rows
 from portal.distribution.services.progress import (
     MIN_GROUP,
-    point_slots,
     progress,
     progress_total,
     public_round,
     public_rounds,
+    round_with_total,
 )
 from portal.distribution.services.round_parts import RoundParts, points_and_items, round_parts
 from portal.distribution.services.rounds import (
@@ -126,9 +126,9 @@ __all__ = [
     "invitation_for_person",
     "invitations_for",
     "open_round",
-    "point_slots",
     "progress",
     "progress_total",
+    "round_with_total",
     "round_parts",
     "points_and_items",
     "RoundParts",

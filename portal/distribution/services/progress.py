@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select, true
 
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
     EntitlementLine,
     RoundItem,
-    TimeSlot,
 )
 from portal.extensions import db
 
@@ -78,32 +77,6 @@ def public_round(round_id: int) -> DistributionRound | None:
     return round_ if round_ is not None and round_.status in PUBLIC_STATUSES else None
 
 
-@cache
-def _slots_statement():
-    return (
-        select(
-            TimeSlot.id,
-            TimeSlot.point_id,
-            TimeSlot.rt,
-            TimeSlot.rw,
-            TimeSlot.day,
-            TimeSlot.starts_at,
-            TimeSlot.ends_at,
-        )
-        .where(TimeSlot.round_id == bindparam("round_id"))
-        .order_by(TimeSlot.day, TimeSlot.starts_at, TimeSlot.rt, TimeSlot.id)
-    )
-
-
-def point_slots(round_id: int) -> dict[int, list]:
-    """The round's time slots by point id (rows with id, point_id, rt, rw, day,
-    starts_at and ends_at), in the order a point lists them: one query, plain rows."""
-    slots: dict[int, list] = {}
-    for row in db.session.execute(_slots_statement(), {"round_id": round_id}):
-        slots.setdefault(row.point_id, []).append(row)
-    return slots
-
-
 def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) -> Group:
     # PostgreSQL's SUM of integers is a numeric (Decimal): plain ints for JSON and pages.
     due, collected = int(due or 0), int(collected or 0)
@@ -158,20 +131,42 @@ def _total_statement():
     ).where(Entitlement.round_id == bindparam("round_id"))
 
 
-def progress_total(round_id: int) -> Progress:
-    """The whole round's collected of due and how many were cancelled, with no RT,
-    point or item parts (what the staff round page shows): one sum, no grouping."""
-    *numbers, cancelled = db.session.execute(_total_statement(), {"round_id": round_id}).one()
+def _total(numbers) -> Progress:
+    *numbers, cancelled = numbers
     return Progress(total=_group("", *numbers), cancelled=int(cancelled or 0))
 
 
+def progress_total(round_id: int) -> Progress:
+    """The whole round's collected of due and how many were cancelled, with no RT,
+    point or item parts (what the staff round page shows): one sum, no grouping."""
+    return _total(db.session.execute(_total_statement(), {"round_id": round_id}).one())
+
+
 @cache
-def _lines_statement():
+def _round_with_total_statement():
+    total = _total_statement().subquery()  # one row: sums without grouping
+    return (
+        select(DistributionRound, *total.c)
+        .join(total, true())
+        .where(DistributionRound.id == bindparam("round_id"))
+    )
+
+
+def round_with_total(round_id: int) -> tuple[DistributionRound, Progress] | None:
+    """The round and its progress_total in one statement, or None for no such round."""
+    row = db.session.execute(_round_with_total_statement(), {"round_id": round_id}).first()
+    return None if row is None else (row[0], _total(row[1:]))
+
+
+@cache
+def item_sums_statement():
+    """Due and delivered thousandths per item (item_id, due_milli, delivered_milli) over
+    a round's live entitlements; round_parts joins it to the items."""
     return (
         select(
             EntitlementLine.item_id,
-            func.sum(EntitlementLine.due_milli),
-            func.sum(EntitlementLine.delivered_milli),
+            func.sum(EntitlementLine.due_milli).label("due_milli"),
+            func.sum(EntitlementLine.delivered_milli).label("delivered_milli"),
         )
         .join(Entitlement, Entitlement.id == EntitlementLine.entitlement_id)
         .where(EntitlementLine.round_id == bindparam("round_id"), Entitlement.status != "cancelled")
@@ -191,10 +186,11 @@ def _first_none(value):
     return (value is not None, value or 0)
 
 
-def progress(round_: DistributionRound, points=None, items=None) -> Progress:
+def progress(round_: DistributionRound, points=None, items=None, summed=False) -> Progress:
     """Collected of due for the whole round, per RT/RW, per point and per item. A
     caller that holds the round's points and items (round_parts.points_and_items)
-    passes them; the round's relationships otherwise."""
+    passes them; the round's relationships otherwise. `summed`: the items were read
+    with their sums (points_and_items(..., summed=True)), not read again here."""
     points = round_.points if points is None else points
     items = round_.items if items is None else items
     total, by_rt, by_point = [0, 0, 0, 0], {}, {}
@@ -210,12 +206,15 @@ def progress(round_: DistributionRound, points=None, items=None) -> Progress:
     names = {p.id: p.name for p in points}
     for point_id in sorted(by_point, key=_first_none):
         result.by_point.append(_group(names.get(point_id, "–"), *by_point[point_id]))
-    lines = dict(
-        (item_id, (due_milli, delivered))
-        for item_id, due_milli, delivered in db.session.execute(
-            _lines_statement(), {"round_id": round_.id}
+    if summed:
+        lines = {item.id: (item.due_milli, item.delivered_milli) for item in items}
+    else:
+        lines = dict(
+            (item_id, (due_milli, delivered))
+            for item_id, due_milli, delivered in db.session.execute(
+                item_sums_statement(), {"round_id": round_.id}
+            )
         )
-    )
     for item in items:
         due_milli, delivered = lines.get(item.id, (0, 0))
         result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))

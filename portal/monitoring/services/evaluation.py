@@ -82,21 +82,20 @@ def get_evaluation(kind: str, ref: int) -> Evaluation | None:
     return db.session.scalar(_evaluation_statement(), {"kind": kind, "ref": ref})
 
 
-@cache
+@cache  # built once (the public round page asks on every request); kind and ref bound
 def _open_survey_statement():
-    return select(Evaluation.survey_id).where(
-        Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref")
+    linked = (
+        select(Evaluation.survey_id)
+        .where(Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref"))
+        .scalar_subquery()
     )
+    return participation_queries.open_survey_statement(linked)
 
 
 def open_linked_survey(kind: str, ref: int):
     """The survey an evaluation links while it is open, else None (the public round
-    page's link to it: the survey's summary is not needed for that)."""
-    survey_id = db.session.scalar(_open_survey_statement(), {"kind": kind, "ref": ref})
-    if survey_id is None:
-        return None
-    survey = participation_queries.survey(survey_id)
-    return survey if survey is not None and survey.status == "open" else None
+    page's link to it: the survey's summary is not needed for that), in one statement."""
+    return db.session.scalars(_open_survey_statement(), {"kind": kind, "ref": ref}).first()
 
 
 def rounds_asking(survey_id: int) -> list[int]:

@@ -1,0 +1,77 @@
+"""Table rows written by plain functions (the templates call them by these names): the
+entitlements list on a round's staff page (/staf/penyaluran/<id>/penerima, 50 rows of
+five cells) and the public round page's progress per RT/RW and per point. Jinja spent
+dozens of Python calls a row on them (an escape, an attribute look-up, a filter or a
+call for every cell, a url_for per collector). The markup is the templates' loops',
+byte for byte (tests/test_distribution_rows.py): names, texts and reasons are escaped
+as Jinja escaped them, the link's stem is our own URL, each status's tag is made once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from markupsafe import Markup, escape
+
+from portal.i18n import current_lang, money
+from portal.status_tags import status_tag_html
+
+
+def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
+    """<tr>s of `items` (EntitlementRow): RT/RW, the collector's name linked to the
+    household (`household_stem` + its number) or "–", the alternate's name or "–", what
+    is due, and the status's tag with the reason a cancelled one gives."""
+    stem = escape(household_stem)
+    tags: dict[str, Markup] = {}
+    rows = []
+    for e in items:
+        status = e.status
+        tag = tags.get(status)
+        if tag is None:
+            tag = tags[status] = status_tag_html("distribution.entitlement", status)
+        collector = (
+            "–"
+            if e.collector is None
+            else f'<a href="{stem}{e.household_id}">{escape(e.collector)}</a>'
+        )
+        alternate = "–" if e.alternate is None else escape(e.alternate)
+        reason = (
+            f'<br><span class="meta">{escape(e.cancel_reason)}</span>' if e.cancel_reason else ""
+        )
+        rows.append(
+            f'  <tr>\n    <td class="nowrap">{escape(e.rt_rw)}</td>\n'
+            f"    <td>{collector}</td>\n"
+            f"    <td>{alternate}</td>\n"
+            f"    <td>{escape(e.due)}</td>\n"
+            f"    <td>{tag}{reason}</td>\n"
+            "  </tr>\n"
+        )
+    return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
+    """<tr>s of the public progress `groups` (progress.Group): the label, and for a
+    group large enough to show, collected / due, the percent and with `cash` the rupiah
+    paid / due; `too_few` (markup) for one too small."""
+    lang = current_lang()
+    rows = []
+    for g in groups:
+        if g.shown:
+            cells = f'<td class="num">{g.collected} / {g.due}</td><td class="num">{g.percent}%</td>'
+            if cash:
+                paid, due = escape(money(g.cash_paid, lang)), escape(money(g.cash_due, lang))
+                cells += f'<td class="num nowrap">{paid} / {due}</td>'
+        else:
+            cells = too_few
+        rows.append(f"<tr><td>{escape(g.label)}</td>{cells}</tr>")
+    return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+def slot_rows(slots: Iterable) -> Markup:
+    """<tr>s of a point's time slots (slot_texts.SlotText): RT/RW, day and hours."""
+    return Markup(  # noqa: S704  (see the module: values escaped)
+        "".join(
+            f'  <tr><td>{escape(s.rt_rw)}</td><td class="nowrap">{escape(s.day)}</td>'
+            f'<td class="nowrap">{escape(s.hours)}</td></tr>\n'
+            for s in slots
+        )
+    )

@@ -1,0 +1,132 @@
+"""The entitlements list's rows (portal/distribution/rows.py) write what the
+template's loop wrote, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template_string
+
+from portal.distribution.rows import entitlement_rows, group_rows, slot_rows
+from portal.distribution.services.entitlements import EntitlementRow
+from portal.distribution.services.progress import Group
+from portal.distribution.slot_texts import SlotText
+
+# The template's loop before the rows became a function (entitlements.html), its long
+# lines split.
+OLD_LOOP = (
+    "  <tbody>\n"
+    "  {% set tags = {} %}{# each status's tag made once: 50 rows, a few statuses #}\n"
+    """  {% for e in items %}
+  <tr>
+    <td class="nowrap">{{ e.rt_rw }}</td>
+    <td>{% if e.collector is not none %}<a href="{{ url_for('registry.household', """
+    """household_id=e.household_id) }}">{{ e.collector }}</a>{% else %}–{% endif %}</td>
+    <td>{{ e.alternate if e.alternate is not none else "–" }}</td>
+    <td>{{ e.due }}</td>
+    <td>{% if e.status not in tags %}{% do tags.update({e.status: """
+    """status_tag("distribution.entitlement", e.status)}) %}{% endif %}{{ tags[e.status] }}"""
+    """{% if e.cancel_reason %}<br><span class="meta">{{ e.cancel_reason }}</span>{% endif %}</td>
+  </tr>
+  {% endfor %}
+  </tbody>
+"""
+)
+NEW = "  <tbody>\n{{ entitlement_rows(items, stem) }}  </tbody>\n"
+
+
+def _row(id_, rt_rw, household_id, collector, alternate, status, reason, due):
+    return EntitlementRow(
+        id=id_,
+        rt=1,
+        rw=2,
+        household_id=household_id,
+        collector=collector,
+        alternate=alternate,
+        cash_due=0,
+        status=status,
+        cancel_reason=reason,
+        lines=[],
+        rt_rw=rt_rw,
+        due=due,
+    )
+
+
+ROWS = [
+    _row(1, "001/002", 3, "Siti & <Aminah>", 'Joko "Jo"', "due", None, "Rp 100.000; Beras 10 kg"),
+    _row(2, "010/–", 12, None, None, "cancelled", "Pindah <luar> desa", "Minyak & gula 2 l"),
+    _row(3, "003/001", 105, "O'Neil", None, "collected", "", ""),
+    _row(4, "003/001", 7, "Budi", "Ani", "due", None, "Rp 50.000"),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("rows", [ROWS, []])
+def test_entitlement_rows_write_what_the_template_wrote(app, lang, rows):
+    with app.test_request_context("/staf/penyaluran/1/penerima", headers={"Accept-Language": lang}):
+        old = render_template_string(
+            '{% from "_macros/ui.html" import status_tag %}' + OLD_LOOP, items=rows
+        )
+        stem = render_template_string("{{ url_for('registry.household', household_id=0)[:-1] }}")
+        new = render_template_string(NEW, items=rows, stem=stem, entitlement_rows=entitlement_rows)
+    assert new == old
+    if rows:
+        assert "Siti &amp; &lt;Aminah&gt;" in new and "Pindah &lt;luar&gt; desa" in new
+
+
+# The public round page's progress loop before its rows became a function (round.html).
+OLD_GROUP_LOOP = (
+    '{% set too_few %}<td colspan="{{ 3 if cash else 2 }}">'
+    '{{ _("fewer than %(n)d households", n=5) }}</td>{% endset %}\n'
+    "  <tbody>\n"
+    '  {% for g in rows %}<tr><td>{{ g.label }}</td>{% if g.shown %}<td class="num">'
+    '{{ g.collected }} / {{ g.due }}</td><td class="num">{{ g.percent }}%</td>'
+    '{% if cash %}<td class="num nowrap">{{ g.cash_paid|money }} / {{ g.cash_due|money }}'
+    "</td>{% endif %}{% else %}{{ too_few }}{% endif %}</tr>{% endfor %}\n"
+    "  </tbody>\n"
+)
+NEW_GROUP_LOOP = (
+    '{% set too_few %}<td colspan="{{ 3 if cash else 2 }}">'
+    '{{ _("fewer than %(n)d households", n=5) }}</td>{% endset %}\n'
+    "  <tbody>\n"
+    "{{ group_rows(rows, cash, too_few) }}  </tbody>\n"
+)
+GROUPS = [
+    Group("001/002", 17, 15, 5_100_000, 4_500_000, True),
+    Group("003/–", 3, 1, 900_000, 300_000, False),
+    Group("Balai <Desa> & Pos", 6, 0, 0, 0, True),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("cash", [300_000, 0])
+def test_group_rows_write_what_the_template_wrote(app, lang, cash):
+    with app.test_request_context("/penyaluran/1", headers={"Accept-Language": lang}):
+        old = render_template_string(OLD_GROUP_LOOP, rows=GROUPS, cash=cash)
+        new = render_template_string(NEW_GROUP_LOOP, rows=GROUPS, cash=cash, group_rows=group_rows)
+    assert new == old
+    assert "Balai &lt;Desa&gt; &amp; Pos" in new
+
+
+# A point's time slots before their rows became a function (round.html).
+OLD_SLOT_LOOP = (
+    "  <tbody>\n  {% for s in point_slots %}\n"
+    '  <tr><td>{{ s.rt_rw }}</td><td class="nowrap">{{ s.day }}</td>'
+    '<td class="nowrap">{{ s.hours }}</td></tr>\n'
+    "  {% endfor %}\n  </tbody>\n"
+)
+SLOTS = [
+    SlotText(1, 7, "007/002", "Senin, 3 Agustus 2026", "08.00–10.00"),
+    SlotText(2, 12, "012/–", "<Selasa>", "10.00–12.00"),
+]
+
+
+@pytest.mark.parametrize("slots", [SLOTS, []])
+def test_slot_rows_write_what_the_template_wrote(app, slots):
+    with app.test_request_context("/penyaluran/1"):
+        old = render_template_string(OLD_SLOT_LOOP, point_slots=slots)
+        new = render_template_string(
+            "  <tbody>\n{{ slot_rows(point_slots) }}  </tbody>\n",
+            point_slots=slots,
+            slot_rows=slot_rows,
+        )
+    assert new == old

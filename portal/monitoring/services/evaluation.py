@@ -98,11 +98,6 @@ def open_linked_survey(kind: str, ref: int):
     return db.session.scalars(_open_survey_statement(), {"kind": kind, "ref": ref}).first()
 
 
-def rounds_asking(survey_id: int) -> list[int]:
-    """The rounds whose evaluation links this survey (usually none or one)."""
-    return list(db.session.scalars(_rounds_asking_statement(), {"survey_id": survey_id}))
-
-
 @cache  # built once (a survey page asks on every request); the survey bound
 def _rounds_asking_statement():
     return (

@@ -85,6 +85,16 @@ def write_transaction(session, *, join_on_postgresql: bool = False):
         raise
 
 
+def read(session, statement, params=None):
+    """A SELECT of plain columns (no mapped objects), run on the session's connection in
+    its transaction, past the ORM's execution path (about 40 us and 110 Python calls less
+    a statement: pages that read several use it). Pending changes are flushed first, as
+    `session.execute` would (nothing to do when the session is clean). Its rows are the
+    same tuples, by position and by column name."""
+    session.flush()
+    return session.connection().execute(statement, params)
+
+
 def database_answers(session) -> bool:
     """Whether the database answers a trivial query now (for /healthz). A failure of any
     kind means "not healthy"; the session is left clean for the next use."""

@@ -36,7 +36,7 @@ from portal.accounts.passwords import hash_password, password_problem, verify_pa
 from portal.accounts.phones import normalise_phone
 from portal.accounts.second_factor import hash_recovery_code
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
@@ -526,8 +526,8 @@ def account_dates(user: User) -> tuple[datetime | None, datetime | None]:
     """(when the open deletion request was made, when the office last issued a reset
     code), either None: `open_deletion_request` and `notices.last_reset_code` in one
     statement."""
-    requested_at, reset_at = db.session.execute(
-        _account_dates_statement(), {"user_id": user.id, "user_ref": str(user.id)}
+    requested_at, reset_at = read(
+        db.session, _account_dates_statement(), {"user_id": user.id, "user_ref": str(user.id)}
     ).one()
     return requested_at, reset_at
 

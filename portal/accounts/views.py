@@ -34,6 +34,7 @@ from portal.accounts import (
     staff_session,
 )
 from portal.accounts import second_factor as twofa
+from portal.accounts.data_rows import data_rows
 from portal.accounts.forms import (
     ChangePasswordForm,
     DeletionForm,
@@ -454,6 +455,8 @@ def _account_page(password_form=None, language_form=None):
         user=user,
         sections=residents.data_about(user),
         field_labels=_PageLabels(),
+        data_rows=data_rows,
+        datum=_datum,
         statuses=residents.VERIFICATION_STATUSES,
         masked_nik=residents.masked_nik(user.given_nik),
         deletion_at=deletion_at,

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
 from portal.complaints.models import CATEGORIES, STATUSES, Complaint
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 
@@ -49,7 +50,7 @@ def complaints(user: User) -> tuple[object, list[dict]]:
     contacts = [c for c in (user.phone, user.email) if c]
     if not contacts:
         return _l("Complaints"), []
-    found = db.session.execute(_statement(), {"contacts": contacts})
+    found = read(db.session, _statement(), {"contacts": contacts})
     return _l("Complaints"), [
         {
             "filed_on": c.created_at,

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, or_, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import when
@@ -61,17 +62,17 @@ def _details_statements():
 
 def messages(user: User) -> tuple[object, list[dict]]:
     params = {"user_id": user.id, "phone": user.phone} if user.phone else {"user_id": user.id}
-    found = db.session.execute(_subscribers_statement(bool(user.phone)), params).all()
+    found = read(db.session, _subscribers_statement(bool(user.phone)), params).all()
     if not found:
         return _l("Messages from the village"), []
     # Every subscription's consents and topics in two statements, however many.
     consents_statement, topics_statement = _details_statements()
     ids = {"ids": [item.id for item in found]}
     consents: dict[int, list] = {}
-    for row in db.session.execute(consents_statement, ids):
+    for row in read(db.session, consents_statement, ids):
         consents.setdefault(row.subscriber_id, []).append(row)
     topics: dict[int, list[str]] = {}
-    for subscriber_id, topic in db.session.execute(topics_statement, ids):
+    for subscriber_id, topic in read(db.session, topics_statement, ids):
         topics.setdefault(subscriber_id, []).append(topic)
     rows = []
     for item in found:

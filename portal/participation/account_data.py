@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import current_lang, localized
 from portal.i18n import lazy_gettext as _l
@@ -105,7 +106,7 @@ def _answers_statement():
 def survey_answers(user: User) -> tuple[object, list[dict]]:
     """Every answer this account gave, one row per answer."""
     lang = current_lang()
-    rows = db.session.execute(_answers_statement(), {"user_id": user.id})
+    rows = read(db.session, _answers_statement(), {"user_id": user.id})
     return _l("Survey answers"), [
         {
             "survey": localized(row, "title").text,
@@ -216,8 +217,8 @@ def participation(user: User) -> list[tuple[object, list[dict]]]:
         SUPPORTS: [],
         FLAGS: [],
     }
-    for part, _id, name, at, text, other in db.session.execute(
-        _writings_statement(with_household), params
+    for part, _id, name, at, text, other in read(
+        db.session, _writings_statement(with_household), params
     ):
         if part == VOTES:
             row = _vote_row(name, text, other, lang)

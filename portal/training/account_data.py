@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, or_, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
@@ -63,7 +64,7 @@ def places(user: User) -> tuple[object, list[dict]]:
         params["phone"] = user.phone
     if user.email:
         params["email"] = user.email
-    found = db.session.execute(_statement(bool(user.phone), bool(user.email)), params)
+    found = read(db.session, _statement(bool(user.phone), bool(user.email)), params)
     return _l("Course places"), [
         {
             "course": localized(row, "title").text,

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 
 from portal.accounts.models import User
 from portal.accounts.residents import register_data_source
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.registry.change_requests.models import KINDS, STATUSES, ChangeRequest
@@ -39,7 +40,7 @@ def _statement():
 
 
 def change_requests(user: User) -> tuple[object, list[dict]]:
-    found = db.session.execute(_statement(), {"user_id": user.id})
+    found = read(db.session, _statement(), {"user_id": user.id})
     return _l("Change requests"), [
         {
             "change_asked": KINDS[item.kind],

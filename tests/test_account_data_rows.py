@@ -1,0 +1,69 @@
+"""The sections of "My account" (portal/accounts/data_rows.py) write what the template's
+loop wrote, in both languages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from flask import render_template_string
+from markupsafe import Markup
+
+from portal.accounts import residents
+from portal.accounts.data_rows import data_rows
+from portal.accounts.views import _datum, _PageLabels
+from portal.i18n import lazy_gettext as _l
+
+# The template's loop before the sections became a function (accounts/account.html).
+OLD_LOOP = """{% for label, rows in sections %}
+<h3>{{ label }}</h3>
+{% if rows %}
+  {% for row in rows %}
+  <dl class="facts account-data">
+    {% for key, value in row.items() %}
+    <dt>{{ field_labels[key] }}</dt><dd>{% if key == 'status' and value in statuses %}\
+{{ statuses[value] }}{% else %}{{ value|datum }}{% endif %}</dd>
+    {% endfor %}
+  </dl>
+  {% endfor %}
+{% else %}
+<p class="meta">{{ _("Nothing.") }}</p>
+{% endif %}
+{% endfor %}
+"""
+
+SECTIONS = [
+    (
+        _l("Account"),
+        [
+            {
+                "name": "Siti & <Aminah>",
+                "phone": None,
+                "email": "",
+                "status": "verified",
+                "created_at": datetime(2026, 8, 17, 3, 4, 5),
+            }
+        ],
+    ),
+    (_l("Verification"), []),
+    (
+        "Plain <label>",
+        [
+            {"status": "odd<status>", "day": date(2026, 1, 2), "count": 3, "flag": True},
+            {"unknown_key<>": 'say "hi"', "markup": Markup("<b>kept</b>")},
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_data_rows_write_what_the_loop_wrote(app, lang):
+    with app.test_request_context("/akun", headers={"Accept-Language": lang}):
+        statuses = residents.VERIFICATION_STATUSES
+        old = render_template_string(
+            OLD_LOOP, sections=SECTIONS, field_labels=_PageLabels(), statuses=statuses
+        )
+        new = data_rows(SECTIONS, _PageLabels(), statuses, _datum)
+    assert str(new) == old
+    assert "Siti &amp; &lt;Aminah&gt;" in new and "odd&lt;status&gt;" in new
+    assert ("Nothing." if lang == "en" else "Tidak ada") in new

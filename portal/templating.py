@@ -27,6 +27,7 @@ from collections import ChainMap
 from collections.abc import Callable
 
 from flask import Flask, request
+from flask.globals import _cv_app, _cv_request
 from flask.templating import Environment
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -104,10 +105,25 @@ def configure(app: Flask) -> None:
     _configure_fragments(app)
 
 
+_FRAGMENT_BASE = "_portal_fragment_base"
+
+
 def _fragment_key(name: str) -> tuple:
-    user = current_user
-    role = user.role if user.is_authenticated else None
-    return (name, current_lang(), _request_key(), request.endpoint, role)
+    # What a page's fragments share (host, endpoint, role) is worked out once per request
+    # and kept on the request's context with the user it was worked out for: a page
+    # writes three fragments or more, each lookup through the proxies cost ~50 calls.
+    try:
+        context = _cv_request.get()
+        user = _cv_app.get().g.__dict__.get("_login_user")  # Flask-Login's, once loaded
+    except LookupError:
+        raise RuntimeError("kept_fragment outside a request") from None
+    kept = context.__dict__.get(_FRAGMENT_BASE)
+    if kept is None or user is None or kept[0] is not user:
+        user = current_user._get_current_object()
+        role = user.role if user.is_authenticated else None
+        kept = (user, _request_key(), request.endpoint, role)
+        setattr(context, _FRAGMENT_BASE, kept)
+    return (name, current_lang(), *kept[1:])
 
 
 def _configure_fragments(app: Flask) -> None:

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from portal.extensions import db
 from portal.i18n import machine_time
 
@@ -390,3 +392,24 @@ def test_status_tag_writes_the_old_macros_markup_byte_for_byte(app):
                         assert new.render(**values) == old.render(**values), values
                         compared += 1
     assert compared > 300
+
+
+def test_a_fragment_key_follows_the_user_of_the_request(app, make_user):
+    """The part of the key shared by a page's fragments is worked out once per request,
+    for the user it was worked out for: a login in the middle of a request (the user
+    changes) gives the fragments after it the new role."""
+    from flask_login import login_user
+
+    from portal.templating import _fragment_key
+
+    resident = make_user("resident")
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        before = _fragment_key("menu")
+        assert before[0] == "menu" and before[-1] is None
+        assert _fragment_key("footer")[1:] == before[1:]
+        login_user(resident)
+        after = _fragment_key("menu")
+        assert after[-1] == "resident" and after[:-1] == before[:-1]
+    with pytest.raises(RuntimeError):
+        _fragment_key("menu")

@@ -84,6 +84,9 @@ def configure_extensions(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    from portal.csrf_tokens import reuse_signed_tokens
+
+    reuse_signed_tokens()  # before csrf.init_app: its template global is the function
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -135,3 +135,32 @@ def test_every_post_route_refuses_a_request_without_its_token(app, client, login
             assert response.status_code == 400, (who, url, response.status_code)
             text = response.get_data(as_text=True)
             assert "kedaluwarsa" in text or "expired" in text, (who, url)
+
+
+def test_a_signed_token_is_reused_for_a_minute_per_session_and_still_checked(
+    app, client, make_user, monkeypatch
+):
+    """portal/csrf_tokens.py: pages of one session within REUSE_SECONDS get the token
+    signed first (not signed again), another session gets its own, a minute later a new
+    one is signed, and every one of them is still checked by Flask-WTF: the older token
+    keeps working, a token of another session is refused."""
+    from portal import csrf_tokens
+
+    clock = [1000.0]
+    monkeypatch.setattr(csrf_tokens.time, "monotonic", lambda: clock[0])
+    signed = []
+    own = csrf_tokens._own
+    monkeypatch.setattr(csrf_tokens, "_own", lambda *a: signed.append(a) or own(*a))
+    make_user("operator", username="ops", password="a long password")
+    first = _form_token(client, "/masuk")  # the session's secret made and signed
+    assert _form_token(client, "/masuk") == first and len(signed) == 1
+    assert _form_token(client, "/masuk") == first and len(signed) == 1
+    other = app.test_client()
+    theirs = _form_token(other, "/masuk")
+    assert theirs != first and len(signed) == 2
+    clock[0] += csrf_tokens.REUSE_SECONDS + 1
+    _form_token(client, "/masuk")
+    assert len(signed) == 3  # a minute on: signed again
+    login = {"identifier": "ops", "password": "a long password"}
+    assert client.post("/masuk", data={**login, "csrf_token": theirs}).status_code == 400
+    assert client.post("/masuk", data={**login, "csrf_token": first}).status_code == 302

@@ -211,3 +211,18 @@ def test_flask_asks_once_per_function_whether_it_is_a_coroutine(app, client, mon
         return "x"
 
     assert app.ensure_sync(plain) is plain
+
+
+def test_flask_wtf_still_calls_the_generate_csrf_portal_replaces(app):
+    """portal/csrf_tokens.py replaces flask_wtf.csrf.generate_csrf: its forms and its
+    context processor look the name up in that module at each call, its template global
+    is taken at init_app (after the replacement)."""
+    import flask_wtf.csrf
+
+    from portal import csrf_tokens
+
+    assert "return generate_csrf(" in inspect.getsource(flask_wtf.csrf._FlaskFormCSRF)
+    init = inspect.getsource(flask_wtf.csrf.CSRFProtect.init_app)
+    assert '"csrf_token": generate_csrf' in init and '["csrf_token"] = generate_csrf' in init
+    assert flask_wtf.csrf.generate_csrf is csrf_tokens.generate_csrf
+    assert app.jinja_env.globals["csrf_token"] is csrf_tokens.generate_csrf

@@ -27,7 +27,7 @@ from flask_babel import (
 )
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.extensions import babel
 
@@ -172,6 +172,24 @@ def machine_time(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"not a date or a time: {value!r}")
+
+
+def language_links() -> Markup:
+    """base.html's language switch: the reader's language named, the others linked to
+    this page with ?lang= (the markup its Jinja loop wrote, byte for byte: a test in
+    tests/test_i18n.py keeps the loop)."""
+    here = current_lang()
+    path = escape(request.path)
+    out = []
+    for code, name in LANGUAGE_NAMES.items():
+        if code == here:
+            out.append(f'<span aria-current="true" lang="{code}">{code.upper()}</span>\n')
+        else:
+            out.append(
+                f'<a href="{path}?{escape(lang_query(code))}" lang="{code}" hreflang="{code}"'
+                f' title="{escape(name)}">{code.upper()}</a>'
+            )
+    return Markup("".join(out))  # noqa: S704  (the path, query and names escaped above)
 
 
 def lang_query(code: str) -> str:
@@ -354,6 +372,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.globals.update(
         tr=localized,
         lang_query=lang_query,
+        language_links=language_links,
         current_lang=current_lang,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         FALLBACK_NOTE=FALLBACK_NOTE,

@@ -435,3 +435,27 @@ def test_jinja_gettext_without_variables_is_the_text_and_a_percent_sign_still_fo
     # The text is the catalogue's (Markup, as Jinja's newstyle gettext has it), "%%" a "%".
     assert html == "Home|Home|100% <b>"
     assert text == "100% <b>"
+
+
+# base.html's language switch before it became portal.i18n.language_links().
+OLD_LANGUAGE_LOOP = """    <nav class="lang">
+      {% for code, name in LANGUAGE_NAMES.items() %}
+        {% if code == current_lang() %}<span aria-current="true" lang="{{ code }}">\
+{{ code|upper }}</span>
+        {% else %}<a href="{{ request.path }}?{{ lang_query(code) }}" lang="{{ code }}" \
+hreflang="{{ code }}" title="{{ name }}">{{ code|upper }}</a>{% endif %}
+      {% endfor %}
+    </nav>"""
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("path", ["/akun", "/pengumuman?q=a%26b+%3Cc%3E&page=2&lang=xx"])
+def test_language_links_write_what_the_loop_wrote(app, lang, path):
+    from flask import render_template_string
+
+    with app.test_request_context(path, headers={"Accept-Language": lang}):
+        app.preprocess_request()
+        old = render_template_string(OLD_LANGUAGE_LOOP)
+        new = render_template_string('    <nav class="lang">\n{{ language_links() }}    </nav>')
+    assert new == old
+    assert ("&amp;" in new) == ("page" in path) and "<c>" not in new

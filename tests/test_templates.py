@@ -143,6 +143,7 @@ CORE_GLOBALS = {
     "form_field",  # the field() macro's markup, written in Python (portal/forms.py)
     "kept_fragment",  # base.html's menu, footer and head links (portal/templating.py)
     "lang_query",
+    "language_links",  # base.html's language switch (portal/i18n.py)
     "meeting_kinds",
     "partner_kinds",
     "status_tag_of",

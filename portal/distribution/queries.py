@@ -10,6 +10,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, select
 
+from portal.database import read
 from portal.distribution.models import (
     DistributionPoint,
     DistributionRound,
@@ -81,7 +82,7 @@ def _rounds_statement(by_status: bool):
 def rounds(statuses=None) -> list[RoundRow]:
     """Distribution rounds, latest first (optionally of some statuses)."""
     values = {"statuses": list(statuses)} if statuses else {}
-    return [RoundRow(*row) for row in db.session.execute(_rounds_statement(bool(statuses)), values)]
+    return [RoundRow(*row) for row in read(db.session, _rounds_statement(bool(statuses)), values)]
 
 
 @cache
@@ -94,7 +95,7 @@ def _round_rows_statements():
 
 
 def round_row(round_id: int) -> RoundRow | None:
-    row = db.session.execute(_round_rows_statements()[0], {"round_id": round_id}).first()
+    row = read(db.session, _round_rows_statements()[0], {"round_id": round_id}).first()
     return RoundRow(*row) if row else None
 
 
@@ -102,7 +103,7 @@ def round_rows(ids: list[int]) -> dict[int, RoundRow]:
     """{id: RoundRow} of these rounds (those that exist), in one statement."""
     if not ids:
         return {}
-    rows = db.session.execute(_round_rows_statements()[1], {"ids": list(ids)})
+    rows = read(db.session, _round_rows_statements()[1], {"ids": list(ids)})
     return {row[0]: RoundRow(*row) for row in rows}
 
 

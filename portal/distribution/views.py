@@ -73,7 +73,10 @@ def _public(round_id: int) -> DistributionRound:
 @public
 @cached_page
 def round_page(round_id: int):
-    round_ = _public(round_id)
+    # The round's columns as a plain row (the page reads only those).
+    round_ = services.public_round_row(round_id)
+    if round_ is None:
+        abort(404)
     # Plain rows, not lazy loads; the items with their sums (one statement for two).
     points, slots, items = services.points_and_items(round_.id, summed=True)
     return render_template(

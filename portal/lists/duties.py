@@ -19,6 +19,7 @@ from functools import cache
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListChange, ListPeriod
@@ -73,7 +74,7 @@ def attendee_choices() -> tuple[list, list]:
     """The accounts the meeting form offers as the village head and as BPD members
     (as `head_accounts()` and `bpd_accounts()`): rows of id, name and role, from one
     statement built once (were two of whole accounts, each secret unsealed)."""
-    rows = db.session.execute(_attendee_choices_statement()).all()
+    rows = read(db.session, _attendee_choices_statement()).all()
     return (
         [r for r in rows if r.role in HEAD_ACCOUNT_ROLES],
         [r for r in rows if r.role in BPD_ACCOUNT_ROLES],

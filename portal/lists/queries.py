@@ -9,6 +9,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, select
 
+from portal.database import read
 from portal.extensions import db
 from portal.lists.models import ListPeriod, ListVersion, ListVersionRow
 
@@ -34,27 +35,29 @@ class ListedHousehold:
     masked_name: str
 
 
-def _info(version: ListVersion, period: ListPeriod) -> VersionInfo:
-    return VersionInfo(
-        id=version.id,
-        period_id=period.id,
-        number=version.number,
-        households=version.households,
-        period_title_id=period.title_id,
-        period_title_en=period.title_en,
-        programme_id=period.programme_id,
-        starts_on=period.starts_on,
-        ends_on=period.ends_on,
-    )
+def _info(*row) -> VersionInfo:
+    return VersionInfo(*row)
 
 
 def _with_period():
-    return select(ListVersion, ListPeriod).join(ListPeriod, ListPeriod.id == ListVersion.period_id)
+    """A version with its period: the columns of VersionInfo in its order, plain rows
+    (no ORM object: a round's pages read one on every request)."""
+    return select(
+        ListVersion.id,
+        ListPeriod.id,
+        ListVersion.number,
+        ListVersion.households,
+        ListPeriod.title_id,
+        ListPeriod.title_en,
+        ListPeriod.programme_id,
+        ListPeriod.starts_on,
+        ListPeriod.ends_on,
+    ).join(ListPeriod, ListPeriod.id == ListVersion.period_id)
 
 
 def version_info(version_id: int) -> VersionInfo | None:
     """A published version and its period, or None when there is no such version."""
-    row = db.session.execute(_version_statement(), {"version_id": version_id}).first()
+    row = read(db.session, _version_statement(), {"version_id": version_id}).first()
     return None if row is None else _info(*row)
 
 
@@ -62,7 +65,7 @@ def published_versions(period_id: int | None = None) -> list[VersionInfo]:
     """Published versions, newest first (of one period when given), in one query."""
     query = _published_statement(period_id is not None)
     values = {} if period_id is None else {"period_id": period_id}
-    return [_info(*row) for row in db.session.execute(query, values)]
+    return [_info(*row) for row in read(db.session, query, values)]
 
 
 # Built once (round pages and the new-round form ask on every request); values bound.

@@ -10,6 +10,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, select
 
+from portal.database import read
 from portal.extensions import db
 from portal.procurement.models import (
     DeliveryReturn,
@@ -102,10 +103,9 @@ def purchase_rows(purchase_id: int) -> PurchaseRows:
     statements whatever it shows, tests/test_query_counts.py)."""
     lines, quotes, deliveries, returns = _statements()
     values = {"purchase_id": purchase_id}
-    execute = db.session.execute
     return PurchaseRows(
-        lines=execute(lines, values).all(),
-        quotes=execute(quotes, values).all(),
-        deliveries=execute(deliveries, values).all(),
-        returns=execute(returns, values).all(),
+        lines=read(db.session, lines, values).all(),
+        quotes=read(db.session, quotes, values).all(),
+        deliveries=read(db.session, deliveries, values).all(),
+        returns=read(db.session, returns, values).all(),
     )

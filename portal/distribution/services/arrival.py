@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.complaints import services as complaints
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.distribution.models import CHECK_METHODS, CHECK_RESULTS, ArrivalCheck, Entitlement
 from portal.distribution.services.common import DistributionError, clean, locked_round
 from portal.extensions import db
@@ -256,7 +256,7 @@ def _summary_statement():
 
 def sample_summary(round_id: int) -> SampleSummary:
     """The sample's results as counts (one statement: per result, summed here)."""
-    rows = db.session.execute(_summary_statement(), {"round_id": round_id}).all()
+    rows = read(db.session, _summary_statement(), {"round_id": round_id}).all()
     results = {r: n for r, n, _p, _c in rows if r is not None}
     return SampleSummary(
         drawn=sum(n for _r, n, _p, _c in rows),

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
@@ -121,8 +121,8 @@ def reconciliation(
     that holds the round's `ledger_names` passes them (their keys are the balances'
     points and items, two statements fewer)."""
     statuses, budgeted, paid = {}, 0, 0
-    for status, count, cash_due, round_paid in db.session.execute(
-        _figures_statement(), {"round_id": round_id}
+    for status, count, cash_due, round_paid in read(
+        db.session, _figures_statement(), {"round_id": round_id}
     ):
         statuses[status] = count
         paid = round_paid
@@ -245,7 +245,7 @@ def not_collected(round_id: int) -> list[NotCollected]:
     """The round's not-collected entitlements with the registry's flags (a household
     with no living member living there, a collector or alternate who died or moved) and
     whether a follow-up round already carries them. One query, plain rows."""
-    rows = db.session.execute(_not_collected_statement(), {"round_id": round_id})
+    rows = read(db.session, _not_collected_statement(), {"round_id": round_id})
     out = []
     for eid, rt, rw, lived_in, name, collector_status, alternate_status, followed in rows:
         flags = [] if lived_in else ["household_gone"]

@@ -8,6 +8,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from portal.database import read
 from portal.distribution.models import Entitlement, EntitlementLine, RoundItem
 from portal.distribution.services.common import quantity_text
 from portal.distribution.services.progress import rt_label
@@ -119,13 +120,13 @@ def entitlement_page(
     for name, value in (("rt", rt), ("rw", rw), ("status", status)):
         if value is not None:
             values[name] = value
-    rows = db.session.execute(
-        _page_statement(rt is not None, rw is not None, status is not None), values
+    rows = read(
+        db.session, _page_statement(rt is not None, rw is not None, status is not None), values
     ).all()
     lines: dict[int, list[str]] = {row[0]: [] for row in rows}
     if lines:
         texts: dict[tuple, str] = {}  # a page repeats the same few lines
-        for entitlement_id, *line in db.session.execute(_lines_statement(), {"ids": list(lines)}):
+        for entitlement_id, *line in read(db.session, _lines_statement(), {"ids": list(lines)}):
             key = tuple(line)
             text = texts.get(key)
             if text is None:

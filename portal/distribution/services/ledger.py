@@ -17,7 +17,7 @@ from functools import cache
 from sqlalchemy import bindparam, case, func, literal, null, select, union_all
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.distribution.models import (
     DistributionPoint,
     Entitlement,
@@ -110,7 +110,7 @@ def handed_over(round_id: int, point_id: int | None = None) -> dict[tuple[int, i
     values = {"round_id": round_id}
     if point_id is not None:
         values["point_id"] = point_id
-    rows = db.session.execute(_handed_over_statement(point_id is not None), values)
+    rows = read(db.session, _handed_over_statement(point_id is not None), values)
     return {(p, i): int(total or 0) for p, i, total in rows}
 
 
@@ -163,16 +163,18 @@ def balances(
     the round's point and item ids, in that order, passes them (two statements fewer)."""
     points_stmt, items_stmt, ledger_stmt, due_stmt = _balance_statements()
     values = {"round_id": round_id}
-    points = db.session.scalars(points_stmt, values).all() if point_ids is None else point_ids
-    items = db.session.scalars(items_stmt, values).all() if item_ids is None else item_ids
+    points = (
+        read(db.session, points_stmt, values).scalars().all() if point_ids is None else point_ids
+    )
+    items = read(db.session, items_stmt, values).scalars().all() if item_ids is None else item_ids
     table = {(p, i): Balance(p, i) for p in points for i in items}
-    for p, i, kind, total in db.session.execute(ledger_stmt, values):
+    for p, i, kind, total in read(db.session, ledger_stmt, values):
         if kind != "handed_over":
             setattr(table[(p, i)], kind, int(total or 0))
         elif (p, i) in table:
             table[(p, i)].handed_over = int(total or 0)
     if with_due:
-        for p, i, total in db.session.execute(due_stmt, values):
+        for p, i, total in read(db.session, due_stmt, values):
             if (p, i) in table:
                 table[(p, i)].due = int(total or 0)
     return list(table.values())
@@ -208,7 +210,7 @@ def ledger_names(round_id: int) -> dict:
     name_id, name_en and unit}} (plain rows), in the balances' order (points by id,
     items by position): their keys may be given to `balances` as its ids."""
     points, items = {}, {}
-    for row in db.session.execute(_names_statement(), {"round_id": round_id}):
+    for row in read(db.session, _names_statement(), {"round_id": round_id}):
         if row.kind:
             items[row.id] = row
         else:
@@ -374,4 +376,4 @@ def _movements_statement():
 def movements(round_id: int, limit: int = 200) -> list:
     """The ledger's latest lines, newest first: plain rows of what the stock page shows
     (at, point_id, item_id, kind, quantity_milli, reason, source_note)."""
-    return db.session.execute(_movements_statement(), {"round_id": round_id, "limit": limit}).all()
+    return read(db.session, _movements_statement(), {"round_id": round_id, "limit": limit}).all()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, true
+from sqlalchemy import bindparam, case, func, inspect, select, true
 
+from portal.database import read
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
@@ -111,7 +113,7 @@ def _sums(round_id: int) -> tuple[list[tuple], int]:
     the RTs and the points are summed from these (one scan of the round instead of
     four). A group with only cancelled entitlements has no row."""
     rows, cancelled = [], 0
-    for *row, gone in db.session.execute(_sums_statement(), {"round_id": round_id}):
+    for *row, gone in read(db.session, _sums_statement(), {"round_id": round_id}):
         cancelled += int(gone or 0)
         if row[3]:  # live entitlements in the group
             rows.append(row)
@@ -139,23 +141,52 @@ def _total(numbers) -> Progress:
 def progress_total(round_id: int) -> Progress:
     """The whole round's collected of due and how many were cancelled, with no RT,
     point or item parts (what the staff round page shows): one sum, no grouping."""
-    return _total(db.session.execute(_total_statement(), {"round_id": round_id}).one())
+    return _total(read(db.session, _total_statement(), {"round_id": round_id}).one())
 
 
 @cache
 def _round_with_total_statement():
     total = _total_statement().subquery()  # one row: sums without grouping
     return (
-        select(DistributionRound, *total.c)
+        select(*_round_columns(), *total.c)
         .join(total, true())
         .where(DistributionRound.id == bindparam("round_id"))
     )
 
 
-def round_with_total(round_id: int) -> tuple[DistributionRound, Progress] | None:
-    """The round and its progress_total in one statement, or None for no such round."""
-    row = db.session.execute(_round_with_total_statement(), {"round_id": round_id}).first()
-    return None if row is None else (row[0], _total(row[1:]))
+def round_with_total(round_id: int) -> tuple[Any, Progress] | None:
+    """The round (a plain row with its columns' attributes) and its progress_total in
+    one statement, or None for no such round."""
+    row = read(db.session, _round_with_total_statement(), {"round_id": round_id})
+    row = row.first()
+    if row is None:
+        return None
+    return row, _total(row[len(_round_columns()) :])
+
+
+@cache
+def _round_columns() -> tuple:
+    """The round as a plain row of its columns, each named as the model's attribute
+    (the round pages read only those: no ORM object)."""
+    return tuple(
+        getattr(DistributionRound, column.key).label(column.key)
+        for column in inspect(DistributionRound).column_attrs
+    )
+
+
+@cache
+def _public_round_row_statement():
+    return select(*_round_columns()).where(
+        DistributionRound.id == bindparam("round_id"),
+        DistributionRound.status.in_(PUBLIC_STATUSES),
+    )
+
+
+def public_round_row(round_id: int) -> Any | None:
+    """`public_round` as a plain row of the round's columns (named as the model's
+    attributes), for a page that reads only those."""
+    values = {"round_id": round_id}
+    return read(db.session, _public_round_row_statement(), values).first()
 
 
 @cache
@@ -211,8 +242,8 @@ def progress(round_: DistributionRound, points=None, items=None, summed=False) -
     else:
         lines = dict(
             (item_id, (due_milli, delivered))
-            for item_id, due_milli, delivered in db.session.execute(
-                item_sums_statement(), {"round_id": round_.id}
+            for item_id, due_milli, delivered in read(
+                db.session, item_sums_statement(), {"round_id": round_.id}
             )
         )
     for item in items:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 
+from portal.database import read
 from portal.distribution.models import DistributionPoint, RoundApproval, RoundItem, TimeSlot
 from portal.distribution.services.progress import item_sums_statement
 from portal.extensions import db
@@ -112,8 +113,8 @@ def points_and_items(round_id: int, summed: bool = False) -> tuple[list, dict, l
     values = {"round_id": round_id}
     points: list[Point] = []
     slots: dict[int, list[Slot]] = {}
-    for *point, slot_id, rt, rw, day, starts_at, ends_at in db.session.execute(
-        points_statement, values
+    for *point, slot_id, rt, rw, day, starts_at, ends_at in read(
+        db.session, points_statement, values
     ):
         if not points or points[-1].id != point[0]:
             points.append(Point(*point))
@@ -121,12 +122,12 @@ def points_and_items(round_id: int, summed: bool = False) -> tuple[list, dict, l
             slots.setdefault(point[0], []).append(
                 Slot(slot_id, point[0], rt, rw, day, starts_at, ends_at)
             )
-    return points, slots, db.session.execute(items, values).all()
+    return points, slots, read(db.session, items, values).all()
 
 
 def round_parts(round_id: int) -> RoundParts:
     """The points, slots and items, and the approvals (approved_at, added, cancelled,
     reason) by number."""
     points, slots, items = points_and_items(round_id)
-    approvals = db.session.execute(_statements()[2], {"round_id": round_id}).all()
+    approvals = read(db.session, _statements()[2], {"round_id": round_id}).all()
     return RoundParts(points=points, slots=slots, items=items, approvals=approvals)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListEntry, ListPeriod
@@ -30,7 +31,7 @@ def recipient_names(household_ids: list[int]) -> dict[int, str]:
     for start in range(0, max(len(household_ids), 1), CHUNK):
         chunk = household_ids[start : start + CHUNK]
         members: dict[int, list] = {hid: [] for hid in chunk}
-        for row in db.session.execute(_members_statement(), {"ids": chunk}):
+        for row in read(db.session, _members_statement(), {"ids": chunk}):
             members[row.household_id].append(row)
         names.update((hid, _name_of(rows)) for hid, rows in members.items())
     return names
@@ -138,7 +139,7 @@ def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
     }
     out: list[int] = []
     current, members = None, []
-    for hid, person_id, born, disability, status in db.session.execute(stmt, values):
+    for hid, person_id, born, disability, status in read(db.session, stmt, values):
         if hid != current:
             if current is not None and _fits(period, current, members, covered):
                 out.append(current)

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record, snapshot
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.lists.models import COMPOSITIONS, ListPeriod
@@ -45,7 +46,7 @@ def period_rows() -> list:
     period's id, title and dates, its programme's name and its newest version's number
     (None when unpublished), in one statement built once (were three: the periods,
     their programmes, their newest versions)."""
-    return db.session.execute(_period_rows_statement()).all()
+    return read(db.session, _period_rows_statement()).all()
 
 
 @cache

@@ -7,6 +7,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, select
 
+from portal.database import read
 from portal.extensions import db
 from portal.lists.models import ListEntry, ListPeriod
 from portal.lists.services.draft import CHUNK, _name_of, draft_candidate_ids
@@ -64,7 +65,7 @@ def rule_check(period: ListPeriod) -> RuleCheck:
     rows too (their enrolments are the list's own, which the rules do not count as
     other aid); only the households the page shows (the differences) are read, with
     their members' names, in one statement (`recipient_name` over plain rows)."""
-    entries = db.session.execute(_entries_statement(), {"period_id": period.id}).all()
+    entries = read(db.session, _entries_statement(), {"period_id": period.id}).all()
     own = [e.enrolment_id for e in entries if e.enrolment_id is not None]
     proposed_ids = draft_candidate_ids(period, own_enrolments=own)
     proposed = set(proposed_ids)
@@ -87,7 +88,7 @@ def _shown_households(ids: list[int]) -> tuple[dict[int, ShownHousehold], dict[i
     shown: dict[int, ShownHousehold] = {}
     members: dict[int, list] = {}
     for start in range(0, max(len(ids), 1), CHUNK):
-        for row in db.session.execute(_shown_statement(), {"ids": ids[start : start + CHUNK]}):
+        for row in read(db.session, _shown_statement(), {"ids": ids[start : start + CHUNK]}):
             if row.household_id not in shown:
                 shown[row.household_id] = ShownHousehold(
                     row.household_id, row.rt, row.rw, row.need_level, row.desil

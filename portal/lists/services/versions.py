@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.lists.models import ListObjection, ListPeriod, ListVersion, ListVersionRow
@@ -108,7 +108,7 @@ def version_page(version: ListVersion, page: int, per_page: int) -> list:
     values = {"version_id": version.id, "limit": per_page, "offset": (page - 1) * per_page}
     return [
         BoardRow(row.id, row.masked_name, ListVersionRow.rt_rw.fget(row))
-        for row in db.session.execute(_version_page_statement(), values)
+        for row in read(db.session, _version_page_statement(), values)
     ]
 
 
@@ -276,7 +276,7 @@ class PlaceTotal:
 
 def totals(version: ListVersion, amount: int | None) -> list[PlaceTotal]:
     """Households (and cash, when the period has an amount) per RT/RW."""
-    rows = db.session.execute(_totals_statement(), {"version_id": version.id})
+    rows = read(db.session, _totals_statement(), {"version_id": version.id})
     return [PlaceTotal(rt, rw, n, n * amount if amount is not None else None) for rt, rw, n in rows]
 
 

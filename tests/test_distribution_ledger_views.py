@@ -191,3 +191,31 @@ def test_the_closing_page_names_the_live_follow_up_round(client, login_as, round
     page = client.get(base + "/tutup").get_data(as_text=True)
     assert "Susulan Juli" not in page and form in page
     assert client.get("/staf/penyaluran/999999/tutup").status_code == 404
+
+
+def test_the_closing_page_blank_forms_are_kept_and_a_form_sent_back_shows_its_input(
+    client, login_as, round_
+):
+    """A GET's blank reconcile note and follow-up fields are kept per worker
+    (kept_fragment): a follow-up sent back with an error shows what was typed and the
+    error, and the next GET is blank again, the same markup as the first."""
+    login_as("operator")
+    open_round(round_.id)
+    base = f"/staf/penyaluran/{round_.id}"
+    assert client.post(base + "/tutup").status_code == 302
+
+    def forms(html: str) -> str:
+        return html[html.index('id="note"') : html.index("</main>")]
+
+    for lang in ("id", "en"):
+        blank = client.get(base + "/tutup", query_string={"lang": lang}).get_data(as_text=True)
+        assert 'id="title_id"' in blank and 'id="ends_on"' in blank
+        sent = client.post(f"{base}/tutup/lanjutan?lang={lang}", data={"title_en": "Carried"})
+        assert sent.status_code == 200
+        text = sent.get_data(as_text=True)
+        assert 'value="Carried"' in text and 'aria-invalid="true"' in text
+        again = client.get(base + "/tutup", query_string={"lang": lang}).get_data(as_text=True)
+        assert 'value="Carried"' not in again and 'aria-invalid="true"' not in again
+        assert forms(again) == forms(blank)
+    english = client.get(base + "/tutup", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "Title (Indonesian)" in english and "Note (optional)" in english

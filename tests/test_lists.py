@@ -780,3 +780,23 @@ def test_the_new_period_form_keeps_its_blank_fields_but_reads_the_programmes(app
     assert fields in first
     sent = client.post("/staf/daftar-penerima/baru", data={"title_id": "BLT Tahap Dua"})
     assert sent.status_code == 200 and 'value="BLT Tahap Dua"' in sent.get_data(as_text=True)
+
+
+def test_the_period_page_keeps_its_blank_add_form_with_this_requests_token(app, client, login_as):
+    """The period page's blank form to add a household is kept per worker
+    (kept_fragment), the same on every GET in both languages; its CSRF field is written
+    as hidden_tag() writes it."""
+    programme = factories.programme(slug="blt", aid_type="cash", name_id="Program BLT")
+    operator = login_as("operator")
+    period = _period(programme, operator)
+    url = f"/staf/daftar-penerima/{period.id}"
+
+    def add_form(html: str) -> str:
+        return html[html.index("/tambah") : html.index("</details>")]
+
+    for lang, label in (("id", "Nomor rumah tangga"), ("en", "Household number")):
+        first = client.get(url, query_string={"lang": lang}).get_data(as_text=True)
+        again = client.get(url, query_string={"lang": lang}).get_data(as_text=True)
+        assert add_form(first) == add_form(again)
+        assert label in add_form(first) and 'id="reason"' in add_form(first)
+        assert '<input id="csrf_token" name="csrf_token" type="hidden" value="' in add_form(first)

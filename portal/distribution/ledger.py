@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import i18n
 from portal.complaints import services as complaints
+from portal.database import read
 from portal.distribution import services
 from portal.distribution.ledger_forms import (
     CancelForm,
@@ -100,7 +101,7 @@ def _round_and_follow_up_statement():
 
 
 def _round_and_follow_up(round_id: int):
-    found = db.session.execute(_round_and_follow_up_statement(), {"round_id": round_id}).first()
+    found = read(db.session, _round_and_follow_up_statement(), {"round_id": round_id}).first()
     if found is None:
         abort(404)
     follow_up = FollowUp(*found[7:]) if found[7] is not None else None
@@ -110,7 +111,7 @@ def _round_and_follow_up(round_id: int):
 def _round(round_id: int):
     """The round as a plain row of what these pages use (id, status, titles, closed_at,
     the sample's percent and minimum); 404 for no such round."""
-    found = db.session.execute(_round_statement(), {"round_id": round_id}).first()
+    found = read(db.session, _round_statement(), {"round_id": round_id}).first()
     if found is None:
         abort(404)
     return found
@@ -270,11 +271,20 @@ def write_off(round_id: int):
 # --- closing -------------------------------------------------------------------------
 
 
+def _blank_closing_forms() -> dict:
+    """The closing page's blank forms, for its kept fragments (templating.py)."""
+    return {"reconcile": ReconcileForm(formdata=None), "follow": FollowUpForm(formdata=None)}
+
+
 def _closing_page(
     round_, *, reconcile=None, follow=None, cancel_errors=None, status=200, follow_up=False
 ):
-    """`follow_up`: the live follow-up round when the caller read it with the round."""
-    follow = follow or FollowUpForm()
+    """`follow_up`: the live follow-up round when the caller read it with the round.
+    A GET's blank forms are built only when the template's kept fragment is missing
+    (`blank_forms`); a POST's page builds them as before."""
+    if request.method != "GET":
+        follow = follow or FollowUpForm()
+        reconcile = reconcile or ReconcileForm()
     closed = round_.status in ("closed", "reconciled")  # what is left, and carried over
     if follow_up is False:
         follow_up = services.live_follow_up(round_.id) if closed else None
@@ -287,8 +297,9 @@ def _closing_page(
             names=names,
             left=services.not_collected(round_.id) if closed else [],
             follow_up=follow_up if closed else None,
-            reconcile_form=reconcile or ReconcileForm(),
+            reconcile_form=reconcile,
             follow_form=follow,
+            blank_forms=_blank_closing_forms,
             cancel_errors=cancel_errors or {},
         ),
         status,

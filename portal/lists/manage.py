@@ -151,10 +151,13 @@ def period_edit(period_id: int):
 @bp.route("/<int:period_id>")
 @roles_required(*READERS)
 def period(period_id: int):
-    return _period_page(period_id, ApproveForm())
+    # Only an approver's page shows the approval form.
+    return _period_page(period_id, ApproveForm() if current_user.role in APPROVERS else None)
 
 
-def _period_page(period_id: int, approve_form: ApproveForm):
+def _period_page(period_id: int, approve_form: ApproveForm | None):
+    """A GET's blank form to add a household is kept per worker (the template's
+    kept_fragment): `blank_change_form` builds it only the first time."""
     head = period_page.period_head(period_id)
     if head is None:
         abort(404)
@@ -178,9 +181,9 @@ def _period_page(period_id: int, approve_form: ApproveForm):
         version_number=head.version_number,
         version_approval_id=head.version_approval_id,
         objections=period_page.objection_rows(item.id),
-        change_form=ChangeForm(),
+        change_form=ChangeForm() if request.method != "GET" else None,
+        blank_change_form=ChangeForm,
         approve_form=approve_form,
-        button=EmptyForm(),
         may_edit=current_user.role in EDITORS,
         may_approve=current_user.role in APPROVERS,
         approve_conflict=(

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
+from portal.database import read
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
@@ -71,7 +72,7 @@ def _verified_statement():
 
 def _verified() -> list:
     """(id, name) of the verified suppliers, by name: what the forms' selects show."""
-    return db.session.execute(_verified_statement()).all()
+    return read(db.session, _verified_statement()).all()
 
 
 @cache
@@ -237,7 +238,8 @@ def purchase(purchase_id: int, **given):
         points=dict(points),
         superseded=bool(superseded),
         supplier_name=supplier_name,
-        button=EmptyForm(),
+        # Only a draft's lines have a remove button (the one use of its token field).
+        button=EmptyForm() if item.status == "draft" else None,
         blank=blank,
         **shown,
     )

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Boolean, bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from portal.database import read
 from portal.extensions import db
 from portal.lists.models import (
     ListApproval,
@@ -89,29 +90,22 @@ def named_entries_page(period_id: int, page: int, per_page: int, active: bool = 
     no row carries the count)."""
     rows, count = _named_entries_statements()
     values = {"period_id": period_id, "active": active}
-    found = db.session.execute(rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    found = read(db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
     items: list[EntryRow] = []
     members: dict[int, list] = {}
     total = 0
+    # By position (the statement's columns): a page has a few hundred rows.
     for row in found:
-        total = row.total
-        people = members.get(row.household_id)
+        hid = row[0]
+        people = members.get(hid)
         if people is None:
-            people = members[row.household_id] = []
-            items.append(
-                EntryRow(
-                    row.household_id,
-                    row.source,
-                    row.decision_id,
-                    Household.rt_rw.fget(row),
-                    row.need_level,
-                    row.desil,
-                )
-            )
-        if row.id is not None:
+            total = row[7]
+            people = members[hid] = []
+            items.append(EntryRow(hid, row[1], row[2], Household.rt_rw.fget(row), row[5], row[6]))
+        if row[8] is not None:  # the person's id: a household without members has none
             people.append(row)
     if not items and page > 1:
-        total = db.session.scalar(count, values)
+        total = read(db.session, count, values).scalar()
     names = {hid: _name_of(people) for hid, people in members.items()}
     return counted_page(items, total, page=page, per_page=per_page), names
 
@@ -165,7 +159,7 @@ def _named_entries_statements():
 
 def recent_changes(period_id: int, limit: int = 50) -> list[Any]:
     """The `limit` newest changes (as `changes`), as rows of the columns the page shows."""
-    return db.session.execute(_changes_statement(), {"period_id": period_id, "limit": limit}).all()
+    return read(db.session, _changes_statement(), {"period_id": period_id, "limit": limit}).all()
 
 
 @cache
@@ -210,7 +204,7 @@ def meetings(period_id: int) -> list[DecisionRow]:
     """The period's meetings newest first (as `decisions`), each with its attendees in
     their order: one statement."""
     found: dict[int, DecisionRow] = {}
-    for row in db.session.execute(_meetings_statement(), {"period_id": period_id}):
+    for row in read(db.session, _meetings_statement(), {"period_id": period_id}):
         meeting = found.get(row.id)
         if meeting is None:
             meeting = found[row.id] = DecisionRow(*row[:7])
@@ -244,7 +238,7 @@ def _meetings_statement():
 
 def objection_rows(period_id: int) -> list[Any]:
     """The period's objections in their order (as `period_objections`): id, kind, status."""
-    return db.session.execute(_objections_statement(), {"period_id": period_id}).all()
+    return read(db.session, _objections_statement(), {"period_id": period_id}).all()
 
 
 @cache

@@ -117,6 +117,7 @@ OLD_SLOT_LOOP = (
 SLOTS = [
     SlotText(1, 7, "007/002", "Senin, 3 Agustus 2026", "08.00–10.00"),
     SlotText(2, 12, "012/–", "<Selasa>", "10.00–12.00"),
+    SlotText(3, 1, "001/'1'", 'Rabu & "Kamis"', "<b>13.00</b>"),  # every character escaped
 ]
 
 

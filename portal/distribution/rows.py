@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from portal.i18n import current_lang, money
 from portal.status_tags import status_tag_html
+from portal.text import HTML_ESCAPES
 
 
 def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
@@ -28,20 +29,23 @@ def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
         tag = tags.get(status)
         if tag is None:
             tag = tags[status] = status_tag_html("distribution.entitlement", status)
+        # The texts are plain str: escaped as escape() does, without a Markup each.
         collector = (
             "–"
             if e.collector is None
-            else f'<a href="{stem}{e.household_id}">{escape(e.collector)}</a>'
+            else f'<a href="{stem}{e.household_id}">{e.collector.translate(HTML_ESCAPES)}</a>'
         )
-        alternate = "–" if e.alternate is None else escape(e.alternate)
+        alternate = "–" if e.alternate is None else e.alternate.translate(HTML_ESCAPES)
         reason = (
-            f'<br><span class="meta">{escape(e.cancel_reason)}</span>' if e.cancel_reason else ""
+            f'<br><span class="meta">{e.cancel_reason.translate(HTML_ESCAPES)}</span>'
+            if e.cancel_reason
+            else ""
         )
         rows.append(
-            f'  <tr>\n    <td class="nowrap">{escape(e.rt_rw)}</td>\n'
+            f'  <tr>\n    <td class="nowrap">{e.rt_rw.translate(HTML_ESCAPES)}</td>\n'
             f"    <td>{collector}</td>\n"
             f"    <td>{alternate}</td>\n"
-            f"    <td>{escape(e.due)}</td>\n"
+            f"    <td>{e.due.translate(HTML_ESCAPES)}</td>\n"
             f"    <td>{tag}{reason}</td>\n"
             "  </tr>\n"
         )
@@ -67,11 +71,13 @@ def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
 
 
 def slot_rows(slots: Iterable) -> Markup:
-    """<tr>s of a point's time slots (slot_texts.SlotText): RT/RW, day and hours."""
+    """<tr>s of a point's time slots (slot_texts.SlotText): RT/RW, day and hours (plain
+    str, escaped as escape() does, without a Markup each)."""
+    e = HTML_ESCAPES
     return Markup(  # noqa: S704  (see the module: values escaped)
         "".join(
-            f'  <tr><td>{escape(s.rt_rw)}</td><td class="nowrap">{escape(s.day)}</td>'
-            f'<td class="nowrap">{escape(s.hours)}</td></tr>\n'
+            f'  <tr><td>{s.rt_rw.translate(e)}</td><td class="nowrap">{s.day.translate(e)}</td>'
+            f'<td class="nowrap">{s.hours.translate(e)}</td></tr>\n'
             for s in slots
         )
     )

@@ -325,7 +325,8 @@ def _account_page(company, logo_form):
             services.company_pledges_page(company, public=False, page=page, deliveries=False)
         ),
         logo_form=logo_form,
-        needs=services.open_needs(),
+        # The page lists the first ten.
+        needs=services.open_needs(10),
     )
 
 

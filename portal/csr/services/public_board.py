@@ -288,15 +288,22 @@ def _published_need_statement(with_links: bool):
     return stmt
 
 
-def open_needs() -> list[Need]:
-    """Needs a partner may pledge against, most urgent first."""
-    return list(
-        db.session.scalars(
-            select(Need)
-            .where(Need.published.is_(True), Need.is_open.is_(True))
-            .order_by(Need.rank, Need.deadline, Need.id)
-        )
+def open_needs(limit: int | None = None) -> list:
+    """Needs a partner may pledge against, most urgent first (the first `limit`), as
+    plain rows: id, kind, title_id and title_en (what a list of them links and names)."""
+    if limit is None:
+        return db.session.execute(_open_needs_statement(False)).all()
+    return db.session.execute(_open_needs_statement(True), {"limit": limit}).all()
+
+
+@cache  # built once per process (with its cache key)
+def _open_needs_statement(limited: bool):
+    stmt = (
+        select(Need.id, Need.kind, Need.title_id, Need.title_en)
+        .where(Need.published.is_(True), Need.is_open.is_(True))
+        .order_by(Need.rank, Need.deadline, Need.id)
     )
+    return stmt.limit(bindparam("limit")) if limited else stmt
 
 
 def _public_pledges():

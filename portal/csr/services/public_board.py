@@ -314,16 +314,76 @@ def _public_pledges():
     )
 
 
-def public_pledges_for_need(need: Need) -> list[Pledge]:
-    """Pledges the public may see on a need's page (verified companies, no offers)."""
-    return list(db.session.scalars(_need_pledges_statement(), {"need_id": need.id}))
+class _CompanyName:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class NeedPledge:
+    """A pledge as a need's public page lists it (plain columns, not an ORM object): its
+    company's name as `company.name`, and the need it was read for as `need`."""
+
+    __slots__ = (
+        "amount",
+        "company",
+        "company_id",
+        "created_at",
+        "delivered",
+        "id",
+        "kind",
+        "need",
+        "need_id",
+        "status",
+        "unit",
+    )
+
+    def __init__(self, need, row):
+        (
+            self.id,
+            self.company_id,
+            self.need_id,
+            self.kind,
+            self.amount,
+            self.unit,
+            self.delivered,
+            self.status,
+            self.created_at,
+            name,
+        ) = row
+        self.company = _CompanyName(name)
+        self.need = need
+
+
+def public_pledges_for_need(need: Need) -> list[NeedPledge]:
+    """Pledges the public may see on a need's page (verified companies, no offers),
+    newest first, read as plain columns."""
+    rows = db.session.execute(_need_pledges_statement(), {"need_id": need.id})
+    return [NeedPledge(need, row) for row in rows]
 
 
 @cache  # built once per process (with its cache key); the need as a parameter
 def _need_pledges_statement():
     return (
-        _public_pledges()
-        .where(Pledge.need_id == bindparam("need_id"))
+        select(
+            Pledge.id,
+            Pledge.company_id,
+            Pledge.need_id,
+            Pledge.kind,
+            Pledge.amount,
+            Pledge.unit,
+            Pledge.delivered,
+            Pledge.status,
+            Pledge.created_at,
+            Company.name,
+        )
+        .join(Company, Company.id == Pledge.company_id)
+        .where(
+            Company.status == "verified",
+            Pledge.status != "offered",
+            Pledge.need_id == bindparam("need_id"),
+        )
         .order_by(Pledge.created_at.desc(), Pledge.id.desc())
     )
 

@@ -1725,3 +1725,93 @@ def test_receipt_renders_share_the_process_cap(client, make_need, make_company, 
         busy = client.get(url)
     assert busy.status_code == 503 and busy.headers["Retry-After"]
     assert client.get(url).status_code == 200
+
+
+# The need edit page's loop over a NeedForm filled from the need, as the template wrote it.
+JINJA_NEED_FIELDS = """\
+  {% set field = form_field %}
+  {% for f in form if f.name != 'csrf_token' %}
+    {{ field(f) }}
+  {% endfor %}
+"""
+
+
+def test_the_need_edit_fields_are_the_filled_in_forms_loop(app):
+    """need_fields writes what the template's loop wrote for NeedForm(obj=need), in both
+    languages and on the first and a later page (kept markup): every kind, empty and
+    escaped values, a deadline, closed for pledges, a programme and a ballot chosen or
+    not, a choice's label escaped."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    from portal.csr import need_fields
+
+    def need(**fields):
+        blank = dict.fromkeys(
+            ("title_en", "description_en", "unit_id", "unit_en", "priority_id", "priority_en")
+        )
+        base = dict(
+            kind="goods",
+            title_id="Beras untuk lansia",
+            description_id="Beras untuk paket pangan.",
+            target=100,
+            programme_id=None,
+            ballot_id=None,
+            deadline=None,
+            rank=100,
+            is_open=True,
+        )
+        return SimpleNamespace(**{**blank, **base, **fields})
+
+    needs = [
+        need(
+            kind="money",
+            title_id='Dana "darurat" <banjir> & longsor',
+            description_id='Baris satu\nbaris <dua> & "tiga"',
+            target=1_500_000,
+            is_open=False,
+            deadline=date(2027, 1, 5),
+            programme_id=3,
+            ballot_id=2,
+        ),
+        need(title_en="Rice", unit_id="karung", unit_en="sacks", priority_id="Musdes 12 Maret"),
+        need(kind="training", rank=7, description_en="Why <b>", programme_id=9),
+        need(kind="expertise", priority_en="Village meeting", ballot_id=2),
+        need(kind="equipment", target=1, programme_id=3),
+    ]
+    programmes = [(0, "None"), (3, 'Pangan <"keluarga">'), (9, "")]
+    ballots = [(0, "None"), (2, "Prioritas & bantuan")]
+    need_fields._KEPT.clear()
+    written = []
+    for _turn, lang in itertools.product((1, 2), ("id", "en")):
+        with app.app_context(), app.test_request_context(f"/staf/csr/kebutuhan/1?lang={lang}"):
+            for item in needs:
+                form = _filled_need_form(item, programmes, ballots)
+                old = render_template_string(JINJA_NEED_FIELDS, form=form)
+                new = render_template_string(
+                    "{{ fields }}", fields=need_fields.need_fields(item, programmes, ballots)
+                )
+                assert new == old
+                written.append(new)
+    assert sorted(need_fields._KEPT) == ["en", "id"]
+    assert "&#34;darurat&#34; &lt;banjir&gt; &amp;" in written[0]
+    assert '<option selected value="3">Pangan &lt;&#34;keluarga&#34;&gt;</option>' in written[0]
+    assert "Why the village needs it" in written[-1] and "Why &lt;b&gt;" in written[-3]
+    assert '<input checked id="is_open"' in written[1] and "checked" not in written[0]
+
+
+def _filled_need_form(need, programmes, ballots):
+    """NeedForm(obj=need) with the selects' choices as manage._need_form sets them on a
+    GET."""
+    from wtforms.fields.choices import SelectChoice
+
+    from portal.csr.forms import NeedForm
+
+    form = NeedForm(obj=need)
+    form.programme_id.choices = [SelectChoice(value=v, label=label) for v, label in programmes]
+    form.ballot_id.choices = [SelectChoice(value=v, label=label) for v, label in ballots]
+    form.programme_id.data = need.programme_id or 0
+    form.ballot_id.data = need.ballot_id or 0
+    return form

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.csr import history, rows, services
+from portal.csr import history, need_fields, rows, services
 from portal.csr.forms import (
     NEED_FIELD_RUNS,
     AcceptOfferForm,
@@ -96,6 +96,11 @@ def _ballot_choices():
     ]
 
 
+def _choice_pairs(rows) -> list[tuple[int, str]]:
+    """A select's (value, label) pairs: "None" (0) first, then the rows read."""
+    return [(0, _("None")), *((row_id, label) for row_id, label in rows)]
+
+
 def _need_form(item: Need | None = None, kind=NeedForm) -> NeedForm:
     """The need form (or `kind`, its NeedChoicesForm part)."""
     form = kind(obj=item)
@@ -144,6 +149,19 @@ def need_create():
 @roles_required(*EDITORS)
 def need_edit(need_id: int):
     item = db.get_or_404(Need, need_id)
+    if request.method == "GET":
+        # The filled-in form written from kept markup (need_fields), not a WTForms form.
+        return render_template(
+            "csr/manage/need_form.html",
+            form=None,
+            need=item,
+            progress=services.progress_of(item, public=False),
+            filled_fields=need_fields.need_fields(
+                item,
+                _choice_pairs(programme_queries.names()),
+                _choice_pairs(participation_queries.ballot_questions()),
+            ),
+        )
     form = _need_form(item)
     if form.validate_on_submit():
         try:

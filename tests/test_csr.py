@@ -479,6 +479,62 @@ def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, sta
                 assert new == old and shown in new and "&lt;b&gt;" in new
 
 
+# templates/csr/_history.html's deliveries as the Jinja loop wrote them, before
+# portal/csr/history.py.
+JINJA_HISTORY_DELIVERIES = """{% set pledge_qty = csr_pledge_qty %}
+  {% for d in history.deliveries %}
+  <tr>
+    <td class="nowrap">{{ d.delivered_on|day }}</td>
+    <td class="num">{{ pledge_qty(pledge, d.amount) }}{% if d.beyond_target %} <span class="tag tag-over">{{ _("beyond target") }}</span>{% endif %}</td>
+    <td>{{ d.note or "" }}<br><span class="meta">{{ _("Recorded by %(name)s", name=d.recorded_by_name or "?") }}</span></td>
+    <td>
+      <a href="{{ url_for('csr.delivery_receipt', delivery_id=d.id) }}">{{ _("Acknowledgement (PDF)") }}</a>
+      {% if d.attachment_file %}<br><a href="{{ url_for('csr.attachment', delivery_id=d.id) }}">{{ _("Receipt or photo") }}</a>{% endif %}
+    </td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_history_deliveries_are_the_jinja_loop(app, make_need, make_company):
+    """csr_history_deliveries writes what the template's loop wrote, in both languages,
+    on the partner's and the staff's pages: a pledge against a need and an offer in its
+    own unit, beyond the target or not, a note (escaped) or none, a recorder or none, an
+    attachment or none."""
+    from datetime import date
+
+    from flask import render_template_string
+
+    from portal.csr.services.deliveries import HistoryDelivery, PledgeHistory
+
+    company = make_company()
+    pledge = pledge_for(company, make_need(kind="goods", unit_id="karung", unit_en="sack"))
+    offer = services.make_offer(
+        company, kind="goods", description="Semen", amount=7, unit="<sak>", actor=company.user
+    )
+    history = PledgeHistory(
+        [],
+        [
+            HistoryDelivery(3, date(2026, 8, 17), 20, True, "Catatan & <b>", "Budi <B>", None),
+            HistoryDelivery(4, date(2026, 12, 1), 5, False, None, None, "abc.png"),
+            HistoryDelivery(5, date(2027, 1, 2), 1_500, False, "", "", "d.pdf"),
+        ],
+    )
+    for lang, path in itertools.product(("id", "en"), ("/csr/akun", "/staf/csr/janji")):
+        with app.app_context(), app.test_request_context(f"{path}?lang={lang}"):
+            for item in (pledge, offer):
+                item = db.session.get(Pledge, item.id)
+                old = render_template_string(JINJA_HISTORY_DELIVERIES, pledge=item, history=history)
+                new = render_template_string(
+                    "{{ csr_history_deliveries(pledge, history.deliveries, url_for) }}",
+                    pledge=item,
+                    history=history,
+                )
+                assert new == old
+                assert "&lt;b&gt;" in new and "Budi &lt;B&gt;" in new and "/csr/lampiran/4" in new
+                assert new.count("tag-over") == 1 and new.count("?") == 2
+
+
 # templates/csr/manage/pledges.html's rows as a Jinja loop, before portal/csr/rows.py
 # (a company's page showed the same without the company column).
 JINJA_STAFF_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
@@ -1815,3 +1871,115 @@ def _filled_need_form(need, programmes, ballots):
     form.programme_id.data = need.programme_id or 0
     form.ballot_id.data = need.ballot_id or 0
     return form
+
+
+def test_a_pledge_with_its_progress_is_the_pledge_and_progress_of_its_need(
+    make_need, make_company, staff
+):
+    """pledge_with_progress reads the staff pledge page's pledge and its need's progress
+    over every company (verified or not, closed pledges at what they delivered) in one
+    statement: the same as progress_of(need, public=False); an offer has none."""
+    need = make_need(target=100)
+    other = make_need(target=10)
+    first = confirmed(make_company(), need, staff["operator"], amount=40)
+    services.record_delivery(
+        first.id, amount=5, delivered_on=village_today(), actor=staff["operator"]
+    )
+    services.change_status(first.id, "closed", actor=staff["operator"], note="Cukup")
+    pending = pledge_for(make_company(status="pending"), need, 30)
+    pledge_for(make_company(), other, 3)
+    confirmed(make_company(), need, staff["operator"], amount=20)
+    offering = make_company()
+    offer = services.make_offer(
+        offering, kind="goods", description="Semen", amount=7, unit="sak", actor=offering.user
+    )
+    assert services.pledge_with_progress(10_000) is None
+    item, progress = services.pledge_with_progress(pending.id)
+    assert item.id == pending.id and item.company.status == "pending"
+    assert progress == services.progress_of(need, public=False)
+    assert (progress.pledged, progress.confirmed, progress.delivered) == (55, 25, 5)
+    assert progress.pledges == 3
+    assert services.pledge_with_progress(offer.id)[1] is None
+
+
+def test_the_pledge_lines_write_the_rows_the_pledges_wrote(app, make_need, make_company, staff):
+    """The staff list's and the company pages' pledges are read as plain columns
+    (PledgeLine): their rows are what the ORM objects gave, in both languages (a pending
+    company, an offer, a need's unit), newest change first, one status or all."""
+    from flask import render_template_string
+
+    pending = make_company(status="pending", name="PT <Baru> & Co")
+    need = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    made = [pledge_for(pending, need), confirmed(make_company(), need, staff["operator"])]
+    made.append(
+        services.make_offer(
+            pending,
+            kind="goods",
+            description="Semen <x> " * 9,
+            amount=7,
+            unit="sak",
+            actor=pending.user,
+        )
+    )
+    staff_rows = "{{ csr_staff_pledge_rows(pledges, url_for) }}"
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji?lang={lang}"):
+            for status in (None, "pledged", "confirmed", "closed"):
+                lines = services.staff_pledges(status)
+                orm = sorted(
+                    (db.session.get(Pledge, p.id) for p in made),
+                    key=lambda p: (p.updated_at, p.id),
+                    reverse=True,
+                )
+                orm = [p for p in orm if status is None or p.status == status]
+                assert [p.id for p in lines] == [p.id for p in orm]
+                new = render_template_string(staff_rows, pledges=lines)
+                assert new == render_template_string(staff_rows, pledges=orm)
+            assert "tag-warn" in new or status == "closed"
+        with app.app_context(), app.test_request_context(f"/csr/akun?lang={lang}"):
+            lines = services.company_pledges_page(pending, public=False, page=1).items
+            orm = [
+                db.session.get(Pledge, p.id) for p in reversed(made) if p.company_id == pending.id
+            ]
+            partner = "{{ csr_partner_pledge_rows(pledges, url_for) }}"
+            assert render_template_string(partner, pledges=lines) == render_template_string(
+                partner, pledges=orm
+            )
+
+
+# templates/csr/_needs.html's cards as the Jinja loop wrote them, before portal/csr/rows.py.
+JINJA_BOARD_CARDS = """\
+  {% for need, p in board.items %}
+  {% set title = tr(need, 'title') %}
+  <li class="card">
+    <p class="meta"><span class="tag">{{ need_kinds[need.kind] }}</span>
+    {% if need.deadline %}{{ _("Needed by %(date)s", date=need.deadline|day) }}{% endif %}</p>
+    <h2 class="h3"><a href="{{ url_for('csr.need', need_id=need.id) }}"{% if title.fallback %} lang="id"{% endif %}>{{ title }}</a></h2>
+    <p>{{ _("Target: %(amount)s", amount=csr_need_qty(need, need.target)) }}</p>
+    {{ csr_bars(need, p) }}
+  </li>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_board_cards_are_the_jinja_loop(app, make_need, make_company, staff):
+    """csr_board_cards writes what the board's loop wrote, in both languages: a deadline
+    or none, a title only in Indonesian (lang="id") and one escaped, money and goods,
+    over-pledged and not."""
+    from datetime import date
+
+    from flask import render_template_string
+
+    need = make_need(title_id="Beras <murah> & sehat", deadline=date(2027, 3, 1), target=10)
+    make_need(kind="money", title_en=None, unit_id=None, unit_en=None, target=1_000_000)
+    make_need(kind="training", unit_id="jam", unit_en=None, rank=1)
+    confirmed(make_company(), need, staff["operator"], amount=15)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/?lang={lang}"):
+            board = services.board()
+            assert len(board.items) == 3
+            new = render_template_string("{{ csr_board_cards(board.items, url_for) }}", board=board)
+            assert new == render_template_string(JINJA_BOARD_CARDS, board=board)
+            assert ("&lt;murah&gt; &amp;" in new) == (lang == "id")
+            assert f"/csr/kebutuhan/{need.id}" in new
+            assert ('lang="id"' in new) == (lang == "en") and "tag-over" in new

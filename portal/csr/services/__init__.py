@@ -46,6 +46,7 @@ from portal.csr.services.companies import (
 from portal.csr.services.deliveries import (
     own_pledge,
     pledge_history,
+    pledge_with_progress,
     record_delivery,
     staff_pledges,
     status_counts,
@@ -132,6 +133,7 @@ __all__ = [
     "new_code",
     "normalize_code",
     "open_needs",
+    "pledge_with_progress",
     "own_pledge",
     "pledge_history",
     "progress_both",

@@ -245,12 +245,13 @@ def public_company(company_id: int) -> Company | None:
 class NeedLine:
     """What a company's pledge list shows of a pledge's need (a plain row's columns)."""
 
-    __slots__ = ("id", "kind", "title_en", "title_id", "unit_en", "unit_id")
+    __slots__ = ("id", "kind", "target", "title_en", "title_id", "unit_en", "unit_id")
 
-    def __init__(self, id, kind, title_id, title_en, unit_id, unit_en):  # noqa: A002
+    def __init__(self, id, kind, title_id, title_en, unit_id, unit_en, target=None):  # noqa: A002
         self.id, self.kind = id, kind
         self.title_id, self.title_en = title_id, title_en
         self.unit_id, self.unit_en = unit_id, unit_en
+        self.target = target
 
 
 class DeliveryLine:
@@ -265,10 +266,11 @@ class DeliveryLine:
 class PledgeLine:
     """A pledge as a company's pages list it (read as plain columns, not an ORM object):
     the attributes the pages and `csr.rows` read, its need (a NeedLine or None) and, when
-    asked for, its deliveries."""
+    asked for, its deliveries (or its company, a CompanyTag, on the staff list)."""
 
     __slots__ = (
         "amount",
+        "company",
         "company_id",
         "created_at",
         "deliveries",
@@ -299,9 +301,10 @@ class PledgeLine:
         ) = row[:11]
         self.need = NeedLine(self.need_id, *row[11:16]) if self.need_id is not None else None
         self.deliveries = []
+        self.company = None
 
 
-_PLEDGE_LINE_COLUMNS = (
+PLEDGE_LINE_COLUMNS = (
     Pledge.id,
     Pledge.company_id,
     Pledge.need_id,
@@ -329,7 +332,7 @@ def _company_pledges(public: bool, deliveries: bool = True):
     where = [Pledge.company_id == bindparam("company_id")]
     if public:
         where.append(Pledge.status != "offered")
-    columns = _PLEDGE_LINE_COLUMNS
+    columns = PLEDGE_LINE_COLUMNS
     if deliveries:
         columns = (*columns, Delivery.id, Delivery.amount, Delivery.delivered_on)
     stmt = select(*columns).outerjoin(Need, Need.id == Pledge.need_id)

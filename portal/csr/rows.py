@@ -1,7 +1,8 @@
 """The pledge tables' rows of the staff pledge list and company page and of the
-partner's account page, written in Python (`csr_staff_pledge_rows`,
-`csr_partner_pledge_rows` in the templates): the Jinja loops cost some 250 Python calls
-a row. The markup is the loop's, byte for byte (tests/test_csr.py compares)."""
+partner's account page, the staff index's needs and the public board's need cards,
+written in Python (`csr_staff_pledge_rows`, `csr_partner_pledge_rows`,
+`csr_board_cards` in the templates): the Jinja loops cost some 150-250 Python calls a
+row. The markup is the loop's, byte for byte (tests/test_csr.py compares)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from portal.csr.amounts import _amounts, _need_amounts
+from portal.csr.amounts import _amounts, _need_amounts, bars
 from portal.csr.models import COMPANY_STATUSES, NEED_KINDS
-from portal.i18n import catalogue, current_lang, localized
+from portal.i18n import catalogue, current_lang, day, localized
 from portal.status_tags import status_tag_of
 
 
@@ -132,4 +133,40 @@ def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> M
                 "</button>\n      </form>\n"
             )
         out.append("    </td>\n  </tr>\n")
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def board_cards(items, url_for) -> Markup:
+    """The board's cards (templates/csr/_needs.html): each need of `items` ((need,
+    progress) pairs) with its kind, deadline, title linked in the reader's language
+    (lang="id" when it falls back), target and bars. `url_for` is the template's."""
+    lang = current_lang()
+    ugettext = catalogue().ugettext
+    needed_by = target = None
+    href = None
+    out = []
+    for need, p in items:
+        title = localized(need, "title", lang)
+        deadline = ""
+        if need.deadline:
+            needed_by = needed_by or Markup(ugettext("Needed by %(date)s"))  # noqa: S704
+            deadline = needed_by % {"date": day(need.deadline)}
+        target = target or Markup(ugettext("Target: %(amount)s"))  # noqa: S704 (catalogue)
+        # One address built, the others by putting the need's id in place of its 0.
+        if href is None:
+            href = str(escape(url_for("csr.need", need_id=0)))
+        if href.endswith("/0"):
+            link = f"{href[:-1]}{int(need.id)}"
+        else:
+            link = escape(url_for("csr.need", need_id=need.id))
+        fallback = ' lang="id"' if title.fallback else ""
+        out.append(
+            '  <li class="card">\n'
+            f'    <p class="meta"><span class="tag">{escape(NEED_KINDS[need.kind])}</span>\n'
+            f"{deadline}</p>\n"
+            f'    <h2 class="h3"><a href="{link}"{fallback}>{escape(title.text)}</a></h2>\n'
+            f"    <p>{target % {'amount': _need_amounts(need, lang)(need.target)}}</p>\n"
+            f"    {bars(need, p)}\n"
+            "  </li>\n"
+        )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

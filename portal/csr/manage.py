@@ -69,8 +69,7 @@ def _actor():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    needs = services.list_needs()
-    progress, public_progress = services.progress_both(needs)
+    needs, progress, public_progress = services.needs_with_progress()
     counts, pending = services.overview_counts()
     return render_template(
         "csr/manage/index.html",

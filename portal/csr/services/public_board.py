@@ -123,9 +123,9 @@ def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progre
 
 
 @cache
-def _both_statement():
+def _both_sums():
     """The sums per need of every company and of verified ones side by side (see
-    progress_both), built once per process."""
+    progress_both), of every need: built once per process."""
     amount = _effective_amount()
     confirmed = Pledge.status.in_(CONFIRMED)
     verified = Company.status == "verified"
@@ -146,12 +146,48 @@ def _both_statement():
             total(1, verified),
         )
         .join(Company, Company.id == Pledge.company_id)
-        .where(
-            Pledge.need_id.is_not(None),
-            Pledge.status.in_(COUNTED),
-            Pledge.need_id.in_(bindparam("need_ids", expanding=True)),
-        )
+        .where(Pledge.need_id.is_not(None), Pledge.status.in_(COUNTED))
         .group_by(Pledge.need_id)
+    )
+
+
+@cache
+def _both_statement():
+    """_both_sums of the needs given (progress_both), built once per process."""
+    return _both_sums().where(Pledge.need_id.in_(bindparam("need_ids", expanding=True)))
+
+
+def needs_with_progress() -> tuple[list, dict[int, Progress], dict[int, Progress]]:
+    """Every need, published or not, by rank (at most 1000), as plain rows of the
+    columns the staff index shows, with progress_both's two progresses of each: (needs,
+    every company's, verified companies'), in one statement."""
+    needs = db.session.execute(_needs_with_progress_statement()).all()
+    every = {n.id: Progress(n.target, *(int(v) for v in n[-8:-4])) for n in needs}
+    public = {n.id: Progress(n.target, *(int(v) for v in n[-4:])) for n in needs}
+    return needs, every, public
+
+
+@cache  # built once per process (with its cache key)
+def _needs_with_progress_statement():
+    sums = _both_sums().subquery()
+    need_id, *totals = sums.c
+    return (
+        select(
+            Need.id,
+            Need.rank,
+            Need.kind,
+            Need.title_id,
+            Need.title_en,
+            Need.unit_id,
+            Need.unit_en,
+            Need.target,
+            Need.published,
+            Need.is_open,
+            *(func.coalesce(total, 0) for total in totals),
+        )
+        .outerjoin(sums, need_id == Need.id)
+        .order_by(Need.rank, Need.id)
+        .limit(1000)
     )
 
 

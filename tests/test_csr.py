@@ -1983,3 +1983,44 @@ def test_the_board_cards_are_the_jinja_loop(app, make_need, make_company, staff)
             assert ("&lt;murah&gt; &amp;" in new) == (lang == "id")
             assert f"/csr/kebutuhan/{need.id}" in new
             assert ('lang="id"' in new) == (lang == "en") and "tag-over" in new
+
+
+# templates/csr/need.html's pledges as the Jinja loop wrote them, before portal/csr/rows.py.
+JINJA_NEED_PLEDGES = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
+  {% for p in pledges %}
+  <tr>
+    <td data-label="{{ _('Partner') }}"><a href="{{ url_for('csr.company', company_id=p.company_id) }}">{{ p.company.name }}</a></td>
+    <td data-label="{{ _('Pledged') }}" class="num">{{ pledge_qty(p, p.amount) }}</td>
+    <td data-label="{{ _('Delivered') }}" class="num">{{ pledge_qty(p, p.delivered) }}</td>
+    <td data-label="{{ _('Status') }}">{{ status_tag("csr.pledge", p.status) }}</td>
+    <td data-label="{{ _('Date') }}" class="nowrap">{{ p.created_at|day }}</td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_need_pledge_rows_are_the_jinja_loop(app, make_need, make_company, staff):
+    """csr_need_pledge_rows writes what the need page's loop wrote, in both languages:
+    goods in the need's unit and money, a company's name escaped, several statuses."""
+    from flask import render_template_string
+
+    goods = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    money = make_need(kind="money", unit_id=None, unit_en=None, target=1_000_000)
+    company = make_company(name="PT <Maju> & Jaya")
+    confirmed(company, goods, staff["operator"], amount=20)
+    pledge_for(make_company(), goods, 5)
+    withdrawn = pledge_for(make_company(), goods, 3)
+    services.change_status(withdrawn.id, "withdrawn", actor=withdrawn.company.user)
+    pledge_for(company, money, 250_000, value=250_000)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/kebutuhan/1?lang={lang}"):
+            for need in (goods, money):
+                need = db.session.get(Need, need.id)
+                pledges = services.public_pledges_for_need(need)
+                values = dict(need=need, pledges=pledges)
+                new = render_template_string(
+                    "{{ csr_need_pledge_rows(need, pledges, url_for) }}", **values
+                )
+                assert new == render_template_string(JINJA_NEED_PLEDGES, **values)
+                assert "PT &lt;Maju&gt; &amp; Jaya" in new
+                assert len(pledges) == (3 if need.id == goods.id else 1)

@@ -1,8 +1,9 @@
 """The pledge tables' rows of the staff pledge list and company page and of the
-partner's account page, the staff index's needs and the public board's need cards,
-written in Python (`csr_staff_pledge_rows`, `csr_partner_pledge_rows`,
-`csr_board_cards` in the templates): the Jinja loops cost some 150-250 Python calls a
-row. The markup is the loop's, byte for byte (tests/test_csr.py compares)."""
+partner's account page, the staff index's needs, the public board's need cards and a
+need's public pledges, written in Python (`csr_staff_pledge_rows`,
+`csr_partner_pledge_rows`, `csr_board_cards`, `csr_need_pledge_rows` in the templates):
+the Jinja loops cost some 150-250 Python calls a row. The markup is the loop's, byte for
+byte (tests/test_csr.py compares)."""
 
 from __future__ import annotations
 
@@ -168,5 +169,31 @@ def board_cards(items, url_for) -> Markup:
             f"    <p>{target % {'amount': _need_amounts(need, lang)(need.target)}}</p>\n"
             f"    {bars(need, p)}\n"
             "  </li>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def need_pledge_rows(need, pledges, url_for) -> Markup:
+    """A need's public page's pledges (templates/csr/need.html): each <tr> with the
+    company linked, pledged, delivered (in the need's unit), status and date, each cell
+    labelled for the stacked table. `url_for` is the template's."""
+    lang = current_lang()
+    amount = _need_amounts(need, lang)
+    ugettext = catalogue().ugettext
+    # What the template's _() gave: our catalogue's text, as Markup (not escaped again).
+    partner, pledged, delivered, status, when = (
+        ugettext(text) for text in ("Partner", "Pledged", "Delivered", "Status", "Date")
+    )
+    out = []
+    for p in pledges:
+        href = escape(url_for("csr.company", company_id=p.company_id))
+        out.append(
+            "  <tr>\n"
+            f'    <td data-label="{partner}"><a href="{href}">{escape(p.company.name)}</a></td>\n'
+            f'    <td data-label="{pledged}" class="num">{amount(p.amount)}</td>\n'
+            f'    <td data-label="{delivered}" class="num">{amount(p.delivered)}</td>\n'
+            f'    <td data-label="{status}">{_status_tag(p.status)}</td>\n'
+            f'    <td data-label="{when}" class="nowrap">{escape(day(p.created_at))}</td>\n'
+            "  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

@@ -68,6 +68,7 @@ def _rows():
         "csr_history_deliveries": history.history_deliveries,
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
         "csr_board_cards": rows.board_cards,
+        "csr_need_pledge_rows": rows.need_pledge_rows,
     }
 
 

@@ -2024,3 +2024,48 @@ def test_the_need_pledge_rows_are_the_jinja_loop(app, make_need, make_company, s
                 assert new == render_template_string(JINJA_NEED_PLEDGES, **values)
                 assert "PT &lt;Maju&gt; &amp; Jaya" in new
                 assert len(pledges) == (3 if need.id == goods.id else 1)
+
+
+# templates/csr/manage/pledge.html's status steps as the Jinja loop wrote them, before
+# portal/csr/rows.py.
+JINJA_STEP_FORMS = """\
+  {% for step in steps %}
+  <form method="post" action="{{ url_for('csr_manage.pledge_status', pledge_id=pledge.id) }}" novalidate class="card csr-step">
+    <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+    <input type="hidden" name="to" value="{{ step }}">
+    <h2 class="h3">{% if step == 'confirmed' %}{{ _("Confirm the pledge") }}{% elif step == 'closed' %}{{ _("Close the pledge") }}{% else %}{{ _("Withdraw the pledge") }}{% endif %}</h2>
+    {% if step == 'confirmed' %}<p class="hint">{{ _("Confirm once the village and the company have agreed. An acknowledgement with a verification code is issued.") }}</p>{% endif %}
+    {% if step == 'closed' and pledge.remaining %}<p class="hint">{{ _("Not everything was delivered: say why in the note.") }}</p>{% endif %}
+    <div class="field">
+      <label for="note-{{ step }}">{{ _("Note (optional)") }}</label>
+      <textarea id="note-{{ step }}" name="note" rows="2" maxlength="1000"></textarea>
+    </div>
+    <button type="submit"{% if step != 'confirmed' %} class="secondary"{% endif %}>{% if step == 'confirmed' %}{{ _("Confirm") }}{% elif step == 'closed' %}{{ _("Close") }}{% else %}{{ _("Withdraw") }}{% endif %}</button>
+  </form>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_step_forms_are_the_jinja_loop(app):
+    """csr_step_forms writes what the staff pledge page's loop wrote, in both languages:
+    confirming (with its hint), closing with something left (a hint) or not, withdrawing."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    cases = [
+        (SimpleNamespace(id=7, remaining=3), ["confirmed", "withdrawn"]),
+        (SimpleNamespace(id=8, remaining=3), ["closed", "withdrawn"]),
+        (SimpleNamespace(id=9, remaining=0), ["closed"]),
+        (SimpleNamespace(id=10, remaining=0), []),
+    ]
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji/7?lang={lang}"):
+            for pledge, steps in cases:
+                values = dict(pledge=pledge, steps=steps)
+                new = render_template_string(
+                    "{{ csr_step_forms(pledge, steps, csrf_token(), url_for) }}", **values
+                )
+                assert new == render_template_string(JINJA_STEP_FORMS, **values)
+                assert new.count("<form ") == len(steps)
+                assert ('class="hint"' in new) == (pledge.id in (7, 8))

@@ -59,6 +59,7 @@ def _labels():
         "csr_history_deliveries": history.history_deliveries,
         "csr_staff_pledge_rows": rows.staff_pledge_rows,
         "csr_staff_need_rows": rows.staff_need_rows,
+        "csr_step_forms": rows.step_forms,
     }
 
 

@@ -1,8 +1,9 @@
 """The pledge tables' rows of the staff pledge list and company page and of the
 partner's account page, the staff index's needs, the public board's need cards and a
 need's public pledges, written in Python (`csr_staff_pledge_rows`,
-`csr_partner_pledge_rows`, `csr_board_cards`, `csr_need_pledge_rows` in the templates):
-the Jinja loops cost some 150-250 Python calls a row. The markup is the loop's, byte for
+`csr_partner_pledge_rows`, `csr_board_cards`, `csr_need_pledge_rows` in the templates),
+and the staff pledge page's status steps (`csr_step_forms`): the Jinja loops cost some
+150-250 Python calls a row. The markup is the loop's, byte for
 byte (tests/test_csr.py compares)."""
 
 from __future__ import annotations
@@ -195,5 +196,51 @@ def need_pledge_rows(need, pledges, url_for) -> Markup:
             f'    <td data-label="{status}">{_status_tag(p.status)}</td>\n'
             f'    <td data-label="{when}" class="nowrap">{escape(day(p.created_at))}</td>\n'
             "  </tr>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+# A status step's heading and button (any other step is a withdrawal), as the template.
+_STEP_WORDS = {
+    "confirmed": ("Confirm the pledge", "Confirm"),
+    "closed": ("Close the pledge", "Close"),
+}
+_WITHDRAW_WORDS = ("Withdraw the pledge", "Withdraw")
+_CONFIRM_HINT = (
+    "Confirm once the village and the company have agreed. An acknowledgement with a "
+    "verification code is issued."
+)
+_CLOSE_HINT = "Not everything was delivered: say why in the note."
+
+
+def step_forms(pledge, steps, token, url_for) -> Markup:
+    """The staff pledge page's form of each status step (`services.allowed_steps`): the
+    step, a note and the button, with the CSRF `token`. `url_for` is the template's."""
+    # What the template's _() gave: our catalogue's text, as Markup (not escaped again).
+    ugettext = catalogue().ugettext
+    action = escape(url_for("csr_manage.pledge_status", pledge_id=pledge.id))
+    token = escape(token)
+    note = ugettext("Note (optional)")
+    out = []
+    for step in steps:
+        heading, button = _STEP_WORDS.get(step, _WITHDRAW_WORDS)
+        hints = ""
+        if step == "confirmed":
+            hints = f'<p class="hint">{ugettext(_CONFIRM_HINT)}</p>'
+        if step == "closed" and pledge.remaining:
+            hints += f'<p class="hint">{ugettext(_CLOSE_HINT)}</p>'
+        name = escape(step)
+        secondary = "" if step == "confirmed" else ' class="secondary"'
+        out.append(
+            f'  <form method="post" action="{action}" novalidate class="card csr-step">\n'
+            f'    <input type="hidden" name="csrf_token" value="{token}">\n'
+            f'    <input type="hidden" name="to" value="{name}">\n'
+            f'    <h2 class="h3">{ugettext(heading)}</h2>\n'
+            f'{hints}    <div class="field">\n'
+            f'      <label for="note-{name}">{note}</label>\n'
+            f'      <textarea id="note-{name}" name="note" rows="2" maxlength="1000"></textarea>\n'
+            "    </div>\n"
+            f'    <button type="submit"{secondary}>{ugettext(button)}</button>\n'
+            "  </form>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

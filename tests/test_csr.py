@@ -479,6 +479,62 @@ def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, sta
                 assert new == old and shown in new and "&lt;b&gt;" in new
 
 
+# templates/csr/_history.html's deliveries as the Jinja loop wrote them, before
+# portal/csr/history.py.
+JINJA_HISTORY_DELIVERIES = """{% set pledge_qty = csr_pledge_qty %}
+  {% for d in history.deliveries %}
+  <tr>
+    <td class="nowrap">{{ d.delivered_on|day }}</td>
+    <td class="num">{{ pledge_qty(pledge, d.amount) }}{% if d.beyond_target %} <span class="tag tag-over">{{ _("beyond target") }}</span>{% endif %}</td>
+    <td>{{ d.note or "" }}<br><span class="meta">{{ _("Recorded by %(name)s", name=d.recorded_by_name or "?") }}</span></td>
+    <td>
+      <a href="{{ url_for('csr.delivery_receipt', delivery_id=d.id) }}">{{ _("Acknowledgement (PDF)") }}</a>
+      {% if d.attachment_file %}<br><a href="{{ url_for('csr.attachment', delivery_id=d.id) }}">{{ _("Receipt or photo") }}</a>{% endif %}
+    </td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_history_deliveries_are_the_jinja_loop(app, make_need, make_company):
+    """csr_history_deliveries writes what the template's loop wrote, in both languages,
+    on the partner's and the staff's pages: a pledge against a need and an offer in its
+    own unit, beyond the target or not, a note (escaped) or none, a recorder or none, an
+    attachment or none."""
+    from datetime import date
+
+    from flask import render_template_string
+
+    from portal.csr.services.deliveries import HistoryDelivery, PledgeHistory
+
+    company = make_company()
+    pledge = pledge_for(company, make_need(kind="goods", unit_id="karung", unit_en="sack"))
+    offer = services.make_offer(
+        company, kind="goods", description="Semen", amount=7, unit="<sak>", actor=company.user
+    )
+    history = PledgeHistory(
+        [],
+        [
+            HistoryDelivery(3, date(2026, 8, 17), 20, True, "Catatan & <b>", "Budi <B>", None),
+            HistoryDelivery(4, date(2026, 12, 1), 5, False, None, None, "abc.png"),
+            HistoryDelivery(5, date(2027, 1, 2), 1_500, False, "", "", "d.pdf"),
+        ],
+    )
+    for lang, path in itertools.product(("id", "en"), ("/csr/akun", "/staf/csr/janji")):
+        with app.app_context(), app.test_request_context(f"{path}?lang={lang}"):
+            for item in (pledge, offer):
+                item = db.session.get(Pledge, item.id)
+                old = render_template_string(JINJA_HISTORY_DELIVERIES, pledge=item, history=history)
+                new = render_template_string(
+                    "{{ csr_history_deliveries(pledge, history.deliveries, url_for) }}",
+                    pledge=item,
+                    history=history,
+                )
+                assert new == old
+                assert "&lt;b&gt;" in new and "Budi &lt;B&gt;" in new and "/csr/lampiran/4" in new
+                assert new.count("tag-over") == 1 and new.count("?") == 2
+
+
 # templates/csr/manage/pledges.html's rows as a Jinja loop, before portal/csr/rows.py
 # (a company's page showed the same without the company column).
 JINJA_STAFF_ROWS = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
@@ -1725,3 +1781,291 @@ def test_receipt_renders_share_the_process_cap(client, make_need, make_company, 
         busy = client.get(url)
     assert busy.status_code == 503 and busy.headers["Retry-After"]
     assert client.get(url).status_code == 200
+
+
+# The need edit page's loop over a NeedForm filled from the need, as the template wrote it.
+JINJA_NEED_FIELDS = """\
+  {% set field = form_field %}
+  {% for f in form if f.name != 'csrf_token' %}
+    {{ field(f) }}
+  {% endfor %}
+"""
+
+
+def test_the_need_edit_fields_are_the_filled_in_forms_loop(app):
+    """need_fields writes what the template's loop wrote for NeedForm(obj=need), in both
+    languages and on the first and a later page (kept markup): every kind, empty and
+    escaped values, a deadline, closed for pledges, a programme and a ballot chosen or
+    not, a choice's label escaped."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    from portal.csr import need_fields
+
+    def need(**fields):
+        blank = dict.fromkeys(
+            ("title_en", "description_en", "unit_id", "unit_en", "priority_id", "priority_en")
+        )
+        base = dict(
+            kind="goods",
+            title_id="Beras untuk lansia",
+            description_id="Beras untuk paket pangan.",
+            target=100,
+            programme_id=None,
+            ballot_id=None,
+            deadline=None,
+            rank=100,
+            is_open=True,
+        )
+        return SimpleNamespace(**{**blank, **base, **fields})
+
+    needs = [
+        need(
+            kind="money",
+            title_id='Dana "darurat" <banjir> & longsor',
+            description_id='Baris satu\nbaris <dua> & "tiga"',
+            target=1_500_000,
+            is_open=False,
+            deadline=date(2027, 1, 5),
+            programme_id=3,
+            ballot_id=2,
+        ),
+        need(title_en="Rice", unit_id="karung", unit_en="sacks", priority_id="Musdes 12 Maret"),
+        need(kind="training", rank=7, description_en="Why <b>", programme_id=9),
+        need(kind="expertise", priority_en="Village meeting", ballot_id=2),
+        need(kind="equipment", target=1, programme_id=3),
+    ]
+    programmes = [(0, "None"), (3, 'Pangan <"keluarga">'), (9, "")]
+    ballots = [(0, "None"), (2, "Prioritas & bantuan")]
+    need_fields._KEPT.clear()
+    written = []
+    for _turn, lang in itertools.product((1, 2), ("id", "en")):
+        with app.app_context(), app.test_request_context(f"/staf/csr/kebutuhan/1?lang={lang}"):
+            for item in needs:
+                form = _filled_need_form(item, programmes, ballots)
+                old = render_template_string(JINJA_NEED_FIELDS, form=form)
+                new = render_template_string(
+                    "{{ fields }}", fields=need_fields.need_fields(item, programmes, ballots)
+                )
+                assert new == old
+                written.append(new)
+    assert sorted(need_fields._KEPT) == ["en", "id"]
+    assert "&#34;darurat&#34; &lt;banjir&gt; &amp;" in written[0]
+    assert '<option selected value="3">Pangan &lt;&#34;keluarga&#34;&gt;</option>' in written[0]
+    assert "Why the village needs it" in written[-1] and "Why &lt;b&gt;" in written[-3]
+    assert '<input checked id="is_open"' in written[1] and "checked" not in written[0]
+
+
+def _filled_need_form(need, programmes, ballots):
+    """NeedForm(obj=need) with the selects' choices as manage._need_form sets them on a
+    GET."""
+    from wtforms.fields.choices import SelectChoice
+
+    from portal.csr.forms import NeedForm
+
+    form = NeedForm(obj=need)
+    form.programme_id.choices = [SelectChoice(value=v, label=label) for v, label in programmes]
+    form.ballot_id.choices = [SelectChoice(value=v, label=label) for v, label in ballots]
+    form.programme_id.data = need.programme_id or 0
+    form.ballot_id.data = need.ballot_id or 0
+    return form
+
+
+def test_a_pledge_with_its_progress_is_the_pledge_and_progress_of_its_need(
+    make_need, make_company, staff
+):
+    """pledge_with_progress reads the staff pledge page's pledge and its need's progress
+    over every company (verified or not, closed pledges at what they delivered) in one
+    statement: the same as progress_of(need, public=False); an offer has none."""
+    need = make_need(target=100)
+    other = make_need(target=10)
+    first = confirmed(make_company(), need, staff["operator"], amount=40)
+    services.record_delivery(
+        first.id, amount=5, delivered_on=village_today(), actor=staff["operator"]
+    )
+    services.change_status(first.id, "closed", actor=staff["operator"], note="Cukup")
+    pending = pledge_for(make_company(status="pending"), need, 30)
+    pledge_for(make_company(), other, 3)
+    confirmed(make_company(), need, staff["operator"], amount=20)
+    offering = make_company()
+    offer = services.make_offer(
+        offering, kind="goods", description="Semen", amount=7, unit="sak", actor=offering.user
+    )
+    assert services.pledge_with_progress(10_000) is None
+    item, progress = services.pledge_with_progress(pending.id)
+    assert item.id == pending.id and item.company.status == "pending"
+    assert progress == services.progress_of(need, public=False)
+    assert (progress.pledged, progress.confirmed, progress.delivered) == (55, 25, 5)
+    assert progress.pledges == 3
+    assert services.pledge_with_progress(offer.id)[1] is None
+
+
+def test_the_pledge_lines_write_the_rows_the_pledges_wrote(app, make_need, make_company, staff):
+    """The staff list's and the company pages' pledges are read as plain columns
+    (PledgeLine): their rows are what the ORM objects gave, in both languages (a pending
+    company, an offer, a need's unit), newest change first, one status or all."""
+    from flask import render_template_string
+
+    pending = make_company(status="pending", name="PT <Baru> & Co")
+    need = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    made = [pledge_for(pending, need), confirmed(make_company(), need, staff["operator"])]
+    made.append(
+        services.make_offer(
+            pending,
+            kind="goods",
+            description="Semen <x> " * 9,
+            amount=7,
+            unit="sak",
+            actor=pending.user,
+        )
+    )
+    staff_rows = "{{ csr_staff_pledge_rows(pledges, url_for) }}"
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji?lang={lang}"):
+            for status in (None, "pledged", "confirmed", "closed"):
+                lines = services.staff_pledges(status)
+                orm = sorted(
+                    (db.session.get(Pledge, p.id) for p in made),
+                    key=lambda p: (p.updated_at, p.id),
+                    reverse=True,
+                )
+                orm = [p for p in orm if status is None or p.status == status]
+                assert [p.id for p in lines] == [p.id for p in orm]
+                new = render_template_string(staff_rows, pledges=lines)
+                assert new == render_template_string(staff_rows, pledges=orm)
+            assert "tag-warn" in new or status == "closed"
+        with app.app_context(), app.test_request_context(f"/csr/akun?lang={lang}"):
+            lines = services.company_pledges_page(pending, public=False, page=1).items
+            orm = [
+                db.session.get(Pledge, p.id) for p in reversed(made) if p.company_id == pending.id
+            ]
+            partner = "{{ csr_partner_pledge_rows(pledges, url_for) }}"
+            assert render_template_string(partner, pledges=lines) == render_template_string(
+                partner, pledges=orm
+            )
+
+
+# templates/csr/_needs.html's cards as the Jinja loop wrote them, before portal/csr/rows.py.
+JINJA_BOARD_CARDS = """\
+  {% for need, p in board.items %}
+  {% set title = tr(need, 'title') %}
+  <li class="card">
+    <p class="meta"><span class="tag">{{ need_kinds[need.kind] }}</span>
+    {% if need.deadline %}{{ _("Needed by %(date)s", date=need.deadline|day) }}{% endif %}</p>
+    <h2 class="h3"><a href="{{ url_for('csr.need', need_id=need.id) }}"{% if title.fallback %} lang="id"{% endif %}>{{ title }}</a></h2>
+    <p>{{ _("Target: %(amount)s", amount=csr_need_qty(need, need.target)) }}</p>
+    {{ csr_bars(need, p) }}
+  </li>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_board_cards_are_the_jinja_loop(app, make_need, make_company, staff):
+    """csr_board_cards writes what the board's loop wrote, in both languages: a deadline
+    or none, a title only in Indonesian (lang="id") and one escaped, money and goods,
+    over-pledged and not."""
+    from datetime import date
+
+    from flask import render_template_string
+
+    need = make_need(title_id="Beras <murah> & sehat", deadline=date(2027, 3, 1), target=10)
+    make_need(kind="money", title_en=None, unit_id=None, unit_en=None, target=1_000_000)
+    make_need(kind="training", unit_id="jam", unit_en=None, rank=1)
+    confirmed(make_company(), need, staff["operator"], amount=15)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/?lang={lang}"):
+            board = services.board()
+            assert len(board.items) == 3
+            new = render_template_string("{{ csr_board_cards(board.items, url_for) }}", board=board)
+            assert new == render_template_string(JINJA_BOARD_CARDS, board=board)
+            assert ("&lt;murah&gt; &amp;" in new) == (lang == "id")
+            assert f"/csr/kebutuhan/{need.id}" in new
+            assert ('lang="id"' in new) == (lang == "en") and "tag-over" in new
+
+
+# templates/csr/need.html's pledges as the Jinja loop wrote them, before portal/csr/rows.py.
+JINJA_NEED_PLEDGES = """{% set pledge_qty = csr_pledge_qty %}{% from "_macros/ui.html" import status_tag %}
+  {% for p in pledges %}
+  <tr>
+    <td data-label="{{ _('Partner') }}"><a href="{{ url_for('csr.company', company_id=p.company_id) }}">{{ p.company.name }}</a></td>
+    <td data-label="{{ _('Pledged') }}" class="num">{{ pledge_qty(p, p.amount) }}</td>
+    <td data-label="{{ _('Delivered') }}" class="num">{{ pledge_qty(p, p.delivered) }}</td>
+    <td data-label="{{ _('Status') }}">{{ status_tag("csr.pledge", p.status) }}</td>
+    <td data-label="{{ _('Date') }}" class="nowrap">{{ p.created_at|day }}</td>
+  </tr>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_need_pledge_rows_are_the_jinja_loop(app, make_need, make_company, staff):
+    """csr_need_pledge_rows writes what the need page's loop wrote, in both languages:
+    goods in the need's unit and money, a company's name escaped, several statuses."""
+    from flask import render_template_string
+
+    goods = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    money = make_need(kind="money", unit_id=None, unit_en=None, target=1_000_000)
+    company = make_company(name="PT <Maju> & Jaya")
+    confirmed(company, goods, staff["operator"], amount=20)
+    pledge_for(make_company(), goods, 5)
+    withdrawn = pledge_for(make_company(), goods, 3)
+    services.change_status(withdrawn.id, "withdrawn", actor=withdrawn.company.user)
+    pledge_for(company, money, 250_000, value=250_000)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/kebutuhan/1?lang={lang}"):
+            for need in (goods, money):
+                need = db.session.get(Need, need.id)
+                pledges = services.public_pledges_for_need(need)
+                values = dict(need=need, pledges=pledges)
+                new = render_template_string(
+                    "{{ csr_need_pledge_rows(need, pledges, url_for) }}", **values
+                )
+                assert new == render_template_string(JINJA_NEED_PLEDGES, **values)
+                assert "PT &lt;Maju&gt; &amp; Jaya" in new
+                assert len(pledges) == (3 if need.id == goods.id else 1)
+
+
+# templates/csr/manage/pledge.html's status steps as the Jinja loop wrote them, before
+# portal/csr/rows.py.
+JINJA_STEP_FORMS = """\
+  {% for step in steps %}
+  <form method="post" action="{{ url_for('csr_manage.pledge_status', pledge_id=pledge.id) }}" novalidate class="card csr-step">
+    <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+    <input type="hidden" name="to" value="{{ step }}">
+    <h2 class="h3">{% if step == 'confirmed' %}{{ _("Confirm the pledge") }}{% elif step == 'closed' %}{{ _("Close the pledge") }}{% else %}{{ _("Withdraw the pledge") }}{% endif %}</h2>
+    {% if step == 'confirmed' %}<p class="hint">{{ _("Confirm once the village and the company have agreed. An acknowledgement with a verification code is issued.") }}</p>{% endif %}
+    {% if step == 'closed' and pledge.remaining %}<p class="hint">{{ _("Not everything was delivered: say why in the note.") }}</p>{% endif %}
+    <div class="field">
+      <label for="note-{{ step }}">{{ _("Note (optional)") }}</label>
+      <textarea id="note-{{ step }}" name="note" rows="2" maxlength="1000"></textarea>
+    </div>
+    <button type="submit"{% if step != 'confirmed' %} class="secondary"{% endif %}>{% if step == 'confirmed' %}{{ _("Confirm") }}{% elif step == 'closed' %}{{ _("Close") }}{% else %}{{ _("Withdraw") }}{% endif %}</button>
+  </form>
+  {% endfor %}
+"""  # noqa: E501
+
+
+def test_the_step_forms_are_the_jinja_loop(app):
+    """csr_step_forms writes what the staff pledge page's loop wrote, in both languages:
+    confirming (with its hint), closing with something left (a hint) or not, withdrawing."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    cases = [
+        (SimpleNamespace(id=7, remaining=3), ["confirmed", "withdrawn"]),
+        (SimpleNamespace(id=8, remaining=3), ["closed", "withdrawn"]),
+        (SimpleNamespace(id=9, remaining=0), ["closed"]),
+        (SimpleNamespace(id=10, remaining=0), []),
+    ]
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji/7?lang={lang}"):
+            for pledge, steps in cases:
+                values = dict(pledge=pledge, steps=steps)
+                new = render_template_string(
+                    "{{ csr_step_forms(pledge, steps, csrf_token(), url_for) }}", **values
+                )
+                assert new == render_template_string(JINJA_STEP_FORMS, **values)
+                assert new.count("<form ") == len(steps)
+                assert ('class="hint"' in new) == (pledge.id in (7, 8))

@@ -27,6 +27,14 @@ def test_progress_both_is_progress_for_all_and_for_the_public(app):
     assert public == services.progress_for(needs, public=True)
     assert any(every[n.id] != public[n.id] for n in needs)
     assert services.progress_both([]) == ({}, {})
+    # The staff index reads the needs (plain rows) and both in one statement: the same.
+    rows, every_row, public_row = services.needs_with_progress()
+    assert [n.id for n in rows] == [n.id for n in needs]
+    assert (every_row, public_row) == (every, public)
+    columns = ("rank", "kind", "title_id", "unit_id", "unit_en", "target", "published", "is_open")
+    assert [[getattr(n, c) for c in columns] for n in rows] == [
+        [getattr(n, c) for c in columns] for n in needs
+    ]
 
 
 def test_progress_from_a_needs_public_pledges_is_progress_of(app):

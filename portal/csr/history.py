@@ -1,7 +1,8 @@
-"""A pledge's dated, signed steps as templates/csr/_history.html lists them, written in
-Python (`csr_history_events` in the templates): the Jinja loop cost some 120 Python
-calls a step, and a pledge's page lists every step. The markup is the loop's, byte for
-byte (tests/test_csr.py compares them)."""
+"""A pledge's dated, signed steps and its deliveries as templates/csr/_history.html lists
+them, written in Python (`csr_history_events` and `csr_history_deliveries` in the
+templates): the Jinja loops cost some 120 Python calls a step or delivery, and a
+pledge's page lists every one. The markup is the loops', byte for byte
+(tests/test_csr.py compares them)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts
 from portal.csr.models import PLEDGE_STATUSES
-from portal.i18n import catalogue, current_lang, when
+from portal.i18n import catalogue, current_lang, day, when
 
 
 def history_events(pledge, events) -> Markup:
@@ -43,4 +44,44 @@ def history_events(pledge, events) -> Markup:
         if e.note:
             out += ['<br><span class="meta">', escape(e.note), "</span>"]
         out.append("  </li>\n")
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def history_deliveries(pledge, deliveries, url_for) -> Markup:
+    """The <tr> of each delivery (`services.pledge_history(...).deliveries`) of
+    `pledge`: day, amount (and "beyond target"), note and who recorded it, the
+    acknowledgement and the attachment's links. `url_for` is the template's."""
+    lang = current_lang()
+    if pledge.need:
+        amount = _need_amounts(pledge.need, lang)
+    else:
+        amount = _amounts(pledge.kind, pledge.unit, lang)
+    ugettext = catalogue().ugettext
+    words: dict[str, str] = {}
+
+    def word(text: str) -> str:  # what the template's _() gave: our catalogue's text
+        if text not in words:
+            words[text] = ugettext(text)
+        return words[text]
+
+    out = []
+    for d in deliveries:
+        beyond = ""
+        if d.beyond_target:
+            beyond = f' <span class="tag tag-over">{word("beyond target")}</span>'
+        recorded = Markup(word("Recorded by %(name)s")) % {  # noqa: S704 (our catalogue)
+            "name": d.recorded_by_name or "?"
+        }
+        receipt = escape(url_for("csr.delivery_receipt", delivery_id=d.id))
+        attachment = ""
+        if d.attachment_file:
+            href = escape(url_for("csr.attachment", delivery_id=d.id))
+            attachment = f'<br><a href="{href}">{word("Receipt or photo")}</a>'
+        out.append(
+            f'  <tr>\n    <td class="nowrap">{escape(day(d.delivered_on))}</td>\n'
+            f'    <td class="num">{amount(d.amount)}{beyond}</td>\n'
+            f'    <td>{escape(d.note or "")}<br><span class="meta">{recorded}</span></td>\n'
+            f'    <td>\n      <a href="{receipt}">{word("Acknowledgement (PDF)")}</a>\n'
+            f"{attachment}    </td>\n  </tr>\n"
+        )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

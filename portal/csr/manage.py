@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.csr import history, rows, services
+from portal.csr import history, need_fields, rows, services
 from portal.csr.forms import (
     NEED_FIELD_RUNS,
     AcceptOfferForm,
@@ -56,8 +56,10 @@ def _labels():
     return {
         "company_statuses": COMPANY_STATUSES,
         "csr_history_events": history.history_events,
+        "csr_history_deliveries": history.history_deliveries,
         "csr_staff_pledge_rows": rows.staff_pledge_rows,
         "csr_staff_need_rows": rows.staff_need_rows,
+        "csr_step_forms": rows.step_forms,
     }
 
 
@@ -68,8 +70,7 @@ def _actor():
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    needs = services.list_needs()
-    progress, public_progress = services.progress_both(needs)
+    needs, progress, public_progress = services.needs_with_progress()
     counts, pending = services.overview_counts()
     return render_template(
         "csr/manage/index.html",
@@ -94,6 +95,11 @@ def _ballot_choices():
         SelectChoice(value=ballot_id, label=question)
         for ballot_id, question in participation_queries.ballot_questions()
     ]
+
+
+def _choice_pairs(found) -> list[tuple[int, str]]:
+    """A select's (value, label) pairs: "None" (0) first, then the rows read."""
+    return [(0, _("None")), *((row_id, label) for row_id, label in found)]
 
 
 def _need_form(item: Need | None = None, kind=NeedForm) -> NeedForm:
@@ -144,6 +150,19 @@ def need_create():
 @roles_required(*EDITORS)
 def need_edit(need_id: int):
     item = db.get_or_404(Need, need_id)
+    if request.method == "GET":
+        # The filled-in form written from kept markup (need_fields), not a WTForms form.
+        return render_template(
+            "csr/manage/need_form.html",
+            form=None,
+            need=item,
+            progress=services.progress_of(item, public=False),
+            filled_fields=need_fields.need_fields(
+                item,
+                _choice_pairs(programme_queries.names()),
+                _choice_pairs(participation_queries.ballot_questions()),
+            ),
+        )
     form = _need_form(item)
     if form.validate_on_submit():
         try:
@@ -301,7 +320,10 @@ def _blank_delivery() -> tuple[str, Callable[[], DeliveryForm]]:
     return f"blank-delivery-{day.isoformat()}", partial(DeliveryForm, delivered_on=day)
 
 
-def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
+_UNREAD = object()
+
+
+def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200, progress=_UNREAD):
     # Each form is made only when the page shows it: accepting while the pledge is an
     # offer, a delivery while it is confirmed or partly delivered. The status steps are
     # plain forms in the template (their message comes back as a flash).
@@ -320,7 +342,9 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
         steps=services.allowed_steps(item, current_user),
         delivery_form=delivery_form,
         accept_form=accept_form,
-        progress=services.progress_of(item.need, public=False) if item.need else None,
+        progress=(services.progress_of(item.need, public=False) if item.need else None)
+        if progress is _UNREAD
+        else progress,
         course_url=course_url(item),
         history=services.pledge_history(item.id),
         blank_delivery=blank_delivery,
@@ -330,7 +354,11 @@ def _pledge_page(item, *, delivery_form=None, accept_form=None, status=200):
 @bp.route("/janji/<int:pledge_id>")
 @roles_required(*READERS)
 def pledge(pledge_id: int):
-    return _pledge_page(db.get_or_404(Pledge, pledge_id))
+    found = services.pledge_with_progress(pledge_id)
+    if found is None:
+        abort(404)
+    item, progress = found
+    return _pledge_page(item, progress=progress)
 
 
 @bp.route("/janji/<int:pledge_id>/status", methods=["POST"])

@@ -1,7 +1,10 @@
 """The pledge tables' rows of the staff pledge list and company page and of the
-partner's account page, written in Python (`csr_staff_pledge_rows`,
-`csr_partner_pledge_rows` in the templates): the Jinja loops cost some 250 Python calls
-a row. The markup is the loop's, byte for byte (tests/test_csr.py compares)."""
+partner's account page, the staff index's needs, the public board's need cards and a
+need's public pledges, written in Python (`csr_staff_pledge_rows`,
+`csr_partner_pledge_rows`, `csr_board_cards`, `csr_need_pledge_rows` in the templates),
+and the staff pledge page's status steps (`csr_step_forms`): the Jinja loops cost some
+150-250 Python calls a row. The markup is the loop's, byte for
+byte (tests/test_csr.py compares)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from portal.csr.amounts import _amounts, _need_amounts
+from portal.csr.amounts import _amounts, _need_amounts, bars
 from portal.csr.models import COMPANY_STATUSES, NEED_KINDS
-from portal.i18n import catalogue, current_lang, localized
+from portal.i18n import catalogue, current_lang, day, localized
 from portal.status_tags import status_tag_of
 
 
@@ -132,4 +135,112 @@ def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> M
                 "</button>\n      </form>\n"
             )
         out.append("    </td>\n  </tr>\n")
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def board_cards(items, url_for) -> Markup:
+    """The board's cards (templates/csr/_needs.html): each need of `items` ((need,
+    progress) pairs) with its kind, deadline, title linked in the reader's language
+    (lang="id" when it falls back), target and bars. `url_for` is the template's."""
+    lang = current_lang()
+    ugettext = catalogue().ugettext
+    needed_by = target = None
+    href = None
+    out = []
+    for need, p in items:
+        title = localized(need, "title", lang)
+        deadline = ""
+        if need.deadline:
+            needed_by = needed_by or Markup(ugettext("Needed by %(date)s"))  # noqa: S704
+            deadline = needed_by % {"date": day(need.deadline)}
+        target = target or Markup(ugettext("Target: %(amount)s"))  # noqa: S704 (catalogue)
+        # One address built, the others by putting the need's id in place of its 0.
+        if href is None:
+            href = str(escape(url_for("csr.need", need_id=0)))
+        if href.endswith("/0"):
+            link = f"{href[:-1]}{int(need.id)}"
+        else:
+            link = escape(url_for("csr.need", need_id=need.id))
+        fallback = ' lang="id"' if title.fallback else ""
+        out.append(
+            '  <li class="card">\n'
+            f'    <p class="meta"><span class="tag">{escape(NEED_KINDS[need.kind])}</span>\n'
+            f"{deadline}</p>\n"
+            f'    <h2 class="h3"><a href="{link}"{fallback}>{escape(title.text)}</a></h2>\n'
+            f"    <p>{target % {'amount': _need_amounts(need, lang)(need.target)}}</p>\n"
+            f"    {bars(need, p)}\n"
+            "  </li>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def need_pledge_rows(need, pledges, url_for) -> Markup:
+    """A need's public page's pledges (templates/csr/need.html): each <tr> with the
+    company linked, pledged, delivered (in the need's unit), status and date, each cell
+    labelled for the stacked table. `url_for` is the template's."""
+    lang = current_lang()
+    amount = _need_amounts(need, lang)
+    ugettext = catalogue().ugettext
+    # What the template's _() gave: our catalogue's text, as Markup (not escaped again).
+    partner, pledged, delivered, status, when = (
+        ugettext(text) for text in ("Partner", "Pledged", "Delivered", "Status", "Date")
+    )
+    out = []
+    for p in pledges:
+        href = escape(url_for("csr.company", company_id=p.company_id))
+        out.append(
+            "  <tr>\n"
+            f'    <td data-label="{partner}"><a href="{href}">{escape(p.company.name)}</a></td>\n'
+            f'    <td data-label="{pledged}" class="num">{amount(p.amount)}</td>\n'
+            f'    <td data-label="{delivered}" class="num">{amount(p.delivered)}</td>\n'
+            f'    <td data-label="{status}">{_status_tag(p.status)}</td>\n'
+            f'    <td data-label="{when}" class="nowrap">{escape(day(p.created_at))}</td>\n'
+            "  </tr>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+# A status step's heading and button (any other step is a withdrawal), as the template.
+_STEP_WORDS = {
+    "confirmed": ("Confirm the pledge", "Confirm"),
+    "closed": ("Close the pledge", "Close"),
+}
+_WITHDRAW_WORDS = ("Withdraw the pledge", "Withdraw")
+_CONFIRM_HINT = (
+    "Confirm once the village and the company have agreed. An acknowledgement with a "
+    "verification code is issued."
+)
+_CLOSE_HINT = "Not everything was delivered: say why in the note."
+
+
+def step_forms(pledge, steps, token, url_for) -> Markup:
+    """The staff pledge page's form of each status step (`services.allowed_steps`): the
+    step, a note and the button, with the CSRF `token`. `url_for` is the template's."""
+    # What the template's _() gave: our catalogue's text, as Markup (not escaped again).
+    ugettext = catalogue().ugettext
+    action = escape(url_for("csr_manage.pledge_status", pledge_id=pledge.id))
+    token = escape(token)
+    note = ugettext("Note (optional)")
+    out = []
+    for step in steps:
+        heading, button = _STEP_WORDS.get(step, _WITHDRAW_WORDS)
+        hints = ""
+        if step == "confirmed":
+            hints = f'<p class="hint">{ugettext(_CONFIRM_HINT)}</p>'
+        if step == "closed" and pledge.remaining:
+            hints += f'<p class="hint">{ugettext(_CLOSE_HINT)}</p>'
+        name = escape(step)
+        secondary = "" if step == "confirmed" else ' class="secondary"'
+        out.append(
+            f'  <form method="post" action="{action}" novalidate class="card csr-step">\n'
+            f'    <input type="hidden" name="csrf_token" value="{token}">\n'
+            f'    <input type="hidden" name="to" value="{name}">\n'
+            f'    <h2 class="h3">{ugettext(heading)}</h2>\n'
+            f'{hints}    <div class="field">\n'
+            f'      <label for="note-{name}">{note}</label>\n'
+            f'      <textarea id="note-{name}" name="note" rows="2" maxlength="1000"></textarea>\n'
+            "    </div>\n"
+            f'    <button type="submit"{secondary}>{ugettext(button)}</button>\n'
+            "  </form>\n"
+        )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

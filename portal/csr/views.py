@@ -65,7 +65,10 @@ def _rows():
     Jinja globals: every {% from %} import walks the globals)."""
     return {
         "csr_history_events": history.history_events,
+        "csr_history_deliveries": history.history_deliveries,
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
+        "csr_board_cards": rows.board_cards,
+        "csr_need_pledge_rows": rows.need_pledge_rows,
     }
 
 
@@ -312,20 +315,23 @@ def open_data(dataset: str, fmt: str):
 @roles_required(*PARTNERS)
 def account():
     company = _my_company()
-    return _account_page(company, LogoForm())
+    # The blank logo field is kept per worker (the template's kept_fragment).
+    return _account_page(company, None)
 
 
 def _account_page(company, logo_form):
     page = page_arg("halaman")
     return render_template(
         "csr/account.html",
+        blank_logo_form=LogoForm,
         company=company,
         # The account page shows no pledge's deliveries.
         pledges=existing_page(
             services.company_pledges_page(company, public=False, page=page, deliveries=False)
         ),
         logo_form=logo_form,
-        needs=services.open_needs(),
+        # The page lists the first ten.
+        needs=services.open_needs(10),
     )
 
 

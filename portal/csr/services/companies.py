@@ -7,14 +7,21 @@ from functools import cache
 
 from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
 
 from portal.accounts.models import User
 from portal.accounts.passwords import password_problem
 from portal.accounts.services import create_user
 from portal.audit.services import record
 from portal.csr import uploads
-from portal.csr.models import RECEIPT_LANGUAGES, SECTORS, Company, Pledge, delivered_value
+from portal.csr.models import (
+    RECEIPT_LANGUAGES,
+    SECTORS,
+    Company,
+    Delivery,
+    Need,
+    Pledge,
+    delivered_value,
+)
 from portal.csr.services.common import COUNTED, STAFF_EDITORS, CsrError, NotAllowed
 from portal.csr.services.pledges import _require_role
 from portal.csr.services.public_board import PARTNER_PAGE_SIZE
@@ -23,6 +30,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
 from portal.public import services as public_services
 from portal.roles import PARTNERS
+from portal.row_pages import counted_page
 
 
 def company_for_user(user) -> Company | None:
@@ -234,26 +242,128 @@ def public_company(company_id: int) -> Company | None:
     return company if company is not None and company.is_verified else None
 
 
+class NeedLine:
+    """What a company's pledge list shows of a pledge's need (a plain row's columns)."""
+
+    __slots__ = ("id", "kind", "target", "title_en", "title_id", "unit_en", "unit_id")
+
+    def __init__(self, id, kind, title_id, title_en, unit_id, unit_en, target=None):  # noqa: A002
+        self.id, self.kind = id, kind
+        self.title_id, self.title_en = title_id, title_en
+        self.unit_id, self.unit_en = unit_id, unit_en
+        self.target = target
+
+
+class DeliveryLine:
+    """A delivery as the public partner page lists it."""
+
+    __slots__ = ("amount", "delivered_on", "id")
+
+    def __init__(self, id, amount, delivered_on):  # noqa: A002
+        self.id, self.amount, self.delivered_on = id, amount, delivered_on
+
+
+class PledgeLine:
+    """A pledge as a company's pages list it (read as plain columns, not an ORM object):
+    the attributes the pages and `csr.rows` read, its need (a NeedLine or None) and, when
+    asked for, its deliveries (or its company, a CompanyTag, on the staff list)."""
+
+    __slots__ = (
+        "amount",
+        "company",
+        "company_id",
+        "created_at",
+        "deliveries",
+        "delivered",
+        "description",
+        "id",
+        "kind",
+        "need",
+        "need_id",
+        "status",
+        "unit",
+        "value",
+    )
+
+    def __init__(self, row):
+        (
+            self.id,
+            self.company_id,
+            self.need_id,
+            self.kind,
+            self.amount,
+            self.unit,
+            self.value,
+            self.delivered,
+            self.description,
+            self.status,
+            self.created_at,
+        ) = row[:11]
+        self.need = NeedLine(self.need_id, *row[11:16]) if self.need_id is not None else None
+        self.deliveries = []
+        self.company = None
+
+
+PLEDGE_LINE_COLUMNS = (
+    Pledge.id,
+    Pledge.company_id,
+    Pledge.need_id,
+    Pledge.kind,
+    Pledge.amount,
+    Pledge.unit,
+    Pledge.value,
+    Pledge.delivered,
+    Pledge.description,
+    Pledge.status,
+    Pledge.created_at,
+    Need.kind,
+    Need.title_id,
+    Need.title_en,
+    Need.unit_id,
+    Need.unit_en,
+)
+
+
 @cache
 def _company_pledges(public: bool, deliveries: bool = True):
-    """A company's pledges, newest first (offers only when not `public`; with their
-    deliveries when asked), how many, and the four columns `company_summary` sums of
-    each: built once per process, the company as a parameter."""
+    """A company's pledges as plain columns with their need's, newest first (offers only
+    when not `public`), and with each delivery's (one row a delivery, in order) when
+    asked: built once per process, the company as a parameter."""
     where = [Pledge.company_id == bindparam("company_id")]
     if public:
         where.append(Pledge.status != "offered")
-    # The company is the one given (in the session): not joined to every pledge.
-    options = [lazyload(Pledge.company)]
+    columns = PLEDGE_LINE_COLUMNS
     if deliveries:
-        options.append(selectinload(Pledge.deliveries))
-    rows = (
-        select(Pledge)
-        .where(*where)
-        .options(*options)
-        .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+        columns = (*columns, Delivery.id, Delivery.amount, Delivery.delivered_on)
+    stmt = select(*columns).outerjoin(Need, Need.id == Pledge.need_id)
+    if deliveries:
+        stmt = stmt.outerjoin(Delivery, Delivery.pledge_id == Pledge.id)
+    order = [Pledge.created_at.desc(), Pledge.id.desc()]
+    if deliveries:
+        order.append(Delivery.id)
+    return stmt.where(*where).order_by(*order)
+
+
+@cache
+def _company_pledges_counted(public: bool):
+    """One page of `_company_pledges(public, False)` with how many there are in all (a
+    window count), the page's size and offset as parameters."""
+    stmt = _company_pledges(public, False)
+    return (
+        stmt.add_columns(func.count().over()).limit(bindparam("limit")).offset(bindparam("offset"))
     )
-    summed = select(Pledge.status, Pledge.value, Pledge.delivered, Pledge.amount).where(*where)
-    return rows, select(func.count()).select_from(Pledge).where(*where), summed
+
+
+def _pledge_lines(rows, deliveries: bool) -> list[PledgeLine]:
+    lines: list[PledgeLine] = []
+    last = None
+    for row in rows:
+        if last is None or row[0] != last.id:
+            last = PledgeLine(row)
+            lines.append(last)
+        if deliveries and row[16] is not None:
+            last.deliveries.append(DeliveryLine(*row[16:19]))
+    return lines
 
 
 def company_pledges_page(
@@ -265,15 +375,27 @@ def company_pledges_page(
     deliveries: bool = True,
 ):
     """One page of what a company pledged, newest first (offers only for itself and
-    staff; each pledge's deliveries loaded unless `deliveries` is false): a
-    Flask-SQLAlchemy Pagination, empty past the end."""
-    rows, count, _summed = _company_pledges(public, deliveries)
-    params = {"company_id": company.id}
-    pagination = db.paginate(
-        rows.params(params), page=page, per_page=per_page, error_out=False, count=False
-    )
-    pagination.total = db.session.scalar(count, params)
-    return pagination
+    staff; each pledge's deliveries when `deliveries`): a Pagination of PledgeLines,
+    empty past the end. Without deliveries, the page and how many in one statement."""
+    if deliveries:
+        found, _summary = company_pledges_and_totals(
+            company, public=public, page=page, per_page=per_page
+        )
+        return found
+    params = {"company_id": company.id, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = db.session.execute(_company_pledges_counted(public), params).all()
+    total = rows[0][-1] if rows else _count_past_the_end(company, public, page)
+    return counted_page(_pledge_lines(rows, False), total, page=page, per_page=per_page)
+
+
+def _count_past_the_end(company: Company, public: bool, page: int) -> int:
+    """How many pledges a page past the end (or of none) stands beyond."""
+    if page == 1:
+        return 0
+    where = [Pledge.company_id == company.id]
+    if public:
+        where.append(Pledge.status != "offered")
+    return db.session.scalar(select(func.count()).select_from(Pledge).where(*where))
 
 
 def company_pledges_and_totals(
@@ -284,17 +406,17 @@ def company_pledges_and_totals(
     per_page: int = PARTNER_PAGE_SIZE,
     deliveries: bool = True,
 ):
-    """`company_pledges_page` and `company_totals` in two statements (and the
-    deliveries'): how many pledges and their sums from one read of four columns."""
-    rows, _count, summed = _company_pledges(public, deliveries)
-    params = {"company_id": company.id}
-    pagination = db.paginate(
-        rows.params(params), page=page, per_page=per_page, error_out=False, count=False
+    """`company_pledges_page` and `company_totals` in one statement: every pledge the
+    page counts (all but offers when public) as plain columns with its need's (and its
+    deliveries'), the page cut from them and the sums over all of them."""
+    rows = db.session.execute(_company_pledges(public, deliveries), {"company_id": company.id})
+    lines = _pledge_lines(rows, deliveries)
+    start = (page - 1) * per_page
+    pagination = counted_page(
+        lines[start : start + per_page], len(lines), page=page, per_page=per_page
     )
-    # Every pledge the page counts (all but offers when public): COUNTED are among them.
-    found = db.session.execute(summed, params).all()
-    pagination.total = len(found)
-    return pagination, company_summary(found)
+    # COUNTED are among the pledges read.
+    return pagination, company_summary(lines)
 
 
 def company_summary(pledges: Iterable) -> dict[str, int]:

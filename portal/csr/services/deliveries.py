@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     String,
     bindparam,
+    case,
     cast,
     func,
     literal_column,
@@ -19,12 +20,22 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.csr import uploads
 from portal.csr.models import Company, Delivery, Need, Pledge, PledgeEvent
-from portal.csr.services.common import DELIVERABLE, STAFF_EDITORS, CsrError, new_code
+from portal.csr.services.common import (
+    CONFIRMED,
+    COUNTED,
+    DELIVERABLE,
+    STAFF_EDITORS,
+    CsrError,
+    new_code,
+)
+from portal.csr.services.companies import PLEDGE_LINE_COLUMNS, PledgeLine
 from portal.csr.services.pledges import _event, _lock_pledge, _positive, _require_role
+from portal.csr.services.public_board import Progress
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
@@ -255,12 +266,102 @@ def own_pledge(company: Company | None, pledge_id: int) -> Pledge | None:
     ).first()
 
 
-def staff_pledges(status: str | None = None) -> list[Pledge]:
-    """Pledges and offers for staff, latest change first, optionally of one status."""
-    stmt = select(Pledge).order_by(Pledge.updated_at.desc(), Pledge.id.desc())
-    if status:
-        stmt = stmt.where(Pledge.status == status)
-    return list(db.session.scalars(stmt.limit(500)))
+class PledgeDetail(PledgeLine):
+    """A pledge as the staff pledge page shows it (plain columns): a PledgeLine with its
+    need's target, its company (a CompanyTag), the date expected, the conditions and the
+    receipt code."""
+
+    __slots__ = ("conditions", "expected_on", "receipt_code")
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.delivered
+
+
+def pledge_with_progress(pledge_id: int) -> tuple[PledgeDetail, Progress | None] | None:
+    """The staff pledge page's pledge (a PledgeDetail) and its need's progress over
+    every company (progress_of(need, public=False)), or None without such a pledge: one
+    statement, the sums as correlated subqueries."""
+    row = db.session.execute(_pledge_with_progress_statement(), {"pledge_id": pledge_id}).first()
+    if row is None:
+        return None
+    pledge = PledgeDetail(row)
+    target, pledge.expected_on, pledge.conditions, pledge.receipt_code = row[16:20]
+    pledge.company = CompanyTag(*row[20:23])
+    if pledge.need is None:
+        return pledge, None
+    pledge.need.target = target
+    return pledge, Progress(target, *(int(v) for v in row[23:27]))
+
+
+@cache  # built once per process (with its cache key); the pledge as a parameter
+def _pledge_with_progress_statement():
+    other = aliased(Pledge)
+    amount = case((other.status == "closed", other.delivered), else_=other.amount)
+    counted = (other.need_id == Pledge.need_id, other.status.in_(COUNTED))
+
+    def summed(value):
+        return select(func.coalesce(func.sum(value), 0)).where(*counted).scalar_subquery()
+
+    return (
+        select(
+            *PLEDGE_LINE_COLUMNS,
+            Need.target,
+            Pledge.expected_on,
+            Pledge.conditions,
+            Pledge.receipt_code,
+            Company.name,
+            Company.status,
+            Company.user_id,
+            summed(amount),
+            summed(case((other.status.in_(CONFIRMED), amount), else_=0)),
+            summed(other.delivered),
+            select(func.count()).select_from(other).where(*counted).scalar_subquery(),
+        )
+        .join(Company, Company.id == Pledge.company_id)
+        .outerjoin(Need, Need.id == Pledge.need_id)
+        .where(Pledge.id == bindparam("pledge_id"))
+    )
+
+
+class CompanyTag:
+    """What the staff pledge pages show of a pledge's company: its name and status (and
+    its account, which may step a pledge of its own)."""
+
+    __slots__ = ("name", "status", "user_id")
+
+    def __init__(self, name: str, status: str, user_id: int | None = None):
+        self.name, self.status, self.user_id = name, status, user_id
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == "verified"
+
+
+def staff_pledges(status: str | None = None) -> list[PledgeLine]:
+    """Pledges and offers for staff, latest change first, optionally of one status (at
+    most 500): PledgeLines with their company's name and status, read as plain columns."""
+    params = {"status": status} if status else {}
+    lines = []
+    for row in db.session.execute(_staff_pledges_statement(bool(status)), params):
+        line = PledgeLine(row)
+        line.company = CompanyTag(row[16], row[17])
+        lines.append(line)
+    return lines
+
+
+@cache  # built once per process for each shape (with its cache key)
+def _staff_pledges_statement(of_status: bool):
+    stmt = (
+        select(*PLEDGE_LINE_COLUMNS, Company.name, Company.status)
+        .join(Company, Company.id == Pledge.company_id)
+        .outerjoin(Need, Need.id == Pledge.need_id)
+        .order_by(Pledge.updated_at.desc(), Pledge.id.desc())
+        .limit(500)
+    )
+    if of_status:
+        stmt = stmt.where(Pledge.status == bindparam("status"))
+    return stmt
 
 
 @cache

@@ -123,9 +123,9 @@ def progress_for(needs: Iterable[Need], public: bool = True) -> dict[int, Progre
 
 
 @cache
-def _both_statement():
+def _both_sums():
     """The sums per need of every company and of verified ones side by side (see
-    progress_both), built once per process."""
+    progress_both), of every need: built once per process."""
     amount = _effective_amount()
     confirmed = Pledge.status.in_(CONFIRMED)
     verified = Company.status == "verified"
@@ -146,12 +146,48 @@ def _both_statement():
             total(1, verified),
         )
         .join(Company, Company.id == Pledge.company_id)
-        .where(
-            Pledge.need_id.is_not(None),
-            Pledge.status.in_(COUNTED),
-            Pledge.need_id.in_(bindparam("need_ids", expanding=True)),
-        )
+        .where(Pledge.need_id.is_not(None), Pledge.status.in_(COUNTED))
         .group_by(Pledge.need_id)
+    )
+
+
+@cache
+def _both_statement():
+    """_both_sums of the needs given (progress_both), built once per process."""
+    return _both_sums().where(Pledge.need_id.in_(bindparam("need_ids", expanding=True)))
+
+
+def needs_with_progress() -> tuple[list, dict[int, Progress], dict[int, Progress]]:
+    """Every need, published or not, by rank (at most 1000), as plain rows of the
+    columns the staff index shows, with progress_both's two progresses of each: (needs,
+    every company's, verified companies'), in one statement."""
+    needs = db.session.execute(_needs_with_progress_statement()).all()
+    every = {n.id: Progress(n.target, *(int(v) for v in n[-8:-4])) for n in needs}
+    public = {n.id: Progress(n.target, *(int(v) for v in n[-4:])) for n in needs}
+    return needs, every, public
+
+
+@cache  # built once per process (with its cache key)
+def _needs_with_progress_statement():
+    sums = _both_sums().subquery()
+    need_id, *totals = sums.c
+    return (
+        select(
+            Need.id,
+            Need.rank,
+            Need.kind,
+            Need.title_id,
+            Need.title_en,
+            Need.unit_id,
+            Need.unit_en,
+            Need.target,
+            Need.published,
+            Need.is_open,
+            *(func.coalesce(total, 0) for total in totals),
+        )
+        .outerjoin(sums, need_id == Need.id)
+        .order_by(Need.rank, Need.id)
+        .limit(1000)
     )
 
 
@@ -288,15 +324,22 @@ def _published_need_statement(with_links: bool):
     return stmt
 
 
-def open_needs() -> list[Need]:
-    """Needs a partner may pledge against, most urgent first."""
-    return list(
-        db.session.scalars(
-            select(Need)
-            .where(Need.published.is_(True), Need.is_open.is_(True))
-            .order_by(Need.rank, Need.deadline, Need.id)
-        )
+def open_needs(limit: int | None = None) -> list:
+    """Needs a partner may pledge against, most urgent first (the first `limit`), as
+    plain rows: id, kind, title_id and title_en (what a list of them links and names)."""
+    if limit is None:
+        return db.session.execute(_open_needs_statement(False)).all()
+    return db.session.execute(_open_needs_statement(True), {"limit": limit}).all()
+
+
+@cache  # built once per process (with its cache key)
+def _open_needs_statement(limited: bool):
+    stmt = (
+        select(Need.id, Need.kind, Need.title_id, Need.title_en)
+        .where(Need.published.is_(True), Need.is_open.is_(True))
+        .order_by(Need.rank, Need.deadline, Need.id)
     )
+    return stmt.limit(bindparam("limit")) if limited else stmt
 
 
 def _public_pledges():
@@ -307,16 +350,76 @@ def _public_pledges():
     )
 
 
-def public_pledges_for_need(need: Need) -> list[Pledge]:
-    """Pledges the public may see on a need's page (verified companies, no offers)."""
-    return list(db.session.scalars(_need_pledges_statement(), {"need_id": need.id}))
+class _CompanyName:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class NeedPledge:
+    """A pledge as a need's public page lists it (plain columns, not an ORM object): its
+    company's name as `company.name`, and the need it was read for as `need`."""
+
+    __slots__ = (
+        "amount",
+        "company",
+        "company_id",
+        "created_at",
+        "delivered",
+        "id",
+        "kind",
+        "need",
+        "need_id",
+        "status",
+        "unit",
+    )
+
+    def __init__(self, need, row):
+        (
+            self.id,
+            self.company_id,
+            self.need_id,
+            self.kind,
+            self.amount,
+            self.unit,
+            self.delivered,
+            self.status,
+            self.created_at,
+            name,
+        ) = row
+        self.company = _CompanyName(name)
+        self.need = need
+
+
+def public_pledges_for_need(need: Need) -> list[NeedPledge]:
+    """Pledges the public may see on a need's page (verified companies, no offers),
+    newest first, read as plain columns."""
+    rows = db.session.execute(_need_pledges_statement(), {"need_id": need.id})
+    return [NeedPledge(need, row) for row in rows]
 
 
 @cache  # built once per process (with its cache key); the need as a parameter
 def _need_pledges_statement():
     return (
-        _public_pledges()
-        .where(Pledge.need_id == bindparam("need_id"))
+        select(
+            Pledge.id,
+            Pledge.company_id,
+            Pledge.need_id,
+            Pledge.kind,
+            Pledge.amount,
+            Pledge.unit,
+            Pledge.delivered,
+            Pledge.status,
+            Pledge.created_at,
+            Company.name,
+        )
+        .join(Company, Company.id == Pledge.company_id)
+        .where(
+            Company.status == "verified",
+            Pledge.status != "offered",
+            Pledge.need_id == bindparam("need_id"),
+        )
         .order_by(Pledge.created_at.desc(), Pledge.id.desc())
     )
 

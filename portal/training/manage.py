@@ -27,6 +27,7 @@ from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
 from portal.training import services
+from portal.training.form_html import fields_html
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
 from portal.urlargs import id_arg
@@ -81,7 +82,11 @@ def _course_data(form: CourseForm) -> dict:
 def _course_form_page(form, course=None, pledge=None, status=200):
     return (
         render_template(
-            "training/manage/course_form.html", form=form, course=course, pledge=pledge
+            "training/manage/course_form.html",
+            form=form,
+            course=course,
+            pledge=pledge,
+            fields_html=fields_html,
         ),
         status,
     )

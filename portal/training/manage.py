@@ -26,7 +26,7 @@ from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
-from portal.training import services
+from portal.training import report_rows, services
 from portal.training.form_html import fields_html
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
@@ -302,7 +302,10 @@ def place_cancel(place_id: int):
 @roles_required(*READERS)
 def reports():
     return render_template(
-        "training/manage/reports.html", **services.reports_page(), need_levels=NEED_LEVELS
+        "training/manage/reports.html",
+        **services.reports_page(),
+        need_levels=NEED_LEVELS,
+        report_rows=report_rows,
     )
 
 

@@ -30,6 +30,7 @@ from portal.training import report_rows, services
 from portal.training.form_html import fields_html
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
+from portal.training.place_rows import place_rows
 from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
@@ -224,6 +225,8 @@ def _session_page(ts, form=None, status=200, lists=None):
             queue=queue,
             form=form or OfficeSignUpForm(),
             action=ActionForm(),
+            place_rows=place_rows,
+            fields_html=fields_html,
         ),
         status,
     )

@@ -7,7 +7,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -236,8 +236,10 @@ def _session_lists_statement(with_session: bool = False):
         )
     else:
         query = select(Place).where(Place.session_id == bindparam("session_id"), listed)
-    # The participants by name (then id), then the waiting list by number.
-    return query.order_by(
+    # The participants by name (then id), then the waiting list by number. A place's
+    # session is the one asked for (found in the session's identity map when read), not
+    # joined again with its course for every place.
+    return query.options(lazyload(Place.session)).order_by(
         case((enrolled, 0), else_=1),
         case((enrolled, Place.name)),
         case((enrolled, Place.id)),

@@ -21,13 +21,13 @@ from flask_login import current_user
 
 from portal.accounts.phones import normalise_phone
 from portal.extensions import db
+from portal.form_html import fields_html
 from portal.models_base import as_utc, village_tz
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
 from portal.training import report_rows, services
-from portal.training.form_html import fields_html
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
 from portal.training.place_rows import place_rows

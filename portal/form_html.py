@@ -1,10 +1,11 @@
 """Form fields written as form_field() writes them, at a fraction of its cost: a field's
-markup around its value (label, attributes, hint) is the same for every course form in
-a language, so it is rendered once per worker by form_field itself, with a marker in
-place of the value, and kept; each page then writes only the value (or a menu's
-options) into it. A field with an error, or a widget this module does not know, goes
-through form_field. tests/test_training_form_html.py compares the two in both
-languages."""
+markup around its value (label, attributes, hint) is the same for every form of its
+class in a language, so it is rendered once per worker by form_field itself, with a
+marker in place of the value, and kept by form class, field name and language; each
+page then writes only the value (or a menu's options) into it. A field with an error,
+or a widget this module does not know, goes through form_field. Only for form classes
+whose fields' labels, hints, attributes and validators are not changed per instance (a
+menu's choices may be). tests/test_form_html.py compares the two in both languages."""
 
 from __future__ import annotations
 

@@ -215,6 +215,10 @@ def session_edit(session_id: int):
     return _session_form(ts.course, ts, form, 422 if form.errors else 200)
 
 
+def _blank_sign_up_form() -> OfficeSignUpForm:
+    return OfficeSignUpForm(meta={"csrf": False})
+
+
 def _session_page(ts, form=None, status=200, lists=None):
     places, queue = lists or services.session_lists(ts.id)
     return (
@@ -223,7 +227,8 @@ def _session_page(ts, form=None, status=200, lists=None):
             ts=ts,
             places=places,
             queue=queue,
-            form=form or OfficeSignUpForm(),
+            form=form,  # None on a GET: the template keeps the blank form's fields
+            blank_sign_up_form=_blank_sign_up_form,
             action=ActionForm(),
             place_rows=place_rows,
             fields_html=fields_html,

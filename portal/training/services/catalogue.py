@@ -130,6 +130,8 @@ def _upcoming_with_places_statement(by_person: bool):
     return (
         upcoming.add_columns(Place)
         .outerjoin(Place, live)
+        # A place's session is the row's own (in the identity map), not joined again.
+        .options(lazyload(Place.session))
         # A session's places as places_in_course orders them (the last one kept).
         .order_by(Place.id.desc())
     )

@@ -137,6 +137,64 @@ def _upcoming_with_places_statement(by_person: bool):
     )
 
 
+def published_course_with_places(
+    course_id: int, user: User
+) -> tuple[Course, list[TrainingSession], dict] | None:
+    """`published_course(course_id)` and `upcoming_with_places(course, user)` read in one
+    statement: (course, sessions, places by session), or None for no such published
+    course."""
+    by_person = user.person_id is not None and user.is_verified
+    start = utcnow() - timedelta(hours=12)
+    params = {"start": start, "end": start + timedelta(days=120), "course_id": course_id}
+    params["user_id"] = user.id
+    if by_person:
+        params["person_id"] = user.person_id
+    rows = db.session.execute(_course_with_places_statement(by_person), params).all()
+    if not rows:
+        return None
+    sessions: list[TrainingSession] = []
+    mine: dict[int, Place] = {}
+    for _course, ts, place in rows:
+        if ts is None:  # a course without upcoming sessions: its one row
+            continue
+        if not sessions or sessions[-1] is not ts:
+            sessions.append(ts)
+        if place is not None:
+            mine[ts.id] = place
+    return rows[0][0], sessions, mine
+
+
+@cache  # built once per process (with its cache key); the course and times bound
+def _course_with_places_statement(by_person: bool):
+    """The published course (with its sponsor), outer joined with its upcoming sessions
+    (as _upcoming_statement picks and orders them) and the user's live places in them
+    (as _upcoming_with_places_statement orders them)."""
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    upcoming = and_(
+        TrainingSession.course_id == Course.id,
+        TrainingSession.cancelled.is_(False),
+        TrainingSession.starts_at >= bindparam("start"),
+        TrainingSession.starts_at <= bindparam("end"),
+    )
+    live = and_(Place.session_id == TrainingSession.id, mine, Place.status != "cancelled")
+    return (
+        select(Course, TrainingSession, Place)
+        .outerjoin(TrainingSession, upcoming)
+        .outerjoin(Place, live)
+        .where(Course.id == bindparam("course_id"), Course.published.is_(True))
+        # The sessions' course and the places' session are the row's own (found in the
+        # identity map), not joined again.
+        .options(
+            joinedload(Course.sponsor).lazyload("*"),
+            lazyload(TrainingSession.course),
+            lazyload(Place.session),
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id, Place.id.desc())
+    )
+
+
 def courses_from_pledges(pledge_ids) -> list[Course]:
     """Published courses that CSR pledges became (for the pledges' need page)."""
     ids = list(pledge_ids)

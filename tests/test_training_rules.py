@@ -387,3 +387,13 @@ def test_a_course_page_reads_its_sessions_with_the_residents_places(village, mak
     alone = {p.session_id: p for p in services.places_in_course(mother, course.id)}
     assert mine == alone and set(mine) == {first.id, second.id}
     assert services.upcoming_with_places(course, th.resident(make_user)) == (sessions, {})
+    # The course page reads the course with them in one statement.
+    assert services.published_course_with_places(course.id, mother) == (course, sessions, mine)
+    stranger = th.resident(make_user)
+    assert services.published_course_with_places(course.id, stranger) == (course, sessions, {})
+    bare = th.course()
+    assert services.published_course_with_places(bare.id, mother) == (bare, [], {})
+    hidden = th.course(published=False)
+    th.session(hidden, days=2)
+    assert services.published_course_with_places(hidden.id, mother) is None
+    assert services.published_course_with_places(bare.id + 1000, mother) is None

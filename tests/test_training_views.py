@@ -385,3 +385,22 @@ def test_certificate_renders_share_the_process_cap(client, make_user, app):
         busy = client.get(url)
     assert busy.status_code == 503 and busy.headers["Retry-After"]
     assert client.get(url).status_code == 200
+
+
+def test_office_sign_up_form_is_blank_on_every_get_after_an_error(client, login_as):
+    """The blank sign-up form is kept per worker (kept_fragment): a refused sign-up shows
+    the typed values and the error, and the next GET shows the blank form again."""
+    login_as("operator")
+    ts = th.session(th.course(), seats=5)
+    page = f"/staf/pelatihan/sesi/{ts.id}?lang=en"
+    blank = client.get(page).get_data(as_text=True)
+    assert 'name="name" type="text" value=""' in blank
+    refused = client.post(
+        f"/staf/pelatihan/sesi/{ts.id}/daftar?lang=en",
+        data={"person_id": "0", "name": "Typed <Name>", "locale": "en"},
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Typed &lt;Name&gt;" in text and 'class="error"' in text
+    again = client.get(page).get_data(as_text=True)
+    assert again == blank and "Typed" not in again

@@ -26,6 +26,7 @@ from portal.participation.models import (
     Ballot,
     Survey,
 )
+from portal.participation.summary_rows import choice_items
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -175,9 +176,11 @@ def survey(survey_id: int):
     return render_template(
         "participation/manage/survey.html",
         survey=item,
-        form=QuestionForm(),
+        # The question form shows only on a draft survey.
+        form=QuestionForm() if item.status == "draft" else None,
         button=EmptyForm(),
         summary=services.survey_summary(item),
+        choice_items=choice_items,
     )
 
 
@@ -200,6 +203,7 @@ def add_question(survey_id: int):
         form=form,
         button=EmptyForm(),
         summary=services.survey_summary(item),
+        choice_items=choice_items,
     ), 400
 
 

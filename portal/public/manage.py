@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.form_html import fields_html
 from portal.forms import EmptyForm
 from portal.i18n import lazy_gettext as _l
 from portal.programmes.models import Programme
@@ -91,7 +92,13 @@ def create(kind: str):
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
         show_error(form, errors)
     return render_template(
-        "public/manage/form.html", kind=kind, spec=spec, form=form, item=None, button=EmptyForm()
+        "public/manage/form.html",
+        kind=kind,
+        spec=spec,
+        form=form,
+        item=None,
+        button=EmptyForm(),
+        fields_html=fields_html,
     )
 
 
@@ -112,7 +119,13 @@ def edit(kind: str, item_id: int):
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
         show_error(form, errors)
     return render_template(
-        "public/manage/form.html", kind=kind, spec=spec, form=form, item=item, button=EmptyForm()
+        "public/manage/form.html",
+        kind=kind,
+        spec=spec,
+        form=form,
+        item=item,
+        button=EmptyForm(),
+        fields_html=fields_html,
     )
 
 

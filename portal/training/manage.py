@@ -21,14 +21,16 @@ from flask_login import current_user
 
 from portal.accounts.phones import normalise_phone
 from portal.extensions import db
+from portal.form_html import fields_html
 from portal.models_base import as_utc, village_tz
 from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
-from portal.training import services
+from portal.training import report_rows, services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
+from portal.training.place_rows import place_rows
 from portal.urlargs import id_arg
 
 bp = Blueprint("training_manage", __name__, url_prefix="/staf/pelatihan")
@@ -81,7 +83,11 @@ def _course_data(form: CourseForm) -> dict:
 def _course_form_page(form, course=None, pledge=None, status=200):
     return (
         render_template(
-            "training/manage/course_form.html", form=form, course=course, pledge=pledge
+            "training/manage/course_form.html",
+            form=form,
+            course=course,
+            pledge=pledge,
+            fields_html=fields_html,
         ),
         status,
     )
@@ -209,6 +215,10 @@ def session_edit(session_id: int):
     return _session_form(ts.course, ts, form, 422 if form.errors else 200)
 
 
+def _blank_sign_up_form() -> OfficeSignUpForm:
+    return OfficeSignUpForm(meta={"csrf": False})
+
+
 def _session_page(ts, form=None, status=200, lists=None):
     places, queue = lists or services.session_lists(ts.id)
     return (
@@ -217,8 +227,11 @@ def _session_page(ts, form=None, status=200, lists=None):
             ts=ts,
             places=places,
             queue=queue,
-            form=form or OfficeSignUpForm(),
+            form=form,  # None on a GET: the template keeps the blank form's fields
+            blank_sign_up_form=_blank_sign_up_form,
             action=ActionForm(),
+            place_rows=place_rows,
+            fields_html=fields_html,
         ),
         status,
     )
@@ -297,7 +310,10 @@ def place_cancel(place_id: int):
 @roles_required(*READERS)
 def reports():
     return render_template(
-        "training/manage/reports.html", **services.reports_page(), need_levels=NEED_LEVELS
+        "training/manage/reports.html",
+        **services.reports_page(),
+        need_levels=NEED_LEVELS,
+        report_rows=report_rows,
     )
 
 

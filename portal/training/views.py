@@ -86,14 +86,23 @@ def courses():
 @bp.route("/kursus/<int:course_id>")
 @public
 def course(course_id: int):
+    if current_user.is_authenticated and current_user.role == "resident":
+        # The course, its sessions and the resident's places in them: one statement.
+        found = services.published_course_with_places(course_id, current_user)
+        if found is None:
+            abort(404)
+        item, sessions, mine = found
+        return _course_page(item, lists=(sessions, mine))
     item = services.published_course(course_id)
     if item is None:
         abort(404)
     return _course_page(item)
 
 
-def _course_page(item, error=None, error_session=None, status=200):
-    if current_user.is_authenticated and current_user.role == "resident":
+def _course_page(item, error=None, error_session=None, status=200, lists=None):
+    if lists is not None:
+        sessions, mine = lists
+    elif current_user.is_authenticated and current_user.role == "resident":
         # The sessions and the resident's places in them: one statement.
         sessions, mine = services.upcoming_with_places(item, current_user)
     else:

@@ -7,7 +7,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -130,8 +130,68 @@ def _upcoming_with_places_statement(by_person: bool):
     return (
         upcoming.add_columns(Place)
         .outerjoin(Place, live)
+        # A place's session is the row's own (in the identity map), not joined again.
+        .options(lazyload(Place.session))
         # A session's places as places_in_course orders them (the last one kept).
         .order_by(Place.id.desc())
+    )
+
+
+def published_course_with_places(
+    course_id: int, user: User
+) -> tuple[Course, list[TrainingSession], dict] | None:
+    """`published_course(course_id)` and `upcoming_with_places(course, user)` read in one
+    statement: (course, sessions, places by session), or None for no such published
+    course."""
+    by_person = user.person_id is not None and user.is_verified
+    start = utcnow() - timedelta(hours=12)
+    params = {"start": start, "end": start + timedelta(days=120), "course_id": course_id}
+    params["user_id"] = user.id
+    if by_person:
+        params["person_id"] = user.person_id
+    rows = db.session.execute(_course_with_places_statement(by_person), params).all()
+    if not rows:
+        return None
+    sessions: list[TrainingSession] = []
+    mine: dict[int, Place] = {}
+    for _course, ts, place in rows:
+        if ts is None:  # a course without upcoming sessions: its one row
+            continue
+        if not sessions or sessions[-1] is not ts:
+            sessions.append(ts)
+        if place is not None:
+            mine[ts.id] = place
+    return rows[0][0], sessions, mine
+
+
+@cache  # built once per process (with its cache key); the course and times bound
+def _course_with_places_statement(by_person: bool):
+    """The published course (with its sponsor), outer joined with its upcoming sessions
+    (as _upcoming_statement picks and orders them) and the user's live places in them
+    (as _upcoming_with_places_statement orders them)."""
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    upcoming = and_(
+        TrainingSession.course_id == Course.id,
+        TrainingSession.cancelled.is_(False),
+        TrainingSession.starts_at >= bindparam("start"),
+        TrainingSession.starts_at <= bindparam("end"),
+    )
+    live = and_(Place.session_id == TrainingSession.id, mine, Place.status != "cancelled")
+    return (
+        select(Course, TrainingSession, Place)
+        .outerjoin(TrainingSession, upcoming)
+        .outerjoin(Place, live)
+        .where(Course.id == bindparam("course_id"), Course.published.is_(True))
+        # The sessions' course and the places' session are the row's own (found in the
+        # identity map), not joined again.
+        .options(
+            joinedload(Course.sponsor).lazyload("*"),
+            lazyload(TrainingSession.course),
+            lazyload(Place.session),
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id, Place.id.desc())
     )
 
 
@@ -236,8 +296,10 @@ def _session_lists_statement(with_session: bool = False):
         )
     else:
         query = select(Place).where(Place.session_id == bindparam("session_id"), listed)
-    # The participants by name (then id), then the waiting list by number.
-    return query.order_by(
+    # The participants by name (then id), then the waiting list by number. A place's
+    # session is the one asked for (found in the session's identity map when read), not
+    # joined again with its course for every place.
+    return query.options(lazyload(Place.session)).order_by(
         case((enrolled, 0), else_=1),
         case((enrolled, Place.name)),
         case((enrolled, Place.id)),

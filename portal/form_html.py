@@ -1,0 +1,119 @@
+"""Form fields written as form_field() writes them, at a fraction of its cost: a field's
+markup around its value (label, attributes, hint) is the same for every form of its
+class in a language, so it is rendered once per worker by form_field itself, with a
+marker in place of the value, and kept by form class, field name and language; each
+page then writes only the value (or a menu's options) into it. A field with an error,
+or a widget this module does not know, goes through form_field. Only for form classes
+whose fields' labels, hints, attributes and validators are not changed per instance (a
+menu's choices may be). tests/test_form_html.py compares the two in both languages."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+
+from portal.forms import _attribute_value, form_field
+from portal.i18n import current_lang
+
+_MARK = "\x00value\x00"
+_VALUE = {"TextInput", "NumberInput", "DateTimeLocalInput", "DateInput", "TimeInput"}
+_shapes: dict[tuple, tuple[str, str]] = {}
+
+
+def _no_options():
+    return iter(())
+
+
+def _shape(f, key, widget: str) -> tuple[str, str]:
+    """form_field(f) cut in two where the value (or the menu's options) goes."""
+    if widget == "Select":
+        f._iter_choices_normalized, f.has_groups = _no_options, bool
+        try:
+            html = str(form_field(f))
+        finally:
+            del f._iter_choices_normalized, f.has_groups
+        head, _, tail = html.partition("</select>")
+        shape = (head, "</select>" + tail)
+    else:
+        f._value = lambda: _MARK
+        try:
+            html = str(form_field(f))
+        finally:
+            del f._value
+        head, _, tail = html.partition(_MARK)
+        shape = (head, tail)
+    _shapes[key] = shape
+    return shape
+
+
+def _options(f) -> str | None:
+    """A menu's <option>s as the Select widget writes them (portal.forms' _render_option),
+    read from its plain choices (None for choices with attributes, groups or another
+    shape: the widget writes those)."""
+    kind = type(f)
+    if kind is SelectField:
+        multiple, data = False, f.data
+    elif kind is SelectMultipleField:
+        multiple, data = True, f.data or ()
+    else:
+        return None
+    choices = f.choices
+    if type(choices) is not list:
+        return None
+    coerce = f.coerce
+    out = []
+    for c in choices:
+        if type(c) is SelectChoice:
+            if c.render_kw or c.optgroup is not None:
+                return None
+            value, label = c.value, c.label
+        elif type(c) is tuple and len(c) == 2:
+            value, label = c
+        else:
+            return None
+        selected = coerce(value) in data if multiple else coerce(value) == data
+        shown = escape(label or value)
+        if isinstance(value, bool):
+            value = str(value)
+        out.append(
+            f'<option {"selected " if selected else ""}value="{_attribute_value(value)}">'
+            f"{shown}</option>"
+        )
+    return "".join(out)
+
+
+def field_html(form, f) -> str:
+    """form_field(f) of `form`'s field `f`."""
+    if f.errors:
+        return form_field(f)
+    widget = type(f.widget).__name__
+    if widget == "CheckboxInput":
+        if f._value() != "y":  # a value posted back: not kept
+            return form_field(f)
+        key = (type(form), f.name, current_lang(), bool(getattr(f, "checked", f.data)))
+        html = _shapes.get(key)
+        if html is None:
+            html = _shapes[key] = str(form_field(f))
+        return html
+    key = (type(form), f.name, current_lang())
+    if widget == "Select":
+        if (options := _options(f)) is None:
+            return form_field(f)
+        head, tail = _shapes.get(key) or _shape(f, key, widget)
+        return f"{head}{options}{tail}"
+    if widget == "TextArea":
+        head, tail = _shapes.get(key) or _shape(f, key, widget)
+        return f"{head}{escape(f._value())}{tail}"
+    if widget in _VALUE:
+        head, tail = _shapes.get(key) or _shape(f, key, widget)
+        return f"{head}{_attribute_value(f._value())}{tail}"
+    return form_field(f)
+
+
+def fields_html(form, indent: str = "  ") -> Markup:
+    """Every field of `form` but the CSRF token, each as field_html() writes it after
+    `indent` and before a newline: what a template's lines `{indent}{{ field(f) }}` wrote."""
+    return Markup(  # noqa: S704 (form_field's markup)
+        "".join([f"{indent}{field_html(form, f)}\n" for f in form if f.name != "csrf_token"])
+    )

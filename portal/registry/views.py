@@ -7,6 +7,8 @@ person records side by side, is written to the audit log, like every change.
 
 from __future__ import annotations
 
+import functools
+
 from flask import (
     Blueprint,
     abort,
@@ -38,6 +40,7 @@ from portal.registry.forms import (
     NotDuplicateForm,
     PersonForm,
 )
+from portal.registry.member_rows import member_rows
 from portal.registry.models import (
     BPS_CRITERIA,
     CIVIL_STATUSES,
@@ -216,12 +219,22 @@ def household(household_id: int):
         enrolments=found.enrolments,
         warnings=found.warnings,
         history=found.history,
-        button=EmptyForm(),
+        button=_LazyButton(),
+        member_rows=member_rows,
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)
     services.view_household(found.household, actor=current_user, ip=_ip())
     return page
+
+
+class _LazyButton:
+    """The household page's end-enrolment buttons' form, made (its CSRF token with it)
+    only when the page shows such a button."""
+
+    @functools.cached_property
+    def csrf_token(self):
+        return EmptyForm().csrf_token  # AttributeError (undefined) without CSRF
 
 
 @bp.route("/rumah-tangga/baru", methods=["GET", "POST"])

@@ -14,22 +14,27 @@ from markupsafe import Markup, escape
 
 from portal.i18n import catalogue, day
 
+# Where the rows go in the table's frame (templates/registry/household.html).
+ROWS_MARK = "<!--member-rows-->"
+
 
 def member_rows(
+    frame: str,
     members: Iterable,
     labels: tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]],
     today: date,
-    texts: tuple[str, str, str],
     urls: tuple[str, str] | None,
 ) -> Markup:
-    """<tr>s of `members` (Person): name and sex, NIK (with the "Check NIK" tag), birth
-    date, age and place, relation, civil status (and since when), disability, occupation
-    and education; with `urls` (the edit and move links of person 0: the editors'
-    column) the two links. `labels` are the page's `sexes`, `relations` and
-    `civil_statuses`; `texts` is "Check NIK", "Edit" and "Move" as _() gave them."""
-    years = catalogue().ugettext("%(n)d years")
+    """The members table: `frame` (the table's kept markup) with, at its mark
+    (ROWS_MARK), the <tr>s of `members` (Person): name and sex, NIK (with the "Check
+    NIK" tag), birth date, age and place, relation, civil status (and since when),
+    disability, occupation and education; with `urls` (the edit and move links of
+    person 0: the editors' column) the two links. `labels` are the page's `sexes`,
+    `relations` and `civil_statuses`."""
+    ugettext = catalogue().ugettext
+    years = ugettext("%(n)d years")
+    check_nik, edit, move = ugettext("Check NIK"), ugettext("Edit"), ugettext("Move")
     sexes, relations, statuses = labels
-    check_nik, edit, move = texts
     if urls is not None:
         edit_at, move_at = (_around_id(url) for url in urls)
     rows = []
@@ -82,7 +87,9 @@ def member_rows(
                 f'<span class="visually-hidden">: {name}</span></a></td>'
             )
         rows.append(f"{row}  </tr>\n")
-    return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+    before, _mark, after = str(frame).partition(ROWS_MARK)
+    # noqa: S704 (the frame is the template's markup; the rows' values are escaped above)
+    return Markup(f"{before}{''.join(rows)}{after}")  # noqa: S704
 
 
 def _around_id(url: str) -> tuple[str, str]:

@@ -220,6 +220,7 @@ def household(household_id: int):
         warnings=found.warnings,
         history=found.history,
         button=_LazyButton(),
+        members=[p for p in found.household.members if p.merged_into_id is None],
         member_rows=member_rows,
     )
     # Written once the page is made and before it is sent: a page that cannot be

@@ -43,6 +43,12 @@ def _with_members_statement():
     )
 
 
+@cache
+def audit_insert():
+    """The INSERT of an audit entry through the Core, built once."""
+    return insert(AuditEntry.__table__)
+
+
 def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     # A write transaction of its own: on SQLite a request's read transaction cannot take
     # the write lock once another request has written ("database is locked" at once,
@@ -51,8 +57,9 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     # Nothing read is changed here, so what the request loaded stays loaded (the
     # commit would otherwise expire it, and the page would read it all again).
     keep_loaded, session.expire_on_commit = session.expire_on_commit, False
-    # One INSERT through the Core (a view entry has no free text to mask): no ORM object
-    # and no flush, the cheapest write there is.
+    # One INSERT through the Core on the transaction's connection (a view entry has no
+    # free text to mask): no ORM object, no flush and no ORM statement handling, the
+    # cheapest write there is.
     rows = [
         {
             "at": utcnow(),
@@ -70,7 +77,7 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     ]
     try:
         with write_transaction(session):
-            session.execute(insert(AuditEntry.__table__), rows)
+            session.connection().execute(audit_insert(), rows)
     finally:
         session.expire_on_commit = keep_loaded
 

@@ -124,3 +124,32 @@ def test_kept_field_markup_writes_each_value_as_form_field_does(app):
                 assert fields_html(fields, MoveForm) == theirs, (lang, round_)
                 compared += 2
     assert compared == 2 * 2 * (2 * len(texts) + 2)
+
+
+def test_enrolment_form_fields_are_what_form_field_writes(app):
+    """EnrolmentForm.fields_html(): its menus are filled per household (never kept), its
+    boxes kept; filled in, blank and with errors, in both languages, twice (the second
+    time from the kept markup), with other menus on the second form."""
+    from datetime import date
+
+    from portal.forms import choices
+    from portal.registry.forms import EnrolmentForm
+
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for n in range(2):
+                for errors in ([], ["Wajib <diisi> & benar"]):
+                    form = EnrolmentForm(meta={"csrf": False})
+                    form.programme.choices = choices({"": "Pilih", f"v{n}": f"Program <{n}>"})
+                    form.person.choices = choices({"": "Semua", str(n): f"Siti & {n}"})
+                    form.programme.data, form.person.data = f"v{n}", str(n)
+                    form.period_start.data = date(2026, 1, 1 + n)
+                    form.source.data = f'DTKS "{n}" <2026>'
+                    for f in form:
+                        f.errors = list(errors)
+                    theirs = "".join(form_field(f) for f in form if f.name != "csrf_token")
+                    assert form.fields_html() == theirs, (lang, n, errors)
+                    assert f"Siti &amp; {n}" in theirs
+                    compared += 1
+    assert compared == 2 * 2 * 2

@@ -168,18 +168,21 @@ for _key, _label in BPS_CRITERIA.items():
     )
 
 
-def fields_html(fields, owner: type) -> Markup:
+def fields_html(fields, owner: type, *, kept_menus: bool = True) -> Markup:
     """form_field() of each of `fields`, its plain select menus written by _plain_select.
 
-    `owner` is the form class (whose menus are the class's own, never changed per
-    instance): a field without errors is written from markup kept per worker: a menu as
-    a whole for each value it can hold, a text, number or date box as the markup around
-    its value (the value is written in, escaped as WTForms escapes it). Kept by language,
-    form class and field: labels, hints and choices only, nothing a person typed.
+    `owner` is the form class: a field without errors is written from markup kept per
+    worker: a text, number or date box as the markup around its value (the value is
+    written in, escaped as WTForms escapes it) and, with `kept_menus` (the form's menus
+    are the class's own, never changed per instance), a menu as a whole for each value
+    it can hold. Kept by language, form class and field: labels, hints and choices only,
+    nothing a person typed.
     """
     kept = current_app.extensions.setdefault("registry_field_markup", {})
     lang = current_lang()
-    return Markup("".join([_kept_field(f, owner, lang, kept) for f in fields]))  # noqa: S704
+    return Markup(  # noqa: S704 (form_field's markup, or _plain_select's: escaped)
+        "".join([_kept_field(f, owner, lang, kept, kept_menus) for f in fields])
+    )
 
 
 # A value no form holds, standing in for a box's value while its markup is kept.
@@ -187,10 +190,10 @@ _VALUE = "\x00value\x00"
 _BOXES = frozenset({"StringField", "IntegerField", "DateField", "TextAreaField"})
 
 
-def _kept_field(f, owner: type, lang: str, kept: dict) -> str:
+def _kept_field(f, owner: type, lang: str, kept: dict, kept_menus: bool) -> str:
     """form_field(f) (for a select, _plain_select(f)), from `kept` when it can be."""
     kind = f.type
-    if f.errors:
+    if f.errors or (kind == "SelectField" and not kept_menus):
         return _plain_select(f) if kind == "SelectField" else form_field(f)
     if kind == "SelectField":
         data = f.data
@@ -338,6 +341,13 @@ class EnrolmentForm(Form):
     period_start = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a date."))])
     period_end = DateField(_l("Until (empty if open-ended)"), validators=[Optional()])
     source = _line(_l("Source (for national programmes), e.g. DTKS 2026"), 80)
+
+    def fields_html(self) -> Markup:
+        """Every field but the CSRF token, as form_field() writes them (fields_html; the
+        menus, which the view fills per household, are written each time)."""
+        return fields_html(
+            [f for f in self if f.name != "csrf_token"], EnrolmentForm, kept_menus=False
+        )
 
     def validate_period_end(self, field):
         if field.data and self.period_start.data and field.data < self.period_start.data:

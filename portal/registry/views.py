@@ -219,6 +219,7 @@ def household(household_id: int):
         enrolments=found.enrolments,
         warnings=found.warnings,
         history=found.history,
+        kk_history=found.kk_history,
         button=_LazyButton(),
         members=[p for p in found.household.members if p.merged_into_id is None],
         member_rows=member_rows,

@@ -59,6 +59,16 @@ class HistoryRow(NamedTuple):
     person_name: str
 
 
+class KKRow(NamedTuple):
+    """A family card number the household carried (or carries: `valid_to` None)."""
+
+    id: int
+    kk_number: str
+    reason: str
+    valid_from: date
+    valid_to: date | None
+
+
 class NamesakeRow(NamedTuple):
     """A person with the name and birth date of a member (for the likely duplicates)."""
 
@@ -78,12 +88,13 @@ class HouseholdRecord:
     enrolments: dict[str, list]
     warnings: dict[str, list]
     history: list  # rows: id, person_id, the dates and reasons, person_name
+    kk_history: list  # KKRow, newest first
 
 
 def household_record(household_id: int, today: date | None = None) -> HouseholdRecord | None:
     """The full record of one household for its staff page, or None when there is none.
 
-    Read once: the household with its members and KK history, the
+    Read in two statements: the household with its members; then its KK history, the
     village enrolments of the household and of its members (with their programmes),
     the national ones, the likely duplicates and the membership history. The stale
     enrolments and overlaps of this one household are then worked out from those rows
@@ -101,7 +112,7 @@ def household_record(household_id: int, today: date | None = None) -> HouseholdR
         return None
     members = list(household.members)
     member_ids = [p.id for p in members]
-    village_rows, national, history, namesakes = _record_rows(household.id)
+    village_rows, national, history, kk_history, namesakes = _record_rows(household.id)
     village = [e for e in village_rows if e.household_id == household.id]
     keys = {
         (p.name_norm, p.birth_date) for p in members if p.birth_date and p.merged_into_id is None
@@ -120,13 +131,15 @@ def household_record(household_id: int, today: date | None = None) -> HouseholdR
         enrolments={"village": village, "national": national},
         warnings=warnings,
         history=history,
+        kk_history=kk_history,
     )
 
 
-def _record_rows(household_id: int) -> tuple[list, list, list, list]:
-    """The village and national enrolments, the membership history and the namesakes of
-    one household (`record_rows_statement`), each kind in its own statement's order."""
-    kinds: dict[str, list] = {"v": [], "n": [], "h": [], "d": []}
+def _record_rows(household_id: int) -> tuple[list, list, list, list, list]:
+    """The village and national enrolments, the membership history, the family card
+    numbers and the namesakes of one household (`record_rows_statement`), each kind in
+    the order its own statement (or relationship) gave."""
+    kinds: dict[str, list] = {"v": [], "n": [], "h": [], "k": [], "d": []}
     rows = db.session.execute(record_rows_statement(), {"household_id": household_id})
     for kind, id_, household, person, code, aid_type, extra, start, end, name in rows:
         if kind == "v":
@@ -135,6 +148,8 @@ def _record_rows(household_id: int) -> tuple[list, list, list, list]:
             kinds["n"].append(NationalRow(id_, household, person, code, extra, start, end, name))
         elif kind == "h":
             kinds["h"].append(HistoryRow(id_, person, start, code, end, extra, name))
+        elif kind == "k":
+            kinds["k"].append(KKRow(id_, code, extra, start, end))
         else:
             kinds["d"].append(NamesakeRow(id_, household, code, start, name))
     # Newest period first, then the oldest record (as the statements ordered them); the
@@ -142,8 +157,9 @@ def _record_rows(household_id: int) -> tuple[list, list, list, list]:
     kinds["v"].sort(key=lambda e: (-e.period_start.toordinal(), e.id))
     kinds["n"].sort(key=lambda e: (-e.period_start.toordinal(), e.id))
     kinds["h"].sort(key=lambda m: (-m.start_date.toordinal(), -m.id))
+    kinds["k"].sort(key=lambda k: (-k.valid_from.toordinal(), -k.id))
     kinds["d"].sort(key=lambda p: (p.name_norm, p.birth_date, p.id))
-    return kinds["v"], kinds["n"], kinds["h"], kinds["d"]
+    return kinds["v"], kinds["n"], kinds["h"], kinds["k"], kinds["d"]
 
 
 def _is_active(item, today: date) -> bool:

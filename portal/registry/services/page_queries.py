@@ -8,7 +8,14 @@ from sqlalchemy import Date, Select, String, bindparam, cast, literal_column, nu
 from sqlalchemy.orm import joinedload
 
 from portal.programmes.models import Programme
-from portal.registry.models import Enrolment, ExternalEnrolment, Household, Membership, Person
+from portal.registry.models import (
+    Enrolment,
+    ExternalEnrolment,
+    Household,
+    KKNumber,
+    Membership,
+    Person,
+)
 
 
 @functools.cache
@@ -16,38 +23,12 @@ def _statements() -> dict[str, Select]:
     """The household page's queries, built once (building a statement costs more than
     running it here); the values come as parameters."""
     household_id = bindparam("household_id")
-    member_ids = bindparam("member_ids", expanding=True)
     return {
+        # The members joined (a household has a few); its KK numbers, enrolments and
+        # history come as plain rows from record_rows_statement().
         "household": select(Household)
         .where(Household.id == household_id)
-        # Both collections joined (a household has a few members and KK numbers): one
-        # statement, not a second for the KK history.
-        .options(joinedload(Household.members), joinedload(Household.kk_history)),
-        "village": select(Enrolment)
-        .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(member_ids)))
-        .options(joinedload(Enrolment.programme))
-        .order_by(Enrolment.period_start.desc(), Enrolment.id),
-        "national": select(ExternalEnrolment)
-        .where(
-            or_(
-                ExternalEnrolment.household_id == household_id,
-                ExternalEnrolment.person_id.in_(member_ids),
-            )
-        )
-        .order_by(ExternalEnrolment.period_start.desc(), ExternalEnrolment.id),
-        # Plain rows: the page shows these columns and the person's name.
-        "history": select(
-            Membership.id,
-            Membership.person_id,
-            Membership.start_date,
-            Membership.start_reason,
-            Membership.end_date,
-            Membership.end_reason,
-            Person.name.label("person_name"),
-        )
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.household_id == household_id)
-        .order_by(Membership.start_date.desc(), Membership.id.desc()),
+        .options(joinedload(Household.members)),
         "namesakes": select(Person)
         .where(
             Person.merged_into_id.is_(None),
@@ -62,7 +43,8 @@ def _statements() -> dict[str, Select]:
 def record_rows_statement():
     """The household page's rows besides the household itself, in one statement (UNION
     ALL; built once): the village enrolments ("v") and national ones ("n") of the
-    household or naming one of its members, its membership history ("h"), and every
+    household or naming one of its members, its membership history ("h"), its family
+    card numbers ("k", the reason as `extra`), and every
     person not merged away with the name and the birth date of one of its members
     ("d", the namesakes the likely duplicates are found among). Each row: kind, id,
     household_id, person_id, code (the programme's name, the national programme, the
@@ -151,4 +133,16 @@ def record_rows_statement():
         named.c.name_norm.in_(select(Person.name_norm).where(*dated)),
         named.c.birth_date.in_(select(Person.birth_date).where(*dated)),
     )
-    return village.union_all(national, history, namesakes)
+    kk_numbers = select(
+        literal_column("'k'", String),
+        KKNumber.id,
+        KKNumber.household_id,
+        cast(null(), named.c.id.type),
+        KKNumber.kk_number,
+        text,
+        KKNumber.reason,
+        KKNumber.valid_from,
+        KKNumber.valid_to,
+        text,
+    ).where(KKNumber.household_id == household_id)
+    return village.union_all(national, history, kk_numbers, namesakes)

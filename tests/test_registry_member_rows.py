@@ -10,6 +10,7 @@ from flask import render_template_string
 
 from portal.registry.member_rows import ROWS_MARK, member_rows
 from portal.registry.models import Person
+from portal.registry.page_texts import household_texts
 from portal.registry.views import _translated_labels
 from tests.test_templates import TEMPLATES
 
@@ -54,7 +55,7 @@ def _new_table() -> str:
     start = text.index("{% if members %}")
     return (
         '{% from "_macros/ui.html" import scroll_table %}\n'
-        + text[start : text.index("{% endif %}", text.index("No members recorded yet.")) + 11]
+        + text[start : text.index("{% endif %}", text.index("t.no_members")) + 11]
     )
 
 
@@ -146,6 +147,7 @@ def test_member_rows_write_what_the_template_wrote(app, lang, can_edit, count):
                 "today": TODAY,
                 "can_edit": can_edit,
                 "member_rows": member_rows,
+                "t": household_texts(),
             }
             old = render_template_string(OLD_LOOP, **values)
             new = render_template_string(new_table, **values)
@@ -154,3 +156,24 @@ def test_member_rows_write_what_the_template_wrote(app, lang, can_edit, count):
     if count == 4:
         assert "Siti &amp; &lt;Aminah&gt;" in new and "Cacat &lt;Rungu&gt;/Wicara" in new
         assert ("/staf/registrasi/warga/303/pindah" in new) is can_edit
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_household_texts_are_what_the_templates_gettext_gave(app, lang):
+    """The household page's fixed texts (portal/registry/page_texts.py) are _()'s, in both
+    languages, as Markup (not escaped again), kept per language."""
+    from markupsafe import Markup
+
+    from portal.registry.page_texts import HOUSEHOLD_TEXTS
+
+    with app.test_request_context("/staf/registrasi/", headers={"Accept-Language": lang}):
+        texts = household_texts()
+        assert household_texts() is texts
+        for key, msgid in HOUSEHOLD_TEXTS.items():
+            assert "%" not in msgid
+            ours = getattr(texts, key)
+            assert isinstance(ours, Markup)
+            theirs = render_template_string("{{ _(m) }}", m=msgid)
+            assert render_template_string("{{ t }}", t=ours) == theirs, (key, lang)
+        staff = "Area Staf" if lang == "id" else "Staff area"
+        assert texts.staff_area == staff

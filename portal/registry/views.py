@@ -55,6 +55,7 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
+from portal.registry.page_texts import household_texts
 from portal.registry.result_rows import criteria_facts, household_rows
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
@@ -220,6 +221,7 @@ def household(household_id: int):
         warnings=found.warnings,
         history=found.history,
         kk_history=found.kk_history,
+        t=household_texts(),
         button=_LazyButton(),
         members=[p for p in found.household.members if p.merged_into_id is None],
         member_rows=member_rows,

@@ -276,10 +276,18 @@ def edit_household(household_id: int):
 @bp.route("/rumah-tangga/<int:household_id>/anggota-baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def add_person(household_id: int):
-    item = _household_or_404(household_id, with_members=True)
+    if request.method == "GET":  # the blank form: whether the household has a head
+        has_head = services.household_has_head(household_id)
+        if has_head is None:
+            abort(404)
+        form = PersonForm()
+        if has_head:
+            form.relation.data = "child"
+        return render_template(
+            "registry/person_form.html", form=form, person=None, household_id=household_id
+        )
+    item = _household_or_404(household_id)
     form = PersonForm()
-    if request.method == "GET" and item.head is not None:
-        form.relation.data = "child"
     if form.validate_on_submit():
         _person, errors, warnings = services.save_person(
             None, form.to_data(), actor=current_user, household=item, ip=_ip()
@@ -326,10 +334,15 @@ def edit_person(person_id: int):
 @bp.route("/warga/<int:person_id>/pindah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def move_person(person_id: int):
+    if request.method == "GET":  # the blank form: the person's name, household, relation
+        heading = services.person_heading(person_id)
+        if heading is None:
+            abort(404)
+        form = MoveForm()
+        form.relation.data = heading.relation
+        return render_template("registry/move_form.html", form=form, person=heading)
     person = _person_or_404(person_id)
     form = MoveForm()
-    if request.method == "GET":
-        form.relation.data = person.relation
     if form.validate_on_submit():
         target = services.household_by_kk(form.target.data)
         if target is None:

@@ -28,6 +28,42 @@ def get_household(household_id: int) -> Household | None:
     return db.session.get(Household, household_id)
 
 
+def household_has_head(household_id: int) -> bool | None:
+    """Whether the household records a head of family (`Household.head` is not None), or
+    None when there is no such household: one plain row (the new member form's GET)."""
+    row = db.session.execute(_head_statement(), {"household_id": household_id}).first()
+    return None if row is None else row[0] is not None
+
+
+@cache
+def _head_statement():
+    household_id = bindparam("household_id")
+    head = (
+        select(Person.id)
+        .where(
+            Person.household_id == household_id,
+            Person.relation == "head",
+            Person.merged_into_id.is_(None),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(head).select_from(Household).where(Household.id == household_id)
+
+
+def person_heading(person_id: int):
+    """What a person's forms show of a person not merged away (id, name, household_id,
+    relation) as one plain row, or None (the move form's GET)."""
+    return db.session.execute(_heading_statement(), {"person_id": person_id}).first()
+
+
+@cache
+def _heading_statement():
+    return select(Person.id, Person.name, Person.household_id, Person.relation).where(
+        Person.id == bindparam("person_id"), Person.merged_into_id.is_(None)
+    )
+
+
 def get_household_with_members(household_id: int) -> Household | None:
     """The household and its members in one statement (built once)."""
     found = db.session.scalars(_with_members_statement(), {"household_id": household_id})

@@ -550,3 +550,27 @@ def test_the_edit_form_shows_the_stored_criteria_and_saving_it_unchanged_keeps_t
     db.session.expire_all()
     kept = db.session.get(Household, home.id)
     assert (kept.bps_floor, kept.bps_wall, kept.bps_toilet) == (True, False, None)
+
+
+def test_the_blank_member_and_move_forms_read_one_row_and_answer_404_as_before(
+    client, login_as, home
+):
+    """The new-member form's GET asks only whether the household has a head (a head
+    merged away is none), the move form's GET only the person's row (one merged away is
+    not found); both answer 404 for what does not exist, as the whole records did."""
+    merged_head = household(rt=6)
+    gone = person(merged_head, "Budi Lama", relation="head")
+    stays = person(merged_head, "Budi Baru", relation="child")
+    gone.merged_into_id = stays.id
+    db.session.commit()
+    login_as("operator")
+    child = '<option selected value="child">'
+    page = text(client.get(f"/staf/registrasi/rumah-tangga/{merged_head.id}/anggota-baru"))
+    assert child not in page and 'name="name"' in page
+    assert child in text(client.get(f"/staf/registrasi/rumah-tangga/{home.id}/anggota-baru"))
+    assert client.get("/staf/registrasi/rumah-tangga/999999/anggota-baru").status_code == 404
+    assert client.get(f"/staf/registrasi/warga/{gone.id}/pindah").status_code == 404
+    assert client.get("/staf/registrasi/warga/999999/pindah").status_code == 404
+    page = text(client.get(f"/staf/registrasi/warga/{stays.id}/pindah?lang=en"))
+    assert "Move Budi Baru to another household" in page and child in page
+    assert f"/staf/registrasi/rumah-tangga/{merged_head.id}" in page

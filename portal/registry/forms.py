@@ -6,6 +6,7 @@ The forms check what a form can (required, lengths, ranges); the registry rules
 
 from __future__ import annotations
 
+from flask import current_app
 from markupsafe import Markup, escape
 from wtforms import (
     DateField,
@@ -25,6 +26,7 @@ from wtforms.validators import (
 )
 
 from portal.forms import Form, _attribute_value, choices, form_field
+from portal.i18n import current_lang
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
 from portal.registry.models import (
@@ -106,12 +108,14 @@ class HouseholdForm(Form):
         """The 14 criteria menus as form_field() writes them (about a seventh of the calls:
         a menu of three options and no hint, error or attribute of its own is written
         here; tests/test_registry_form_markup.py holds the two together)."""
-        return fields_html(self.criteria_fields())
+        return fields_html(self.criteria_fields(), HouseholdForm)
 
     def other_html(self, household) -> Markup:
         """other_fields() as form_field() writes them (fields_html); the reason for a new
         KK number only on an existing household's form."""
-        return fields_html([f for f in self.other_fields() if f.name != "kk_reason" or household])
+        return fields_html(
+            [f for f in self.other_fields() if f.name != "kk_reason" or household], HouseholdForm
+        )
 
     def other_fields(self):
         return [
@@ -164,11 +168,69 @@ for _key, _label in BPS_CRITERIA.items():
     )
 
 
-def fields_html(fields) -> Markup:
-    """form_field() of each of `fields`, its plain select menus written by _plain_select."""
+def fields_html(fields, owner: type, *, kept_menus: bool = True) -> Markup:
+    """form_field() of each of `fields`, its plain select menus written by _plain_select.
+
+    `owner` is the form class: a field without errors is written from markup kept per
+    worker: a text, number or date box as the markup around its value (the value is
+    written in, escaped as WTForms escapes it) and, with `kept_menus` (the form's menus
+    are the class's own, never changed per instance), a menu as a whole for each value
+    it can hold. Kept by language, form class and field: labels, hints and choices only,
+    nothing a person typed.
+    """
+    kept = current_app.extensions.setdefault("registry_field_markup", {})
+    lang = current_lang()
     return Markup(  # noqa: S704 (form_field's markup, or _plain_select's: escaped)
-        "".join([_plain_select(f) if f.type == "SelectField" else form_field(f) for f in fields])
+        "".join([_kept_field(f, owner, lang, kept, kept_menus) for f in fields])
     )
+
+
+# A value no form holds, standing in for a box's value while its markup is kept.
+_VALUE = "\x00value\x00"
+_BOXES = frozenset({"StringField", "IntegerField", "DateField", "TextAreaField"})
+
+
+def _kept_field(f, owner: type, lang: str, kept: dict, kept_menus: bool) -> str:
+    """form_field(f) (for a select, _plain_select(f)), from `kept` when it can be."""
+    kind = f.type
+    if f.errors or (kind == "SelectField" and not kept_menus):
+        return _plain_select(f) if kind == "SelectField" else form_field(f)
+    if kind == "SelectField":
+        data = f.data
+        try:
+            key = (lang, owner, f.id, f.name, data)
+            html = kept.get(key)
+        except TypeError:  # a value that is no key: written as it is
+            return _plain_select(f)
+        if html is None:
+            html = _plain_select(f)
+            # Only a value the menu offers (or none): the kept markup stays bounded.
+            if data is None or any(c.value == data for c in f.choices):
+                kept[key] = html
+        return html
+    if kind in _BOXES:
+        key = (lang, owner, f.id, f.name)
+        parts = kept.get(key)
+        if parts is None:
+            parts = kept[key] = _box_parts(f)
+        if parts is not False:
+            value = f._value()
+            return f"{parts[0]}{_attribute_value(value)}{parts[1]}"
+    return form_field(f)
+
+
+def _box_parts(f):
+    """form_field(f)'s markup before and after the box's value, or False when the value
+    is not written exactly once."""
+    f._value = lambda: _VALUE  # an attribute of this field only, removed at once
+    try:
+        html = str(form_field(f))
+    finally:
+        del f._value
+    if html.count(_VALUE) != 1:
+        return False
+    before, after = html.split(_VALUE)
+    return before, after
 
 
 def _plain_select(f) -> str:
@@ -241,7 +303,7 @@ class PersonForm(Form):
 
     def fields_html(self) -> Markup:
         """Every field but the CSRF token, as form_field() writes them (fields_html)."""
-        return fields_html([f for f in self if f.name != "csrf_token"])
+        return fields_html([f for f in self if f.name != "csrf_token"], PersonForm)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,6 +341,13 @@ class EnrolmentForm(Form):
     period_start = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a date."))])
     period_end = DateField(_l("Until (empty if open-ended)"), validators=[Optional()])
     source = _line(_l("Source (for national programmes), e.g. DTKS 2026"), 80)
+
+    def fields_html(self) -> Markup:
+        """Every field but the CSRF token, as form_field() writes them (fields_html; the
+        menus, which the view fills per household, are written each time)."""
+        return fields_html(
+            [f for f in self if f.name != "csrf_token"], EnrolmentForm, kept_menus=False
+        )
 
     def validate_period_end(self, field):
         if field.data and self.period_start.data and field.data < self.period_start.data:

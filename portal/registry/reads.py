@@ -9,14 +9,13 @@ page is made and before it is sent: a page that cannot be logged is not shown.
 
 from __future__ import annotations
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from portal.audit.models import AuditEntry
 from portal.audit.services import mask_numbers, mask_query
 from portal.database import write_transaction
 from portal.extensions import db
 from portal.models_base import utcnow
+from portal.registry.services.households import audit_insert
 
 # The columns of an import preview that hold a NIK or a KK number.
 NUMBER_COLUMNS = ("nik", "kk_number")
@@ -43,7 +42,7 @@ def _write(action_args: tuple, *, actor, ip: str | None, summary: str, after: di
     keep_loaded, session.expire_on_commit = session.expire_on_commit, False
     try:
         with write_transaction(session):
-            session.execute(insert(AuditEntry.__table__), [row])
+            session.connection().execute(audit_insert(), [row])
     finally:
         session.expire_on_commit = keep_loaded
 

@@ -7,6 +7,8 @@ person records side by side, is written to the audit log, like every change.
 
 from __future__ import annotations
 
+import functools
+
 from flask import (
     Blueprint,
     abort,
@@ -38,6 +40,7 @@ from portal.registry.forms import (
     NotDuplicateForm,
     PersonForm,
 )
+from portal.registry.member_rows import member_rows
 from portal.registry.models import (
     BPS_CRITERIA,
     CIVIL_STATUSES,
@@ -52,6 +55,7 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
+from portal.registry.page_texts import household_texts
 from portal.registry.result_rows import criteria_facts, household_rows
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
@@ -216,12 +220,25 @@ def household(household_id: int):
         enrolments=found.enrolments,
         warnings=found.warnings,
         history=found.history,
-        button=EmptyForm(),
+        kk_history=found.kk_history,
+        t=household_texts(),
+        button=_LazyButton(),
+        members=[p for p in found.household.members if p.merged_into_id is None],
+        member_rows=member_rows,
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)
     services.view_household(found.household, actor=current_user, ip=_ip())
     return page
+
+
+class _LazyButton:
+    """The household page's end-enrolment buttons' form, made (its CSRF token with it)
+    only when the page shows such a button."""
+
+    @functools.cached_property
+    def csrf_token(self):
+        return EmptyForm().csrf_token  # AttributeError (undefined) without CSRF
 
 
 @bp.route("/rumah-tangga/baru", methods=["GET", "POST"])
@@ -259,10 +276,18 @@ def edit_household(household_id: int):
 @bp.route("/rumah-tangga/<int:household_id>/anggota-baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def add_person(household_id: int):
-    item = _household_or_404(household_id, with_members=True)
+    if request.method == "GET":  # the blank form: whether the household has a head
+        has_head = services.household_has_head(household_id)
+        if has_head is None:
+            abort(404)
+        form = PersonForm()
+        if has_head:
+            form.relation.data = "child"
+        return render_template(
+            "registry/person_form.html", form=form, person=None, household_id=household_id
+        )
+    item = _household_or_404(household_id)
     form = PersonForm()
-    if request.method == "GET" and item.head is not None:
-        form.relation.data = "child"
     if form.validate_on_submit():
         _person, errors, warnings = services.save_person(
             None, form.to_data(), actor=current_user, household=item, ip=_ip()
@@ -309,10 +334,15 @@ def edit_person(person_id: int):
 @bp.route("/warga/<int:person_id>/pindah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def move_person(person_id: int):
+    if request.method == "GET":  # the blank form: the person's name, household, relation
+        heading = services.person_heading(person_id)
+        if heading is None:
+            abort(404)
+        form = MoveForm()
+        form.relation.data = heading.relation
+        return render_template("registry/move_form.html", form=form, person=heading)
     person = _person_or_404(person_id)
     form = MoveForm()
-    if request.method == "GET":
-        form.relation.data = person.relation
     if form.validate_on_submit():
         target = services.household_by_kk(form.target.data)
         if target is None:

@@ -47,6 +47,8 @@ from portal.registry.services.household_page import HouseholdRecord, household_r
 from portal.registry.services.households import (
     get_household,
     get_household_with_members,
+    household_has_head,
+    person_heading,
     save_household,
     stage_household,
     view_household,
@@ -108,6 +110,8 @@ __all__ = [
     "filters_query",
     "get_household",
     "get_household_with_members",
+    "household_has_head",
+    "person_heading",
     "household_by_kk",
     "household_record",
     "likely_duplicate_count",

@@ -28,6 +28,42 @@ def get_household(household_id: int) -> Household | None:
     return db.session.get(Household, household_id)
 
 
+def household_has_head(household_id: int) -> bool | None:
+    """Whether the household records a head of family (`Household.head` is not None), or
+    None when there is no such household: one plain row (the new member form's GET)."""
+    row = db.session.execute(_head_statement(), {"household_id": household_id}).first()
+    return None if row is None else row[0] is not None
+
+
+@cache
+def _head_statement():
+    household_id = bindparam("household_id")
+    head = (
+        select(Person.id)
+        .where(
+            Person.household_id == household_id,
+            Person.relation == "head",
+            Person.merged_into_id.is_(None),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(head).select_from(Household).where(Household.id == household_id)
+
+
+def person_heading(person_id: int):
+    """What a person's forms show of a person not merged away (id, name, household_id,
+    relation) as one plain row, or None (the move form's GET)."""
+    return db.session.execute(_heading_statement(), {"person_id": person_id}).first()
+
+
+@cache
+def _heading_statement():
+    return select(Person.id, Person.name, Person.household_id, Person.relation).where(
+        Person.id == bindparam("person_id"), Person.merged_into_id.is_(None)
+    )
+
+
 def get_household_with_members(household_id: int) -> Household | None:
     """The household and its members in one statement (built once)."""
     found = db.session.scalars(_with_members_statement(), {"household_id": household_id})
@@ -43,6 +79,12 @@ def _with_members_statement():
     )
 
 
+@cache
+def audit_insert():
+    """The INSERT of an audit entry through the Core, built once."""
+    return insert(AuditEntry.__table__)
+
+
 def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     # A write transaction of its own: on SQLite a request's read transaction cannot take
     # the write lock once another request has written ("database is locked" at once,
@@ -51,8 +93,9 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     # Nothing read is changed here, so what the request loaded stays loaded (the
     # commit would otherwise expire it, and the page would read it all again).
     keep_loaded, session.expire_on_commit = session.expire_on_commit, False
-    # One INSERT through the Core (a view entry has no free text to mask): no ORM object
-    # and no flush, the cheapest write there is.
+    # One INSERT through the Core on the transaction's connection (a view entry has no
+    # free text to mask): no ORM object, no flush and no ORM statement handling, the
+    # cheapest write there is.
     rows = [
         {
             "at": utcnow(),
@@ -70,7 +113,7 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     ]
     try:
         with write_transaction(session):
-            session.execute(insert(AuditEntry.__table__), rows)
+            session.connection().execute(audit_insert(), rows)
     finally:
         session.expire_on_commit = keep_loaded
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Date, Select, String, bindparam, cast, literal_column, null, or_, select
 from sqlalchemy.orm import joinedload
 
-from portal.registry.models import Enrolment, ExternalEnrolment, Household, Membership, Person
+from portal.programmes.models import Programme
+from portal.registry.models import (
+    Enrolment,
+    ExternalEnrolment,
+    Household,
+    KKNumber,
+    Membership,
+    Person,
+)
 
 
 @functools.cache
@@ -15,38 +23,12 @@ def _statements() -> dict[str, Select]:
     """The household page's queries, built once (building a statement costs more than
     running it here); the values come as parameters."""
     household_id = bindparam("household_id")
-    member_ids = bindparam("member_ids", expanding=True)
     return {
+        # The members joined (a household has a few); its KK numbers, enrolments and
+        # history come as plain rows from record_rows_statement().
         "household": select(Household)
         .where(Household.id == household_id)
-        # Both collections joined (a household has a few members and KK numbers): one
-        # statement, not a second for the KK history.
-        .options(joinedload(Household.members), joinedload(Household.kk_history)),
-        "village": select(Enrolment)
-        .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(member_ids)))
-        .options(joinedload(Enrolment.programme))
-        .order_by(Enrolment.period_start.desc(), Enrolment.id),
-        "national": select(ExternalEnrolment)
-        .where(
-            or_(
-                ExternalEnrolment.household_id == household_id,
-                ExternalEnrolment.person_id.in_(member_ids),
-            )
-        )
-        .order_by(ExternalEnrolment.period_start.desc(), ExternalEnrolment.id),
-        # Plain rows: the page shows these columns and the person's name.
-        "history": select(
-            Membership.id,
-            Membership.person_id,
-            Membership.start_date,
-            Membership.start_reason,
-            Membership.end_date,
-            Membership.end_reason,
-            Person.name.label("person_name"),
-        )
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.household_id == household_id)
-        .order_by(Membership.start_date.desc(), Membership.id.desc()),
+        .options(joinedload(Household.members)),
         "namesakes": select(Person)
         .where(
             Person.merged_into_id.is_(None),
@@ -55,3 +37,112 @@ def _statements() -> dict[str, Select]:
         )
         .order_by(Person.name_norm, Person.birth_date, Person.id),
     }
+
+
+@functools.cache
+def record_rows_statement():
+    """The household page's rows besides the household itself, in one statement (UNION
+    ALL; built once): the village enrolments ("v") and national ones ("n") of the
+    household or naming one of its members, its membership history ("h"), its family
+    card numbers ("k", the reason as `extra`), and every
+    person not merged away with the name and the birth date of one of its members
+    ("d", the namesakes the likely duplicates are found among). Each row: kind, id,
+    household_id, person_id, code (the programme's name, the national programme, the
+    joining reason, the normalised name), aid_type (village), extra (the source, the
+    leaving reason), start and end (periods, membership dates, the birth date) and a
+    person's name (the enrolment's person, the member, the namesake). Not ordered: the
+    page sorts each kind as its own statement did."""
+    household_id = bindparam("household_id")
+    members = select(Person.id).where(Person.household_id == household_id).scalar_subquery()
+    named = Person.__table__.alias("named")
+    text, day = cast(null(), String), cast(null(), Date)
+    village = (
+        select(
+            literal_column("'v'", String).label("kind"),
+            Enrolment.id,
+            Enrolment.household_id,
+            Enrolment.person_id,
+            Programme.name_id.label("code"),
+            Programme.aid_type.label("aid_type"),
+            text.label("extra"),
+            Enrolment.period_start.label("start"),
+            Enrolment.period_end.label("end"),
+            named.c.name.label("name"),
+        )
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .outerjoin(named, named.c.id == Enrolment.person_id)
+        .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(members)))
+    )
+    national = (
+        select(
+            literal_column("'n'", String),
+            ExternalEnrolment.id,
+            ExternalEnrolment.household_id,
+            ExternalEnrolment.person_id,
+            ExternalEnrolment.programme_code,
+            text,
+            ExternalEnrolment.source,
+            ExternalEnrolment.period_start,
+            ExternalEnrolment.period_end,
+            named.c.name,
+        )
+        .outerjoin(named, named.c.id == ExternalEnrolment.person_id)
+        .where(
+            or_(
+                ExternalEnrolment.household_id == household_id,
+                ExternalEnrolment.person_id.in_(members),
+            )
+        )
+    )
+    history = (
+        select(
+            literal_column("'h'", String),
+            Membership.id,
+            Membership.household_id,
+            Membership.person_id,
+            Membership.start_reason,
+            text,
+            Membership.end_reason,
+            Membership.start_date,
+            Membership.end_date,
+            named.c.name,
+        )
+        .join(named, named.c.id == Membership.person_id)
+        .where(Membership.household_id == household_id)
+    )
+    # Every name with every birth date of the members (one index search on both
+    # columns, as `namesakes`); the page keeps only the exact pairs.
+    dated = (
+        Person.household_id == household_id,
+        Person.merged_into_id.is_(None),
+        Person.birth_date.is_not(None),
+    )
+    namesakes = select(
+        literal_column("'d'", String),
+        named.c.id,
+        named.c.household_id,
+        cast(null(), named.c.id.type),
+        named.c.name_norm,
+        text,
+        text,
+        named.c.birth_date,
+        day,
+        named.c.name,
+    ).where(
+        named.c.merged_into_id.is_(None),
+        named.c.name_norm.in_(select(Person.name_norm).where(*dated)),
+        named.c.birth_date.in_(select(Person.birth_date).where(*dated)),
+    )
+    kk_numbers = select(
+        literal_column("'k'", String),
+        KKNumber.id,
+        KKNumber.household_id,
+        cast(null(), named.c.id.type),
+        KKNumber.kk_number,
+        text,
+        KKNumber.reason,
+        KKNumber.valid_from,
+        KKNumber.valid_to,
+        text,
+    ).where(KKNumber.household_id == household_id)
+    return village.union_all(national, history, kk_numbers, namesakes)

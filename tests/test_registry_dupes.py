@@ -406,3 +406,29 @@ def test_pair_page_lists_each_records_enrolments_oldest_first(client, login_as, 
     items = re.findall(r"<li>([^,]+),[^(]*\(([^)]*)\)", second)
     assert [name.split(" ")[0] for name, _label in items] == ["Lansia", "PBI"]
     assert {label for _name, label in items} == {"for this person"}
+
+
+def test_the_warnings_pages_count_is_the_number_of_undecided_pairs(app):
+    """likely_duplicate_count pairs the namesakes in SQL: the same number as the pairs
+    `likely_duplicates` makes in Python, decided pairs and merged records left out, and
+    at most `limit`."""
+    homes = [household(rt=n, rw=1) for n in (1, 2, 3)]
+    born, other = date(1950, 3, 4), date(1961, 8, 9)
+    sitis = [
+        person(home, "Siti Aminah", born=born, sex="female", relation="parent") for home in homes
+    ]
+    person(homes[0], "Joko Susilo", born=other)
+    person(homes[1], "Joko Susilo", born=other)
+    merged = person(homes[2], "Joko Susilo", born=other)
+    person(homes[2], "Siti Aminah", born=other, sex="female", relation="parent")  # another day
+    merged.merged_into_id = sitis[0].id
+    db.session.add(
+        DuplicateDecision(
+            person_a_id=sitis[0].id, person_b_id=sitis[2].id, decision="not_duplicate"
+        )
+    )
+    db.session.commit()
+    assert len(services.likely_duplicates()) == 3  # Siti twice (of three), Joko once
+    for limit in (1, 2, 3, 200):
+        expected = len(services.likely_duplicates(limit))
+        assert services.likely_duplicate_count(limit) == expected == min(3, limit)

@@ -94,9 +94,38 @@ def likely_duplicate_rows(limit: int = 500) -> list[DuplicatePair]:
 
 
 def likely_duplicate_count(limit: int = 500) -> int:
-    """`len(likely_duplicates(limit))`, from three columns of each person instead of
-    whole records (the warnings page shows only the count)."""
-    return len(_pairs(list(db.session.execute(_namesake_statements()[1])), limit))
+    """`len(likely_duplicates(limit))`, counted in one statement (the warnings page
+    shows only the count): the namesakes paired in SQL as `_pairs()` pairs them (the
+    lower id first, in one group of name and birth date), less the decided pairs
+    (stored with the lower id first), at most `limit`."""
+    return db.session.scalar(_pair_count_statement(), {"limit": limit})
+
+
+@functools.cache
+def _pair_count_statement() -> Select:
+    """likely_duplicate_count's statement, built once (`limit` a parameter)."""
+    people = _namesake_statements()[1].order_by(None).subquery()
+    a, b = people.alias("a"), people.alias("b")
+    decided = (
+        select(DuplicateDecision.id)
+        .where(DuplicateDecision.person_a_id == a.c.id, DuplicateDecision.person_b_id == b.c.id)
+        .exists()
+    )
+    pairs = (
+        select(a.c.id)
+        .join(
+            b,
+            and_(
+                a.c.name_norm == b.c.name_norm,
+                a.c.birth_date == b.c.birth_date,
+                a.c.id < b.c.id,
+            ),
+        )
+        .where(~decided)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return select(func.count()).select_from(pairs)
 
 
 @functools.cache

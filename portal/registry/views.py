@@ -165,7 +165,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
-    pagination = services.search_households(filters, page=page, per_page=PER_PAGE)
+    pagination, members = services.households_page(filters, page=page, per_page=PER_PAGE)
     return render(
         "registry/index.html",
         "registry/_results.html",
@@ -173,7 +173,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         search_args=search_args,
         searched=searched,
         pagination=pagination,
-        members=services.member_summaries(pagination.items),
+        members=members,
         # Only the whole page has the filter menu; the fragment (every keystroke) has not.
         programmes=[] if is_htmx() else services.programmes_for_filter(),
     )

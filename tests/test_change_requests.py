@@ -314,6 +314,25 @@ def test_refusal_needs_a_reason_and_the_resident_reads_it_and_is_told(
     assert "Refused" in page and "Alamat tidak cocok" in page
 
 
+def test_the_blank_refusal_field_is_kept_and_a_refused_one_shows_what_was_sent(
+    app, client, home, login_as
+):
+    """A GET's blank refusal field comes from a kept fragment; a refusal sent back with
+    an error shows its own field (the error, the text typed) and never leaves it kept."""
+    item = file(home, "address")
+    login_as("operator")
+    url = f"/staf/perubahan/{item.id}"
+    blank = client.get(url + "?lang=en").get_data(as_text=True)
+    field = '<textarea id="reason" maxlength="2000" name="reason" required rows="3">\r\n</textarea>'
+    assert field in blank
+    assert blank.count('<input id="csrf_token" name="csrf_token" type="hidden"') == 2
+    long = "x" * 2001
+    sent = client.post(url + "/tolak?lang=en", data={"reason": long}).get_data(as_text=True)
+    assert long in sent and "has-error" in sent
+    again = client.get(url + "?lang=en").get_data(as_text=True)
+    assert again == blank and long not in again and "has-error" not in again
+
+
 def test_the_operator_accepts_on_the_page_and_the_auditor_only_reads(app, client, home, login_as):
     item = file(home, "birth")
     login_as("auditor")

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -34,8 +34,8 @@ def household_requests(household_id: int) -> list[ChangeRequest]:
 
 
 def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
-    """A request for its staff page, with its household, the household's members (both
-    joined) and its documents (two statements, were five), and the language its
+    """A request for its staff page, with its household, the household's members and
+    its documents (all joined: one statement, were five), and the language its
     resident reads ("id" when their account has none; None for a request filed at the
     office or whose account is gone)."""
     found = db.session.execute(_staff_request_statement(), {"request_id": request_id})
@@ -54,7 +54,8 @@ def _staff_request_statement():
         .where(ChangeRequest.id == bindparam("request_id"))
         .options(
             joinedload(ChangeRequest.household).joinedload(Household.members),
-            selectinload(ChangeRequest.documents),
+            # Joined too (a request has at most MAX_DOCUMENTS): one statement, not two.
+            joinedload(ChangeRequest.documents),
         )
     )
 

@@ -432,3 +432,19 @@ def test_the_warnings_pages_count_is_the_number_of_undecided_pairs(app):
     for limit in (1, 2, 3, 200):
         expected = len(services.likely_duplicates(limit))
         assert services.likely_duplicate_count(limit) == expected == min(3, limit)
+
+
+def test_the_pair_page_reads_the_heads_names_with_the_records(app, pair):
+    """pair_records names each household's head as Household.head does (the first
+    member by id recorded as head and not merged; None without one)."""
+    keep, drop, second = pair["keep"], pair["drop"], pair["second"]
+    a, b, heads = services.pair_records(keep.id, drop.id)
+    assert (a, b) == (keep, drop)
+    assert heads == {keep.household_id: "Karto Wiyono", drop.household_id: "Joko Susilo"}
+    head = second.head
+    head.merged_into_id = keep.id  # the head merged away: no head any more
+    db.session.commit()
+    db.session.expire_all()
+    _a, _b, heads = services.pair_records(keep.id, drop.id)
+    assert heads[drop.household_id] is None
+    assert services.pair_records(keep.id, 10**6)[1] is None

@@ -104,7 +104,8 @@ def likely_duplicate_count(limit: int = 500) -> int:
 @functools.cache
 def _pair_count_statement() -> Select:
     """likely_duplicate_count's statement, built once (`limit` a parameter)."""
-    people = _namesake_statements()[1].order_by(None).subquery()
+    # A CTE: read once, paired with itself (a subquery twice was read twice).
+    people = _namesake_statements()[1].order_by(None).cte("namesakes")
     a, b = people.alias("a"), people.alias("b")
     decided = (
         select(DuplicateDecision.id)

@@ -535,3 +535,26 @@ def test_the_residents_page_counts_the_open_requests_among_its_list(app, client,
     page = client.get("/warga/perubahan/?lang=en").get_data(as_text=True)
     assert f"Your household has {MAX_OPEN} requests waiting." in page
     assert "/warga/perubahan/baru/" not in page and "Budi Santoso" in page
+
+
+def test_the_residents_list_reads_rows_of_its_requests_in_the_records_order(app, home, make_user):
+    """household_request_rows: what the resident's list shows of each request, the
+    same requests in the same order as household_requests; the household with its
+    members read in one statement."""
+    first = file(home, "address")
+    file(home, "death")
+    services.refuse(first.id, "Coba lagi", actor=None)
+    file(home, "birth")
+    household_id = home["household"].id
+    records = services.household_requests(household_id)
+    rows = services.household_request_rows(household_id)
+    assert len(rows) == 3
+    assert [tuple(row) for row in rows] == [
+        (item.id, item.kind, item.created_at, item.status) for item in records
+    ]
+    db.session.expire_all()
+    found = services.resident_household_with_members(home["resident"])
+    assert found.id == household_id
+    assert "members" in found.__dict__  # loaded with the household
+    assert [p.id for p in found.members] == sorted(p.id for p in found.members)
+    assert len(found.members) == 3

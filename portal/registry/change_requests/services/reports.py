@@ -33,6 +33,21 @@ def household_requests(household_id: int) -> list[ChangeRequest]:
     )
 
 
+def household_request_rows(household_id: int) -> list:
+    """`household_requests` as rows of what the resident's list shows of each (id, kind,
+    created_at, status), not whole records: one statement built once."""
+    return list(db.session.execute(_household_rows_statement(), {"household_id": household_id}))
+
+
+@cache
+def _household_rows_statement():
+    return (
+        select(ChangeRequest.id, ChangeRequest.kind, ChangeRequest.created_at, ChangeRequest.status)
+        .where(ChangeRequest.household_id == bindparam("household_id"))
+        .order_by(ChangeRequest.created_at.desc(), ChangeRequest.id.desc())
+    )
+
+
 def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
     """A request for its staff page, with its household, the household's members and
     its documents (all joined: one statement, were five), and the language its

@@ -52,6 +52,7 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
+from portal.registry.pair_sections import pair_sections
 from portal.registry.result_rows import criteria_facts, household_rows
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
@@ -458,6 +459,7 @@ def _pair_page(a: Person, b: Person, merge_form=None, different_form=None, poste
         # One record on both sides is read once.
         enrolments={p.id: services.person_enrolments(p) for p in {a.id: a, b.id: b}.values()},
         heads=heads,
+        pair_sections=pair_sections,
         merge_form=merge_form,
         different_form=different_form,
         posted=posted,

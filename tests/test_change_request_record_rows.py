@@ -11,7 +11,7 @@ import pytest
 from flask import render_template_string
 
 from portal.registry.change_requests.labels import LABELS, template_labels
-from portal.registry.change_requests.record_rows import criteria, members
+from portal.registry.change_requests.record_rows import asked, criteria, members
 
 # The template's loops before they became functions (_record.html).
 OLD_MEMBERS = """{% set members = household.members|selectattr('merged_into_id', 'none')|list %}
@@ -101,3 +101,93 @@ def test_record_rows_write_what_the_template_wrote(app, lang):
             for key, lazy in table.items():
                 shown = render_template_string("{{ label }}", label=labels[name][key])
                 assert shown == render_template_string("{{ label }}", label=lazy), (name, key)
+
+
+# _asked.html before its markup became record_rows.asked.
+OLD_ASKED = (
+    "{#- What a request asks, by kind. `item` is the request. -#}\n"
+    "{% set d = item.details %}\n"
+    '<dl class="facts asked">\n'
+    '  <dt>{{ _("What should change") }}</dt><dd>{{ change_kinds[item.kind]'
+    " }}</dd>\n"
+    '  {% if item.kind in ("death", "move_out") %}\n'
+    '  <dt>{{ _("Who") }}</dt><dd>{{ item.person.name if item.person else "'
+    '–" }}</dd>\n'
+    "  {% endif %}\n"
+    '  {% if item.kind in ("birth", "move_in") %}\n'
+    '  <dt>{{ _("Name") }}</dt><dd>{{ d.name }}</dd>\n'
+    '  <dt>{{ _("Sex") }}</dt><dd>{{ sexes[d.sex] }}</dd>\n'
+    '  <dt>{{ _("Date of birth") }}</dt><dd>{{ iso_day(d.birth_date) }}</dd'
+    ">\n"
+    "  {% endif %}\n"
+    '  {% if item.kind == "birth" %}<dt>{{ _("Birth certificate number") }}'
+    '</dt><dd>{{ d.birth_certificate or "–" }}</dd>{% endif %}\n'
+    '  {% if item.kind == "move_in" %}\n'
+    '  <dt>{{ _("NIK") }}</dt><dd>{{ d.nik or "–" }}</dd>\n'
+    '  <dt>{{ _("Relation to the head of the family") }}</dt><dd>{{ relatio'
+    "ns[d.relation] }}</dd>\n"
+    "  {% endif %}\n"
+    '  {% if item.kind == "death" %}<dt>{{ _("Date of death") }}</dt><dd>{{'
+    " iso_day(d.date) }}</dd>\n"
+    '  <dt>{{ _("Certificate or RT letter") }}</dt><dd>{{ d.certificate or '
+    '"–" }}</dd>{% endif %}\n'
+    '  {% if item.kind == "move_out" %}<dt>{{ _("Date they moved out") }}</'
+    "dt><dd>{{ iso_day(d.date) }}</dd>\n"
+    '  <dt>{{ _("Where to") }}</dt><dd>{{ d.destination or "–" }}</dd>{% en'
+    "dif %}\n"
+    '  {% if item.kind == "move_in" %}<dt>{{ _("Date they moved in") }}</dt'
+    "><dd>{{ iso_day(d.date) }}</dd>{% endif %}\n"
+    '  {% if item.kind == "kk_number" %}<dt>{{ _("New KK number") }}</dt><d'
+    "d>{{ d.kk_number }}</dd>\n"
+    '  <dt>{{ _("Why") }}</dt><dd>{{ kk_reasons[d.reason] }}</dd>{% endif %'
+    "}\n"
+    '  {% if item.kind == "address" %}<dt>{{ _("Address") }}</dt><dd>{{ d.a'
+    "ddress }}</dd>\n"
+    '  <dt>{{ _("RT") }}</dt><dd>{{ d.rt }}</dd><dt>{{ _("RW") }}</dt><dd>{'
+    '{ d.rw or "–" }}</dd>{% endif %}\n'
+    '  {% if item.kind == "situation" %}\n'
+    "  {% for key, label in bps_criteria.items() %}{% if ('bps_' ~ key) in "
+    "d %}\n"
+    '  <dt>{{ label }}</dt><dd>{{ _("Yes") if d[\'bps_\' ~ key] else _("No") '
+    "}}</dd>\n"
+    "  {% endif %}{% endfor %}\n"
+    "  {% endif %}\n"
+    '  {% if item.note %}<dt>{{ _("Note") }}</dt><dd>{{ item.note }}</dd>{%'
+    " endif %}\n"
+    "</dl>\n"
+)
+WIFE = SimpleNamespace(name="Siti & <Aminah>")
+ASKED = [
+    ("birth", {"name": "Budi <b>", "sex": "male", "birth_date": "2026-01-02"}, None),
+    ("birth", {"name": "Ani", "sex": "female", "birth_certificate": "AL 1/2 & 3"}, None),
+    ("death", {"date": "2025-12-31", "certificate": "Surat RT <5>"}, WIFE),
+    ("death", {"date": "not a date"}, None),
+    ("move_out", {"date": "2026-02-03", "destination": 'Jakarta "Utara"'}, WIFE),
+    ("move_out", {}, WIFE),
+    (
+        "move_in",
+        {"name": "O'Neil", "sex": "male", "birth_date": "1990-05-06", "nik": None},
+        None,
+    ),
+    ("move_in", {"name": None, "nik": "3201", "relation": "child", "date": "2026-03-04"}, None),
+    ("kk_number", {"kk_number": "3201010101010009", "reason": "split"}, None),
+    ("kk_number", {"kk_number": "1"}, None),
+    ("address", {"address": "Jl. Mawar <3>", "rt": 3, "rw": None}, None),
+    ("address", {"address": "Gg. Buntu", "rt": 12, "rw": 4}, None),
+    ("situation", {"bps_floor": True, "bps_wall": False, "bps_light": 1}, None),
+    ("situation", {}, None),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_asked_writes_what_the_template_wrote(app, lang):
+    with app.test_request_context("/warga/perubahan/", headers={"Accept-Language": lang}):
+        labels = template_labels()
+        for n, (kind, details, person) in enumerate(ASKED):
+            note = "Tolong <cepat> & benar" if n % 3 == 0 else ""
+            item = SimpleNamespace(kind=kind, details=details, person=person, note=note)
+            old = render_template_string(OLD_ASKED, item=item, **LABELS, iso_day=labels["iso_day"])
+            new = asked(item, labels, labels["iso_day"])
+            assert str(new) == old, (kind, details)
+            if note:
+                assert "Tolong &lt;cepat&gt; &amp; benar" in new

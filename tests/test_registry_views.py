@@ -550,3 +550,18 @@ def test_the_edit_form_shows_the_stored_criteria_and_saving_it_unchanged_keeps_t
     db.session.expire_all()
     kept = db.session.get(Household, home.id)
     assert (kept.bps_floor, kept.bps_wall, kept.bps_toilet) == (True, False, None)
+
+
+def test_the_kept_head_of_the_search_page_follows_the_role(client, login_as, home):
+    """The search page's crumbs, heading and links are kept per role and language: an
+    auditor is never offered the operator's New household and Import links."""
+    pages = {}
+    for role in ("operator", "auditor", "operator", "auditor"):
+        login_as(role)
+        page = text(client.get("/staf/registrasi/?lang=en"))
+        assert ("New household" in page) == (role == "operator"), role
+        assert ("Import the roster" in page) == (role == "operator"), role
+        head = page[page.index('<p class="crumbs">') : page.index('<form class="filters')]
+        assert head == pages.setdefault(role, head)
+    indonesian = text(client.get("/staf/registrasi/?lang=id"))
+    assert "Peringatan" in indonesian and "Warnings" not in indonesian

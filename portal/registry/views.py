@@ -113,11 +113,13 @@ def _translated_labels() -> dict[str, dict]:
 
 @bp.context_processor
 def _labels():
+    user = current_user._get_current_object()  # one look-up through the proxy, not four
+    edits = user.is_authenticated and user.role in EDITORS
     return {
         **_translated_labels(),
-        "can_edit": current_user.is_authenticated and current_user.role in EDITORS,
+        "can_edit": edits,
         # Files with NIK, KK, birth dates and disability: operators and admins only.
-        "can_export": current_user.is_authenticated and current_user.role in EDITORS,
+        "can_export": edits,
         "today": village_today(),
         "household_rows": household_rows,
         "criteria_facts": criteria_facts,

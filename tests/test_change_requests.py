@@ -5,6 +5,7 @@ requests, late flags, warnings from the lists hook, and the public figures."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -314,6 +315,37 @@ def test_refusal_needs_a_reason_and_the_resident_reads_it_and_is_told(
     assert "Refused" in page and "Alamat tidak cocok" in page
 
 
+def test_the_blank_refusal_field_is_kept_and_a_refused_one_shows_what_was_sent(
+    app, client, home, login_as
+):
+    """A GET's blank refusal field comes from a kept fragment; a refusal sent back with
+    an error shows its own field (the error, the text typed) and never leaves it kept."""
+    item = file(home, "address")
+    login_as("operator")
+    url = f"/staf/perubahan/{item.id}"
+    blank = client.get(url + "?lang=en").get_data(as_text=True)
+    field = '<textarea id="reason" maxlength="2000" name="reason" required rows="3">\r\n</textarea>'
+    assert field in blank
+    # Each form's token without an id (two inputs with id="csrf_token" were invalid HTML).
+    start = blank.index('id="decide-title"')
+    decide = blank[start : blank.index("</section>", start)]
+    assert decide.count('<input type="hidden" name="csrf_token" value="') == 2
+    assert 'id="csrf_token"' not in blank
+    long = "x" * 2001
+    sent = client.post(url + "/tolak?lang=en", data={"reason": long}).get_data(as_text=True)
+    assert long in sent and "has-error" in sent
+    again = client.get(url + "?lang=en").get_data(as_text=True)
+    assert long not in again and "has-error" not in again
+
+    def form(page):  # the refusal form (the tokens hold a time: they differ by the second)
+        start = page.index('action="/staf/perubahan/')
+        part = page[start : page.index("</section>", start)]
+        assert "<textarea" in part
+        return re.sub(r'value="[^"]*"', 'value=""', part)
+
+    assert form(again) == form(blank)
+
+
 def test_the_operator_accepts_on_the_page_and_the_auditor_only_reads(app, client, home, login_as):
     item = file(home, "birth")
     login_as("auditor")
@@ -516,3 +548,26 @@ def test_the_residents_page_counts_the_open_requests_among_its_list(app, client,
     page = client.get("/warga/perubahan/?lang=en").get_data(as_text=True)
     assert f"Your household has {MAX_OPEN} requests waiting." in page
     assert "/warga/perubahan/baru/" not in page and "Budi Santoso" in page
+
+
+def test_the_residents_list_reads_rows_of_its_requests_in_the_records_order(app, home, make_user):
+    """household_request_rows: what the resident's list shows of each request, the
+    same requests in the same order as household_requests; the household with its
+    members read in one statement."""
+    first = file(home, "address")
+    file(home, "death")
+    services.refuse(first.id, "Coba lagi", actor=None)
+    file(home, "birth")
+    household_id = home["household"].id
+    records = services.household_requests(household_id)
+    rows = services.household_request_rows(household_id)
+    assert len(rows) == 3
+    assert [tuple(row) for row in rows] == [
+        (item.id, item.kind, item.created_at, item.status) for item in records
+    ]
+    db.session.expire_all()
+    found = services.resident_household_with_members(home["resident"])
+    assert found.id == household_id
+    assert "members" in found.__dict__  # loaded with the household
+    assert [p.id for p in found.members] == sorted(p.id for p in found.members)
+    assert len(found.members) == 3

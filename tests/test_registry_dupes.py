@@ -406,3 +406,45 @@ def test_pair_page_lists_each_records_enrolments_oldest_first(client, login_as, 
     items = re.findall(r"<li>([^,]+),[^(]*\(([^)]*)\)", second)
     assert [name.split(" ")[0] for name, _label in items] == ["Lansia", "PBI"]
     assert {label for _name, label in items} == {"for this person"}
+
+
+def test_the_warnings_pages_count_is_the_number_of_undecided_pairs(app):
+    """likely_duplicate_count pairs the namesakes in SQL: the same number as the pairs
+    `likely_duplicates` makes in Python, decided pairs and merged records left out, and
+    at most `limit`."""
+    homes = [household(rt=n, rw=1) for n in (1, 2, 3)]
+    born, other = date(1950, 3, 4), date(1961, 8, 9)
+    sitis = [
+        person(home, "Siti Aminah", born=born, sex="female", relation="parent") for home in homes
+    ]
+    person(homes[0], "Joko Susilo", born=other)
+    person(homes[1], "Joko Susilo", born=other)
+    merged = person(homes[2], "Joko Susilo", born=other)
+    person(homes[2], "Siti Aminah", born=other, sex="female", relation="parent")  # another day
+    merged.merged_into_id = sitis[0].id
+    db.session.add(
+        DuplicateDecision(
+            person_a_id=sitis[0].id, person_b_id=sitis[2].id, decision="not_duplicate"
+        )
+    )
+    db.session.commit()
+    assert len(services.likely_duplicates()) == 3  # Siti twice (of three), Joko once
+    for limit in (1, 2, 3, 200):
+        expected = len(services.likely_duplicates(limit))
+        assert services.likely_duplicate_count(limit) == expected == min(3, limit)
+
+
+def test_the_pair_page_reads_the_heads_names_with_the_records(app, pair):
+    """pair_records names each household's head as Household.head does (the first
+    member by id recorded as head and not merged; None without one)."""
+    keep, drop, second = pair["keep"], pair["drop"], pair["second"]
+    a, b, heads = services.pair_records(keep.id, drop.id)
+    assert (a, b) == (keep, drop)
+    assert heads == {keep.household_id: "Karto Wiyono", drop.household_id: "Joko Susilo"}
+    head = second.head
+    head.merged_into_id = keep.id  # the head merged away: no head any more
+    db.session.commit()
+    db.session.expire_all()
+    _a, _b, heads = services.pair_records(keep.id, drop.id)
+    assert heads[drop.household_id] is None
+    assert services.pair_records(keep.id, 10**6)[1] is None

@@ -125,3 +125,24 @@ def test_the_result_list_shows_each_household_head_and_living_members():
             head.name if head else None, head.status if head else None, len(living)
         ), h.id
     assert found[with_head[0].id].head_status == "dead"
+
+
+def test_the_list_page_reads_households_and_members_as_the_two_services_did():
+    """households_page (one statement, the count inside it for the unfiltered list) gives
+    the rows, totals and member summaries of search_households and member_summaries,
+    with and without filters, on every page and past the last."""
+    from portal.devdata import registry as registry_demo
+
+    registry_demo.generate(40, seed=3)
+    empty = household(rt=9, rw=9)  # no members
+    db.session.flush()
+    filters = [Filters(), Filters(rt=9), Filters(q="a"), Filters(rw=1), Filters(q="zzz")]
+    for wanted in filters:
+        for page, per_page in ((1, 25), (2, 25), (1, 7), (3, 7), (99, 7), (1, 500)):
+            old = services.search_households(wanted, page=page, per_page=per_page)
+            new, members = services.households_page(wanted, page=page, per_page=per_page)
+            assert new.items == old.items, (wanted, page)
+            assert new.total == old.total and new.pages == old.pages, (wanted, page)
+            assert members == services.member_summaries(old.items), (wanted, page)
+    _page, members = services.households_page(Filters(rt=9, rw=9))
+    assert members[empty.id] == services.MemberSummary(None, None, 0)

@@ -574,3 +574,18 @@ def test_the_blank_member_and_move_forms_read_one_row_and_answer_404_as_before(
     page = text(client.get(f"/staf/registrasi/warga/{stays.id}/pindah?lang=en"))
     assert "Move Budi Baru to another household" in page and child in page
     assert f"/staf/registrasi/rumah-tangga/{merged_head.id}" in page
+
+
+def test_the_kept_head_of_the_search_page_follows_the_role(client, login_as, home):
+    """The search page's crumbs, heading and links are kept per role and language: an
+    auditor is never offered the operator's New household and Import links."""
+    pages = {}
+    for role in ("operator", "auditor", "operator", "auditor"):
+        login_as(role)
+        page = text(client.get("/staf/registrasi/?lang=en"))
+        assert ("New household" in page) == (role == "operator"), role
+        assert ("Import the roster" in page) == (role == "operator"), role
+        head = page[page.index('<p class="crumbs">') : page.index('<form class="filters')]
+        assert head == pages.setdefault(role, head)
+    indonesian = text(client.get("/staf/registrasi/?lang=id"))
+    assert "Peringatan" in indonesian and "Warnings" not in indonesian

@@ -44,6 +44,8 @@ STALE = [
 OVERLAPS = [
     Overlap(35, "food", "BPNT & co", "Paket <Pangan>", date(2026, 1, 1), None),
     Overlap(4, "health", "PBI", "Layanan", date(2025, 12, 31), date(2026, 3, 1)),
+    # The same kind and day again (written once, used twice).
+    Overlap(36, "food", "BLT <2>", "Sembako", date(2026, 1, 1), None),
 ]
 NIK = [
     SimpleNamespace(name="Ani <b>", household_id=7),

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from portal.audit.services import mask_numbers
 from portal.i18n import catalogue
+from portal.text import HTML_ESCAPES
 
 
 def household_rows(
@@ -29,7 +30,20 @@ def household_rows(
     the living members, the need level and the score."""
     ugettext = catalogue().ugettext
     household_n, score_n = ugettext("Household %(id)d"), ugettext("score %(score)d")
-    stem = escape(household_stem)
+    items = list(items)
+    stem = household_stem.translate(HTML_ESCAPES)
+    # A label escaped once, not once a row (str() of None is what escape() wrote).
+    tags = {
+        status: f'<span class="tag tag-danger">{label.translate(HTML_ESCAPES)}</span>'
+        for status, label in civil_statuses.items()
+    }
+    levels = {
+        level: (
+            f'<span class="tag tag-level-{str(level).translate(HTML_ESCAPES)}">'
+            f"{need_levels.get(level, '').translate(HTML_ESCAPES)}</span>"
+        )
+        for level in {h.need_level for h in items}
+    }
     rows = []
     for h in items:
         m = members[h.id]
@@ -37,22 +51,22 @@ def household_rows(
         if m.head_name is None:
             name, tag = household_n % {"id": hid}, ""
         else:
-            name = escape(m.head_name)
+            name = m.head_name.translate(HTML_ESCAPES)
+            status = m.head_status
             tag = (
-                f'<span class="tag tag-danger">{escape(civil_statuses.get(m.head_status, ""))}'
-                "</span>"
-                if m.head_status != "alive"
-                else ""
+                ""
+                if status == "alive"
+                else tags.get(status, '<span class="tag tag-danger"></span>')
             )
-        kk = escape(mask_numbers(h.kk_number)) if h.kk_number else "–"
-        level = escape(need_levels.get(h.need_level, ""))
+        kk = mask_numbers(h.kk_number).translate(HTML_ESCAPES) if h.kk_number else "–"
         rows.append(
             f'  <tr>\n    <td><a href="{stem}{hid}">{name}</a>\n'
-            f'{tag}      <br><span class="meta">{escape(h.address)}</span></td>\n'
+            f'{tag}      <br><span class="meta">{str(h.address).translate(HTML_ESCAPES)}'
+            "</span></td>\n"
             f'    <td class="nowrap">{kk}</td>\n'
-            f'    <td class="nowrap">{escape(h.rt_rw)}</td>\n'
+            f'    <td class="nowrap">{h.rt_rw.translate(HTML_ESCAPES)}</td>\n'
             f"    <td>{m.living}</td>\n"
-            f'    <td><span class="tag tag-level-{escape(h.need_level)}">{level}</span> '
+            f"    <td>{levels[h.need_level]} "
             f'<span class="meta">{score_n % {"score": h.score}}</span></td>\n'
             "  </tr>\n"
         )

@@ -56,6 +56,7 @@ from portal.registry.models import (
     Person,
 )
 from portal.registry.page_texts import household_texts
+from portal.registry.pair_sections import pair_sections
 from portal.registry.result_rows import criteria_facts, household_rows
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
@@ -116,11 +117,13 @@ def _translated_labels() -> dict[str, dict]:
 
 @bp.context_processor
 def _labels():
+    user = current_user._get_current_object()  # one look-up through the proxy, not four
+    edits = user.is_authenticated and user.role in EDITORS
     return {
         **_translated_labels(),
-        "can_edit": current_user.is_authenticated and current_user.role in EDITORS,
+        "can_edit": edits,
         # Files with NIK, KK, birth dates and disability: operators and admins only.
-        "can_export": current_user.is_authenticated and current_user.role in EDITORS,
+        "can_export": edits,
         "today": village_today(),
         "household_rows": household_rows,
         "criteria_facts": criteria_facts,
@@ -169,7 +172,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
-    pagination = services.search_households(filters, page=page, per_page=PER_PAGE)
+    pagination, members = services.households_page(filters, page=page, per_page=PER_PAGE)
     return render(
         "registry/index.html",
         "registry/_results.html",
@@ -177,7 +180,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         search_args=search_args,
         searched=searched,
         pagination=pagination,
-        members=services.member_summaries(pagination.items),
+        members=members,
         # Only the whole page has the filter menu; the fragment (every keystroke) has not.
         programmes=[] if is_htmx() else services.programmes_for_filter(),
     )
@@ -444,25 +447,34 @@ def duplicates():
     return render_template("registry/duplicates.html", pairs=services.likely_duplicate_rows(300))
 
 
-def _pair_or_404(first: int, second: int, *, page: bool = False) -> tuple[Person, Person]:
+def _pair_or_404(first: int, second: int) -> tuple[Person, Person]:
     # Merged records are found too: their page says the pair is decided, not "not found".
-    # The page reads both with their households in two statements; a decision reads
-    # them one by one (its service locks and reads them again).
-    if page:
-        a, b = services.pair_records(first, second)
-    else:
-        a, b = db.session.get(Person, first), db.session.get(Person, second)
+    # A decision reads them one by one (its service locks and reads them again).
+    a, b = db.session.get(Person, first), db.session.get(Person, second)
     if a is None or b is None:
         abort(404)
     return a, b
 
 
-def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, posted=None):
-    """The comparison page; `posted` names the form that came back with errors."""
-    merge_form.keep.choices = [
-        (str(p.id), _("Keep record %(n)d: %(name)s", n=n, name=p.name)) for n, p in ((1, a), (2, b))
-    ]
+def _pair_page(a: Person, b: Person, merge_form=None, different_form=None, posted=None, heads=None):
+    """The comparison page; `posted` names the form that came back with errors. A GET
+    (no forms given) builds the forms only when the page shows them (no problem with
+    the pair); `heads` names each household's head (read with the records on a GET)."""
     decision = services.decision_for(a, b) if a.id != b.id else None
+    problem = services.pair_problem(a, b, decision)
+    if merge_form is None and not problem:
+        merge_form, different_form = MergeForm(prefix="merge"), NotDuplicateForm(prefix="different")
+    if merge_form is not None:
+        merge_form.keep.choices = [
+            (str(p.id), _("Keep record %(n)d: %(name)s", n=n, name=p.name))
+            for n, p in ((1, a), (2, b))
+        ]
+    if heads is None:
+        heads = {}
+        for p in (a, b):
+            if p.household is not None:
+                head = p.household.head
+                heads[p.household.id] = head.name if head else None
     decided_by = (
         db.session.get(User, decision.decided_by_id)
         if decision and decision.decided_by_id
@@ -472,12 +484,14 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
         "registry/duplicate_pair.html",
         a=a,
         b=b,
-        problem=services.pair_problem(a, b, decision),
+        problem=problem,
         decision=decision,
         decided_by=decided_by.name if decided_by else None,
         likely=a.name_norm == b.name_norm and a.birth_date == b.birth_date,
         # One record on both sides is read once.
         enrolments={p.id: services.person_enrolments(p) for p in {a.id: a, b.id: b}.values()},
+        heads=heads,
+        pair_sections=pair_sections,
         merge_form=merge_form,
         different_form=different_form,
         posted=posted,
@@ -491,8 +505,11 @@ def _pair_page(a: Person, b: Person, merge_form: MergeForm, different_form, post
 @bp.route("/duplikat/<int:first>/<int:second>")
 @roles_required(*READERS)
 def duplicate_pair(first: int, second: int):
-    a, b = _pair_or_404(first, second, page=True)
-    return _pair_page(a, b, MergeForm(prefix="merge"), NotDuplicateForm(prefix="different"))
+    # The page reads both records with their households and the heads' names at once.
+    a, b, heads = services.pair_records(first, second)
+    if a is None or b is None:
+        abort(404)
+    return _pair_page(a, b, heads=heads)
 
 
 @bp.route("/duplikat/<int:first>/<int:second>/gabungkan", methods=["POST"])

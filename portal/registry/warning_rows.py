@@ -38,21 +38,25 @@ def stale_items(items: Iterable, stem: str, civil_statuses: Mapping) -> Markup:
 
 def overlap_items(items: Iterable, stem: str, aid_types: Mapping) -> Markup:
     """<li>s of Overlap: the household (linked) and the two programmes that give the
-    same kind of aid from a day."""
+    same kind of aid from a day. The texts are formatted as `Markup % values` formats
+    them (each value escaped, a number as a number), the escapes done here: a kind's
+    label and a day's words once each, not once an item."""
     ugettext = catalogue().ugettext
-    household_n = Markup(ugettext("Household %(id)d"))  # noqa: S704 (our catalogue)
-    both = Markup(  # noqa: S704 (our catalogue)
-        ugettext("%(first)s and %(second)s both give %(kind)s aid from %(start)s.")
-    )
+    household_n = ugettext("Household %(id)d")
+    both = ugettext("%(first)s and %(second)s both give %(kind)s aid from %(start)s.")
     stem = escape(stem)
+    kinds: dict = {}
+    days: dict = {}
     rows = []
     for o in items:
-        values = {
-            "first": o.first,
-            "second": o.second,
-            "kind": aid_types[o.aid_type],
-            "start": day(o.start),
-        }
+        kind = kinds.get(o.aid_type)
+        if kind is None:
+            kind = kinds[o.aid_type] = escape(aid_types[o.aid_type])
+        start = days.get(o.start)
+        if start is None:
+            start = days[o.start] = escape(day(o.start))
+        values = {"first": escape(o.first), "second": escape(o.second), "kind": kind}
+        values["start"] = start
         rows.append(
             f'  <li><a href="{stem}{escape(o.household_id)}">'
             f"{household_n % {'id': o.household_id}}</a>:\n    {both % values}</li>\n"

@@ -70,8 +70,12 @@ def _detail(item: ChangeRequest, refuse_form=None, status: int = 200, resident_l
         item=item,
         household=household,
         concerns=concerns,
-        accept_form=EmptyForm(),
-        refuse_form=refuse_form or RefuseForm(),
+        # A GET's blank refusal field is kept per worker (the template's kept_fragment):
+        # the form is built only the first time; both forms' CSRF tokens are plain
+        # hidden inputs without an id (their csrf_token fields wrote id="csrf_token"
+        # twice on one page: invalid HTML).
+        refuse_form=refuse_form,
+        blank_refuse_form=RefuseForm,
         resident_locale=(_resident_locale(item) if resident_locale is False else resident_locale),
     )
     return page, status

@@ -71,7 +71,8 @@ def index():
     household = services.resident_household_with_members(current_user._get_current_object())
     if household is None:
         return _not_verified()
-    requests = services.household_requests(household.id)
+    # What the list shows of each request (plain rows, not records).
+    requests = services.household_request_rows(household.id)
     return render_template(
         "registry/change_requests/index.html",
         household=household,

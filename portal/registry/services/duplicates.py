@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.audit.services import record, snapshot
 from portal.database import write_transaction
@@ -94,9 +94,39 @@ def likely_duplicate_rows(limit: int = 500) -> list[DuplicatePair]:
 
 
 def likely_duplicate_count(limit: int = 500) -> int:
-    """`len(likely_duplicates(limit))`, from three columns of each person instead of
-    whole records (the warnings page shows only the count)."""
-    return len(_pairs(list(db.session.execute(_namesake_statements()[1])), limit))
+    """`len(likely_duplicates(limit))`, counted in one statement (the warnings page
+    shows only the count): the namesakes paired in SQL as `_pairs()` pairs them (the
+    lower id first, in one group of name and birth date), less the decided pairs
+    (stored with the lower id first), at most `limit`."""
+    return db.session.scalar(_pair_count_statement(), {"limit": limit})
+
+
+@functools.cache
+def _pair_count_statement() -> Select:
+    """likely_duplicate_count's statement, built once (`limit` a parameter)."""
+    # A CTE: read once, paired with itself (a subquery twice was read twice).
+    people = _namesake_statements()[1].order_by(None).cte("namesakes")
+    a, b = people.alias("a"), people.alias("b")
+    decided = (
+        select(DuplicateDecision.id)
+        .where(DuplicateDecision.person_a_id == a.c.id, DuplicateDecision.person_b_id == b.c.id)
+        .exists()
+    )
+    pairs = (
+        select(a.c.id)
+        .join(
+            b,
+            and_(
+                a.c.name_norm == b.c.name_norm,
+                a.c.birth_date == b.c.birth_date,
+                a.c.id < b.c.id,
+            ),
+        )
+        .where(~decided)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return select(func.count()).select_from(pairs)
 
 
 @functools.cache
@@ -287,20 +317,37 @@ def _enrolments_statement():
     return select(both).order_by(both.c.national, both.c.period_start, both.c.id)
 
 
-def pair_records(first: int, second: int) -> tuple[Person | None, Person | None]:
-    """The two person records (merged ones too) with their households and the
-    households' members (the comparison page names each household's head): two
-    statements, not one a record, a household and a household's members."""
-    found = {p.id: p for p in db.session.scalars(_pair_statement(), {"ids": list({first, second})})}
-    return found.get(first), found.get(second)
+def pair_records(first: int, second: int) -> tuple[Person | None, Person | None, dict]:
+    """The two person records (merged ones too) with their households (joined) and the
+    name of each household's head (`Household.head`: the first member by id recorded
+    as head and not merged), as {household id: name or None}: one statement (was two,
+    the second loading every member of both households for the heads' names)."""
+    found, heads = {}, {}
+    for person, head_name in db.session.execute(_pair_statement(), {"ids": list({first, second})}):
+        found[person.id] = person
+        if person.household_id is not None:
+            heads[person.household_id] = head_name
+    return found.get(first), found.get(second), heads
 
 
 @functools.cache
 def _pair_statement() -> Select:
+    head = aliased(Person)
+    head_name = (
+        select(head.name)
+        .where(
+            head.household_id == Person.household_id,
+            head.relation == "head",
+            head.merged_into_id.is_(None),
+        )
+        .order_by(head.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     return (
-        select(Person)
+        select(Person, head_name.label("head_name"))
         .where(Person.id.in_(bindparam("ids", expanding=True)))
-        .options(joinedload(Person.household).selectinload(Household.members))
+        .options(joinedload(Person.household))
     )
 
 

@@ -20,7 +20,7 @@ from portal.registry.services.enrolment_warnings import nik_mismatches, overlaps
 from portal.registry.services.enrolments import _active
 from portal.registry.services.names import normalise_name
 from portal.registry.validation import clean_number
-from portal.row_pages import paginate_rows
+from portal.row_pages import CountedPagination, counted_page, paginate_rows
 
 # "RT 3 RW 2", "rt03/rw02", "RT 3", "RW 2" and "3/2".
 _RT_RW_LABELLED = re.compile(r"(?:rt\.?\s*(\d{1,3}))?\s*[/,]?\s*(?:rw\.?\s*(\d{1,3}))?")
@@ -269,6 +269,78 @@ def search_households(filters: Filters, page: int = 1, per_page: int = 25):
             count = select(func.count()).select_from(found)
         pagination.total = db.session.scalar(count)
     return pagination
+
+
+def households_page(
+    filters: Filters, page: int = 1, per_page: int = 25
+) -> tuple[CountedPagination, dict[int, MemberSummary]]:
+    """`search_households` and the `member_summaries` of its items in one statement:
+    the page of households (a subquery) outer joined with their members' rows, and for
+    the list as it first opens the count as a scalar subquery too (SQLite counts the
+    index; the page reads 25 rows). A search counts in a second statement only when its
+    first page is full or a later page is asked for, as `search_households` does."""
+    unfiltered = _unfiltered(filters)
+    if unfiltered:
+        stmt = _every_household_page()
+    else:
+        stmt = _page_with_members(search_query(filters).with_only_columns(*_LISTED))
+    offset = (page - 1) * per_page
+    items: list[HouseholdRow] = []
+    heads: dict[int, tuple] = {}
+    living: dict[int, int] = {}
+    total = None
+    for row in db.session.execute(stmt, {"limit": per_page, "offset": offset}):
+        hid = row[0]
+        if hid not in living:
+            items.append(HouseholdRow(hid, row[1], row[2], _rt_rw(row[3], row[4]), *row[5:7]))
+            living[hid] = 0
+            if unfiltered:
+                total = row[7]
+        name, relation, status = row[-3:]
+        if status == "alive":
+            living[hid] += 1
+        if relation == "head" and hid not in heads:
+            heads[hid] = (name, status)
+    members = {
+        hid: MemberSummary(*heads.get(hid, (None, None)), count) for hid, count in living.items()
+    }
+    if total is None:
+        if page == 1 and len(items) < per_page:
+            total = len(items)  # everything found fits on the first page
+        elif unfiltered:
+            total = db.session.scalar(_every_household()[2])
+        else:
+            found = search_query(filters).options(lazyload("*")).order_by(None).subquery()
+            total = db.session.scalar(select(func.count()).select_from(found))
+    return counted_page(items, total, page=page, per_page=per_page), members
+
+
+def _rt_rw(rt: int, rw: int | None) -> str:
+    """Household.rt_rw of a row's RT and RW."""
+    if rw is None:
+        return f"{rt:03d}/–"
+    return f"{rt:03d}/{rw:03d}"
+
+
+def _page_with_members(listed: Select, *extra) -> Select:
+    """The page (`limit`, `offset` parameters) of `listed` (the _LISTED columns in the
+    list's order), each household's row repeated with each of its members not merged
+    (their name, relation and status, by id; one row of None for a household without)."""
+    found = listed.add_columns(*extra).limit(bindparam("limit")).offset(bindparam("offset"))
+    page = found.subquery("page")
+    return (
+        select(*page.c, Person.name, Person.relation, Person.status)
+        .select_from(page)
+        .outerjoin(Person, and_(Person.household_id == page.c.id, Person.merged_into_id.is_(None)))
+        .order_by(page.c.rw, page.c.rt, page.c.id, Person.id)
+    )
+
+
+@cache
+def _every_household_page() -> Select:
+    """households_page's statement with no filter, the count as a column, built once."""
+    _stmt, listed, count = _every_household()
+    return _page_with_members(listed, count.scalar_subquery().label("total"))
 
 
 def _unfiltered(filters: Filters) -> bool:

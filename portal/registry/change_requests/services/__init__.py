@@ -21,6 +21,7 @@ from portal.registry.change_requests.services.filing import (
 from portal.registry.change_requests.services.reports import (
     SMALLEST_SHOWN,
     Month,
+    household_request_rows,
     household_requests,
     monthly,
     resident_request,
@@ -39,6 +40,7 @@ __all__ = [
     "check_details",
     "file_request",
     "household_account",
+    "household_request_rows",
     "household_requests",
     "living_members",
     "monthly",

@@ -15,7 +15,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -66,12 +66,13 @@ def resident_household(user) -> Household | None:
 
 
 def resident_household_with_members(user) -> Household | None:
-    """`resident_household` with the household's members loaded: two statements (the
-    household found through the resident's open membership, then its members), not
+    """`resident_household` with the household's members loaded: one statement (the
+    household found through the resident's open membership, its members joined), not
     three (the membership, the household, then its members when the page reads them)."""
     if not user.is_verified or user.person_id is None:
         return None
-    return db.session.scalar(_resident_household_statement(), {"person_id": user.person_id})
+    found = db.session.scalars(_resident_household_statement(), {"person_id": user.person_id})
+    return found.unique().first()
 
 
 @cache
@@ -81,7 +82,7 @@ def _resident_household_statement():
         select(Household)
         .join(Membership, Membership.household_id == Household.id)
         .where(Membership.person_id == bindparam("person_id"), Membership.end_date.is_(None))
-        .options(selectinload(Household.members))
+        .options(joinedload(Household.members))
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -33,9 +33,24 @@ def household_requests(household_id: int) -> list[ChangeRequest]:
     )
 
 
+def household_request_rows(household_id: int) -> list:
+    """`household_requests` as rows of what the resident's list shows of each (id, kind,
+    created_at, status), not whole records: one statement built once."""
+    return list(db.session.execute(_household_rows_statement(), {"household_id": household_id}))
+
+
+@cache
+def _household_rows_statement():
+    return (
+        select(ChangeRequest.id, ChangeRequest.kind, ChangeRequest.created_at, ChangeRequest.status)
+        .where(ChangeRequest.household_id == bindparam("household_id"))
+        .order_by(ChangeRequest.created_at.desc(), ChangeRequest.id.desc())
+    )
+
+
 def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
-    """A request for its staff page, with its household, the household's members (both
-    joined) and its documents (two statements, were five), and the language its
+    """A request for its staff page, with its household, the household's members and
+    its documents (all joined: one statement, were five), and the language its
     resident reads ("id" when their account has none; None for a request filed at the
     office or whose account is gone)."""
     found = db.session.execute(_staff_request_statement(), {"request_id": request_id})
@@ -54,7 +69,8 @@ def _staff_request_statement():
         .where(ChangeRequest.id == bindparam("request_id"))
         .options(
             joinedload(ChangeRequest.household).joinedload(Household.members),
-            selectinload(ChangeRequest.documents),
+            # Joined too (a request has at most MAX_DOCUMENTS): one statement, not two.
+            joinedload(ChangeRequest.documents),
         )
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.monitoring import services
+from portal.monitoring.activity_form_html import activity_fields_html
 from portal.monitoring.forms import (
     ActivityForm,
     ActivityLinksForm,
@@ -235,13 +236,20 @@ def _activity_or_404(activity_id: int) -> tuple[Activity, Plan]:
 def _activity_page(item: Activity, plan: Plan, form=None, milestone_form=None, status=200):
     tree = services.activity_tree(plan)
     progress = {a.id: p for a, _d, p in tree}
+    # The stored activity's form (no form of the request's to show) written by a plain
+    # function: the same markup as the WTForms form's fields.
+    form_html = None
+    if form is None:
+        others = [a for a, _d, _p in tree if a.id != item.id]
+        form_html = activity_fields_html(item, plan.goals, others)
     return (
         render_template(
             "monitoring/manage/activity.html",
             item=item,
             plan=plan,
             progress=progress.get(item.id, item.progress),
-            form=form or _activity_form(plan, item, formdata=False, tree=tree),
+            form=form,
+            form_html=form_html,
             milestone_form=milestone_form or _blank(MilestoneForm),
             blank_milestone_form=MilestoneForm,
         ),

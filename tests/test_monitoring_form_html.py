@@ -1,0 +1,71 @@
+"""The staff activity page's filled-in form written by a plain function
+(portal/monitoring/activity_form_html.py) is what the template wrote with WTForms."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from flask import render_template_string
+
+from portal.forms import choices
+from portal.monitoring.activity_form_html import activity_fields_html
+from portal.monitoring.forms import ActivityForm
+from portal.monitoring.models import ACTIVITY_STATUSES, FIELDS, FUNDS, METHODS
+
+# What the page included before (its GET form: ActivityForm(formdata=None, obj=activity)
+# with the goal and part-of choices of manage._activity_form).
+OLD = '{% include "monitoring/manage/_activity_fields.html" %}'
+
+GOALS = [SimpleNamespace(id=1, title_id="Tujuan & <satu>"), SimpleNamespace(id=7, title_id="")]
+OTHERS = [
+    SimpleNamespace(id=2, year=2026, title_id='Kegiatan "dua"'),
+    SimpleNamespace(id=9, year=2027, title_id="Sembilan's"),
+]
+
+
+def _activity(index: int) -> SimpleNamespace:
+    def pick(values):
+        return values[index % len(values)]
+
+    return SimpleNamespace(
+        title_id=pick(["Paket pangan", 'A & <b> "q"', ""]),
+        title_en=pick([None, "Food & 'packages'", "x"]),
+        description_id=pick([None, "Baris satu\nbaris <dua>", ""]),
+        description_en=pick(["\nstarts with a line", None]),
+        year=pick([2026, None, 2000]),
+        field=pick([*FIELDS, None, "<unknown>"]),
+        goal_id=pick([None, 1, 7, 5]),
+        parent_id=pick([9, None, 2]),
+        place=pick(["Balai Desa", None, "RT 01/RW 02 <&>"]),
+        volume=pick([None, "12 kali"]),
+        beneficiaries=pick(["Rumah tangga", None]),
+        starts_on=pick([date(2026, 1, 1), None]),
+        ends_on=pick([None, date(2026, 12, 31), date(1999, 2, 3)]),
+        budget_planned=pick([180000000, None, 0]),
+        budget_spent=pick([None, 140000000, 5]),
+        funds=pick([*FUNDS, None]),
+        method=pick([*METHODS, None]),
+        status=pick([*ACTIVITY_STATUSES, None]),
+        progress=pick([0, None, 55, 100]),
+        weight=pick([1, None, 1000]),
+    )
+
+
+def _old(activity) -> str:
+    form = ActivityForm(formdata=None, obj=activity, meta={"csrf": False})
+    form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in GOALS}})
+    form.parent_id.choices = choices({0: "—", **{a.id: f"{a.year} · {a.title_id}" for a in OTHERS}})
+    return render_template_string(OLD, form=form, blank_activity_form=None)
+
+
+def test_activity_form_is_what_wtforms_wrote(app):
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for index in range(12):
+                activity = _activity(index)
+                ours = activity_fields_html(activity, GOALS, OTHERS)
+                assert str(ours) == _old(activity), (lang, index)
+                compared += 1
+    assert compared == 2 * 12

@@ -126,13 +126,13 @@ def _plan_statement():
 
 @cache
 def _activity_statement():
-    """The activity and its plan (with the plan's goals) in one statement; the
-    milestones are a lazy load of the one activity (cheaper than a selectin load)."""
+    """The activity with its milestones and its plan with the plan's goals, in one
+    statement (a few goals times a few milestones: cheaper than a second statement)."""
     return (
         select(Activity, Plan)
         .join(Plan, Plan.id == Activity.plan_id)
         .where(Activity.id == bindparam("activity_id"))
-        .options(joinedload(Plan.goals))
+        .options(joinedload(Plan.goals), joinedload(Activity.milestones))
     )
 
 

@@ -4,11 +4,14 @@ API. Counts and shares only: no figure for a group under five."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext
 from markupsafe import Markup, escape
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal import cache, spreadsheet
 from portal.cache import cached_page
@@ -152,11 +155,22 @@ def indicator(code: str):
     )
 
 
+@functools.cache
+def _activity_statement():
+    """The activity with its milestones in one statement (built once per process)."""
+    return (
+        select(Activity)
+        .where(Activity.id == bindparam("activity_id"))
+        .options(joinedload(Activity.milestones))
+    )
+
+
 @bp.route("/kegiatan/<int:activity_id>")
 @public
 @cached_page
 def activity(activity_id: int):
-    item = db.session.get(Activity, activity_id)
+    found = db.session.execute(_activity_statement(), {"activity_id": activity_id})
+    item = found.unique().scalar()
     if item is None:
         abort(404)
     tree = services.activity_tree(item.plan_id)

@@ -83,14 +83,11 @@ def _forms(complaint):
 
 
 def _plain_forms(complaint) -> dict:
-    """A GET's forms without WTForms: the review and hand-over menus and the CSRF fields
-    written by portal/complaints/menus.py (the same markup); the blank reply, note and
-    closing fields are the template's kept fragments (their classes to make them once)."""
+    """A GET's forms without WTForms: the review and hand-over menus written by
+    portal/complaints/menus.py (the same markup); the blank reply, note and closing
+    fields are the template's kept fragments (their classes to make them once)."""
     context = dict.fromkeys(("triage_form", "assign_form", "reply_form", "note_form", "close_form"))
-    context.update(
-        csrf_input=menus.csrf_input(),
-        blank_forms={"reply": ReplyForm, "note": NoteForm, "close": CloseForm},
-    )
+    context["blank_forms"] = {"reply": ReplyForm, "note": NoteForm, "close": CloseForm}
     if complaint.status != "closed":
         context["triage_menus"] = menus.triage_menus(complaint.category, complaint.priority)
         staff = [(str(u.id), u.name) for u in services.assignable(complaint)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from portal.complaints.forms import AssignForm, TriageForm
@@ -63,11 +62,3 @@ def assignee_menu(staff: Iterable[tuple[str, str]], assigned: str | None) -> Mar
         ]
     )
     return Markup(_blank()[2].replace("</select>", f"{options}</select>"))  # noqa: S704
-
-
-def csrf_input() -> Markup:
-    """What a form's `{{ form.csrf_token }}` writes (the session's token)."""
-    return Markup(  # noqa: S704 (the token escaped)
-        f'<input id="csrf_token" name="csrf_token" type="hidden" '
-        f'value="{_attribute_value(generate_csrf())}">'
-    )

@@ -32,6 +32,7 @@ from portal.monitoring.models import (
     Plan,
 )
 from portal.security import public
+from portal.text import HTML_ESCAPES
 
 bp = Blueprint("monitoring", __name__, url_prefix="/pemantauan")
 api = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/pemantauan")
@@ -64,6 +65,12 @@ def figure_cell(f) -> Markup:
     return escape(number(f.value))
 
 
+def _escaped(value) -> str:
+    """escape(value) as text: a plain str by one translate (escape() builds a Markup,
+    some four calls), anything else (None, a localized text, a number) by escape()."""
+    return value.translate(HTML_ESCAPES) if type(value) is str else str(escape(value))
+
+
 def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = False) -> Markup:
     """The indicator rows of the public dashboard (`years`, then the last one's target)
     or of an evaluation (`evaluation`: its one year, no baseline, the year's target), as
@@ -86,18 +93,18 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
         ind = row.indicator
         name = localized(ind, "name", lang)
         name_lang = ' lang="id"' if name.fallback else ""
-        href = escape(url_for("monitoring.indicator", code=ind.code))
+        href = _escaped(url_for("monitoring.indicator", code=ind.code))
         out.append(
-            f'  <tr>\n    <td data-label="{l_code}">{escape(ind.code)}</td>\n'
+            f'  <tr>\n    <td data-label="{l_code}">{_escaped(ind.code)}</td>\n'
             f'    <td data-label="{l_indicator}"><a href="{href}">'
-            f"<span{name_lang}>{escape(name)}</span></a></td>\n"
-            f'    <td data-label="{l_unit}">{escape(ind.unit)}</td>\n'
+            f"<span{name_lang}>{_escaped(name)}</span></a></td>\n"
+            f'    <td data-label="{l_unit}">{_escaped(ind.unit)}</td>\n'
         )
         if not evaluation:
             if ind.baseline is None:
                 baseline = "–"
             else:
-                baseline = escape(number(ind.baseline, lang))
+                baseline = _escaped(number(ind.baseline, lang))
                 if ind.baseline_year:
                     baseline += f" ({escape(ind.baseline_year)})"
             out.append(f'    <td data-label="{l_baseline}">{baseline}</td>\n')
@@ -108,10 +115,10 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
             elif f.small:
                 cell = small = small or _small_cell()
             else:
-                cell = escape(number(f.value, lang))
+                cell = _escaped(number(f.value, lang))
             out.append(cell_line.format(year, cell))
         target = row.targets.get(last_year)
-        target = "–" if target is None else escape(number(target, lang))
+        target = "–" if target is None else _escaped(number(target, lang))
         out.append(f'    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 

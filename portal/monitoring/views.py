@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.i18n import current_lang, localized, number
 from portal.models_base import village_today
 from portal.monitoring import services
+from portal.monitoring.comment_views import activity_comment_html
 from portal.monitoring.models import (
     ACTIVITY_STATUSES,
     FIELDS,
@@ -189,6 +190,7 @@ def activity(activity_id: int):
         children=services.activity_parts(tree, item.id),
         child_progress=progress,
         milestones=services.public_milestones(item),
+        comment_html=activity_comment_html(item.id),
     )
 
 

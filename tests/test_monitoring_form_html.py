@@ -69,3 +69,24 @@ def test_activity_form_is_what_wtforms_wrote(app):
                 assert str(ours) == _old(activity), (lang, index)
                 compared += 1
     assert compared == 2 * 12
+
+
+def test_indicator_page_keeps_blank_forms_and_shows_a_refused_one(app, make_user):
+    """The staff indicator page's blank target and value forms are kept fragments on a
+    GET: the same page again, a refused target shows its error and typed value, and the
+    next GET is blank again."""
+    from portal.monitoring import services
+    from tests.test_query_counts import _client
+
+    operator = make_user("operator")
+    item = services.save_indicator(dict(code="9.9", name_id="Air bersih"), actor=operator)
+    client = _client(app, operator)
+    path = f"/staf/pemantauan/indikator/{item.id}?lang=en"
+    first = client.get(path).get_data(as_text=True)
+    assert client.get(path).get_data(as_text=True) == first
+    assert 'id="target-year"' in first and 'id="value-note"' in first
+    refused = client.post(path.replace("?", "/target?"), data={"target-year": "1800"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert 'value="1800"' in text and 'aria-invalid="true"' in text
+    assert client.get(path).get_data(as_text=True) == first

@@ -301,11 +301,28 @@ def add_milestone(activity_id: int):
     return _activity_page(item, plan, milestone_form=form, status=422)
 
 
+@cache
+def _indicator_statement():
+    """The indicator with its targets and values (a few years each) in one statement."""
+    return (
+        select(Indicator)
+        .where(Indicator.id == bindparam("indicator_id"))
+        .options(joinedload(Indicator.targets), joinedload(Indicator.values))
+    )
+
+
 def _indicator_or_404(indicator_id: int) -> Indicator:
-    item = db.session.get(Indicator, indicator_id)
+    found = db.session.execute(_indicator_statement(), {"indicator_id": indicator_id})
+    item = found.unique().scalar()
     if item is None:
         abort(404)
     return item
+
+
+def _blank_year_value(prefix: str):
+    """A blank target or value form, or None on a GET: the template then renders it once
+    per worker and keeps it (kept_fragment), building YearValueForm only then."""
+    return None if request.method == "GET" else YearValueForm(formdata=None, prefix=prefix)
 
 
 def _indicator_page(item: Indicator, target_form=None, value_form=None, status=200):
@@ -314,8 +331,9 @@ def _indicator_page(item: Indicator, target_form=None, value_form=None, status=2
             "monitoring/manage/indicator.html",
             item=item,
             measure=services.measure(item.computed),
-            target_form=target_form or YearValueForm(formdata=None, prefix="target"),
-            value_form=value_form or YearValueForm(formdata=None, prefix="value"),
+            target_form=target_form or _blank_year_value("target"),
+            value_form=value_form or _blank_year_value("value"),
+            blank_year_value_form=YearValueForm,
         ),
         status,
     )

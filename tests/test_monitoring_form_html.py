@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from flask import render_template_string
 
 from portal.forms import choices
-from portal.monitoring.activity_form_html import activity_fields_html
+from portal.monitoring.activity_form_html import activity_fields_html, links_html
 from portal.monitoring.forms import ActivityForm
 from portal.monitoring.models import ACTIVITY_STATUSES, FIELDS, FUNDS, METHODS
 
@@ -71,6 +71,27 @@ def test_activity_form_is_what_wtforms_wrote(app):
     assert compared == 2 * 12
 
 
+def test_blank_goal_and_part_of_menus_are_what_wtforms_wrote(app):
+    """The plan page's blank activity form: its goal and part-of menus (links_html) as
+    the template wrote a blank ActivityForm's, in both languages, with and without
+    goals and activities."""
+    from portal.forms import form_field
+
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for goals, others in ((GOALS, OTHERS), ([], []), (GOALS[:1], OTHERS[1:])):
+                form = ActivityForm(formdata=None, meta={"csrf": False})
+                form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in goals}})
+                form.parent_id.choices = choices(
+                    {0: "—", **{a.id: f"{a.year} · {a.title_id}" for a in others}}
+                )
+                old = str(form_field(form.goal_id)) + str(form_field(form.parent_id))
+                assert links_html(goals, others) == old, (lang, len(goals), len(others))
+                compared += 1
+    assert compared == 2 * 3
+
+
 def test_indicator_page_keeps_blank_forms_and_shows_a_refused_one(app, make_user):
     """The staff indicator page's blank target and value forms are kept fragments on a
     GET: the same page again, a refused target shows its error and typed value, and the
@@ -89,4 +110,27 @@ def test_indicator_page_keeps_blank_forms_and_shows_a_refused_one(app, make_user
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert 'value="1800"' in text and 'aria-invalid="true"' in text
+    assert client.get(path).get_data(as_text=True) == first
+
+
+def test_plan_page_keeps_blank_forms_and_shows_a_refused_one(app, make_user):
+    """The staff plan page's blank goal and activity forms (kept fragments and the menus
+    of links_html) on a GET: the same page again, a refused goal or activity shows its
+    error, and the next GET is the blank page again."""
+    from portal.monitoring import services
+    from tests.test_query_counts import _client
+
+    operator = make_user("operator")
+    plan = services.save_plan(title_id="RPJMDes", first_year=2026, actor=operator)
+    services.add_goal(plan.id, title_id="Tujuan <satu>", title_en=None, actor=operator)
+    client = _client(app, operator)
+    path = f"/staf/pemantauan/rencana/{plan.id}?lang=en"
+    first = client.get(path).get_data(as_text=True)
+    assert client.get(path).get_data(as_text=True) == first
+    assert 'id="goal-title_id"' in first and "Tujuan &lt;satu&gt;</option>" in first
+    refused = client.post(path.replace("?", "/tujuan?"), data={"goal-title_en": "x"})
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.get_data(as_text=True)
+    refused = client.post(path.replace("?", "/kegiatan?"), data={"title_en": "y"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<details open>" in text and 'value="y"' in text
     assert client.get(path).get_data(as_text=True) == first

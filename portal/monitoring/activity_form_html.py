@@ -69,14 +69,33 @@ def _options(choices: Iterable[tuple[int, str]], chosen) -> str:
     )
 
 
+def _links(goals: Iterable, others: Iterable) -> dict[str, list[tuple[int, str]]]:
+    return {
+        "goal_id": [(0, "—"), *[(g.id, g.title_id) for g in goals]],
+        "parent_id": [(0, "—"), *[(a.id, f"{a.year} · {a.title_id}") for a in others]],
+    }
+
+
+def links_html(goals: Iterable, others: Iterable) -> Markup:
+    """The goal and part-of menus of a blank ActivityForm as form_field() writes them
+    (nothing chosen): `others` every activity of the plan, in the page's order."""
+    links = _links(goals, others)
+    return Markup(  # noqa: S704 (form_field's markup; the options escaped)
+        "".join(
+            [
+                markup.replace("</select>", f"{_options(links[name], None)}</select>")
+                for name, _kind, markup in _blank_fields()
+                if name in links
+            ]
+        )
+    )
+
+
 def activity_fields_html(activity, goals: Iterable, others: Iterable) -> Markup:
     """The fields of ActivityForm(formdata=None, obj=activity) as form_field() writes
     them: `goals` the plan's goals, `others` the plan's other activities (the part-of
     menu's choices, in the page's order)."""
-    links = {
-        "goal_id": [(0, "—"), *[(g.id, g.title_id) for g in goals]],
-        "parent_id": [(0, "—"), *[(a.id, f"{a.year} · {a.title_id}") for a in others]],
-    }
+    links = _links(goals, others)
     out = []
     for name, kind, markup in _blank_fields():
         value = getattr(activity, name)

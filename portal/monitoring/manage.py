@@ -15,10 +15,9 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.monitoring import services
-from portal.monitoring.activity_form_html import activity_fields_html
+from portal.monitoring.activity_form_html import activity_fields_html, links_html
 from portal.monitoring.forms import (
     ActivityForm,
-    ActivityLinksForm,
     GoalForm,
     IndicatorForm,
     MilestoneForm,
@@ -144,11 +143,10 @@ def _plan_or_404(plan_id: int) -> Plan:
 
 
 def _activity_form(
-    plan: Plan, activity: Activity | None = None, formdata=True, tree=None, kind=ActivityForm
+    plan: Plan, activity: Activity | None = None, formdata=True, tree=None
 ) -> ActivityForm:
-    """The activity form (or `kind`, its ActivityLinksForm part); `tree` is the plan's
-    `activity_tree` if the page has it."""
-    form = kind(obj=activity) if formdata else kind(formdata=None, obj=activity)
+    """The activity form; `tree` is the plan's `activity_tree` if the page has it."""
+    form = ActivityForm(obj=activity) if formdata else ActivityForm(formdata=None, obj=activity)
     form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in plan.goals}})
     if tree is None:
         tree = services.activity_tree(plan)
@@ -160,19 +158,27 @@ def _activity_form(
 def _plan_page(plan: Plan, goal_form=None, activity_form=None, status=200):
     tree = services.activity_tree(plan)
     # A GET's blank activity form: the fields that are the same on every plan are kept
-    # per worker (the template's kept_fragment), only the goal and parent are built.
+    # per worker (the template's kept_fragment), the goal and parent menus are written
+    # by a plain function (activity_form_html.links_html: the same markup); the blank
+    # goal form is kept too.
     blank = activity_form is None and request.method == "GET"
-    if activity_form is None:
-        kind = ActivityLinksForm if blank else ActivityForm
-        activity_form = _activity_form(plan, formdata=False, tree=tree, kind=kind)
+    links = None
+    if blank:
+        links = links_html(plan.goals, [a for a, _d, _p in tree])
+    elif activity_form is None:
+        activity_form = _activity_form(plan, formdata=False, tree=tree)
+    if goal_form is None and not blank:
+        goal_form = GoalForm(formdata=None, prefix="goal")
     return (
         render_template(
             "monitoring/manage/plan.html",
             plan=plan,
             tree=tree,
-            goal_form=goal_form or GoalForm(formdata=None, prefix="goal"),
+            goal_form=goal_form,
+            blank_goal_form=GoalForm,
             activity_form=activity_form,
             blank_activity_form=ActivityForm if blank else None,
+            links_html=links,
         ),
         status,
     )

@@ -22,13 +22,14 @@ STAFF = [("1", "Galuh & <Mardhiyah>"), ("2", 'Ir. "Satya"'), ("13", "")]
 def test_menus_are_what_wtforms_wrote(app):
     compared = 0
     for lang in ("id", "en"):
-        with app.test_request_context(f"/?lang={lang}"):
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
             for category in [*CATEGORIES, None, "<gone>"]:
                 for priority in [*PRIORITIES, None]:
                     form = TriageForm(category=category, priority=priority)
                     old = render_template_string(OLD_TRIAGE, triage_form=form)
                     ours = "|".join(menus.triage_menus(category, priority))
                     assert ours == old, (lang, category, priority)
+                    assert ("Priority</label>" in ours) is (lang == "en")
                     compared += 1
             for staff in (STAFF, STAFF[:1]):
                 for assigned in (None, "1", "13", "99"):

@@ -50,7 +50,7 @@ def test_comment_section_is_what_the_macro_wrote(app):
     compared = 0
     try:
         for lang in ("id", "en"):
-            with app.test_request_context(f"/pemantauan/kegiatan/1?lang={lang}"):
+            with app.app_context(), app.test_request_context(f"/pemantauan/kegiatan/1?lang={lang}"):
                 for comments in (COMMENTS, COMMENTS[:1], []):
                     for can_act in (True, False):
                         action = "/pemantauan/kegiatan/7/komentar"
@@ -69,6 +69,7 @@ def test_comment_section_is_what_the_macro_wrote(app):
                             "/pemantauan/komentar/{}/laporkan",
                         )
                         assert ours == old, (lang, len(comments), can_act)
+                        assert ("Comments</h2>" in ours) is (lang == "en")
                         compared += 1
     finally:
         app.config["WTF_CSRF_ENABLED"] = False

@@ -62,11 +62,12 @@ def _old(activity) -> str:
 def test_activity_form_is_what_wtforms_wrote(app):
     compared = 0
     for lang in ("id", "en"):
-        with app.test_request_context(f"/?lang={lang}"):
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
             for index in range(12):
                 activity = _activity(index)
                 ours = activity_fields_html(activity, GOALS, OTHERS)
                 assert str(ours) == _old(activity), (lang, index)
+                assert ("Activity (Indonesian)" in ours) is (lang == "en")
                 compared += 1
     assert compared == 2 * 12
 
@@ -79,7 +80,7 @@ def test_blank_goal_and_part_of_menus_are_what_wtforms_wrote(app):
 
     compared = 0
     for lang in ("id", "en"):
-        with app.test_request_context(f"/?lang={lang}"):
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
             for goals, others in ((GOALS, OTHERS), ([], []), (GOALS[:1], OTHERS[1:])):
                 form = ActivityForm(formdata=None, meta={"csrf": False})
                 form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in goals}})
@@ -88,6 +89,7 @@ def test_blank_goal_and_part_of_menus_are_what_wtforms_wrote(app):
                 )
                 old = str(form_field(form.goal_id)) + str(form_field(form.parent_id))
                 assert links_html(goals, others) == old, (lang, len(goals), len(others))
+                assert ("Goal of the plan" in old) is (lang == "en")
                 compared += 1
     assert compared == 2 * 3
 

@@ -28,8 +28,12 @@ CONSENTS = [
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("consents", [CONSENTS, []])
 def test_consent_rows_write_what_the_template_wrote(app, lang, consents):
-    with app.test_request_context("/staf/kabar/pelanggan", headers={"Accept-Language": lang}):
+    with (
+        app.app_context(),
+        app.test_request_context("/staf/kabar/pelanggan", headers={"Accept-Language": lang}),
+    ):
         old = render_template_string(OLD_LOOP, consents=consents)
         new = render_template_string(NEW, consents=consents, consent_rows=consent_rows)
     assert new == old
+    assert not consents or ("August" in new) is (lang == "en")
     assert not consents or "Withdrawn &lt;x&gt;" in new

@@ -33,6 +33,7 @@ from portal.monitoring.models import (
     Plan,
 )
 from portal.security import public
+from portal.status_tags import status_tag_html
 from portal.text import HTML_ESCAPES
 
 bp = Blueprint("monitoring", __name__, url_prefix="/pemantauan")
@@ -47,6 +48,7 @@ def _labels():
         "activity_funds": FUNDS,
         "activity_statuses": ACTIVITY_STATUSES,
         "indicator_table_rows": indicator_table_rows,
+        "activity_items": activity_items,
     }
 
 
@@ -121,6 +123,36 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
         target = row.targets.get(last_year)
         target = "–" if target is None else _escaped(number(target, lang))
         out.append(f'    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def activity_items(tree, url_for) -> Markup:
+    """The dashboard's activities of the year (`tree`: activity_tree's rows), as the
+    template's loop wrote them (some 60 calls an activity there): a link to each in the
+    reader's language, its status tag, field and progress. `url_for` is the template's."""
+    lang = current_lang()
+    progress_word = Markup(gettext("Progress"))  # noqa: S704 (our catalogue, as _() gives it)
+    # One address built, each activity's number put in it (url_for per activity else).
+    stem = url_for("monitoring.activity", activity_id=0)
+    stem = stem[:-1] if stem.endswith("/0") else None
+    tags: dict[str, Markup] = {}
+    out = []
+    for a, depth, progress in tree:
+        title = localized(a, "title", lang)
+        tag = tags.get(a.status)
+        if tag is None:
+            tag = tags[a.status] = status_tag_html("monitoring.activity", a.status)
+        href = f"{stem}{a.id}" if stem else url_for("monitoring.activity", activity_id=a.id)
+        span = '<span lang="id">' if title.fallback else "<span>"
+        out.append(
+            f'  <li class="result depth-{min(depth, 3)}">\n'
+            f'    <a href="{_escaped(href)}">{span}'
+            f"{title.text.translate(HTML_ESCAPES)}</span></a>\n"
+            f"    {tag}\n"
+            f'    <span class="meta">{_escaped(str(FIELDS[a.field]))}</span>\n'
+            f'    <label class="progress">{progress_word} <progress max="100" value="{progress}">'
+            f"{progress}%</progress> {progress}%</label>\n  </li>\n"
+        )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
 

@@ -156,6 +156,29 @@ def activity_items(tree, url_for) -> Markup:
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
 
+def activity_parts(children, progress: dict, url_for) -> Markup:
+    """An activity page's parts (`children`: activity_tree's rows), as the template's
+    loop wrote them: a link to each in the reader's language (ui.html's text()), its
+    status tag and progress (`progress` by id, else the part's own)."""
+    lang = current_lang()
+    progress_word = Markup(gettext("Progress"))  # noqa: S704 (our catalogue, as _() gives it)
+    stem = url_for("monitoring.activity", activity_id=0)
+    stem = stem[:-1] if stem.endswith("/0") else None
+    out = []
+    for c in children:
+        title = localized(c, "title", lang)
+        href = f"{stem}{c.id}" if stem else url_for("monitoring.activity", activity_id=c.id)
+        span = '<span lang="id">' if title.fallback else "<span>"
+        shown = progress.get(c.id, c.progress)
+        out.append(
+            f'  <li><a href="{_escaped(href)}">{span}{title.text.translate(HTML_ESCAPES)}'
+            f"</span></a> {status_tag_html('monitoring.activity', c.status)} "
+            f'<label class="progress">{progress_word} <progress max="100" value="{shown}">'
+            f"{shown}%</progress> {shown}%</label></li>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
 def _years() -> list[int]:
     this_year = village_today().year
     return [this_year - 2, this_year - 1, this_year]
@@ -223,6 +246,9 @@ def activity(activity_id: int):
         child_progress=progress,
         milestones=services.public_milestones(item),
         comment_html=activity_comment_html(item.id),
+        # A render argument, not the blueprint's context: a refused comment (another
+        # blueprint's view) shows this page too.
+        activity_parts=activity_parts,
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import get_timezone
 from markupsafe import Markup
 
-from portal.i18n import catalogue, when
+from portal.i18n import _when, catalogue, current_lang
 from portal.text import HTML_ESCAPES
 
 
@@ -23,6 +24,8 @@ def audit_rows(entries: Iterable) -> Markup:
     details = f"      <details><summary>{ugettext('Before and after')}</summary>\n"
     before_word = f"<p><strong>{ugettext('Before')}</strong></p><pre>"
     after_word = f"<p><strong>{ugettext('After')}</strong></p><pre>"
+    # when(at, "short") with the language and time zone found once, not per entry.
+    lang, zone = current_lang(), get_timezone()
     out = []
     for at, actor_name, ip, action, object_type, object_id, summary, before, after in entries:
         who = actor_name.translate(HTML_ESCAPES) if actor_name else system
@@ -39,8 +42,9 @@ def audit_rows(entries: Iterable) -> Markup:
             if after:
                 cell += f"{after_word}{after}</pre>"
             cell += "      </details>\n"
+        stamp = _when(at, "short", lang, zone).translate(HTML_ESCAPES)
         out.append(
-            f'  <tr>\n    <td class="nowrap">{when(at, "short").translate(HTML_ESCAPES)}</td>\n'
+            f'  <tr>\n    <td class="nowrap">{stamp}</td>\n'
             f"    <td>{who}</td>\n    <td>{action.translate(HTML_ESCAPES)}</td>\n"
             f'    <td class="nowrap">{record}</td>\n    <td>{cell}</td>\n  </tr>\n'
         )

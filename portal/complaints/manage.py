@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.complaints import services
+from portal.complaints import menus, services
 from portal.complaints.forms import AssignForm, CloseForm, NoteForm, ReplyForm, TriageForm
 from portal.complaints.models import CATEGORIES, PRIORITIES, STATUSES
 from portal.forms import choices
@@ -82,10 +82,27 @@ def _forms(complaint):
     }
 
 
+def _plain_forms(complaint) -> dict:
+    """A GET's forms without WTForms: the review and hand-over menus written by
+    portal/complaints/menus.py (the same markup); the blank reply, note and closing
+    fields are the template's kept fragments (their classes to make them once)."""
+    context = dict.fromkeys(("triage_form", "assign_form", "reply_form", "note_form", "close_form"))
+    context["blank_forms"] = {"reply": ReplyForm, "note": NoteForm, "close": CloseForm}
+    if complaint.status != "closed":
+        context["triage_menus"] = menus.triage_menus(complaint.category, complaint.priority)
+        staff = [(str(u.id), u.name) for u in services.assignable(complaint)]
+        assigned = str(complaint.assigned_to_id) if complaint.assigned_to_id else None
+        context["assignee_menu"] = menus.assignee_menu(staff, assigned) if staff else None
+    return context
+
+
 def _detail(complaint, status=200, **forms):
     may_act = services.may_act(_actor(), complaint)
     # The forms are shown only to who may act on the complaint.
-    context = _forms(complaint) if may_act else {}
+    context = {}
+    if may_act:
+        plain = not forms and request.method == "GET"
+        context = _plain_forms(complaint) if plain else _forms(complaint)
     context.update(forms)
     return render_template(
         "complaints/manage/detail.html",

@@ -25,6 +25,7 @@ from portal.extensions import db, limiter
 from portal.forms import EmptyForm, Form
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
+from portal.monitoring.comment_html import comment_section_html
 from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment, Milestone
 from portal.monitoring.services import comments, photos
 from portal.monitoring.services.common import MonitoringError
@@ -78,6 +79,22 @@ def _activity_comment_form():
     if not comments.can_comment(current_user):
         return None
     return g.get("activity_comment_form") or CommentForm(formdata=None)
+
+
+def activity_comment_html(activity_id: int):
+    """The activity page's comment section written by comment_html.py (the macro's
+    markup), or None when the page shows a refused comment's form again (the macro
+    writes that one)."""
+    if g.get("activity_comment_form") is not None:
+        return None
+    flag_stem = url_for("monitoring_comments.flag", comment_id=0).replace("/0/", "/{}/")
+    return comment_section_html(
+        comments.comments_for(activity_id),
+        comments.can_comment(current_user),
+        CommentForm,
+        url_for("monitoring_comments.comment", activity_id=activity_id),
+        flag_stem,
+    )
 
 
 @bp.route("/pemantauan/kegiatan/<int:activity_id>/komentar", methods=["POST"])

@@ -93,17 +93,6 @@ class ActivityForm(Form):
     )
 
 
-class ActivityLinksForm(Form):
-    """The two fields of a blank ActivityForm that depend on the plan (its goals and
-    activities): the plan page renders the rest of a blank form once per worker."""
-
-    class Meta:
-        csrf = False
-
-    goal_id = ActivityForm.goal_id
-    parent_id = ActivityForm.parent_id
-
-
 class MilestoneForm(Form):
     on = DayField(_l("Date"), validators=[DataRequired(_l("Enter a date."))])
     text_id = TextAreaField(_l("What happened (Indonesian)"), validators=[DataRequired(REQUIRED)])

@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.monitoring import services
+from portal.monitoring.activity_form_html import activity_fields_html, links_html
 from portal.monitoring.forms import (
     ActivityForm,
-    ActivityLinksForm,
     GoalForm,
     IndicatorForm,
     MilestoneForm,
@@ -125,13 +125,13 @@ def _plan_statement():
 
 @cache
 def _activity_statement():
-    """The activity and its plan (with the plan's goals) in one statement; the
-    milestones are a lazy load of the one activity (cheaper than a selectin load)."""
+    """The activity with its milestones and its plan with the plan's goals, in one
+    statement (a few goals times a few milestones: cheaper than a second statement)."""
     return (
         select(Activity, Plan)
         .join(Plan, Plan.id == Activity.plan_id)
         .where(Activity.id == bindparam("activity_id"))
-        .options(joinedload(Plan.goals))
+        .options(joinedload(Plan.goals), joinedload(Activity.milestones))
     )
 
 
@@ -143,11 +143,10 @@ def _plan_or_404(plan_id: int) -> Plan:
 
 
 def _activity_form(
-    plan: Plan, activity: Activity | None = None, formdata=True, tree=None, kind=ActivityForm
+    plan: Plan, activity: Activity | None = None, formdata=True, tree=None
 ) -> ActivityForm:
-    """The activity form (or `kind`, its ActivityLinksForm part); `tree` is the plan's
-    `activity_tree` if the page has it."""
-    form = kind(obj=activity) if formdata else kind(formdata=None, obj=activity)
+    """The activity form; `tree` is the plan's `activity_tree` if the page has it."""
+    form = ActivityForm(obj=activity) if formdata else ActivityForm(formdata=None, obj=activity)
     form.goal_id.choices = choices({0: "—", **{g.id: g.title_id for g in plan.goals}})
     if tree is None:
         tree = services.activity_tree(plan)
@@ -159,19 +158,27 @@ def _activity_form(
 def _plan_page(plan: Plan, goal_form=None, activity_form=None, status=200):
     tree = services.activity_tree(plan)
     # A GET's blank activity form: the fields that are the same on every plan are kept
-    # per worker (the template's kept_fragment), only the goal and parent are built.
+    # per worker (the template's kept_fragment), the goal and parent menus are written
+    # by a plain function (activity_form_html.links_html: the same markup); the blank
+    # goal form is kept too.
     blank = activity_form is None and request.method == "GET"
-    if activity_form is None:
-        kind = ActivityLinksForm if blank else ActivityForm
-        activity_form = _activity_form(plan, formdata=False, tree=tree, kind=kind)
+    links = None
+    if blank:
+        links = links_html(plan.goals, [a for a, _d, _p in tree])
+    elif activity_form is None:
+        activity_form = _activity_form(plan, formdata=False, tree=tree)
+    if goal_form is None and not blank:
+        goal_form = GoalForm(formdata=None, prefix="goal")
     return (
         render_template(
             "monitoring/manage/plan.html",
             plan=plan,
             tree=tree,
-            goal_form=goal_form or GoalForm(formdata=None, prefix="goal"),
+            goal_form=goal_form,
+            blank_goal_form=GoalForm,
             activity_form=activity_form,
             blank_activity_form=ActivityForm if blank else None,
+            links_html=links,
         ),
         status,
     )
@@ -235,13 +242,20 @@ def _activity_or_404(activity_id: int) -> tuple[Activity, Plan]:
 def _activity_page(item: Activity, plan: Plan, form=None, milestone_form=None, status=200):
     tree = services.activity_tree(plan)
     progress = {a.id: p for a, _d, p in tree}
+    # The stored activity's form (no form of the request's to show) written by a plain
+    # function: the same markup as the WTForms form's fields.
+    form_html = None
+    if form is None:
+        others = [a for a, _d, _p in tree if a.id != item.id]
+        form_html = activity_fields_html(item, plan.goals, others)
     return (
         render_template(
             "monitoring/manage/activity.html",
             item=item,
             plan=plan,
             progress=progress.get(item.id, item.progress),
-            form=form or _activity_form(plan, item, formdata=False, tree=tree),
+            form=form,
+            form_html=form_html,
             milestone_form=milestone_form or _blank(MilestoneForm),
             blank_milestone_form=MilestoneForm,
         ),
@@ -293,11 +307,28 @@ def add_milestone(activity_id: int):
     return _activity_page(item, plan, milestone_form=form, status=422)
 
 
+@cache
+def _indicator_statement():
+    """The indicator with its targets and values (a few years each) in one statement."""
+    return (
+        select(Indicator)
+        .where(Indicator.id == bindparam("indicator_id"))
+        .options(joinedload(Indicator.targets), joinedload(Indicator.values))
+    )
+
+
 def _indicator_or_404(indicator_id: int) -> Indicator:
-    item = db.session.get(Indicator, indicator_id)
+    found = db.session.execute(_indicator_statement(), {"indicator_id": indicator_id})
+    item = found.unique().scalar()
     if item is None:
         abort(404)
     return item
+
+
+def _blank_year_value(prefix: str):
+    """A blank target or value form, or None on a GET: the template then renders it once
+    per worker and keeps it (kept_fragment), building YearValueForm only then."""
+    return None if request.method == "GET" else YearValueForm(formdata=None, prefix=prefix)
 
 
 def _indicator_page(item: Indicator, target_form=None, value_form=None, status=200):
@@ -306,8 +337,9 @@ def _indicator_page(item: Indicator, target_form=None, value_form=None, status=2
             "monitoring/manage/indicator.html",
             item=item,
             measure=services.measure(item.computed),
-            target_form=target_form or YearValueForm(formdata=None, prefix="target"),
-            value_form=value_form or YearValueForm(formdata=None, prefix="value"),
+            target_form=target_form or _blank_year_value("target"),
+            value_form=value_form or _blank_year_value("value"),
+            blank_year_value_form=YearValueForm,
         ),
         status,
     )

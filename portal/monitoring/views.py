@@ -4,11 +4,14 @@ API. Counts and shares only: no figure for a group under five."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext
 from markupsafe import Markup, escape
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal import cache, spreadsheet
 from portal.cache import cached_page
@@ -16,6 +19,7 @@ from portal.extensions import db
 from portal.i18n import current_lang, localized, number
 from portal.models_base import village_today
 from portal.monitoring import services
+from portal.monitoring.comment_views import activity_comment_html
 from portal.monitoring.models import (
     ACTIVITY_STATUSES,
     FIELDS,
@@ -29,6 +33,8 @@ from portal.monitoring.models import (
     Plan,
 )
 from portal.security import public
+from portal.status_tags import status_tag_html
+from portal.text import HTML_ESCAPES
 
 bp = Blueprint("monitoring", __name__, url_prefix="/pemantauan")
 api = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/pemantauan")
@@ -42,6 +48,7 @@ def _labels():
         "activity_funds": FUNDS,
         "activity_statuses": ACTIVITY_STATUSES,
         "indicator_table_rows": indicator_table_rows,
+        "activity_items": activity_items,
     }
 
 
@@ -59,6 +66,12 @@ def figure_cell(f) -> Markup:
     if f.small:
         return Markup(_small_cell())  # noqa: S704 (escaped)
     return escape(number(f.value))
+
+
+def _escaped(value) -> str:
+    """escape(value) as text: a plain str by one translate (escape() builds a Markup,
+    some four calls), anything else (None, a localized text, a number) by escape()."""
+    return value.translate(HTML_ESCAPES) if type(value) is str else str(escape(value))
 
 
 def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = False) -> Markup:
@@ -83,18 +96,18 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
         ind = row.indicator
         name = localized(ind, "name", lang)
         name_lang = ' lang="id"' if name.fallback else ""
-        href = escape(url_for("monitoring.indicator", code=ind.code))
+        href = _escaped(url_for("monitoring.indicator", code=ind.code))
         out.append(
-            f'  <tr>\n    <td data-label="{l_code}">{escape(ind.code)}</td>\n'
+            f'  <tr>\n    <td data-label="{l_code}">{_escaped(ind.code)}</td>\n'
             f'    <td data-label="{l_indicator}"><a href="{href}">'
-            f"<span{name_lang}>{escape(name)}</span></a></td>\n"
-            f'    <td data-label="{l_unit}">{escape(ind.unit)}</td>\n'
+            f"<span{name_lang}>{_escaped(name)}</span></a></td>\n"
+            f'    <td data-label="{l_unit}">{_escaped(ind.unit)}</td>\n'
         )
         if not evaluation:
             if ind.baseline is None:
                 baseline = "–"
             else:
-                baseline = escape(number(ind.baseline, lang))
+                baseline = _escaped(number(ind.baseline, lang))
                 if ind.baseline_year:
                     baseline += f" ({escape(ind.baseline_year)})"
             out.append(f'    <td data-label="{l_baseline}">{baseline}</td>\n')
@@ -105,11 +118,64 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
             elif f.small:
                 cell = small = small or _small_cell()
             else:
-                cell = escape(number(f.value, lang))
+                cell = _escaped(number(f.value, lang))
             out.append(cell_line.format(year, cell))
         target = row.targets.get(last_year)
-        target = "–" if target is None else escape(number(target, lang))
+        target = "–" if target is None else _escaped(number(target, lang))
         out.append(f'    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def activity_items(tree, url_for) -> Markup:
+    """The dashboard's activities of the year (`tree`: activity_tree's rows), as the
+    template's loop wrote them (some 60 calls an activity there): a link to each in the
+    reader's language, its status tag, field and progress. `url_for` is the template's."""
+    lang = current_lang()
+    progress_word = Markup(gettext("Progress"))  # noqa: S704 (our catalogue, as _() gives it)
+    # One address built, each activity's number put in it (url_for per activity else).
+    stem = url_for("monitoring.activity", activity_id=0)
+    stem = stem[:-1] if stem.endswith("/0") else None
+    tags: dict[str, Markup] = {}
+    out = []
+    for a, depth, progress in tree:
+        title = localized(a, "title", lang)
+        tag = tags.get(a.status)
+        if tag is None:
+            tag = tags[a.status] = status_tag_html("monitoring.activity", a.status)
+        href = f"{stem}{a.id}" if stem else url_for("monitoring.activity", activity_id=a.id)
+        span = '<span lang="id">' if title.fallback else "<span>"
+        out.append(
+            f'  <li class="result depth-{min(depth, 3)}">\n'
+            f'    <a href="{_escaped(href)}">{span}'
+            f"{title.text.translate(HTML_ESCAPES)}</span></a>\n"
+            f"    {tag}\n"
+            f'    <span class="meta">{_escaped(str(FIELDS[a.field]))}</span>\n'
+            f'    <label class="progress">{progress_word} <progress max="100" value="{progress}">'
+            f"{progress}%</progress> {progress}%</label>\n  </li>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def activity_parts(children, progress: dict, url_for) -> Markup:
+    """An activity page's parts (`children`: activity_tree's rows), as the template's
+    loop wrote them: a link to each in the reader's language (ui.html's text()), its
+    status tag and progress (`progress` by id, else the part's own)."""
+    lang = current_lang()
+    progress_word = Markup(gettext("Progress"))  # noqa: S704 (our catalogue, as _() gives it)
+    stem = url_for("monitoring.activity", activity_id=0)
+    stem = stem[:-1] if stem.endswith("/0") else None
+    out = []
+    for c in children:
+        title = localized(c, "title", lang)
+        href = f"{stem}{c.id}" if stem else url_for("monitoring.activity", activity_id=c.id)
+        span = '<span lang="id">' if title.fallback else "<span>"
+        shown = progress.get(c.id, c.progress)
+        out.append(
+            f'  <li><a href="{_escaped(href)}">{span}{title.text.translate(HTML_ESCAPES)}'
+            f"</span></a> {status_tag_html('monitoring.activity', c.status)} "
+            f'<label class="progress">{progress_word} <progress max="100" value="{shown}">'
+            f"{shown}%</progress> {shown}%</label></li>\n"
+        )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
 
@@ -152,11 +218,22 @@ def indicator(code: str):
     )
 
 
+@functools.cache
+def _activity_statement():
+    """The activity with its milestones in one statement (built once per process)."""
+    return (
+        select(Activity)
+        .where(Activity.id == bindparam("activity_id"))
+        .options(joinedload(Activity.milestones))
+    )
+
+
 @bp.route("/kegiatan/<int:activity_id>")
 @public
 @cached_page
 def activity(activity_id: int):
-    item = db.session.get(Activity, activity_id)
+    found = db.session.execute(_activity_statement(), {"activity_id": activity_id})
+    item = found.unique().scalar()
     if item is None:
         abort(404)
     tree = services.activity_tree(item.plan_id)
@@ -168,6 +245,10 @@ def activity(activity_id: int):
         children=services.activity_parts(tree, item.id),
         child_progress=progress,
         milestones=services.public_milestones(item),
+        comment_html=activity_comment_html(item.id),
+        # A render argument, not the blueprint's context: a refused comment (another
+        # blueprint's view) shows this page too.
+        activity_parts=activity_parts,
     )
 
 

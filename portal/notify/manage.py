@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.filecache import render_slot
 from portal.forms import EmptyForm
 from portal.notify import hooks, outbox, posters, printed
+from portal.notify.consent_rows import consent_rows
 from portal.notify.forms import BroadcastForm, SubscriptionForm
 from portal.notify.models import (
     CHANNELS,
@@ -243,6 +244,7 @@ def subscribers():
         form=form,
         counts={"topics": topic_counts},
         consents=_consent_rows(consents),
+        consent_rows=consent_rows,
     ), status
 
 

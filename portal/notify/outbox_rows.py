@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from flask_babel import get_timezone
 from markupsafe import Markup
 
-from portal.i18n import catalogue, when
+from portal.i18n import DATETIME_PATTERNS, _when, catalogue, current_lang
 from portal.status_tags import status_tag_html
 from portal.text import HTML_ESCAPES
 
@@ -29,6 +30,9 @@ def outbox_rows(
             f'<button type="submit" class="link">{catalogue().ugettext("Try again")}</button>'
             "</form>"
         )
+    # when(created) with the language, pattern and time zone found once, not per message.
+    lang, zone = current_lang(), get_timezone()
+    pattern = DATETIME_PATTERNS.get(lang, "medium")
     out = []
     for id_, recipient, channel, subject, body, last_error, status, attempts, created in messages:
         tag = tags.get(status)
@@ -46,6 +50,6 @@ def outbox_rows(
             f"{error}</td>\n"
             f"    <td>{tag}\n{form}</td>\n"
             f'    <td class="num">{attempts}</td><td class="nowrap">'
-            f"{when(created).translate(HTML_ESCAPES)}</td>\n  </tr>\n"
+            f"{_when(created, pattern, lang, zone).translate(HTML_ESCAPES)}</td>\n  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -5,7 +5,9 @@ with a reason that is shown in its place."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from functools import cache
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
@@ -124,15 +126,18 @@ def unhide_comment(comment_id: int, actor) -> ActivityComment:
     return comment
 
 
+@cache  # built once per process (the activity page asks on every request)
+def _comments_statement():
+    return (
+        select(ActivityComment)
+        .where(ActivityComment.activity_id == bindparam("activity_id"))
+        .order_by(ActivityComment.id)
+    )
+
+
 def comments_for(activity_id: int) -> list[ActivityComment]:
     """An activity's comments, oldest first (hidden ones show only their reason)."""
-    return list(
-        db.session.scalars(
-            select(ActivityComment)
-            .where(ActivityComment.activity_id == activity_id)
-            .order_by(ActivityComment.id)
-        )
-    )
+    return list(db.session.scalars(_comments_statement(), {"activity_id": activity_id}))
 
 
 def comments_to_moderate(limit: int = 200) -> list[ActivityComment]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -280,9 +281,16 @@ INDICATOR_COLUMNS = (
 )
 
 
+# An indicator's part of the dashboard's joined rows, by the names of Indicator's columns.
+IndicatorColumns = namedtuple("IndicatorColumns", [c.key for c in INDICATOR_COLUMNS])
+
+
 # Built once per process (their cache keys with them); the years are a parameter.
 @cache
 def _dashboard_statements():
+    """Every indicator by code (for lists); and every indicator with its targets and
+    its entered values of the years (a bound list) outer joined, by code and year (the
+    dashboard's one statement)."""
     listed = select(*INDICATOR_COLUMNS).order_by(Indicator.code)
     targets = select(
         literal_column("1").label("target"),
@@ -297,31 +305,39 @@ def _dashboard_statements():
         IndicatorValue.value,
     ).where(IndicatorValue.year.in_(bindparam("years", expanding=True)))
     numbers = union_all(targets, entered).subquery()
-    figures = select(numbers).order_by(numbers.c.indicator_id, numbers.c.year)
-    return listed, figures
+    joined = (
+        select(*INDICATOR_COLUMNS, numbers.c.target, numbers.c.year, numbers.c.value)
+        .outerjoin(numbers, numbers.c.indicator_id == Indicator.id)
+        .order_by(Indicator.code, Indicator.id, numbers.c.year, numbers.c.target)
+    )
+    return listed, joined
 
 
 def dashboard_rows(
     years: list[int] | None = None, indicator_id: int | None = None
 ) -> list[IndicatorRow]:
     """Every indicator (or the one of `indicator_id`) with its value per year (computed
-    ones as `computed_figure` keeps them) and its targets; plain rows, two statements."""
+    ones as `computed_figure` keeps them) and its targets; plain rows, one statement."""
     this_year = village_today().year
     years = years or [this_year - 1, this_year]
-    listed, figures = _dashboard_statements()
-    rows = [
-        IndicatorRow(ind, years)
-        for ind in db.session.execute(listed)
-        if indicator_id is None or ind.id == indicator_id
-    ]
-    by_id = {row.indicator.id: row for row in rows}
-    for is_target, ref, year, value in db.session.execute(figures, {"years": years}):
-        row = by_id.get(ref)
-        if row is None:
+    width = len(INDICATOR_COLUMNS)
+    rows: list[IndicatorRow] = []
+    row = None
+    entered_too = False
+    for found in db.session.execute(_dashboard_statements()[1], {"years": years}):
+        if row is None or row.indicator.id != found[0]:
+            row = None
+            if indicator_id is not None and found[0] != indicator_id:
+                continue
+            row = IndicatorRow(IndicatorColumns._make(found[:width]), years)
+            rows.append(row)
+            entered_too = measure(row.indicator.computed) is None
+        is_target, year, value = found[width:]
+        if is_target is None:  # an indicator without targets or values
             continue
         if is_target:
             row.targets[year] = value
-        elif measure(row.indicator.computed) is None:
+        elif entered_too:
             row.values[year] = Figure(value)
     wanted = []
     for row in rows:

@@ -164,3 +164,21 @@ def test_a_signed_token_is_reused_for_a_minute_per_session_and_still_checked(
     login = {"identifier": "ops", "password": "a long password"}
     assert client.post("/masuk", data={**login, "csrf_token": theirs}).status_code == 400
     assert client.post("/masuk", data={**login, "csrf_token": first}).status_code == 302
+
+
+def test_a_session_page_with_many_places_names_one_csrf_field(app, client, login_as):
+    """Each place's cancel form on the staff session page carries the token as a plain
+    hidden input (the form field's id="csrf_token" would repeat on every row: invalid
+    HTML, which the other tests, with CSRF off, never write)."""
+    from portal.training.services.places import Applicant, sign_up
+    from tests import training_helpers as th
+
+    login_as("operator")
+    ts = th.session(th.course(), seats=5)
+    for n in range(3):
+        sign_up(ts.id, Applicant(name=f"Ibu {n}", holder=f"test:{n}"), check_rule=False)
+    page = client.get(f"/staf/pelatihan/sesi/{ts.id}?lang=en").get_data(as_text=True)
+    assert all(f"Ibu {n}<" in page for n in range(3)) and page.count("/batal") >= 3
+    assert page.count('id="csrf_token"') <= 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert page.count(f'<input type="hidden" name="csrf_token" value="{token}">') >= 3

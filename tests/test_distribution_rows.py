@@ -3,6 +3,8 @@ template's loop wrote, in both languages."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import render_template_string
 
@@ -131,3 +133,63 @@ def test_slot_rows_write_what_the_template_wrote(app, slots):
             slot_rows=slot_rows,
         )
     assert new == old
+
+
+# The ledger's loop before its rows became a function (ledger/_balances.html).
+OLD_BALANCE_LOOP = """  <tbody>
+  {% set all_points = _("All points") %}
+  {% for b in rows %}
+    {% set item = names["items"][b.item_id] %}
+    <tr>
+      <td>{{ names["points"].get(b.point_id, all_points) }}</td>
+      <td>{{ tr(item, "name") }} ({{ item.unit }})</td>
+      <td>{{ milli(b.received) }}</td>
+      <td>{{ milli(b.moved_in) }}</td>
+      <td>{{ milli(b.moved_out) }}</td>
+      <td>{{ milli(b.handed_over) }}</td>
+      <td>{{ milli(b.returned) }}</td>
+      <td>{{ milli(b.damaged + b.lost) }}</td>
+      <td data-on-hand="{{ b.on_hand }}">{{ milli(b.on_hand) }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>
+"""
+NEW_BALANCES = '  <tbody>\n{{ balance_rows(rows, names, _("All points")) }}  </tbody>\n'
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_balance_rows_write_what_the_template_wrote(app, lang):
+    from portal.distribution.rows import balance_rows
+    from portal.distribution.services.ledger import Balance
+
+    names = {
+        "points": {1: "Balai <Desa> & co", 2: 'Pos "RW" 02'},
+        "items": {
+            5: SimpleNamespace(id=5, name_id="Beras", name_en="Rice", unit="kg"),
+            6: SimpleNamespace(id=6, name_id="Minyak & <gula>", name_en=None, unit="l"),
+        },
+    }
+    rows = [
+        Balance(point_id=None, item_id=5, received=680000, moved_in=180000, handed_over=285500),
+        Balance(point_id=1, item_id=6, received=1234567, moved_out=1500, damaged=250, lost=1),
+        Balance(point_id=2, item_id=5, returned=3000, lost=2000000),
+        Balance(point_id=9, item_id=5),
+    ]
+    with app.test_request_context("/staf/penyaluran/1/tutup", headers={"Accept-Language": lang}):
+        written = []
+        for shown in (rows, []):
+            old = render_template_string(OLD_BALANCE_LOOP, rows=shown, names=names, milli=_milli)
+            new = render_template_string(
+                NEW_BALANCES, rows=shown, names=names, balance_rows=balance_rows
+            )
+            assert new == old
+            written.append(new)
+    assert "Balai &lt;Desa&gt; &amp; co" in written[0] and "Minyak &amp; &lt;gula&gt;" in written[0]
+
+
+def _milli(value):
+    """The ledger pages' `milli` (portal/distribution/ledger.py's context processor)."""
+    from portal import i18n
+    from portal.distribution.models.labels import from_milli
+
+    return i18n.number(from_milli(value))

@@ -64,6 +64,7 @@ def _labels():
         "list_change_actions": CHANGE_ACTIONS,
         "need_level_labels": NEED_LEVELS,
         "working_rows": rows.working_rows,
+        "attendee_items": rows.attendee_items,
     }
 
 

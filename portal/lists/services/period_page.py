@@ -90,23 +90,39 @@ def named_entries_page(period_id: int, page: int, per_page: int, active: bool = 
     no row carries the count)."""
     rows, count = _named_entries_statements()
     values = {"period_id": period_id, "active": active}
-    found = read(db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    found = read(
+        db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page}
+    ).all()
     items: list[EntryRow] = []
     members: dict[int, list] = {}
     total = 0
-    # By position (the statement's columns): a page has a few hundred rows.
+    # By position (the statement's columns): a page has a few hundred rows. RT/RW as
+    # Household.rt_rw writes it.
     for row in found:
         hid = row[0]
         people = members.get(hid)
         if people is None:
             total = row[7]
             people = members[hid] = []
-            items.append(EntryRow(hid, row[1], row[2], Household.rt_rw.fget(row), row[5], row[6]))
+            rt, rw = row[3], row[4]
+            rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
+            items.append(EntryRow(hid, row[1], row[2], rt_rw, row[5], row[6]))
         if row[8] is not None:  # the person's id: a household without members has none
             people.append(row)
     if not items and page > 1:
         total = read(db.session, count, values).scalar()
-    names = {hid: _name_of(people) for hid, people in members.items()}
+    names = {}
+    for hid, people in members.items():
+        # Most households: the living head (as _name_of finds it, by position here).
+        for p in people:
+            if p[10] == "head" and p[13] is None:
+                if p[11] == "alive":
+                    names[hid] = p[9]
+                    break
+                names[hid] = _name_of(people)
+                break
+        else:
+            names[hid] = _name_of(people)
     return counted_page(items, total, page=page, per_page=per_page), names
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, func, select
+from sqlalchemy import Boolean, bindparam, func, inspect, select
 from sqlalchemy.orm import aliased
 
 from portal.database import read
@@ -50,10 +51,23 @@ class PeriodHead:
 
 
 def period_head(period_id: int) -> PeriodHead | None:
-    row = db.session.execute(_head_statement(), {"period_id": period_id}).first()
+    """The period and its latest approval are plain objects of their columns, named as
+    the models' attributes (the page and the services it calls read only columns; the
+    template reads `rule_need_levels`, not the model's `need_levels`)."""
+    statement, period_keys, approval_keys = _head_statement()
+    row = read(db.session, statement, {"period_id": period_id}).first()
     if row is None:
         return None
-    return PeriodHead(*row)
+    n = len(period_keys)
+    period = SimpleNamespace(**dict(zip(period_keys, row[:n], strict=True)))
+    approval = None
+    if row[n + 1] is not None:  # the approval's id
+        approval = SimpleNamespace(**dict(zip(approval_keys, row[n + 1 : -2], strict=True)))
+    return PeriodHead(period, row[n], approval, row[-2], row[-1])
+
+
+def _columns(model) -> tuple[str, ...]:
+    return tuple(column.key for column in inspect(model).column_attrs)
 
 
 @cache
@@ -73,8 +87,15 @@ def _head_statement():
         .scalar_subquery()
     )
     version = aliased(ListVersion)
-    return (
-        select(ListPeriod, Programme.name_id, ListApproval, version.number, version.approval_id)
+    period_keys, approval_keys = _columns(ListPeriod), _columns(ListApproval)
+    statement = (
+        select(
+            *(getattr(ListPeriod, key) for key in period_keys),
+            Programme.name_id,
+            *(getattr(ListApproval, key) for key in approval_keys),
+            version.number,
+            version.approval_id,
+        )
         .join(Programme, Programme.id == ListPeriod.programme_id)
         .outerjoin(ListApproval, ListApproval.id == latest_approval)
         .outerjoin(
@@ -82,6 +103,8 @@ def _head_statement():
         )
         .where(ListPeriod.id == bindparam("period_id"))
     )
+    assert approval_keys[0] == "id"
+    return statement, period_keys, approval_keys
 
 
 def named_entries_page(period_id: int, page: int, per_page: int, active: bool = True):

@@ -193,3 +193,34 @@ def _milli(value):
     from portal.distribution.models.labels import from_milli
 
     return i18n.number(from_milli(value))
+
+
+# The closing page's status counts before they became a function (ledger/closing.html).
+OLD_STATUS_LOOP = """<dl class="facts">
+{% for key, label in entitlement_statuses.items() %}
+  <dt>{{ label }}</dt><dd data-status-count="{{ key }}">{{ figures.statuses.get(key, 0) }}</dd>
+{% endfor %}
+</dl>"""
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_status_counts_write_what_the_template_wrote(app, lang):
+    from portal.distribution.models import ENTITLEMENT_STATUSES
+    from portal.distribution.rows import status_counts
+
+    labels = {**ENTITLEMENT_STATUSES, "<odd>": 'Odd & "new"'}
+    with app.test_request_context("/staf/penyaluran/1/tutup", headers={"Accept-Language": lang}):
+        for counts in ({"due": 3, "collected": 120, "<odd>": 1}, {}):
+            figures = SimpleNamespace(statuses=counts)
+            old = render_template_string(
+                OLD_STATUS_LOOP, entitlement_statuses=labels, figures=figures
+            )
+            new = render_template_string(
+                '<dl class="facts">\n{{ status_counts(entitlement_statuses, figures.statuses) }}'
+                "</dl>",
+                entitlement_statuses=labels,
+                figures=figures,
+                status_counts=status_counts,
+            )
+            assert new == old
+    assert "&lt;odd&gt;" in new and "Odd &amp; &#34;new&#34;" in new

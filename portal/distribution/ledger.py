@@ -59,6 +59,7 @@ def _labels():
         "flag_labels": services.FLAG_LABELS,
         "milli": lambda value: i18n.number(from_milli(value)),
         "balance_rows": rows.balance_rows,
+        "status_counts": rows.status_counts,
     }
 
 

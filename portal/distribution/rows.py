@@ -128,3 +128,17 @@ def balance_rows(rows: Iterable, names: dict, all_points: str) -> Markup:
             "    </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
+
+
+def status_counts(labels: dict, counts: dict) -> Markup:
+    """The closing page's <dt>/<dd> pairs: each entitlement status's label (`labels`)
+    and how many entitlements have it (`counts`, 0 when missing)."""
+    return Markup(  # noqa: S704  (see the module: values escaped here)
+        "".join(
+            [
+                f'  <dt>{escape(label)}</dt><dd data-status-count="{escape(key)}">'
+                f"{escape(counts.get(key, 0))}</dd>\n"
+                for key, label in labels.items()
+            ]
+        )
+    )

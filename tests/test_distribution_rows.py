@@ -224,3 +224,43 @@ def test_status_counts_write_what_the_template_wrote(app, lang):
             )
             assert new == old
     assert "&lt;odd&gt;" in new and "Odd &amp; &#34;new&#34;" in new
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_slot_texts_are_what_they_were(app, lang):
+    """slot_texts (days and hours found once each, RT/RW inline) writes what it wrote with
+    rt_label, i18n.day and strftime per slot."""
+    from datetime import date, time
+
+    from portal import i18n
+    from portal.distribution.services.progress import rt_label
+    from portal.distribution.services.round_parts import Slot
+    from portal.distribution.slot_texts import slot_texts
+
+    day1, day2 = date(2026, 12, 7), date(2026, 12, 8)
+    slots = {
+        1: [
+            Slot(1, 1, 7, 2, day1, time(8, 0), time(10, 0)),
+            Slot(2, 1, 12, None, day1, time(8, 0), time(10, 0)),
+            Slot(3, 1, 3, 11, day2, time(13, 30), time(15, 5)),
+        ],
+        2: [Slot(4, 2, 1, 1, day2, time(8, 0), time(10, 0))],
+        3: [],
+    }
+    with app.test_request_context("/penyaluran/1", headers={"Accept-Language": lang}):
+        for separator in (".", ":"):
+            pattern = f"%H{separator}%M"
+            expected = {
+                point_id: [
+                    SlotText(
+                        s.id,
+                        s.rt,
+                        rt_label(s.rt, s.rw),
+                        i18n.day(s.day),
+                        f"{s.starts_at.strftime(pattern)}–{s.ends_at.strftime(pattern)}",
+                    )
+                    for s in rows
+                ]
+                for point_id, rows in slots.items()
+            }
+            assert slot_texts(slots, separator) == expected

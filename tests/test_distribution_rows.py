@@ -3,6 +3,8 @@ template's loop wrote, in both languages."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import render_template_string
 
@@ -131,3 +133,134 @@ def test_slot_rows_write_what_the_template_wrote(app, slots):
             slot_rows=slot_rows,
         )
     assert new == old
+
+
+# The ledger's loop before its rows became a function (ledger/_balances.html).
+OLD_BALANCE_LOOP = """  <tbody>
+  {% set all_points = _("All points") %}
+  {% for b in rows %}
+    {% set item = names["items"][b.item_id] %}
+    <tr>
+      <td>{{ names["points"].get(b.point_id, all_points) }}</td>
+      <td>{{ tr(item, "name") }} ({{ item.unit }})</td>
+      <td>{{ milli(b.received) }}</td>
+      <td>{{ milli(b.moved_in) }}</td>
+      <td>{{ milli(b.moved_out) }}</td>
+      <td>{{ milli(b.handed_over) }}</td>
+      <td>{{ milli(b.returned) }}</td>
+      <td>{{ milli(b.damaged + b.lost) }}</td>
+      <td data-on-hand="{{ b.on_hand }}">{{ milli(b.on_hand) }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>
+"""
+NEW_BALANCES = '  <tbody>\n{{ balance_rows(rows, names, _("All points")) }}  </tbody>\n'
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_balance_rows_write_what_the_template_wrote(app, lang):
+    from portal.distribution.rows import balance_rows
+    from portal.distribution.services.ledger import Balance
+
+    names = {
+        "points": {1: "Balai <Desa> & co", 2: 'Pos "RW" 02'},
+        "items": {
+            5: SimpleNamespace(id=5, name_id="Beras", name_en="Rice", unit="kg"),
+            6: SimpleNamespace(id=6, name_id="Minyak & <gula>", name_en=None, unit="l"),
+        },
+    }
+    rows = [
+        Balance(point_id=None, item_id=5, received=680000, moved_in=180000, handed_over=285500),
+        Balance(point_id=1, item_id=6, received=1234567, moved_out=1500, damaged=250, lost=1),
+        Balance(point_id=2, item_id=5, returned=3000, lost=2000000),
+        Balance(point_id=9, item_id=5),
+    ]
+    with app.test_request_context("/staf/penyaluran/1/tutup", headers={"Accept-Language": lang}):
+        written = []
+        for shown in (rows, []):
+            old = render_template_string(OLD_BALANCE_LOOP, rows=shown, names=names, milli=_milli)
+            new = render_template_string(
+                NEW_BALANCES, rows=shown, names=names, balance_rows=balance_rows
+            )
+            assert new == old
+            written.append(new)
+    assert "Balai &lt;Desa&gt; &amp; co" in written[0] and "Minyak &amp; &lt;gula&gt;" in written[0]
+
+
+def _milli(value):
+    """The ledger pages' `milli` (portal/distribution/ledger.py's context processor)."""
+    from portal import i18n
+    from portal.distribution.models.labels import from_milli
+
+    return i18n.number(from_milli(value))
+
+
+# The closing page's status counts before they became a function (ledger/closing.html).
+OLD_STATUS_LOOP = """<dl class="facts">
+{% for key, label in entitlement_statuses.items() %}
+  <dt>{{ label }}</dt><dd data-status-count="{{ key }}">{{ figures.statuses.get(key, 0) }}</dd>
+{% endfor %}
+</dl>"""
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_status_counts_write_what_the_template_wrote(app, lang):
+    from portal.distribution.models import ENTITLEMENT_STATUSES
+    from portal.distribution.rows import status_counts
+
+    labels = {**ENTITLEMENT_STATUSES, "<odd>": 'Odd & "new"'}
+    with app.test_request_context("/staf/penyaluran/1/tutup", headers={"Accept-Language": lang}):
+        for counts in ({"due": 3, "collected": 120, "<odd>": 1}, {}):
+            figures = SimpleNamespace(statuses=counts)
+            old = render_template_string(
+                OLD_STATUS_LOOP, entitlement_statuses=labels, figures=figures
+            )
+            new = render_template_string(
+                '<dl class="facts">\n{{ status_counts(entitlement_statuses, figures.statuses) }}'
+                "</dl>",
+                entitlement_statuses=labels,
+                figures=figures,
+                status_counts=status_counts,
+            )
+            assert new == old
+    assert "&lt;odd&gt;" in new and "Odd &amp; &#34;new&#34;" in new
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_slot_texts_are_what_they_were(app, lang):
+    """slot_texts (days and hours found once each, RT/RW inline) writes what it wrote with
+    rt_label, i18n.day and strftime per slot."""
+    from datetime import date, time
+
+    from portal import i18n
+    from portal.distribution.services.progress import rt_label
+    from portal.distribution.services.round_parts import Slot
+    from portal.distribution.slot_texts import slot_texts
+
+    day1, day2 = date(2026, 12, 7), date(2026, 12, 8)
+    slots = {
+        1: [
+            Slot(1, 1, 7, 2, day1, time(8, 0), time(10, 0)),
+            Slot(2, 1, 12, None, day1, time(8, 0), time(10, 0)),
+            Slot(3, 1, 3, 11, day2, time(13, 30), time(15, 5)),
+        ],
+        2: [Slot(4, 2, 1, 1, day2, time(8, 0), time(10, 0))],
+        3: [],
+    }
+    with app.test_request_context("/penyaluran/1", headers={"Accept-Language": lang}):
+        for separator in (".", ":"):
+            pattern = f"%H{separator}%M"
+            expected = {
+                point_id: [
+                    SlotText(
+                        s.id,
+                        s.rt,
+                        rt_label(s.rt, s.rw),
+                        i18n.day(s.day),
+                        f"{s.starts_at.strftime(pattern)}–{s.ends_at.strftime(pattern)}",
+                    )
+                    for s in rows
+                ]
+                for point_id, rows in slots.items()
+            }
+            assert slot_texts(slots, separator) == expected

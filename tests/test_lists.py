@@ -14,7 +14,7 @@ from portal.audit.models import AuditEntry
 from portal.devdata import registry as registry_demo
 from portal.extensions import db
 from portal.lists import services
-from portal.lists.models import ListChange, ListEntry, ListVersionRow
+from portal.lists.models import ListApproval, ListChange, ListEntry, ListPeriod, ListVersionRow
 from portal.models_base import village_today
 from portal.programmes.models import Programme
 from portal.registry import scoring
@@ -737,7 +737,10 @@ def test_the_period_page_reads_the_same_entries_names_and_counts(village, make_u
             shown = [e.household_id for e in expected]
             assert names == (services.recipient_names(shown) if shown else {})
     head = period_page.period_head(period.id)
-    assert head.period is period and head.programme_name == period.programme.name_id
+    # The period as a plain object of its columns, named as the model's attributes.
+    assert head.period.id == period.id and head.programme_name == period.programme.name_id
+    for key in period_page._columns(ListPeriod):
+        assert getattr(head.period, key) == getattr(period, key), key
     assert head.approval is None and head.version_number is None
     assert period_page.period_head(period.id + 1000) is None
     changes = services.changes(period, limit=2)
@@ -758,7 +761,13 @@ def test_the_period_page_head_has_the_latest_approval_and_version(village, make_
 
     period, version, _decision, _operator, _head = published(village, make_user)
     head = period_page.period_head(period.id)
-    assert head.approval is services.latest_approval(period)
+    latest = services.latest_approval(period)
+    assert head.approval is not None and head.approval.id == latest.id
+    for key in period_page._columns(ListApproval):
+        assert getattr(head.approval, key) == getattr(latest, key), key
+    assert services.approval_holds(head.period, head.approval) == services.approval_holds(
+        period, latest
+    )
     assert (head.version_number, head.version_approval_id) == (
         version.number,
         version.approval_id,

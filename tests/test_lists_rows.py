@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import render_template_string
 
 from portal.lists.models import ENTRY_SOURCES
-from portal.lists.rows import board_rows, working_rows
+from portal.lists.rows import attendee_items, board_rows, working_rows
 from portal.lists.services.draft import EntryRow
 from portal.lists.services.versions import BoardRow
 from portal.registry.models import NEED_LEVELS
@@ -96,3 +98,30 @@ def test_board_rows_write_what_the_template_wrote(app, lang, is_open):
     assert str(new) == old
     assert "<td>51</td>" in new and "S*** &amp; &lt;A***&gt;" in new
     assert ("baris=913" in new) is is_open
+
+
+# The period page's attendees loop before it became a function (manage/period.html).
+OLD_ATTENDEES = (
+    '<ul>{% for a in d.attendees %}<li>{{ a.name }} – {{ a.role }} <small>({{ _("account") '
+    'if a.user_id else _("name typed by staff") }})</small></li>{% endfor %}</ul>'
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_attendee_items_write_what_the_template_wrote(app, lang):
+    attendees = [
+        SimpleNamespace(name="Siti & <Aminah>", role='Ketua "BPD"', user_id=3),
+        SimpleNamespace(name="O'Neil", role="Warga", user_id=None),
+        SimpleNamespace(name="Budi", role="Kepala <Desa>", user_id=0),
+    ]
+    with app.test_request_context("/staf/daftar-penerima/7", headers={"Accept-Language": lang}):
+        for shown in (attendees, []):
+            old = render_template_string(OLD_ATTENDEES, d=SimpleNamespace(attendees=shown))
+            new = render_template_string(
+                "<ul>{{ attendee_items(d.attendees) }}</ul>",
+                d=SimpleNamespace(attendees=shown),
+                attendee_items=attendee_items,
+            )
+            assert new == old
+            if shown:
+                assert "Siti &amp; &lt;Aminah&gt;" in new and "Kepala &lt;Desa&gt;" in new

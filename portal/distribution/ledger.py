@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import i18n
 from portal.complaints import services as complaints
 from portal.database import read
-from portal.distribution import services
+from portal.distribution import rows, services
 from portal.distribution.ledger_forms import (
     CancelForm,
     CheckForm,
@@ -58,6 +58,8 @@ def _labels():
         "entitlement_statuses": ENTITLEMENT_STATUSES,
         "flag_labels": services.FLAG_LABELS,
         "milli": lambda value: i18n.number(from_milli(value)),
+        "balance_rows": rows.balance_rows,
+        "status_counts": rows.status_counts,
     }
 
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-from portal.i18n import current_lang, money
+from portal.distribution.models.labels import from_milli
+from portal.i18n import current_lang, localized, money, number
 from portal.status_tags import status_tag_html
 from portal.text import HTML_ESCAPES
 
@@ -79,5 +80,65 @@ def slot_rows(slots: Iterable) -> Markup:
             f'  <tr><td>{s.rt_rw.translate(e)}</td><td class="nowrap">{s.day.translate(e)}</td>'
             f'<td class="nowrap">{s.hours.translate(e)}</td></tr>\n'
             for s in slots
+        )
+    )
+
+
+def balance_rows(rows: Iterable, names: dict, all_points: str) -> Markup:
+    """<tr>s of the ledger per point and item (ledger/_balances.html; `rows` of Balance):
+    the point's name from `names["points"]` (`all_points` without a point), the item's
+    name in the reader's language with its unit from `names["items"]`, and the
+    quantities as the ledger's `milli` writes them (on hand also in thousandths)."""
+    lang = current_lang()
+    points, items = names["points"], names["items"]
+    all_points = escape(all_points)
+    item_cells: dict = {}
+    out = []
+    for b in rows:
+        item_id = b.item_id
+        item_cell = item_cells.get(item_id)
+        if item_cell is None:
+            item = items[item_id]
+            name = escape(localized(item, "name", lang).text)
+            item_cell = item_cells[item_id] = f"{name} ({escape(item.unit)})"
+        point = points.get(b.point_id)
+        cells = [
+            number(from_milli(value), lang).translate(HTML_ESCAPES)
+            for value in (
+                b.received,
+                b.moved_in,
+                b.moved_out,
+                b.handed_over,
+                b.returned,
+                b.damaged + b.lost,
+                b.on_hand,
+            )
+        ]
+        out.append(
+            "    <tr>\n"
+            f"      <td>{all_points if point is None else escape(point)}</td>\n"
+            f"      <td>{item_cell}</td>\n"
+            f"      <td>{cells[0]}</td>\n"
+            f"      <td>{cells[1]}</td>\n"
+            f"      <td>{cells[2]}</td>\n"
+            f"      <td>{cells[3]}</td>\n"
+            f"      <td>{cells[4]}</td>\n"
+            f"      <td>{cells[5]}</td>\n"
+            f'      <td data-on-hand="{escape(b.on_hand)}">{cells[6]}</td>\n'
+            "    </tr>\n"
+        )
+    return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
+
+
+def status_counts(labels: dict, counts: dict) -> Markup:
+    """The closing page's <dt>/<dd> pairs: each entitlement status's label (`labels`)
+    and how many entitlements have it (`counts`, 0 when missing)."""
+    return Markup(  # noqa: S704  (see the module: values escaped here)
+        "".join(
+            [
+                f'  <dt>{escape(label)}</dt><dd data-status-count="{escape(key)}">'
+                f"{escape(counts.get(key, 0))}</dd>\n"
+                for key, label in labels.items()
+            ]
         )
     )

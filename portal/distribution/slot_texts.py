@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from portal import i18n
-from portal.distribution.services.progress import rt_label
 
 
 class SlotText(NamedTuple):
@@ -24,16 +23,17 @@ def slot_texts(slots: dict[int, list], separator: str) -> dict[int, list[SlotTex
     "08.00–10.00" with `separator` between hours and minutes."""
     pattern = f"%H{separator}%M"
     days: dict = {}
+    hours: dict = {}
     texts = {}
+    # The days and hours found once each (`in` and [] are no calls), RT/RW as rt_label.
     for point_id, rows in slots.items():
-        texts[point_id] = [
-            SlotText(
-                s.id,
-                s.rt,
-                rt_label(s.rt, s.rw),
-                days[s.day] if s.day in days else days.setdefault(s.day, i18n.day(s.day)),
-                f"{s.starts_at.strftime(pattern)}–{s.ends_at.strftime(pattern)}",
-            )
-            for s in rows
-        ]
+        found = texts[point_id] = []
+        for s in rows:
+            day, span, rt, rw = s.day, (s.starts_at, s.ends_at), s.rt, s.rw
+            if day not in days:
+                days[day] = i18n.day(day)
+            if span not in hours:
+                hours[span] = f"{span[0].strftime(pattern)}–{span[1].strftime(pattern)}"
+            rt_rw = f"{rt:03d}/{rw:03d}" if rw is not None else f"{rt:03d}/–"
+            found.append(SlotText(s.id, rt, rt_rw, days[day], hours[span]))
     return texts

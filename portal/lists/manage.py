@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.lists import duties, prints, rows, services, uploads
+from portal.lists.form_html import field_html
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,
@@ -63,6 +64,7 @@ def _labels():
         "list_change_actions": CHANGE_ACTIONS,
         "need_level_labels": NEED_LEVELS,
         "working_rows": rows.working_rows,
+        "attendee_items": rows.attendee_items,
     }
 
 
@@ -116,7 +118,9 @@ def period_create():
         else:
             flash(_("The period is saved. Propose the draft list from the registry."), "success")
             return redirect(url_for("lists_manage.period", period_id=period.id))
-    return render_template("lists/manage/period_form.html", form=form, period=None)
+    return render_template(
+        "lists/manage/period_form.html", form=form, period=None, field_html=field_html
+    )
 
 
 @bp.route("/<int:period_id>/ubah", methods=["GET", "POST"])
@@ -145,7 +149,9 @@ def period_edit(period_id: int):
             else:
                 flash(_("Your changes are saved."), "success")
             return redirect(url_for("lists_manage.period", period_id=period.id))
-    return render_template("lists/manage/period_form.html", form=form, period=period)
+    return render_template(
+        "lists/manage/period_form.html", form=form, period=period, field_html=field_html
+    )
 
 
 @bp.route("/<int:period_id>")

@@ -69,3 +69,19 @@ def board_rows(rows: Iterable, first: int, objection_stem: str | None) -> Markup
             )
         out.append(f"  {cells}</tr>\n")
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
+
+
+def attendee_items(attendees: Iterable) -> Markup:
+    """<li>s of a meeting's attendees on the period's staff page (rows with name, role
+    and user_id): name – role and whether it is an account or a name typed by staff."""
+    ugettext = catalogue().ugettext
+    account, typed = ugettext("account"), ugettext("name typed by staff")
+    return Markup(  # noqa: S704  (see the module: values escaped here)
+        "".join(
+            [
+                f"<li>{escape(a.name)} – {escape(a.role)} "
+                f"<small>({account if a.user_id else typed})</small></li>"
+                for a in attendees
+            ]
+        )
+    )

@@ -115,13 +115,14 @@ def points_and_items(round_id: int, summed: bool = False) -> tuple[list, dict, l
     slots: dict[int, list[Slot]] = {}
     for *point, slot_id, rt, rw, day, starts_at, ends_at in read(
         db.session, points_statement, values
-    ):
-        if not points or points[-1].id != point[0]:
+    ).all():
+        point_id = point[0]
+        if not points or points[-1].id != point_id:
             points.append(Point(*point))
         if slot_id is not None:
-            slots.setdefault(point[0], []).append(
-                Slot(slot_id, point[0], rt, rw, day, starts_at, ends_at)
-            )
+            if point_id not in slots:
+                slots[point_id] = []
+            slots[point_id].append(Slot(slot_id, point_id, rt, rw, day, starts_at, ends_at))
     return points, slots, read(db.session, items, values).all()
 
 

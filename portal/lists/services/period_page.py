@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, func, select
+from sqlalchemy import Boolean, bindparam, func, inspect, select
 from sqlalchemy.orm import aliased
 
 from portal.database import read
@@ -50,10 +51,23 @@ class PeriodHead:
 
 
 def period_head(period_id: int) -> PeriodHead | None:
-    row = db.session.execute(_head_statement(), {"period_id": period_id}).first()
+    """The period and its latest approval are plain objects of their columns, named as
+    the models' attributes (the page and the services it calls read only columns; the
+    template reads `rule_need_levels`, not the model's `need_levels`)."""
+    statement, period_keys, approval_keys = _head_statement()
+    row = read(db.session, statement, {"period_id": period_id}).first()
     if row is None:
         return None
-    return PeriodHead(*row)
+    n = len(period_keys)
+    period = SimpleNamespace(**dict(zip(period_keys, row[:n], strict=True)))
+    approval = None
+    if row[n + 1] is not None:  # the approval's id
+        approval = SimpleNamespace(**dict(zip(approval_keys, row[n + 1 : -2], strict=True)))
+    return PeriodHead(period, row[n], approval, row[-2], row[-1])
+
+
+def _columns(model) -> tuple[str, ...]:
+    return tuple(column.key for column in inspect(model).column_attrs)
 
 
 @cache
@@ -73,8 +87,15 @@ def _head_statement():
         .scalar_subquery()
     )
     version = aliased(ListVersion)
-    return (
-        select(ListPeriod, Programme.name_id, ListApproval, version.number, version.approval_id)
+    period_keys, approval_keys = _columns(ListPeriod), _columns(ListApproval)
+    statement = (
+        select(
+            *(getattr(ListPeriod, key) for key in period_keys),
+            Programme.name_id,
+            *(getattr(ListApproval, key) for key in approval_keys),
+            version.number,
+            version.approval_id,
+        )
         .join(Programme, Programme.id == ListPeriod.programme_id)
         .outerjoin(ListApproval, ListApproval.id == latest_approval)
         .outerjoin(
@@ -82,6 +103,8 @@ def _head_statement():
         )
         .where(ListPeriod.id == bindparam("period_id"))
     )
+    assert approval_keys[0] == "id"
+    return statement, period_keys, approval_keys
 
 
 def named_entries_page(period_id: int, page: int, per_page: int, active: bool = True):
@@ -90,23 +113,39 @@ def named_entries_page(period_id: int, page: int, per_page: int, active: bool = 
     no row carries the count)."""
     rows, count = _named_entries_statements()
     values = {"period_id": period_id, "active": active}
-    found = read(db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    found = read(
+        db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page}
+    ).all()
     items: list[EntryRow] = []
     members: dict[int, list] = {}
     total = 0
-    # By position (the statement's columns): a page has a few hundred rows.
+    # By position (the statement's columns): a page has a few hundred rows. RT/RW as
+    # Household.rt_rw writes it.
     for row in found:
         hid = row[0]
         people = members.get(hid)
         if people is None:
             total = row[7]
             people = members[hid] = []
-            items.append(EntryRow(hid, row[1], row[2], Household.rt_rw.fget(row), row[5], row[6]))
+            rt, rw = row[3], row[4]
+            rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
+            items.append(EntryRow(hid, row[1], row[2], rt_rw, row[5], row[6]))
         if row[8] is not None:  # the person's id: a household without members has none
             people.append(row)
     if not items and page > 1:
         total = read(db.session, count, values).scalar()
-    names = {hid: _name_of(people) for hid, people in members.items()}
+    names = {}
+    for hid, people in members.items():
+        # Most households: the living head (as _name_of finds it, by position here).
+        for p in people:
+            if p[10] == "head" and p[13] is None:
+                if p[11] == "alive":
+                    names[hid] = p[9]
+                    break
+                names[hid] = _name_of(people)
+                break
+        else:
+            names[hid] = _name_of(people)
     return counted_page(items, total, page=page, per_page=per_page), names
 
 

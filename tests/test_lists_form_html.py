@@ -1,4 +1,4 @@
-"""The period form's fields written by portal/lists/form_html.py are form_field()'s, byte
+"""The period form's fields written by portal/form_html.py are form_field()'s, byte
 for byte: every field, menus at each of their values and at none, text with characters
 to escape, dates, amounts, the boxes ticked or not, with and without errors, filled from
 a stored period and posted back, in both languages."""
@@ -11,8 +11,8 @@ from types import SimpleNamespace
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from portal.form_html import field_html
 from portal.forms import form_field
-from portal.lists.form_html import field_html
 from portal.lists.forms import ChangeForm, PeriodForm
 
 TEXTS = ["", 'Siti & <Aminah> "x"', "Line one\nline two"]

@@ -23,10 +23,10 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
+from portal.form_html import field_html
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
 from portal.lists import duties, prints, rows, services, uploads
-from portal.lists.form_html import field_html
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,

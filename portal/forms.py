@@ -14,8 +14,10 @@ import wtforms.fields.core
 import wtforms.widgets
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from markupsafe import Markup, escape
 from wtforms import DateField, IntegerField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import core as widgets_core
@@ -105,10 +107,30 @@ class _CatalogueTranslations:
 _TRANSLATIONS = _CatalogueTranslations()
 
 
+class _TokenInput(wtforms.widgets.HiddenInput):
+    """The CSRF token's input without an id: a page shows several forms (a row's buttons,
+    a page's sections), and id="csrf_token" on each of them was invalid HTML. Nothing
+    refers to it (no label, no script: htmx reads the token from <body>)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
+class _TokenField(CSRFTokenField):
+    widget = _TokenInput()
+
+
+class _CSRF(_FlaskFormCSRF):
+    field_class = _TokenField
+
+
 class Form(FlaskForm):
     """The portal's form: CSRF from Flask-WTF, every message in the reader's language."""
 
     class Meta:
+        csrf_class = _CSRF
+
         def get_translations(self, form):
             return _TRANSLATIONS
 

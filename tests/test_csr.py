@@ -419,7 +419,7 @@ def test_the_blank_delivery_form_is_kept_per_day_not_what_was_typed(
     def form() -> str:  # the delivery form, its CSRF token left out (it carries a time)
         page = text_of(client.get(url))
         part = page.split("/pengiriman")[1].split("</form>")[0]
-        return re.sub(r'<input id="csrf_token"[^>]*>', "", part)
+        return re.sub(r'<input name="csrf_token"[^>]*>', "", part)
 
     blank = form()
     assert (
@@ -1386,7 +1386,7 @@ def test_the_blank_new_need_form_is_kept_but_its_choices_are_read_each_time(clie
 
     def form() -> str:  # the need form, its CSRF token left out (it carries a time)
         page = text_of(client.get("/staf/csr/kebutuhan/baru?lang=en"))
-        return re.sub(r'<input id="csrf_token"[^>]*>', "", page.split('class="editor"')[1])
+        return re.sub(r'<input name="csrf_token"[^>]*>', "", page.split('class="editor"')[1])
 
     blank = form()
     assert blank.index('name="kind"') < blank.index('name="programme_id"')

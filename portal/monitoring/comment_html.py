@@ -72,7 +72,7 @@ def comment_section_html(
         out.append(
             f'<form method="post" action="{comment_action.translate(HTML_ESCAPES)}" novalidate'
             ' class="editor">\n'
-            f'  <input id="csrf_token" name="csrf_token" type="hidden" value="{token}">\n'
+            f'  <input name="csrf_token" type="hidden" value="{token}">\n'
             f"  {_blank_field(form_class)}\n"
             f'  <button type="submit">{ugettext("Add comment")}</button>\n</form>\n'
         )

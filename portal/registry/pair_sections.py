@@ -21,6 +21,36 @@ def _text(value) -> str:
     return str(value).translate(HTML_ESCAPES)
 
 
+# The section's fixed texts (our catalogue's msgids), translated once a page.
+_TEXTS = (
+    "Record %(n)d: %(name)s",
+    "NIK",
+    "Not recorded",
+    "Check NIK",
+    "Sex",
+    "Date of birth",
+    "%(n)d years",
+    "Not known",
+    "Place of birth",
+    "Relation",
+    "Status",
+    "Occupation",
+    "Disability",
+    "Household",
+    "Household of %(name)s",
+    "Household %(id)d",
+    "RT/RW",
+    "KK number",
+    "Merged into record %(id)d",
+    "None",
+    "Record number",
+    "Enrolments",
+    "for this person",
+    "for the whole household",
+    "Not enrolled in any programme.",
+)
+
+
 def pair_sections(
     people: Iterable,
     heads: Mapping,
@@ -37,36 +67,7 @@ def pair_sections(
     person id, as services.person_enrolments gives them). The labels are the registry's
     translated tables (sexes, relations, civil statuses, national programmes)."""
     t = catalogue().ugettext
-    texts = {
-        key: t(key)
-        for key in (
-            "Record %(n)d: %(name)s",
-            "NIK",
-            "Not recorded",
-            "Check NIK",
-            "Sex",
-            "Date of birth",
-            "%(n)d years",
-            "Not known",
-            "Place of birth",
-            "Relation",
-            "Status",
-            "Occupation",
-            "Disability",
-            "Household",
-            "Household of %(name)s",
-            "Household %(id)d",
-            "RT/RW",
-            "KK number",
-            "Merged into record %(id)d",
-            "None",
-            "Record number",
-            "Enrolments",
-            "for this person",
-            "for the whole household",
-            "Not enrolled in any programme.",
-        )
-    }
+    texts = {key: t(key) for key in _TEXTS}
     stem = _text(household_stem)
     out = []
     for n, p in enumerate(people, start=1):
@@ -86,42 +87,6 @@ def pair_sections(
             extra += f"<dt>{texts['Occupation']}</dt><dd>{_text(p.occupation)}</dd>"
         if p.disability:
             extra += f"<dt>{texts['Disability']}</dt><dd>{_text(p.disability)}</dd>"
-        h = p.household
-        if h:
-            head = heads[h.id]
-            if head is not None:
-                name = texts["Household of %(name)s"] % {"name": _text(head)}
-            else:
-                name = texts["Household %(id)d"] % {"id": h.id}
-            home = (
-                f'<a href="{stem}{h.id}">{name}</a><br>\n'
-                f'        <span class="meta">{texts["RT/RW"]} {_text(h.rt_rw)} · '
-                f"{_text(h.address)}</span><br>\n"
-                f'        <span class="meta">{texts["KK number"]} <span class="nowrap">'
-                f"{_text(h.kk_number or '–')}</span></span>\n"
-            )
-        elif p.merged_into_id:
-            home = texts["Merged into record %(id)d"] % {"id": p.merged_into_id} + "\n"
-        else:
-            home = texts["None"]
-        e = enrolments[p.id]
-        if e["village"] or e["national"]:
-            items = [(_text(item.programme), item) for item in e["village"]] + [
-                (_text(national[item.programme][1]), item) for item in e["national"]
-            ]
-            lines = []
-            for programme, item in items:
-                end = _text(day(item.period_end, "medium")) if item.period_end else ""
-                whose = (
-                    texts["for this person"] if item.person_id else texts["for the whole household"]
-                )
-                lines.append(
-                    f"    <li>{programme}, {_text(day(item.period_start, 'medium'))} – {end}"
-                    f'      <span class="meta">({whose})</span></li>\n'
-                )
-            listed = "  <ul>\n" + "".join(lines) + "  </ul>\n"
-        else:
-            listed = f"  <p>{texts['Not enrolled in any programme.']}</p>\n"
         title = texts["Record %(n)d: %(name)s"] % {"n": n, "name": _text(p.name)}
         out.append(
             f'<section class="card" aria-labelledby="record-{n}-title">\n'
@@ -138,11 +103,51 @@ def pair_sections(
             f"    <dt>{texts['Status']}</dt>\n"
             f"    <dd>{status}</dd>\n"
             f"{extra}    <dt>{texts['Household']}</dt>\n"
-            f"    <dd>{home}</dd>\n"
+            f"    <dd>{_home(p, heads, texts, stem)}</dd>\n"
             f"    <dt>{texts['Record number']}</dt><dd>{p.id}</dd>\n"
             "  </dl>\n"
             f"  <h3>{texts['Enrolments']}</h3>\n"
-            f"{listed}"
+            f"{_enrolment_list(enrolments[p.id], national, texts)}"
             "</section>\n"
         )
     return Markup("".join(out))  # noqa: S704 (see the module: values escaped above)
+
+
+def _home(p, heads: Mapping, texts: Mapping, stem: str) -> str:
+    """The person's household: linked and named by its head, its RT/RW, address and KK
+    number; or the record it was merged into; or "None"."""
+    h = p.household
+    if h:
+        head = heads[h.id]
+        if head is not None:
+            name = texts["Household of %(name)s"] % {"name": _text(head)}
+        else:
+            name = texts["Household %(id)d"] % {"id": h.id}
+        return (
+            f'<a href="{stem}{h.id}">{name}</a><br>\n'
+            f'        <span class="meta">{texts["RT/RW"]} {_text(h.rt_rw)} · '
+            f"{_text(h.address)}</span><br>\n"
+            f'        <span class="meta">{texts["KK number"]} <span class="nowrap">'
+            f"{_text(h.kk_number or '–')}</span></span>\n"
+        )
+    if p.merged_into_id:
+        return texts["Merged into record %(id)d"] % {"id": p.merged_into_id} + "\n"
+    return texts["None"]
+
+
+def _enrolment_list(e: Mapping, national: Mapping, texts: Mapping) -> str:
+    """The person's village and national enrolments as a list, or a line saying none."""
+    if not (e["village"] or e["national"]):
+        return f"  <p>{texts['Not enrolled in any programme.']}</p>\n"
+    items = [(_text(item.programme), item) for item in e["village"]] + [
+        (_text(national[item.programme][1]), item) for item in e["national"]
+    ]
+    lines = []
+    for programme, item in items:
+        end = _text(day(item.period_end, "medium")) if item.period_end else ""
+        whose = texts["for this person"] if item.person_id else texts["for the whole household"]
+        lines.append(
+            f"    <li>{programme}, {_text(day(item.period_start, 'medium'))} – {end}"
+            f'      <span class="meta">({whose})</span></li>\n'
+        )
+    return "  <ul>\n" + "".join(lines) + "  </ul>\n"

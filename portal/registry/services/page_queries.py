@@ -55,8 +55,20 @@ def record_rows_statement():
     household_id = bindparam("household_id")
     members = select(Person.id).where(Person.household_id == household_id).scalar_subquery()
     named = Person.__table__.alias("named")
-    text, day = cast(null(), String), cast(null(), Date)
-    village = (
+    return _village(household_id, members, named).union_all(
+        _national(household_id, members, named),
+        _history(household_id, named),
+        _kk_numbers(household_id, named),
+        _namesakes(household_id, named),
+    )
+
+
+# record_rows_statement()'s branches, one a kind (their columns in the same order).
+_TEXT, _DAY = cast(null(), String), cast(null(), Date)
+
+
+def _village(household_id, members, named) -> Select:
+    return (
         select(
             literal_column("'v'", String).label("kind"),
             Enrolment.id,
@@ -64,7 +76,7 @@ def record_rows_statement():
             Enrolment.person_id,
             Programme.name_id.label("code"),
             Programme.aid_type.label("aid_type"),
-            text.label("extra"),
+            _TEXT.label("extra"),
             Enrolment.period_start.label("start"),
             Enrolment.period_end.label("end"),
             named.c.name.label("name"),
@@ -73,14 +85,17 @@ def record_rows_statement():
         .outerjoin(named, named.c.id == Enrolment.person_id)
         .where(or_(Enrolment.household_id == household_id, Enrolment.person_id.in_(members)))
     )
-    national = (
+
+
+def _national(household_id, members, named) -> Select:
+    return (
         select(
             literal_column("'n'", String),
             ExternalEnrolment.id,
             ExternalEnrolment.household_id,
             ExternalEnrolment.person_id,
             ExternalEnrolment.programme_code,
-            text,
+            _TEXT,
             ExternalEnrolment.source,
             ExternalEnrolment.period_start,
             ExternalEnrolment.period_end,
@@ -94,14 +109,17 @@ def record_rows_statement():
             )
         )
     )
-    history = (
+
+
+def _history(household_id, named) -> Select:
+    return (
         select(
             literal_column("'h'", String),
             Membership.id,
             Membership.household_id,
             Membership.person_id,
             Membership.start_reason,
-            text,
+            _TEXT,
             Membership.end_reason,
             Membership.start_date,
             Membership.end_date,
@@ -110,6 +128,9 @@ def record_rows_statement():
         .join(named, named.c.id == Membership.person_id)
         .where(Membership.household_id == household_id)
     )
+
+
+def _namesakes(household_id, named) -> Select:
     # Every name with every birth date of the members (one index search on both
     # columns, as `namesakes`); the page keeps only the exact pairs.
     dated = (
@@ -117,32 +138,34 @@ def record_rows_statement():
         Person.merged_into_id.is_(None),
         Person.birth_date.is_not(None),
     )
-    namesakes = select(
+    return select(
         literal_column("'d'", String),
         named.c.id,
         named.c.household_id,
         cast(null(), named.c.id.type),
         named.c.name_norm,
-        text,
-        text,
+        _TEXT,
+        _TEXT,
         named.c.birth_date,
-        day,
+        _DAY,
         named.c.name,
     ).where(
         named.c.merged_into_id.is_(None),
         named.c.name_norm.in_(select(Person.name_norm).where(*dated)),
         named.c.birth_date.in_(select(Person.birth_date).where(*dated)),
     )
-    kk_numbers = select(
+
+
+def _kk_numbers(household_id, named) -> Select:
+    return select(
         literal_column("'k'", String),
         KKNumber.id,
         KKNumber.household_id,
         cast(null(), named.c.id.type),
         KKNumber.kk_number,
-        text,
+        _TEXT,
         KKNumber.reason,
         KKNumber.valid_from,
         KKNumber.valid_to,
-        text,
+        _TEXT,
     ).where(KKNumber.household_id == household_id)
-    return village.union_all(national, history, kk_numbers, namesakes)

@@ -91,15 +91,7 @@ def create(kind: str):
             flash(_("Saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
         show_error(form, errors)
-    return render_template(
-        "public/manage/form.html",
-        kind=kind,
-        spec=spec,
-        form=form,
-        item=None,
-        button=EmptyForm(),
-        fields_html=fields_html,
-    )
+    return _form_page(kind, spec, form, None)
 
 
 @bp.route("/<kind>/<int:item_id>", methods=["GET", "POST"])
@@ -118,6 +110,11 @@ def edit(kind: str, item_id: int):
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("manage.edit", kind=kind, item_id=item.id))
         show_error(form, errors)
+    return _form_page(kind, spec, form, item)
+
+
+def _form_page(kind: str, spec, form, item):
+    """The new or edit form of an item of `kind` (its fields through fields_html)."""
     return render_template(
         "public/manage/form.html",
         kind=kind,

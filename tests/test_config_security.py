@@ -8,8 +8,9 @@ import stat
 import pytest
 from sqlalchemy import text
 
-from portal import config
+from portal import config, create_app
 from portal.extensions import db
+from portal.security import CSP, public
 
 
 def test_secret_key_is_generated_once_with_private_rights(tmp_path, monkeypatch):
@@ -53,6 +54,33 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_each_security_header_once_and_a_views_own_kept(app, client):
+    # A view that sets a header of the list keeps its own value, written once.
+    @app.route("/_own_headers")
+    @public
+    def _own_headers():
+        return "x", 200, {"X-Frame-Options": "SAMEORIGIN", "Referrer-Policy": "no-referrer"}
+
+    response = client.get("/_own_headers")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert response.headers.getlist("Content-Security-Policy") == [CSP]
+    home = client.get("/")
+    assert home.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert "Strict-Transport-Security" not in home.headers  # cookies not marked secure
+
+
+def test_strict_transport_security_with_secure_cookies(app_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "secure-instance"))
+    secure = create_app({**app_config, "SESSION_COOKIE_SECURE": True})
+    with secure.app_context():
+        response = secure.test_client().get("/healthz")
+        assert response.headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_no_inline_script_in_pages(client):

@@ -521,6 +521,40 @@ def test_change_password_and_language(client, login_as):
     assert db.session.get(User, user.id).locale == "en"
 
 
+def test_account_page_blank_forms_labels_and_a_form_sent_back(app, client, login_as):
+    """On a GET the blank forms and the data labels come from copies kept per worker
+    and language; a form sent back with errors is shown as it was, the other one blank,
+    each with its CSRF token."""
+    import re
+
+    login_as("resident", username=None, phone="+6281234500001")
+    app.config["WTF_CSRF_ENABLED"] = True  # every form writes its token
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    for lang, name_label, selected in (
+        ("id", "Nama", "id"),
+        ("en", "Name", "en"),
+        ("id", "Nama", "id"),
+    ):
+        page = client.get(f"/akun?lang={lang}").get_data(as_text=True)
+        keeps = page.split('<dl class="facts account-data">', 1)[1]
+        assert f"<dt>{name_label}</dt>" in keeps.split("</dl>", 1)[0]
+        assert len(token.findall(page)) == 2  # the two forms' (logging out writes its own)
+        assert 'name="current"' in page and 'name="confirm"' in page
+        assert re.search(
+            rf'<option selected value="{selected}">|<option value="{selected}" selected', page
+        )
+    sent = client.post("/akun/bahasa", data={"locale": "en", "csrf_token": token.findall(page)[1]})
+    assert sent.status_code == 302
+    page = client.get("/akun").get_data(as_text=True)
+    assert re.search(r'<option selected value="en">|<option value="en" selected', page)
+    typed = {"current": "salah", "password": "baru sekali ya", "confirm": "baru sekali ya"}
+    response = client.post("/akun/sandi", data={**typed, "csrf_token": token.findall(page)[0]})
+    page = response.get_data(as_text=True)
+    assert "This is not your current password." in page
+    assert len(token.findall(page)) == 2
+    assert re.search(r'<option selected value="en">|<option value="en" selected', page)
+
+
 def test_deletion_request_is_carried_out_by_an_admin(client, app, login_as, make_user, villager):
     me = login_as("resident", username=None, phone="+6281234500001")
     verify(me, villager.nik, BORN)

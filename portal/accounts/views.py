@@ -49,7 +49,7 @@ from portal.accounts.forms import (
 from portal.accounts.models import User
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm
-from portal.i18n import day, when
+from portal.i18n import current_lang, day, when
 from portal.roles import ADMINS, OFFICER, RESIDENTS, ROLES, SECOND_FACTOR_ROLES, can
 from portal.security import (
     csrf_after_limits,
@@ -432,7 +432,7 @@ def reset_password():
 
 class _PageLabels(dict):
     """The data rows' labels (residents.FIELD_LABELS, a key itself if it has none),
-    each translated once per page: every row repeats its keys."""
+    each translated once: every row repeats its keys."""
 
     def __missing__(self, key):
         label = residents.FIELD_LABELS.get(key)
@@ -441,20 +441,40 @@ class _PageLabels(dict):
         return value
 
 
+# The labels translated once per language and worker (`_PageLabels` of that language):
+# the keys are the data sources' own, fixed when the features register them.
+_LABELS_BY_LANGUAGE: dict[str, _PageLabels] = {}
+
+
+def _page_labels() -> _PageLabels:
+    lang = current_lang()
+    labels = _LABELS_BY_LANGUAGE.get(lang)
+    if labels is None:
+        labels = _LABELS_BY_LANGUAGE[lang] = _PageLabels()
+    return labels
+
+
 def _account_page(password_form=None, language_form=None):
+    """The page; a form given is one that came back with its errors. On a GET the blank
+    forms are written from kept copies (made by `new_*_form` only when one is missing)."""
     user = current_user._get_current_object()
-    if password_form is None:
-        password_form = ChangePasswordForm(formdata=None)
-    if language_form is None:
-        language_form = LanguageForm(
-            formdata=None, data={"locale": user.locale or residents.current_locale()}
-        )
+    chosen_locale = user.locale or residents.current_locale()
+
+    def new_password_form():
+        return ChangePasswordForm(formdata=None)
+
+    def new_language_form():
+        return LanguageForm(formdata=None, data={"locale": chosen_locale})
+
+    if request.method != "GET":  # the other form is shown as it was sent back
+        password_form = password_form or new_password_form()
+        language_form = language_form or new_language_form()
     deletion_at, reset_code_at = residents.account_dates(user)
     return render_template(
         "accounts/account.html",
         user=user,
         sections=residents.data_about(user),
-        field_labels=_PageLabels(),
+        field_labels=_page_labels(),
         data_rows=data_rows,
         datum=_datum,
         statuses=residents.VERIFICATION_STATUSES,
@@ -463,6 +483,9 @@ def _account_page(password_form=None, language_form=None):
         reset_code_at=reset_code_at,
         password_form=password_form,
         language_form=language_form,
+        new_password_form=new_password_form,
+        new_language_form=new_language_form,
+        chosen_locale=chosen_locale,
     )
 
 

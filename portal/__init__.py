@@ -85,6 +85,9 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     from portal.csrf_tokens import reuse_signed_tokens
+    from portal.session_cookie import KeptSessionInterface
+
+    app.session_interface = KeptSessionInterface()  # a checked cookie kept a minute
 
     reuse_signed_tokens()  # before csrf.init_app: its template global is the function
     csrf.init_app(app)

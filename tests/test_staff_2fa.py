@@ -227,6 +227,35 @@ def test_new_recovery_codes_replace_the_old_ones(client, login_as, clock):
     assert twofa.use_recovery_code(user, new[0]) is True
 
 
+def test_second_factor_state_is_the_property_and_the_count(make_user, clock):
+    """second_factor_state (the security page's one statement) answers what
+    has_second_factor and recovery_codes_left do, before, during and after."""
+    user = make_user("operator", username="state")
+
+    def both():
+        db.session.expire_all()
+        return (user.has_second_factor, twofa.recovery_codes_left(user))
+
+    assert twofa.second_factor_state(user) == both() == (False, 0)
+    _totp, codes = enrol(user, clock.now)
+    assert twofa.second_factor_state(user) == both() == (True, 10)
+    assert twofa.use_recovery_code(user, codes[0]) is True
+    assert twofa.second_factor_state(user) == both() == (True, 9)
+    twofa.reset_second_factor(user, actor=None)
+    assert twofa.second_factor_state(user) == both() == (False, 0)
+
+
+def test_the_security_page_without_a_second_step_and_with_a_password_error(
+    client, login_as, make_user
+):
+    login_as("operator")
+    page = client.get("/staf/keamanan?lang=en").get_data(as_text=True)
+    assert "not set up for your account yet" in page and 'name="current"' in page
+    wrong = {"current": "salah", "password": "baru sekali ya", "confirm": "baru sekali ya"}
+    response = client.post("/staf/keamanan/sandi?lang=en", data=wrong)
+    assert "This is not your current password." in response.get_data(as_text=True)
+
+
 def test_logging_in_again_asks_for_the_second_factor_again(client, make_user, clock):
     """A new password login never inherits the mark from an earlier one in this browser."""
     user = make_user("operator", username="ops")

@@ -8,6 +8,7 @@ an argument (`now`, seconds since the epoch), so that tests need no clock tricks
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import secrets
@@ -15,12 +16,13 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import RecoveryCode, User, new_session_token
 from portal.accounts.secret_box import is_unreadable
 from portal.audit.services import record
+from portal.database import read
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.numbers import is_whole
@@ -242,6 +244,24 @@ def recovery_codes_left(user: User) -> int:
             )
         ).all()
     )
+
+
+@functools.cache
+def _state_statement():
+    left = (
+        select(func.count(RecoveryCode.id))
+        .where(RecoveryCode.user_id == bindparam("user_id"), RecoveryCode.used_at.is_(None))
+        .scalar_subquery()
+    )
+    enabled = and_(User.totp_secret.is_not(None), User.totp_enabled_at.is_not(None))
+    return select(enabled, left).where(User.id == bindparam("user_id"))
+
+
+def second_factor_state(user: User) -> tuple[bool, int]:
+    """(`user.has_second_factor`, `recovery_codes_left(user)`) in one statement, without
+    reading (and unsealing) the TOTP secret: the staff member's security page."""
+    enabled, left = read(db.session, _state_statement(), {"user_id": user.id}).one()
+    return bool(enabled), left
 
 
 def recovery_codes_left_for(user_ids) -> dict[int, int]:

@@ -269,8 +269,7 @@ def enrol_qr():
 def security():
     """The staff member's own login: password, recovery codes left, new ones."""
     user = current_user._get_current_object()
-    form = EmptyForm()
-    if user.has_second_factor and form.validate_on_submit():
+    if request.method == "POST" and user.has_second_factor and EmptyForm().validate_on_submit():
         codes = twofa.regenerate_recovery_codes(user)
         return render_template(
             "accounts/recovery_codes.html", codes=codes, target=url_for("accounts.security")
@@ -279,12 +278,16 @@ def security():
 
 
 def security_page(password_form=None):
+    """The page; `password_form` one that came back with its errors, else the blank
+    fields are written from a kept copy (made only when it is missing)."""
     user = current_user._get_current_object()
+    has_second_factor, left = twofa.second_factor_state(user)
     return render_template(
         "accounts/security.html",
-        form=EmptyForm(formdata=None),
-        password_form=password_form or ChangePasswordForm(formdata=None),
-        left=twofa.recovery_codes_left(user),
+        password_form=password_form,
+        new_password_form=lambda: ChangePasswordForm(formdata=None),
+        has_second_factor=has_second_factor,
+        left=left,
         user=user,
     )
 

@@ -32,6 +32,7 @@ from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.programmes.models import AID_TYPES
 from portal.registry import reads, scoring, services
+from portal.registry.filter_rows import filter_html, pager_html
 from portal.registry.forms import (
     EnrolmentForm,
     HouseholdForm,
@@ -183,6 +184,8 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         members=members,
         # Only the whole page has the filter menu; the fragment (every keystroke) has not.
         programmes=[] if is_htmx() else services.programmes_for_filter(),
+        filter_html=filter_html,
+        pager=pager_html,
     )
 
 

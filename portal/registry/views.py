@@ -32,6 +32,7 @@ from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.programmes.models import AID_TYPES
 from portal.registry import reads, scoring, services
+from portal.registry.filter_rows import filter_html, pager_html
 from portal.registry.forms import (
     EnrolmentForm,
     HouseholdForm,
@@ -124,7 +125,6 @@ def _labels():
         "can_edit": edits,
         # Files with NIK, KK, birth dates and disability: operators and admins only.
         "can_export": edits,
-        "today": village_today(),
         "household_rows": household_rows,
         "criteria_facts": criteria_facts,
         "warning_items": WARNING_ITEMS,
@@ -183,6 +183,8 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         members=members,
         # Only the whole page has the filter menu; the fragment (every keystroke) has not.
         programmes=[] if is_htmx() else services.programmes_for_filter(),
+        filter_html=filter_html,
+        pager=pager_html,
     )
 
 
@@ -213,12 +215,15 @@ def search():
 @bp.route("/rumah-tangga/<int:household_id>")
 @roles_required(*READERS)
 def household(household_id: int):
-    found = services.household_record(household_id)
+    today = village_today()
+    found = services.household_record(household_id, today)
     if found is None:
         abort(404)
     page = render_template(
         "registry/household.html",
         household=found.household,
+        # Only this page and the pair page show `today` (not every registry page).
+        today=today,
         assessment=found.assessment,
         enrolments=found.enrolments,
         warnings=found.warnings,
@@ -482,6 +487,7 @@ def _pair_page(a: Person, b: Person, merge_form=None, different_form=None, poste
     )
     page = render_template(
         "registry/duplicate_pair.html",
+        today=village_today(),
         a=a,
         b=b,
         problem=problem,

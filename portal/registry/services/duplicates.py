@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.audit.services import record, snapshot
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
@@ -96,33 +96,33 @@ def likely_duplicate_rows(limit: int = 500) -> list[DuplicatePair]:
 def likely_duplicate_count(limit: int = 500) -> int:
     """`len(likely_duplicates(limit))`, counted in one statement (the warnings page
     shows only the count): the namesakes paired in SQL as `_pairs()` pairs them (the
-    lower id first, in one group of name and birth date), less the decided pairs
+    lower id first, same name and birth date, neither merged), less the decided pairs
     (stored with the lower id first), at most `limit`."""
-    return db.session.scalar(_pair_count_statement(), {"limit": limit})
+    return read(db.session, _pair_count_statement(), {"limit": limit}).scalar()
 
 
 @functools.cache
 def _pair_count_statement() -> Select:
-    """likely_duplicate_count's statement, built once (`limit` a parameter)."""
-    # A CTE: read once, paired with itself (a subquery twice was read twice).
-    people = _namesake_statements()[1].order_by(None).cte("namesakes")
-    a, b = people.alias("a"), people.alias("b")
+    """likely_duplicate_count's statement, built once (`limit` a parameter): each person
+    paired with the later ids of their name and birth date, found by the index on both
+    columns (about half the database's work of grouping every name and date first)."""
+    a, b = aliased(Person, name="a"), aliased(Person, name="b")
     decided = (
         select(DuplicateDecision.id)
-        .where(DuplicateDecision.person_a_id == a.c.id, DuplicateDecision.person_b_id == b.c.id)
+        .where(DuplicateDecision.person_a_id == a.id, DuplicateDecision.person_b_id == b.id)
         .exists()
     )
     pairs = (
-        select(a.c.id)
+        select(a.id)
         .join(
             b,
             and_(
-                a.c.name_norm == b.c.name_norm,
-                a.c.birth_date == b.c.birth_date,
-                a.c.id < b.c.id,
+                b.name_norm == a.name_norm,
+                b.birth_date == a.birth_date,
+                b.id > a.id,
             ),
         )
-        .where(~decided)
+        .where(a.merged_into_id.is_(None), b.merged_into_id.is_(None), ~decided)
         .limit(bindparam("limit"))
         .subquery()
     )

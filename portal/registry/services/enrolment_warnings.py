@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select, tuple_, union_all
 
+from portal.database import read
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.programmes.models import Programme
@@ -40,8 +41,8 @@ def stale_enrolments(household_id: int | None = None, today: date | None = None)
     params = {"today": today, "household_id": household_id}
     return [
         StaleEnrolment(pid, name, status, hid, programme, named is None)
-        for pid, name, status, hid, programme, named, _part in db.session.execute(
-            _stale_statement(household_id is not None), params
+        for pid, name, status, hid, programme, named, _part in read(
+            db.session, _stale_statement(household_id is not None), params
         )
     ]
 
@@ -138,7 +139,7 @@ def overlaps(household_id: int | None = None, today: date | None = None) -> list
     if household_id is not None:
         params["household_id"] = household_id
     found = []
-    for row in db.session.execute(_overlap_statement(household_id is not None), params):
+    for row in read(db.session, _overlap_statement(household_id is not None), params):
         (hid, kind, label_a, start_a, src_a, id_a, end_a) = row[:7]
         (label_b, start_b, src_b, id_b, end_b) = row[7:]
         first, second = (start_a, label_a, src_a, id_a), (start_b, label_b, src_b, id_b)
@@ -319,7 +320,7 @@ def _covered_statement():
 def nik_mismatches(limit: int = 200) -> list:
     """People whose NIK disagrees with their birth date or sex (warnings, not errors):
     rows of (id, name, household_id), what the warnings page shows of each."""
-    return list(db.session.execute(_nik_mismatch_statement(), {"limit": limit}))
+    return list(read(db.session, _nik_mismatch_statement(), {"limit": limit}))
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from portal.database import read
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.registry import scoring
@@ -140,7 +141,7 @@ def _record_rows(household_id: int) -> tuple[list, list, list, list, list]:
     numbers and the namesakes of one household (`record_rows_statement`), each kind in
     the order its own statement (or relationship) gave."""
     kinds: dict[str, list] = {"v": [], "n": [], "h": [], "k": [], "d": []}
-    rows = db.session.execute(record_rows_statement(), {"household_id": household_id})
+    rows = read(db.session, record_rows_statement(), {"household_id": household_id})
     for kind, id_, household, person, code, aid_type, extra, start, end, name in rows:
         if kind == "v":
             kinds["v"].append(VillageRow(id_, household, person, code, aid_type, start, end, name))

@@ -10,6 +10,7 @@ from functools import cache
 from sqlalchemy import Select, String, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import lazyload
 
+from portal.database import read
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.numbers import is_whole
@@ -289,7 +290,7 @@ def households_page(
     heads: dict[int, tuple] = {}
     living: dict[int, int] = {}
     total = None
-    for row in db.session.execute(stmt, {"limit": per_page, "offset": offset}):
+    for row in read(db.session, stmt, {"limit": per_page, "offset": offset}):
         hid = row[0]
         if hid not in living:
             items.append(HouseholdRow(hid, row[1], row[2], _rt_rw(row[3], row[4]), *row[5:7]))
@@ -366,7 +367,7 @@ def _every_household():
 def programmes_for_filter() -> list:
     """The programmes of the search's filter menu: rows of their id and names (what the
     menu shows), not whole records."""
-    return db.session.execute(_programme_names()).all()
+    return read(db.session, _programme_names()).all()
 
 
 @cache

@@ -29,6 +29,7 @@ from portal.roles import RESIDENTS as RESIDENT
 from portal.roles import TRAINERS
 from portal.security import public, roles_required
 from portal.training import certificates, services
+from portal.training.calendar_rows import calendar_rows
 from portal.training.forms import ActionForm, CodeForm, FeedbackForm
 from portal.training.models import (
     CATEGORIES,
@@ -162,7 +163,11 @@ def session_ics(session_id: int):
 @public
 @cached_page
 def calendar():
-    return render_template("training/calendar.html", sessions=services.upcoming_sessions())
+    return render_template(
+        "training/calendar.html",
+        sessions=services.upcoming_sessions(),
+        calendar_rows=calendar_rows,
+    )
 
 
 @bp.route("/kalender.ics")

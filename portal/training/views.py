@@ -38,6 +38,7 @@ from portal.training.models import (
     Place,
     TrainingSession,
 )
+from portal.training.session_cards import session_cards
 from portal.urlargs import id_arg
 
 bp = Blueprint("training", __name__, url_prefix="/pelatihan")
@@ -118,6 +119,7 @@ def _course_page(item, error=None, error_session=None, status=200, lists=None):
             error=error,
             error_session=error_session,
             session_open=services.session_open,
+            session_cards=session_cards,
         ),
         status,
     )

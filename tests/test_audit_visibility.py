@@ -85,3 +85,45 @@ def test_an_htmx_swap_of_the_log_shows_the_entries_without_the_menus(client, mak
     assert response.status_code == 200
     assert "<td>complaint.filed</td>" in page and "1 entry." in page
     assert "<select" not in page and "<html" not in page
+
+
+def test_the_count_of_all_less_the_hidden_is_the_count_of_the_readable(app, make_user):
+    """The log page counts the entries a reader may read as all matching entries less
+    the hidden ones (visibility.hidden_from): the same number as counting the readable
+    ones, and as the rows shown, for every reader and filter; an entry of a complaint
+    without a number is counted and shown alike."""
+    from portal.audit import services as audit
+    from portal.audit.visibility import hidden_from, readable_by
+    from portal.extensions import db
+
+    named = make_user("operator", name="Pak Joko Operator")
+    readers = [named, make_user("operator"), make_user("auditor"), make_user("admin")]
+    about_staff = file(named_staff_id=named.id)
+    services.note(about_staff, actor=readers[3], body="Diteruskan ke kepala desa.")
+    file(named_staff_text="Pak Budi dari kantor desa")
+    plain = file(category="service")
+    audit.record("export", "complaint", None, summary="tanpa nomor")
+    audit.record("create", "household", 7)
+    db.session.commit()
+
+    filter_sets = [{}, {"object_type": "complaint"}, {"object_id": str(about_staff.id)}]
+    filter_sets += [{"object_id": str(plain.id)}, {"action": "create"}]
+    for reader in readers:
+        readable, hidden = readable_by(reader), hidden_from(reader)
+        for filters in filter_sets:
+            rows, total, known = audit.log_page(
+                readable, page=1, per_page=500, menus=True, hidden=hidden, **filters
+            )
+            _rows, counted, _ = audit.log_page(
+                readable, page=1, per_page=500, menus=False, **filters
+            )
+            _rows, fast, _ = audit.log_page(
+                readable, page=1, per_page=500, menus=False, hidden=hidden, **filters
+            )
+            assert total == counted == fast == len(rows), (reader.role, filters)
+            assert known == audit.known_values()
+        everything, total, _ = audit.log_page(readable, page=1, per_page=500, menus=False)
+        assert any(r.summary == "tanpa nomor" for r in everything)
+        shown = {r.object_id for r in everything if r.object_type == "complaint"}
+        assert (str(about_staff.id) in shown) is (reader is not named and reader.role != "operator")
+        assert str(plain.id) in shown

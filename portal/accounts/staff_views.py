@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from wtforms import SelectField
 
-from portal.accounts import lifecycle, lockout, residents, staff_session
-from portal.accounts import second_factor as twofa
+from portal.accounts import lifecycle, lockout, manage_staff, residents, staff_session
 from portal.accounts.forms import ChangePasswordForm
 from portal.accounts.models import User
 from portal.accounts.staff_rows import staff_rows
@@ -43,12 +42,13 @@ def _actor() -> User:
 @roles_required(*ADMINS)
 def staff_list():
     """Accounts made by the office or a company's sign-up, with what an admin can do."""
-    accounts = lifecycle.managed_accounts()
+    accounts, left = manage_staff.staff_list()
+    now = lockout.now_utc()
     return render_template(
         "accounts/staff_list.html",
         staff=accounts,
-        left=twofa.recovery_codes_left_for(u.id for u in accounts if u.is_staff),
-        paused={u.id for u in accounts if lockout.is_paused(u)},
+        left=left,
+        paused={a.id for a in accounts if lockout.is_paused(a, now)},
         role_labels=ROLE_LABELS,
         staff_rows=staff_rows,
     )

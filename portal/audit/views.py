@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from portal.audit import services
 from portal.audit.rows import actor_options, audit_rows, menu_options
-from portal.audit.visibility import readable_by
+from portal.audit.visibility import hidden_from, readable_by
 from portal.htmx import is_htmx, render
 from portal.numbers import db_int
 from portal.roles import READERS
@@ -85,8 +85,14 @@ def log():
     }
     # Entries of records hidden from this reader (a complaint naming them) stay hidden.
     # The page's entries as plain rows; an htmx swap shows no filter menus.
+    reader = current_user._get_current_object()
     rows, total, known = services.log_page(
-        readable_by(current_user), page=page, per_page=PER_PAGE, menus=not is_htmx(), **filters
+        readable_by(reader),
+        page=page,
+        per_page=PER_PAGE,
+        menus=not is_htmx(),
+        hidden=hidden_from(reader),
+        **filters,
     )
     eval_ctx = EvalContext(current_app.jinja_env)
     entries = [

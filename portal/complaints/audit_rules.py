@@ -15,8 +15,15 @@ from portal.complaints.services import visible_to
 
 
 def complaint_entries(user):
+    """The entries hidden from `user`: those of the complaints they may not read. Never
+    NULL (the audit log counts the readable entries as all less these): a complaint's
+    number is never NULL, and an entry without one is not hidden."""
     hidden = select(cast(Complaint.id, String)).where(not_(visible_to(user)))
-    return not_(and_(AuditEntry.object_type == "complaint", AuditEntry.object_id.in_(hidden)))
+    return and_(
+        AuditEntry.object_type == "complaint",
+        AuditEntry.object_id.is_not(None),
+        AuditEntry.object_id.in_(hidden),
+    )
 
 
 def register() -> None:

@@ -7,6 +7,7 @@ Nothing here logs or stores who is asking. Pages that show a complaint are never
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import segno
@@ -67,7 +68,8 @@ def _private(response):
 @csrf_after_limits
 def new():
     form = ComplaintForm()
-    form.set_staff(services.staff_members())
+    staff = services.staff_members()
+    form.set_staff(staff)
     if form.validate_on_submit():
         anonymous = form.identity.data != "named"
         try:
@@ -91,7 +93,16 @@ def new():
             session[SESSION_KEY] = code
             return redirect(url_for("complaints.filed"))
     status = 400 if form.errors else 200
-    return render_template("complaints/new.html", form=form), status
+    # A GET's fields are blank but for the staff menu: kept per worker under its names.
+    blank = None if form.is_submitted() else _blank_key(staff)
+    return render_template("complaints/new.html", form=form, blank=blank), status
+
+
+def _blank_key(staff) -> str:
+    """The name the blank form's fields are kept under: the staff (id, name) in its menu
+    (the language, the role and the address are in kept_fragment's key already)."""
+    menu = repr([(number, name) for number, name in staff]).encode()
+    return "blank-complaint-form:" + hashlib.sha256(menu).hexdigest()
 
 
 @bp.route("/terkirim")

@@ -8,6 +8,7 @@ from functools import cache
 from sqlalchemy import bindparam, select
 
 from portal.csr.models import Company, Need, Pledge
+from portal.database import read
 from portal.extensions import db
 
 
@@ -69,4 +70,4 @@ def _need_title_statement():
 
 def need_title(need_id: int) -> str | None:
     """One need's Indonesian title (None for no such need): a purchase's page."""
-    return db.session.scalar(_need_title_statement(), {"need_id": need_id})
+    return read(db.session, _need_title_statement(), {"need_id": need_id}).scalar()

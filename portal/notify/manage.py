@@ -21,6 +21,7 @@ from portal.accounts.phones import mask_phone
 from portal.extensions import db
 from portal.filecache import render_slot
 from portal.forms import EmptyForm
+from portal.i18n import current_lang
 from portal.notify import hooks, outbox, posters, printed
 from portal.notify.consent_rows import consent_rows
 from portal.notify.forms import BroadcastForm, SubscriptionForm
@@ -49,17 +50,25 @@ def mask_address(address: str | None) -> str:
     return mask_phone(address)
 
 
+# The labels per language, translated once per worker (the catalogues do not change
+# while it runs), not on every page nor on every row that shows one (the subscribers
+# page names a topic, an action and a way on each of up to 100 rows).
+_LABELS: dict[str, dict] = {}
+
+
 @bp.context_processor
 def _labels() -> dict:
-    # Translated once a page, not on every row that shows one (the subscribers page
-    # names a topic, an action and a way on each of up to 100 rows).
-    return {
-        "notify_topics": _translated(TOPICS),
-        "notify_channels": _translated(CHANNELS),
-        "consent_ways": _translated(CONSENT_WAYS),
-        "consent_actions": _translated(CONSENT_ACTIONS),
-        "mask_phone": mask_address,
-    }
+    lang = current_lang()
+    found = _LABELS.get(lang)
+    if found is None:
+        found = _LABELS[lang] = {
+            "notify_topics": _translated(TOPICS),
+            "notify_channels": _translated(CHANNELS),
+            "consent_ways": _translated(CONSENT_WAYS),
+            "consent_actions": _translated(CONSENT_ACTIONS),
+            "mask_phone": mask_address,
+        }
+    return found
 
 
 def _translated(labels: dict) -> dict[str, str]:

@@ -36,11 +36,12 @@ from email.message import EmailMessage
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, type_coerce, update
 
+from portal.database import read
 from portal.extensions import db
 from portal.files import open_private, private_dir
-from portal.models_base import utcnow
+from portal.models_base import UTCDateTime, utcnow
 from portal.notify import rules
 from portal.notify.models import OutboxMessage
 
@@ -283,9 +284,9 @@ def send_due(senders: dict | None = None, limit: int = 200, now=None) -> dict[st
 def recent(limit: int = 100, status: str | None = None) -> list:
     """The latest messages (of one status when given), newest first, as rows of what the
     outbox page shows: id, recipient, channel, subject, body, last_error, status,
-    attempts, created_at."""
+    attempts, created_at (UTC; naive on SQLite, for formatting only)."""
     params = {"limit": limit, "status": status} if status else {"limit": limit}
-    return db.session.execute(_recent_statement(bool(status)), params).all()
+    return read(db.session, _recent_statement(bool(status)), params).all()
 
 
 @cache  # built once per process (with its cache key); the values are parameters
@@ -300,7 +301,10 @@ def _recent_statement(by_status: bool):
         m.last_error,
         m.status,
         m.attempts,
-        m.created_at,
+        # As the column's own type reads it, without UTCDateTime's step that makes a
+        # naive value (SQLite) aware: 200 rows a page, and the page's time format
+        # (Babel) takes a naive time as UTC, which it is.
+        type_coerce(m.created_at, UTCDateTime.impl),
     )
     if by_status:
         query = query.where(m.status == bindparam("status"))

@@ -219,7 +219,8 @@ def purchase(purchase_id: int, **given):
     round_ = services.round_row(item.round_id) if item.round_id else None
     points = list(services.round_points(item.round_id)) if item.round_id else []
     blank = None
-    if not given and item.status != "draft" and not superseded and can(current_user, "edit"):
+    editor = can(current_user, "edit")
+    if not given and item.status != "draft" and not superseded and editor:
         blank = _blank_forms(item, rows, points)
         shown = dict.fromkeys(("delivery_form", "correction_form", "return_form"))
     else:
@@ -241,6 +242,7 @@ def purchase(purchase_id: int, **given):
         # Only a draft's lines have a remove button (the one use of its token field).
         button=EmptyForm() if item.status == "draft" else None,
         blank=blank,
+        editor=editor,
         **shown,
     )
 

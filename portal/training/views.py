@@ -29,6 +29,7 @@ from portal.roles import RESIDENTS as RESIDENT
 from portal.roles import TRAINERS
 from portal.security import public, roles_required
 from portal.training import certificates, services
+from portal.training.calendar_rows import calendar_rows
 from portal.training.forms import ActionForm, CodeForm, FeedbackForm
 from portal.training.models import (
     CATEGORIES,
@@ -37,6 +38,7 @@ from portal.training.models import (
     Place,
     TrainingSession,
 )
+from portal.training.session_cards import session_cards
 from portal.urlargs import id_arg
 
 bp = Blueprint("training", __name__, url_prefix="/pelatihan")
@@ -117,6 +119,7 @@ def _course_page(item, error=None, error_session=None, status=200, lists=None):
             error=error,
             error_session=error_session,
             session_open=services.session_open,
+            session_cards=session_cards,
         ),
         status,
     )
@@ -162,7 +165,11 @@ def session_ics(session_id: int):
 @public
 @cached_page
 def calendar():
-    return render_template("training/calendar.html", sessions=services.upcoming_sessions())
+    return render_template(
+        "training/calendar.html",
+        sessions=services.upcoming_sessions(),
+        calendar_rows=calendar_rows,
+    )
 
 
 @bp.route("/kalender.ics")

@@ -31,7 +31,7 @@ from portal.lists.models import (
     ListVersion,
     ListVersionRow,
 )
-from portal.lists.rows import board_rows
+from portal.lists.rows import board_rows, total_rows
 from portal.models_base import village_today
 from portal.security import csrf_after_limits, public
 from portal.service_errors import show_error
@@ -116,6 +116,7 @@ def board(period_id: int):
         open=latest.id == version.id and services.objections_open(version),
         several_versions=count > 1,
         board_rows=board_rows,
+        total_rows=total_rows,
     )
 
 

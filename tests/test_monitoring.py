@@ -602,3 +602,22 @@ def test_computed_figures_are_kept_per_worker_for_their_setting(app, make_user):
     assert very_poor_now() == before  # kept
     app.config["MONITORING_FIGURES_SECONDS"] = 0
     assert very_poor_now() == 100.0 != before  # worked out again
+
+
+def test_indicator_rows_quote_a_code_that_needs_it_as_url_for_does(app):
+    """indicator_table_rows puts a plain code (letters, digits, dots, dashes) after one
+    built address; any other code still goes through url_for."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string, url_for
+
+    ind = SimpleNamespace(
+        code="a b/é", name_id="X", name_en=None, unit="", baseline=None, baseline_year=None
+    )
+    rows = [SimpleNamespace(indicator=ind, values={}, targets={})]
+    with app.test_request_context("/pemantauan/"):
+        html = render_template_string(
+            "{{ indicator_table_rows(rows, [2026], url_for) }}", rows=rows
+        )
+        assert f'href="{url_for("monitoring.indicator", code="a b/é")}"' in html
+        assert "/a%20b" in html

@@ -87,11 +87,9 @@ def board(period_id: int):
     number = id_arg("versi")
     if number is None:
         # The latest version: the period with its programme, the version with how many
-        # the period has (the list of versions is read only when there are several).
-        period = services.get_period_with_programme(period_id)
-        if period is None:
-            abort(404)
-        version, count = services.latest_version_counted(period.id)
+        # the period has (the list of versions is read only when there are several), in
+        # one statement.
+        period, version, count = services.latest_published_counted(period_id)
         if version is None:
             abort(404)
         latest = version

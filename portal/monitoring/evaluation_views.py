@@ -170,6 +170,7 @@ def manage_index():
 
 
 @bp.app_template_global("round_evaluation_survey")
-def round_evaluation_survey(round_id: int):
-    """The open survey linked to a round's evaluation, for the public round page."""
-    return services.open_linked_survey("round", round_id)
+def round_evaluation_survey(round_id: int) -> int | None:
+    """The id of the open survey linked to a round's evaluation (None without one), for
+    the public round page."""
+    return services.open_linked_survey_id("round", round_id)

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.distribution import queries as distribution
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
@@ -89,13 +89,16 @@ def _open_survey_statement():
         .where(Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref"))
         .scalar_subquery()
     )
-    return participation_queries.open_survey_statement(linked)
+    # Only the survey's id: a plain column read past the ORM (read()), not a record.
+    surveys = participation_queries.open_survey_statement(linked)
+    return surveys.with_only_columns(surveys.selected_columns.id)
 
 
-def open_linked_survey(kind: str, ref: int):
-    """The survey an evaluation links while it is open, else None (the public round
-    page's link to it: the survey's summary is not needed for that), in one statement."""
-    return db.session.scalars(_open_survey_statement(), {"kind": kind, "ref": ref}).first()
+def open_linked_survey_id(kind: str, ref: int) -> int | None:
+    """The id of the survey an evaluation links while it is open, else None (the
+    public round page's link to it: nothing more of the survey is needed for that), in
+    one statement."""
+    return read(db.session, _open_survey_statement(), {"kind": kind, "ref": ref}).scalar()
 
 
 @cache  # built once (a survey page asks on every request); the survey bound

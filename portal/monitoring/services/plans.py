@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
@@ -28,8 +28,17 @@ from portal.monitoring.services.common import MonitoringError, clean
 from portal.numbers import DB_INT_MAX
 
 
-def plans() -> list[Plan]:
-    return list(db.session.scalars(select(Plan).order_by(Plan.first_year.desc())))
+def plans() -> list[Row]:
+    """Every plan as a plain row (id, title_id, first_year, last_year), the latest first:
+    what the staff page lists (one statement built once, past the ORM)."""
+    return read(db.session, _plans_statement()).all()
+
+
+@cache
+def _plans_statement():
+    return select(Plan.id, Plan.title_id, Plan.first_year, Plan.last_year).order_by(
+        Plan.first_year.desc()
+    )
 
 
 def current_plan(today: date | None = None) -> Plan | None:
@@ -268,7 +277,7 @@ def activity_tree(plan: Plan | int, year: int | None = None) -> list[tuple[Row, 
     have the columns of `_tree_statement` (plan: the plan or its id)."""
     plan_id = plan if isinstance(plan, int) else plan.id
     params = {"plan_id": plan_id} if year is None else {"plan_id": plan_id, "year": year}
-    activities = db.session.execute(_tree_statement(year is not None), params).all()
+    activities = read(db.session, _tree_statement(year is not None), params).all()
     by_parent: dict[int | None, list[Row]] = {}
     ids = {a.id for a in activities}
     for a in activities:

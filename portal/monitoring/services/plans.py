@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, bindparam, func, select
 
 from portal.audit.services import record
 from portal.database import read, write_transaction
@@ -41,22 +42,61 @@ def _plans_statement():
     )
 
 
-def current_plan(today: date | None = None) -> Plan | None:
-    """The plan running this year, else the latest one; with its goals (the dashboard
-    shows them), the plan found first and its goals joined (LIMIT 1 in a sub-query)."""
+GoalRow = namedtuple("GoalRow", "title_id title_en")
+
+
+@dataclass(slots=True)
+class PlanView:
+    """A plan's columns the dashboard shows, with its goals (title_id, title_en rows)
+    in their order."""
+
+    id: int
+    title_id: str
+    title_en: str | None
+    first_year: int
+    last_year: int
+    vision_id: str
+    vision_en: str | None
+    goals: list = field(default_factory=list)
+
+
+def current_plan(today: date | None = None) -> PlanView | None:
+    """The plan running this year, else the latest one, with its goals (the dashboard
+    shows them): one statement built once, past the ORM (plain columns)."""
     year = (today or village_today()).year
-    running, latest = _current_plan_statements()
-    found = db.session.execute(running, {"year": year}).unique().scalar()
-    return found or db.session.execute(latest).unique().scalar()
+    plan = None
+    for row in read(db.session, _current_plan_statement(), {"year": year}):
+        if plan is None:
+            plan = PlanView(*row[:7])
+        if row.goal_id is not None:
+            plan.goals.append(GoalRow(row[8], row[9]))
+    return plan
 
 
-@cache  # built once per process (with their cache keys); the year as a parameter
-def _current_plan_statements():
+@cache  # built once per process (with its cache key); the year as a parameter
+def _current_plan_statement():
     year = bindparam("year")
-    goals = joinedload(Plan.goals)
-    running = select(Plan).where(Plan.first_year <= year, Plan.last_year >= year).limit(1)
-    latest = select(Plan).order_by(Plan.first_year.desc()).limit(1)
-    return running.options(goals), latest.options(goals)
+    running = (
+        select(Plan.id).where(Plan.first_year <= year, Plan.last_year >= year).limit(1)
+    ).scalar_subquery()
+    latest = select(Plan.id).order_by(Plan.first_year.desc()).limit(1).scalar_subquery()
+    return (
+        select(
+            Plan.id,
+            Plan.title_id,
+            Plan.title_en,
+            Plan.first_year,
+            Plan.last_year,
+            Plan.vision_id,
+            Plan.vision_en,
+            Goal.id.label("goal_id"),
+            Goal.title_id.label("goal_title_id"),
+            Goal.title_en.label("goal_title_en"),
+        )
+        .outerjoin(Goal, Goal.plan_id == Plan.id)
+        .where(Plan.id == func.coalesce(running, latest))
+        .order_by(Goal.position, Goal.id)
+    )
 
 
 def save_plan(

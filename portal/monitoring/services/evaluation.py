@@ -82,6 +82,24 @@ def get_evaluation(kind: str, ref: int) -> Evaluation | None:
     return db.session.scalar(_evaluation_statement(), {"kind": kind, "ref": ref})
 
 
+LANGS = ("id", "en")
+
+
+def evaluation_texts(kind: str, ref: int):
+    """The evaluation's texts in both languages and its survey's id, as a plain row
+    (None without an evaluation): what the public evaluation page shows of it, read
+    past the ORM (`get_evaluation` gives the record, for the form and the PDF)."""
+    return read(db.session, _texts_statement(), {"kind": kind, "ref": ref}).first()
+
+
+@cache
+def _texts_statement():
+    texts = [getattr(Evaluation, f"{name}_{lang}") for name in EVALUATION_TEXTS for lang in LANGS]
+    return select(Evaluation.id, *texts, Evaluation.survey_id).where(
+        Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref")
+    )
+
+
 @cache  # built once (the public round page asks on every request); kind and ref bound
 def _open_survey_statement():
     linked = (

@@ -77,12 +77,15 @@ def total_rows(totals: Iterable) -> Markup:
     lang = current_lang()
     out = []
     for t in totals:
+        # RT/RW as PlaceTotal.rt_rw writes it (numbers: nothing to escape).
+        rt, rw, amount = t.rt, t.rw, t.amount
+        rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
         cash = (
-            f'<td class="nowrap">{escape(money(t.amount, lang))}</td>'
-            if t.amount is not None
+            f'<td class="nowrap">{money(amount, lang).translate(HTML_ESCAPES)}</td>'
+            if amount is not None
             else ""
         )
-        out.append(f"  <tr><td>{escape(t.rt_rw)}</td><td>{t.households}</td>{cash}</tr>\n")
+        out.append(f"  <tr><td>{rt_rw}</td><td>{t.households}</td>{cash}</tr>\n")
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
 
 

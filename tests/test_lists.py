@@ -858,3 +858,14 @@ def test_the_period_pages_records_in_one_statement_are_the_three_reads(village, 
         assert len(records.objections) == 2
     empty = period_page.period_records(period.id + 1000)
     assert (empty.changes, empty.decisions, empty.objections) == ([], [], [])
+
+
+def test_a_board_pages_plain_rows_are_the_version_rows(village, make_user):
+    """version_page's plain rows (id, masked name, RT/RW written from the numbers) are
+    the version's rows in board order, page by page."""
+    period, version, *_ = published(village, make_user)
+    rows = [(r.id, r.masked_name, r.rt_rw) for r in services.version_rows(version)]
+    assert rows
+    pages = [services.version_page(version, page, 5) for page in range(1, len(rows) // 5 + 2)]
+    assert [(r.id, r.masked_name, r.rt_rw) for page in pages for r in page] == rows
+    assert services.version_page(version, 1, 1000)[0].rt_rw == rows[0][2]

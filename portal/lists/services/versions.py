@@ -110,9 +110,10 @@ def version_page(version: ListVersion, page: int, per_page: int) -> list:
     """One page of a version's rows, in board order (only that page is read): plain
     rows of what the board shows (id, masked name, RT/RW), not records."""
     values = {"version_id": version.id, "limit": per_page, "offset": (page - 1) * per_page}
+    # By position; RT/RW as ListVersionRow.rt_rw writes it (a page has 50 rows).
     return [
-        BoardRow(row.id, row.masked_name, ListVersionRow.rt_rw.fget(row))
-        for row in read(db.session, _version_page_statement(), values)
+        BoardRow(row_id, name, f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}")
+        for row_id, name, rt, rw in read(db.session, _version_page_statement(), values)
     ]
 
 

@@ -810,3 +810,62 @@ def test_the_period_page_keeps_its_blank_add_form_with_this_requests_token(app, 
         assert label in add_form(first) and 'id="reason"' in add_form(first)
         assert '<input name="csrf_token" type="hidden" value="' in add_form(first)
         assert 'id="csrf_token"' not in add_form(first)  # one page, several forms: no id
+
+
+def test_the_period_pages_records_in_one_statement_are_the_three_reads(village, make_user):
+    """period_page.period_records reads what recent_changes, meetings and objection_rows
+    read (one statement instead of three): changes newest first up to the limit, two
+    meetings newest first with their attendees in order, objections by number."""
+    from portal.lists.services import period_page
+
+    period, version, decision, operator, _ = published(village, make_user)
+    later = _decide(period, operator, held_on=village_today(), place="Pos <RW> 2")
+    listed = list(db.session.scalars(select(ListEntry.household_id).where(ListEntry.active)))
+    for household_id in listed[:4]:
+        services.remove_household(period, household_id, "Pindah & <lainnya>", actor=operator)
+    rows = services.version_rows(version)
+    for row in rows[:2]:
+        services.file_objection(version, "remove", "Sudah mampu", row_id=row.id)
+    for limit in (3, 50):
+        records = period_page.period_records(period.id, limit)
+        assert [tuple(r) for r in records.changes] == [
+            tuple(r) for r in period_page.recent_changes(period.id, limit)
+        ]
+        assert len(records.changes) == min(limit, len(services.changes(period, limit=50)))
+        meetings = period_page.meetings(period.id)
+        assert (
+            [m.id for m in records.decisions]
+            == [m.id for m in meetings]
+            == [
+                later.id,
+                decision.id,
+            ]
+        )
+        for new, old in zip(records.decisions, meetings, strict=True):
+            assert new.held_on == old.held_on and new.place == old.place
+            assert (new.attendees_count, new.quorum_required) == (
+                old.attendees_count,
+                old.quorum_required,
+            )
+            assert (new.decisions, new.scan_file) == (old.decisions, old.scan_file)
+            assert [(a.name, a.role, a.is_bpd, a.user_id) for a in new.attendees] == [
+                (a.name, a.role, a.is_bpd, a.user_id) for a in old.attendees
+            ]
+            assert new.bpd_present == old.bpd_present and new.quorum_met == old.quorum_met
+        assert [tuple(o) for o in records.objections] == [
+            tuple(o) for o in period_page.objection_rows(period.id)
+        ]
+        assert len(records.objections) == 2
+    empty = period_page.period_records(period.id + 1000)
+    assert (empty.changes, empty.decisions, empty.objections) == ([], [], [])
+
+
+def test_a_board_pages_plain_rows_are_the_version_rows(village, make_user):
+    """version_page's plain rows (id, masked name, RT/RW written from the numbers) are
+    the version's rows in board order, page by page."""
+    period, version, *_ = published(village, make_user)
+    rows = [(r.id, r.masked_name, r.rt_rw) for r in services.version_rows(version)]
+    assert rows
+    pages = [services.version_page(version, page, 5) for page in range(1, len(rows) // 5 + 2)]
+    assert [(r.id, r.masked_name, r.rt_rw) for page in pages for r in page] == rows
+    assert services.version_page(version, 1, 1000)[0].rt_rw == rows[0][2]

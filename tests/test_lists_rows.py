@@ -8,9 +8,9 @@ import pytest
 from flask import render_template_string
 
 from portal.lists.models import ENTRY_SOURCES
-from portal.lists.rows import attendee_items, board_rows, working_rows
+from portal.lists.rows import attendee_items, board_rows, total_rows, working_rows
 from portal.lists.services.draft import EntryRow
-from portal.lists.services.versions import BoardRow
+from portal.lists.services.versions import BoardRow, PlaceTotal
 from portal.registry.models import NEED_LEVELS
 
 # The template's loop before the rows became a function (period.html), its long lines
@@ -125,3 +125,32 @@ def test_attendee_items_write_what_the_template_wrote(app, lang):
             assert new == old
             if shown:
                 assert "Siti &amp; &lt;Aminah&gt;" in new and "Kepala &lt;Desa&gt;" in new
+
+
+# The board's totals loop before it became a function (board.html).
+OLD_TOTALS = (
+    "  <tbody>\n  {% for t in totals %}\n  <tr><td>{{ t.rt_rw }}</td><td>{{ t.households }}"
+    '</td>{% if t.amount is not none %}<td class="nowrap">{{ t.amount|money }}</td>'
+    "{% endif %}</tr>\n  {% endfor %}\n  </tbody>"
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("amount", [900_000, None])
+def test_total_rows_write_what_the_template_wrote(app, lang, amount):
+    totals = [
+        PlaceTotal(3, 1, 1, None if amount is None else amount),
+        PlaceTotal(12, None, 4, None if amount is None else 4 * amount),
+        PlaceTotal(1, 2, 1234, None if amount is None else 1234 * amount),
+    ]
+    with app.test_request_context("/daftar-penerima/4", headers={"Accept-Language": lang}):
+        for shown in (totals, []):
+            old = render_template_string(OLD_TOTALS, totals=shown)
+            new = render_template_string(
+                "  <tbody>\n{{ total_rows(totals) }}  </tbody>",
+                totals=shown,
+                total_rows=total_rows,
+            )
+            assert new == old
+            if shown:
+                assert "<td>012/–</td>" in new and ("nowrap" in new) is (amount is not None)

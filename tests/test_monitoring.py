@@ -602,3 +602,43 @@ def test_computed_figures_are_kept_per_worker_for_their_setting(app, make_user):
     assert very_poor_now() == before  # kept
     app.config["MONITORING_FIGURES_SECONDS"] = 0
     assert very_poor_now() == 100.0 != before  # worked out again
+
+
+def test_indicator_rows_quote_a_code_that_needs_it_as_url_for_does(app):
+    """indicator_table_rows puts a plain code (letters, digits, dots, dashes) after one
+    built address; any other code still goes through url_for."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string, url_for
+
+    ind = SimpleNamespace(
+        code="a b/é", name_id="X", name_en=None, unit="", baseline=None, baseline_year=None
+    )
+    rows = [SimpleNamespace(indicator=ind, values={}, targets={})]
+    with app.test_request_context("/pemantauan/"):
+        html = render_template_string(
+            "{{ indicator_table_rows(rows, [2026], url_for) }}", rows=rows
+        )
+        assert f'href="{url_for("monitoring.indicator", code="a b/é")}"' in html
+        assert "/a%20b" in html
+
+
+def test_the_current_plan_as_plain_columns_is_the_plan_and_its_goals(app, make_user):
+    """current_plan reads the plan's columns and its goals (in position order) in one
+    statement: the same values as the mapped Plan."""
+    from portal.monitoring.models import Plan
+
+    operator = make_user("operator")
+    running = _plan(operator)
+    services.add_goal(running.id, title_id="Satu", title_en="One", actor=operator)
+    services.add_goal(running.id, title_id="Dua", title_en=None, actor=operator)
+    db.session.expire_all()
+    plan = db.session.get(Plan, running.id)
+    found = services.current_plan()
+    for name in ("id", "title_id", "title_en", "first_year", "last_year", "vision_id"):
+        assert getattr(found, name) == getattr(plan, name), name
+    assert found.vision_en == plan.vision_en
+    assert [(g.title_id, g.title_en) for g in found.goals] == [
+        (g.title_id, g.title_en) for g in plan.goals
+    ]
+    assert services.activity_tree(found, YEAR) == services.activity_tree(plan, YEAR)

@@ -182,3 +182,40 @@ def test_the_evaluation_pages_of_the_demo_are_valid_html(app, client, login_as, 
     pages |= _fetch(client, [f"/staf/pemantauan/evaluasi/tahun/{YEAR}"], "operator", tmp_path)
     assert len(pages) == 10, pages
     assert _errors(command, tmp_path, pages) == []
+
+
+def test_the_public_page_shows_the_same_from_the_plain_texts_as_from_the_record(app, make_user):
+    """The public page reads the evaluation's texts as a plain row (evaluation_texts):
+    its body is what the record gave, in both languages (an English text, a fallback to
+    Indonesian, an empty one), with the linked survey."""
+    from flask import render_template
+    from flask_babel import refresh
+
+    from portal.monitoring.evaluation_views import _context
+
+    round_, operator = _closed_round(make_user)
+    survey = make_survey(operator)
+    services.save_evaluation(
+        "round",
+        round_.id,
+        {
+            "went_well_id": "Antrean <lancar> & tertib",
+            "went_badly_id": "Hujan deras",
+            "went_badly_en": "Heavy rain",
+            "survey_id": survey.id,
+        },
+        actor=operator,
+    )
+    assert services.evaluation_texts("round", round_.id + 1000) is None
+    for lang in ("id", "en"):
+        path = f"/pemantauan/evaluasi/putaran/{round_.id}"
+        with app.test_request_context(path, headers={"Accept-Language": lang}):
+            refresh()  # the test's app context is shared: pick this request's language
+            pages = [
+                render_template("monitoring/evaluation.html", **_context("round", round_.id, **k))
+                for k in ({}, {"plain": True})
+            ]
+        assert pages[0] == pages[1]
+        assert "Antrean &lt;lancar&gt; &amp; tertib" in pages[1]
+        assert ("Heavy rain" if lang == "en" else "Hujan deras") in pages[1]
+        assert f"/partisipasi/survei/{survey.id}" in pages[1]

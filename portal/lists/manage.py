@@ -172,6 +172,7 @@ def _period_page(period_id: int, approve_form: ApproveForm | None):
     pagination, names = period_page.named_entries_page(
         item.id, page_arg(), PER_PAGE, active=show != "dihapus"
     )
+    records = period_page.period_records(item.id, 50)
     return render_template(
         "lists/manage/period.html",
         period=item,
@@ -180,13 +181,13 @@ def _period_page(period_id: int, approve_form: ApproveForm | None):
         show=show,
         # The pager counted the active entries already, unless it shows those taken off.
         count=pagination.total if show != "dihapus" else services.active_count(item),
-        changes=period_page.recent_changes(item.id, 50),
-        decisions=period_page.meetings(item.id),
+        changes=records.changes,
+        decisions=records.decisions,
         approval=approval,
         approval_holds=services.approval_holds(item, approval),
         version_number=head.version_number,
         version_approval_id=head.version_approval_id,
-        objections=period_page.objection_rows(item.id),
+        objections=records.objections,
         change_form=ChangeForm() if request.method != "GET" else None,
         blank_change_form=ChangeForm,
         approve_form=approve_form,

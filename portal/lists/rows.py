@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from markupsafe import Markup, escape
 
-from portal.i18n import catalogue
+from portal.i18n import catalogue, current_lang, money
 from portal.lists.models import ENTRY_SOURCES
 from portal.registry.models import NEED_LEVELS
 from portal.text import HTML_ESCAPES
@@ -68,6 +68,24 @@ def board_rows(rows: Iterable, first: int, objection_stem: str | None) -> Markup
                 f'<span class="visually-hidden"> ({name})</span></a></td>'
             )
         out.append(f"  {cells}</tr>\n")
+    return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
+
+
+def total_rows(totals: Iterable) -> Markup:
+    """<tr>s of a public board's totals per RT/RW (PlaceTotal): RT/RW, households and,
+    when the period has an amount, the cash in rupiah."""
+    lang = current_lang()
+    out = []
+    for t in totals:
+        # RT/RW as PlaceTotal.rt_rw writes it (numbers: nothing to escape).
+        rt, rw, amount = t.rt, t.rw, t.amount
+        rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
+        cash = (
+            f'<td class="nowrap">{money(amount, lang).translate(HTML_ESCAPES)}</td>'
+            if amount is not None
+            else ""
+        )
+        out.append(f"  <tr><td>{rt_rw}</td><td>{t.households}</td>{cash}</tr>\n")
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
 
 

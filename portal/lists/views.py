@@ -31,7 +31,7 @@ from portal.lists.models import (
     ListVersion,
     ListVersionRow,
 )
-from portal.lists.rows import board_rows
+from portal.lists.rows import board_rows, total_rows
 from portal.models_base import village_today
 from portal.security import csrf_after_limits, public
 from portal.service_errors import show_error
@@ -87,11 +87,9 @@ def board(period_id: int):
     number = id_arg("versi")
     if number is None:
         # The latest version: the period with its programme, the version with how many
-        # the period has (the list of versions is read only when there are several).
-        period = services.get_period_with_programme(period_id)
-        if period is None:
-            abort(404)
-        version, count = services.latest_version_counted(period.id)
+        # the period has (the list of versions is read only when there are several), in
+        # one statement.
+        period, version, count = services.latest_published_counted(period_id)
         if version is None:
             abort(404)
         latest = version
@@ -116,6 +114,7 @@ def board(period_id: int):
         open=latest.id == version.id and services.objections_open(version),
         several_versions=count > 1,
         board_rows=board_rows,
+        total_rows=total_rows,
     )
 
 

@@ -40,10 +40,11 @@ def _subject_or_404(kind: str, ref: int):
     return subj
 
 
-def _context(kind: str, ref: int, body: bool = True) -> dict:
-    """The subject and its evaluation, and (`body`) what _evaluation_body.html shows."""
+def _context(kind: str, ref: int, body: bool = True, plain: bool = False) -> dict:
+    """The subject and its evaluation (`plain`: its texts as a plain row, for a page that
+    only shows them), and (`body`) what _evaluation_body.html shows."""
     subj = _subject_or_404(kind, ref)
-    evaluation = services.get_evaluation(kind, ref)
+    evaluation = (services.evaluation_texts if plain else services.get_evaluation)(kind, ref)
     if not body:
         return {"subject": subj, "evaluation": evaluation}
     return {
@@ -67,7 +68,7 @@ def index():
 
 
 def _page(kind: str, ref: int):
-    return render_template("monitoring/evaluation.html", **_context(kind, ref))
+    return render_template("monitoring/evaluation.html", **_context(kind, ref, plain=True))
 
 
 @bp.route("/putaran/<int:ref>")
@@ -170,6 +171,7 @@ def manage_index():
 
 
 @bp.app_template_global("round_evaluation_survey")
-def round_evaluation_survey(round_id: int):
-    """The open survey linked to a round's evaluation, for the public round page."""
-    return services.open_linked_survey("round", round_id)
+def round_evaluation_survey(round_id: int) -> int | None:
+    """The id of the open survey linked to a round's evaluation (None without one), for
+    the public round page."""
+    return services.open_linked_survey_id("round", round_id)

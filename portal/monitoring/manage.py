@@ -25,6 +25,7 @@ from portal.monitoring.forms import (
     YearValueForm,
 )
 from portal.monitoring.models import ACTIVITY_STATUSES, FIELDS, Activity, Indicator, Plan
+from portal.monitoring.staff_rows import staff_indicator_rows
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -57,6 +58,7 @@ def _index(plan_form=None, indicator_form=None, status=200):
             indicator_form=indicator_form or _blank(IndicatorForm),
             blank_plan_form=PlanForm,
             blank_indicator_form=IndicatorForm,
+            staff_indicator_rows=staff_indicator_rows,
         ),
         status,
     )

@@ -6,18 +6,31 @@ page of entries, their count and their members' names three more; the changes, t
 meetings and their attendees, the objections four. Here the period comes with its
 programme's name, its latest approval and its newest version in one statement; a page of
 the working list with its count and its members in one; the meetings with their
-attendees in one; the changes and the objections as plain rows. Every statement is
-built once per process, its values bound on each page.
+attendees in one; the changes and the objections as plain rows. The page reads the
+last three together (`period_records`, one UNION ALL; `recent_changes`, `meetings` and
+`objection_rows` read each alone). Every statement is built once per process, its values
+bound on each page.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, func, inspect, select
+from sqlalchemy import (
+    Boolean,
+    bindparam,
+    cast,
+    func,
+    inspect,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from portal.database import read
@@ -286,4 +299,120 @@ def _objections_statement():
         select(ListObjection.id, ListObjection.kind, ListObjection.status)
         .where(ListObjection.period_id == bindparam("period_id"))
         .order_by(ListObjection.id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRecords:
+    """The period's newest changes (as `recent_changes`), its meetings with their
+    attendees (as `meetings`) and its objections (as `objection_rows`)."""
+
+    changes: list
+    decisions: list[DecisionRow]
+    objections: list
+
+
+ChangeRow = namedtuple("ChangeRow", "at actor_name household_id action reason")
+AttendeeRow = namedtuple("AttendeeRow", "attendee_id name role is_bpd user_id")
+ObjectionRow = namedtuple("ObjectionRow", "id kind status")
+
+
+def period_records(period_id: int, limit: int = 50) -> PeriodRecords:
+    """What `recent_changes`, `meetings` and `objection_rows` read, in one statement (a
+    UNION ALL whose parts fill their own columns, in the order each part had)."""
+    changes: list = []
+    found: dict[int, DecisionRow] = {}
+    objections: list = []
+    values = {"period_id": period_id, "limit": limit}
+    for row in read(db.session, _records_statement(), values):
+        part = row[0]
+        if part == 0:
+            changes.append(ChangeRow._make(row[1:6]))
+        elif part == 1:
+            meeting = found.get(row[6])
+            if meeting is None:
+                meeting = found[row[6]] = DecisionRow(*row[6:13])
+            if row[13] is not None:
+                meeting.attendees.append(AttendeeRow._make(row[13:18]))
+        else:
+            objections.append(ObjectionRow._make(row[18:21]))
+    return PeriodRecords(changes, list(found.values()), objections)
+
+
+def _nulls(*columns) -> list:
+    # Typed NULLs (PostgreSQL wants each column of a UNION of one type).
+    return [cast(null(), c.type) for c in columns]
+
+
+# The columns of the records' UNION, by position (the first part names them).
+_RECORD_NAMES = (
+    "part",
+    *("c_at", "c_actor_name", "c_household_id", "c_action", "c_reason"),
+    *("d_id", "d_held_on", "d_place", "d_attendees_count", "d_quorum_required"),
+    *("d_decisions", "d_scan_file", "a_id", "a_name", "a_role", "a_is_bpd", "a_user_id"),
+    *("o_id", "o_kind", "o_status", "c_id"),
+)
+
+
+@cache
+def _records_statement():
+    period_id = bindparam("period_id")
+    change_columns = (
+        ListChange.at,
+        ListChange.actor_name,
+        ListChange.household_id,
+        ListChange.action,
+        ListChange.reason,
+    )
+    meeting_columns = (
+        ListDecision.id,
+        ListDecision.held_on,
+        ListDecision.place,
+        ListDecision.attendees_count,
+        ListDecision.quorum_required,
+        ListDecision.decisions,
+        ListDecision.scan_file,
+        ListAttendee.id,
+        ListAttendee.name,
+        ListAttendee.role,
+        ListAttendee.is_bpd,
+        ListAttendee.user_id,
+    )
+    objection_columns = (ListObjection.id, ListObjection.kind, ListObjection.status)
+    no_change_id = cast(null(), ListChange.id.type)
+    newest = (
+        select(*change_columns, ListChange.id)
+        .where(ListChange.period_id == period_id)
+        .order_by(ListChange.at.desc(), ListChange.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    first = (
+        literal_column("0"),
+        *newest.c[:5],
+        *_nulls(*meeting_columns, *objection_columns),
+        newest.c[5],
+    )
+    changes = select(*[c.label(name) for c, name in zip(first, _RECORD_NAMES, strict=True)])
+    meetings = (
+        select(
+            literal_column("1"),
+            *_nulls(*change_columns),
+            *meeting_columns,
+            *_nulls(*objection_columns),
+            no_change_id,
+        )
+        .outerjoin(ListAttendee, ListAttendee.decision_id == ListDecision.id)
+        .where(ListDecision.period_id == period_id)
+    )
+    objections = select(
+        literal_column("2"),
+        *_nulls(*change_columns, *meeting_columns),
+        *objection_columns,
+        no_change_id,
+    ).where(ListObjection.period_id == period_id)
+    # Each part in its own order: the other parts' columns are NULL (equal) in it.
+    c = union_all(changes, meetings, objections).subquery().c
+    return select(*c).order_by(
+        c.part, c.c_at.desc(), c.c_id.desc(), c.d_held_on.desc(), c.d_id.desc(), c.a_id, c.o_id
     )

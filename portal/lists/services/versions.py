@@ -41,26 +41,30 @@ def latest_version(period: ListPeriod) -> ListVersion | None:
     )
 
 
-def latest_version_counted(period_id: int) -> tuple[ListVersion | None, int]:
-    """The period's newest version (as `latest_version`, with its decision and
-    approval) and how many versions the period has: one statement, built once."""
-    row = db.session.execute(_latest_counted_statement(), {"period_id": period_id}).first()
-    return (row[0], row[1]) if row else (None, 0)
+def latest_published_counted(period_id: int) -> tuple[ListPeriod | None, ListVersion | None, int]:
+    """The period with its programme, its newest version (as `latest_version`, with its
+    decision and approval) and how many versions it has: one statement, built once
+    (None, None, 0 when the period is missing or has no version)."""
+    row = db.session.execute(_published_counted_statement(), {"period_id": period_id}).first()
+    return (row[0], row[1], row[2]) if row else (None, None, 0)
 
 
 @cache
-def _latest_counted_statement():
+def _published_counted_statement():
     counted = (
         select(func.count())
         .where(ListVersion.period_id == bindparam("period_id"))
         .scalar_subquery()
     )
     return (
-        select(ListVersion, counted)
-        .where(ListVersion.period_id == bindparam("period_id"))
-        .order_by(ListVersion.number.desc())
-        .limit(1)
-        .options(*_with_decision())
+        select(ListPeriod, ListVersion, counted)
+        .join(
+            ListVersion,
+            (ListVersion.period_id == ListPeriod.id)
+            & (ListVersion.number == newest_version_number()),
+        )
+        .where(ListPeriod.id == bindparam("period_id"))
+        .options(joinedload(ListPeriod.programme), *_with_decision())
     )
 
 
@@ -106,9 +110,10 @@ def version_page(version: ListVersion, page: int, per_page: int) -> list:
     """One page of a version's rows, in board order (only that page is read): plain
     rows of what the board shows (id, masked name, RT/RW), not records."""
     values = {"version_id": version.id, "limit": per_page, "offset": (page - 1) * per_page}
+    # By position; RT/RW as ListVersionRow.rt_rw writes it (a page has 50 rows).
     return [
-        BoardRow(row.id, row.masked_name, ListVersionRow.rt_rw.fget(row))
-        for row in read(db.session, _version_page_statement(), values)
+        BoardRow(row_id, name, f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}")
+        for row_id, name, rt, rw in read(db.session, _version_page_statement(), values)
     ]
 
 

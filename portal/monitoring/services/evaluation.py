@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.distribution import queries as distribution
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
@@ -82,6 +82,24 @@ def get_evaluation(kind: str, ref: int) -> Evaluation | None:
     return db.session.scalar(_evaluation_statement(), {"kind": kind, "ref": ref})
 
 
+LANGS = ("id", "en")
+
+
+def evaluation_texts(kind: str, ref: int):
+    """The evaluation's texts in both languages and its survey's id, as a plain row
+    (None without an evaluation): what the public evaluation page shows of it, read
+    past the ORM (`get_evaluation` gives the record, for the form and the PDF)."""
+    return read(db.session, _texts_statement(), {"kind": kind, "ref": ref}).first()
+
+
+@cache
+def _texts_statement():
+    texts = [getattr(Evaluation, f"{name}_{lang}") for name in EVALUATION_TEXTS for lang in LANGS]
+    return select(Evaluation.id, *texts, Evaluation.survey_id).where(
+        Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref")
+    )
+
+
 @cache  # built once (the public round page asks on every request); kind and ref bound
 def _open_survey_statement():
     linked = (
@@ -89,13 +107,16 @@ def _open_survey_statement():
         .where(Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref"))
         .scalar_subquery()
     )
-    return participation_queries.open_survey_statement(linked)
+    # Only the survey's id: a plain column read past the ORM (read()), not a record.
+    surveys = participation_queries.open_survey_statement(linked)
+    return surveys.with_only_columns(surveys.selected_columns.id)
 
 
-def open_linked_survey(kind: str, ref: int):
-    """The survey an evaluation links while it is open, else None (the public round
-    page's link to it: the survey's summary is not needed for that), in one statement."""
-    return db.session.scalars(_open_survey_statement(), {"kind": kind, "ref": ref}).first()
+def open_linked_survey_id(kind: str, ref: int) -> int | None:
+    """The id of the survey an evaluation links while it is open, else None (the
+    public round page's link to it: nothing more of the survey is needed for that), in
+    one statement."""
+    return read(db.session, _open_survey_statement(), {"kind": kind, "ref": ref}).scalar()
 
 
 @cache  # built once (a survey page asks on every request); the survey bound

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, bindparam, func, select
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
@@ -28,26 +29,74 @@ from portal.monitoring.services.common import MonitoringError, clean
 from portal.numbers import DB_INT_MAX
 
 
-def plans() -> list[Plan]:
-    return list(db.session.scalars(select(Plan).order_by(Plan.first_year.desc())))
+def plans() -> list[Row]:
+    """Every plan as a plain row (id, title_id, first_year, last_year), the latest first:
+    what the staff page lists (one statement built once, past the ORM)."""
+    return read(db.session, _plans_statement()).all()
 
 
-def current_plan(today: date | None = None) -> Plan | None:
-    """The plan running this year, else the latest one; with its goals (the dashboard
-    shows them), the plan found first and its goals joined (LIMIT 1 in a sub-query)."""
+@cache
+def _plans_statement():
+    return select(Plan.id, Plan.title_id, Plan.first_year, Plan.last_year).order_by(
+        Plan.first_year.desc()
+    )
+
+
+GoalRow = namedtuple("GoalRow", "title_id title_en")
+
+
+@dataclass(slots=True)
+class PlanView:
+    """A plan's columns the dashboard shows, with its goals (title_id, title_en rows)
+    in their order."""
+
+    id: int
+    title_id: str
+    title_en: str | None
+    first_year: int
+    last_year: int
+    vision_id: str
+    vision_en: str | None
+    goals: list = field(default_factory=list)
+
+
+def current_plan(today: date | None = None) -> PlanView | None:
+    """The plan running this year, else the latest one, with its goals (the dashboard
+    shows them): one statement built once, past the ORM (plain columns)."""
     year = (today or village_today()).year
-    running, latest = _current_plan_statements()
-    found = db.session.execute(running, {"year": year}).unique().scalar()
-    return found or db.session.execute(latest).unique().scalar()
+    plan = None
+    for row in read(db.session, _current_plan_statement(), {"year": year}):
+        if plan is None:
+            plan = PlanView(*row[:7])
+        if row.goal_id is not None:
+            plan.goals.append(GoalRow(row[8], row[9]))
+    return plan
 
 
-@cache  # built once per process (with their cache keys); the year as a parameter
-def _current_plan_statements():
+@cache  # built once per process (with its cache key); the year as a parameter
+def _current_plan_statement():
     year = bindparam("year")
-    goals = joinedload(Plan.goals)
-    running = select(Plan).where(Plan.first_year <= year, Plan.last_year >= year).limit(1)
-    latest = select(Plan).order_by(Plan.first_year.desc()).limit(1)
-    return running.options(goals), latest.options(goals)
+    running = (
+        select(Plan.id).where(Plan.first_year <= year, Plan.last_year >= year).limit(1)
+    ).scalar_subquery()
+    latest = select(Plan.id).order_by(Plan.first_year.desc()).limit(1).scalar_subquery()
+    return (
+        select(
+            Plan.id,
+            Plan.title_id,
+            Plan.title_en,
+            Plan.first_year,
+            Plan.last_year,
+            Plan.vision_id,
+            Plan.vision_en,
+            Goal.id.label("goal_id"),
+            Goal.title_id.label("goal_title_id"),
+            Goal.title_en.label("goal_title_en"),
+        )
+        .outerjoin(Goal, Goal.plan_id == Plan.id)
+        .where(Plan.id == func.coalesce(running, latest))
+        .order_by(Goal.position, Goal.id)
+    )
 
 
 def save_plan(
@@ -268,7 +317,7 @@ def activity_tree(plan: Plan | int, year: int | None = None) -> list[tuple[Row, 
     have the columns of `_tree_statement` (plan: the plan or its id)."""
     plan_id = plan if isinstance(plan, int) else plan.id
     params = {"plan_id": plan_id} if year is None else {"plan_id": plan_id, "year": year}
-    activities = db.session.execute(_tree_statement(year is not None), params).all()
+    activities = read(db.session, _tree_statement(year is not None), params).all()
     by_parent: dict[int | None, list[Row]] = {}
     ids = {a.id for a in activities}
     for a in activities:

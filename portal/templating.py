@@ -12,6 +12,11 @@ Each render gets a `url_for` bound to its request (a context processor: the requ
 looked up once per page, not once per link); the global one, for macros imported
 without context, looks the request up on each call.
 
+`scroll_table` is ui.html's scroll_table macro written in Python (a table that may be
+wider than a phone scrolls inside a named, focusable region): `{% call
+scroll_table(label) %}<table>...</table>{% endcall %}` as before, without a Jinja macro
+call's some 50 Python calls for each of a page's tables.
+
 `kept_fragment` does the same for parts of base.html that are the same markup for every
 page of one endpoint, language and role (the main menu, the footer's links, the head's
 links): `{% call kept_fragment("menu") %}...{% endcall %}` renders the block the first
@@ -145,3 +150,16 @@ def _configure_fragments(app: Flask) -> None:
         return markup
 
     app.jinja_env.globals["kept_fragment"] = kept_fragment
+    app.jinja_env.globals["scroll_table"] = scroll_table
+
+
+def scroll_table(label=None, labelledby=None, *, caller: Callable[[], str]) -> Markup:
+    """A table's scrolling region: named by the heading whose id is `labelledby`, else by
+    `label`; the markup ui.html's macro wrote (tests/test_templates.py compares them)."""
+    if labelledby:
+        named = f'aria-labelledby="{escape(labelledby)}"'
+    else:
+        named = f'aria-label="{escape(label)}"'
+    body = caller()
+    # The name escaped above; the body is the caller's markup, as the macro wrote it.
+    return Markup(f'<div class="table-wrap" tabindex="0" role="region" {named}>\n{body}\n</div>')  # noqa: S704

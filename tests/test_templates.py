@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from portal.extensions import db
 from portal.i18n import machine_time
@@ -142,6 +143,7 @@ CORE_GLOBALS = {
     "excerpt",
     "form_field",  # the field() macro's markup, written in Python (portal/forms.py)
     "kept_fragment",  # base.html's menu, footer and head links (portal/templating.py)
+    "scroll_table",  # ui.html's scroll_table, written in Python (portal/templating.py)
     "lang_query",
     "language_links",  # base.html's language switch (portal/i18n.py)
     "meeting_kinds",
@@ -393,6 +395,32 @@ def test_status_tag_writes_the_old_macros_markup_byte_for_byte(app):
                         assert new.render(**values) == old.render(**values), values
                         compared += 1
     assert compared > 300
+
+
+def test_scroll_table_writes_the_macros_markup_byte_for_byte(app):
+    """The global scroll_table (portal/templating.py) against ui.html's macro: named by a
+    heading id or a label (escaped), or neither; the table inside as it was written."""
+    env = app.jinja_env
+    table = "<table><tr><td>{{ cell }}</td></tr></table>"
+    body = "{% call scroll_table(**args) %}\n" + table + "\n{% endcall %}"
+    old = env.from_string('{% from "_macros/ui.html" import scroll_table %}' + body)
+    new = env.from_string(body)
+    assert "from" not in body and env.globals["scroll_table"] is not None
+    labels = [None, "", "Per RT/RW", 'A "quoted" <b>&</b>', Markup("<i>kept</i>")]
+    compared = 0
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for label in labels:
+                for labelledby in (None, "", "heading-1", 'x"<y>'):
+                    for args in ({"label": label, "labelledby": labelledby}, {"label": label}):
+                        values = {"args": args, "cell": "<& cell >"}
+                        assert new.render(**values) == old.render(**values), args
+                        compared += 1
+    assert compared == 80
+    positional = env.from_string("{% call scroll_table(name) %}x{% endcall %}")
+    assert positional.render(name="Outbox") == (
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="Outbox">\nx\n</div>'
+    )
 
 
 def test_a_fragment_key_follows_the_user_of_the_request(app, make_user):

@@ -25,6 +25,7 @@ from portal.csr.models import (
 from portal.csr.services.common import COUNTED, STAFF_EDITORS, CsrError, NotAllowed
 from portal.csr.services.pledges import _require_role
 from portal.csr.services.public_board import PARTNER_PAGE_SIZE
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
@@ -179,7 +180,7 @@ def _overview_statement():
 def overview_counts() -> tuple[dict[str, int], int]:
     """The staff index's counts in one statement: pledges per status (as
     `status_counts`) and the companies waiting for verification."""
-    counts = dict(db.session.execute(_overview_statement()).all())
+    counts = dict(read(db.session, _overview_statement()).all())
     return counts, counts.pop(_WAITING, 0)
 
 
@@ -383,7 +384,7 @@ def company_pledges_page(
         )
         return found
     params = {"company_id": company.id, "limit": per_page, "offset": (page - 1) * per_page}
-    rows = db.session.execute(_company_pledges_counted(public), params).all()
+    rows = read(db.session, _company_pledges_counted(public), params).all()
     total = rows[0][-1] if rows else _count_past_the_end(company, public, page)
     return counted_page(_pledge_lines(rows, False), total, page=page, per_page=per_page)
 
@@ -409,7 +410,7 @@ def company_pledges_and_totals(
     """`company_pledges_page` and `company_totals` in one statement: every pledge the
     page counts (all but offers when public) as plain columns with its need's (and its
     deliveries'), the page cut from them and the sums over all of them."""
-    rows = db.session.execute(_company_pledges(public, deliveries), {"company_id": company.id})
+    rows = read(db.session, _company_pledges(public, deliveries), {"company_id": company.id})
     lines = _pledge_lines(rows, deliveries)
     start = (page - 1) * per_page
     pagination = counted_page(

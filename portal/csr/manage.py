@@ -55,8 +55,7 @@ def _labels():
     (not app-wide Jinja globals: every {% from %} import walks the globals)."""
     return {
         "company_statuses": COMPANY_STATUSES,
-        "csr_history_events": history.history_events,
-        "csr_history_deliveries": history.history_deliveries,
+        "csr_history": history.history_section,
         "csr_staff_pledge_rows": rows.staff_pledge_rows,
         "csr_staff_need_rows": rows.staff_need_rows,
         "csr_step_forms": rows.step_forms,

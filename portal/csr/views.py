@@ -64,8 +64,7 @@ def _rows():
     """Rows written in Python for the partner's pages (a page's context, not app-wide
     Jinja globals: every {% from %} import walks the globals)."""
     return {
-        "csr_history_events": history.history_events,
-        "csr_history_deliveries": history.history_deliveries,
+        "csr_history": history.history_section,
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
         "csr_board_cards": rows.board_cards,
         "csr_need_pledge_rows": rows.need_pledge_rows,

@@ -27,6 +27,17 @@ def _status_tag(status: str) -> str:
     )
 
 
+def _links(url_for, endpoint: str, key: str):
+    """id -> the escaped address of `endpoint` for that id: one address built, the others
+    by putting the id in place of its 0 (url_for for each, if the address does not end
+    with the id)."""
+    zero = str(escape(url_for(endpoint, **{key: 0})))
+    if zero.endswith("/0"):
+        head = zero[:-1]
+        return lambda id_: f"{head}{int(id_)}"
+    return lambda id_: escape(url_for(endpoint, **{key: id_}))
+
+
 class _Cells:
     """What a row shows of a pledge: its need's title (or the offer, cut short) and the
     amounts, status and end of the row."""
@@ -35,6 +46,12 @@ class _Cells:
         self.lang = current_lang()
         self.env = current_app.jinja_env
         self.offer = None
+        self.tags: dict[str, str] = {}
+
+    def tag(self, status: str) -> str:
+        if status not in self.tags:
+            self.tags[status] = _status_tag(status)
+        return self.tags[status]
 
     def what(self, p, title) -> str:
         if p.need:
@@ -49,7 +66,7 @@ class _Cells:
         return (
             f'    <td class="num">{amount(p.amount)}</td>\n'
             f'    <td class="num">{amount(p.delivered)}</td>\n'
-            f"    <td>{_status_tag(p.status)}</td>\n  </tr>\n"
+            f"    <td>{self.tag(p.status)}</td>\n  </tr>\n"
         )
 
 
@@ -57,13 +74,15 @@ def staff_pledge_rows(pledges, url_for, with_company: bool = True) -> Markup:
     """Each pledge's <tr>: number, company (`with_company`), need or offer, pledged,
     delivered, status. `url_for` is the template's (it keeps the addresses)."""
     cells = _Cells()
+    pledge_link = _links(url_for, "csr_manage.pledge", "pledge_id")
+    if with_company:
+        company_link = _links(url_for, "csr_manage.company", "company_id")
     out = []
     for p in pledges:
-        href = escape(url_for("csr_manage.pledge", pledge_id=p.id))
-        out.append(f'  <tr>\n    <td><a href="{href}">{p.id}</a></td>\n')
+        out.append(f'  <tr>\n    <td><a href="{pledge_link(p.id)}">{p.id}</a></td>\n')
         if with_company:
             company = p.company
-            href = escape(url_for("csr_manage.company", company_id=p.company_id))
+            href = company_link(p.company_id)
             tag = ""
             if not company.is_verified:
                 label = escape(COMPANY_STATUSES[company.status])
@@ -82,9 +101,10 @@ def partner_pledge_rows(pledges, url_for) -> Markup:
     the reader's language (or the offer) linked to the pledge, pledged, delivered,
     status."""
     cells = _Cells()
+    link = _links(url_for, "csr.my_pledge", "pledge_id")
     out = []
     for p in pledges:
-        href = escape(url_for("csr.my_pledge", pledge_id=p.id))
+        href = link(p.id)
         what = cells.what(p, lambda need: escape(localized(need, "title", cells.lang)))
         out.append(f'  <tr>\n    <td><a href="{href}">{what}</a></td>\n{cells.rest(p)}')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
@@ -99,13 +119,19 @@ def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> M
     ugettext = catalogue().ugettext
     closed = publish = unpublish = None
     out = []
+    links = {}  # an endpoint's addresses, once it is needed
+    token = None if token is None else escape(token)
+
+    def link(endpoint: str, need_id: int) -> str:
+        if endpoint not in links:
+            links[endpoint] = _links(url_for, endpoint, "need_id")
+        return links[endpoint](need_id)
+
     for need in needs:
         p, pp = progress[need.id], public_progress[need.id]
         title = escape(need.title_id)
         if token is not None:
-            title = (
-                f'<a href="{escape(url_for("csr_manage.need_edit", need_id=need.id))}">{title}</a>'
-            )
+            title = f'<a href="{link("csr_manage.need_edit", need.id)}">{title}</a>'
         target = _need_amounts(need, lang)(need.target)
         out.append(
             f'  <tr>\n    <td class="num">{escape(need.rank)}</td>\n'
@@ -125,10 +151,9 @@ def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> M
             else:
                 endpoint = "csr_manage.need_publish"
                 label = publish = publish or ugettext("Publish")
-            action = escape(url_for(endpoint, need_id=need.id))
             out.append(
-                f'      <form class="inline" method="post" action="{action}">\n'
-                f'        <input type="hidden" name="csrf_token" value="{escape(token)}">'
+                f'      <form class="inline" method="post" action="{link(endpoint, need.id)}">\n'
+                f'        <input type="hidden" name="csrf_token" value="{token}">'
                 '<input type="hidden" name="back" value="list">\n'
                 f'        <button type="submit" class="small">{label}'
                 f'<span class="visually-hidden">: {escape(need.title_id)}</span>'
@@ -185,15 +210,19 @@ def need_pledge_rows(need, pledges, url_for) -> Markup:
     partner, pledged, delivered, status, when = (
         ugettext(text) for text in ("Partner", "Pledged", "Delivered", "Status", "Date")
     )
+    link = _links(url_for, "csr.company", "company_id")
+    tags: dict[str, str] = {}
     out = []
     for p in pledges:
-        href = escape(url_for("csr.company", company_id=p.company_id))
+        href = link(p.company_id)
+        if p.status not in tags:
+            tags[p.status] = _status_tag(p.status)
         out.append(
             "  <tr>\n"
             f'    <td data-label="{partner}"><a href="{href}">{escape(p.company.name)}</a></td>\n'
             f'    <td data-label="{pledged}" class="num">{amount(p.amount)}</td>\n'
             f'    <td data-label="{delivered}" class="num">{amount(p.delivered)}</td>\n'
-            f'    <td data-label="{status}">{_status_tag(p.status)}</td>\n'
+            f'    <td data-label="{status}">{tags[p.status]}</td>\n'
             f'    <td data-label="{when}" class="nowrap">{escape(day(p.created_at))}</td>\n'
             "  </tr>\n"
         )

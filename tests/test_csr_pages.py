@@ -86,3 +86,172 @@ def test_the_history_section_is_the_old_template(app, make_need, make_company): 
                 assert new == old
                 seen.add(new.split("</h2>")[0])
     assert len(seen) == 2  # each language its own heading
+
+
+# templates/csr/manage/pledge.html's top as it was, before portal/csr/facts.py.
+JINJA_PLEDGE_TOP = """{% from "_macros/ui.html" import status_tag %}{% set pledge_qty = csr_pledge_qty %}
+<p class="crumbs"><a href="{{ url_for('csr_manage.index') }}">{{ _("Village needs and pledges") }}</a> › <a href="{{ url_for('csr_manage.pledges') }}">{{ _("Pledges") }}</a></p>
+<h1>{{ _("Pledge #%(id)d", id=pledge.id) }}</h1>
+<p>{{ status_tag("csr.pledge", pledge.status) }}
+{% if not pledge.company.is_verified %}<span class="tag tag-warn">{{ _("Company not verified: not public") }}</span>{% endif %}</p>
+<dl class="facts">
+  <dt>{{ _("Company") }}</dt><dd><a href="{{ url_for('csr_manage.company', company_id=pledge.company_id) }}">{{ pledge.company.name }}</a></dd>
+  <dt>{{ _("Need") }}</dt><dd>{% if pledge.need %}<a href="{{ url_for('csr_manage.need_edit', need_id=pledge.need_id) if editor else url_for('csr.need', need_id=pledge.need_id) }}">{{ pledge.need.title_id }}</a>{% else %}{{ _("None yet (an offer)") }}{% endif %}</dd>
+  {% if pledge.description %}<dt>{{ _("Offer") }}</dt><dd>{{ pledge.description }}</dd>{% endif %}
+  <dt>{{ _("Kind") }}</dt><dd>{{ need_kinds[pledge.kind] }}</dd>
+  <dt>{{ _("Pledged") }}</dt><dd>{{ pledge_qty(pledge, pledge.amount) }}</dd>
+  {% if pledge.kind != 'money' %}<dt>{{ _("Estimated value") }}</dt><dd>{{ pledge.value|money }}</dd>{% endif %}
+  <dt>{{ _("Delivered") }}</dt><dd>{{ pledge_qty(pledge, pledge.delivered) }} ({{ _("remaining: %(amount)s", amount=pledge_qty(pledge, pledge.remaining)) }})</dd>
+  {% if pledge.expected_on %}<dt>{{ _("Expected by") }}</dt><dd>{{ pledge.expected_on|day }}</dd>{% endif %}
+  {% if pledge.conditions %}<dt>{{ _("Conditions") }}</dt><dd>{{ pledge.conditions }}</dd>{% endif %}
+  {% if pledge.receipt_code %}<dt>{{ _("Acknowledgement") }}</dt><dd><a href="{{ url_for('csr.pledge_receipt', pledge_id=pledge.id) }}">PDF</a></dd>{% endif %}
+</dl>"""  # noqa: E501
+
+
+def test_the_pledge_top_is_the_old_template(app, make_need, make_company):  # noqa: F811
+    """pledge_top writes what the staff pledge page's template wrote, in both languages:
+    a pledge against a need (for an editor and for a reader) and an offer in its own
+    unit, with and without a description, value, date expected, conditions and receipt,
+    of a verified company and of one that is not; names and texts escaped."""
+    from portal.csr.facts import pledge_top
+    from portal.csr.models import NEED_KINDS
+    from portal.csr.services.deliveries import pledge_with_progress
+
+    company = make_company()
+    money_need = make_need(kind="money")
+    pledge = pledge_for(company, make_need(kind="goods", unit_id="karung", unit_en="sack"))
+    cash = pledge_for(company, money_need, amount=1_500_000)
+    offer = services.make_offer(
+        company, kind="goods", description="Semen <b>", amount=7, unit="<sak>", actor=company.user
+    )
+    db.session.commit()
+    seen = set()
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji?lang={lang}"):
+            for pledge_id, editor, extra in itertools.product(
+                (pledge.id, cash.id, offer.id), (True, False), (False, True)
+            ):
+                item = pledge_with_progress(pledge_id)[0]
+                if extra:
+                    item.expected_on, item.conditions = date(2027, 1, 5), "Syarat & <i>"
+                    item.receipt_code, item.description = "ABC123", "Uraian <u>"
+                    item.company.status = "pending" if editor else "verified"
+                    item.company.name = "PT <Maju> & Co"
+                old = render_template_string(
+                    JINJA_PLEDGE_TOP, pledge=item, editor=editor, need_kinds=NEED_KINDS
+                )
+                new = render_template_string(
+                    "{{ pledge_top(pledge, editor, url_for) }}",
+                    pledge_top=pledge_top,
+                    pledge=item,
+                    editor=editor,
+                )
+                assert new == old
+                assert "<b>" not in new and "<i>" not in new and "<Maju>" not in new
+                seen.add(new)
+    assert len(seen) == 22  # an offer without extras: the same for an editor and a reader
+
+
+# templates/csr/manage/company.html's top as it was, before portal/csr/facts.py.
+JINJA_COMPANY_TOP = """{% from "_macros/ui.html" import status_tag %}
+<p class="crumbs"><a href="{{ url_for('csr_manage.index') }}">{{ _("Village needs and pledges") }}</a> › <a href="{{ url_for('csr_manage.companies') }}">{{ _("Companies") }}</a></p>
+<h1>{{ company.name }}</h1>
+<p>{{ status_tag("csr.company", company.status) }}
+{% if company.is_verified %}<a href="{{ url_for('csr.company', company_id=company.id) }}">{{ _("Public page") }}</a>{% endif %}</p>
+{% if company.logo_file %}<p><img class="csr-logo" src="{{ url_for('csr.logo', company_id=company.id) }}" alt="{{ _('Logo of %(company)s', company=company.name) }}" width="96" height="96"></p>{% endif %}
+<dl class="facts">
+  <dt>{{ _("Sector") }}</dt><dd>{{ sectors[company.sector] }}</dd>
+  <dt>{{ _("Contact person") }}</dt><dd>{{ company.contact_name }}</dd>
+  <dt>{{ _("E-mail address") }}</dt><dd>{{ company.user.email }}</dd>
+  {% if company.contact_phone %}<dt>{{ _("Phone") }}</dt><dd>{{ company.contact_phone }}</dd>{% endif %}
+  {% if company.website %}<dt>{{ _("Website") }}</dt><dd><a href="{{ company.website }}" rel="noopener noreferrer nofollow">{{ company.website }}</a></dd>{% endif %}
+  <dt>{{ _("Language of receipts") }}</dt><dd>{{ company.locale }}</dd>
+  <dt>{{ _("Registered") }}</dt><dd>{{ company.created_at|day }}</dd>
+  {% if company.verified_at %}<dt>{{ _("Verified on") }}</dt><dd>{{ company.verified_at|day }}</dd>{% endif %}
+  {% if company.status_note %}<dt>{{ _("Note") }}</dt><dd>{{ company.status_note }}</dd>{% endif %}
+  <dt>{{ _("Pledged") }}</dt><dd>{{ summary.pledged|money }}</dd>
+  <dt>{{ _("Delivered") }}</dt><dd>{{ summary.delivered|money }}</dd>
+</dl>"""  # noqa: E501
+
+
+def test_the_company_top_is_the_old_template(app, make_company):  # noqa: F811
+    """company_top writes what the staff company page's template wrote, in both
+    languages: a verified company with every optional fact (and a logo) and a pending
+    one with none; its name and texts escaped."""
+    from datetime import datetime
+
+    from portal.csr.facts import company_top
+    from portal.csr.models import SECTORS, Company
+
+    full = make_company(
+        name="PT <Maju> & Co",
+        contact_phone="0812 <1>",
+        website="https://maju.example/?a=1&b=<2>",
+        verified_at=datetime(2026, 8, 17, 20, 30),
+        status_note="Catatan & <b>",
+        logo_file="logo.png",
+    )
+    bare = make_company(status="pending")
+    summary = {"pledged": 1_500_000, "delivered": 250_000}
+    seen = set()
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/mitra?lang={lang}"):
+            for company_id in (full.id, bare.id):
+                company = db.session.get(Company, company_id)
+                old = render_template_string(
+                    JINJA_COMPANY_TOP, company=company, summary=summary, sectors=SECTORS
+                )
+                new = render_template_string(
+                    "{{ company_top(company, summary, url_for) }}",
+                    company_top=company_top,
+                    company=company,
+                    summary=summary,
+                )
+                assert new == old
+                assert "<b>" not in new and "<Maju>" not in new and "<2>" not in new
+                seen.add(new)
+    assert len(seen) == 4 and all("/csr/logo/" in t or "<img" not in t for t in seen)
+
+
+# templates/csr/manage/companies.html's rows as the Jinja loop wrote them, before
+# portal/csr/rows.py's company_rows.
+JINJA_COMPANY_ROWS = """{% from "_macros/ui.html" import status_tag %}
+  {% for c in companies %}
+  <tr>
+    <td><a href="{{ url_for('csr_manage.company', company_id=c.id) }}">{{ c.name }}</a></td>
+    <td>{{ sectors[c.sector] }}</td>
+    <td>{{ c.contact_name }}</td>
+    <td>{{ status_tag("csr.company", c.status) }}</td>
+    <td class="nowrap">{{ c.created_at|day }}</td>
+  </tr>
+  {% endfor %}
+"""
+
+
+def test_the_company_rows_are_the_jinja_loop(app, make_company):  # noqa: F811
+    """company_rows writes what the staff company list's loop wrote, in both languages,
+    for the list of every company and of one status (plain rows; names escaped)."""
+    from portal.csr.models import SECTORS
+    from portal.csr.rows import company_rows
+
+    make_company(name="PT <Maju> & Co")
+    make_company(status="pending", name="CV Baru")
+    make_company(status="rejected")
+    seen = set()
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/staf/csr/mitra?lang={lang}"):
+            for status in (None, "pending"):
+                companies = services.list_companies(status)
+                assert len(companies) == (3 if status is None else 1)
+                old = render_template_string(
+                    JINJA_COMPANY_ROWS, companies=companies, sectors=SECTORS
+                )
+                new = render_template_string(
+                    "{{ company_rows(companies, url_for) }}",
+                    company_rows=company_rows,
+                    companies=companies,
+                )
+                assert new == old
+                assert "<Maju>" not in new
+                seen.add(new)
+    assert len(seen) == 4

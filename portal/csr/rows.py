@@ -13,9 +13,9 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts, bars
-from portal.csr.models import COMPANY_STATUSES, NEED_KINDS
+from portal.csr.models import COMPANY_STATUSES, NEED_KINDS, SECTORS
 from portal.i18n import catalogue, current_lang, day, localized
-from portal.status_tags import status_tag_of
+from portal.status_tags import status_tag_html, status_tag_of
 
 
 def _status_tag(status: str) -> str:
@@ -271,5 +271,27 @@ def step_forms(pledge, steps, token, url_for) -> Markup:
             "    </div>\n"
             f'    <button type="submit"{secondary}>{ugettext(button)}</button>\n'
             "  </form>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def company_rows(companies, url_for) -> Markup:
+    """The staff company list's rows (templates/csr/manage/companies.html): each <tr>
+    with the name linked, sector, contact person, status and the day registered.
+    `url_for` is the template's."""
+    link = _links(url_for, "csr_manage.company", "company_id")
+    tags: dict[str, str] = {}
+    out = []
+    for c in companies:
+        if c.status not in tags:
+            tags[c.status] = status_tag_html("csr.company", c.status)
+        out.append(
+            "  <tr>\n"
+            f'    <td><a href="{link(c.id)}">{escape(c.name)}</a></td>\n'
+            f"    <td>{escape(SECTORS[c.sector])}</td>\n"
+            f"    <td>{escape(c.contact_name)}</td>\n"
+            f"    <td>{tags[c.status]}</td>\n"
+            f'    <td class="nowrap">{escape(day(c.created_at))}</td>\n'
+            "  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

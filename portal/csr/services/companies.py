@@ -141,14 +141,27 @@ def set_logo(company: Company, logo: uploads.CleanImage, *, actor: User) -> None
     uploads.remove("logos", old)
 
 
-def list_companies(status: str | None = None) -> list[Company]:
-    """Companies for staff, those waiting for verification first."""
-    stmt = select(Company).order_by(
-        case((Company.status == "pending", 0), else_=1), Company.created_at.desc()
-    )
-    if status:
-        stmt = stmt.where(Company.status == status)
-    return list(db.session.scalars(stmt.limit(1000)))
+def list_companies(status: str | None = None) -> list:
+    """Companies for staff, those waiting for verification first (at most 1000): plain
+    rows of what the staff list shows (id, name, sector, contact_name, status,
+    created_at), read past the ORM."""
+    params = {"status": status} if status else None
+    return read(db.session, _list_companies_statement(bool(status)), params).all()
+
+
+@cache  # built once per process for each shape (with its cache key)
+def _list_companies_statement(of_status: bool):
+    stmt = select(
+        Company.id,
+        Company.name,
+        Company.sector,
+        Company.contact_name,
+        Company.status,
+        Company.created_at,
+    ).order_by(case((Company.status == "pending", 0), else_=1), Company.created_at.desc())
+    if of_status:
+        stmt = stmt.where(Company.status == bindparam("status"))
+    return stmt.limit(1000)
 
 
 @cache

@@ -255,3 +255,41 @@ def test_the_company_rows_are_the_jinja_loop(app, make_company):  # noqa: F811
                 assert "<Maju>" not in new
                 seen.add(new)
     assert len(seen) == 4
+
+
+# The staff pledge list's status filter as the template wrote it, before rows.py's
+# status_links (the company list's the same without the counts).
+JINJA_STATUS_LINKS = """<p class="actions">
+  <a href="{{ url_for(endpoint) }}"{% if not status %} aria-current="page"{% endif %}>{{ _("All") }}</a>
+  {% for key, label in statuses.items() %}
+  <a href="{{ url_for(endpoint, status=key) }}"{% if status == key %} aria-current="page"{% endif %}>{{ label }}{% if counts is not none %} ({{ counts.get(key, 0) }}){% endif %}</a>
+  {% endfor %}
+</p>"""  # noqa: E501
+
+
+def test_the_status_links_are_the_template(app):
+    """status_links writes what the pledge and company lists' templates wrote, in both
+    languages, for every status shown (and none), with and without counts."""
+    from portal.csr.models import COMPANY_STATUSES, PLEDGE_STATUSES
+    from portal.csr.rows import status_links
+
+    counts = {"offered": 3, "confirmed": 12}
+    cases = (
+        ("csr_manage.pledges", PLEDGE_STATUSES, counts),
+        ("csr_manage.companies", COMPANY_STATUSES, None),
+    )
+    seen = set()
+    for lang, (endpoint, statuses, numbers) in itertools.product(("id", "en"), cases):
+        with app.app_context(), app.test_request_context(f"/staf/csr/janji?lang={lang}"):
+            for status in (None, *statuses):
+                values = {"endpoint": endpoint, "statuses": statuses, "status": status}
+                old = render_template_string(JINJA_STATUS_LINKS, counts=numbers, **values)
+                new = render_template_string(
+                    "{{ status_links(url_for, endpoint, statuses, status, counts) }}",
+                    status_links=status_links,
+                    counts=numbers,
+                    **values,
+                )
+                assert new == old and new.count("aria-current") == 1
+                seen.add(new)
+    assert len(seen) == 2 * (len(PLEDGE_STATUSES) + len(COMPANY_STATUSES) + 2)

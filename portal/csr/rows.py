@@ -295,3 +295,26 @@ def company_rows(companies, url_for) -> Markup:
             "  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def status_links(url_for, endpoint: str, statuses, current, counts=None) -> Markup:
+    """The staff lists' status filter (pledges, companies): "All" and each status
+    linked, the one shown marked as the current page, with how many when `counts` is
+    given (a dict; 0 when absent). `url_for` is the template's."""
+    base = str(escape(url_for(endpoint)))
+    mark = ' aria-current="page"'
+    out = [
+        f'<p class="actions">\n  <a href="{base}"{"" if current else mark}>'
+        f"{catalogue().ugettext('All')}</a>\n"
+    ]
+    for key, label in statuses.items():
+        if key.isidentifier() and key.isascii():  # as url_for writes it
+            href = f"{base}?status={key}"
+        else:
+            href = escape(url_for(endpoint, status=key))
+        count = "" if counts is None else f" ({counts.get(key, 0)})"
+        out.append(
+            f'  <a href="{href}"{mark if current == key else ""}>{escape(label)}{count}</a>\n'
+        )
+    out.append("</p>")
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)

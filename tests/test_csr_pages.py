@@ -293,3 +293,53 @@ def test_the_status_links_are_the_template(app):
                 assert new == old and new.count("aria-current") == 1
                 seen.add(new)
     assert len(seen) == 2 * (len(PLEDGE_STATUSES) + len(COMPANY_STATUSES) + 2)
+
+
+# templates/csr/need.html's pledges section as it was, before rows.py's need_pledges.
+JINJA_NEED_PLEDGES_SECTION = """{% from "_macros/ui.html" import scroll_table %}
+<h2>{{ _("Pledges") }}</h2>
+{% if pledges %}
+{% call scroll_table(_('Pledges')) %}
+<table class="stack">
+  <caption class="visually-hidden">{{ _("Pledges") }}</caption>
+  <thead><tr><th scope="col">{{ _("Partner") }}</th><th scope="col" class="num">{{ _("Pledged") }}</th><th scope="col" class="num">{{ _("Delivered") }}</th><th scope="col">{{ _("Status") }}</th><th scope="col">{{ _("Date") }}</th></tr></thead>
+  <tbody>
+  {# The rows are written in Python (portal/csr/rows.py). #}
+{{ need_pledge_rows(need, pledges, url_for) }}  </tbody>
+</table>
+{% endcall %}
+{% else %}
+<p>{{ _("No pledge yet.") }}</p>
+{% endif %}
+"""  # noqa: E501
+
+
+def test_the_need_pledges_section_is_the_old_template(app, make_need, make_company):  # noqa: F811
+    """need_pledges writes what the need page's template wrote, in both languages: a
+    need with pledges (a company's name escaped) and one with none."""
+    from portal.csr.models import Need
+    from portal.csr.rows import need_pledge_rows, need_pledges
+
+    goods = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    empty = make_need(kind="money", unit_id=None, unit_en=None, target=1_000_000)
+    pledge_for(make_company(name="PT <Maju> & Jaya"), goods, 20)
+    pledge_for(make_company(), goods, 5)
+    seen = set()
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/kebutuhan/1?lang={lang}"):
+            for need_id in (goods.id, empty.id):
+                need = db.session.get(Need, need_id)
+                pledges = services.public_pledges_for_need(need)
+                values = {"need": need, "pledges": pledges}
+                old = render_template_string(
+                    JINJA_NEED_PLEDGES_SECTION, need_pledge_rows=need_pledge_rows, **values
+                )
+                new = render_template_string(
+                    "{{ need_pledges(need, pledges, url_for) }}",
+                    need_pledges=need_pledges,
+                    **values,
+                )
+                assert new == old and "<Maju>" not in new
+                assert len(pledges) == (2 if need_id == goods.id else 0)
+                seen.add(new)
+    assert len(seen) == 4

@@ -318,3 +318,32 @@ def status_links(url_for, endpoint: str, statuses, current, counts=None) -> Mark
         )
     out.append("</p>")
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def need_pledges(need, pledges, url_for) -> Markup:
+    """A need's public page's "Pledges" section (templates/csr/need.html): the heading,
+    then the table of `pledges` (need_pledge_rows) in ui.html's scroll_table wrapper,
+    or the words that there is none yet. `url_for` is the template's."""
+    ugettext = catalogue().ugettext  # what the template's _() gave: our catalogue's text
+    label = ugettext("Pledges")
+    if not pledges:
+        return Markup(f"<h2>{label}</h2>\n<p>{ugettext('No pledge yet.')}</p>\n")  # noqa: S704
+    head = "".join(
+        f'<th scope="col"{css}>{ugettext(text)}</th>'
+        for text, css in (
+            ("Partner", ""),
+            ("Pledged", ' class="num"'),
+            ("Delivered", ' class="num"'),
+            ("Status", ""),
+            ("Date", ""),
+        )
+    )
+    return Markup(  # noqa: S704 (our catalogue; the rows escape every value)
+        f"<h2>{label}</h2>\n"
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
+        '<table class="stack">\n'
+        f'  <caption class="visually-hidden">{label}</caption>\n'
+        f"  <thead><tr>{head}</tr></thead>\n"
+        "  <tbody>\n"
+        f"{need_pledge_rows(need, pledges, url_for)}  </tbody>\n</table>\n\n</div>"
+    )

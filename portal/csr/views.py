@@ -68,6 +68,7 @@ def _rows():
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
         "csr_board_cards": rows.board_cards,
         "csr_need_pledge_rows": rows.need_pledge_rows,
+        "csr_need_pledges": rows.need_pledges,
     }
 
 

@@ -343,3 +343,48 @@ def test_the_need_pledges_section_is_the_old_template(app, make_need, make_compa
                 assert len(pledges) == (2 if need_id == goods.id else 0)
                 seen.add(new)
     assert len(seen) == 4
+
+
+# templates/csr/manage/index.html's table as it was, before rows.py's staff_needs_table.
+JINJA_NEEDS_TABLE = """{% from "_macros/ui.html" import scroll_table, published_tag %}
+{% set published, draft = published_tag(True), published_tag(False) %}
+{% call scroll_table(_('Needs')) %}
+<table>
+  <caption class="visually-hidden">{{ _("Needs") }}</caption>
+  <thead><tr><th scope="col">{{ _("Rank") }}</th><th scope="col">{{ _("Title") }}</th><th scope="col">{{ _("Target") }}</th><th scope="col">{{ _("Pledged (public / all)") }}</th><th scope="col">{{ _("Delivered") }}</th><th scope="col">{{ _("Status") }}</th></tr></thead>
+  <tbody>
+  {# The rows are written in Python (portal/csr/rows.py). #}
+{{ staff_need_rows(needs, progress, public_progress, (published, draft), token, url_for) }}  </tbody>
+</table>
+{% endcall %}
+"""  # noqa: E501
+
+
+def test_the_staff_needs_table_is_the_old_template(app, make_need):  # noqa: F811
+    """staff_needs_table writes what the staff index's template wrote, in both
+    languages, for an editor (with the token) and a reader; published and draft needs."""
+    from portal.csr.rows import staff_need_rows, staff_needs_table
+
+    make_need(kind="goods", unit_id="karung", unit_en="sack", title_id="Beras <b>")
+    make_need(kind="money", unit_id=None, unit_en=None, target=1_000_000, published=False)
+    seen = set()
+    for lang, token in itertools.product(("id", "en"), ("tok&en", None)):
+        with app.app_context(), app.test_request_context(f"/staf/csr/?lang={lang}"):
+            needs, progress, public_progress = services.needs_with_progress()
+            values = {
+                "needs": needs,
+                "progress": progress,
+                "public_progress": public_progress,
+                "token": token,
+            }
+            old = render_template_string(
+                JINJA_NEEDS_TABLE, staff_need_rows=staff_need_rows, **values
+            )
+            new = render_template_string(
+                "{{ staff_needs_table(needs, progress, public_progress, token, url_for) }}",
+                staff_needs_table=staff_needs_table,
+                **values,
+            )
+            assert new == old and "<b>" not in new and len(needs) == 2
+            seen.add(new)
+    assert len(seen) == 4

@@ -60,6 +60,7 @@ def _labels():
         "csr_company_top": facts.company_top,
         "csr_staff_pledge_rows": rows.staff_pledge_rows,
         "csr_staff_need_rows": rows.staff_need_rows,
+        "csr_staff_needs_table": rows.staff_needs_table,
         "csr_company_rows": rows.company_rows,
         "csr_status_links": rows.status_links,
         "csr_step_forms": rows.step_forms,

@@ -347,3 +347,24 @@ def need_pledges(need, pledges, url_for) -> Markup:
         "  <tbody>\n"
         f"{need_pledge_rows(need, pledges, url_for)}  </tbody>\n</table>\n\n</div>"
     )
+
+
+_NEED_HEADS = ("Rank", "Title", "Target", "Pledged (public / all)", "Delivered", "Status")
+
+
+def staff_needs_table(needs, progress, public_progress, token, url_for) -> Markup:
+    """The staff index's table of needs in ui.html's scroll_table wrapper: caption,
+    head and staff_need_rows (`token`: the CSRF token for editors, or None)."""
+    ugettext = catalogue().ugettext  # what the template's _() gave: our catalogue's text
+    label = ugettext("Needs")
+    tags = (
+        status_tag_html("publication", "published"),
+        status_tag_html("publication", "draft"),
+    )
+    head = "".join(f'<th scope="col">{ugettext(text)}</th>' for text in _NEED_HEADS)
+    rows = staff_need_rows(needs, progress, public_progress, tags, token, url_for)
+    return Markup(  # noqa: S704 (our catalogue; the rows escape every value)
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
+        f'<table>\n  <caption class="visually-hidden">{label}</caption>\n'
+        f"  <thead><tr>{head}</tr></thead>\n  <tbody>\n{rows}  </tbody>\n</table>\n\n</div>"
+    )

@@ -388,3 +388,64 @@ def test_the_staff_needs_table_is_the_old_template(app, make_need):  # noqa: F81
             assert new == old and "<b>" not in new and len(needs) == 2
             seen.add(new)
     assert len(seen) == 4
+
+
+# templates/csr/need.html's facts as they were, before portal/csr/facts.py's need_facts.
+JINJA_NEED_FACTS = """{% set need_qty = csr_need_qty %}
+<dl class="facts">
+  <dt>{{ _("Kind") }}</dt><dd>{{ need_kinds[need.kind] }}</dd>
+  <dt>{{ _("Target") }}</dt><dd>{{ need_qty(need, need.target) }}</dd>
+  {% if need.deadline %}<dt>{{ _("Needed by") }}</dt><dd>{{ need.deadline|day }}</dd>{% endif %}
+  {% if need.programme and need.programme.published %}<dt>{{ _("Programme") }}</dt><dd><a href="{{ url_for('public.programme', slug=need.programme.slug) }}">{{ tr(need.programme, 'name') }}</a></dd>{% endif %}
+  {% set priority = tr(need, 'priority') %}
+  {% if priority %}<dt>{{ _("Village priority") }}</dt><dd{% if priority.fallback %} lang="id"{% endif %}>{{ priority }}</dd>{% endif %}
+  {% if ballot %}<dt>{{ _("Decided by the ballot") }}</dt><dd>{% set question = tr(ballot, 'question') %}<a href="{{ url_for('participation.results', ballot_id=ballot.id) }}"{% if question.fallback %} lang="id"{% endif %}>{{ question }}</a></dd>{% endif %}
+  <dt>{{ _("Status") }}</dt><dd>{% if need.is_open %}{{ _("Accepting pledges") }}{% else %}{{ _("Closed for pledges") }}{% endif %}</dd>
+</dl>"""  # noqa: E501
+
+
+def test_the_need_facts_are_the_old_template(app):
+    """need_facts writes what the need page's template wrote, in both languages: a need
+    with every fact (a published programme, a priority and a ballot, some only in
+    Indonesian, texts escaped) and a bare one (a draft programme, no English)."""
+    from types import SimpleNamespace as Obj
+
+    from portal.csr.facts import need_facts
+    from portal.csr.models import NEED_KINDS
+
+    programme = Obj(slug="paket-pangan", published=True, name_id="Paket <P>", name_en=None)
+    full = Obj(
+        kind="goods",
+        unit_id="karung",
+        unit_en="sacks",
+        target=200,
+        deadline=date(2027, 1, 5),
+        programme=programme,
+        priority_id="Usulan & <i>",
+        priority_en="Proposal & <i>",
+        is_open=True,
+    )
+    bare = Obj(
+        kind="money",
+        unit_id=None,
+        unit_en=None,
+        target=1_500_000,
+        deadline=None,
+        programme=Obj(slug="x", published=False, name_id="X", name_en="X"),
+        priority_id=None,
+        priority_en=None,
+        is_open=False,
+    )
+    ballot = Obj(id=2, question_id="Prioritas <2026>", question_en=None)
+    seen = set()
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/kebutuhan/1?lang={lang}"):
+            for need, question in ((full, ballot), (bare, None), (full, None)):
+                values = {"need": need, "ballot": question}
+                old = render_template_string(JINJA_NEED_FACTS, need_kinds=NEED_KINDS, **values)
+                new = render_template_string(
+                    "{{ need_facts(need, ballot, url_for) }}", need_facts=need_facts, **values
+                )
+                assert new == old and "<i>" not in new and "<P>" not in new
+                seen.add(new)
+    assert len(seen) == 6

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts
 from portal.csr.models import NEED_KINDS, SECTORS
-from portal.i18n import catalogue, current_lang, day, money
+from portal.i18n import catalogue, current_lang, day, localized, money
 from portal.status_tags import status_tag_html
 
 
@@ -116,4 +116,39 @@ def company_top(company, summary, url_for) -> Markup:
         f"  <dt>{_('Delivered')}</dt><dd>{escape(money(summary['delivered'], lang))}</dd>\n"
         "</dl>"
     )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def need_facts(need, ballot, url_for) -> Markup:
+    """A need's public page's facts list (templates/csr/need.html): kind, target, the
+    deadline, its published programme, the village priority and the ballot that decided
+    it, if any, and whether it takes pledges. `url_for` is the template's."""
+    _ = catalogue().ugettext  # what the template's _() gave: our catalogue's text
+    lang = current_lang()
+    out = [
+        '<dl class="facts">\n'
+        f"  <dt>{_('Kind')}</dt><dd>{escape(NEED_KINDS[need.kind])}</dd>\n"
+        f"  <dt>{_('Target')}</dt><dd>{_need_amounts(need, lang)(need.target)}</dd>\n"
+    ]
+    if need.deadline:
+        out.append(f"<dt>{_('Needed by')}</dt><dd>{escape(day(need.deadline))}</dd>")
+    programme = need.programme
+    if programme and programme.published:
+        href = escape(url_for("public.programme", slug=programme.slug))
+        name = escape(localized(programme, "name", lang).text)
+        out.append(f'<dt>{_("Programme")}</dt><dd><a href="{href}">{name}</a></dd>')
+    priority = localized(need, "priority", lang)
+    if priority:
+        fallback = ' lang="id"' if priority.fallback else ""
+        out.append(f"<dt>{_('Village priority')}</dt><dd{fallback}>{escape(priority.text)}</dd>")
+    if ballot:
+        question = localized(ballot, "question", lang)
+        href = escape(url_for("participation.results", ballot_id=ballot.id))
+        fallback = ' lang="id"' if question.fallback else ""
+        out.append(
+            f'<dt>{_("Decided by the ballot")}</dt><dd><a href="{href}"{fallback}>'
+            f"{escape(question.text)}</a></dd>"
+        )
+    status = _("Accepting pledges") if need.is_open else _("Closed for pledges")
+    out.append(f"  <dt>{_('Status')}</dt><dd>{status}</dd>\n</dl>")
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

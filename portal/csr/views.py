@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, feed, history, hooks, receipts, rows, services, uploads
+from portal.csr import amounts, facts, feed, history, hooks, receipts, rows, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -69,6 +69,7 @@ def _rows():
         "csr_board_cards": rows.board_cards,
         "csr_need_pledge_rows": rows.need_pledge_rows,
         "csr_need_pledges": rows.need_pledges,
+        "csr_need_facts": facts.need_facts,
     }
 
 

@@ -453,6 +453,7 @@ def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, sta
     amount, a note (escaped) and a signer."""
     from flask import render_template_string
 
+    from portal.csr.history import history_events
     from portal.csr.services.deliveries import HistoryEvent
 
     company = make_company()
@@ -474,7 +475,10 @@ def test_the_history_steps_are_the_jinja_loops(app, make_need, make_company, sta
                 item = db.session.get(Pledge, item.id)
                 old = render_template_string(JINJA_HISTORY, pledge=item, events=events)
                 new = render_template_string(
-                    "{{ csr_history_events(pledge, events) }}", pledge=item, events=events
+                    "{{ history_events(pledge, events) }}",
+                    history_events=history_events,
+                    pledge=item,
+                    events=events,
                 )
                 assert new == old and shown in new and "&lt;b&gt;" in new
 
@@ -505,6 +509,7 @@ def test_the_history_deliveries_are_the_jinja_loop(app, make_need, make_company)
 
     from flask import render_template_string
 
+    from portal.csr.history import history_deliveries
     from portal.csr.services.deliveries import HistoryDelivery, PledgeHistory
 
     company = make_company()
@@ -526,7 +531,8 @@ def test_the_history_deliveries_are_the_jinja_loop(app, make_need, make_company)
                 item = db.session.get(Pledge, item.id)
                 old = render_template_string(JINJA_HISTORY_DELIVERIES, pledge=item, history=history)
                 new = render_template_string(
-                    "{{ csr_history_deliveries(pledge, history.deliveries, url_for) }}",
+                    "{{ history_deliveries(pledge, history.deliveries, url_for) }}",
+                    history_deliveries=history_deliveries,
                     pledge=item,
                     history=history,
                 )

@@ -85,3 +85,34 @@ def history_deliveries(pledge, deliveries, url_for) -> Markup:
             f"{attachment}    </td>\n  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def history_section(pledge, history, url_for) -> Markup:
+    """templates/csr/_history.html as it was (the partner's and the staff's pledge
+    pages): the "History" heading and list of steps, then, when there are any, the
+    deliveries' heading and table in ui.html's scroll_table wrapper. `history` is
+    services.pledge_history(pledge.id); `url_for` the template's. Written here, the
+    page needs neither the include nor the import of ui.html for scroll_table."""
+    ugettext = catalogue().ugettext  # what the template's _() gave: our catalogue's text
+    out = [
+        f"<h2>{ugettext('History')}</h2>\n",
+        '<ol class="csr-history">\n',
+        history_events(pledge, history.events),
+        "</ol>\n",
+    ]
+    if history.deliveries:
+        deliveries = ugettext("Deliveries")
+        out += [
+            f"<h2>{deliveries}</h2>\n",
+            f'<div class="table-wrap" tabindex="0" role="region" aria-label="{deliveries}">\n',
+            "<table>\n",
+            f'  <caption class="visually-hidden">{deliveries}</caption>\n',
+            f'  <thead><tr><th scope="col">{ugettext("Date")}</th>'
+            f'<th scope="col" class="num">{ugettext("Amount")}</th>'
+            f'<th scope="col">{ugettext("Note")}</th>'
+            f'<th scope="col">{ugettext("Documents")}</th></tr></thead>\n',
+            "  <tbody>\n",
+            history_deliveries(pledge, history.deliveries, url_for),
+            "  </tbody>\n</table>\n\n</div>",
+        ]
+    return Markup("".join(out))  # noqa: S704 (every value escaped by the writers above)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from portal.csr import history, need_fields, rows, services
+from portal.csr import facts, history, need_fields, rows, services
 from portal.csr.forms import (
     NEED_FIELD_RUNS,
     AcceptOfferForm,
@@ -55,10 +55,14 @@ def _labels():
     (not app-wide Jinja globals: every {% from %} import walks the globals)."""
     return {
         "company_statuses": COMPANY_STATUSES,
-        "csr_history_events": history.history_events,
-        "csr_history_deliveries": history.history_deliveries,
+        "csr_history": history.history_section,
+        "csr_pledge_top": facts.pledge_top,
+        "csr_company_top": facts.company_top,
         "csr_staff_pledge_rows": rows.staff_pledge_rows,
         "csr_staff_need_rows": rows.staff_need_rows,
+        "csr_staff_needs_table": rows.staff_needs_table,
+        "csr_company_rows": rows.company_rows,
+        "csr_status_links": rows.status_links,
         "csr_step_forms": rows.step_forms,
     }
 
@@ -224,6 +228,8 @@ def company(company_id: int):
     item = db.session.get(Company, company_id, options=[joinedload(Company.user)])
     if item is None:
         abort(404)
+    if current_user.role not in ADMINS:  # the verification forms are an admin's only
+        return _company_page(item, None, None)
     return _company_page(item, VerifyCompanyForm(), RejectCompanyForm())
 
 

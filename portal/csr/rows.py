@@ -13,9 +13,9 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts, bars
-from portal.csr.models import COMPANY_STATUSES, NEED_KINDS
+from portal.csr.models import COMPANY_STATUSES, NEED_KINDS, SECTORS
 from portal.i18n import catalogue, current_lang, day, localized
-from portal.status_tags import status_tag_of
+from portal.status_tags import status_tag_html, status_tag_of
 
 
 def _status_tag(status: str) -> str:
@@ -27,6 +27,17 @@ def _status_tag(status: str) -> str:
     )
 
 
+def _links(url_for, endpoint: str, key: str):
+    """id -> the escaped address of `endpoint` for that id: one address built, the others
+    by putting the id in place of its 0 (url_for for each, if the address does not end
+    with the id)."""
+    zero = str(escape(url_for(endpoint, **{key: 0})))
+    if zero.endswith("/0"):
+        head = zero[:-1]
+        return lambda id_: f"{head}{int(id_)}"
+    return lambda id_: escape(url_for(endpoint, **{key: id_}))
+
+
 class _Cells:
     """What a row shows of a pledge: its need's title (or the offer, cut short) and the
     amounts, status and end of the row."""
@@ -35,6 +46,12 @@ class _Cells:
         self.lang = current_lang()
         self.env = current_app.jinja_env
         self.offer = None
+        self.tags: dict[str, str] = {}
+
+    def tag(self, status: str) -> str:
+        if status not in self.tags:
+            self.tags[status] = _status_tag(status)
+        return self.tags[status]
 
     def what(self, p, title) -> str:
         if p.need:
@@ -49,7 +66,7 @@ class _Cells:
         return (
             f'    <td class="num">{amount(p.amount)}</td>\n'
             f'    <td class="num">{amount(p.delivered)}</td>\n'
-            f"    <td>{_status_tag(p.status)}</td>\n  </tr>\n"
+            f"    <td>{self.tag(p.status)}</td>\n  </tr>\n"
         )
 
 
@@ -57,13 +74,15 @@ def staff_pledge_rows(pledges, url_for, with_company: bool = True) -> Markup:
     """Each pledge's <tr>: number, company (`with_company`), need or offer, pledged,
     delivered, status. `url_for` is the template's (it keeps the addresses)."""
     cells = _Cells()
+    pledge_link = _links(url_for, "csr_manage.pledge", "pledge_id")
+    if with_company:
+        company_link = _links(url_for, "csr_manage.company", "company_id")
     out = []
     for p in pledges:
-        href = escape(url_for("csr_manage.pledge", pledge_id=p.id))
-        out.append(f'  <tr>\n    <td><a href="{href}">{p.id}</a></td>\n')
+        out.append(f'  <tr>\n    <td><a href="{pledge_link(p.id)}">{p.id}</a></td>\n')
         if with_company:
             company = p.company
-            href = escape(url_for("csr_manage.company", company_id=p.company_id))
+            href = company_link(p.company_id)
             tag = ""
             if not company.is_verified:
                 label = escape(COMPANY_STATUSES[company.status])
@@ -82,9 +101,10 @@ def partner_pledge_rows(pledges, url_for) -> Markup:
     the reader's language (or the offer) linked to the pledge, pledged, delivered,
     status."""
     cells = _Cells()
+    link = _links(url_for, "csr.my_pledge", "pledge_id")
     out = []
     for p in pledges:
-        href = escape(url_for("csr.my_pledge", pledge_id=p.id))
+        href = link(p.id)
         what = cells.what(p, lambda need: escape(localized(need, "title", cells.lang)))
         out.append(f'  <tr>\n    <td><a href="{href}">{what}</a></td>\n{cells.rest(p)}')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
@@ -99,13 +119,19 @@ def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> M
     ugettext = catalogue().ugettext
     closed = publish = unpublish = None
     out = []
+    links = {}  # an endpoint's addresses, once it is needed
+    token = None if token is None else escape(token)
+
+    def link(endpoint: str, need_id: int) -> str:
+        if endpoint not in links:
+            links[endpoint] = _links(url_for, endpoint, "need_id")
+        return links[endpoint](need_id)
+
     for need in needs:
         p, pp = progress[need.id], public_progress[need.id]
         title = escape(need.title_id)
         if token is not None:
-            title = (
-                f'<a href="{escape(url_for("csr_manage.need_edit", need_id=need.id))}">{title}</a>'
-            )
+            title = f'<a href="{link("csr_manage.need_edit", need.id)}">{title}</a>'
         target = _need_amounts(need, lang)(need.target)
         out.append(
             f'  <tr>\n    <td class="num">{escape(need.rank)}</td>\n'
@@ -125,10 +151,9 @@ def staff_need_rows(needs, progress, public_progress, tags, token, url_for) -> M
             else:
                 endpoint = "csr_manage.need_publish"
                 label = publish = publish or ugettext("Publish")
-            action = escape(url_for(endpoint, need_id=need.id))
             out.append(
-                f'      <form class="inline" method="post" action="{action}">\n'
-                f'        <input type="hidden" name="csrf_token" value="{escape(token)}">'
+                f'      <form class="inline" method="post" action="{link(endpoint, need.id)}">\n'
+                f'        <input type="hidden" name="csrf_token" value="{token}">'
                 '<input type="hidden" name="back" value="list">\n'
                 f'        <button type="submit" class="small">{label}'
                 f'<span class="visually-hidden">: {escape(need.title_id)}</span>'
@@ -185,15 +210,19 @@ def need_pledge_rows(need, pledges, url_for) -> Markup:
     partner, pledged, delivered, status, when = (
         ugettext(text) for text in ("Partner", "Pledged", "Delivered", "Status", "Date")
     )
+    link = _links(url_for, "csr.company", "company_id")
+    tags: dict[str, str] = {}
     out = []
     for p in pledges:
-        href = escape(url_for("csr.company", company_id=p.company_id))
+        href = link(p.company_id)
+        if p.status not in tags:
+            tags[p.status] = _status_tag(p.status)
         out.append(
             "  <tr>\n"
             f'    <td data-label="{partner}"><a href="{href}">{escape(p.company.name)}</a></td>\n'
             f'    <td data-label="{pledged}" class="num">{amount(p.amount)}</td>\n'
             f'    <td data-label="{delivered}" class="num">{amount(p.delivered)}</td>\n'
-            f'    <td data-label="{status}">{_status_tag(p.status)}</td>\n'
+            f'    <td data-label="{status}">{tags[p.status]}</td>\n'
             f'    <td data-label="{when}" class="nowrap">{escape(day(p.created_at))}</td>\n'
             "  </tr>\n"
         )
@@ -244,3 +273,98 @@ def step_forms(pledge, steps, token, url_for) -> Markup:
             "  </form>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def company_rows(companies, url_for) -> Markup:
+    """The staff company list's rows (templates/csr/manage/companies.html): each <tr>
+    with the name linked, sector, contact person, status and the day registered.
+    `url_for` is the template's."""
+    link = _links(url_for, "csr_manage.company", "company_id")
+    tags: dict[str, str] = {}
+    out = []
+    for c in companies:
+        if c.status not in tags:
+            tags[c.status] = status_tag_html("csr.company", c.status)
+        out.append(
+            "  <tr>\n"
+            f'    <td><a href="{link(c.id)}">{escape(c.name)}</a></td>\n'
+            f"    <td>{escape(SECTORS[c.sector])}</td>\n"
+            f"    <td>{escape(c.contact_name)}</td>\n"
+            f"    <td>{tags[c.status]}</td>\n"
+            f'    <td class="nowrap">{escape(day(c.created_at))}</td>\n'
+            "  </tr>\n"
+        )
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def status_links(url_for, endpoint: str, statuses, current, counts=None) -> Markup:
+    """The staff lists' status filter (pledges, companies): "All" and each status
+    linked, the one shown marked as the current page, with how many when `counts` is
+    given (a dict; 0 when absent). `url_for` is the template's."""
+    base = str(escape(url_for(endpoint)))
+    mark = ' aria-current="page"'
+    out = [
+        f'<p class="actions">\n  <a href="{base}"{"" if current else mark}>'
+        f"{catalogue().ugettext('All')}</a>\n"
+    ]
+    for key, label in statuses.items():
+        if key.isidentifier() and key.isascii():  # as url_for writes it
+            href = f"{base}?status={key}"
+        else:
+            href = escape(url_for(endpoint, status=key))
+        count = "" if counts is None else f" ({counts.get(key, 0)})"
+        out.append(
+            f'  <a href="{href}"{mark if current == key else ""}>{escape(label)}{count}</a>\n'
+        )
+    out.append("</p>")
+    return Markup("".join(out))  # noqa: S704 (every value escaped above)
+
+
+def need_pledges(need, pledges, url_for) -> Markup:
+    """A need's public page's "Pledges" section (templates/csr/need.html): the heading,
+    then the table of `pledges` (need_pledge_rows) in ui.html's scroll_table wrapper,
+    or the words that there is none yet. `url_for` is the template's."""
+    ugettext = catalogue().ugettext  # what the template's _() gave: our catalogue's text
+    label = ugettext("Pledges")
+    if not pledges:
+        return Markup(f"<h2>{label}</h2>\n<p>{ugettext('No pledge yet.')}</p>\n")  # noqa: S704
+    head = "".join(
+        f'<th scope="col"{css}>{ugettext(text)}</th>'
+        for text, css in (
+            ("Partner", ""),
+            ("Pledged", ' class="num"'),
+            ("Delivered", ' class="num"'),
+            ("Status", ""),
+            ("Date", ""),
+        )
+    )
+    return Markup(  # noqa: S704 (our catalogue; the rows escape every value)
+        f"<h2>{label}</h2>\n"
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
+        '<table class="stack">\n'
+        f'  <caption class="visually-hidden">{label}</caption>\n'
+        f"  <thead><tr>{head}</tr></thead>\n"
+        "  <tbody>\n"
+        f"{need_pledge_rows(need, pledges, url_for)}  </tbody>\n</table>\n\n</div>"
+    )
+
+
+_NEED_HEADS = ("Rank", "Title", "Target", "Pledged (public / all)", "Delivered", "Status")
+
+
+def staff_needs_table(needs, progress, public_progress, token, url_for) -> Markup:
+    """The staff index's table of needs in ui.html's scroll_table wrapper: caption,
+    head and staff_need_rows (`token`: the CSRF token for editors, or None)."""
+    ugettext = catalogue().ugettext  # what the template's _() gave: our catalogue's text
+    label = ugettext("Needs")
+    tags = (
+        status_tag_html("publication", "published"),
+        status_tag_html("publication", "draft"),
+    )
+    head = "".join(f'<th scope="col">{ugettext(text)}</th>' for text in _NEED_HEADS)
+    rows = staff_need_rows(needs, progress, public_progress, tags, token, url_for)
+    return Markup(  # noqa: S704 (our catalogue; the rows escape every value)
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
+        f'<table>\n  <caption class="visually-hidden">{label}</caption>\n'
+        f"  <thead><tr>{head}</tr></thead>\n  <tbody>\n{rows}  </tbody>\n</table>\n\n</div>"
+    )

@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, feed, history, hooks, receipts, rows, services, uploads
+from portal.csr import amounts, facts, feed, history, hooks, receipts, rows, services, uploads
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -64,11 +64,12 @@ def _rows():
     """Rows written in Python for the partner's pages (a page's context, not app-wide
     Jinja globals: every {% from %} import walks the globals)."""
     return {
-        "csr_history_events": history.history_events,
-        "csr_history_deliveries": history.history_deliveries,
+        "csr_history": history.history_section,
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
         "csr_board_cards": rows.board_cards,
         "csr_need_pledge_rows": rows.need_pledge_rows,
+        "csr_need_pledges": rows.need_pledges,
+        "csr_need_facts": facts.need_facts,
     }
 
 

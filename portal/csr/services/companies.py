@@ -25,6 +25,7 @@ from portal.csr.models import (
 from portal.csr.services.common import COUNTED, STAFF_EDITORS, CsrError, NotAllowed
 from portal.csr.services.pledges import _require_role
 from portal.csr.services.public_board import PARTNER_PAGE_SIZE
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
@@ -140,14 +141,27 @@ def set_logo(company: Company, logo: uploads.CleanImage, *, actor: User) -> None
     uploads.remove("logos", old)
 
 
-def list_companies(status: str | None = None) -> list[Company]:
-    """Companies for staff, those waiting for verification first."""
-    stmt = select(Company).order_by(
-        case((Company.status == "pending", 0), else_=1), Company.created_at.desc()
-    )
-    if status:
-        stmt = stmt.where(Company.status == status)
-    return list(db.session.scalars(stmt.limit(1000)))
+def list_companies(status: str | None = None) -> list:
+    """Companies for staff, those waiting for verification first (at most 1000): plain
+    rows of what the staff list shows (id, name, sector, contact_name, status,
+    created_at), read past the ORM."""
+    params = {"status": status} if status else None
+    return read(db.session, _list_companies_statement(bool(status)), params).all()
+
+
+@cache  # built once per process for each shape (with its cache key)
+def _list_companies_statement(of_status: bool):
+    stmt = select(
+        Company.id,
+        Company.name,
+        Company.sector,
+        Company.contact_name,
+        Company.status,
+        Company.created_at,
+    ).order_by(case((Company.status == "pending", 0), else_=1), Company.created_at.desc())
+    if of_status:
+        stmt = stmt.where(Company.status == bindparam("status"))
+    return stmt.limit(1000)
 
 
 @cache
@@ -179,7 +193,7 @@ def _overview_statement():
 def overview_counts() -> tuple[dict[str, int], int]:
     """The staff index's counts in one statement: pledges per status (as
     `status_counts`) and the companies waiting for verification."""
-    counts = dict(db.session.execute(_overview_statement()).all())
+    counts = dict(read(db.session, _overview_statement()).all())
     return counts, counts.pop(_WAITING, 0)
 
 
@@ -383,7 +397,7 @@ def company_pledges_page(
         )
         return found
     params = {"company_id": company.id, "limit": per_page, "offset": (page - 1) * per_page}
-    rows = db.session.execute(_company_pledges_counted(public), params).all()
+    rows = read(db.session, _company_pledges_counted(public), params).all()
     total = rows[0][-1] if rows else _count_past_the_end(company, public, page)
     return counted_page(_pledge_lines(rows, False), total, page=page, per_page=per_page)
 
@@ -409,7 +423,7 @@ def company_pledges_and_totals(
     """`company_pledges_page` and `company_totals` in one statement: every pledge the
     page counts (all but offers when public) as plain columns with its need's (and its
     deliveries'), the page cut from them and the sums over all of them."""
-    rows = db.session.execute(_company_pledges(public, deliveries), {"company_id": company.id})
+    rows = read(db.session, _company_pledges(public, deliveries), {"company_id": company.id})
     lines = _pledge_lines(rows, deliveries)
     start = (page - 1) * per_page
     pagination = counted_page(

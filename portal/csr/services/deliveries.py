@@ -36,7 +36,7 @@ from portal.csr.services.common import (
 from portal.csr.services.companies import PLEDGE_LINE_COLUMNS, PledgeLine
 from portal.csr.services.pledges import _event, _lock_pledge, _positive, _require_role
 from portal.csr.services.public_board import Progress
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
@@ -212,7 +212,7 @@ def pledge_history(pledge_id: int) -> PledgeHistory:
         note,
         beyond,
         attachment,
-    ) in db.session.execute(_history_statement(), {"pledge_id": pledge_id}):
+    ) in read(db.session, _history_statement(), {"pledge_id": pledge_id}):
         if kind == 0:
             events.append(HistoryEvent(at, before, after, amount, name, note))
         else:
@@ -282,7 +282,7 @@ def pledge_with_progress(pledge_id: int) -> tuple[PledgeDetail, Progress | None]
     """The staff pledge page's pledge (a PledgeDetail) and its need's progress over
     every company (progress_of(need, public=False)), or None without such a pledge: one
     statement, the sums as correlated subqueries."""
-    row = db.session.execute(_pledge_with_progress_statement(), {"pledge_id": pledge_id}).first()
+    row = read(db.session, _pledge_with_progress_statement(), {"pledge_id": pledge_id}).first()
     if row is None:
         return None
     pledge = PledgeDetail(row)
@@ -343,7 +343,7 @@ def staff_pledges(status: str | None = None) -> list[PledgeLine]:
     most 500): PledgeLines with their company's name and status, read as plain columns."""
     params = {"status": status} if status else {}
     lines = []
-    for row in db.session.execute(_staff_pledges_statement(bool(status)), params):
+    for row in read(db.session, _staff_pledges_statement(bool(status)), params):
         line = PledgeLine(row)
         line.company = CompanyTag(row[16], row[17])
         lines.append(line)
@@ -371,4 +371,4 @@ def _status_counts_statement():
 
 def status_counts() -> dict[str, int]:
     """How many pledges are in each status (staff overview; the statement built once)."""
-    return dict(db.session.execute(_status_counts_statement()).all())
+    return dict(read(db.session, _status_counts_statement()).all())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.csr.models import Company, Need, Pledge
 from portal.csr.services.common import CONFIRMED, COUNTED
+from portal.database import read
 from portal.extensions import db
 
 
@@ -161,7 +162,7 @@ def needs_with_progress() -> tuple[list, dict[int, Progress], dict[int, Progress
     """Every need, published or not, by rank (at most 1000), as plain rows of the
     columns the staff index shows, with progress_both's two progresses of each: (needs,
     every company's, verified companies'), in one statement."""
-    needs = db.session.execute(_needs_with_progress_statement()).all()
+    needs = read(db.session, _needs_with_progress_statement()).all()
     every = {n.id: Progress(n.target, *(int(v) for v in n[-8:-4])) for n in needs}
     public = {n.id: Progress(n.target, *(int(v) for v in n[-4:])) for n in needs}
     return needs, every, public
@@ -395,7 +396,7 @@ class NeedPledge:
 def public_pledges_for_need(need: Need) -> list[NeedPledge]:
     """Pledges the public may see on a need's page (verified companies, no offers),
     newest first, read as plain columns."""
-    rows = db.session.execute(_need_pledges_statement(), {"need_id": need.id})
+    rows = read(db.session, _need_pledges_statement(), {"need_id": need.id})
     return [NeedPledge(need, row) for row in rows]
 
 

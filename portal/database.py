@@ -55,7 +55,10 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 30000) -> None:
         if conn.get_execution_options().get(IMMEDIATE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
-            conn.exec_driver_sql("BEGIN")
+            # A deferred BEGIN takes no lock and so never waits or fails for one: it goes
+            # to the driver directly, past SQLAlchemy's execution path (some 55 Python
+            # calls, on every request that reads the database).
+            conn.connection.driver_connection.execute("BEGIN")
 
 
 @contextmanager

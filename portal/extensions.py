@@ -102,4 +102,48 @@ def _client_key() -> str:
     return get_remote_address() or request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_key, default_limits=[])
+class PortalLimiter(Limiter):
+    """Flask-Limiter, except that a page no limit applies to is not looked at again.
+
+    Before every request Flask-Limiter works out which limits apply to the endpoint
+    (defaults, application limits, the view's and its blueprint's) and evaluates them:
+    some 160 Python calls on every page, when most pages have no limit at all. The
+    limits are fixed once the views are registered, so an endpoint whose check found
+    none (outside the in-memory fallback) is remembered and skipped afterwards. A view
+    with limits of its own (login, sign-up, the checks by code) is never skipped: the
+    check before the request finds its limits, and the view's decorator checks them
+    itself (`callable_name`), which this never skips.
+
+    `_Limiter__filter_limits` is Flask-Limiter 4's own (undocumented) step: the version
+    is pinned in pyproject.toml and tests/test_library_overrides.py fails if a release
+    changes it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._portal_unlimited: set[str] = set()
+
+    def init_app(self, app, *args, **kwargs):
+        self._portal_unlimited = set()  # a new app (the tests make many) learns afresh
+        super().init_app(app, *args, **kwargs)
+
+    def _Limiter__filter_limits(self, endpoint, blueprint, callable_name, in_middleware=False):
+        limits = Limiter._Limiter__filter_limits(  # type: ignore[attr-defined]
+            self, endpoint, blueprint, callable_name, in_middleware
+        )
+        found_none = not (limits or callable_name or self._storage_dead)
+        if found_none and endpoint and in_middleware and self.enabled:
+            self._portal_unlimited.add(endpoint)
+        return limits
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if (
+            in_middleware
+            and not callable_name
+            and request.endpoint in self._portal_unlimited
+            and not self._storage_dead
+        ):
+            return None
+        return super()._check_request_limit(callable_name, in_middleware)
+
+
+limiter = PortalLimiter(key_func=_client_key, default_limits=[])

@@ -459,3 +459,43 @@ def test_language_links_write_what_the_loop_wrote(app, lang, path):
         new = render_template_string('    <nav class="lang">\n{{ language_links() }}    </nav>')
     assert new == old
     assert ("&amp;" in new) == ("page" in path) and "<c>" not in new
+
+
+def test_each_accept_language_header_keeps_its_own_choice(app, monkeypatch):
+    """portal.i18n keeps the language chosen for each Accept-Language header: a header
+    seen again gets the same answer, a different header its own, and the memory is
+    bounded (the header is whatever a client sends)."""
+    from portal import i18n
+
+    monkeypatch.setattr(i18n, "_ACCEPTED", {})
+    monkeypatch.setattr(i18n, "_ACCEPTED_MOST", 3)
+    headers = ["en-GB,en;q=0.9", "id-ID,id;q=0.9,en;q=0.5", "fr, en;q=0.4", "de, nl"]
+    expected = ["en", "id", "en", "id"]  # no match at all: the village's language
+    for _round in range(2):
+        for header, lang in zip(headers, expected, strict=True):
+            page = html(app.test_client().get("/", headers={"Accept-Language": header}))
+            assert html_lang(page) == lang, header
+    assert len(i18n._ACCEPTED) == 3
+    assert i18n._locale("en") is i18n._locale("en")  # parsed once
+
+
+def test_vary_names_language_and_cookie_once_whatever_else_varies(app, client):
+    """The Vary header is written directly when a response has none yet, and merged
+    when a view set its own."""
+
+    @app.route("/_vary_test")
+    def _vary_test():
+        from flask import make_response
+
+        made = make_response("x")
+        made.headers["Vary"] = "Origin"
+        return made
+
+    from portal.security import public
+
+    public(app.view_functions["_vary_test"])
+    response = client.get("/?lang=en")
+    assert response.headers.getlist("Vary") == ["Accept-Language, Cookie"]
+    vary = client.get("/_vary_test").headers.getlist("Vary")
+    assert len(vary) == 1
+    assert [v.strip() for v in vary[0].split(",")] == ["Origin", "Accept-Language", "Cookie"]

@@ -226,3 +226,48 @@ def test_flask_wtf_still_calls_the_generate_csrf_portal_replaces(app):
     assert '"csrf_token": generate_csrf' in init and '["csrf_token"] = generate_csrf' in init
     assert flask_wtf.csrf.generate_csrf is csrf_tokens.generate_csrf
     assert app.jinja_env.globals["csrf_token"] is csrf_tokens.generate_csrf
+
+
+def test_flask_limiter_still_has_the_step_portal_limiter_watches():
+    """portal.extensions.PortalLimiter remembers the endpoints Flask-Limiter's own
+    filtering step found no limit for: the step and its call must still be there."""
+    from flask_limiter import Limiter
+
+    from portal.extensions import PortalLimiter
+
+    assert "_Limiter__filter_limits" in vars(Limiter)
+    assert "self.__filter_limits(" in inspect.getsource(Limiter._check_request_limit)
+    assert "_check_request_limit" in inspect.getsource(Limiter.init_app)
+    assert PortalLimiter._Limiter__filter_limits is not Limiter._Limiter__filter_limits
+
+
+def test_a_page_without_limits_is_checked_once_and_limited_views_every_time(
+    app, client, monkeypatch
+):
+    """After the first request to a page no limit applies to, Flask-Limiter's check
+    before the request is skipped for it; a view with a limit of its own (the login
+    form, 10 a minute here) still refuses the request over its limit."""
+    from flask_limiter import Limiter
+
+    from portal.extensions import limiter
+
+    looked = []
+    real = Limiter._Limiter__filter_limits
+
+    def counting(self, endpoint, *args, **kwargs):
+        looked.append(endpoint)
+        return real(self, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(Limiter, "_Limiter__filter_limits", counting)
+    for _ in range(3):
+        assert client.get("/pengumuman").status_code == 200
+    assert looked.count("public.announcements") == 1
+    assert "public.announcements" in limiter._portal_unlimited
+
+    app.config["RATELIMIT_LOGIN"] = "2 per minute"
+    answers = [
+        client.post("/masuk", data={"identifier": "nobody", "password": "x"}).status_code
+        for _ in range(4)
+    ]
+    assert answers[-1] == 429, answers
+    assert looked.count("accounts.login") >= 4  # the view's own check, every time

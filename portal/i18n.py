@@ -201,11 +201,29 @@ def machine_time(value) -> str:
     raise TypeError(f"not a date or a time: {value!r}")
 
 
+_LINKS_KEPT: dict[tuple[str, str, str], Markup] = {}
+_LINKS_MOST = 2048
+
+
 def language_links() -> Markup:
     """base.html's language switch: the reader's language named, the others linked to
     this page with ?lang= (the markup its Jinja loop wrote, byte for byte: a test in
-    tests/test_i18n.py keeps the loop)."""
+    tests/test_i18n.py keeps the loop). Kept per language, path and query string (a
+    hundred Python calls a page otherwise); bounded, emptied when full."""
     here = current_lang()
+    environ = request.environ
+    key = (here, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+    try:
+        return _LINKS_KEPT[key]
+    except KeyError:
+        pass
+    if len(_LINKS_KEPT) >= _LINKS_MOST:
+        _LINKS_KEPT.clear()
+    links = _LINKS_KEPT[key] = _language_links(here)
+    return links
+
+
+def _language_links(here: str) -> Markup:
     path = escape(request.path)
     out = []
     for code, name in LANGUAGE_NAMES.items():

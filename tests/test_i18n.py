@@ -457,7 +457,9 @@ def test_language_links_write_what_the_loop_wrote(app, lang, path):
         app.preprocess_request()
         old = render_template_string(OLD_LANGUAGE_LOOP)
         new = render_template_string('    <nav class="lang">\n{{ language_links() }}    </nav>')
+        kept = render_template_string('    <nav class="lang">\n{{ language_links() }}    </nav>')
     assert new == old
+    assert kept == old  # the second time from the kept copy
     assert ("&amp;" in new) == ("page" in path) and "<c>" not in new
 
 
@@ -499,3 +501,21 @@ def test_vary_names_language_and_cookie_once_whatever_else_varies(app, client):
     vary = client.get("/_vary_test").headers.getlist("Vary")
     assert len(vary) == 1
     assert [v.strip() for v in vary[0].split(",")] == ["Origin", "Accept-Language", "Cookie"]
+
+
+def test_kept_language_links_follow_the_page_and_stay_bounded(app, monkeypatch):
+    from portal import i18n
+
+    monkeypatch.setattr(i18n, "_LINKS_KEPT", {})
+    monkeypatch.setattr(i18n, "_LINKS_MOST", 2)
+    seen = {}
+    for path in ["/a?x=1", "/a?x=2", "/b", "/a?x=1", "/b?lang=en"]:
+        # A fresh app context each time: the locale is kept in `g` for the request.
+        with app.app_context(), app.test_request_context(path, headers={"Accept-Language": "id"}):
+            app.preprocess_request()
+            seen[path] = str(i18n.language_links())
+            assert seen[path] == str(i18n._language_links(i18n.current_lang()))
+        assert len(i18n._LINKS_KEPT) <= 2
+    assert 'href="/a?x=1&amp;lang=en"' in seen["/a?x=1"]
+    assert 'href="/a?x=2&amp;lang=en"' in seen["/a?x=2"]
+    assert 'href="/b?lang=id"' in seen["/b?lang=en"]  # the English page links Indonesian

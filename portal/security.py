@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
+from flask.globals import _cv_app
 from flask_login import current_user
 
 from portal.extensions import csrf
@@ -134,10 +135,15 @@ def configure_security(app: Flask) -> None:
     def _headers(response):
         # Each header unless the view set its own: one look at the headers a response
         # has (five `setdefault`s cost some 130 Python calls on every page).
+        # The fixed pairs are plain ASCII: appended to the header list as they are,
+        # without Headers.extend's check of every value (some 40 calls a page).
         h = response.headers
-        present = {key.lower() for key, _ in h.items()}
-        h.extend([item for item in fixed if item[0].lower() not in present])
-        if current_user and current_user.is_authenticated:
+        present = {key.lower() for key, _ in h._list}
+        h._list.extend([item for item in fixed if item[0].lower() not in present])
+        # The user Flask-Login loaded for this request (every page has by now), else
+        # through its proxy (which loads one).
+        user = _cv_app.get().g.__dict__.get("_login_user") or current_user
+        if user and user.is_authenticated:
             # Pages shown to a logged-in person may carry personal data.
             h["Cache-Control"] = "no-store"
         elif request.endpoint == "static":

@@ -271,3 +271,14 @@ def test_a_page_without_limits_is_checked_once_and_limited_views_every_time(
     ]
     assert answers[-1] == 429, answers
     assert looked.count("accounts.login") >= 4  # the view's own check, every time
+
+
+def test_werkzeug_headers_still_keep_their_pairs_in_the_list_security_appends_to():
+    """portal.security appends its fixed headers to `Headers._list` directly."""
+    from werkzeug.datastructures import Headers
+
+    headers = Headers([("Vary", "Cookie")])
+    headers._list.append(("X-Frame-Options", "DENY"))
+    assert headers.get("x-frame-options") == "DENY"
+    assert list(headers.items()) == [("Vary", "Cookie"), ("X-Frame-Options", "DENY")]
+    assert headers.to_wsgi_list() == [("Vary", "Cookie"), ("X-Frame-Options", "DENY")]

@@ -60,12 +60,12 @@ def set_second_factor_gate(app: Flask, gate: Callable[[Any], Any]) -> None:
     app.extensions[SECOND_FACTOR_GATE] = gate
 
 
-def _second_factor_detour():
+def _second_factor_detour(user):
     gate = current_app.extensions.get(SECOND_FACTOR_GATE)
     if gate is None:
         # Fail closed: an app built without the accounts package lets no one in.
         raise RuntimeError("no second-factor gate registered (portal.accounts sets it)")
-    return gate(current_user)
+    return gate(user)
 
 
 def roles_required(*roles: str, second_factor: bool = True) -> Callable[[Callable], Callable]:
@@ -83,11 +83,12 @@ def roles_required(*roles: str, second_factor: bool = True) -> Callable[[Callabl
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()  # once: each proxy look-up costs
+            if not user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if second_factor and (detour := _second_factor_detour()) is not None:
+            if second_factor and (detour := _second_factor_detour(user)) is not None:
                 return detour
-            if current_user.role not in roles:
+            if user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 

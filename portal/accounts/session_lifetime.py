@@ -50,7 +50,8 @@ def enforce_lifetime():
     """before_request: log out a login older than its lifetime."""
     if request.endpoint in (None, "static", "accounts.logout"):
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return None
     now = int(second_factor.clock())
     started = session.get(LOGIN_AT_KEY)
@@ -58,7 +59,7 @@ def enforce_lifetime():
         # A session from before this rule (it is signed: nobody can strip the time).
         session[LOGIN_AT_KEY] = now
         return None
-    if now - started <= lifetime(current_user).total_seconds():
+    if now - started <= lifetime(user).total_seconds():
         return None
     staff_session.forget()
     logout_user()

@@ -103,7 +103,8 @@ def enforce_idle_timeout():
     if request.endpoint in (None, "static", "accounts.logout"):
         # Logging out after the idle time should still end the session on the server.
         return None
-    if not current_user.is_authenticated or not current_user.is_staff:
+    user = current_user._get_current_object()
+    if not user.is_authenticated or not user.is_staff:
         return None
     now = int(second_factor.clock())
     seen = session.get(LAST_SEEN_KEY)

@@ -32,6 +32,7 @@ from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.programmes.models import AID_TYPES
 from portal.registry import reads, scoring, services
+from portal.registry.duplicate_cards import duplicate_cards
 from portal.registry.filter_rows import filter_html, pager_html
 from portal.registry.forms import (
     EnrolmentForm,
@@ -449,7 +450,11 @@ def warnings():
 @bp.route("/duplikat")
 @roles_required(*READERS)
 def duplicates():
-    return render_template("registry/duplicates.html", pairs=services.likely_duplicate_rows(300))
+    return render_template(
+        "registry/duplicates.html",
+        pairs=services.likely_duplicate_rows(300),
+        duplicate_cards=duplicate_cards,
+    )
 
 
 def _pair_or_404(first: int, second: int) -> tuple[Person, Person]:

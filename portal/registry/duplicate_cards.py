@@ -13,20 +13,23 @@ from markupsafe import Markup, escape
 
 from portal.audit.services import mask_numbers
 from portal.i18n import catalogue, day
+from portal.text import HTML_ESCAPES as ESC
 
 
 def _person(p, heading: str, nik_label: str, stem: str) -> str:
     """A person's <dt> and <dd>: the name (linked to the household), NIK masked (the
     `masked` filter's way) and birth date."""
-    name = escape(p.name)
+    # Plain strs escaped by markupsafe's table (HTML_ESCAPES) in one step each.
+    name = p.name.translate(ESC)
     if p.household_id:
-        name = f'<a href="{stem}{escape(p.household_id)}">{name}</a>'
-    nik = escape(mask_numbers(p.nik) if p.nik else "–")
+        name = f'<a href="{stem}{int(p.household_id)}">{name}</a>'
+    nik = (mask_numbers(p.nik) if p.nik else "–").translate(ESC)
+    born = day(p.birth_date, "medium").translate(ESC)
     return (
         f"      <dt>{heading}</dt>\n"
         f"      <dd>{name}<br>\n"
         f'        <span class="meta nowrap">{nik_label} {nik}</span><br>\n'
-        f'        <span class="meta nowrap">{escape(day(p.birth_date, "medium"))}</span></dd>\n'
+        f'        <span class="meta nowrap">{born}</span></dd>\n'
     )
 
 
@@ -46,13 +49,14 @@ def duplicate_cards(pairs: Iterable, can_edit: bool, household_stem: str, pair_u
     cards = []
     for pair in pairs:
         a, b = pair.a, pair.b
+        names = f"{a.name.translate(ESC)}, {b.name.translate(ESC)}"
         shared = same if pair.same_household else f'<span class="tag tag-warn">{two}</span>'
         cards.append(
             '  <li class="card">\n    <dl class="facts">\n'
             f"{_person(a, first, nik_label, stem)}{_person(b, second, nik_label, stem)}"
             f"      <dt>{where}</dt>\n      <dd>{shared}</dd>\n    </dl>\n"
-            f'    <p><a class="button" href="{pair_head}{escape(a.id)}/{escape(b.id)}{pair_tail}">'
-            f'{compare}<span class="visually-hidden">: {escape(a.name)}, {escape(b.name)}'
+            f'    <p><a class="button" href="{pair_head}{int(a.id)}/{int(b.id)}{pair_tail}">'
+            f'{compare}<span class="visually-hidden">: {names}'
             "</span></a></p>\n  </li>\n"
         )
     return Markup("".join(cards))  # noqa: S704 (see the module: values escaped above)

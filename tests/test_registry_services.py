@@ -555,3 +555,21 @@ def test_household_record_flags_a_member_enrolled_on_another_household():
     }
     assert _page_facts(found) == _one_by_one(second)
     assert services.household_record(10**6) is None
+
+
+def test_member_names_are_the_members_not_merged_in_the_households_order():
+    """services.member_names (the enrolment form's menu) names what
+    `Household.members` without the merged names, in its order; None for no household."""
+    home = household()
+    empty = household(rt=2)
+    head = person(home, "Budi Santoso")
+    child = person(home, "Ani <Santoso>", born=date(2010, 3, 4), relation="child")
+    merged = person(home, "Budi Santosa", relation="child", born=date(2011, 3, 4))
+    merged.merged_into_id = head.id
+    db.session.commit()
+    expected = [(p.id, p.name) for p in home.members if p.merged_into_id is None]
+    assert (
+        services.member_names(home.id) == expected == [(head.id, head.name), (child.id, child.name)]
+    )
+    assert services.member_names(empty.id) == []
+    assert services.member_names(empty.id + 1000) is None

@@ -68,3 +68,12 @@ def test_warning_items_write_what_the_template_wrote(app, lang):
             old = render_template_string(old_loop, items=items, **common)
             assert str(new) == old.lstrip("\n")
         assert "Siti &amp; &lt;Aminah&gt;" in pairs[0][2] and "&lt;Pangan&gt;" in pairs[1][2]
+
+
+def test_values_are_escaped_as_markupsafe_escapes_them():
+    from markupsafe import Markup, escape
+
+    from portal.registry.warning_rows import _text
+
+    for value in ('Siti & <Aminah> "O\'Neil"', "", 35, True, None, Markup("<b>x</b>"), 1.5):
+        assert _text(value) == str(escape(value))

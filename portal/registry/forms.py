@@ -45,6 +45,18 @@ TRI_STATE = {"": _l("Not surveyed"), "1": _l("Yes"), "0": _l("No")}
 # A stored criterion (or the string a SelectField makes of it) as its menu's value.
 STORED = {None: "", True: "1", False: "0", "True": "1", "False": "0"}
 NUMBER_HINT = _l("16 digits, as on the family card.")
+# HouseholdForm's fields before the criteria, in the order its form shows them.
+OTHER_FIELDS = (
+    "kk_number",
+    "kk_reason",
+    "address",
+    "rt",
+    "rw",
+    "dusun",
+    "national_id",
+    "desil",
+    "notes",
+)
 
 
 def _line(label, max_len, required=False, **kw):
@@ -118,17 +130,7 @@ class HouseholdForm(Form):
         )
 
     def other_fields(self):
-        return [
-            self.kk_number,
-            self.kk_reason,
-            self.address,
-            self.rt,
-            self.rw,
-            self.dusun,
-            self.national_id,
-            self.desil,
-            self.notes,
-        ]
+        return [getattr(self, name) for name in OTHER_FIELDS]
 
     def to_data(self) -> dict:
         """Plain values for services.save_household (criteria as True / False / None)."""

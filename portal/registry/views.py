@@ -32,6 +32,7 @@ from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.programmes.models import AID_TYPES
 from portal.registry import reads, scoring, services
+from portal.registry.duplicate_cards import duplicate_cards
 from portal.registry.filter_rows import filter_html, pager_html
 from portal.registry.forms import (
     EnrolmentForm,
@@ -41,6 +42,7 @@ from portal.registry.forms import (
     NotDuplicateForm,
     PersonForm,
 )
+from portal.registry.kept_forms import kept_form, remember
 from portal.registry.member_rows import member_rows
 from portal.registry.models import (
     BPS_CRITERIA,
@@ -135,13 +137,8 @@ def _ip() -> str | None:
     return request.remote_addr
 
 
-def _household_or_404(household_id: int, *, with_members: bool = False):
-    # A form shown (GET) that reads the members gets them with the household in one
-    # statement; a POST reads them when its service does, as before.
-    if with_members and request.method == "GET":
-        household = services.get_household_with_members(household_id)
-    else:
-        household = services.get_household(household_id)
+def _household_or_404(household_id: int):
+    household = services.get_household(household_id)
     if household is None:
         abort(404)
     return household
@@ -266,8 +263,12 @@ def create_household():
 @roles_required(*EDITORS)
 def edit_household(household_id: int):
     item = _household_or_404(household_id)
-    form = HouseholdForm(obj=item)
-    if form.validate_on_submit():
+    # A GET's form from kept markup when it can be (portal/registry/kept_forms.py).
+    form = kept_form(HouseholdForm, item) if request.method == "GET" else None
+    if form is None:
+        form = HouseholdForm(obj=item)
+        remember(form)
+    if request.method != "GET" and form.validate_on_submit():
         _item, errors = services.save_household(
             item, form.to_data(), actor=current_user, kk_reason=form.kk_reason.data, ip=_ip()
         )
@@ -315,10 +316,15 @@ def add_person(household_id: int):
 @roles_required(*EDITORS)
 def edit_person(person_id: int):
     person = _person_or_404(person_id)
-    form = PersonForm(obj=person)
+    form = None
     if request.method == "GET":
         services.view_person(person, actor=current_user, ip=_ip())
-    if form.validate_on_submit():
+        # From kept markup when it can be (portal/registry/kept_forms.py).
+        form = kept_form(PersonForm, person)
+    if form is None:
+        form = PersonForm(obj=person)
+        remember(form)
+    if request.method != "GET" and form.validate_on_submit():
         _person, errors, warnings = services.save_person(
             person, form.to_data(), actor=current_user, ip=_ip()
         )
@@ -375,7 +381,13 @@ def move_person(person_id: int):
 @bp.route("/rumah-tangga/<int:household_id>/kepesertaan", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def add_enrolment(household_id: int):
-    item = _household_or_404(household_id, with_members=True)
+    if request.method == "GET":  # the blank form: the members' names, plain rows
+        item, names = None, services.member_names(household_id)
+        if names is None:
+            abort(404)
+    else:
+        item = _household_or_404(household_id)
+        names = [(p.id, p.name) for p in item.members if p.merged_into_id is None]
     form = EnrolmentForm()
     form.programme.choices = choices(
         {
@@ -387,7 +399,7 @@ def add_enrolment(household_id: int):
     form.person.choices = choices(
         {
             "": _("The whole household"),
-            **{str(p.id): p.name for p in item.members if p.merged_into_id is None},
+            **{str(person_id): name for person_id, name in names},
         }
     )
     if form.validate_on_submit():
@@ -421,7 +433,7 @@ def add_enrolment(household_id: int):
             flash(_("The enrolment is recorded."), "success")
             return redirect(url_for("registry.household", household_id=item.id))
         show_error(form, errors)
-    return render_template("registry/enrolment_form.html", form=form, household=item)
+    return render_template("registry/enrolment_form.html", form=form, household_id=household_id)
 
 
 @bp.route("/kepesertaan/<kind>/<int:enrolment_id>/akhiri", methods=["POST"])
@@ -449,7 +461,11 @@ def warnings():
 @bp.route("/duplikat")
 @roles_required(*READERS)
 def duplicates():
-    return render_template("registry/duplicates.html", pairs=services.likely_duplicate_rows(300))
+    return render_template(
+        "registry/duplicates.html",
+        pairs=services.likely_duplicate_rows(300),
+        duplicate_cards=duplicate_cards,
+    )
 
 
 def _pair_or_404(first: int, second: int) -> tuple[Person, Person]:

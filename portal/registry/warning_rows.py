@@ -12,12 +12,21 @@ from collections.abc import Iterable, Mapping
 from markupsafe import Markup, escape
 
 from portal.i18n import catalogue, day
+from portal.text import HTML_ESCAPES
+
+
+def _text(value) -> str:
+    """`value` escaped as markupsafe escapes it: a plain str by its table in one step."""
+    kind = type(value)
+    if kind is str:
+        return value.translate(HTML_ESCAPES)
+    return str(value) if kind is int else str(escape(value))
 
 
 def _linked(stem: Markup, household_id, name) -> str:
     if household_id:
-        return f'<a href="{stem}{household_id}">{escape(name)}</a>'
-    return str(escape(name))
+        return f'<a href="{stem}{household_id}">{_text(name)}</a>'
+    return _text(name)
 
 
 def stale_items(items: Iterable, stem: str, civil_statuses: Mapping) -> Markup:
@@ -39,8 +48,9 @@ def stale_items(items: Iterable, stem: str, civil_statuses: Mapping) -> Markup:
 def overlap_items(items: Iterable, stem: str, aid_types: Mapping) -> Markup:
     """<li>s of Overlap: the household (linked) and the two programmes that give the
     same kind of aid from a day. The texts are formatted as `Markup % values` formats
-    them (each value escaped, a number as a number), the escapes done here: a kind's
-    label and a day's words once each, not once an item."""
+    them (each value escaped, a number as a number): the values escaped here first (a
+    kind's label and a day's words once each, not once an item), then put in with a
+    plain `%`."""
     ugettext = catalogue().ugettext
     household_n = ugettext("Household %(id)d")
     both = ugettext("%(first)s and %(second)s both give %(kind)s aid from %(start)s.")
@@ -51,15 +61,16 @@ def overlap_items(items: Iterable, stem: str, aid_types: Mapping) -> Markup:
     for o in items:
         kind = kinds.get(o.aid_type)
         if kind is None:
-            kind = kinds[o.aid_type] = escape(aid_types[o.aid_type])
+            kind = kinds[o.aid_type] = _text(aid_types[o.aid_type])
         start = days.get(o.start)
         if start is None:
-            start = days[o.start] = escape(day(o.start))
-        values = {"first": escape(o.first), "second": escape(o.second), "kind": kind}
+            start = days[o.start] = _text(day(o.start))
+        values = {"first": _text(o.first), "second": _text(o.second), "kind": kind}
         values["start"] = start
+        hid = o.household_id
         rows.append(
-            f'  <li><a href="{stem}{escape(o.household_id)}">'
-            f"{household_n % {'id': o.household_id}}</a>:\n    {both % values}</li>\n"
+            f'  <li><a href="{stem}{_text(hid)}">'
+            f"{household_n % {'id': hid}}</a>:\n    {both % values}</li>\n"
         )
     return Markup("".join(rows))  # noqa: S704 (see the module: values escaped above)
 

@@ -46,8 +46,8 @@ from portal.registry.services.enrolments import add_external, end_enrolment, enr
 from portal.registry.services.household_page import HouseholdRecord, household_record
 from portal.registry.services.households import (
     get_household,
-    get_household_with_members,
     household_has_head,
+    member_names,
     person_heading,
     save_household,
     stage_household,
@@ -110,8 +110,8 @@ __all__ = [
     "filters_from_args",
     "filters_query",
     "get_household",
-    "get_household_with_members",
     "household_has_head",
+    "member_names",
     "person_heading",
     "household_by_kk",
     "household_record",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from werkzeug.local import LocalProxy
 
 from portal.audit.models import AuditEntry
 from portal.audit.services import record, snapshot
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
@@ -64,18 +64,27 @@ def _heading_statement():
     )
 
 
-def get_household_with_members(household_id: int) -> Household | None:
-    """The household and its members in one statement (built once)."""
-    found = db.session.scalars(_with_members_statement(), {"household_id": household_id})
-    return found.unique().one_or_none()
+def member_names(household_id: int) -> list[tuple[int, str]] | None:
+    """The (id, name) of each member not merged away, in the order of
+    `Household.members` (by id), as plain rows in one statement; None when there is no
+    such household (the enrolment form's GET, whose menu names the members)."""
+    rows = read(db.session, _member_names_statement(), {"household_id": household_id}).all()
+    if not rows:
+        return None
+    return [(person_id, name) for person_id, name in rows if person_id is not None]
 
 
 @cache
-def _with_members_statement():
+def _member_names_statement():
     return (
-        select(Household)
+        select(Person.id, Person.name)
+        .select_from(Household)
+        .outerjoin(
+            Person,
+            and_(Person.household_id == Household.id, Person.merged_into_id.is_(None)),
+        )
         .where(Household.id == bindparam("household_id"))
-        .options(joinedload(Household.members))
+        .order_by(Person.id)
     )
 
 
@@ -96,11 +105,14 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
     # One INSERT through the Core on the transaction's connection (a view entry has no
     # free text to mask): no ORM object, no flush and no ORM statement handling, the
     # cheapest write there is.
+    if isinstance(actor, LocalProxy):  # current_user: looked up once, not twice
+        actor = actor._get_current_object()
+    actor_id, actor_name = getattr(actor, "id", None), getattr(actor, "name", None)
     rows = [
         {
             "at": utcnow(),
-            "actor_id": getattr(actor, "id", None),
-            "actor_name": getattr(actor, "name", None),
+            "actor_id": actor_id,
+            "actor_name": actor_name,
             "action": "view",
             "object_type": object_type,
             "object_id": str(object_id),

@@ -96,11 +96,8 @@ def announcement(announcement_id: int):
 @public
 @cache.cached_page
 def meetings():
-    return render_template(
-        "public/meetings.html",
-        upcoming=services.upcoming_meetings(),
-        past=services.past_meetings(),
-    )
+    upcoming, past = services.meetings_page()
+    return render_template("public/meetings.html", upcoming=upcoming, past=past)
 
 
 @bp.route("/musyawarah/<int:meeting_id>")

@@ -14,6 +14,7 @@ from flask_login import current_user
 from portal.complaints import menus, services
 from portal.complaints.forms import AssignForm, CloseForm, NoteForm, ReplyForm, TriageForm
 from portal.complaints.models import CATEGORIES, PRIORITIES, STATUSES
+from portal.complaints.staff_rows import complaint_rows
 from portal.forms import choices
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -59,7 +60,7 @@ def index():
         pagination=pagination,
         overdue_count=overdue_count,
         filters={"status": status, "kategori": category, "terlambat": overdue, "saya": mine},
-        is_overdue=services.is_overdue,
+        complaint_rows=complaint_rows,
     )
 
 

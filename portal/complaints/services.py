@@ -23,7 +23,7 @@ from portal import codes, uploads
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.complaints.models import CATEGORIES, PRIORITIES, STEP_KINDS, Complaint, ComplaintStep
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow
@@ -367,9 +367,9 @@ def staff_page(
     mine: bool = False,
     page: int = 1,
 ):
-    """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page),
-    and how many of them are overdue: the page, its count and the overdue count in one
-    statement. (the page, how many overdue)"""
+    """The complaints `user` may see, filtered, newest first (a Flask-SQLAlchemy page of
+    plain rows: what the list shows, see _staff_statements), and how many of them are
+    overdue: the page, its count and the overdue count in one statement."""
     values = {
         "user_id": user.id,
         "filed_before": utcnow() - ANSWER_WITHIN,
@@ -383,47 +383,60 @@ def staff_page(
     shape = (_reader_kind(user), bool(status), bool(category), overdue, mine)
     # The page's complaints, each row with the number of all and of the overdue ones.
     page_statement, counts_statement = _staff_statements(*shape)
-    rows = db.session.execute(page_statement, values).all()
+    rows = read(db.session, page_statement, values).all()
     if rows:
-        total, late_count = rows[0][1], rows[0][2]
+        total, late_count = rows[0].total, rows[0].late
     else:  # nothing on this page: counted alone
-        total, late_count = db.session.execute(counts_statement, values).one()
-    items = [row[0] for row in rows]
-    return counted_page(items, total, page=page, per_page=PER_PAGE), late_count
+        total, late_count = read(db.session, counts_statement, values).one()
+    return counted_page(rows, total, page=page, per_page=PER_PAGE), late_count
 
 
 @cache  # built once per process for each kind of reader and set of filters
 def _staff_statements(kind: str, status: bool, category: bool, overdue: bool, mine: bool):
-    """The staff list's page (each row with the count of all and of the overdue ones)
-    and the two counts alone; the filters' values as bind parameters."""
+    """The staff list's page (rows of id, created_at, category, priority, status,
+    first_response_at (what is_overdue reads), assigned_to_id, about_staff, the name of
+    who it is handed to, and the count of all and of the overdue ones) and the two
+    counts alone; the filters' values as bind parameters."""
     visible = _visible(kind, bindparam("user_id"))
     late_clause = _overdue(bindparam("filed_before"))
-    stmt = select(Complaint).where(visible)
+    where = [visible]
     if status:
-        stmt = stmt.where(Complaint.status == bindparam("status"))
+        where.append(Complaint.status == bindparam("status"))
     else:
-        stmt = stmt.where(Complaint.status != "closed")
+        where.append(Complaint.status != "closed")
     if category:
-        stmt = stmt.where(Complaint.category == bindparam("category"))
+        where.append(Complaint.category == bindparam("category"))
     if overdue:
-        stmt = stmt.where(late_clause)
+        where.append(late_clause)
     if mine:
-        stmt = stmt.where(Complaint.assigned_to_id == bindparam("user_id"))
-    stmt = stmt.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        where.append(Complaint.assigned_to_id == bindparam("user_id"))
+    about_staff = or_(
+        Complaint.named_staff_id.is_not(None), func.coalesce(Complaint.named_staff_text, "") != ""
+    )
+    assigned = select(User.name).where(User.id == Complaint.assigned_to_id).scalar_subquery()
     late = select(func.count()).select_from(Complaint).where(visible, late_clause)
     page = (
-        stmt.add_columns(func.count().over(), late.scalar_subquery())
+        select(
+            *(Complaint.id, Complaint.created_at, Complaint.category, Complaint.priority),
+            *(Complaint.status, Complaint.first_response_at, Complaint.assigned_to_id),
+            about_staff.label("about_staff"),
+            assigned.label("assigned_name"),
+            func.count().over().label("total"),
+            late.scalar_subquery().label("late"),
+        )
+        .where(*where)
+        .order_by(Complaint.created_at.desc(), Complaint.id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    found = select(func.count()).select_from(stmt.order_by(None).subquery())
+    found = select(func.count()).select_from(Complaint).where(*where)
     return page, select(found.scalar_subquery(), late.scalar_subquery())
 
 
 def assignable(complaint: Complaint) -> list:
     """Staff who may act on this complaint (so also see it), by name: rows of id, name
     and role (what `may_act` and the menu need)."""
-    users = db.session.execute(_assignable_statement())
+    users = read(db.session, _assignable_statement())
     return [u for u in users if may_act(u, complaint)]
 
 

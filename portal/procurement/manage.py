@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.i18n import current_lang
+from portal.models_base import village_today
 from portal.procurement import forms, services
 from portal.procurement.models import (
     LOCATIONS,
@@ -234,19 +235,28 @@ def _round_choices():
     return [(r.id, r.title(lang)) for r in services.rounds()]
 
 
+def _packing_form(rounds):
+    form = forms.PackedBatchForm()
+    form.round_id.choices = forms.pairs(_none(_("Choose a round")) + rounds)
+    return form
+
+
 @bp.route("/pengemasan")
 @roles_required(*READERS)
 def packing(form=None):
     rounds = _round_choices()  # once: the form's choices and the list's titles
+    blank = None
     if form is None:
-        form = forms.PackedBatchForm()
-        form.round_id.choices = forms.pairs(_none(_("Choose a round")) + rounds)
-    titles = dict(rounds)
+        # A GET's blank form is a kept fragment (the template's kept_fragment): its fields
+        # hold only today's date and the rounds, which name the fragment; the form is
+        # built only to write it the first time.
+        blank = (repr((village_today(), rounds)), cache(lambda: _packing_form(rounds)))
     return render_template(
         "procurement/manage/packing.html",
         batches=services.packed_batches(),
-        titles=titles,
+        titles=dict(rounds),
         form=form,
+        blank=blank,
     )
 
 

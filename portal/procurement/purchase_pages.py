@@ -77,9 +77,10 @@ def _verified() -> list:
 
 @cache
 def _purchase_statement():
-    """The purchase with whether an ordered correction replaced it and its supplier's
-    name (all the page shows of the supplier); its lines, quotes, deliveries and
-    returns are plain rows (purchase_rows.py)."""
+    """The purchase as a plain row of its columns with whether an ordered correction
+    replaced it (superseded) and its supplier's name (supplier: all the page shows of
+    the supplier); its lines, quotes, deliveries and returns are plain rows too
+    (purchase_rows.py). The page and its forms only read these."""
     correction = aliased(Purchase)
     replaced = (
         select(correction.id)
@@ -88,7 +89,9 @@ def _purchase_statement():
     )
     supplier = select(Supplier.name).where(Supplier.id == Purchase.supplier_id)
     return select(
-        Purchase, replaced.label("superseded"), supplier.scalar_subquery().label("supplier")
+        *Purchase.__table__.c,
+        replaced.label("superseded"),
+        supplier.scalar_subquery().label("supplier"),
     ).where(Purchase.id == bindparam("purchase_id"))
 
 
@@ -208,10 +211,10 @@ def _blank_forms(item: Purchase, rows: PurchaseRows, points: list):
 @bp.route("/<int:purchase_id>")
 @roles_required(*READERS)
 def purchase(purchase_id: int, **given):
-    found = db.session.execute(_purchase_statement(), {"purchase_id": purchase_id}).first()
-    if found is None:
+    item = read(db.session, _purchase_statement(), {"purchase_id": purchase_id}).first()
+    if item is None:
         abort(404)
-    item, superseded, supplier_name = found
+    superseded, supplier_name = item.superseded, item.supplier
     rows = purchase_rows(purchase_id)
     total = sum(services.line_amount(li.quantity_milli, li.unit_price) for li in rows.lines)
     method = services.required_method(total)

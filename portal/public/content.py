@@ -9,10 +9,11 @@ import functools
 
 from flask import abort
 from flask_babel import to_user_timezone, to_utc
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc
@@ -64,9 +65,32 @@ def get(model, item_id: int):
     return item
 
 
-def form_overrides(item) -> dict:
-    """Form values that differ from the stored ones: UTC times shown in village time."""
-    if isinstance(item, Meeting) and item.starts_at is not None:
+def get_row(model, item_id: int):
+    """What the edit page of an item shows (a GET): its columns as a plain row, by the
+    names of the model's attributes, from a statement built once per kind."""
+    row = read(db.session, _row_statement(model), {"item_id": item_id}).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+@functools.cache
+def _row_statement(model):
+    return select(*model.__table__.c).where(model.__table__.c.id == bindparam("item_id"))
+
+
+@functools.cache
+def rows_fill(model, form_class) -> bool:
+    """Whether a plain row of `model` holds every field of `form_class` (what the form
+    reads from an item): then get_row's row fills it as the item would."""
+    fields = form_class(meta={"csrf": False})._fields
+    return all(name in model.__table__.c for name in fields)
+
+
+def form_overrides(item, model=None) -> dict:
+    """Form values that differ from the stored ones: UTC times shown in village time
+    (`model` the item's, for a plain row)."""
+    if (model or type(item)) is Meeting and item.starts_at is not None:
         return {"starts_at": to_user_timezone(as_utc(item.starts_at)).replace(tzinfo=None)}
     return {}
 

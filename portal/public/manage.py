@@ -98,11 +98,15 @@ def create(kind: str):
 @roles_required(*EDITORS)
 def edit(kind: str, item_id: int):
     spec = _kind(kind)
-    item = content.get(spec.model, item_id)
+    if request.method == "GET" and content.rows_fill(spec.model, spec.form):
+        # A GET only shows the item: its columns as a plain row fill the form.
+        item = content.get_row(spec.model, item_id)
+    else:
+        item = content.get(spec.model, item_id)
     form = spec.form(obj=item)
     if request.method == "GET":
         # Stored values that the form shows differently (UTC times in village time).
-        for name, value in content.form_overrides(item).items():
+        for name, value in content.form_overrides(item, spec.model).items():
             getattr(form, name).data = value
     if form.validate_on_submit():
         _item, errors = content.save(spec.model, item, form, actor=current_user)
@@ -121,7 +125,6 @@ def _form_page(kind: str, spec, form, item):
         spec=spec,
         form=form,
         item=item,
-        button=EmptyForm(),
         fields_html=fields_html,
     )
 

@@ -144,21 +144,43 @@ def upcoming_meetings(limit: int | None = None) -> list[Meeting]:
     )
 
 
-def past_meetings() -> list[Meeting]:
+def meetings_page() -> tuple[list, list]:
+    """The meetings page's two lists, from one statement built once: the upcoming ones
+    (soonest first) and the ones held (latest first), as plain rows of what a card
+    shows (id, kind, starts_at, place, title_id, title_en, has_minutes)."""
+    # A meeting stays "upcoming" for the day it is held.
     since = utcnow() - timedelta(hours=12)
-    return list(
-        db.session.scalars(
-            select(Meeting)
-            .where(Meeting.published.is_(True), Meeting.starts_at < since)
-            .order_by(Meeting.starts_at.desc())
+    rows = db.session.execute(_meetings_page_statement()).all()
+    upcoming = [m for m in rows if m.starts_at >= since]
+    past = [m for m in reversed(rows) if m.starts_at < since]
+    return upcoming, past
+
+
+@functools.cache
+def _meetings_page_statement() -> Select:
+    has_minutes = func.coalesce(Meeting.minutes_id, "") != ""
+    return (
+        select(
+            Meeting.id,
+            Meeting.kind,
+            Meeting.starts_at,
+            Meeting.place,
+            Meeting.title_id,
+            Meeting.title_en,
+            has_minutes.label("has_minutes"),
         )
+        .where(Meeting.published.is_(True))
+        .order_by(Meeting.starts_at)
     )
 
 
 def published_meeting(meeting_id: int) -> Meeting | None:
-    return db.session.scalars(
-        select(Meeting).where(Meeting.id == meeting_id, Meeting.published.is_(True))
-    ).first()
+    return db.session.scalars(_published_meeting_statement(), {"meeting_id": meeting_id}).first()
+
+
+@functools.cache
+def _published_meeting_statement() -> Select:
+    return select(Meeting).where(Meeting.id == bindparam("meeting_id"), Meeting.published.is_(True))
 
 
 def partners() -> list[Partner]:

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.programmes.models import Programme
 from portal.public import feed, services
+from portal.public.meeting_cards import meeting_cards
 from portal.public.models import ANNOUNCEMENT_CATEGORIES, Announcement, Meeting, Partner
 from portal.security import public
 from portal.urlargs import existing_page, page_arg
@@ -96,10 +97,9 @@ def announcement(announcement_id: int):
 @public
 @cache.cached_page
 def meetings():
+    upcoming, past = services.meetings_page()
     return render_template(
-        "public/meetings.html",
-        upcoming=services.upcoming_meetings(),
-        past=services.past_meetings(),
+        "public/meetings.html", upcoming=upcoming, past=past, meeting_cards=meeting_cards
     )
 
 

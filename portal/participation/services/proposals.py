@@ -308,14 +308,18 @@ def _flagged_count_statement():
     return select(counts[0] + counts[1])
 
 
-def meeting_proposals(meeting_id: int) -> list[Proposal]:
-    """Proposals put on a meeting's agenda by their supports."""
-    return list(
-        db.session.scalars(
-            select(Proposal)
-            .where(Proposal.meeting_id == meeting_id, Proposal.hidden_at.is_(None))
-            .order_by(Proposal.supports_count.desc())
-        )
+def meeting_proposals(meeting_id: int) -> list:
+    """Proposals put on a meeting's agenda, by their supports: plain rows of what the
+    meeting page shows (id, title, supports_count)."""
+    return db.session.execute(_meeting_proposals_statement(), {"meeting_id": meeting_id}).all()
+
+
+@cache  # built once per process (with its cache key)
+def _meeting_proposals_statement():
+    return (
+        select(Proposal.id, Proposal.title, Proposal.supports_count)
+        .where(Proposal.meeting_id == bindparam("meeting_id"), Proposal.hidden_at.is_(None))
+        .order_by(Proposal.supports_count.desc())
     )
 
 

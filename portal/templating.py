@@ -176,6 +176,7 @@ def _configure_fragments(app: Flask) -> None:
 
     app.jinja_env.globals["kept_fragment"] = kept_fragment
     app.jinja_env.globals["scroll_table"] = scroll_table
+    app.jinja_env.globals["text"] = text
 
 
 def scroll_table(label=None, labelledby=None, *, caller: Callable[[], str]) -> Markup:
@@ -188,3 +189,12 @@ def scroll_table(label=None, labelledby=None, *, caller: Callable[[], str]) -> M
     body = caller()
     # The name escaped above; the body is the caller's markup, as the macro wrote it.
     return Markup(f'<div class="table-wrap" tabindex="0" role="region" {named}>\n{body}\n</div>')  # noqa: S704
+
+
+def text(t) -> Markup:
+    """A translated text (i18n.Localized) in its <span>, marked lang="id" when it fell back
+    to Indonesian: the markup ui.html's `text` macro wrote (tests/test_templates.py
+    compares them), for templates that do not import the macro (a call cost Jinja ~60
+    Python calls, this 5)."""
+    lang = ' lang="id"' if getattr(t, "fallback", False) else ""
+    return Markup(f"<span{lang}>{escape(t)}</span>")  # noqa: S704  (escaped)

@@ -67,3 +67,26 @@ def test_data_rows_write_what_the_loop_wrote(app, lang):
     assert str(new) == old
     assert "Siti &amp; &lt;Aminah&gt;" in new and "odd&lt;status&gt;" in new
     assert ("Nothing." if lang == "en" else "Tidak ada") in new
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_data_rows_keep_label_heads_as_the_loop_wrote_them(app, lang):
+    """The "<dt>" starts kept per worker: plain labels escaped, Markup as it is, a lazy
+    label (not kept) read in the language of each request; twice the same."""
+    labels = {
+        "name": "Name & <kin>",
+        "status": Markup("<b>Status</b>"),
+        "phone": _l("Phone"),
+        "email": "Name & <kin>",
+    }
+    sections = [("S", [{"name": "a", "status": "verified", "phone": "", "email": "b"}])]
+    with app.test_request_context("/akun", headers={"Accept-Language": lang}):
+        statuses = residents.VERIFICATION_STATUSES
+        old = render_template_string(
+            OLD_LOOP, sections=sections, field_labels=labels, statuses=statuses
+        )
+        first = data_rows(sections, labels, statuses, _datum)
+        second = data_rows(sections, labels, statuses, _datum)
+    assert str(first) == str(second) == old
+    assert "<dt>Name &amp; &lt;kin&gt;</dt>" in old and "<dt><b>Status</b></dt>" in old
+    assert ("<dt>Phone</dt>" if lang == "en" else "<dt>Telepon</dt>") in old

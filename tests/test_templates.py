@@ -144,6 +144,7 @@ CORE_GLOBALS = {
     "form_field",  # the field() macro's markup, written in Python (portal/forms.py)
     "kept_fragment",  # base.html's menu, footer and head links (portal/templating.py)
     "scroll_table",  # ui.html's scroll_table, written in Python (portal/templating.py)
+    "text",  # ui.html's text (a translated text's <span>), written in Python (the same)
     "lang_query",
     "language_links",  # base.html's language switch (portal/i18n.py)
     "meeting_kinds",
@@ -420,6 +421,39 @@ def test_scroll_table_writes_the_macros_markup_byte_for_byte(app):
     positional = env.from_string("{% call scroll_table(name) %}x{% endcall %}")
     assert positional.render(name="Outbox") == (
         '<div class="table-wrap" tabindex="0" role="region" aria-label="Outbox">\nx\n</div>'
+    )
+
+
+def test_text_writes_the_macros_markup_byte_for_byte(app):
+    """The global text (portal/templating.py) against ui.html's macro: a translated text
+    that fell back to Indonesian or not, plain strings, markup, nothing; escaped alike."""
+    from jinja2.exceptions import UndefinedError
+
+    from portal.i18n import Localized
+
+    env = app.jinja_env
+    body = "[{{ text(t) }}]"
+    old = env.from_string('{% from "_macros/ui.html" import text %}' + body)
+    new = env.from_string(body)
+    assert "from" not in body and env.globals["text"] is not None
+    values = [
+        Localized('Bantuan "pangan" <b>&</b>', "id", True),
+        Localized("Food aid <i>", "en", False),
+        Localized("", "id", False),
+        "plain <str> & more",
+        Markup("<em>kept</em>"),
+        None,
+        0,
+    ]
+    for lang in ("id", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for value in values:
+                assert new.render(t=value) == old.render(t=value), value
+            for template in (old, new):  # an undefined name: an error in both
+                with pytest.raises(UndefinedError):
+                    template.render()
+    assert new.render(t=values[0]) == (
+        '[<span lang="id">Bantuan &#34;pangan&#34; &lt;b&gt;&amp;&lt;/b&gt;</span>]'
     )
 
 

@@ -11,6 +11,24 @@ from collections.abc import Callable, Iterable, Mapping
 from markupsafe import Markup, escape
 
 from portal.i18n import catalogue
+from portal.text import HTML_ESCAPES
+
+# A label's "<dt>" line start, by the label (and its type: Markup is not escaped again),
+# per worker: the same few dozen labels on every page. Only fixed texts (str, Markup)
+# are kept: a lazy label reads differently in each language.
+_HEADS: dict[tuple[type, str], str] = {}
+
+
+def _head(label) -> str:
+    kind = type(label)
+    if kind is not Markup and kind is not str:
+        return f"    <dt>{escape(label)}</dt><dd>"
+    head = _HEADS.get((kind, label))
+    if head is None:
+        if len(_HEADS) > 1000:
+            _HEADS.clear()
+        head = _HEADS[kind, label] = f"    <dt>{escape(label)}</dt><dd>"
+    return head
 
 
 def data_rows(
@@ -20,7 +38,8 @@ def data_rows(
     datum: Callable[[object], object],
 ) -> Markup:
     """<h3> and <dl>s of the (label, rows) `sections`: each row's keys read as `labels`
-    says, a `status` value as `statuses` names it, any other value through `datum`."""
+    says, a `status` value as `statuses` names it, any other value through `datum` (a
+    plain non-empty str, which `datum` gives back as it is, escaped straight away)."""
     nothing = None
     out = []
     for label, rows in sections:
@@ -34,7 +53,12 @@ def data_rows(
         for row in rows:
             out.append('  <dl class="facts account-data">\n')
             for key, value in row.items():
-                shown = statuses[value] if key == "status" and value in statuses else datum(value)
-                out.append(f"    <dt>{escape(labels[key])}</dt><dd>{escape(shown)}</dd>\n")
+                if key == "status" and value in statuses:
+                    shown = escape(statuses[value])
+                elif type(value) is str and value:
+                    shown = value.translate(HTML_ESCAPES)
+                else:
+                    shown = escape(datum(value))
+                out.append(f"{_head(labels[key])}{shown}</dd>\n")
             out.append("  </dl>\n")
     return Markup("".join(out))  # noqa: S704  (every value above is escaped)

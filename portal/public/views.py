@@ -10,7 +10,7 @@ from portal.database import database_answers
 from portal.extensions import db
 from portal.htmx import render
 from portal.programmes.models import Programme
-from portal.public import feed, services
+from portal.public import cards, feed, services
 from portal.public.meeting_cards import meeting_cards
 from portal.public.models import ANNOUNCEMENT_CATEGORIES, Announcement, Meeting, Partner
 from portal.security import public
@@ -41,6 +41,9 @@ def home():
         announcements=services.latest_announcements(5),
         programmes=services.programmes(only_open=True),
         meetings=services.upcoming_meetings(limit=3),
+        announcement_cards=cards.announcement_cards,
+        programme_cards=cards.programme_cards,
+        meeting_cards=cards.meeting_cards,
     )
 
 

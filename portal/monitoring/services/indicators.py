@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
@@ -324,7 +324,7 @@ def dashboard_rows(
     rows: list[IndicatorRow] = []
     row = None
     entered_too = False
-    for found in db.session.execute(_dashboard_statements()[1], {"years": years}):
+    for found in read(db.session, _dashboard_statements()[1], {"years": years}):
         if row is None or row.indicator.id != found[0]:
             row = None
             if indicator_id is not None and found[0] != indicator_id:

@@ -15,6 +15,7 @@ from flask_login import current_user
 from portal import cache
 from portal.cache import cached_page
 from portal.registry.change_requests import services
+from portal.registry.change_requests.figure_rows import figure_rows
 from portal.registry.change_requests.forms import FORMS
 from portal.registry.change_requests.labels import template_labels
 from portal.registry.change_requests.models import (
@@ -140,4 +141,5 @@ def figures():
         "registry/change_requests/figures.html",
         months=services.monthly(),
         smallest=services.SMALLEST_SHOWN,
+        figure_rows=figure_rows,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
+from portal.database import read
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
 from portal.registry.change_requests.models import STATUSES, ChangeRequest
@@ -147,21 +148,27 @@ def _month(at: datetime) -> str:
     return as_utc(at).strftime("%Y-%m")
 
 
+# Built once per process (building and cache-keying it cost more than running it).
+@cache
+def _monthly_statement():
+    since = bindparam("since", type_=ChangeRequest.created_at.type)
+    return select(ChangeRequest.created_at, ChangeRequest.decided_at, ChangeRequest.status).where(
+        (ChangeRequest.created_at >= since) | (ChangeRequest.decided_at >= since)
+    )
+
+
 def monthly(now: datetime | None = None) -> list[Month]:
     """The last PUBLIC_MONTHS months, newest first: requests received, accepted and
     refused (by the month of the decision), and the median days to a decision (only
     from SMALLEST_SHOWN decisions). Counts only: nothing about a household."""
     now = now or utcnow()
     since = now - timedelta(days=31 * PUBLIC_MONTHS)
-    rows = db.session.execute(
-        select(ChangeRequest.created_at, ChangeRequest.decided_at, ChangeRequest.status).where(
-            (ChangeRequest.created_at >= since) | (ChangeRequest.decided_at >= since)
-        )
-    ).all()
+    rows = read(db.session, _monthly_statement(), {"since": since}).all()
     received: dict[str, int] = {}
     decided: dict[str, dict[str, list[float]]] = {}
     for created, decided_at, status in rows:
-        received[_month(created)] = received.get(_month(created), 0) + 1
+        created_month = _month(created)
+        received[created_month] = received.get(created_month, 0) + 1
         if decided_at is not None:
             days = (as_utc(decided_at) - as_utc(created)).total_seconds() / 86400
             decided.setdefault(_month(decided_at), {}).setdefault(status, []).append(days)

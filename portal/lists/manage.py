@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.form_html import field_html
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
-from portal.lists import duties, prints, rows, services, uploads
+from portal.lists import duties, period_html, prints, rows, services, uploads
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,
@@ -65,6 +65,7 @@ def _labels():
         "need_level_labels": NEED_LEVELS,
         "working_rows": rows.working_rows,
         "attendee_items": rows.attendee_items,
+        "period_html": period_html,
     }
 
 

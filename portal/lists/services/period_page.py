@@ -130,35 +130,36 @@ def named_entries_page(period_id: int, page: int, per_page: int, active: bool = 
         db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page}
     ).all()
     items: list[EntryRow] = []
-    members: dict[int, list] = {}
+    names: dict[int, str] = {}
+    starts: list[int] = []  # where each household's rows begin in `found`
     total = 0
-    # By position (the statement's columns): a page has a few hundred rows. RT/RW as
-    # Household.rt_rw writes it.
-    for row in found:
+    current = None
+    head_seen = True
+    # By position (the statement's columns): a page has a few hundred rows, a
+    # household's together (in Person.id order). RT/RW as Household.rt_rw writes it.
+    # Most households: the living head (as _name_of finds it, by position here), seen
+    # on the way; the others by _name_of over their rows, after.
+    for i, row in enumerate(found):
         hid = row[0]
-        people = members.get(hid)
-        if people is None:
-            total = row[7]
-            people = members[hid] = []
+        if hid != current:
+            current, total, head_seen = hid, row[7], False
+            starts.append(i)
             rt, rw = row[3], row[4]
             rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
             items.append(EntryRow(hid, row[1], row[2], rt_rw, row[5], row[6]))
-        if row[8] is not None:  # the person's id: a household without members has none
-            people.append(row)
+        if not head_seen and row[10] == "head" and row[13] is None:
+            head_seen = True  # the first head not merged away: _name_of's head
+            if row[11] == "alive":
+                names[hid] = row[9]
     if not items and page > 1:
         total = read(db.session, count, values).scalar()
-    names = {}
-    for hid, people in members.items():
-        # Most households: the living head (as _name_of finds it, by position here).
-        for p in people:
-            if p[10] == "head" and p[13] is None:
-                if p[11] == "alive":
-                    names[hid] = p[9]
-                    break
-                names[hid] = _name_of(people)
-                break
-        else:
-            names[hid] = _name_of(people)
+    if len(names) < len(items):
+        starts.append(len(found))
+        for n, item in enumerate(items):
+            if item.household_id not in names:
+                # A household without members has one row without a person (None).
+                people = [p for p in found[starts[n] : starts[n + 1]] if p[8] is not None]
+                names[item.household_id] = _name_of(people)
     return counted_page(items, total, page=page, per_page=per_page), names
 
 

@@ -101,6 +101,7 @@ def _living(h, day):
             {"rule_need_levels": "sangat_miskin miskin rentan", "rule_composition": "school_age"},
         ),
         ("food", {"rule_composition": "elderly", "rule_aid_fit": False, "rule_min_members": 2}),
+        ("cash", {"rule_min_members": 3}),  # any household: the living counted, no ages
     ],
 )
 def test_draft_follows_the_programme_rules_on_the_demo_registry(village, make_user, aid, rules):

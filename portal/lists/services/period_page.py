@@ -7,8 +7,8 @@ meetings and their attendees, the objections four. Here the period comes with it
 programme's name, its latest approval and its newest version in one statement; a page of
 the working list with its count and its members in one; the meetings with their
 attendees in one; the changes and the objections as plain rows. The page reads the
-last three together (`period_records`, one UNION ALL; `recent_changes`, `meetings` and
-`objection_rows` read each alone). Every statement is built once per process, its values
+last three together (`period_records`, one UNION ALL; tests/test_lists.py keeps the three
+statements each alone, to compare). Every statement is built once per process, its values
 bound on each page.
 """
 
@@ -210,27 +210,6 @@ def _named_entries_statements():
     return rows, count
 
 
-def recent_changes(period_id: int, limit: int = 50) -> list[Any]:
-    """The `limit` newest changes (as `changes`), as rows of the columns the page shows."""
-    return read(db.session, _changes_statement(), {"period_id": period_id, "limit": limit}).all()
-
-
-@cache
-def _changes_statement():
-    return (
-        select(
-            ListChange.at,
-            ListChange.actor_name,
-            ListChange.household_id,
-            ListChange.action,
-            ListChange.reason,
-        )
-        .where(ListChange.period_id == bindparam("period_id"))
-        .order_by(ListChange.at.desc(), ListChange.id.desc())
-        .limit(bindparam("limit"))
-    )
-
-
 @dataclass(slots=True)
 class DecisionRow:
     """A meeting as the page shows it, with its named attendees (rows)."""
@@ -253,60 +232,10 @@ class DecisionRow:
         return any(a.is_bpd for a in self.attendees)
 
 
-def meetings(period_id: int) -> list[DecisionRow]:
-    """The period's meetings newest first (as `decisions`), each with its attendees in
-    their order: one statement."""
-    found: dict[int, DecisionRow] = {}
-    for row in read(db.session, _meetings_statement(), {"period_id": period_id}):
-        meeting = found.get(row.id)
-        if meeting is None:
-            meeting = found[row.id] = DecisionRow(*row[:7])
-        if row.attendee_id is not None:
-            meeting.attendees.append(row)
-    return list(found.values())
-
-
-@cache
-def _meetings_statement():
-    return (
-        select(
-            ListDecision.id,
-            ListDecision.held_on,
-            ListDecision.place,
-            ListDecision.attendees_count,
-            ListDecision.quorum_required,
-            ListDecision.decisions,
-            ListDecision.scan_file,
-            ListAttendee.id.label("attendee_id"),
-            ListAttendee.name,
-            ListAttendee.role,
-            ListAttendee.is_bpd,
-            ListAttendee.user_id,
-        )
-        .outerjoin(ListAttendee, ListAttendee.decision_id == ListDecision.id)
-        .where(ListDecision.period_id == bindparam("period_id"))
-        .order_by(ListDecision.held_on.desc(), ListDecision.id.desc(), ListAttendee.id)
-    )
-
-
-def objection_rows(period_id: int) -> list[Any]:
-    """The period's objections in their order (as `period_objections`): id, kind, status."""
-    return read(db.session, _objections_statement(), {"period_id": period_id}).all()
-
-
-@cache
-def _objections_statement():
-    return (
-        select(ListObjection.id, ListObjection.kind, ListObjection.status)
-        .where(ListObjection.period_id == bindparam("period_id"))
-        .order_by(ListObjection.id)
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class PeriodRecords:
-    """The period's newest changes (as `recent_changes`), its meetings with their
-    attendees (as `meetings`) and its objections (as `objection_rows`)."""
+    """The period's newest changes, its meetings with their attendees and its
+    objections."""
 
     changes: list
     decisions: list[DecisionRow]
@@ -319,7 +248,7 @@ ObjectionRow = namedtuple("ObjectionRow", "id kind status")
 
 
 def period_records(period_id: int, limit: int = 50) -> PeriodRecords:
-    """What `recent_changes`, `meetings` and `objection_rows` read, in one statement (a
+    """The newest changes, the meetings and the objections, in one statement (a
     UNION ALL whose parts fill their own columns, in the order each part had)."""
     changes: list = []
     found: dict[int, DecisionRow] = {}

@@ -26,7 +26,8 @@ from portal.extensions import db
 from portal.form_html import field_html
 from portal.forms import EmptyForm
 from portal.i18n import current_lang
-from portal.lists import duties, prints, rows, services, uploads
+from portal.lists import duties, period_html, prints, rows, services, uploads
+from portal.lists.checkboxes import checkbox_list
 from portal.lists.forms import (
     ApproveForm,
     ChangeForm,
@@ -42,6 +43,7 @@ from portal.lists.models import (
     ListDecision,
     ListObjection,
 )
+from portal.lists.period_form_html import period_fields
 from portal.lists.services import period_page
 from portal.programmes import queries as programme_queries
 from portal.registry.models import NEED_LEVELS
@@ -65,6 +67,9 @@ def _labels():
         "need_level_labels": NEED_LEVELS,
         "working_rows": rows.working_rows,
         "attendee_items": rows.attendee_items,
+        "period_html": period_html,
+        "checkbox_list": checkbox_list,
+        "period_fields": period_fields,
     }
 
 

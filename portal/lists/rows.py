@@ -26,28 +26,41 @@ def working_rows(
     with `remove_stem` a link to take it off (`remove_stem` + its number)."""
     ugettext = catalogue().ugettext
     household_stem = escape(household_stem)
-    remove_stem = escape(remove_stem) if remove_stem else None
-    levels = {key: escape(str(label)) for key, label in NEED_LEVELS.items()}
-    sources = {key: escape(str(label)) for key, label in ENTRY_SOURCES.items()}
+    levels = _Labels({key: escape(str(label)) for key, label in NEED_LEVELS.items()})
+    sources = _Sources({key: escape(str(label)) for key, label in ENTRY_SOURCES.items()})
     decided = f" · {ugettext('decided')}"
     take_off = ugettext("Take off")
-    rows = []
-    for e in items:
-        hid = e.household_id
-        source = sources.get(e.source)
-        if source is None:
-            source = escape(e.source)
-        remove = f'<td><a href="{remove_stem}{hid}">{take_off}</a></td>' if remove_stem else ""
-        rows.append(
-            f'  <tr>\n    <td><a href="{household_stem}{hid}">{hid}</a></td>\n'
-            f"    <td>{names[hid].translate(HTML_ESCAPES)}</td>\n"
-            f'    <td class="nowrap">{e.rt_rw}</td>\n'
-            f"    <td>{levels.get(e.need_level, '–')}</td>\n"
-            f"    <td>{e.desil or '–'}</td>\n"
-            f"    <td>{source}{decided if e.decision_id else ''}</td>\n"
-            f"{remove}  </tr>\n"
-        )
+    # Each row's cell of the link to take it off: with `remove_stem`, the stem and the
+    # number around it.
+    remove = (
+        (f'<td><a href="{escape(remove_stem)}', f'">{take_off}</a></td>') if remove_stem else None
+    )
+    rows = [
+        f'  <tr>\n    <td><a href="{household_stem}{e.household_id}">{e.household_id}</a></td>\n'
+        f"    <td>{names[e.household_id].translate(HTML_ESCAPES)}</td>\n"
+        f'    <td class="nowrap">{e.rt_rw}</td>\n'
+        f"    <td>{levels[e.need_level]}</td>\n"
+        f"    <td>{e.desil or '–'}</td>\n"
+        f"    <td>{sources[e.source]}{decided if e.decision_id else ''}</td>\n"
+        f"{f'{remove[0]}{e.household_id}{remove[1]}' if remove else ''}  </tr>\n"
+        for e in items
+    ]
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+class _Labels(dict):
+    """Need levels' labels by key; "–" for an unknown or missing one (a dictionary
+    look-up for each row, not a call)."""
+
+    def __missing__(self, key) -> str:
+        return "–"
+
+
+class _Sources(dict):
+    """Entry sources' labels by key; an unknown source written as itself, escaped."""
+
+    def __missing__(self, key) -> str:
+        return escape(key)
 
 
 def board_rows(rows: Iterable, first: int, objection_stem: str | None) -> Markup:

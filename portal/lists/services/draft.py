@@ -137,21 +137,50 @@ def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
         "max_desil": period.rule_max_desil,
         "aid_like": f"% {aid_type} %",
     }
+    rows = read(db.session, stmt, values).partitions(CHUNK)
+    if period.rule_composition in _BY_AGE_OR_DISABILITY:
+        return _fitting_members(period, rows, covered)
+    # Any household, or one of a number of members: only the living are counted (as
+    # _fits_composition counts them), without a Member a row.
+    needed = max(1, period.rule_min_members or 0)
+    out: list[int] = []
+    current, living = None, 0
+    for chunk in rows:
+        for hid, _person_id, _born, _disability, status in chunk:
+            if hid != current:
+                if current is not None and living >= needed and current not in covered:
+                    out.append(current)
+                current, living = hid, 0
+            if status == "alive":  # a household without members has one row of nulls
+                living += 1
+    if current is not None and living >= needed and current not in covered:
+        out.append(current)
+    return out
+
+
+# The compositions _fits_composition decides by the members' ages or disability.
+_BY_AGE_OR_DISABILITY = frozenset({"children", "school_age", "elderly", "disabled"})
+
+
+def _fitting_members(period: ListPeriod, rows, covered: set) -> list[int]:
+    """draft_candidate_ids' households by `_fits` over each one's members (Member)."""
+    starts_on = period.starts_on
     out: list[int] = []
     current, members = None, []
-    for hid, person_id, born, disability, status in read(db.session, stmt, values):
-        if hid != current:
-            if current is not None and _fits(period, current, members, covered):
-                out.append(current)
-            current, members = hid, []
-        if person_id is not None:  # a household without members has one row of nulls
-            members.append(
-                scoring.Member(
-                    age=_age(born, period.starts_on),
-                    disabled=bool(disability),
-                    alive=status == "alive",
+    for chunk in rows:
+        for hid, person_id, born, disability, status in chunk:
+            if hid != current:
+                if current is not None and _fits(period, current, members, covered):
+                    out.append(current)
+                current, members = hid, []
+            if person_id is not None:  # a household without members has one row of nulls
+                members.append(
+                    scoring.Member(
+                        age=_age(born, starts_on),
+                        disabled=bool(disability),
+                        alive=status == "alive",
+                    )
                 )
-            )
     if current is not None and _fits(period, current, members, covered):
         out.append(current)
     return out

@@ -7,8 +7,8 @@ meetings and their attendees, the objections four. Here the period comes with it
 programme's name, its latest approval and its newest version in one statement; a page of
 the working list with its count and its members in one; the meetings with their
 attendees in one; the changes and the objections as plain rows. The page reads the
-last three together (`period_records`, one UNION ALL; `recent_changes`, `meetings` and
-`objection_rows` read each alone). Every statement is built once per process, its values
+last three together (`period_records`, one UNION ALL; tests/test_lists.py keeps the three
+statements each alone, to compare). Every statement is built once per process, its values
 bound on each page.
 """
 
@@ -130,35 +130,36 @@ def named_entries_page(period_id: int, page: int, per_page: int, active: bool = 
         db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page}
     ).all()
     items: list[EntryRow] = []
-    members: dict[int, list] = {}
+    names: dict[int, str] = {}
+    starts: list[int] = []  # where each household's rows begin in `found`
     total = 0
-    # By position (the statement's columns): a page has a few hundred rows. RT/RW as
-    # Household.rt_rw writes it.
-    for row in found:
+    current = None
+    head_seen = True
+    # By position (the statement's columns): a page has a few hundred rows, a
+    # household's together (in Person.id order). RT/RW as Household.rt_rw writes it.
+    # Most households: the living head (as _name_of finds it, by position here), seen
+    # on the way; the others by _name_of over their rows, after.
+    for i, row in enumerate(found):
         hid = row[0]
-        people = members.get(hid)
-        if people is None:
-            total = row[7]
-            people = members[hid] = []
+        if hid != current:
+            current, total, head_seen = hid, row[7], False
+            starts.append(i)
             rt, rw = row[3], row[4]
             rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
             items.append(EntryRow(hid, row[1], row[2], rt_rw, row[5], row[6]))
-        if row[8] is not None:  # the person's id: a household without members has none
-            people.append(row)
+        if not head_seen and row[10] == "head" and row[13] is None:
+            head_seen = True  # the first head not merged away: _name_of's head
+            if row[11] == "alive":
+                names[hid] = row[9]
     if not items and page > 1:
         total = read(db.session, count, values).scalar()
-    names = {}
-    for hid, people in members.items():
-        # Most households: the living head (as _name_of finds it, by position here).
-        for p in people:
-            if p[10] == "head" and p[13] is None:
-                if p[11] == "alive":
-                    names[hid] = p[9]
-                    break
-                names[hid] = _name_of(people)
-                break
-        else:
-            names[hid] = _name_of(people)
+    if len(names) < len(items):
+        starts.append(len(found))
+        for n, item in enumerate(items):
+            if item.household_id not in names:
+                # A household without members has one row without a person (None).
+                people = [p for p in found[starts[n] : starts[n + 1]] if p[8] is not None]
+                names[item.household_id] = _name_of(people)
     return counted_page(items, total, page=page, per_page=per_page), names
 
 
@@ -209,27 +210,6 @@ def _named_entries_statements():
     return rows, count
 
 
-def recent_changes(period_id: int, limit: int = 50) -> list[Any]:
-    """The `limit` newest changes (as `changes`), as rows of the columns the page shows."""
-    return read(db.session, _changes_statement(), {"period_id": period_id, "limit": limit}).all()
-
-
-@cache
-def _changes_statement():
-    return (
-        select(
-            ListChange.at,
-            ListChange.actor_name,
-            ListChange.household_id,
-            ListChange.action,
-            ListChange.reason,
-        )
-        .where(ListChange.period_id == bindparam("period_id"))
-        .order_by(ListChange.at.desc(), ListChange.id.desc())
-        .limit(bindparam("limit"))
-    )
-
-
 @dataclass(slots=True)
 class DecisionRow:
     """A meeting as the page shows it, with its named attendees (rows)."""
@@ -252,60 +232,10 @@ class DecisionRow:
         return any(a.is_bpd for a in self.attendees)
 
 
-def meetings(period_id: int) -> list[DecisionRow]:
-    """The period's meetings newest first (as `decisions`), each with its attendees in
-    their order: one statement."""
-    found: dict[int, DecisionRow] = {}
-    for row in read(db.session, _meetings_statement(), {"period_id": period_id}):
-        meeting = found.get(row.id)
-        if meeting is None:
-            meeting = found[row.id] = DecisionRow(*row[:7])
-        if row.attendee_id is not None:
-            meeting.attendees.append(row)
-    return list(found.values())
-
-
-@cache
-def _meetings_statement():
-    return (
-        select(
-            ListDecision.id,
-            ListDecision.held_on,
-            ListDecision.place,
-            ListDecision.attendees_count,
-            ListDecision.quorum_required,
-            ListDecision.decisions,
-            ListDecision.scan_file,
-            ListAttendee.id.label("attendee_id"),
-            ListAttendee.name,
-            ListAttendee.role,
-            ListAttendee.is_bpd,
-            ListAttendee.user_id,
-        )
-        .outerjoin(ListAttendee, ListAttendee.decision_id == ListDecision.id)
-        .where(ListDecision.period_id == bindparam("period_id"))
-        .order_by(ListDecision.held_on.desc(), ListDecision.id.desc(), ListAttendee.id)
-    )
-
-
-def objection_rows(period_id: int) -> list[Any]:
-    """The period's objections in their order (as `period_objections`): id, kind, status."""
-    return read(db.session, _objections_statement(), {"period_id": period_id}).all()
-
-
-@cache
-def _objections_statement():
-    return (
-        select(ListObjection.id, ListObjection.kind, ListObjection.status)
-        .where(ListObjection.period_id == bindparam("period_id"))
-        .order_by(ListObjection.id)
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class PeriodRecords:
-    """The period's newest changes (as `recent_changes`), its meetings with their
-    attendees (as `meetings`) and its objections (as `objection_rows`)."""
+    """The period's newest changes, its meetings with their attendees and its
+    objections."""
 
     changes: list
     decisions: list[DecisionRow]
@@ -318,7 +248,7 @@ ObjectionRow = namedtuple("ObjectionRow", "id kind status")
 
 
 def period_records(period_id: int, limit: int = 50) -> PeriodRecords:
-    """What `recent_changes`, `meetings` and `objection_rows` read, in one statement (a
+    """The newest changes, the meetings and the objections, in one statement (a
     UNION ALL whose parts fill their own columns, in the order each part had)."""
     changes: list = []
     found: dict[int, DecisionRow] = {}

@@ -53,8 +53,9 @@ def _actor():
 def index():
     return render_template(
         "participation/manage/index.html",
-        ballots=services.ballots(),
-        surveys=services.surveys(),
+        # Plain rows of what the lists show (not whole ballots and surveys).
+        ballots=services.ballot_rows(),
+        surveys=services.survey_rows(),
         flagged=services.flagged_count(),
     )
 

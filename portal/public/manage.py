@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.form_html import fields_html
-from portal.forms import EmptyForm, TokenOnly
+from portal.forms import EmptyForm
 from portal.i18n import lazy_gettext as _l
 from portal.programmes.models import Programme
 from portal.public import content
@@ -114,15 +114,14 @@ def edit(kind: str, item_id: int):
 
 
 def _form_page(kind: str, spec, form, item):
-    """The new or edit form of an item of `kind` (its fields through fields_html; the
-    publish button's CSRF input without a second form built)."""
+    """The new or edit form of an item of `kind` (its fields through fields_html)."""
     return render_template(
         "public/manage/form.html",
         kind=kind,
         spec=spec,
         form=form,
         item=item,
-        button=TokenOnly(),
+        button=EmptyForm(),
         fields_html=fields_html,
     )
 

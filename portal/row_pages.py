@@ -9,13 +9,15 @@ with a window function) wraps them with `counted_page`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 
 from portal.extensions import db
+from portal.i18n import catalogue
 
 
 class RowPagination(Pagination):
@@ -65,3 +67,32 @@ def counted_page(items: list[Any], total: int, *, page: int, per_page: int) -> C
     return CountedPagination(
         page=page, per_page=per_page, error_out=False, items=items, total=total
     )
+
+
+def pager_html(pagination, endpoint: str, target: str, base_args: Mapping, url_for) -> Markup:
+    """What the macro `pages(pagination, endpoint, target, base_args)` of
+    templates/_macros/registry.html writes (previous and next links keeping `base_args`,
+    built by the templates' `url_for`), without a Jinja macro call's some 200 Python
+    calls: nothing when everything fits on one page. A page that showed the macro with
+    no `base_args` passes `request.args.to_dict()`, what the macro took then."""
+    if pagination.pages <= 1:
+        return Markup("")
+    ugettext = catalogue().ugettext
+    target = escape(target)
+    parts = [f'<nav class="pager" aria-label="{ugettext("Pages")}">\n']
+    if pagination.has_prev:
+        url = escape(url_for(endpoint, **{**base_args, "page": pagination.prev_num}))
+        parts.append(
+            f'    <a href="{url}" rel="prev" data-hx-get="{url}" data-hx-target="{target}" '
+            f'data-hx-push-url="true">← {ugettext("Previous")}</a>\n'
+        )
+    where = Markup(ugettext("Page %(page)d of %(pages)d"))  # noqa: S704 (our catalogue)
+    parts.append(f"  <span>{where % {'page': pagination.page, 'pages': pagination.pages}}</span>\n")
+    if pagination.has_next:
+        url = escape(url_for(endpoint, **{**base_args, "page": pagination.next_num}))
+        parts.append(
+            f'    <a href="{url}" rel="next" data-hx-get="{url}" data-hx-target="{target}" '
+            f'data-hx-push-url="true">{ugettext("Next")} →</a>\n'
+        )
+    parts.append("</nav>\n")
+    return Markup("".join(parts))  # noqa: S704 (the values escaped above)

@@ -199,3 +199,23 @@ def test_a_forms_token_has_no_id_so_a_page_of_many_forms_stays_valid(app, client
     db.session.commit()
     page = client.get("/staf/pengumuman/").get_data(as_text=True)
     assert page.count('name="csrf_token"') >= 3 and 'id="csrf_token"' not in page
+
+
+def test_token_only_writes_the_input_an_empty_form_wrote(app):
+    """forms.TokenOnly (pages whose buttons need only the token) writes the same hidden
+    input as an EmptyForm's csrf_token, the same token; nothing with CSRF off."""
+    from flask import render_template_string
+
+    from portal.forms import EmptyForm, TokenOnly
+
+    template = "{{ button.csrf_token }}|{{ button.csrf_token }}"
+    with app.test_request_context("/staf/"):
+        old = render_template_string(template, button=EmptyForm())
+        new = render_template_string(template, button=TokenOnly())
+        assert new == old and 'name="csrf_token" type="hidden" value="' in new
+        app.config["WTF_CSRF_ENABLED"] = False
+        try:
+            assert render_template_string(template, button=EmptyForm()) == "|"
+            assert render_template_string(template, button=TokenOnly()) == "|"
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = True

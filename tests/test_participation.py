@@ -1045,3 +1045,32 @@ def test_cached_participation_pages_show_changes_at_once(app, client, staff):
     services.cast_vote(ballot.id, make_resident(), [option_ids(ballot)[0]])
     again = client.get(url)
     assert again.headers["X-Portal-Cache"] == "miss" and "1 suara" in text_of(again)
+
+
+def test_the_staff_lists_read_plain_rows_with_the_ballots_states(staff):
+    """The staff index's rows (ballot_rows, survey_rows) say what the records say: a
+    ballot's state is its is_open / is_closed, latest closing first; surveys newest
+    first with their counts."""
+    future = make_ballot(staff, opens_at=utcnow() + timedelta(days=1))
+    running = make_ballot(staff, question_id="Sekarang")
+    closed = make_ballot(staff, question_id="Lalu")
+    closed.opens_at = utcnow() - timedelta(days=2)
+    closed.closes_at = utcnow() - timedelta(hours=1)
+    closed.results_published_at = utcnow()
+    db.session.commit()
+    rows = services.ballot_rows()
+    assert [row.id for row in rows] == [b.id for b in services.ballots()]
+    by_id = {row.id: row for row in rows}
+    for ballot in (future, running, closed):
+        row = by_id[ballot.id]
+        expected = "open" if ballot.is_open() else "closed" if ballot.is_closed() else "not_open"
+        assert row.state == expected
+        assert (row.question_id, row.method) == (ballot.question_id, ballot.method)
+        assert row.results_published == ballot.results_published
+    assert [by_id[b.id].state for b in (future, running, closed)] == ["not_open", "open", "closed"]
+    survey = services.save_survey(None, {"title_id": "Kebutuhan", "title_en": None}, staff)
+    found = services.survey_rows()
+    assert [tuple(r) for r in found] == [
+        (s.id, s.title_id, s.status, s.responses_count) for s in services.surveys()
+    ]
+    assert found[0].id == survey.id

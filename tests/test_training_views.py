@@ -404,3 +404,35 @@ def test_office_sign_up_form_is_blank_on_every_get_after_an_error(client, login_
     assert "Typed &lt;Name&gt;" in text and 'class="error"' in text
     again = client.get(page).get_data(as_text=True)
     assert again == blank and "Typed" not in again
+
+
+def test_courses_from_pledges_are_plain_rows_with_the_sponsor_name(make_user):
+    """The need page's course list reads plain rows (id, titles, the sponsor's name or
+    None): only published courses of those pledges, oldest first."""
+    from portal.training.services import courses_from_pledges
+
+    partner = make_user("partner")
+    company = Company(user_id=partner.id, name="PT <Maju>", contact_name="A", status="verified")
+    need = Need(kind="training", title_id="N", target=2, description_id="x", published=True)
+    db.session.add_all([company, need])
+    db.session.flush()
+    pledges = [
+        Pledge(
+            company_id=company.id, need_id=need.id, kind="training", amount=1, status="confirmed"
+        )
+        for _ in range(2)
+    ]
+    db.session.add_all(pledges)
+    db.session.flush()
+    first = th.course(
+        title_id="Satu", title_en="", sponsor_company_id=company.id, pledge_id=pledges[0].id
+    )
+    second = th.course(title_id="Dua", title_en="Two", pledge_id=pledges[1].id)
+    th.course(title_id="Draf", pledge_id=pledges[1].id, published=False)
+    rows = courses_from_pledges([pledges[0].id, pledges[1].id])
+    assert [tuple(row) for row in rows] == [
+        (first.id, "Satu", "", "PT <Maju>"),
+        (second.id, "Dua", "Two", None),
+    ]
+    assert rows[1].sponsor_name is None and rows[0].title_id == "Satu"
+    assert courses_from_pledges([]) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import get_timezone
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.i18n import _when, catalogue, current_lang
 from portal.text import HTML_ESCAPES
@@ -69,3 +69,67 @@ def actor_options(actors: Iterable, selected) -> Markup:
         mark = " selected" if number == selected else ""
         out.append(f'<option value="{number}"{mark}>{name.translate(HTML_ESCAPES)}</option>')
     return Markup("".join(out))  # noqa: S704  (values escaped above)
+
+
+def _menu(name: str, label: str, everything: str, options: str) -> str:
+    return (
+        f'  <div class="field">\n    <label for="{name}">{label}</label>\n'
+        f'    <select id="{name}" name="{name}">\n      <option value="">{everything}</option>\n'
+        f"{options}    </select>\n  </div>\n"
+    )
+
+
+def _date_field(name: str, label: str, value: str, error) -> str:
+    if error:
+        return (
+            f'  <div class="field has-error">\n    <label for="{name}">{label}</label>\n'
+            f'    <input id="{name}" name="{name}" type="date" value="{escape(value)}" '
+            f'aria-invalid="true" aria-describedby="{name}-error">\n'
+            f'<p class="error" id="{name}-error">{escape(error)}</p>  </div>\n'
+        )
+    return (
+        f'  <div class="field">\n    <label for="{name}">{label}</label>\n'
+        f'    <input id="{name}" name="{name}" type="date" value="{escape(value)}">\n  </div>\n'
+    )
+
+
+def filter_form(known, filters: dict, args, errors: dict, url_for) -> Markup:
+    """The log's filter form (action, kind of record, record number, who, the two
+    dates), as the template wrote it: the menus of `known` with the chosen values
+    marked, what was typed kept (escaped), a date's error beside it. Our catalogue's
+    words as the template's _() left them."""
+    ugettext = catalogue().ugettext
+    here = url_for("audit.log")
+    object_id = escape(filters["object_id"] or "")
+    return Markup(  # noqa: S704  (values escaped here and in the menus' writers)
+        f'<form class="filters filters-wide" action="{here}" method="get"\n'
+        f'      data-hx-get="{here}" data-hx-target="#audit-entries" '
+        'data-hx-trigger="change, submit" data-hx-push-url="true">\n'
+        + _menu(
+            "aksi",
+            ugettext("Action"),
+            ugettext("All actions"),
+            menu_options(known["actions"], filters["action"]),
+        )
+        + _menu(
+            "objek",
+            ugettext("Kind of record"),
+            ugettext("All kinds"),
+            menu_options(known["object_types"], filters["object_type"]),
+        )
+        + '  <div class="field field-small">\n'
+        f'    <label for="id">{ugettext("Record number")}</label>\n'
+        f'    <input id="id" name="id" type="text" inputmode="numeric" value="{object_id}" '
+        'maxlength="40">\n  </div>\n'
+        + _menu(
+            "pelaku",
+            ugettext("Who"),
+            ugettext("Everyone"),
+            actor_options(known["actors"], filters["actor_id"]),
+        )
+        + _date_field("dari", ugettext("From (date)"), args.get("dari", ""), errors.get("dari"))
+        + _date_field(
+            "sampai", ugettext("Until (date)"), args.get("sampai", ""), errors.get("sampai")
+        )
+        + f'  <button type="submit">{ugettext("Filter")}</button>\n</form>'
+    )

@@ -17,12 +17,12 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from portal.audit import services
-from portal.audit.rows import actor_options, audit_rows, menu_options
+from portal.audit.rows import audit_rows, filter_form
 from portal.audit.visibility import hidden_from, readable_by
 from portal.htmx import is_htmx, render
 from portal.numbers import db_int
 from portal.roles import READERS
-from portal.row_pages import counted_page
+from portal.row_pages import counted_page, pager_html
 from portal.security import roles_required
 from portal.urlargs import page_arg
 
@@ -105,8 +105,8 @@ def log():
         "audit/_entries.html",
         entries=entries,
         audit_rows=audit_rows,
-        menu_options=menu_options,
-        actor_options=actor_options,
+        audit_filters=filter_form,
+        pager=pager_html,
         pagination=counted_page(entries, total, page=page, per_page=PER_PAGE),
         filters=filters,
         args=request.args,

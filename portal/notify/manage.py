@@ -99,7 +99,7 @@ def new():
             show_error(form, error, fallback="title")
         else:
             return redirect(url_for("notify_manage.broadcast", broadcast_id=broadcast.id))
-    status = 400 if form.errors else 200
+    status = 400 if form is not None and form.errors else 200
     return render_template("notify/manage/new.html", form=form), status
 
 
@@ -230,8 +230,10 @@ def outbox_retry(message_id: int):
 @bp.route("/pelanggan", methods=["GET", "POST"])
 @roles_required(*READERS)
 def subscribers():
-    form = SubscriptionForm()
+    # A GET's form is blank (kept per worker by the template): built only for a POST.
+    form = None
     if request.method == "POST":
+        form = SubscriptionForm()
         if current_user.role not in EDITORS:
             abort(403)
         if form.validate_on_submit():
@@ -245,12 +247,13 @@ def subscribers():
             else:
                 flash(_("The consent is recorded and the subscription is active."), "success")
                 return redirect(url_for("notify_manage.subscribers"))
-    status = 400 if form.errors else 200
+    status = 400 if form is not None and form.errors else 200
     # The latest consents and the counts by topic: one statement.
     consents, topic_counts = subscriptions.consents_and_topic_counts()
     return render_template(
         "notify/manage/subscribers.html",
         form=form,
+        blank_form=SubscriptionForm,
         counts={"topics": topic_counts},
         consents=_consent_rows(consents),
         consent_rows=consent_rows,
@@ -260,9 +263,13 @@ def subscribers():
 def _consent_rows(consents) -> list[tuple]:
     """The latest consents as the page shows them: (at, masked phone, what, how, topics),
     the labels translated and the topics named once a page."""
-    topics = _translated(TOPICS)
-    actions = _translated(CONSENT_ACTIONS)
-    ways = _translated(CONSENT_WAYS)
+    # The labels translated once per worker and language (`_labels`), not per page.
+    labels = _labels()
+    topics, actions, ways = (
+        labels["notify_topics"],
+        labels["consent_actions"],
+        labels["consent_ways"],
+    )
     named: dict[str, str] = {}
     rows = []
     for at, action, how, chosen, phone in consents:

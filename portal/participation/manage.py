@@ -15,7 +15,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, TokenOnly
 from portal.i18n import current_lang
 from portal.participation import services
 from portal.participation.forms import BallotForm, HideForm, QuestionForm, SurveyForm
@@ -53,8 +53,9 @@ def _actor():
 def index():
     return render_template(
         "participation/manage/index.html",
-        ballots=services.ballots(),
-        surveys=services.surveys(),
+        # Plain rows of what the lists show (not whole ballots and surveys).
+        ballots=services.ballot_rows(),
+        surveys=services.survey_rows(),
         flagged=services.flagged_count(),
     )
 
@@ -122,7 +123,7 @@ def ballot(ballot_id: int):
         "participation/manage/ballot.html",
         ballot=item,
         results=services.results(item),
-        button=EmptyForm(),
+        button=TokenOnly(),
     )
 
 
@@ -178,7 +179,7 @@ def survey(survey_id: int):
         survey=item,
         # The question form shows only on a draft survey.
         form=QuestionForm() if item.status == "draft" else None,
-        button=EmptyForm(),
+        button=TokenOnly(),
         summary=services.survey_summary(item),
         choice_items=choice_items,
     )
@@ -278,8 +279,9 @@ def moderation():
         "participation/manage/moderation.html",
         proposals=proposals,
         comments=comments,
-        form=HideForm(),
-        button=EmptyForm(),
+        # Both only write their CSRF input here (no form's fields are shown).
+        form=TokenOnly(),
+        button=TokenOnly(),
     )
 
 

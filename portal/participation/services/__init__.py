@@ -25,6 +25,7 @@ from portal.participation.services.ballot_results import (
 from portal.participation.services.ballot_rules import (
     LOCKED,
     RULE_FIELDS,
+    ballot_rows,
     ballot_with_options,
     ballots,
     options_text,
@@ -82,6 +83,7 @@ from portal.participation.services.proposals import (
     proposals_page,
     support,
     support_threshold,
+    survey_rows,
     surveys,
     unhide,
 )
@@ -128,6 +130,7 @@ __all__ = [
     "area_for",
     "ballot_rules",
     "ballot_with_options",
+    "ballot_rows",
     "ballots",
     "cast_vote",
     "check_answers",
@@ -168,6 +171,7 @@ __all__ = [
     "survey_for_code",
     "survey_summary",
     "survey_with_questions",
+    "survey_rows",
     "surveys",
     "unhide",
     "voter_key",

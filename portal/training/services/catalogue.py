@@ -7,9 +7,10 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from portal.accounts.models import User
+from portal.database import read
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
 from portal.training.models import Course, Place, TrainingSession
@@ -195,18 +196,27 @@ def _course_with_places_statement(by_person: bool):
     )
 
 
-def courses_from_pledges(pledge_ids) -> list[Course]:
-    """Published courses that CSR pledges became (for the pledges' need page)."""
+def courses_from_pledges(pledge_ids) -> list:
+    """Published courses that CSR pledges became (for the pledges' need page), oldest
+    first, as plain rows (id, title_id, title_en, sponsor_name: None without a sponsor):
+    one statement built once, past the ORM's loading (were two, with whole records)."""
     ids = list(pledge_ids)
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Course)
-            .where(Course.published.is_(True), Course.pledge_id.in_(ids))
-            .options(selectinload(Course.sponsor).lazyload("*"))
-            .order_by(Course.id)
+    return read(db.session, _courses_from_pledges_statement(), {"pledge_ids": ids}).all()
+
+
+@cache
+def _courses_from_pledges_statement():
+    sponsor = Course.sponsor.property.mapper.class_  # csr's Company, by the relationship
+    return (
+        select(Course.id, Course.title_id, Course.title_en, sponsor.name.label("sponsor_name"))
+        .outerjoin(Course.sponsor)
+        .where(
+            Course.published.is_(True),
+            Course.pledge_id.in_(bindparam("pledge_ids", expanding=True)),
         )
+        .order_by(Course.id)
     )
 
 

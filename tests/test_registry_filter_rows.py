@@ -9,9 +9,10 @@ import pytest
 from flask import render_template_string
 from markupsafe import escape
 
-from portal.registry.filter_rows import filter_html, pager_html
+from portal.registry.filter_rows import filter_html
 from portal.registry.services import Filters
 from portal.registry.views import _translated_labels
+from portal.row_pages import pager_html
 
 OLD = """{% from "_macros/registry.html" import filter_fields with context %}
 {{ filter_fields(filters, programmes, hint=hint) }}"""

@@ -109,30 +109,3 @@ def filter_html(
     )
     small = _small("rt", ugettext("RT"), filters.rt) + _small("rw", ugettext("RW"), filters.rw)
     return Markup(words + menus + small)  # noqa: S704 (see the module: values escaped above)
-
-
-def pager_html(pagination, endpoint: str, target: str, base_args: Mapping, url_for) -> Markup:
-    """What the macro `pages(pagination, endpoint, target, base_args)` writes (the
-    list's previous and next links keeping `base_args`, built by the templates'
-    `url_for`): nothing when everything fits on one page."""
-    if pagination.pages <= 1:
-        return Markup("")
-    ugettext = catalogue().ugettext
-    target = escape(target)
-    parts = [f'<nav class="pager" aria-label="{ugettext("Pages")}">\n']
-    if pagination.has_prev:
-        url = escape(url_for(endpoint, **{**base_args, "page": pagination.prev_num}))
-        parts.append(
-            f'    <a href="{url}" rel="prev" data-hx-get="{url}" data-hx-target="{target}" '
-            f'data-hx-push-url="true">← {ugettext("Previous")}</a>\n'
-        )
-    where = Markup(ugettext("Page %(page)d of %(pages)d"))  # noqa: S704 (our catalogue)
-    parts.append(f"  <span>{where % {'page': pagination.page, 'pages': pagination.pages}}</span>\n")
-    if pagination.has_next:
-        url = escape(url_for(endpoint, **{**base_args, "page": pagination.next_num}))
-        parts.append(
-            f'    <a href="{url}" rel="next" data-hx-get="{url}" data-hx-target="{target}" '
-            f'data-hx-push-url="true">{ugettext("Next")} →</a>\n'
-        )
-    parts.append("</nav>\n")
-    return Markup("".join(parts))  # noqa: S704 (see the module: values escaped above)

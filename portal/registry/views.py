@@ -33,7 +33,7 @@ from portal.models_base import village_today
 from portal.programmes.models import AID_TYPES
 from portal.registry import reads, scoring, services
 from portal.registry.duplicate_cards import duplicate_cards
-from portal.registry.filter_rows import filter_html, pager_html
+from portal.registry.filter_rows import filter_html
 from portal.registry.forms import (
     EnrolmentForm,
     HouseholdForm,
@@ -63,6 +63,7 @@ from portal.registry.pair_sections import pair_sections
 from portal.registry.result_rows import criteria_facts, household_rows
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
+from portal.row_pages import pager_html
 from portal.security import roles_required
 from portal.service_errors import show_error
 from portal.urlargs import page_arg

@@ -36,6 +36,9 @@ from flask import Flask, request
 from flask.globals import _cv_app, _cv_request
 from flask.templating import Environment
 from flask_login import current_user
+from jinja2 import Template
+from jinja2.runtime import Context
+from jinja2.utils import _PassArg, internalcode
 from markupsafe import Markup, escape
 from markupsafe._speedups import _escape_inner
 
@@ -56,8 +59,73 @@ class _Globals(ChainMap):
         return set().union(*self.maps)
 
 
+class PortalContext(Context):
+    """Jinja's template context with its `call` taking fewer steps.
+
+    Compiled templates call every function through `Context.call` (each `_()`,
+    `url_for`, macro and helper), which asks `hasattr` and `_PassArg.from_obj` twice and
+    pops two keywords: seven Python calls around each call a page makes. This one
+    answers the same (the `__call__` of a callable object is used when it takes the
+    context; the context, evaluation context or environment goes first as the
+    callable's `jinja_pass_arg` says; `_loop_vars`/`_block_vars` derive the context for
+    a context-taking callable and are dropped; a StopIteration is an undefined value)
+    with `getattr` alone (tests/test_templates.py renders each case with both)."""
+
+    @internalcode
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        if __debug__:
+            __traceback_hide__ = True  # noqa: F841
+        through = getattr(getattr(__obj, "__call__", None), "jinja_pass_arg", None)  # noqa: B004
+        if through is not None:
+            __obj, pass_arg = __obj.__call__, through
+        else:
+            pass_arg = getattr(__obj, "jinja_pass_arg", None)
+        if pass_arg is not None:
+            if pass_arg is _PassArg.context:
+                if kwargs.get("_loop_vars"):
+                    __self = __self.derived(kwargs["_loop_vars"])
+                if kwargs.get("_block_vars"):
+                    __self = __self.derived(kwargs["_block_vars"])
+                args = (__self, *args)
+            elif pass_arg is _PassArg.eval_context:
+                args = (__self.eval_ctx, *args)
+            elif pass_arg is _PassArg.environment:
+                args = (__self.environment, *args)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
+class PortalTemplate(Template):
+    """A template whose render's context copies its globals' two dictionaries in C.
+
+    Jinja's `new_context` makes each render's variables as `dict(globals, **vars)`;
+    with the globals a ChainMap that reads each of some 60 names through
+    `ChainMap.__getitem__` (a Python call each, every render of every page)."""
+
+    def new_context(self, vars=None, shared=False, locals=None):  # noqa: A002
+        found = self.globals
+        if shared or locals or type(found) is not _Globals or len(found.maps) != 2:
+            return super().new_context(vars, shared, locals)
+        own, common = found.maps
+        parent = {**common, **own, **(vars or {})}
+        return self.environment.context_class(
+            self.environment, parent, self.name, self.blocks, globals=found
+        )
+
+
 class PortalEnvironment(Environment):
-    """Flask's Jinja environment with `_Globals` as every template's globals."""
+    """Flask's Jinja environment with `_Globals` as every template's globals, and the
+    context and template classes above."""
+
+    context_class = PortalContext
+    template_class = PortalTemplate
 
     def make_globals(self, d):
         return _Globals({} if d is None else d, self.globals)

@@ -321,3 +321,27 @@ def test_fast_escape_answers_what_markupsafe_answers():
         got, expected = fast_escape(value), escape(value)
         assert got == expected, value
         assert type(got) is type(expected) is Markup, value
+
+
+def test_jinja_still_calls_and_makes_contexts_as_the_portal_classes_assume():
+    """PortalContext.call mirrors Jinja 3.1's Context.call; PortalTemplate.new_context
+    its Template.new_context with runtime.new_context's `dict(globals, **vars)`. A
+    Jinja release that changes those steps fails here (and the template test compares
+    the outputs)."""
+    import jinja2.environment
+    import jinja2.runtime
+
+    call = inspect.getsource(jinja2.runtime.Context.call)
+    for step in (
+        "_PassArg.from_obj(__obj.__call__) is not None",
+        'kwargs.get("_loop_vars")',
+        'kwargs.get("_block_vars")',
+        "args = (__self.eval_ctx,) + args",
+        "args = (__self.environment,) + args",
+        "except StopIteration:",
+    ):
+        assert step in call, step
+    made = inspect.getsource(jinja2.environment.Template.new_context)
+    assert "self.environment, self.name, self.blocks, vars, shared, self.globals, locals" in made
+    assert "parent = dict(globals or (), **vars)" in inspect.getsource(jinja2.runtime.new_context)
+    assert "environment.context_class(" in inspect.getsource(jinja2.runtime.new_context)

@@ -476,3 +476,90 @@ def test_a_fragment_key_follows_the_user_of_the_request(app, make_user):
         assert after[-1] == "resident" and after[:-1] == before[:-1]
     with pytest.raises(RuntimeError):
         _fragment_key("menu")
+
+
+def _call_cases():
+    """Templates calling every kind of callable Context.call distinguishes, and their
+    globals: (source, globals of the template, variables)."""
+    from jinja2 import pass_context, pass_environment, pass_eval_context
+
+    @pass_context
+    def seen(context, name):
+        return f"{name}={context.get(name)}"
+
+    @pass_eval_context
+    def escaping(eval_ctx, text):
+        return f"{text}:{eval_ctx.autoescape}"
+
+    @pass_environment
+    def env_name(environment):
+        return type(environment.undefined).__name__
+
+    class Counter:
+        @pass_context
+        def __call__(self, context, step=1):
+            return context.get("start", 0) + step
+
+    class Plain:
+        def __call__(self, *args, **kwargs):
+            return f"{args}{sorted(kwargs)}"
+
+    def stops():
+        raise StopIteration
+
+    def keywords(**kwargs):
+        return ",".join(sorted(kwargs))
+
+    source = (
+        "{% macro m(x) %}[{{ x }}{{ caller() if caller }}]{% endmacro %}"
+        "{{ seen('start') }} {{ escaping('<b>') }} {{ env_name() }} {{ counter(step=2) }}"
+        " {{ plain(1, a=2) }} {{ stops() is undefined }} {{ keywords(z=1, y=2) }}"
+        "{% for item in items %}{% set inner = item %}{{ seen('inner') }}{{ keywords(k=item) }}"
+        "{{ counter() }}{% call m(item) %}c{{ seen('inner') }}{% endcall %}{% endfor %}"
+        "{% set start = 7 %}{{ seen('start') }}{{ counter() }}"
+        "{% block b %}{% set kept = 5 %}{{ seen('kept') }}{% for item in items %}"
+        "{% set inner = item %}{{ seen('inner') }}{% endfor %}{% endblock %}"
+        " {{ shadowed }} {{ own }} {{ layered }} {{ m('<i>') }}"
+    )
+    common = {
+        "seen": seen, "escaping": escaping, "env_name": env_name, "counter": Counter(),
+        "plain": Plain(), "stops": stops, "keywords": keywords, "shadowed": "common",
+        "layered": "common",
+    }  # fmt: skip
+    return source, common, {"own": "template", "shadowed": "template", "layered": "own"}
+
+
+def test_the_portal_context_calls_as_jinjas_does(app):
+    """PortalContext.call and PortalTemplate.new_context answer what Jinja's own do, for
+    plain, context-, evaluation-context- and environment-taking callables, callable
+    objects, macros with caller, loop and block variables, a StopIteration, an
+    undefined callable, and template globals over the environment's under variables."""
+    import jinja2
+
+    from portal.templating import PortalContext, PortalEnvironment, PortalTemplate
+
+    source, common, own = _call_cases()
+    outputs = []
+    for fast in (False, True):
+
+        class Env(jinja2.Environment):
+            make_globals = PortalEnvironment.make_globals
+            if fast:
+                context_class = PortalContext
+                template_class = PortalTemplate
+
+        for autoescape in (True, False):
+            env = Env(autoescape=autoescape)
+            env.globals.update(common)
+            template = env.from_string(source, globals=own)
+            assert (type(template) is PortalTemplate) is fast
+            text = template.render(items=[1, "<x>"], start=3, shadowed="vars")
+            with pytest.raises(jinja2.UndefinedError):
+                env.from_string("{{ missing() }}").render()
+            outputs.append(text)
+    assert outputs[:2] == outputs[2:]
+    assert "shadowed" not in outputs[0] and " vars template own " in outputs[0]
+    assert "inner=&lt;x&gt;" in outputs[0] and "inner=<x>" in outputs[1]
+    assert "kept=5" in outputs[0] and "start=78" in outputs[0]
+    assert app.jinja_env.context_class is PortalContext
+    assert app.jinja_env.template_class is PortalTemplate

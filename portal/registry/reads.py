@@ -9,10 +9,8 @@ page is made and before it is sent: a page that cannot be logged is not shown.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from portal.audit.services import mask_numbers, mask_query
-from portal.database import write_transaction
+from portal.database import append_rows
 from portal.extensions import db
 from portal.models_base import utcnow
 from portal.registry.services.households import audit_insert
@@ -37,14 +35,8 @@ def _write(action_args: tuple, *, actor, ip: str | None, summary: str, after: di
         "after": mask_numbers(after) if after else None,
         "ip": ip,
     }
-    session: Session = db.session()
-    # What the page loaded stays loaded (the commit would expire it).
-    keep_loaded, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        with write_transaction(session):
-            session.connection().execute(audit_insert(), [row])
-    finally:
-        session.expire_on_commit = keep_loaded
+    # A write transaction of its own; what the page loaded stays loaded.
+    append_rows(db.session, audit_insert(), [row])
 
 
 def view_import_rows(batch, rows, *, which: str, page: int, actor, ip: str | None) -> None:

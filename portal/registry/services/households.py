@@ -11,7 +11,7 @@ from werkzeug.local import LocalProxy
 
 from portal.audit.models import AuditEntry
 from portal.audit.services import record, snapshot
-from portal.database import read, write_transaction
+from portal.database import append_rows, read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
@@ -95,16 +95,12 @@ def audit_insert():
 
 
 def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
-    # A write transaction of its own: on SQLite a request's read transaction cannot take
-    # the write lock once another request has written ("database is locked" at once,
-    # whatever the busy timeout), so the read is ended and the write begins with the lock.
-    session = db.session()
-    # Nothing read is changed here, so what the request loaded stays loaded (the
-    # commit would otherwise expire it, and the page would read it all again).
-    keep_loaded, session.expire_on_commit = session.expire_on_commit, False
-    # One INSERT through the Core on the transaction's connection (a view entry has no
-    # free text to mask): no ORM object, no flush and no ORM statement handling, the
-    # cheapest write there is.
+    # A write transaction of its own (portal.database.append_rows): on SQLite a request's
+    # read transaction cannot take the write lock once another request has written
+    # ("database is locked" at once, whatever the busy timeout), so the read is ended
+    # and the write begins with the lock. What the request loaded stays loaded.
+    # One INSERT through the Core (a view entry has no free text to mask): no ORM
+    # object, no flush and no ORM statement handling, the cheapest write there is.
     if isinstance(actor, LocalProxy):  # current_user: looked up once, not twice
         actor = actor._get_current_object()
     actor_id, actor_name = getattr(actor, "id", None), getattr(actor, "name", None)
@@ -123,11 +119,7 @@ def _record_views(object_type: str, ids, actor, ip: str | None) -> None:
         }
         for object_id in ids
     ]
-    try:
-        with write_transaction(session):
-            session.connection().execute(audit_insert(), rows)
-    finally:
-        session.expire_on_commit = keep_loaded
+    append_rows(db.session, audit_insert(), rows)
 
 
 def view_household(household: Household, *, actor, ip: str | None = None) -> None:

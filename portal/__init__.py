@@ -258,13 +258,12 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from flask_login import current_user
-
     from portal import templating
     from portal.forms import form_field
     from portal.programmes.models import AID_TYPES
     from portal.public.models import ANNOUNCEMENT_CATEGORIES, MEETING_KINDS, PARTNER_KINDS
     from portal.roles import can
+    from portal.security import request_user
     from portal.status_tags import status_tag_html, status_tag_of
     from portal.text import plain_excerpt, render_markdown
 
@@ -281,7 +280,7 @@ def configure_templates(app: Flask) -> None:
         categories=ANNOUNCEMENT_CATEGORIES,
         meeting_kinds=MEETING_KINDS,
         partner_kinds=PARTNER_KINDS,
-        can=lambda capability: can(current_user, capability),
+        can=lambda capability: can(request_user(), capability),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -24,7 +24,6 @@ from flask_babel import (
     get_locale,
     get_timezone,
     get_translations,
-    to_user_timezone,
 )
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_eval_context
@@ -81,11 +80,11 @@ def current_lang() -> str:
     """The reader's language code, worked out once per request (templates ask often:
     Flask-Babel's get_locale() and str(Locale) cost some microseconds each time)."""
     try:
-        state = g._flask_babel
+        state = _cv_app.get().g._flask_babel  # `g` itself, not through its proxy
         kept = state.portal_lang
         if kept[0] is state.babel_locale:
             return kept[1]
-    except (AttributeError, RuntimeError):
+    except (AttributeError, LookupError):
         pass
     locale = get_locale()
     lang = str(locale or "id")
@@ -164,7 +163,7 @@ def when(value, fmt: str = "medium") -> str:
     if isinstance(value, datetime):
         lang = current_lang()
         pattern = DATETIME_PATTERNS.get(lang, "medium") if fmt == "medium" else fmt
-        return _when(value, pattern, lang, get_timezone())
+        return _when(value, pattern, lang, _zone())
     if isinstance(value, date):
         return format_date(value, fmt)
     return str(value)
@@ -176,13 +175,28 @@ def _when(value: datetime, pattern: str, lang: str, tz) -> str:
     return babel_format_datetime(value, pattern, tzinfo=tz, locale=lang)
 
 
+def _zone():
+    """Flask-Babel's get_timezone(): the time zone it keeps for the request, read from
+    `g` itself (its own way goes through the `g` proxy twice, on every time shown)."""
+    try:
+        found = _cv_app.get().g._flask_babel.babel_tzinfo
+        if found is not None:
+            return found
+    except (AttributeError, LookupError):
+        pass
+    return get_timezone()
+
+
 def day(value, fmt: str = "long") -> str:
     """A date as the language writes it; a stored time (UTC) by the village's day, in
     the same form as a date ("17 Agustus 2026", "August 17, 2026")."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
+        # Flask-Babel's to_user_timezone, with the request's zone read once.
+        zone = _zone()
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        value = zone.normalize(aware.astimezone(zone)).date()
     return _day(value, fmt, current_lang())
 
 

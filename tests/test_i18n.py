@@ -214,6 +214,32 @@ def test_dates_follow_the_language_and_the_village_clock(app):
             assert "Dec" in when(date(2026, 12, 1))
 
 
+def test_times_use_the_zone_flask_babel_keeps_for_the_request(app):
+    """when() and day() read the request's time zone from Flask-Babel's state directly:
+    the same text as Flask-Babel's own conversion, and a zone changed for the request
+    (its refresh()) is followed."""
+    from flask_babel import format_datetime, refresh, to_user_timezone
+    from pytz import timezone
+
+    from portal.i18n import DATETIME_PATTERNS
+
+    moments = [datetime(2026, 8, 16, 16, 59), datetime(2026, 8, 16, 17, 0, tzinfo=UTC)]
+    with app.test_request_context("/"), force_locale("en"):
+        for moment in moments:
+            assert day(moment) == day(to_user_timezone(moment).date())
+            assert when(moment) == format_datetime(moment, DATETIME_PATTERNS["en"])
+        babel = app.extensions["babel"]
+        try:
+            babel.default_timezone = "Asia/Jayapura"  # UTC+9
+            refresh()
+            assert day(datetime(2026, 8, 16, 15, 0)) == "August 17, 2026"
+            assert when(moments[0]).endswith("01:59")
+            assert to_user_timezone(moments[0]).tzinfo.zone == timezone("Asia/Jayapura").zone
+        finally:
+            babel.default_timezone = "Asia/Jakarta"
+            refresh()
+
+
 def test_programme_page_shows_money_and_dates_in_the_readers_language(client):
     publish(
         Programme(

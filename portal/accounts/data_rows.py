@@ -8,20 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from portal.i18n import catalogue
+from portal.i18n import LazyText, catalogue
+from portal.templating import fast_escape as escape
 from portal.text import HTML_ESCAPES
 
 # A label's "<dt>" line start, by the label (and its type: Markup is not escaped again),
 # per worker: the same few dozen labels on every page. Only fixed texts (str, Markup)
-# are kept: a lazy label reads differently in each language.
+# are kept, and a lazy label by its text in the reader's language.
 _HEADS: dict[tuple[type, str], str] = {}
 
 
 def _head(label) -> str:
     kind = type(label)
-    if kind is not Markup and kind is not str:
+    if kind is LazyText:
+        # Its __html__ is its text in the reader's language as it is: kept by that text.
+        label, kind = Markup(str(label)), Markup  # noqa: S704  (our catalogue's words)
+    elif kind is not Markup and kind is not str:
         return f"    <dt>{escape(label)}</dt><dd>"
     head = _HEADS.get((kind, label))
     if head is None:

@@ -959,6 +959,40 @@ def test_proposals_list_pages_without_a_query_per_row(app, client):
     assert client.get("/partisipasi/usulan?urut=x").status_code == 404
 
 
+def test_a_page_of_proposals_is_what_paging_the_objects_gave(app):
+    """proposals_page reads plain rows with their total in one statement: the same
+    proposals, order, total and pages as Flask-SQLAlchemy's paginate over the objects
+    (the old way), for both orders, with and without a category, past the end too;
+    hidden proposals are left out."""
+    from portal.participation.services.common import PAGE_SIZE
+
+    author = make_resident()
+    db.session.add_all(
+        Proposal(
+            author_id=author.id, author_label="W***a", title=f"Usulan {i}", description="Isi",
+            category=("water", "other")[i % 2], supports_count=i % 7, comments_count=i % 3,
+            flags_count=0, rt=i % 4 or None, rw=1, created_at=utcnow() - timedelta(hours=i % 5),
+            hidden_at=utcnow() if i % 11 == 0 else None,
+        )
+        for i in range(3 * PAGE_SIZE)
+    )  # fmt: skip
+    db.session.commit()
+    columns = ("id", "title", "category", "rt", "rw", "supports_count", "comments_count")
+    for sort, category, page in itertools.product(("support", "new"), (None, "water"), range(1, 5)):
+        stmt = select(Proposal).where(Proposal.hidden_at.is_(None))
+        if category:
+            stmt = stmt.where(Proposal.category == category)
+        order = Proposal.created_at if sort == "new" else Proposal.supports_count
+        stmt = stmt.order_by(order.desc(), Proposal.id.desc())
+        old = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False, count=True)
+        new = services.proposals_page(page, sort, category)
+        assert [tuple(getattr(p, c) for c in columns) for p in old.items] == [
+            tuple(getattr(r, c) for c in columns) for r in new.items
+        ]
+        assert (new.total, new.pages, new.page) == (old.total, old.pages, old.page)
+        assert new.total > 0
+
+
 def test_public_pages_render_in_both_languages(app, client, staff):
     ballot = make_ballot(staff)
     for lang in ("id", "en"):

@@ -31,6 +31,7 @@ from portal.participation.services.common import (
 )
 from portal.privacy import mask_name
 from portal.public.services import next_meeting
+from portal.row_pages import counted_page
 
 
 @owns_transaction
@@ -234,15 +235,46 @@ SORTS = ("support", "new")
 
 def proposals_page(page: int = 1, sort: str = "support", category: str | None = None):
     """One page of visible proposals; counts come from the counter columns (no per-row
-    queries). Returns a Flask-SQLAlchemy Pagination."""
-    stmt = select(Proposal).where(Proposal.hidden_at.is_(None))
-    if category in PROPOSAL_CATEGORIES:
+    queries). A Pagination (portal.row_pages.counted_page) of plain rows with the
+    columns the list shows (id, title, category, rt, rw, supports_count,
+    comments_count, meeting_id), read with their total in one statement."""
+    chosen = category if category in PROPOSAL_CATEGORIES else None
+    values = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    if chosen is not None:
+        values["category"] = chosen
+    rows = read(db.session, _proposals_statement(sort, chosen is not None), values).all()
+    total = rows[0].total if rows else _count_proposals(chosen) if page > 1 else 0
+    return counted_page(rows, total, page=page, per_page=PAGE_SIZE)
+
+
+def _count_proposals(category: str | None) -> int:
+    """The visible proposals (of `category`): only a page past the end asks."""
+    stmt = select(func.count()).select_from(Proposal).where(Proposal.hidden_at.is_(None))
+    if category is not None:
         stmt = stmt.where(Proposal.category == category)
+    return db.session.scalar(stmt)
+
+
+@cache  # built once per process for each order and with or without a category
+def _proposals_statement(sort: str, by_category: bool):
+    stmt = select(
+        Proposal.id,
+        Proposal.title,
+        Proposal.category,
+        Proposal.rt,
+        Proposal.rw,
+        Proposal.supports_count,
+        Proposal.comments_count,
+        Proposal.meeting_id,
+        func.count().over().label("total"),
+    ).where(Proposal.hidden_at.is_(None))
+    if by_category:
+        stmt = stmt.where(Proposal.category == bindparam("category"))
     if sort == "new":
         stmt = stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc())
     else:
         stmt = stmt.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
-    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False, count=True)
+    return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
 
 
 def most_supported(limit: int = 5) -> list[Proposal]:

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, all_, and_, bindparam, delete, func, insert, sel
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import as_utc, utcnow
@@ -351,7 +351,7 @@ def my_choice(ballot: Ballot, user: User) -> list[int]:
     except ParticipationError:
         return []
     params = {"ballot_id": ballot.id, "key": key}
-    return list(db.session.scalars(_my_choice_statement(), params))
+    return list(read(db.session, _my_choice_statement(), params).scalars())
 
 
 @cache  # built once per process (with its cache key); the values as parameters

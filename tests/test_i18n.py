@@ -545,3 +545,24 @@ def test_kept_language_links_follow_the_page_and_stay_bounded(app, monkeypatch):
     assert 'href="/a?x=1&amp;lang=en"' in seen["/a?x=1"]
     assert 'href="/a?x=2&amp;lang=en"' in seen["/a?x=2"]
     assert 'href="/b?lang=id"' in seen["/b?lang=en"]  # the English page links Indonesian
+
+
+def test_formatting_whole_numbers_gives_what_markups_own_formatting_gives():
+    """Texts with only whole numbers are formatted as str (no escaping helper): the same
+    Markup text as Markup's own %, for every kind of placeholder; anything else (a str,
+    a bool, a float) still goes through Markup's escaping."""
+    from markupsafe import Markup
+
+    from portal.i18n import _formatted
+
+    cases = [
+        ("%(num)d dukungan", {"num": 3}), ("%(num)s items", {"num": -12}),
+        ("%(a)d of %(b)05d", {"a": 1, "b": 10**20}), ("100%%", {}),
+        ("<b>%(name)s</b>", {"name": "<i>"}), ("%(num)s", {"num": True}),
+        ("%(num).1f", {"num": 2.25}), ("%(n)s %(m)d", {"n": "&", "m": 2}),
+    ]  # fmt: skip
+    for text, variables in cases:
+        for rv in (Markup(text), text):  # noqa: S704  (the test's own texts)
+            assert _formatted(rv, dict(variables)) == rv % variables
+            assert type(_formatted(rv, dict(variables))) is type(rv % variables)
+    assert _formatted(Markup("<b>%(name)s</b>"), {"name": "<i>"}) == "<b>&lt;i&gt;</b>"

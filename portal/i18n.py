@@ -20,7 +20,6 @@ from flask import Flask, current_app, g, request
 from flask.globals import _cv_app
 from flask_babel import (
     Domain,
-    format_date,
     get_locale,
     get_timezone,
     get_translations,
@@ -165,7 +164,7 @@ def when(value, fmt: str = "medium") -> str:
         pattern = DATETIME_PATTERNS.get(lang, "medium") if fmt == "medium" else fmt
         return _when(value, pattern, lang, _zone())
     if isinstance(value, date):
-        return format_date(value, fmt)
+        return _day(value, fmt, current_lang())  # Flask-Babel's format_date, kept
     return str(value)
 
 

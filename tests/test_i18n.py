@@ -240,6 +240,24 @@ def test_times_use_the_zone_flask_babel_keeps_for_the_request(app):
             refresh()
 
 
+def test_dates_are_written_as_flask_babels_format_date_writes_them(app):
+    """when() and day() of a date, and a change request's YYYY-MM-DD, kept per worker
+    by babel directly: what Flask-Babel's format_date writes, in both languages."""
+    from flask_babel import format_date
+
+    from portal.registry.change_requests.labels import iso_day
+
+    with app.test_request_context("/"):
+        for lang in ("id", "en"):
+            with force_locale(lang):
+                for value in (date(2026, 1, 5), date(1999, 12, 31)):
+                    for fmt in ("short", "medium", "long", "full"):
+                        assert when(value, fmt) == format_date(value, fmt)
+                    assert day(value) == format_date(value, "long")
+                    assert iso_day(value.isoformat()) == format_date(value, "long")
+                assert iso_day("2026-13-01") == "2026-13-01" and iso_day(None) == "–"
+
+
 def test_programme_page_shows_money_and_dates_in_the_readers_language(client):
     publish(
         Programme(

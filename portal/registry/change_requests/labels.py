@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_babel import format_date
 from markupsafe import Markup
 
-from portal.i18n import current_lang
+from portal.i18n import current_lang, day
 from portal.registry.change_requests.models import KINDS, LATE_AFTER_DAYS, MAX_OPEN, STATUSES
 from portal.registry.change_requests.record_rows import RECORD_ROWS
 from portal.registry.models import (
@@ -25,7 +24,7 @@ def iso_day(text: str | None) -> str:
     if not text:
         return "–"
     try:
-        return format_date(date.fromisoformat(text), "long")
+        return day(date.fromisoformat(text))  # as format_date(.., "long"), kept per worker
     except ValueError:
         return text
 

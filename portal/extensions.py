@@ -11,7 +11,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import COOKIE_NAME
-from flask_login.utils import decode_cookie
+from flask_login.utils import _create_identifier, decode_cookie
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -93,7 +93,32 @@ class PortalLoginManager(LoginManager):
         return encode_cookie(payload)
 
 
+# Flask-Login's session identifier (a SHA-512 of the client's address and browser),
+# which its session protection works out on every logged-in request (some 30 Python
+# calls), kept per worker for the three request values it is made of (bounded).
+_IDENTIFIERS: dict[tuple, str] = {}
+MAX_IDENTIFIERS = 4096
+
+
+def kept_identifier() -> str:
+    """flask_login.utils._create_identifier's answer for this request, kept by the
+    X-Forwarded-For header, the remote address and the User-Agent header it reads."""
+    environ = request.environ
+    key = (
+        environ.get("HTTP_X_FORWARDED_FOR"),
+        environ.get("REMOTE_ADDR"),
+        environ.get("HTTP_USER_AGENT"),
+    )
+    found = _IDENTIFIERS.get(key)
+    if found is None:
+        if len(_IDENTIFIERS) >= MAX_IDENTIFIERS:
+            _IDENTIFIERS.clear()
+        found = _IDENTIFIERS[key] = _create_identifier()
+    return found
+
+
 login_manager = PortalLoginManager()
+login_manager._session_identifier_generator = kept_identifier
 csrf = CSRFProtect()
 babel = Babel()
 

@@ -345,3 +345,37 @@ def test_jinja_still_calls_and_makes_contexts_as_the_portal_classes_assume():
     assert "self.environment, self.name, self.blocks, vars, shared, self.globals, locals" in made
     assert "parent = dict(globals or (), **vars)" in inspect.getsource(jinja2.runtime.new_context)
     assert "environment.context_class(" in inspect.getsource(jinja2.runtime.new_context)
+
+
+def test_the_kept_session_identifier_is_flask_logins_own(app, monkeypatch):
+    """Flask-Login's session protection asks for the client's identifier on every
+    logged-in request; the portal keeps it per X-Forwarded-For, address and browser,
+    the three values Flask-Login's own reads: the same answer for each, bounded."""
+    import flask_login.utils
+
+    from portal import extensions
+    from portal.extensions import kept_identifier, login_manager
+
+    assert login_manager._session_identifier_generator is kept_identifier
+    made = inspect.getsource(flask_login.utils._create_identifier)
+    assert 'request.headers.get("User-Agent")' in made and "_get_remote_addr()" in made
+    addr = inspect.getsource(flask_login.utils._get_remote_addr)
+    assert 'request.headers.get("X-Forwarded-For", request.remote_addr)' in addr
+    monkeypatch.setattr(extensions, "MAX_IDENTIFIERS", 3)
+    extensions._IDENTIFIERS.clear()
+    seen = set()
+    for forwarded in (None, "203.0.113.9", "203.0.113.9, 10.0.0.1"):
+        for remote in ("10.0.0.2", "10.0.0.3"):
+            for agent in (None, "Mozilla/5.0 (Linux; Android 10)", "curl/8"):
+                headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+                if agent:
+                    headers["User-Agent"] = agent
+                environ = {"REMOTE_ADDR": remote}
+                with app.test_request_context("/", headers=headers, environ_base=environ):
+                    first = kept_identifier()
+                    assert first == kept_identifier() == flask_login.utils._create_identifier()
+                    seen.add(first)
+                assert len(extensions._IDENTIFIERS) <= 3
+    # Without a forwarded address each address and browser its own (2 x 3); with one,
+    # its first address stands for the client whatever the remote one (3 browsers).
+    assert len(seen) == 2 * 3 + 3

@@ -13,7 +13,9 @@ Only what Flask would accept is kept (a cookie with a wrong signature is checked
 refused, every time), and only sessions of plain values (strings, numbers): each request
 gets its own session object, so a change made in one request never reaches another; a
 session holding a list or a dict (flashed messages) is checked every time, as before.
-Writing the cookie is Flask's own, with the serializer built once.
+Writing the cookie is Flask's own, with the serializer built once. A session that is not
+written back (unchanged, not refreshed) only gets "Cookie" in `Vary`, as Flask's own adds
+it, without parsing the header when the first one already names it.
 """
 
 from __future__ import annotations
@@ -73,3 +75,20 @@ class KeptSessionInterface(SecureCookieSessionInterface):
             until = min(now + REUSE_SECONDS, signed_at.timestamp() + max_age + 1)
             self._kept[key] = (dict(data), until)
         return self.session_class(data)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if session and not session.modified and not self.should_set_cookie(app, session):
+            # All Flask's own would do: add "Cookie" to the first Vary header (parsed
+            # into a HeaderSet and written back) when the session was looked at.
+            if session.accessed and not _varies_by_cookie(response):
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+def _varies_by_cookie(response) -> bool:
+    """Whether the response's first Vary header names Cookie (what `response.vary` reads)."""
+    for name, value in response.headers._list:
+        if name.lower() == "vary":
+            return "cookie" in {part.strip().lower() for part in value.split(",")}
+    return False

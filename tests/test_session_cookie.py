@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -107,3 +108,39 @@ def test_a_session_with_lists_is_checked_every_time(app):
     first["_flashes"].append(("info", "lagi"))
     assert _open(app, interface, cookie)["_flashes"] == [("info", "Halo")]
     assert interface._kept == {}
+
+
+@pytest.mark.parametrize("permanent", [False, True])
+def test_saving_writes_what_flasks_own_writes(app, permanent):
+    """Every kind of session (empty, unchanged, looked at or not, changed, emptied,
+    permanent) against every Vary a response may carry: the same headers and cookie
+    as Flask's SecureCookieSessionInterface."""
+    from flask.sessions import SecureCookieSession
+
+    varies = [None, "Accept-Language, Cookie", "cookie", "Accept-Language", "HX-Request"]
+    kinds = [({}, False, False), ({"a": "1"}, False, False), ({"a": "1"}, True, False),
+             ({"a": "1"}, True, True), ({}, True, True)]  # fmt: skip
+    ours, flasks = KeptSessionInterface(), SecureCookieSessionInterface()
+    for vary in varies:
+        for extra in (None, "Origin"):
+            for data, accessed, modified in kinds:
+                written = []
+                for interface in (ours, flasks):
+                    response = app.response_class("x")
+                    if vary:
+                        response.headers.add("Vary", vary)
+                    if extra:
+                        response.headers.add("Vary", extra)
+                    session = SecureCookieSession(data)
+                    session.permanent = permanent and bool(data)
+                    session.accessed, session.modified = accessed, modified
+                    with app.test_request_context("/"):
+                        interface.save_session(app, session, response)
+                    # The signature and expiry carry the second they were made in.
+                    written.append(
+                        [
+                            (k, re.sub(r"(session=[^.;]*)[^;]*|Expires=[^;]*", r"\1", v))
+                            for k, v in response.headers.to_wsgi_list()
+                        ]
+                    )
+                assert written[0] == written[1], (vary, extra, data, accessed, modified)

@@ -1,7 +1,7 @@
 """Form fields written by portal/form_html.py are form_field()'s, byte for byte: every
 field of the forms that use it (the course and office sign-up forms, the public content
-forms), menus at each of their values and at none, text with characters to escape,
-dates, the box ticked or not, with and without errors, in both languages."""
+forms, the supplier form), menus at each of their values and at none, text with
+characters to escape, dates, the box ticked or not, with and without errors, in both languages."""
 
 from __future__ import annotations
 
@@ -13,13 +13,22 @@ from werkzeug.datastructures import MultiDict
 
 from portal.form_html import fields_html
 from portal.forms import form_field
+from portal.procurement.forms import SupplierForm, pairs
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
 from portal.training.forms import CourseForm, OfficeSignUpForm
 
 TEXTS = ["", 'Siti & <Aminah> "x"', "Line one\nline two"]
 
 
-FORMS = [CourseForm, OfficeSignUpForm, AnnouncementForm, ProgrammeForm, MeetingForm, PartnerForm]
+FORMS = [
+    CourseForm,
+    OfficeSignUpForm,
+    AnnouncementForm,
+    ProgrammeForm,
+    MeetingForm,
+    PartnerForm,
+    SupplierForm,
+]
 
 
 def _filled(cls, index: int):
@@ -28,6 +37,8 @@ def _filled(cls, index: int):
         form.trainer_id.choices = [("", "No account"), ("7", "Pelatih <B>"), ("8", "Ani")]
         form.sponsor_company_id.choices = [("", "No sponsor"), ("3", 'PT "Maju" & Co')]
         form.priority_programme_id.choices = [("", "-"), ("1", "Paket Pangan")]
+    if cls is SupplierForm:  # as the supplier form's view sets them
+        form.training_place_id.choices = pairs([(0, "Tidak ada"), (5, 'Ani: "Jahit" & <b>')])
     for f in form:
         if f.type in ("SelectField", "SelectMultipleField"):
             values = [c[0] if isinstance(c, tuple) else c.value for c in f.choices]

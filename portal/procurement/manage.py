@@ -18,10 +18,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from portal.database import read
 from portal.extensions import db
+from portal.form_html import fields_html
 from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.procurement import forms, services
@@ -124,7 +126,17 @@ def suppliers():
     )
 
 
-def _supplier_form(item: Supplier | None = None) -> forms.SupplierForm:
+@cache
+def _supplier_statement():
+    """A supplier's form fields (and name) as one plain row."""
+    columns = Supplier.__table__.c
+    names = ("id", *services.suppliers.SUPPLIER_FIELDS, "training_place_id")
+    return select(*dict.fromkeys(columns[name] for name in names)).where(
+        Supplier.id == bindparam("supplier_id")
+    )
+
+
+def _supplier_form(item=None) -> forms.SupplierForm:
     form = forms.SupplierForm(obj=item)
     form.training_place_id.choices = forms.pairs(_none() + services.course_choices())
     if item is not None and not form.is_submitted():
@@ -150,18 +162,24 @@ def supplier_create():
     if form.validate_on_submit() and (saved := _save_supplier(None, form)):
         flash(_("Saved. The supplier can be chosen once verified."), "success")
         return redirect(url_for(".supplier", supplier_id=saved.id))
-    return render_template("procurement/manage/supplier_form.html", form=form, supplier=None)
+    return render_template(
+        "procurement/manage/supplier_form.html", form=form, supplier=None, fields_html=fields_html
+    )
 
 
 @bp.route("/pemasok/<int:supplier_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def supplier_edit(supplier_id: int):
-    item = db.get_or_404(Supplier, supplier_id)
+    item = read(db.session, _supplier_statement(), {"supplier_id": supplier_id}).first()
+    if item is None:
+        abort(404)
     form = _supplier_form(item)
     if form.validate_on_submit() and _save_supplier(supplier_id, form):
         flash(_("Saved. The supplier waits for verification again."), "success")
         return redirect(url_for(".supplier", supplier_id=supplier_id))
-    return render_template("procurement/manage/supplier_form.html", form=form, supplier=item)
+    return render_template(
+        "procurement/manage/supplier_form.html", form=form, supplier=item, fields_html=fields_html
+    )
 
 
 @bp.route("/pemasok/<int:supplier_id>")

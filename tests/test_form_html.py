@@ -1,6 +1,6 @@
 """Form fields written by portal/form_html.py are form_field()'s, byte for byte: every
 field of the forms that use it (the course and office sign-up forms, the public content
-forms, the supplier form), menus at each of their values and at none, text with
+forms, the supplier and ballot forms), menus at each of their values and at none, text with
 characters to escape, dates, the box ticked or not, with and without errors, in both languages."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.form_html import fields_html
 from portal.forms import form_field
+from portal.participation.forms import BallotForm
 from portal.procurement.forms import SupplierForm, pairs
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
 from portal.training.forms import CourseForm, OfficeSignUpForm
@@ -28,6 +29,7 @@ FORMS = [
     MeetingForm,
     PartnerForm,
     SupplierForm,
+    BallotForm,
 ]
 
 

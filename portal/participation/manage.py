@@ -15,6 +15,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.form_html import fields_html
 from portal.forms import EmptyForm, TokenOnly
 from portal.i18n import current_lang
 from portal.participation import services
@@ -96,7 +97,7 @@ def _edit_ballot(ballot: Ballot | None):
             return redirect(url_for("participation_manage.ballot", ballot_id=saved.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "participation/manage/ballot_form.html", ballot=ballot, form=form
+        "participation/manage/ballot_form.html", ballot=ballot, form=form, fields_html=fields_html
     ), status
 
 

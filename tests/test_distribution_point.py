@@ -13,13 +13,16 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
+from portal.distribution import services
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
     Handover,
     SyncConflict,
 )
+from portal.distribution.point_forms import VoidForm
 from portal.extensions import db
+from portal.forms import form_field
 from tests.test_distribution_handover import entitlement_of, open_round
 
 
@@ -158,6 +161,37 @@ def test_a_void_needs_a_second_officer(client, at_point, login_as):
     db.session.expire_all()
     assert db.session.get(Entitlement, e.id).status == "due"
     assert db.session.get(Entitlement, e.id).voids == 1
+
+
+def test_entitlement_page_shows_handovers_and_the_blank_void_form(app, client, at_point, login_as):
+    """handovers_of's plain rows hold what the Handover objects hold; the void form's
+    field (kept per worker: the form is always blank there) is form_field's, in both
+    languages."""
+    round_, _point, _me, _other, base = at_point
+    e = entitlement_of(round_.id)
+    client.post(f"{base}/hak/{e.id}", data=_form(e))
+    first = db.session.scalar(select(Handover))
+    login_as("officer")
+    client.post(f"/petugas/serah/{first.id}/batal", data={"reason": "Salah <orang>"})
+    client.post(f"{base}/hak/{e.id}", data=_form(e))
+    db.session.expire_all()
+    stored = db.session.scalars(
+        select(Handover).where(Handover.entitlement_id == e.id).order_by(Handover.attempt)
+    ).all()
+    shown = services.handovers_of(e.id)
+    assert len(stored) == len(shown) == 2
+    for row, h in zip(shown, stored, strict=True):
+        assert row[:7] == (
+            h.id, h.point_id, h.officer_id, h.handed_at, h.collected_by, h.proxy_letter, h.photo
+        )  # fmt: skip
+        assert (row.void and row.void.reason) == (h.void and h.void.reason)
+    assert shown[0].void and services.live_of(shown).id == stored[1].id
+    for lang in ("id", "en"):
+        page = client.get(f"{base}/hak/{e.id}?lang={lang}").get_data(as_text=True)
+        # A fresh app context: the test's own keeps the first language chosen (on g).
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
+            field = str(form_field(VoidForm(meta={"csrf": False}).reason))
+        assert f"\n  {field}\n" in page and "Salah &lt;orang&gt;" in page
 
 
 def test_roster_holds_what_the_point_needs_and_the_batch_is_stored_once(client, at_point):

@@ -136,6 +136,10 @@ def _quantities(entitlement) -> tuple[dict[int, int | None], dict[int, str]]:
     return quantities, typed
 
 
+def _blank_void_form() -> VoidForm:
+    return VoidForm(meta={"csrf": False})
+
+
 def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors=None, status=200):
     """The page shows the handover form only when nothing was handed over and nothing
     refuses it, the void form only beside a live handover: a GET (form None) builds
@@ -153,7 +157,7 @@ def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors
             point=point_,
             e=entitlement,
             form=form,
-            void_form=VoidForm() if live else None,
+            blank_void_form=_blank_void_form,  # its field kept per worker (always blank)
             typed=typed or {},
             item_errors=item_errors or {},
             refusal=refusal,
@@ -170,11 +174,13 @@ def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors
 @roles_required(*OFFICERS)
 def entitlement(round_id: int, point_id: int, entitlement_id: int):
     """Who collects, what is due, and the handover form (or when it was collected)."""
-    round_, point_ = _place(round_id, point_id)
     try:
-        found = services.entitlement_at(round_id, point_id, entitlement_id, with_people=True)
+        placed = services.placed_entitlement(round_id, point_id, entitlement_id)
     except services.DistributionError:
         abort(404)
+    if placed is None:
+        abort(404)
+    round_, point_, found = placed
     if request.method == "GET":
         return _entitlement_page(round_, point_, found, None)
     form = HandoverForm()

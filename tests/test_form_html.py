@@ -1,7 +1,8 @@
 """Form fields written by portal/form_html.py are form_field()'s, byte for byte: every
 field of the forms that use it (the course and office sign-up forms, the public content
-forms, the supplier and ballot forms), menus at each of their values and at none, text with
-characters to escape, dates, the box ticked or not, with and without errors, in both languages."""
+forms, the supplier, reference price and ballot forms), menus at each of their values
+and at none, text with characters to escape, dates, the box ticked or not, with and
+without errors, in both languages."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from portal.form_html import fields_html
 from portal.forms import form_field
 from portal.participation.forms import BallotForm
-from portal.procurement.forms import SupplierForm, pairs
+from portal.procurement.forms import ReferencePriceForm, SupplierForm, pairs
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
 from portal.training.forms import CourseForm, OfficeSignUpForm
 
@@ -29,6 +30,7 @@ FORMS = [
     MeetingForm,
     PartnerForm,
     SupplierForm,
+    ReferencePriceForm,
     BallotForm,
 ]
 
@@ -51,7 +53,7 @@ def _filled(cls, index: int):
             f.data = bool(index % 2)
         elif f.type == "IntegerField":
             f.data = None if index % 2 else index
-        elif f.type == "DateField":
+        elif f.type in ("DateField", "DayField"):
             f.data = None if index % 3 else date(2026, 1, index + 1)
         elif f.type == "DateTimeLocalField":
             f.data = None if index % 3 else datetime(2026, 1, index + 1, 9, 30)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from portal.database import read
 from portal.extensions import db
-from portal.form_html import fields_html
+from portal.form_html import field_html, fields_html
 from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.procurement import forms, services
@@ -223,6 +223,7 @@ def prices(form=None):
         "procurement/manage/prices.html",
         prices=services.reference_prices(),
         form=form or forms.ReferencePriceForm(),
+        field_html=field_html,
     )
 
 

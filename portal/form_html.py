@@ -83,20 +83,21 @@ def _options(f) -> str | None:
     return "".join(out)
 
 
-def field_html(form, f) -> Markup:
-    """form_field(f) of `form`'s field `f`."""
+def field_html(form, f, lang: str | None = None) -> Markup:
+    """form_field(f) of `form`'s field `f` (`lang` the page's language, when the caller
+    has it already)."""
     if f.errors:
         return form_field(f)
     widget = type(f.widget).__name__
     if widget == "CheckboxInput":
         if f._value() != "y":  # a value posted back: not kept
             return form_field(f)
-        key = (type(form), f.name, current_lang(), bool(getattr(f, "checked", f.data)))
+        key = (type(form), f.name, lang or current_lang(), bool(getattr(f, "checked", f.data)))
         html = _shapes.get(key)
         if html is None:
             html = _shapes[key] = str(form_field(f))
         return Markup(html)  # noqa: S704 (form_field's markup)
-    key = (type(form), f.name, current_lang())
+    key = (type(form), f.name, lang or current_lang())
     if widget == "Select":
         if (options := _options(f)) is None:
             return form_field(f)
@@ -114,6 +115,7 @@ def field_html(form, f) -> Markup:
 def fields_html(form, indent: str = "  ") -> Markup:
     """Every field of `form` but the CSRF token, each as field_html() writes it after
     `indent` and before a newline: what a template's lines `{indent}{{ field(f) }}` wrote."""
+    lang = current_lang()
     return Markup(  # noqa: S704 (form_field's markup)
-        "".join([f"{indent}{field_html(form, f)}\n" for f in form if f.name != "csrf_token"])
+        "".join([f"{indent}{field_html(form, f, lang)}\n" for f in form if f.name != "csrf_token"])
     )

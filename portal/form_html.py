@@ -9,6 +9,10 @@ menu's choices may be). tests/test_form_html.py compares the two in both languag
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
+from flask import current_app
+from flask_wtf import csrf as wtf_csrf
 from markupsafe import Markup, escape
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
@@ -119,3 +123,27 @@ def fields_html(form, indent: str = "  ") -> Markup:
     return Markup(  # noqa: S704 (form_field's markup)
         "".join([f"{indent}{field_html(form, f, lang)}\n" for f in form if f.name != "csrf_token"])
     )
+
+
+class BlankForm:
+    """A new item's blank form on a GET whose fields the page keeps per worker (its
+    template writes them inside templating's kept_fragment): what the template reads of
+    the form (no errors, the CSRF field) without building the WTForms form (500-650
+    calls); iterating it builds one, for the page that writes the fields the first time."""
+
+    errors = MappingProxyType({})
+
+    def __init__(self, cls):
+        self._cls = cls
+
+    @property
+    def csrf_token(self) -> Markup:
+        """The CSRF field as the form's _TokenField writes it (portal.forms); nothing with
+        CSRF off (the form then has no such field)."""
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return Markup("")
+        token = escape(wtf_csrf.generate_csrf())
+        return Markup(f'<input name="csrf_token" type="hidden" value="{token}">')  # noqa: S704
+
+    def __iter__(self):
+        return iter(self._cls())

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.form_html import fields_html
+from portal.form_html import BlankForm, fields_html
 from portal.forms import form_field
 from portal.participation.forms import BallotForm
 from portal.procurement.forms import ReferencePriceForm, SupplierForm, pairs
@@ -111,3 +111,19 @@ def test_course_form_posted_back_is_what_form_field_writes(app):
                 for name in ("trainer_id", "sponsor_company_id", "priority_programme_id"):
                     form[name].choices = [("", "-"), ("1", "Satu")]
                 assert str(fields_html(form)) == _theirs(form), lang
+
+
+@pytest.mark.parametrize("cls", [AnnouncementForm, ProgrammeForm, MeetingForm, PartnerForm])
+def test_blank_form_reads_as_the_built_one(app, cls):
+    """BlankForm: what the new-item page reads of its form (errors, the CSRF field, the
+    fields it keeps), the same as from the WTForms form, in both languages."""
+    for csrf in (True, False):
+        app.config["WTF_CSRF_ENABLED"] = csrf
+        for lang in ("id", "en"):
+            with app.test_request_context(f"/?lang={lang}"):
+                built, blank = cls(), BlankForm(cls)
+                # A template writes an undefined token (no CSRF field) as nothing.
+                assert str(blank.csrf_token) == str(getattr(built, "csrf_token", ""))
+                assert ("csrf_token" in str(blank.csrf_token)) is csrf
+                assert blank.errors == built.errors == {}
+                assert _theirs(list(blank)) == _theirs(built)

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.form_html import fields_html
+from portal.form_html import BlankForm, fields_html
 from portal.forms import EmptyForm
 from portal.i18n import lazy_gettext as _l
 from portal.programmes.models import Programme
@@ -84,6 +84,8 @@ def index(kind: str):
 @roles_required(*EDITORS)
 def create(kind: str):
     spec = _kind(kind)
+    if request.method == "GET":  # the blank form's fields are kept (form.html)
+        return _form_page(kind, spec, BlankForm(spec.form), None)
     form = spec.form()
     if form.validate_on_submit():
         item, errors = content.save(spec.model, None, form, actor=current_user)

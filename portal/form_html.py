@@ -145,5 +145,9 @@ class BlankForm:
         token = escape(wtf_csrf.generate_csrf())
         return Markup(f'<input name="csrf_token" type="hidden" value="{token}">')  # noqa: S704
 
+    def built(self):
+        """The WTForms form."""
+        return self._cls()
+
     def __iter__(self):
         return iter(self._cls())

@@ -113,7 +113,9 @@ def test_course_form_posted_back_is_what_form_field_writes(app):
                 assert str(fields_html(form)) == _theirs(form), lang
 
 
-@pytest.mark.parametrize("cls", [AnnouncementForm, ProgrammeForm, MeetingForm, PartnerForm])
+@pytest.mark.parametrize(
+    "cls", [AnnouncementForm, ProgrammeForm, MeetingForm, PartnerForm, BallotForm]
+)
 def test_blank_form_reads_as_the_built_one(app, cls):
     """BlankForm: what the new-item page reads of its form (errors, the CSRF field, the
     fields it keeps), the same as from the WTForms form, in both languages."""
@@ -127,3 +129,4 @@ def test_blank_form_reads_as_the_built_one(app, cls):
                 assert ("csrf_token" in str(blank.csrf_token)) is csrf
                 assert blank.errors == built.errors == {}
                 assert _theirs(list(blank)) == _theirs(built)
+                assert str(fields_html(blank.built())) == _theirs(built)

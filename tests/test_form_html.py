@@ -1,12 +1,12 @@
 """Form fields written by portal/form_html.py are form_field()'s, byte for byte: every
 field of the forms that use it (the course and office sign-up forms, the public content
-forms, the supplier, reference price and ballot forms), menus at each of their values
-and at none, text with characters to escape, dates, the box ticked or not, with and
-without errors, in both languages."""
+forms, the supplier, reference price, ballot and training session forms), menus at
+each of their values and at none, text with characters to escape, dates and times, the
+box ticked or not, with and without errors, in both languages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +17,7 @@ from portal.forms import form_field
 from portal.participation.forms import BallotForm
 from portal.procurement.forms import ReferencePriceForm, SupplierForm, pairs
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
-from portal.training.forms import CourseForm, OfficeSignUpForm
+from portal.training.forms import CourseForm, OfficeSignUpForm, SessionForm
 
 TEXTS = ["", 'Siti & <Aminah> "x"', "Line one\nline two"]
 
@@ -32,6 +32,7 @@ FORMS = [
     SupplierForm,
     ReferencePriceForm,
     BallotForm,
+    SessionForm,
 ]
 
 
@@ -55,6 +56,8 @@ def _filled(cls, index: int):
             f.data = None if index % 2 else index
         elif f.type in ("DateField", "DayField"):
             f.data = None if index % 3 else date(2026, 1, index + 1)
+        elif f.type == "TimeField":
+            f.data = None if index % 3 else time(9, index)
         elif f.type == "DateTimeLocalField":
             f.data = None if index % 3 else datetime(2026, 1, index + 1, 9, 30)
         elif f.type != "CSRFTokenField":

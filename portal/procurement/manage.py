@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from portal.database import read
 from portal.extensions import db
-from portal.form_html import field_html, fields_html
+from portal.form_html import BlankForm, field_html, fields_html
 from portal.i18n import current_lang
 from portal.models_base import village_today
 from portal.procurement import forms, services
@@ -182,15 +182,25 @@ def supplier_edit(supplier_id: int):
     )
 
 
+@cache
+def _supplier_page_statement():
+    """What the supplier's page shows, as one plain row."""
+    return select(*Supplier.__table__.c).where(Supplier.id == bindparam("supplier_id"))
+
+
 @bp.route("/pemasok/<int:supplier_id>")
 @roles_required(*READERS)
 def supplier(supplier_id: int, decide_form=None):
-    item = db.get_or_404(Supplier, supplier_id)
+    # Only shown: the supplier as a plain row; a GET's blank decision form is kept (the
+    # template writes its field once per worker).
+    item = read(db.session, _supplier_page_statement(), {"supplier_id": supplier_id}).first()
+    if item is None:
+        abort(404)
     return render_template(
         "procurement/manage/supplier.html",
         supplier=item,
         course=services.course_titles([item]).get(item.id),
-        form=decide_form or forms.DecideSupplierForm(),
+        form=decide_form or BlankForm(forms.DecideSupplierForm),
     )
 
 

@@ -30,7 +30,7 @@ from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
-from portal.training import report_rows, services
+from portal.training import report_page, services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
 from portal.training.place_rows import place_rows
@@ -343,10 +343,7 @@ def place_cancel(place_id: int):
 @roles_required(*READERS)
 def reports():
     return render_template(
-        "training/manage/reports.html",
-        **services.reports_page(),
-        need_levels=NEED_LEVELS,
-        report_rows=report_rows,
+        "training/manage/reports.html", tables=report_page.tables_html(services.reports_page())
     )
 
 

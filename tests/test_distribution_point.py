@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
+from portal.distribution import roster as rosters
 from portal.distribution import services
 from portal.distribution.models import (
     DistributionRound,
@@ -192,6 +193,22 @@ def test_entitlement_page_shows_handovers_and_the_blank_void_form(app, client, a
         with app.app_context(), app.test_request_context(f"/?lang={lang}"):
             field = str(form_field(VoidForm(meta={"csrf": False}).reason))
         assert f"\n  {field}\n" in page and "Salah &lt;orang&gt;" in page
+
+
+def test_point_page_counts_its_entitlements_by_status(client, at_point):
+    """The point's page (its round, point and counts read in one statement) counts what
+    roster.counts counts, names the round, and is a 404 for another round's point."""
+    round_, point, _me, _other, base = at_point
+    e = entitlement_of(round_.id)
+    client.post(f"{base}/hak/{e.id}", data=_form(e))
+    with client.application.test_request_context():
+        expected = rosters.counts(round_.id, point.id)
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    due, done = expected.get("due", 0), expected.get("collected", 0)
+    assert done == 1 and f"Collected: {done} · partly: 0 · still due: {due}" in page
+    assert f"<h1>{point.name}</h1>" in page and (round_.title_en or round_.title_id) in page
+    assert "not open for handing out" not in page
+    assert client.get(f"/petugas/{round_.id + 1}/{point.id}").status_code == 404
 
 
 def test_roster_holds_what_the_point_needs_and_the_batch_is_stored_once(client, at_point):

@@ -9,6 +9,7 @@ import os
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -24,20 +25,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 
+from portal.database import read
 from portal.distribution import roster as rosters
 from portal.distribution import services
 from portal.distribution.models import (
     COLLECTOR_KINDS,
     DistributionPoint,
     DistributionRound,
+    Entitlement,
     Handover,
     milli,
 )
 from portal.distribution.point_forms import FindForm, HandoverForm, VoidForm
 from portal.distribution.services.handover import file_path
 from portal.extensions import db
+from portal.form_html import field_html
 from portal.models_base import village_today
 from portal.roles import OFFICERS, READERS
 from portal.security import public, roles_required
@@ -76,6 +80,52 @@ def _place(round_id: int, point_id: int):
     return found[0], found[1]
 
 
+@cache
+def _point_page_statement():
+    """The round and its point with the point's entitlements counted by status: a row per
+    status (one with status None when the point has none)."""
+    return (
+        select(
+            DistributionRound.id,
+            DistributionRound.title_id,
+            DistributionRound.title_en,
+            DistributionRound.status,
+            DistributionPoint.id,
+            DistributionPoint.name,
+            Entitlement.status,
+            func.count(Entitlement.id),
+        )
+        .join(DistributionPoint, DistributionPoint.round_id == DistributionRound.id)
+        .outerjoin(
+            Entitlement,
+            and_(
+                Entitlement.round_id == DistributionRound.id,
+                Entitlement.point_id == DistributionPoint.id,
+            ),
+        )
+        .where(
+            DistributionRound.id == bindparam("round_id"),
+            DistributionPoint.id == bindparam("point_id"),
+        )
+        .group_by(DistributionRound.id, DistributionPoint.id, Entitlement.status)
+    )
+
+
+def _point_page_place(round_id: int, point_id: int):
+    """What the point's page shows of its round and point (plain values, one statement)
+    and the entitlements counted by status (roster.counts'); 404 unless the point is the
+    round's."""
+    rows = read(
+        db.session, _point_page_statement(), {"round_id": round_id, "point_id": point_id}
+    ).all()
+    if not rows:
+        abort(404)
+    first = rows[0]
+    round_ = SimpleNamespace(id=first[0], title_id=first[1], title_en=first[2], status=first[3])
+    point_ = SimpleNamespace(id=first[4], name=first[5])
+    return round_, point_, {row[6]: row[7] for row in rows if row[6] is not None}
+
+
 @bp.route("/")
 @roles_required(*OFFICERS)
 def home():
@@ -86,7 +136,7 @@ def home():
 @bp.route("/<int:round_id>/<int:point_id>")
 @roles_required(*OFFICERS)
 def point(round_id: int, point_id: int):
-    round_, point_ = _place(round_id, point_id)
+    round_, point_, counts = _point_page_place(round_id, point_id)
     form = FindForm(request.args)
     found = None
     if request.args.get("q") is not None and form.validate():
@@ -114,7 +164,8 @@ def point(round_id: int, point_id: int):
             point=point_,
             form=form,
             found=found,
-            counts=rosters.counts(round_id, point_id),
+            counts=counts,
+            field_html=field_html,
             open=round_.status in services.handover.HANDING_OUT,
         )
     )

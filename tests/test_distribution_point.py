@@ -211,6 +211,27 @@ def test_point_page_counts_its_entitlements_by_status(client, at_point):
     assert client.get(f"/petugas/{round_.id + 1}/{point.id}").status_code == 404
 
 
+def test_landing_page_rounds_are_the_open_rounds_with_their_points(app, client, at_point):
+    """The officer's landing page reads the open rounds and their points as plain rows:
+    what services.open_rounds() and each round's points hold, in the same order."""
+    from portal.distribution.point import _open_rounds
+
+    with app.test_request_context():
+        theirs = [
+            (r.id, r.title_id, r.title_en, r.starts_on, r.ends_on,
+             [(p.id, p.name, p.address) for p in r.points])
+            for r in services.open_rounds()
+        ]  # fmt: skip
+        ours = [
+            (r.id, r.title_id, r.title_en, r.starts_on, r.ends_on,
+             [(p.id, p.name, p.address) for p in r.points])
+            for r in _open_rounds()
+        ]  # fmt: skip
+    assert theirs and ours == theirs
+    page = client.get("/petugas/").get_data(as_text=True)
+    assert all(f'<a href="/petugas/{r[0]}/{p[0]}">' in page for r in ours for p in r[5])
+
+
 def test_roster_holds_what_the_point_needs_and_the_batch_is_stored_once(client, at_point):
     round_, point, _me, _other, base = at_point
     day = sorted({s.day for s in point.slots})[0]

@@ -126,11 +126,50 @@ def _point_page_place(round_id: int, point_id: int):
     return round_, point_, {row[6]: row[7] for row in rows if row[6] is not None}
 
 
+@cache
+def _open_rounds_statement():
+    """The rounds an officer may hand out in (newest first), each with its points in
+    their order: a row per point (one with no point for a round without)."""
+    return (
+        select(
+            DistributionRound.id,
+            DistributionRound.title_id,
+            DistributionRound.title_en,
+            DistributionRound.starts_on,
+            DistributionRound.ends_on,
+            DistributionPoint.id,
+            DistributionPoint.name,
+            DistributionPoint.address,
+        )
+        .outerjoin(DistributionPoint, DistributionPoint.round_id == DistributionRound.id)
+        .where(DistributionRound.status.in_(services.handover.HANDING_OUT))
+        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id, DistributionPoint.id)
+    )
+
+
+def _open_rounds() -> list[SimpleNamespace]:
+    """services.open_rounds() with each round's points, as far as the landing page reads
+    them, in one plain statement (the points were loaded round by round)."""
+    rounds: dict[int, SimpleNamespace] = {}
+    for rid, title_id, title_en, starts, ends, pid, name, address in read(
+        db.session, _open_rounds_statement()
+    ):
+        shown = rounds.get(rid)
+        if shown is None:
+            shown = rounds[rid] = SimpleNamespace(
+                id=rid, title_id=title_id, title_en=title_en, starts_on=starts, ends_on=ends,
+                points=[],
+            )  # fmt: skip
+        if pid is not None:
+            shown.points.append(SimpleNamespace(id=pid, name=name, address=address))
+    return list(rounds.values())
+
+
 @bp.route("/")
 @roles_required(*OFFICERS)
 def home():
     """The officer's landing page: the open rounds and their points."""
-    return render_template("distribution/point/home.html", rounds=services.open_rounds())
+    return render_template("distribution/point/home.html", rounds=_open_rounds())
 
 
 @bp.route("/<int:round_id>/<int:point_id>")

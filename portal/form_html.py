@@ -62,10 +62,13 @@ def _options(f) -> str | None:
         multiple, data = True, f.data or ()
     else:
         return None
-    choices = f.choices
+    return options_html(f.choices, f.coerce, data, multiple)
+
+
+def options_html(choices, coerce, data, multiple: bool = False) -> str | None:
+    """_options() of a menu with these choices, `coerce` and (processed) data."""
     if type(choices) is not list:
         return None
-    coerce = f.coerce
     out = []
     for c in choices:
         if type(c) is SelectChoice:

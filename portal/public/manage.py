@@ -15,6 +15,7 @@ from flask_login import current_user
 from portal.form_html import BlankForm, fields_html
 from portal.forms import EmptyForm
 from portal.i18n import lazy_gettext as _l
+from portal.kept_fields import kept_fields_html, note_fields
 from portal.programmes.models import Programme
 from portal.public import content
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
@@ -101,12 +102,18 @@ def create(kind: str):
 def edit(kind: str, item_id: int):
     spec = _kind(kind)
     if request.method == "GET" and content.rows_fill(spec.model, spec.form):
-        # A GET only shows the item: its columns as a plain row fill the form.
+        # A GET only shows the item: its columns as a plain row fill the form, or write
+        # its fields into their kept markup without building it (portal.kept_fields).
         item = content.get_row(spec.model, item_id)
+        overrides = content.form_overrides(item, spec.model)
+        kept = kept_fields_html(spec.form, item, overrides, "    ")
+        if kept is not None:
+            return _form_page(kind, spec, BlankForm(spec.form), item, kept)
     else:
         item = content.get(spec.model, item_id)
     form = spec.form(obj=item)
     if request.method == "GET":
+        note_fields(form)
         # Stored values that the form shows differently (UTC times in village time).
         for name, value in content.form_overrides(item, spec.model).items():
             getattr(form, name).data = value
@@ -119,8 +126,9 @@ def edit(kind: str, item_id: int):
     return _form_page(kind, spec, form, item)
 
 
-def _form_page(kind: str, spec, form, item):
-    """The new or edit form of an item of `kind` (its fields through fields_html)."""
+def _form_page(kind: str, spec, form, item, fields=None):
+    """The new or edit form of an item of `kind` (its fields through fields_html, or
+    `fields` already written)."""
     return render_template(
         "public/manage/form.html",
         kind=kind,
@@ -128,6 +136,7 @@ def _form_page(kind: str, spec, form, item):
         form=form,
         item=item,
         fields_html=fields_html,
+        fields=fields,
     )
 
 

@@ -7,8 +7,8 @@ process_data, then _value() as a GET without posted data shows it) and written i
 kept markup. What a class's fields are is noted from a form of it built before
 (note_fields); a class with a field of another kind, a filter, or an id that is not its
 name is not written here, nor a page whose markup is not all kept yet (the caller then
-builds the form, which keeps it). Only for classes whose menus' choices are the class's
-own (not set per form). tests/test_form_html.py compares both ways in both languages."""
+builds the form, which keeps it). A menu's choices are the class's own unless the caller
+gives the ones its view sets. tests/test_form_html.py compares both ways in both languages."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def note_fields(form) -> None:
             _recipes[cls] = False
             return
         fmt = f.format[0] if kind in ("DateField", "DateTimeLocalField") else None
-        choices = list(f.choices) if kind == "SelectField" else None
+        choices = list(f.choices) if kind == "SelectField" and f.choices is not None else None
         recipe.append((f.name, kind, widget, getattr(f, "coerce", None), fmt, choices))
     _recipes[cls] = tuple(recipe)
 
@@ -78,9 +78,12 @@ def _shown(kind: str, coerce, fmt, value):
     return bool(value), None  # BooleanField
 
 
-def kept_fields_html(cls: type, obj, overrides: dict, indent: str = "  ") -> Markup | None:
+def kept_fields_html(
+    cls: type, obj, overrides: dict, indent: str = "  ", menus: dict | None = None
+) -> Markup | None:
     """form_html.fields_html(cls(obj=obj), indent) with the `overrides` (field name ->
-    data) set after processing, as a GET shows it; None when the form must be built."""
+    data) set after processing, as a GET shows it; None when the form must be built.
+    `menus` (field name -> choices) are the choices a view sets on a form's menus."""
     recipe = _recipes.get(cls)
     if not recipe:
         return None
@@ -107,7 +110,7 @@ def kept_fields_html(cls: type, obj, overrides: dict, indent: str = "  ") -> Mar
         if shape is None:
             return None
         if kind == "SelectField":
-            inner = options_html(choices, coerce, data)
+            inner = options_html(menus[name] if menus and name in menus else choices, coerce, data)
             if inner is None:
                 return None
         elif widget == "TextArea":

@@ -25,6 +25,7 @@ from portal.database import read
 from portal.extensions import db
 from portal.form_html import BlankForm, field_html, fields_html
 from portal.i18n import current_lang
+from portal.kept_fields import kept_fields_html, note_fields
 from portal.models_base import village_today
 from portal.procurement import forms, services
 from portal.procurement.models import (
@@ -136,6 +137,18 @@ def _supplier_statement():
     )
 
 
+def _kept_supplier_fields(item):
+    """_supplier_form(item)'s fields on a GET, written into their kept markup without
+    building the form (portal.kept_fields), or None."""
+    overrides = {
+        "training_place_id": item.training_place_id or 0,
+        "rt": str(item.rt or ""),
+        "rw": str(item.rw or ""),
+    }
+    menu = forms.pairs(_none() + services.course_choices())
+    return kept_fields_html(forms.SupplierForm, item, overrides, menus={"training_place_id": menu})
+
+
 def _supplier_form(item=None) -> forms.SupplierForm:
     form = forms.SupplierForm(obj=item)
     form.training_place_id.choices = forms.pairs(_none() + services.course_choices())
@@ -173,7 +186,16 @@ def supplier_edit(supplier_id: int):
     item = read(db.session, _supplier_statement(), {"supplier_id": supplier_id}).first()
     if item is None:
         abort(404)
+    if request.method == "GET" and (fields := _kept_supplier_fields(item)) is not None:
+        return render_template(
+            "procurement/manage/supplier_form.html",
+            form=BlankForm(forms.SupplierForm),
+            supplier=item,
+            fields=fields,
+        )
     form = _supplier_form(item)
+    if request.method == "GET":
+        note_fields(form)
     if form.validate_on_submit() and _save_supplier(supplier_id, form):
         flash(_("Saved. The supplier waits for verification again."), "success")
         return redirect(url_for(".supplier", supplier_id=supplier_id))

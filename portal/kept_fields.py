@@ -29,8 +29,9 @@ _KINDS = {
     "SelectField": "Select",
     "BooleanField": "CheckboxInput",
 }
-# Per form class: (name, kind, widget, coerce, date format, choices) of each field but the CSRF
-# token, in the form's order; False for a class this module does not write.
+# Per form class: (name, kind, widget, coerce, date format, choices, default) of each
+# field but the CSRF token, in the form's order; False for a class this module does not
+# write.
 _recipes: dict[type, tuple | bool] = {}
 
 
@@ -55,7 +56,8 @@ def note_fields(form) -> None:
             return
         fmt = f.format[0] if kind in ("DateField", "DateTimeLocalField") else None
         choices = list(f.choices) if kind == "SelectField" and f.choices is not None else None
-        recipe.append((f.name, kind, widget, getattr(f, "coerce", None), fmt, choices))
+        coerce = getattr(f, "coerce", None)
+        recipe.append((f.name, kind, widget, coerce, fmt, choices, f.default))
     _recipes[cls] = tuple(recipe)
 
 
@@ -82,20 +84,23 @@ def kept_fields_html(
     cls: type, obj, overrides: dict, indent: str = "  ", menus: dict | None = None
 ) -> Markup | None:
     """form_html.fields_html(cls(obj=obj), indent) with the `overrides` (field name ->
-    data) set after processing, as a GET shows it; None when the form must be built.
+    data) set after processing, as a GET shows it (`obj` None: the blank form, each field
+    at its default); None when the form must be built.
     `menus` (field name -> choices) are the choices a view sets on a form's menus."""
     recipe = _recipes.get(cls)
     if not recipe:
         return None
     lang = current_lang()
     out = []
-    for name, kind, widget, coerce, fmt, choices in recipe:
+    for name, kind, widget, coerce, fmt, choices, default in recipe:
         if name in overrides:
             value = overrides[name]
-        elif hasattr(obj, name):
+        elif obj is None and not callable(default):
+            value = default  # a new item's blank form
+        elif obj is not None and hasattr(obj, name):
             value = getattr(obj, name)
         else:
-            return None  # the field's default: not worked out here
+            return None  # a default worked out per form, or none to read
         shown = _shown(kind, coerce, fmt, value)
         if shown is None:
             return None

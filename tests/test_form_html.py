@@ -142,8 +142,9 @@ def test_blank_form_reads_as_the_built_one(app, cls):
 def test_kept_fields_write_what_the_built_form_writes(app, cls):
     """kept_fields_html: an edit form's fields written from an item without building the
     form, byte for byte what fields_html writes of the form built from it (values to
-    escape, none, dates, boxes ticked or not, menus at each value and at a stranger), and
-    with a value set after processing (the meeting's time in village time)."""
+    escape, none, dates, boxes ticked or not, menus at each value and at a stranger), with
+    a value set after processing (the meeting's time in village time), and a new item's
+    blank form."""
     compared = 0
     for lang in ("id", "en"):
         with app.test_request_context(f"/?lang={lang}"):
@@ -167,4 +168,9 @@ def test_kept_fields_write_what_the_built_form_writes(app, cls):
                 compared += 1
             missing = SimpleNamespace()  # an attribute missing: the form is built
             assert kept_fields_html(cls, missing, {}, "    ") is None
+            blank = cls(meta={"csrf": False})  # no item: each field at its default
+            if cls is SupplierForm:
+                blank.training_place_id.choices = menus["training_place_id"]
+            theirs = str(fields_html(blank, "    "))
+            assert str(kept_fields_html(cls, None, {}, "    ", menus)) == theirs
     assert compared == 20

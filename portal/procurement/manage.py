@@ -138,13 +138,15 @@ def _supplier_statement():
 
 
 def _kept_supplier_fields(item):
-    """_supplier_form(item)'s fields on a GET, written into their kept markup without
-    building the form (portal.kept_fields), or None."""
-    overrides = {
-        "training_place_id": item.training_place_id or 0,
-        "rt": str(item.rt or ""),
-        "rw": str(item.rw or ""),
-    }
+    """_supplier_form(item)'s fields on a GET (item None: a new supplier's), written into
+    their kept markup without building the form (portal.kept_fields), or None."""
+    overrides = {}
+    if item is not None:
+        overrides = {
+            "training_place_id": item.training_place_id or 0,
+            "rt": str(item.rt or ""),
+            "rw": str(item.rw or ""),
+        }
     menu = forms.pairs(_none() + services.course_choices())
     return kept_fields_html(forms.SupplierForm, item, overrides, menus={"training_place_id": menu})
 
@@ -171,7 +173,16 @@ def _save_supplier(supplier_id: int | None, form: forms.SupplierForm):
 @bp.route("/pemasok/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def supplier_create():
+    if request.method == "GET" and (fields := _kept_supplier_fields(None)) is not None:
+        return render_template(
+            "procurement/manage/supplier_form.html",
+            form=BlankForm(forms.SupplierForm),
+            supplier=None,
+            fields=fields,
+        )
     form = _supplier_form()
+    if request.method == "GET":
+        note_fields(form)
     if form.validate_on_submit() and (saved := _save_supplier(None, form)):
         flash(_("Saved. The supplier can be chosen once verified."), "success")
         return redirect(url_for(".supplier", supplier_id=saved.id))

@@ -9,6 +9,10 @@ menu's choices may be). tests/test_form_html.py compares the two in both languag
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
+from flask import current_app
+from flask_wtf import csrf as wtf_csrf
 from markupsafe import Markup, escape
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
@@ -58,10 +62,13 @@ def _options(f) -> str | None:
         multiple, data = True, f.data or ()
     else:
         return None
-    choices = f.choices
+    return options_html(f.choices, f.coerce, data, multiple)
+
+
+def options_html(choices, coerce, data, multiple: bool = False) -> str | None:
+    """_options() of a menu with these choices, `coerce` and (processed) data."""
     if type(choices) is not list:
         return None
-    coerce = f.coerce
     out = []
     for c in choices:
         if type(c) is SelectChoice:
@@ -83,20 +90,21 @@ def _options(f) -> str | None:
     return "".join(out)
 
 
-def field_html(form, f) -> Markup:
-    """form_field(f) of `form`'s field `f`."""
+def field_html(form, f, lang: str | None = None) -> Markup:
+    """form_field(f) of `form`'s field `f` (`lang` the page's language, when the caller
+    has it already)."""
     if f.errors:
         return form_field(f)
     widget = type(f.widget).__name__
     if widget == "CheckboxInput":
         if f._value() != "y":  # a value posted back: not kept
             return form_field(f)
-        key = (type(form), f.name, current_lang(), bool(getattr(f, "checked", f.data)))
+        key = (type(form), f.name, lang or current_lang(), bool(getattr(f, "checked", f.data)))
         html = _shapes.get(key)
         if html is None:
             html = _shapes[key] = str(form_field(f))
         return Markup(html)  # noqa: S704 (form_field's markup)
-    key = (type(form), f.name, current_lang())
+    key = (type(form), f.name, lang or current_lang())
     if widget == "Select":
         if (options := _options(f)) is None:
             return form_field(f)
@@ -114,6 +122,35 @@ def field_html(form, f) -> Markup:
 def fields_html(form, indent: str = "  ") -> Markup:
     """Every field of `form` but the CSRF token, each as field_html() writes it after
     `indent` and before a newline: what a template's lines `{indent}{{ field(f) }}` wrote."""
+    lang = current_lang()
     return Markup(  # noqa: S704 (form_field's markup)
-        "".join([f"{indent}{field_html(form, f)}\n" for f in form if f.name != "csrf_token"])
+        "".join([f"{indent}{field_html(form, f, lang)}\n" for f in form if f.name != "csrf_token"])
     )
+
+
+class BlankForm:
+    """A new item's blank form on a GET whose fields the page keeps per worker (its
+    template writes them inside templating's kept_fragment): what the template reads of
+    the form (no errors, the CSRF field) without building the WTForms form (500-650
+    calls); iterating it builds one, for the page that writes the fields the first time."""
+
+    errors = MappingProxyType({})
+
+    def __init__(self, cls):
+        self._cls = cls
+
+    @property
+    def csrf_token(self) -> Markup:
+        """The CSRF field as the form's _TokenField writes it (portal.forms); nothing with
+        CSRF off (the form then has no such field)."""
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return Markup("")
+        token = escape(wtf_csrf.generate_csrf())
+        return Markup(f'<input name="csrf_token" type="hidden" value="{token}">')  # noqa: S704
+
+    def built(self):
+        """The WTForms form."""
+        return self._cls()
+
+    def __iter__(self):
+        return iter(self._cls())

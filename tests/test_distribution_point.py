@@ -13,13 +13,17 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
+from portal.distribution import roster as rosters
+from portal.distribution import services
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
     Handover,
     SyncConflict,
 )
+from portal.distribution.point_forms import VoidForm
 from portal.extensions import db
+from portal.forms import form_field
 from tests.test_distribution_handover import entitlement_of, open_round
 
 
@@ -158,6 +162,74 @@ def test_a_void_needs_a_second_officer(client, at_point, login_as):
     db.session.expire_all()
     assert db.session.get(Entitlement, e.id).status == "due"
     assert db.session.get(Entitlement, e.id).voids == 1
+
+
+def test_entitlement_page_shows_handovers_and_the_blank_void_form(app, client, at_point, login_as):
+    """handovers_of's plain rows hold what the Handover objects hold; the void form's
+    field (kept per worker: the form is always blank there) is form_field's, in both
+    languages."""
+    round_, _point, _me, _other, base = at_point
+    e = entitlement_of(round_.id)
+    client.post(f"{base}/hak/{e.id}", data=_form(e))
+    first = db.session.scalar(select(Handover))
+    login_as("officer")
+    client.post(f"/petugas/serah/{first.id}/batal", data={"reason": "Salah <orang>"})
+    client.post(f"{base}/hak/{e.id}", data=_form(e))
+    db.session.expire_all()
+    stored = db.session.scalars(
+        select(Handover).where(Handover.entitlement_id == e.id).order_by(Handover.attempt)
+    ).all()
+    shown = services.handovers_of(e.id)
+    assert len(stored) == len(shown) == 2
+    for row, h in zip(shown, stored, strict=True):
+        assert row[:7] == (
+            h.id, h.point_id, h.officer_id, h.handed_at, h.collected_by, h.proxy_letter, h.photo
+        )  # fmt: skip
+        assert (row.void and row.void.reason) == (h.void and h.void.reason)
+    assert shown[0].void and services.live_of(shown).id == stored[1].id
+    for lang in ("id", "en"):
+        page = client.get(f"{base}/hak/{e.id}?lang={lang}").get_data(as_text=True)
+        # A fresh app context: the test's own keeps the first language chosen (on g).
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
+            field = str(form_field(VoidForm(meta={"csrf": False}).reason))
+        assert f"\n  {field}\n" in page and "Salah &lt;orang&gt;" in page
+
+
+def test_point_page_counts_its_entitlements_by_status(client, at_point):
+    """The point's page (its round, point and counts read in one statement) counts what
+    roster.counts counts, names the round, and is a 404 for another round's point."""
+    round_, point, _me, _other, base = at_point
+    e = entitlement_of(round_.id)
+    client.post(f"{base}/hak/{e.id}", data=_form(e))
+    with client.application.test_request_context():
+        expected = rosters.counts(round_.id, point.id)
+    page = client.get(f"{base}?lang=en").get_data(as_text=True)
+    due, done = expected.get("due", 0), expected.get("collected", 0)
+    assert done == 1 and f"Collected: {done} · partly: 0 · still due: {due}" in page
+    assert f"<h1>{point.name}</h1>" in page and (round_.title_en or round_.title_id) in page
+    assert "not open for handing out" not in page
+    assert client.get(f"/petugas/{round_.id + 1}/{point.id}").status_code == 404
+
+
+def test_landing_page_rounds_are_the_open_rounds_with_their_points(app, client, at_point):
+    """The officer's landing page reads the open rounds and their points as plain rows:
+    what services.open_rounds() and each round's points hold, in the same order."""
+    from portal.distribution.point import _open_rounds
+
+    with app.test_request_context():
+        theirs = [
+            (r.id, r.title_id, r.title_en, r.starts_on, r.ends_on,
+             [(p.id, p.name, p.address) for p in r.points])
+            for r in services.open_rounds()
+        ]  # fmt: skip
+        ours = [
+            (r.id, r.title_id, r.title_en, r.starts_on, r.ends_on,
+             [(p.id, p.name, p.address) for p in r.points])
+            for r in _open_rounds()
+        ]  # fmt: skip
+    assert theirs and ours == theirs
+    page = client.get("/petugas/").get_data(as_text=True)
+    assert all(f'<a href="/petugas/{r[0]}/{p[0]}">' in page for r in ours for p in r[5])
 
 
 def test_roster_holds_what_the_point_needs_and_the_batch_is_stored_once(client, at_point):

@@ -9,8 +9,10 @@ import json
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.forms import form_field
 from portal.models_base import village_today
 from portal.procurement import services
+from portal.procurement.forms import DecideSupplierForm
 from portal.procurement.models import PurchaseDelivery, Quote, Supplier
 from tests.procurement_helpers import (
     PDF,
@@ -36,6 +38,25 @@ def test_editors_write_auditors_read_and_others_are_refused(client, login_as, ma
         assert client.get("/staf/pengadaan/").status_code == 403, role
     login_as("operator")
     assert client.get("/staf/pengadaan/pemasok/baru").status_code == 200
+
+
+def test_supplier_page_keeps_its_blank_decision_field(app, client, login_as, make_user):
+    """The supplier's page (read as a plain row) writes the blank decision form's field
+    kept per worker, as form_field writes it, in both languages; a rejection without a
+    note comes back with the error beside the field."""
+    found = supplier(make_user("operator"))
+    login_as("operator")
+    for lang in ("id", "en"):
+        for _twice in range(2):
+            page = client.get(f"/staf/pengadaan/pemasok/{found.id}?lang={lang}")
+            page = page.get_data(as_text=True)
+            with app.app_context(), app.test_request_context(f"/?lang={lang}"):
+                field = str(form_field(DecideSupplierForm(meta={"csrf": False}).note))
+            assert f"\n  {field}\n" in page and f"<h1>{found.name}</h1>" in page
+    refused = client.post(f"/staf/pengadaan/pemasok/{found.id}/putuskan", data={"note": ""})
+    page = refused.get_data(as_text=True)
+    assert 'id="note-error"' in page and f"<h1>{found.name}</h1>" in page
+    assert client.get("/staf/pengadaan/pemasok/99999").status_code == 404
 
 
 def test_a_bad_supplier_is_shown_beside_the_field_and_nothing_is_written(client, login_as):

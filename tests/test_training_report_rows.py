@@ -4,10 +4,10 @@ loops wrote, in both languages."""
 from __future__ import annotations
 
 import pytest
-from flask import render_template_string
+from flask import render_template, render_template_string
 
 from portal.registry.models import NEED_LEVELS
-from portal.training import report_rows
+from portal.training import report_page, report_rows
 
 # The template's loops and their `tail` macro before the rows became functions.
 TAIL = """{% macro tail(r) %}<td class="num">{{ r.enrolled }}</td><td class="num">"""
@@ -70,3 +70,32 @@ def test_report_rows_write_what_the_template_wrote(app, lang):
         for old, values, ours in pairs:
             assert str(ours) == render_template_string(old, **values)
             assert str(ours)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_report_tables_write_what_the_template_wrote(app, lang):
+    """report_page.tables_html: the kept headings with each table's rows, byte for byte
+    what the tables' template (the page's markup, moved there unchanged) writes with
+    them (twice: the second from the kept pieces), empty tables too."""
+    page = {
+        "per_course": COURSES,
+        "per_area": AREAS,
+        "per_level": LEVELS,
+        "feedback": {"courses": FEEDBACK, "sponsors": FEEDBACK[1:]},
+    }
+    empty = {
+        "per_course": [],
+        "per_area": [],
+        "per_level": [],
+        "feedback": {"courses": [], "sponsors": []},
+    }
+    with app.test_request_context("/staf/pelatihan/laporan", headers={"Accept-Language": lang}):
+        for shown in (page, page, empty):
+            theirs = render_template(
+                "training/manage/_report_tables.html",
+                **shown,
+                need_levels=NEED_LEVELS,
+                report_rows=report_rows,
+            )
+            assert str(report_page.tables_html(shown)) == theirs
+            assert "<caption>" in theirs

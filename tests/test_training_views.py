@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 
 from icalendar import Calendar
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.csr.models import Company, Need, Pledge
 from portal.extensions import db
-from portal.models_base import as_utc
+from portal.models_base import as_utc, village_tz
 from portal.notify.models import OutboxMessage
 from portal.training import services
 from portal.training.models import AttendanceMark, Course, Place, TrainingSession
@@ -324,6 +325,21 @@ def test_staff_pages_render_and_send_the_outbox(app, client, login_as, tmp_path)
     statuses = db.session.scalars(select(OutboxMessage.status)).all()
     assert statuses == ["sent", "sent"]
     assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_session_edit_page_shows_the_stored_session(client, login_as):
+    """The edit GET (the session read as a plain row) fills the form in village time and
+    names the course; an unknown session is a 404."""
+    course = th.course()
+    ts = th.session(course, seats=7)
+    login_as("operator")
+    page = body(client.get(f"/staf/pelatihan/sesi/{ts.id}/ubah"))
+    start = as_utc(ts.starts_at).astimezone(village_tz())
+    end = as_utc(ts.ends_at).astimezone(village_tz())
+    assert f'value="{start:%Y-%m-%d}"' in page and f'value="{start:%H:%M}"' in page
+    assert f'value="{end:%H:%M}"' in page and 'value="7"' in page
+    assert str(escape(course.title_id)) in page
+    assert client.get(f"/staf/pelatihan/sesi/{ts.id + 999}/ubah").status_code == 404
 
 
 def test_the_need_page_shows_the_course_its_training_pledge_became(client, make_user):

@@ -9,6 +9,7 @@ import os
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -24,20 +25,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 
+from portal.database import read
 from portal.distribution import roster as rosters
 from portal.distribution import services
 from portal.distribution.models import (
     COLLECTOR_KINDS,
     DistributionPoint,
     DistributionRound,
+    Entitlement,
     Handover,
     milli,
 )
 from portal.distribution.point_forms import FindForm, HandoverForm, VoidForm
 from portal.distribution.services.handover import file_path
 from portal.extensions import db
+from portal.form_html import field_html
 from portal.models_base import village_today
 from portal.roles import OFFICERS, READERS
 from portal.security import public, roles_required
@@ -76,17 +80,102 @@ def _place(round_id: int, point_id: int):
     return found[0], found[1]
 
 
+@cache
+def _point_page_statement():
+    """The round and its point with the point's entitlements counted by status: a row per
+    status (one with status None when the point has none)."""
+    return (
+        select(
+            DistributionRound.id,
+            DistributionRound.title_id,
+            DistributionRound.title_en,
+            DistributionRound.status,
+            DistributionPoint.id,
+            DistributionPoint.name,
+            Entitlement.status,
+            func.count(Entitlement.id),
+        )
+        .join(DistributionPoint, DistributionPoint.round_id == DistributionRound.id)
+        .outerjoin(
+            Entitlement,
+            and_(
+                Entitlement.round_id == DistributionRound.id,
+                Entitlement.point_id == DistributionPoint.id,
+            ),
+        )
+        .where(
+            DistributionRound.id == bindparam("round_id"),
+            DistributionPoint.id == bindparam("point_id"),
+        )
+        .group_by(DistributionRound.id, DistributionPoint.id, Entitlement.status)
+    )
+
+
+def _point_page_place(round_id: int, point_id: int):
+    """What the point's page shows of its round and point (plain values, one statement)
+    and the entitlements counted by status (roster.counts'); 404 unless the point is the
+    round's."""
+    rows = read(
+        db.session, _point_page_statement(), {"round_id": round_id, "point_id": point_id}
+    ).all()
+    if not rows:
+        abort(404)
+    first = rows[0]
+    round_ = SimpleNamespace(id=first[0], title_id=first[1], title_en=first[2], status=first[3])
+    point_ = SimpleNamespace(id=first[4], name=first[5])
+    return round_, point_, {row[6]: row[7] for row in rows if row[6] is not None}
+
+
+@cache
+def _open_rounds_statement():
+    """The rounds an officer may hand out in (newest first), each with its points in
+    their order: a row per point (one with no point for a round without)."""
+    return (
+        select(
+            DistributionRound.id,
+            DistributionRound.title_id,
+            DistributionRound.title_en,
+            DistributionRound.starts_on,
+            DistributionRound.ends_on,
+            DistributionPoint.id,
+            DistributionPoint.name,
+            DistributionPoint.address,
+        )
+        .outerjoin(DistributionPoint, DistributionPoint.round_id == DistributionRound.id)
+        .where(DistributionRound.status.in_(services.handover.HANDING_OUT))
+        .order_by(DistributionRound.starts_on.desc(), DistributionRound.id, DistributionPoint.id)
+    )
+
+
+def _open_rounds() -> list[SimpleNamespace]:
+    """services.open_rounds() with each round's points, as far as the landing page reads
+    them, in one plain statement (the points were loaded round by round)."""
+    rounds: dict[int, SimpleNamespace] = {}
+    for rid, title_id, title_en, starts, ends, pid, name, address in read(
+        db.session, _open_rounds_statement()
+    ):
+        shown = rounds.get(rid)
+        if shown is None:
+            shown = rounds[rid] = SimpleNamespace(
+                id=rid, title_id=title_id, title_en=title_en, starts_on=starts, ends_on=ends,
+                points=[],
+            )  # fmt: skip
+        if pid is not None:
+            shown.points.append(SimpleNamespace(id=pid, name=name, address=address))
+    return list(rounds.values())
+
+
 @bp.route("/")
 @roles_required(*OFFICERS)
 def home():
     """The officer's landing page: the open rounds and their points."""
-    return render_template("distribution/point/home.html", rounds=services.open_rounds())
+    return render_template("distribution/point/home.html", rounds=_open_rounds())
 
 
 @bp.route("/<int:round_id>/<int:point_id>")
 @roles_required(*OFFICERS)
 def point(round_id: int, point_id: int):
-    round_, point_ = _place(round_id, point_id)
+    round_, point_, counts = _point_page_place(round_id, point_id)
     form = FindForm(request.args)
     found = None
     if request.args.get("q") is not None and form.validate():
@@ -114,7 +203,8 @@ def point(round_id: int, point_id: int):
             point=point_,
             form=form,
             found=found,
-            counts=rosters.counts(round_id, point_id),
+            counts=counts,
+            field_html=field_html,
             open=round_.status in services.handover.HANDING_OUT,
         )
     )
@@ -136,6 +226,10 @@ def _quantities(entitlement) -> tuple[dict[int, int | None], dict[int, str]]:
     return quantities, typed
 
 
+def _blank_void_form() -> VoidForm:
+    return VoidForm(meta={"csrf": False})
+
+
 def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors=None, status=200):
     """The page shows the handover form only when nothing was handed over and nothing
     refuses it, the void form only beside a live handover: a GET (form None) builds
@@ -153,7 +247,7 @@ def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors
             point=point_,
             e=entitlement,
             form=form,
-            void_form=VoidForm() if live else None,
+            blank_void_form=_blank_void_form,  # its field kept per worker (always blank)
             typed=typed or {},
             item_errors=item_errors or {},
             refusal=refusal,
@@ -170,11 +264,13 @@ def _entitlement_page(round_, point_, entitlement, form, typed=None, item_errors
 @roles_required(*OFFICERS)
 def entitlement(round_id: int, point_id: int, entitlement_id: int):
     """Who collects, what is due, and the handover form (or when it was collected)."""
-    round_, point_ = _place(round_id, point_id)
     try:
-        found = services.entitlement_at(round_id, point_id, entitlement_id, with_people=True)
+        placed = services.placed_entitlement(round_id, point_id, entitlement_id)
     except services.DistributionError:
         abort(404)
+    if placed is None:
+        abort(404)
+    round_, point_, found = placed
     if request.method == "GET":
         return _entitlement_page(round_, point_, found, None)
     form = HandoverForm()

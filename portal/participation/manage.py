@@ -15,6 +15,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.form_html import BlankForm, fields_html
 from portal.forms import EmptyForm, TokenOnly
 from portal.i18n import current_lang
 from portal.participation import services
@@ -79,6 +80,13 @@ def _edit_ballot(ballot: Ballot | None):
             flash(str(services.LOCKED), "error")
             return redirect(url_for("participation_manage.ballot", ballot_id=ballot.id))
         return render_template("participation/manage/ballot_form.html", ballot=ballot, form=None)
+    if ballot is None and request.method == "GET":  # its blank fields are kept (the template)
+        return render_template(
+            "participation/manage/ballot_form.html",
+            ballot=None,
+            form=BlankForm(BallotForm),
+            fields_html=fields_html,
+        )
     form = BallotForm(obj=ballot)
     if ballot is not None and request.method == "GET":
         form.options.data = services.options_text(ballot)
@@ -96,7 +104,7 @@ def _edit_ballot(ballot: Ballot | None):
             return redirect(url_for("participation_manage.ballot", ballot_id=saved.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "participation/manage/ballot_form.html", ballot=ballot, form=form
+        "participation/manage/ballot_form.html", ballot=ballot, form=form, fields_html=fields_html
     ), status
 
 

@@ -18,11 +18,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
+from portal.database import read
 from portal.extensions import db
+from portal.form_html import BlankForm, field_html, fields_html
 from portal.i18n import current_lang
+from portal.kept_fields import kept_fields_html, note_fields
 from portal.models_base import village_today
 from portal.procurement import forms, services
 from portal.procurement.models import (
@@ -124,7 +127,31 @@ def suppliers():
     )
 
 
-def _supplier_form(item: Supplier | None = None) -> forms.SupplierForm:
+@cache
+def _supplier_statement():
+    """A supplier's form fields (and name) as one plain row."""
+    columns = Supplier.__table__.c
+    names = ("id", *services.suppliers.SUPPLIER_FIELDS, "training_place_id")
+    return select(*dict.fromkeys(columns[name] for name in names)).where(
+        Supplier.id == bindparam("supplier_id")
+    )
+
+
+def _kept_supplier_fields(item):
+    """_supplier_form(item)'s fields on a GET (item None: a new supplier's), written into
+    their kept markup without building the form (portal.kept_fields), or None."""
+    overrides = {}
+    if item is not None:
+        overrides = {
+            "training_place_id": item.training_place_id or 0,
+            "rt": str(item.rt or ""),
+            "rw": str(item.rw or ""),
+        }
+    menu = forms.pairs(_none() + services.course_choices())
+    return kept_fields_html(forms.SupplierForm, item, overrides, menus={"training_place_id": menu})
+
+
+def _supplier_form(item=None) -> forms.SupplierForm:
     form = forms.SupplierForm(obj=item)
     form.training_place_id.choices = forms.pairs(_none() + services.course_choices())
     if item is not None and not form.is_submitted():
@@ -146,33 +173,67 @@ def _save_supplier(supplier_id: int | None, form: forms.SupplierForm):
 @bp.route("/pemasok/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def supplier_create():
+    if request.method == "GET" and (fields := _kept_supplier_fields(None)) is not None:
+        return render_template(
+            "procurement/manage/supplier_form.html",
+            form=BlankForm(forms.SupplierForm),
+            supplier=None,
+            fields=fields,
+        )
     form = _supplier_form()
+    if request.method == "GET":
+        note_fields(form)
     if form.validate_on_submit() and (saved := _save_supplier(None, form)):
         flash(_("Saved. The supplier can be chosen once verified."), "success")
         return redirect(url_for(".supplier", supplier_id=saved.id))
-    return render_template("procurement/manage/supplier_form.html", form=form, supplier=None)
+    return render_template(
+        "procurement/manage/supplier_form.html", form=form, supplier=None, fields_html=fields_html
+    )
 
 
 @bp.route("/pemasok/<int:supplier_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def supplier_edit(supplier_id: int):
-    item = db.get_or_404(Supplier, supplier_id)
+    item = read(db.session, _supplier_statement(), {"supplier_id": supplier_id}).first()
+    if item is None:
+        abort(404)
+    if request.method == "GET" and (fields := _kept_supplier_fields(item)) is not None:
+        return render_template(
+            "procurement/manage/supplier_form.html",
+            form=BlankForm(forms.SupplierForm),
+            supplier=item,
+            fields=fields,
+        )
     form = _supplier_form(item)
+    if request.method == "GET":
+        note_fields(form)
     if form.validate_on_submit() and _save_supplier(supplier_id, form):
         flash(_("Saved. The supplier waits for verification again."), "success")
         return redirect(url_for(".supplier", supplier_id=supplier_id))
-    return render_template("procurement/manage/supplier_form.html", form=form, supplier=item)
+    return render_template(
+        "procurement/manage/supplier_form.html", form=form, supplier=item, fields_html=fields_html
+    )
+
+
+@cache
+def _supplier_page_statement():
+    """What the supplier's page shows, as one plain row."""
+    return select(*Supplier.__table__.c).where(Supplier.id == bindparam("supplier_id"))
 
 
 @bp.route("/pemasok/<int:supplier_id>")
 @roles_required(*READERS)
 def supplier(supplier_id: int, decide_form=None):
-    item = db.get_or_404(Supplier, supplier_id)
+    # Only shown: the supplier as a plain row; a GET's blank decision form is kept (the
+    # template writes its field once per worker).
+    item = read(db.session, _supplier_page_statement(), {"supplier_id": supplier_id}).first()
+    if item is None:
+        abort(404)
     return render_template(
         "procurement/manage/supplier.html",
         supplier=item,
         course=services.course_titles([item]).get(item.id),
-        form=decide_form or forms.DecideSupplierForm(),
+        form=decide_form or BlankForm(forms.DecideSupplierForm),
     )
 
 
@@ -205,6 +266,7 @@ def prices(form=None):
         "procurement/manage/prices.html",
         prices=services.reference_prices(),
         form=form or forms.ReferencePriceForm(),
+        field_html=field_html,
     )
 
 

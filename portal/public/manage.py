@@ -12,9 +12,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.form_html import fields_html
+from portal.form_html import BlankForm, fields_html
 from portal.forms import EmptyForm
 from portal.i18n import lazy_gettext as _l
+from portal.kept_fields import kept_fields_html, note_fields
 from portal.programmes.models import Programme
 from portal.public import content
 from portal.public.forms import AnnouncementForm, MeetingForm, PartnerForm, ProgrammeForm
@@ -84,6 +85,8 @@ def index(kind: str):
 @roles_required(*EDITORS)
 def create(kind: str):
     spec = _kind(kind)
+    if request.method == "GET":  # the blank form's fields are kept (form.html)
+        return _form_page(kind, spec, BlankForm(spec.form), None)
     form = spec.form()
     if form.validate_on_submit():
         item, errors = content.save(spec.model, None, form, actor=current_user)
@@ -99,12 +102,18 @@ def create(kind: str):
 def edit(kind: str, item_id: int):
     spec = _kind(kind)
     if request.method == "GET" and content.rows_fill(spec.model, spec.form):
-        # A GET only shows the item: its columns as a plain row fill the form.
+        # A GET only shows the item: its columns as a plain row fill the form, or write
+        # its fields into their kept markup without building it (portal.kept_fields).
         item = content.get_row(spec.model, item_id)
+        overrides = content.form_overrides(item, spec.model)
+        kept = kept_fields_html(spec.form, item, overrides, "    ")
+        if kept is not None:
+            return _form_page(kind, spec, BlankForm(spec.form), item, kept)
     else:
         item = content.get(spec.model, item_id)
     form = spec.form(obj=item)
     if request.method == "GET":
+        note_fields(form)
         # Stored values that the form shows differently (UTC times in village time).
         for name, value in content.form_overrides(item, spec.model).items():
             getattr(form, name).data = value
@@ -117,8 +126,9 @@ def edit(kind: str, item_id: int):
     return _form_page(kind, spec, form, item)
 
 
-def _form_page(kind: str, spec, form, item):
-    """The new or edit form of an item of `kind` (its fields through fields_html)."""
+def _form_page(kind: str, spec, form, item, fields=None):
+    """The new or edit form of an item of `kind` (its fields through fields_html, or
+    `fields` already written)."""
     return render_template(
         "public/manage/form.html",
         kind=kind,
@@ -126,6 +136,7 @@ def _form_page(kind: str, spec, form, item):
         form=form,
         item=item,
         fields_html=fields_html,
+        fields=fields,
     )
 
 

@@ -5,6 +5,7 @@ Operators and admins change things; auditors read."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from flask import (
     Blueprint,
@@ -18,8 +19,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from portal.accounts.phones import normalise_phone
+from portal.database import read
 from portal.extensions import db
 from portal.form_html import fields_html
 from portal.models_base import as_utc, village_tz
@@ -27,7 +30,7 @@ from portal.registry.models import NEED_LEVELS, Person
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
-from portal.training import report_rows, services
+from portal.training import report_page, services
 from portal.training.forms import ActionForm, CourseForm, OfficeSignUpForm, SessionForm
 from portal.training.models import Course, Place, TrainingSession
 from portal.training.place_rows import place_rows
@@ -173,7 +176,13 @@ def _session_data(form: SessionForm) -> dict:
 
 def _session_form(course, ts, form, status=200):
     return (
-        render_template("training/manage/session_form.html", course=course, ts=ts, form=form),
+        render_template(
+            "training/manage/session_form.html",
+            course=course,
+            ts=ts,
+            form=form,
+            fields_html=fields_html,
+        ),
         status,
     )
 
@@ -194,16 +203,40 @@ def session_new(course_id: int):
     return _session_form(item, None, form, 422 if form.errors else 200)
 
 
+@cache
+def _session_row_statement():
+    """A session's times, seats and place with its course's id and title (the edit page's
+    course crumb)."""
+    return (
+        select(
+            Course.id,
+            Course.title_id,
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            TrainingSession.seats,
+            TrainingSession.place,
+        )
+        .join(Course, Course.id == TrainingSession.course_id)
+        .where(TrainingSession.id == bindparam("session_id"))
+    )
+
+
 @bp.route("/sesi/<int:session_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def session_edit(session_id: int):
+    if request.method == "GET":
+        # Only shown: the session and its course's title as one plain row.
+        row = read(db.session, _session_row_statement(), {"session_id": session_id}).first()
+        if row is None:
+            abort(404)
+        form = SessionForm()
+        start = as_utc(row.starts_at).astimezone(village_tz())
+        end = as_utc(row.ends_at).astimezone(village_tz())
+        form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
+        form.seats.data, form.place.data = row.seats, row.place
+        return _session_form(row, row, form)
     ts = db.get_or_404(TrainingSession, session_id)
     form = SessionForm()
-    if request.method == "GET":
-        start = as_utc(ts.starts_at).astimezone(village_tz())
-        end = as_utc(ts.ends_at).astimezone(village_tz())
-        form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
-        form.seats.data, form.place.data = ts.seats, ts.place
     if form.validate_on_submit():
         try:
             services.save_session(ts.course, ts, _session_data(form), actor=current_user)
@@ -310,10 +343,7 @@ def place_cancel(place_id: int):
 @roles_required(*READERS)
 def reports():
     return render_template(
-        "training/manage/reports.html",
-        **services.reports_page(),
-        need_levels=NEED_LEVELS,
-        report_rows=report_rows,
+        "training/manage/reports.html", tables=report_page.tables_html(services.reports_page())
     )
 
 

@@ -11,6 +11,7 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, select
 
+from portal.database import read
 from portal.extensions import db
 from portal.training.models import Course, Feedback, Place, TrainingSession
 
@@ -50,7 +51,7 @@ def _latest_completions(limit: int):
 
 def business_completions(limit: int = 500) -> list[Completion]:
     """People who completed a business course, latest first."""
-    rows = db.session.execute(_latest_completions(limit))
+    rows = read(db.session, _latest_completions(limit))
     return [Completion(*row) for row in rows]
 
 

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -22,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from portal import uploads
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.distribution.models import (
     COLLECTOR_KINDS,
     DistributionPoint,
@@ -158,6 +159,34 @@ def entitlement_at(
     return _check_place(found, round_id, point_id)
 
 
+@cache
+def _placed_entitlement_statement():
+    return (
+        select(DistributionRound, DistributionPoint, Entitlement)
+        .join(DistributionPoint, DistributionPoint.round_id == DistributionRound.id)
+        .outerjoin(Entitlement, Entitlement.id == bindparam("entitlement_id"))
+        .where(
+            DistributionRound.id == bindparam("round_id"),
+            DistributionPoint.id == bindparam("point_id"),
+        )
+        .options(joinedload(Entitlement.collector), joinedload(Entitlement.alternate))
+    )
+
+
+def placed_entitlement(round_id: int, point_id: int, entitlement_id: int):
+    """(round, point, entitlement) in one statement: the round and its point, or None
+    unless the point is the round's; the entitlement as entitlement_at(..., with_people=
+    True) gives it (DistributionError when it is not at this round and point)."""
+    found = db.session.execute(
+        _placed_entitlement_statement(),
+        {"round_id": round_id, "point_id": point_id, "entitlement_id": entitlement_id},
+    ).first()
+    if found is None:
+        return None
+    round_, point, entitlement = found
+    return round_, point, _check_place(entitlement, round_id, point_id)
+
+
 def search(round_id: int, point_id: int, text: str) -> list[Entitlement]:
     """Entitlements of this point by the collector's or alternate's name, or by RT
     ("RT 3", "3", "3/2" for RT/RW)."""
@@ -200,7 +229,7 @@ def nik_tail(person: Person | None) -> str:
     return person.nik[-4:] if person is not None and person.nik else "----"
 
 
-def collected_message(handover: Handover):
+def collected_message(handover: Handover | ShownHandover):
     point = db.session.get(DistributionPoint, handover.point_id) if handover.point_id else None
     officer = db.session.get(User, handover.officer_id) if handover.officer_id else None
     return _l(
@@ -212,23 +241,51 @@ def collected_message(handover: Handover):
     )
 
 
+class ShownVoid(NamedTuple):
+    reason: str
+
+
+class ShownHandover(NamedTuple):
+    """A handover as the officer's page and collected_message read it (a plain row)."""
+
+    id: int
+    point_id: int | None
+    officer_id: int | None
+    handed_at: datetime
+    collected_by: str
+    proxy_letter: str | None
+    photo: str | None
+    void: ShownVoid | None
+
+
 @cache
 def _handovers_statement():
     return (
-        select(Handover)
+        select(
+            Handover.id,
+            Handover.point_id,
+            Handover.officer_id,
+            Handover.handed_at,
+            Handover.collected_by,
+            Handover.proxy_letter,
+            Handover.photo,
+            HandoverVoid.id,
+            HandoverVoid.reason,
+        )
+        .outerjoin(HandoverVoid, HandoverVoid.handover_id == Handover.id)
         .where(Handover.entitlement_id == bindparam("entitlement_id"))
-        .options(joinedload(Handover.void))
         .order_by(Handover.attempt)
     )
 
 
-def handovers_of(entitlement_id: int) -> list[Handover]:
-    """An entitlement's handovers by attempt, each with its void (if any) loaded in the
-    same statement."""
-    return list(db.session.scalars(_handovers_statement(), {"entitlement_id": entitlement_id}))
+def handovers_of(entitlement_id: int) -> list[ShownHandover]:
+    """An entitlement's handovers by attempt, each with its void (if any), as plain rows
+    read in one statement."""
+    rows = read(db.session, _handovers_statement(), {"entitlement_id": entitlement_id})
+    return [ShownHandover(*row[:7], None if row[7] is None else ShownVoid(row[8])) for row in rows]
 
 
-def live_of(handovers: list[Handover]) -> Handover | None:
+def live_of(handovers: list[ShownHandover]) -> ShownHandover | None:
     """The live handover among `handovers_of` (as live_handover, without a query)."""
     return next((h for h in reversed(handovers) if h.void is None), None)
 

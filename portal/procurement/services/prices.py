@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.procurement.models import UNITS, ReferencePrice
@@ -88,11 +89,21 @@ def too_dear(unit_price: int, reference: int | None) -> bool:
     return unit_price * 100 > reference * (100 + margin)
 
 
-def reference_prices(limit: int = 300) -> list[ReferencePrice]:
-    return list(
-        db.session.scalars(
-            select(ReferencePrice)
-            .order_by(ReferencePrice.month.desc(), ReferencePrice.item_key)
-            .limit(limit)
+@cache
+def _reference_prices_statement():
+    return (
+        select(
+            ReferencePrice.item_key,
+            ReferencePrice.unit,
+            ReferencePrice.month,
+            ReferencePrice.price,
+            ReferencePrice.source,
         )
+        .order_by(ReferencePrice.month.desc(), ReferencePrice.item_key)
+        .limit(bindparam("limit"))
     )
+
+
+def reference_prices(limit: int = 300):
+    """The latest reference prices as plain rows (item_key, unit, month, price, source)."""
+    return read(db.session, _reference_prices_statement(), {"limit": limit}).all()

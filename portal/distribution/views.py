@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.distribution import services
+from portal.distribution import round_html, services
 from portal.distribution.models import (
     UNITS,
     DistributionPoint,
@@ -24,7 +24,6 @@ from portal.distribution.models import (
     RoundItem,
     TimeSlot,
 )
-from portal.distribution.rows import group_rows, slot_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
@@ -88,8 +87,9 @@ def round_page(round_id: int):
         progress=services.progress(round_, points, items, summed=True),
         slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
-        group_rows=group_rows,
-        slot_rows=slot_rows,
+        round_head=round_html.round_head,
+        points_section=round_html.points_section,
+        progress_section=round_html.progress_section,
     )
 
 

@@ -38,7 +38,7 @@ from portal.i18n import current_lang
 from portal.numbers import is_whole
 from portal.participation import cache as participation_cache
 from portal.participation import identity as participation_identity
-from portal.participation import proposal_html, services
+from portal.participation import proposal_html, services, survey_html
 from portal.participation.forms import CommentForm, FlagForm, ProposalForm, SurveyCodeForm
 from portal.participation.models import (
     METHODS,
@@ -63,6 +63,7 @@ def _template_globals(state) -> None:
         proposal_categories=PROPOSAL_CATEGORIES,
         meeting_proposals=services.meeting_proposals,
         support_box=proposal_html.support_box,
+        survey_form_html=survey_html.survey_form_html,
     )
     participation_cache.listen()
     participation_identity.listen()

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
+from portal.database import read
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.registry.models import Household, Membership
@@ -43,7 +44,7 @@ def area_for(user: User) -> tuple[int | None, int | None, int | None]:
     same open membership `household_id_for` reads, joined to its household."""
     if not user.is_verified or user.person_id is None:
         return None, None, None
-    row = db.session.execute(_area_statement(), {"person_id": user.person_id}).first()
+    row = read(db.session, _area_statement(), {"person_id": user.person_id}).first()
     return (row.id, row.rt, row.rw) if row is not None else (None, None, None)
 
 

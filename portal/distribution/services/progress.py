@@ -231,13 +231,22 @@ def progress(round_: DistributionRound, points=None, items=None, summed=False) -
         total[2] += numbers[2]
         total[3] += numbers[3]
     result = Progress(total=_group("", *total))
-    # Sorted as _first_none sorts: a missing RW or point first, then by value.
+    # Sorted as _first_none sorts: a missing RW or point first, then by value. The sums
+    # are ints already: each Group made as _group makes it, its label as rt_label's.
     rts = sorted([(((rw is not None, rw or 0), rt), rw, rt) for rw, rt in by_rt])
-    for _, rw, rt in rts:
-        result.by_rt.append(_group(rt_label(rt, rw), *by_rt[(rw, rt)]))
+    result.by_rt = [
+        Group(
+            f"{rt:03d}/{rw:03d}" if rw is not None else f"{rt:03d}/–",
+            *(sums := by_rt[(rw, rt)]),
+            sums[0] >= MIN_GROUP,
+        )
+        for _, rw, rt in rts
+    ]
     names = {p.id: p.name for p in points}
-    for _, point_id in sorted([((p is not None, p or 0), p) for p in by_point]):
-        result.by_point.append(_group(names.get(point_id, "–"), *by_point[point_id]))
+    result.by_point = [
+        Group(names.get(point_id, "–"), *(sums := by_point[point_id]), sums[0] >= MIN_GROUP)
+        for _, point_id in sorted([((p is not None, p or 0), p) for p in by_point])
+    ]
     if summed:
         lines = {item.id: (item.due_milli, item.delivered_milli) for item in items}
     else:

@@ -220,3 +220,30 @@ def test_round_page_parts_write_what_the_template_wrote(app, lang, status, cash,
     assert new == old
     if full:
         assert "Balai &lt;Desa&gt; &amp; &#39;Pos&#39;" in new
+
+
+def test_the_round_and_its_version_are_read_in_one_statement(app, make_user):
+    """public_round_with_version gives the round's plain row and lists.version_info's
+    VersionInfo, in one statement; None for a round the public may not see yet."""
+    from sqlalchemy import event
+
+    from portal.distribution import services
+    from portal.extensions import db
+    from portal.lists import queries as lists
+    from tests.distribution_helpers import approved_round, draft_round
+
+    round_, version, operator, _head = approved_round(make_user, households=20)
+    round_id, title, version_id = round_.id, round_.title_id, version.id  # loaded now
+    statements = []
+    engine = db.engine
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        row, info = services.public_round_with_version(round_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(statements) == 1
+    assert info == lists.version_info(version_id) and info is not None
+    assert (row.id, row.status, row.title_id) == (round_id, "approved", title)
+    draft = draft_round(version, operator)
+    assert services.public_round_with_version(draft.id) is None

@@ -19,6 +19,7 @@ from portal.distribution.models import (
     RoundItem,
 )
 from portal.extensions import db
+from portal.lists import queries as lists
 
 MIN_GROUP = 5
 PUBLIC_STATUSES = ("approved", "open", "closed", "reconciled")
@@ -175,18 +176,32 @@ def _round_columns() -> tuple:
 
 
 @cache
-def _public_round_row_statement():
-    return select(*_round_columns()).where(
-        DistributionRound.id == bindparam("round_id"),
-        DistributionRound.status.in_(PUBLIC_STATUSES),
+def _public_round_with_version_statement():
+    # The version's columns named version_0... (the round's own names stay unique).
+    version = lists.version_with_period()
+    return (
+        select(
+            *_round_columns(),
+            *(column.label(f"version_{i}") for i, column in enumerate(version.c)),
+        )
+        .outerjoin(version, version.c[0] == DistributionRound.version_id)
+        .where(
+            DistributionRound.id == bindparam("round_id"),
+            DistributionRound.status.in_(PUBLIC_STATUSES),
+        )
     )
 
 
-def public_round_row(round_id: int) -> Any | None:
+def public_round_with_version(round_id: int) -> tuple[Any, Any] | None:
     """`public_round` as a plain row of the round's columns (named as the model's
-    attributes), for a page that reads only those."""
+    attributes), for a page that reads only those, and its recipient list's version
+    (lists.version_info's, None without one), in one statement; None for no such
+    public round."""
     values = {"round_id": round_id}
-    return read(db.session, _public_round_row_statement(), values).first()
+    row = read(db.session, _public_round_with_version_statement(), values).first()
+    if row is None:
+        return None
+    return row, lists.version_info_from(row[len(_round_columns()) :])
 
 
 @cache

@@ -44,6 +44,7 @@ def area_for(user: User) -> tuple[int | None, int | None, int | None]:
     same open membership `household_id_for` reads, joined to its household."""
     if not user.is_verified or user.person_id is None:
         return None, None, None
+    # Plain columns: past the ORM's execution path (portal.database.read).
     row = read(db.session, _area_statement(), {"person_id": user.person_id}).first()
     return (row.id, row.rt, row.rw) if row is not None else (None, None, None)
 

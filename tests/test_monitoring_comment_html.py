@@ -1,5 +1,5 @@
 """An activity's comment section written by a plain function
-(portal/monitoring/comment_html.py) is what the shared macro wrote."""
+(portal/comment_html.py) is what the shared macro wrote."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from flask import render_template_string
 
-from portal.monitoring.comment_html import comment_section_html
+from portal.comment_html import comment_section_html
 from portal.monitoring.comment_views import CommentForm
 
 # The activity page's call of the shared macro before (templates/monitoring/_comments.html).

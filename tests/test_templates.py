@@ -173,7 +173,13 @@ FEATURE_GLOBALS = {
         "figure_cell",
         "round_evaluation_survey",
     },
-    "participation": {"ballot_methods", "meeting_proposals", "proposal_categories"},
+    "participation": {
+        "ballot_methods",
+        "meeting_proposals",
+        "proposal_categories",
+        "support_box",  # _support.html, also the htmx answer (participation/proposal_html.py)
+        "survey_form_html",  # two pages' survey form (participation/survey_html.py)
+    },
     "registry": {"food_formula"},
     "training": {
         "priority_rules",

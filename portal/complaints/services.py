@@ -79,34 +79,6 @@ def find_by_code(text: str | None) -> Complaint | None:
     return db.session.scalar(select(Complaint).where(Complaint.code_hash == code_hash(code)))
 
 
-def find_with_public_steps(text: str | None) -> tuple[Complaint, list[ComplaintStep]] | None:
-    """The complaint with this tracking code and the steps the complainant sees
-    (everything but internal notes, oldest first), in one statement; None for any wrong
-    or malformed code."""
-    code = normalise_code(text)
-    if code is None:
-        return None
-    rows = db.session.execute(_with_public_steps_statement(), {"code_hash": code_hash(code)})
-    found = None
-    steps = []
-    for complaint, step in rows:
-        found = complaint
-        if step is not None:
-            steps.append(step)
-    return None if found is None else (found, steps)
-
-
-@cache  # built once per process (with its cache key); the code's hash bound
-def _with_public_steps_statement():
-    public = and_(ComplaintStep.complaint_id == Complaint.id, ComplaintStep.public.is_(True))
-    return (
-        select(Complaint, ComplaintStep)
-        .outerjoin(ComplaintStep, public)
-        .where(Complaint.code_hash == bindparam("code_hash"))
-        .order_by(ComplaintStep.at, ComplaintStep.id)
-    )
-
-
 # --- photos --------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from flask import (
 from flask_login import current_user
 
 from portal.cache import cached_page
-from portal.complaints import services
+from portal.complaints import services, status_page
 from portal.complaints.forms import ComplaintForm, TrackForm
 from portal.complaints.models import CATEGORIES, STEP_KINDS
 from portal.extensions import limiter
@@ -138,12 +138,11 @@ def _by_code(code: str):
 @track_limit
 @public
 def status(code: str):
-    found = services.find_with_public_steps(code)
+    found = status_page.find_with_public_steps(code)
     if found is None:
         # The same 404 page as any unknown address: a wrong code tells nothing.
         abort(404)
-    complaint, steps = found
-    canonical = services.normalise_code(code)
+    canonical, complaint, steps = found
     if code != canonical:
         return redirect(url_for("complaints.status", code=canonical))
     response = current_app.make_response(
@@ -153,6 +152,7 @@ def status(code: str):
             steps=steps,
             code=canonical,
             is_staff=current_user.is_authenticated and current_user.is_staff,
+            status_body=status_page.status_body,
         )
     )
     return _private(response)

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import i18n
 from portal.complaints import services as complaints
 from portal.database import read
-from portal.distribution import rows, services
+from portal.distribution import reconciliation_html, rows, services
 from portal.distribution.ledger_forms import (
     CancelForm,
     CheckForm,
@@ -507,4 +507,5 @@ def public_reconciliation(round_id: int):
         summary=services.sample_summary(round_.id),
         names=names,
         small=SMALL,
+        public_body=reconciliation_html.public_body,
     )

@@ -157,9 +157,8 @@ def invitation_in_rounds(rounds, household_id: int, params: dict) -> int | None:
     """The id of a household's invitation in the first (by id) of `rounds` that invited
     it, or None, in one statement: `rounds` is a statement selecting round ids, built
     once per process by the caller, its values in `params`."""
-    return db.session.scalar(
-        _invitation_in_rounds_statement(rounds), {**params, "household_id": household_id}
-    )
+    values = {**params, "household_id": household_id}
+    return read(db.session, _invitation_in_rounds_statement(rounds), values).scalar()
 
 
 @cache  # built once per process for each statement of rounds; values bound

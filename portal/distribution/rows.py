@@ -58,16 +58,21 @@ def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
     group large enough to show, collected / due, the percent and with `cash` the rupiah
     paid / due; `too_few` (markup) for one too small."""
     lang = current_lang()
+    esc = HTML_ESCAPES
     rows = []
     for g in groups:
         if g.shown:
             cells = f'<td class="num">{g.collected} / {g.due}</td><td class="num">{g.percent}%</td>'
             if cash:
-                paid, due = escape(money(g.cash_paid, lang)), escape(money(g.cash_due, lang))
-                cells += f'<td class="num nowrap">{paid} / {due}</td>'
+                paid = money(g.cash_paid, lang).translate(esc)
+                cells += (
+                    f'<td class="num nowrap">{paid} / {money(g.cash_due, lang).translate(esc)}</td>'
+                )
         else:
             cells = too_few
-        rows.append(f"<tr><td>{escape(g.label)}</td>{cells}</tr>")
+        label = g.label  # a str (an RT/RW or a point's name): escaped by one translate
+        label = label.translate(esc) if label.__class__ is str else escape(label)
+        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
 
 
@@ -77,9 +82,11 @@ def slot_rows(slots: Iterable) -> Markup:
     e = HTML_ESCAPES
     return Markup(  # noqa: S704  (see the module: values escaped)
         "".join(
-            f'  <tr><td>{s.rt_rw.translate(e)}</td><td class="nowrap">{s.day.translate(e)}</td>'
-            f'<td class="nowrap">{s.hours.translate(e)}</td></tr>\n'
-            for s in slots
+            [
+                f'  <tr><td>{s.rt_rw.translate(e)}</td><td class="nowrap">{s.day.translate(e)}'
+                f'</td><td class="nowrap">{s.hours.translate(e)}</td></tr>\n'
+                for s in slots
+            ]
         )
     )
 

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.distribution import services
+from portal.distribution import round_html, services
 from portal.distribution.models import (
     UNITS,
     DistributionPoint,
@@ -24,13 +24,11 @@ from portal.distribution.models import (
     RoundItem,
     TimeSlot,
 )
-from portal.distribution.rows import group_rows, slot_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
 from portal.i18n import current_lang
 from portal.lists import hooks as lists_hooks
-from portal.lists import queries as lists
 from portal.security import public
 from portal.urlargs import id_arg
 
@@ -73,10 +71,11 @@ def _public(round_id: int) -> DistributionRound:
 @public
 @cached_page
 def round_page(round_id: int):
-    # The round's columns as a plain row (the page reads only those).
-    round_ = services.public_round_row(round_id)
-    if round_ is None:
+    # The round's columns as a plain row (the page reads only those) with its version.
+    found = services.public_round_with_version(round_id)
+    if found is None:
         abort(404)
+    round_, version = found
     # Plain rows, not lazy loads; the items with their sums (one statement for two).
     points, slots, items = services.points_and_items(round_.id, summed=True)
     return render_template(
@@ -84,12 +83,13 @@ def round_page(round_id: int):
         round=round_,
         points=points,
         items=items,
-        version=lists.version_info(round_.version_id),
+        version=version,
         progress=services.progress(round_, points, items, summed=True),
         slots=slot_texts(slots, "."),
         min_group=services.MIN_GROUP,
-        group_rows=group_rows,
-        slot_rows=slot_rows,
+        round_head=round_html.round_head,
+        points_section=round_html.points_section,
+        progress_section=round_html.progress_section,
     )
 
 

@@ -55,6 +55,20 @@ def _with_period():
     ).join(ListPeriod, ListPeriod.id == ListVersion.period_id)
 
 
+@cache  # built once per process
+def version_with_period():
+    """The versions with their periods as a subquery, its columns in VersionInfo's order:
+    for a feature that reads a version beside its own row in one statement (outer joined
+    on the first column, the version's id); `version_info_from` makes the VersionInfo."""
+    return _with_period().subquery()
+
+
+def version_info_from(columns) -> VersionInfo | None:
+    """The VersionInfo of version_with_period()'s columns of a row; None when they are
+    empty (an outer join that found no version)."""
+    return None if columns[0] is None else VersionInfo(*columns)
+
+
 def version_info(version_id: int) -> VersionInfo | None:
     """A published version and its period, or None when there is no such version."""
     row = read(db.session, _version_statement(), {"version_id": version_id}).first()

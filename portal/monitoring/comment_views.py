@@ -21,11 +21,11 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal import cache
+from portal.comment_html import comment_section_html
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, Form
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
-from portal.monitoring.comment_html import comment_section_html
 from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment, Milestone
 from portal.monitoring.services import comments, photos
 from portal.monitoring.services.common import MonitoringError
@@ -82,7 +82,7 @@ def _activity_comment_form():
 
 
 def activity_comment_html(activity_id: int):
-    """The activity page's comment section written by comment_html.py (the macro's
+    """The activity page's comment section written by portal/comment_html.py (the macro's
     markup), or None when the page shows a refused comment's form again (the macro
     writes that one)."""
     if g.get("activity_comment_form") is not None:

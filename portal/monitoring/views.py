@@ -94,29 +94,40 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
     last_year = years[-1]
     if evaluation:
         l_target = ugettext("Target")
-        cell_line = '    <td data-label="{}">{}</td>\n'
+        cell_start, cell_end = '    <td data-label="', "</td>\n"
     else:
         l_target = ugettext("Target %(year)d") % {"year": last_year}
-        cell_line = '<td data-label="{}">{}</td>'
+        cell_start, cell_end = '<td data-label="', "</td>"
     # One address built, each code put in it when it needs no quoting (url_for else).
     stem = url_for("monitoring.indicator", code="0")
     stem = _escaped(stem[:-1]) if stem.endswith("/0") else None
     small = None
+    esc = HTML_ESCAPES
+    name_field = f"name_{lang}"
     out = []
+    # One str a row; plain str escaped by one translate inline, the rest by _escaped.
     for row in rows:
         ind = row.indicator
-        name = localized(ind, "name", lang)
-        name_lang = ' lang="id"' if name.fallback else ""
-        code = ind.code
+        # localized(ind, "name", lang) without its Localized: the text and whether it
+        # fell back to Indonesian (lang="id").
+        text = getattr(ind, name_field, None) if lang != "id" else None
+        if text:
+            name_lang = ""
+        else:
+            text = ind.name_id or ""
+            name_lang = ' lang="id"' if lang != "id" and text else ""
+        code, unit = ind.code, ind.unit
         if stem and type(code) is str and _URL_SAFE_CODE.match(code):
             href = stem + code
         else:
             href = _escaped(url_for("monitoring.indicator", code=code))
-        out.append(
-            f'  <tr>\n    <td data-label="{l_code}">{_escaped(code)}</td>\n'
+        code = code.translate(esc) if type(code) is str else _escaped(code)
+        unit = unit.translate(esc) if type(unit) is str else _escaped(unit)
+        line = (
+            f'  <tr>\n    <td data-label="{l_code}">{code}</td>\n'
             f'    <td data-label="{l_indicator}"><a href="{href}">'
-            f"<span{name_lang}>{name.text.translate(HTML_ESCAPES)}</span></a></td>\n"
-            f'    <td data-label="{l_unit}">{_escaped(ind.unit)}</td>\n'
+            f"<span{name_lang}>{text.translate(esc)}</span></a></td>\n"
+            f'    <td data-label="{l_unit}">{unit}</td>\n'
         )
         if not evaluation:
             if ind.baseline is None:
@@ -125,19 +136,20 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
                 baseline = _escaped(number(ind.baseline, lang))
                 if ind.baseline_year:
                     baseline += f" ({escape(ind.baseline_year)})"
-            out.append(f'    <td data-label="{l_baseline}">{baseline}</td>\n')
+            line += f'    <td data-label="{l_baseline}">{baseline}</td>\n'
+        values = row.values
         for year in years:
-            f = row.values.get(year)
+            f = values.get(year)
             if f is None or (f.value is None and not f.small):
                 cell = "–"
             elif f.small:
                 cell = small = small or _small_cell()
             else:
-                cell = _escaped(number(f.value, lang))
-            out.append(cell_line.format(year, cell))
+                cell = number(f.value, lang).translate(esc)
+            line += f'{cell_start}{year}">{cell}{cell_end}'
         target = row.targets.get(last_year)
-        target = "–" if target is None else _escaped(number(target, lang))
-        out.append(f'    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
+        target = "–" if target is None else number(target, lang).translate(esc)
+        out.append(f'{line}    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
 
@@ -208,13 +220,17 @@ def dashboard():
     year = today.year
     tree = services.activity_tree(plan, year) if plan else []
     years = _years(today)
+    # Here, not at the top: dashboard_html writes with this module's row writers.
+    from portal.monitoring.dashboard_html import dashboard_body
+
     return render_template(
         "monitoring/index.html",
         plan=plan,
         year=year,
         tree=tree,
-        rows=services.dashboard_rows(years),
+        rows=services.dashboard_rows(years, this_year=year),
         years=years,
+        dashboard_body=dashboard_body,
     )
 
 

@@ -38,7 +38,7 @@ from portal.i18n import current_lang
 from portal.numbers import is_whole
 from portal.participation import cache as participation_cache
 from portal.participation import identity as participation_identity
-from portal.participation import services
+from portal.participation import proposal_html, services, survey_html
 from portal.participation.forms import CommentForm, FlagForm, ProposalForm, SurveyCodeForm
 from portal.participation.models import (
     METHODS,
@@ -62,6 +62,8 @@ def _template_globals(state) -> None:
         ballot_methods=METHODS,
         proposal_categories=PROPOSAL_CATEGORIES,
         meeting_proposals=services.meeting_proposals,
+        support_box=proposal_html.support_box,
+        survey_form_html=survey_html.survey_form_html,
     )
     participation_cache.listen()
     participation_identity.listen()
@@ -397,8 +399,11 @@ def _proposal_page(item: Proposal, comment_form=None, status=200, supported=None
         comments=services.comments_for(item),
         supported=supported,
         can_act=bool(user and user.role == "resident" and user.is_verified),
-        comment_form=comment_form or CommentForm(),
-        flag_form=FlagForm(),
+        # A refused comment's form shown again; else none built (proposal_html writes).
+        comment_form=comment_form,
+        flag_reason_field=proposal_html.flag_reason_field,
+        proposal_comments=proposal_html.proposal_comments,
+        proposal_head=proposal_html.proposal_head,
         threshold=services.support_threshold(),
     ), status
 

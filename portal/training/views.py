@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,9 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal import cache, filecache
 from portal.cache import cached_page
+from portal.csrf_tokens import generate_csrf
 from portal.extensions import db
 from portal.htmx import render
 from portal.i18n import current_lang
@@ -28,7 +31,7 @@ from portal.privacy import mask_name
 from portal.roles import RESIDENTS as RESIDENT
 from portal.roles import TRAINERS
 from portal.security import public, roles_required
-from portal.training import certificates, services
+from portal.training import certificates, course_html, services
 from portal.training.calendar_rows import calendar_rows
 from portal.training.forms import ActionForm, CodeForm, FeedbackForm
 from portal.training.models import (
@@ -101,6 +104,15 @@ def course(course_id: int):
     return _course_page(item)
 
 
+def _csrf_field() -> Markup:
+    """What ActionForm().csrf_token() writes (the form has nothing else; the course page
+    wrote only its token): the session's token field, or nothing with CSRF turned off."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    token = escape(generate_csrf())
+    return Markup(f'<input name="csrf_token" type="hidden" value="{token}">')  # noqa: S704
+
+
 def _course_page(item, error=None, error_session=None, status=200, lists=None):
     if lists is not None:
         sessions, mine = lists
@@ -115,7 +127,8 @@ def _course_page(item, error=None, error_session=None, status=200, lists=None):
             course=item,
             sessions=sessions,
             mine=mine,
-            form=ActionForm(),
+            csrf_field=_csrf_field,
+            course_head=course_html.course_head,
             error=error,
             error_session=error_session,
             session_open=services.session_open,

@@ -80,7 +80,7 @@ from portal.distribution.services.progress import (
     progress,
     progress_total,
     public_round,
-    public_round_row,
+    public_round_with_version,
     public_rounds,
     round_with_total,
 )
@@ -135,7 +135,7 @@ __all__ = [
     "points_and_items",
     "RoundParts",
     "public_round",
-    "public_round_row",
+    "public_round_with_version",
     "public_rounds",
     "remove_part",
     "round_json",

@@ -19,6 +19,7 @@ from portal.distribution.models import (
     RoundItem,
 )
 from portal.extensions import db
+from portal.lists import queries as lists
 
 MIN_GROUP = 5
 PUBLIC_STATUSES = ("approved", "open", "closed", "reconciled")
@@ -175,18 +176,32 @@ def _round_columns() -> tuple:
 
 
 @cache
-def _public_round_row_statement():
-    return select(*_round_columns()).where(
-        DistributionRound.id == bindparam("round_id"),
-        DistributionRound.status.in_(PUBLIC_STATUSES),
+def _public_round_with_version_statement():
+    # The version's columns named version_0... (the round's own names stay unique).
+    version = lists.version_with_period()
+    return (
+        select(
+            *_round_columns(),
+            *(column.label(f"version_{i}") for i, column in enumerate(version.c)),
+        )
+        .outerjoin(version, version.c[0] == DistributionRound.version_id)
+        .where(
+            DistributionRound.id == bindparam("round_id"),
+            DistributionRound.status.in_(PUBLIC_STATUSES),
+        )
     )
 
 
-def public_round_row(round_id: int) -> Any | None:
+def public_round_with_version(round_id: int) -> tuple[Any, Any] | None:
     """`public_round` as a plain row of the round's columns (named as the model's
-    attributes), for a page that reads only those."""
+    attributes), for a page that reads only those, and its recipient list's version
+    (lists.version_info's, None without one), in one statement; None for no such
+    public round."""
     values = {"round_id": round_id}
-    return read(db.session, _public_round_row_statement(), values).first()
+    row = read(db.session, _public_round_with_version_statement(), values).first()
+    if row is None:
+        return None
+    return row, lists.version_info_from(row[len(_round_columns()) :])
 
 
 @cache
@@ -231,13 +246,22 @@ def progress(round_: DistributionRound, points=None, items=None, summed=False) -
         total[2] += numbers[2]
         total[3] += numbers[3]
     result = Progress(total=_group("", *total))
-    # Sorted as _first_none sorts: a missing RW or point first, then by value.
+    # Sorted as _first_none sorts: a missing RW or point first, then by value. The sums
+    # are ints already: each Group made as _group makes it, its label as rt_label's.
     rts = sorted([(((rw is not None, rw or 0), rt), rw, rt) for rw, rt in by_rt])
-    for _, rw, rt in rts:
-        result.by_rt.append(_group(rt_label(rt, rw), *by_rt[(rw, rt)]))
+    result.by_rt = [
+        Group(
+            f"{rt:03d}/{rw:03d}" if rw is not None else f"{rt:03d}/–",
+            *(sums := by_rt[(rw, rt)]),
+            sums[0] >= MIN_GROUP,
+        )
+        for _, rw, rt in rts
+    ]
     names = {p.id: p.name for p in points}
-    for _, point_id in sorted([((p is not None, p or 0), p) for p in by_point]):
-        result.by_point.append(_group(names.get(point_id, "–"), *by_point[point_id]))
+    result.by_point = [
+        Group(names.get(point_id, "–"), *(sums := by_point[point_id]), sums[0] >= MIN_GROUP)
+        for _, point_id in sorted([((p is not None, p or 0), p) for p in by_point])
+    ]
     if summed:
         lines = {item.id: (item.due_milli, item.delivered_milli) for item in items}
     else:

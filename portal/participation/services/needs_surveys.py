@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from portal import spreadsheet
 from portal.accounts.models import User
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
@@ -126,7 +126,8 @@ def has_answered(survey: Survey, user: User) -> bool:
     params = {"survey_id": survey.id, "user_id": user.id}
     if key is not None:
         params["key"] = key
-    return db.session.scalar(_answered_statement(key is not None), params) is not None
+    found = read(db.session, _answered_statement(key is not None), params).scalar()
+    return found is not None
 
 
 @cache  # built once per process for each shape; the values as parameters

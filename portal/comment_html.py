@@ -1,10 +1,11 @@
-"""An activity's comment section (its public page), written by a plain function where
-the page has no comment form of the request's to show again: the shared macro
-(_macros/comments.html's comment_section) made a WTForms comment form on every page and
-wrote it, the comments and their Report buttons through Jinja. The markup is the
-macro's, byte for byte (tests/test_monitoring_comment_html.py holds them together in
-both languages): the blank comment field is form_field()'s, made once per worker and
-language (nothing of a person or a request in it), the CSRF token the session's."""
+"""A comment section (an activity's public page, a proposal's), written by a plain
+function where the page has no comment form of the request's to show again: the shared
+macro (_macros/comments.html's comment_section) made a WTForms comment form on every
+page and wrote it, the comments and their Report buttons through Jinja. The markup is
+the macro's, byte for byte (tests/test_monitoring_comment_html.py and
+tests/test_participation_proposal_html.py hold them together in both languages): the
+blank comment field is form_field()'s, made once per worker, form class and language
+(nothing of a person or a request in it), the CSRF token the session's."""
 
 from __future__ import annotations
 
@@ -17,16 +18,16 @@ from portal.forms import _attribute_value, form_field
 from portal.i18n import catalogue, current_lang, day
 from portal.text import HTML_ESCAPES
 
-# Per language: the blank comment field (form_field's markup).
-_BLANK_FIELD: dict[str, str] = {}
+# Per form class and language: the blank comment field (form_field's markup).
+_BLANK_FIELD: dict[tuple, str] = {}
 
 
 def _blank_field(form_class) -> str:
-    lang = current_lang()
-    found = _BLANK_FIELD.get(lang)
+    key = (form_class, current_lang())
+    found = _BLANK_FIELD.get(key)
     if found is None:
         form = form_class(formdata=None, meta={"csrf": False})
-        found = _BLANK_FIELD[lang] = str(form_field(form.body))
+        found = _BLANK_FIELD[key] = str(form_field(form.body))
     return found
 
 

@@ -20,7 +20,18 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, facts, feed, history, hooks, receipts, rows, services, uploads
+from portal.csr import (
+    amounts,
+    board_html,
+    facts,
+    feed,
+    history,
+    hooks,
+    receipts,
+    rows,
+    services,
+    uploads,
+)
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -67,6 +78,7 @@ def _rows():
         "csr_history": history.history_section,
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
         "csr_board_cards": rows.board_cards,
+        "csr_totals_tables": board_html.totals_tables,
         "csr_need_pledge_rows": rows.need_pledge_rows,
         "csr_need_pledges": rows.need_pledges,
         "csr_need_facts": facts.need_facts,

@@ -266,7 +266,7 @@ def board(
     far = date.max
     open_rows, done_rows = [], []
     params = {"kind": kind} if kind else {}
-    for row in db.session.execute(_board_statement(bool(kind)), params):
+    for row in read(db.session, _board_statement(bool(kind)), params):
         finished = not row.is_open or row.delivered >= row.target
         (done_rows if finished else open_rows).append((row.rank, row.deadline or far, row.id, row))
     rows, other = (done_rows, open_rows) if done else (open_rows, done_rows)
@@ -452,7 +452,7 @@ def totals() -> dict[str, list]:
     query (one pass over the pledges, grouped by company, kind and year: a few hundred
     rows at most), added up here into the three tables.
     """
-    rows = db.session.execute(_totals_statement()).all()
+    rows = read(db.session, _totals_statement()).all()
     partners: dict[tuple, list] = {}
     kinds: dict[str, list] = {}
     years: dict[int, list] = {}

@@ -392,16 +392,18 @@ def offer():
 @bp.route("/akun/janji/<int:pledge_id>")
 @roles_required(*PARTNERS)
 def my_pledge(pledge_id: int):
-    company = _my_company()
-    item = services.own_pledge(company, pledge_id)
+    # The partner's company and its pledge in one statement (404 without either); the
+    # withdrawal's form only when the pledge may be withdrawn (the page shows no other).
+    item = services.partner_pledge(current_user, pledge_id)
     if item is None:
         abort(404)
+    steps = services.allowed_steps(item, current_user)
     return render_template(
         "csr/my_pledge.html",
-        company=company,
+        company=item.company,
         pledge=item,
-        steps=services.allowed_steps(item, current_user),
-        form=NoteForm(),
+        steps=steps,
+        form=NoteForm() if "withdrawn" in steps else None,
         history=services.pledge_history(item.id),
     )
 

@@ -45,6 +45,7 @@ from portal.csr.services.companies import (
 )
 from portal.csr.services.deliveries import (
     own_pledge,
+    partner_pledge,
     pledge_history,
     pledge_with_progress,
     record_delivery,
@@ -137,6 +138,7 @@ __all__ = [
     "open_needs",
     "pledge_with_progress",
     "own_pledge",
+    "partner_pledge",
     "pledge_history",
     "progress_both",
     "progress_for",

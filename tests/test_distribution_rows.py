@@ -456,3 +456,69 @@ def test_ledger_parts_write_what_the_templates_wrote(app, lang):
         app.jinja_env.loader = loader
     assert "Minyak &amp; &lt;gula&gt;" in new
     assert "1.350.000" in new or "1,350,000" in new
+
+
+# The staff round page's points before they became a function (manage/round.html), for
+# a round whose parts may not be removed (`remove` then writes nothing).
+OLD_POINTS = (
+    "{% macro remove(kind, part_id, label) -%}{%- endmacro %}"
+    + """\
+{% for point in points %}
+<h3>{{ point.name }} {{ remove('point', point.id, point.name) }}</h3>
+<p class="meta">{{ point.address }} · {{ point.opens_at.strftime('%H:%M') }}–{{ point.closes_at.strftime('%H:%M') }}{% if point.map_url %} · <a href="{{ point.map_url }}" rel="noopener">{{ _("Map") }}</a>{% endif %}</p>
+{% set point_slots = slots.get(point.id, ()) %}{% if point_slots %}
+{% call scroll_table(_('Time slots: %(point)s', point=point.name)) %}
+<table>
+  <thead><tr><th scope="col">{{ _("RT/RW") }}</th><th scope="col">{{ _("Day") }}</th><th scope="col">{{ _("Time") }}</th>{% if round.status == 'draft' and can('edit') %}<th scope="col"><span class="visually-hidden">{{ _("Remove") }}</span></th>{% endif %}</tr></thead>
+  <tbody>
+  {% if round.status == 'draft' and can('edit') %}
+  {% for s in point_slots %}
+  <tr><td>{{ s.rt_rw }}</td><td class="nowrap">{{ s.day }}</td><td class="nowrap">{{ s.hours }}</td><td>{{ remove('slot', s.id, "RT %03d"|format(s.rt)) }}</td></tr>
+  {% endfor %}
+  {% else %}
+{{ slot_rows(point_slots) }}{% endif %}
+  </tbody>
+</table>
+{% endcall %}
+{% endif %}
+{% else %}
+<p>{{ _("No point yet.") }}</p>
+{% endfor %}
+"""  # noqa: E501
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_point_sections_write_what_the_template_wrote(app, lang):
+    from datetime import time
+
+    from portal.distribution.rows import point_sections
+
+    points = [
+        SimpleNamespace(
+            id=1,
+            name="Balai <Desa> & co",
+            address='Jl. "Duri" 1',
+            map_url="https://example.org/?a=1&b=<2>",
+            opens_at=time(8, 0),
+            closes_at=time(14, 30),
+        ),
+        SimpleNamespace(
+            id=2, name="Pos RW 02", address="", map_url=None, opens_at=time(9), closes_at=time(12)
+        ),
+    ]
+    slots = {
+        1: [SlotText(1, 1, "001/002", "16 November 2026", "08:00–09:00")],
+        2: [SlotText(3, 9, "009/–", "x & <y>", "10:00–11:00")],
+        3: [SlotText(2, 1, "001/001", "never shown", "-")],
+    }
+    values = {"slots": slots, "slot_rows": slot_rows, "point_sections": point_sections}
+    values["round"] = SimpleNamespace(status="closed")
+    with app.test_request_context("/staf/penyaluran/1", headers={"Accept-Language": lang}):
+        for shown in (points, points[1:], []):
+            old = render_template_string(OLD_POINTS, points=shown, **values)
+            new = render_template_string(
+                "{{ point_sections(points, slots) }}", points=shown, **values
+            )
+            assert new == old
+    assert "Balai" not in new and "<p>" in new

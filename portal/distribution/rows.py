@@ -171,3 +171,34 @@ def balances_table(rows: Iterable, names: dict, heading_id: str) -> Markup:
         f"<table>\n  <thead>\n    <tr>\n{heads}    </tr>\n  </thead>\n"
         f"  <tbody>\n{body}  </tbody>\n</table>\n\n</div>"
     )
+
+
+def point_sections(points: Iterable, slots: dict) -> Markup:
+    """The staff round page's points (manage/round.html) when nothing may be removed:
+    each point's name, address, hours and map link, and its time slots' table
+    (`slots`: point id -> SlotText, slot_texts.py) in its scrolling region; "No point
+    yet." without any."""
+    ugettext = catalogue().ugettext
+    # What the template's _() gave: our catalogue's text, % the values escaped.
+    out = []
+    for point in points:
+        name = escape(point.name)
+        hours = f"{point.opens_at.strftime('%H:%M')}–{point.closes_at.strftime('%H:%M')}"
+        link = ""
+        if point.map_url:
+            link = f' · <a href="{escape(point.map_url)}" rel="noopener">{ugettext("Map")}</a>'
+        out.append(
+            f'<h3>{name} </h3>\n<p class="meta">{escape(point.address)} · {hours}{link}</p>\n'
+        )
+        point_slots = slots.get(point.id, ())
+        if point_slots:
+            label = ugettext("Time slots: %(point)s") % {"point": name}
+            out.append(
+                f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
+                f'<table>\n  <thead><tr><th scope="col">{ugettext("RT/RW")}</th>'
+                f'<th scope="col">{ugettext("Day")}</th><th scope="col">{ugettext("Time")}</th>'
+                f"</tr></thead>\n  <tbody>\n{slot_rows(point_slots)}  </tbody>\n</table>\n\n</div>"
+            )
+    if not out:
+        out.append(f"<p>{ugettext('No point yet.')}</p>\n")
+    return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

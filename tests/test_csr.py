@@ -2075,3 +2075,60 @@ def test_the_step_forms_are_the_jinja_loop(app):
                 assert new == render_template_string(JINJA_STEP_FORMS, **values)
                 assert new.count("<form ") == len(steps)
                 assert ('class="hint"' in new) == (pledge.id in (7, 8))
+
+
+# templates/csr/board.html's totals tables as the Jinja loops wrote them, before
+# portal/csr/board_html.py.
+JINJA_TOTALS = """\
+{% call scroll_table(_('Per partner')) %}
+<table>
+  <caption>{{ _("Per partner") }}</caption>
+  <thead><tr><th scope="col">{{ _("Partner") }}</th><th scope="col" class="num">{{ _("Pledged") }}</th><th scope="col" class="num">{{ _("Delivered") }}</th></tr></thead>
+  <tbody>
+  {% for company_id, name, pledged, delivered in totals.partners %}
+  <tr><td><a href="{{ url_for('csr.company', company_id=company_id) }}">{{ name }}</a></td><td class="num">{{ pledged|money }}</td><td class="num">{{ delivered|money }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endcall %}
+{% call scroll_table(_('Per kind')) %}
+<table>
+  <caption>{{ _("Per kind") }}</caption>
+  <thead><tr><th scope="col">{{ _("Kind") }}</th><th scope="col" class="num">{{ _("Pledged") }}</th><th scope="col" class="num">{{ _("Delivered") }}</th></tr></thead>
+  <tbody>
+  {% for key, pledged, delivered in totals.kinds %}
+  <tr><td>{{ need_kinds[key] }}</td><td class="num">{{ pledged|money }}</td><td class="num">{{ delivered|money }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endcall %}
+{% call scroll_table(_('Per year')) %}
+<table>
+  <caption>{{ _("Per year") }}</caption>
+  <thead><tr><th scope="col">{{ _("Year") }}</th><th scope="col" class="num">{{ _("Pledged") }}</th><th scope="col" class="num">{{ _("Delivered") }}</th></tr></thead>
+  <tbody>
+  {% for year, pledged, delivered in totals.years %}
+  <tr><td>{{ year }}</td><td class="num">{{ pledged|money }}</td><td class="num">{{ delivered|money }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endcall %}
+"""  # noqa: E501
+
+
+def test_the_board_totals_are_the_jinja_tables(app, make_need, make_company, staff):
+    """csr_totals_tables writes what the board's three tables wrote, in both languages:
+    a company's name escaped, several kinds, money and goods."""
+    from flask import render_template_string
+
+    goods = make_need(kind="goods", unit_id="karung", unit_en="sack")
+    money = make_need(kind="money", unit_id=None, unit_en=None, target=1_000_000)
+    confirmed(make_company(name="PT <Maju> & Jaya"), goods, staff["operator"], amount=20)
+    pledge_for(make_company(), money, 250_000, value=250_000)
+    for lang in ("id", "en"):
+        with app.app_context(), app.test_request_context(f"/csr/?lang={lang}"):
+            totals = services.totals()
+            assert len(totals["partners"]) == 2 and len(totals["kinds"]) == 2
+            new = render_template_string("{{ csr_totals_tables(totals, url_for) }}", totals=totals)
+            assert new == render_template_string(JINJA_TOTALS, totals=totals)
+            assert "PT &lt;Maju&gt; &amp; Jaya" in new and "/csr/mitra/" in new

@@ -264,3 +264,261 @@ def test_slot_texts_are_what_they_were(app, lang):
                 for point_id, rows in slots.items()
             }
             assert slot_texts(slots, separator) == expected
+
+
+# The closing page's not-collected table before it became a function (closing.html).
+OLD_NOT_COLLECTED = """\
+{% call scroll_table(labelledby="not-collected") %}
+<table>
+{% call kept_fragment("not-collected-head") %}  <thead><tr><th scope="col">{{ _("RT/RW") }}</th><th scope="col">{{ _("Collector") }}</th><th scope="col">{{ _("Registry") }}</th><th scope="col">{{ _("Action") }}</th></tr></thead>
+{% endcall %}
+  <tbody>
+  {# What every row repeats, found once: a round may leave hundreds. #}
+  {% set token, nobody, carried, reason_label, cancel_label = csrf_token(), _("Nobody"), _("Carried over"), _("Reason for cancelling"), _("Cancel") %}
+  {% set flag_texts = {} %}{% for key, label in flag_labels.items() %}{% do flag_texts.update({key: label|string}) %}{% endfor %}
+  {% for row in left %}
+    {% set e = row %}
+    <tr>
+      <td>{{ e.rt }}/{{ e.rw or "-" }}</td>
+      <td>{{ e.collector_name or nobody }}</td>
+      <td>{% for flag in row.flags %}<span class="tag tag-warn">{{ flag_texts[flag] }}</span> {% endfor %}</td>
+      <td>
+        {% if row.followed %}{{ carried }}
+        {% elif may_edit %}
+        {% set error = cancel_errors.get(e.id) %}
+        <form method="post" action="{{ url_for('distribution_ledger.cancel', round_id=round.id, entitlement_id=e.id) }}" novalidate>
+          <input type="hidden" name="csrf_token" value="{{ token }}">
+          <div class="field{% if error %} has-error{% endif %}">
+            <label for="reason-{{ e.id }}">{{ reason_label }}</label>
+            <input type="text" id="reason-{{ e.id }}" name="reason" maxlength="1000"{% if error %} aria-invalid="true" aria-describedby="reason-{{ e.id }}-error"{% endif %}>
+            {% if error %}<p class="error" id="reason-{{ e.id }}-error">{{ error }}</p>{% endif %}
+          </div>
+          <button type="submit" class="secondary">{{ cancel_label }}</button>
+        </form>
+        {% endif %}
+      </td>
+    </tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% endcall %}
+"""  # noqa: E501
+
+NEW_NOT_COLLECTED = (
+    "{{ not_collected_table(left, may_edit, cancel_errors, round.id, csrf_token(), flag_labels,"
+    " url_for) }}"
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_not_collected_table_writes_what_the_template_wrote(app, lang):
+    from portal.distribution.closing_rows import not_collected_table
+    from portal.distribution.services import FLAG_LABELS
+    from portal.distribution.services.closing import NotCollected
+
+    left = [
+        NotCollected(10, 9, 2, "Siti & <Aminah>", [], False),
+        NotCollected(20, 4, None, None, ["household_gone", "collector_dead"], False),
+        NotCollected(30, 1, 3, 'Joko "Jo"', ["alternate_moved"], True),
+        NotCollected(40, 2, 5, "O'Neil", [], False),
+    ]
+    values = dict(
+        left=left,
+        round=SimpleNamespace(id=7),
+        flag_labels={**FLAG_LABELS, "odd": "Odd & <new>"},
+        not_collected_table=not_collected_table,
+    )
+    with app.test_request_context("/staf/penyaluran/7/tutup", headers={"Accept-Language": lang}):
+        for may_edit, errors in ((True, {}), (True, {40: "Give <the> reason."}), (False, {})):
+            left[3].flags = ["odd"] if errors else []
+            context = dict(values, may_edit=may_edit, cancel_errors=errors)
+            old = render_template_string(OLD_NOT_COLLECTED, **context)
+            new = render_template_string(NEW_NOT_COLLECTED, **context)
+            assert new == old
+            assert ("/staf/penyaluran/7/tutup/batal/40" in new) == may_edit
+    assert "Siti &amp; &lt;Aminah&gt;" in new and "Odd &amp; &lt;new&gt;" not in new
+
+
+# The ledger pages' nav, figures and balances before they became functions
+# (ledger/_nav.html, _figures.html, _balances.html).
+OLD_NAV = """\
+<nav aria-label="{{ _('This round') }}">
+  <ul class="actions">
+    <li><a href="{{ url_for('distribution_ledger.stock', round_id=round.id) }}"{% if active == 'stock' %} aria-current="page"{% endif %}>{{ _("Stock") }}</a></li>
+    <li><a href="{{ url_for('distribution_ledger.closing', round_id=round.id) }}"{% if active == 'closing' %} aria-current="page"{% endif %}>{{ _("Closing and reconciliation") }}</a></li>
+    <li><a href="{{ url_for('distribution_ledger.sample', round_id=round.id) }}"{% if active == 'sample' %} aria-current="page"{% endif %}>{{ _("Arrival check") }}</a></li>
+  </ul>
+</nav>
+"""  # noqa: E501
+
+OLD_FIGURES = """\
+{#- Cash and the ledger summed per item: `figures`, `names`, `prefix` for ids. -#}
+<h2 id="{{ prefix }}-cash">{{ _("Cash") }}</h2>
+<dl class="facts">
+  <dt>{{ _("Budgeted") }}</dt><dd data-cash="budgeted">{{ figures.cash_budgeted|money }}</dd>
+  <dt>{{ _("Paid") }}</dt><dd data-cash="paid">{{ figures.cash_paid|money }}</dd>
+  <dt>{{ _("Budgeted, not paid") }}</dt><dd>{{ figures.cash_left|money }}</dd>
+</dl>
+<h2 id="{{ prefix }}-items">{{ _("Items, all points") }}</h2>
+{{ balances_table(figures.per_item().values(), names, prefix ~ "-items") }}
+"""  # noqa: E501
+
+OLD_BALANCES = """\
+{#- The ledger per point and item: `rows` (Balance), `names`, `heading_id`. The
+    head is the same words for every round: kept per worker (templating.py); the rows
+    are written by portal/distribution/rows.py's balance_rows. -#}
+{% call scroll_table(labelledby=heading_id) %}
+<table>
+{% call kept_fragment("ledger-balances-head") %}  <thead>
+    <tr>
+      <th scope="col">{{ _("Point") }}</th>
+      <th scope="col">{{ _("Item") }}</th>
+      <th scope="col">{{ _("Received") }}</th>
+      <th scope="col">{{ _("Moved in") }}</th>
+      <th scope="col">{{ _("Moved out") }}</th>
+      <th scope="col">{{ _("Handed over") }}</th>
+      <th scope="col">{{ _("Returned") }}</th>
+      <th scope="col">{{ _("Damaged or lost") }}</th>
+      <th scope="col">{{ _("On hand") }}</th>
+    </tr>
+  </thead>
+{% endcall %}
+  <tbody>
+{{ balance_rows(rows, names, _("All points")) }}  </tbody>
+</table>
+{% endcall %}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_ledger_parts_write_what_the_templates_wrote(app, lang):
+    from jinja2 import DictLoader
+
+    from portal.distribution import ledger_html, rows
+    from portal.distribution.services.closing import Reconciliation
+    from portal.distribution.services.ledger import Balance
+
+    names = {
+        "points": {1: "Balai <Desa> & co", 2: 'Pos "RW" 02'},
+        "items": {
+            5: SimpleNamespace(id=5, name_id="Beras", name_en="Rice", unit="kg"),
+            6: SimpleNamespace(id=6, name_id="Minyak & <gula>", name_en=None, unit="l"),
+        },
+    }
+    balances = [
+        Balance(point_id=1, item_id=5, received=680000, moved_in=180000, handed_over=285500),
+        Balance(point_id=1, item_id=6, received=1234567, moved_out=1500, damaged=250, lost=1),
+        Balance(point_id=2, item_id=5, returned=3000, lost=2000000),
+    ]
+    figures = Reconciliation(balances, 9_900_000, 8_550_000, {})
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = DictLoader(
+        {
+            "distribution/ledger/_nav.html": OLD_NAV,
+            "distribution/ledger/_figures.html": OLD_FIGURES,
+            "distribution/ledger/_balances.html": OLD_BALANCES,
+        }
+    )
+    functions = dict(
+        balances_table=rows.balances_table,
+        ledger_nav=ledger_html.ledger_nav,
+        ledger_figures=ledger_html.ledger_figures,
+        balance_rows=rows.balance_rows,
+        milli=_milli,
+    )
+    try:
+        with app.test_request_context("/staf/penyaluran/3/stok", headers={"Accept-Language": lang}):
+            for active in ("stock", "closing", "sample"):
+                old = render_template_string(
+                    '{% include "distribution/ledger/_nav.html" %}',
+                    round=SimpleNamespace(id=3),
+                    active=active,
+                )
+                new = render_template_string(
+                    f'{{{{ ledger_nav(3, "{active}", url_for) }}}}', **functions
+                )
+                assert new == old and "/staf/penyaluran/3/sampel" in new
+            for shown in (names, {"points": {}, "items": names["items"]}):
+                context = dict(functions, figures=figures, names=shown)
+                old = render_template_string(
+                    '{% with prefix="rec" %}{% include "distribution/ledger/_figures.html" %}'
+                    '{% endwith %}|{% with rows=figures.balances, heading_id="per-point" %}'
+                    '{% include "distribution/ledger/_balances.html" %}{% endwith %}',
+                    **context,
+                )
+                new = render_template_string(
+                    '{{ ledger_figures(figures, names, "rec") }}|'
+                    '{{ balances_table(figures.balances, names, "per-point") }}',
+                    **context,
+                )
+                assert new == old
+    finally:
+        app.jinja_env.loader = loader
+    assert "Minyak &amp; &lt;gula&gt;" in new
+    assert "1.350.000" in new or "1,350,000" in new
+
+
+# The staff round page's points before they became a function (manage/round.html), for
+# a round whose parts may not be removed (`remove` then writes nothing).
+OLD_POINTS = (
+    "{% macro remove(kind, part_id, label) -%}{%- endmacro %}"
+    + """\
+{% for point in points %}
+<h3>{{ point.name }} {{ remove('point', point.id, point.name) }}</h3>
+<p class="meta">{{ point.address }} · {{ point.opens_at.strftime('%H:%M') }}–{{ point.closes_at.strftime('%H:%M') }}{% if point.map_url %} · <a href="{{ point.map_url }}" rel="noopener">{{ _("Map") }}</a>{% endif %}</p>
+{% set point_slots = slots.get(point.id, ()) %}{% if point_slots %}
+{% call scroll_table(_('Time slots: %(point)s', point=point.name)) %}
+<table>
+  <thead><tr><th scope="col">{{ _("RT/RW") }}</th><th scope="col">{{ _("Day") }}</th><th scope="col">{{ _("Time") }}</th>{% if round.status == 'draft' and can('edit') %}<th scope="col"><span class="visually-hidden">{{ _("Remove") }}</span></th>{% endif %}</tr></thead>
+  <tbody>
+  {% if round.status == 'draft' and can('edit') %}
+  {% for s in point_slots %}
+  <tr><td>{{ s.rt_rw }}</td><td class="nowrap">{{ s.day }}</td><td class="nowrap">{{ s.hours }}</td><td>{{ remove('slot', s.id, "RT %03d"|format(s.rt)) }}</td></tr>
+  {% endfor %}
+  {% else %}
+{{ slot_rows(point_slots) }}{% endif %}
+  </tbody>
+</table>
+{% endcall %}
+{% endif %}
+{% else %}
+<p>{{ _("No point yet.") }}</p>
+{% endfor %}
+"""  # noqa: E501
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_point_sections_write_what_the_template_wrote(app, lang):
+    from datetime import time
+
+    from portal.distribution.rows import point_sections
+
+    points = [
+        SimpleNamespace(
+            id=1,
+            name="Balai <Desa> & co",
+            address='Jl. "Duri" 1',
+            map_url="https://example.org/?a=1&b=<2>",
+            opens_at=time(8, 0),
+            closes_at=time(14, 30),
+        ),
+        SimpleNamespace(
+            id=2, name="Pos RW 02", address="", map_url=None, opens_at=time(9), closes_at=time(12)
+        ),
+    ]
+    slots = {
+        1: [SlotText(1, 1, "001/002", "16 November 2026", "08:00–09:00")],
+        2: [SlotText(3, 9, "009/–", "x & <y>", "10:00–11:00")],
+        3: [SlotText(2, 1, "001/001", "never shown", "-")],
+    }
+    values = {"slots": slots, "slot_rows": slot_rows, "point_sections": point_sections}
+    values["round"] = SimpleNamespace(status="closed")
+    with app.test_request_context("/staf/penyaluran/1", headers={"Accept-Language": lang}):
+        for shown in (points, points[1:], []):
+            old = render_template_string(OLD_POINTS, points=shown, **values)
+            new = render_template_string(
+                "{{ point_sections(points, slots) }}", points=shown, **values
+            )
+            assert new == old
+    assert "Balai" not in new and "<p>" in new

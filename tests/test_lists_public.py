@@ -293,3 +293,38 @@ def test_the_objection_form_shows_only_what_applies(board, client):
         data={"row_id": str(row.id), "reason": ""},
     ).get_data(as_text=True)
     assert "Please fill in this field." in again and 'name="subject_name"' not in again
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_blank_objection_form_is_the_wtforms_form(board, app, lang, monkeypatch):
+    """A GET writes the objection form's fields from kept markup (form=None): the same
+    page as the template writes from a WTForms form, for a listed household and for one
+    left out, the first time (the fragments made) and the second (kept)."""
+    from flask import render_template
+
+    from portal.lists.forms import ObjectionForm
+    from portal.lists.views import _blank_objection_form
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production
+    period, version, *_ = board
+    for row in (_row(version), None):
+        url = f"/daftar-penerima/{period.id}/sanggah" + (f"?baris={row.id}" if row else "")
+        for _round in range(2):
+            with app.test_request_context(url, headers={"Accept-Language": lang}):
+                form = ObjectionForm()
+                form.kind.data = "remove" if row else "include"
+                form.row_id.data = str(row.id) if row else ""
+                values = dict(period=period, version=version, row=row, closed=False)
+                old = render_template(
+                    "lists/objection.html", form=form, kind=form.kind.data, **values
+                )
+                new = render_template(
+                    "lists/objection.html",
+                    form=None,
+                    kind=form.kind.data,
+                    blank_form=_blank_objection_form,
+                    **values,
+                )
+                assert new == old
+                assert ('name="subject_name"' in new) == (row is None)
+                assert 'name="reason"' in new and 'name="csrf_token"' in new

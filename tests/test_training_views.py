@@ -452,3 +452,27 @@ def test_courses_from_pledges_are_plain_rows_with_the_sponsor_name(make_user):
     ]
     assert rows[1].sponsor_name is None and rows[0].title_id == "Satu"
     assert courses_from_pledges([]) == []
+
+
+def test_my_courses_lists_a_residents_places_newest_first(client, make_user):
+    """/pelatihan/saya: the resident's places (services.places_of, one statement built
+    once per shape), the latest session first, a waitlisted one with its number."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    day = timedelta(days=1)
+    early = th.session(th.course(title_id="Menjahit dasar"), seats=1)
+    late = th.session(th.course(title_id="Kue basah"), seats=1)
+    late.starts_at, late.ends_at = early.starts_at + day, early.ends_at + day
+    db.session.commit()
+    services.sign_up(late.id, services.applicant_by_phone("Rina", "081299990000"))
+    user = login_resident(client, make_user, name="Siti Aminah")
+    for ts in (early, late):
+        assert client.post(f"/pelatihan/sesi/{ts.id}/daftar").status_code == 302
+    page = body(client.get("/pelatihan/saya?lang=en"))
+    places = services.places_of(user)
+    assert [p.session_id for p in places] == [late.id, early.id]
+    links = [page.index(f'href="/pelatihan/saya/{p.id}"') for p in places]
+    assert links == sorted(links) and "Number 1 in line" in page
+    verified = SimpleNamespace(id=user.id, person_id=10**6, is_verified=True)
+    assert [p.id for p in services.places_of(verified)] == [p.id for p in places]

@@ -14,6 +14,17 @@ from markupsafe import Markup, escape
 from portal.i18n import catalogue, current_lang, localized, money, number
 
 
+def _texts(kind, unit, lang: str) -> Callable[[object], str]:
+    """value -> its markup as a plain str (see `_amounts`): for writers that put it
+    straight into their own markup."""
+    if kind == "money":
+        return lambda value: money(value, lang)
+    if unit:
+        unit = escape(unit)
+        return lambda value: f"{number(value, lang)} {unit}"
+    return lambda value: number(value, lang)
+
+
 def _amounts(kind, unit, lang: str) -> Callable[[object], Markup]:
     """value -> its markup: rupiah for money, else the number and the unit, if any."""
     if kind == "money":
@@ -35,6 +46,12 @@ def _need_amounts(need, lang: str) -> Callable[[object], Markup]:
     return _amounts(need.kind, localized(need, "unit", lang), lang)
 
 
+def _need_texts(need, lang: str) -> Callable[[object], str]:
+    if need.kind == "money":
+        return _texts("money", None, lang)
+    return _texts(need.kind, localized(need, "unit", lang), lang)
+
+
 def need_qty(need, value) -> Markup:
     """`value` in the need's unit, in the reader's language."""
     return _need_amounts(need, current_lang())(value)
@@ -50,8 +67,12 @@ def pledge_qty(pledge, value) -> Markup:
 def bars(need, p) -> Markup:
     """Two bars against the target: pledged and delivered. A bar never runs past its
     end; the words say the real share, and say so when it is more than was needed."""
-    ugettext = catalogue().ugettext
-    amount = _need_amounts(need, current_lang())
+    return Markup(_bars(need, p, current_lang(), catalogue().ugettext))  # noqa: S704
+
+
+def _bars(need, p, lang: str, ugettext) -> str:
+    """`bars` as a str, for `lang` and the catalogue's `ugettext` (the board's cards)."""
+    amount = _need_texts(need, lang)
     # What Jinja's _() gives (the translation as Markup, % the values): every value
     # here is Markup already or a number, so plain % gives the same text.
     nid = int(need.id)
@@ -82,7 +103,7 @@ def bars(need, p) -> Markup:
         "amount": amount(p.confirmed),
         "pct": p.pct_confirmed,
     }
-    return Markup(  # noqa: S704  (our own catalogue; the values are Markup or numbers)
+    return (  # our own catalogue; the values are escaped amounts or numbers
         '<div class="csr-progress">\n'
         '  <div class="csr-bar">\n'
         f'    <label for="need-{nid}-pledged">{ugettext("Pledged")}</label>\n'

@@ -6,11 +6,15 @@ pledge's page lists every one. The markup is the loops', byte for byte
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask_babel import get_timezone
 from markupsafe import Markup, escape
 
 from portal.csr.amounts import _amounts, _need_amounts
 from portal.csr.models import PLEDGE_STATUSES
-from portal.i18n import catalogue, current_lang, day, when
+from portal.i18n import _when, catalogue, current_lang, day, when
+from portal.text import HTML_ESCAPES
 
 
 def history_events(pledge, events) -> Markup:
@@ -24,13 +28,19 @@ def history_events(pledge, events) -> Markup:
 
     def label(status: str) -> str:
         if status not in labels:
-            labels[status] = escape(PLEDGE_STATUSES[status])
+            labels[status] = str(PLEDGE_STATUSES[status]).translate(HTML_ESCAPES)
         return labels[status]
 
-    unknown = None
+    unknown = tz = None
     out = []
     for e in events:
-        out += ['  <li>\n    <span class="nowrap">', escape(when(e.at, "short")), "</span>:\n"]
+        at = e.at
+        if isinstance(at, datetime):  # i18n.when's text, the time zone found once
+            tz = tz or get_timezone()
+            stamp = _when(at, "short", lang, tz)
+        else:
+            stamp = when(at, "short")
+        out += ['  <li>\n    <span class="nowrap">', escape(stamp), "</span>:\n"]
         if e.from_status:
             out += [label(e.from_status), " → "]
         out += ["<strong>", label(e.to_status), "</strong>\n"]

@@ -101,9 +101,11 @@ def _ballot_choices():
     ]
 
 
-def _choice_pairs(found) -> list[tuple[int, str]]:
-    """A select's (value, label) pairs: "None" (0) first, then the rows read."""
-    return [(0, _("None")), *((row_id, label) for row_id, label in found)]
+def _choice_pairs(found, none: str | None = None) -> list[tuple[int, str]]:
+    """A select's (value, label) pairs: "None" (0) first, then the rows read. `none`:
+    that word, when the caller has it already (Flask-Babel's gettext finds the
+    catalogue again on every call)."""
+    return [(0, none or _("None")), *((row_id, label) for row_id, label in found)]
 
 
 def _need_form(item: Need | None = None, kind=NeedForm) -> NeedForm:
@@ -153,20 +155,25 @@ def need_create():
 @bp.route("/kebutuhan/<int:need_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def need_edit(need_id: int):
-    item = db.get_or_404(Need, need_id)
     if request.method == "GET":
-        # The filled-in form written from kept markup (need_fields), not a WTForms form.
+        # The need with its progress in one statement; the filled-in form written from
+        # kept markup (need_fields), not a WTForms form.
+        found = services.need_with_progress(need_id, public=False)
+        if found is None:
+            abort(404)
+        item, progress = found
         return render_template(
             "csr/manage/need_form.html",
             form=None,
             need=item,
-            progress=services.progress_of(item, public=False),
+            progress=progress,
             filled_fields=need_fields.need_fields(
                 item,
-                _choice_pairs(programme_queries.names()),
-                _choice_pairs(participation_queries.ballot_questions()),
+                _choice_pairs(programme_queries.names(), none := _("None")),
+                _choice_pairs(participation_queries.ballot_questions(), none),
             ),
         )
+    item = db.get_or_404(Need, need_id)
     form = _need_form(item)
     if form.validate_on_submit():
         try:

@@ -12,7 +12,7 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from portal.csr.amounts import _amounts, _need_amounts, bars
+from portal.csr.amounts import _amounts, _bars, _need_amounts, _need_texts
 from portal.csr.models import COMPANY_STATUSES, NEED_KINDS, SECTORS
 from portal.i18n import catalogue, current_lang, day, localized
 from portal.status_tags import status_tag_html, status_tag_of
@@ -169,16 +169,19 @@ def board_cards(items, url_for) -> Markup:
     (lang="id" when it falls back), target and bars. `url_for` is the template's."""
     lang = current_lang()
     ugettext = catalogue().ugettext
+    # What the template's _() gave: our catalogue's text, % the values escaped (the
+    # amounts are escaped markup already).
     needed_by = target = None
+    kinds: dict[str, str] = {}
     href = None
     out = []
     for need, p in items:
         title = localized(need, "title", lang)
         deadline = ""
         if need.deadline:
-            needed_by = needed_by or Markup(ugettext("Needed by %(date)s"))  # noqa: S704
-            deadline = needed_by % {"date": day(need.deadline)}
-        target = target or Markup(ugettext("Target: %(amount)s"))  # noqa: S704 (catalogue)
+            needed_by = needed_by or ugettext("Needed by %(date)s")
+            deadline = needed_by % {"date": escape(day(need.deadline))}
+        target = target or ugettext("Target: %(amount)s")
         # One address built, the others by putting the need's id in place of its 0.
         if href is None:
             href = str(escape(url_for("csr.need", need_id=0)))
@@ -187,13 +190,16 @@ def board_cards(items, url_for) -> Markup:
         else:
             link = escape(url_for("csr.need", need_id=need.id))
         fallback = ' lang="id"' if title.fallback else ""
+        kind = kinds.get(need.kind)
+        if kind is None:
+            kind = kinds[need.kind] = escape(NEED_KINDS[need.kind])
         out.append(
             '  <li class="card">\n'
-            f'    <p class="meta"><span class="tag">{escape(NEED_KINDS[need.kind])}</span>\n'
+            f'    <p class="meta"><span class="tag">{kind}</span>\n'
             f"{deadline}</p>\n"
             f'    <h2 class="h3"><a href="{link}"{fallback}>{escape(title.text)}</a></h2>\n'
-            f"    <p>{target % {'amount': _need_amounts(need, lang)(need.target)}}</p>\n"
-            f"    {bars(need, p)}\n"
+            f"    <p>{target % {'amount': _need_texts(need, lang)(need.target)}}</p>\n"
+            f"    {_bars(need, p, lang, ugettext)}\n"
             "  </li>\n"
         )
     return Markup("".join(out))  # noqa: S704 (every value escaped above)

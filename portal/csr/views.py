@@ -20,7 +20,18 @@ from flask_login import current_user, login_user
 
 from portal import cache, filecache, spreadsheet
 from portal.cache import cached_page
-from portal.csr import amounts, facts, feed, history, hooks, receipts, rows, services, uploads
+from portal.csr import (
+    amounts,
+    board_html,
+    facts,
+    feed,
+    history,
+    hooks,
+    receipts,
+    rows,
+    services,
+    uploads,
+)
 from portal.csr.forms import CodeForm, LogoForm, NoteForm, OfferForm, PledgeForm, RegisterForm
 from portal.csr.models import (
     NEED_KINDS,
@@ -67,6 +78,7 @@ def _rows():
         "csr_history": history.history_section,
         "csr_partner_pledge_rows": rows.partner_pledge_rows,
         "csr_board_cards": rows.board_cards,
+        "csr_totals_tables": board_html.totals_tables,
         "csr_need_pledge_rows": rows.need_pledge_rows,
         "csr_need_pledges": rows.need_pledges,
         "csr_need_facts": facts.need_facts,
@@ -380,16 +392,18 @@ def offer():
 @bp.route("/akun/janji/<int:pledge_id>")
 @roles_required(*PARTNERS)
 def my_pledge(pledge_id: int):
-    company = _my_company()
-    item = services.own_pledge(company, pledge_id)
+    # The partner's company and its pledge in one statement (404 without either); the
+    # withdrawal's form only when the pledge may be withdrawn (the page shows no other).
+    item = services.partner_pledge(current_user, pledge_id)
     if item is None:
         abort(404)
+    steps = services.allowed_steps(item, current_user)
     return render_template(
         "csr/my_pledge.html",
-        company=company,
+        company=item.company,
         pledge=item,
-        steps=services.allowed_steps(item, current_user),
-        form=NoteForm(),
+        steps=steps,
+        form=NoteForm() if "withdrawn" in steps else None,
         history=services.pledge_history(item.id),
     )
 

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import i18n
 from portal.complaints import services as complaints
 from portal.database import read
-from portal.distribution import reconciliation_html, rows, services
+from portal.distribution import closing_rows, ledger_html, reconciliation_html, rows, services
 from portal.distribution.ledger_forms import (
     CancelForm,
     CheckForm,
@@ -59,7 +59,11 @@ def _labels():
         "flag_labels": services.FLAG_LABELS,
         "milli": lambda value: i18n.number(from_milli(value)),
         "balance_rows": rows.balance_rows,
+        "balances_table": rows.balances_table,
+        "ledger_nav": ledger_html.ledger_nav,
+        "ledger_figures": ledger_html.ledger_figures,
         "status_counts": rows.status_counts,
+        "not_collected_table": closing_rows.not_collected_table,
     }
 
 

@@ -39,7 +39,7 @@ from portal.distribution.models import (
     UNITS,
     DistributionRound,
 )
-from portal.distribution.rows import entitlement_rows, slot_rows
+from portal.distribution.rows import entitlement_rows, point_sections, slot_rows
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import db
@@ -201,6 +201,7 @@ def _round_view(round_: DistributionRound, status: int = 200, progress=None, **g
         progress=progress or services.progress_total(round_.id),
         slots=slot_texts(parts.slots, ":"),
         slot_rows=slot_rows,
+        point_sections=point_sections,
         **_forms(round_, parts, version, **given),
     ), status
 

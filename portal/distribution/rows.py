@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from markupsafe import Markup, escape
 
 from portal.distribution.models.labels import from_milli
-from portal.i18n import current_lang, localized, money, number
+from portal.i18n import catalogue, current_lang, localized, money, number
 from portal.status_tags import status_tag_html
 from portal.text import HTML_ESCAPES
 
@@ -143,9 +143,69 @@ def status_counts(labels: dict, counts: dict) -> Markup:
     return Markup(  # noqa: S704  (see the module: values escaped here)
         "".join(
             [
-                f'  <dt>{escape(label)}</dt><dd data-status-count="{escape(key)}">'
-                f"{escape(counts.get(key, 0))}</dd>\n"
+                f"  <dt>{str(label).translate(HTML_ESCAPES)}</dt>"
+                f'<dd data-status-count="{key.translate(HTML_ESCAPES)}">'
+                f"{str(counts.get(key, 0)).translate(HTML_ESCAPES)}</dd>\n"
                 for key, label in labels.items()
             ]
         )
     )
+
+
+_BALANCE_HEADS = (
+    "Point",
+    "Item",
+    "Received",
+    "Moved in",
+    "Moved out",
+    "Handed over",
+    "Returned",
+    "Damaged or lost",
+    "On hand",
+)
+
+
+def balances_table(rows: Iterable, names: dict, heading_id: str) -> Markup:
+    """ledger/_balances.html: the ledger per point and item (`rows` of Balance) in its
+    scrolling region named by the heading `heading_id`, the head and `balance_rows`."""
+    ugettext = catalogue().ugettext
+    # What the template's _() gave: our catalogue's text, as Markup (not escaped again).
+    heads = "".join(f'      <th scope="col">{ugettext(h)}</th>\n' for h in _BALANCE_HEADS)
+    body = balance_rows(rows, names, Markup(ugettext("All points")))  # noqa: S704
+    return Markup(  # noqa: S704  (see the module: values escaped here)
+        '<div class="table-wrap" tabindex="0" role="region" '
+        f'aria-labelledby="{escape(heading_id)}">\n'
+        f"<table>\n  <thead>\n    <tr>\n{heads}    </tr>\n  </thead>\n"
+        f"  <tbody>\n{body}  </tbody>\n</table>\n\n</div>"
+    )
+
+
+def point_sections(points: Iterable, slots: dict) -> Markup:
+    """The staff round page's points (manage/round.html) when nothing may be removed:
+    each point's name, address, hours and map link, and its time slots' table
+    (`slots`: point id -> SlotText, slot_texts.py) in its scrolling region; "No point
+    yet." without any."""
+    ugettext = catalogue().ugettext
+    # What the template's _() gave: our catalogue's text, % the values escaped.
+    out = []
+    for point in points:
+        name = escape(point.name)
+        hours = f"{point.opens_at.strftime('%H:%M')}–{point.closes_at.strftime('%H:%M')}"
+        link = ""
+        if point.map_url:
+            link = f' · <a href="{escape(point.map_url)}" rel="noopener">{ugettext("Map")}</a>'
+        out.append(
+            f'<h3>{name} </h3>\n<p class="meta">{escape(point.address)} · {hours}{link}</p>\n'
+        )
+        point_slots = slots.get(point.id, ())
+        if point_slots:
+            label = ugettext("Time slots: %(point)s") % {"point": name}
+            out.append(
+                f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
+                f'<table>\n  <thead><tr><th scope="col">{ugettext("RT/RW")}</th>'
+                f'<th scope="col">{ugettext("Day")}</th><th scope="col">{ugettext("Time")}</th>'
+                f"</tr></thead>\n  <tbody>\n{slot_rows(point_slots)}  </tbody>\n</table>\n\n</div>"
+            )
+    if not out:
+        out.append(f"<p>{ugettext('No point yet.')}</p>\n")
+    return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -144,6 +144,11 @@ def board_csv(period_id: int, number: int):
     return response
 
 
+def _blank_objection_form() -> ObjectionForm:
+    """The objection form as a GET shows it, for the template's kept fragments."""
+    return ObjectionForm(formdata=None)
+
+
 @bp.route("/daftar-penerima/<int:period_id>/sanggah", methods=["GET", "POST"])
 @public
 @limiter.limit(_objection_limit, methods=["POST"])
@@ -152,13 +157,26 @@ def objection(period_id: int):
     period, version = services.latest_published(period_id)
     if version is None:
         abort(404)
-    form = ObjectionForm()
     row = None
     row_id = id_arg("baris", request.values) or id_arg("row_id", request.form)
     if row_id:
         row = db.session.get(ListVersionRow, row_id)
         if row is None or row.version_id != version.id:
             abort(404)
+    if request.method == "GET":
+        # A blank form: its fields' markup is kept per worker (the template's kept
+        # fragments), the form built only the first time (`blank_form`).
+        return render_template(
+            "lists/objection.html",
+            period=period,
+            version=version,
+            form=None,
+            kind="remove" if row else "include",
+            blank_form=_blank_objection_form,
+            row=row,
+            closed=not services.objections_open(version),
+        )
+    form = ObjectionForm()
     # The page is about one thing, decided by the server (so it works without
     # JavaScript): a listed household (?baris=) that should not receive the aid, or,
     # without one, a household that was left out. Only that form's fields are shown.
@@ -191,6 +209,7 @@ def objection(period_id: int):
             period=period,
             version=version,
             form=form,
+            kind=form.kind.data,
             row=row,
             closed=closed,
         ),

@@ -7,13 +7,14 @@ from functools import cache
 
 from sqlalchemy import select
 
+from portal.database import read
 from portal.extensions import db
 from portal.participation.models import Ballot, Survey
 
 
 def ballot_questions() -> list[tuple[int, str]]:
     """(id, Indonesian question) of every ballot, the latest closing first."""
-    return [(row.id, row.question_id) for row in db.session.execute(_ballot_questions_statement())]
+    return [(row.id, row.question_id) for row in read(db.session, _ballot_questions_statement())]
 
 
 @cache  # no per-request value: built once per process (with its cache key)

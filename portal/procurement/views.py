@@ -12,7 +12,7 @@ from portal import spreadsheet
 from portal.extensions import limiter
 from portal.filecache import download_limit
 from portal.i18n import current_lang
-from portal.procurement import services
+from portal.procurement import charts, services
 from portal.procurement.models import LOCATIONS, PACKAGING, SUPPLIER_KINDS
 from portal.security import public
 
@@ -21,7 +21,12 @@ bp = Blueprint("procurement", __name__, url_prefix="/pengadaan")
 
 @bp.context_processor
 def _labels():
-    return {"locations": LOCATIONS, "packaging_kinds": PACKAGING, "supplier_kinds": SUPPLIER_KINDS}
+    return {
+        "locations": LOCATIONS,
+        "packaging_kinds": PACKAGING,
+        "supplier_kinds": SUPPLIER_KINDS,
+        "bars": charts.bars,
+    }
 
 
 @bp.route("/")

@@ -232,9 +232,7 @@ def _my_place(place_id: int) -> Place:
 @bp.route("/saya")
 @roles_required(*RESIDENT)
 def my_places():
-    return render_template(
-        "training/my_places.html", places=services.places_of(current_user), form=ActionForm()
-    )
+    return render_template("training/my_places.html", places=services.places_of(current_user))
 
 
 @bp.route("/saya/<int:place_id>")

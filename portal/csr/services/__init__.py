@@ -45,6 +45,7 @@ from portal.csr.services.companies import (
 )
 from portal.csr.services.deliveries import (
     own_pledge,
+    partner_pledge,
     pledge_history,
     pledge_with_progress,
     record_delivery,
@@ -80,6 +81,7 @@ from portal.csr.services.public_board import (
     BoardPage,
     Progress,
     board,
+    need_with_progress,
     needs_with_progress,
     open_needs,
     progress_both,
@@ -137,10 +139,12 @@ __all__ = [
     "open_needs",
     "pledge_with_progress",
     "own_pledge",
+    "partner_pledge",
     "pledge_history",
     "progress_both",
     "progress_for",
     "progress_from",
+    "need_with_progress",
     "progress_of",
     "public_company",
     "public_pledges_for_need",

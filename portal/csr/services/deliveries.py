@@ -20,7 +20,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from portal.audit.services import record
 from portal.csr import uploads
@@ -40,6 +40,7 @@ from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
+from portal.roles import PARTNERS
 
 
 def record_delivery(
@@ -264,6 +265,26 @@ def own_pledge(company: Company | None, pledge_id: int) -> Pledge | None:
     return db.session.scalars(
         select(Pledge).where(Pledge.id == pledge_id, Pledge.company_id == company.id)
     ).first()
+
+
+def partner_pledge(user, pledge_id: int) -> Pledge | None:
+    """A pledge of the company the partner account `user` represents, with that company
+    as its `company` (and its need), or None (no such company, or another company's
+    pledge): `own_pledge(company_for_user(user), pledge_id)` in one statement."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "role", None) not in PARTNERS:
+        return None
+    values = {"pledge_id": pledge_id, "user_id": user.id}
+    return db.session.scalars(_partner_pledge_statement(), values).first()
+
+
+@cache  # built once per process (with its cache key); the pledge and account parameters
+def _partner_pledge_statement():
+    return (
+        select(Pledge)
+        .join(Company, Company.id == Pledge.company_id)
+        .where(Pledge.id == bindparam("pledge_id"), Company.user_id == bindparam("user_id"))
+        .options(contains_eager(Pledge.company))
+    )
 
 
 class PledgeDetail(PledgeLine):

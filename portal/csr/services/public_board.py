@@ -110,7 +110,7 @@ def _progress_sums(need_ids: list[int] | None, public: bool) -> dict[int, tuple]
     params = {} if need_ids is None else {"need_ids": list(need_ids)}
     return {
         row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4]))
-        for row in db.session.execute(stmt, params)
+        for row in read(db.session, stmt, params)
     }
 
 
@@ -200,7 +200,7 @@ def progress_both(needs: Iterable[Need]) -> tuple[dict[int, Progress], dict[int,
         return {}, {}
     rows = {
         row[0]: [int(v) for v in row[1:]]
-        for row in db.session.execute(_both_statement(), {"need_ids": [n.id for n in needs]})
+        for row in read(db.session, _both_statement(), {"need_ids": [n.id for n in needs]})
     }
     zero = [0] * 8
     every = {n.id: Progress(n.target, *rows.get(n.id, zero)[:4]) for n in needs}
@@ -211,6 +211,28 @@ def progress_both(needs: Iterable[Need]) -> tuple[dict[int, Progress], dict[int,
 def progress_of(need: Need, public: bool = True) -> Progress:
     """Progress of one need (see progress_for)."""
     return progress_for([need], public)[need.id]
+
+
+def need_with_progress(need_id: int, public: bool = True) -> tuple[Need, Progress] | None:
+    """The need (any, published or not) and its progress_of(need, public), or None for
+    no such need: one statement, the sums joined to the need."""
+    row = db.session.execute(_need_with_progress_statement(public), {"need_id": need_id}).first()
+    if row is None:
+        return None
+    need = row[0]
+    return need, Progress(need.target, *(int(value) for value in row[1:]))
+
+
+@cache  # built once per process for each shape (with its cache key)
+def _need_with_progress_statement(public: bool):
+    sums = (
+        _progress_statement(False, public).where(Pledge.need_id == bindparam("need_id")).subquery()
+    )
+    return (
+        select(Need, *(func.coalesce(column, 0) for column in list(sums.c)[1:]))
+        .outerjoin(sums, sums.c[0] == Need.id)
+        .where(Need.id == bindparam("need_id"))
+    )
 
 
 def progress_from(need: Need, pledges: Iterable[Pledge]) -> Progress:
@@ -266,7 +288,7 @@ def board(
     far = date.max
     open_rows, done_rows = [], []
     params = {"kind": kind} if kind else {}
-    for row in db.session.execute(_board_statement(bool(kind)), params):
+    for row in read(db.session, _board_statement(bool(kind)), params):
         finished = not row.is_open or row.delivered >= row.target
         (done_rows if finished else open_rows).append((row.rank, row.deadline or far, row.id, row))
     rows, other = (done_rows, open_rows) if done else (open_rows, done_rows)
@@ -452,7 +474,7 @@ def totals() -> dict[str, list]:
     query (one pass over the pledges, grouped by company, kind and year: a few hundred
     rows at most), added up here into the three tables.
     """
-    rows = db.session.execute(_totals_statement()).all()
+    rows = read(db.session, _totals_statement()).all()
     partners: dict[tuple, list] = {}
     kinds: dict[str, list] = {}
     years: dict[int, list] = {}

@@ -48,8 +48,7 @@ def _due_text(cash_due: int, lines: list[str], lang: str) -> str:
 
 # The statements are built once per process for each combination of filters (values as
 # parameters): building them and their cache keys cost about as much as running them.
-@cache
-def _page_statement(rt: bool, rw: bool, status: bool):
+def _found(rt: bool, rw: bool, status: bool):
     # The page's ids (and the count of the whole search: no second statement) sorted
     # alone, then joined to the names: joined first, every entitlement of the round
     # would be joined to two people before the sort.
@@ -66,7 +65,12 @@ def _page_statement(rt: bool, rw: bool, status: bool):
         found = found.where(Entitlement.rw == bindparam("rw"))
     if status:
         found = found.where(Entitlement.status == bindparam("status"))
-    page = found.subquery()
+    return found.subquery()
+
+
+@cache
+def _page_statement(rt: bool, rw: bool, status: bool):
+    page = _found(rt, rw, status)
     collector, alternate = aliased(Person), aliased(Person)
     return (
         select(
@@ -89,7 +93,10 @@ def _page_statement(rt: bool, rw: bool, status: bool):
 
 
 @cache
-def _lines_statement():
+def _lines_statement(rt: bool, rw: bool, status: bool):
+    """The lines of the page's entitlements, found again by the page's own subquery
+    (the same parameters): no list of ids to expand into the statement."""
+    page = _found(rt, rw, status)
     return (
         select(
             EntitlementLine.entitlement_id,
@@ -98,8 +105,8 @@ def _lines_statement():
             RoundItem.unit,
             EntitlementLine.due_milli,
         )
+        .join(page, page.c.id == EntitlementLine.entitlement_id)
         .join(RoundItem, RoundItem.id == EntitlementLine.item_id)
-        .where(EntitlementLine.entitlement_id.in_(bindparam("ids", expanding=True)))
         .order_by(EntitlementLine.entitlement_id, EntitlementLine.item_id)
     )
 
@@ -120,13 +127,12 @@ def entitlement_page(
     for name, value in (("rt", rt), ("rw", rw), ("status", status)):
         if value is not None:
             values[name] = value
-    rows = read(
-        db.session, _page_statement(rt is not None, rw is not None, status is not None), values
-    ).all()
+    shape = (rt is not None, rw is not None, status is not None)
+    rows = read(db.session, _page_statement(*shape), values).all()
     lines: dict[int, list[str]] = {row[0]: [] for row in rows}
     if lines:
         texts: dict[tuple, str] = {}  # a page repeats the same few lines
-        for entitlement_id, *line in read(db.session, _lines_statement(), {"ids": list(lines)}):
+        for entitlement_id, *line in read(db.session, _lines_statement(*shape), values):
             key = tuple(line)
             text = texts.get(key)
             if text is None:

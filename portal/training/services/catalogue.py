@@ -319,18 +319,23 @@ def _session_lists_statement(with_session: bool = False):
 
 def places_of(user: User) -> list[Place]:
     """A resident's places (also those an operator made for their registry person)."""
-    conditions = [Place.user_id == user.id]
-    if user.person_id is not None and user.is_verified:
-        conditions.append(Place.person_id == user.person_id)
-    from sqlalchemy import or_
+    by_person = user.person_id is not None and user.is_verified
+    params = {"user_id": user.id}
+    if by_person:
+        params["person_id"] = user.person_id
+    return list(db.session.scalars(_places_of_statement(by_person), params))
 
-    return list(
-        db.session.scalars(
-            select(Place)
-            .join(TrainingSession)
-            .where(or_(*conditions))
-            .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
-        )
+
+@cache  # built once per process for each shape (with its cache key); the ids as parameters
+def _places_of_statement(by_person: bool):
+    mine = Place.user_id == bindparam("user_id")
+    if by_person:
+        mine = or_(mine, Place.person_id == bindparam("person_id"))
+    return (
+        select(Place)
+        .join(TrainingSession)
+        .where(mine)
+        .order_by(TrainingSession.starts_at.desc(), Place.id.desc())
     )
 
 

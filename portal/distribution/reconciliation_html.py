@@ -1,6 +1,7 @@
 """The public reconciliation page's content (/penyaluran/<id>/rekonsiliasi) written by a
 plain function (distribution/ledger/public.html calls it): the households by status,
-the cash, the ledger summed per item and the sample check, counts under `small` shown
+the cash and the ledger summed per item (ledger_html.ledger_figures, as the staff
+ledger pages write them) and the sample check, counts under `small` shown
 as "fewer than". In Jinja every `_()` cost some fifteen Python calls, every count a
 macro call of some thirty and the ledger's table its `{% call %}`s and includes. The
 markup is the templates' was (public.html, ledger/_figures.html and
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from portal.distribution.ledger_html import ledger_figures
 from portal.distribution.models import CHECK_RESULTS
-from portal.distribution.rows import balance_rows
-from portal.i18n import catalogue, current_lang, day, localized, money
+from portal.i18n import catalogue, day, localized
 from portal.status_tags import status_tag_of
 from portal.text import HTML_ESCAPES
 
@@ -27,43 +28,6 @@ def _e(value) -> str:
     if value.__class__ is str:
         return value.translate(HTML_ESCAPES)
     return str(escape(value))
-
-
-def _balances_head(t) -> str:
-    """ledger/_balances.html's kept head: the ledger's columns."""
-    columns = (
-        "Point",
-        "Item",
-        "Received",
-        "Moved in",
-        "Moved out",
-        "Handed over",
-        "Returned",
-        "Damaged or lost",
-        "On hand",
-    )
-    cells = "".join([f'      <th scope="col">{t(column)}</th>\n' for column in columns])
-    return f"  <thead>\n    <tr>\n{cells}    </tr>\n  </thead>\n"
-
-
-def figures_html(figures, names: dict, prefix: str) -> str:
-    """ledger/_figures.html: the cash budgeted and paid, and the ledger per item (in its
-    scrolling region, as templating.scroll_table writes it)."""
-    t = catalogue().ugettext
-    lang = current_lang()
-    rows = balance_rows(figures.per_item().values(), names, t("All points"))
-    return (
-        f'<h2 id="{prefix}-cash">{t("Cash")}</h2>\n'
-        '<dl class="facts">\n'
-        f'  <dt>{t("Budgeted")}</dt><dd data-cash="budgeted">'
-        f"{_e(money(figures.cash_budgeted, lang))}</dd>\n"
-        f'  <dt>{t("Paid")}</dt><dd data-cash="paid">{_e(money(figures.cash_paid, lang))}</dd>\n'
-        f"  <dt>{t('Budgeted, not paid')}</dt><dd>{_e(money(figures.cash_left, lang))}</dd>\n"
-        "</dl>\n"
-        f'<h2 id="{prefix}-items">{t("Items, all points")}</h2>\n'
-        f'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="{prefix}-items">\n'
-        f"<table>\n{_balances_head(t)}  <tbody>\n{rows}  </tbody>\n</table>\n\n</div>"
-    )
 
 
 def _sample(summary, count) -> str:
@@ -120,7 +84,7 @@ def public_body(round_, figures, summary, names: dict, small: int) -> Markup:
         '<dl class="facts">\n'
         f"{households}"
         "</dl>\n"
-        f"{figures_html(figures, {'points': {}, 'items': names['items']}, 'pub')}"
+        f"{ledger_figures(figures, {'points': {}, 'items': names['items']}, 'pub')}"
         f"<h2>{t('Did the aid arrive?')}</h2>\n"
         f"{_sample(summary, count)}"
     )

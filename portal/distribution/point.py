@@ -113,7 +113,7 @@ def _point_page_statement():
 
 def _point_page_place(round_id: int, point_id: int):
     """What the point's page shows of its round and point (plain values, one statement)
-    and the entitlements counted by status (roster.counts'); 404 unless the point is the
+    and the entitlements counted by status; 404 unless the point is the
     round's."""
     rows = read(
         db.session, _point_page_statement(), {"round_id": round_id, "point_id": point_id}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.distribution.models import (
@@ -29,12 +29,7 @@ def _statements():
     point_days = (
         select(TimeSlot.day).where(TimeSlot.point_id == point_id).distinct().order_by(TimeSlot.day)
     )
-    by_status = (
-        select(Entitlement.status, func.count())
-        .where(Entitlement.round_id == bindparam("round_id"), Entitlement.point_id == point_id)
-        .group_by(Entitlement.status)
-    )
-    return point_days, by_status
+    return (point_days,)
 
 
 def days(point: DistributionPoint) -> list[date]:
@@ -53,11 +48,6 @@ def default_day(point_days: list[date], today: date) -> date | None:
         return None
     later = [d for d in point_days if d >= today]
     return later[0] if later else point_days[-1]
-
-
-def counts(round_id: int, point_id: int) -> dict[str, int]:
-    rows = db.session.execute(_statements()[1], {"round_id": round_id, "point_id": point_id})
-    return dict(rows.all())
 
 
 def roster(

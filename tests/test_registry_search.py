@@ -146,3 +146,25 @@ def test_the_list_page_reads_households_and_members_as_the_two_services_did():
             assert members == services.member_summaries(old.items), (wanted, page)
     _page, members = services.households_page(Filters(rt=9, rw=9))
     assert members[empty.id] == services.MemberSummary(None, None, 0)
+
+
+def _plan(stmt, params) -> str:
+    compiled = stmt.compile(db.engine)
+    values = compiled.construct_params(params)
+    ordered = tuple(values[name] for name in compiled.positiontup)
+    rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), ordered)
+    return " ".join(row[3] for row in rows)
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's query plan")
+def test_the_warnings_page_reads_its_person_lists_from_indexes():
+    from portal.registry.services import duplicates, enrolment_warnings
+
+    home = household()
+    person(home, "Siti Aminah", sex="female")
+    # The NIK mismatches from the partial index, already in the page's order.
+    nik = _plan(enrolment_warnings._nik_mismatch_statement(), {"limit": 200})
+    assert "ix_person_nik_warning" in nik and "TEMP B-TREE" not in nik
+    # The likely-duplicate pairs without reading a person's row (a covering index).
+    pairs = _plan(duplicates._pair_count_statement(), {"limit": 200})
+    assert pairs.count("USING COVERING INDEX ix_person_name_birth") == 2, pairs

@@ -233,7 +233,18 @@ class Person(TimestampMixin, db.Model):
             name="marital_status_known",
         ),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_self"),
-        Index("ix_person_name_birth", "name_norm", "birth_date"),
+        # merged_into_id too: the likely-duplicate pairs test it on both people without
+        # reading their rows (migration 0037).
+        Index("ix_person_name_birth", "name_norm", "birth_date", "merged_into_id"),
+        # The people whose NIK disagrees with their birth date or sex, in the warnings
+        # page's order (a few in a thousand: the list read every person before).
+        Index(
+            "ix_person_nik_warning",
+            "household_id",
+            "id",
+            sqlite_where=text("nik_warning IS NOT NULL"),
+            postgresql_where=text("nik_warning IS NOT NULL"),
+        ),
         # Only merged records: nearly every record has none, and an index over all those
         # NULLs tempts SQLite into reading every person for "merged_into_id IS NULL".
         Index(

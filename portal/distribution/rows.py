@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from portal.distribution.models.labels import from_milli
 from portal.i18n import catalogue, current_lang, localized, money, number
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
@@ -34,19 +34,19 @@ def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
         collector = (
             "–"
             if e.collector is None
-            else f'<a href="{stem}{e.household_id}">{e.collector.translate(HTML_ESCAPES)}</a>'
+            else f'<a href="{stem}{e.household_id}">{escape_text(e.collector)}</a>'
         )
-        alternate = "–" if e.alternate is None else e.alternate.translate(HTML_ESCAPES)
+        alternate = "–" if e.alternate is None else escape_text(e.alternate)
         reason = (
-            f'<br><span class="meta">{e.cancel_reason.translate(HTML_ESCAPES)}</span>'
+            f'<br><span class="meta">{escape_text(e.cancel_reason)}</span>'
             if e.cancel_reason
             else ""
         )
         rows.append(
-            f'  <tr>\n    <td class="nowrap">{e.rt_rw.translate(HTML_ESCAPES)}</td>\n'
+            f'  <tr>\n    <td class="nowrap">{escape_text(e.rt_rw)}</td>\n'
             f"    <td>{collector}</td>\n"
             f"    <td>{alternate}</td>\n"
-            f"    <td>{e.due.translate(HTML_ESCAPES)}</td>\n"
+            f"    <td>{escape_text(e.due)}</td>\n"
             f"    <td>{tag}{reason}</td>\n"
             "  </tr>\n"
         )
@@ -58,20 +58,19 @@ def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
     group large enough to show, collected / due, the percent and with `cash` the rupiah
     paid / due; `too_few` (markup) for one too small."""
     lang = current_lang()
-    esc = HTML_ESCAPES
     rows = []
     for g in groups:
         if g.shown:
             cells = f'<td class="num">{g.collected} / {g.due}</td><td class="num">{g.percent}%</td>'
             if cash:
-                paid = money(g.cash_paid, lang).translate(esc)
+                paid = escape_text(money(g.cash_paid, lang))
                 cells += (
-                    f'<td class="num nowrap">{paid} / {money(g.cash_due, lang).translate(esc)}</td>'
+                    f'<td class="num nowrap">{paid} / {escape_text(money(g.cash_due, lang))}</td>'
                 )
         else:
             cells = too_few
-        label = g.label  # a str (an RT/RW or a point's name): escaped by one translate
-        label = label.translate(esc) if label.__class__ is str else escape(label)
+        label = g.label  # a str (an RT/RW or a point's name): escaped by one escape_text
+        label = escape_text(label) if label.__class__ is str else escape(label)
         rows.append(f"<tr><td>{label}</td>{cells}</tr>")
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
 
@@ -79,12 +78,11 @@ def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
 def slot_rows(slots: Iterable) -> Markup:
     """<tr>s of a point's time slots (slot_texts.SlotText): RT/RW, day and hours (plain
     str, escaped as escape() does, without a Markup each)."""
-    e = HTML_ESCAPES
     return Markup(  # noqa: S704  (see the module: values escaped)
         "".join(
             [
-                f'  <tr><td>{s.rt_rw.translate(e)}</td><td class="nowrap">{s.day.translate(e)}'
-                f'</td><td class="nowrap">{s.hours.translate(e)}</td></tr>\n'
+                f'  <tr><td>{escape_text(s.rt_rw)}</td><td class="nowrap">{escape_text(s.day)}'
+                f'</td><td class="nowrap">{escape_text(s.hours)}</td></tr>\n'
                 for s in slots
             ]
         )
@@ -110,7 +108,7 @@ def balance_rows(rows: Iterable, names: dict, all_points: str) -> Markup:
             item_cell = item_cells[item_id] = f"{name} ({escape(item.unit)})"
         point = points.get(b.point_id)
         cells = [
-            number(from_milli(value), lang).translate(HTML_ESCAPES)
+            escape_text(number(from_milli(value), lang))
             for value in (
                 b.received,
                 b.moved_in,
@@ -143,9 +141,9 @@ def status_counts(labels: dict, counts: dict) -> Markup:
     return Markup(  # noqa: S704  (see the module: values escaped here)
         "".join(
             [
-                f"  <dt>{str(label).translate(HTML_ESCAPES)}</dt>"
-                f'<dd data-status-count="{key.translate(HTML_ESCAPES)}">'
-                f"{str(counts.get(key, 0)).translate(HTML_ESCAPES)}</dd>\n"
+                f"  <dt>{escape_text(str(label))}</dt>"
+                f'<dd data-status-count="{escape_text(key)}">'
+                f"{escape_text(str(counts.get(key, 0)))}</dd>\n"
                 for key, label in labels.items()
             ]
         )

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from portal.i18n import catalogue, current_lang, money
 from portal.lists.models import ENTRY_SOURCES
 from portal.registry.models import NEED_LEVELS
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def working_rows(
@@ -37,7 +37,7 @@ def working_rows(
     )
     rows = [
         f'  <tr>\n    <td><a href="{household_stem}{e.household_id}">{e.household_id}</a></td>\n'
-        f"    <td>{names[e.household_id].translate(HTML_ESCAPES)}</td>\n"
+        f"    <td>{escape_text(names[e.household_id])}</td>\n"
         f'    <td class="nowrap">{e.rt_rw}</td>\n'
         f"    <td>{levels[e.need_level]}</td>\n"
         f"    <td>{e.desil or '–'}</td>\n"
@@ -72,8 +72,8 @@ def board_rows(rows: Iterable, first: int, objection_stem: str | None) -> Markup
         word = catalogue().ugettext("Object")
     out = []
     for number, row in enumerate(rows, first + 1):
-        name = row.masked_name.translate(HTML_ESCAPES)  # plain str: escaped as escape() does
-        rt_rw = row.rt_rw.translate(HTML_ESCAPES)
+        name = escape_text(row.masked_name)  # plain str: escaped as escape() does
+        rt_rw = escape_text(row.rt_rw)
         cells = f'<tr><td>{number}</td><td>{name}</td><td class="nowrap">{rt_rw}</td>'
         if objection_stem:
             cells += (
@@ -94,7 +94,7 @@ def total_rows(totals: Iterable) -> Markup:
         rt, rw, amount = t.rt, t.rw, t.amount
         rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
         cash = (
-            f'<td class="nowrap">{money(amount, lang).translate(HTML_ESCAPES)}</td>'
+            f'<td class="nowrap">{escape_text(money(amount, lang))}</td>'
             if amount is not None
             else ""
         )

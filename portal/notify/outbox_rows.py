@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from portal.i18n import DATETIME_PATTERNS, _when, catalogue, current_lang
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def outbox_rows(
@@ -40,16 +40,16 @@ def outbox_rows(
             tag = tags[status] = status_tag_html("notify.message", status)
         error = ""
         if last_error:
-            error = f'<br><span class="error">{last_error.translate(HTML_ESCAPES)}</span>'
+            error = f'<br><span class="error">{escape_text(last_error)}</span>'
         form = retry.replace("{}", str(id_)) if retry and status == "failed" else ""
         out.append(
-            f"  <tr>\n    <td>{recipient.translate(HTML_ESCAPES)}</td>"
-            f"<td>{channels[channel].translate(HTML_ESCAPES)}</td>\n"
-            f"    <td><strong>{subject.translate(HTML_ESCAPES)}</strong>"
-            f"<br>{body.translate(HTML_ESCAPES)}"
+            f"  <tr>\n    <td>{escape_text(recipient)}</td>"
+            f"<td>{escape_text(channels[channel])}</td>\n"
+            f"    <td><strong>{escape_text(subject)}</strong>"
+            f"<br>{escape_text(body)}"
             f"{error}</td>\n"
             f"    <td>{tag}\n{form}</td>\n"
             f'    <td class="num">{attempts}</td><td class="nowrap">'
-            f"{_when(created, pattern, lang, zone).translate(HTML_ESCAPES)}</td>\n  </tr>\n"
+            f"{escape_text(_when(created, pattern, lang, zone))}</td>\n  </tr>\n"
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -14,11 +14,11 @@ from datetime import date
 from markupsafe import Markup
 
 from portal.i18n import catalogue, day
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(value) -> str:
-    return str(value).translate(HTML_ESCAPES)
+    return escape_text(str(value))
 
 
 # The section's fixed texts (our catalogue's msgids), translated once a page.

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from portal.audit.services import mask_numbers
 from portal.i18n import catalogue
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def household_rows(
@@ -31,16 +31,16 @@ def household_rows(
     ugettext = catalogue().ugettext
     household_n, score_n = ugettext("Household %(id)d"), ugettext("score %(score)d")
     items = list(items)
-    stem = household_stem.translate(HTML_ESCAPES)
+    stem = escape_text(household_stem)
     # A label escaped once, not once a row (str() of None is what escape() wrote).
     tags = {
-        status: f'<span class="tag tag-danger">{label.translate(HTML_ESCAPES)}</span>'
+        status: f'<span class="tag tag-danger">{escape_text(label)}</span>'
         for status, label in civil_statuses.items()
     }
     levels = {
         level: (
-            f'<span class="tag tag-level-{str(level).translate(HTML_ESCAPES)}">'
-            f"{need_levels.get(level, '').translate(HTML_ESCAPES)}</span>"
+            f'<span class="tag tag-level-{escape_text(str(level))}">'
+            f"{escape_text(need_levels.get(level, ''))}</span>"
         )
         for level in {h.need_level for h in items}
     }
@@ -51,20 +51,20 @@ def household_rows(
         if m.head_name is None:
             name, tag = household_n % {"id": hid}, ""
         else:
-            name = m.head_name.translate(HTML_ESCAPES)
+            name = escape_text(m.head_name)
             status = m.head_status
             tag = (
                 ""
                 if status == "alive"
                 else tags.get(status, '<span class="tag tag-danger"></span>')
             )
-        kk = mask_numbers(h.kk_number).translate(HTML_ESCAPES) if h.kk_number else "–"
+        kk = escape_text(mask_numbers(h.kk_number)) if h.kk_number else "–"
         rows.append(
             f'  <tr>\n    <td><a href="{stem}{hid}">{name}</a>\n'
-            f'{tag}      <br><span class="meta">{str(h.address).translate(HTML_ESCAPES)}'
+            f'{tag}      <br><span class="meta">{escape_text(str(h.address))}'
             "</span></td>\n"
             f'    <td class="nowrap">{kk}</td>\n'
-            f'    <td class="nowrap">{h.rt_rw.translate(HTML_ESCAPES)}</td>\n'
+            f'    <td class="nowrap">{escape_text(h.rt_rw)}</td>\n'
             f"    <td>{m.living}</td>\n"
             f"    <td>{levels[h.need_level]} "
             f'<span class="meta">{score_n % {"score": h.score}}</span></td>\n'

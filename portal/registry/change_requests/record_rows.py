@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from markupsafe import Markup
 
 from portal.i18n import catalogue, day
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(value) -> str:
-    return str(value).translate(HTML_ESCAPES)
+    return escape_text(str(value))
 
 
 def members(people: Iterable, sexes: Mapping, relations: Mapping, statuses: Mapping) -> Markup:

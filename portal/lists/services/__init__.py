@@ -38,8 +38,8 @@ from portal.lists.services.objections import (
 )
 from portal.lists.services.periods import (
     get_period,
-    get_period_with_programme,
     period_rows,
+    period_values,
     save_period,
 )
 from portal.lists.services.rule_checks import RuleCheck, active_count, rule_check
@@ -79,7 +79,6 @@ __all__ = [
     "entries_query",
     "file_objection",
     "get_period",
-    "get_period_with_programme",
     "get_version",
     "latest_approval",
     "latest_decision",
@@ -87,6 +86,7 @@ __all__ = [
     "latest_version",
     "latest_published_counted",
     "period_rows",
+    "period_values",
     "objections_open",
     "open_for_objection",
     "parse_attendees",

@@ -46,14 +46,15 @@ from portal.lists.services.rule_checks import RuleCheck, active_count, rule_chec
 from portal.lists.services.self_checks import Due, open_for_objection, self_check
 from portal.lists.services.versions import (
     PlaceTotal,
+    board_head,
     current_lists,
     get_version,
     latest_published,
-    latest_published_counted,
     latest_version,
     publish,
     published_periods,
     totals,
+    version_list,
     version_page,
     version_rows,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "add_household",
     "approval_holds",
     "approve",
+    "board_head",
     "changes",
     "current_lists",
     "decide_objection",
@@ -84,7 +86,6 @@ __all__ = [
     "latest_decision",
     "latest_published",
     "latest_version",
-    "latest_published_counted",
     "period_rows",
     "period_values",
     "objections_open",
@@ -102,6 +103,7 @@ __all__ = [
     "save_period",
     "self_check",
     "totals",
+    "version_list",
     "version_page",
     "version_rows",
 ]

@@ -102,7 +102,7 @@ def _fits_composition(period: ListPeriod, members: list[scoring.Member]) -> bool
     return True
 
 
-def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
+def draft_candidate_ids(period: ListPeriod) -> list[int]:
     """The ids of the households the programme's rules propose for the period, in RW/RT
     order.
 
@@ -116,18 +116,19 @@ def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
 
     Plain rows, no ORM object: one statement, the households in order joined to their
     members' birth date, disability and status, read as they come (a household's rows
-    are together), so that a district's 250,000 households are drawn in seconds.
-    `own_enrolments`: the enrolment ids of this list's entries, when the caller has
-    read them.
+    are together), so that a district's 250,000 households are drawn in seconds. The
+    list's own enrolments are left to the database (a sub-query of its entries), not
+    read and sent back one bound value each.
     """
     aid_type = period.programme.aid_type
     aid_fit = bool(period.rule_aid_fit and aid_type != "other")
     stmt = _candidates_statement(bool(period.rule_max_desil), aid_fit)
-    if own_enrolments is None:
-        own_enrolments = db.session.scalars(_own_enrolments_statement(), {"period_id": period.id})
     covered = (
         covered_households(
-            aid_type, period.starts_on, period.ends_on, ignore_enrolments=list(own_enrolments)
+            aid_type,
+            period.starts_on,
+            period.ends_on,
+            ignore_query=(_own_enrolments_statement(), {"period_id": period.id}),
         )
         if period.rule_not_covered
         else set()

@@ -61,13 +61,12 @@ class RuleCheck:
 def rule_check(period: ListPeriod) -> RuleCheck:
     """Compare the working list with `draft_candidate_ids` (the programme's rules now).
 
-    The rules are applied to plain rows (draft_candidate_ids); the entries are plain
-    rows too (their enrolments are the list's own, which the rules do not count as
-    other aid); only the households the page shows (the differences) are read, with
-    their members' names, in one statement (`recipient_name` over plain rows)."""
+    The rules are applied to plain rows (draft_candidate_ids, which does not count the
+    list's own enrolments as other aid); the entries are plain rows too; only the
+    households the page shows (the differences) are read, with their members' names, in
+    one statement (`recipient_name` over plain rows)."""
     entries = read(db.session, _entries_statement(), {"period_id": period.id}).all()
-    own = [e.enrolment_id for e in entries if e.enrolment_id is not None]
-    proposed_ids = draft_candidate_ids(period, own_enrolments=own)
+    proposed_ids = draft_candidate_ids(period)
     proposed = set(proposed_ids)
     listed = {e.household_id for e in entries if e.active}
     unmatched_rows = [e for e in entries if e.active and e.household_id not in proposed]
@@ -102,9 +101,9 @@ def _shown_households(ids: list[int]) -> tuple[dict[int, ShownHousehold], dict[i
 
 @cache
 def _entries_statement():
-    return select(
-        ListEntry.household_id, ListEntry.active, ListEntry.source, ListEntry.enrolment_id
-    ).where(ListEntry.period_id == bindparam("period_id"))
+    return select(ListEntry.household_id, ListEntry.active, ListEntry.source).where(
+        ListEntry.period_id == bindparam("period_id")
+    )
 
 
 @cache

@@ -24,6 +24,7 @@ from portal.cache import cached_page
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
 from portal.lists import export, hooks, services
+from portal.lists.board_html import board_top
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
     OBJECTION_KINDS,
@@ -114,6 +115,7 @@ def board(period_id: int):
         totals=services.totals(version, period.amount),
         open=latest.id == version.id and services.objections_open(version),
         versions=versions,
+        board_top=board_top,
         board_rows=board_rows,
         total_rows=total_rows,
     )

@@ -189,12 +189,15 @@ def period_edit(period_id: int):
 @roles_required(*READERS)
 def period(period_id: int):
     # Only an approver's page shows the approval form.
-    return _period_page(period_id, ApproveForm() if current_user.role in APPROVERS else None)
+    return _period_page(
+        period_id, ApproveForm() if current_user.role in APPROVERS else None, current_user.role
+    )
 
 
-def _period_page(period_id: int, approve_form: ApproveForm | None):
+def _period_page(period_id: int, approve_form: ApproveForm | None, role: str):
     """A GET's blank form to add a household is kept per worker (the template's
-    kept_fragment): `blank_change_form` builds it only the first time."""
+    kept_fragment): `blank_change_form` builds it only the first time. `role`: the
+    user's, looked up once (each look-up through current_user costs some ten calls)."""
     head = period_page.period_head(period_id)
     if head is None:
         abort(404)
@@ -222,10 +225,10 @@ def _period_page(period_id: int, approve_form: ApproveForm | None):
         change_form=ChangeForm() if request.method != "GET" else None,
         blank_change_form=ChangeForm,
         approve_form=approve_form,
-        may_edit=current_user.role in EDITORS,
-        may_approve=current_user.role in APPROVERS,
+        may_edit=role in EDITORS,
+        may_approve=role in APPROVERS,
         approve_conflict=(
-            duties.approver_conflict(item, current_user) if current_user.role in APPROVERS else None
+            duties.approver_conflict(item, current_user) if role in APPROVERS else None
         ),
         print_full=prints.allowed(),
         names=names,
@@ -405,10 +408,10 @@ def approve(period_id: int):
         except services.ListError as error:
             # Beside the button, with the note kept.
             show_error(form, error, fallback="note")
-            return _period_page(item.id, form)
+            return _period_page(item.id, form, current_user.role)
         flash(_("You approved the list."), "success")
         return redirect(url_for("lists_manage.period", period_id=item.id))
-    return _period_page(item.id, form)
+    return _period_page(item.id, form, current_user.role)
 
 
 @bp.route("/<int:period_id>/terbitkan", methods=["POST"])

@@ -134,19 +134,21 @@ def draft_candidate_ids(period: ListPeriod) -> list[int]:
         if period.rule_not_covered
         else set()
     )
+    levels = period.need_levels
     values = {
-        "levels": period.need_levels,
+        **{f"level{i}": level for i, level in enumerate(levels)},
         "max_desil": period.rule_max_desil,
         "aid_like": f"% {aid_type} %",
     }
+    kind = (bool(period.rule_max_desil), aid_fit, len(levels))
     if period.rule_composition in _BY_AGE_OR_DISABILITY:
-        stmt = _candidates_statement(bool(period.rule_max_desil), aid_fit)
+        stmt = _candidates_statement(*kind)
         rows = read(db.session, stmt, values).partitions(CHUNK)
         return _fitting_members(period, rows, covered)
     # Any household, or one of a number of members: only the living are counted (as
     # _fits_composition counts them), by the database: a row a household, not a member.
     needed = max(1, period.rule_min_members or 0)
-    counted = _living_counts_statement(bool(period.rule_max_desil), aid_fit)
+    counted = _living_counts_statement(*kind)
     return [
         hid
         for chunk in read(db.session, counted, values).partitions(CHUNK)
@@ -187,10 +189,13 @@ def _fits(period: ListPeriod, household_id: int, members: list, covered: set) ->
     return household_id not in covered and _fits_composition(period, members)
 
 
-def _rules_where(statement, with_desil: bool, with_aid_fit: bool):
-    """`statement` (of households) for the need levels `levels`, the desil at most
+def _rules_where(statement, with_desil: bool, with_aid_fit: bool, levels: int):
+    """`statement` (of households) for the need levels `level0`... (as many as `levels`:
+    each a value of its own, not a list expanded on every run), the desil at most
     `max_desil` and fitting the aid `aid_like` when the rules ask, in RW/RT order."""
-    statement = statement.where(Household.need_level.in_(bindparam("levels", expanding=True)))
+    statement = statement.where(
+        Household.need_level.in_([bindparam(f"level{i}") for i in range(levels)])
+    )
     if with_desil:
         statement = statement.where(
             Household.desil.is_not(None), Household.desil <= bindparam("max_desil")
@@ -201,7 +206,7 @@ def _rules_where(statement, with_desil: bool, with_aid_fit: bool):
 
 
 @cache
-def _candidates_statement(with_desil: bool, with_aid_fit: bool):
+def _candidates_statement(with_desil: bool, with_aid_fit: bool, levels: int):
     """The households the rules name (`_rules_where`), each joined to its (not merged)
     members' id, birth date, disability and status: built once a kind of rule."""
     return _rules_where(
@@ -212,11 +217,12 @@ def _candidates_statement(with_desil: bool, with_aid_fit: bool):
         ),
         with_desil,
         with_aid_fit,
+        levels,
     )
 
 
 @cache
-def _living_counts_statement(with_desil: bool, with_aid_fit: bool):
+def _living_counts_statement(with_desil: bool, with_aid_fit: bool, levels: int):
     """The households the rules name (`_rules_where`), each with how many of its members
     (not merged) are alive: built once a kind of rule."""
     living = (
@@ -229,7 +235,7 @@ def _living_counts_statement(with_desil: bool, with_aid_fit: bool):
         .correlate(Household)
         .scalar_subquery()
     )
-    return _rules_where(select(Household.id, living), with_desil, with_aid_fit)
+    return _rules_where(select(Household.id, living), with_desil, with_aid_fit, levels)
 
 
 @cache

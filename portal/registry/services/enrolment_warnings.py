@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    false,
     func,
     literal,
     or_,
@@ -295,23 +296,25 @@ def covered_households(
     and some 6 Python calls each to expand).
     """
     codes = [code for code, (kind, _label) in NATIONAL_PROGRAMMES.items() if kind == aid_type]
-    values = {"aid_type": aid_type, "start": start, "end": end, "codes": codes}
+    values = {"aid_type": aid_type, "start": start, "end": end}
+    values.update((f"code{i}", code) for i, code in enumerate(codes))
     if ignore_query is None:
-        statement = _covered_statement()
+        statement = _covered_statement(None, len(codes))
         values["ignore"] = list(ignore_enrolments)
     else:
         ignore, ignore_values = ignore_query
-        statement = _covered_statement(ignore)
+        statement = _covered_statement(ignore, len(codes))
         values.update(ignore_values)
-    # With no national programme of the kind, `codes` is empty and its half finds none.
     return set(read(db.session, statement, values).scalars())
 
 
 @functools.cache
-def _covered_statement(ignore: Select | None = None):
+def _covered_statement(ignore: Select | None, codes: int):
     """covered_households' statement, built once (the values as parameters; once per
-    `ignore` SELECT given): the village enrolments and the national ones (of a known
-    household) as one UNION ALL."""
+    `ignore` SELECT given and number of national programme codes, `code0`..., each a
+    value of its own rather than a list expanded on every run): the village enrolments
+    and the national ones (of a known household) as one UNION ALL. With no national
+    programme of the kind, its half finds none."""
     start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
     village = (
         select(Enrolment.household_id)
@@ -329,7 +332,9 @@ def _covered_statement(ignore: Select | None = None):
         .select_from(ExternalEnrolment)
         .outerjoin(Person, Person.id == ExternalEnrolment.person_id)
         .where(
-            ExternalEnrolment.programme_code.in_(bindparam("codes", expanding=True)),
+            ExternalEnrolment.programme_code.in_([bindparam(f"code{i}") for i in range(codes)])
+            if codes
+            else false(),
             ExternalEnrolment.period_start <= end,
             or_(
                 ExternalEnrolment.period_end.is_(None),

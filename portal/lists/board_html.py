@@ -13,11 +13,7 @@ from markupsafe import Markup
 
 from portal.i18n import FALLBACK_NOTE, catalogue, current_lang, day, localized, money, when
 from portal.lists.models import OBJECTION_KINDS, OBJECTION_STATUSES
-from portal.text import HTML_ESCAPES
-
-
-def _e(value) -> str:
-    return str(value).translate(HTML_ESCAPES)
+from portal.text import escape_text
 
 
 def board_top(period, version, latest, is_open: bool, url_for) -> Markup:
@@ -28,7 +24,7 @@ def board_top(period, version, latest, is_open: bool, url_for) -> Markup:
     title = localized(period, "title", lang)
     out = [
         f'<p class="crumbs"><a href="{url_for("lists.index")}">{gettext("Recipient lists")}</a>'
-        f"</p>\n<h1>{_e(title)}</h1>\n"
+        f"</p>\n<h1>{escape_text(title)}</h1>\n"
     ]
     if title.fallback:
         out.append(f'<p class="fallback" lang="{lang}">{FALLBACK_NOTE.__html__()}</p>')
@@ -47,7 +43,7 @@ def board_top(period, version, latest, is_open: bool, url_for) -> Markup:
         f'<section aria-labelledby="objections-h">\n<h2 id="objections-h">'
         f"{gettext('Objections')}</h2>\n"
     )
-    until = _e(day(version.objection_until))
+    until = escape_text(day(version.objection_until))
     if is_open:
         anyone = gettext(
             "Anyone may object until %(day)s: that a listed household should not receive "
@@ -68,31 +64,31 @@ def board_top(period, version, latest, is_open: bool, url_for) -> Markup:
 
 def _facts(period, version, lang: str, gettext) -> str:
     benefit = localized(period, "benefit", lang)
-    amount = "" if period.amount is None else f" ({_e(money(period.amount, lang))})"
+    amount = "" if period.amount is None else f" ({escape_text(money(period.amount, lang))})"
     benefit_lang = ' lang="id"' if benefit.fallback else ""
     decision = version.decision
     meeting = gettext(
         "Special village meeting on %(day)s at %(place)s: %(n)d present, quorum %(q)d, BPD present."
     ) % {
-        "day": _e(day(decision.held_on)),
-        "place": _e(decision.place),
+        "day": escape_text(day(decision.held_on)),
+        "place": escape_text(decision.place),
         "n": decision.attendees_count,
         "q": decision.quorum_required,
     }
-    published = gettext("published %(when)s") % {"when": _e(when(version.published_at))}
+    published = gettext("published %(when)s") % {"when": escape_text(when(version.published_at))}
+    programme = escape_text(localized(period.programme, "name", lang))
     return (
         f'<dl class="facts">\n'
-        f"  <dt>{gettext('Programme')}</dt><dd>{_e(localized(period.programme, 'name', lang))}"
-        f"</dd>\n"
-        f"  <dt>{gettext('Period')}</dt><dd>{_e(day(period.starts_on))} – "
-        f"{_e(day(period.ends_on))}</dd>\n"
+        f"  <dt>{gettext('Programme')}</dt><dd>{programme}</dd>\n"
+        f"  <dt>{gettext('Period')}</dt><dd>{escape_text(day(period.starts_on))} – "
+        f"{escape_text(day(period.ends_on))}</dd>\n"
         f"  <dt>{gettext('Each household receives')}</dt><dd>"
-        f"<span{benefit_lang}>{_e(benefit)}</span>{amount}</dd>\n"
+        f"<span{benefit_lang}>{escape_text(benefit)}</span>{amount}</dd>\n"
         f"  <dt>{gettext('Households')}</dt><dd>{version.households}</dd>\n"
         f"  <dt>{gettext('Version')}</dt><dd>{version.number} · {published}</dd>\n"
         f"  <dt>{gettext('Village decision')}</dt><dd>{meeting}</dd>\n"
         f"  <dt>{gettext('Approved by the village head')}</dt><dd>"
-        f"{_e(when(version.approval.at))}</dd>\n</dl>\n\n"
+        f"{escape_text(when(version.approval.at))}</dd>\n</dl>\n\n"
     )
 
 
@@ -115,7 +111,7 @@ def _changes(s: dict, gettext) -> str:
         ):
             n = s.get(key)
             names = s.get(f"{key}_names")
-            listed = f": {', '.join([_e(name) for name in names])}" if names else ""
+            listed = f": {', '.join([escape_text(name) for name in names])}" if names else ""
             out.append(f"<p>{ngettext(one, many, n) % {'num': n}}{listed}.</p>\n")
     if objections:
         counts = s.get("objection_counts") or {}

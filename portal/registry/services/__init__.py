@@ -44,6 +44,7 @@ from portal.registry.services.enrolment_warnings import (
 )
 from portal.registry.services.enrolments import add_external, end_enrolment, enrol, enrolment_facts
 from portal.registry.services.household_page import HouseholdRecord, household_record
+from portal.registry.services.household_rows import PlainHousehold, plain_household
 from portal.registry.services.households import (
     get_household,
     household_has_head,
@@ -115,6 +116,8 @@ __all__ = [
     "person_heading",
     "household_by_kk",
     "household_record",
+    "plain_household",
+    "PlainHousehold",
     "likely_duplicate_count",
     "likely_duplicate_rows",
     "likely_duplicates",

@@ -16,7 +16,7 @@ from portal.database import read
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
 from portal.registry.change_requests.models import STATUSES, ChangeRequest
-from portal.registry.models import Household, Membership
+from portal.registry.models import Membership
 
 # A public figure smaller than this is not shown (it could point at a family).
 SMALLEST_SHOWN = 5
@@ -50,10 +50,11 @@ def _household_rows_statement():
 
 
 def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
-    """A request for its staff page, with its household, the household's members and
-    its documents (all joined: one statement, were five), and the language its
-    resident reads ("id" when their account has none; None for a request filed at the
-    office or whose account is gone)."""
+    """A request for its staff page, with its documents (joined: one statement), and
+    the language its resident reads ("id" when their account has none; None for a
+    request filed at the office or whose account is gone). The page reads the
+    household and its members as plain rows (`registry.services.plain_household`), and
+    the person a death or a move out names among those members (record_rows.asked)."""
     found = db.session.execute(_staff_request_statement(), {"request_id": request_id})
     row = found.unique().first()
     if row is None:
@@ -68,11 +69,8 @@ def _staff_request_statement():
         select(ChangeRequest, User.id, User.locale)
         .outerjoin(User, User.id == ChangeRequest.resident_id)
         .where(ChangeRequest.id == bindparam("request_id"))
-        .options(
-            joinedload(ChangeRequest.household).joinedload(Household.members),
-            # Joined too (a request has at most MAX_DOCUMENTS): one statement, not two.
-            joinedload(ChangeRequest.documents),
-        )
+        # Joined (a request has at most MAX_DOCUMENTS): one statement, not two.
+        .options(joinedload(ChangeRequest.documents))
     )
 
 

@@ -203,3 +203,25 @@ def test_asked_writes_what_the_template_wrote(app, lang):
             assert str(asked(item, labels, labels["iso_day"], others)) == old
             if note:
                 assert "Tolong &lt;cepat&gt; &amp; benar" in new
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_texts_are_what_the_templates_gettext_gave(app, lang):
+    """The fixed texts of _record.html, _steps.html and the staff page of a request
+    (labels.TEXTS, `cr_texts` in the templates) are _()'s, in both languages, as Markup
+    (not escaped again), kept per language."""
+    from markupsafe import Markup
+
+    from portal.registry.change_requests.labels import TEXTS, texts
+
+    with app.test_request_context("/staf/perubahan/", headers={"Accept-Language": lang}):
+        kept = texts()
+        assert texts() is kept and template_labels()["cr_texts"] is kept
+        for key, msgid in TEXTS.items():
+            assert "%" not in msgid
+            ours = getattr(kept, key)
+            assert isinstance(ours, Markup)
+            theirs = render_template_string("{{ _(m) }}", m=msgid)
+            assert render_template_string("{{ t }}", t=ours) == theirs, (key, lang)
+        decide = "Putuskan" if lang == "id" else "Decide"
+        assert kept.decide == decide

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from flask import current_app
 from markupsafe import Markup
 
-from portal.i18n import catalogue, day
+from portal.i18n import catalogue, current_lang, day
 from portal.text import escape_text
 
 
@@ -21,7 +22,7 @@ def _text(value) -> str:
     return escape_text(str(value))
 
 
-# The section's fixed texts (our catalogue's msgids), translated once a page.
+# The section's fixed texts (our catalogue's msgids), translated once per language.
 _TEXTS = (
     "Record %(n)d: %(name)s",
     "NIK",
@@ -51,6 +52,18 @@ _TEXTS = (
 )
 
 
+def _texts() -> dict[str, str]:
+    """_TEXTS in the reader's language (msgid: text), translated once per language and
+    app (were 25 look-ups a page)."""
+    lang = current_lang()
+    kept = current_app.extensions.setdefault("registry_pair_texts", {})
+    texts = kept.get(lang)
+    if texts is None:
+        t = catalogue().ugettext
+        texts = kept[lang] = {key: t(key) for key in _TEXTS}
+    return texts
+
+
 def pair_sections(
     people: Iterable,
     heads: Mapping,
@@ -66,8 +79,7 @@ def pair_sections(
     (linked, named by its head from `heads`), and their enrolments (`enrolments` by
     person id, as services.person_enrolments gives them). The labels are the registry's
     translated tables (sexes, relations, civil statuses, national programmes)."""
-    t = catalogue().ugettext
-    texts = {key: t(key) for key in _TEXTS}
+    texts = _texts()
     stem = _text(household_stem)
     out = []
     for n, p in enumerate(people, start=1):

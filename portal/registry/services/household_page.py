@@ -138,7 +138,8 @@ def _record_rows(household_id: int) -> tuple[list, list, list, list, list]:
     numbers and the namesakes of one household (`record_rows_statement`), each kind in
     the order its own statement (or relationship) gave."""
     kinds: dict[str, list] = {"v": [], "n": [], "h": [], "k": [], "d": []}
-    rows = read(db.session, record_rows_statement(), {"household_id": household_id})
+    # Fetched at once (.all(): one fetch, not some three Python calls a row).
+    rows = read(db.session, record_rows_statement(), {"household_id": household_id}).all()
     for kind, id_, household, person, code, aid_type, extra, start, end, name in rows:
         if kind == "v":
             kinds["v"].append(VillageRow(id_, household, person, code, aid_type, start, end, name))

@@ -49,7 +49,7 @@ def pair_records(first: int, second: int) -> tuple[PairPerson | None, PairPerson
     and not merged), as {household id: name or None}: plain rows of one statement."""
     found, heads = {}, {}
     split, homes = len(PERSON_COLUMNS), len(PERSON_COLUMNS) + len(HOME_COLUMNS)
-    rows = read(db.session, _pair_statement(), {"ids": list({first, second})})
+    rows = read(db.session, _pair_statement(), {"ids": list({first, second})}).all()
     for row in rows:
         values = dict(zip(PERSON_COLUMNS, row[:split], strict=True))
         home = None
@@ -96,7 +96,7 @@ def person_enrolments(person: Person) -> dict[str, list]:
     # Without a household, `household_id = NULL` matches nothing: only the person's own.
     values = {"person_id": person.id, "household_id": person.household_id}
     found: dict[str, list] = {"village": [], "national": []}
-    for row in read(db.session, _enrolments_statement(), values):
+    for row in read(db.session, _enrolments_statement(), values).all():
         found["national" if row.national else "village"].append(row)
     return found
 

@@ -48,6 +48,8 @@ def filters_from_args(args) -> Filters:
     """The search filters from a query string (the list page and the export page share
     them, so an export is exactly the list the operator was looking at). Unknown or
     out-of-range values are ignored."""
+    if not args:  # the list as it first opens: nothing to read
+        return Filters()
 
     def number(name: str, high: int = 999) -> int | None:
         raw = (args.get(name) or "").strip()
@@ -290,10 +292,14 @@ def households_page(
     heads: dict[int, tuple] = {}
     living: dict[int, int] = {}
     total = None
-    for row in read(db.session, stmt, {"limit": per_page, "offset": offset}):
+    # Fetched at once (.all(): one fetch, not some three Python calls a row).
+    for row in read(db.session, stmt, {"limit": per_page, "offset": offset}).all():
         hid = row[0]
         if hid not in living:
-            items.append(HouseholdRow(hid, row[1], row[2], _rt_rw(row[3], row[4]), *row[5:7]))
+            rt, rw = row[3], row[4]
+            # Household.rt_rw, written in (not a call a row).
+            rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
+            items.append(HouseholdRow(hid, row[1], row[2], rt_rw, *row[5:7]))
             living[hid] = 0
             if unfiltered:
                 total = row[7]
@@ -314,13 +320,6 @@ def households_page(
             found = search_query(filters).options(lazyload("*")).order_by(None).subquery()
             total = db.session.scalar(select(func.count()).select_from(found))
     return counted_page(items, total, page=page, per_page=per_page), members
-
-
-def _rt_rw(rt: int, rw: int | None) -> str:
-    """Household.rt_rw of a row's RT and RW."""
-    if rw is None:
-        return f"{rt:03d}/–"
-    return f"{rt:03d}/{rw:03d}"
 
 
 def _page_with_members(listed: Select, *extra) -> Select:

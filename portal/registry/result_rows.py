@@ -93,5 +93,7 @@ def criteria_facts(criteria: Mapping, labels: Mapping, yes: str, no: str, unknow
     for key, label in labels.items():
         met = criteria[key]
         answer = unknown if met is None else yes if met else no
-        rows.append(f"  <dt>{escape(label)}</dt><dd>{answer}</dd>\n")
+        # A plain label (the page's translated table) escaped in one step, as escape().
+        shown = label.translate(HTML_ESCAPES) if type(label) is str else escape(label)
+        rows.append(f"  <dt>{shown}</dt><dd>{answer}</dd>\n")
     return Markup("".join(rows))  # noqa: S704  (labels escaped, answers our catalogue's)

@@ -61,6 +61,7 @@ from portal.registry.models import (
 from portal.registry.page_texts import household_texts
 from portal.registry.pair_sections import pair_sections
 from portal.registry.result_rows import criteria_facts, household_rows
+from portal.registry.score_section import score_section
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
 from portal.row_pages import pager_html
@@ -231,6 +232,7 @@ def household(household_id: int):
         button=_LazyButton(),
         members=[p for p in found.household.members if p.merged_into_id is None],
         member_rows=member_rows,
+        score_section=score_section,
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)

@@ -42,6 +42,7 @@ from portal.registry.forms import (
     NotDuplicateForm,
     PersonForm,
 )
+from portal.registry.household_head import household_head
 from portal.registry.kept_forms import kept_form, remember
 from portal.registry.member_rows import member_rows
 from portal.registry.models import (
@@ -233,6 +234,7 @@ def household(household_id: int):
         members=[p for p in found.household.members if p.merged_into_id is None],
         member_rows=member_rows,
         score_section=score_section,
+        household_head=household_head,
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)

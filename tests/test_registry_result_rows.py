@@ -123,3 +123,21 @@ def test_the_results_head_is_the_templates(app, client, login_as, lang):
     for page in pages:
         assert page.status_code == 200
         assert head in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_list_texts_are_what_the_templates_gettext_gave(app, lang):
+    """The registry list's fixed texts (page_texts.LIST_TEXTS, `lt` in index.html and
+    _results.html) are _()'s in both languages, as Markup, kept per language."""
+    from markupsafe import Markup
+
+    from portal.registry.page_texts import LIST_TEXTS, list_texts
+
+    with app.test_request_context("/staf/registrasi/", headers={"Accept-Language": lang}):
+        texts = list_texts()
+        assert list_texts() is texts
+        for key, msgid in LIST_TEXTS.items():
+            ours = getattr(texts, key)
+            assert isinstance(ours, Markup)
+            theirs = render_template_string("{{ _(m) }}", m=msgid)
+            assert render_template_string("{{ t }}", t=ours) == theirs, (key, lang)

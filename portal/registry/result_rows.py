@@ -70,7 +70,8 @@ def household_rows(
             kk = f"{kk[:4]}********{kk[12:]}"
         else:
             kk = escape_text(mask_numbers(kk))
-        rows.append(
+        # (+= of a one-item tuple: the list grows without a method call a row.)
+        rows += (
             f'  <tr>\n    <td><a href="{stem}{hid}">{name}</a>\n'
             f'{tag}      <br><span class="meta">{escape_text(str(h.address))}'
             "</span></td>\n"
@@ -79,7 +80,7 @@ def household_rows(
             f"    <td>{m.living}</td>\n"
             f"    <td>{levels[h.need_level]} "
             f'<span class="meta">{score_n % {"score": h.score}}</span></td>\n'
-            "  </tr>\n"
+            "  </tr>\n",
         )
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
 
@@ -94,6 +95,6 @@ def criteria_facts(criteria: Mapping, labels: Mapping, yes: str, no: str, unknow
         met = criteria[key]
         answer = unknown if met is None else yes if met else no
         # A plain label (the page's translated table) escaped in one step, as escape().
-        shown = label.translate(HTML_ESCAPES) if type(label) is str else escape(label)
+        shown = escape_text(label) if type(label) is str else escape(label)
         rows.append(f"  <dt>{shown}</dt><dd>{answer}</dd>\n")
     return Markup("".join(rows))  # noqa: S704  (labels escaped, answers our catalogue's)

@@ -59,7 +59,7 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
-from portal.registry.page_texts import household_texts
+from portal.registry.page_texts import household_texts, list_texts
 from portal.registry.pair_sections import pair_sections
 from portal.registry.result_rows import criteria_facts, household_rows
 from portal.registry.score_section import score_section
@@ -185,6 +185,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         programmes=[] if is_htmx() else services.programmes_for_filter(),
         filter_html=filter_html,
         pager=pager_html,
+        lt=list_texts(),
     )
 
 

@@ -274,6 +274,9 @@ def search_households(filters: Filters, page: int = 1, per_page: int = 25):
     return pagination
 
 
+_NO_HEAD = (None, None)  # a household's head not (yet) found among its rows
+
+
 def households_page(
     filters: Filters, page: int = 1, per_page: int = 25
 ) -> tuple[CountedPagination, dict[int, MemberSummary]]:
@@ -299,18 +302,17 @@ def households_page(
             rt, rw = row[3], row[4]
             # Household.rt_rw, written in (not a call a row).
             rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
-            items.append(HouseholdRow(hid, row[1], row[2], rt_rw, *row[5:7]))
+            items += (HouseholdRow(hid, row[1], row[2], rt_rw, *row[5:7]),)
             living[hid] = 0
+            heads[hid] = _NO_HEAD
             if unfiltered:
                 total = row[7]
         name, relation, status = row[-3:]
         if status == "alive":
             living[hid] += 1
-        if relation == "head" and hid not in heads:
+        if relation == "head" and heads[hid] is _NO_HEAD:
             heads[hid] = (name, status)
-    members = {
-        hid: MemberSummary(*heads.get(hid, (None, None)), count) for hid, count in living.items()
-    }
+    members = {hid: MemberSummary(*heads[hid], count) for hid, count in living.items()}
     if total is None:
         if page == 1 and len(items) < per_page:
             total = len(items)  # everything found fits on the first page

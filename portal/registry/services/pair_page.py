@@ -49,7 +49,7 @@ def pair_records(first: int, second: int) -> tuple[PairPerson | None, PairPerson
     and not merged), as {household id: name or None}: plain rows of one statement."""
     found, heads = {}, {}
     split, homes = len(PERSON_COLUMNS), len(PERSON_COLUMNS) + len(HOME_COLUMNS)
-    rows = read(db.session, _pair_statement(), {"ids": list({first, second})}).all()
+    rows = read(db.session, _pair_statement(), {"first": first, "second": second}).all()
     for row in rows:
         values = dict(zip(PERSON_COLUMNS, row[:split], strict=True))
         home = None
@@ -83,7 +83,9 @@ def _pair_statement() -> Select:
         )
         .select_from(Person)
         .outerjoin(Household, Household.id == Person.household_id)
-        .where(Person.id.in_(bindparam("ids", expanding=True)))
+        # Two plain parameters, not an expanding IN: its statement is written out anew
+        # on every run (some 30 Python calls).
+        .where(or_(Person.id == bindparam("first"), Person.id == bindparam("second")))
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from markupsafe import Markup, escape
+from markupsafe._speedups import _escape_inner as _esc  # escape()'s text of a str
 
 from portal.i18n import catalogue, current_lang
 
@@ -46,7 +47,7 @@ def _programme_options(programmes: Iterable, lang: str, chosen) -> str:
     field = "name_" + lang
     return "".join(
         f'      <option value="{p.id}"{" selected" if p.id == chosen else ""}>'
-        f"{escape((getattr(p, field) if lang != 'id' else None) or p.name_id or '')}"
+        f"{_esc(str((getattr(p, field) if lang != 'id' else None) or p.name_id or ''))}"
         "</option>\n"
         for p in programmes
     )

@@ -172,7 +172,12 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
-    pagination, members = services.households_page(filters, page=page, per_page=PER_PAGE)
+    # Only the whole page has the filter menu; the fragment (every keystroke) has not.
+    # Its programmes come with the households (one statement when nothing is filtered).
+    programmes = None if is_htmx() else []
+    pagination, members = services.households_page(
+        filters, page=page, per_page=PER_PAGE, programmes=programmes
+    )
     return render(
         "registry/index.html",
         "registry/_results.html",
@@ -181,8 +186,7 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         searched=searched,
         pagination=pagination,
         members=members,
-        # Only the whole page has the filter menu; the fragment (every keystroke) has not.
-        programmes=[] if is_htmx() else services.programmes_for_filter(),
+        programmes=programmes or [],
         filter_html=filter_html,
         pager=pager_html,
         lt=list_texts(),

@@ -20,7 +20,8 @@ from __future__ import annotations
 import time
 
 import flask_wtf.csrf
-from flask import current_app, g, session
+from flask import session
+from flask.globals import _cv_app
 
 REUSE_SECONDS = 60
 MAX_KEPT = 4096
@@ -32,16 +33,20 @@ _kept: dict[tuple, tuple[str, float]] = {}
 def generate_csrf(secret_key=None, token_key=None) -> str:
     """Flask-WTF's `generate_csrf`, answering a token signed within REUSE_SECONDS for the
     same session secret when there is one."""
-    config = current_app.config
+    # The app context looked up once (a page asks for its token several times; each
+    # use of the current_app and g proxies looks the context up again).
+    context = _cv_app.get()
+    app = context.app
+    config = app.config
     field = token_key or config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-    token = g.get(field)
+    token = context.g.__dict__.get(field)
     if token is not None:
         return token
-    secret = secret_key or config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    secret = secret_key or config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
     now = time.monotonic()
     kept = _kept.get((secret, field, session.get(field)))
     if kept is not None and now - kept[1] < REUSE_SECONDS:
-        setattr(g, field, kept[0])
+        setattr(context.g, field, kept[0])
         return kept[0]
     token = _own(secret_key, token_key)  # makes the session's secret if it has none
     raw = session.get(field)

@@ -108,3 +108,12 @@ def quantity_text(value_milli: int, lang: str) -> str:
     "10" (not "1E+1") for a whole number."""
     text = format(from_milli(value_milli), "f")
     return text.replace(".", ",") if lang == "id" else text
+
+
+def reader():
+    """database.read for a page that runs several statements: the session flushed and
+    its connection found once (about thirty Python calls a statement), its `execute`
+    given back to run each statement with its values on."""
+    session = db.session()
+    session.flush()
+    return session.connection().execute

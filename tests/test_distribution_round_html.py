@@ -127,6 +127,7 @@ def _round(status, cash, formula, notes_en, title_en):
         ends_on=date(2026, 11, 17),
         cash_amount=cash,
         use_food_formula=formula,
+        evaluation_survey_id=4 if title_en else None,  # the survey its evaluation links
     )
 
 
@@ -196,12 +197,15 @@ def test_round_page_parts_write_what_the_template_wrote(app, lang, status, cash,
             min_group=5,
             slot_rows=old_slot_rows,
             group_rows=group_rows,
+            # monitoring's template global before the survey was read with the round
+            round_evaluation_survey=lambda round_id: round_.evaluation_survey_id,
             **old_values,
         )
         new = _render(_new(), round=round_, page=page, min_group=5, **parts)
     assert new == old
     if full:
         assert "Balai &lt;Desa&gt; &amp; &#39;co&#39;" in new and "13.30–15.05" in new
+        assert ("/partisipasi/kode" in new) == (status == "closed")
 
 
 def test_the_round_and_its_version_are_read_in_one_statement(app, make_user):

@@ -88,6 +88,7 @@ def test_the_public_page_reads_the_progress_services_progress_works_out(app, mak
         (i.item.id, i.due_milli, i.delivered_milli) for i in expected.items
     ]
     assert [i.item.name_id for i in shown.items] == ["Beras", "Minyak goreng"]
+    assert page.round.evaluation_survey_id is None  # no evaluation links a survey
     assert services.public_round_page(round_id + 1) is None
     with counting(db.engine) as seen:
         found = services.staff_round_page(round_id)

@@ -101,17 +101,18 @@ def _table(named: str, head: str, body: str) -> str:
     )
 
 
-def round_body(page, eval_survey, min_group: int, url_for: Callable[..., str]) -> Markup:
+def round_body(page, min_group: int, url_for: Callable[..., str]) -> Markup:
     """What follows the head and the notes on what to bring: an ended round's link to its
-    evaluation (and to its survey, `eval_survey`, when one is open), the points with
-    their time slots and the progress (`page`: services.public_round_page's)."""
+    evaluation (and to the survey it links while that is open: the round's
+    evaluation_survey_id), the points with their time slots and the progress (`page`:
+    services.public_round_page's)."""
     ugettext = catalogue().ugettext
     round_ = page.round
     out = []
     if round_.status in ENDED:
         href = url_for("monitoring_evaluation.round_page", ref=round_.id)
         survey = ""
-        if eval_survey:
+        if round_.evaluation_survey_id:
             answer = ugettext(
                 "Answer the short survey about this distribution with the code on your invitation"
             )

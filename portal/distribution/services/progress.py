@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, case, cast, func, inspect, or_, select, true
 
 from portal.database import read
+from portal.distribution import hooks
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
@@ -196,12 +197,14 @@ def _round_columns() -> tuple:
 
 @cache
 def _public_round_with_version_statement():
-    # The version's columns named version_0... (the round's own names stay unique).
+    # The version's columns named version_0... (the round's own names stay unique), and
+    # last the open survey its evaluation links (hooks.round_survey: monitoring's).
     version = lists.version_with_period()
     return (
         select(
             *_round_columns(),
             *(column.label(f"version_{i}") for i, column in enumerate(version.c)),
+            hooks.round_survey(DistributionRound.id).label("evaluation_survey_id"),
         )
         .outerjoin(version, version.c[0] == DistributionRound.version_id)
         .where(
@@ -215,12 +218,15 @@ def public_round_with_version(round_id: int, run=None) -> tuple[Any, Any] | None
     """`public_round` as a plain row of the round's columns (named as the model's
     attributes, _round_columns'), for a page that reads only those, and its recipient
     list's version (lists.version_info's, None without one), in one statement; None for
-    no such public round. `run`: common.reader's, for a page that reads more."""
+    no such public round. The row's `evaluation_survey_id`: the open survey the round's
+    evaluation links (hooks.round_survey), None without one. `run`: common.reader's,
+    for a page that reads more."""
     statement, values = _public_round_with_version_statement(), {"round_id": round_id}
     row = (read(db.session, statement, values) if run is None else run(statement, values)).first()
     if row is None:
         return None
-    return row, lists.version_info_from(row[_version_columns()[0] :])
+    start, end = _version_columns()
+    return row, lists.version_info_from(row[start:end])
 
 
 @cache

@@ -113,32 +113,30 @@ def entitlement_page(
         if value is not None:
             values[name] = value
     shape = (rt is not None, rw is not None, status is not None)
-    lines: dict[int, list[str]] = {}
-    firsts = []  # each entitlement's first row, in the page's order
+    # Each entitlement's first row and its lines' texts, in the page's order.
+    found: dict[int, tuple] = {}
     texts: dict[tuple, str] = {}
     for row in (run or reader())(_page_statement(*shape), values).all():
         entitlement_id, *_, name_id, name_en, unit, due_milli = row
-        if entitlement_id not in lines:
-            lines[entitlement_id] = found = []
-            firsts.append(row)
+        if entitlement_id not in found:
+            found[entitlement_id] = (row, lines := [])
         if unit is None:  # an entitlement without a line
             continue
         key = (name_id, name_en, unit, due_milli)
         if key not in texts:
             name = (name_en if lang != "id" and name_en else name_id) or ""
             texts[key] = f"{name} {quantity_text(due_milli, lang)} {unit}"
-        found.append(texts[key])
-    cash: dict[int, list[str]] = {}
-    items = []
-    for row in firsts:
-        (entitlement_id, rt_, rw_, *_), cash_due = row, row[6]
-        found = lines[entitlement_id]
-        if cash_due:
-            if cash_due not in cash:
-                cash[cash_due] = [money(cash_due, lang)]
-            due = "; ".join(cash[cash_due] + found)
-        else:
-            due = "; ".join(found)
-        rt_rw = f"{rt_:03d}/{rw_:03d}" if rw_ is not None else f"{rt_:03d}/–"  # rt_label's
-        items.append(EntitlementRow(*row[:9], found, rt_rw, due))
-    return counted_page(items, firsts[0][9] if firsts else 0, page=page, per_page=PER_PAGE)
+        lines.append(texts[key])
+    firsts = found.values()
+    cash = {due: money(due, lang) for due in {row[6] for row, _lines in firsts} if due}
+    items = [
+        EntitlementRow(
+            *row[:9],
+            lines,
+            f"{row[1]:03d}/{row[2]:03d}" if row[2] is not None else f"{row[1]:03d}/–",  # rt_label
+            "; ".join([cash[row[6]], *lines] if row[6] else lines),
+        )
+        for row, lines in firsts
+    ]
+    total = next(iter(firsts))[0][9] if found else 0
+    return counted_page(items, total, page=page, per_page=PER_PAGE)

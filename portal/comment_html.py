@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from portal.forms import _attribute_value, form_field
 from portal.i18n import catalogue, current_lang, day
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 # Per form class and language: the blank comment field (form_field's markup).
 _BLANK_FIELD: dict[tuple, str] = {}
@@ -47,20 +47,20 @@ def comment_section_html(
         shown += 1
         out.append('<article class="pt-comment">\n')
         if c.is_hidden:
-            reason = str(c.hidden_reason).translate(HTML_ESCAPES)
+            reason = escape_text(str(c.hidden_reason))
             hidden = ugettext("Hidden by an operator: %(reason)s").replace("%%", "%")
             out.append(f'  <p class="meta">{hidden.replace("%(reason)s", reason)}</p>\n')
         else:
-            author = str(c.author_label).translate(HTML_ESCAPES)
+            author = escape_text(str(c.author_label))
             out.append(
-                f'  <p class="meta">{author} · {day(c.created_at).translate(HTML_ESCAPES)}</p>\n'
-                f"  <p>{str(c.body).translate(HTML_ESCAPES)}</p>\n"
+                f'  <p class="meta">{author} · {escape_text(day(c.created_at))}</p>\n'
+                f"  <p>{escape_text(str(c.body))}</p>\n"
             )
             if can_act:
                 by = ugettext("comment by %(name)s").replace("%%", "%")
                 out.append(
                     '  <form method="post" class="inline" action="'
-                    f'{flag_stem.replace("{}", str(c.id)).translate(HTML_ESCAPES)}">\n'
+                    f'{escape_text(flag_stem.replace("{}", str(c.id)))}">\n'
                     f'    <input type="hidden" name="csrf_token" value="{token}">\n'
                     f'    <button type="submit" class="link">{ugettext("Report")}'
                     '<span class="visually-hidden"> '
@@ -71,7 +71,7 @@ def comment_section_html(
         out.append(f"<p>{ugettext('No comment yet.')}</p>\n")
     if can_act:
         out.append(
-            f'<form method="post" action="{comment_action.translate(HTML_ESCAPES)}" novalidate'
+            f'<form method="post" action="{escape_text(comment_action)}" novalidate'
             ' class="editor">\n'
             f'  <input name="csrf_token" type="hidden" value="{token}">\n'
             f"  {_blank_field(form_class)}\n"

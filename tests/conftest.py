@@ -19,6 +19,28 @@ from sqlalchemy.pool import NullPool
 from portal import create_app
 
 ENGINE = os.environ.get("PORTAL_TEST_ENGINE", "sqlite")
+
+if os.environ.get("READ_PARITY") == "1":
+    # Every read() the suite makes on SQLite runs both ways (the driver path and
+    # SQLAlchemy's execution) and must give the same names, values and types.
+    from portal import database as _database
+
+    _driver_read = _database._driver_read
+
+    def _both_ways(connection, statement, params):
+        fast = _driver_read(connection, statement, params)
+        if fast is not None:
+            keys, rows = list(fast.keys()), fast.all()
+            slow = connection.execute(statement, params)
+            expected_keys, expected = list(slow.keys()), slow.all()
+            assert keys == expected_keys, (keys, expected_keys, str(statement))
+            assert [tuple(r) for r in rows] == [tuple(r) for r in expected], str(statement)
+            types = [tuple(map(type, r)) for r in rows]
+            assert types == [tuple(map(type, r)) for r in expected], str(statement)
+            fast = _driver_read(connection, statement, params)
+        return fast
+
+    _database._driver_read = _both_ways
 if ENGINE == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
     raise RuntimeError("PORTAL_TEST_ENGINE=postgresql needs TEST_DATABASE_URL")
 

@@ -82,6 +82,12 @@ def test_photos_and_pdfs_are_cleaned_and_only_staff_get_them(app, client, make_u
     url = f"/staf/perubahan/{item.id}/dokumen/{photo.id}"
     assert client.get(url).status_code == 403  # the resident, whose own document it is
     login_as("auditor")
+    # The staff page lists both, in their order, from its plain rows (staff_request).
+    page = client.get(f"/staf/perubahan/{item.id}?lang=en").get_data(as_text=True)
+    for n, (doc, label) in enumerate(((photo, "photo"), (pdf, "PDF")), start=1):
+        link = f'<a href="/staf/perubahan/{item.id}/dokumen/{doc.id}">Document {n}</a>'
+        size = round(doc.size / 1024)
+        assert f'{link} <span class="meta">({label}, {size} KB)</span>' in page
     got = client.get(url)
     assert got.status_code == 200 and got.data == kept and got.mimetype == "image/jpeg"
     got = client.get(f"/staf/perubahan/{item.id}/dokumen/{pdf.id}")

@@ -185,9 +185,43 @@ def test_asked_writes_what_the_template_wrote(app, lang):
         labels = template_labels()
         for n, (kind, details, person) in enumerate(ASKED):
             note = "Tolong <cepat> & benar" if n % 3 == 0 else ""
-            item = SimpleNamespace(kind=kind, details=details, person=person, note=note)
+            person_id = None if person is None else 7
+            item = SimpleNamespace(
+                kind=kind, details=details, person=person, person_id=person_id, note=note
+            )
             old = render_template_string(OLD_ASKED, item=item, **LABELS, iso_day=labels["iso_day"])
             new = asked(item, labels, labels["iso_day"])
             assert str(new) == old, (kind, details)
+            # The staff page gives the household's members: the person named is found
+            # among them (no `item.person` read: this item has none); not among them,
+            # `item.person` is read as before.
+            others = [SimpleNamespace(id=8, name="Other")]
+            if person is not None:
+                among = SimpleNamespace(kind=kind, details=details, person_id=7, note=note)
+                members = [*others, SimpleNamespace(id=7, name=person.name)]
+                assert str(asked(among, labels, labels["iso_day"], members)) == old
+            assert str(asked(item, labels, labels["iso_day"], others)) == old
             if note:
                 assert "Tolong &lt;cepat&gt; &amp; benar" in new
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_texts_are_what_the_templates_gettext_gave(app, lang):
+    """The fixed texts of _record.html, _steps.html and the staff page of a request
+    (labels.TEXTS, `cr_texts` in the templates) are _()'s, in both languages, as Markup
+    (not escaped again), kept per language."""
+    from markupsafe import Markup
+
+    from portal.registry.change_requests.labels import TEXTS, texts
+
+    with app.test_request_context("/staf/perubahan/", headers={"Accept-Language": lang}):
+        kept = texts()
+        assert texts() is kept and template_labels()["cr_texts"] is kept
+        for key, msgid in TEXTS.items():
+            assert "%" not in msgid
+            ours = getattr(kept, key)
+            assert isinstance(ours, Markup)
+            theirs = render_template_string("{{ _(m) }}", m=msgid)
+            assert render_template_string("{{ t }}", t=ours) == theirs, (key, lang)
+        decide = "Putuskan" if lang == "id" else "Decide"
+        assert kept.decide == decide

@@ -128,3 +128,110 @@ def test_append_rows_waits_for_the_write_lock_and_fails_as_sqlalchemy_does(app):
     assert _entries() == []
     append_rows(db.session, insert(AuditEntry.__table__), [_entry("2")])
     assert [r[0] for r in _entries()] == ["2"]
+
+
+def _driver_statements(now):
+    """Statements of every kind pages read, with their parameters."""
+    from datetime import date
+
+    from sqlalchemy import Boolean, Integer, bindparam, case, cast, literal, null, union_all
+
+    entry = AuditEntry
+    plain = select(entry.id, entry.at, entry.actor_name, entry.before, entry.after)
+    since = bindparam("since", type_=entry.at.type)
+    counted = select(func.count()).select_from(entry).where(entry.at >= since)
+    first = select(literal(0).label("part"), entry.action.label("value"), entry.id)
+    second = select(literal(1), Partner.name, Partner.id)
+    return [
+        (plain.order_by(entry.id), None),
+        (plain.where(entry.at >= since).order_by(entry.id.desc()), {"since": now}),
+        (counted, {"since": now}),
+        (select(counted.scalar_subquery().label("n"), literal("x").label("s")), {"since": now}),
+        (union_all(first, second).order_by("part", "value"), None),
+        (
+            select(
+                cast(literal("5"), Integer).label("five"),
+                literal(True, Boolean).label("yes"),
+                cast(null(), Integer).label("unknown"),
+                case((entry.actor_id.is_(None), "system"), else_="person").label("who"),
+                literal(date(2026, 3, 4)).label("given"),
+            ).limit(bindparam("limit")),
+            {"limit": 2},
+        ),
+        (select(entry.id).where(entry.summary == bindparam("summary")), {"summary": "opened"}),
+    ]
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="the driver path is SQLite's")
+def test_read_at_the_driver_gives_what_sqlalchemy_gives(app):
+    """read()'s driver path (SQLite): the same names, values and types as SQLAlchemy's
+    own execution, for every kind of statement and parameter the pages use."""
+    from portal.database import _driver_read
+
+    now = utcnow()
+    db.session.add_all([Partner(name="Koperasi Tani", kind="institution")])
+    db.session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "action": "viewed",
+                "object_type": "household",
+                "at": now,
+                "summary": "opened",
+                "before": {"a": [1]},
+            },
+            {"action": "edited", "object_type": "person", "actor_name": "Siti", "at": now},
+        ],
+    )
+    db.session.flush()
+    connection = db.session.connection()
+    for statement, params in _driver_statements(now):
+        fast = _driver_read(connection, statement, params)
+        assert fast is not None, str(statement)  # the driver path was taken
+        keys, rows = list(fast.keys()), fast.all()
+        slow = connection.execute(statement, params)
+        assert keys == list(slow.keys())
+        expected = slow.all()
+        assert rows, str(statement)
+        assert [tuple(r) for r in rows] == [tuple(r) for r in expected]
+        assert [tuple(map(type, r)) for r in rows] == [tuple(map(type, r)) for r in expected]
+        assert [r._mapping for r in rows] == [r._mapping for r in expected]
+    # The results answer as SQLAlchemy's do.
+    statement, params = _driver_statements(now)[2]
+    assert read(db.session, statement, params).scalar() == 2
+    assert read(db.session, select(Partner.name)).scalars().all() == ["Koperasi Tani"]
+    assert read(db.session, select(Partner.name, Partner.kind)).one().kind == "institution"
+
+
+@pytest.mark.skipif(ENGINE != "sqlite", reason="the driver path is SQLite's")
+def test_read_leaves_to_sqlalchemy_what_the_driver_path_does_not_take(app):
+    from sqlalchemy import column, event, table
+
+    from portal.database import _driver_read
+
+    db.session.add(Partner(name="Koperasi Tani", kind="institution"))
+    db.session.flush()
+    connection = db.session.connection()
+    names = select(Partner.name)
+    expanding = names.where(Partner.id.in_([1, 2]))
+    for statement in (
+        expanding,  # parameters expanded when run
+        text("SELECT name FROM partner"),  # textual
+        names.execution_options(yield_per=10),
+        insert(Partner).values(name="Toko", kind="company"),
+    ):
+        assert _driver_read(connection, statement, None) is None, str(statement)
+    assert read(db.session, expanding).scalars().all() == ["Koperasi Tani"]
+    # Anything listening to the execution events hears every statement.
+    heard = []
+    listener = lambda *args: heard.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert _driver_read(connection, names, None) is None
+        assert read(db.session, names).scalars().all() == ["Koperasi Tani"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert heard and "partner" in heard[-1]
+    # What the driver refuses is reported as SQLAlchemy reports it.
+    with pytest.raises(exc.OperationalError):
+        read(db.session, select(column("x")).select_from(table("no_such_table")))

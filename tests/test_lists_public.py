@@ -181,6 +181,13 @@ def test_each_decision_appears_in_the_next_version_summary(board, make_user, cli
     services.approve(period, actor=head)
     v3 = services.publish(period, actor=operator)
     assert [o["id"] for o in v3.summary["objections"]] == [waiting.id]
+    # The newest version's board (plain rows, services.board_head and version_list) is
+    # the board of that version asked by its number (the records, through the ORM).
+    for lang in ("id", "en"):
+        latest = client.get(f"/daftar-penerima/{period.id}?lang={lang}").get_data(as_text=True)
+        asked = client.get(f"/daftar-penerima/{period.id}?versi=3&lang={lang}")
+        assert latest == asked.get_data(as_text=True).replace("versi=3&amp;", "")
+        assert latest.count("?versi=") == 3  # the list of the three versions
 
 
 def _listed_person(version):

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models_base import village_today
 from portal.registry import services
 from portal.registry.models import DuplicateDecision, Enrolment, ExternalEnrolment, Person
+from portal.registry.services.household_rows import PERSON_COLUMNS
 from tests import factories
 from tests.registry_helpers import household, person
 
@@ -439,7 +440,15 @@ def test_the_pair_page_reads_the_heads_names_with_the_records(app, pair):
     member by id recorded as head and not merged; None without one)."""
     keep, drop, second = pair["keep"], pair["drop"], pair["second"]
     a, b, heads = services.pair_records(keep.id, drop.id)
-    assert (a, b) == (keep, drop)
+    # Plain values (services/pair_page.py): each column as the record has it, the
+    # household's address, KK number and RT/RW as the household record has them.
+    for plain, record in ((a, keep), (b, drop)):
+        for name in PERSON_COLUMNS:
+            assert getattr(plain, name) == getattr(record, name), name
+        assert plain.age_on(date(2026, 1, 1)) == record.age_on(date(2026, 1, 1))
+        home, their_home = plain.household, record.household
+        for name in ("id", "address", "kk_number", "rt_rw"):
+            assert getattr(home, name) == getattr(their_home, name), name
     assert heads == {keep.household_id: "Karto Wiyono", drop.household_id: "Joko Susilo"}
     head = second.head
     head.merged_into_id = keep.id  # the head merged away: no head any more
@@ -448,3 +457,37 @@ def test_the_pair_page_reads_the_heads_names_with_the_records(app, pair):
     _a, _b, heads = services.pair_records(keep.id, drop.id)
     assert heads[drop.household_id] is None
     assert services.pair_records(keep.id, 10**6)[1] is None
+    # Without a household: none, and no head named.
+    drop.household_id = None
+    db.session.commit()
+    _a, homeless, heads = services.pair_records(keep.id, drop.id)
+    assert homeless.household is None and homeless.household_id is None
+    assert list(heads) == [keep.household_id]
+
+
+# The pair page's title, head and foot as the template wrote them before they were kept
+# per worker (templating.kept_fragment).
+OLD_PAIR_PARTS = (
+    '<title>{{ _("Compare two records") }} · {{ _("Recipient registry") }} · ',
+    '<p class="crumbs"><a href="{{ url_for(\'registry.index\') }}">'
+    '{{ _("Recipient registry") }}</a> › <a href="{{ url_for(\'registry.duplicates\') }}">'
+    '{{ _("Likely duplicates") }}</a></p>\n<h1>{{ _("Compare two records") }}</h1>\n'
+    '<p class="meta">{{ _("Your opening of these records is written to the audit log.") }}'
+    "</p>\n\n",
+    "<p><a href=\"{{ url_for('registry.duplicates') }}\">← "
+    '{{ _("Back to the list of likely duplicates") }}</a></p>\n</main>',
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_pair_pages_kept_parts_are_the_templates(app, client, login_as, pair, lang):
+    from flask import render_template_string
+
+    login_as("operator")
+    url = pair_url(pair["keep"], pair["drop"]) + f"?lang={lang}"
+    first, again = text(client.get(url)), text(client.get(url))
+    assert first == again
+    with app.test_request_context(url):
+        parts = [render_template_string(part) for part in OLD_PAIR_PARTS]
+    for part in parts:
+        assert part in first, part

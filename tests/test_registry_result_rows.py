@@ -36,12 +36,17 @@ ROWS = [
     HouseholdRow(22, None, None, "010/–", None, 0),
     HouseholdRow(303, "12345", 'Gg. "Buntu"', "003/001", "sangat_miskin", 75),
     HouseholdRow(4, "3201010101010002", "Dusun II", "002/002", "rentan", 12),
+    # Not 16 digits alone: masked by mask_numbers itself (17 digits are left as they are).
+    HouseholdRow(5, "32010101010100031", "A", "002/002", "rentan", 1),
+    HouseholdRow(6, "KK 3201010101010004 <x>", "B", "002/002", "rentan", 2),
 ]
 MEMBERS = {
     1: MemberSummary("Siti & <Aminah>", "alive", 3),
     22: MemberSummary(None, None, 0),
     303: MemberSummary("Joko", "dead", 2),
     4: MemberSummary("O'Neil", "moved", 1),
+    5: MemberSummary("A", "alive", 1),
+    6: MemberSummary("B", "alive", 1),
 }
 
 
@@ -54,7 +59,8 @@ def test_household_rows_write_what_the_template_wrote(app, lang):
         new = household_rows(ROWS, MEMBERS, stem, labels["need_levels"], labels["civil_statuses"])
     assert str(new) == old.lstrip("\n")
     assert "Siti &amp; &lt;Aminah&gt;" in new and "Mawar &amp; &lt;Melati&gt;" in new
-    assert "3201********0001" in new
+    assert "3201********0001" in new and "32010101010100031" in new
+    assert "KK 3201********0004 &lt;x&gt;" in new
     assert ("Household 22" if lang == "en" else "Rumah tangga 22") in new
 
 
@@ -84,3 +90,54 @@ def test_criteria_facts_write_what_the_template_wrote(app, lang):
         new = criteria_facts(criteria, labels, yes, no, unknown)
     assert str(new) == old.lstrip("\n")
     assert "Lantai &lt;tanah&gt; &amp; bambu" in new and '<span class="meta">' in new
+
+
+# The results table's caption and heads as _results.html wrote them before they were
+# kept per worker (templating.kept_fragment).
+OLD_HEAD = """<table>
+  <caption class="visually-hidden">{{ _("Households") }}</caption>
+  <thead><tr>
+    <th scope="col">{{ _("Head of family") }}</th>
+    <th scope="col">{{ _("KK number") }}</th>
+    <th scope="col">{{ _("RT/RW") }}</th>
+    <th scope="col">{{ _("Members") }}</th>
+    <th scope="col">{{ _("Need") }}</th>
+  </tr></thead>
+  <tbody>
+"""
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_results_head_is_the_templates(app, client, login_as, lang):
+    from tests.registry_helpers import household, person
+
+    person(household(), "Budi Santoso")
+    login_as("operator")
+    headers = {"Accept-Language": lang}
+    with app.test_request_context("/staf/registrasi/", headers=headers):
+        head = render_template_string(OLD_HEAD)
+    pages = [client.get("/staf/registrasi/", headers=headers) for _ in range(2)]
+    # The fragment sent as the operator types (another endpoint: kept on its own).
+    htmx = {**headers, "HX-Request": "true"}
+    pages += [client.post("/staf/registrasi/", data={"q": "Budi"}, headers=htmx) for _ in range(2)]
+    for page in pages:
+        assert page.status_code == 200
+        assert head in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_list_texts_are_what_the_templates_gettext_gave(app, lang):
+    """The registry list's fixed texts (page_texts.LIST_TEXTS, `lt` in index.html and
+    _results.html) are _()'s in both languages, as Markup, kept per language."""
+    from markupsafe import Markup
+
+    from portal.registry.page_texts import LIST_TEXTS, list_texts
+
+    with app.test_request_context("/staf/registrasi/", headers={"Accept-Language": lang}):
+        texts = list_texts()
+        assert list_texts() is texts
+        for key, msgid in LIST_TEXTS.items():
+            ours = getattr(texts, key)
+            assert isinstance(ours, Markup)
+            theirs = render_template_string("{{ _(m) }}", m=msgid)
+            assert render_template_string("{{ t }}", t=ours) == theirs, (key, lang)

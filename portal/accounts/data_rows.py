@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from portal.i18n import LazyText, catalogue
 from portal.templating import fast_escape as escape
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 # A label's "<dt>" line start, by the label (and its type: Markup is not escaped again),
 # per worker: the same few dozen labels on every page. Only fixed texts (str, Markup)
@@ -60,7 +60,7 @@ def data_rows(
                 if key == "status" and value in statuses:
                     shown = escape(statuses[value])
                 elif type(value) is str and value:
-                    shown = value.translate(HTML_ESCAPES)
+                    shown = escape_text(value)
                 else:
                     shown = escape(datum(value))
                 out.append(f"{_head(labels[key])}{shown}</dd>\n")

@@ -13,7 +13,7 @@ from flask import url_for
 from markupsafe import Markup
 
 from portal.i18n import catalogue
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 _BUTTON = '          <button type="submit" class="small secondary">'
 
@@ -38,7 +38,7 @@ def staff_rows(
     t = cat.ugettext
     # The labels are our catalogue's (LazyText: Jinja wrote them as they are).
     labels = {key: str(label) for key, label in role_labels.items()}
-    token = csrf.translate(HTML_ESCAPES)
+    token = escape_text(csrf)
     hidden = f'          <input type="hidden" name="csrf_token" value="{token}">\n'
     form = '        <form class="inline" method="post" action="'
     role_form = f'{form}{_stem("accounts.change_account_role")}">\n{hidden}'
@@ -97,9 +97,9 @@ def staff_rows(
                 actions += reset_form.replace("{}", str(pid))
         username = p.username or p.email or ""
         out.append(
-            f'    <tr id="account-{pid}">\n      <td>{p.name.translate(HTML_ESCAPES)}</td>\n'
-            f"      <td>{username.translate(HTML_ESCAPES)}</td>\n"
-            f"      <td>{labels.get(p.role) or p.role.translate(HTML_ESCAPES)}</td>\n"
+            f'    <tr id="account-{pid}">\n      <td>{escape_text(p.name)}</td>\n'
+            f"      <td>{escape_text(username)}</td>\n"
+            f"      <td>{labels.get(p.role) or escape_text(p.role)}</td>\n"
             f"      <td>{active if p.active else switched_off}"
             f"{paused_note if is_paused else ''}</td>\n"
             f"      <td>\n{second}      </td>\n      <td>\n{actions}      </td>\n    </tr>\n"

@@ -13,7 +13,7 @@ from flask_babel import get_timezone
 from markupsafe import Markup, escape
 
 from portal.i18n import _when, catalogue, current_lang
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def audit_rows(entries: Iterable) -> Markup:
@@ -28,13 +28,13 @@ def audit_rows(entries: Iterable) -> Markup:
     lang, zone = current_lang(), get_timezone()
     out = []
     for at, actor_name, ip, action, object_type, object_id, summary, before, after in entries:
-        who = actor_name.translate(HTML_ESCAPES) if actor_name else system
+        who = escape_text(actor_name) if actor_name else system
         if ip:
-            who = f'{who}<br><span class="meta">{ip.translate(HTML_ESCAPES)}</span>'
-        record = object_type.translate(HTML_ESCAPES)
+            who = f'{who}<br><span class="meta">{escape_text(ip)}</span>'
+        record = escape_text(object_type)
         if object_id:
-            record = f"{record} {object_id.translate(HTML_ESCAPES)}"
-        cell = f"<p>{summary.translate(HTML_ESCAPES)}</p>" if summary else ""
+            record = f"{record} {escape_text(object_id)}"
+        cell = f"<p>{escape_text(summary)}</p>" if summary else ""
         if before or after:
             cell += details
             if before:
@@ -42,10 +42,10 @@ def audit_rows(entries: Iterable) -> Markup:
             if after:
                 cell += f"{after_word}{after}</pre>"
             cell += "      </details>\n"
-        stamp = _when(at, "short", lang, zone).translate(HTML_ESCAPES)
+        stamp = escape_text(_when(at, "short", lang, zone))
         out.append(
             f'  <tr>\n    <td class="nowrap">{stamp}</td>\n'
-            f"    <td>{who}</td>\n    <td>{action.translate(HTML_ESCAPES)}</td>\n"
+            f"    <td>{who}</td>\n    <td>{escape_text(action)}</td>\n"
             f'    <td class="nowrap">{record}</td>\n    <td>{cell}</td>\n  </tr>\n'
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
@@ -56,7 +56,7 @@ def menu_options(values: Iterable, selected) -> Markup:
     actions, the kinds of record), `selected` marked, as the template's loop wrote them."""
     out = []
     for value in values:
-        text = value.translate(HTML_ESCAPES)
+        text = escape_text(value)
         mark = " selected" if value == selected else ""
         out.append(f'<option value="{text}"{mark}>{text}</option>')
     return Markup("".join(out))  # noqa: S704  (values escaped above)
@@ -67,7 +67,7 @@ def actor_options(actors: Iterable, selected) -> Markup:
     out = []
     for number, name in actors:
         mark = " selected" if number == selected else ""
-        out.append(f'<option value="{number}"{mark}>{name.translate(HTML_ESCAPES)}</option>')
+        out.append(f'<option value="{number}"{mark}>{escape_text(name)}</option>')
     return Markup("".join(out))  # noqa: S704  (values escaped above)
 
 

@@ -16,7 +16,7 @@ from portal.complaints.services import is_overdue
 from portal.i18n import DATETIME_PATTERNS, _when, catalogue, current_lang
 from portal.models_base import utcnow
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 _FLAGGED = ("high", "urgent")
 
@@ -36,17 +36,17 @@ def complaint_rows(rows: Iterable, detail_stem: str) -> Markup:
         tag = tags.get(c.status)
         if tag is None:
             tag = tags[c.status] = status_tag_html("complaint", c.status)
-        category = str(CATEGORIES[c.category]).translate(HTML_ESCAPES)
+        category = escape_text(str(CATEGORIES[c.category]))
         if c.priority in _FLAGGED:
-            label = str(PRIORITIES[c.priority]).translate(HTML_ESCAPES)
+            label = escape_text(str(PRIORITIES[c.priority]))
             category += f' <span class="tag tag-warn">{label}</span>'
         if c.about_staff:
             category += about_staff
-        name = c.assigned_name.translate(HTML_ESCAPES) if c.assigned_to_id else "–"
+        name = escape_text(c.assigned_name) if c.assigned_to_id else "–"
         out.append(
             f'  <tr>\n    <td><a href="{detail_stem}{c.id}">{c.id}</a></td>\n'
             f'    <td class="nowrap">'
-            f"{_when(c.created_at, pattern, lang, zone).translate(HTML_ESCAPES)}</td>\n"
+            f"{escape_text(_when(c.created_at, pattern, lang, zone))}</td>\n"
             f"    <td>{category}</td>\n"
             f"    <td>{tag}{late if is_overdue(c, now) else ''}</td>\n"
             f"    <td>{name}</td>\n  </tr>\n"

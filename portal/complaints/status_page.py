@@ -19,7 +19,7 @@ from portal.database import read
 from portal.extensions import db
 from portal.i18n import catalogue, when
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def find_with_public_steps(text: str | None) -> tuple[str, Any, list] | None:
@@ -112,7 +112,7 @@ def status_body(code: str, complaint, steps: list, url_for: Callable[..., str]) 
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from portal.csr.amounts import _amounts, _need_amounts
 from portal.csr.models import PLEDGE_STATUSES
 from portal.i18n import _when, catalogue, current_lang, day, when
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def history_events(pledge, events) -> Markup:
@@ -28,7 +28,7 @@ def history_events(pledge, events) -> Markup:
 
     def label(status: str) -> str:
         if status not in labels:
-            labels[status] = str(PLEDGE_STATUSES[status]).translate(HTML_ESCAPES)
+            labels[status] = escape_text(str(PLEDGE_STATUSES[status]))
         return labels[status]
 
     unknown = tz = None

@@ -20,7 +20,7 @@ from portal.csr.forms import NeedForm
 from portal.csr.models import NEED_KINDS
 from portal.forms import form_field
 from portal.i18n import current_lang
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 _MARK = "\x00"
 # The fields written from their choices (read per page): (kept markup around the options).
@@ -70,7 +70,7 @@ def _options(choices: Iterable[tuple[object, str]], selected: object) -> str:
         mark = "selected " if value == selected else ""
         written = str.replace(escape(value), '"', "&quot;")
         label = label or value
-        label = label.translate(HTML_ESCAPES) if type(label) is str else escape(label)
+        label = escape_text(label) if type(label) is str else escape(label)
         out.append(f'<option {mark}value="{written}">{label}</option>')
     return "".join(out)
 
@@ -78,7 +78,7 @@ def _options(choices: Iterable[tuple[object, str]], selected: object) -> str:
 def _text(value) -> str:
     """A field's value as WTForms writes it (`_value()`), escaped."""
     if type(value) is str:  # markupsafe's escape of a str, without its calls
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return "" if value is None else str(escape(value))
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from portal.i18n import catalogue
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(value) -> str:
-    return str(value).translate(HTML_ESCAPES)
+    return escape_text(str(value))
 
 
 def not_collected_table(

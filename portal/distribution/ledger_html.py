@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from portal.distribution.rows import balances_table
 from portal.i18n import catalogue, current_lang, money
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 _PAGES = (
     ("stock", "distribution_ledger.stock", "Stock"),
@@ -44,7 +44,7 @@ def ledger_figures(figures, names: dict, prefix: str) -> Markup:
     prefix = escape(prefix)
 
     def rupiah(value) -> str:
-        return money(value, lang).translate(HTML_ESCAPES)
+        return escape_text(money(value, lang))
 
     return Markup(  # noqa: S704 (every value escaped above)
         f'<h2 id="{prefix}-cash">{ugettext("Cash")}</h2>\n<dl class="facts">\n'

@@ -18,15 +18,15 @@ from portal.distribution.ledger_html import ledger_figures
 from portal.distribution.models import CHECK_RESULTS
 from portal.i18n import catalogue, day, localized
 from portal.status_tags import status_tag_of
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 STATUSES = ("collected", "partly_collected", "not_collected", "cancelled")
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))
 
 

@@ -21,15 +21,15 @@ from portal.distribution.rows import group_rows, points_html
 from portal.distribution.services.common import quantity_text
 from portal.i18n import FALLBACK_NOTE, Localized, catalogue, current_lang, day, localized, money
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 ENDED = ("closed", "reconciled")
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))
 
 

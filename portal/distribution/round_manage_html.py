@@ -21,15 +21,15 @@ from portal.distribution.services.common import quantity_text
 from portal.i18n import catalogue, current_lang, day, money, when
 from portal.notify.poster_html import poster_links_html
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 PUBLIC = ("approved", "open", "closed", "reconciled")
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))
 
 

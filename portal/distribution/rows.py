@@ -18,17 +18,16 @@ from portal.distribution.models.labels import from_milli
 from portal.i18n import catalogue, current_lang, localized, money, number
 from portal.i18n import day as i18n_day
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
     """<tr>s of `items` (EntitlementRow): RT/RW, the collector's name linked to the
     household (`household_stem` + its number) or "–", the alternate's name or "–", what
     is due, and the status's tag with the reason a cancelled one gives. A row is one
-    f-string: its texts escaped by one translate each (the RT/RW is made of numbers: not
+    f-string: its texts escaped by escape_text each (the RT/RW is made of numbers: not
     escaped), each status's tag made once."""
     stem = escape(household_stem)
-    esc = HTML_ESCAPES
     tags: dict[str, Markup] = {}
     for status in {e.status for e in items}:
         tags[status] = status_tag_html("distribution.entitlement", status)
@@ -40,14 +39,14 @@ def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
                 + (
                     "–"
                     if e.collector is None
-                    else f'<a href="{stem}{e.household_id}">{e.collector.translate(esc)}</a>'
+                    else f'<a href="{stem}{e.household_id}">{escape_text(e.collector)}</a>'
                 )
                 + "</td>\n"
-                f"    <td>{'–' if e.alternate is None else e.alternate.translate(esc)}</td>\n"
-                f"    <td>{e.due.translate(esc)}</td>\n"
+                f"    <td>{'–' if e.alternate is None else escape_text(e.alternate)}</td>\n"
+                f"    <td>{escape_text(e.due)}</td>\n"
                 f"    <td>{tags[e.status]}"
                 + (
-                    f'<br><span class="meta">{e.cancel_reason.translate(esc)}</span>'
+                    f'<br><span class="meta">{escape_text(e.cancel_reason)}</span>'
                     if e.cancel_reason
                     else ""
                 )
@@ -87,22 +86,19 @@ def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
     group large enough to show, collected / due, the percent and with `cash` the rupiah
     paid / due; `too_few` (markup) for one too small (no call for such a row)."""
     lang = current_lang()
-    esc = HTML_ESCAPES
 
     def cells(g) -> str:
         shown = f'<td class="num">{g.collected} / {g.due}</td><td class="num">{g.percent}%</td>'
         if cash:
-            paid = money(g.cash_paid, lang).translate(esc)
-            shown += (
-                f'<td class="num nowrap">{paid} / {money(g.cash_due, lang).translate(esc)}</td>'
-            )
+            paid = escape_text(money(g.cash_paid, lang))
+            shown += f'<td class="num nowrap">{paid} / {escape_text(money(g.cash_due, lang))}</td>'
         return shown
 
-    # A label is a str (an RT/RW or a point's name): escaped by one translate.
+    # A label is a str (an RT/RW or a point's name): escaped by escape_text.
     return Markup(  # noqa: S704  (see the module: values escaped above)
         "".join(
             [
-                f"<tr><td>{g.label.translate(esc) if g.label.__class__ is str else escape(g.label)}"
+                f"<tr><td>{escape_text(g.label) if g.label.__class__ is str else escape(g.label)}"
                 f"</td>{cells(g) if g.shown else too_few}</tr>"
                 for g in groups
             ]
@@ -129,7 +125,7 @@ def balance_rows(rows: Iterable, names: dict, all_points: str) -> Markup:
             item_cell = item_cells[item_id] = f"{name} ({escape(item.unit)})"
         point = points.get(b.point_id)
         cells = [
-            number(from_milli(value), lang).translate(HTML_ESCAPES)
+            escape_text(number(from_milli(value), lang))
             for value in (
                 b.received,
                 b.moved_in,
@@ -162,9 +158,9 @@ def status_counts(labels: dict, counts: dict) -> Markup:
     return Markup(  # noqa: S704  (see the module: values escaped here)
         "".join(
             [
-                f"  <dt>{str(label).translate(HTML_ESCAPES)}</dt>"
-                f'<dd data-status-count="{key.translate(HTML_ESCAPES)}">'
-                f"{str(counts.get(key, 0)).translate(HTML_ESCAPES)}</dd>\n"
+                f"  <dt>{escape_text(str(label))}</dt>"
+                f'<dd data-status-count="{escape_text(key)}">'
+                f"{escape_text(str(counts.get(key, 0)))}</dd>\n"
                 for key, label in labels.items()
             ]
         )
@@ -207,7 +203,6 @@ def points_html(rows: Iterable, public: bool) -> str:
     hours with a colon). Each day and each span of hours written once, a slot's row in
     one f-string: the rows come straight from the statement (no object a slot)."""
     ugettext = catalogue().ugettext
-    esc = HTML_ESCAPES
     pattern = "%H.%M" if public else "%H:%M"
     opening, slots_of, map_text = (
         ugettext("open %(from)s–%(until)s"),
@@ -227,9 +222,9 @@ def points_html(rows: Iterable, public: bool) -> str:
         if point_id != point:
             if in_table:
                 out.append("  </tbody>\n</table>\n\n</div>")
-            point, in_table, name = point_id, False, name.translate(esc)
+            point, in_table, name = point_id, False, escape_text(name)
             link = (
-                f' · <a href="{map_url.translate(esc)}" rel="noopener">{map_text}</a>'
+                f' · <a href="{escape_text(map_url)}" rel="noopener">{map_text}</a>'
                 if map_url
                 else ""
             )
@@ -237,7 +232,7 @@ def points_html(rows: Iterable, public: bool) -> str:
             span = opening % span if public else f"{span['from']}–{span['until']}"
             out.append(
                 f"<h3>{name}{'' if public else ' '}</h3>\n"
-                f'<p class="meta">{address.translate(esc)} · {span}{link}</p>\n'
+                f'<p class="meta">{escape_text(address)} · {span}{link}</p>\n'
             )
         if slot_id is None:
             continue
@@ -248,7 +243,7 @@ def points_html(rows: Iterable, public: bool) -> str:
             )
             in_table = True
         if day not in days:
-            days[day] = i18n_day(day).translate(esc)
+            days[day] = escape_text(i18n_day(day))
         if (start, end) not in hours:
             hours[start, end] = f"{start.strftime(pattern)}–{end.strftime(pattern)}"
         rt_rw = f"{rt:03d}/{rw:03d}" if rw is not None else f"{rt:03d}/–"

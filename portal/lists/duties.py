@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from portal.accounts.models import User
 from portal.database import read
@@ -83,7 +83,9 @@ def attendee_choices() -> tuple[list, list]:
 
 @cache
 def _attendee_choices_statement():
-    roles = sorted({*HEAD_ACCOUNT_ROLES, *BPD_ACCOUNT_ROLES})
+    # The roles each a value of its own (a list would be expanded on every run, and
+    # portal.database.read's driver path would not take the statement).
+    roles = [literal(role) for role in sorted({*HEAD_ACCOUNT_ROLES, *BPD_ACCOUNT_ROLES})]
     return (
         select(User.id, User.name, User.role)
         .where(User.role.in_(roles), User.active.is_(True))

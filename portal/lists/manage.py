@@ -91,10 +91,11 @@ def _period(period_id: int):
     return period
 
 
-def _programme_choices():
+def _programme_choices(names: list | None = None):
+    """The programme menu's choices (of `names`, else read now)."""
     return [
         SelectChoice(value=programme_id, label=name)
-        for programme_id, name in programme_queries.names()
+        for programme_id, name in (programme_queries.names() if names is None else names)
     ]
 
 
@@ -128,14 +129,39 @@ def period_create():
     )
 
 
+def _edit_form(period_id: int):
+    """A GET of a period's edit form: the period as a plain row, no form built unless its
+    fields are not kept yet for these values and programmes (the template's
+    `blank_form`)."""
+    found = services.period_values(period_id)
+    if found is None:
+        abort(404)
+    programmes = programme_queries.names()
+
+    def blank_form() -> PeriodForm:
+        form = PeriodForm(formdata=None, obj=found.period)
+        form.programme_id.choices = _programme_choices(programmes)
+        form.rule_need_levels.data = found.period.need_levels
+        return form
+
+    return render_template(
+        "lists/manage/period_form.html",
+        form=None,
+        period=found.period,
+        field_html=field_html,
+        blank_form=blank_form,
+        values_key=repr((found.values, programmes)),
+    )
+
+
 @bp.route("/<int:period_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def period_edit(period_id: int):
+    if request.method == "GET":
+        return _edit_form(period_id)
     period = _period(period_id)
     form = PeriodForm(obj=period)
     form.programme_id.choices = _programme_choices()
-    if request.method == "GET":
-        form.rule_need_levels.data = period.need_levels
     if form.validate_on_submit():
         try:
             held = services.approval_holds(period)
@@ -163,12 +189,15 @@ def period_edit(period_id: int):
 @roles_required(*READERS)
 def period(period_id: int):
     # Only an approver's page shows the approval form.
-    return _period_page(period_id, ApproveForm() if current_user.role in APPROVERS else None)
+    return _period_page(
+        period_id, ApproveForm() if current_user.role in APPROVERS else None, current_user.role
+    )
 
 
-def _period_page(period_id: int, approve_form: ApproveForm | None):
+def _period_page(period_id: int, approve_form: ApproveForm | None, role: str):
     """A GET's blank form to add a household is kept per worker (the template's
-    kept_fragment): `blank_change_form` builds it only the first time."""
+    kept_fragment): `blank_change_form` builds it only the first time. `role`: the
+    user's, looked up once (each look-up through current_user costs some ten calls)."""
     head = period_page.period_head(period_id)
     if head is None:
         abort(404)
@@ -196,10 +225,10 @@ def _period_page(period_id: int, approve_form: ApproveForm | None):
         change_form=ChangeForm() if request.method != "GET" else None,
         blank_change_form=ChangeForm,
         approve_form=approve_form,
-        may_edit=current_user.role in EDITORS,
-        may_approve=current_user.role in APPROVERS,
+        may_edit=role in EDITORS,
+        may_approve=role in APPROVERS,
         approve_conflict=(
-            duties.approver_conflict(item, current_user) if current_user.role in APPROVERS else None
+            duties.approver_conflict(item, current_user) if role in APPROVERS else None
         ),
         print_full=prints.allowed(),
         names=names,
@@ -210,13 +239,13 @@ def _period_page(period_id: int, approve_form: ApproveForm | None):
 @roles_required(*READERS)
 def rule_check(period_id: int):
     """The working list against the rules now: who a fresh draft would add or leave out."""
-    item = services.get_period_with_programme(period_id)  # the rules read its aid type
-    if item is None:
+    found = services.period_values(period_id)  # the rules read its programme's aid type
+    if found is None:
         abort(404)
     return render_template(
         "lists/manage/rule_check.html",
-        period=item,
-        check=services.rule_check(item),
+        period=found.period,
+        check=services.rule_check(found.period),
         may_edit=current_user.role in EDITORS,
     )
 
@@ -274,15 +303,48 @@ def remove(period_id: int, household_id: int):
     )
 
 
-def _attendee_choices(form: DecisionForm) -> None:
+def _attendee_menus() -> tuple[list, list]:
+    """The choices of the meeting form's village head menu and BPD members' boxes."""
     heads, bpd = duties.attendee_choices()
-    form.head_account.choices = [("", "–")] + [(u.id, f"{u.name} ({u.role})") for u in heads]
-    form.bpd_accounts.choices = [(u.id, u.name) for u in bpd]
+    return [("", "–")] + [(u.id, f"{u.name} ({u.role})") for u in heads], [
+        (u.id, u.name) for u in bpd
+    ]
+
+
+def _attendee_choices(form: DecisionForm, menus: tuple[list, list] | None = None) -> None:
+    form.head_account.choices, form.bpd_accounts.choices = menus or _attendee_menus()
+
+
+def _blank_decision(period_id: int):
+    """A GET of the meeting form: the period as a plain row, no form built unless one of
+    the page's kept fragments is missing (the template's `blank_form`, built once)."""
+    found = services.period_values(period_id)
+    if found is None:
+        abort(404)
+    menus = _attendee_menus()
+    built: list[DecisionForm] = []
+
+    def blank_form() -> DecisionForm:
+        if not built:
+            form = DecisionForm(formdata=None)
+            _attendee_choices(form, menus)
+            built.append(form)
+        return built[0]
+
+    return render_template(
+        "lists/manage/decision_form.html",
+        period=found.period,
+        form=None,
+        blank_form=blank_form,
+        accounts_key=repr(menus),
+    )
 
 
 @bp.route("/<int:period_id>/musdesus", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def decision(period_id: int):
+    if request.method == "GET":
+        return _blank_decision(period_id)
     item = _period(period_id)
     form = DecisionForm()
     _attendee_choices(form)
@@ -346,10 +408,10 @@ def approve(period_id: int):
         except services.ListError as error:
             # Beside the button, with the note kept.
             show_error(form, error, fallback="note")
-            return _period_page(item.id, form)
+            return _period_page(item.id, form, current_user.role)
         flash(_("You approved the list."), "success")
         return redirect(url_for("lists_manage.period", period_id=item.id))
-    return _period_page(item.id, form)
+    return _period_page(item.id, form, current_user.role)
 
 
 @bp.route("/<int:period_id>/terbitkan", methods=["POST"])

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from portal.i18n import catalogue, current_lang, money
 from portal.lists.models import ENTRY_SOURCES
 from portal.registry.models import NEED_LEVELS
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def working_rows(
@@ -24,12 +24,8 @@ def working_rows(
     """<tr>s of `items` (EntryRow): a link to each household (`household_stem` + its
     number), its recipient's name from `names`, RT/RW, need level, desil and source, and
     with `remove_stem` a link to take it off (`remove_stem` + its number)."""
-    ugettext = catalogue().ugettext
     household_stem = escape(household_stem)
-    levels = _Labels({key: escape(str(label)) for key, label in NEED_LEVELS.items()})
-    sources = _Sources({key: escape(str(label)) for key, label in ENTRY_SOURCES.items()})
-    decided = f" · {ugettext('decided')}"
-    take_off = ugettext("Take off")
+    levels, sources, decided, take_off = _working_labels(current_lang())
     # Each row's cell of the link to take it off: with `remove_stem`, the stem and the
     # number around it.
     remove = (
@@ -37,7 +33,7 @@ def working_rows(
     )
     rows = [
         f'  <tr>\n    <td><a href="{household_stem}{e.household_id}">{e.household_id}</a></td>\n'
-        f"    <td>{names[e.household_id].translate(HTML_ESCAPES)}</td>\n"
+        f"    <td>{escape_text(names[e.household_id])}</td>\n"
         f'    <td class="nowrap">{e.rt_rw}</td>\n'
         f"    <td>{levels[e.need_level]}</td>\n"
         f"    <td>{e.desil or '–'}</td>\n"
@@ -46,6 +42,24 @@ def working_rows(
         for e in items
     ]
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+
+
+# Per language: the need levels' and sources' labels (escaped), " · decided" and "Take
+# off", worked out from the catalogue once per worker (some 70 Python calls a page).
+_WORKING_LABELS: dict[str, tuple] = {}
+
+
+def _working_labels(lang: str) -> tuple:
+    found = _WORKING_LABELS.get(lang)
+    if found is None:
+        ugettext = catalogue().ugettext
+        found = _WORKING_LABELS[lang] = (
+            _Labels({key: escape(str(label)) for key, label in NEED_LEVELS.items()}),
+            _Sources({key: escape(str(label)) for key, label in ENTRY_SOURCES.items()}),
+            f" · {ugettext('decided')}",
+            ugettext("Take off"),
+        )
+    return found
 
 
 class _Labels(dict):
@@ -72,8 +86,8 @@ def board_rows(rows: Iterable, first: int, objection_stem: str | None) -> Markup
         word = catalogue().ugettext("Object")
     out = []
     for number, row in enumerate(rows, first + 1):
-        name = row.masked_name.translate(HTML_ESCAPES)  # plain str: escaped as escape() does
-        rt_rw = row.rt_rw.translate(HTML_ESCAPES)
+        name = escape_text(row.masked_name)  # plain str: escaped as escape() does
+        rt_rw = escape_text(row.rt_rw)
         cells = f'<tr><td>{number}</td><td>{name}</td><td class="nowrap">{rt_rw}</td>'
         if objection_stem:
             cells += (
@@ -94,7 +108,7 @@ def total_rows(totals: Iterable) -> Markup:
         rt, rw, amount = t.rt, t.rw, t.amount
         rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
         cash = (
-            f'<td class="nowrap">{money(amount, lang).translate(HTML_ESCAPES)}</td>'
+            f'<td class="nowrap">{escape_text(money(amount, lang))}</td>'
             if amount is not None
             else ""
         )
@@ -104,13 +118,14 @@ def total_rows(totals: Iterable) -> Markup:
 
 def attendee_items(attendees: Iterable) -> Markup:
     """<li>s of a meeting's attendees on the period's staff page (rows with name, role
-    and user_id): name – role and whether it is an account or a name typed by staff."""
+    and user_id; name and role escaped as escape() does, by escape_text): name – role and
+    whether it is an account or a name typed by staff."""
     ugettext = catalogue().ugettext
     account, typed = ugettext("account"), ugettext("name typed by staff")
     return Markup(  # noqa: S704  (see the module: values escaped here)
         "".join(
             [
-                f"<li>{escape(a.name)} – {escape(a.role)} "
+                f"<li>{escape_text(a.name)} – {escape_text(a.role)} "
                 f"<small>({account if a.user_id else typed})</small></li>"
                 for a in attendees
             ]

@@ -24,6 +24,7 @@ from portal.cache import cached_page
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
 from portal.lists import export, hooks, services
+from portal.lists.board_html import board_top
 from portal.lists.forms import ObjectionForm, SelfCheckForm
 from portal.lists.models import (
     OBJECTION_KINDS,
@@ -86,17 +87,18 @@ def index():
 def board(period_id: int):
     number = id_arg("versi")
     if number is None:
-        # The latest version: the period with its programme, the version with how many
-        # the period has (the list of versions is read only when there are several), in
-        # one statement.
-        period, version, count = services.latest_published_counted(period_id)
+        # The latest version: the period with its programme, the version with its
+        # decision and approval, and how many versions the period has, in one statement
+        # of plain columns (the list of versions is read only when there are several).
+        period, version, count = services.board_head(period_id)
         if version is None:
             abort(404)
         latest = version
+        versions = services.version_list(period_id) if count > 1 else ()
     else:
         period, version = _published(period_id, number)
         latest = services.latest_version(period)
-        count = len(period.versions)
+        versions = period.versions
     pages = max(1, -(-version.households // PER_PAGE))
     page = page_arg("halaman")
     if page > pages:
@@ -112,7 +114,8 @@ def board(period_id: int):
         pages=pages,
         totals=services.totals(version, period.amount),
         open=latest.id == version.id and services.objections_open(version),
-        several_versions=count > 1,
+        versions=versions,
+        board_top=board_top,
         board_rows=board_rows,
         total_rows=total_rows,
     )

@@ -18,13 +18,13 @@ from markupsafe import Markup, escape
 
 from portal.i18n import Localized, catalogue, current_lang, localized
 from portal.monitoring.views import activity_items, indicator_table_rows
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(t: Localized) -> str:
     """templating.text's markup: the text in its <span>, lang="id" when it fell back."""
     lang = ' lang="id"' if t.fallback else ""
-    return f"<span{lang}>{t.text.translate(HTML_ESCAPES)}</span>"
+    return f"<span{lang}>{escape_text(t.text)}</span>"
 
 
 def _plan_section(plan, year: int, tree: list, url_for: Callable[..., str], t, lang: str) -> str:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from portal.forms import form_field
 from portal.i18n import catalogue, current_lang, day
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 _MARK = "cPREFIXMARK"  # a HideForm's prefix when its field's markup is kept
 _kept: dict[str, list[str]] = {}  # language -> the field's markup cut at each prefix
@@ -39,7 +39,7 @@ def _blank_field(hide_form: Callable, comment_id: int, lang: str) -> str:
 
 
 def _esc(value) -> str:
-    return value.translate(HTML_ESCAPES)
+    return escape_text(value)
 
 
 def moderation_lists(

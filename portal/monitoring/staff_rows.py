@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from markupsafe import Markup, escape
 
 from portal.i18n import catalogue
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _escaped(value) -> str:
-    # A plain str by one translate (what escape() gives), anything else by escape().
-    return value.translate(HTML_ESCAPES) if type(value) is str else str(escape(value))
+    # A plain str by one escape_text (what escape() gives), anything else by escape().
+    return escape_text(value) if type(value) is str else str(escape(value))
 
 
 def staff_indicator_rows(indicators: Iterable, stem: str) -> Markup:

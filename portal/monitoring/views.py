@@ -36,7 +36,7 @@ from portal.monitoring.models import (
 )
 from portal.security import public
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 bp = Blueprint("monitoring", __name__, url_prefix="/pemantauan")
 api = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/pemantauan")
@@ -71,9 +71,9 @@ def figure_cell(f) -> Markup:
 
 
 def _escaped(value) -> str:
-    """escape(value) as text: a plain str by one translate (escape() builds a Markup,
+    """escape(value) as text: a plain str by one escape_text (escape() builds a Markup,
     some four calls), anything else (None, a localized text, a number) by escape()."""
-    return value.translate(HTML_ESCAPES) if type(value) is str else str(escape(value))
+    return escape_text(value) if type(value) is str else str(escape(value))
 
 
 # A code as it stands in its address (letters, digits, dots and dashes: nothing quoted).
@@ -102,10 +102,9 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
     stem = url_for("monitoring.indicator", code="0")
     stem = _escaped(stem[:-1]) if stem.endswith("/0") else None
     small = None
-    esc = HTML_ESCAPES
     name_field = f"name_{lang}"
     out = []
-    # One str a row; plain str escaped by one translate inline, the rest by _escaped.
+    # One str a row; plain str escaped by one escape_text inline, the rest by _escaped.
     for row in rows:
         ind = row.indicator
         # localized(ind, "name", lang) without its Localized: the text and whether it
@@ -121,12 +120,12 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
             href = stem + code
         else:
             href = _escaped(url_for("monitoring.indicator", code=code))
-        code = code.translate(esc) if type(code) is str else _escaped(code)
-        unit = unit.translate(esc) if type(unit) is str else _escaped(unit)
+        code = escape_text(code) if type(code) is str else _escaped(code)
+        unit = escape_text(unit) if type(unit) is str else _escaped(unit)
         line = (
             f'  <tr>\n    <td data-label="{l_code}">{code}</td>\n'
             f'    <td data-label="{l_indicator}"><a href="{href}">'
-            f"<span{name_lang}>{text.translate(esc)}</span></a></td>\n"
+            f"<span{name_lang}>{escape_text(text)}</span></a></td>\n"
             f'    <td data-label="{l_unit}">{unit}</td>\n'
         )
         if not evaluation:
@@ -145,10 +144,10 @@ def indicator_table_rows(rows, years: list[int], url_for, evaluation: bool = Fal
             elif f.small:
                 cell = small = small or _small_cell()
             else:
-                cell = number(f.value, lang).translate(esc)
+                cell = escape_text(number(f.value, lang))
             line += f'{cell_start}{year}">{cell}{cell_end}'
         target = row.targets.get(last_year)
-        target = "–" if target is None else number(target, lang).translate(esc)
+        target = "–" if target is None else escape_text(number(target, lang))
         out.append(f'{line}    <td data-label="{l_target}">{target}</td>\n  </tr>\n')
     return Markup("".join(out))  # noqa: S704 (every value escaped above)
 
@@ -174,7 +173,7 @@ def activity_items(tree, url_for) -> Markup:
         out.append(
             f'  <li class="result depth-{min(depth, 3)}">\n'
             f'    <a href="{_escaped(href)}">{span}'
-            f"{title.text.translate(HTML_ESCAPES)}</span></a>\n"
+            f"{escape_text(title.text)}</span></a>\n"
             f"    {tag}\n"
             f'    <span class="meta">{_escaped(str(FIELDS[a.field]))}</span>\n'
             f'    <label class="progress">{progress_word} <progress max="100" value="{progress}">'
@@ -198,7 +197,7 @@ def activity_parts(children, progress: dict, url_for) -> Markup:
         span = '<span lang="id">' if title.fallback else "<span>"
         shown = progress.get(c.id, c.progress)
         out.append(
-            f'  <li><a href="{_escaped(href)}">{span}{title.text.translate(HTML_ESCAPES)}'
+            f'  <li><a href="{_escaped(href)}">{span}{escape_text(title.text)}'
             f"</span></a> {status_tag_html('monitoring.activity', c.status)} "
             f'<label class="progress">{progress_word} <progress max="100" value="{shown}">'
             f"{shown}%</progress> {shown}%</label></li>\n"

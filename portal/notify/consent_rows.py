@@ -12,7 +12,7 @@ from flask_babel import get_timezone
 from markupsafe import Markup
 
 from portal.i18n import DATETIME_PATTERNS, _when, current_lang
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def consent_rows(consents: Iterable) -> Markup:
@@ -23,10 +23,10 @@ def consent_rows(consents: Iterable) -> Markup:
     pattern = DATETIME_PATTERNS.get(lang, "medium")
     out = []
     for at, phone, action, how, topics in consents:
-        stamp = _when(at, pattern, lang, zone).translate(HTML_ESCAPES)
+        stamp = escape_text(_when(at, pattern, lang, zone))
         out.append(
-            f'  <tr><td class="nowrap">{stamp}</td><td>{phone.translate(HTML_ESCAPES)}</td>'
-            f"<td>{action.translate(HTML_ESCAPES)}</td><td>{how.translate(HTML_ESCAPES)}</td>"
-            f"<td>{topics.translate(HTML_ESCAPES)}</td></tr>\n"
+            f'  <tr><td class="nowrap">{stamp}</td><td>{escape_text(phone)}</td>'
+            f"<td>{escape_text(action)}</td><td>{escape_text(how)}</td>"
+            f"<td>{escape_text(topics)}</td></tr>\n"
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

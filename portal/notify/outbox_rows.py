@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from portal.i18n import DATETIME_PATTERNS, _when, catalogue, current_lang
 from portal.status_tags import status_tag_html
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def outbox_rows(
@@ -23,7 +23,6 @@ def outbox_rows(
     message has a form to try again, with `csrf_field` (the form's CSRF field's markup). The
     stored texts are never NULL (str). Each status's tag and each channel's name written
     once, a row in one f-string."""
-    esc = HTML_ESCAPES
     retry = ""
     if retry_stem:
         retry = (
@@ -38,17 +37,17 @@ def outbox_rows(
     tags = {
         status: status_tag_html("notify.message", status) for status in {m[6] for m in messages}
     }
-    names = {key: str(name).translate(esc) for key, name in channels.items()}
+    names = {key: escape_text(str(name)) for key, name in channels.items()}
     return Markup(  # noqa: S704  (see the module: values escaped above)
         "".join(
             [
-                f"  <tr>\n    <td>{to.translate(esc)}</td><td>{names[channel]}</td>\n"
-                f"    <td><strong>{subject.translate(esc)}</strong><br>{body.translate(esc)}"
-                + (f'<br><span class="error">{error.translate(esc)}</span>' if error else "")
+                f"  <tr>\n    <td>{escape_text(to)}</td><td>{names[channel]}</td>\n"
+                f"    <td><strong>{escape_text(subject)}</strong><br>{escape_text(body)}"
+                + (f'<br><span class="error">{escape_text(error)}</span>' if error else "")
                 + f"</td>\n    <td>{tags[status]}\n"
                 + (retry.replace("{}", str(id_)) if retry and status == "failed" else "")
                 + f'</td>\n    <td class="num">{attempts}</td><td class="nowrap">'
-                f"{_when(created, pattern, lang, zone).translate(esc)}</td>\n  </tr>\n"
+                f"{escape_text(_when(created, pattern, lang, zone))}</td>\n  </tr>\n"
                 for id_, to, channel, subject, body, error, status, attempts, created in messages
             ]
         )
@@ -67,7 +66,7 @@ def outbox_list(
     ugettext = catalogue().ugettext
     out = []
     if editor:
-        send = url_for("notify_manage.outbox_send").translate(HTML_ESCAPES)
+        send = escape_text(url_for("notify_manage.outbox_send"))
         out.append(
             f'<form method="post" action="{send}">{csrf_field}<button type="submit">'
             f"{ugettext('Send due messages now')}</button></form>\n"

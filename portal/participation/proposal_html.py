@@ -21,7 +21,7 @@ from portal.forms import form_field
 from portal.i18n import catalogue, current_lang, day, localized, when
 from portal.participation.forms import CommentForm, FlagForm
 from portal.participation.models import PROPOSAL_CATEGORIES
-from portal.text import HTML_ESCAPES, render_markdown
+from portal.text import escape_text, render_markdown
 
 # Per language: the Report form's blank reason field.
 _BLANK_REASON: dict[str, str] = {}
@@ -48,9 +48,9 @@ def proposal_comments(
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))
 
 

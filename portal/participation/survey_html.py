@@ -11,13 +11,13 @@ from markupsafe import Markup, escape
 
 from portal.csrf_tokens import generate_csrf
 from portal.i18n import catalogue, current_lang, localized
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))
 
 

@@ -10,12 +10,12 @@ from flask import current_app
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(value) -> str:
     """markupsafe's escape, a plain str (most labels and amounts) without its calls."""
-    return value.translate(HTML_ESCAPES) if type(value) is str else escape(value)
+    return escape_text(value) if type(value) is str else escape(value)
 
 
 def bars(id, title, rows) -> Markup:  # noqa: A002  (the macro's argument)

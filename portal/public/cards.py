@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterable
 from markupsafe import Markup
 
 from portal.i18n import catalogue, current_lang, day, localized, machine_time, when
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _span(obj, field: str, lang: str) -> str:
     t = localized(obj, field, lang)
     lang_attr = ' lang="id"' if t.fallback else ""
-    return f"<span{lang_attr}>{t.text.translate(HTML_ESCAPES)}</span>"
+    return f"<span{lang_attr}>{escape_text(t.text)}</span>"
 
 
 def _link(href: str, obj, field: str, lang: str) -> str:
-    href = href.translate(HTML_ESCAPES)
+    href = escape_text(href)
     return f'      <h3><a href="{href}">{_span(obj, field, lang)}</a></h3>\n'
 
 
@@ -45,8 +45,8 @@ def announcement_cards(items: Iterable, url_for: Callable[..., str]) -> Markup:
         at = item.published_at
         out.append(
             f"{_link(href, item, 'title', lang)}"
-            f'      <p class="meta"><time datetime="{machine_time(at).translate(HTML_ESCAPES)}">'
-            f"{day(at).translate(HTML_ESCAPES)}</time></p>\n    </li>\n"
+            f'      <p class="meta"><time datetime="{escape_text(machine_time(at))}">'
+            f"{escape_text(day(at))}</time></p>\n    </li>\n"
         )
     return Markup("".join(out))  # noqa: S704  (every value above is escaped)
 
@@ -71,10 +71,10 @@ def meeting_cards(meetings: Iterable, url_for: Callable[..., str]) -> Markup:
     for m in meetings:
         href = url_for("public.meeting", meeting_id=m.id)
         at = m.starts_at
-        place = "None" if m.place is None else str(m.place).translate(HTML_ESCAPES)
+        place = "None" if m.place is None else escape_text(str(m.place))
         out.append(
             f'    <li class="card">\n{_link(href, m, "title", lang)}'
-            f'      <p class="meta"><time datetime="{machine_time(at).translate(HTML_ESCAPES)}">'
-            f"{when(at).translate(HTML_ESCAPES)}</time> · {place}</p>\n    </li>\n"
+            f'      <p class="meta"><time datetime="{escape_text(machine_time(at))}">'
+            f"{escape_text(when(at))}</time> · {place}</p>\n    </li>\n"
         )
     return Markup("".join(out))  # noqa: S704  (every value above is escaped)

@@ -21,7 +21,7 @@ from portal.i18n import (
     machine_time,
 )
 from portal.public.models import MEETING_KINDS
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def meeting_cards(rows: Iterable, stem: str, *, held: bool = False) -> Markup:
@@ -42,14 +42,14 @@ def meeting_cards(rows: Iterable, stem: str, *, held: bool = False) -> Markup:
             after = minutes[bool(m.has_minutes)]
         else:
             shown = _when(m.starts_at, pattern, lang, zone)
-            after = m.place.translate(HTML_ESCAPES)
+            after = escape_text(m.place)
         fallback = ' lang="id"' if title.fallback else ""
         out.append(
             '    <li class="card">\n'
-            f'      <span class="tag">{str(MEETING_KINDS[m.kind]).translate(HTML_ESCAPES)}</span>\n'
+            f'      <span class="tag">{escape_text(str(MEETING_KINDS[m.kind]))}</span>\n'
             f'      <h3><a href="{stem}{m.id}"><span{fallback}>'
             f"{title.__html__()}</span></a></h3>\n"
             f'      <p class="meta"><time datetime="{machine_time(m.starts_at)}">'
-            f"{shown.translate(HTML_ESCAPES)}</time> · {after}</p>\n    </li>\n"
+            f"{escape_text(shown)}</time> · {after}</p>\n    </li>\n"
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

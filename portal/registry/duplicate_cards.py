@@ -13,18 +13,18 @@ from markupsafe import Markup, escape
 
 from portal.audit.services import mask_numbers
 from portal.i18n import catalogue, day
-from portal.text import HTML_ESCAPES as ESC
+from portal.text import escape_text
 
 
 def _person(p, heading: str, nik_label: str, stem: str) -> str:
     """A person's <dt> and <dd>: the name (linked to the household), NIK masked (the
     `masked` filter's way) and birth date."""
-    # Plain strs escaped by markupsafe's table (HTML_ESCAPES) in one step each.
-    name = p.name.translate(ESC)
+    # Plain strs escaped as markupsafe escapes them (portal.text.escape_text), one call each.
+    name = escape_text(p.name)
     if p.household_id:
         name = f'<a href="{stem}{int(p.household_id)}">{name}</a>'
-    nik = (mask_numbers(p.nik) if p.nik else "–").translate(ESC)
-    born = day(p.birth_date, "medium").translate(ESC)
+    nik = escape_text(mask_numbers(p.nik) if p.nik else "–")
+    born = escape_text(day(p.birth_date, "medium"))
     return (
         f"      <dt>{heading}</dt>\n"
         f"      <dd>{name}<br>\n"
@@ -49,7 +49,7 @@ def duplicate_cards(pairs: Iterable, can_edit: bool, household_stem: str, pair_u
     cards = []
     for pair in pairs:
         a, b = pair.a, pair.b
-        names = f"{a.name.translate(ESC)}, {b.name.translate(ESC)}"
+        names = f"{escape_text(a.name)}, {escape_text(b.name)}"
         shared = same if pair.same_household else f'<span class="tag tag-warn">{two}</span>'
         cards.append(
             '  <li class="card">\n    <dl class="facts">\n'

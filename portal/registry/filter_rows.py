@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from markupsafe import Markup, escape
+from markupsafe._speedups import _escape_inner as _esc  # escape()'s text of a str
 
 from portal.i18n import catalogue, current_lang
 
@@ -46,7 +47,7 @@ def _programme_options(programmes: Iterable, lang: str, chosen) -> str:
     field = "name_" + lang
     return "".join(
         f'      <option value="{p.id}"{" selected" if p.id == chosen else ""}>'
-        f"{escape((getattr(p, field) if lang != 'id' else None) or p.name_id or '')}"
+        f"{_esc(str((getattr(p, field) if lang != 'id' else None) or p.name_id or ''))}"
         "</option>\n"
         for p in programmes
     )
@@ -61,11 +62,36 @@ def _select(name: str, label: str, blank: str, options: str) -> str:
 
 
 def _small(name: str, label: str, value) -> str:
+    shown = escape(value) if value else ""  # escape("") is ""
     return (
         f'  <div class="field field-small">\n    <label for="{name}">{label}</label>\n'
         f'    <input id="{name}" name="{name}" inputmode="numeric" pattern="[0-9]*" '
-        f'maxlength="3" value="{escape(value or "")}">\n  </div>\n'
+        f'maxlength="3" value="{shown}">\n  </div>\n'
     )
+
+
+# The fields' fixed texts (our catalogue's msgids), translated once per language.
+_TEXTS = (
+    "For example: Siti Aminah, 3201014508900001, RT 3 RW 2 or 3/2.",
+    "Name, NIK, KK number or RT/RW",
+    "Need level",
+    "All levels",
+    "Fits aid type",
+    "Any aid type",
+    "Enrolled in",
+    "Any programme or none",
+    "RT",
+    "RW",
+)
+_kept_texts: dict[str, dict[str, str]] = {}
+
+
+def _texts(lang: str) -> dict[str, str]:
+    texts = _kept_texts.get(lang)
+    if texts is None:
+        ugettext = catalogue().ugettext
+        texts = _kept_texts[lang] = {msgid: ugettext(msgid) for msgid in _TEXTS}
+    return texts
 
 
 def filter_html(
@@ -73,39 +99,39 @@ def filter_html(
 ) -> Markup:
     """What `filter_fields(filters, programmes, hint)` writes: the words field, the need
     level, aid type and programme menus and the RT and RW fields."""
-    ugettext = catalogue().ugettext
     lang = current_lang()
+    texts = _texts(lang)
     if hint:
         described = '           aria-describedby="q-hint"'
-        help_text = ugettext("For example: Siti Aminah, 3201014508900001, RT 3 RW 2 or 3/2.")
+        help_text = texts["For example: Siti Aminah, 3201014508900001, RT 3 RW 2 or 3/2."]
         after = f'>\n<p class="hint" id="q-hint">{help_text}</p>'
     else:
         described, after = "", ">\n"
     words = (
         f'  <div class="field field-q">\n'
-        f'    <label for="q">{ugettext("Name, NIK, KK number or RT/RW")}</label>\n'
+        f'    <label for="q">{texts["Name, NIK, KK number or RT/RW"]}</label>\n'
         f'    <input id="q" name="q" type="search" value="{escape(filters.q)}" '
         f'maxlength="100" autocomplete="off"{described}{after}  </div>\n'
     )
     menus = (
         _select(
             "tingkat",
-            ugettext("Need level"),
-            ugettext("All levels"),
+            texts["Need level"],
+            texts["All levels"],
             _kept_options(need_levels, filters.need_level),
         )
         + _select(
             "bantuan",
-            ugettext("Fits aid type"),
-            ugettext("Any aid type"),
+            texts["Fits aid type"],
+            texts["Any aid type"],
             _kept_options(aid_types, filters.aid_type, skip="other"),
         )
         + _select(
             "program",
-            ugettext("Enrolled in"),
-            ugettext("Any programme or none"),
+            texts["Enrolled in"],
+            texts["Any programme or none"],
             _programme_options(programmes, lang, filters.programme_id),
         )
     )
-    small = _small("rt", ugettext("RT"), filters.rt) + _small("rw", ugettext("RW"), filters.rw)
+    small = _small("rt", texts["RT"], filters.rt) + _small("rw", texts["RW"], filters.rw)
     return Markup(words + menus + small)  # noqa: S704 (see the module: values escaped above)

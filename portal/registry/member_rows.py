@@ -2,7 +2,7 @@
 as `member_rows`): Jinja spent some 150 Python calls a member (an escape, an attribute
 look-up, a filter or a URL for every cell) where this spends a few dozen. The markup is
 the template's loop's, byte for byte (tests/test_registry_member_rows.py): names, places
-and labels are escaped as Jinja did (portal.text.HTML_ESCAPES, markupsafe's table); our
+and labels are escaped as Jinja did (portal.text.escape_text, markupsafe's own escaping); our
 catalogue's texts come as the template's _() gave them; the two links are our own URLs
 with the person's id written in."""
 
@@ -14,7 +14,7 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from portal.i18n import catalogue, day
-from portal.text import HTML_ESCAPES as ESC
+from portal.text import escape_text
 
 # Where the rows go in the table's frame (templates/registry/household.html).
 ROWS_MARK = "<!--member-rows-->"
@@ -41,42 +41,42 @@ def member_rows(
         edit_at, move_at = (_around_id(url) for url in urls)
     rows = []
     for p in members:
-        # Every piece a plain str, escaped as markupsafe escapes (HTML_ESCAPES).
-        name = p.name.translate(ESC)
+        # Every piece a plain str, escaped as markupsafe escapes (escape_text).
+        name = escape_text(p.name)
         status = p.status
         born = p.birth_date
         if born:
             birth = (
-                f'{day(born, "medium").translate(ESC)}<br><span class="meta">'
+                f'{escape_text(day(born, "medium"))}<br><span class="meta">'
                 f"{years % {'n': p.age_on(today)}}</span>"
             )
         else:
             birth = "–"
         if p.birth_place:
-            birth = f'{birth}<br><span class="meta">{p.birth_place.translate(ESC)}</span>'
+            birth = f'{birth}<br><span class="meta">{escape_text(p.birth_place)}</span>'
         if status == "alive":
-            muted, civil = "", statuses.get(status, "").translate(ESC)
+            muted, civil = "", escape_text(statuses.get(status, ""))
         else:
             muted = ' class="row-muted"'
-            civil = f'<span class="tag tag-danger">{statuses.get(status, "").translate(ESC)}</span>'
+            civil = f'<span class="tag tag-danger">{escape_text(statuses.get(status, ""))}</span>'
             if p.status_date:
-                since = day(p.status_date, "medium").translate(ESC)
+                since = escape_text(day(p.status_date, "medium"))
                 civil = f'{civil}<br><span class="meta">{since}</span>'
-        details = (p.occupation or "").translate(ESC)
+        details = escape_text(p.occupation or "")
         if p.disability:
-            details = f'<span class="tag">{p.disability.translate(ESC)}</span><br>{details}'
+            details = f'<span class="tag">{escape_text(p.disability)}</span><br>{details}'
         if p.education:
-            details = f'{details}<br><span class="meta">{p.education.translate(ESC)}</span>'
-        nik = (p.nik or "–").translate(ESC)
+            details = f'{details}<br><span class="meta">{escape_text(p.education)}</span>'
+        nik = escape_text(p.nik or "–")
         if p.nik_warning:
             nik = f'{nik}<br><span class="tag tag-warn">{check_nik}</span>'
-        sex = sexes.get(p.sex, "").translate(ESC)
+        sex = escape_text(sexes.get(p.sex, ""))
         row = (
             f"  <tr{muted}>\n"
             f'    <td>{name}<br><span class="meta">{sex}</span></td>\n'
             f'    <td class="nowrap">{nik}</td>\n'
             f'    <td class="nowrap">{birth}</td>\n'
-            f"    <td>{relations.get(p.relation, '').translate(ESC)}</td>\n"
+            f"    <td>{escape_text(relations.get(p.relation, ''))}</td>\n"
             f"    <td>{civil}</td>\n"
             f"    <td>{details}</td>\n"
         )

@@ -68,14 +68,33 @@ class Texts:
         self.__dict__.update(texts)
 
 
-def household_texts() -> Texts:
-    """HOUSEHOLD_TEXTS in the reader's language, translated once per language and app."""
+# The registry list's (/staf/registrasi/ and its fragment) fixed texts outside its kept
+# parts, as `list_texts()` (tests/test_registry_result_rows.py holds them to _()).
+LIST_TEXTS = {
+    "export": N_("Export this list"),
+    "households": N_("Households"),
+    "search": N_("Search"),
+}
+
+
+def _kept(name: str, table: dict[str, str]) -> Texts:
+    """`table` in the reader's language, translated once per language and app."""
     lang = current_lang()
-    kept = current_app.extensions.setdefault("registry_household_texts", {})
+    kept = current_app.extensions.setdefault(name, {})
     texts = kept.get(lang)
     if texts is None:
         ugettext = catalogue().ugettext
         texts = kept[lang] = Texts(
-            {key: Markup(ugettext(msgid)) for key, msgid in HOUSEHOLD_TEXTS.items()}  # noqa: S704
+            {key: Markup(ugettext(msgid)) for key, msgid in table.items()}  # noqa: S704
         )
     return texts
+
+
+def household_texts() -> Texts:
+    """HOUSEHOLD_TEXTS in the reader's language, translated once per language and app."""
+    return _kept("registry_household_texts", HOUSEHOLD_TEXTS)
+
+
+def list_texts() -> Texts:
+    """LIST_TEXTS in the reader's language, translated once per language and app."""
+    return _kept("registry_list_texts", LIST_TEXTS)

@@ -42,6 +42,7 @@ from portal.registry.forms import (
     NotDuplicateForm,
     PersonForm,
 )
+from portal.registry.household_head import household_head
 from portal.registry.kept_forms import kept_form, remember
 from portal.registry.member_rows import member_rows
 from portal.registry.models import (
@@ -58,9 +59,10 @@ from portal.registry.models import (
     ExternalEnrolment,
     Person,
 )
-from portal.registry.page_texts import household_texts
+from portal.registry.page_texts import household_texts, list_texts
 from portal.registry.pair_sections import pair_sections
 from portal.registry.result_rows import criteria_facts, household_rows
+from portal.registry.score_section import score_section
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
 from portal.row_pages import pager_html
@@ -170,7 +172,12 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
     searched = any(
         (filters.q, filters.need_level, filters.aid_type, filters.rt, filters.rw)
     ) or bool(filters.programme_id)
-    pagination, members = services.households_page(filters, page=page, per_page=PER_PAGE)
+    # Only the whole page has the filter menu; the fragment (every keystroke) has not.
+    # Its programmes come with the households (one statement when nothing is filtered).
+    programmes = None if is_htmx() else []
+    pagination, members = services.households_page(
+        filters, page=page, per_page=PER_PAGE, programmes=programmes
+    )
     return render(
         "registry/index.html",
         "registry/_results.html",
@@ -179,10 +186,10 @@ def _results_page(filters: services.Filters, search_args: dict, page: int = 1):
         searched=searched,
         pagination=pagination,
         members=members,
-        # Only the whole page has the filter menu; the fragment (every keystroke) has not.
-        programmes=[] if is_htmx() else services.programmes_for_filter(),
+        programmes=programmes or [],
         filter_html=filter_html,
         pager=pager_html,
+        lt=list_texts(),
     )
 
 
@@ -231,6 +238,8 @@ def household(household_id: int):
         button=_LazyButton(),
         members=[p for p in found.household.members if p.merged_into_id is None],
         member_rows=member_rows,
+        score_section=score_section,
+        household_head=household_head,
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)

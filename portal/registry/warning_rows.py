@@ -12,14 +12,14 @@ from collections.abc import Iterable, Mapping
 from markupsafe import Markup, escape
 
 from portal.i18n import catalogue, day
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(value) -> str:
     """`value` escaped as markupsafe escapes it: a plain str by its table in one step."""
     kind = type(value)
     if kind is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(value) if kind is int else str(escape(value))
 
 

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from markupsafe import Markup, escape
 
 from portal.i18n import FALLBACK_NOTE, catalogue, current_lang, localized
-from portal.text import HTML_ESCAPES, render_markdown
+from portal.text import escape_text, render_markdown
 from portal.training.models import CATEGORIES
 from portal.training.services import rule_text
 
 
 def _e(value) -> str:
-    """escape(value) as a str: plain text through one translate, the rest as Jinja."""
+    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
     if value.__class__ is str:
-        return value.translate(HTML_ESCAPES)
+        return escape_text(value)
     return str(escape(value))
 
 

@@ -38,22 +38,23 @@ from portal.lists.services.objections import (
 )
 from portal.lists.services.periods import (
     get_period,
-    get_period_with_programme,
     period_rows,
+    period_values,
     save_period,
 )
 from portal.lists.services.rule_checks import RuleCheck, active_count, rule_check
 from portal.lists.services.self_checks import Due, open_for_objection, self_check
 from portal.lists.services.versions import (
     PlaceTotal,
+    board_head,
     current_lists,
     get_version,
     latest_published,
-    latest_published_counted,
     latest_version,
     publish,
     published_periods,
     totals,
+    version_list,
     version_page,
     version_rows,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "add_household",
     "approval_holds",
     "approve",
+    "board_head",
     "changes",
     "current_lists",
     "decide_objection",
@@ -79,14 +81,13 @@ __all__ = [
     "entries_query",
     "file_objection",
     "get_period",
-    "get_period_with_programme",
     "get_version",
     "latest_approval",
     "latest_decision",
     "latest_published",
     "latest_version",
-    "latest_published_counted",
     "period_rows",
+    "period_values",
     "objections_open",
     "open_for_objection",
     "parse_attendees",
@@ -102,6 +103,7 @@ __all__ = [
     "save_period",
     "self_check",
     "totals",
+    "version_list",
     "version_page",
     "version_rows",
 ]

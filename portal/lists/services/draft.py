@@ -102,7 +102,7 @@ def _fits_composition(period: ListPeriod, members: list[scoring.Member]) -> bool
     return True
 
 
-def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
+def draft_candidate_ids(period: ListPeriod) -> list[int]:
     """The ids of the households the programme's rules propose for the period, in RW/RT
     order.
 
@@ -116,46 +116,45 @@ def draft_candidate_ids(period: ListPeriod, own_enrolments=None) -> list[int]:
 
     Plain rows, no ORM object: one statement, the households in order joined to their
     members' birth date, disability and status, read as they come (a household's rows
-    are together), so that a district's 250,000 households are drawn in seconds.
-    `own_enrolments`: the enrolment ids of this list's entries, when the caller has
-    read them.
+    are together), so that a district's 250,000 households are drawn in seconds; when
+    the composition asks no ages nor disability, each household with the count of its
+    living members instead (a row a household, some 0.1 ms less for 40 households). The
+    list's own enrolments are left to the database (a sub-query of its entries), not
+    read and sent back one bound value each.
     """
     aid_type = period.programme.aid_type
     aid_fit = bool(period.rule_aid_fit and aid_type != "other")
-    stmt = _candidates_statement(bool(period.rule_max_desil), aid_fit)
-    if own_enrolments is None:
-        own_enrolments = db.session.scalars(_own_enrolments_statement(), {"period_id": period.id})
     covered = (
         covered_households(
-            aid_type, period.starts_on, period.ends_on, ignore_enrolments=list(own_enrolments)
+            aid_type,
+            period.starts_on,
+            period.ends_on,
+            ignore_query=(_own_enrolments_statement(), {"period_id": period.id}),
         )
         if period.rule_not_covered
         else set()
     )
+    levels = period.need_levels
     values = {
-        "levels": period.need_levels,
+        **{f"level{i}": level for i, level in enumerate(levels)},
         "max_desil": period.rule_max_desil,
         "aid_like": f"% {aid_type} %",
     }
-    rows = read(db.session, stmt, values).partitions(CHUNK)
+    kind = (bool(period.rule_max_desil), aid_fit, len(levels))
     if period.rule_composition in _BY_AGE_OR_DISABILITY:
+        stmt = _candidates_statement(*kind)
+        rows = read(db.session, stmt, values).partitions(CHUNK)
         return _fitting_members(period, rows, covered)
     # Any household, or one of a number of members: only the living are counted (as
-    # _fits_composition counts them), without a Member a row.
+    # _fits_composition counts them), by the database: a row a household, not a member.
     needed = max(1, period.rule_min_members or 0)
-    out: list[int] = []
-    current, living = None, 0
-    for chunk in rows:
-        for hid, _person_id, _born, _disability, status in chunk:
-            if hid != current:
-                if current is not None and living >= needed and current not in covered:
-                    out.append(current)
-                current, living = hid, 0
-            if status == "alive":  # a household without members has one row of nulls
-                living += 1
-    if current is not None and living >= needed and current not in covered:
-        out.append(current)
-    return out
+    counted = _living_counts_statement(*kind)
+    return [
+        hid
+        for chunk in read(db.session, counted, values).partitions(CHUNK)
+        for hid, living in chunk
+        if living >= needed and hid not in covered
+    ]
 
 
 # The compositions _fits_composition decides by the members' ages or disability.
@@ -190,22 +189,53 @@ def _fits(period: ListPeriod, household_id: int, members: list, covered: set) ->
     return household_id not in covered and _fits_composition(period, members)
 
 
-@cache
-def _candidates_statement(with_desil: bool, with_aid_fit: bool):
-    """The households of the need levels `levels` (and desil at most `max_desil`, and
-    fitting the aid `aid_like`, when the rules ask), in RW/RT order, each joined to its
-    (not merged) members' id, birth date, disability and status: built once a kind of
-    rule."""
-    stmt = (
-        select(Household.id, Person.id, Person.birth_date, Person.disability, Person.status)
-        .outerjoin(Person, (Person.household_id == Household.id) & Person.merged_into_id.is_(None))
-        .where(Household.need_level.in_(bindparam("levels", expanding=True)))
+def _rules_where(statement, with_desil: bool, with_aid_fit: bool, levels: int):
+    """`statement` (of households) for the need levels `level0`... (as many as `levels`:
+    each a value of its own, not a list expanded on every run), the desil at most
+    `max_desil` and fitting the aid `aid_like` when the rules ask, in RW/RT order."""
+    statement = statement.where(
+        Household.need_level.in_([bindparam(f"level{i}") for i in range(levels)])
     )
     if with_desil:
-        stmt = stmt.where(Household.desil.is_not(None), Household.desil <= bindparam("max_desil"))
+        statement = statement.where(
+            Household.desil.is_not(None), Household.desil <= bindparam("max_desil")
+        )
     if with_aid_fit:
-        stmt = stmt.where(Household.aid_types.like(bindparam("aid_like")))
-    return stmt.order_by(Household.rw, Household.rt, Household.id)
+        statement = statement.where(Household.aid_types.like(bindparam("aid_like")))
+    return statement.order_by(Household.rw, Household.rt, Household.id)
+
+
+@cache
+def _candidates_statement(with_desil: bool, with_aid_fit: bool, levels: int):
+    """The households the rules name (`_rules_where`), each joined to its (not merged)
+    members' id, birth date, disability and status: built once a kind of rule."""
+    return _rules_where(
+        select(
+            Household.id, Person.id, Person.birth_date, Person.disability, Person.status
+        ).outerjoin(
+            Person, (Person.household_id == Household.id) & Person.merged_into_id.is_(None)
+        ),
+        with_desil,
+        with_aid_fit,
+        levels,
+    )
+
+
+@cache
+def _living_counts_statement(with_desil: bool, with_aid_fit: bool, levels: int):
+    """The households the rules name (`_rules_where`), each with how many of its members
+    (not merged) are alive: built once a kind of rule."""
+    living = (
+        select(func.count())
+        .where(
+            Person.household_id == Household.id,
+            Person.merged_into_id.is_(None),
+            Person.status == "alive",
+        )
+        .correlate(Household)
+        .scalar_subquery()
+    )
+    return _rules_where(select(Household.id, living), with_desil, with_aid_fit, levels)
 
 
 @cache

@@ -24,7 +24,7 @@ from portal.registry.change_requests.models import (
 from portal.registry.change_requests.services import documents
 from portal.registry.change_requests.views import form_for, uploaded
 from portal.registry.models import Household
-from portal.registry.services import view_household
+from portal.registry.services import plain_household, view_household
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
 from portal.service_errors import show_error
@@ -62,13 +62,15 @@ def index():
 
 
 def _detail(item: ChangeRequest, refuse_form=None, status: int = 200, resident_locale=False):
-    household = item.household
+    # The household and its members as plain rows: the page only shows them.
+    household = plain_household(item.household_id)
     view_household(household, actor=_me(), ip=request.remote_addr)
     concerns = services.aid_concerns(item.household_id, item.kind, item.person_id)
     page = render_template(
         "registry/change_requests/manage/detail.html",
         item=item,
         household=household,
+        asked_members=household.members,
         concerns=concerns,
         # A GET's blank refusal field is kept per worker (the template's kept_fragment):
         # the form is built only the first time; both forms' CSRF tokens are plain

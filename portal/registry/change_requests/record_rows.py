@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from markupsafe import Markup
 
 from portal.i18n import catalogue, day
-from portal.text import HTML_ESCAPES
+from portal.text import escape_text
 
 
 def _text(value) -> str:
-    return str(value).translate(HTML_ESCAPES)
+    return escape_text(str(value))
 
 
 def members(people: Iterable, sexes: Mapping, relations: Mapping, statuses: Mapping) -> Markup:
@@ -55,11 +55,13 @@ def criteria(answers: Mapping, labels: Mapping, not_surveyed: str, yes: str, no:
     return Markup("".join(rows))  # noqa: S704 (labels and answers our catalogue's)
 
 
-def asked(item, labels: Mapping, iso_day) -> Markup:
+def asked(item, labels: Mapping, iso_day, members: Iterable = ()) -> Markup:
     """The <dl> of what a request asks, by its kind (`_asked.html`'s markup was, with
     its whitespace): `labels` the pages' translated tables (change_kinds, sexes,
     relations, kk_reasons, bps_criteria: the context's), `iso_day` the pages' day of a
-    stored YYYY-MM-DD (labels.iso_day)."""
+    stored YYYY-MM-DD (labels.iso_day). The person a death or a move out names is
+    looked for among `members` (the household's, already read) before `item.person`
+    (a statement of its own)."""
     t = catalogue().ugettext
     d = item.details or {}
     kind = item.kind
@@ -75,7 +77,8 @@ def asked(item, labels: Mapping, iso_day) -> Markup:
         f"  <dt>{t('What should change')}</dt><dd>{labels['change_kinds'].get(kind, '')}</dd>\n"
     ]
     if kind in ("death", "move_out"):
-        who = _text(item.person.name) if item.person else "–"
+        person = _named(item, members)
+        who = _text(person.name) if person else "–"
         out.append(f"  <dt>{t('Who')}</dt><dd>{who}</dd>\n")
     if kind in ("birth", "move_in"):
         out.append(
@@ -125,6 +128,15 @@ def asked(item, labels: Mapping, iso_day) -> Markup:
         out.append(f"<dt>{t('Note')}</dt><dd>{_text(item.note)}</dd>")
     out.append("</dl>")
     return Markup("".join(out))  # noqa: S704 (see the module: values escaped above)
+
+
+def _named(item, members: Iterable):
+    """The person `item` names: the member with its id, else `item.person`."""
+    if item.person_id is not None:
+        for person in members:
+            if person.id == item.person_id:
+                return person
+    return item.person
 
 
 # What the templates call (record_rows.members(...)).

@@ -2,8 +2,8 @@
 duplicates, overlaps and merging. Views call these; tests and importers call them too.
 
 One module per process (common, names, households, people, enrolments,
-enrolment_warnings, duplicates, search, household_page, page_queries); this package re-exports what
-views, importers, the demo and tests call.
+enrolment_warnings, duplicates, search, household_page, household_rows, pair_page,
+page_queries); this package re-exports what views, importers, the demo and tests call.
 
 Every change and every read of a full record goes into the audit log in the same
 transaction as the change (`portal.audit.services.record` masks NIK and KK numbers).
@@ -30,8 +30,6 @@ from portal.registry.services.duplicates import (
     likely_duplicates,
     merge_persons,
     pair_problem,
-    pair_records,
-    person_enrolments,
     view_pair,
 )
 from portal.registry.services.enrolment_warnings import (
@@ -44,6 +42,7 @@ from portal.registry.services.enrolment_warnings import (
 )
 from portal.registry.services.enrolments import add_external, end_enrolment, enrol, enrolment_facts
 from portal.registry.services.household_page import HouseholdRecord, household_record
+from portal.registry.services.household_rows import PlainHousehold, plain_household
 from portal.registry.services.households import (
     get_household,
     household_has_head,
@@ -55,6 +54,7 @@ from portal.registry.services.households import (
     view_person,
 )
 from portal.registry.services.names import MUHAMMAD, OLD_SPELLINGS, TITLES, normalise_name
+from portal.registry.services.pair_page import pair_records, person_enrolments
 from portal.registry.services.people import (
     move_person,
     save_person,
@@ -115,6 +115,8 @@ __all__ = [
     "person_heading",
     "household_by_kk",
     "household_record",
+    "plain_household",
+    "PlainHousehold",
     "likely_duplicate_count",
     "likely_duplicate_rows",
     "likely_duplicates",

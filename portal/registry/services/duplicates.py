@@ -7,16 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record, snapshot
 from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow, village_today
-from portal.programmes.models import Programme
 from portal.registry.models import (
     DUPLICATE_DECISIONS,
     DuplicateDecision,
@@ -261,94 +260,6 @@ _DECIDED_MEANWHILE = _l("Someone else has just decided on this pair. Check the l
 def view_pair(a: Person, b: Person, *, actor, ip: str | None = None) -> None:
     """Record that a staff member opened two person records side by side."""
     _record_views("person", dict.fromkeys((a.id, b.id)), actor, ip)
-
-
-def person_enrolments(person: Person) -> dict[str, list]:
-    """The village and national enrolments that name this person, and those of their
-    household as a whole, oldest first (for comparing two records): rows of what the
-    comparison shows (`programme` is the village programme's name or the national
-    programme's code; its period; `person_id`), from one statement built once (were
-    two, and a third for the village programmes)."""
-    # Without a household, `household_id = NULL` matches nothing: only the person's own.
-    values = {"person_id": person.id, "household_id": person.household_id}
-    found: dict[str, list] = {"village": [], "national": []}
-    for row in db.session.execute(_enrolments_statement(), values):
-        found["national" if row.national else "village"].append(row)
-    return found
-
-
-@functools.cache
-def _enrolments_statement():
-    person_id, household_id = bindparam("person_id"), bindparam("household_id")
-    village = (
-        select(
-            literal(0).label("national"),
-            Programme.name_id.label("programme"),
-            Enrolment.period_start,
-            Enrolment.period_end,
-            Enrolment.person_id,
-            Enrolment.id,
-        )
-        .join(Programme, Programme.id == Enrolment.programme_id)
-        .where(
-            or_(
-                Enrolment.person_id == person_id,
-                and_(Enrolment.person_id.is_(None), Enrolment.household_id == household_id),
-            )
-        )
-    )
-    national = select(
-        literal(1).label("national"),
-        ExternalEnrolment.programme_code.label("programme"),
-        ExternalEnrolment.period_start,
-        ExternalEnrolment.period_end,
-        ExternalEnrolment.person_id,
-        ExternalEnrolment.id,
-    ).where(
-        or_(
-            ExternalEnrolment.person_id == person_id,
-            and_(
-                ExternalEnrolment.person_id.is_(None),
-                ExternalEnrolment.household_id == household_id,
-            ),
-        )
-    )
-    both = union_all(village, national).subquery()
-    return select(both).order_by(both.c.national, both.c.period_start, both.c.id)
-
-
-def pair_records(first: int, second: int) -> tuple[Person | None, Person | None, dict]:
-    """The two person records (merged ones too) with their households (joined) and the
-    name of each household's head (`Household.head`: the first member by id recorded
-    as head and not merged), as {household id: name or None}: one statement (was two,
-    the second loading every member of both households for the heads' names)."""
-    found, heads = {}, {}
-    for person, head_name in db.session.execute(_pair_statement(), {"ids": list({first, second})}):
-        found[person.id] = person
-        if person.household_id is not None:
-            heads[person.household_id] = head_name
-    return found.get(first), found.get(second), heads
-
-
-@functools.cache
-def _pair_statement() -> Select:
-    head = aliased(Person)
-    head_name = (
-        select(head.name)
-        .where(
-            head.household_id == Person.household_id,
-            head.relation == "head",
-            head.merged_into_id.is_(None),
-        )
-        .order_by(head.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return (
-        select(Person, head_name.label("head_name"))
-        .where(Person.id.in_(bindparam("ids", expanding=True)))
-        .options(joinedload(Person.household))
-    )
 
 
 def decide_not_duplicate(

@@ -11,11 +11,12 @@ from portal.database import read
 from portal.extensions import db
 from portal.models_base import village_today
 from portal.registry import scoring
-from portal.registry.models import NATIONAL_PROGRAMMES, Household
+from portal.registry.models import NATIONAL_PROGRAMMES
 from portal.registry.services.common import NOT_LIVING
 from portal.registry.services.duplicates import _pairs
 from portal.registry.services.enrolment_warnings import Overlap, StaleEnrolment, _overlaps_in
-from portal.registry.services.page_queries import _statements, record_rows_statement
+from portal.registry.services.household_rows import PlainHousehold, plain_household
+from portal.registry.services.page_queries import record_rows_statement
 
 
 class VillageRow(NamedTuple):
@@ -84,7 +85,7 @@ class NamesakeRow(NamedTuple):
 class HouseholdRecord:
     """Everything the staff household page shows, read in a handful of queries."""
 
-    household: Household
+    household: PlainHousehold  # the household's columns and members, not a record
     assessment: scoring.Assessment
     enrolments: dict[str, list]
     warnings: dict[str, list]
@@ -95,7 +96,8 @@ class HouseholdRecord:
 def household_record(household_id: int, today: date | None = None) -> HouseholdRecord | None:
     """The full record of one household for its staff page, or None when there is none.
 
-    Read in two statements: the household with its members; then its KK history, the
+    Read in two statements: the household with its members as plain rows
+    (`household_rows.plain_household`, not records); then its KK history, the
     village enrolments of the household and of its members (with their programmes),
     the national ones, the likely duplicates and the membership history. The stale
     enrolments and overlaps of this one household are then worked out from those rows
@@ -103,12 +105,7 @@ def household_record(household_id: int, today: date | None = None) -> HouseholdR
     for the whole village; a test holds the two together).
     """
     today = today or village_today()
-    statements = _statements()
-    household = (
-        db.session.scalars(statements["household"], {"household_id": household_id})
-        .unique()
-        .one_or_none()
-    )
+    household = plain_household(household_id)
     if household is None:
         return None
     members = list(household.members)
@@ -141,7 +138,8 @@ def _record_rows(household_id: int) -> tuple[list, list, list, list, list]:
     numbers and the namesakes of one household (`record_rows_statement`), each kind in
     the order its own statement (or relationship) gave."""
     kinds: dict[str, list] = {"v": [], "n": [], "h": [], "k": [], "d": []}
-    rows = read(db.session, record_rows_statement(), {"household_id": household_id})
+    # Fetched at once (.all(): one fetch, not some three Python calls a row).
+    rows = read(db.session, record_rows_statement(), {"household_id": household_id}).all()
     for kind, id_, household, person, code, aid_type, extra, start, end, name in rows:
         if kind == "v":
             kinds["v"].append(VillageRow(id_, household, person, code, aid_type, start, end, name))

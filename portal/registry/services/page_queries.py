@@ -5,13 +5,11 @@ from __future__ import annotations
 import functools
 
 from sqlalchemy import Date, Select, String, bindparam, cast, literal_column, null, or_, select
-from sqlalchemy.orm import joinedload
 
 from portal.programmes.models import Programme
 from portal.registry.models import (
     Enrolment,
     ExternalEnrolment,
-    Household,
     KKNumber,
     Membership,
     Person,
@@ -22,13 +20,7 @@ from portal.registry.models import (
 def _statements() -> dict[str, Select]:
     """The household page's queries, built once (building a statement costs more than
     running it here); the values come as parameters."""
-    household_id = bindparam("household_id")
     return {
-        # The members joined (a household has a few); its KK numbers, enrolments and
-        # history come as plain rows from record_rows_statement().
-        "household": select(Household)
-        .where(Household.id == household_id)
-        .options(joinedload(Household.members)),
         "namesakes": select(Person)
         .where(
             Person.merged_into_id.is_(None),

@@ -6,8 +6,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Select, String, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import lazyload
 
 from portal.database import read
@@ -48,6 +62,8 @@ def filters_from_args(args) -> Filters:
     """The search filters from a query string (the list page and the export page share
     them, so an export is exactly the list the operator was looking at). Unknown or
     out-of-range values are ignored."""
+    if not args:  # the list as it first opens: nothing to read
+        return Filters()
 
     def number(name: str, high: int = 999) -> int | None:
         raw = (args.get(name) or "").strip()
@@ -272,39 +288,55 @@ def search_households(filters: Filters, page: int = 1, per_page: int = 25):
     return pagination
 
 
+_NO_HEAD = (None, None)  # a household's head not (yet) found among its rows
+
+
 def households_page(
-    filters: Filters, page: int = 1, per_page: int = 25
+    filters: Filters, page: int = 1, per_page: int = 25, programmes: list | None = None
 ) -> tuple[CountedPagination, dict[int, MemberSummary]]:
     """`search_households` and the `member_summaries` of its items in one statement:
     the page of households (a subquery) outer joined with their members' rows, and for
     the list as it first opens the count as a scalar subquery too (SQLite counts the
     index; the page reads 25 rows). A search counts in a second statement only when its
-    first page is full or a later page is asked for, as `search_households` does."""
+    first page is full or a later page is asked for, as `search_households` does.
+
+    With a list as `programmes`, the filter menu's programmes are appended to it
+    (`programmes_for_filter`'s rows): read in the same statement when no filter is set
+    (UNION ALL), else by programmes_for_filter."""
     unfiltered = _unfiltered(filters)
     if unfiltered:
-        stmt = _every_household_page()
+        both = programmes is not None
+        stmt = _every_household_page_and_programmes() if both else _every_household_page()
     else:
         stmt = _page_with_members(search_query(filters).with_only_columns(*_LISTED))
+        if programmes is not None:
+            programmes += programmes_for_filter()
     offset = (page - 1) * per_page
     items: list[HouseholdRow] = []
     heads: dict[int, tuple] = {}
     living: dict[int, int] = {}
     total = None
-    for row in read(db.session, stmt, {"limit": per_page, "offset": offset}):
+    # Fetched at once (.all(): one fetch, not some three Python calls a row).
+    for row in read(db.session, stmt, {"limit": per_page, "offset": offset}).all():
+        if unfiltered and both and row[12]:  # a programme's row (kind 1), not a household's
+            programmes += (ProgrammeName(*row[13:16]),)
+            continue
         hid = row[0]
         if hid not in living:
-            items.append(HouseholdRow(hid, row[1], row[2], _rt_rw(row[3], row[4]), *row[5:7]))
+            rt, rw = row[3], row[4]
+            # Household.rt_rw, written in (not a call a row).
+            rt_rw = f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}"
+            items += (HouseholdRow(hid, row[1], row[2], rt_rw, *row[5:7]),)
             living[hid] = 0
+            heads[hid] = _NO_HEAD
             if unfiltered:
                 total = row[7]
-        name, relation, status = row[-3:]
+        name, relation, status = row[-3:] if not unfiltered else row[8:11]
         if status == "alive":
             living[hid] += 1
-        if relation == "head" and hid not in heads:
+        if relation == "head" and heads[hid] is _NO_HEAD:
             heads[hid] = (name, status)
-    members = {
-        hid: MemberSummary(*heads.get(hid, (None, None)), count) for hid, count in living.items()
-    }
+    members = {hid: MemberSummary(*heads[hid], count) for hid, count in living.items()}
     if total is None:
         if page == 1 and len(items) < per_page:
             total = len(items)  # everything found fits on the first page
@@ -314,13 +346,6 @@ def households_page(
             found = search_query(filters).options(lazyload("*")).order_by(None).subquery()
             total = db.session.scalar(select(func.count()).select_from(found))
     return counted_page(items, total, page=page, per_page=per_page), members
-
-
-def _rt_rw(rt: int, rw: int | None) -> str:
-    """Household.rt_rw of a row's RT and RW."""
-    if rw is None:
-        return f"{rt:03d}/–"
-    return f"{rt:03d}/{rw:03d}"
 
 
 def _page_with_members(listed: Select, *extra) -> Select:
@@ -335,6 +360,54 @@ def _page_with_members(listed: Select, *extra) -> Select:
         .outerjoin(Person, and_(Person.household_id == page.c.id, Person.merged_into_id.is_(None)))
         .order_by(page.c.rw, page.c.rt, page.c.id, Person.id)
     )
+
+
+class ProgrammeName(NamedTuple):
+    """A programme as the filter menu names it (programmes_for_filter's row)."""
+
+    id: int
+    name_id: str
+    name_en: str | None
+
+
+@cache
+def _every_household_page_and_programmes():
+    """`_every_household_page()` with each of its rows' member id and kind (0), and the
+    filter menu's programmes as rows of kind 1 (their id and names in the last three
+    columns, every other column NULL), in one statement: the households in the list's
+    order, then the programmes by name (`_programme_names`)."""
+    _stmt, listed, count = _every_household()
+    found = listed.add_columns(count.scalar_subquery().label("total"))
+    page = found.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page")
+    int_, text_ = (lambda: cast(null(), Integer)), (lambda: cast(null(), String))
+    households = (
+        select(
+            *page.c,
+            Person.name,
+            Person.relation,
+            Person.status,
+            Person.id.label("pid"),
+            literal_column("0", Integer).label("kind"),
+            int_().label("prog_id"),
+            text_().label("prog_name_id"),
+            text_().label("prog_name_en"),
+        )
+        .select_from(page)
+        .outerjoin(Person, and_(Person.household_id == page.c.id, Person.merged_into_id.is_(None)))
+    )
+    # Every column named as the households' (SQLite matches an ORDER BY name of a
+    # compound select in any of its selects: "id" must not be the programme's).
+    empty = (int_, text_, text_, int_, int_, text_, int_, int_, text_, text_, text_, int_)
+    names = [column.name for column in households.selected_columns]
+    programmes = select(
+        *(kind().label(name) for kind, name in zip(empty, names, strict=False)),
+        literal_column("1", Integer).label("kind"),
+        Programme.id.label("prog_id"),
+        Programme.name_id.label("prog_name_id"),
+        Programme.name_en.label("prog_name_en"),
+    )
+    order = ("kind", "rw", "rt", "id", "pid", "prog_name_id")
+    return union_all(households, programmes).order_by(*(literal_column(c) for c in order))
 
 
 @cache

@@ -7,6 +7,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
@@ -15,8 +16,8 @@ from portal.accounts.models import User
 from portal.database import read
 from portal.extensions import db
 from portal.models_base import as_utc, utcnow
-from portal.registry.change_requests.models import STATUSES, ChangeRequest
-from portal.registry.models import Household, Membership
+from portal.registry.change_requests.models import STATUSES, ChangeDocument, ChangeRequest
+from portal.registry.models import Membership, Person
 
 # A public figure smaller than this is not shown (it could point at a family).
 SMALLEST_SHOWN = 5
@@ -49,30 +50,79 @@ def _household_rows_statement():
     )
 
 
-def staff_request(request_id: int) -> tuple[ChangeRequest | None, str | None]:
-    """A request for its staff page, with its household, the household's members and
-    its documents (all joined: one statement, were five), and the language its
-    resident reads ("id" when their account has none; None for a request filed at the
-    office or whose account is gone)."""
-    found = db.session.execute(_staff_request_statement(), {"request_id": request_id})
-    row = found.unique().first()
-    if row is None:
+class DocumentRow(NamedTuple):
+    """A document of a request as the staff page lists it."""
+
+    id: int
+    mimetype: str
+    size: int
+
+
+class NamedPerson(NamedTuple):
+    """The person a death or a move out names."""
+
+    id: int
+    name: str
+
+
+class StaffRequest:
+    """A request as its staff page shows it: its columns (the table's), `documents`
+    (DocumentRow, by id), `person` (NamedPerson or None) and ChangeRequest's own
+    `waited_days` and `is_late`; plain values, not a record."""
+
+    waited_days = ChangeRequest.waited_days
+    is_late = ChangeRequest.is_late
+
+    def __init__(self, values, documents: list[DocumentRow], person: NamedPerson | None):
+        self.__dict__.update(values)
+        self.documents = documents
+        self.person = person
+
+
+def staff_request(request_id: int) -> tuple[StaffRequest | None, str | None]:
+    """A request for its staff page (`StaffRequest`: plain rows of the request, its
+    documents and the name of the person it names, in one statement built once), and
+    the language its resident reads ("id" when their account has none; None for a
+    request filed at the office or whose account is gone). The page reads the
+    household and its members as plain rows too (`registry.services.plain_household`)."""
+    rows = read(db.session, _staff_request_statement(), {"request_id": request_id}).all()
+    if not rows:
         return None, None
-    item, resident_found, locale = row
+    first = rows[0]
+    split = len(_REQUEST_COLUMNS)
+    resident_found, locale, _doc, _mimetype, _size, person_name = first[split:]
+    documents = [DocumentRow(*row[split + 2 : split + 5]) for row in rows if row[split + 2]]
+    values = dict(zip(_REQUEST_COLUMNS, first[:split], strict=True))
+    person_id = values["person_id"]
+    person = NamedPerson(person_id, person_name) if person_id is not None else None
+    item = StaffRequest(values, documents, person)
     return item, ((locale or "id") if resident_found is not None else None)
+
+
+_REQUEST_COLUMNS = tuple(column.key for column in ChangeRequest.__table__.c)
 
 
 @cache
 def _staff_request_statement():
+    # A request has at most MAX_DOCUMENTS: a row each (or one without).
+    request, document = ChangeRequest.__table__, ChangeDocument.__table__
+    person = Person.__table__
     return (
-        select(ChangeRequest, User.id, User.locale)
-        .outerjoin(User, User.id == ChangeRequest.resident_id)
-        .where(ChangeRequest.id == bindparam("request_id"))
-        .options(
-            joinedload(ChangeRequest.household).joinedload(Household.members),
-            # Joined too (a request has at most MAX_DOCUMENTS): one statement, not two.
-            joinedload(ChangeRequest.documents),
+        select(
+            *(request.c[key] for key in _REQUEST_COLUMNS),
+            User.id.label("resident_found"),
+            User.locale.label("resident_locale"),
+            document.c.id.label("document_id"),
+            document.c.mimetype,
+            document.c.size,
+            person.c.name.label("person_name"),
         )
+        .select_from(request)
+        .outerjoin(User, User.id == request.c.resident_id)
+        .outerjoin(document, document.c.request_id == request.c.id)
+        .outerjoin(person, person.c.id == request.c.person_id)
+        .where(request.c.id == bindparam("request_id"))
+        .order_by(document.c.id)
     )
 
 

@@ -18,14 +18,14 @@ from portal.distribution.models.labels import from_milli
 from portal.i18n import catalogue, current_lang, localized, money, number
 from portal.i18n import day as i18n_day
 from portal.status_tags import status_tag_html
-from portal.text import escape_text
+from portal.text import escape_str, escape_text
 
 
 def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
     """<tr>s of `items` (EntitlementRow): RT/RW, the collector's name linked to the
     household (`household_stem` + its number) or "–", the alternate's name or "–", what
     is due, and the status's tag with the reason a cancelled one gives. A row is one
-    f-string: its texts escaped by escape_text each (the RT/RW is made of numbers: not
+    f-string: its texts (str) escaped by escape_str each (the RT/RW is made of numbers: not
     escaped), each status's tag made once."""
     stem = escape(household_stem)
     tags: dict[str, Markup] = {}
@@ -39,14 +39,14 @@ def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
                 + (
                     "–"
                     if e.collector is None
-                    else f'<a href="{stem}{e.household_id}">{escape_text(e.collector)}</a>'
+                    else f'<a href="{stem}{e.household_id}">{escape_str(e.collector)}</a>'
                 )
                 + "</td>\n"
-                f"    <td>{'–' if e.alternate is None else escape_text(e.alternate)}</td>\n"
-                f"    <td>{escape_text(e.due)}</td>\n"
+                f"    <td>{'–' if e.alternate is None else escape_str(e.alternate)}</td>\n"
+                f"    <td>{escape_str(e.due)}</td>\n"
                 f"    <td>{tags[e.status]}"
                 + (
-                    f'<br><span class="meta">{escape_text(e.cancel_reason)}</span>'
+                    f'<br><span class="meta">{escape_str(e.cancel_reason)}</span>'
                     if e.cancel_reason
                     else ""
                 )

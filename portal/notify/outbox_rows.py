@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from portal.i18n import DATETIME_PATTERNS, _when, catalogue, current_lang
 from portal.status_tags import status_tag_html
-from portal.text import escape_text
+from portal.text import escape_str, escape_text
 
 
 def outbox_rows(
@@ -41,13 +41,13 @@ def outbox_rows(
     return Markup(  # noqa: S704  (see the module: values escaped above)
         "".join(
             [
-                f"  <tr>\n    <td>{escape_text(to)}</td><td>{names[channel]}</td>\n"
-                f"    <td><strong>{escape_text(subject)}</strong><br>{escape_text(body)}"
-                + (f'<br><span class="error">{escape_text(error)}</span>' if error else "")
+                f"  <tr>\n    <td>{escape_str(to)}</td><td>{names[channel]}</td>\n"
+                f"    <td><strong>{escape_str(subject)}</strong><br>{escape_str(body)}"
+                + (f'<br><span class="error">{escape_str(error)}</span>' if error else "")
                 + f"</td>\n    <td>{tags[status]}\n"
                 + (retry.replace("{}", str(id_)) if retry and status == "failed" else "")
                 + f'</td>\n    <td class="num">{attempts}</td><td class="nowrap">'
-                f"{escape_text(_when(created, pattern, lang, zone))}</td>\n  </tr>\n"
+                f"{escape_str(_when(created, pattern, lang, zone))}</td>\n  </tr>\n"
                 for id_, to, channel, subject, body, error, status, attempts, created in messages
             ]
         )

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
@@ -173,10 +173,8 @@ def comments_to_moderate(limit: int = 200) -> tuple[list, list]:
     """The visible comments, the most reported first, then the newest; and the hidden
     ones, the latest hidden first (staff may show one again): plain rows of the columns
     the moderation page shows (id, activity_id, author_label, body, flags_count,
-    created_at, hidden_at, hidden_reason), read past the ORM on one connection."""
-    session = db.session()
-    session.flush()  # as database.read does, once for both statements
-    run = session.connection().execute
+    created_at, hidden_at, hidden_reason), read past the ORM (database.read)."""
+    session = db.session()  # the session itself, found once for both statements
     shown, hidden = _moderation_statements()
     values = {"limit": limit}
-    return run(shown, values).all(), run(hidden, values).all()
+    return read(session, shown, values).all(), read(session, hidden, values).all()

@@ -30,6 +30,11 @@ def escape_text(text) -> str:
     return _escape_inner(text if type(text) is str else str(text))
 
 
+# escape_text for a value known to be a str (a stored text of a long table's row): the C
+# function itself, without escape_text's Python call around it.
+escape_str = _escape_inner
+
+
 # CommonMark plus tables and strikethrough; raw HTML in the source is not passed through.
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
 

@@ -3,15 +3,19 @@ template's loop wrote, in both languages."""
 
 from __future__ import annotations
 
+from datetime import date, time
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 from flask import render_template_string
+from markupsafe import Markup
 
-from portal.distribution.rows import entitlement_rows, group_rows, slot_rows
+from portal.distribution.rows import entitlement_rows, group_rows
 from portal.distribution.services.entitlements import EntitlementRow
 from portal.distribution.services.progress import Group
-from portal.distribution.slot_texts import SlotText
+from portal.distribution.services.round_parts import Slot
+from portal.distribution.slot_texts import SlotText, slot_texts
 
 # The template's loop before the rows became a function (entitlements.html), its long
 # lines split.
@@ -116,23 +120,12 @@ OLD_SLOT_LOOP = (
     '<td class="nowrap">{{ s.hours }}</td></tr>\n'
     "  {% endfor %}\n  </tbody>\n"
 )
-SLOTS = [
-    SlotText(1, 7, "007/002", "Senin, 3 Agustus 2026", "08.00–10.00"),
-    SlotText(2, 12, "012/–", "<Selasa>", "10.00–12.00"),
-    SlotText(3, 1, "001/'1'", 'Rabu & "Kamis"', "<b>13.00</b>"),  # every character escaped
-]
 
 
-@pytest.mark.parametrize("slots", [SLOTS, []])
-def test_slot_rows_write_what_the_template_wrote(app, slots):
-    with app.test_request_context("/penyaluran/1"):
-        old = render_template_string(OLD_SLOT_LOOP, point_slots=slots)
-        new = render_template_string(
-            "  <tbody>\n{{ slot_rows(point_slots) }}  </tbody>\n",
-            point_slots=slots,
-            slot_rows=slot_rows,
-        )
-    assert new == old
+def old_slot_rows(point_slots) -> Markup:
+    """What a point's slot rows were (OLD_SLOT_LOOP's rows), for the old templates."""
+    rows = render_template_string(OLD_SLOT_LOOP, point_slots=point_slots)
+    return Markup(rows.removeprefix("  <tbody>\n").removesuffix("  </tbody>"))  # noqa: S704
 
 
 # The ledger's loop before its rows became a function (ledger/_balances.html).
@@ -488,37 +481,64 @@ OLD_POINTS = (
 )
 
 
+class PointRow(NamedTuple):
+    """A row of round_parts.point_rows: a point's columns, then one slot's (or None)."""
+
+    id: int
+    name: str
+    address: str
+    map_url: str | None
+    opens_at: time
+    closes_at: time
+    slot_id: int | None = None
+    rt: int | None = None
+    rw: int | None = None
+    day: date | None = None
+    starts_at: time | None = None
+    ends_at: time | None = None
+
+
+BALAI = (1, "Balai <Desa> & 'co'", 'Jl. "Duri" 1 & 2', "https://x.org/?b=<2>&c", time(8), time(14))
+POS3 = (3, "Pos & <3>", "Gg. 3", "", time(7, 5), time(11))
+NOV16, NOV17 = date(2026, 11, 16), date(2026, 11, 17)
+POINT_ROWS = [
+    PointRow(*BALAI, 4, 1, 2, NOV16, time(8), time(9)),
+    PointRow(*BALAI, 2, 12, None, NOV16, time(8), time(9)),
+    PointRow(*BALAI, 9, 3, 11, NOV17, time(13, 30), time(15, 5)),
+    PointRow(2, "Pos RW 02", "", None, time(9), time(12)),  # no slot
+    PointRow(*POS3, 5, 9, 1, NOV17, time(8), time(9)),
+]
+
+
+def old_points(rows: list, separator: str) -> tuple[list, dict]:
+    """The points (their first rows) and their slots' SlotTexts by point id, as the old
+    templates were given them."""
+    points = list({row.id: row for row in reversed(rows)}.values())[::-1]
+    slots: dict = {}
+    for row in rows:
+        if row.slot_id is not None:
+            slots.setdefault(row.id, []).append(
+                Slot(row.slot_id, row.id, row.rt, row.rw, row.day, row.starts_at, row.ends_at)
+            )
+    return points, slot_texts(slots, separator)
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_point_sections_write_what_the_template_wrote(app, lang):
-    from datetime import time
-
+    """The staff round page's points from round_parts.point_rows' rows (rows.points_html)
+    write what the template wrote from the points and their SlotTexts."""
     from portal.distribution.rows import point_sections
 
-    points = [
-        SimpleNamespace(
-            id=1,
-            name="Balai <Desa> & co",
-            address='Jl. "Duri" 1',
-            map_url="https://example.org/?a=1&b=<2>",
-            opens_at=time(8, 0),
-            closes_at=time(14, 30),
-        ),
-        SimpleNamespace(
-            id=2, name="Pos RW 02", address="", map_url=None, opens_at=time(9), closes_at=time(12)
-        ),
-    ]
-    slots = {
-        1: [SlotText(1, 1, "001/002", "16 November 2026", "08:00–09:00")],
-        2: [SlotText(3, 9, "009/–", "x & <y>", "10:00–11:00")],
-        3: [SlotText(2, 1, "001/001", "never shown", "-")],
-    }
-    values = {"slots": slots, "slot_rows": slot_rows, "point_sections": point_sections}
-    values["round"] = SimpleNamespace(status="closed")
+    values = {"slot_rows": old_slot_rows, "round": SimpleNamespace(status="closed")}
+    written = []
     with app.test_request_context("/staf/penyaluran/1", headers={"Accept-Language": lang}):
-        for shown in (points, points[1:], []):
-            old = render_template_string(OLD_POINTS, points=shown, **values)
+        for rows in (POINT_ROWS, POINT_ROWS[3:], POINT_ROWS[3:4], []):
+            points, slots = old_points(rows, ":")
+            old = render_template_string(OLD_POINTS, points=points, slots=slots, **values)
             new = render_template_string(
-                "{{ point_sections(points, slots) }}", points=shown, **values
+                "{{ point_sections(rows) }}", rows=rows, point_sections=point_sections
             )
             assert new == old
-    assert "Balai" not in new and "<p>" in new
+            written.append(new)
+    assert "Balai &lt;Desa&gt; &amp; &#39;co&#39;" in written[0] and "13:30–15:05" in written[0]
+    assert "Balai" not in written[-1] and "<p>" in written[-1]

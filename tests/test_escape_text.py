@@ -7,7 +7,7 @@ import pytest
 from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 
-from portal.text import HTML_ESCAPES, escape_text
+from portal.text import HTML_ESCAPES, escape_str, escape_text
 
 TEXTS = [
     "",
@@ -23,6 +23,7 @@ TEXTS = [
 def test_a_str_is_escaped_as_markupsafe_and_the_old_table_escape_it(text):
     assert escape_text(text) == str(escape(text)) == text.translate(HTML_ESCAPES)
     assert type(escape_text(text)) is str
+    assert escape_str(text) == escape_text(text) and type(escape_str(text)) is str
 
 
 def test_a_markup_and_a_lazy_translation_are_escaped_as_their_text(app):

@@ -245,3 +245,24 @@ def test_the_demo_has_residents_comments_and_last_years_snapshot(app, client):
     )
     figure = services.measure("left_very_poor").compute(YEAR)
     assert figure.value is not None and figure.value > 0
+
+
+def test_the_moderation_lists_are_plain_rows_read_in_two_statements(app, make_user, activity):
+    """comments_to_moderate: the visible comments (the most reported first, then the
+    newest) and the hidden ones (the latest hidden first), plain rows, two statements
+    however many comments there are."""
+    from tests.test_query_counts import counting
+
+    author, operator = _verify(make_user("resident")), make_user("operator")
+    made = [comments.add_comment(activity.id, author, f"Komentar {n}").id for n in range(4)]
+    reporter = _verify(make_user("resident"))
+    assert comments.flag_comment(made[1], reporter) is True
+    comments.hide_comment(made[2], operator, "Kasar")
+    comments.hide_comment(made[0], operator, "Menghina")
+    db.session.expire_all()
+    with counting(db.engine) as seen:
+        shown, hidden = comments.comments_to_moderate()
+    assert len(seen) == 2
+    assert [c.id for c in shown] == [made[1], made[3]] and shown[0].flags_count == 1
+    assert [c.id for c in hidden] == [made[0], made[2]]
+    assert hidden[0].hidden_reason == "Menghina" and hidden[0].hidden_at is not None

@@ -3,6 +3,8 @@ rounds link to their poster and flyer, once the page is public (and only then)."
 
 from __future__ import annotations
 
+import pytest
+
 from portal.extensions import db
 from tests import factories
 from tests.distribution_helpers import approved_round
@@ -81,3 +83,23 @@ def test_the_poster_page_and_the_audiences_read_every_kind_at_once(app, make_use
                     assert len(statements) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", counted)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_poster_links_html_writes_what_the_macro_writes(app, lang):
+    """notify/poster_html.py's links (the staff round page's, written in Python) are the
+    _poster_links.html macro's markup, byte for byte."""
+    from flask import render_template_string, url_for
+
+    from portal.notify.poster_html import poster_links_html
+
+    with app.test_request_context("/staf/penyaluran/1", headers={"Accept-Language": lang}):
+        for kind, item_id in (("round", 1), ("announcement", 12)):
+            old = render_template_string(
+                '{% from "notify/_poster_links.html" import poster_links %}'
+                "{{ poster_links(kind, item_id) }}|",
+                kind=kind,
+                item_id=item_id,
+            )
+            assert poster_links_html(kind, item_id, url_for) + "|" == old
+    assert "/staf/kabar/poster/announcement/12/a6.pdf" in old

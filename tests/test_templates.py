@@ -171,7 +171,6 @@ FEATURE_GLOBALS = {
         "activity_comment_form",
         "activity_comments",
         "figure_cell",
-        "round_evaluation_survey",
     },
     "participation": {
         "ballot_methods",

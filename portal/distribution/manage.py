@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import filecache
 from portal.distribution import invitations as printing
-from portal.distribution import queries, services
+from portal.distribution import queries, round_manage_html, services
 from portal.distribution.forms import (
     AmendForm,
     CancelForm,
@@ -39,15 +39,15 @@ from portal.distribution.models import (
     UNITS,
     DistributionRound,
 )
-from portal.distribution.rows import entitlement_rows, point_sections, slot_rows
+from portal.distribution.rows import entitlements_table, point_sections
 from portal.distribution.services.common import quantity_text
 from portal.distribution.slot_texts import slot_texts
 from portal.extensions import db
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, TokenOnly
 from portal.i18n import current_lang
 from portal.lists import queries as lists
-from portal.roles import EDITORS, OVERSEERS, READERS
-from portal.security import roles_required
+from portal.roles import EDITORS, OVERSEERS, READERS, can
+from portal.security import request_user, roles_required
 from portal.service_errors import show_error
 from portal.urlargs import existing_page, page_arg
 
@@ -181,27 +181,37 @@ def _forms(round_: DistributionRound, parts, version=None, **given) -> dict:
             formdata=None, prefix="cancel"
         )
     if status in ("draft", "approved", "open"):
-        forms["button"] = EmptyForm()
+        forms["button"] = TokenOnly()  # only its CSRF input: the buttons' forms
     return forms
 
 
-def _round_view(round_: DistributionRound, status: int = 200, progress=None, **given):
+def _round_view(round_: DistributionRound, status: int = 200, page=None, **given):
     """The round's points, items and approvals are plain rows (services.round_parts);
-    the page shows only the whole round's progress (services.progress_total, unless
-    the caller read it with the round)."""
-    version = lists.version_info(round_.version_id)
-    parts = services.round_parts(round_.id)
+    the page shows only the whole round's progress (services.progress_total). `page`:
+    services.staff_round_page's, the round read with its progress, version and parts.
+    The points and slots are written from the statement's rows (rows.point_sections)
+    unless a draft's parts may be removed."""
+    if page is None:
+        version = lists.version_info(round_.version_id)
+        parts, progress = services.round_parts(round_.id), services.progress_total(round_.id)
+    else:
+        version, parts, progress = page.version, page.parts, page.progress
+    removable = round_.status == "draft" and can(request_user(), "edit")
     return render_template(
         "distribution/manage/round.html",
         round=round_,
-        points=parts.points,
+        points=parts.points if removable else (),
+        removable=removable,
+        point_rows=parts.rows,
         items=parts.items,
         approvals=parts.approvals,
         version=version,
-        progress=progress or services.progress_total(round_.id),
-        slots=slot_texts(parts.slots, ":"),
-        slot_rows=slot_rows,
+        progress=progress,
+        slots=slot_texts(parts.slots, ":") if removable else {},
         point_sections=point_sections,
+        round_top=round_manage_html.round_top,
+        items_section=round_manage_html.items_section,
+        approvals_section=round_manage_html.approvals_section,
         **_forms(round_, parts, version, **given),
     ), status
 
@@ -209,11 +219,10 @@ def _round_view(round_: DistributionRound, status: int = 200, progress=None, **g
 @bp.route("/<int:round_id>")
 @roles_required(*READERS)
 def round_page(round_id: int):
-    found = services.round_with_total(round_id)
-    if found is None:
+    page = services.staff_round_page(round_id)
+    if page is None:
         abort(404)
-    round_, progress = found
-    return _round_view(round_, progress=progress)
+    return _round_view(page.round, page=page)
 
 
 def _back(round_id: int):
@@ -359,8 +368,8 @@ def cancel(round_id: int):
     return _round_view(round_, 422, cancel_form=form)
 
 
-def _whole_arg(name: str) -> int | None:
-    text = (request.args.get(name) or "").strip()
+def _whole_arg(args, name: str) -> int | None:
+    text = (args.get(name) or "").strip()
     if not text:
         return None
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 999:
@@ -371,13 +380,15 @@ def _whole_arg(name: str) -> int | None:
 @bp.route("/<int:round_id>/penerima")
 @roles_required(*READERS)
 def entitlements(round_id: int):
-    round_ = queries.round_row(round_id) or abort(404)
-    rt, rw = _whole_arg("rt"), _whole_arg("rw")
-    status = request.args.get("status") or None
+    run = services.reader()  # the round and its page of entitlements on one connection
+    round_ = queries.round_row(round_id, run) or abort(404)
+    args = request.args
+    rt, rw = _whole_arg(args, "rt"), _whole_arg(args, "rw")
+    status = args.get("status") or None
     if status is not None and status not in ENTITLEMENT_STATUSES:
         abort(404)
     page = services.entitlement_page(
-        round_id, rt=rt, rw=rw, status=status, page=page_arg(), lang=current_lang()
+        round_id, rt=rt, rw=rw, status=status, page=page_arg(), lang=current_lang(), run=run
     )
     return render_template(
         "distribution/manage/entitlements.html",
@@ -387,7 +398,7 @@ def entitlements(round_id: int):
         rw=rw,
         status=status,
         statuses=ENTITLEMENT_STATUSES,
-        entitlement_rows=entitlement_rows,
+        entitlements_table=entitlements_table,
     )
 
 
@@ -420,7 +431,7 @@ def invitations_pdf(round_id: int):
     lang = request.args.get("bahasa", current_lang())
     if layout not in printing.LAYOUTS or lang not in ("id", "en"):
         abort(404)
-    rt, rw = _whole_arg("rt"), _whole_arg("rw")
+    rt, rw = _whole_arg(request.args, "rt"), _whole_arg(request.args, "rw")
     try:
         found = services.invitations_for(round_id, actor=_actor(), rt=rt, rw=rw)
     except services.DistributionError as error:

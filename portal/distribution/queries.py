@@ -94,8 +94,11 @@ def _round_rows_statements():
     return one, many
 
 
-def round_row(round_id: int) -> RoundRow | None:
-    row = read(db.session, _round_rows_statements()[0], {"round_id": round_id}).first()
+def round_row(round_id: int, run=None) -> RoundRow | None:
+    """The round's RoundRow, or None; `run`: a page's services.common.reader, for a page
+    that reads more on the same connection."""
+    statement, values = _round_rows_statements()[0], {"round_id": round_id}
+    row = (read(db.session, statement, values) if run is None else run(statement, values)).first()
     return RoundRow(*row) if row else None
 
 

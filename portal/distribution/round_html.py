@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from markupsafe import Markup, escape
 
 from portal.distribution.models import UNITS
-from portal.distribution.rows import group_rows, slot_rows
+from portal.distribution.rows import group_rows, points_html
 from portal.distribution.services.common import quantity_text
 from portal.i18n import FALLBACK_NOTE, Localized, catalogue, current_lang, day, localized, money
 from portal.status_tags import status_tag_html
@@ -53,7 +53,7 @@ def round_head(
 ) -> Markup:
     """The crumbs, the title with its fallback note, the <dl class="facts"> (status,
     dates, the recipient list's version, what each household receives) and the notes."""
-    t = catalogue().ugettext
+    ugettext = catalogue().ugettext
     lang = current_lang()
     note = f'<p class="fallback" lang="{lang}">{FALLBACK_NOTE}</p>' if title.fallback else ""
     listed = ""
@@ -65,29 +65,29 @@ def round_head(
         )
         href = url_for("lists.board", period_id=version.period_id, versi=version.number)
         listed = (
-            f'<dt>{t("Recipient list")}</dt><dd><a href="{_e(href)}">{_e(period)}</a>, '
-            f"{t('version %(n)d') % {'n': version.number}}</dd>"
+            f'<dt>{ugettext("Recipient list")}</dt><dd><a href="{_e(href)}">{_e(period)}</a>, '
+            f"{ugettext('version %(n)d') % {'n': version.number}}</dd>"
         )
     cash = round_.cash_amount
     receives = _e(money(cash, lang)) if cash else ""
     if items:
         receives += ("; " if cash else "") + _quantities(items, lang)
     if round_.use_food_formula:
-        formula = t("larger households get more food, by the programme's formula")
+        formula = ugettext("larger households get more food, by the programme's formula")
         receives += f" ({formula})"
     notes = localized(round_, "notes", lang)
     return Markup(  # noqa: S704  (see the module: values escaped above)
         f'<p class="crumbs"><a href="{_e(url_for("distribution.index"))}">'
-        f"{t('Distribution of aid')}</a></p>\n"
+        f"{ugettext('Distribution of aid')}</a></p>\n"
         f"<h1>{_text(title)}</h1>\n"
         f"{note}\n"
         '<dl class="facts">\n'
-        f"  <dt>{t('Status')}</dt><dd>{status_tag_html('distribution.round', round_.status)}"
+        f"  <dt>{ugettext('Status')}</dt><dd>{status_tag_html('distribution.round', round_.status)}"
         "</dd>\n"
-        f"  <dt>{t('Dates')}</dt><dd>{_e(day(round_.starts_on))} – {_e(day(round_.ends_on))}"
+        f"  <dt>{ugettext('Dates')}</dt><dd>{_e(day(round_.starts_on))} – {_e(day(round_.ends_on))}"
         "</dd>\n"
         f"{listed}"
-        f"  <dt>{t('Each household receives')}</dt>\n"
+        f"  <dt>{ugettext('Each household receives')}</dt>\n"
         f"  <dd>{receives}</dd>\n"
         "</dl>\n" + (f"<p>{_text(notes)}</p>" if notes else "")
     )
@@ -101,36 +101,32 @@ def _table(named: str, head: str, body: str) -> str:
     )
 
 
-def points_section(points: Iterable, slots: dict) -> Markup:
-    """The points: each one's name, address, hours and map link, and its time slots
-    (slot_texts.SlotText by point id) in a table."""
-    t = catalogue().ugettext
-    opening, slots_of, map_text = t("open %(from)s–%(until)s"), t("Time slots: %(point)s"), t("Map")
-    head = (
-        f'  <thead><tr><th scope="col">{t("RT/RW")}</th><th scope="col">{t("Day")}</th>'
-        f'<th scope="col">{t("Time")}</th></tr></thead>\n'
-    )
-    out = [
-        '<section aria-labelledby="points-h">\n'
-        f'<h2 id="points-h">{t("Points and time slots")}</h2>\n'
-    ]
-    for point in points:
-        name = _e(point.name)
-        hours = opening % {
-            "from": _e(point.opens_at.strftime("%H.%M")),
-            "until": _e(point.closes_at.strftime("%H.%M")),
-        }
-        link = (
-            f' · <a href="{_e(point.map_url)}" rel="noopener">{map_text}</a>'
-            if point.map_url
-            else ""
+def round_body(page, min_group: int, url_for: Callable[..., str]) -> Markup:
+    """What follows the head and the notes on what to bring: an ended round's link to its
+    evaluation (and to the survey it links while that is open: the round's
+    evaluation_survey_id), the points with their time slots and the progress (`page`:
+    services.public_round_page's)."""
+    ugettext = catalogue().ugettext
+    round_ = page.round
+    out = []
+    if round_.status in ENDED:
+        href = url_for("monitoring_evaluation.round_page", ref=round_.id)
+        survey = ""
+        if round_.evaluation_survey_id:
+            answer = ugettext(
+                "Answer the short survey about this distribution with the code on your invitation"
+            )
+            survey = f' · <a href="{_e(url_for("participation.code_survey"))}">{answer}</a>'
+
+        out.append(
+            f'<p><a href="{_e(href)}">{ugettext("Evaluation of this round")}</a>{survey}</p>\n'
         )
-        out.append(f'<h3>{name}</h3>\n<p class="meta">{_e(point.address)} · {hours}{link}</p>\n')
-        point_slots = slots.get(point.id, ())
-        if point_slots:
-            label = slots_of % {"point": name}  # the name escaped, as Markup's % did
-            out.append(_table(f'aria-label="{label}"', head, slot_rows(point_slots)))
-    out.append("</section>")
+    out.append(
+        '<section aria-labelledby="points-h">\n'
+        f'<h2 id="points-h">{ugettext("Points and time slots")}</h2>\n'
+        f"{points_html(page.points, public=True)}</section>\n\n"
+    )
+    out.append(progress_section(round_, page.progress, min_group, url_for))
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
 
 
@@ -149,36 +145,38 @@ def _item_rows(items: Iterable, lang: str) -> str:
 def _figures(round_, progress, min_group: int, lang: str) -> str:
     """The progress shown for a round large enough: the whole, the items, per RT/RW
     and per point."""
-    t = catalogue().ugettext
+    ugettext = catalogue().ugettext
     total, cash = progress.total, round_.cash_amount
     numbers = {"collected": total.collected, "due": total.due, "percent": total.percent}
-    collected = t("%(collected)d of %(due)d households collected (%(percent)d%%).")
+    collected = ugettext("%(collected)d of %(due)d households collected (%(percent)d%%).")
     out = [f"<p><strong>{collected % numbers}</strong>"]
     if cash:
         paid = {"paid": _e(money(total.cash_paid, lang)), "due": _e(money(total.cash_due, lang))}
-        out.append(f" {t('Cash paid: %(paid)s of %(due)s.') % paid}")
+        out.append(f" {ugettext('Cash paid: %(paid)s of %(due)s.') % paid}")
     out.append(
         f'</p>\n<progress max="{total.due}" value="{total.collected}" '
         f'aria-labelledby="progress-h">{total.percent}%</progress>\n'
     )
     if progress.items:
         head = (
-            f'  <thead><tr><th scope="col">{t("Item")}</th><th scope="col">{t("Handed over")}'
-            f'</th><th scope="col">{t("Due")}</th></tr></thead>\n'
+            f'  <thead><tr><th scope="col">{ugettext("Item")}</th>'
+            f'<th scope="col">{ugettext("Handed over")}'
+            f'</th><th scope="col">{ugettext("Due")}</th></tr></thead>\n'
         )
-        out.append(f'<h3 id="items-h">{t("Items")}</h3>\n')
+        out.append(f'<h3 id="items-h">{ugettext("Items")}</h3>\n')
         out.append(_table('aria-labelledby="items-h"', head, _item_rows(progress.items, lang)))
     too_few = Markup(  # noqa: S704  (a catalogue text and a number)
         f'<td colspan="{3 if cash else 2}">'
-        f"{t('fewer than %(n)d households') % {'n': min_group}}</td>"
+        f"{ugettext('fewer than %(n)d households') % {'n': min_group}}</td>"
     )
-    cash_head = f'<th scope="col">{t("Cash paid / due")}</th>' if cash else ""
+    cash_head = f'<th scope="col">{ugettext("Cash paid / due")}</th>' if cash else ""
     for heading, rows, key, first in (
-        (t("Per RT/RW"), progress.by_rt, "rt", t("RT/RW")),
-        (t("Per point"), progress.by_point, "point", t("Point")),
+        (ugettext("Per RT/RW"), progress.by_rt, "rt", ugettext("RT/RW")),
+        (ugettext("Per point"), progress.by_point, "point", ugettext("Point")),
     ):
+        collected = ugettext("Collected / due")
         head = (
-            f'  <thead><tr><th scope="col">{first}</th><th scope="col">{t("Collected / due")}'
+            f'  <thead><tr><th scope="col">{first}</th><th scope="col">{collected}'
             f'</th><th scope="col">%</th>{cash_head}</tr></thead>\n'
         )
         out.append(f'<h3 id="by-{key}-h">{heading}</h3>\n')
@@ -189,26 +187,25 @@ def _figures(round_, progress, min_group: int, lang: str) -> str:
 def progress_section(round_, progress, min_group: int, url_for: Callable[..., str]) -> Markup:
     """The progress (services.progress's) when the round is large enough to show, the
     reconciliation link of an ended round and the open data links."""
-    t = catalogue().ugettext
+    ugettext = catalogue().ugettext
     lang = current_lang()
     out = [
         '<section aria-labelledby="progress-h">\n',
-        f'<h2 id="progress-h">{t("Progress")}</h2>\n',
+        f'<h2 id="progress-h">{ugettext("Progress")}</h2>\n',
     ]
     if progress.total.shown:
         out.append(_figures(round_, progress, min_group, lang))
     else:
-        shown = t("This round has fewer than %(n)d households; no figures are shown.")
+        shown = ugettext("This round has fewer than %(n)d households; no figures are shown.")
         out.append(f"<p>{shown % {'n': min_group}}</p>\n")
     if round_.status in ENDED:
         href = url_for("distribution_ledger.public_reconciliation", round_id=round_.id)
-        out.append(
-            f'<p><a href="{_e(href)}">{t("Reconciliation and the check that aid arrived")}</a></p>'
-        )
+        checked = ugettext("Reconciliation and the check that aid arrived")
+        out.append(f'<p><a href="{_e(href)}">{checked}</a></p>')
     csv = url_for("distribution.open_data", round_id=round_.id, fmt="csv")
     json = url_for("distribution.open_data", round_id=round_.id, fmt="json")
     out.append(
-        f'<p>{t("Open data:")} <a href="{_e(csv)}" download>CSV</a> · '
+        f'<p>{ugettext("Open data:")} <a href="{_e(csv)}" download>CSV</a> · '
         f'<a href="{_e(json)}" download>JSON</a></p>\n</section>'
     )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

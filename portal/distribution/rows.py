@@ -1,10 +1,12 @@
 """Table rows written by plain functions (the templates call them by these names): the
 entitlements list on a round's staff page (/staf/penyaluran/<id>/penerima, 50 rows of
-five cells) and the public round page's progress per RT/RW and per point. Jinja spent
-dozens of Python calls a row on them (an escape, an attribute look-up, a filter or a
-call for every cell, a url_for per collector). The markup is the templates' loops',
-byte for byte (tests/test_distribution_rows.py): names, texts and reasons are escaped
-as Jinja escaped them, the link's stem is our own URL, each status's tag is made once."""
+five cells, with its count and table), the round pages' points with their time slots
+and the public round page's progress per RT/RW and per point. Jinja spent dozens of
+Python calls a row on them (an escape, an attribute look-up, a filter or a call for
+every cell, a url_for per collector). The markup is the templates' loops', byte for
+byte (tests/test_distribution_rows.py, test_distribution_entitlements_html.py): names,
+texts and reasons are escaped as Jinja escaped them, the link's stem is our own URL,
+each status's tag is made once."""
 
 from __future__ import annotations
 
@@ -14,76 +16,91 @@ from markupsafe import Markup, escape
 
 from portal.distribution.models.labels import from_milli
 from portal.i18n import catalogue, current_lang, localized, money, number
+from portal.i18n import day as i18n_day
 from portal.status_tags import status_tag_html
-from portal.text import escape_text
+from portal.text import escape_str, escape_text
 
 
 def entitlement_rows(items: Iterable, household_stem: str) -> Markup:
     """<tr>s of `items` (EntitlementRow): RT/RW, the collector's name linked to the
     household (`household_stem` + its number) or "–", the alternate's name or "–", what
-    is due, and the status's tag with the reason a cancelled one gives."""
+    is due, and the status's tag with the reason a cancelled one gives. A row is one
+    f-string: its texts (str) escaped by escape_str each (the RT/RW is made of numbers: not
+    escaped), each status's tag made once."""
     stem = escape(household_stem)
     tags: dict[str, Markup] = {}
-    rows = []
-    for e in items:
-        status = e.status
-        tag = tags.get(status)
-        if tag is None:
-            tag = tags[status] = status_tag_html("distribution.entitlement", status)
-        # The texts are plain str: escaped as escape() does, without a Markup each.
-        collector = (
-            "–"
-            if e.collector is None
-            else f'<a href="{stem}{e.household_id}">{escape_text(e.collector)}</a>'
+    for status in {e.status for e in items}:
+        tags[status] = status_tag_html("distribution.entitlement", status)
+    return Markup(  # noqa: S704  (see the module: values escaped above)
+        "".join(
+            [
+                f'  <tr>\n    <td class="nowrap">{e.rt_rw}</td>\n'
+                "    <td>"
+                + (
+                    "–"
+                    if e.collector is None
+                    else f'<a href="{stem}{e.household_id}">{escape_str(e.collector)}</a>'
+                )
+                + "</td>\n"
+                f"    <td>{'–' if e.alternate is None else escape_str(e.alternate)}</td>\n"
+                f"    <td>{escape_str(e.due)}</td>\n"
+                f"    <td>{tags[e.status]}"
+                + (
+                    f'<br><span class="meta">{escape_str(e.cancel_reason)}</span>'
+                    if e.cancel_reason
+                    else ""
+                )
+                + "</td>\n  </tr>\n"
+                for e in items
+            ]
         )
-        alternate = "–" if e.alternate is None else escape_text(e.alternate)
-        reason = (
-            f'<br><span class="meta">{escape_text(e.cancel_reason)}</span>'
-            if e.cancel_reason
-            else ""
-        )
-        rows.append(
-            f'  <tr>\n    <td class="nowrap">{escape_text(e.rt_rw)}</td>\n'
-            f"    <td>{collector}</td>\n"
-            f"    <td>{alternate}</td>\n"
-            f"    <td>{escape_text(e.due)}</td>\n"
-            f"    <td>{tag}{reason}</td>\n"
-            "  </tr>\n"
-        )
-    return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
+    )
+
+
+def entitlements_table(page, household_stem: str, pager: str) -> Markup:
+    """The entitlements page's list (manage/entitlements.html): how many there are, and
+    with any, their table (entitlement_rows in its scrolling region) and the `pager`'s
+    markup (ui.html's macro, "" for a single page); the template's line ends it."""
+    catalogue_ = catalogue()
+    ugettext, ungettext = catalogue_.ugettext, catalogue_.ungettext
+    total = page.total
+    counted = ungettext("%(num)d entitlement", "%(num)d entitlements", total) % {"num": total}
+    if not page.items:
+        return Markup(f"<p>{counted}</p>")  # noqa: S704  (a catalogue text and a number)
+    heads = "".join(
+        f'<th scope="col">{ugettext(text)}</th>'
+        for text in ("RT/RW", "Collector", "Alternate", "Due", "Status")
+    )
+    return Markup(  # noqa: S704  (see the module: values escaped)
+        f"<p>{counted}</p>\n"
+        '<div class="table-wrap" tabindex="0" role="region" '
+        f'aria-label="{ugettext("Entitlements")}">\n<table>\n'
+        f"  <thead><tr>{heads}</tr></thead>\n  <tbody>\n"
+        f"{entitlement_rows(page.items, household_stem)}  </tbody>\n</table>\n\n</div>"
+        f"{pager}"
+    )
 
 
 def group_rows(groups: Iterable, cash: bool, too_few: str) -> Markup:
     """<tr>s of the public progress `groups` (progress.Group): the label, and for a
     group large enough to show, collected / due, the percent and with `cash` the rupiah
-    paid / due; `too_few` (markup) for one too small."""
+    paid / due; `too_few` (markup) for one too small (no call for such a row)."""
     lang = current_lang()
-    rows = []
-    for g in groups:
-        if g.shown:
-            cells = f'<td class="num">{g.collected} / {g.due}</td><td class="num">{g.percent}%</td>'
-            if cash:
-                paid = escape_text(money(g.cash_paid, lang))
-                cells += (
-                    f'<td class="num nowrap">{paid} / {escape_text(money(g.cash_due, lang))}</td>'
-                )
-        else:
-            cells = too_few
-        label = g.label  # a str (an RT/RW or a point's name): escaped by one escape_text
-        label = escape_text(label) if label.__class__ is str else escape(label)
-        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
-    return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
 
+    def cells(g) -> str:
+        shown = f'<td class="num">{g.collected} / {g.due}</td><td class="num">{g.percent}%</td>'
+        if cash:
+            paid = escape_text(money(g.cash_paid, lang))
+            shown += f'<td class="num nowrap">{paid} / {escape_text(money(g.cash_due, lang))}</td>'
+        return shown
 
-def slot_rows(slots: Iterable) -> Markup:
-    """<tr>s of a point's time slots (slot_texts.SlotText): RT/RW, day and hours (plain
-    str, escaped as escape() does, without a Markup each)."""
-    return Markup(  # noqa: S704  (see the module: values escaped)
+    # A label is a str (an RT/RW or a point's name): escaped by escape_text.
+    return Markup(  # noqa: S704  (see the module: values escaped above)
         "".join(
             [
-                f'  <tr><td>{escape_text(s.rt_rw)}</td><td class="nowrap">{escape_text(s.day)}'
-                f'</td><td class="nowrap">{escape_text(s.hours)}</td></tr>\n'
-                for s in slots
+                f"<tr><td>{escape_text(g.label) if g.label.__class__ is str else escape(g.label)}"
+                f"</td>{cells(g) if g.shown else too_few}</tr>"
+                for g in groups
             ]
         )
     )
@@ -178,32 +195,71 @@ def balances_table(rows: Iterable, names: dict, heading_id: str) -> Markup:
     )
 
 
-def point_sections(points: Iterable, slots: dict) -> Markup:
-    """The staff round page's points (manage/round.html) when nothing may be removed:
-    each point's name, address, hours and map link, and its time slots' table
-    (`slots`: point id -> SlotText, slot_texts.py) in its scrolling region; "No point
-    yet." without any."""
+def points_html(rows: Iterable, public: bool) -> str:
+    """The points of round_parts.point_rows' `rows` (by point, each slot's row after the
+    other), each one's name, address, hours and map link and its time slots' table (RT/RW,
+    day, hours) in its scrolling region: as the public round page writes them (`public`:
+    "open 08.00–14.30", hours with a dot) or the staff round page (a space after the name,
+    hours with a colon). Each day and each span of hours written once, a slot's row in
+    one f-string: the rows come straight from the statement (no object a slot)."""
     ugettext = catalogue().ugettext
-    # What the template's _() gave: our catalogue's text, % the values escaped.
-    out = []
-    for point in points:
-        name = escape(point.name)
-        hours = f"{point.opens_at.strftime('%H:%M')}–{point.closes_at.strftime('%H:%M')}"
-        link = ""
-        if point.map_url:
-            link = f' · <a href="{escape(point.map_url)}" rel="noopener">{ugettext("Map")}</a>'
-        out.append(
-            f'<h3>{name} </h3>\n<p class="meta">{escape(point.address)} · {hours}{link}</p>\n'
-        )
-        point_slots = slots.get(point.id, ())
-        if point_slots:
-            label = ugettext("Time slots: %(point)s") % {"point": name}
-            out.append(
-                f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n'
-                f'<table>\n  <thead><tr><th scope="col">{ugettext("RT/RW")}</th>'
-                f'<th scope="col">{ugettext("Day")}</th><th scope="col">{ugettext("Time")}</th>'
-                f"</tr></thead>\n  <tbody>\n{slot_rows(point_slots)}  </tbody>\n</table>\n\n</div>"
+    pattern = "%H.%M" if public else "%H:%M"
+    opening, slots_of, map_text = (
+        ugettext("open %(from)s–%(until)s"),
+        ugettext("Time slots: %(point)s"),
+        ugettext("Map"),
+    )
+    head = (
+        f'<table>\n  <thead><tr><th scope="col">{ugettext("RT/RW")}</th>'
+        f'<th scope="col">{ugettext("Day")}</th><th scope="col">{ugettext("Time")}</th>'
+        "</tr></thead>\n  <tbody>\n"
+    )
+    days: dict = {}
+    hours: dict = {}
+    out: list[str] = []
+    point, in_table = None, False
+    for point_id, name, address, map_url, opens, closes, slot_id, rt, rw, day, start, end in rows:
+        if point_id != point:
+            if in_table:
+                out.append("  </tbody>\n</table>\n\n</div>")
+            point, in_table, name = point_id, False, escape_text(name)
+            link = (
+                f' · <a href="{escape_text(map_url)}" rel="noopener">{map_text}</a>'
+                if map_url
+                else ""
             )
-    if not out:
-        out.append(f"<p>{ugettext('No point yet.')}</p>\n")
-    return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)
+            span = {"from": opens.strftime(pattern), "until": closes.strftime(pattern)}
+            span = opening % span if public else f"{span['from']}–{span['until']}"
+            out.append(
+                f"<h3>{name}{'' if public else ' '}</h3>\n"
+                f'<p class="meta">{escape_text(address)} · {span}{link}</p>\n'
+            )
+        if slot_id is None:
+            continue
+        if not in_table:
+            label = slots_of % {"point": name}  # the name escaped, as Markup's % did
+            out.append(
+                f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">\n{head}'
+            )
+            in_table = True
+        if day not in days:
+            days[day] = escape_text(i18n_day(day))
+        if (start, end) not in hours:
+            hours[start, end] = f"{start.strftime(pattern)}–{end.strftime(pattern)}"
+        rt_rw = f"{rt:03d}/{rw:03d}" if rw is not None else f"{rt:03d}/–"
+        out.append(
+            f'  <tr><td>{rt_rw}</td><td class="nowrap">{days[day]}</td>'
+            f'<td class="nowrap">{hours[start, end]}</td></tr>\n'
+        )
+    if in_table:
+        out.append("  </tbody>\n</table>\n\n</div>")
+    return "".join(out)
+
+
+def point_sections(rows: Iterable) -> Markup:
+    """The staff round page's points (manage/round.html) when nothing may be removed:
+    points_html of round_parts.point_rows' `rows`; "No point yet." without any."""
+    found = points_html(rows, public=False)
+    if not found:
+        found = f"<p>{catalogue().ugettext('No point yet.')}</p>\n"
+    return Markup(found)  # noqa: S704  (see the module: values escaped)

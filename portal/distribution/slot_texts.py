@@ -18,7 +18,7 @@ class SlotText(NamedTuple):
 
 
 def slot_texts(slots: dict[int, list], separator: str) -> dict[int, list[SlotText]]:
-    """`slots` as services.points_and_items gives them (point id -> rows), each row as
+    """`slots` as RoundParts.slots gives them (point id -> rows), each row as
     "007/002" (or "007/–" without an RW), the day as the language writes it and
     "08.00–10.00" with `separator` between hours and minutes."""
     pattern = f"%H{separator}%M"

@@ -25,7 +25,6 @@ from portal.distribution.models import (
     TimeSlot,
 )
 from portal.distribution.services.common import quantity_text
-from portal.distribution.slot_texts import slot_texts
 from portal.extensions import limiter
 from portal.i18n import current_lang
 from portal.lists import hooks as lists_hooks
@@ -71,25 +70,18 @@ def _public(round_id: int) -> DistributionRound:
 @public
 @cached_page
 def round_page(round_id: int):
-    # The round's columns as a plain row (the page reads only those) with its version.
-    found = services.public_round_with_version(round_id)
-    if found is None:
+    # Plain rows on one connection: the round with its version, the points with their
+    # slots, the items with their sums and the entitlements' sums for the progress.
+    page = services.public_round_page(round_id)
+    if page is None:
         abort(404)
-    round_, version = found
-    # Plain rows, not lazy loads; the items with their sums (one statement for two).
-    points, slots, items = services.points_and_items(round_.id, summed=True)
     return render_template(
         "distribution/round.html",
-        round=round_,
-        points=points,
-        items=items,
-        version=version,
-        progress=services.progress(round_, points, items, summed=True),
-        slots=slot_texts(slots, "."),
+        round=page.round,
+        page=page,
         min_group=services.MIN_GROUP,
         round_head=round_html.round_head,
-        points_section=round_html.points_section,
-        progress_section=round_html.progress_section,
+        round_body=round_html.round_body,
     )
 
 

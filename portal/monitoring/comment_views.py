@@ -26,6 +26,7 @@ from portal.extensions import db, limiter
 from portal.forms import EmptyForm, Form
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import village_today
+from portal.monitoring import moderation_html
 from portal.monitoring.models import FIELDS, FUNDS, Activity, ActivityComment, Milestone
 from portal.monitoring.services import comments, photos
 from portal.monitoring.services.common import MonitoringError
@@ -153,13 +154,15 @@ def _hide_form(comment_id: int, formdata=None) -> HideForm:
 
 
 def _moderation(forms=None, status=200):
+    items, hidden = comments.comments_to_moderate()  # plain rows, in one go
     return (
         render_template(
             "monitoring/manage/comments.html",
-            items=comments.comments_to_moderate(),
-            hidden=comments.hidden_comments(),
+            items=items,
+            hidden=hidden,
             forms=forms or {},
             hide_form=_hide_form,
+            moderation_lists=moderation_html.moderation_lists,
         ),
         status,
     )

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import cache
+from portal.distribution import hooks as distribution_hooks
 from portal.forms import choices
 from portal.monitoring import services
 from portal.monitoring.evaluation_forms import EvaluationForm
@@ -170,8 +171,8 @@ def manage_index():
     )
 
 
-@bp.app_template_global("round_evaluation_survey")
-def round_evaluation_survey(round_id: int) -> int | None:
-    """The id of the open survey linked to a round's evaluation (None without one), for
-    the public round page."""
-    return services.open_linked_survey_id("round", round_id)
+@bp.record_once
+def _setup(state) -> None:
+    # The public round page reads the open survey a round's evaluation links with the
+    # round itself (one statement: distribution's hook, distribution imports no feature).
+    distribution_hooks.register_round_survey(services.open_survey_column)

@@ -20,7 +20,7 @@ from flask_login import current_user
 from portal.accounts.phones import mask_phone
 from portal.extensions import db
 from portal.filecache import render_slot
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, TokenOnly
 from portal.i18n import current_lang
 from portal.notify import hooks, outbox, posters, printed
 from portal.notify.consent_rows import consent_rows
@@ -33,7 +33,7 @@ from portal.notify.models import (
     TOPICS,
     Broadcast,
 )
-from portal.notify.outbox_rows import outbox_rows
+from portal.notify.outbox_rows import outbox_list
 from portal.notify.services import NotifyError, broadcasts, subscriptions
 from portal.roles import EDITORS, READERS
 from portal.security import roles_required
@@ -199,8 +199,8 @@ def outbox_page():
         messages=outbox.recent(200, status),
         status=status,
         statuses=OUTBOX_STATUSES,
-        form=EmptyForm(),
-        outbox_rows=outbox_rows,
+        form=TokenOnly(),  # only its CSRF input: the page's forms
+        outbox_list=outbox_list,
     )
 
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from portal.i18n import DATETIME_PATTERNS, _when, catalogue, current_lang
 from portal.status_tags import status_tag_html
-from portal.text import escape_text
+from portal.text import escape_str, escape_text
 
 
 def outbox_rows(
@@ -21,8 +21,8 @@ def outbox_rows(
     """<tr>s of `messages` (outbox.recent's rows), channels named from `channels`; with
     `retry_stem` (an editor: the retry URL with "{}" for the message's number) a failed
     message has a form to try again, with `csrf_field` (the form's CSRF field's markup). The
-    stored texts are never NULL (str)."""
-    tags: dict[str, Markup] = {}
+    stored texts are never NULL (str). Each status's tag and each channel's name written
+    once, a row in one f-string."""
     retry = ""
     if retry_stem:
         retry = (
@@ -33,23 +33,58 @@ def outbox_rows(
     # when(created) with the language, pattern and time zone found once, not per message.
     lang, zone = current_lang(), get_timezone()
     pattern = DATETIME_PATTERNS.get(lang, "medium")
-    out = []
-    for id_, recipient, channel, subject, body, last_error, status, attempts, created in messages:
-        tag = tags.get(status)
-        if tag is None:
-            tag = tags[status] = status_tag_html("notify.message", status)
-        error = ""
-        if last_error:
-            error = f'<br><span class="error">{escape_text(last_error)}</span>'
-        form = retry.replace("{}", str(id_)) if retry and status == "failed" else ""
-        out.append(
-            f"  <tr>\n    <td>{escape_text(recipient)}</td>"
-            f"<td>{escape_text(channels[channel])}</td>\n"
-            f"    <td><strong>{escape_text(subject)}</strong>"
-            f"<br>{escape_text(body)}"
-            f"{error}</td>\n"
-            f"    <td>{tag}\n{form}</td>\n"
-            f'    <td class="num">{attempts}</td><td class="nowrap">'
-            f"{escape_text(_when(created, pattern, lang, zone))}</td>\n  </tr>\n"
+    messages = list(messages)
+    tags = {
+        status: status_tag_html("notify.message", status) for status in {m[6] for m in messages}
+    }
+    names = {key: escape_text(str(name)) for key, name in channels.items()}
+    return Markup(  # noqa: S704  (see the module: values escaped above)
+        "".join(
+            [
+                f"  <tr>\n    <td>{escape_str(to)}</td><td>{names[channel]}</td>\n"
+                f"    <td><strong>{escape_str(subject)}</strong><br>{escape_str(body)}"
+                + (f'<br><span class="error">{escape_str(error)}</span>' if error else "")
+                + f"</td>\n    <td>{tags[status]}\n"
+                + (retry.replace("{}", str(id_)) if retry and status == "failed" else "")
+                + f'</td>\n    <td class="num">{attempts}</td><td class="nowrap">'
+                f"{escape_str(_when(created, pattern, lang, zone))}</td>\n  </tr>\n"
+                for id_, to, channel, subject, body, error, status, attempts, created in messages
+            ]
         )
+    )
+
+
+_HEADS = ("To", "Channel", "Message", "Status")
+
+
+def outbox_list(
+    messages: list, channels: Mapping[str, str], editor: bool, csrf_field: str, url_for
+) -> Markup:
+    """The outbox page after its status links: an editor's button to send the due
+    messages now, and the messages' table (outbox_rows, an editor's retry forms with
+    `csrf_field`) in its scrolling region, or "Nothing here yet."."""
+    ugettext = catalogue().ugettext
+    out = []
+    if editor:
+        send = escape_text(url_for("notify_manage.outbox_send"))
+        out.append(
+            f'<form method="post" action="{send}">{csrf_field}<button type="submit">'
+            f"{ugettext('Send due messages now')}</button></form>\n"
+        )
+    if not messages:
+        out.append(f"<p>{ugettext('Nothing here yet.')}</p>\n")
+        return Markup("".join(out))  # noqa: S704  (catalogue texts and our own URL)
+    retry_stem = None
+    if editor:
+        retry_stem = url_for("notify_manage.outbox_retry", message_id=0).replace("/0/", "/{}/")
+    outbox = ugettext("Outbox")
+    heads = "".join(f'<th scope="col">{ugettext(head)}</th>' for head in _HEADS)
+    out.append(
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{outbox}">\n<table>\n'
+        f'  <caption class="visually-hidden">{outbox}</caption>\n'
+        f'  <thead><tr>{heads}<th scope="col" class="num">{ugettext("Attempts")}</th>'
+        f'<th scope="col">{ugettext("Created")}</th></tr></thead>\n'
+        f"  <tbody>\n{outbox_rows(messages, channels, retry_stem, csrf_field)}  </tbody>\n"
+        "</table>\n\n</div>"
+    )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -33,6 +33,7 @@ from portal.distribution.services.common import (
     locked_round,
     new_entitlement_code,
     normalize_entitlement_code,
+    reader,
 )
 from portal.distribution.services.entitlements import entitlement_page
 from portal.distribution.services.handover import (
@@ -84,7 +85,13 @@ from portal.distribution.services.progress import (
     public_rounds,
     round_with_total,
 )
-from portal.distribution.services.round_parts import RoundParts, points_and_items, round_parts
+from portal.distribution.services.round_pages import (
+    PublicRound,
+    StaffRound,
+    public_round_page,
+    staff_round_page,
+)
+from portal.distribution.services.round_parts import RoundParts, round_parts
 from portal.distribution.services.rounds import (
     add_item,
     add_point,
@@ -132,7 +139,11 @@ __all__ = [
     "progress_total",
     "round_with_total",
     "round_parts",
-    "points_and_items",
+    "public_round_page",
+    "reader",
+    "staff_round_page",
+    "StaffRound",
+    "PublicRound",
     "RoundParts",
     "public_round",
     "public_round_with_version",

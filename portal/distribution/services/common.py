@@ -3,11 +3,12 @@ round's status moves and locking a round's row."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sqlalchemy import select
 
 from portal.codes import new_code, normalize_code
+from portal.database import read
 from portal.distribution.models import (
     ROUND_STATUSES,
     ROUND_TRANSITIONS,
@@ -108,3 +109,10 @@ def quantity_text(value_milli: int, lang: str) -> str:
     "10" (not "1E+1") for a whole number."""
     text = format(from_milli(value_milli), "f")
     return text.replace(".", ",") if lang == "id" else text
+
+
+def reader():
+    """database.read for a page that runs several statements, bound to the session
+    itself (not the scoped proxy, found once): `run(statement, values)` as read() runs
+    it (its flush, and on SQLite the driver's own path)."""
+    return partial(read, db.session())

@@ -8,11 +8,8 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from portal.database import read
 from portal.distribution.models import Entitlement, EntitlementLine, RoundItem
-from portal.distribution.services.common import quantity_text
-from portal.distribution.services.progress import rt_label
-from portal.extensions import db
+from portal.distribution.services.common import quantity_text, reader
 from portal.i18n import money
 from portal.registry.models import Person
 from portal.row_pages import CountedPagination, counted_page
@@ -41,11 +38,6 @@ class EntitlementRow:
     due: str
 
 
-def _due_text(cash_due: int, lines: list[str], lang: str) -> str:
-    parts = [money(cash_due, lang)] if cash_due else []
-    return "; ".join(parts + lines)
-
-
 # The statements are built once per process for each combination of filters (values as
 # parameters): building them and their cache keys cost about as much as running them.
 def _found(rt: bool, rw: bool, status: bool):
@@ -70,6 +62,9 @@ def _found(rt: bool, rw: bool, status: bool):
 
 @cache
 def _page_statement(rt: bool, rw: bool, status: bool):
+    """The page's entitlements with the names of collector and alternate and the count
+    of the whole search, one row for each of their lines (its item's names and unit,
+    and what is due; NULLs for an entitlement without a line): one statement for two."""
     page = _found(rt, rw, status)
     collector, alternate = aliased(Person), aliased(Person)
     return (
@@ -84,30 +79,17 @@ def _page_statement(rt: bool, rw: bool, status: bool):
             Entitlement.status,
             Entitlement.cancel_reason,
             page.c.total,
-        )
-        .join(page, page.c.id == Entitlement.id)
-        .outerjoin(collector, collector.id == Entitlement.collector_id)
-        .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
-        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id)
-    )
-
-
-@cache
-def _lines_statement(rt: bool, rw: bool, status: bool):
-    """The lines of the page's entitlements, found again by the page's own subquery
-    (the same parameters): no list of ids to expand into the statement."""
-    page = _found(rt, rw, status)
-    return (
-        select(
-            EntitlementLine.entitlement_id,
             RoundItem.name_id,
             RoundItem.name_en,
             RoundItem.unit,
             EntitlementLine.due_milli,
         )
-        .join(page, page.c.id == EntitlementLine.entitlement_id)
-        .join(RoundItem, RoundItem.id == EntitlementLine.item_id)
-        .order_by(EntitlementLine.entitlement_id, EntitlementLine.item_id)
+        .join(page, page.c.id == Entitlement.id)
+        .outerjoin(collector, collector.id == Entitlement.collector_id)
+        .outerjoin(alternate, alternate.id == Entitlement.alternate_id)
+        .outerjoin(EntitlementLine, EntitlementLine.entitlement_id == Entitlement.id)
+        .outerjoin(RoundItem, RoundItem.id == EntitlementLine.item_id)
+        .order_by(Entitlement.rw, Entitlement.rt, Entitlement.id, EntitlementLine.item_id)
     )
 
 
@@ -119,34 +101,42 @@ def entitlement_page(
     status: str | None = None,
     page: int = 1,
     lang: str = "id",
+    run=None,
 ) -> CountedPagination:
     """One page of a round's entitlements in RW/RT order, with the names of collector
     and alternate and the lines due as text in `lang` (the item's name, falling back to
-    the Indonesian one, the quantity and the unit). Two statements."""
+    the Indonesian one, the quantity and the unit). One statement (`run`: a page's
+    common.reader, for a page that reads more). Each line's text and each amount of
+    cash written once a page (a page repeats the same few), one call a line."""
     values = {"round_id": round_id, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
     for name, value in (("rt", rt), ("rw", rw), ("status", status)):
         if value is not None:
             values[name] = value
     shape = (rt is not None, rw is not None, status is not None)
-    rows = read(db.session, _page_statement(*shape), values).all()
-    lines: dict[int, list[str]] = {row[0]: [] for row in rows}
-    if lines:
-        texts: dict[tuple, str] = {}  # a page repeats the same few lines
-        for entitlement_id, *line in read(db.session, _lines_statement(*shape), values):
-            key = tuple(line)
-            text = texts.get(key)
-            if text is None:
-                name_id, name_en, unit, due_milli = line
-                name = (name_en if lang != "id" and name_en else name_id) or ""
-                text = texts[key] = f"{name} {quantity_text(due_milli, lang)} {unit}"
-            lines[entitlement_id].append(text)
+    # Each entitlement's first row and its lines' texts, in the page's order.
+    found: dict[int, tuple] = {}
+    texts: dict[tuple, str] = {}
+    for row in (run or reader())(_page_statement(*shape), values).all():
+        entitlement_id, *_, name_id, name_en, unit, due_milli = row
+        if entitlement_id not in found:
+            found[entitlement_id] = (row, lines := [])
+        if unit is None:  # an entitlement without a line
+            continue
+        key = (name_id, name_en, unit, due_milli)
+        if key not in texts:
+            name = (name_en if lang != "id" and name_en else name_id) or ""
+            texts[key] = f"{name} {quantity_text(due_milli, lang)} {unit}"
+        lines.append(texts[key])
+    firsts = found.values()
+    cash = {due: money(due, lang) for due in {row[6] for row, _lines in firsts} if due}
     items = [
         EntitlementRow(
             *row[:9],
-            lines[row[0]],
-            rt_label(row.rt, row.rw),
-            _due_text(row.cash_due, lines[row[0]], lang),
+            lines,
+            f"{row[1]:03d}/{row[2]:03d}" if row[2] is not None else f"{row[1]:03d}/–",  # rt_label
+            "; ".join([cash[row[6]], *lines] if row[6] else lines),
         )
-        for row in rows
+        for row, lines in firsts
     ]
-    return counted_page(items, rows[0][9] if rows else 0, page=page, per_page=PER_PAGE)
+    total = next(iter(firsts))[0][9] if found else 0
+    return counted_page(items, total, page=page, per_page=PER_PAGE)

@@ -9,17 +9,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, inspect, select, true
+from sqlalchemy import BigInteger, bindparam, case, cast, func, inspect, or_, select, true
 
 from portal.database import read
+from portal.distribution import hooks
 from portal.distribution.models import (
     DistributionRound,
     Entitlement,
     EntitlementLine,
     RoundItem,
 )
+from portal.distribution.services.common import reader
 from portal.extensions import db
 from portal.lists import queries as lists
+from portal.models_base import UTCDateTime
 
 MIN_GROUP = 5
 PUBLIC_STATUSES = ("approved", "open", "closed", "reconciled")
@@ -86,45 +89,43 @@ def _group(label: str, due: int, collected: int, cash_due: int, cash_paid: int) 
     return Group(label, due, collected, int(cash_due or 0), int(cash_paid or 0), due >= MIN_GROUP)
 
 
+def _collected_case():
+    """1 for a collected entitlement, else 0: one WHEN per status, not IN (...), whose
+    list SQLAlchemy expands into the statement on every run (some fifty Python calls)."""
+    return case(*((Entitlement.status == status, 1) for status in COLLECTED), else_=0)
+
+
 # The progress statements are built once per process (the round as a parameter):
 # building grouped sums with their CASE and computing their cache keys cost about as
 # much as running them.
 @cache
-def _sums_statement():
+def sums_statement():
+    """(rw, rt, point_id, due, collected, cash due, cash paid, cancelled) of a round's
+    entitlements, one row per RT and point: the whole, the RTs and the points are summed
+    from these (one scan of the round instead of four); the due, collected and cash of
+    the live ones only. Each sum a BIGINT, an int on PostgreSQL too (its SUM of a BIGINT
+    is a numeric), so that they are added up without a conversion a row."""
     live = Entitlement.status != "cancelled"
-    got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
+    got = _collected_case()
     keys = (Entitlement.rw, Entitlement.rt, Entitlement.point_id)
+    sums = (
+        case((live, 1), else_=0),
+        got,
+        case((live, Entitlement.cash_due), else_=0),
+        case((live, Entitlement.cash_paid), else_=0),
+        case((Entitlement.status == "cancelled", 1), else_=0),
+    )
     return (
-        select(
-            *keys,
-            func.coalesce(func.sum(case((live, 1), else_=0)), 0),
-            func.coalesce(func.sum(got), 0),
-            func.coalesce(func.sum(case((live, Entitlement.cash_due), else_=0)), 0),
-            func.coalesce(func.sum(case((live, Entitlement.cash_paid), else_=0)), 0),
-            func.coalesce(func.sum(case((Entitlement.status == "cancelled", 1), else_=0)), 0),
-        )
+        select(*keys, *(cast(func.coalesce(func.sum(s), 0), BigInteger) for s in sums))
         .where(Entitlement.round_id == bindparam("round_id"))
         .group_by(*keys)
     )
 
 
-def _sums(round_id: int) -> tuple[list[tuple], int]:
-    """(rw, rt, point_id, due, collected, cash due, cash paid) of a round's live
-    entitlements, one row per RT and point, and how many were cancelled: the whole,
-    the RTs and the points are summed from these (one scan of the round instead of
-    four). A group with only cancelled entitlements has no row."""
-    rows, cancelled = [], 0
-    for *row, gone in read(db.session, _sums_statement(), {"round_id": round_id}).all():
-        cancelled += int(gone or 0)
-        if row[3]:  # live entitlements in the group
-            rows.append(row)
-    return rows, cancelled
-
-
 @cache
 def _total_statement():
     live = Entitlement.status != "cancelled"
-    got = case((Entitlement.status.in_(COLLECTED), 1), else_=0)
+    got = _collected_case()
     return select(
         func.coalesce(func.sum(case((live, 1), else_=0)), 0),
         func.coalesce(func.sum(got), 0),
@@ -148,60 +149,84 @@ def progress_total(round_id: int) -> Progress:
 @cache
 def _round_with_total_statement():
     total = _total_statement().subquery()  # one row: sums without grouping
-    return (
-        select(*_round_columns(), *total.c)
-        .join(total, true())
-        .where(DistributionRound.id == bindparam("round_id"))
-    )
-
-
-def round_with_total(round_id: int) -> tuple[Any, Progress] | None:
-    """The round (a plain row with its columns' attributes) and its progress_total in
-    one statement, or None for no such round."""
-    row = read(db.session, _round_with_total_statement(), {"round_id": round_id})
-    row = row.first()
-    if row is None:
-        return None
-    return row, _total(row[len(_round_columns()) :])
-
-
-@cache
-def _round_columns() -> tuple:
-    """The round as a plain row of its columns, each named as the model's attribute
-    (the round pages read only those: no ORM object)."""
-    return tuple(
-        getattr(DistributionRound, column.key).label(column.key)
-        for column in inspect(DistributionRound).column_attrs
-    )
-
-
-@cache
-def _public_round_with_version_statement():
-    # The version's columns named version_0... (the round's own names stay unique).
     version = lists.version_with_period()
     return (
         select(
             *_round_columns(),
             *(column.label(f"version_{i}") for i, column in enumerate(version.c)),
+            *total.c,
+        )
+        .select_from(DistributionRound)
+        .join(total, true())
+        .outerjoin(version, version.c[0] == DistributionRound.version_id)
+        .where(DistributionRound.id == bindparam("round_id"))
+    )
+
+
+def round_with_total(round_id: int, run=None) -> tuple[Any, Progress, Any] | None:
+    """The round (a plain row with its columns' attributes), its progress_total and its
+    recipient list's version (lists.version_info's, None without one) in one statement,
+    or None for no such round. `run`: common.reader's, for a page that reads more."""
+    statement, values = _round_with_total_statement(), {"round_id": round_id}
+    row = (read(db.session, statement, values) if run is None else run(statement, values)).first()
+    if row is None:
+        return None
+    start, end = _version_columns()
+    return row, _total(row[end:]), lists.version_info_from(row[start:end])
+
+
+@cache
+def _version_columns() -> tuple[int, int]:
+    """Where the version's columns start and end in a row of the round and its version."""
+    start = len(_round_columns())
+    return start, start + len(lists.version_with_period().c)
+
+
+@cache
+def _round_columns() -> tuple:
+    """The round as a plain row of its columns, each named as the model's attribute
+    (the round pages read only those: no ORM object), but for its stored times (when
+    it was made, changed, opened, closed...: no round page shows them, and each is a
+    Python conversion a row)."""
+    return tuple(
+        getattr(DistributionRound, column.key).label(column.key)
+        for column in inspect(DistributionRound).column_attrs
+        if not isinstance(column.columns[0].type, UTCDateTime)
+    )
+
+
+@cache
+def _public_round_with_version_statement():
+    # The version's columns named version_0... (the round's own names stay unique), and
+    # last the open survey its evaluation links (hooks.round_survey: monitoring's).
+    version = lists.version_with_period()
+    return (
+        select(
+            *_round_columns(),
+            *(column.label(f"version_{i}") for i, column in enumerate(version.c)),
+            hooks.round_survey(DistributionRound.id).label("evaluation_survey_id"),
         )
         .outerjoin(version, version.c[0] == DistributionRound.version_id)
         .where(
             DistributionRound.id == bindparam("round_id"),
-            DistributionRound.status.in_(PUBLIC_STATUSES),
+            or_(*(DistributionRound.status == status for status in PUBLIC_STATUSES)),
         )
     )
 
 
-def public_round_with_version(round_id: int) -> tuple[Any, Any] | None:
+def public_round_with_version(round_id: int, run=None) -> tuple[Any, Any] | None:
     """`public_round` as a plain row of the round's columns (named as the model's
-    attributes), for a page that reads only those, and its recipient list's version
-    (lists.version_info's, None without one), in one statement; None for no such
-    public round."""
-    values = {"round_id": round_id}
-    row = read(db.session, _public_round_with_version_statement(), values).first()
+    attributes, _round_columns'), for a page that reads only those, and its recipient
+    list's version (lists.version_info's, None without one), in one statement; None for
+    no such public round. The row's `evaluation_survey_id`: the open survey the round's
+    evaluation links (hooks.round_survey), None without one. `run`: common.reader's,
+    for a page that reads more."""
+    statement, values = _public_round_with_version_statement(), {"round_id": round_id}
+    row = (read(db.session, statement, values) if run is None else run(statement, values)).first()
     if row is None:
         return None
-    return row, lists.version_info_from(row[len(_round_columns()) :])
+    start, end = _version_columns()
+    return row, lists.version_info_from(row[start:end])
 
 
 @cache
@@ -220,32 +245,47 @@ def item_sums_statement():
     )
 
 
-def progress(round_: DistributionRound, points=None, items=None, summed=False) -> Progress:
-    """Collected of due for the whole round, per RT/RW, per point and per item. A
-    caller that holds the round's points and items (round_parts.points_and_items)
-    passes them; the round's relationships otherwise. `summed`: the items were read
-    with their sums (points_and_items(..., summed=True)), not read again here."""
-    points = round_.points if points is None else points
-    items = round_.items if items is None else items
-    total, by_rt, by_point = [0, 0, 0, 0], {}, {}
-    sums, cancelled = _sums(round_.id)
-    # Summed in place (a few dozen groups: no call per group), as _add sums.
-    for rw, rt, point_id, due, got, cash_due, cash_paid in sums:
-        numbers = (int(due or 0), int(got or 0), int(cash_due or 0), int(cash_paid or 0))
+def progress(round_: DistributionRound) -> Progress:
+    """Collected of due for the whole round, per RT/RW, per point and per item (the
+    round's points and items from its relationships: the open data)."""
+    run = reader()
+    values = {"round_id": round_.id}
+    lines = {
+        item_id: (due_milli, delivered)
+        for item_id, due_milli, delivered in run(item_sums_statement(), values)
+    }
+    return progress_of(
+        run(sums_statement(), values).all(),
+        {p.id: p.name for p in round_.points},
+        round_.items,
+        lines,
+    )
+
+
+def progress_of(sums: list, names: dict, items: list, lines: dict | None = None) -> Progress:
+    """The Progress of a round's `sums_statement` rows, its points' `names` by id and
+    its `items` with their due and delivered thousandths: `lines` by item id, or without
+    them each item's own last two (round_parts.summed_items). Summed in place, without
+    a call per row."""
+    total, by_rt, by_point, cancelled = [0, 0, 0, 0], {}, {}, 0
+    for rw, rt, point_id, due, got, cash_due, cash_paid, gone in sums:
+        cancelled += gone
+        if not due:  # only cancelled entitlements in the group
+            continue
         for totals, key in ((by_rt, (rw, rt)), (by_point, point_id)):
-            kept = totals.get(key)
-            if kept is None:
-                totals[key] = list(numbers)
+            if key in totals:
+                kept = totals[key]
+                kept[0] += due
+                kept[1] += got
+                kept[2] += cash_due
+                kept[3] += cash_paid
             else:
-                kept[0] += numbers[0]
-                kept[1] += numbers[1]
-                kept[2] += numbers[2]
-                kept[3] += numbers[3]
-        total[0] += numbers[0]
-        total[1] += numbers[1]
-        total[2] += numbers[2]
-        total[3] += numbers[3]
-    result = Progress(total=_group("", *total))
+                totals[key] = [due, got, cash_due, cash_paid]
+        total[0] += due
+        total[1] += got
+        total[2] += cash_due
+        total[3] += cash_paid
+    result = Progress(total=_group("", *total), cancelled=cancelled)
     # Sorted as _first_none sorts: a missing RW or point first, then by value. The sums
     # are ints already: each Group made as _group makes it, its label as rt_label's.
     rts = sorted([(((rw is not None, rw or 0), rt), rw, rt) for rw, rt in by_rt])
@@ -257,22 +297,19 @@ def progress(round_: DistributionRound, points=None, items=None, summed=False) -
         )
         for _, rw, rt in rts
     ]
-    names = {p.id: p.name for p in points}
     result.by_point = [
-        Group(names.get(point_id, "–"), *(sums := by_point[point_id]), sums[0] >= MIN_GROUP)
+        Group(
+            names.get(point_id, "–"),
+            *(sums := by_point[point_id]),
+            sums[0] >= MIN_GROUP,
+        )
         for _, point_id in sorted([((p is not None, p or 0), p) for p in by_point])
     ]
-    if summed:
-        lines = {item.id: (item.due_milli, item.delivered_milli) for item in items}
+    # PostgreSQL's SUM of integers is a numeric (Decimal): plain ints for JSON and pages.
+    if lines is None:
+        result.items = [ItemTotal(i, int(i[-2] or 0), int(i[-1] or 0)) for i in items]
     else:
-        lines = dict(
-            (item_id, (due_milli, delivered))
-            for item_id, due_milli, delivered in read(
-                db.session, item_sums_statement(), {"round_id": round_.id}
-            )
-        )
-    for item in items:
-        due_milli, delivered = lines.get(item.id, (0, 0))
-        result.items.append(ItemTotal(item, int(due_milli or 0), int(delivered or 0)))
-    result.cancelled = cancelled
+        result.items = [
+            ItemTotal(i, *(int(n or 0) for n in lines.get(i.id, (0, 0)))) for i in items
+        ]
     return result

@@ -10,19 +10,9 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 
-from portal.database import read
 from portal.distribution.models import DistributionPoint, RoundApproval, RoundItem, TimeSlot
+from portal.distribution.services.common import reader
 from portal.distribution.services.progress import item_sums_statement
-from portal.extensions import db
-
-
-class Point(NamedTuple):
-    id: int
-    name: str
-    address: str
-    map_url: str | None
-    opens_at: object
-    closes_at: object
 
 
 class Slot(NamedTuple):
@@ -35,12 +25,43 @@ class Slot(NamedTuple):
     ends_at: object
 
 
+def points_of(rows: list) -> list:
+    """The points of point_rows' rows, each once (its first row: it has the point's id,
+    name, address, map_url, opens_at and closes_at), in their order."""
+    points: list = []
+    for row in rows:
+        if not points or points[-1].id != row.id:
+            points.append(row)
+    return points
+
+
+def slots_of(rows: list) -> dict[int, list[Slot]]:
+    """The time slots of point_rows' rows by point id (a point without one has none)."""
+    slots: dict[int, list[Slot]] = {}
+    for point_id, *_p, slot_id, rt, rw, day, starts_at, ends_at in rows:
+        if slot_id is not None:
+            slots.setdefault(point_id, []).append(
+                Slot(slot_id, point_id, rt, rw, day, starts_at, ends_at)
+            )
+    return slots
+
+
 @dataclass(frozen=True, slots=True)
 class RoundParts:
-    points: list
-    slots: dict
+    """`rows`: the points with their slots (point_rows); `points` and `slots` made from
+    them when asked (a draft's page and forms ask, not a later round's)."""
+
+    rows: list
     items: list
     approvals: list
+
+    @property
+    def points(self) -> list:
+        return points_of(self.rows)
+
+    @property
+    def slots(self) -> dict[int, list[Slot]]:
+        return slots_of(self.rows)
 
 
 @cache
@@ -56,7 +77,7 @@ def _statements():
             DistributionPoint.map_url,
             DistributionPoint.opens_at,
             DistributionPoint.closes_at,
-            TimeSlot.id,
+            TimeSlot.id.label("slot_id"),
             TimeSlot.rt,
             TimeSlot.rw,
             TimeSlot.day,
@@ -101,34 +122,29 @@ def _statements():
     return points, items, approvals, summed
 
 
-def points_and_items(round_id: int, summed: bool = False) -> tuple[list, dict, list]:
-    """The round's points (id, name, address, map_url, opens_at, closes_at) by id, their
-    time slots by point id (id, point_id, rt, rw, day, starts_at, ends_at; by day, hour,
-    RT) and its items (id, name_id, name_en, unit, quantity_milli, formula_key) by
-    position; `summed`: each item with its due_milli and delivered_milli summed over
-    the live entitlements (services.progress's `summed`)."""
-    points_statement, items, _approvals, with_sums = _statements()
-    if summed:
-        items = with_sums
+def point_rows(round_id: int, run) -> list:
+    """The round's points with their time slots, one row per slot or per point without
+    one (slot_id None): the point's id, name, address, map_url, opens_at, closes_at, and
+    the slot's slot_id, rt, rw, day, starts_at, ends_at; by point, then by day, hour and
+    RT. `run`: common.reader's, for a page that reads several statements."""
+    return run(_statements()[0], {"round_id": round_id}).all()
+
+
+def summed_items(round_id: int, run) -> list:
+    """The round's items (round_parts' columns) by position, each with its due_milli and
+    delivered_milli summed over the live entitlements (services.progress's `summed`)."""
+    return run(_statements()[3], {"round_id": round_id}).all()
+
+
+def round_parts(round_id: int, run=None) -> RoundParts:
+    """The points with their slots (point_rows), the items (id, name_id, name_en, unit,
+    quantity_milli, formula_key) by position and the approvals (approved_at, added,
+    cancelled, reason) by number, on one connection (`run`: common.reader's)."""
+    run = run or reader()
+    _points, items, approvals, _summed = _statements()
     values = {"round_id": round_id}
-    points: list[Point] = []
-    slots: dict[int, list[Slot]] = {}
-    for *point, slot_id, rt, rw, day, starts_at, ends_at in read(
-        db.session, points_statement, values
-    ).all():
-        point_id = point[0]
-        if not points or points[-1].id != point_id:
-            points.append(Point(*point))
-        if slot_id is not None:
-            if point_id not in slots:
-                slots[point_id] = []
-            slots[point_id].append(Slot(slot_id, point_id, rt, rw, day, starts_at, ends_at))
-    return points, slots, read(db.session, items, values).all()
-
-
-def round_parts(round_id: int) -> RoundParts:
-    """The points, slots and items, and the approvals (approved_at, added, cancelled,
-    reason) by number."""
-    points, slots, items = points_and_items(round_id)
-    approvals = read(db.session, _statements()[2], {"round_id": round_id}).all()
-    return RoundParts(points=points, slots=slots, items=items, approvals=approvals)
+    return RoundParts(
+        rows=point_rows(round_id, run),
+        items=run(items, values).all(),
+        approvals=run(approvals, values).all(),
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
-from portal.database import write_transaction
+from portal.database import read, write_transaction
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
 from portal.models_base import utcnow
@@ -140,25 +140,41 @@ def comments_for(activity_id: int) -> list[ActivityComment]:
     return list(db.session.scalars(_comments_statement(), {"activity_id": activity_id}))
 
 
-def comments_to_moderate(limit: int = 200) -> list[ActivityComment]:
-    """Visible comments, the most reported first, then the newest."""
-    return list(
-        db.session.scalars(
-            select(ActivityComment)
-            .where(ActivityComment.hidden_at.is_(None))
-            .order_by(ActivityComment.flags_count.desc(), ActivityComment.id.desc())
-            .limit(limit)
-        )
+@cache  # built once (the moderation page asks on every request); the limit bound
+def _moderation_statements():
+    c = ActivityComment
+    columns = (
+        c.id,
+        c.activity_id,
+        c.author_label,
+        c.body,
+        c.flags_count,
+        c.created_at,
+        c.hidden_at,
+        c.hidden_reason,
     )
+    limit = bindparam("limit")
+    shown = (
+        select(*columns)
+        .where(c.hidden_at.is_(None))
+        .order_by(c.flags_count.desc(), c.id.desc())
+        .limit(limit)
+    )
+    hidden = (
+        select(*columns)
+        .where(c.hidden_at.is_not(None))
+        .order_by(c.hidden_at.desc(), c.id.desc())
+        .limit(limit)
+    )
+    return shown, hidden
 
 
-def hidden_comments(limit: int = 200) -> list[ActivityComment]:
-    """Hidden comments, the latest hidden first: staff may show one again."""
-    return list(
-        db.session.scalars(
-            select(ActivityComment)
-            .where(ActivityComment.hidden_at.is_not(None))
-            .order_by(ActivityComment.hidden_at.desc(), ActivityComment.id.desc())
-            .limit(limit)
-        )
-    )
+def comments_to_moderate(limit: int = 200) -> tuple[list, list]:
+    """The visible comments, the most reported first, then the newest; and the hidden
+    ones, the latest hidden first (staff may show one again): plain rows of the columns
+    the moderation page shows (id, activity_id, author_label, body, flags_count,
+    created_at, hidden_at, hidden_reason), read past the ORM (database.read)."""
+    session = db.session()  # the session itself, found once for both statements
+    shown, hidden = _moderation_statements()
+    values = {"limit": limit}
+    return read(session, shown, values).all(), read(session, hidden, values).all()

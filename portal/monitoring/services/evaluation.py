@@ -100,23 +100,18 @@ def _texts_statement():
     )
 
 
-@cache  # built once (the public round page asks on every request); kind and ref bound
-def _open_survey_statement():
+def open_survey_column(round_id):
+    """The id of the survey the evaluation of the round `round_id` (a column of another
+    statement: distribution's round) links while it is open, NULL otherwise: a scalar
+    subquery that distribution's public round page reads with the round
+    (distribution/hooks.register_round_survey)."""
     linked = (
         select(Evaluation.survey_id)
-        .where(Evaluation.kind == bindparam("kind"), Evaluation.ref == bindparam("ref"))
+        .where(Evaluation.kind == "round", Evaluation.ref == round_id)
         .scalar_subquery()
     )
-    # Only the survey's id: a plain column read past the ORM (read()), not a record.
     surveys = participation_queries.open_survey_statement(linked)
-    return surveys.with_only_columns(surveys.selected_columns.id)
-
-
-def open_linked_survey_id(kind: str, ref: int) -> int | None:
-    """The id of the survey an evaluation links while it is open, else None (the
-    public round page's link to it: nothing more of the survey is needed for that), in
-    one statement."""
-    return read(db.session, _open_survey_statement(), {"kind": kind, "ref": ref}).scalar()
+    return surveys.with_only_columns(surveys.selected_columns.id).scalar_subquery()
 
 
 @cache  # built once (a survey page asks on every request); the survey bound

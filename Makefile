@@ -23,7 +23,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -n 1
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __*' -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k t --ignore-dirs '.* __*' -o translations/messages.pot --no-location --sort-output .
 
 # Extract, update the Indonesian catalogue and fill it from translations/pending/*.json,
 # keeping the catalogue's 100-column wrapping (pybabel update would rewrap every entry).

@@ -66,7 +66,11 @@ def _stale_statement(one_household: bool):
     built once; `today` a parameter. The village enrolments and the national ones as
     one UNION ALL (were two statements), the village ones first, each by person."""
     today = bindparam("today", type_=Date)
-    not_alive = and_(Person.status.in_(NOT_LIVING), Person.merged_into_id.is_(None))
+    # The statuses bound one value each, not as an expanding IN: SQLAlchemy would expand
+    # that list on every run, and read()'s driver path takes only a statement that is
+    # not expanded when run.
+    statuses = [bindparam(f"status{i}", status) for i, status in enumerate(NOT_LIVING)]
+    not_alive = and_(Person.status.in_(statuses), Person.merged_into_id.is_(None))
     village = (
         select(
             Person.id,

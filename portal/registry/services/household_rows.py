@@ -15,19 +15,12 @@ from sqlalchemy import bindparam, select
 
 from portal.database import read
 from portal.extensions import db
-from portal.registry.models import BPS_COLUMNS, Household, Person
+from portal.registry.models import Household, Person
+from portal.registry.services.common import HOUSEHOLD_FIELDS
 
 HOUSEHOLD_COLUMNS = (
     "id",
-    "kk_number",
-    "address",
-    "rt",
-    "rw",
-    "dusun",
-    "national_id",
-    "desil",
-    "notes",
-    *BPS_COLUMNS,
+    *HOUSEHOLD_FIELDS,
     "score",
     "need_level",
     "aid_types",

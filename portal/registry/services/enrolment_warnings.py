@@ -4,7 +4,6 @@ covered households and NIK mismatches."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -284,7 +283,6 @@ def covered_households(
     start: date,
     end: date,
     *,
-    ignore_enrolments: Collection[int] = (),
     ignore_query: tuple[Select, dict] | None = None,
 ) -> set[int]:
     """Households already receiving `aid_type` at some time between `start` and `end`.
@@ -293,22 +291,20 @@ def covered_households(
     national ones by the kind of aid each gives (NATIONAL_PROGRAMMES), and an
     enrolment of a person counts for the household they belong to now. Used by the
     recipient lists so that a draft list leaves out households covered twice; a list
-    passes the enrolments its own approval made as `ignore_enrolments` (being on this
-    list is not being covered by another), or as `ignore_query`: a SELECT of their ids
-    (none NULL), built once by the caller, and its values, so that they are not sent
-    one bound value each (a list of a thousand households approved made a thousand,
-    and some 6 Python calls each to expand).
+    passes the enrolments its own approval made as `ignore_query` (being on this list is
+    not being covered by another): a SELECT of their ids (none NULL), built once by the
+    caller, and its values, so that they are not sent one bound value each (a list of a
+    thousand households approved made a thousand, and some 6 Python calls each to
+    expand).
     """
     codes = [code for code, (kind, _label) in NATIONAL_PROGRAMMES.items() if kind == aid_type]
     values = {"aid_type": aid_type, "start": start, "end": end}
     values.update((f"code{i}", code) for i, code in enumerate(codes))
-    if ignore_query is None:
-        statement = _covered_statement(None, len(codes))
-        values["ignore"] = list(ignore_enrolments)
-    else:
+    ignore = None
+    if ignore_query is not None:
         ignore, ignore_values = ignore_query
-        statement = _covered_statement(ignore, len(codes))
         values.update(ignore_values)
+    statement = _covered_statement(ignore, len(codes))
     return set(read(db.session, statement, values).scalars())
 
 
@@ -327,9 +323,10 @@ def _covered_statement(ignore: Select | None, codes: int):
             Programme.aid_type == bindparam("aid_type"),
             Enrolment.period_start <= end,
             or_(Enrolment.period_end.is_(None), Enrolment.period_end >= start),
-            Enrolment.id.not_in(bindparam("ignore", expanding=True) if ignore is None else ignore),
         )
     )
+    if ignore is not None:
+        village = village.where(Enrolment.id.not_in(ignore))
     hh = func.coalesce(ExternalEnrolment.household_id, Person.household_id)
     national = (
         select(hh)

@@ -36,3 +36,14 @@ def test_a_markup_and_a_lazy_translation_are_escaped_as_their_text(app):
     with app.test_request_context("/?lang=en"):
         label = lazy_gettext("Log in")
         assert escape_text(label) == str(escape(str(label))) == label.translate(HTML_ESCAPES)
+
+
+@pytest.mark.parametrize("value", [*TEXTS, None, 7, Markup("<em>kept</em> & <b>")])
+def test_escape_value_writes_a_value_as_jinja_does(app, value):
+    from portal.text import escape_value
+
+    assert escape_value(value) == str(escape(value))
+    assert type(escape_value(value)) is str
+    with app.test_request_context("/?lang=en"):
+        label = lazy_gettext("Log in")
+        assert escape_value(label) == str(escape(label))

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
 
 from portal.complaints.models import CATEGORIES, STEP_KINDS, Complaint, ComplaintStep
@@ -19,7 +19,7 @@ from portal.database import read
 from portal.extensions import db
 from portal.i18n import catalogue, when
 from portal.status_tags import status_tag_html
-from portal.text import escape_text
+from portal.text import escape_value as _e
 
 
 def find_with_public_steps(text: str | None) -> tuple[str, Any, list] | None:
@@ -109,10 +109,3 @@ def status_body(code: str, complaint, steps: list, url_for: Callable[..., str]) 
         )
         out.append(f'</ol>\n<p class="hint">{hint}</p>\n')
     return Markup("".join(out))  # noqa: S704  (see the docstring: values escaped above)
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))

@@ -12,22 +12,15 @@ put into a translated text is escaped as Jinja's Markup `%` escaped it."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.distribution.ledger_html import ledger_figures
 from portal.distribution.models import CHECK_RESULTS
 from portal.i18n import catalogue, day, localized
 from portal.status_tags import status_tag_of
-from portal.text import escape_text
+from portal.text import escape_value as _e
 
 STATUSES = ("collected", "partly_collected", "not_collected", "cancelled")
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))
 
 
 def _sample(summary, count) -> str:

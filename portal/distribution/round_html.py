@@ -14,23 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.distribution.models import UNITS
 from portal.distribution.rows import group_rows, points_html
 from portal.distribution.services.common import quantity_text
 from portal.i18n import FALLBACK_NOTE, Localized, catalogue, current_lang, day, localized, money
 from portal.status_tags import status_tag_html
-from portal.text import escape_text
+from portal.text import escape_value as _e
 
 ENDED = ("closed", "reconciled")
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))
 
 
 def _text(t: Localized) -> str:

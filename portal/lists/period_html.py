@@ -15,18 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.i18n import catalogue, current_lang, day, money, when
 from portal.lists.models import CHANGE_ACTIONS, COMPOSITIONS
-from portal.text import escape_text
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))
+from portal.text import escape_value as _e
 
 
 def facts(period, programme_name: str, count: int) -> Markup:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from portal.forms import form_field
 from portal.i18n import catalogue, current_lang, day
-from portal.text import escape_text
+from portal.text import escape_text as _esc
 
 _MARK = "cPREFIXMARK"  # a HideForm's prefix when its field's markup is kept
 _kept: dict[str, list[str]] = {}  # language -> the field's markup cut at each prefix
@@ -36,10 +36,6 @@ def _blank_field(hide_form: Callable, comment_id: int, lang: str) -> str:
             return str(form_field(hide_form(comment_id).reason))
         _kept[lang] = parts
     return f"c{comment_id}-".join(parts)
-
-
-def _esc(value) -> str:
-    return escape_text(value)
 
 
 def moderation_lists(

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.i18n import catalogue
-from portal.text import escape_text
-
-
-def _escaped(value) -> str:
-    # A plain str by one escape_text (what escape() gives), anything else by escape().
-    return escape_text(value) if type(value) is str else str(escape(value))
+from portal.text import escape_value as _escaped
 
 
 def staff_indicator_rows(indicators: Iterable, stem: str) -> Markup:

@@ -37,6 +37,7 @@ from portal.monitoring.models import (
 from portal.security import public
 from portal.status_tags import status_tag_html
 from portal.text import escape_text
+from portal.text import escape_value as _escaped
 
 bp = Blueprint("monitoring", __name__, url_prefix="/pemantauan")
 api = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/pemantauan")
@@ -68,12 +69,6 @@ def figure_cell(f) -> Markup:
     if f.small:
         return Markup(_small_cell())  # noqa: S704 (escaped)
     return escape(number(f.value))
-
-
-def _escaped(value) -> str:
-    """escape(value) as text: a plain str by one escape_text (escape() builds a Markup,
-    some four calls), anything else (None, a localized text, a number) by escape()."""
-    return escape_text(value) if type(value) is str else str(escape(value))
 
 
 # A code as it stands in its address (letters, digits, dots and dashes: nothing quoted).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.comment_html import comment_section_html
 from portal.csrf_tokens import generate_csrf
@@ -21,7 +21,8 @@ from portal.forms import form_field
 from portal.i18n import catalogue, current_lang, day, localized, when
 from portal.participation.forms import CommentForm, FlagForm
 from portal.participation.models import PROPOSAL_CATEGORIES
-from portal.text import escape_text, render_markdown
+from portal.text import escape_value as _e
+from portal.text import render_markdown
 
 # Per language: the Report form's blank reason field.
 _BLANK_REASON: dict[str, str] = {}
@@ -45,13 +46,6 @@ def proposal_comments(
     flag_stem = url_for("participation.flag_comment", target_id=0).replace("/0/", "/{}/")
     action = url_for("participation.comment", proposal_id=proposal_id)
     return comment_section_html(comments, can_act, CommentForm, action, flag_stem)
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))
 
 
 def proposal_head(proposal, url_for: Callable[..., str]) -> Markup:

@@ -7,18 +7,11 @@ languages): values escaped as Jinja escaped them, catalogue texts as `_()` gave 
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.csrf_tokens import generate_csrf
 from portal.i18n import catalogue, current_lang, localized
-from portal.text import escape_text
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))
+from portal.text import escape_value as _e
 
 
 def _question(q, number: int, given: list, err, lang: str, optional: str) -> str:

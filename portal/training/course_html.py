@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.i18n import FALLBACK_NOTE, catalogue, current_lang, localized
-from portal.text import escape_text, render_markdown
+from portal.text import escape_value as _e
+from portal.text import render_markdown
 from portal.training.models import CATEGORIES
 from portal.training.services import rule_text
-
-
-def _e(value) -> str:
-    """escape(value) as a str: plain text through one escape_text, the rest as Jinja."""
-    if value.__class__ is str:
-        return escape_text(value)
-    return str(escape(value))
 
 
 def course_head(course, url_for: Callable[..., str]) -> Markup:

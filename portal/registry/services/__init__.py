@@ -3,7 +3,8 @@ duplicates, overlaps and merging. Views call these; tests and importers call the
 
 One module per process (common, names, households, people, enrolments,
 enrolment_warnings, duplicates, search, household_page, household_rows, pair_page,
-page_queries); this package re-exports what views, importers, the demo and tests call.
+page_queries, warnings_page); this package re-exports what views, importers, the demo
+and tests call.
 
 Every change and every read of a full record goes into the audit log in the same
 transaction as the change (`portal.audit.services.record` masks NIK and KK numbers).
@@ -78,8 +79,8 @@ from portal.registry.services.search import (
     programmes_for_filter,
     search_households,
     search_query,
-    warnings_overview,
 )
+from portal.registry.services.warnings_page import warnings_overview
 
 __all__ = [
     "enrolment_facts",

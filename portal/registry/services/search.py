@@ -30,8 +30,6 @@ from portal.models_base import village_today
 from portal.numbers import is_whole
 from portal.programmes.models import AID_TYPES, Programme
 from portal.registry.models import NEED_LEVELS, Enrolment, Household, KKNumber, Person
-from portal.registry.services.duplicates import likely_duplicate_count
-from portal.registry.services.enrolment_warnings import nik_mismatches, overlaps, stale_enrolments
 from portal.registry.services.enrolments import _active
 from portal.registry.services.names import normalise_name
 from portal.registry.validation import clean_number
@@ -454,16 +452,3 @@ def household_by_kk(kk: str) -> Household | None:
     if not kk:
         return None
     return db.session.scalar(select(Household).where(Household.kk_number == kk))
-
-
-def warnings_overview(limit: int = 200) -> dict:
-    """Everything the warnings page lists: stale enrolments and overlaps (all of them),
-    NIK mismatches (the first `limit`) and the number of likely duplicates (up to
-    `limit`)."""
-    return {
-        "stale": stale_enrolments(),
-        "overlaps": overlaps(),
-        "nik": nik_mismatches(limit),
-        "duplicates": likely_duplicate_count(limit),
-        "limit": limit,
-    }

@@ -13,7 +13,7 @@ from flask_babel import get_timezone
 from markupsafe import Markup, escape
 
 from portal.i18n import _when, catalogue, current_lang
-from portal.text import escape_text
+from portal.text import escape_str, escape_text
 
 
 def audit_rows(entries: Iterable) -> Markup:
@@ -27,14 +27,16 @@ def audit_rows(entries: Iterable) -> Markup:
     # when(at, "short") with the language and time zone found once, not per entry.
     lang, zone = current_lang(), get_timezone()
     out = []
+    # The stored values are str (or None, or empty: not written): markupsafe's C escaping
+    # itself, a Python call less a value (portal.text.escape_str).
     for at, actor_name, ip, action, object_type, object_id, summary, before, after in entries:
-        who = escape_text(actor_name) if actor_name else system
+        who = escape_str(actor_name) if actor_name else system
         if ip:
-            who = f'{who}<br><span class="meta">{escape_text(ip)}</span>'
-        record = escape_text(object_type)
+            who = f'{who}<br><span class="meta">{escape_str(ip)}</span>'
+        record = escape_str(object_type)
         if object_id:
-            record = f"{record} {escape_text(object_id)}"
-        cell = f"<p>{escape_text(summary)}</p>" if summary else ""
+            record = f"{record} {escape_str(object_id)}"
+        cell = f"<p>{escape_str(summary)}</p>" if summary else ""
         if before or after:
             cell += details
             if before:
@@ -42,10 +44,10 @@ def audit_rows(entries: Iterable) -> Markup:
             if after:
                 cell += f"{after_word}{after}</pre>"
             cell += "      </details>\n"
-        stamp = escape_text(_when(at, "short", lang, zone))
+        stamp = escape_str(_when(at, "short", lang, zone))
         out.append(
             f'  <tr>\n    <td class="nowrap">{stamp}</td>\n'
-            f"    <td>{who}</td>\n    <td>{escape_text(action)}</td>\n"
+            f"    <td>{who}</td>\n    <td>{escape_str(action)}</td>\n"
             f'    <td class="nowrap">{record}</td>\n    <td>{cell}</td>\n  </tr>\n'
         )
     return Markup("".join(out))  # noqa: S704  (see the module: values escaped above)

@@ -7,6 +7,7 @@ import re
 from functools import cache
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     Integer,
     Select,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import True_
 
 from portal.audit.models import AuditEntry
 from portal.database import read
@@ -200,13 +202,14 @@ KEPT_STATEMENTS = 500
 
 
 def _log_statements(given: tuple[str, ...], readable, hidden=None) -> tuple:
-    """The page of entries, their count, and the count with the filter menus (one
-    statement), for the filters named in `given` (values as bind parameters) and the
-    entries a reader may read (`readable`, visibility.readable_by's clause, kept per
-    reader): built once per process and kind of request. With `hidden` (the same
-    reader's visibility.hidden_from, never NULL) the entries are counted as all that
-    match less the hidden ones: an index seeks these, where counting the readable ones
-    tests every entry of the log."""
+    """The page of entries, their count, the count with the filter menus (one
+    statement) and the count with the log's number of entries (`_sized`), for the
+    filters named in `given` (values as bind parameters) and the entries a reader may
+    read (`readable`, visibility.readable_by's clause, kept per reader): built once per
+    process and kind of request. With `hidden` (the same reader's
+    visibility.hidden_from, never NULL) the entries are counted as all that match less
+    the hidden ones: an index seeks these, where counting the readable ones tests every
+    entry of the log."""
     key = (given, id(readable), id(hidden))
     found = _KEPT.get(key)
     if found is not None and found[0] is readable and found[1] is hidden:
@@ -236,34 +239,94 @@ def _log_statements(given: tuple[str, ...], readable, hidden=None) -> tuple:
         matching = select(func.count()).select_from(AuditEntry).where(*filters)
         not_read = select(func.count()).select_from(AuditEntry).where(*filters, hidden)
         number = select(matching.scalar_subquery() - not_read.scalar_subquery())
-    count = number
     counted = select(
         literal_column("3"), cast(null(), String), number.scalar_subquery().label("number")
     )
     with_menus = union_all(*_menu_branches(), counted).order_by("kind", "value", "number")
     if len(_KEPT) >= KEPT_STATEMENTS:
         _KEPT.clear()
-    statements = (shown, count, with_menus)
+    statements = (shown, number, with_menus, _sized(bool(given), filters, readable, hidden))
     _KEPT[key] = (readable, hidden, statements)
     return statements
 
 
+def _sized(filtered: bool, filters: list, readable, hidden) -> Select:
+    """The number of entries in the log (the kept menus' key, `_kept_menus`) and the
+    page's count as two numbers, counted and less (the count is counted - less;
+    counted NULL stands for all the entries), so that SQLite counts the whole log once
+    when it is both the key and the count (no filters)."""
+
+    def number(*conditions):
+        return select(func.count()).select_from(AuditEntry).where(*conditions).scalar_subquery()
+
+    everything = cast(null(), Integer)
+    if hidden is None:
+        less = literal_column("0")
+        unlimited = not filtered and isinstance(readable, True_)
+        counted = everything if unlimited else number(*filters, readable)
+    else:
+        less = number(*filters, hidden)
+        counted = number(*filters) if filtered else everything
+    entries = select(func.count()).select_from(AuditEntry).scalar_subquery()
+    return select(entries.label("entries"), counted.label("counted"), less.label("less"))
+
+
+# The log's filter menus as last read, per worker: (the number of entries, the menus).
+MENUS_EXTENSION = "audit_log_menus"
+
+
+def _kept_menus(session, values: dict, sized: Select) -> tuple[int, dict[str, list]]:
+    """The page's count and the filter menus, the menus read again only when the log's
+    number of entries changed (SQLite; the caller's transaction has written no entry).
+
+    Why: the menus (three walks of an index, a few dozen rows) were most of the page's
+    SQL and rows, and they change only with a new action, kind of record or actor.
+
+    Why it stays true: the log is append-only (triggers refuse UPDATE and DELETE, on
+    every writer: audit/ddl.py) and SQLite commits one writer at a time, so the states
+    of the log a transaction can see form one chain, each with more entries than the
+    one before: the number of entries names the state, and the menus (each actor's
+    latest name included) are a function of it. The number is read in the request's
+    transaction, as the page's rows and count are (one snapshot). Entries the caller's
+    own transaction wrote and may roll back would break this: hence the caller's word
+    (`log_page`'s kept_menus). Each worker keeps its own copy of the one latest state."""
+    entries, counted, less = read(session, sized, values).one()
+    number = (entries if counted is None else counted) - less
+    found = current_app.extensions.get(MENUS_EXTENSION)
+    if found is not None and found[0] == entries:
+        return number, found[1]
+    menus = _menus(read(session, _menus_statement()))
+    current_app.extensions[MENUS_EXTENSION] = (entries, menus)
+    return number, menus
+
+
 def log_page(
-    readable, *, page: int, per_page: int, menus: bool, hidden=None, **filters
+    readable,
+    *,
+    page: int,
+    per_page: int,
+    menus: bool,
+    hidden=None,
+    kept_menus: bool = False,
+    **filters,
 ) -> tuple[list, int, dict[str, list] | None]:
     """A page of the entries matching `filters` (`entries_query`'s) that `readable` lets
     through, newest first, as rows (at, actor_name, ip, action, object_type, object_id,
     summary, before, after; before and after as their stored JSON text); the number of
     them; and with `menus` the filter menus (`known_values`), else None. `hidden`, the
     reader's visibility.hidden_from (the entries `readable` keeps out), makes the count
-    cheaper (`_log_statements`)."""
+    cheaper (`_log_statements`). `kept_menus`: the caller's transaction has written no
+    audit entry (a GET's), so on SQLite the menus may be the worker's copy
+    (`_kept_menus`); otherwise they are read with the count in one statement."""
     values = {name: value for name, value in filters.items() if value}
-    shown, count, with_menus = _log_statements(tuple(values), readable, hidden)
+    shown, count, with_menus, sized = _log_statements(tuple(values), readable, hidden)
     # Plain columns: past the ORM's execution path (portal.database.read).
     session = db.session
     window = {"limit": per_page, "offset": (page - 1) * per_page}
     rows = read(session, shown, {**values, **window}).all()
     if not menus:
         return rows, read(session, count, values).scalar(), None
+    if kept_menus and session.get_bind().dialect.name == "sqlite":
+        return rows, *_kept_menus(session, values, sized)
     found = read(session, with_menus, values).all()
     return rows, found[-1][2], _menus(found)

@@ -92,12 +92,24 @@ def log():
         per_page=PER_PAGE,
         menus=not is_htmx(),
         hidden=hidden_from(reader),
+        kept_menus=True,  # a GET writes no entry
         **filters,
     )
     eval_ctx = EvalContext(current_app.jinja_env)
+    # Most values are kept already (`pretty_json`): looked up here, a call less each.
+    kept = _PRETTY
     entries = [
-        (at, actor_name, ip, action, object_type, object_id, summary)
-        + (pretty_json(eval_ctx, before), pretty_json(eval_ctx, after))
+        (
+            at,
+            actor_name,
+            ip,
+            action,
+            object_type,
+            object_id,
+            summary,
+            kept[before] if before in kept else pretty_json(eval_ctx, before),
+            kept[after] if after in kept else pretty_json(eval_ctx, after),
+        )
         for at, actor_name, ip, action, object_type, object_id, summary, before, after in rows
     ]
     return render(

@@ -65,6 +65,10 @@ def test_working_rows_write_what_the_template_wrote(app, lang, editable):
             "{{ url_for('lists_manage.remove', period_id=7, household_id=0)[:-1] }}"
         )
         new = working_rows(ROWS, NAMES, household_stem, remove_stem if editable else None)
+        # The period page's read gives plain tuples in EntryRow's order: the same rows.
+        plain = [tuple(row) for row in ROWS]
+        stem = remove_stem if editable else None
+        assert working_rows(plain, NAMES, household_stem, stem) == new
     assert str(new) == old.lstrip("\n")
     assert "Siti &amp; &lt;Aminah&gt;" in new and "odd &lt;source&gt;" in new
     assert (" · decided" if lang == "en" else " · ditetapkan") in new

@@ -15,15 +15,16 @@ from markupsafe import Markup, escape
 from portal.i18n import catalogue, current_lang, money
 from portal.lists.models import ENTRY_SOURCES
 from portal.registry.models import NEED_LEVELS
-from portal.text import escape_text
+from portal.text import escape_str, escape_text
 
 
 def working_rows(
     items: Iterable, names: Mapping[int, str], household_stem: str, remove_stem: str | None
 ) -> Markup:
-    """<tr>s of `items` (EntryRow): a link to each household (`household_stem` + its
-    number), its recipient's name from `names`, RT/RW, need level, desil and source, and
-    with `remove_stem` a link to take it off (`remove_stem` + its number)."""
+    """<tr>s of `items` (EntryRow, or tuples in its order): a link to each household
+    (`household_stem` + its number), its recipient's name from `names`, RT/RW, need
+    level, desil and source, and with `remove_stem` a link to take it off (`remove_stem`
+    + its number)."""
     household_stem = escape(household_stem)
     levels, sources, decided, take_off = _working_labels(current_lang())
     # Each row's cell of the link to take it off: with `remove_stem`, the stem and the
@@ -31,15 +32,17 @@ def working_rows(
     remove = (
         (f'<td><a href="{escape(remove_stem)}', f'">{take_off}</a></td>') if remove_stem else None
     )
+    # By position (EntryRow's order: named_entries_page gives plain tuples). A name is a
+    # str (the statement writes "" for none): markupsafe's C escaping itself.
     rows = [
-        f'  <tr>\n    <td><a href="{household_stem}{e.household_id}">{e.household_id}</a></td>\n'
-        f"    <td>{escape_text(names[e.household_id])}</td>\n"
-        f'    <td class="nowrap">{e.rt_rw}</td>\n'
-        f"    <td>{levels[e.need_level]}</td>\n"
-        f"    <td>{e.desil or '–'}</td>\n"
-        f"    <td>{sources[e.source]}{decided if e.decision_id else ''}</td>\n"
-        f"{f'{remove[0]}{e.household_id}{remove[1]}' if remove else ''}  </tr>\n"
-        for e in items
+        f'  <tr>\n    <td><a href="{household_stem}{hid}">{hid}</a></td>\n'
+        f"    <td>{escape_str(names[hid])}</td>\n"
+        f'    <td class="nowrap">{rt_rw}</td>\n'
+        f"    <td>{levels[need_level]}</td>\n"
+        f"    <td>{desil or '–'}</td>\n"
+        f"    <td>{sources[source]}{decided if decision_id else ''}</td>\n"
+        f"{f'{remove[0]}{hid}{remove[1]}' if remove else ''}  </tr>\n"
+        for hid, source, decision_id, rt_rw, need_level, desil in items
     ]
     return Markup("".join(rows))  # noqa: S704  (see the module: values escaped above)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
@@ -318,9 +318,10 @@ def entries_query(period: ListPeriod, active: bool = True):
     )
 
 
-@dataclass(frozen=True, slots=True)
-class EntryRow:
-    """What a page of the working list shows of an entry and its household."""
+class EntryRow(NamedTuple):
+    """What a page of the working list shows of an entry and its household. A named
+    tuple: the period page's own read (services.period_page.named_entries_page) gives
+    plain tuples in this order, equal to these, without a call a row."""
 
     household_id: int
     source: str

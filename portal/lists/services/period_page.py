@@ -46,7 +46,6 @@ from portal.lists.models import (
     ListPeriod,
     ListVersion,
 )
-from portal.lists.services.draft import EntryRow
 from portal.programmes.models import Programme
 from portal.registry.models import Household, Person
 from portal.row_pages import counted_page
@@ -122,20 +121,21 @@ def _head_statement():
 
 
 def named_entries_page(period_id: int, page: int, per_page: int, active: bool = True):
-    """A page of the working list (as `entries_page`) and the recipient name of each of
-    its households (as `recipient_names`): one statement (two past the last page, where
+    """A page of the working list (as `entries_page`; its items tuples in EntryRow's
+    order) and the recipient name of each of its households (as `recipient_names`): one
+    statement (two past the last page, where
     no row carries the count), a row a household, its name found by the database."""
     rows, count = _named_entries_statements()
     values = {"period_id": period_id, "active": active}
     found = read(
         db.session, rows, {**values, "limit": per_page, "offset": (page - 1) * per_page}
     ).all()
-    # By position (the statement's columns); RT/RW as Household.rt_rw writes it.
+    # By position (the statement's columns); RT/RW as Household.rt_rw writes it. Each
+    # item a plain tuple in EntryRow's order (equal to one; rows.working_rows reads
+    # them by position): a tuple display, where an EntryRow is a call a row.
     items = [
-        EntryRow(
-            hid, source, decision, f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}", *rest
-        )
-        for hid, source, decision, rt, rw, *rest, _total, _name in found
+        (hid, source, decision, f"{rt:03d}/–" if rw is None else f"{rt:03d}/{rw:03d}", need, desil)
+        for hid, source, decision, rt, rw, need, desil, _total, _name in found
     ]
     names = {row[0]: row[8] for row in found}
     total = found[0][7] if found else 0

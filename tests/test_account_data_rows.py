@@ -90,3 +90,40 @@ def test_data_rows_keep_label_heads_as_the_loop_wrote_them(app, lang):
     assert str(first) == str(second) == old
     assert "<dt>Name &amp; &lt;kin&gt;</dt>" in old and "<dt><b>Status</b></dt>" in old
     assert ("<dt>Phone</dt>" if lang == "en" else "<dt>Telepon</dt>") in old
+
+
+def test_data_rows_write_lazy_texts_as_the_loop_wrote_them_in_each_language(app):
+    """Lazy section names, statuses and values (kept per language and text), one with
+    variables (not kept), and empty values: what the loop wrote, the English page after
+    the Indonesian one and back."""
+    sections = [
+        (_l("Account"), [{"status": "pending", "voted_as": _l("Your household")}]),
+        (_l("Votes (that you voted, never what)"), []),
+        (
+            "Plain & <b>",
+            [
+                {"voted_as": _l("You"), "note": None, "other": None},
+                {"voted_as": _l("At most %(n)d characters.", n=3), "note": ""},
+                {"status": "odd", "note": _l("Nothing.")},
+            ],
+        ),
+        (_l("At most %(n)d characters.", n=7), []),
+    ]
+    labels = {"status": _l("Status"), "voted_as": _l("Voted"), "note": "Note <x>", "other": "O"}
+    statuses = {"pending": _l("Waiting for the village office"), "odd": "Odd <status>"}
+    written = {}
+    for lang in ("id", "en", "id"):
+        # An app context of its own: the language is worked out once per context.
+        with (
+            app.app_context(),
+            app.test_request_context("/akun", headers={"Accept-Language": lang}),
+        ):
+            old = render_template_string(
+                OLD_LOOP, sections=sections, field_labels=labels, statuses=statuses
+            )
+            new = str(data_rows(sections, labels, statuses, _datum))
+        assert new == old
+        written.setdefault(lang, new)
+        assert written[lang] == new
+    assert "Your household" in written["en"] and "Your household" not in written["id"]
+    assert "At most 3 characters." in written["en"] and "Odd &lt;status&gt;" in written["en"]

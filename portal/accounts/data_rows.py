@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
-from portal.i18n import LazyText, catalogue
+from portal.i18n import LazyText, catalogue, current_lang
 from portal.templating import fast_escape as escape
 from portal.text import escape_text
 
@@ -35,6 +35,23 @@ def _head(label) -> str:
     return head
 
 
+# A lazy text without variables as the page writes it (its __html__: its translation,
+# as it is), by language and source text, per worker: the sections' names, the status
+# names and the other fixed words of the rows are the same few dozen on every page, and
+# each made up its translation again (some 12 Python calls).
+_LAZY: dict[tuple[str, str], str] = {}
+
+
+def _lazy_html(text: LazyText, lang: str) -> str:
+    key = (lang, text._string)
+    html = _LAZY.get(key)
+    if html is None:
+        if len(_LAZY) > 1000:
+            _LAZY.clear()
+        html = _LAZY[key] = str(text)
+    return html
+
+
 def data_rows(
     sections: Iterable[tuple[object, list[dict]]],
     labels: Mapping[str, object],
@@ -44,10 +61,14 @@ def data_rows(
     """<h3> and <dl>s of the (label, rows) `sections`: each row's keys read as `labels`
     says, a `status` value as `statuses` names it, any other value through `datum` (a
     plain non-empty str, which `datum` gives back as it is, escaped straight away)."""
-    nothing = None
+    nothing = empty = None
+    lang = current_lang()
     out = []
     for label, rows in sections:
-        out.append(f"<h3>{escape(label)}</h3>\n")
+        if type(label) is LazyText and not label._variables:
+            out.append(f"<h3>{_lazy_html(label, lang)}</h3>\n")
+        else:
+            out.append(f"<h3>{escape(label)}</h3>\n")
         if not rows:
             if nothing is None:
                 # Our catalogue's words, as Jinja's _() left them (not escaped).
@@ -58,11 +79,27 @@ def data_rows(
             out.append('  <dl class="facts account-data">\n')
             for key, value in row.items():
                 if key == "status" and value in statuses:
-                    shown = escape(statuses[value])
+                    shown = statuses[value]
+                    if type(shown) is LazyText and not shown._variables:
+                        shown = _lazy_html(shown, lang)
+                    else:
+                        shown = escape(shown)
                 elif type(value) is str and value:
                     shown = escape_text(value)
+                elif type(value) is LazyText and not value._variables:
+                    # What `datum` gives back of a text (never a date), written as Jinja
+                    # wrote it.
+                    shown = _lazy_html(value, lang)
+                elif value is None:
+                    if empty is None:  # the same for every empty value of the page
+                        empty = escape(datum(None))
+                    shown = empty
                 else:
                     shown = escape(datum(value))
-                out.append(f"{_head(labels[key])}{shown}</dd>\n")
+                # A label's "<dt>" start as _head keeps it, looked up here directly.
+                label = labels[key]
+                kind = type(label)
+                head = _HEADS.get((kind, label)) if kind is Markup or kind is str else None
+                out.append(f"{head or _head(label)}{shown}</dd>\n")
             out.append("  </dl>\n")
     return Markup("".join(out))  # noqa: S704  (every value above is escaped)

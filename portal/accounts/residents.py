@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import status_tags
@@ -509,12 +509,18 @@ def open_deletion_request(user: User) -> DeletionRequest | None:
     ).first()
 
 
-# Built once per process (with its cache key): the two dates "My account" shows.
+# Built once per process (with its cache key): the two dates "My account" shows. The
+# status "open" is written into the SQL, not bound: with a bound value SQLite prepares
+# the statement again on every run (the value decides whether the partial index of open
+# requests applies), 40 us instead of 4 (PostgreSQL's generic plan cannot use the index).
 @cache
 def _account_dates_statement():
     deletion = (
         select(DeletionRequest.requested_at)
-        .where(DeletionRequest.user_id == bindparam("user_id"), DeletionRequest.status == "open")
+        .where(
+            DeletionRequest.user_id == bindparam("user_id"),
+            DeletionRequest.status == literal_column("'open'"),
+        )
         .order_by(DeletionRequest.id)
         .limit(1)
         .scalar_subquery()

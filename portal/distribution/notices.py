@@ -8,7 +8,7 @@ from functools import cache
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from portal.distribution import services
 from portal.distribution.models import DistributionRound, Entitlement
@@ -21,11 +21,14 @@ from portal.notify import hooks
 REACHABLE = ("approved", "open")
 
 
-@cache  # built once per process (with its cache key); the id and titles only
+# Built once per process (with its cache key); the id and titles only. Each status its
+# own bound value, not one list expanded when run: the new-broadcast page's statement of
+# every audience's choices then goes to the driver directly (portal.database.read).
+@cache
 def _choices_statement():
     return hooks.ranked(
         select(DistributionRound.id, DistributionRound.title_id, DistributionRound.title_en).where(
-            DistributionRound.status.in_(REACHABLE)
+            DistributionRound.status.in_([literal(status) for status in REACHABLE])
         ),
         DistributionRound.starts_on.desc(),
         DistributionRound.id.desc(),

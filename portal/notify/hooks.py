@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, cast, func, literal_column, null, select, union_all
 
+from portal.database import read
 from portal.extensions import db
 
 
@@ -133,7 +134,8 @@ def choices_of(providers: dict) -> dict[str, list[tuple[int, str]]]:
         labels = [rows.label for _kind, rows in together]
         lists = [found[kind] for kind, _rows in together]
         statement = _union(tuple(rows.statement() for _kind, rows in together))
-        for row in db.session.execute(statement):
+        # Plain rows past the ORM's execution path (portal.database.read).
+        for row in read(db.session, statement):
             lists[row.part].append((row.id, labels[row.part](row)))
     return found
 

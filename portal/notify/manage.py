@@ -20,8 +20,10 @@ from flask_login import current_user
 from portal.accounts.phones import mask_phone
 from portal.extensions import db
 from portal.filecache import render_slot
+from portal.form_html import BlankForm, fields_html
 from portal.forms import EmptyForm, TokenOnly
 from portal.i18n import current_lang
+from portal.kept_fields import kept_fields_html, note_fields
 from portal.notify import hooks, outbox, posters, printed
 from portal.notify.consent_rows import consent_rows
 from portal.notify.forms import BroadcastForm, SubscriptionForm
@@ -88,8 +90,20 @@ def index():
 @bp.route("/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def new():
+    options = broadcasts.audience_options()
+    if request.method == "GET":
+        # The blank form's fields written into their kept markup, the audiences as the
+        # menu's options, without building the form (portal.kept_fields); the first GET
+        # of a worker (and of a language) builds it, which keeps the markup.
+        kept = kept_fields_html(BroadcastForm, None, {}, menus={"audience": options})
+        if kept is not None:
+            return render_template(
+                "notify/manage/new.html", form=BlankForm(BroadcastForm), fields=kept
+            )
     form = BroadcastForm()
-    form.set_audiences(broadcasts.audience_options())
+    form.set_audiences(options)
+    if request.method == "GET":
+        note_fields(form)
     if form.validate_on_submit():
         kind, ref = form.audience_values()
         fields = {name: form[name].data for name in broadcasts.FIELDS}
@@ -100,7 +114,8 @@ def new():
         else:
             return redirect(url_for("notify_manage.broadcast", broadcast_id=broadcast.id))
     status = 400 if form is not None and form.errors else 200
-    return render_template("notify/manage/new.html", form=form), status
+    # fields_html writes what form_field wrote of each field, and keeps its markup.
+    return render_template("notify/manage/new.html", form=form, fields=fields_html(form)), status
 
 
 def _broadcast(broadcast_id: int) -> Broadcast:

@@ -11,7 +11,7 @@ from datetime import date, time
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record
@@ -31,6 +31,8 @@ from portal.privacy import mask_name
 from portal.registry.models import Person
 
 PRINTABLE = ("approved", "open")
+# The rounds whose invitations a resident sees on "My account".
+INVITED_STATUSES = ("approved", "open", "closed", "reconciled")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ def _person_entitlements(*columns):
         .join(DistributionRound, DistributionRound.id == Entitlement.round_id)
         .where(
             Entitlement.household_id == household,
-            DistributionRound.status.in_(("approved", "open", "closed", "reconciled")),
+            # Each status its own bound value, not one list expanded when run: the
+            # account page's plain read (portal.database.read) then goes to the driver.
+            DistributionRound.status.in_([literal(s) for s in INVITED_STATUSES]),
         )
     )
 

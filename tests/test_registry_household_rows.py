@@ -60,3 +60,43 @@ def test_plain_households_answer_as_the_records_on_a_demo_village():
         _same(services.plain_household(record.id), record, today)
     assert services.plain_household(empty.id).members == []
     assert services.plain_household(10**6) is None
+
+
+def test_household_fields_answer_the_edit_form_as_the_record(app):
+    """The edit form's GET reads the household's own columns (household_fields): the form
+    gets from them what it got from the record, field for field (WTForms takes a field's
+    value from the object when it has the attribute, else the field's default, as for
+    `kk_reason`), and the same page, whether written by WTForms or from kept markup."""
+    from flask import render_template
+
+    from portal.registry.forms import HouseholdForm
+    from portal.registry.kept_forms import kept_form, remember
+    from portal.registry.services.household_rows import FORM_COLUMNS
+
+    factories.programme()
+    full = household(rt=4, rw=None, dusun="Dusun <II>", desil=3, notes='Rumah & "kebun"')
+    full.national_id = "DTKS-9"
+    for n, name in enumerate(c for c in FORM_COLUMNS if c.startswith("bps_")):
+        setattr(full, name, None if n % 3 == 0 else n % 2 == 0)
+    bare = household(rt=9, kk_number=None)
+    db.session.commit()
+    db.session.expire_all()
+    for home in (full, bare):
+        record = db.session.get(Household, home.id)
+        plain = services.household_fields(home.id)
+        for name in FORM_COLUMNS:
+            assert getattr(plain, name) == getattr(record, name), name
+        assert not hasattr(plain, "kk_reason") and not hasattr(plain, "members")
+        pages = []
+        for obj in (record, plain):
+            form = HouseholdForm(obj=obj)
+            remember(form)
+            assert form.data == HouseholdForm(obj=record).data
+            built = render_template("registry/household_form.html", form=form, household=obj)
+            kept = kept_form(HouseholdForm, obj)
+            assert kept is not None
+            written = render_template("registry/household_form.html", form=kept, household=obj)
+            assert written == built
+            pages.append(built)
+        assert pages[0] == pages[1]
+    assert services.household_fields(10**6) is None

@@ -552,6 +552,22 @@ def test_the_edit_form_shows_the_stored_criteria_and_saving_it_unchanged_keeps_t
     assert (kept.bps_floor, kept.bps_wall, kept.bps_toilet) == (True, False, None)
 
 
+def test_the_household_edit_form_reads_one_plain_row_and_answers_404_as_before(
+    client, login_as, home
+):
+    """The edit form's GET reads the household's columns as one plain row (no record
+    through the ORM), the same statements as before (the account, the household);
+    404 for a household that does not exist, on a GET as on a POST."""
+    login_as("operator")
+    url = f"/staf/registrasi/rumah-tangga/{home.id}/ubah"
+    for _round in range(2):  # the first page builds the form, the next is written kept
+        count, page = _selects_for(client, url)
+        assert count == 2, count
+        assert 'value="3201012503100004"' in page and 'name="kk_reason"' in page
+    assert client.get("/staf/registrasi/rumah-tangga/999999/ubah").status_code == 404
+    assert client.post("/staf/registrasi/rumah-tangga/999999/ubah").status_code == 404
+
+
 def test_the_blank_member_and_move_forms_read_one_row_and_answer_404_as_before(
     client, login_as, home
 ):

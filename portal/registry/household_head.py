@@ -1,6 +1,6 @@
 """The head of the staff household page (crumbs, heading, need and aid tags, the facts
-and, for editors, the action links), written by a plain function (the template calls
-it as `household_head`): Jinja spent some 170 Python calls on it (an attribute look-up,
+and, for editors, the action links), written by a plain function (household_body calls
+it first): Jinja spent some 170 Python calls on it (an attribute look-up,
 an escape or a test for every value). The markup is the template's was, byte for byte
 with its whitespace (tests/test_registry_household_head.py): every value written
 through the escape Jinja used (portal.templating.fast_escape), the heading as `_()`

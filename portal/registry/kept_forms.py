@@ -49,10 +49,12 @@ def remember(form) -> None:
     _recipes[cls] = tuple(recipe)
 
 
-def _data(obj, name: str, default):
-    """What Form.process gives a field: the record's attribute, else the default."""
-    if hasattr(obj, name):
-        return getattr(obj, name)
+_MISSING = object()
+
+
+def _default(default):
+    """What Form.process gives a field the record has no attribute for: its default
+    (called when it can be)."""
     if callable(default):
         try:
             return default()
@@ -62,31 +64,31 @@ def _data(obj, name: str, default):
 
 
 def _processed(recipe, obj) -> dict | None:
-    """Each field's data as WTForms processes it (None for a value it would refuse)."""
+    """Each field's data as WTForms processes it (None for a value it would refuse): the
+    record's attribute (WTForms asks hasattr, then getattr: one getattr with a default
+    here), else the field's default."""
     data = {}
     for name, _id, kind, coerce, _fmt, default in recipe:
-        value = _data(obj, name, default)
-        if kind == "IntegerField" and value is not None:
-            if type(value) is not int:
-                return None
-        elif kind == "SelectField" and value is not None:
-            try:
-                value = coerce(value)
-            except (ValueError, TypeError):
-                return None
+        value = getattr(obj, name, _MISSING)
+        if value is _MISSING:
+            value = _default(default)
+        if value is not None:
+            if kind == "IntegerField":
+                if type(value) is not int:
+                    return None
+            elif kind == "SelectField":
+                try:
+                    value = coerce(value)
+                except (ValueError, TypeError):
+                    return None
         data[name] = value
     return data
 
 
-def _text(kind: str, value, fmt) -> str:
-    """A box's field._value() on a GET (no raw data)."""
-    if kind == "DateField":
-        return value.strftime(fmt) if value else ""
-    return "" if value is None else str(value)
-
-
 def _written(cls, recipe, data: dict) -> dict[str, str] | None:
-    """Each field's markup from the kept markup, or None when some is not kept."""
+    """Each field's markup from the kept markup, or None when some is not kept. A box's
+    value is written as its field._value() gives it on a GET (no raw data): a date in the
+    field's format, anything else as a string, None as nothing."""
     kept = current_app.extensions.get("registry_field_markup")
     if not kept:
         return None
@@ -106,7 +108,14 @@ def _written(cls, recipe, data: dict) -> dict[str, str] | None:
         parts = kept.get((lang, cls, field_id, name))
         if not parts:  # not kept yet, or not a box fields_html writes from kept markup
             return None
-        html[name] = f"{parts[0]}{_attribute_value(_text(kind, value, fmt))}{parts[1]}"
+        if value is None:
+            html[name] = f"{parts[0]}{parts[1]}"
+            continue
+        if kind == "DateField":
+            text = value.strftime(fmt) if value else ""
+        else:
+            text = value if type(value) is str else str(value)
+        html[name] = f"{parts[0]}{_attribute_value(text)}{parts[1]}"
     return html
 
 

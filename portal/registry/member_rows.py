@@ -1,5 +1,5 @@
-"""The household page's member rows, written by a plain function (the template calls it
-as `member_rows`): Jinja spent some 150 Python calls a member (an escape, an attribute
+"""The household page's member rows, written by a plain function (household_body calls it
+with the table's frame): Jinja spent some 150 Python calls a member (an escape, an attribute
 look-up, a filter or a URL for every cell) where this spends a few dozen. The markup is
 the template's loop's, byte for byte (tests/test_registry_member_rows.py): names, places
 and labels are escaped as Jinja did (portal.text.escape_text, markupsafe's own escaping); our
@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from portal.i18n import catalogue, day
 from portal.text import escape_text
 
-# Where the rows go in the table's frame (templates/registry/household.html).
+# Where the rows go in the table's frame (household_body._members_frame).
 ROWS_MARK = "<!--member-rows-->"
 
 

@@ -1,6 +1,6 @@
 """The household page's fixed texts, translated once per language and worker.
 
-The page shows some forty fixed texts; `_()` in a template costs some twenty Python
+The page shows some fifty fixed texts; `_()` in a template costs some twenty Python
 calls each (a Jinja call, the catalogue, Markup), an attribute of `household_texts()`
 a few. The same msgids, marked here for extraction; each text is the catalogue's as
 the template's `_()` gave it (Markup: not escaped again), and none holds a "%" (which
@@ -58,6 +58,17 @@ HOUSEHOLD_TEXTS = {
     "the_14_bps_criteria": N_("The 14 BPS criteria"),
     "the_whole_household": N_("The whole household"),
     "warnings": N_("Warnings"),
+    # The heads of the members and enrolments tables (household_body's frames).
+    "head_actions": N_("Actions"),
+    "head_born": N_("Born"),
+    "head_details": N_("Details"),
+    "head_for": N_("For"),
+    "head_name": N_("Name"),
+    "head_nik": N_("NIK"),
+    "head_period": N_("Period"),
+    "head_programme": N_("Programme"),
+    "head_relation": N_("Relation"),
+    "head_status": N_("Status"),
 }
 
 

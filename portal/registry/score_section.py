@@ -1,6 +1,6 @@
 """The household page's need score (its heading, level, reasons table, the aid it fits
-and the monthly food package), written by a plain function (the template calls it as
-`score_section`): Jinja spent some 250 Python calls on it (a call, a look-up or an
+and the monthly food package), written by a plain function (household_body calls
+it): Jinja spent some 250 Python calls on it (a call, a look-up or an
 escape for every value, a macro call for the table's region). The markup is the
 template's was, byte for byte (tests/test_registry_score_section.py); every value is
 written through the escape Jinja used (portal.templating.fast_escape: lazy texts as

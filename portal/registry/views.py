@@ -7,8 +7,6 @@ person records side by side, is written to the audit log, like every change.
 
 from __future__ import annotations
 
-import functools
-
 from flask import (
     Blueprint,
     abort,
@@ -26,7 +24,7 @@ from portal import searches
 from portal.accounts.models import User
 from portal.audit.services import mask_numbers
 from portal.extensions import db
-from portal.forms import EmptyForm, choices
+from portal.forms import EmptyForm, TokenOnly, choices
 from portal.htmx import is_htmx, render
 from portal.i18n import current_lang
 from portal.models_base import village_today
@@ -42,9 +40,8 @@ from portal.registry.forms import (
     NotDuplicateForm,
     PersonForm,
 )
-from portal.registry.household_head import household_head
+from portal.registry.household_body import household_body
 from portal.registry.kept_forms import kept_form, remember
-from portal.registry.member_rows import member_rows
 from portal.registry.models import (
     BPS_CRITERIA,
     CIVIL_STATUSES,
@@ -61,8 +58,7 @@ from portal.registry.models import (
 )
 from portal.registry.page_texts import household_texts, list_texts
 from portal.registry.pair_sections import pair_sections
-from portal.registry.result_rows import criteria_facts, household_rows
-from portal.registry.score_section import score_section
+from portal.registry.result_rows import household_rows
 from portal.registry.warning_rows import WARNING_ITEMS
 from portal.roles import EDITORS, READERS
 from portal.row_pages import pager_html
@@ -131,7 +127,6 @@ def _labels():
         # Files with NIK, KK, birth dates and disability: operators and admins only.
         "can_export": edits,
         "household_rows": household_rows,
-        "criteria_facts": criteria_facts,
         "warning_items": WARNING_ITEMS,
     }
 
@@ -227,33 +222,19 @@ def household(household_id: int):
     page = render_template(
         "registry/household.html",
         household=found.household,
+        record=found,
         # Only this page and the pair page show `today` (not every registry page).
         today=today,
-        assessment=found.assessment,
-        enrolments=found.enrolments,
-        warnings=found.warnings,
-        history=found.history,
-        kk_history=found.kk_history,
         t=household_texts(),
-        button=_LazyButton(),
-        members=[p for p in found.household.members if p.merged_into_id is None],
-        member_rows=member_rows,
-        score_section=score_section,
-        household_head=household_head,
+        labels=_translated_labels(),
+        # The end-enrolment buttons' CSRF input, made only when the page shows them.
+        button=TokenOnly(),
+        household_body=household_body,
     )
     # Written once the page is made and before it is sent: a page that cannot be
     # logged is not shown. (Writing first would also reload the record after the commit.)
     services.view_household(found.household, actor=current_user, ip=_ip())
     return page
-
-
-class _LazyButton:
-    """The household page's end-enrolment buttons' form, made (its CSRF token with it)
-    only when the page shows such a button."""
-
-    @functools.cached_property
-    def csrf_token(self):
-        return EmptyForm().csrf_token  # AttributeError (undefined) without CSRF
 
 
 @bp.route("/rumah-tangga/baru", methods=["GET", "POST"])
@@ -272,7 +253,12 @@ def create_household():
 @bp.route("/rumah-tangga/<int:household_id>/ubah", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_household(household_id: int):
-    item = _household_or_404(household_id)
+    if request.method == "GET":  # the form shows the columns: not read as a record
+        item = services.household_fields(household_id)
+        if item is None:
+            abort(404)
+    else:
+        item = _household_or_404(household_id)
     # A GET's form from kept markup when it can be (portal/registry/kept_forms.py).
     form = kept_form(HouseholdForm, item) if request.method == "GET" else None
     if form is None:

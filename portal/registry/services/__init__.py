@@ -43,7 +43,12 @@ from portal.registry.services.enrolment_warnings import (
 )
 from portal.registry.services.enrolments import add_external, end_enrolment, enrol, enrolment_facts
 from portal.registry.services.household_page import HouseholdRecord, household_record
-from portal.registry.services.household_rows import PlainHousehold, plain_household
+from portal.registry.services.household_rows import (
+    HouseholdFields,
+    PlainHousehold,
+    household_fields,
+    plain_household,
+)
 from portal.registry.services.households import (
     get_household,
     household_has_head,
@@ -118,6 +123,8 @@ __all__ = [
     "household_record",
     "plain_household",
     "PlainHousehold",
+    "household_fields",
+    "HouseholdFields",
     "likely_duplicate_count",
     "likely_duplicate_rows",
     "likely_duplicates",

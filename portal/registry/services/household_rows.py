@@ -97,3 +97,33 @@ def plain_household(household_id: int) -> PlainHousehold | None:
         if row[split] is not None
     ]
     return PlainHousehold(zip(HOUSEHOLD_COLUMNS, rows[0][:split], strict=True), members)
+
+
+class HouseholdFields:
+    """A household's own columns (`id` and HOUSEHOLD_FIELDS) and nothing else: what its
+    edit form's GET reads of the record. The form is filled from the attributes the
+    record has (WTForms asks `hasattr` for each field's name), so this object has just
+    those of Household's columns, and no field of the form that is not a column
+    (`kk_reason`) gets a value from it."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+FORM_COLUMNS = ("id", *HOUSEHOLD_FIELDS)
+
+
+@functools.cache
+def _fields_statement():
+    household = Household.__table__.c
+    return select(*(household[name] for name in FORM_COLUMNS)).where(
+        household.id == bindparam("household_id")
+    )
+
+
+def household_fields(household_id: int) -> HouseholdFields | None:
+    """The household `household_id`'s own columns as a plain object (one statement), or
+    None when there is none: the edit form's GET, where loading the record through the
+    ORM (identity map, loader, instrumented attributes) cost some 320 Python calls."""
+    row = read(db.session, _fields_statement(), {"household_id": household_id}).first()
+    return None if row is None else HouseholdFields(zip(FORM_COLUMNS, row, strict=True))

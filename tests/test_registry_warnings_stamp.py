@@ -1,6 +1,7 @@
-"""The warnings page's figures kept while the registry is unchanged (SQLite, migration
-0038's stamp): a change by any route (the portal, another connection, a rolled-back
-transaction, a new day) shows on the next view; on PostgreSQL every view counts."""
+"""The warnings and household pages' reads kept while the registry is unchanged (SQLite,
+migration 0038's stamp): a change by any route (the portal, another connection, a
+rolled-back transaction, a new day) shows on the next view; on PostgreSQL every view
+reads."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from tests.registry_helpers import household, person
 TODAY = village_today()
 TABLES = (
     "household",
+    "household_kk_number",
+    "household_membership",
     "person",
     "enrolment",
     "external_enrolment",
@@ -171,3 +174,60 @@ def test_the_figures_are_counted_again_on_a_new_day(app, food_twice, monkeypatch
     tomorrow = TODAY + timedelta(days=1)
     monkeypatch.setattr(warnings_page, "village_today", lambda: tomorrow)
     assert fresh_read(app)["overlaps"] == ()
+
+
+def test_the_household_page_reads_its_record_once_and_shows_every_change(
+    app, client, login_as, food_twice
+):
+    home, head, enrolment = food_twice
+    login_as("operator")
+    url = f"/staf/registrasi/rumah-tangga/{home.id}?lang=en"
+    first, read_first = statements_of(lambda: client.get(url).get_data(as_text=True))
+    again, read_again = statements_of(lambda: client.get(url).get_data(as_text=True))
+    assert "Budi Santoso" in first and again == first
+    selects = [s for s in read_again if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    if db.engine.dialect.name == "sqlite":
+        # The user, the stamp; the record (two statements on the first view) is kept.
+        assert (
+            len(selects)
+            == len([s for s in read_first if s.lstrip().upper().startswith(("SELECT", "WITH"))]) - 2
+        )
+        assert any("registry_stamp" in s for s in selects)
+    # Every opening is still written to the audit log.
+    assert sum("INSERT INTO audit_entry" in s for s in read_again) == 1
+    # A change by the portal: the member's name.
+    services.save_person(
+        head,
+        {
+            "name": "Budi Santosa",
+            "birth_date": head.birth_date,
+            "sex": "male",
+            "relation": "head",
+            "nik": head.nik,
+        },
+        actor=None,
+        household=home,
+    )
+    db.session.commit()
+    assert "Budi Santosa" in client.get(url).get_data(as_text=True)
+    if db.engine.dialect.name != "sqlite":
+        return
+    # Changes around the portal, one table each: a KK number and the membership history.
+    other = sqlite3.connect(db.engine.url.database)
+    try:
+        other.execute(
+            "UPDATE household_kk_number SET kk_number = '3201012503109999' WHERE household_id = ?",
+            (home.id,),
+        )
+        other.commit()
+        assert "3201012503109999" in client.get(url).get_data(as_text=True)
+        other.execute(
+            "UPDATE household_membership SET start_date = '2001-02-03' WHERE household_id = ?",
+            (home.id,),
+        )
+        other.commit()
+        page = client.get(url).get_data(as_text=True)
+        joining = page.split('<h2 id="history-title">', 1)[1]
+        assert "2001" in joining and "2001" not in first.split('<h2 id="history-title">', 1)[1]
+    finally:
+        other.close()

@@ -1,20 +1,21 @@
-"""registry: a stamp that changes with every write to what the warnings page counts
+"""registry: a stamp that changes with every write to the registry
 
 Revision ID: 0038
 Revises: 0037
 Create Date: 2026-12-06 15:10:00
 
 SQLite only (the embedded default). `registry_stamp` holds one row; a trigger on every
-INSERT, UPDATE and DELETE of the tables the staff warnings page reads (households,
-people, village and national enrolments, programmes, duplicate decisions) gives it a
-new random value in the same transaction as the change, whoever makes it: the portal,
-an import, a script or the sqlite3 shell. The page keeps its figures while the stamp
-is unchanged (portal/registry/services/warnings_page.py). A random value, not a
-counter: a rolled-back change's value never comes back as a later change's.
+INSERT, UPDATE and DELETE of the tables the staff warnings and household pages read
+(households, their KK numbers and memberships, people, village and national
+enrolments, programmes, duplicate decisions) gives it a new random value in the same
+transaction as the change, whoever makes it: the portal, an import, a script or the
+sqlite3 shell. Those pages keep what they read while the stamp is unchanged
+(portal/registry/services/stamp.py). A random value, not a counter: a rolled-back
+change's value never comes back as a later change's.
 
 PostgreSQL gets neither: one row that every writer of the registry updates would make
 those writers wait for each other until they commit (and could deadlock with the row
-locks of a merge); there the page counts on every view.
+locks of a merge); there the pages read on every view.
 """
 
 from alembic import op
@@ -26,6 +27,8 @@ depends_on = None
 
 TABLES = (
     "household",
+    "household_kk_number",
+    "household_membership",
     "person",
     "enrolment",
     "external_enrolment",

@@ -216,7 +216,7 @@ def search():
 @roles_required(*READERS)
 def household(household_id: int):
     today = village_today()
-    found = services.household_record(household_id, today)
+    found = services.kept_household_record(household_id, today)
     if found is None:
         abort(404)
     page = render_template(

@@ -3,7 +3,7 @@ duplicates, overlaps and merging. Views call these; tests and importers call the
 
 One module per process (common, names, households, people, enrolments,
 enrolment_warnings, duplicates, search, household_page, household_rows, pair_page,
-page_queries, warnings_page); this package re-exports what views, importers, the demo
+page_queries, stamp, warnings_page); this package re-exports what views, importers, the demo
 and tests call.
 
 Every change and every read of a full record goes into the audit log in the same
@@ -42,7 +42,11 @@ from portal.registry.services.enrolment_warnings import (
     stale_enrolments,
 )
 from portal.registry.services.enrolments import add_external, end_enrolment, enrol, enrolment_facts
-from portal.registry.services.household_page import HouseholdRecord, household_record
+from portal.registry.services.household_page import (
+    HouseholdRecord,
+    household_record,
+    kept_household_record,
+)
 from portal.registry.services.household_rows import (
     HouseholdFields,
     PlainHousehold,
@@ -121,6 +125,7 @@ __all__ = [
     "person_heading",
     "household_by_kk",
     "household_record",
+    "kept_household_record",
     "plain_household",
     "PlainHousehold",
     "household_fields",

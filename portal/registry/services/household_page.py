@@ -17,6 +17,7 @@ from portal.registry.services.duplicates import _pairs
 from portal.registry.services.enrolment_warnings import Overlap, StaleEnrolment, _overlaps_in
 from portal.registry.services.household_rows import PlainHousehold, plain_household
 from portal.registry.services.page_queries import record_rows_statement
+from portal.registry.services.stamp import kept
 
 
 class VillageRow(NamedTuple):
@@ -130,6 +131,22 @@ def household_record(household_id: int, today: date | None = None) -> HouseholdR
         warnings=warnings,
         history=history,
         kk_history=kk_history,
+    )
+
+
+# The households one worker keeps for their page (the latest ones opened).
+KEPT_RECORDS = 256
+
+
+def kept_household_record(household_id: int, today: date) -> HouseholdRecord | None:
+    """`household_record(household_id, today)` for the household page: on SQLite this
+    worker's copy while the registry is unchanged (`stamp.kept`; every opening of the page
+    is still written to the audit log by the view). Read it, never change it."""
+    return kept(
+        "registry_household_records",
+        (household_id, today),
+        lambda: household_record(household_id, today),
+        limit=KEPT_RECORDS,
     )
 
 

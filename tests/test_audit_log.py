@@ -80,20 +80,11 @@ def test_log_page_filters_counts_and_menus(app, make_user):
 
 def _statements(call):
     """call()'s result and the SQL statements it ran."""
-    from sqlalchemy import event
-
     from portal.extensions import db
+    from tests.test_query_counts import counting
 
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with counting(db.engine) as seen:
         return call(), seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_kept_menus_give_what_the_menus_statement_gives(app, make_user):

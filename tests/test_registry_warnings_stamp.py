@@ -9,7 +9,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models_base import village_today
@@ -18,6 +18,7 @@ from portal.registry.models import DuplicateDecision
 from portal.registry.services import warnings_page
 from tests import factories
 from tests.registry_helpers import household, person
+from tests.test_query_counts import counting
 
 TODAY = village_today()
 TABLES = (
@@ -52,16 +53,8 @@ def food_twice(app):
 
 
 def statements_of(call) -> tuple[object, list[str]]:
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with counting(db.engine) as seen:
         return call(), seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def fresh_read(app):

@@ -7,7 +7,6 @@ import re
 from functools import cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import (
     Integer,
     Select,
@@ -27,6 +26,7 @@ from sqlalchemy.sql.elements import True_
 from portal.audit.models import AuditEntry
 from portal.database import read
 from portal.extensions import db
+from portal.kept_state import kept_under
 
 _SIXTEEN_DIGITS = re.compile(r"\b(\d{4})\d{8}(\d{4})\b")
 # In what a person searched for: a run of 8 or more digits, perhaps in groups
@@ -289,14 +289,17 @@ def _kept_menus(session, values: dict, sized: Select) -> tuple[int, dict[str, li
     latest name included) are a function of it. The number is read in the request's
     transaction, as the page's rows and count are (one snapshot). Entries the caller's
     own transaction wrote and may roll back would break this: hence the caller's word
-    (`log_page`'s kept_menus). Each worker keeps its own copy of the one latest state."""
+    (`log_page`'s kept_menus). Each worker keeps its own copy of the one latest state
+    (`portal.kept_state.kept_under`)."""
     entries, counted, less = read(session, sized, values).one()
     number = (entries if counted is None else counted) - less
-    found = current_app.extensions.get(MENUS_EXTENSION)
-    if found is not None and found[0] == entries:
-        return number, found[1]
-    menus = _menus(read(session, _menus_statement()))
-    current_app.extensions[MENUS_EXTENSION] = (entries, menus)
+    menus = kept_under(
+        MENUS_EXTENSION,
+        None,
+        entries,
+        lambda: _menus(read(session, _menus_statement())),
+        limit=1,
+    )
     return number, menus
 
 

@@ -134,7 +134,7 @@ def household_record(household_id: int, today: date | None = None) -> HouseholdR
     )
 
 
-# The households one worker keeps for their page (the latest ones opened).
+# The households one worker keeps for their page (all dropped when one more would pass).
 KEPT_RECORDS = 256
 
 

@@ -13,9 +13,7 @@ a new random value in the writer's own transaction, whoever writes (the portal, 
 import, the sqlite3 shell). `kept()` reads the stamp first and whatever it keeps after
 it in the same transaction (a request's reads share one snapshot), so what is kept under
 a stamp is the registry as it was under that stamp. A rolled-back change's stamp never
-comes back (64 random bits). Each worker keeps its own; the callers key by village day
-what depends on it. What is kept is shared by the views that ask: read it, never change
-it.
+comes back (64 random bits). The callers key by village day what depends on it.
 
 PostgreSQL has no stamp (see the migration): `kept()` reads afresh there every time.
 """
@@ -25,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app
 from sqlalchemy import column, select, table
 
 from portal.database import read
 from portal.extensions import db
+from portal.kept_state import kept_under
 
 T = TypeVar("T")
 _STAMP = select(column("stamp")).select_from(table("registry_stamp"))
@@ -45,17 +43,8 @@ def registry_stamp() -> int | None:
 
 def kept(name: str, key: Hashable, build: Callable[[], T], *, limit: int) -> T:
     """`build()`, or what it gave under the same `key` while the registry's stamp is the
-    same (this worker's copy, in `current_app.extensions[name]`, at most `limit` keys:
-    all dropped when a new key would pass it)."""
+    same (`portal.kept_state.kept_under`, at most `limit` keys); afresh on PostgreSQL."""
     stamp = registry_stamp()
     if stamp is None:
         return build()
-    store: dict = current_app.extensions.setdefault(name, {})
-    found = store.get(key)
-    if found is not None and found[0] == stamp:
-        return found[1]
-    value = build()
-    if key not in store and len(store) >= limit:
-        store.clear()
-    store[key] = (stamp, value)
-    return value
+    return kept_under(name, key, stamp, build, limit=limit)
